@@ -1,0 +1,1 @@
+"""Notification channels and event sinks."""

@@ -1,0 +1,1 @@
+"""Encryption of personal data, keyed hashes for lookups, password hashing."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy storage: tables, unit of work, repositories, job queue, audit chain, migrations."""

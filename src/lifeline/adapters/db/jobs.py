@@ -1,0 +1,138 @@
+"""The durable job table (transactional outbox).
+
+Use cases enqueue jobs in their own transaction. Workers claim due jobs with a lease and a fresh
+claim token (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite serialises writers), run the handler in
+a transaction that also marks the job done — checked against the claim token, so a worker whose
+lease expired cannot complete a job another worker has taken — and on failure reschedule it with
+exponential backoff until `max_attempts`, after which it is kept as `failed`, never deleted.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from lifeline.adapters.db.tables import jobs, worker_heartbeats
+from lifeline.services.ports import Job, JobStats, LeaseLost
+
+PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+
+
+class SqlJobQueue:
+    def __init__(self, conn: Connection, default_max_attempts: int = 8) -> None:
+        self.conn = conn
+        self.default_max_attempts = default_max_attempts
+
+    def enqueue(
+        self, kind: str, payload: dict[str, Any], *, now: datetime, case_id: int | None = None,
+        run_at: datetime | None = None, max_attempts: int | None = None,
+    ) -> int:
+        return int(self.conn.execute(
+            insert(jobs).values(
+                kind=kind, payload=payload, case_id=case_id, status=PENDING,
+                run_at=run_at or now, attempts=0,
+                max_attempts=max_attempts or self.default_max_attempts, created_at=now,
+            )
+        ).inserted_primary_key[0])
+
+    def complete(self, job: Job, now: datetime) -> None:
+        result = self.conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job.id, jobs.c.claim_token == job.claim_token,
+                   jobs.c.status == RUNNING)
+            .values(status=DONE, finished_at=now, locked_until=None, last_error=None)
+        )
+        if result.rowcount != 1:
+            raise LeaseLost(f"job {job.id} ({job.kind}) was taken over by another worker")
+
+    # -- worker side ---------------------------------------------------------------------
+    def claim(self, now: datetime, lease: timedelta, limit: int = 10) -> list[Job]:
+        due = or_(
+            and_(jobs.c.status == PENDING, jobs.c.run_at <= now),
+            and_(jobs.c.status == RUNNING, jobs.c.locked_until < now),  # crashed worker
+        )
+        ids = (
+            select(jobs.c.id).where(due).order_by(jobs.c.run_at, jobs.c.id).limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        token = str(uuid.uuid4())
+        rows = self.conn.execute(
+            update(jobs)
+            .where(jobs.c.id.in_(ids.scalar_subquery()))
+            .values(
+                status=RUNNING, claim_token=token, locked_until=now + lease,
+                attempts=jobs.c.attempts + 1,
+                started_at=func.coalesce(jobs.c.started_at, now),
+            )
+            .returning(jobs)
+        ).all()
+        return [
+            Job(r.id, r.kind, r.payload, r.case_id, r.attempts, r.max_attempts, r.claim_token,
+                r.created_at, r.run_at, {"started_at": r.started_at})
+            for r in sorted(rows, key=lambda r: (r.run_at, r.id))
+        ]
+
+    def fail(self, job: Job, now: datetime, error: str, *, permanent: bool = False) -> bool:
+        """Reschedule with backoff, or mark failed. Returns True if this was the last attempt."""
+        final = permanent or job.attempts >= job.max_attempts
+        delay = timedelta(seconds=min(2 ** (job.attempts - 1) * 5, 3600))
+        self.conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job.id, jobs.c.claim_token == job.claim_token)
+            .values(
+                status=FAILED if final else PENDING,
+                run_at=job.run_at if final else now + delay,
+                locked_until=None, last_error=error[:4000],
+                finished_at=now if final else None,
+            )
+        )
+        return final
+
+    def retry(self, job_id: int, now: datetime) -> bool:
+        """Put a failed job back in the queue (operator's decision after fixing the cause)."""
+        result = self.conn.execute(
+            update(jobs).where(jobs.c.id == job_id, jobs.c.status == FAILED)
+            .values(status=PENDING, run_at=now, attempts=0, finished_at=None)
+        )
+        return result.rowcount == 1
+
+    def stats(self) -> JobStats:
+        counts = dict(
+            self.conn.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status)).all()
+        )
+        return JobStats(counts.get(PENDING, 0), counts.get(RUNNING, 0), counts.get(FAILED, 0),
+                        counts.get(DONE, 0))
+
+    def list(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = select(jobs).order_by(jobs.c.id.desc()).limit(limit)
+        if status:
+            query = query.where(jobs.c.status == status)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    # -- heartbeats ----------------------------------------------------------------------
+    def heartbeat(self, worker_id: str, started_at: datetime, now: datetime) -> None:
+        table = worker_heartbeats
+        stmt = pg_insert(table) if self.conn.dialect.name == "postgresql" else sqlite_insert(table)
+        stmt = stmt.values(
+            worker_id=worker_id, host=socket.gethostname(), pid=os.getpid(),
+            started_at=started_at, heartbeat_at=now,
+        )
+        self.conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["worker_id"], set_={"heartbeat_at": now}
+            )
+        )
+
+    def latest_heartbeat(self) -> datetime | None:
+        value: datetime | None = self.conn.execute(
+            select(worker_heartbeats.c.heartbeat_at)
+            .order_by(worker_heartbeats.c.heartbeat_at.desc()).limit(1)
+        ).scalar()
+        return value

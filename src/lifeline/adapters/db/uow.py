@@ -1,0 +1,86 @@
+"""The SQL unit of work: one connection, one transaction, all repositories on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine, text
+
+from lifeline.adapters.crypto.keyring import Keyring
+from lifeline.adapters.db.access import (
+    SqlIdempotencyStore,
+    SqlPartnerRepository,
+    SqlSignatureLedger,
+    SqlUserRepository,
+)
+from lifeline.adapters.db.audit import SqlAuditLog
+from lifeline.adapters.db.jobs import SqlJobQueue
+from lifeline.adapters.db.repositories import (
+    SqlAlertRepository,
+    SqlCaseRepository,
+    SqlSubjectRepository,
+)
+
+
+class SqlUnitOfWork:
+    """Enter to begin a transaction; `commit()` to keep it. Leaving without commit rolls back."""
+
+    conn: Connection
+
+    def __init__(self, engine: Engine, keys: Keyring, *, readonly: bool = False,
+                 job_max_attempts: int = 8) -> None:
+        self.engine, self.keys, self.readonly = engine, keys, readonly
+        self.job_max_attempts = job_max_attempts
+
+    def __enter__(self) -> Self:
+        conn = self.engine.connect()
+        if self.readonly:
+            conn = conn.execution_options(sqlite_begin="DEFERRED")
+        self.conn = conn
+        self._tx = conn.begin()
+        self.cases = SqlCaseRepository(conn, self.keys)
+        self.alerts = SqlAlertRepository(conn, self.keys)
+        self.subjects = SqlSubjectRepository(conn, self.keys)
+        self.partners = SqlPartnerRepository(conn, self.keys)
+        self.users = SqlUserRepository(conn, self.keys)
+        self.jobs = SqlJobQueue(conn, self.job_max_attempts)
+        self.audit = SqlAuditLog(conn)
+        self.idempotency = SqlIdempotencyStore(conn)
+        self.signatures = SqlSignatureLedger(conn)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if self._tx.is_active:
+                self._tx.rollback()
+        finally:
+            self.conn.close()
+
+    def lock_keys(self, keys: Iterable[str]) -> None:
+        if self.conn.dialect.name != "postgresql":
+            return  # SQLite: BEGIN IMMEDIATE already made this transaction the only writer
+        for key in sorted(set(keys)):  # sorted: two intakes never wait on each other in a cycle
+            # The keyed hash, not the key: pg_locks must not show a guessable digest of a handle.
+            digest = bytes.fromhex(self.keys.blind_index(key))
+            number = int.from_bytes(digest[:8], "big", signed=True)
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": number})
+
+    def commit(self) -> None:
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        self._tx.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine, keys: Keyring, job_max_attempts: int = 8) -> None:
+        self.engine, self.keys, self.job_max_attempts = engine, keys, job_max_attempts
+
+    def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.keys, readonly=readonly,
+                             job_max_attempts=self.job_max_attempts)

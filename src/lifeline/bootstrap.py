@@ -1,0 +1,124 @@
+"""The composition root: the one place that picks adapters and wires services.
+
+Nothing is built at import time; `bootstrap()` builds an application from settings, and tests
+call it with their own settings, clock or event sink.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Engine, text
+
+from lifeline.adapters.channels.webhook import HttpxWebhookSink
+from lifeline.adapters.crypto.keyring import Keyring
+from lifeline.adapters.crypto.passwords import Argon2Passwords
+from lifeline.adapters.db import migrate
+from lifeline.adapters.db.engine import make_engine
+from lifeline.adapters.db.rotation import reencrypt_all
+from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
+from lifeline.observability import Metrics
+from lifeline.services.context import Context, ServiceConfig
+from lifeline.services.ports import Clock, EventSink, JobStats
+from lifeline.settings import Settings, load_settings
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Lifeline:
+    """A wired application: services context plus the operational handles entrypoints need."""
+
+    settings: Settings
+    engine: Engine
+    keyring: Keyring
+    ctx: Context
+    metrics: Metrics
+    key_created: bool = False
+    jobs_ready: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def clock(self) -> Clock:
+        return self.ctx.clock
+
+    def upgrade_db(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def db_revision(self) -> str | None:
+        return migrate.current(self.engine)
+
+    def ping_db(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def job_stats(self) -> JobStats:
+        with self.ctx.uow(readonly=True) as uow:
+            return uow.jobs.stats()
+
+    def latest_heartbeat(self) -> datetime | None:
+        with self.ctx.uow(readonly=True) as uow:
+            return uow.jobs.latest_heartbeat()
+
+    def rotate_key(self) -> tuple[str, dict[str, int]]:
+        """Make a new primary key (key-file mode) and re-encrypt everything with it."""
+        kid = self.keyring.add_primary()
+        self.keyring.save()
+        return kid, reencrypt_all(self.engine, self.keyring)
+
+    def reencrypt(self) -> dict[str, int]:
+        return reencrypt_all(self.engine, self.keyring)
+
+    def token_secret(self) -> bytes:
+        """Secret for signing staff API tokens, derived from the lookup key (stable across
+        data-key rotation)."""
+        return HKDF(SHA256(), 32, salt=None, info=b"lifeline api tokens v1").derive(
+            self.keyring.index_key
+        )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def load_keyring(settings: Settings) -> tuple[Keyring, bool]:
+    if settings.data_key is not None:
+        index = settings.index_key.get_secret_value() if settings.index_key else None
+        return Keyring.from_env_value(settings.data_key.get_secret_value(), index), False
+    return Keyring.load_or_create(settings.data_key_file)
+
+
+def bootstrap(
+    settings: Settings | None = None, *, clock: Clock | None = None,
+    events: EventSink | None = None,
+) -> Lifeline:
+    settings = settings or load_settings()
+    keyring, created = load_keyring(settings)
+    engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    secret = settings.event_webhook_secret
+    ctx = Context(
+        uow=SqlUnitOfWorkFactory(engine, keyring, settings.job_max_attempts),
+        clock=clock or SystemClock(),
+        config=ServiceConfig(
+            merge_window=timedelta(seconds=settings.merge_window_seconds),
+            signature_window=timedelta(seconds=settings.signature_window_seconds),
+            dispatch_deadline=timedelta(seconds=settings.dispatch_deadline_seconds),
+            job_max_attempts=settings.job_max_attempts,
+            event_webhooks=settings.webhook_urls,
+        ),
+        passwords=Argon2Passwords(),
+        events=events or HttpxWebhookSink(secret.get_secret_value() if secret else None),
+    )
+    app = Lifeline(settings, engine, keyring, ctx, Metrics(), created)
+    app.metrics.watch_jobs(lambda: _job_counts(app))
+    return app
+
+
+def _job_counts(app: Lifeline) -> dict[str, int]:
+    stats = app.job_stats()
+    return {"pending": stats.pending, "running": stats.running, "failed": stats.failed}

@@ -1,0 +1,343 @@
+"""The `lifeline` command line (Typer). Every command a script would call has --json."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import signal
+import sys
+import threading
+import time
+from typing import Annotated, Any
+
+import httpx
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from lifeline.bootstrap import Lifeline, bootstrap
+from lifeline.demo import seed_demo
+from lifeline.domain.errors import DomainError
+from lifeline.domain.model import Actor
+from lifeline.observability import configure_logging
+from lifeline.services import access, audit, cases
+from lifeline.services.views import case_dict, summary_dict
+from lifeline.settings import load_settings
+from lifeline.web.app import create_app
+from lifeline.worker import Worker
+
+app = typer.Typer(help="Lifeline: alert response for a police social media centre.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+partners_app = typer.Typer(help="Platform partners that send signed alerts.", no_args_is_help=True)
+users_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
+cases_app = typer.Typer(help="Cases.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+keys_app = typer.Typer(help="Data encryption keys.", no_args_is_help=True)
+jobs_app = typer.Typer(help="The durable job queue.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+alerts_app = typer.Typer(help="Send alerts as a partner would.", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (partners_app, "partners"), (users_app, "users"),
+                  (cases_app, "cases"), (audit_app, "audit"), (keys_app, "keys"),
+                  (jobs_app, "jobs"), (demo_app, "demo"), (alerts_app, "alerts")):
+    app.add_typer(sub, name=name)
+
+out = Console()
+err = Console(stderr=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _app() -> Lifeline:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    lifeline = bootstrap(settings)
+    if lifeline.key_created:
+        err.print(f"[yellow]Created a new data key at {settings.data_key_file}; back it up: "
+                  "without it the stored personal data cannot be read.[/yellow]")
+    return lifeline
+
+
+def _cli_actor() -> Actor:
+    return Actor("cli", getpass.getuser(), "admin")
+
+
+def _emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _fail(exc: Exception, as_json: bool) -> typer.Exit:
+    code = getattr(exc, "code", "error")
+    if as_json:
+        _emit({"error": {"code": code, "message": str(exc)}})
+    else:
+        err.print(f"[red]error:[/red] {exc}")
+    return typer.Exit(1)
+
+
+# -- serving ----------------------------------------------------------------------------------
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Listen address (LIFELINE_HTTP_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (LIFELINE_HTTP_PORT).")] = None,
+    smtp_port: Annotated[int | None, typer.Option(help="SMTP intake port.")] = None,
+    worker: Annotated[bool, typer.Option(help="Run the job worker in this process.")] = True,
+    migrate: Annotated[bool, typer.Option(help="Upgrade the database schema first.")] = True,
+) -> None:
+    """Serve the API (and the worker, unless --no-worker). SIGTERM stops taking work,
+    finishes what is in flight, and exits."""
+    lifeline = _app()
+    if migrate:
+        lifeline.upgrade_db()
+    settings = lifeline.settings
+    if smtp_port is not None:
+        settings.smtp_port = smtp_port
+    api = create_app(lifeline, embedded_worker=worker)
+    uvicorn.run(api, host=host or settings.http_host, port=port or settings.http_port,
+                log_config=None, access_log=False, timeout_graceful_shutdown=30)
+
+
+@app.command("worker")
+def run_worker() -> None:
+    """Run a job worker until SIGTERM or SIGINT (several may run against PostgreSQL)."""
+    lifeline = _app()
+    stop = threading.Event()
+
+    def _stop(*_: Any) -> None:
+        stop.set()
+        lifeline.jobs_ready.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    Worker(lifeline).run(stop)
+
+
+@db_app.command("upgrade")
+def db_upgrade(as_json: JsonOpt = False) -> None:
+    """Apply all migrations."""
+    lifeline = _app()
+    lifeline.upgrade_db()
+    rev = lifeline.db_revision()
+    _emit({"revision": rev}) if as_json else out.print(f"database at revision {rev}")
+
+
+# -- partners and users ----------------------------------------------------------------------
+@partners_app.command("create")
+def partners_create(name: str, as_json: JsonOpt = False) -> None:
+    """Create a partner; prints its key id and secret once (the secret is stored encrypted)."""
+    try:
+        new = access.create_partner(_app().ctx, name)
+    except DomainError as exc:
+        raise _fail(exc, as_json) from None
+    if as_json:
+        _emit({"key_id": new.key_id, "secret": new.secret})
+    else:
+        out.print(f"partner {name!r} created\n  key id: {new.key_id}\n  secret: {new.secret}\n"
+                  "The secret is shown only now.")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="One of: " + ", ".join(access.ROLES))],
+    jurisdiction: Annotated[str | None, typer.Option(help="District or unit id.")] = None,
+    password: Annotated[str | None, typer.Option(help="Generated if not given.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a person who signs in; prints the password and the two-factor enrolment secret."""
+    try:
+        new = access.create_user(_app().ctx, username, role, jurisdiction=jurisdiction,
+                                 password=password)
+    except DomainError as exc:
+        raise _fail(exc, as_json) from None
+    if as_json:
+        _emit({"username": new.username, "password": new.password,
+               "totp_secret": new.totp_secret})
+    else:
+        out.print(f"user {new.username} ({role}) created\n  password: {new.password}\n"
+                  f"  TOTP secret: {new.totp_secret} (add to an authenticator app)")
+
+
+# -- cases -----------------------------------------------------------------------------------
+@cases_app.command("list")
+def cases_list(
+    status: Annotated[list[str] | None, typer.Option(help="Filter by status.")] = None,
+    limit: int = 100, as_json: JsonOpt = False,
+) -> None:
+    """Cases, newest first."""
+    try:
+        rows = cases.list_cases(_app().ctx, _cli_actor(), statuses=status, limit=limit)
+    except DomainError as exc:
+        raise _fail(exc, as_json) from None
+    if as_json:
+        _emit([summary_dict(r) for r in rows])
+        return
+    table = Table("id", "status", "platform", "risk", "opened (UTC)", "alerts", "outcome")
+    for r in rows:
+        table.add_row(str(r.id), r.status, r.platform, r.risk_level or "-",
+                      r.opened_at.strftime("%Y-%m-%d %H:%M:%S"), str(r.alert_count),
+                      r.outcome or "-")
+    out.print(table)
+
+
+@cases_app.command("show")
+def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
+    """One case with its alerts, timeline and outcome (the read is audited)."""
+    try:
+        detail = cases.show_case(_app().ctx, _cli_actor(), case_id, purpose="cli")
+    except DomainError as exc:
+        raise _fail(exc, as_json) from None
+    data = case_dict(detail)
+    if as_json:
+        _emit(data)
+        return
+    out.print(f"[bold]Case {data['id']}[/bold]  {data['status']}  ({data['platform']}, "
+              f"{data['alert_count']} alert(s))")
+    for alert in data["alerts"]:
+        out.print(f"  alert {alert['id']} {alert['source']} ref={alert['reference']}: "
+                  f"{(alert['post']['text'] or '')[:100]}")
+    for entry in data["timeline"]:
+        out.print(f"  {entry['at']}  {entry['summary']}  [{entry['actor']}]")
+
+
+@cases_app.command("outcome")
+def cases_outcome(
+    case_id: int, outcome: str,
+    reason: Annotated[str | None, typer.Option(help="Needed for some outcomes.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record the outcome of a case."""
+    try:
+        case = cases.record_outcome(_app().ctx, _cli_actor(), case_id, outcome, reason)
+    except DomainError as exc:
+        raise _fail(exc, as_json) from None
+    _emit({"id": case.id, "status": case.status.value}) if as_json else out.print(
+        f"case {case.id}: {case.status.value}")
+
+
+@cases_app.command("close")
+def cases_close(case_id: int, as_json: JsonOpt = False) -> None:
+    """Close a case that has an outcome."""
+    try:
+        case = cases.close_case(_app().ctx, _cli_actor(), case_id)
+    except DomainError as exc:
+        raise _fail(exc, as_json) from None
+    _emit({"id": case.id, "status": case.status.value}) if as_json else out.print(
+        f"case {case.id}: {case.status.value}")
+
+
+# -- audit, keys, jobs, demo -----------------------------------------------------------------
+@audit_app.command("verify")
+def audit_verify(as_json: JsonOpt = False) -> None:
+    """Check the hash chain; report the first broken link. Exit 1 if broken."""
+    report = audit.verify_audit(_app().ctx)
+    broken = report.broken
+    if as_json:
+        _emit({"ok": report.ok, "verified": report.verified,
+               "first_broken": None if broken is None else
+               {"seq": broken.seq, "problem": broken.problem}})
+    elif broken is None:
+        out.print(f"audit chain intact: {report.verified} records verified")
+    else:
+        err.print(f"[red]audit chain broken at record {broken.seq}: {broken.problem}[/red] "
+                  f"({report.verified} records before it verified)")
+    if broken is not None:
+        raise typer.Exit(1)
+
+
+@keys_app.command("rotate")
+def keys_rotate(as_json: JsonOpt = False) -> None:
+    """Make a new data key (key-file mode) and re-encrypt every stored value with it."""
+    try:
+        kid, counts = _app().rotate_key()
+    except Exception as exc:
+        raise _fail(exc, as_json) from None
+    _emit({"primary": kid, "reencrypted": counts}) if as_json else out.print(
+        f"new primary key {kid}; re-encrypted rows: {counts}")
+
+
+@keys_app.command("reencrypt")
+def keys_reencrypt(as_json: JsonOpt = False) -> None:
+    """Re-encrypt values still under an older key (after changing LIFELINE_DATA_KEY)."""
+    counts = _app().reencrypt()
+    _emit({"reencrypted": counts}) if as_json else out.print(f"re-encrypted rows: {counts}")
+
+
+@jobs_app.command("list")
+def jobs_list(
+    status: Annotated[str | None, typer.Option(help="pending, running, done, failed")] = None,
+    limit: int = 50, as_json: JsonOpt = False,
+) -> None:
+    """Jobs, newest first (use --status failed to see what needs attention)."""
+    lifeline = _app()
+    with lifeline.ctx.uow(readonly=True) as uow:
+        rows = uow.jobs.list(status, limit)
+    if as_json:
+        _emit(rows)
+        return
+    table = Table("id", "kind", "status", "case", "attempts", "run at", "last error")
+    for r in rows:
+        table.add_row(str(r["id"]), r["kind"], r["status"], str(r["case_id"] or "-"),
+                      f"{r['attempts']}/{r['max_attempts']}", str(r["run_at"])[:19],
+                      (r["last_error"] or "")[:60])
+    out.print(table)
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: int, as_json: JsonOpt = False) -> None:
+    """Put a failed job back in the queue."""
+    lifeline = _app()
+    with lifeline.ctx.uow() as uow:
+        ok = uow.jobs.retry(job_id, lifeline.clock.now())
+        uow.commit()
+    if as_json:
+        _emit({"id": job_id, "requeued": ok})
+    else:
+        out.print(f"job {job_id} requeued" if ok else f"job {job_id} is not a failed job")
+    if not ok:
+        raise typer.Exit(1)
+
+
+@alerts_app.command("post")
+def alerts_post(
+    file: Annotated[typer.FileBinaryRead, typer.Argument(help="JSON alert file, - for stdin.")],
+    key_id: Annotated[str, typer.Option(envvar="LIFELINE_PARTNER_KEY", help="Partner key id.")],
+    secret: Annotated[str, typer.Option(envvar="LIFELINE_PARTNER_SECRET",
+                                        help="Partner secret.")],
+    url: Annotated[str, typer.Option(help="Server base URL.")] = "http://127.0.0.1:8000",
+    idempotency_key: Annotated[str | None, typer.Option(help="Makes retries safe.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Sign an alert file with a partner's secret and POST it, as a platform would."""
+    body = file.read()
+    timestamp = str(int(time.time()))
+    headers = {"Content-Type": "application/json", "X-Lifeline-Key": key_id,
+               "X-Lifeline-Timestamp": timestamp,
+               "X-Lifeline-Signature": access.sign(secret, timestamp, body)}
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    response = httpx.post(url.rstrip("/") + "/api/v1/alerts", content=body, headers=headers,
+                          timeout=30)
+    data = response.json()
+    if as_json:
+        _emit({"status": response.status_code, **data})
+    else:
+        out.print(f"{response.status_code}: {json.dumps(data, ensure_ascii=False)}")
+    if response.status_code != 202:
+        raise typer.Exit(1)
+
+
+@demo_app.command("seed")
+def demo_seed(as_json: JsonOpt = False) -> None:
+    """Create a demo partner, admin user and sample cases (once; later runs change nothing)."""
+    lifeline = _app()
+    lifeline.upgrade_db()
+    info = seed_demo(lifeline)
+    if as_json:
+        _emit(info)
+        return
+    out.print(info["message"])
+
+
+if __name__ == "__main__":
+    app()

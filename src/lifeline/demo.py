@@ -1,0 +1,105 @@
+"""Demo data for `make run`: a partner, an admin and sample cases in Hindi, Hinglish and English.
+
+Seeding happens once; the credentials are kept in var/demo-credentials.json (mode 0600) so
+later runs can print how to sign in and post an alert again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.model import (
+    Actor,
+    Alert,
+    AlertSource,
+    Caller,
+    LocationHint,
+    Post,
+    PostKind,
+    Subject,
+)
+from lifeline.services import access
+from lifeline.services.intake import ReceiveAlert, receive_alert
+
+SAMPLES: list[dict[str, Any]] = [
+    {"platform": "facebook", "reference": "FB-DEMO-0001",
+     "subject": {"name": "Demo User One", "handle": "demo.user.one"},
+     "post": {"text": "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी", "kind": "text"},
+     "location": {"text": "Madeyganj, Lucknow", "pin": "226020", "ip_city": "Lucknow"}},
+    {"platform": "instagram", "reference": "IG-DEMO-0002",
+     "subject": {"handle": "@demo_two"},
+     "post": {"text": "ab aur nahi hota yaar, sab khatam kar dunga aaj raat", "kind": "text"},
+     "location": {"text": "Chinhat, Lucknow", "ip_city": "Lucknow"}},
+    {"platform": "facebook", "reference": "FB-DEMO-0003",
+     "subject": {"name": "Demo User Three", "profile_url": "https://facebook.com/demo.three"},
+     "post": {"text": "Going live. This is goodbye, I am sorry to everyone.", "kind": "live"},
+     "location": {"lat": 25.3176, "lon": 82.9739, "ip_city": "Varanasi"}},
+    # a follow-up about the first subject: merges into its case
+    {"platform": "facebook", "reference": "FB-DEMO-0004",
+     "subject": {"handle": "demo.user.one"},
+     "post": {"text": "kisi ko fark nahi padta, main ja raha hu", "kind": "text"}},
+]
+
+
+def _credentials_path(app: Lifeline) -> Path:
+    return app.settings.data_key_file.parent / "demo-credentials.json"
+
+
+def seed_demo(app: Lifeline) -> dict[str, Any]:
+    path = _credentials_path(app)
+    if path.exists():
+        creds = json.loads(path.read_text())
+    else:
+        partner = access.create_partner(app.ctx, "Demo Platform")
+        admin = access.create_user(app.ctx, "admin", "admin")
+        creds = {"partner": {"key_id": partner.key_id, "secret": partner.secret},
+                 "admin": {"username": admin.username, "password": admin.password,
+                           "totp_secret": admin.totp_secret}}
+        now = app.clock.now()
+        for i, sample in enumerate(SAMPLES):
+            raw = json.dumps(sample, ensure_ascii=False).encode()
+            loc = sample.get("location", {})
+            alert = Alert(
+                source=AlertSource.PLATFORM_API,
+                received_at=now - timedelta(minutes=3 * (len(SAMPLES) - i)),
+                raw_payload=raw, raw_content_type="application/json",
+                platform=sample["platform"], reference=sample["reference"],
+                subject=Subject(**sample["subject"]),
+                post=Post(sample["post"]["text"], None, None, PostKind(sample["post"]["kind"])),
+                location=LocationHint(**loc), partner_id=partner.partner.id,
+                received_via="platform_api",
+            )
+            receive_alert(app.ctx, ReceiveAlert(alert, Actor("partner", str(partner.partner.id))))
+        call = Alert(
+            source=AlertSource.PHONE_CALL, received_at=now - timedelta(minutes=1),
+            raw_payload=b'{"note": "phone call, demo"}', raw_content_type="application/json",
+            platform="facebook", reference="FB-DEMO-CALL",
+            subject=Subject(name="Demo Caller Subject", phone="+919800000000"),
+            post=Post("Caller read out the post: 'bas ab bahut ho gaya'", None, None),
+            caller=Caller("Trust & Safety desk", "Demo Platform", "+10000000000",
+                          now - timedelta(minutes=1), "Called about a live post"),
+            received_via="phone_call",
+        )
+        receive_alert(app.ctx, ReceiveAlert(call, Actor("cli", "demo-seed", "admin")))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(creds, fh, indent=2)
+    p, a = creds["partner"], creds["admin"]
+    base = app.settings.public_url.rstrip("/")
+    message = (
+        f"Demo ready (credentials in {path}).\n"
+        f"  API docs:     {base}/docs\n"
+        f"  Admin:        {a['username']} / {a['password']}  (TOTP secret {a['totp_secret']})\n"
+        f"  Partner key:  {p['key_id']}\n  Secret:       {p['secret']}\n"
+        "  Post a signed alert:\n"
+        f"    .venv/bin/lifeline alerts post examples/alert.json --key-id {p['key_id']} "
+        f"--secret {p['secret']}\n"
+        "  See it:       .venv/bin/lifeline cases list ; .venv/bin/lifeline cases show 1"
+    )
+    return {"credentials_file": str(path), "partner": p, "admin": a, "message": message}

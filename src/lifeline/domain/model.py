@@ -1,0 +1,396 @@
+"""Entities: Subject, Post, LocationHint, Alert, Case, TimelineEntry, Outcome.
+
+Entities are plain classes that enforce their own rules and record events and timeline entries;
+the repositories in adapters/db translate them to and from rows (and encrypt personal data).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+
+from lifeline.domain.errors import IllegalTransition, InvalidAlert, InvalidOutcome
+from lifeline.domain.events import (
+    AlertMerged,
+    CaseOpened,
+    CaseTransitioned,
+    Event,
+    MilestoneReached,
+    OutcomeRecorded,
+)
+from lifeline.domain.lifecycle import TRANSITIONS, CaseStatus, Milestone, Step
+
+
+class AlertSource(StrEnum):
+    PLATFORM_EMAIL = "platform_email"
+    PLATFORM_API = "platform_api"
+    PHONE_CALL = "phone_call"
+    MONITORING = "monitoring"
+    MANUAL = "manual"
+
+
+class PostKind(StrEnum):
+    TEXT = "text"
+    IMAGE = "image"
+    VIDEO = "video"
+    LIVE = "live"
+
+
+class OutcomeKind(StrEnum):
+    REACHED_SAFE = "reached_safe"
+    ATTEMPT_INTERRUPTED = "attempt_interrupted"
+    HOSPITALISED = "hospitalised"
+    COUNSELLED_REMOTELY = "counselled_remotely"
+    DECEASED = "deceased"
+    FALSE_ALARM = "false_alarm"
+    NOT_LOCATED = "not_located"
+    HANDED_OVER_OUT_OF_STATE = "handed_over_out_of_state"
+    DUPLICATE = "duplicate"
+
+
+#: outcomes that must carry a short reason
+OUTCOMES_NEEDING_REASON = frozenset(
+    {
+        OutcomeKind.DECEASED,
+        OutcomeKind.FALSE_ALARM,
+        OutcomeKind.NOT_LOCATED,
+        OutcomeKind.HANDED_OVER_OUT_OF_STATE,
+    }
+)
+#: outcomes that end a case without anyone being reached (allowed on dismissal)
+DISMISSAL_OUTCOMES = frozenset({OutcomeKind.FALSE_ALARM, OutcomeKind.DUPLICATE})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a person (user), a partner, the system, or a CLI operator."""
+
+    kind: str  # "user" | "partner" | "system" | "cli"
+    id: str
+    role: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+SYSTEM = Actor("system", "lifeline")
+
+_HANDLE_STRIP = re.compile(r"^@+")
+
+
+@dataclass
+class Subject:
+    """The person at risk, as far as the alert identifies them."""
+
+    platform: str = ""
+    name: str | None = None
+    handle: str | None = None
+    profile_url: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    id: int | None = None
+
+    def account_keys(self) -> list[str]:
+        """Normalised identifiers of the platform account, for dedupe (hashed before storage)."""
+        keys: list[str] = []
+        if self.handle:
+            handle = _HANDLE_STRIP.sub("", self.handle.strip()).casefold()
+            if handle:
+                keys.append(f"account:{self.platform.casefold()}:{handle}")
+        if self.profile_url:
+            keys.append(f"profile:{canonical_url(self.profile_url)}")
+        return keys
+
+    def is_empty(self) -> bool:
+        return not any((self.name, self.handle, self.profile_url, self.phone, self.email))
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case host without www, path without trailing slash, no query or fragment."""
+    parts = urlsplit(url.strip())
+    host = parts.netloc.casefold().removeprefix("www.").removeprefix("m.")
+    path = parts.path.rstrip("/")
+    if not host:  # a bare "facebook.com/x" without scheme
+        return url.strip().casefold().removeprefix("www.").rstrip("/")
+    return f"{host}{path}"
+
+
+@dataclass
+class Post:
+    text: str | None = None
+    url: str | None = None
+    posted_at: datetime | None = None
+    kind: PostKind = PostKind.TEXT
+
+
+@dataclass
+class LocationHint:
+    """What an alert says about place, before any resolution."""
+
+    text: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    pin: str | None = None
+    ip_city: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(v is None or v == "" for v in (self.text, self.lat, self.lon, self.pin, self.ip_city))
+
+
+@dataclass
+class Caller:
+    """For phone-call intake: who called and how to call them back."""
+
+    name: str | None = None
+    organisation: str | None = None
+    callback_number: str | None = None
+    call_received_at: datetime | None = None
+    notes: str | None = None
+
+
+@dataclass
+class Alert:
+    """One inbound report, with its raw payload kept verbatim beside the extracted fields."""
+
+    source: AlertSource
+    received_at: datetime
+    raw_payload: bytes
+    raw_content_type: str
+    platform: str = "other"
+    reference: str | None = None
+    subject: Subject = field(default_factory=Subject)
+    post: Post = field(default_factory=Post)
+    location: LocationHint = field(default_factory=LocationHint)
+    caller: Caller | None = None
+    partner_id: int | None = None
+    received_via: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    case_id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.platform = (self.platform or "other").strip().casefold()
+        if self.reference is not None:
+            self.reference = self.reference.strip() or None
+        self.subject.platform = self.platform
+        if self.subject.is_empty() and not self.reference and not self.post.text and not self.post.url:
+            raise InvalidAlert(
+                "an alert must identify the person (subject), the platform reference, or the post"
+            )
+
+    def merge_keys(self) -> list[str]:
+        """Keys under which alerts about the same subject merge into one case."""
+        keys = self.subject.account_keys()
+        if self.reference:
+            keys.append(f"reference:{self.platform}:{self.reference.casefold()}")
+        return sorted(set(keys))
+
+
+@dataclass
+class Outcome:
+    kind: OutcomeKind
+    recorded_at: datetime
+    recorded_by: str
+    reason: str | None = None
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a case's history. Details hold no personal data (that lives in alerts)."""
+
+    at: datetime
+    kind: str
+    summary: str
+    actor: str = str(SYSTEM)
+    details: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+@dataclass
+class Case:
+    """One episode of risk for one subject. Enforces the lifecycle; records events and timeline."""
+
+    opened_at: datetime
+    platform: str = "other"
+    status: CaseStatus = CaseStatus.RECEIVED
+    subject_id: int | None = None
+    last_alert_at: datetime | None = None
+    alert_count: int = 0
+    milestones: dict[Milestone, datetime] = field(default_factory=dict)
+    outcome: Outcome | None = None
+    trace_requested_at: datetime | None = None
+    risk_level: str | None = None
+    version: int = 0
+    id: int | None = None
+    events: list[Event] = field(default_factory=list, repr=False)
+    new_timeline: list[TimelineEntry] = field(default_factory=list, repr=False)
+
+    # -- opening and merging -------------------------------------------------------------
+    @classmethod
+    def open(cls, alert: Alert) -> Case:
+        case = cls(opened_at=alert.received_at, platform=alert.platform)
+        case.last_alert_at = alert.received_at
+        case.alert_count = 1
+        case.milestones[Milestone.RECEIVED] = alert.received_at
+        case._note(
+            alert.received_at,
+            "case_opened",
+            f"Case opened from a {alert.source.value} alert ({alert.platform})",
+            details={"source": alert.source.value, "platform": alert.platform},
+        )
+        return case
+
+    def opened_by(self, alert: Alert) -> None:
+        """Record the opening event once ids are known (after the repository assigned them)."""
+        self.events.append(
+            CaseOpened(self.id, alert.received_at, alert.id, alert.source.value, alert.platform)
+        )
+
+    def merge(self, alert: Alert) -> None:
+        self._require(Step.MERGE_ALERT)
+        self.last_alert_at = max(self.last_alert_at or alert.received_at, alert.received_at)
+        self.alert_count += 1
+        self._note(
+            alert.received_at,
+            "alert_merged",
+            f"Further {alert.source.value} alert merged ({alert.platform})",
+            details={"source": alert.source.value, "alert_id": alert.id},
+        )
+        self.events.append(
+            AlertMerged(self.id, alert.received_at, alert.id, alert.source.value, alert.platform)
+        )
+
+    # -- milestones ----------------------------------------------------------------------
+    def reach(self, milestone: Milestone, at: datetime) -> bool:
+        """Timestamp a milestone the first time it is reached; later calls change nothing."""
+        if milestone in self.milestones:
+            return False
+        self.milestones[milestone] = at
+        self.events.append(MilestoneReached(self.id, at, milestone.value))
+        return True
+
+    def mark_triaged(self, at: datetime, level: str, actor: Actor = SYSTEM) -> None:
+        self._refuse_if_closed("record a risk assessment on")
+        self.risk_level = level
+        self.reach(Milestone.TRIAGED, at)
+        self._note(at, "triaged", f"Risk assessed: {level}", actor, {"level": level})
+
+    def mark_located(self, at: datetime, place: str, actor: Actor = SYSTEM) -> None:
+        self._refuse_if_closed("record a location on")
+        self.reach(Milestone.LOCATED, at)
+        self._note(at, "located", f"Located: {place}", actor, {"place": place})
+
+    def request_trace(self, at: datetime, actor: Actor) -> None:
+        self._refuse_if_closed("request a trace for")
+        if self.trace_requested_at is None:
+            self.trace_requested_at = at
+        self._note(at, "trace_requested", "Trace requested from STF", actor)
+
+    # -- lifecycle steps -----------------------------------------------------------------
+    def dispatch(self, at: datetime, actor: Actor, units: list[str]) -> None:
+        if Milestone.LOCATED not in self.milestones and self.trace_requested_at is None:
+            raise IllegalTransition(
+                self.id, self.status, Step.DISPATCH, "no location and no trace request"
+            )
+        if not units:
+            raise IllegalTransition(self.id, self.status, Step.DISPATCH, "no unit named")
+        to = self._require(Step.DISPATCH)
+        if self.status is CaseStatus.RECEIVED:
+            self._move(to, Step.DISPATCH, at, actor)
+        self._note(at, "dispatched", "Dispatched to " + ", ".join(units), actor, {"units": units})
+
+    def acknowledge(self, at: datetime, actor: Actor, unit: str = "") -> None:
+        to = self._require(Step.ACKNOWLEDGE)
+        if self.status is not to:
+            self._move(to, Step.ACKNOWLEDGE, at, actor)
+        who = unit or actor.id
+        self._note(at, "acknowledged", f"Acknowledged by {who}", actor, {"unit": unit})
+
+    def mark_on_scene(self, at: datetime, actor: Actor) -> None:
+        self._move(self._require(Step.ARRIVE), Step.ARRIVE, at, actor)
+        self._note(at, "on_scene", "Officers on scene", actor)
+
+    def record_outcome(
+        self, kind: OutcomeKind, at: datetime, actor: Actor, reason: str | None = None
+    ) -> None:
+        if self.outcome is not None:
+            raise IllegalTransition(
+                self.id, self.status, Step.RECORD_OUTCOME,
+                f"outcome already recorded as {self.outcome.kind.value}",
+            )
+        to = self._require(Step.RECORD_OUTCOME)
+        self._set_outcome(kind, at, actor, reason)
+        self._move(to, Step.RECORD_OUTCOME, at, actor)
+
+    def hand_over(self, at: datetime, actor: Actor, state: str, reason: str) -> None:
+        to = self._require(Step.HAND_OVER)
+        if not state.strip():
+            raise IllegalTransition(self.id, self.status, Step.HAND_OVER, "no state named")
+        self._set_outcome(
+            OutcomeKind.HANDED_OVER_OUT_OF_STATE, at, actor, f"{state.strip()}: {reason}".strip()
+        )
+        self._move(to, Step.HAND_OVER, at, actor)
+
+    def dismiss(self, kind: OutcomeKind, at: datetime, actor: Actor, reason: str) -> None:
+        if kind not in DISMISSAL_OUTCOMES:
+            raise InvalidOutcome(
+                f"a case can be dismissed only as {' or '.join(sorted(DISMISSAL_OUTCOMES))}, "
+                f"not {kind.value}"
+            )
+        to = self._require(Step.DISMISS)
+        self._set_outcome(kind, at, actor, reason)
+        self._move(to, Step.DISMISS, at, actor)
+
+    def close(self, at: datetime, actor: Actor) -> None:
+        if self.outcome is None:
+            raise IllegalTransition(self.id, self.status, Step.CLOSE, "no outcome recorded")
+        self._move(self._require(Step.CLOSE), Step.CLOSE, at, actor)
+
+    # -- internals -----------------------------------------------------------------------
+    def _require(self, step: Step) -> CaseStatus:
+        sources, target = TRANSITIONS[step]
+        if self.status not in sources:
+            why = "the case is closed" if self.status is CaseStatus.CLOSED else ""
+            raise IllegalTransition(self.id, self.status, step, why)
+        return target
+
+    def _refuse_if_closed(self, attempted: str) -> None:
+        if self.status is CaseStatus.CLOSED:
+            raise IllegalTransition(self.id, self.status, attempted, "the case is closed")
+
+    def _set_outcome(
+        self, kind: OutcomeKind, at: datetime, actor: Actor, reason: str | None
+    ) -> None:
+        reason = (reason or "").strip() or None
+        if kind in OUTCOMES_NEEDING_REASON and not reason:
+            raise InvalidOutcome(f"outcome {kind.value} needs a short reason")
+        opened = self.opened_at
+        if at < opened - timedelta(minutes=5):
+            raise InvalidOutcome("outcome time is before the case was opened")
+        self.outcome = Outcome(kind, at, str(actor), reason)
+        self.events.append(OutcomeRecorded(self.id, at, kind.value, str(actor)))
+        self._note(at, "outcome", f"Outcome: {kind.value}", actor, {"outcome": kind.value})
+
+    def _move(self, to: CaseStatus, step: Step, at: datetime, actor: Actor) -> None:
+        before = self.status
+        self.status = to
+        self.reach(Milestone(to.value), at)
+        self.events.append(
+            CaseTransitioned(self.id, at, step.name.lower(), before.value, to.value, str(actor))
+        )
+        if step in (Step.CLOSE,):
+            self._note(at, "closed", "Case closed", actor)
+
+    def _note(
+        self,
+        at: datetime,
+        kind: str,
+        summary: str,
+        actor: Actor = SYSTEM,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.new_timeline.append(TimelineEntry(at, kind, summary, str(actor), details or {}))

@@ -1,0 +1,92 @@
+"""Logging (structlog, JSON, with a request id) and Prometheus metrics.
+
+Metrics live on a registry made per application (not at import time), so tests can build
+several apps in one process.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import structlog
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+
+def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
+    processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        structlog.processors.StackInfoRenderer(),
+        structlog.processors.format_exc_info,
+    ]
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False) if json_logs
+        else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[*processors, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(
+            logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+        ),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+class _JobGauges(Collector):
+    """Reads job counts from the database at scrape time, so every process reports the truth."""
+
+    def __init__(self, read: Callable[[], dict[str, int]]) -> None:
+        self.read = read
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        try:
+            counts = self.read()
+        except Exception:  # a scrape must not fail because the database is briefly away
+            return
+        family = GaugeMetricFamily(
+            "lifeline_jobs", "Jobs in the durable queue, by status", labels=["status"]
+        )
+        for status, count in counts.items():
+            family.add_metric([status], count)
+        yield family
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.alerts_received = Counter(
+            "lifeline_alerts_received", "Alerts accepted (committed), by source and platform",
+            ["source", "platform"], registry=self.registry,
+        )
+        self.alerts_rejected = Counter(
+            "lifeline_alerts_rejected", "Alert requests refused, by reason", ["reason"],
+            registry=self.registry,
+        )
+        self.intake_seconds = Histogram(
+            "lifeline_intake_seconds", "Time from request received to alert committed",
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=self.registry,
+        )
+        self.jobs_run = Counter(
+            "lifeline_jobs_run", "Job runs by kind and result", ["kind", "result"],
+            registry=self.registry,
+        )
+        self.job_pickup_seconds = Histogram(
+            "lifeline_job_pickup_seconds", "Time from a job being due to a worker starting it",
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 5, 30),
+            registry=self.registry,
+        )
+        self.worker_up = Gauge(
+            "lifeline_worker_heartbeat_age_seconds", "Seconds since the freshest worker heartbeat",
+            registry=self.registry,
+        )
+
+    def watch_jobs(self, read: Callable[[], dict[str, int]]) -> None:
+        self.registry.register(_JobGauges(read))

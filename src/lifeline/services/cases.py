@@ -1,0 +1,173 @@
+"""Reading and moving cases: every read by a person or partner and every change is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from lifeline.domain.errors import InvalidOutcome, NotFound, PermissionDenied
+from lifeline.domain.lifecycle import CaseStatus, allowed_steps
+from lifeline.domain.model import Actor, Alert, Case, OutcomeKind, Subject, TimelineEntry
+from lifeline.services.context import Context, publish
+from lifeline.services.ports import CaseSummary
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    case: Case
+    subject: Subject | None
+    alerts: list[Alert]
+    timeline: list[TimelineEntry]
+    allowed_steps: list[str]
+
+
+def list_cases(
+    ctx: Context, actor: Actor, *, statuses: list[str] | None = None, limit: int = 100
+) -> list[CaseSummary]:
+    for status in statuses or []:
+        if status not in CaseStatus.__members__.values():
+            known = ", ".join(s.value for s in CaseStatus)
+            raise NotFound(f"unknown case status {status!r}; known: {known}")
+    with ctx.uow(readonly=True) as uow:
+        return uow.cases.list(statuses=statuses, limit=limit)
+
+
+def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view") -> CaseDetail:
+    """Return a case with its alerts and timeline, and audit that `actor` read it."""
+    with ctx.uow() as uow:
+        case = uow.cases.get(case_id)
+        if actor.kind == "partner" and int(actor.id) not in uow.cases.partner_ids(case_id):
+            # A partner sees only cases its own alerts opened or joined; say "not found" so
+            # the existence of other cases is not revealed.
+            raise NotFound(f"case {case_id} not found")
+        subject = uow.subjects.get(case.subject_id) if case.subject_id is not None else None
+        detail = CaseDetail(
+            case=case,
+            subject=subject,
+            alerts=uow.alerts.for_case(case_id),
+            timeline=uow.cases.timeline(case_id),
+            allowed_steps=[s.name.lower() for s in allowed_steps(case.status)],
+        )
+        uow.audit.append(
+            at=ctx.clock.now(), actor=str(actor), action="case.read", case_id=case_id,
+            details={"purpose": purpose},
+        )
+        uow.commit()
+        return detail
+
+
+STAFF_ROLES_THAT_ACT = frozenset({"admin", "smc_operator", "supervisor", "district_officer"})
+
+
+def _change(
+    ctx: Context, actor: Actor, case_id: int, action: str, change: Callable[[Case], None],
+    details: dict[str, Any] | None = None,
+) -> Case:
+    if actor.kind == "partner":
+        raise PermissionDenied("partners may send alerts and read their cases, not change them")
+    if actor.kind == "user" and actor.role not in STAFF_ROLES_THAT_ACT:
+        raise PermissionDenied(f"role {actor.role!r} may not {action.replace('_', ' ')} a case")
+    with ctx.uow() as uow:
+        case = uow.cases.get(case_id, for_update=True)
+        before = case.status
+        change(case)
+        uow.cases.save(case)
+        uow.audit.append(
+            at=ctx.clock.now(), actor=str(actor), action=f"case.{action}", case_id=case_id,
+            details={"from": before.value, "to": case.status.value, **(details or {})},
+        )
+        publish(ctx, uow, case_id, case.events)
+        uow.commit()
+        return case
+
+
+def _when(ctx: Context, at: datetime | None) -> datetime:
+    now = ctx.clock.now()
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        raise InvalidOutcome("a time must carry a timezone (e.g. 2026-11-28T03:12:00+05:30)")
+    if at > now + timedelta(minutes=1):
+        raise InvalidOutcome(f"time {at.isoformat()} is in the future")
+    return at
+
+
+def acknowledge(ctx: Context, actor: Actor, case_id: int, unit: str = "") -> Case:
+    now = ctx.clock.now()
+    return _change(ctx, actor, case_id, "acknowledge", lambda c: c.acknowledge(now, actor, unit))
+
+
+def mark_on_scene(ctx: Context, actor: Actor, case_id: int, at: datetime | None = None) -> Case:
+    when = _when(ctx, at)
+    return _change(ctx, actor, case_id, "on_scene", lambda c: c.mark_on_scene(when, actor))
+
+
+def record_outcome(
+    ctx: Context, actor: Actor, case_id: int, outcome: str, reason: str | None = None,
+    at: datetime | None = None,
+) -> Case:
+    kind = parse_outcome(outcome)
+    when = _when(ctx, at)
+    return _change(
+        ctx, actor, case_id, "outcome", lambda c: c.record_outcome(kind, when, actor, reason),
+        {"outcome": kind.value},
+    )
+
+
+def dismiss(ctx: Context, actor: Actor, case_id: int, outcome: str, reason: str) -> Case:
+    kind = parse_outcome(outcome)
+    now = ctx.clock.now()
+    return _change(
+        ctx, actor, case_id, "dismiss", lambda c: c.dismiss(kind, now, actor, reason),
+        {"outcome": kind.value},
+    )
+
+
+def close_case(ctx: Context, actor: Actor, case_id: int) -> Case:
+    now = ctx.clock.now()
+    return _change(ctx, actor, case_id, "close", lambda c: c.close(now, actor))
+
+
+def record_location(ctx: Context, actor: Actor, case_id: int, place: str) -> Case:
+    """An operator records where the person is (before automatic location resolution exists,
+    and to override it)."""
+    if not place.strip():
+        raise InvalidOutcome("a location needs a place (district, police station or address)")
+    now = ctx.clock.now()
+    return _change(
+        ctx, actor, case_id, "locate", lambda c: c.mark_located(now, place.strip(), actor)
+    )
+
+
+def request_trace(ctx: Context, actor: Actor, case_id: int) -> Case:
+    now = ctx.clock.now()
+    return _change(ctx, actor, case_id, "request_trace", lambda c: c.request_trace(now, actor))
+
+
+def dispatch_case(ctx: Context, actor: Actor, case_id: int, units: list[str]) -> Case:
+    """Record that the case was sent to units (e.g. the operator phoned the thana)."""
+    cleaned = [u.strip() for u in units if u.strip()]
+    now = ctx.clock.now()
+    return _change(
+        ctx, actor, case_id, "dispatch", lambda c: c.dispatch(now, actor, cleaned),
+        {"units": cleaned},
+    )
+
+
+def hand_over(ctx: Context, actor: Actor, case_id: int, state: str, reason: str) -> Case:
+    now = ctx.clock.now()
+    return _change(
+        ctx, actor, case_id, "hand_over", lambda c: c.hand_over(now, actor, state, reason),
+        {"state": state},
+    )
+
+
+def parse_outcome(value: str) -> OutcomeKind:
+    try:
+        return OutcomeKind(value.strip().lower())
+    except ValueError:
+        known = ", ".join(o.value for o in OutcomeKind)
+        raise InvalidOutcome(f"unknown outcome {value!r}; known outcomes: {known}") from None
+

@@ -1,0 +1,41 @@
+"""What every use case is given: a unit-of-work factory, a clock and the service configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+
+from lifeline.domain.events import Event
+from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    merge_window: timedelta = timedelta(hours=6)
+    signature_window: timedelta = timedelta(minutes=5)
+    dispatch_deadline: timedelta = timedelta(minutes=5)
+    job_max_attempts: int = 8
+    event_webhooks: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Context:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    config: ServiceConfig
+    passwords: PasswordHasher
+    events: EventSink
+
+
+def publish(ctx: Context, uow: UnitOfWork, case_id: int | None, events: list[Event]) -> None:
+    """Write one delivery job per event and webhook, in the caller's transaction (the outbox)."""
+    now = ctx.clock.now()
+    for event in events:
+        if event.case_id is None and case_id is not None:
+            event = replace(event, case_id=case_id)
+        for url in ctx.config.event_webhooks:
+            uow.jobs.enqueue(
+                "deliver_event", {"url": url, "event": event.as_dict()}, now=now,
+                case_id=event.case_id,
+            )
+    events.clear()

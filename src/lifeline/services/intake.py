@@ -1,0 +1,123 @@
+"""Receiving alerts: store verbatim, merge into a case by subject, schedule follow-on work, all in
+one transaction. The caller acknowledges the sender only after this returns."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from lifeline.domain.errors import Conflict
+from lifeline.domain.model import Actor, Alert, Case
+from lifeline.services.context import Context, publish
+from lifeline.services.ports import IdempotencyRecord, UnitOfWork
+
+
+@dataclass(frozen=True)
+class ReceiveAlert:
+    """Command: take in one alert. `idempotency_key` and `signature` come from a signed partner
+    request; `actor` is the partner, the operator who took a phone call, or the mail intake."""
+
+    alert: Alert
+    actor: Actor
+    idempotency_key: str | None = None
+    signature: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    alert_id: int
+    case_id: int
+    merged: bool
+    replayed: bool = False
+
+
+class Replay(Conflict):
+    """A signed request was sent again without the Idempotency-Key that would make that safe."""
+
+    code = "replayed_request"
+
+
+def request_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def receive_alert(ctx: Context, cmd: ReceiveAlert) -> Receipt:
+    alert = cmd.alert
+    digest = request_digest(alert.raw_payload)
+    with ctx.uow() as uow:
+        partner_id = alert.partner_id
+        if partner_id is not None and cmd.idempotency_key:
+            uow.lock_keys([f"idempotency:{partner_id}:{cmd.idempotency_key}"])
+            earlier = uow.idempotency.get(partner_id, cmd.idempotency_key)
+            if earlier is not None:
+                return _repeat(earlier, digest, cmd.idempotency_key)
+        if partner_id is not None and cmd.signature:
+            if not uow.signatures.remember(partner_id, cmd.signature, ctx.clock.now()):
+                raise Replay(
+                    "this signature was already used; send a new timestamp and signature, or "
+                    "repeat the request with the same Idempotency-Key to retry safely"
+                )
+        receipt = _store(ctx, uow, cmd, digest)
+        uow.commit()
+        return receipt
+
+
+def _repeat(earlier: IdempotencyRecord, digest: str, key: str) -> Receipt:
+    if earlier.request_digest != digest:
+        raise Conflict(
+            f"Idempotency-Key {key!r} was already used for a different alert body; "
+            "use a new key for a new alert"
+        )
+    return Receipt(earlier.alert_id, earlier.case_id, earlier.merged, replayed=True)
+
+
+def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Receipt:
+    alert = cmd.alert
+    keys = alert.merge_keys()
+    uow.lock_keys(keys)
+    since = alert.received_at - ctx.config.merge_window
+    case = uow.cases.find_mergeable(keys, since) if keys else None
+    merged = case is not None
+    if case is None:
+        subject = uow.subjects.add(alert.subject)
+        case = Case.open(alert)
+        case.subject_id = subject.id
+        uow.cases.add(case)
+    else:
+        alert.subject.id = case.subject_id
+    assert case.id is not None
+    alert.case_id = case.id
+    uow.alerts.add(alert)
+    if merged:
+        case.merge(alert)
+    else:
+        case.opened_by(alert)
+        _schedule_deadline(ctx, uow, case)
+    uow.cases.attach_keys(case.id, keys, alert.received_at)
+    uow.cases.save(case)
+    assert alert.id is not None
+    uow.audit.append(
+        at=ctx.clock.now(), actor=str(cmd.actor),
+        action="alert.merged" if merged else "alert.received", case_id=case.id,
+        details={
+            "alert_id": alert.id, "source": alert.source.value, "platform": alert.platform,
+            "raw_sha256": digest,
+        },
+    )
+    publish(ctx, uow, case.id, case.events)
+    if alert.partner_id is not None and cmd.idempotency_key:
+        uow.idempotency.put(
+            IdempotencyRecord(alert.partner_id, cmd.idempotency_key, digest, alert.id, case.id,
+                              merged),
+            ctx.clock.now(),
+        )
+    return Receipt(alert.id, case.id, merged)
+
+
+def _schedule_deadline(ctx: Context, uow: UnitOfWork, case: Case) -> None:
+    """A durable timer: if nobody has dispatched the case by the deadline, the SMC is alarmed."""
+    assert case.id is not None
+    uow.jobs.enqueue(
+        "check_dispatch_deadline", {"case_id": case.id}, now=ctx.clock.now(), case_id=case.id,
+        run_at=case.opened_at + ctx.config.dispatch_deadline,
+    )

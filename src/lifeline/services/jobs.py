@@ -1,0 +1,58 @@
+"""Handlers for durable jobs. Each runs inside the transaction that marks its job done, so its
+database effects happen exactly once; external effects carry an id the receiver can dedupe on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lifeline.domain.events import DispatchOverdue
+from lifeline.domain.lifecycle import CaseStatus, Milestone
+from lifeline.domain.model import TimelineEntry
+from lifeline.services.context import Context, publish
+from lifeline.services.ports import Job, UnitOfWork
+
+JobHandler = Callable[[Context, UnitOfWork, Job], None]
+
+
+class PermanentJobError(Exception):
+    """A job that can never succeed (bad payload): fail it at once instead of retrying."""
+
+
+def deliver_event(ctx: Context, uow: UnitOfWork, job: Job) -> None:
+    url = job.payload.get("url")
+    event: Any = job.payload.get("event")
+    if not isinstance(url, str) or not isinstance(event, dict):
+        raise PermanentJobError("deliver_event payload needs 'url' and 'event'")
+    ctx.events.deliver(url, f"job-{job.id}", event)
+
+
+def check_dispatch_deadline(ctx: Context, uow: UnitOfWork, job: Job) -> None:
+    case_id = job.payload.get("case_id")
+    if not isinstance(case_id, int):
+        raise PermanentJobError("check_dispatch_deadline payload needs an integer 'case_id'")
+    case = uow.cases.get(case_id, for_update=True)
+    if Milestone.DISPATCHED in case.milestones or case.status is not CaseStatus.RECEIVED:
+        return  # the timer is stale: the case moved on, nothing to do
+    now = ctx.clock.now()
+    waited = int((now - case.opened_at).total_seconds())
+    uow.cases.note(
+        case_id,
+        TimelineEntry(
+            now, "dispatch_overdue",
+            f"Not dispatched {waited // 60} min after the alert / अलर्ट के {waited // 60} मिनट "
+            "बाद भी भेजा नहीं गया",
+            details={"waited_seconds": waited},
+        ),
+    )
+    uow.audit.append(
+        at=now, actor="system:lifeline", action="case.dispatch_overdue", case_id=case_id,
+        details={"waited_seconds": waited},
+    )
+    publish(ctx, uow, case_id, [DispatchOverdue(case_id, now, waited, case.status.value)])
+
+
+DEFAULT_HANDLERS: dict[str, JobHandler] = {
+    "deliver_event": deliver_event,
+    "check_dispatch_deadline": check_dispatch_deadline,
+}

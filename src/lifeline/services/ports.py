@@ -1,0 +1,195 @@
+"""Ports: what the use cases need from the outside world, as Protocols the adapters implement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from lifeline.domain.audit import AuditRecord
+from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+@dataclass(frozen=True)
+class PartnerRecord:
+    id: int
+    name: str
+    key_id: str
+    secret: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    username: str
+    password_hash: str
+    totp_secret: str
+    role: str
+    jurisdiction: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    partner_id: int
+    key: str
+    request_digest: str
+    alert_id: int
+    case_id: int
+    merged: bool
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    status: str
+    platform: str
+    risk_level: str | None
+    opened_at: datetime
+    last_alert_at: datetime | None
+    alert_count: int
+    outcome: str | None
+
+
+@dataclass
+class Job:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    case_id: int | None
+    attempts: int
+    max_attempts: int
+    claim_token: str
+    created_at: datetime
+    run_at: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class JobStats:
+    pending: int
+    running: int
+    failed: int
+    done: int
+
+
+class ConcurrentWrite(Exception):
+    """Someone else changed the row between our read and our write; the use case may retry."""
+
+
+class LeaseLost(Exception):
+    """A job's lease expired and another worker claimed it; this run's effects are void."""
+
+
+class CaseRepository(Protocol):
+    def add(self, case: Case) -> Case: ...
+    def get(self, case_id: int, *, for_update: bool = False) -> Case: ...
+    def save(self, case: Case) -> None: ...
+    def find_mergeable(self, keys: list[str], since: datetime) -> Case | None: ...
+    def attach_keys(self, case_id: int, keys: list[str], at: datetime) -> None: ...
+    def list(self, *, statuses: list[str] | None = None, limit: int = 100) -> list[CaseSummary]: ...
+    def timeline(self, case_id: int) -> list[TimelineEntry]: ...
+    def note(self, case_id: int, entry: TimelineEntry) -> None: ...
+    def partner_ids(self, case_id: int) -> set[int]: ...
+
+
+class AlertRepository(Protocol):
+    def add(self, alert: Alert) -> Alert: ...
+    def for_case(self, case_id: int) -> list[Alert]: ...
+
+
+class SubjectRepository(Protocol):
+    def add(self, subject: Subject) -> Subject: ...
+    def get(self, subject_id: int) -> Subject: ...
+
+
+class PartnerRepository(Protocol):
+    def add(self, name: str, key_id: str, secret: str, at: datetime) -> PartnerRecord: ...
+    def by_key_id(self, key_id: str) -> PartnerRecord | None: ...
+
+
+class UserRepository(Protocol):
+    def add(
+        self, *, username: str, password_hash: str, totp_secret: str, role: str,
+        jurisdiction: str | None, at: datetime,
+    ) -> UserRecord: ...
+    def by_username(self, username: str) -> UserRecord | None: ...
+
+
+class JobQueue(Protocol):
+    def enqueue(
+        self, kind: str, payload: dict[str, Any], *, now: datetime, case_id: int | None = None,
+        run_at: datetime | None = None, max_attempts: int | None = None,
+    ) -> int: ...
+    def complete(self, job: Job, now: datetime) -> None: ...
+    def claim(self, now: datetime, lease: timedelta, limit: int = 10) -> list[Job]: ...
+    def fail(self, job: Job, now: datetime, error: str, *, permanent: bool = False) -> bool: ...
+    def retry(self, job_id: int, now: datetime) -> bool: ...
+    def stats(self) -> JobStats: ...
+    def list(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]: ...
+    def heartbeat(self, worker_id: str, started_at: datetime, now: datetime) -> None: ...
+    def latest_heartbeat(self) -> datetime | None: ...
+
+
+class AuditLog(Protocol):
+    def append(
+        self, *, at: datetime, actor: str, action: str, case_id: int | None,
+        details: dict[str, Any],
+    ) -> None: ...
+    def records(self) -> Iterator[AuditRecord]: ...
+
+
+class IdempotencyStore(Protocol):
+    def get(self, partner_id: int, key: str) -> IdempotencyRecord | None: ...
+    def put(self, record: IdempotencyRecord, at: datetime) -> None: ...
+
+
+class SignatureLedger(Protocol):
+    def remember(self, partner_id: int, signature: str, at: datetime) -> bool:
+        """Store a signature; False if it was seen before (a replay)."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    cases: CaseRepository
+    alerts: AlertRepository
+    subjects: SubjectRepository
+    partners: PartnerRepository
+    users: UserRepository
+    jobs: JobQueue
+    audit: AuditLog
+    idempotency: IdempotencyStore
+    signatures: SignatureLedger
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def lock_keys(self, keys: Iterable[str]) -> None:
+        """Serialise concurrent intake of alerts sharing any of these keys (until commit)."""
+        ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, readonly: bool = False) -> UnitOfWork: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+class EventSink(Protocol):
+    """Somewhere domain events are delivered (a webhook). Raises on failure so the job retries."""
+
+    def deliver(self, url: str, event_id: str, event: dict[str, Any]) -> None: ...

@@ -1,0 +1,118 @@
+"""Read models: cases as plain JSON-ready dicts, for the API, the CLI and (later) the console.
+One shape everywhere: `cases show ID --json` prints what `GET /api/v1/cases/{id}` returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from lifeline.domain.lifecycle import Milestone
+from lifeline.domain.model import Alert, Case, Subject
+from lifeline.services.cases import CaseDetail
+from lifeline.services.ports import CaseSummary
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def summary_dict(s: CaseSummary) -> dict[str, Any]:
+    return {
+        "id": s.id, "status": s.status, "platform": s.platform, "risk_level": s.risk_level,
+        "opened_at": iso(s.opened_at), "last_alert_at": iso(s.last_alert_at),
+        "alert_count": s.alert_count, "outcome": s.outcome,
+    }
+
+
+def _milestones(case: Case) -> dict[str, str | None]:
+    return {m.value: iso(at) for m, at in sorted(case.milestones.items(), key=lambda kv: kv[1])}
+
+
+def _subject(subject: Subject | None) -> dict[str, Any] | None:
+    if subject is None:
+        return None
+    return {
+        "id": subject.id, "platform": subject.platform, "name": subject.name,
+        "handle": subject.handle, "profile_url": subject.profile_url, "phone": subject.phone,
+        "email": subject.email,
+    }
+
+
+def _alert(alert: Alert) -> dict[str, Any]:
+    caller = alert.caller
+    return {
+        "id": alert.id, "source": alert.source.value, "platform": alert.platform,
+        "reference": alert.reference, "received_via": alert.received_via,
+        "received_at": iso(alert.received_at), "partner_id": alert.partner_id,
+        "subject": _subject(alert.subject),
+        "post": {
+            "text": alert.post.text, "url": alert.post.url,
+            "posted_at": iso(alert.post.posted_at), "kind": alert.post.kind.value,
+        },
+        "location": {
+            "text": alert.location.text, "lat": alert.location.lat, "lon": alert.location.lon,
+            "pin": alert.location.pin, "ip_city": alert.location.ip_city,
+        },
+        "caller": None if caller is None else {
+            "name": caller.name, "organisation": caller.organisation,
+            "callback_number": caller.callback_number,
+            "call_received_at": iso(caller.call_received_at), "notes": caller.notes,
+        },
+        "extra": alert.extra,
+        "raw_content_type": alert.raw_content_type,
+        "raw_payload": alert.raw_payload.decode("utf-8", errors="replace"),
+    }
+
+
+def _location(detail: CaseDetail) -> dict[str, Any] | None:
+    located = [t for t in detail.timeline if t.kind == "located"]
+    if not located:
+        return None
+    return {
+        "place": located[-1].details.get("place"), "recorded_by": located[-1].actor,
+        "located_at": iso(detail.case.milestones.get(Milestone.LOCATED)),
+    }
+
+
+def case_dict(detail: CaseDetail) -> dict[str, Any]:
+    """Full case for SMC staff: alerts, assessment, location, notifications, timeline, outcome."""
+    case = detail.case
+    outcome = case.outcome
+    return {
+        "id": case.id, "status": case.status.value, "platform": case.platform,
+        "opened_at": iso(case.opened_at), "last_alert_at": iso(case.last_alert_at),
+        "alert_count": case.alert_count,
+        "milestones": _milestones(case),
+        "allowed_steps": detail.allowed_steps,
+        "subject": _subject(detail.subject),
+        "alerts": [_alert(a) for a in detail.alerts],
+        "assessment": {"level": case.risk_level} if case.risk_level else None,
+        "location": _location(detail),
+        "trace_requested_at": iso(case.trace_requested_at),
+        "notifications": [],
+        "timeline": [
+            {"at": iso(t.at), "kind": t.kind, "actor": t.actor, "summary": t.summary,
+             "details": t.details}
+            for t in detail.timeline
+        ],
+        "outcome": None if outcome is None else {
+            "outcome": outcome.kind.value, "reason": outcome.reason,
+            "recorded_by": outcome.recorded_by, "recorded_at": iso(outcome.recorded_at),
+        },
+        "follow_ups": [],
+    }
+
+
+def partner_case_dict(detail: CaseDetail, partner_id: int) -> dict[str, Any]:
+    """What a platform partner may see: progress of the case, no personal data of anyone."""
+    case = detail.case
+    return {
+        "id": case.id, "status": case.status.value,
+        "milestones": _milestones(case),
+        "outcome": case.outcome.kind.value if case.outcome else None,
+        "alerts": [
+            {"id": a.id, "reference": a.reference, "received_at": iso(a.received_at)}
+            for a in detail.alerts if a.partner_id == partner_id
+        ],
+    }
+

@@ -1,0 +1,87 @@
+"""All configuration, from LIFELINE_* environment variables (and an optional .env file).
+
+This is the only module that reads the environment. Nothing is read at import time: call
+`load_settings()`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LIFELINE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        "sqlite:///var/lifeline.db",
+        description="SQLAlchemy URL. SQLite file by default; postgresql://user@host/db for "
+        "deployments.",
+    )
+    data_key: SecretStr | None = Field(
+        None,
+        description='Data encryption key(s): "kid:base64key[,kid:base64key]" (first encrypts, '
+        "all decrypt). If unset, the key file is used (and created on first start).",
+    )
+    data_key_file: Path = Field(
+        Path("var/lifeline.key"), description="Key file used when LIFELINE_DATA_KEY is unset."
+    )
+    index_key: SecretStr | None = Field(
+        None, description="Base64 key for keyed lookup hashes when keys come from the environment."
+    )
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="Base URL put in links sent to officers."
+    )
+    http_host: str = Field("127.0.0.1", description="Address the HTTP server listens on.")
+    http_port: int = Field(8000, description="Port of the API and console.")
+    smtp_host: str = Field("127.0.0.1", description="Address the SMTP intake listens on.")
+    smtp_port: int = Field(2525, description="Port of the SMTP intake.")
+    merge_window_seconds: int = Field(
+        6 * 3600, ge=0,
+        description="Alerts about the same subject within this many seconds merge into one case.",
+    )
+    signature_window_seconds: int = Field(
+        300, ge=1, description="Signed requests are accepted within this many seconds of now."
+    )
+    max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
+    dispatch_deadline_seconds: int = Field(
+        300, ge=1,
+        description="If a case is not dispatched this long after the alert, the SMC is alarmed.",
+    )
+    job_max_attempts: int = Field(8, ge=1, description="Attempts before a job is marked failed.")
+    job_lease_seconds: int = Field(
+        60, ge=5, description="A claimed job not finished in this time is retried by others."
+    )
+    worker_poll_seconds: float = Field(
+        0.05, gt=0, description="How often an idle worker looks for due jobs."
+    )
+    worker_batch: int = Field(20, ge=1, description="Jobs a worker claims at once.")
+    heartbeat_stale_seconds: int = Field(
+        30, ge=1, description="/healthz reports the worker down after this long without one."
+    )
+    event_webhooks: str = Field(
+        "", description="Comma-separated URLs that receive every case event as signed JSON."
+    )
+    event_webhook_secret: SecretStr | None = Field(
+        None, description="HMAC secret for X-Lifeline-Signature on outgoing event webhooks."
+    )
+    sqlite_synchronous: str = Field(
+        "FULL", description="SQLite synchronous pragma (FULL: a 202 survives power loss)."
+    )
+    log_level: str = Field("INFO", description="Log level.")
+    log_json: bool = Field(True, description="JSON logs (false: human-readable console logs).")
+    token_ttl_seconds: int = Field(
+        8 * 3600, ge=60, description="Lifetime of staff API bearer tokens."
+    )
+
+    @property
+    def webhook_urls(self) -> tuple[str, ...]:
+        return tuple(u.strip() for u in self.event_webhooks.split(",") if u.strip())
+
+
+def load_settings(**overrides: object) -> Settings:
+    return Settings(**overrides)  # type: ignore[arg-type]

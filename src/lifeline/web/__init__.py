@@ -1,0 +1,1 @@
+"""HTTP entrypoint: JSON API (versioned) and, later, the console."""

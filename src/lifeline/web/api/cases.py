@@ -1,0 +1,103 @@
+"""Cases: read (audited) and the lifecycle steps staff take."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+
+from lifeline.services import cases as case_service
+from lifeline.services.views import case_dict, partner_case_dict, summary_dict
+from lifeline.web.api.schemas import (
+    AcknowledgeIn,
+    DismissIn,
+    DispatchIn,
+    ErrorOut,
+    HandOverIn,
+    LocationSetIn,
+    OnSceneIn,
+    OutcomeIn,
+)
+from lifeline.web.deps import App, Staff, StaffOrPartner
+from lifeline.web.errors import ApiError
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)
+}
+READERS = ("admin", "smc_operator", "supervisor", "district_officer")
+
+
+@router.get("", responses=ERRORS, summary="List cases, newest first")
+def list_cases(
+    app: App, actor: Staff,
+    status: Annotated[list[str] | None, Query(description="Filter by status")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    if actor.role not in READERS:
+        raise ApiError(403, "permission_denied", f"role {actor.role!r} may not list cases")
+    return [summary_dict(s) for s in case_service.list_cases(app.ctx, actor, statuses=status,
+                                                              limit=limit)]
+
+
+@router.get("/{case_id}", responses=ERRORS, summary="One case (every read is audited)")
+async def get_case(case_id: int, app: App, actor: StaffOrPartner) -> dict[str, Any]:
+    if actor.kind == "user" and actor.role not in READERS:
+        raise ApiError(403, "permission_denied", f"role {actor.role!r} may not read cases")
+    detail = await run_in_threadpool(case_service.show_case, app.ctx, actor, case_id)
+    if actor.kind == "partner":
+        return partner_case_dict(detail, int(actor.id))
+    return case_dict(detail)
+
+
+def _state(case: Any) -> dict[str, Any]:
+    return {"id": case.id, "status": case.status.value,
+            "milestones": {m.value: t.isoformat() for m, t in case.milestones.items()},
+            "outcome": case.outcome.kind.value if case.outcome else None}
+
+
+@router.post("/{case_id}/acknowledge", responses=ERRORS, summary="A unit accepts the case")
+def acknowledge(case_id: int, body: AcknowledgeIn, app: App, actor: Staff) -> dict[str, Any]:
+    return _state(case_service.acknowledge(app.ctx, actor, case_id, body.unit))
+
+
+@router.post("/{case_id}/location", responses=ERRORS, summary="Record where the person is")
+def set_location(case_id: int, body: LocationSetIn, app: App, actor: Staff) -> dict[str, Any]:
+    return _state(case_service.record_location(app.ctx, actor, case_id, body.place))
+
+
+@router.post("/{case_id}/trace-request", responses=ERRORS, summary="Ask STF to trace")
+def trace(case_id: int, app: App, actor: Staff) -> dict[str, Any]:
+    return _state(case_service.request_trace(app.ctx, actor, case_id))
+
+
+@router.post("/{case_id}/dispatch", responses=ERRORS, summary="Record dispatch to units")
+def dispatch(case_id: int, body: DispatchIn, app: App, actor: Staff) -> dict[str, Any]:
+    return _state(case_service.dispatch_case(app.ctx, actor, case_id, body.units))
+
+
+@router.post("/{case_id}/on-scene", responses=ERRORS, summary="Officers reached the person")
+def on_scene(case_id: int, body: OnSceneIn, app: App, actor: Staff) -> dict[str, Any]:
+    return _state(case_service.mark_on_scene(app.ctx, actor, case_id, body.at))
+
+
+@router.post("/{case_id}/outcome", responses=ERRORS, summary="Record the outcome")
+def outcome(case_id: int, body: OutcomeIn, app: App, actor: Staff) -> dict[str, Any]:
+    return _state(case_service.record_outcome(app.ctx, actor, case_id, body.outcome,
+                                              body.reason, body.at))
+
+
+@router.post("/{case_id}/dismiss", responses=ERRORS, summary="Dismiss (false alarm, duplicate)")
+def dismiss(case_id: int, body: DismissIn, app: App, actor: Staff) -> dict[str, Any]:
+    return _state(case_service.dismiss(app.ctx, actor, case_id, body.outcome, body.reason))
+
+
+@router.post("/{case_id}/hand-over", responses=ERRORS, summary="Hand over to another state")
+def hand_over(case_id: int, body: HandOverIn, app: App, actor: Staff) -> dict[str, Any]:
+    return _state(case_service.hand_over(app.ctx, actor, case_id, body.state, body.reason))
+
+
+@router.post("/{case_id}/close", responses=ERRORS, summary="Close (needs an outcome)")
+def close(case_id: int, app: App, actor: Staff) -> dict[str, Any]:
+    return _state(case_service.close_case(app.ctx, actor, case_id))

@@ -1,0 +1,60 @@
+"""The ASGI application factory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from lifeline import __version__
+from lifeline.bootstrap import Lifeline
+from lifeline.web import errors, ops
+from lifeline.web.api import alerts, auth, cases
+from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from lifeline.worker import Worker
+
+log = structlog.get_logger("lifeline.web")
+
+
+def create_app(lifeline: Lifeline, *, embedded_worker: bool = True) -> FastAPI:
+    """Build the API. With `embedded_worker`, a worker thread runs in this process and stops
+    (finishing its job in hand) when the server shuts down."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if embedded_worker:
+            worker = Worker(lifeline)
+            thread = threading.Thread(target=worker.run, args=(stop,), name="lifeline-worker")
+            thread.start()
+        log.info("server.started", embedded_worker=embedded_worker)
+        try:
+            yield
+        finally:
+            stop.set()
+            lifeline.jobs_ready.set()
+            if thread is not None:
+                thread.join(timeout=60)
+            log.info("server.stopped")
+
+    app = FastAPIOffline(
+        title="Lifeline API",
+        version=__version__,
+        description="Alert intake and case handling for a police social media centre. "
+        "Partners sign requests (see POST /api/v1/alerts); staff use bearer tokens.",
+        lifespan=lifespan,
+    )
+    app.state.lifeline = lifeline
+    errors.install(app)
+    app.include_router(alerts.router)
+    app.include_router(cases.router)
+    app.include_router(auth.router)
+    app.include_router(ops.router)
+    app.add_middleware(BodyLimitMiddleware, limit=lifeline.settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,1 @@
+"""Server-rendered operator console (see the console issue)."""

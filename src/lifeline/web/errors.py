@@ -1,0 +1,77 @@
+"""One JSON error shape for every refusal: {"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from lifeline.domain.errors import DomainError
+from lifeline.services.ports import ConcurrentWrite
+
+STATUS_BY_CODE = {
+    "authentication_failed": 401,
+    "permission_denied": 403,
+    "not_found": 404,
+    "conflict": 409,
+    "replayed_request": 409,
+    "illegal_transition": 409,
+    "invalid_alert": 422,
+    "invalid_outcome": 422,
+}
+
+
+class ApiError(Exception):
+    """An HTTP-level refusal (bad encoding, bad JSON, missing auth) with a code and message."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 details: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+
+
+def error_response(status: int, code: str, message: str,
+                   details: list[dict[str, Any]] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def validation_details(errors: Any) -> list[dict[str, Any]]:
+    return [
+        {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+         "problem": e.get("msg", ""), "type": e.get("type", "")}
+        for e in errors
+    ]
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return error_response(STATUS_BY_CODE.get(exc.code, 400), exc.code, str(exc))
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(ConcurrentWrite)
+    async def _concurrent(_: Request, exc: ConcurrentWrite) -> JSONResponse:
+        return error_response(409, "concurrent_change", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        details = validation_details(exc.errors())
+        first = details[0] if details else {"field": "", "problem": "invalid request"}
+        message = f"invalid request: {first['field'] or 'body'}: {first['problem']}"
+        return error_response(422, "invalid_request", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail),
+                              headers=getattr(exc, "headers", None))

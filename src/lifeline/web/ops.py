@@ -1,0 +1,41 @@
+"""Operational endpoints: /healthz and /metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from lifeline.web.deps import App
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", summary="Database reachable and worker heartbeat fresh")
+async def healthz(app: App) -> JSONResponse:
+    body: dict[str, Any] = {"status": "ok"}
+    ok = True
+    try:
+        await run_in_threadpool(app.ping_db)
+        body["database"] = "ok"
+        beat = await run_in_threadpool(app.latest_heartbeat)
+    except Exception as exc:  # report, do not crash, when the database is away
+        body["database"] = f"unreachable: {type(exc).__name__}"
+        return JSONResponse({**body, "status": "down"}, status_code=503)
+    age = None if beat is None else (app.clock.now() - beat).total_seconds()
+    fresh = age is not None and age <= app.settings.heartbeat_stale_seconds
+    body["worker"] = {"last_heartbeat": beat.isoformat() if beat else None,
+                      "age_seconds": None if age is None else round(age, 1), "ok": fresh}
+    ok = ok and fresh
+    if not ok:
+        body["status"] = "degraded"
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/metrics", summary="Prometheus metrics")
+async def metrics(app: App) -> Response:
+    data = await run_in_threadpool(generate_latest, app.metrics.registry)
+    return Response(data, media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,118 @@
+"""The job worker: claims due jobs from the database and runs them.
+
+Each job's handler runs in the same transaction that marks the job done; a failure rolls that
+back, reschedules the job with backoff and writes the failure on the case timeline; after the
+last attempt the job is kept as `failed` and the SMC sees it (timeline, /metrics, `lifeline jobs
+list --failed`). Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Mapping
+from datetime import timedelta
+
+import structlog
+
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.errors import DomainError
+from lifeline.domain.model import TimelineEntry
+from lifeline.services.jobs import DEFAULT_HANDLERS, JobHandler, PermanentJobError
+from lifeline.services.ports import Job
+
+log = structlog.get_logger("lifeline.worker")
+
+HEARTBEAT_EVERY = 5.0
+
+
+class Worker:
+    def __init__(
+        self, app: Lifeline, *, handlers: Mapping[str, JobHandler] | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        self.app = app
+        self.handlers = dict(handlers or DEFAULT_HANDLERS)
+        self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.started_at = app.clock.now()
+        self._last_beat = 0.0
+        self.lease = timedelta(seconds=app.settings.job_lease_seconds)
+
+    def beat(self) -> None:
+        now = self.app.clock.now()
+        with self.app.ctx.uow() as uow:
+            uow.jobs.heartbeat(self.id, self.started_at, now)
+            uow.commit()
+        self._last_beat = now.timestamp()
+
+    def run_once(self) -> int:
+        """Claim one batch of due jobs and run them; returns how many were claimed."""
+        ctx = self.app.ctx
+        with ctx.uow() as uow:
+            jobs = uow.jobs.claim(ctx.clock.now(), self.lease, self.app.settings.worker_batch)
+            uow.commit()
+        for job in jobs:
+            self._run(job)
+        return len(jobs)
+
+    def _run(self, job: Job) -> None:
+        ctx = self.app.ctx
+        started = ctx.clock.now()
+        self.app.metrics.job_pickup_seconds.observe(
+            max(0.0, (started - job.run_at).total_seconds())
+        )
+        handler = self.handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise PermanentJobError(f"no handler for job kind {job.kind!r}")
+            with ctx.uow() as uow:
+                handler(ctx, uow, job)
+                uow.jobs.complete(job, ctx.clock.now())
+                uow.commit()
+        except Exception as exc:  # every failure is recorded below, none is swallowed
+            permanent = isinstance(exc, PermanentJobError | DomainError)
+            self._record_failure(job, exc, permanent)
+            return
+        self.app.metrics.jobs_run.labels(job.kind, "done").inc()
+        log.info("job.done", job_id=job.id, kind=job.kind, case_id=job.case_id,
+                 attempt=job.attempts,
+                 ms=round((ctx.clock.now() - started).total_seconds() * 1000, 1))
+
+    def _record_failure(self, job: Job, exc: Exception, permanent: bool) -> None:
+        ctx = self.app.ctx
+        error = f"{type(exc).__name__}: {exc}"
+        now = ctx.clock.now()
+        with ctx.uow() as uow:
+            final = uow.jobs.fail(job, now, error, permanent=permanent)
+            if job.case_id is not None:
+                what = "failed for good" if final else "failed, will retry"
+                uow.cases.note(job.case_id, TimelineEntry(
+                    now, "job_failed",
+                    f"Background step {job.kind} {what} (attempt {job.attempts}/"
+                    f"{job.max_attempts}) / पृष्ठभूमि कार्य विफल",
+                    details={"job_id": job.id, "error": error[:500], "final": final},
+                ))
+            uow.commit()
+        self.app.metrics.jobs_run.labels(job.kind, "failed" if final else "retry").inc()
+        log.warning("job.failed", job_id=job.id, kind=job.kind, case_id=job.case_id,
+                    attempt=job.attempts, final=final, error=error)
+
+    def run(self, stop: threading.Event) -> None:
+        """Run until `stop` is set; the job in hand is finished before returning."""
+        log.info("worker.started", worker_id=self.id)
+        poll = self.app.settings.worker_poll_seconds
+        while not stop.is_set():
+            try:
+                if self.app.clock.now().timestamp() - self._last_beat >= HEARTBEAT_EVERY:
+                    self.beat()
+                claimed = self.run_once()
+            except Exception:  # database away: log, back off, keep going
+                log.exception("worker.loop_error")
+                stop.wait(1.0)
+                continue
+            if claimed == 0:
+                self.app.jobs_ready.wait(poll)
+                self.app.jobs_ready.clear()
+        log.info("worker.stopped", worker_id=self.id)
