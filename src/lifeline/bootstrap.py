@@ -94,7 +94,9 @@ def load_keyring(settings: Settings) -> tuple[Keyring, bool]:
 
 
 def bootstrap(
-    settings: Settings | None = None, *, clock: Clock | None = None,
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
     events: EventSink | None = None,
 ) -> Lifeline:
     settings = settings or load_settings()

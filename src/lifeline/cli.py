@@ -27,8 +27,11 @@ from lifeline.settings import load_settings
 from lifeline.web.app import create_app
 from lifeline.worker import Worker
 
-app = typer.Typer(help="Lifeline: alert response for a police social media centre.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Lifeline: alert response for a police social media centre.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 partners_app = typer.Typer(help="Platform partners that send signed alerts.", no_args_is_help=True)
 users_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
@@ -38,9 +41,17 @@ keys_app = typer.Typer(help="Data encryption keys.", no_args_is_help=True)
 jobs_app = typer.Typer(help="The durable job queue.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
 alerts_app = typer.Typer(help="Send alerts as a partner would.", no_args_is_help=True)
-for sub, name in ((db_app, "db"), (partners_app, "partners"), (users_app, "users"),
-                  (cases_app, "cases"), (audit_app, "audit"), (keys_app, "keys"),
-                  (jobs_app, "jobs"), (demo_app, "demo"), (alerts_app, "alerts")):
+for sub, name in (
+    (db_app, "db"),
+    (partners_app, "partners"),
+    (users_app, "users"),
+    (cases_app, "cases"),
+    (audit_app, "audit"),
+    (keys_app, "keys"),
+    (jobs_app, "jobs"),
+    (demo_app, "demo"),
+    (alerts_app, "alerts"),
+):
     app.add_typer(sub, name=name)
 
 out = Console()
@@ -53,8 +64,10 @@ def _app() -> Lifeline:
     configure_logging(settings.log_level, settings.log_json)
     lifeline = bootstrap(settings)
     if lifeline.key_created:
-        err.print(f"[yellow]Created a new data key at {settings.data_key_file}; back it up: "
-                  "without it the stored personal data cannot be read.[/yellow]")
+        err.print(
+            f"[yellow]Created a new data key at {settings.data_key_file}; back it up: "
+            "without it the stored personal data cannot be read.[/yellow]"
+        )
     return lifeline
 
 
@@ -93,8 +106,14 @@ def serve(
     if smtp_port is not None:
         settings.smtp_port = smtp_port
     api = create_app(lifeline, embedded_worker=worker)
-    uvicorn.run(api, host=host or settings.http_host, port=port or settings.http_port,
-                log_config=None, access_log=False, timeout_graceful_shutdown=30)
+    uvicorn.run(
+        api,
+        host=host or settings.http_host,
+        port=port or settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
 
 
 @app.command("worker")
@@ -132,8 +151,10 @@ def partners_create(name: str, as_json: JsonOpt = False) -> None:
     if as_json:
         _emit({"key_id": new.key_id, "secret": new.secret})
     else:
-        out.print(f"partner {name!r} created\n  key id: {new.key_id}\n  secret: {new.secret}\n"
-                  "The secret is shown only now.")
+        out.print(
+            f"partner {name!r} created\n  key id: {new.key_id}\n  secret: {new.secret}\n"
+            "The secret is shown only now."
+        )
 
 
 @users_app.command("create")
@@ -146,23 +167,26 @@ def users_create(
 ) -> None:
     """Create a person who signs in; prints the password and the two-factor enrolment secret."""
     try:
-        new = access.create_user(_app().ctx, username, role, jurisdiction=jurisdiction,
-                                 password=password)
+        new = access.create_user(
+            _app().ctx, username, role, jurisdiction=jurisdiction, password=password
+        )
     except DomainError as exc:
         raise _fail(exc, as_json) from None
     if as_json:
-        _emit({"username": new.username, "password": new.password,
-               "totp_secret": new.totp_secret})
+        _emit({"username": new.username, "password": new.password, "totp_secret": new.totp_secret})
     else:
-        out.print(f"user {new.username} ({role}) created\n  password: {new.password}\n"
-                  f"  TOTP secret: {new.totp_secret} (add to an authenticator app)")
+        out.print(
+            f"user {new.username} ({role}) created\n  password: {new.password}\n"
+            f"  TOTP secret: {new.totp_secret} (add to an authenticator app)"
+        )
 
 
 # -- cases -----------------------------------------------------------------------------------
 @cases_app.command("list")
 def cases_list(
     status: Annotated[list[str] | None, typer.Option(help="Filter by status.")] = None,
-    limit: int = 100, as_json: JsonOpt = False,
+    limit: int = 100,
+    as_json: JsonOpt = False,
 ) -> None:
     """Cases, newest first."""
     try:
@@ -174,9 +198,15 @@ def cases_list(
         return
     table = Table("id", "status", "platform", "risk", "opened (UTC)", "alerts", "outcome")
     for r in rows:
-        table.add_row(str(r.id), r.status, r.platform, r.risk_level or "-",
-                      r.opened_at.strftime("%Y-%m-%d %H:%M:%S"), str(r.alert_count),
-                      r.outcome or "-")
+        table.add_row(
+            str(r.id),
+            r.status,
+            r.platform,
+            r.risk_level or "-",
+            r.opened_at.strftime("%Y-%m-%d %H:%M:%S"),
+            str(r.alert_count),
+            r.outcome or "-",
+        )
     out.print(table)
 
 
@@ -191,18 +221,23 @@ def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
     if as_json:
         _emit(data)
         return
-    out.print(f"[bold]Case {data['id']}[/bold]  {data['status']}  ({data['platform']}, "
-              f"{data['alert_count']} alert(s))")
+    out.print(
+        f"[bold]Case {data['id']}[/bold]  {data['status']}  ({data['platform']}, "
+        f"{data['alert_count']} alert(s))"
+    )
     for alert in data["alerts"]:
-        out.print(f"  alert {alert['id']} {alert['source']} ref={alert['reference']}: "
-                  f"{(alert['post']['text'] or '')[:100]}")
+        out.print(
+            f"  alert {alert['id']} {alert['source']} ref={alert['reference']}: "
+            f"{(alert['post']['text'] or '')[:100]}"
+        )
     for entry in data["timeline"]:
         out.print(f"  {entry['at']}  {entry['summary']}  [{entry['actor']}]")
 
 
 @cases_app.command("outcome")
 def cases_outcome(
-    case_id: int, outcome: str,
+    case_id: int,
+    outcome: str,
     reason: Annotated[str | None, typer.Option(help="Needed for some outcomes.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -212,7 +247,8 @@ def cases_outcome(
     except DomainError as exc:
         raise _fail(exc, as_json) from None
     _emit({"id": case.id, "status": case.status.value}) if as_json else out.print(
-        f"case {case.id}: {case.status.value}")
+        f"case {case.id}: {case.status.value}"
+    )
 
 
 @cases_app.command("close")
@@ -223,7 +259,8 @@ def cases_close(case_id: int, as_json: JsonOpt = False) -> None:
     except DomainError as exc:
         raise _fail(exc, as_json) from None
     _emit({"id": case.id, "status": case.status.value}) if as_json else out.print(
-        f"case {case.id}: {case.status.value}")
+        f"case {case.id}: {case.status.value}"
+    )
 
 
 # -- audit, keys, jobs, demo -----------------------------------------------------------------
@@ -233,14 +270,22 @@ def audit_verify(as_json: JsonOpt = False) -> None:
     report = audit.verify_audit(_app().ctx)
     broken = report.broken
     if as_json:
-        _emit({"ok": report.ok, "verified": report.verified,
-               "first_broken": None if broken is None else
-               {"seq": broken.seq, "problem": broken.problem}})
+        _emit(
+            {
+                "ok": report.ok,
+                "verified": report.verified,
+                "first_broken": None
+                if broken is None
+                else {"seq": broken.seq, "problem": broken.problem},
+            }
+        )
     elif broken is None:
         out.print(f"audit chain intact: {report.verified} records verified")
     else:
-        err.print(f"[red]audit chain broken at record {broken.seq}: {broken.problem}[/red] "
-                  f"({report.verified} records before it verified)")
+        err.print(
+            f"[red]audit chain broken at record {broken.seq}: {broken.problem}[/red] "
+            f"({report.verified} records before it verified)"
+        )
     if broken is not None:
         raise typer.Exit(1)
 
@@ -253,7 +298,8 @@ def keys_rotate(as_json: JsonOpt = False) -> None:
     except Exception as exc:
         raise _fail(exc, as_json) from None
     _emit({"primary": kid, "reencrypted": counts}) if as_json else out.print(
-        f"new primary key {kid}; re-encrypted rows: {counts}")
+        f"new primary key {kid}; re-encrypted rows: {counts}"
+    )
 
 
 @keys_app.command("reencrypt")
@@ -266,20 +312,27 @@ def keys_reencrypt(as_json: JsonOpt = False) -> None:
 @jobs_app.command("list")
 def jobs_list(
     status: Annotated[str | None, typer.Option(help="pending, running, done, failed")] = None,
-    limit: int = 50, as_json: JsonOpt = False,
+    limit: int = 50,
+    as_json: JsonOpt = False,
 ) -> None:
     """Jobs, newest first (use --status failed to see what needs attention)."""
     lifeline = _app()
     with lifeline.ctx.uow(readonly=True) as uow:
-        rows = uow.jobs.list(status, limit)
+        rows = uow.jobs.recent(status, limit)
     if as_json:
         _emit(rows)
         return
     table = Table("id", "kind", "status", "case", "attempts", "run at", "last error")
     for r in rows:
-        table.add_row(str(r["id"]), r["kind"], r["status"], str(r["case_id"] or "-"),
-                      f"{r['attempts']}/{r['max_attempts']}", str(r["run_at"])[:19],
-                      (r["last_error"] or "")[:60])
+        table.add_row(
+            str(r["id"]),
+            r["kind"],
+            r["status"],
+            str(r["case_id"] or "-"),
+            f"{r['attempts']}/{r['max_attempts']}",
+            str(r["run_at"])[:19],
+            (r["last_error"] or "")[:60],
+        )
     out.print(table)
 
 
@@ -302,8 +355,7 @@ def jobs_retry(job_id: int, as_json: JsonOpt = False) -> None:
 def alerts_post(
     file: Annotated[typer.FileBinaryRead, typer.Argument(help="JSON alert file, - for stdin.")],
     key_id: Annotated[str, typer.Option(envvar="LIFELINE_PARTNER_KEY", help="Partner key id.")],
-    secret: Annotated[str, typer.Option(envvar="LIFELINE_PARTNER_SECRET",
-                                        help="Partner secret.")],
+    secret: Annotated[str, typer.Option(envvar="LIFELINE_PARTNER_SECRET", help="Partner secret.")],
     url: Annotated[str, typer.Option(help="Server base URL.")] = "http://127.0.0.1:8000",
     idempotency_key: Annotated[str | None, typer.Option(help="Makes retries safe.")] = None,
     as_json: JsonOpt = False,
@@ -311,13 +363,17 @@ def alerts_post(
     """Sign an alert file with a partner's secret and POST it, as a platform would."""
     body = file.read()
     timestamp = str(int(time.time()))
-    headers = {"Content-Type": "application/json", "X-Lifeline-Key": key_id,
-               "X-Lifeline-Timestamp": timestamp,
-               "X-Lifeline-Signature": access.sign(secret, timestamp, body)}
+    headers = {
+        "Content-Type": "application/json",
+        "X-Lifeline-Key": key_id,
+        "X-Lifeline-Timestamp": timestamp,
+        "X-Lifeline-Signature": access.sign(secret, timestamp, body),
+    }
     if idempotency_key:
         headers["Idempotency-Key"] = idempotency_key
-    response = httpx.post(url.rstrip("/") + "/api/v1/alerts", content=body, headers=headers,
-                          timeout=30)
+    response = httpx.post(
+        url.rstrip("/") + "/api/v1/alerts", content=body, headers=headers, timeout=30
+    )
     data = response.json()
     if as_json:
         _emit({"status": response.status_code, **data})

@@ -27,22 +27,34 @@ from lifeline.services import access
 from lifeline.services.intake import ReceiveAlert, receive_alert
 
 SAMPLES: list[dict[str, Any]] = [
-    {"platform": "facebook", "reference": "FB-DEMO-0001",
-     "subject": {"name": "Demo User One", "handle": "demo.user.one"},
-     "post": {"text": "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी", "kind": "text"},
-     "location": {"text": "Madeyganj, Lucknow", "pin": "226020", "ip_city": "Lucknow"}},
-    {"platform": "instagram", "reference": "IG-DEMO-0002",
-     "subject": {"handle": "@demo_two"},
-     "post": {"text": "ab aur nahi hota yaar, sab khatam kar dunga aaj raat", "kind": "text"},
-     "location": {"text": "Chinhat, Lucknow", "ip_city": "Lucknow"}},
-    {"platform": "facebook", "reference": "FB-DEMO-0003",
-     "subject": {"name": "Demo User Three", "profile_url": "https://facebook.com/demo.three"},
-     "post": {"text": "Going live. This is goodbye, I am sorry to everyone.", "kind": "live"},
-     "location": {"lat": 25.3176, "lon": 82.9739, "ip_city": "Varanasi"}},
+    {
+        "platform": "facebook",
+        "reference": "FB-DEMO-0001",
+        "subject": {"name": "Demo User One", "handle": "demo.user.one"},
+        "post": {"text": "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी", "kind": "text"},
+        "location": {"text": "Madeyganj, Lucknow", "pin": "226020", "ip_city": "Lucknow"},
+    },
+    {
+        "platform": "instagram",
+        "reference": "IG-DEMO-0002",
+        "subject": {"handle": "@demo_two"},
+        "post": {"text": "ab aur nahi hota yaar, sab khatam kar dunga aaj raat", "kind": "text"},
+        "location": {"text": "Chinhat, Lucknow", "ip_city": "Lucknow"},
+    },
+    {
+        "platform": "facebook",
+        "reference": "FB-DEMO-0003",
+        "subject": {"name": "Demo User Three", "profile_url": "https://facebook.com/demo.three"},
+        "post": {"text": "Going live. This is goodbye, I am sorry to everyone.", "kind": "live"},
+        "location": {"lat": 25.3176, "lon": 82.9739, "ip_city": "Varanasi"},
+    },
     # a follow-up about the first subject: merges into its case
-    {"platform": "facebook", "reference": "FB-DEMO-0004",
-     "subject": {"handle": "demo.user.one"},
-     "post": {"text": "kisi ko fark nahi padta, main ja raha hu", "kind": "text"}},
+    {
+        "platform": "facebook",
+        "reference": "FB-DEMO-0004",
+        "subject": {"handle": "demo.user.one"},
+        "post": {"text": "kisi ko fark nahi padta, main ja raha hu", "kind": "text"},
+    },
 ]
 
 
@@ -57,9 +69,14 @@ def seed_demo(app: Lifeline) -> dict[str, Any]:
     else:
         partner = access.create_partner(app.ctx, "Demo Platform")
         admin = access.create_user(app.ctx, "admin", "admin")
-        creds = {"partner": {"key_id": partner.key_id, "secret": partner.secret},
-                 "admin": {"username": admin.username, "password": admin.password,
-                           "totp_secret": admin.totp_secret}}
+        creds = {
+            "partner": {"key_id": partner.key_id, "secret": partner.secret},
+            "admin": {
+                "username": admin.username,
+                "password": admin.password,
+                "totp_secret": admin.totp_secret,
+            },
+        }
         now = app.clock.now()
         for i, sample in enumerate(SAMPLES):
             raw = json.dumps(sample, ensure_ascii=False).encode()
@@ -67,22 +84,33 @@ def seed_demo(app: Lifeline) -> dict[str, Any]:
             alert = Alert(
                 source=AlertSource.PLATFORM_API,
                 received_at=now - timedelta(minutes=3 * (len(SAMPLES) - i)),
-                raw_payload=raw, raw_content_type="application/json",
-                platform=sample["platform"], reference=sample["reference"],
+                raw_payload=raw,
+                raw_content_type="application/json",
+                platform=sample["platform"],
+                reference=sample["reference"],
                 subject=Subject(**sample["subject"]),
                 post=Post(sample["post"]["text"], None, None, PostKind(sample["post"]["kind"])),
-                location=LocationHint(**loc), partner_id=partner.partner.id,
+                location=LocationHint(**loc),
+                partner_id=partner.partner.id,
                 received_via="platform_api",
             )
             receive_alert(app.ctx, ReceiveAlert(alert, Actor("partner", str(partner.partner.id))))
         call = Alert(
-            source=AlertSource.PHONE_CALL, received_at=now - timedelta(minutes=1),
-            raw_payload=b'{"note": "phone call, demo"}', raw_content_type="application/json",
-            platform="facebook", reference="FB-DEMO-CALL",
+            source=AlertSource.PHONE_CALL,
+            received_at=now - timedelta(minutes=1),
+            raw_payload=b'{"note": "phone call, demo"}',
+            raw_content_type="application/json",
+            platform="facebook",
+            reference="FB-DEMO-CALL",
             subject=Subject(name="Demo Caller Subject", phone="+919800000000"),
             post=Post("Caller read out the post: 'bas ab bahut ho gaya'", None, None),
-            caller=Caller("Trust & Safety desk", "Demo Platform", "+10000000000",
-                          now - timedelta(minutes=1), "Called about a live post"),
+            caller=Caller(
+                "Trust & Safety desk",
+                "Demo Platform",
+                "+10000000000",
+                now - timedelta(minutes=1),
+                "Called about a live post",
+            ),
             received_via="phone_call",
         )
         receive_alert(app.ctx, ReceiveAlert(call, Actor("cli", "demo-seed", "admin")))

@@ -26,7 +26,8 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
         structlog.processors.format_exc_info,
     ]
     renderer: Any = (
-        structlog.processors.JSONRenderer(ensure_ascii=False) if json_logs
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if json_logs
         else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(
@@ -62,29 +63,38 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.alerts_received = Counter(
-            "lifeline_alerts_received", "Alerts accepted (committed), by source and platform",
-            ["source", "platform"], registry=self.registry,
+            "lifeline_alerts_received",
+            "Alerts accepted (committed), by source and platform",
+            ["source", "platform"],
+            registry=self.registry,
         )
         self.alerts_rejected = Counter(
-            "lifeline_alerts_rejected", "Alert requests refused, by reason", ["reason"],
+            "lifeline_alerts_rejected",
+            "Alert requests refused, by reason",
+            ["reason"],
             registry=self.registry,
         )
         self.intake_seconds = Histogram(
-            "lifeline_intake_seconds", "Time from request received to alert committed",
+            "lifeline_intake_seconds",
+            "Time from request received to alert committed",
             buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5),
             registry=self.registry,
         )
         self.jobs_run = Counter(
-            "lifeline_jobs_run", "Job runs by kind and result", ["kind", "result"],
+            "lifeline_jobs_run",
+            "Job runs by kind and result",
+            ["kind", "result"],
             registry=self.registry,
         )
         self.job_pickup_seconds = Histogram(
-            "lifeline_job_pickup_seconds", "Time from a job being due to a worker starting it",
+            "lifeline_job_pickup_seconds",
+            "Time from a job being due to a worker starting it",
             buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 5, 30),
             registry=self.registry,
         )
         self.worker_up = Gauge(
-            "lifeline_worker_heartbeat_age_seconds", "Seconds since the freshest worker heartbeat",
+            "lifeline_worker_heartbeat_age_seconds",
+            "Seconds since the freshest worker heartbeat",
             registry=self.registry,
         )
 

@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     smtp_host: str = Field("127.0.0.1", description="Address the SMTP intake listens on.")
     smtp_port: int = Field(2525, description="Port of the SMTP intake.")
     merge_window_seconds: int = Field(
-        6 * 3600, ge=0,
+        6 * 3600,
+        ge=0,
         description="Alerts about the same subject within this many seconds merge into one case.",
     )
     signature_window_seconds: int = Field(
@@ -49,7 +50,8 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
     dispatch_deadline_seconds: int = Field(
-        300, ge=1,
+        300,
+        ge=1,
         description="If a case is not dispatched this long after the alert, the SMC is alarmed.",
     )
     job_max_attempts: int = Field(8, ge=1, description="Attempts before a job is marked failed.")

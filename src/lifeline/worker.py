@@ -30,7 +30,10 @@ HEARTBEAT_EVERY = 5.0
 
 class Worker:
     def __init__(
-        self, app: Lifeline, *, handlers: Mapping[str, JobHandler] | None = None,
+        self,
+        app: Lifeline,
+        *,
+        handlers: Mapping[str, JobHandler] | None = None,
         worker_id: str | None = None,
     ) -> None:
         self.app = app
@@ -76,9 +79,14 @@ class Worker:
             self._record_failure(job, exc, permanent)
             return
         self.app.metrics.jobs_run.labels(job.kind, "done").inc()
-        log.info("job.done", job_id=job.id, kind=job.kind, case_id=job.case_id,
-                 attempt=job.attempts,
-                 ms=round((ctx.clock.now() - started).total_seconds() * 1000, 1))
+        log.info(
+            "job.done",
+            job_id=job.id,
+            kind=job.kind,
+            case_id=job.case_id,
+            attempt=job.attempts,
+            ms=round((ctx.clock.now() - started).total_seconds() * 1000, 1),
+        )
 
     def _record_failure(self, job: Job, exc: Exception, permanent: bool) -> None:
         ctx = self.app.ctx
@@ -88,16 +96,27 @@ class Worker:
             final = uow.jobs.fail(job, now, error, permanent=permanent)
             if job.case_id is not None:
                 what = "failed for good" if final else "failed, will retry"
-                uow.cases.note(job.case_id, TimelineEntry(
-                    now, "job_failed",
-                    f"Background step {job.kind} {what} (attempt {job.attempts}/"
-                    f"{job.max_attempts}) / पृष्ठभूमि कार्य विफल",
-                    details={"job_id": job.id, "error": error[:500], "final": final},
-                ))
+                uow.cases.note(
+                    job.case_id,
+                    TimelineEntry(
+                        now,
+                        "job_failed",
+                        f"Background step {job.kind} {what} (attempt {job.attempts}/"
+                        f"{job.max_attempts}) / पृष्ठभूमि कार्य विफल",
+                        details={"job_id": job.id, "error": error[:500], "final": final},
+                    ),
+                )
             uow.commit()
         self.app.metrics.jobs_run.labels(job.kind, "failed" if final else "retry").inc()
-        log.warning("job.failed", job_id=job.id, kind=job.kind, case_id=job.case_id,
-                    attempt=job.attempts, final=final, error=error)
+        log.warning(
+            "job.failed",
+            job_id=job.id,
+            kind=job.kind,
+            case_id=job.case_id,
+            attempt=job.attempts,
+            final=final,
+            error=error,
+        )
 
     def run(self, stop: threading.Event) -> None:
         """Run until `stop` is set; the job in hand is finished before returning."""

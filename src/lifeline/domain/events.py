@@ -88,4 +88,3 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     OutcomeRecorded,
     DispatchOverdue,
 )
-

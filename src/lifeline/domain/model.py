@@ -138,7 +138,9 @@ class LocationHint:
     ip_city: str | None = None
 
     def is_empty(self) -> bool:
-        return all(v is None or v == "" for v in (self.text, self.lat, self.lon, self.pin, self.ip_city))
+        return all(
+            v is None or v == "" for v in (self.text, self.lat, self.lon, self.pin, self.ip_city)
+        )
 
 
 @dataclass
@@ -177,7 +179,12 @@ class Alert:
         if self.reference is not None:
             self.reference = self.reference.strip() or None
         self.subject.platform = self.platform
-        if self.subject.is_empty() and not self.reference and not self.post.text and not self.post.url:
+        if (
+            self.subject.is_empty()
+            and not self.reference
+            and not self.post.text
+            and not self.post.url
+        ):
             raise InvalidAlert(
                 "an alert must identify the person (subject), the platform reference, or the post"
             )
@@ -319,7 +326,9 @@ class Case:
     ) -> None:
         if self.outcome is not None:
             raise IllegalTransition(
-                self.id, self.status, Step.RECORD_OUTCOME,
+                self.id,
+                self.status,
+                Step.RECORD_OUTCOME,
                 f"outcome already recorded as {self.outcome.kind.value}",
             )
         to = self._require(Step.RECORD_OUTCOME)

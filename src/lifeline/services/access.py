@@ -43,7 +43,10 @@ def create_partner(ctx: Context, name: str) -> NewPartner:
     with ctx.uow() as uow:
         record = uow.partners.add(name, key_id, secret, ctx.clock.now())
         uow.audit.append(
-            at=ctx.clock.now(), actor="cli:admin", action="partner.created", case_id=None,
+            at=ctx.clock.now(),
+            actor="cli:admin",
+            action="partner.created",
+            case_id=None,
             details={"partner_id": record.id, "name": name, "key_id": key_id},
         )
         uow.commit()
@@ -62,8 +65,13 @@ def authenticate_partner(
     in the same transaction that stores the alert."""
     if not key_id or not timestamp or not signature:
         missing = [
-            h for h, v in (("X-Lifeline-Key", key_id), ("X-Lifeline-Timestamp", timestamp),
-                           ("X-Lifeline-Signature", signature)) if not v
+            h
+            for h, v in (
+                ("X-Lifeline-Key", key_id),
+                ("X-Lifeline-Timestamp", timestamp),
+                ("X-Lifeline-Signature", signature),
+            )
+            if not v
         ]
         raise AuthenticationFailed("missing header(s): " + ", ".join(missing))
     try:
@@ -101,7 +109,11 @@ class NewUser:
 
 
 def create_user(
-    ctx: Context, username: str, role: str, *, jurisdiction: str | None = None,
+    ctx: Context,
+    username: str,
+    role: str,
+    *,
+    jurisdiction: str | None = None,
     password: str | None = None,
 ) -> NewUser:
     username = username.strip().lower()
@@ -119,11 +131,18 @@ def create_user(
         if uow.users.by_username(username) is not None:
             raise Conflict(f"user {username!r} already exists")
         record = uow.users.add(
-            username=username, password_hash=ctx.passwords.hash(password),
-            totp_secret=totp_secret, role=role, jurisdiction=jurisdiction, at=ctx.clock.now(),
+            username=username,
+            password_hash=ctx.passwords.hash(password),
+            totp_secret=totp_secret,
+            role=role,
+            jurisdiction=jurisdiction,
+            at=ctx.clock.now(),
         )
         uow.audit.append(
-            at=ctx.clock.now(), actor="cli:admin", action="user.created", case_id=None,
+            at=ctx.clock.now(),
+            actor="cli:admin",
+            action="user.created",
+            case_id=None,
             details={"username": username, "role": role, "jurisdiction": jurisdiction},
         )
         uow.commit()
@@ -152,13 +171,17 @@ def authenticate_user(ctx: Context, username: str, password: str, totp_code: str
     with ctx.uow() as uow:
         user = uow.users.by_username(username.strip().lower())
         ok = (
-            user is not None and user.active
+            user is not None
+            and user.active
             and ctx.passwords.verify(user.password_hash, password)
             and verify_totp(user.totp_secret, totp_code, ctx.clock.now())
         )
         uow.audit.append(
-            at=ctx.clock.now(), actor=f"user:{username.strip().lower()}",
-            action="user.sign_in" if ok else "user.sign_in_failed", case_id=None, details={},
+            at=ctx.clock.now(),
+            actor=f"user:{username.strip().lower()}",
+            action="user.sign_in" if ok else "user.sign_in_failed",
+            case_id=None,
+            details={},
         )
         uow.commit()
     if not ok or user is None:

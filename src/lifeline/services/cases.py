@@ -31,7 +31,7 @@ def list_cases(
             known = ", ".join(s.value for s in CaseStatus)
             raise NotFound(f"unknown case status {status!r}; known: {known}")
     with ctx.uow(readonly=True) as uow:
-        return uow.cases.list(statuses=statuses, limit=limit)
+        return uow.cases.summaries(statuses=statuses, limit=limit)
 
 
 def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view") -> CaseDetail:
@@ -51,7 +51,10 @@ def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view"
             allowed_steps=[s.name.lower() for s in allowed_steps(case.status)],
         )
         uow.audit.append(
-            at=ctx.clock.now(), actor=str(actor), action="case.read", case_id=case_id,
+            at=ctx.clock.now(),
+            actor=str(actor),
+            action="case.read",
+            case_id=case_id,
             details={"purpose": purpose},
         )
         uow.commit()
@@ -62,7 +65,11 @@ STAFF_ROLES_THAT_ACT = frozenset({"admin", "smc_operator", "supervisor", "distri
 
 
 def _change(
-    ctx: Context, actor: Actor, case_id: int, action: str, change: Callable[[Case], None],
+    ctx: Context,
+    actor: Actor,
+    case_id: int,
+    action: str,
+    change: Callable[[Case], None],
     details: dict[str, Any] | None = None,
 ) -> Case:
     if actor.kind == "partner":
@@ -75,7 +82,10 @@ def _change(
         change(case)
         uow.cases.save(case)
         uow.audit.append(
-            at=ctx.clock.now(), actor=str(actor), action=f"case.{action}", case_id=case_id,
+            at=ctx.clock.now(),
+            actor=str(actor),
+            action=f"case.{action}",
+            case_id=case_id,
             details={"from": before.value, "to": case.status.value, **(details or {})},
         )
         publish(ctx, uow, case_id, case.events)
@@ -105,13 +115,21 @@ def mark_on_scene(ctx: Context, actor: Actor, case_id: int, at: datetime | None 
 
 
 def record_outcome(
-    ctx: Context, actor: Actor, case_id: int, outcome: str, reason: str | None = None,
+    ctx: Context,
+    actor: Actor,
+    case_id: int,
+    outcome: str,
+    reason: str | None = None,
     at: datetime | None = None,
 ) -> Case:
     kind = parse_outcome(outcome)
     when = _when(ctx, at)
     return _change(
-        ctx, actor, case_id, "outcome", lambda c: c.record_outcome(kind, when, actor, reason),
+        ctx,
+        actor,
+        case_id,
+        "outcome",
+        lambda c: c.record_outcome(kind, when, actor, reason),
         {"outcome": kind.value},
     )
 
@@ -120,7 +138,11 @@ def dismiss(ctx: Context, actor: Actor, case_id: int, outcome: str, reason: str)
     kind = parse_outcome(outcome)
     now = ctx.clock.now()
     return _change(
-        ctx, actor, case_id, "dismiss", lambda c: c.dismiss(kind, now, actor, reason),
+        ctx,
+        actor,
+        case_id,
+        "dismiss",
+        lambda c: c.dismiss(kind, now, actor, reason),
         {"outcome": kind.value},
     )
 
@@ -151,7 +173,11 @@ def dispatch_case(ctx: Context, actor: Actor, case_id: int, units: list[str]) ->
     cleaned = [u.strip() for u in units if u.strip()]
     now = ctx.clock.now()
     return _change(
-        ctx, actor, case_id, "dispatch", lambda c: c.dispatch(now, actor, cleaned),
+        ctx,
+        actor,
+        case_id,
+        "dispatch",
+        lambda c: c.dispatch(now, actor, cleaned),
         {"units": cleaned},
     )
 
@@ -159,7 +185,11 @@ def dispatch_case(ctx: Context, actor: Actor, case_id: int, units: list[str]) ->
 def hand_over(ctx: Context, actor: Actor, case_id: int, state: str, reason: str) -> Case:
     now = ctx.clock.now()
     return _change(
-        ctx, actor, case_id, "hand_over", lambda c: c.hand_over(now, actor, state, reason),
+        ctx,
+        actor,
+        case_id,
+        "hand_over",
+        lambda c: c.hand_over(now, actor, state, reason),
         {"state": state},
     )
 
@@ -170,4 +200,3 @@ def parse_outcome(value: str) -> OutcomeKind:
     except ValueError:
         known = ", ".join(o.value for o in OutcomeKind)
         raise InvalidOutcome(f"unknown outcome {value!r}; known outcomes: {known}") from None
-

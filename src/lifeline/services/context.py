@@ -35,7 +35,9 @@ def publish(ctx: Context, uow: UnitOfWork, case_id: int | None, events: list[Eve
             event = replace(event, case_id=case_id)
         for url in ctx.config.event_webhooks:
             uow.jobs.enqueue(
-                "deliver_event", {"url": url, "event": event.as_dict()}, now=now,
+                "deliver_event",
+                {"url": url, "event": event.as_dict()},
+                now=now,
                 case_id=event.case_id,
             )
     events.clear()

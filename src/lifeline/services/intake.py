@@ -51,12 +51,16 @@ def receive_alert(ctx: Context, cmd: ReceiveAlert) -> Receipt:
             earlier = uow.idempotency.get(partner_id, cmd.idempotency_key)
             if earlier is not None:
                 return _repeat(earlier, digest, cmd.idempotency_key)
-        if partner_id is not None and cmd.signature:
-            if not uow.signatures.remember(partner_id, cmd.signature, ctx.clock.now()):
-                raise Replay(
-                    "this signature was already used; send a new timestamp and signature, or "
-                    "repeat the request with the same Idempotency-Key to retry safely"
-                )
+        fresh = (
+            partner_id is None
+            or not cmd.signature
+            or uow.signatures.remember(partner_id, cmd.signature, ctx.clock.now())
+        )
+        if not fresh:
+            raise Replay(
+                "this signature was already used; send a new timestamp and signature, or "
+                "repeat the request with the same Idempotency-Key to retry safely"
+            )
         receipt = _store(ctx, uow, cmd, digest)
         uow.commit()
         return receipt
@@ -97,18 +101,23 @@ def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Rec
     uow.cases.save(case)
     assert alert.id is not None
     uow.audit.append(
-        at=ctx.clock.now(), actor=str(cmd.actor),
-        action="alert.merged" if merged else "alert.received", case_id=case.id,
+        at=ctx.clock.now(),
+        actor=str(cmd.actor),
+        action="alert.merged" if merged else "alert.received",
+        case_id=case.id,
         details={
-            "alert_id": alert.id, "source": alert.source.value, "platform": alert.platform,
+            "alert_id": alert.id,
+            "source": alert.source.value,
+            "platform": alert.platform,
             "raw_sha256": digest,
         },
     )
     publish(ctx, uow, case.id, case.events)
     if alert.partner_id is not None and cmd.idempotency_key:
         uow.idempotency.put(
-            IdempotencyRecord(alert.partner_id, cmd.idempotency_key, digest, alert.id, case.id,
-                              merged),
+            IdempotencyRecord(
+                alert.partner_id, cmd.idempotency_key, digest, alert.id, case.id, merged
+            ),
             ctx.clock.now(),
         )
     return Receipt(alert.id, case.id, merged)
@@ -118,6 +127,9 @@ def _schedule_deadline(ctx: Context, uow: UnitOfWork, case: Case) -> None:
     """A durable timer: if nobody has dispatched the case by the deadline, the SMC is alarmed."""
     assert case.id is not None
     uow.jobs.enqueue(
-        "check_dispatch_deadline", {"case_id": case.id}, now=ctx.clock.now(), case_id=case.id,
+        "check_dispatch_deadline",
+        {"case_id": case.id},
+        now=ctx.clock.now(),
+        case_id=case.id,
         run_at=case.opened_at + ctx.config.dispatch_deadline,
     )

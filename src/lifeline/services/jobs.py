@@ -39,14 +39,18 @@ def check_dispatch_deadline(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     uow.cases.note(
         case_id,
         TimelineEntry(
-            now, "dispatch_overdue",
+            now,
+            "dispatch_overdue",
             f"Not dispatched {waited // 60} min after the alert / अलर्ट के {waited // 60} मिनट "
             "बाद भी भेजा नहीं गया",
             details={"waited_seconds": waited},
         ),
     )
     uow.audit.append(
-        at=now, actor="system:lifeline", action="case.dispatch_overdue", case_id=case_id,
+        at=now,
+        actor="system:lifeline",
+        action="case.dispatch_overdue",
+        case_id=case_id,
         details={"waited_seconds": waited},
     )
     publish(ctx, uow, case_id, [DispatchOverdue(case_id, now, waited, case.status.value)])

@@ -18,9 +18,14 @@ def iso(value: datetime | None) -> str | None:
 
 def summary_dict(s: CaseSummary) -> dict[str, Any]:
     return {
-        "id": s.id, "status": s.status, "platform": s.platform, "risk_level": s.risk_level,
-        "opened_at": iso(s.opened_at), "last_alert_at": iso(s.last_alert_at),
-        "alert_count": s.alert_count, "outcome": s.outcome,
+        "id": s.id,
+        "status": s.status,
+        "platform": s.platform,
+        "risk_level": s.risk_level,
+        "opened_at": iso(s.opened_at),
+        "last_alert_at": iso(s.last_alert_at),
+        "alert_count": s.alert_count,
+        "outcome": s.outcome,
     }
 
 
@@ -32,8 +37,12 @@ def _subject(subject: Subject | None) -> dict[str, Any] | None:
     if subject is None:
         return None
     return {
-        "id": subject.id, "platform": subject.platform, "name": subject.name,
-        "handle": subject.handle, "profile_url": subject.profile_url, "phone": subject.phone,
+        "id": subject.id,
+        "platform": subject.platform,
+        "name": subject.name,
+        "handle": subject.handle,
+        "profile_url": subject.profile_url,
+        "phone": subject.phone,
         "email": subject.email,
     }
 
@@ -41,22 +50,35 @@ def _subject(subject: Subject | None) -> dict[str, Any] | None:
 def _alert(alert: Alert) -> dict[str, Any]:
     caller = alert.caller
     return {
-        "id": alert.id, "source": alert.source.value, "platform": alert.platform,
-        "reference": alert.reference, "received_via": alert.received_via,
-        "received_at": iso(alert.received_at), "partner_id": alert.partner_id,
+        "id": alert.id,
+        "source": alert.source.value,
+        "platform": alert.platform,
+        "reference": alert.reference,
+        "received_via": alert.received_via,
+        "received_at": iso(alert.received_at),
+        "partner_id": alert.partner_id,
         "subject": _subject(alert.subject),
         "post": {
-            "text": alert.post.text, "url": alert.post.url,
-            "posted_at": iso(alert.post.posted_at), "kind": alert.post.kind.value,
+            "text": alert.post.text,
+            "url": alert.post.url,
+            "posted_at": iso(alert.post.posted_at),
+            "kind": alert.post.kind.value,
         },
         "location": {
-            "text": alert.location.text, "lat": alert.location.lat, "lon": alert.location.lon,
-            "pin": alert.location.pin, "ip_city": alert.location.ip_city,
+            "text": alert.location.text,
+            "lat": alert.location.lat,
+            "lon": alert.location.lon,
+            "pin": alert.location.pin,
+            "ip_city": alert.location.ip_city,
         },
-        "caller": None if caller is None else {
-            "name": caller.name, "organisation": caller.organisation,
+        "caller": None
+        if caller is None
+        else {
+            "name": caller.name,
+            "organisation": caller.organisation,
             "callback_number": caller.callback_number,
-            "call_received_at": iso(caller.call_received_at), "notes": caller.notes,
+            "call_received_at": iso(caller.call_received_at),
+            "notes": caller.notes,
         },
         "extra": alert.extra,
         "raw_content_type": alert.raw_content_type,
@@ -69,7 +91,8 @@ def _location(detail: CaseDetail) -> dict[str, Any] | None:
     if not located:
         return None
     return {
-        "place": located[-1].details.get("place"), "recorded_by": located[-1].actor,
+        "place": located[-1].details.get("place"),
+        "recorded_by": located[-1].actor,
         "located_at": iso(detail.case.milestones.get(Milestone.LOCATED)),
     }
 
@@ -79,8 +102,11 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
     case = detail.case
     outcome = case.outcome
     return {
-        "id": case.id, "status": case.status.value, "platform": case.platform,
-        "opened_at": iso(case.opened_at), "last_alert_at": iso(case.last_alert_at),
+        "id": case.id,
+        "status": case.status.value,
+        "platform": case.platform,
+        "opened_at": iso(case.opened_at),
+        "last_alert_at": iso(case.last_alert_at),
         "alert_count": case.alert_count,
         "milestones": _milestones(case),
         "allowed_steps": detail.allowed_steps,
@@ -91,13 +117,22 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
         "trace_requested_at": iso(case.trace_requested_at),
         "notifications": [],
         "timeline": [
-            {"at": iso(t.at), "kind": t.kind, "actor": t.actor, "summary": t.summary,
-             "details": t.details}
+            {
+                "at": iso(t.at),
+                "kind": t.kind,
+                "actor": t.actor,
+                "summary": t.summary,
+                "details": t.details,
+            }
             for t in detail.timeline
         ],
-        "outcome": None if outcome is None else {
-            "outcome": outcome.kind.value, "reason": outcome.reason,
-            "recorded_by": outcome.recorded_by, "recorded_at": iso(outcome.recorded_at),
+        "outcome": None
+        if outcome is None
+        else {
+            "outcome": outcome.kind.value,
+            "reason": outcome.reason,
+            "recorded_by": outcome.recorded_by,
+            "recorded_at": iso(outcome.recorded_at),
         },
         "follow_ups": [],
     }
@@ -107,12 +142,13 @@ def partner_case_dict(detail: CaseDetail, partner_id: int) -> dict[str, Any]:
     """What a platform partner may see: progress of the case, no personal data of anyone."""
     case = detail.case
     return {
-        "id": case.id, "status": case.status.value,
+        "id": case.id,
+        "status": case.status.value,
         "milestones": _milestones(case),
         "outcome": case.outcome.kind.value if case.outcome else None,
         "alerts": [
             {"id": a.id, "reference": a.reference, "received_at": iso(a.received_at)}
-            for a in detail.alerts if a.partner_id == partner_id
+            for a in detail.alerts
+            if a.partner_id == partner_id
         ],
     }
-

@@ -39,8 +39,9 @@ def _bearer(app: Lifeline, request: Request) -> Actor | None:
     try:
         data = token_serializer(app).loads(token, max_age=app.settings.token_ttl_seconds)
     except SignatureExpired:
-        raise ApiError(401, "authentication_failed",
-                       "token expired; sign in again at /api/v1/auth/token") from None
+        raise ApiError(
+            401, "authentication_failed", "token expired; sign in again at /api/v1/auth/token"
+        ) from None
     except BadSignature:
         raise ApiError(401, "authentication_failed", "token is not valid") from None
     return Actor("user", str(data["u"]), str(data["r"]))
@@ -49,8 +50,11 @@ def _bearer(app: Lifeline, request: Request) -> Actor | None:
 def staff(app: App, request: Request) -> Actor:
     actor = _bearer(app, request)
     if actor is None:
-        raise ApiError(401, "authentication_failed",
-                       "sign in: POST /api/v1/auth/token, then send 'Authorization: Bearer …'")
+        raise ApiError(
+            401,
+            "authentication_failed",
+            "sign in: POST /api/v1/auth/token, then send 'Authorization: Bearer …'",
+        )
     return actor
 
 
@@ -61,13 +65,18 @@ def staff_or_partner(app: App, request: Request) -> Actor:
         return actor
     if request.headers.get("x-lifeline-key"):
         return authenticate_partner(
-            app.ctx, request.headers.get("x-lifeline-key"),
+            app.ctx,
+            request.headers.get("x-lifeline-key"),
             request.headers.get("x-lifeline-timestamp"),
-            request.headers.get("x-lifeline-signature"), b"",
+            request.headers.get("x-lifeline-signature"),
+            b"",
         )
-    raise ApiError(401, "authentication_failed",
-                   "send a staff bearer token or a partner signature (X-Lifeline-Key, "
-                   "X-Lifeline-Timestamp, X-Lifeline-Signature)")
+    raise ApiError(
+        401,
+        "authentication_failed",
+        "send a staff bearer token or a partner signature (X-Lifeline-Key, "
+        "X-Lifeline-Timestamp, X-Lifeline-Signature)",
+    )
 
 
 Staff = Annotated[Actor, Depends(staff)]

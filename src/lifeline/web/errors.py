@@ -27,15 +27,20 @@ STATUS_BY_CODE = {
 class ApiError(Exception):
     """An HTTP-level refusal (bad encoding, bad JSON, missing auth) with a code and message."""
 
-    def __init__(self, status: int, code: str, message: str,
-                 details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
 
 
-def error_response(status: int, code: str, message: str,
-                   details: list[dict[str, Any]] | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if details:
         body["details"] = details
@@ -44,8 +49,11 @@ def error_response(status: int, code: str, message: str,
 
 def validation_details(errors: Any) -> list[dict[str, Any]]:
     return [
-        {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-         "problem": e.get("msg", ""), "type": e.get("type", "")}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+            "problem": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
         for e in errors
     ]
 
@@ -73,5 +81,6 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(exc.status_code, code, str(exc.detail),
-                              headers=getattr(exc, "headers", None))
+        return error_response(
+            exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None)
+        )

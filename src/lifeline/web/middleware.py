@@ -19,9 +19,16 @@ class BodyTooLarge(Exception):
 
 async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
     raw = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(raw)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(raw)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": raw})
 
 
@@ -35,8 +42,12 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        error = {"error": {"code": "body_too_large",
-                           "message": f"request body is larger than {self.limit} bytes"}}
+        error = {
+            "error": {
+                "code": "body_too_large",
+                "message": f"request body is larger than {self.limit} bytes",
+            }
+        }
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
@@ -97,6 +108,11 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("http.request", method=scope.get("method"), path=scope.get("path"),
-                     status=status, ms=round((time.perf_counter() - start) * 1000, 2))
+            log.info(
+                "http.request",
+                method=scope.get("method"),
+                path=scope.get("path"),
+                status=status,
+                ms=round((time.perf_counter() - start) * 1000, 2),
+            )
             structlog.contextvars.unbind_contextvars("request_id")

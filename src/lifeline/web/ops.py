@@ -27,8 +27,11 @@ async def healthz(app: App) -> JSONResponse:
         return JSONResponse({**body, "status": "down"}, status_code=503)
     age = None if beat is None else (app.clock.now() - beat).total_seconds()
     fresh = age is not None and age <= app.settings.heartbeat_stale_seconds
-    body["worker"] = {"last_heartbeat": beat.isoformat() if beat else None,
-                      "age_seconds": None if age is None else round(age, 1), "ok": fresh}
+    body["worker"] = {
+        "last_heartbeat": beat.isoformat() if beat else None,
+        "age_seconds": None if age is None else round(age, 1),
+        "ok": fresh,
+    }
     ok = ok and fresh
     if not ok:
         body["status"] = "degraded"

@@ -24,8 +24,11 @@ class HttpxWebhookSink:
     def deliver(self, url: str, event_id: str, event: dict[str, Any]) -> None:
         body = json.dumps(event, ensure_ascii=False, sort_keys=True).encode()
         ts = str(int(time.time()))
-        headers = {"Content-Type": "application/json", "X-Lifeline-Event-Id": event_id,
-                   "X-Lifeline-Timestamp": ts}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Lifeline-Event-Id": event_id,
+            "X-Lifeline-Timestamp": ts,
+        }
         if self.secret:
             headers["X-Lifeline-Signature"] = hmac.new(
                 self.secret.encode(), ts.encode() + b"." + body, hashlib.sha256

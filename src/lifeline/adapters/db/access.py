@@ -8,22 +8,33 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lifeline.adapters.crypto.keyring import Keyring
-from lifeline.adapters.db.tables import aad, idempotency_keys, partners, seen_signatures, users
-from lifeline.services.ports import IdempotencyRecord, PartnerRecord, UserRecord
+from lifeline.adapters.db.tables import (
+    aad,
+    idempotency_keys,
+    new_id,
+    partners,
+    seen_signatures,
+    users,
+)
+from lifeline.services.ports import Cipher, IdempotencyRecord, PartnerRecord, UserRecord
 
 
 class SqlPartnerRepository:
-    def __init__(self, conn: Connection, keys: Keyring) -> None:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
 
     def add(self, name: str, key_id: str, secret: str, at: datetime) -> PartnerRecord:
-        pid = self.conn.execute(
-            insert(partners).values(
-                name=name, key_id=key_id, active=True, created_at=at,
-                secret_enc=self.keys.encrypt(secret, aad(partners, "secret_enc")),
+        pid = new_id(
+            self.conn.execute(
+                insert(partners).values(
+                    name=name,
+                    key_id=key_id,
+                    active=True,
+                    created_at=at,
+                    secret_enc=self.keys.encrypt(secret, aad(partners, "secret_enc")),
+                )
             )
-        ).inserted_primary_key[0]
+        )
         return PartnerRecord(pid, name, key_id, secret)
 
     def by_key_id(self, key_id: str) -> PartnerRecord | None:
@@ -35,20 +46,32 @@ class SqlPartnerRepository:
 
 
 class SqlUserRepository:
-    def __init__(self, conn: Connection, keys: Keyring) -> None:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
 
     def add(
-        self, *, username: str, password_hash: str, totp_secret: str, role: str,
-        jurisdiction: str | None, at: datetime,
+        self,
+        *,
+        username: str,
+        password_hash: str,
+        totp_secret: str,
+        role: str,
+        jurisdiction: str | None,
+        at: datetime,
     ) -> UserRecord:
-        uid = self.conn.execute(
-            insert(users).values(
-                username=username, password_hash=password_hash, role=role,
-                jurisdiction=jurisdiction, active=True, created_at=at,
-                totp_secret_enc=self.keys.encrypt(totp_secret, aad(users, "totp_secret_enc")),
+        uid = new_id(
+            self.conn.execute(
+                insert(users).values(
+                    username=username,
+                    password_hash=password_hash,
+                    role=role,
+                    jurisdiction=jurisdiction,
+                    active=True,
+                    created_at=at,
+                    totp_secret_enc=self.keys.encrypt(totp_secret, aad(users, "totp_secret_enc")),
+                )
             )
-        ).inserted_primary_key[0]
+        )
         return UserRecord(uid, username, password_hash, totp_secret, role, jurisdiction)
 
     def by_username(self, username: str) -> UserRecord | None:
@@ -56,8 +79,9 @@ class SqlUserRepository:
         if row is None:
             return None
         secret = self.keys.decrypt(row.totp_secret_enc, aad(users, "totp_secret_enc")) or ""
-        return UserRecord(row.id, row.username, row.password_hash, secret, row.role,
-                          row.jurisdiction, row.active)
+        return UserRecord(
+            row.id, row.username, row.password_hash, secret, row.role, row.jurisdiction, row.active
+        )
 
 
 class SqlIdempotencyStore:
@@ -72,15 +96,20 @@ class SqlIdempotencyStore:
         ).one_or_none()
         if row is None:
             return None
-        return IdempotencyRecord(row.partner_id, row.key, row.request_digest, row.alert_id,
-                                 row.case_id, row.merged)
+        return IdempotencyRecord(
+            row.partner_id, row.key, row.request_digest, row.alert_id, row.case_id, row.merged
+        )
 
     def put(self, record: IdempotencyRecord, at: datetime) -> None:
         self.conn.execute(
             insert(idempotency_keys).values(
-                partner_id=record.partner_id, key=record.key,
-                request_digest=record.request_digest, alert_id=record.alert_id,
-                case_id=record.case_id, merged=record.merged, created_at=at,
+                partner_id=record.partner_id,
+                key=record.key,
+                request_digest=record.request_digest,
+                alert_id=record.alert_id,
+                case_id=record.case_id,
+                merged=record.merged,
+                created_at=at,
             )
         )
 
@@ -93,11 +122,14 @@ class SqlSignatureLedger:
         table = seen_signatures
         stmt = pg_insert(table) if self.conn.dialect.name == "postgresql" else sqlite_insert(table)
         result = self.conn.execute(
-            stmt.values(partner_id=partner_id, signature=signature.lower(), seen_at=at)
-            .on_conflict_do_nothing()
+            stmt.values(
+                partner_id=partner_id, signature=signature.lower(), seen_at=at
+            ).on_conflict_do_nothing()
         )
         return result.rowcount == 1
 
     def forget_before(self, cutoff: datetime) -> int:
         """Signatures older than the signature window can never be replayed; drop them."""
-        return self.conn.execute(delete(seen_signatures).where(seen_signatures.c.seen_at < cutoff)).rowcount
+        return self.conn.execute(
+            delete(seen_signatures).where(seen_signatures.c.seen_at < cutoff)
+        ).rowcount

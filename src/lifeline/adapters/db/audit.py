@@ -20,7 +20,12 @@ class SqlAuditLog:
         self.conn = conn
 
     def append(
-        self, *, at: datetime, actor: str, action: str, case_id: int | None,
+        self,
+        *,
+        at: datetime,
+        actor: str,
+        action: str,
+        case_id: int | None,
         details: dict[str, Any],
     ) -> None:
         if self.conn.dialect.name == "postgresql":
@@ -34,8 +39,14 @@ class SqlAuditLog:
         digest = chain_hash(prev, seq, at, actor, action, case_id, details)
         self.conn.execute(
             insert(audit_log).values(
-                seq=seq, at=at, actor=actor, action=action, case_id=case_id, details=details,
-                prev_hash=prev, hash=digest,
+                seq=seq,
+                at=at,
+                actor=actor,
+                action=action,
+                case_id=case_id,
+                details=details,
+                prev_hash=prev,
+                hash=digest,
             )
         )
 
@@ -44,5 +55,6 @@ class SqlAuditLog:
             select(audit_log).order_by(audit_log.c.seq)
         )
         for r in result:
-            yield AuditRecord(r.seq, r.at, r.actor, r.action, r.case_id, r.details, r.prev_hash,
-                              r.hash)
+            yield AuditRecord(
+                r.seq, r.at, r.actor, r.action, r.case_id, r.details, r.prev_hash, r.hash
+            )

@@ -24,8 +24,10 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False},
-            pool_size=pool_size, max_overflow=20,
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            pool_size=pool_size,
+            max_overflow=20,
         )
         _configure_sqlite(engine, sqlite_synchronous)
         return engine
@@ -34,7 +36,9 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
 
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
-        raise ValueError(f"LIFELINE_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA: {synchronous}")
+        raise ValueError(
+            f"LIFELINE_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA: {synchronous}"
+        )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

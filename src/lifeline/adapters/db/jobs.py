@@ -19,7 +19,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lifeline.adapters.db.tables import jobs, worker_heartbeats
+from lifeline.adapters.db.tables import jobs, new_id, worker_heartbeats
 from lifeline.services.ports import Job, JobStats, LeaseLost
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
@@ -31,22 +31,38 @@ class SqlJobQueue:
         self.default_max_attempts = default_max_attempts
 
     def enqueue(
-        self, kind: str, payload: dict[str, Any], *, now: datetime, case_id: int | None = None,
-        run_at: datetime | None = None, max_attempts: int | None = None,
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        case_id: int | None = None,
+        run_at: datetime | None = None,
+        max_attempts: int | None = None,
     ) -> int:
-        return int(self.conn.execute(
-            insert(jobs).values(
-                kind=kind, payload=payload, case_id=case_id, status=PENDING,
-                run_at=run_at or now, attempts=0,
-                max_attempts=max_attempts or self.default_max_attempts, created_at=now,
+        return int(
+            new_id(
+                self.conn.execute(
+                    insert(jobs).values(
+                        kind=kind,
+                        payload=payload,
+                        case_id=case_id,
+                        status=PENDING,
+                        run_at=run_at or now,
+                        attempts=0,
+                        max_attempts=max_attempts or self.default_max_attempts,
+                        created_at=now,
+                    )
+                )
             )
-        ).inserted_primary_key[0])
+        )
 
     def complete(self, job: Job, now: datetime) -> None:
         result = self.conn.execute(
             update(jobs)
-            .where(jobs.c.id == job.id, jobs.c.claim_token == job.claim_token,
-                   jobs.c.status == RUNNING)
+            .where(
+                jobs.c.id == job.id, jobs.c.claim_token == job.claim_token, jobs.c.status == RUNNING
+            )
             .values(status=DONE, finished_at=now, locked_until=None, last_error=None)
         )
         if result.rowcount != 1:
@@ -59,7 +75,10 @@ class SqlJobQueue:
             and_(jobs.c.status == RUNNING, jobs.c.locked_until < now),  # crashed worker
         )
         ids = (
-            select(jobs.c.id).where(due).order_by(jobs.c.run_at, jobs.c.id).limit(limit)
+            select(jobs.c.id)
+            .where(due)
+            .order_by(jobs.c.run_at, jobs.c.id)
+            .limit(limit)
             .with_for_update(skip_locked=True)
         )
         token = str(uuid.uuid4())
@@ -67,15 +86,27 @@ class SqlJobQueue:
             update(jobs)
             .where(jobs.c.id.in_(ids.scalar_subquery()))
             .values(
-                status=RUNNING, claim_token=token, locked_until=now + lease,
+                status=RUNNING,
+                claim_token=token,
+                locked_until=now + lease,
                 attempts=jobs.c.attempts + 1,
                 started_at=func.coalesce(jobs.c.started_at, now),
             )
             .returning(jobs)
         ).all()
         return [
-            Job(r.id, r.kind, r.payload, r.case_id, r.attempts, r.max_attempts, r.claim_token,
-                r.created_at, r.run_at, {"started_at": r.started_at})
+            Job(
+                r.id,
+                r.kind,
+                r.payload,
+                r.case_id,
+                r.attempts,
+                r.max_attempts,
+                r.claim_token,
+                r.created_at,
+                r.run_at,
+                {"started_at": r.started_at},
+            )
             for r in sorted(rows, key=lambda r: (r.run_at, r.id))
         ]
 
@@ -89,7 +120,8 @@ class SqlJobQueue:
             .values(
                 status=FAILED if final else PENDING,
                 run_at=job.run_at if final else now + delay,
-                locked_until=None, last_error=error[:4000],
+                locked_until=None,
+                last_error=error[:4000],
                 finished_at=now if final else None,
             )
         )
@@ -98,19 +130,24 @@ class SqlJobQueue:
     def retry(self, job_id: int, now: datetime) -> bool:
         """Put a failed job back in the queue (operator's decision after fixing the cause)."""
         result = self.conn.execute(
-            update(jobs).where(jobs.c.id == job_id, jobs.c.status == FAILED)
+            update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.status == FAILED)
             .values(status=PENDING, run_at=now, attempts=0, finished_at=None)
         )
         return result.rowcount == 1
 
     def stats(self) -> JobStats:
-        counts = dict(
+        counts: dict[str, int] = dict(
             self.conn.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status)).all()
         )
-        return JobStats(counts.get(PENDING, 0), counts.get(RUNNING, 0), counts.get(FAILED, 0),
-                        counts.get(DONE, 0))
+        return JobStats(
+            counts.get(PENDING, 0),
+            counts.get(RUNNING, 0),
+            counts.get(FAILED, 0),
+            counts.get(DONE, 0),
+        )
 
-    def list(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def recent(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         query = select(jobs).order_by(jobs.c.id.desc()).limit(limit)
         if status:
             query = query.where(jobs.c.status == status)
@@ -121,18 +158,20 @@ class SqlJobQueue:
         table = worker_heartbeats
         stmt = pg_insert(table) if self.conn.dialect.name == "postgresql" else sqlite_insert(table)
         stmt = stmt.values(
-            worker_id=worker_id, host=socket.gethostname(), pid=os.getpid(),
-            started_at=started_at, heartbeat_at=now,
+            worker_id=worker_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            started_at=started_at,
+            heartbeat_at=now,
         )
         self.conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["worker_id"], set_={"heartbeat_at": now}
-            )
+            stmt.on_conflict_do_update(index_elements=["worker_id"], set_={"heartbeat_at": now})
         )
 
     def latest_heartbeat(self) -> datetime | None:
         value: datetime | None = self.conn.execute(
             select(worker_heartbeats.c.heartbeat_at)
-            .order_by(worker_heartbeats.c.heartbeat_at.desc()).limit(1)
+            .order_by(worker_heartbeats.c.heartbeat_at.desc())
+            .limit(1)
         ).scalar()
         return value

@@ -12,13 +12,13 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
     aad,
     alerts,
     case_keys,
     cases,
+    new_id,
     subjects,
     timeline,
 )
@@ -37,7 +37,7 @@ from lifeline.domain.model import (
     Subject,
     TimelineEntry,
 )
-from lifeline.services.ports import CaseSummary, ConcurrentWrite
+from lifeline.services.ports import CaseSummary, Cipher, ConcurrentWrite
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -47,7 +47,7 @@ def _dt(value: str | None) -> datetime | None:
 class SqlSubjectRepository:
     FIELDS = ("name", "handle", "profile_url", "phone", "email")
 
-    def __init__(self, conn: Connection, keys: Keyring) -> None:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
 
     def add(self, subject: Subject) -> Subject:
@@ -62,9 +62,11 @@ class SqlSubjectRepository:
             digits = "".join(ch for ch in subject.phone if ch.isdigit())[-10:]
             values["phone_hash"] = self.keys.blind_index(f"phone:{digits}")
         if subject.email:
-            values["email_hash"] = self.keys.blind_index(f"email:{subject.email.strip().casefold()}")
+            values["email_hash"] = self.keys.blind_index(
+                f"email:{subject.email.strip().casefold()}"
+            )
         values["created_at"] = func.now()
-        subject.id = self.conn.execute(insert(subjects).values(values)).inserted_primary_key[0]
+        subject.id = new_id(self.conn.execute(insert(subjects).values(values)))
         return subject
 
     def get(self, subject_id: int) -> Subject:
@@ -79,7 +81,7 @@ class SqlSubjectRepository:
 
 
 class SqlAlertRepository:
-    def __init__(self, conn: Connection, keys: Keyring) -> None:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
 
     def add(self, alert: Alert) -> Alert:
@@ -87,32 +89,44 @@ class SqlAlertRepository:
             "subject": {n: getattr(alert.subject, n) for n in SqlSubjectRepository.FIELDS},
             "post": {"text": alert.post.text, "url": alert.post.url},
             "location": {
-                "text": alert.location.text, "lat": alert.location.lat,
-                "lon": alert.location.lon, "pin": alert.location.pin,
+                "text": alert.location.text,
+                "lat": alert.location.lat,
+                "lon": alert.location.lon,
+                "pin": alert.location.pin,
                 "ip_city": alert.location.ip_city,
             },
-            "caller": None if alert.caller is None else {
-                "name": alert.caller.name, "organisation": alert.caller.organisation,
+            "caller": None
+            if alert.caller is None
+            else {
+                "name": alert.caller.name,
+                "organisation": alert.caller.organisation,
                 "callback_number": alert.caller.callback_number,
                 "call_received_at": alert.caller.call_received_at.isoformat()
-                if alert.caller.call_received_at else None,
+                if alert.caller.call_received_at
+                else None,
                 "notes": alert.caller.notes,
             },
             "extra": alert.extra,
         }
         values = {
-            "case_id": alert.case_id, "subject_id": alert.subject.id,
-            "partner_id": alert.partner_id, "source": alert.source.value,
-            "platform": alert.platform, "reference": alert.reference,
-            "received_via": alert.received_via, "received_at": alert.received_at,
-            "post_kind": alert.post.kind.value, "posted_at": alert.post.posted_at,
-            "raw_content_type": alert.raw_content_type, "raw_sha256": hashlib.sha256(alert.raw_payload).hexdigest(),
+            "case_id": alert.case_id,
+            "subject_id": alert.subject.id,
+            "partner_id": alert.partner_id,
+            "source": alert.source.value,
+            "platform": alert.platform,
+            "reference": alert.reference,
+            "received_via": alert.received_via,
+            "received_at": alert.received_at,
+            "post_kind": alert.post.kind.value,
+            "posted_at": alert.post.posted_at,
+            "raw_content_type": alert.raw_content_type,
+            "raw_sha256": hashlib.sha256(alert.raw_payload).hexdigest(),
             "raw_payload_enc": self.keys.encrypt(alert.raw_payload, aad(alerts, "raw_payload_enc")),
             "extracted_enc": self.keys.encrypt(
                 json.dumps(extracted, ensure_ascii=False), aad(alerts, "extracted_enc")
             ),
         }
-        alert.id = self.conn.execute(insert(alerts).values(values)).inserted_primary_key[0]
+        alert.id = new_id(self.conn.execute(insert(alerts).values(values)))
         return alert
 
     def for_case(self, case_id: int) -> list[Alert]:
@@ -123,35 +137,49 @@ class SqlAlertRepository:
 
     def _alert(self, row: Row[Any]) -> Alert:
         raw = self.keys.decrypt_bytes(row.raw_payload_enc, aad(alerts, "raw_payload_enc")) or b""
-        data = json.loads(self.keys.decrypt(row.extracted_enc, aad(alerts, "extracted_enc")) or "{}")
+        data = json.loads(
+            self.keys.decrypt(row.extracted_enc, aad(alerts, "extracted_enc")) or "{}"
+        )
         caller = data.get("caller")
         alert = Alert.__new__(Alert)  # rows were valid when stored: skip intake validation
         alert.__dict__.update(
-            source=AlertSource(row.source), received_at=row.received_at, raw_payload=raw,
-            raw_content_type=row.raw_content_type, platform=row.platform,
+            source=AlertSource(row.source),
+            received_at=row.received_at,
+            raw_payload=raw,
+            raw_content_type=row.raw_content_type,
+            platform=row.platform,
             reference=row.reference,
             subject=Subject(platform=row.platform, id=row.subject_id, **data["subject"]),
-            post=Post(data["post"]["text"], data["post"]["url"], row.posted_at,
-                      PostKind(row.post_kind)),
-            location=LocationHint(**data["location"]),
-            caller=None if caller is None else Caller(
-                caller["name"], caller["organisation"], caller["callback_number"],
-                _dt(caller["call_received_at"]), caller["notes"],
+            post=Post(
+                data["post"]["text"], data["post"]["url"], row.posted_at, PostKind(row.post_kind)
             ),
-            partner_id=row.partner_id, received_via=row.received_via,
-            extra=data.get("extra") or {}, id=row.id, case_id=row.case_id,
+            location=LocationHint(**data["location"]),
+            caller=None
+            if caller is None
+            else Caller(
+                caller["name"],
+                caller["organisation"],
+                caller["callback_number"],
+                _dt(caller["call_received_at"]),
+                caller["notes"],
+            ),
+            partner_id=row.partner_id,
+            received_via=row.received_via,
+            extra=data.get("extra") or {},
+            id=row.id,
+            case_id=row.case_id,
         )
         return alert
 
 
 class SqlCaseRepository:
-    def __init__(self, conn: Connection, keys: Keyring) -> None:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
 
     def add(self, case: Case) -> Case:
         values = self._values(case)
         values["version"] = 1
-        case.id = self.conn.execute(insert(cases).values(values)).inserted_primary_key[0]
+        case.id = new_id(self.conn.execute(insert(cases).values(values)))
         case.version = 1
         self._flush_timeline(case)
         return case
@@ -195,30 +223,46 @@ class SqlCaseRepository:
     def attach_keys(self, case_id: int, keys: list[str], at: datetime) -> None:
         if not keys:
             return
-        rows = [{"case_id": case_id, "key_hash": self.keys.blind_index(k), "created_at": at}
-                for k in keys]
+        rows = [
+            {"case_id": case_id, "key_hash": self.keys.blind_index(k), "created_at": at}
+            for k in keys
+        ]
         dialect = self.conn.dialect.name
-        stmt = (pg_insert(case_keys) if dialect == "postgresql" else sqlite_insert(case_keys))
+        stmt = pg_insert(case_keys) if dialect == "postgresql" else sqlite_insert(case_keys)
         self.conn.execute(stmt.values(rows).on_conflict_do_nothing())
 
-    def list(self, *, statuses: list[str] | None = None, limit: int = 100) -> list[CaseSummary]:
+    def summaries(
+        self, *, statuses: list[str] | None = None, limit: int = 100
+    ) -> list[CaseSummary]:
         query = select(cases).order_by(cases.c.opened_at.desc()).limit(limit)
         if statuses:
             query = query.where(cases.c.status.in_(statuses))
         return [
-            CaseSummary(r.id, r.status, r.platform, r.risk_level, r.opened_at, r.last_alert_at,
-                        r.alert_count, r.outcome)
+            CaseSummary(
+                r.id,
+                r.status,
+                r.platform,
+                r.risk_level,
+                r.opened_at,
+                r.last_alert_at,
+                r.alert_count,
+                r.outcome,
+            )
             for r in self.conn.execute(query)
         ]
 
     def timeline(self, case_id: int) -> list[TimelineEntry]:
         rows = self.conn.execute(
-            select(timeline).where(timeline.c.case_id == case_id)
+            select(timeline)
+            .where(timeline.c.case_id == case_id)
             .order_by(timeline.c.at, timeline.c.id)
         ).all()
         return [
             TimelineEntry(
-                r.at, r.kind, r.summary, r.actor,
+                r.at,
+                r.kind,
+                r.summary,
+                r.actor,
                 json.loads(self.keys.decrypt(r.details_enc, aad(timeline, "details_enc")) or "{}"),
                 r.id,
             )
@@ -239,10 +283,14 @@ class SqlCaseRepository:
     # -- mapping -------------------------------------------------------------------------
     def _values(self, case: Case) -> dict[str, Any]:
         values: dict[str, Any] = {
-            "status": case.status.value, "platform": case.platform,
-            "subject_id": case.subject_id, "risk_level": case.risk_level,
-            "opened_at": case.opened_at, "last_alert_at": case.last_alert_at or case.opened_at,
-            "alert_count": case.alert_count, "trace_requested_at": case.trace_requested_at,
+            "status": case.status.value,
+            "platform": case.platform,
+            "subject_id": case.subject_id,
+            "risk_level": case.risk_level,
+            "opened_at": case.opened_at,
+            "last_alert_at": case.last_alert_at or case.opened_at,
+            "alert_count": case.alert_count,
+            "trace_requested_at": case.trace_requested_at,
         }
         for column in MILESTONE_COLUMNS:
             values[column] = case.milestones.get(Milestone(column.removesuffix("_at")))
@@ -258,20 +306,30 @@ class SqlCaseRepository:
     def _case(self, row: Row[Any]) -> Case:
         milestones = {
             Milestone(c.removesuffix("_at")): getattr(row, c)
-            for c in MILESTONE_COLUMNS if getattr(row, c) is not None
+            for c in MILESTONE_COLUMNS
+            if getattr(row, c) is not None
         }
         outcome = None
         if row.outcome:
             outcome = Outcome(
-                OutcomeKind(row.outcome), row.outcome_at, row.outcome_by or "",
+                OutcomeKind(row.outcome),
+                row.outcome_at,
+                row.outcome_by or "",
                 self.keys.decrypt(row.outcome_reason_enc, aad(cases, "outcome_reason_enc")),
             )
         return Case(
-            opened_at=row.opened_at, platform=row.platform, status=CaseStatus(row.status),
-            subject_id=row.subject_id, last_alert_at=row.last_alert_at,
-            alert_count=row.alert_count, milestones=milestones, outcome=outcome,
-            trace_requested_at=row.trace_requested_at, risk_level=row.risk_level,
-            version=row.version, id=row.id,
+            opened_at=row.opened_at,
+            platform=row.platform,
+            status=CaseStatus(row.status),
+            subject_id=row.subject_id,
+            last_alert_at=row.last_alert_at,
+            alert_count=row.alert_count,
+            milestones=milestones,
+            outcome=outcome,
+            trace_requested_at=row.trace_requested_at,
+            risk_level=row.risk_level,
+            version=row.version,
+            id=row.id,
         )
 
     def _flush_timeline(self, case: Case) -> None:
@@ -286,7 +344,10 @@ class SqlCaseRepository:
             insert(timeline),
             [
                 {
-                    "case_id": case_id, "at": e.at, "kind": e.kind, "actor": e.actor,
+                    "case_id": case_id,
+                    "at": e.at,
+                    "kind": e.kind,
+                    "actor": e.actor,
                     "summary": e.summary,
                     "details_enc": self.keys.encrypt(
                         json.dumps(e.details, ensure_ascii=False, default=str),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select, update
 
-from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.db.tables import ENCRYPTED, aad
+from lifeline.services.ports import Cipher
 
 
-def reencrypt_all(engine: Engine, keys: Keyring, batch: int = 500) -> dict[str, int]:
+def reencrypt_all(engine: Engine, keys: Cipher, batch: int = 500) -> dict[str, int]:
     """Rewrite values not yet under the primary key, in batches of `batch` rows per commit.
     Safe to interrupt and run again: rows already re-encrypted are skipped."""
     counts: dict[str, int] = {}

@@ -22,7 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -52,16 +52,18 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        stored: datetime = value
+        if stored.tzinfo is None:
+            return stored.replace(tzinfo=UTC)
+        return stored.astimezone(UTC)
 
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
 Ts = UtcDateTime
 
 partners = Table(
-    "partners", metadata,
+    "partners",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False),
     Column("key_id", String(64), nullable=False, unique=True),
@@ -71,7 +73,8 @@ partners = Table(
 )
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
@@ -83,7 +86,8 @@ users = Table(
 )
 
 subjects = Table(
-    "subjects", metadata,
+    "subjects",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("platform", String(32), nullable=False),
     Column("name_enc", Text),
@@ -99,12 +103,21 @@ subjects = Table(
 )
 
 MILESTONE_COLUMNS = (
-    "received_at", "triaged_at", "located_at", "dispatched_at", "acknowledged_at",
-    "on_scene_at", "resolved_at", "handed_over_at", "dismissed_at", "closed_at",
+    "received_at",
+    "triaged_at",
+    "located_at",
+    "dispatched_at",
+    "acknowledged_at",
+    "on_scene_at",
+    "resolved_at",
+    "handed_over_at",
+    "dismissed_at",
+    "closed_at",
 )
 
 cases = Table(
-    "cases", metadata,
+    "cases",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("status", String(20), nullable=False, index=True),
     Column("platform", String(32), nullable=False),
@@ -123,7 +136,8 @@ cases = Table(
 )
 
 case_keys = Table(
-    "case_keys", metadata,
+    "case_keys",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
     Column("key_hash", String(64), nullable=False, index=True),
@@ -132,7 +146,8 @@ case_keys = Table(
 )
 
 alerts = Table(
-    "alerts", metadata,
+    "alerts",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
     Column("subject_id", Id, ForeignKey("subjects.id"), nullable=True),
@@ -151,7 +166,8 @@ alerts = Table(
 )
 
 timeline = Table(
-    "timeline", metadata,
+    "timeline",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
     Column("at", Ts, nullable=False),
@@ -162,7 +178,8 @@ timeline = Table(
 )
 
 jobs = Table(
-    "jobs", metadata,
+    "jobs",
+    metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("kind", String(60), nullable=False),
     Column("payload", JSON, nullable=False),
@@ -181,7 +198,8 @@ jobs = Table(
 )
 
 audit_log = Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     Column("seq", Id, primary_key=True, autoincrement=False),
     Column("at", Ts, nullable=False),
     Column("actor", String(120), nullable=False),
@@ -193,7 +211,8 @@ audit_log = Table(
 )
 
 idempotency_keys = Table(
-    "idempotency_keys", metadata,
+    "idempotency_keys",
+    metadata,
     Column("partner_id", Id, ForeignKey("partners.id"), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_digest", String(64), nullable=False),
@@ -204,14 +223,16 @@ idempotency_keys = Table(
 )
 
 seen_signatures = Table(
-    "seen_signatures", metadata,
+    "seen_signatures",
+    metadata,
     Column("partner_id", Id, ForeignKey("partners.id"), primary_key=True),
     Column("signature", String(128), primary_key=True),
     Column("seen_at", Ts, nullable=False, index=True),
 )
 
 worker_heartbeats = Table(
-    "worker_heartbeats", metadata,
+    "worker_heartbeats",
+    metadata,
     Column("worker_id", String(80), primary_key=True),
     Column("host", String(200), nullable=False),
     Column("pid", Integer, nullable=False),
@@ -233,3 +254,11 @@ ENCRYPTED: dict[Table, tuple[str, ...]] = {
 def aad(table: Table, column: str) -> str:
     """Associated data binding a ciphertext to its column."""
     return f"{table.name}.{column}"
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key an INSERT just assigned."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("INSERT returned no primary key")
+    return int(key[0])

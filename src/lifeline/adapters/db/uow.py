@@ -8,7 +8,6 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, text
 
-from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.db.access import (
     SqlIdempotencyStore,
     SqlPartnerRepository,
@@ -22,15 +21,37 @@ from lifeline.adapters.db.repositories import (
     SqlCaseRepository,
     SqlSubjectRepository,
 )
+from lifeline.services.ports import (
+    AlertRepository,
+    AuditLog,
+    CaseRepository,
+    Cipher,
+    IdempotencyStore,
+    JobQueue,
+    PartnerRepository,
+    SignatureLedger,
+    SubjectRepository,
+    UserRepository,
+)
 
 
 class SqlUnitOfWork:
     """Enter to begin a transaction; `commit()` to keep it. Leaving without commit rolls back."""
 
     conn: Connection
+    cases: CaseRepository
+    alerts: AlertRepository
+    subjects: SubjectRepository
+    partners: PartnerRepository
+    users: UserRepository
+    jobs: JobQueue
+    audit: AuditLog
+    idempotency: IdempotencyStore
+    signatures: SignatureLedger
 
-    def __init__(self, engine: Engine, keys: Keyring, *, readonly: bool = False,
-                 job_max_attempts: int = 8) -> None:
+    def __init__(
+        self, engine: Engine, keys: Cipher, *, readonly: bool = False, job_max_attempts: int = 8
+    ) -> None:
         self.engine, self.keys, self.readonly = engine, keys, readonly
         self.job_max_attempts = job_max_attempts
 
@@ -52,7 +73,9 @@ class SqlUnitOfWork:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         try:
@@ -78,9 +101,10 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: Engine, keys: Keyring, job_max_attempts: int = 8) -> None:
+    def __init__(self, engine: Engine, keys: Cipher, job_max_attempts: int = 8) -> None:
         self.engine, self.keys, self.job_max_attempts = engine, keys, job_max_attempts
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.keys, readonly=readonly,
-                             job_max_attempts=self.job_max_attempts)
+        return SqlUnitOfWork(
+            self.engine, self.keys, readonly=readonly, job_max_attempts=self.job_max_attempts
+        )

@@ -12,7 +12,6 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError
 
 from lifeline.domain.model import (
-
     Alert,
     AlertSource,
     Caller,
@@ -23,9 +22,9 @@ from lifeline.domain.model import (
 )
 from lifeline.services.access import authenticate_partner
 from lifeline.services.intake import Receipt, ReceiveAlert, receive_alert
+from lifeline.web.api.schemas import AlertAccepted, AlertIn, ErrorOut, PhoneAlertIn
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError, validation_details
-from lifeline.web.api.schemas import AlertAccepted, AlertIn, ErrorOut, PhoneAlertIn
 
 M = TypeVar("M", bound=BaseModel)
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
@@ -39,16 +38,19 @@ def _decode(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ApiError(400, "invalid_encoding",
-                       f"body is not valid UTF-8 (bad byte at position {exc.start})") from None
+        raise ApiError(
+            400, "invalid_encoding", f"body is not valid UTF-8 (bad byte at position {exc.start})"
+        ) from None
     if not text.strip():
         raise ApiError(400, "invalid_json", "body is empty; send a JSON alert")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ApiError(400, "invalid_json",
-                       f"body is not valid JSON: {exc.msg} at line {exc.lineno} column "
-                       f"{exc.colno}") from None
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+        ) from None
 
 
 def _validate(model: type[M], data: Any) -> M:
@@ -59,42 +61,75 @@ def _validate(model: type[M], data: Any) -> M:
     except ValidationError as exc:
         details = validation_details(exc.errors())
         first = details[0]
-        raise ApiError(422, "invalid_request",
-                       f"invalid alert: {first['field'] or 'body'}: {first['problem']}",
-                       details) from None
+        raise ApiError(
+            422,
+            "invalid_request",
+            f"invalid alert: {first['field'] or 'body'}: {first['problem']}",
+            details,
+        ) from None
 
 
-def _alert(body: AlertIn, source: AlertSource, raw: bytes, content_type: str, now: Any,
-           partner_id: int | None, caller: Caller | None = None) -> Alert:
+def _alert(
+    body: AlertIn,
+    source: AlertSource,
+    raw: bytes,
+    content_type: str,
+    now: Any,
+    partner_id: int | None,
+    caller: Caller | None = None,
+) -> Alert:
     s, p, loc = body.subject, body.post, body.location
     return Alert(
-        source=source, received_at=now, raw_payload=raw, raw_content_type=content_type,
-        platform=body.platform, reference=body.reference, received_via=body.received_via,
-        subject=Subject(name=s.name, handle=s.handle, profile_url=s.profile_url,
-                        phone=s.phone, email=s.email),
+        source=source,
+        received_at=now,
+        raw_payload=raw,
+        raw_content_type=content_type,
+        platform=body.platform,
+        reference=body.reference,
+        received_via=body.received_via,
+        subject=Subject(
+            name=s.name, handle=s.handle, profile_url=s.profile_url, phone=s.phone, email=s.email
+        ),
         post=Post(p.text, p.url, p.posted_at, PostKind(p.kind)),
         location=LocationHint(loc.text, loc.lat, loc.lon, loc.pin, loc.ip_city),
-        caller=caller, partner_id=partner_id, extra=dict(body.model_extra or {}),
+        caller=caller,
+        partner_id=partner_id,
+        extra=dict(body.model_extra or {}),
     )
 
 
-def _accepted(app: App, response: Response, receipt: Receipt, alert: Alert,
-              started: float) -> AlertAccepted:
+def _accepted(
+    app: App, response: Response, receipt: Receipt, alert: Alert, started: float
+) -> AlertAccepted:
     if not receipt.replayed:
         app.metrics.alerts_received.labels(alert.source.value, alert.platform).inc()
         app.jobs_ready.set()
     app.metrics.intake_seconds.observe(time.perf_counter() - started)
     response.headers["Location"] = f"/api/v1/cases/{receipt.case_id}"
-    return AlertAccepted(alert_id=receipt.alert_id, case_id=receipt.case_id,
-                         merged=receipt.merged, replayed=receipt.replayed)
+    return AlertAccepted(
+        alert_id=receipt.alert_id,
+        case_id=receipt.case_id,
+        merged=receipt.merged,
+        replayed=receipt.replayed,
+    )
 
 
 @router.post(
-    "/alerts", status_code=202, response_model=AlertAccepted, responses=ERRORS,
+    "/alerts",
+    status_code=202,
+    response_model=AlertAccepted,
+    responses=ERRORS,
     summary="Receive a platform alert (signed by the partner)",
-    openapi_extra={"requestBody": {"required": True, "content": {
-        "application/json": {"schema": AlertIn.model_json_schema(
-            ref_template="#/components/schemas/{model}")}}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": AlertIn.model_json_schema(ref_template="#/components/schemas/{model}")
+                }
+            },
+        }
+    },
 )
 async def post_alert(request: Request, response: Response, app: App) -> AlertAccepted:
     """Sign with HMAC-SHA256 over `"{timestamp}.{raw body}"` using the partner secret; send
@@ -105,19 +140,30 @@ async def post_alert(request: Request, response: Response, app: App) -> AlertAcc
     headers = request.headers
     try:
         partner = await run_in_threadpool(
-            authenticate_partner, app.ctx, headers.get("x-lifeline-key"),
-            headers.get("x-lifeline-timestamp"), headers.get("x-lifeline-signature"), raw,
+            authenticate_partner,
+            app.ctx,
+            headers.get("x-lifeline-key"),
+            headers.get("x-lifeline-timestamp"),
+            headers.get("x-lifeline-signature"),
+            raw,
         )
         body = _validate(AlertIn, _decode(raw))
         key = headers.get("idempotency-key")
         if key is not None and not 1 <= len(key) <= 200:
-            raise ApiError(400, "invalid_idempotency_key",
-                           "Idempotency-Key must be 1 to 200 characters")
-        alert = _alert(body, AlertSource.PLATFORM_API, raw,
-                       headers.get("content-type", "application/json"), app.clock.now(),
-                       int(partner.id))
+            raise ApiError(
+                400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters"
+            )
+        alert = _alert(
+            body,
+            AlertSource.PLATFORM_API,
+            raw,
+            headers.get("content-type", "application/json"),
+            app.clock.now(),
+            int(partner.id),
+        )
         receipt = await run_in_threadpool(
-            receive_alert, app.ctx,
+            receive_alert,
+            app.ctx,
             ReceiveAlert(alert, partner, key, headers.get("x-lifeline-signature")),
         )
     except Exception as exc:
@@ -126,10 +172,16 @@ async def post_alert(request: Request, response: Response, app: App) -> AlertAcc
     return _accepted(app, response, receipt, alert, started)
 
 
-@router.post("/phone-alerts", status_code=202, response_model=AlertAccepted, responses=ERRORS,
-             summary="Record an alert taken by phone (SMC operator)")
-def post_phone_alert(body: PhoneAlertIn, request: Request, response: Response, app: App,
-                     actor: Staff) -> AlertAccepted:
+@router.post(
+    "/phone-alerts",
+    status_code=202,
+    response_model=AlertAccepted,
+    responses=ERRORS,
+    summary="Record an alert taken by phone (SMC operator)",
+)
+def post_phone_alert(
+    body: PhoneAlertIn, request: Request, response: Response, app: App, actor: Staff
+) -> AlertAccepted:
     started = time.perf_counter()
     if actor.role not in ("admin", "smc_operator", "supervisor"):
         raise ApiError(403, "permission_denied", f"role {actor.role!r} may not enter alerts")
@@ -140,10 +192,14 @@ def post_phone_alert(body: PhoneAlertIn, request: Request, response: Response, a
         raise ApiError(422, "invalid_request", "caller.call_received_at is in the future")
     raw = body.model_dump_json().encode()
     # The clock starts when the call came in: that is when the SMC learnt of the person.
-    alert = _alert(body, AlertSource.PHONE_CALL, raw, "application/json",
-                   min(now, c.call_received_at.astimezone(UTC)), None, caller)
+    alert = _alert(
+        body,
+        AlertSource.PHONE_CALL,
+        raw,
+        "application/json",
+        min(now, c.call_received_at.astimezone(UTC)),
+        None,
+        caller,
+    )
     receipt = receive_alert(app.ctx, ReceiveAlert(alert, actor))
     return _accepted(app, response, receipt, alert, started)
-
-
-

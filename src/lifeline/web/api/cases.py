@@ -31,14 +31,17 @@ READERS = ("admin", "smc_operator", "supervisor", "district_officer")
 
 @router.get("", responses=ERRORS, summary="List cases, newest first")
 def list_cases(
-    app: App, actor: Staff,
+    app: App,
+    actor: Staff,
     status: Annotated[list[str] | None, Query(description="Filter by status")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     if actor.role not in READERS:
         raise ApiError(403, "permission_denied", f"role {actor.role!r} may not list cases")
-    return [summary_dict(s) for s in case_service.list_cases(app.ctx, actor, statuses=status,
-                                                              limit=limit)]
+    return [
+        summary_dict(s)
+        for s in case_service.list_cases(app.ctx, actor, statuses=status, limit=limit)
+    ]
 
 
 @router.get("/{case_id}", responses=ERRORS, summary="One case (every read is audited)")
@@ -52,9 +55,12 @@ async def get_case(case_id: int, app: App, actor: StaffOrPartner) -> dict[str, A
 
 
 def _state(case: Any) -> dict[str, Any]:
-    return {"id": case.id, "status": case.status.value,
-            "milestones": {m.value: t.isoformat() for m, t in case.milestones.items()},
-            "outcome": case.outcome.kind.value if case.outcome else None}
+    return {
+        "id": case.id,
+        "status": case.status.value,
+        "milestones": {m.value: t.isoformat() for m, t in case.milestones.items()},
+        "outcome": case.outcome.kind.value if case.outcome else None,
+    }
 
 
 @router.post("/{case_id}/acknowledge", responses=ERRORS, summary="A unit accepts the case")
@@ -84,8 +90,9 @@ def on_scene(case_id: int, body: OnSceneIn, app: App, actor: Staff) -> dict[str,
 
 @router.post("/{case_id}/outcome", responses=ERRORS, summary="Record the outcome")
 def outcome(case_id: int, body: OutcomeIn, app: App, actor: Staff) -> dict[str, Any]:
-    return _state(case_service.record_outcome(app.ctx, actor, case_id, body.outcome,
-                                              body.reason, body.at))
+    return _state(
+        case_service.record_outcome(app.ctx, actor, case_id, body.outcome, body.reason, body.at)
+    )
 
 
 @router.post("/{case_id}/dismiss", responses=ERRORS, summary="Dismiss (false alarm, duplicate)")

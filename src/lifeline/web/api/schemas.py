@@ -6,8 +6,20 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-PLATFORMS = ("facebook", "instagram", "x", "twitter", "youtube", "whatsapp", "threads",
-             "telegram", "sharechat", "moj", "snapchat", "other")
+PLATFORMS = (
+    "facebook",
+    "instagram",
+    "x",
+    "twitter",
+    "youtube",
+    "whatsapp",
+    "threads",
+    "telegram",
+    "sharechat",
+    "moj",
+    "snapchat",
+    "other",
+)
 
 
 class SubjectIn(BaseModel):
@@ -45,25 +57,38 @@ class AlertIn(BaseModel):
         extra="allow",
         json_schema_extra={
             "example": {
-                "platform": "facebook", "reference": "FB-77812093",
+                "platform": "facebook",
+                "reference": "FB-77812093",
                 "received_via": "platform_api",
-                "subject": {"name": "Ravi K", "handle": "ravi.k.1999",
-                            "profile_url": "https://facebook.com/ravi.k.1999"},
-                "post": {"text": "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी",
-                         "url": "https://facebook.com/posts/1", "kind": "text",
-                         "posted_at": "2022-09-06T21:41:09Z"},
-                "location": {"text": "Madeyganj, Lucknow", "lat": 26.88, "lon": 80.91,
-                             "pin": "226020", "ip_city": "Lucknow"},
+                "subject": {
+                    "name": "Ravi K",
+                    "handle": "ravi.k.1999",
+                    "profile_url": "https://facebook.com/ravi.k.1999",
+                },
+                "post": {
+                    "text": "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी",
+                    "url": "https://facebook.com/posts/1",
+                    "kind": "text",
+                    "posted_at": "2022-09-06T21:41:09Z",
+                },
+                "location": {
+                    "text": "Madeyganj, Lucknow",
+                    "lat": 26.88,
+                    "lon": 80.91,
+                    "pin": "226020",
+                    "ip_city": "Lucknow",
+                },
             }
         },
     )
     platform: str = Field(..., description="One of: " + ", ".join(PLATFORMS))
     reference: str | None = Field(None, max_length=200, description="The platform's report id.")
-    received_via: Literal["platform_api", "platform_email", "phone_call", "monitoring",
-                          "manual"] = "platform_api"
-    subject: SubjectIn = Field(default_factory=SubjectIn)
-    post: PostIn = Field(default_factory=PostIn)
-    location: LocationIn = Field(default_factory=LocationIn)
+    received_via: Literal[
+        "platform_api", "platform_email", "phone_call", "monitoring", "manual"
+    ] = "platform_api"
+    subject: SubjectIn = SubjectIn()
+    post: PostIn = PostIn()
+    location: LocationIn = LocationIn()
 
     @field_validator("platform")
     @classmethod
@@ -106,7 +131,7 @@ class TokenIn(BaseModel):
 
 class TokenOut(BaseModel):
     token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name, not a secret
     expires_in: int
 
 

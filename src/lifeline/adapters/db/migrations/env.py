@@ -17,7 +17,7 @@ if connection is not None:
     with context.begin_transaction():
         context.run_migrations()
 else:
-    engine = create_engine(url, poolclass=pool.NullPool)
+    engine = create_engine(str(url), poolclass=pool.NullPool)
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=None, render_as_batch=True)
         with context.begin_transaction():

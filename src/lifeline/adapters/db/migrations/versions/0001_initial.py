@@ -22,8 +22,16 @@ def ts(name, nullable=True, **kw):
 
 
 MILESTONES = (
-    "received_at", "triaged_at", "located_at", "dispatched_at", "acknowledged_at",
-    "on_scene_at", "resolved_at", "handed_over_at", "dismissed_at", "closed_at",
+    "received_at",
+    "triaged_at",
+    "located_at",
+    "dispatched_at",
+    "acknowledged_at",
+    "on_scene_at",
+    "resolved_at",
+    "handed_over_at",
+    "dismissed_at",
+    "closed_at",
 )
 
 
@@ -56,7 +64,10 @@ def upgrade() -> None:
         "subjects",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
         sa.Column("platform", sa.String(32), nullable=False),
-        *(sa.Column(f"{n}_enc", sa.Text()) for n in ("name", "handle", "profile_url", "phone", "email")),
+        *(
+            sa.Column(f"{n}_enc", sa.Text())
+            for n in ("name", "handle", "profile_url", "phone", "email")
+        ),
         *(sa.Column(f"{n}_hash", sa.String(64)) for n in ("handle", "profile", "phone", "email")),
         ts("created_at", False),
         sa.PrimaryKeyConstraint("id", name="pk_subjects"),
@@ -68,7 +79,9 @@ def upgrade() -> None:
         sa.Column("id", Id, primary_key=True, autoincrement=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("platform", sa.String(32), nullable=False),
-        sa.Column("subject_id", Id, sa.ForeignKey("subjects.id", name="fk_cases_subject_id_subjects")),
+        sa.Column(
+            "subject_id", Id, sa.ForeignKey("subjects.id", name="fk_cases_subject_id_subjects")
+        ),
         sa.Column("risk_level", sa.String(16)),
         ts("opened_at", False),
         ts("last_alert_at", False),
@@ -88,7 +101,12 @@ def upgrade() -> None:
     op.create_table(
         "case_keys",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
-        sa.Column("case_id", Id, sa.ForeignKey("cases.id", name="fk_case_keys_case_id_cases"), nullable=False),
+        sa.Column(
+            "case_id",
+            Id,
+            sa.ForeignKey("cases.id", name="fk_case_keys_case_id_cases"),
+            nullable=False,
+        ),
         sa.Column("key_hash", sa.String(64), nullable=False),
         ts("created_at", False),
         sa.PrimaryKeyConstraint("id", name="pk_case_keys"),
@@ -99,9 +117,15 @@ def upgrade() -> None:
     op.create_table(
         "alerts",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
-        sa.Column("case_id", Id, sa.ForeignKey("cases.id", name="fk_alerts_case_id_cases"), nullable=False),
-        sa.Column("subject_id", Id, sa.ForeignKey("subjects.id", name="fk_alerts_subject_id_subjects")),
-        sa.Column("partner_id", Id, sa.ForeignKey("partners.id", name="fk_alerts_partner_id_partners")),
+        sa.Column(
+            "case_id", Id, sa.ForeignKey("cases.id", name="fk_alerts_case_id_cases"), nullable=False
+        ),
+        sa.Column(
+            "subject_id", Id, sa.ForeignKey("subjects.id", name="fk_alerts_subject_id_subjects")
+        ),
+        sa.Column(
+            "partner_id", Id, sa.ForeignKey("partners.id", name="fk_alerts_partner_id_partners")
+        ),
         sa.Column("source", sa.String(20), nullable=False),
         sa.Column("platform", sa.String(32), nullable=False),
         sa.Column("reference", sa.String(200)),
@@ -121,7 +145,12 @@ def upgrade() -> None:
     op.create_table(
         "timeline",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
-        sa.Column("case_id", Id, sa.ForeignKey("cases.id", name="fk_timeline_case_id_cases"), nullable=False),
+        sa.Column(
+            "case_id",
+            Id,
+            sa.ForeignKey("cases.id", name="fk_timeline_case_id_cases"),
+            nullable=False,
+        ),
         ts("at", False),
         sa.Column("kind", sa.String(40), nullable=False),
         sa.Column("actor", sa.String(120), nullable=False),
@@ -165,18 +194,38 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_case_id", "audit_log", ["case_id"])
     op.create_table(
         "idempotency_keys",
-        sa.Column("partner_id", Id, sa.ForeignKey("partners.id", name="fk_idempotency_keys_partner_id_partners"), nullable=False),
+        sa.Column(
+            "partner_id",
+            Id,
+            sa.ForeignKey("partners.id", name="fk_idempotency_keys_partner_id_partners"),
+            nullable=False,
+        ),
         sa.Column("key", sa.String(200), nullable=False),
         sa.Column("request_digest", sa.String(64), nullable=False),
-        sa.Column("alert_id", Id, sa.ForeignKey("alerts.id", name="fk_idempotency_keys_alert_id_alerts"), nullable=False),
-        sa.Column("case_id", Id, sa.ForeignKey("cases.id", name="fk_idempotency_keys_case_id_cases"), nullable=False),
+        sa.Column(
+            "alert_id",
+            Id,
+            sa.ForeignKey("alerts.id", name="fk_idempotency_keys_alert_id_alerts"),
+            nullable=False,
+        ),
+        sa.Column(
+            "case_id",
+            Id,
+            sa.ForeignKey("cases.id", name="fk_idempotency_keys_case_id_cases"),
+            nullable=False,
+        ),
         sa.Column("merged", sa.Boolean(), nullable=False),
         ts("created_at", False),
         sa.PrimaryKeyConstraint("partner_id", "key", name="pk_idempotency_keys"),
     )
     op.create_table(
         "seen_signatures",
-        sa.Column("partner_id", Id, sa.ForeignKey("partners.id", name="fk_seen_signatures_partner_id_partners"), nullable=False),
+        sa.Column(
+            "partner_id",
+            Id,
+            sa.ForeignKey("partners.id", name="fk_seen_signatures_partner_id_partners"),
+            nullable=False,
+        ),
         sa.Column("signature", sa.String(128), nullable=False),
         ts("seen_at", False),
         sa.PrimaryKeyConstraint("partner_id", "signature", name="pk_seen_signatures"),
@@ -195,7 +244,17 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "worker_heartbeats", "seen_signatures", "idempotency_keys", "audit_log", "jobs",
-        "timeline", "alerts", "case_keys", "cases", "subjects", "users", "partners",
+        "worker_heartbeats",
+        "seen_signatures",
+        "idempotency_keys",
+        "audit_log",
+        "jobs",
+        "timeline",
+        "alerts",
+        "case_keys",
+        "cases",
+        "subjects",
+        "users",
+        "partners",
     ):
         op.drop_table(table)
