@@ -1,0 +1,101 @@
+"""The `lifeline` command line, in-process with Typer's runner, on both databases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from typer.testing import CliRunner
+
+from lifeline.adapters.db.engine import normalise_url
+from lifeline.cli import app
+
+
+@pytest.fixture
+def run(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("LIFELINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("LIFELINE_DATA_KEY_FILE", str(tmp_path / "key.json"))
+    monkeypatch.setenv("LIFELINE_LOG_JSON", "false")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == code, result.output
+        return result.stdout
+
+    invoke("db", "upgrade")
+    return invoke
+
+
+def test_partners_create_prints_key_id_and_secret_once(run) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(run("partners", "create", "Meta", "--json"))
+    assert set(data) == {"key_id", "secret"} and data["key_id"].startswith("pk_")
+
+
+def test_users_create_prints_password_and_totp_secret(run) -> None:  # type: ignore[no-untyped-def]
+    data = json.loads(run("users", "create", "op1", "--role", "smc_operator", "--json"))
+    assert set(data) == {"username", "password", "totp_secret"}
+    given = json.loads(
+        run(
+            "users",
+            "create",
+            "op2",
+            "--role",
+            "supervisor",
+            "--password",
+            "a long enough pass",
+            "--json",
+        )
+    )
+    assert given["password"] == "a long enough pass"
+    error = json.loads(run("users", "create", "x", "--role", "king", "--json", code=1))
+    assert "unknown role" in error["error"]["message"]
+
+
+def test_demo_seed_then_cases_list_and_show_as_json(run) -> None:  # type: ignore[no-untyped-def]
+    run("demo", "seed", "--json")
+    listed = json.loads(run("cases", "list", "--json"))
+    assert len(listed) == 4 and {c["status"] for c in listed} == {"received"}
+    merged = next(c for c in listed if c["alert_count"] == 2)
+    shown = json.loads(run("cases", "show", str(merged["id"]), "--json"))
+    assert {
+        "alerts",
+        "assessment",
+        "location",
+        "notifications",
+        "timeline",
+        "outcome",
+        "follow_ups",
+    } <= set(shown)
+    assert len(shown["alerts"]) == 2
+    missing = json.loads(run("cases", "show", "9999", "--json", code=1))
+    assert missing["error"]["code"] == "not_found"
+
+
+def test_outcome_and_close_refuse_illegal_steps_with_the_state_named(run) -> None:  # type: ignore[no-untyped-def]
+    run("demo", "seed")
+    error = json.loads(run("cases", "close", "1", "--json", code=1))
+    assert "cannot close case 1: it is received" in error["error"]["message"]
+    error = json.loads(run("cases", "outcome", "1", "reached_safe", "--json", code=1))
+    assert "it is received" in error["error"]["message"]
+
+
+def test_audit_verify_finds_a_row_edited_in_the_database(run, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    run("demo", "seed")
+    ok = json.loads(run("audit", "verify", "--json"))
+    assert ok["ok"] and ok["verified"] > 5
+    engine = create_engine(normalise_url(database_url))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET action = 'nothing' WHERE seq = 4"))
+    engine.dispose()
+    broken = json.loads(run("audit", "verify", "--json", code=1))
+    assert broken["first_broken"]["seq"] == 4
+
+
+def test_jobs_list_shows_the_queue(run) -> None:  # type: ignore[no-untyped-def]
+    run("demo", "seed")
+    rows = json.loads(run("jobs", "list", "--json"))
+    assert {r["kind"] for r in rows} == {"check_dispatch_deadline"}

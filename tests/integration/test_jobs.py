@@ -1,0 +1,162 @@
+"""The durable job queue and the worker, on both databases."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, text
+from test_storage import make_alert
+
+from lifeline.adapters.db.tables import jobs
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.model import Actor
+from lifeline.services import cases
+from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.ports import Job, LeaseLost, UnitOfWork
+from lifeline.worker import Worker
+from support import FakeClock, RecordingSink
+
+OP = Actor("cli", "tester", "admin")
+
+
+def job_rows(app: Lifeline, kind: str | None = None) -> list[dict]:
+    with app.engine.connect() as conn:
+        query = select(jobs).order_by(jobs.c.id)
+        if kind:
+            query = query.where(jobs.c.kind == kind)
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def test_intake_writes_its_jobs_in_the_same_transaction(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    receipt = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP))
+    kinds = sorted(r["kind"] for r in job_rows(lifeline))
+    assert kinds == ["check_dispatch_deadline", "deliver_event"]
+    assert all(r["case_id"] == receipt.case_id for r in job_rows(lifeline))
+
+
+def test_the_worker_delivers_events_and_marks_jobs_done(
+    lifeline: Lifeline, clock: FakeClock, sink: RecordingSink
+) -> None:
+    receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP))
+    assert Worker(lifeline).run_once() == 1  # the deadline timer is not due yet
+    (delivery,) = job_rows(lifeline, "deliver_event")
+    assert delivery["status"] == "done" and delivery["attempts"] == 1
+    assert [(url, eid, ev["event"]) for url, eid, ev in sink.delivered] == [
+        ("http://127.0.0.1:9/events", f"job-{delivery['id']}", "case_opened")
+    ]
+
+
+def test_a_failing_job_is_retried_with_backoff_and_the_failure_is_on_the_timeline(
+    lifeline: Lifeline, clock: FakeClock, sink: RecordingSink
+) -> None:
+    case_id = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP)).case_id
+    sink.fail_with = ConnectionError("receiver down")
+    worker = Worker(lifeline)
+    worker.run_once()
+    (job,) = job_rows(lifeline, "deliver_event")
+    assert job["status"] == "pending" and job["attempts"] == 1
+    assert job["run_at"] == clock.now() + timedelta(seconds=5)
+    assert "receiver down" in job["last_error"]
+    assert worker.run_once() == 0  # not due before the backoff
+    clock.advance(seconds=6)
+    sink.fail_with = None
+    assert worker.run_once() == 1
+    assert job_rows(lifeline, "deliver_event")[0]["status"] == "done"
+    timeline = cases.show_case(lifeline.ctx, OP, case_id).timeline
+    failures = [t for t in timeline if t.kind == "job_failed"]
+    assert len(failures) == 1 and "will retry" in failures[0].summary
+
+
+def test_after_the_last_attempt_a_job_is_kept_as_failed_never_dropped(
+    lifeline: Lifeline, clock: FakeClock, sink: RecordingSink
+) -> None:
+    case_id = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP)).case_id
+    sink.fail_with = ConnectionError("receiver down")
+    worker = Worker(lifeline)
+    for _ in range(lifeline.settings.job_max_attempts):
+        clock.advance(hours=2)
+        worker.run_once()
+    job = job_rows(lifeline, "deliver_event")[0]  # the case_opened event
+    assert job["status"] == "failed" and job["attempts"] == lifeline.settings.job_max_attempts
+    assert lifeline.job_stats().failed >= 1
+    final = [
+        t for t in cases.show_case(lifeline.ctx, OP, case_id).timeline if t.details.get("final")
+    ]
+    assert final and "failed for good" in final[0].summary
+    with lifeline.ctx.uow() as uow:
+        assert uow.jobs.retry(job["id"], clock.now())
+        uow.commit()
+    sink.fail_with = None
+    worker.run_once()
+    assert job_rows(lifeline, "deliver_event")[0]["status"] == "done"
+
+
+def test_a_job_whose_lease_expired_is_taken_over_and_the_old_run_cannot_complete(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP))
+    lease = timedelta(seconds=lifeline.settings.job_lease_seconds)
+    with lifeline.ctx.uow() as uow:
+        (stale,) = uow.jobs.claim(clock.now(), lease)
+        uow.commit()
+    clock.advance(seconds=lifeline.settings.job_lease_seconds + 1)
+    with lifeline.ctx.uow() as uow:
+        (fresh,) = [j for j in uow.jobs.claim(clock.now(), lease) if j.id == stale.id]
+        uow.commit()
+    assert fresh.attempts == 2 and fresh.claim_token != stale.claim_token
+    with lifeline.ctx.uow() as uow, pytest.raises(LeaseLost):
+        uow.jobs.complete(stale, clock.now())
+    with lifeline.ctx.uow() as uow:
+        uow.jobs.complete(fresh, clock.now())
+        uow.commit()
+
+
+def test_the_dispatch_deadline_alarms_on_the_timeline_only_if_still_undispatched(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    waiting = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP)).case_id
+    other = make_alert(clock, handle="someone.else")
+    other.reference = "FB-2"
+    moved = receive_alert(lifeline.ctx, ReceiveAlert(other, OP)).case_id
+    cases.request_trace(lifeline.ctx, OP, moved)
+    cases.dispatch_case(lifeline.ctx, OP, moved, ["STF"])
+    clock.advance(seconds=lifeline.settings.dispatch_deadline_seconds + 1)
+    Worker(lifeline).run_once()
+    overdue = [t.kind for t in cases.show_case(lifeline.ctx, OP, waiting).timeline]
+    dispatched = [t.kind for t in cases.show_case(lifeline.ctx, OP, moved).timeline]
+    assert "dispatch_overdue" in overdue
+    assert "dispatch_overdue" not in dispatched
+    assert all(r["status"] == "done" for r in job_rows(lifeline, "check_dispatch_deadline"))
+
+
+def test_several_workers_never_run_one_job_twice(lifeline: Lifeline, clock: FakeClock) -> None:
+    ran: list[int] = []
+    lock = threading.Lock()
+
+    def record(ctx: object, uow: UnitOfWork, job: Job) -> None:
+        with lock:
+            ran.append(job.id)
+
+    with lifeline.ctx.uow() as uow:
+        for i in range(200):
+            uow.jobs.enqueue("record", {"i": i}, now=clock.now())
+        uow.commit()
+    workers = [Worker(lifeline, handlers={"record": record}) for _ in range(4)]
+
+    def drain(worker: Worker) -> None:
+        while worker.run_once():
+            pass
+
+    threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(ran) == sorted(set(ran)) and len(ran) == 200
+    with lifeline.engine.connect() as conn:
+        statuses = conn.execute(text("SELECT DISTINCT status FROM jobs")).scalars().all()
+    assert statuses == ["done"]

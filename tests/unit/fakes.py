@@ -1,0 +1,354 @@
+"""In-memory implementations of the service ports, for unit tests with no IO."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Self
+
+from lifeline.domain.audit import GENESIS, AuditRecord, chain_hash
+from lifeline.domain.errors import NotFound
+from lifeline.domain.lifecycle import MERGEABLE_STATES
+from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
+from lifeline.services.context import Context, ServiceConfig
+from lifeline.services.ports import (
+    CaseSummary,
+    IdempotencyRecord,
+    Job,
+    JobStats,
+    PartnerRecord,
+    UserRecord,
+)
+from support import FakeClock, RecordingSink
+
+
+class Store:
+    """Everything the fakes keep; shared by all units of work of one test."""
+
+    def __init__(self) -> None:
+        self.ids = itertools.count(1)
+        self.cases: dict[int, Case] = {}
+        self.case_keys: dict[str, set[int]] = {}
+        self.timeline: dict[int, list[TimelineEntry]] = {}
+        self.alerts: dict[int, Alert] = {}
+        self.subjects: dict[int, Subject] = {}
+        self.partners: dict[str, PartnerRecord] = {}
+        self.users: dict[str, UserRecord] = {}
+        self.jobs: list[dict[str, Any]] = []
+        self.audit: list[AuditRecord] = []
+        self.idempotency: dict[tuple[int, str], IdempotencyRecord] = {}
+        self.signatures: set[tuple[int, str]] = set()
+
+
+class FakeCases:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def add(self, case: Case) -> Case:
+        case.id = next(self.s.ids)
+        case.version = 1
+        self.s.timeline[case.id] = list(case.new_timeline)
+        case.new_timeline.clear()
+        self.s.cases[case.id] = copy.deepcopy(case)
+        return case
+
+    def get(self, case_id: int, *, for_update: bool = False) -> Case:
+        if case_id not in self.s.cases:
+            raise NotFound(f"case {case_id} not found")
+        return copy.deepcopy(self.s.cases[case_id])
+
+    def save(self, case: Case) -> None:
+        assert case.id is not None
+        case.version += 1
+        self.s.timeline[case.id].extend(case.new_timeline)
+        case.new_timeline.clear()
+        stored = copy.deepcopy(case)
+        stored.events = []
+        self.s.cases[case.id] = stored
+
+    def find_mergeable(self, keys: list[str], since: datetime) -> Case | None:
+        ids = set().union(*(self.s.case_keys.get(k, set()) for k in keys))
+        found = [
+            c
+            for c in (self.s.cases[i] for i in ids)
+            if c.status in MERGEABLE_STATES and (c.last_alert_at or c.opened_at) >= since
+        ]
+        found.sort(key=lambda c: c.last_alert_at or c.opened_at, reverse=True)
+        return copy.deepcopy(found[0]) if found else None
+
+    def attach_keys(self, case_id: int, keys: list[str], at: datetime) -> None:
+        for key in keys:
+            self.s.case_keys.setdefault(key, set()).add(case_id)
+
+    def summaries(
+        self, *, statuses: list[str] | None = None, limit: int = 100
+    ) -> list[CaseSummary]:
+        rows = [c for c in self.s.cases.values() if not statuses or c.status in statuses]
+        rows.sort(key=lambda c: c.opened_at, reverse=True)
+        return [
+            CaseSummary(
+                c.id or 0,
+                c.status,
+                c.platform,
+                c.risk_level,
+                c.opened_at,
+                c.last_alert_at,
+                c.alert_count,
+                c.outcome.kind.value if c.outcome else None,
+            )
+            for c in rows[:limit]
+        ]
+
+    def timeline(self, case_id: int) -> list[TimelineEntry]:
+        return list(self.s.timeline.get(case_id, []))
+
+    def note(self, case_id: int, entry: TimelineEntry) -> None:
+        self.s.timeline.setdefault(case_id, []).append(entry)
+
+    def partner_ids(self, case_id: int) -> set[int]:
+        return {
+            a.partner_id
+            for a in self.s.alerts.values()
+            if a.case_id == case_id and a.partner_id is not None
+        }
+
+
+class FakeAlerts:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def add(self, alert: Alert) -> Alert:
+        alert.id = next(self.s.ids)
+        self.s.alerts[alert.id] = copy.deepcopy(alert)
+        return alert
+
+    def for_case(self, case_id: int) -> list[Alert]:
+        return [copy.deepcopy(a) for a in self.s.alerts.values() if a.case_id == case_id]
+
+
+class FakeSubjects:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def add(self, subject: Subject) -> Subject:
+        subject.id = next(self.s.ids)
+        self.s.subjects[subject.id] = copy.deepcopy(subject)
+        return subject
+
+    def get(self, subject_id: int) -> Subject:
+        return copy.deepcopy(self.s.subjects[subject_id])
+
+
+class FakePartners:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def add(self, name: str, key_id: str, secret: str, at: datetime) -> PartnerRecord:
+        record = PartnerRecord(next(self.s.ids), name, key_id, secret)
+        self.s.partners[key_id] = record
+        return record
+
+    def by_key_id(self, key_id: str) -> PartnerRecord | None:
+        return self.s.partners.get(key_id)
+
+
+class FakeUsers:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def add(
+        self,
+        *,
+        username: str,
+        password_hash: str,
+        totp_secret: str,
+        role: str,
+        jurisdiction: str | None,
+        at: datetime,
+    ) -> UserRecord:
+        record = UserRecord(
+            next(self.s.ids), username, password_hash, totp_secret, role, jurisdiction
+        )
+        self.s.users[username] = record
+        return record
+
+    def by_username(self, username: str) -> UserRecord | None:
+        return self.s.users.get(username)
+
+
+class FakeJobs:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def enqueue(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        case_id: int | None = None,
+        run_at: datetime | None = None,
+        max_attempts: int | None = None,
+    ) -> int:
+        job_id = next(self.s.ids)
+        self.s.jobs.append(
+            {
+                "id": job_id,
+                "kind": kind,
+                "payload": payload,
+                "case_id": case_id,
+                "run_at": run_at or now,
+                "status": "pending",
+            }
+        )
+        return job_id
+
+    def complete(self, job: Job, now: datetime) -> None:
+        raise NotImplementedError("the worker is tested against the real database")
+
+    def claim(self, now: datetime, lease: timedelta, limit: int = 10) -> list[Job]:
+        raise NotImplementedError
+
+    def fail(self, job: Job, now: datetime, error: str, *, permanent: bool = False) -> bool:
+        raise NotImplementedError
+
+    def retry(self, job_id: int, now: datetime) -> bool:
+        raise NotImplementedError
+
+    def stats(self) -> JobStats:
+        return JobStats(len(self.s.jobs), 0, 0, 0)
+
+    def recent(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        return list(self.s.jobs)[-limit:]
+
+    def heartbeat(self, worker_id: str, started_at: datetime, now: datetime) -> None:
+        pass
+
+    def latest_heartbeat(self) -> datetime | None:
+        return None
+
+
+class FakeAudit:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def append(
+        self, *, at: datetime, actor: str, action: str, case_id: int | None, details: dict[str, Any]
+    ) -> None:
+        prev = self.s.audit[-1].hash if self.s.audit else GENESIS
+        seq = len(self.s.audit) + 1
+        self.s.audit.append(
+            AuditRecord(
+                seq,
+                at,
+                actor,
+                action,
+                case_id,
+                details,
+                prev,
+                chain_hash(prev, seq, at, actor, action, case_id, details),
+            )
+        )
+
+    def records(self) -> Iterator[AuditRecord]:
+        return iter(list(self.s.audit))
+
+
+class FakeIdempotency:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def get(self, partner_id: int, key: str) -> IdempotencyRecord | None:
+        return self.s.idempotency.get((partner_id, key))
+
+    def put(self, record: IdempotencyRecord, at: datetime) -> None:
+        self.s.idempotency[(record.partner_id, record.key)] = record
+
+
+class FakeSignatures:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def remember(self, partner_id: int, signature: str, at: datetime) -> bool:
+        if (partner_id, signature) in self.s.signatures:
+            return False
+        self.s.signatures.add((partner_id, signature))
+        return True
+
+
+class FakeUnitOfWork:
+    """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit."""
+
+    def __init__(self, store_ref: list[Store]) -> None:
+        self.ref = store_ref
+        self.committed = False
+
+    def __enter__(self) -> Self:
+        self.work = copy.deepcopy(self.ref[0])
+        s = self.work
+        self.cases, self.alerts, self.subjects = FakeCases(s), FakeAlerts(s), FakeSubjects(s)
+        self.partners, self.users, self.jobs = FakePartners(s), FakeUsers(s), FakeJobs(s)
+        self.audit, self.idempotency = FakeAudit(s), FakeIdempotency(s)
+        self.signatures = FakeSignatures(s)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        pass
+
+    def lock_keys(self, keys: Iterable[str]) -> None:
+        pass
+
+    def commit(self) -> None:
+        self.ref[0] = self.work
+        self.committed = True
+
+    def rollback(self) -> None:
+        pass
+
+
+class FakeUowFactory:
+    def __init__(self) -> None:
+        self.ref = [Store()]
+
+    @property
+    def store(self) -> Store:
+        return self.ref[0]
+
+    def __call__(self, *, readonly: bool = False) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.ref)
+
+
+class PlainPasswords:
+    """Not a password hash: fine for unit tests of the flows around it."""
+
+    def hash(self, password: str) -> str:
+        return "plain:" + password
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == "plain:" + password
+
+
+def make_context(
+    clock: FakeClock | None = None,
+    *,
+    webhooks: tuple[str, ...] = ("http://hook",),
+    merge_window: timedelta = timedelta(hours=6),
+) -> tuple[Context, FakeUowFactory, RecordingSink]:
+    factory = FakeUowFactory()
+    sink = RecordingSink()
+    ctx = Context(
+        uow=factory,
+        clock=clock or FakeClock(),
+        config=ServiceConfig(merge_window=merge_window, event_webhooks=webhooks),
+        passwords=PlainPasswords(),
+        events=sink,
+    )
+    return ctx, factory, sink
