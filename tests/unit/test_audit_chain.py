@@ -39,7 +39,7 @@ def test_an_edited_row_is_the_first_broken_link() -> None:
 def test_a_deleted_row_is_reported_as_missing() -> None:
     records = chain(5)
     del records[1]
-    count, broken = verify_chain(records)
+    _, broken = verify_chain(records)
     assert broken is not None and broken.seq == 2 and "missing" in broken.problem
 
 

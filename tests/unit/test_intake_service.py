@@ -145,7 +145,7 @@ def test_partners_and_counsellors_cannot_change_cases() -> None:
     ctx, _, _ = make_context(clock)
     receipt = receive_alert(ctx, ReceiveAlert(alert(clock), PARTNER))
     for actor in (PARTNER, Actor("user", "c", "counsellor")):
-        with pytest.raises(PermissionDenied, match="may not|not change"):
+        with pytest.raises(PermissionDenied, match=r"may not|not change"):
             cases.request_trace(ctx, actor, receipt.case_id)
 
 

@@ -122,9 +122,11 @@ class SqlSignatureLedger:
         table = seen_signatures
         stmt = pg_insert(table) if self.conn.dialect.name == "postgresql" else sqlite_insert(table)
         result = self.conn.execute(
-            stmt.values(
-                partner_id=partner_id, signature=signature.lower(), seen_at=at
-            ).on_conflict_do_nothing()
+            stmt.values(partner_id=partner_id, signature=signature.lower(), seen_at=at)
+            .on_conflict_do_nothing()
+            # An INSERT's rowcount is read after its cursor is closed, and psycopg 3 then
+            # reports -1 (every signature looked replayed on PostgreSQL); keep it explicitly.
+            .execution_options(preserve_rowcount=True)
         )
         return result.rowcount == 1
 
