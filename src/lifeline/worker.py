@@ -26,6 +26,7 @@ from lifeline.services.ports import Job
 log = structlog.get_logger("lifeline.worker")
 
 HEARTBEAT_EVERY = 5.0
+HOUSEKEEPING_EVERY = 60.0
 
 
 class Worker:
@@ -41,6 +42,7 @@ class Worker:
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.started_at = app.clock.now()
         self._last_beat = 0.0
+        self._last_housekeeping = 0.0
         self.lease = timedelta(seconds=app.settings.job_lease_seconds)
 
     def beat(self) -> None:
@@ -49,6 +51,18 @@ class Worker:
             uow.jobs.heartbeat(self.id, self.started_at, now)
             uow.commit()
         self._last_beat = now.timestamp()
+
+    def housekeeping(self) -> None:
+        """Forget partner signatures older than twice the signature window: a replay of one
+        would be refused as stale anyway."""
+        now = self.app.clock.now()
+        cutoff = now - 2 * self.app.ctx.config.signature_window
+        with self.app.ctx.uow() as uow:
+            dropped = uow.signatures.forget_before(cutoff)
+            uow.commit()
+        self._last_housekeeping = now.timestamp()
+        if dropped:
+            log.info("worker.housekeeping", signatures_forgotten=dropped)
 
     def run_once(self) -> int:
         """Claim one batch of due jobs and run them; returns how many were claimed."""
@@ -124,8 +138,11 @@ class Worker:
         poll = self.app.settings.worker_poll_seconds
         while not stop.is_set():
             try:
-                if self.app.clock.now().timestamp() - self._last_beat >= HEARTBEAT_EVERY:
+                now = self.app.clock.now().timestamp()
+                if now - self._last_beat >= HEARTBEAT_EVERY:
                     self.beat()
+                if now - self._last_housekeeping >= HOUSEKEEPING_EVERY:
+                    self.housekeeping()
                 claimed = self.run_once()
             except Exception:  # database away: log, back off, keep going
                 log.exception("worker.loop_error")

@@ -160,3 +160,21 @@ def test_several_workers_never_run_one_job_twice(lifeline: Lifeline, clock: Fake
     with lifeline.engine.connect() as conn:
         statuses = conn.execute(text("SELECT DISTINCT status FROM jobs")).scalars().all()
     assert statuses == ["done"]
+
+
+def test_housekeeping_forgets_only_signatures_too_old_to_replay(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    with lifeline.ctx.uow() as uow:
+        partner = uow.partners.add("Meta", "pk_x", "s", clock.now())
+        assert uow.signatures.remember(partner.id, "a" * 64, clock.now())
+        uow.commit()
+    clock.advance(minutes=9)
+    with lifeline.ctx.uow() as uow:
+        assert uow.signatures.remember(partner.id, "b" * 64, clock.now())
+        uow.commit()
+    clock.advance(minutes=2)
+    Worker(lifeline).housekeeping()
+    with lifeline.ctx.uow() as uow:
+        assert uow.signatures.remember(partner.id, "a" * 64, clock.now())  # forgotten
+        assert not uow.signatures.remember(partner.id, "b" * 64, clock.now())  # still known

@@ -278,6 +278,9 @@ class FakeSignatures:
         self.s.signatures.add((partner_id, signature))
         return True
 
+    def forget_before(self, cutoff: datetime) -> int:
+        return 0
+
 
 class FakeUnitOfWork:
     """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit."""

@@ -175,6 +175,10 @@ class SignatureLedger(Protocol):
         """Store a signature; False if it was seen before (a replay)."""
         ...
 
+    def forget_before(self, cutoff: datetime) -> int:
+        """Drop signatures too old to be accepted again anyway; returns how many."""
+        ...
+
 
 class UnitOfWork(Protocol):
     cases: CaseRepository
