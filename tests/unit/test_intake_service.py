@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -168,3 +169,22 @@ def test_an_unknown_outcome_lists_the_known_ones() -> None:
     receipt = receive_alert(ctx, ReceiveAlert(alert(clock), PARTNER))
     with pytest.raises(InvalidOutcome, match="known outcomes: reached_safe"):
         cases.record_outcome(ctx, OP, receipt.case_id, "rescued")
+
+
+def test_configured_alert_jobs_are_enqueued_for_every_alert_with_its_ids() -> None:
+    clock = FakeClock()
+    ctx, factory, _ = make_context(clock)
+    ctx = replace(ctx, config=replace(ctx.config, alert_jobs=("assess_risk", "resolve_location")))
+    first = receive_alert(ctx, ReceiveAlert(alert(clock), PARTNER))
+    second = receive_alert(ctx, ReceiveAlert(alert(clock, reference="FB-2"), PARTNER))
+    pipeline = [
+        (j["kind"], j["payload"])
+        for j in factory.store.jobs
+        if j["kind"] in ("assess_risk", "resolve_location")
+    ]
+    assert pipeline == [
+        ("assess_risk", {"alert_id": first.alert_id, "case_id": first.case_id}),
+        ("resolve_location", {"alert_id": first.alert_id, "case_id": first.case_id}),
+        ("assess_risk", {"alert_id": second.alert_id, "case_id": first.case_id}),
+        ("resolve_location", {"alert_id": second.alert_id, "case_id": first.case_id}),
+    ]

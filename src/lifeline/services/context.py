@@ -16,6 +16,9 @@ class ServiceConfig:
     dispatch_deadline: timedelta = timedelta(minutes=5)
     job_max_attempts: int = 8
     event_webhooks: tuple[str, ...] = field(default_factory=tuple)
+    #: job kinds enqueued for every stored alert, payload {"alert_id", "case_id"}
+    #: (e.g. risk triage and location resolution, registered by bootstrap when wired)
+    alert_jobs: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

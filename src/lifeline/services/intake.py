@@ -97,6 +97,10 @@ def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Rec
     else:
         case.opened_by(alert)
         _schedule_deadline(ctx, uow, case)
+    for kind in ctx.config.alert_jobs:
+        uow.jobs.enqueue(
+            kind, {"alert_id": alert.id, "case_id": case.id}, now=ctx.clock.now(), case_id=case.id
+        )
     uow.cases.attach_keys(case.id, keys, alert.received_at)
     uow.cases.save(case)
     assert alert.id is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Self
@@ -50,12 +51,35 @@ class SqlUnitOfWork:
     signatures: SignatureLedger
 
     def __init__(
-        self, engine: Engine, keys: Cipher, *, readonly: bool = False, job_max_attempts: int = 8
+        self,
+        engine: Engine,
+        keys: Cipher,
+        *,
+        readonly: bool = False,
+        job_max_attempts: int = 8,
+        write_lock: threading.RLock | None = None,
     ) -> None:
         self.engine, self.keys, self.readonly = engine, keys, readonly
         self.job_max_attempts = job_max_attempts
+        self._write_lock = None if readonly else write_lock
+        self._locked = False
 
     def __enter__(self) -> Self:
+        if self._write_lock is not None:
+            self._write_lock.acquire()
+            self._locked = True
+        try:
+            return self._begin()
+        except BaseException:
+            self._release()
+            raise
+
+    def _release(self) -> None:
+        if self._locked and self._write_lock is not None:
+            self._locked = False
+            self._write_lock.release()
+
+    def _begin(self) -> Self:
         conn = self.engine.connect()
         if self.readonly:
             conn = conn.execution_options(sqlite_begin="DEFERRED")
@@ -82,7 +106,10 @@ class SqlUnitOfWork:
             if self._tx.is_active:
                 self._tx.rollback()
         finally:
-            self.conn.close()
+            try:
+                self.conn.close()
+            finally:
+                self._release()
 
     def lock_keys(self, keys: Iterable[str]) -> None:
         if self.conn.dialect.name != "postgresql":
@@ -103,8 +130,17 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine, keys: Cipher, job_max_attempts: int = 8) -> None:
         self.engine, self.keys, self.job_max_attempts = engine, keys, job_max_attempts
+        # SQLite has one writer at a time. Threads of this process queue for it on a lock
+        # instead of in SQLite's busy handler, which sleeps up to 100 ms between retries and
+        # lets newcomers overtake (seconds of tail latency under concurrent intake). Other
+        # processes still wait in the busy handler.
+        self.write_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(
-            self.engine, self.keys, readonly=readonly, job_max_attempts=self.job_max_attempts
+            self.engine,
+            self.keys,
+            readonly=readonly,
+            job_max_attempts=self.job_max_attempts,
+            write_lock=self.write_lock,
         )

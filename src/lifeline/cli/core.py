@@ -1,11 +1,9 @@
-"""The `lifeline` command line (Typer). Every command a script would call has --json."""
+"""Core commands: serve, worker, db, partners, users, cases, audit, keys, jobs, alerts, demo."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import signal
-import sys
 import threading
 import time
 from typing import Annotated, Any
@@ -13,79 +11,33 @@ from typing import Annotated, Any
 import httpx
 import typer
 import uvicorn
-from rich.console import Console
 from rich.table import Table
 
-from lifeline.bootstrap import Lifeline, bootstrap
+from lifeline.cli.common import (
+    JsonOpt,
+    alerts_app,
+    app,
+    audit_app,
+    cases_app,
+    cli_actor,
+    db_app,
+    demo_app,
+    emit,
+    err,
+    fail,
+    jobs_app,
+    keys_app,
+    load_app,
+    out,
+    partners_app,
+    users_app,
+)
 from lifeline.demo import seed_demo
 from lifeline.domain.errors import DomainError
-from lifeline.domain.model import Actor
-from lifeline.observability import configure_logging
 from lifeline.services import access, audit, cases
 from lifeline.services.views import case_dict, summary_dict
-from lifeline.settings import load_settings
 from lifeline.web.app import create_app
 from lifeline.worker import Worker
-
-app = typer.Typer(
-    help="Lifeline: alert response for a police social media centre.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-partners_app = typer.Typer(help="Platform partners that send signed alerts.", no_args_is_help=True)
-users_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
-cases_app = typer.Typer(help="Cases.", no_args_is_help=True)
-audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
-keys_app = typer.Typer(help="Data encryption keys.", no_args_is_help=True)
-jobs_app = typer.Typer(help="The durable job queue.", no_args_is_help=True)
-demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
-alerts_app = typer.Typer(help="Send alerts as a partner would.", no_args_is_help=True)
-for sub, name in (
-    (db_app, "db"),
-    (partners_app, "partners"),
-    (users_app, "users"),
-    (cases_app, "cases"),
-    (audit_app, "audit"),
-    (keys_app, "keys"),
-    (jobs_app, "jobs"),
-    (demo_app, "demo"),
-    (alerts_app, "alerts"),
-):
-    app.add_typer(sub, name=name)
-
-out = Console()
-err = Console(stderr=True)
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
-def _app() -> Lifeline:
-    settings = load_settings()
-    configure_logging(settings.log_level, settings.log_json)
-    lifeline = bootstrap(settings)
-    if lifeline.key_created:
-        err.print(
-            f"[yellow]Created a new data key at {settings.data_key_file}; back it up: "
-            "without it the stored personal data cannot be read.[/yellow]"
-        )
-    return lifeline
-
-
-def _cli_actor() -> Actor:
-    return Actor("cli", getpass.getuser(), "admin")
-
-
-def _emit(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def _fail(exc: Exception, as_json: bool) -> typer.Exit:
-    code = getattr(exc, "code", "error")
-    if as_json:
-        _emit({"error": {"code": code, "message": str(exc)}})
-    else:
-        err.print(f"[red]error:[/red] {exc}")
-    return typer.Exit(1)
 
 
 # -- serving ----------------------------------------------------------------------------------
@@ -99,7 +51,7 @@ def serve(
 ) -> None:
     """Serve the API (and the worker, unless --no-worker). SIGTERM stops taking work,
     finishes what is in flight, and exits."""
-    lifeline = _app()
+    lifeline = load_app()
     if migrate:
         lifeline.upgrade_db()
     settings = lifeline.settings
@@ -119,7 +71,7 @@ def serve(
 @app.command("worker")
 def run_worker() -> None:
     """Run a job worker until SIGTERM or SIGINT (several may run against PostgreSQL)."""
-    lifeline = _app()
+    lifeline = load_app()
     stop = threading.Event()
 
     def _stop(*_: Any) -> None:
@@ -134,10 +86,10 @@ def run_worker() -> None:
 @db_app.command("upgrade")
 def db_upgrade(as_json: JsonOpt = False) -> None:
     """Apply all migrations."""
-    lifeline = _app()
+    lifeline = load_app()
     lifeline.upgrade_db()
     rev = lifeline.db_revision()
-    _emit({"revision": rev}) if as_json else out.print(f"database at revision {rev}")
+    emit({"revision": rev}) if as_json else out.print(f"database at revision {rev}")
 
 
 # -- partners and users ----------------------------------------------------------------------
@@ -145,11 +97,11 @@ def db_upgrade(as_json: JsonOpt = False) -> None:
 def partners_create(name: str, as_json: JsonOpt = False) -> None:
     """Create a partner; prints its key id and secret once (the secret is stored encrypted)."""
     try:
-        new = access.create_partner(_app().ctx, name)
+        new = access.create_partner(load_app().ctx, name)
     except DomainError as exc:
-        raise _fail(exc, as_json) from None
+        raise fail(exc, as_json) from None
     if as_json:
-        _emit({"key_id": new.key_id, "secret": new.secret})
+        emit({"key_id": new.key_id, "secret": new.secret})
     else:
         out.print(
             f"partner {name!r} created\n  key id: {new.key_id}\n  secret: {new.secret}\n"
@@ -168,12 +120,12 @@ def users_create(
     """Create a person who signs in; prints the password and the two-factor enrolment secret."""
     try:
         new = access.create_user(
-            _app().ctx, username, role, jurisdiction=jurisdiction, password=password
+            load_app().ctx, username, role, jurisdiction=jurisdiction, password=password
         )
     except DomainError as exc:
-        raise _fail(exc, as_json) from None
+        raise fail(exc, as_json) from None
     if as_json:
-        _emit({"username": new.username, "password": new.password, "totp_secret": new.totp_secret})
+        emit({"username": new.username, "password": new.password, "totp_secret": new.totp_secret})
     else:
         out.print(
             f"user {new.username} ({role}) created\n  password: {new.password}\n"
@@ -190,11 +142,11 @@ def cases_list(
 ) -> None:
     """Cases, newest first."""
     try:
-        rows = cases.list_cases(_app().ctx, _cli_actor(), statuses=status, limit=limit)
+        rows = cases.list_cases(load_app().ctx, cli_actor(), statuses=status, limit=limit)
     except DomainError as exc:
-        raise _fail(exc, as_json) from None
+        raise fail(exc, as_json) from None
     if as_json:
-        _emit([summary_dict(r) for r in rows])
+        emit([summary_dict(r) for r in rows])
         return
     table = Table("id", "status", "platform", "risk", "opened (UTC)", "alerts", "outcome")
     for r in rows:
@@ -214,12 +166,12 @@ def cases_list(
 def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
     """One case with its alerts, timeline and outcome (the read is audited)."""
     try:
-        detail = cases.show_case(_app().ctx, _cli_actor(), case_id, purpose="cli")
+        detail = cases.show_case(load_app().ctx, cli_actor(), case_id, purpose="cli")
     except DomainError as exc:
-        raise _fail(exc, as_json) from None
+        raise fail(exc, as_json) from None
     data = case_dict(detail)
     if as_json:
-        _emit(data)
+        emit(data)
         return
     out.print(
         f"[bold]Case {data['id']}[/bold]  {data['status']}  ({data['platform']}, "
@@ -243,10 +195,10 @@ def cases_outcome(
 ) -> None:
     """Record the outcome of a case."""
     try:
-        case = cases.record_outcome(_app().ctx, _cli_actor(), case_id, outcome, reason)
+        case = cases.record_outcome(load_app().ctx, cli_actor(), case_id, outcome, reason)
     except DomainError as exc:
-        raise _fail(exc, as_json) from None
-    _emit({"id": case.id, "status": case.status.value}) if as_json else out.print(
+        raise fail(exc, as_json) from None
+    emit({"id": case.id, "status": case.status.value}) if as_json else out.print(
         f"case {case.id}: {case.status.value}"
     )
 
@@ -255,10 +207,10 @@ def cases_outcome(
 def cases_close(case_id: int, as_json: JsonOpt = False) -> None:
     """Close a case that has an outcome."""
     try:
-        case = cases.close_case(_app().ctx, _cli_actor(), case_id)
+        case = cases.close_case(load_app().ctx, cli_actor(), case_id)
     except DomainError as exc:
-        raise _fail(exc, as_json) from None
-    _emit({"id": case.id, "status": case.status.value}) if as_json else out.print(
+        raise fail(exc, as_json) from None
+    emit({"id": case.id, "status": case.status.value}) if as_json else out.print(
         f"case {case.id}: {case.status.value}"
     )
 
@@ -267,10 +219,10 @@ def cases_close(case_id: int, as_json: JsonOpt = False) -> None:
 @audit_app.command("verify")
 def audit_verify(as_json: JsonOpt = False) -> None:
     """Check the hash chain; report the first broken link. Exit 1 if broken."""
-    report = audit.verify_audit(_app().ctx)
+    report = audit.verify_audit(load_app().ctx)
     broken = report.broken
     if as_json:
-        _emit(
+        emit(
             {
                 "ok": report.ok,
                 "verified": report.verified,
@@ -294,10 +246,10 @@ def audit_verify(as_json: JsonOpt = False) -> None:
 def keys_rotate(as_json: JsonOpt = False) -> None:
     """Make a new data key (key-file mode) and re-encrypt every stored value with it."""
     try:
-        kid, counts = _app().rotate_key()
+        kid, counts = load_app().rotate_key()
     except Exception as exc:
-        raise _fail(exc, as_json) from None
-    _emit({"primary": kid, "reencrypted": counts}) if as_json else out.print(
+        raise fail(exc, as_json) from None
+    emit({"primary": kid, "reencrypted": counts}) if as_json else out.print(
         f"new primary key {kid}; re-encrypted rows: {counts}"
     )
 
@@ -305,8 +257,8 @@ def keys_rotate(as_json: JsonOpt = False) -> None:
 @keys_app.command("reencrypt")
 def keys_reencrypt(as_json: JsonOpt = False) -> None:
     """Re-encrypt values still under an older key (after changing LIFELINE_DATA_KEY)."""
-    counts = _app().reencrypt()
-    _emit({"reencrypted": counts}) if as_json else out.print(f"re-encrypted rows: {counts}")
+    counts = load_app().reencrypt()
+    emit({"reencrypted": counts}) if as_json else out.print(f"re-encrypted rows: {counts}")
 
 
 @jobs_app.command("list")
@@ -316,11 +268,11 @@ def jobs_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Jobs, newest first (use --status failed to see what needs attention)."""
-    lifeline = _app()
+    lifeline = load_app()
     with lifeline.ctx.uow(readonly=True) as uow:
         rows = uow.jobs.recent(status, limit)
     if as_json:
-        _emit(rows)
+        emit(rows)
         return
     table = Table("id", "kind", "status", "case", "attempts", "run at", "last error")
     for r in rows:
@@ -339,12 +291,12 @@ def jobs_list(
 @jobs_app.command("retry")
 def jobs_retry(job_id: int, as_json: JsonOpt = False) -> None:
     """Put a failed job back in the queue."""
-    lifeline = _app()
+    lifeline = load_app()
     with lifeline.ctx.uow() as uow:
         ok = uow.jobs.retry(job_id, lifeline.clock.now())
         uow.commit()
     if as_json:
-        _emit({"id": job_id, "requeued": ok})
+        emit({"id": job_id, "requeued": ok})
     else:
         out.print(f"job {job_id} requeued" if ok else f"job {job_id} is not a failed job")
     if not ok:
@@ -376,7 +328,7 @@ def alerts_post(
     )
     data = response.json()
     if as_json:
-        _emit({"status": response.status_code, **data})
+        emit({"status": response.status_code, **data})
     else:
         out.print(f"{response.status_code}: {json.dumps(data, ensure_ascii=False)}")
     if response.status_code != 202:
@@ -386,14 +338,10 @@ def alerts_post(
 @demo_app.command("seed")
 def demo_seed(as_json: JsonOpt = False) -> None:
     """Create a demo partner, admin user and sample cases (once; later runs change nothing)."""
-    lifeline = _app()
+    lifeline = load_app()
     lifeline.upgrade_db()
     info = seed_demo(lifeline)
     if as_json:
-        _emit(info)
+        emit(info)
         return
     out.print(info["message"])
-
-
-if __name__ == "__main__":
-    app()

@@ -1,0 +1,9 @@
+"""The `lifeline` command line (Typer). Every command a script would call has --json.
+
+Each feature module registers its commands on the shared app when imported here.
+"""
+
+from lifeline.cli import core
+from lifeline.cli.common import app
+
+__all__ = ["app", "core"]

@@ -1,0 +1,3 @@
+from lifeline.cli import app
+
+app()

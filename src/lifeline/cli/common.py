@@ -1,0 +1,76 @@
+"""Shared pieces of the `lifeline` command line: the Typer app, output, and errors."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from lifeline.bootstrap import Lifeline, bootstrap
+from lifeline.domain.model import Actor
+from lifeline.observability import configure_logging
+from lifeline.settings import load_settings
+
+app = typer.Typer(
+    help="Lifeline: alert response for a police social media centre.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+partners_app = typer.Typer(help="Platform partners that send signed alerts.", no_args_is_help=True)
+users_app = typer.Typer(help="People who sign in.", no_args_is_help=True)
+cases_app = typer.Typer(help="Cases.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+keys_app = typer.Typer(help="Data encryption keys.", no_args_is_help=True)
+jobs_app = typer.Typer(help="The durable job queue.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+alerts_app = typer.Typer(help="Send alerts as a partner would.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (partners_app, "partners"),
+    (users_app, "users"),
+    (cases_app, "cases"),
+    (audit_app, "audit"),
+    (keys_app, "keys"),
+    (jobs_app, "jobs"),
+    (demo_app, "demo"),
+    (alerts_app, "alerts"),
+):
+    app.add_typer(sub, name=name)
+
+out = Console()
+err = Console(stderr=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def load_app() -> Lifeline:
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    lifeline = bootstrap(settings)
+    if lifeline.key_created:
+        err.print(
+            f"[yellow]Created a new data key at {settings.data_key_file}; back it up: "
+            "without it the stored personal data cannot be read.[/yellow]"
+        )
+    return lifeline
+
+
+def cli_actor() -> Actor:
+    return Actor("cli", getpass.getuser(), "admin")
+
+
+def emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(exc: Exception, as_json: bool) -> typer.Exit:
+    code = getattr(exc, "code", "error")
+    if as_json:
+        emit({"error": {"code": code, "message": str(exc)}})
+    else:
+        err.print(f"[red]error:[/red] {exc}")
+    return typer.Exit(1)
