@@ -7,6 +7,7 @@ call it with their own settings, clock or event sink.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -21,9 +22,15 @@ from lifeline.adapters.db import migrate
 from lifeline.adapters.db.engine import make_engine
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
+from lifeline.adapters.intake.email_alert import parse_alert_email
+from lifeline.adapters.intake.imap import ImapOptions, ImapPoller
+from lifeline.adapters.intake.smtp import SmtpIntakeServer, SmtpOptions
+from lifeline.domain.model import Actor
 from lifeline.observability import Metrics
+from lifeline.services import access, email_intake
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.ports import Clock, EventSink, JobStats
+from lifeline.services.email_intake import EmailOutcome
+from lifeline.services.ports import Clock, EventSink, JobStats, UnitOfWork
 from lifeline.settings import Settings, load_settings
 
 
@@ -82,6 +89,67 @@ class Lifeline:
             self.keyring.index_key
         )
 
+    def receive_email(
+        self,
+        raw: bytes,
+        mail_from: str,
+        partner_id: int | None = None,
+        channel: str = "smtp",
+        in_transaction: Callable[[UnitOfWork, EmailOutcome], None] | None = None,
+    ) -> EmailOutcome:
+        outcome = email_intake.receive_email(
+            self.ctx,
+            parse_alert_email,
+            raw,
+            mail_from=mail_from,
+            channel=channel,
+            partner_id=partner_id,
+            in_transaction=in_transaction,
+        )
+        if outcome.status == "alert":
+            self.metrics.alerts_received.labels("platform_email", "email").inc()
+            self.jobs_ready.set()
+        return outcome
+
+    def release_quarantined(self, actor: Actor, message_id: int) -> EmailOutcome:
+        outcome = email_intake.release(self.ctx, parse_alert_email, actor, message_id)
+        self.jobs_ready.set()
+        return outcome
+
+    def smtp_server(self) -> SmtpIntakeServer:
+        s = self.settings
+        options = SmtpOptions(
+            s.smtp_host,
+            s.smtp_port,
+            s.smtp_max_bytes,
+            s.smtp_rate_per_minute,
+            s.smtp_tls_cert,
+            s.smtp_tls_key,
+            s.smtp_require_tls,
+            s.smtp_require_auth,
+        )
+        return SmtpIntakeServer(
+            options,
+            lambda raw, sender, partner: self.receive_email(raw, sender, partner),
+            lambda login, password: access.check_partner_login(self.ctx, login, password),
+        )
+
+    def imap_poller(self) -> ImapPoller | None:
+        s = self.settings
+        if not s.imap_host:
+            return None
+        password = s.imap_password.get_secret_value() if s.imap_password else ""
+        options = ImapOptions(
+            s.imap_host,
+            s.imap_port,
+            s.imap_ssl,
+            s.imap_user or "",
+            password,
+            s.imap_folder,
+            s.imap_move_to,
+        )
+        return ImapPoller(options, self.ctx.uow, self.receive_email)
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -112,6 +180,7 @@ def bootstrap(
             dispatch_deadline=timedelta(seconds=settings.dispatch_deadline_seconds),
             job_max_attempts=settings.job_max_attempts,
             event_webhooks=settings.webhook_urls,
+            allowed_senders=settings.allowed_senders,
         ),
         passwords=Argon2Passwords(),
         events=events or HttpxWebhookSink(secret.get_secret_value() if secret else None),

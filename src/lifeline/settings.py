@@ -40,6 +40,34 @@ class Settings(BaseSettings):
     http_port: int = Field(8000, description="Port of the API and console.")
     smtp_host: str = Field("127.0.0.1", description="Address the SMTP intake listens on.")
     smtp_port: int = Field(2525, description="Port of the SMTP intake.")
+    smtp_enabled: bool = Field(True, description="Run the SMTP intake inside `lifeline serve`.")
+    smtp_allowed_senders: str = Field(
+        "",
+        description="Comma-separated sender addresses or domains taken in directly (besides "
+        "each partner's own); mail from others is quarantined for review.",
+    )
+    smtp_max_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest message the SMTP intake accepts."
+    )
+    smtp_rate_per_minute: int = Field(
+        60, ge=0, description="Messages per minute per sender before 451 (0: no limit)."
+    )
+    smtp_tls_cert: str | None = Field(None, description="PEM certificate enabling STARTTLS.")
+    smtp_tls_key: str | None = Field(None, description="PEM private key for STARTTLS.")
+    smtp_require_tls: bool = Field(False, description="Refuse mail before STARTTLS.")
+    smtp_require_auth: bool = Field(
+        False, description="Require SMTP AUTH (partner key id and secret) before MAIL."
+    )
+    imap_host: str | None = Field(None, description="IMAP server to poll (unset: no polling).")
+    imap_port: int = Field(993, description="IMAP port.")
+    imap_ssl: bool = Field(True, description="Use IMAP over TLS.")
+    imap_user: str | None = Field(None, description="IMAP login.")
+    imap_password: SecretStr | None = Field(None, description="IMAP password.")
+    imap_folder: str = Field("INBOX", description="Folder polled for alert mail.")
+    imap_move_to: str | None = Field(
+        None, description="Folder taken messages are moved to (unset: marked \\Seen)."
+    )
+    imap_poll_seconds: float = Field(15.0, gt=0, description="Seconds between IMAP polls.")
     merge_window_seconds: int = Field(
         6 * 3600,
         ge=0,
@@ -79,6 +107,10 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = Field(
         8 * 3600, ge=60, description="Lifetime of staff API bearer tokens."
     )
+
+    @property
+    def allowed_senders(self) -> tuple[str, ...]:
+        return tuple(a.strip() for a in self.smtp_allowed_senders.split(",") if a.strip())
 
     @property
     def webhook_urls(self) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
@@ -20,6 +21,7 @@ from lifeline.services.ports import (
     Job,
     JobStats,
     PartnerRecord,
+    QuarantinedMessage,
     UserRecord,
 )
 from support import FakeClock, RecordingSink
@@ -41,6 +43,10 @@ class Store:
         self.audit: list[AuditRecord] = []
         self.idempotency: dict[tuple[int, str], IdempotencyRecord] = {}
         self.signatures: set[tuple[int, str]] = set()
+        self.receipts: dict[str, tuple[int, int]] = {}
+        self.quarantine: dict[int, QuarantinedMessage] = {}
+        self.senders: dict[str, int] = {}
+        self.imap: set[tuple[str, int, int]] = set()
 
 
 class FakeCases:
@@ -282,6 +288,80 @@ class FakeSignatures:
         return 0
 
 
+class FakeReceipts:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def get(self, key: str) -> tuple[int, int] | None:
+        return self.s.receipts.get(key)
+
+    def put(self, key: str, alert_id: int, case_id: int, at: datetime) -> None:
+        self.s.receipts[key] = (alert_id, case_id)
+
+
+class FakeQuarantine:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def add(self, *, channel: str, mail_from: str, raw: bytes, reason: str, at: datetime) -> int:
+        qid = next(self.s.ids)
+        self.s.quarantine[qid] = QuarantinedMessage(
+            qid, at, channel, mail_from, reason, len(raw), "pending", raw=raw
+        )
+        return qid
+
+    def get(self, message_id: int, *, for_update: bool = False) -> QuarantinedMessage:
+        if message_id not in self.s.quarantine:
+            raise NotFound(f"quarantined message {message_id} not found")
+        return self.s.quarantine[message_id]
+
+    def recent(self, status: str | None = None, limit: int = 100) -> list[QuarantinedMessage]:
+        return [m for m in self.s.quarantine.values() if status in (None, m.status)][:limit]
+
+    def mark(
+        self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
+    ) -> None:
+        self.s.quarantine[message_id] = replace(
+            self.s.quarantine[message_id], status=status, alert_id=alert_id, reviewed_by=by
+        )
+
+
+class FakeSenders:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def add(self, partner_id: int, pattern: str, at: datetime) -> None:
+        self.s.senders[pattern.lower().lstrip("@")] = partner_id
+
+    def partner_for(self, address: str) -> int | None:
+        address = address.lower()
+        domain = address.rpartition("@")[2]
+        return self.s.senders.get(address) or self.s.senders.get(domain)
+
+
+class FakeImap:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def seen(self, mailbox: str, uidvalidity: int, uid: int) -> bool:
+        return (mailbox, uidvalidity, uid) in self.s.imap
+
+    def mark(
+        self,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        *,
+        alert_id: int | None,
+        quarantine_id: int | None,
+        at: datetime,
+    ) -> None:
+        self.s.imap.add((mailbox, uidvalidity, uid))
+
+    def last_uid(self, mailbox: str, uidvalidity: int) -> int:
+        return max((u for m, v, u in self.s.imap if (m, v) == (mailbox, uidvalidity)), default=0)
+
+
 class FakeUnitOfWork:
     """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit."""
 
@@ -296,6 +376,8 @@ class FakeUnitOfWork:
         self.partners, self.users, self.jobs = FakePartners(s), FakeUsers(s), FakeJobs(s)
         self.audit, self.idempotency = FakeAudit(s), FakeIdempotency(s)
         self.signatures = FakeSignatures(s)
+        self.receipts, self.quarantine = FakeReceipts(s), FakeQuarantine(s)
+        self.senders, self.imap = FakeSenders(s), FakeImap(s)
         return self
 
     def __exit__(

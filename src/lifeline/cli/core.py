@@ -41,23 +41,34 @@ from lifeline.worker import Worker
 
 
 # -- serving ----------------------------------------------------------------------------------
+def _stopped_cleanly(*_: Any) -> None:
+    """SIGTERM re-raised by uvicorn after its graceful shutdown: nothing is left to do."""
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (LIFELINE_HTTP_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="HTTP port (LIFELINE_HTTP_PORT).")] = None,
     smtp_port: Annotated[int | None, typer.Option(help="SMTP intake port.")] = None,
     worker: Annotated[bool, typer.Option(help="Run the job worker in this process.")] = True,
+    mail: Annotated[
+        bool, typer.Option(help="Run the SMTP intake (and IMAP poller, if configured).")
+    ] = True,
     migrate: Annotated[bool, typer.Option(help="Upgrade the database schema first.")] = True,
 ) -> None:
-    """Serve the API (and the worker, unless --no-worker). SIGTERM stops taking work,
-    finishes what is in flight, and exits."""
+    """Serve the API, the SMTP intake and the worker (each can be turned off). SIGTERM stops
+    taking work, finishes what is in flight, and exits."""
     lifeline = load_app()
     if migrate:
         lifeline.upgrade_db()
     settings = lifeline.settings
     if smtp_port is not None:
         settings.smtp_port = smtp_port
-    api = create_app(lifeline, embedded_worker=worker)
+    api = create_app(lifeline, embedded_worker=worker, embedded_mail=mail)
+    # uvicorn drains on SIGTERM and, once shut down, re-raises the signal under the handler
+    # that was installed before it started; the default one then killed the process after a
+    # clean shutdown (exit status 143). A no-op handler lets serve return and exit 0.
+    signal.signal(signal.SIGTERM, _stopped_cleanly)
     uvicorn.run(
         api,
         host=host or settings.http_host,

@@ -155,6 +155,16 @@ class Caller:
 
 
 @dataclass
+class Attachment:
+    """A file that came with an alert (e.g. a screenshot of the post), kept verbatim."""
+
+    filename: str
+    content_type: str
+    content: bytes
+    id: int | None = None
+
+
+@dataclass
 class Alert:
     """One inbound report, with its raw payload kept verbatim beside the extracted fields."""
 
@@ -171,6 +181,10 @@ class Alert:
     partner_id: int | None = None
     received_via: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: identifiers of the conversation this alert belongs to (e.g. email Message-ID and the ids
+    #: it replies to): a follow-up sharing one joins the same case
+    thread_keys: list[str] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
     id: int | None = None
     case_id: int | None = None
 
@@ -194,6 +208,7 @@ class Alert:
         keys = self.subject.account_keys()
         if self.reference:
             keys.append(f"reference:{self.platform}:{self.reference.casefold()}")
+        keys.extend(f"thread:{k.strip().casefold()}" for k in self.thread_keys if k.strip())
         return sorted(set(keys))
 
 
@@ -265,7 +280,11 @@ class Case:
             alert.received_at,
             "alert_merged",
             f"Further {alert.source.value} alert merged ({alert.platform})",
-            details={"source": alert.source.value, "alert_id": alert.id},
+            details={
+                "source": alert.source.value,
+                "alert_id": alert.id,
+                "post_text": alert.post.text,
+            },
         )
         self.events.append(
             AlertMerged(self.id, alert.received_at, alert.id, alert.source.value, alert.platform)

@@ -53,6 +53,37 @@ def create_partner(ctx: Context, name: str) -> NewPartner:
     return NewPartner(key_id, secret, record)
 
 
+def add_partner_sender(ctx: Context, key_id: str, pattern: str) -> PartnerRecord:
+    """Allow mail from `pattern` (an address, or a domain such as support.facebook.com) as this
+    partner's alerts."""
+    pattern = pattern.strip().lower().lstrip("@")
+    if not pattern or " " in pattern or "." not in pattern:
+        raise DomainError(f"{pattern!r} is not an address or a domain")
+    with ctx.uow() as uow:
+        partner = uow.partners.by_key_id(key_id)
+        if partner is None:
+            raise AuthenticationFailed(f"unknown partner key {key_id!r}")
+        uow.senders.add(partner.id, pattern, ctx.clock.now())
+        uow.audit.append(
+            at=ctx.clock.now(),
+            actor="cli:admin",
+            action="partner.sender_added",
+            case_id=None,
+            details={"partner_id": partner.id, "pattern": pattern},
+        )
+        uow.commit()
+    return partner
+
+
+def check_partner_login(ctx: Context, key_id: str, secret: str) -> int | None:
+    """A partner's key id and secret as a login (SMTP AUTH); the partner id, or None."""
+    with ctx.uow(readonly=True) as uow:
+        partner = uow.partners.by_key_id(key_id)
+    if partner is None or not partner.active:
+        return None
+    return partner.id if hmac.compare_digest(partner.secret, secret) else None
+
+
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     """The signature a partner sends: hex HMAC-SHA256 over "{timestamp}.{body}"."""
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()

@@ -19,6 +19,8 @@ class ServiceConfig:
     #: job kinds enqueued for every stored alert, payload {"alert_id", "case_id"}
     #: (e.g. risk triage and location resolution, registered by bootstrap when wired)
     alert_jobs: tuple[str, ...] = field(default_factory=tuple)
+    #: addresses or domains whose mail is taken in directly (others go to the quarantine)
+    allowed_senders: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ class ReceiveAlert:
     actor: Actor
     idempotency_key: str | None = None
     signature: str | None = None
+    #: transport-level identity of the message (email Message-ID): delivered twice, taken once
+    dedupe_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,28 +44,41 @@ def request_digest(raw: bytes) -> str:
 
 
 def receive_alert(ctx: Context, cmd: ReceiveAlert) -> Receipt:
-    alert = cmd.alert
-    digest = request_digest(alert.raw_payload)
     with ctx.uow() as uow:
-        partner_id = alert.partner_id
-        if partner_id is not None and cmd.idempotency_key:
-            uow.lock_keys([f"idempotency:{partner_id}:{cmd.idempotency_key}"])
-            earlier = uow.idempotency.get(partner_id, cmd.idempotency_key)
-            if earlier is not None:
-                return _repeat(earlier, digest, cmd.idempotency_key)
-        fresh = (
-            partner_id is None
-            or not cmd.signature
-            or uow.signatures.remember(partner_id, cmd.signature, ctx.clock.now())
-        )
-        if not fresh:
-            raise Replay(
-                "this signature was already used; send a new timestamp and signature, or "
-                "repeat the request with the same Idempotency-Key to retry safely"
-            )
-        receipt = _store(ctx, uow, cmd, digest)
+        receipt = take_alert(ctx, uow, cmd)
         uow.commit()
         return receipt
+
+
+def take_alert(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert) -> Receipt:
+    """Everything `receive_alert` does, inside the caller's transaction (the caller commits)."""
+    alert = cmd.alert
+    digest = request_digest(alert.raw_payload)
+    partner_id = alert.partner_id
+    if partner_id is not None and cmd.idempotency_key:
+        uow.lock_keys([f"idempotency:{partner_id}:{cmd.idempotency_key}"])
+        earlier = uow.idempotency.get(partner_id, cmd.idempotency_key)
+        if earlier is not None:
+            return _repeat(earlier, digest, cmd.idempotency_key)
+    if cmd.dedupe_key:
+        uow.lock_keys([f"dedupe:{cmd.dedupe_key}"])
+        seen = uow.receipts.get(cmd.dedupe_key)
+        if seen is not None:
+            return Receipt(seen[0], seen[1], merged=True, replayed=True)
+    fresh = (
+        partner_id is None
+        or not cmd.signature
+        or uow.signatures.remember(partner_id, cmd.signature, ctx.clock.now())
+    )
+    if not fresh:
+        raise Replay(
+            "this signature was already used; send a new timestamp and signature, or "
+            "repeat the request with the same Idempotency-Key to retry safely"
+        )
+    receipt = _store(ctx, uow, cmd, digest)
+    if cmd.dedupe_key:
+        uow.receipts.put(cmd.dedupe_key, receipt.alert_id, receipt.case_id, ctx.clock.now())
+    return receipt
 
 
 def _repeat(earlier: IdempotencyRecord, digest: str, key: str) -> Receipt:

@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from lifeline.domain.audit import AuditRecord
-from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
+from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
 
 
 class Clock(Protocol):
@@ -104,7 +104,13 @@ class CaseRepository(Protocol):
 
 class AlertRepository(Protocol):
     def add(self, alert: Alert) -> Alert: ...
-    def for_case(self, case_id: int) -> list[Alert]: ...
+    def for_case(self, case_id: int) -> list[Alert]:
+        """Alerts of a case, with attachment metadata (content left empty)."""
+        ...
+
+    def attachment(self, attachment_id: int) -> tuple[int, Attachment]:
+        """(alert id, attachment with content)."""
+        ...
 
 
 class SubjectRepository(Protocol):
@@ -180,6 +186,61 @@ class SignatureLedger(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class QuarantinedMessage:
+    id: int
+    received_at: datetime
+    channel: str
+    mail_from: str
+    reason: str
+    size: int
+    status: str
+    alert_id: int | None = None
+    reviewed_by: str | None = None
+    raw: bytes | None = None
+
+
+class IntakeReceipts(Protocol):
+    """What each transport-level message (email Message-ID, IMAP UID) became, so a message
+    delivered twice is taken in once."""
+
+    def get(self, key: str) -> tuple[int, int] | None: ...
+    def put(self, key: str, alert_id: int, case_id: int, at: datetime) -> None: ...
+
+
+class Quarantine(Protocol):
+    def add(
+        self, *, channel: str, mail_from: str, raw: bytes, reason: str, at: datetime
+    ) -> int: ...
+    def get(self, message_id: int, *, for_update: bool = False) -> QuarantinedMessage: ...
+    def recent(self, status: str | None = None, limit: int = 100) -> list[QuarantinedMessage]: ...
+    def mark(
+        self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
+    ) -> None: ...
+
+
+class PartnerSenders(Protocol):
+    def add(self, partner_id: int, pattern: str, at: datetime) -> None: ...
+    def partner_for(self, address: str) -> int | None:
+        """The partner whose allow-list covers this address (exact address or its domain)."""
+        ...
+
+
+class ImapLedger(Protocol):
+    def seen(self, mailbox: str, uidvalidity: int, uid: int) -> bool: ...
+    def mark(
+        self,
+        mailbox: str,
+        uidvalidity: int,
+        uid: int,
+        *,
+        alert_id: int | None,
+        quarantine_id: int | None,
+        at: datetime,
+    ) -> None: ...
+    def last_uid(self, mailbox: str, uidvalidity: int) -> int: ...
+
+
 class UnitOfWork(Protocol):
     cases: CaseRepository
     alerts: AlertRepository
@@ -190,6 +251,10 @@ class UnitOfWork(Protocol):
     audit: AuditLog
     idempotency: IdempotencyStore
     signatures: SignatureLedger
+    receipts: IntakeReceipts
+    quarantine: Quarantine
+    senders: PartnerSenders
+    imap: ImapLedger
 
     def __enter__(self) -> Self: ...
     def __exit__(

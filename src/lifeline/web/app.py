@@ -20,25 +20,43 @@ from lifeline.worker import Worker
 log = structlog.get_logger("lifeline.web")
 
 
-def create_app(lifeline: Lifeline, *, embedded_worker: bool = True) -> FastAPI:
+def create_app(
+    lifeline: Lifeline, *, embedded_worker: bool = True, embedded_mail: bool = False
+) -> FastAPI:
     """Build the API. With `embedded_worker`, a worker thread runs in this process and stops
-    (finishing its job in hand) when the server shuts down."""
+    (finishing its job in hand) when the server shuts down; with `embedded_mail`, so do the SMTP
+    intake (if LIFELINE_SMTP_ENABLED) and the IMAP poller (if LIFELINE_IMAP_HOST is set)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        thread = None
+        threads: list[threading.Thread] = []
         if embedded_worker:
             worker = Worker(lifeline)
-            thread = threading.Thread(target=worker.run, args=(stop,), name="lifeline-worker")
+            threads.append(threading.Thread(target=worker.run, args=(stop,), name="worker"))
+        poller = lifeline.imap_poller() if embedded_mail else None
+        if poller is not None:
+            interval = lifeline.settings.imap_poll_seconds
+            threads.append(threading.Thread(target=poller.run, args=(stop, interval), name="imap"))
+        smtp = lifeline.smtp_server() if embedded_mail and lifeline.settings.smtp_enabled else None
+        if smtp is not None:
+            smtp.start()
+        for thread in threads:
             thread.start()
-        log.info("server.started", embedded_worker=embedded_worker)
+        log.info(
+            "server.started",
+            embedded_worker=embedded_worker,
+            smtp=smtp is not None,
+            imap=poller is not None,
+        )
         try:
             yield
         finally:
+            if smtp is not None:
+                smtp.stop()  # no new mail; a message in DATA is finished first
             stop.set()
             lifeline.jobs_ready.set()
-            if thread is not None:
+            for thread in threads:
                 thread.join(timeout=60)
             log.info("server.stopped")
 

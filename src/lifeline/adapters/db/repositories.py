@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
     aad,
+    alert_attachments,
     alerts,
     case_keys,
     cases,
@@ -27,6 +28,7 @@ from lifeline.domain.lifecycle import MERGEABLE_STATES, CaseStatus, Milestone
 from lifeline.domain.model import (
     Alert,
     AlertSource,
+    Attachment,
     Caller,
     Case,
     LocationHint,
@@ -107,6 +109,7 @@ class SqlAlertRepository:
                 "notes": alert.caller.notes,
             },
             "extra": alert.extra,
+            "thread_keys": alert.thread_keys,
         }
         values = {
             "case_id": alert.case_id,
@@ -127,13 +130,61 @@ class SqlAlertRepository:
             ),
         }
         alert.id = new_id(self.conn.execute(insert(alerts).values(values)))
+        for attachment in alert.attachments:
+            attachment.id = new_id(
+                self.conn.execute(
+                    insert(alert_attachments).values(
+                        alert_id=alert.id,
+                        content_type=attachment.content_type[:120],
+                        size=len(attachment.content),
+                        sha256=hashlib.sha256(attachment.content).hexdigest(),
+                        filename_enc=self.keys.encrypt(
+                            attachment.filename, aad(alert_attachments, "filename_enc")
+                        ),
+                        content_enc=self.keys.encrypt(
+                            attachment.content, aad(alert_attachments, "content_enc")
+                        ),
+                    )
+                )
+            )
         return alert
+
+    def attachment(self, attachment_id: int) -> tuple[int, Attachment]:
+        row = self.conn.execute(
+            select(alert_attachments).where(alert_attachments.c.id == attachment_id)
+        ).one_or_none()
+        if row is None:
+            raise NotFound(f"attachment {attachment_id} not found")
+        return row.alert_id, Attachment(
+            self.keys.decrypt(row.filename_enc, aad(alert_attachments, "filename_enc")) or "",
+            row.content_type,
+            self.keys.decrypt_bytes(row.content_enc, aad(alert_attachments, "content_enc")) or b"",
+            row.id,
+        )
 
     def for_case(self, case_id: int) -> list[Alert]:
         rows = self.conn.execute(
             select(alerts).where(alerts.c.case_id == case_id).order_by(alerts.c.received_at)
         ).all()
-        return [self._alert(row) for row in rows]
+        found = [self._alert(row) for row in rows]
+        by_id = {a.id: a for a in found}
+        if by_id:
+            listed = self.conn.execute(
+                select(
+                    alert_attachments.c.id,
+                    alert_attachments.c.alert_id,
+                    alert_attachments.c.filename_enc,
+                    alert_attachments.c.content_type,
+                )
+                .where(alert_attachments.c.alert_id.in_(list(by_id)))
+                .order_by(alert_attachments.c.id)
+            )
+            for r in listed:
+                name = self.keys.decrypt(r.filename_enc, aad(alert_attachments, "filename_enc"))
+                by_id[r.alert_id].attachments.append(
+                    Attachment(name or "", r.content_type, b"", r.id)
+                )
+        return found
 
     def _alert(self, row: Row[Any]) -> Alert:
         raw = self.keys.decrypt_bytes(row.raw_payload_enc, aad(alerts, "raw_payload_enc")) or b""
@@ -166,6 +217,8 @@ class SqlAlertRepository:
             partner_id=row.partner_id,
             received_via=row.received_via,
             extra=data.get("extra") or {},
+            thread_keys=data.get("thread_keys") or [],
+            attachments=[],
             id=row.id,
             case_id=row.case_id,
         )

@@ -16,6 +16,12 @@ from lifeline.adapters.db.access import (
     SqlUserRepository,
 )
 from lifeline.adapters.db.audit import SqlAuditLog
+from lifeline.adapters.db.intake_repos import (
+    SqlImapLedger,
+    SqlIntakeReceipts,
+    SqlPartnerSenders,
+    SqlQuarantine,
+)
 from lifeline.adapters.db.jobs import SqlJobQueue
 from lifeline.adapters.db.repositories import (
     SqlAlertRepository,
@@ -28,8 +34,12 @@ from lifeline.services.ports import (
     CaseRepository,
     Cipher,
     IdempotencyStore,
+    ImapLedger,
+    IntakeReceipts,
     JobQueue,
     PartnerRepository,
+    PartnerSenders,
+    Quarantine,
     SignatureLedger,
     SubjectRepository,
     UserRepository,
@@ -49,6 +59,10 @@ class SqlUnitOfWork:
     audit: AuditLog
     idempotency: IdempotencyStore
     signatures: SignatureLedger
+    receipts: IntakeReceipts
+    quarantine: Quarantine
+    senders: PartnerSenders
+    imap: ImapLedger
 
     def __init__(
         self,
@@ -94,6 +108,10 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(conn)
         self.idempotency = SqlIdempotencyStore(conn)
         self.signatures = SqlSignatureLedger(conn)
+        self.receipts = SqlIntakeReceipts(conn, self.keys)
+        self.quarantine = SqlQuarantine(conn, self.keys)
+        self.senders = SqlPartnerSenders(conn)
+        self.imap = SqlImapLedger(conn)
         return self
 
     def __exit__(

@@ -1,0 +1,1 @@
+"""Intake adapters: SMTP server, IMAP poller, email parsing."""

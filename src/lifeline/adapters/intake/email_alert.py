@@ -1,0 +1,332 @@
+"""Turning a platform alert email into an Alert: fields from labelled lines and HTML tables,
+then the rest found by pattern (URLs, phone numbers, e-mail addresses, PINs, coordinates).
+Whatever cannot be found is listed in alert.extra["extraction"] for the operator; an email in an
+unknown format still becomes an alert with its whole text kept."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+
+from lifeline.adapters.intake.fields import Fields, extract_fields
+from lifeline.adapters.intake.mime import MailContent, read_mail
+from lifeline.domain.model import (
+    Alert,
+    AlertSource,
+    Attachment,
+    LocationHint,
+    Post,
+    PostKind,
+    Subject,
+)
+from lifeline.services.email_intake import ParsedMessage
+
+PLATFORM_WORDS = {
+    "facebook": "facebook",
+    "fb": "facebook",
+    "meta": "facebook",
+    "फेसबुक": "facebook",
+    "instagram": "instagram",
+    "insta": "instagram",
+    "ig": "instagram",
+    "इंस्टाग्राम": "instagram",
+    "twitter": "x",
+    "x": "x",
+    "x (twitter)": "x",
+    "ट्विटर": "x",
+    "youtube": "youtube",
+    "yt": "youtube",
+    "यूट्यूब": "youtube",
+    "whatsapp": "whatsapp",
+    "व्हाट्सएप": "whatsapp",
+    "threads": "threads",
+    "telegram": "telegram",
+    "sharechat": "sharechat",
+    "moj": "moj",
+    "snapchat": "snapchat",
+}
+HOSTS = {
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "fb.me": "facebook",
+    "facebookmail.com": "facebook",
+    "meta.com": "facebook",
+    "instagram.com": "instagram",
+    "twitter.com": "x",
+    "x.com": "x",
+    "youtube.com": "youtube",
+    "youtu.be": "youtube",
+    "whatsapp.com": "whatsapp",
+    "threads.net": "threads",
+    "t.me": "telegram",
+    "sharechat.com": "sharechat",
+}
+POST_PATH = re.compile(
+    r"/(posts?|p|reel|reels|status|statuses|watch|videos?|shorts|story\.php|permalink|live)\b"
+    r"|[?&](v|story_fbid|fbid)=",
+    re.I,
+)
+URL = re.compile(
+    r"https?://[^\s<>\"')\]]+|(?<![\w@])(?:www\.)?(?:facebook|instagram|twitter|x|"
+    r"youtube)\.com/[^\s<>\"')\]]+",
+    re.I,
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PIN = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
+COORDS = re.compile(r"(-?\d{1,2}\.\d{2,})\s*[,;/ ]\s*(-?\d{1,3}\.\d{2,})")
+REFERENCE = re.compile(
+    r"(?:ref(?:erence)?|case|report|ticket|incident)\s*(?:id|no\.?|number|#)?"
+    r"\s*[:#-]?\s*([A-Z]{0,6}-?\d[\w-]{3,})",
+    re.I,
+)
+KINDS = [
+    ("live", re.compile(r"\blive\b|लाइव|livestream", re.I)),
+    ("video", re.compile(r"\bvideo\b|\breel\b|वीडियो|रील", re.I)),
+    ("image", re.compile(r"\b(image|photo|picture|screenshot|story)\b|फोटो|तस्वीर", re.I)),
+    ("text", re.compile(r"\btext\b|status|टेक्स्ट", re.I)),
+]
+ZONES = {
+    "ist": timezone(timedelta(hours=5, minutes=30)),
+    "utc": UTC,
+    "gmt": UTC,
+    "z": UTC,
+    "pt": ZoneInfo("America/Los_Angeles"),
+    "pst": ZoneInfo("America/Los_Angeles"),
+    "pdt": ZoneInfo("America/Los_Angeles"),
+    "et": ZoneInfo("America/New_York"),
+    "est": ZoneInfo("America/New_York"),
+    "edt": ZoneInfo("America/New_York"),
+}
+TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %I:%M %p",
+    "%d %B %Y %H:%M",
+    "%d %b %Y %H:%M",
+    "%d %B %Y, %I:%M %p",
+    "%d %b %Y, %I:%M %p",
+    "%B %d, %Y %I:%M %p",
+    "%b %d, %Y %I:%M %p",
+    "%B %d, %Y at %I:%M %p",
+    "%B %d, %Y %H:%M",
+    "%Y/%m/%d %H:%M",
+)
+IST = ZONES["ist"]
+
+
+def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "") -> ParsedMessage:
+    """Implements services.email_intake.EmailParser."""
+    content = read_mail(raw)
+    text = "\n\n".join(content.texts)
+    found = extract_fields(text)
+    subject = _subject(found, text, content)
+    platform = _platform(found, text, content, mail_from)
+    reference = found.first("reference") or _reference(content.subject)
+    post_text = found.first("post_text")
+    missing = [
+        name
+        for name, value in (
+            ("platform reference", reference),
+            ("account", subject.handle or subject.profile_url),
+            ("post text", post_text),
+        )
+        if not value
+    ]
+    if not found.values:
+        post_text = text.strip() or None
+        content.problems.append("format not recognised: the whole text is kept as the post")
+    location = _location(found, text)
+    if location.is_empty():
+        missing.append("location")
+    if not post_text and not reference and subject.is_empty():
+        post_text = content.subject or None
+    if not post_text and not reference and subject.is_empty() and not content.attachments:
+        return ParsedMessage(
+            None,
+            missing,
+            "nothing could be extracted: no text, fields or attachments",
+            content.message_id,
+        )
+    thread = [f"email:{i}" for i in [content.message_id, *content.in_reply_to] if i]
+    alert = Alert(
+        source=AlertSource.PLATFORM_EMAIL,
+        received_at=received_at,
+        raw_payload=raw,
+        raw_content_type="message/rfc822",
+        platform=platform,
+        reference=reference,
+        received_via="platform_email",
+        subject=subject,
+        post=Post(
+            post_text,
+            found.first("post_url") or _post_url(text),
+            _time(found.first("posted_at"), content.date),
+            _kind(found, text),
+        ),
+        location=location,
+        thread_keys=thread,
+        attachments=[Attachment(n, t, d) for n, t, d in content.attachments],
+        extra={
+            "email": {
+                "subject": content.subject,
+                "from": content.sender or mail_from,
+                "message_id": content.message_id,
+            },
+            "extraction": {
+                "missing": missing,
+                "problems": content.problems,
+                "unknown_labels": found.unknown_labels[:20],
+            },
+            **_more(found, subject),
+        },
+    )
+    return ParsedMessage(alert, missing, None, content.message_id)
+
+
+def _subject(found: Fields, text: str, content: MailContent) -> Subject:
+    handle = found.first("handle")
+    profile = found.first("profile_url")
+    if handle and URL.match(handle):
+        profile, handle = profile or handle, None
+    if not profile:
+        profile = next((u for u in _urls(text) if not POST_PATH.search(u) and _host(u)), None)
+    phones = _phones(found, text)
+    emails = [
+        e
+        for e in [*found.values.get("email", []), *EMAIL.findall(text)]
+        if e.lower() != content.sender
+    ]
+    return Subject(
+        name=found.first("account_name"),
+        handle=handle.lstrip("@") if handle else None,
+        profile_url=profile,
+        phone=phones[0] if phones else None,
+        email=emails[0] if emails else None,
+    )
+
+
+def _more(found: Fields, subject: Subject) -> dict[str, object]:
+    more: dict[str, object] = {}
+    if ip := found.first("ip_address"):
+        more["ip_address"] = ip
+    return more
+
+
+def _platform(found: Fields, text: str, content: MailContent, mail_from: str) -> str:
+    named = (found.first("platform") or "").strip().casefold()
+    for word, platform in PLATFORM_WORDS.items():
+        if named == word or named.startswith(word + " "):
+            return platform
+    for url in _urls(text):
+        if host := _host(url):
+            return HOSTS[host]
+    domain = (content.sender or mail_from).rpartition("@")[2].casefold()
+    for host, platform in HOSTS.items():
+        if domain == host or domain.endswith("." + host):
+            return platform
+    words = set(re.findall(r"\w+", f"{content.subject} {text[:500]}".casefold()))
+    for word, platform in PLATFORM_WORDS.items():
+        if len(word) > 3 and word in words:
+            return platform
+    return "other"
+
+
+def _urls(text: str) -> list[str]:
+    return [u.rstrip(".,;") for u in URL.findall(text)]
+
+
+def _host(url: str) -> str | None:
+    host = re.sub(r"^https?://", "", url, flags=re.I).split("/")[0].casefold()
+    host = host.removeprefix("www.").removeprefix("m.").removeprefix("mobile.")
+    return host if host in HOSTS else None
+
+
+def _post_url(text: str) -> str | None:
+    return next((u for u in _urls(text) if POST_PATH.search(u) and _host(u)), None)
+
+
+def _reference(subject: str) -> str | None:
+    match = REFERENCE.search(subject)
+    return match.group(1) if match else None
+
+
+def _phones(found: Fields, text: str) -> list[str]:
+    numbers: list[str] = []
+    sources = [*found.values.get("phone", []), text]
+    for source in sources:
+        for match in phonenumbers.PhoneNumberMatcher(source, "IN"):
+            e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            if e164 not in numbers:
+                numbers.append(e164)
+    return numbers
+
+
+def _location(found: Fields, text: str) -> LocationHint:
+    parts = [*found.values.get("address", []), *found.values.get("locality", [])]
+    place = ", ".join(dict.fromkeys(parts)) or None
+    pin_source = " ".join([*found.values.get("pin", []), place or ""])
+    pin_match = PIN.search(pin_source)
+    lat = _float(found.first("latitude"))
+    lon = _float(found.first("longitude"))
+    coords = found.first("coordinates")
+    if (lat is None or lon is None) and coords and (m := COORDS.search(coords)):
+        lat, lon = float(m.group(1)), float(m.group(2))
+    if (lat is not None and not -90 <= lat <= 90) or (lon is not None and not -180 <= lon <= 180):
+        lat = lon = None
+    return LocationHint(
+        place,
+        lat,
+        lon,
+        pin_match.group(1) + pin_match.group(2) if pin_match else None,
+        found.first("ip_city"),
+    )
+
+
+def _float(value: str | None) -> float | None:
+    if not value:
+        return None
+    match = re.search(r"-?\d+(?:\.\d+)?", value)
+    return float(match.group()) if match else None
+
+
+def _kind(found: Fields, text: str) -> PostKind:
+    named = found.first("content_kind") or ""
+    for source in (named, text[:2000]):
+        for kind, pattern in KINDS:
+            if pattern.search(source):
+                return PostKind(kind)
+    return PostKind.TEXT
+
+
+def _time(value: str | None, fallback: datetime | None) -> datetime | None:
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=_zone_of(fallback))
+    except ValueError:
+        pass
+    zone_match = re.search(r"\s*\(?\b(IST|UTC|GMT|PT|PST|PDT|ET|EST|EDT|Z)\b\)?\s*$", text, re.I)
+    zone = ZONES[zone_match.group(1).casefold()] if zone_match else _zone_of(fallback)
+    bare = text[: zone_match.start()] if zone_match else text
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.strptime(bare.strip(), fmt).replace(tzinfo=zone)
+        except ValueError:
+            continue
+    return None
+
+
+def _zone_of(fallback: datetime | None) -> tzinfo:
+    """A time without a zone is read in the email's own zone, else IST."""
+    if fallback is not None and isinstance(fallback.tzinfo, timezone):
+        return fallback.tzinfo
+    return IST

@@ -1,0 +1,101 @@
+"""Finding "Label: value" fields in alert emails, with labels looked up in a table of aliases in
+English and Hindi (src/lifeline/data/intake/email_labels.csv), not a chain of if-statements."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+LABELS_FILE = Path(__file__).resolve().parents[2] / "data" / "intake" / "email_labels.csv"
+#: fields whose value may run over several lines
+MULTILINE = frozenset({"post_text", "address"})
+_LINE = re.compile(r"^\s*[-*•>]*\s*([^:：\n]{1,48}?)\s*[:：]\s?(.*)$")
+_NOT_LABEL = re.compile(r"https?$|^\d+$")
+
+
+def normalise_label(label: str) -> str:
+    text = unicodedata.normalize("NFC", label).casefold()
+    text = re.sub(r"[\s._#*()\[\]/\\-]+", " ", text).strip()
+    return re.sub(r"\s+(no|number|नं|संख्या)$", lambda m: f" {m.group(1)}", text)
+
+
+@cache
+def label_table() -> dict[str, str]:
+    """label (normalised) -> field name."""
+    with LABELS_FILE.open(encoding="utf-8") as fh:
+        return {normalise_label(row["label"]): row["field"] for row in csv.DictReader(fh)}
+
+
+@dataclass
+class Fields:
+    values: dict[str, list[str]] = field(default_factory=dict)
+    unknown_labels: list[str] = field(default_factory=list)
+
+    def first(self, name: str) -> str | None:
+        found = self.values.get(name)
+        return found[0] if found else None
+
+    def add(self, name: str, value: str) -> None:
+        value = value.strip()
+        if value and value not in self.values.setdefault(name, []):
+            self.values[name].append(value)
+
+
+def _unquote(lines: list[str]) -> tuple[list[str], list[str]]:
+    own, quoted = [], []
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped.startswith(">"):
+            quoted.append(stripped.lstrip("> "))
+        else:
+            own.append(line)
+    return own, quoted
+
+
+def extract_fields(text: str) -> Fields:
+    """Fields from the sender's own lines first, then from quoted (replied-to) lines."""
+    table = label_table()
+    result = Fields()
+    own, quoted = _unquote(text.splitlines())
+    for lines in (own, quoted):
+        _scan(lines, table, result)
+    return result
+
+
+def _label_of(line: str, table: dict[str, str]) -> tuple[str, str, str] | None:
+    match = _LINE.match(line)
+    if not match:
+        return None
+    label, value = match.group(1), match.group(2)
+    if _NOT_LABEL.search(label.strip().casefold()):
+        return None
+    return label, table.get(normalise_label(label), ""), value
+
+
+def _scan(lines: list[str], table: dict[str, str], result: Fields) -> None:
+    i = 0
+    while i < len(lines):
+        found = _label_of(lines[i], table)
+        i += 1
+        if found is None:
+            continue
+        label, name, value = found
+        if not name:
+            if len(label.split()) <= 4 and value.strip():
+                result.unknown_labels.append(label.strip())
+            continue
+        parts = [value.strip()] if value.strip() else []
+        if name in MULTILINE or not parts:
+            while i < len(lines) and lines[i].strip():
+                nxt = _label_of(lines[i], table)
+                if nxt is not None and nxt[1]:
+                    break
+                parts.append(lines[i].strip())
+                i += 1
+                if name not in MULTILINE:
+                    break
+        result.add(name, " ".join(parts) if name != "post_text" else "\n".join(parts))
