@@ -68,6 +68,8 @@ def seed_demo(app: Lifeline) -> dict[str, Any]:
         creds = json.loads(path.read_text())
     else:
         partner = access.create_partner(app.ctx, "Demo Platform")
+        for domain in ("facebook.com", "instagram.com", "x.com", "youtube.com"):
+            access.add_partner_sender(app.ctx, partner.key_id, domain)
         admin = access.create_user(app.ctx, "admin", "admin")
         creds = {
             "partner": {"key_id": partner.key_id, "secret": partner.secret},

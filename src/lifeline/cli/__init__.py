@@ -3,7 +3,7 @@
 Each feature module registers its commands on the shared app when imported here.
 """
 
-from lifeline.cli import core, mail
+from lifeline.cli import core, mail, simulate
 from lifeline.cli.common import app
 
-__all__ = ["app", "core", "mail"]
+__all__ = ["app", "core", "mail", "simulate"]

@@ -82,6 +82,7 @@ REFERENCE = re.compile(
     r"\s*[:#-]?\s*([A-Z]{0,6}-?\d[\w-]{3,})",
     re.I,
 )
+PLATFORM_ID = re.compile(r"\b((?:FB|IG|X|TW|YT|WA|META)-\d{5,})\b", re.I)
 KINDS = [
     ("live", re.compile(r"\blive\b|लाइव|livestream", re.I)),
     ("video", re.compile(r"\bvideo\b|\breel\b|वीडियो|रील", re.I)),
@@ -147,6 +148,9 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
         missing.append("location")
     if not post_text and not reference and subject.is_empty():
         post_text = content.subject or None
+    if not post_text and not reference and subject.is_empty() and content.attachments:
+        names = ", ".join(name for name, _, _ in content.attachments[:5])
+        post_text = f"(no text; see the attachment(s): {names})"
     if not post_text and not reference and subject.is_empty() and not content.attachments:
         return ParsedMessage(
             None,
@@ -253,7 +257,7 @@ def _post_url(text: str) -> str | None:
 
 
 def _reference(subject: str) -> str | None:
-    match = REFERENCE.search(subject)
+    match = REFERENCE.search(subject) or PLATFORM_ID.search(subject)
     return match.group(1) if match else None
 
 
