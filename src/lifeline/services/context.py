@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from lifeline.domain.events import Event
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+
+if TYPE_CHECKING:
+    from lifeline.services.location import Locator
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Context:
     config: ServiceConfig
     passwords: PasswordHasher
     events: EventSink
+    locator: Locator | None = None
 
 
 def publish(ctx: Context, uow: UnitOfWork, case_id: int | None, events: list[Event]) -> None:

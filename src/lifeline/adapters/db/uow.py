@@ -45,6 +45,9 @@ from lifeline.services.ports import (
     UserRepository,
 )
 
+#: seconds a SQLite writer waits for the in-process write lock (as long as SQLite's busy timeout)
+WRITE_LOCK_TIMEOUT = 30.0
+
 
 class SqlUnitOfWork:
     """Enter to begin a transaction; `commit()` to keep it. Leaving without commit rolls back."""
@@ -80,8 +83,8 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> Self:
         if self._write_lock is not None:
-            self._write_lock.acquire()
-            self._locked = True
+            # Bounded like SQLite's busy timeout; past it, SQLite's own busy handling decides.
+            self._locked = self._write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT)
         try:
             return self._begin()
         except BaseException:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from lifeline.services import cases as case_service
@@ -27,6 +27,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)
 }
 READERS = ("admin", "smc_operator", "supervisor", "district_officer")
+# Ids are 64-bit in the database; a larger number would fail in the driver (a 500), so the
+# API refuses it as an invalid request instead.
+CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Case id")]
 
 
 @router.get("", responses=ERRORS, summary="List cases, newest first")
@@ -45,7 +48,7 @@ def list_cases(
 
 
 @router.get("/{case_id}", responses=ERRORS, summary="One case (every read is audited)")
-async def get_case(case_id: int, app: App, actor: StaffOrPartner) -> dict[str, Any]:
+async def get_case(case_id: CaseId, app: App, actor: StaffOrPartner) -> dict[str, Any]:
     if actor.kind == "user" and actor.role not in READERS:
         raise ApiError(403, "permission_denied", f"role {actor.role!r} may not read cases")
     detail = await run_in_threadpool(case_service.show_case, app.ctx, actor, case_id)
@@ -64,47 +67,47 @@ def _state(case: Any) -> dict[str, Any]:
 
 
 @router.post("/{case_id}/acknowledge", responses=ERRORS, summary="A unit accepts the case")
-def acknowledge(case_id: int, body: AcknowledgeIn, app: App, actor: Staff) -> dict[str, Any]:
+def acknowledge(case_id: CaseId, body: AcknowledgeIn, app: App, actor: Staff) -> dict[str, Any]:
     return _state(case_service.acknowledge(app.ctx, actor, case_id, body.unit))
 
 
 @router.post("/{case_id}/location", responses=ERRORS, summary="Record where the person is")
-def set_location(case_id: int, body: LocationSetIn, app: App, actor: Staff) -> dict[str, Any]:
+def set_location(case_id: CaseId, body: LocationSetIn, app: App, actor: Staff) -> dict[str, Any]:
     return _state(case_service.record_location(app.ctx, actor, case_id, body.place))
 
 
 @router.post("/{case_id}/trace-request", responses=ERRORS, summary="Ask STF to trace")
-def trace(case_id: int, app: App, actor: Staff) -> dict[str, Any]:
+def trace(case_id: CaseId, app: App, actor: Staff) -> dict[str, Any]:
     return _state(case_service.request_trace(app.ctx, actor, case_id))
 
 
 @router.post("/{case_id}/dispatch", responses=ERRORS, summary="Record dispatch to units")
-def dispatch(case_id: int, body: DispatchIn, app: App, actor: Staff) -> dict[str, Any]:
+def dispatch(case_id: CaseId, body: DispatchIn, app: App, actor: Staff) -> dict[str, Any]:
     return _state(case_service.dispatch_case(app.ctx, actor, case_id, body.units))
 
 
 @router.post("/{case_id}/on-scene", responses=ERRORS, summary="Officers reached the person")
-def on_scene(case_id: int, body: OnSceneIn, app: App, actor: Staff) -> dict[str, Any]:
+def on_scene(case_id: CaseId, body: OnSceneIn, app: App, actor: Staff) -> dict[str, Any]:
     return _state(case_service.mark_on_scene(app.ctx, actor, case_id, body.at))
 
 
 @router.post("/{case_id}/outcome", responses=ERRORS, summary="Record the outcome")
-def outcome(case_id: int, body: OutcomeIn, app: App, actor: Staff) -> dict[str, Any]:
+def outcome(case_id: CaseId, body: OutcomeIn, app: App, actor: Staff) -> dict[str, Any]:
     return _state(
         case_service.record_outcome(app.ctx, actor, case_id, body.outcome, body.reason, body.at)
     )
 
 
 @router.post("/{case_id}/dismiss", responses=ERRORS, summary="Dismiss (false alarm, duplicate)")
-def dismiss(case_id: int, body: DismissIn, app: App, actor: Staff) -> dict[str, Any]:
+def dismiss(case_id: CaseId, body: DismissIn, app: App, actor: Staff) -> dict[str, Any]:
     return _state(case_service.dismiss(app.ctx, actor, case_id, body.outcome, body.reason))
 
 
 @router.post("/{case_id}/hand-over", responses=ERRORS, summary="Hand over to another state")
-def hand_over(case_id: int, body: HandOverIn, app: App, actor: Staff) -> dict[str, Any]:
+def hand_over(case_id: CaseId, body: HandOverIn, app: App, actor: Staff) -> dict[str, Any]:
     return _state(case_service.hand_over(app.ctx, actor, case_id, body.state, body.reason))
 
 
 @router.post("/{case_id}/close", responses=ERRORS, summary="Close (needs an outcome)")
-def close(case_id: int, app: App, actor: Staff) -> dict[str, Any]:
+def close(case_id: CaseId, app: App, actor: Staff) -> dict[str, Any]:
     return _state(case_service.close_case(app.ctx, actor, case_id))
