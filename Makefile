@@ -13,9 +13,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+# `make run SIMULATE=40` also sends 40 realistic demo alerts once the server is up.
 run: install
 	$(BIN)/lifeline db upgrade
 	$(BIN)/lifeline demo seed
+ifdef SIMULATE
+	(sleep 4 && $(BIN)/lifeline simulate --demo --count $(SIMULATE) --rate 1 >var/simulate.log 2>&1 &)
+endif
 	$(BIN)/lifeline serve
 
 test: install
