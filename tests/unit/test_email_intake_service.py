@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import datetime
 
 import pytest
-
 from fakes import make_context
+
 from lifeline.domain.errors import Conflict, DomainError
 from lifeline.domain.model import Actor, Alert, AlertSource, Post
 from lifeline.services import email_intake
