@@ -51,6 +51,10 @@ def _decode(raw: bytes) -> Any:
             "invalid_json",
             f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
         ) from None
+    except RecursionError:  # json.loads gives up on deep nesting with this, not a decode error
+        raise ApiError(400, "invalid_json", "body is JSON nested too deeply") from None
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        raise ApiError(400, "invalid_json", "body has a number too long to read") from None
 
 
 def _validate(model: type[M], data: Any) -> M:

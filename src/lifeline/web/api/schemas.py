@@ -4,7 +4,24 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: Unknown fields are kept and shown back with the case; deeper nesting could not be rendered
+#: (the JSON serializer stops at about 255 levels), so the alert is refused at intake instead.
+MAX_EXTRA_DEPTH = 32
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
 
 PLATFORMS = (
     "facebook",
@@ -97,6 +114,12 @@ class AlertIn(BaseModel):
         if value not in PLATFORMS:
             raise ValueError(f"unknown platform {value!r}; use one of: {', '.join(PLATFORMS)}")
         return value
+
+    @model_validator(mode="after")
+    def _extra_not_too_deep(self) -> AlertIn:
+        if _depth(self.model_extra or {}) > MAX_EXTRA_DEPTH:
+            raise ValueError(f"unknown fields are nested deeper than {MAX_EXTRA_DEPTH} levels")
+        return self
 
 
 class CallerIn(BaseModel):
