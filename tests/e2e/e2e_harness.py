@@ -179,6 +179,8 @@ class Deployment:
         """Start `lifeline serve --port P [args]` with LIFELINE_<NAME> for each setting, and
         wait until it answers. A partner is created (once) while the server boots."""
         env = dict(self.env)
+        # each server its own SMTP port: tests run beside each other and beside `make run`
+        env["LIFELINE_SMTP_PORT"] = str(free_port())
         env.update({f"LIFELINE_{k.upper()}": str(v) for k, v in settings.items()})
         port = port or free_port()
         log_path = self.home / f"server-{len(self.servers) + 1}.log"
