@@ -8,9 +8,11 @@ list --failed`). Nothing is dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
@@ -135,6 +137,11 @@ class Worker:
     def run(self, stop: threading.Event) -> None:
         """Run until `stop` is set; the job in hand is finished before returning."""
         log.info("worker.started", worker_id=self.id)
+        started = time.perf_counter()
+        with contextlib.suppress(Exception):  # database away: the loop below reports it
+            self.beat()  # healthy while warming up
+        self.app.warm_up()
+        log.info("worker.warmed_up", seconds=round(time.perf_counter() - started, 2))
         poll = self.app.settings.worker_poll_seconds
         while not stop.is_set():
             try:

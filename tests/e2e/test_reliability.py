@@ -210,9 +210,12 @@ def test_sigterm_finishes_the_work_in_hand_and_exits_cleanly(
     # the work the late alert queued is kept for the next start.
     jobs = deployment.cli_json("jobs", "list")
     assert [j for j in jobs if j["status"] == "running"] == []
-    in_hand = [j for j in jobs if j["kind"] == "deliver_event" and j["case_id"] == first_case]
-    assert in_hand and all(j["status"] == "done" for j in in_hand), in_hand
-    assert set(webhook.event_ids()) >= {f"job-{j['id']}" for j in in_hand}
+    # the first delivery for the first case (its case_opened event) is the one in hand; later
+    # deliveries (events of the follow-on jobs: located, triaged) may still be pending
+    deliveries = [j for j in jobs if j["kind"] == "deliver_event" and j["case_id"] == first_case]
+    in_hand = min(deliveries, key=lambda j: j["id"])
+    assert in_hand["status"] == "done", in_hand
+    assert f"job-{in_hand['id']}" in set(webhook.event_ids())
     late_case = in_flight.json()["case_id"]
     assert {j["status"] for j in jobs if j["case_id"] == late_case} <= {"pending", "done"}
     assert [j for j in jobs if j["case_id"] == late_case and j["kind"] == "deliver_event"]

@@ -47,19 +47,29 @@ def test_the_worker_delivers_events_and_marks_jobs_done(
     assert job_rows(lifeline, "check_dispatch_deadline")[0]["status"] == "pending"  # not due
     delivery = job_rows(lifeline, "deliver_event")[0]  # the case_opened event
     assert delivery["status"] == "done" and delivery["attempts"] == 1
-    assert (
-        "http://127.0.0.1:9/events", f"job-{delivery['id']}", "case_opened"
-    ) in [(url, eid, ev["event"]) for url, eid, ev in sink.delivered]
+    assert ("http://127.0.0.1:9/events", f"job-{delivery['id']}", "case_opened") in [
+        (url, eid, ev["event"]) for url, eid, ev in sink.delivered
+    ]
 
 
 def test_a_failing_job_is_retried_with_backoff_and_the_failure_is_on_the_timeline(
     lifeline: Lifeline, clock: FakeClock, sink: RecordingSink
 ) -> None:
     case_id = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP)).case_id
-    sink.fail_with = ConnectionError("receiver down")
     worker = Worker(lifeline)
-    worker.run_once()
-    job = job_rows(lifeline, "deliver_event")[0]  # the case_opened event
+    while worker.run_once():  # the alert's own jobs, delivered fine
+        pass
+    with lifeline.ctx.uow() as uow:
+        job_id = uow.jobs.enqueue(
+            "deliver_event",
+            {"url": "http://hook", "event": {"event": "test"}},
+            now=clock.now(),
+            case_id=case_id,
+        )
+        uow.commit()
+    sink.fail_with = ConnectionError("receiver down")
+    assert worker.run_once() == 1
+    job = next(r for r in job_rows(lifeline) if r["id"] == job_id)
     assert job["status"] == "pending" and job["attempts"] == 1
     assert job["run_at"] == clock.now() + timedelta(seconds=5)
     assert "receiver down" in job["last_error"]
@@ -67,10 +77,11 @@ def test_a_failing_job_is_retried_with_backoff_and_the_failure_is_on_the_timelin
     clock.advance(seconds=6)
     sink.fail_with = None
     assert worker.run_once() == 1
-    assert job_rows(lifeline, "deliver_event")[0]["status"] == "done"
+    assert next(r for r in job_rows(lifeline) if r["id"] == job_id)["status"] == "done"
     timeline = cases.show_case(lifeline.ctx, OP, case_id).timeline
     failures = [t for t in timeline if t.kind == "job_failed"]
     assert len(failures) == 1 and "will retry" in failures[0].summary
+    assert failures[0].details["job_id"] == job_id
 
 
 def test_after_the_last_attempt_a_job_is_kept_as_failed_never_dropped(
