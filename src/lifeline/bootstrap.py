@@ -10,27 +10,33 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine, text
 
 from lifeline.adapters.channels.webhook import HttpxWebhookSink
+from lifeline.adapters.classifier.lazy import LazyRiskClassifier
 from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.crypto.passwords import Argon2Passwords
 from lifeline.adapters.db import migrate
 from lifeline.adapters.db.engine import make_engine
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
+from lifeline.adapters.geo.lazy import LazyGeoLocator
 from lifeline.adapters.intake.email_alert import parse_alert_email
 from lifeline.adapters.intake.imap import ImapOptions, ImapPoller
 from lifeline.adapters.intake.smtp import SmtpIntakeServer, SmtpOptions
+from lifeline.adapters.reports.pdf import MatplotlibPdfWriter
+from lifeline.adapters.reports.tabular import CsvReportWriter, JsonReportWriter, write_state_export
 from lifeline.domain.model import Actor
 from lifeline.observability import Metrics
 from lifeline.services import access, email_intake
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.email_intake import EmailOutcome
 from lifeline.services.ports import Clock, EventSink, JobStats, UnitOfWork
+from lifeline.services.reports import ReportWriter, StateExport, require_format
 from lifeline.settings import Settings, load_settings
 
 
@@ -150,8 +156,33 @@ class Lifeline:
         )
         return ImapPoller(options, self.ctx.uow, self.receive_email)
 
+    def report_writer(self, fmt: str) -> ReportWriter:
+        """The writer for a report format (json, csv, pdf)."""
+        writers: dict[str, ReportWriter] = {
+            "json": JsonReportWriter(),
+            "csv": CsvReportWriter(),
+            "pdf": MatplotlibPdfWriter(self.settings.report_font),
+        }
+        return writers[require_format(fmt)]
+
+    def state_export_csv(self, export: StateExport) -> bytes:
+        return write_state_export(export)
+
+    def warm_up(self) -> None:
+        """Load the location resolver and the triage model now (about 1-2 s), so the first job
+        that needs them does not hold a write transaction, and so intake, while they load."""
+        if isinstance(self.ctx.locator, LazyGeoLocator):
+            self.ctx.locator.warm()
+        if isinstance(self.ctx.classifier, LazyRiskClassifier):
+            _ = self.ctx.classifier.model
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def triage_classifier(path: Path | None = None) -> LazyRiskClassifier:
+    """The triage model alone, without database or keys (for `lifeline triage`)."""
+    return LazyRiskClassifier(path)
 
 
 def load_keyring(settings: Settings) -> tuple[Keyring, bool]:
@@ -181,9 +212,13 @@ def bootstrap(
             job_max_attempts=settings.job_max_attempts,
             event_webhooks=settings.webhook_urls,
             allowed_senders=settings.allowed_senders,
+            alert_jobs=("resolve_location", "link_repeat_cases", "assess_risk"),
+            followup_schedule=settings.followup_offsets,
         ),
         passwords=Argon2Passwords(),
         events=events or HttpxWebhookSink(secret.get_secret_value() if secret else None),
+        locator=LazyGeoLocator(),
+        classifier=LazyRiskClassifier(),
     )
     app = Lifeline(settings, engine, keyring, ctx, Metrics(), created)
     app.metrics.watch_jobs(lambda: _job_counts(app))

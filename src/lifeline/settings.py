@@ -6,9 +6,10 @@ This is the only module that reads the environment. Nothing is read at import ti
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -108,6 +109,52 @@ class Settings(BaseSettings):
         8 * 3600, ge=60, description="Lifetime of staff API bearer tokens."
     )
 
+    console_idle_minutes: int = Field(
+        30, ge=1, description="A console session unused this long is signed out."
+    )
+    console_session_hours: float = Field(
+        12, gt=0, description="A console session ends this long after sign-in, used or not."
+    )
+    console_lockout_failures: int = Field(
+        5, ge=1, description="Failed console sign-ins in a row that lock the account."
+    )
+    console_lockout_minutes: int = Field(
+        15, ge=1, description="How long a locked console account stays locked."
+    )
+    console_ack_sla_minutes: int = Field(
+        10, ge=1, description="A case not acknowledged this long after the alert turns red."
+    )
+    console_poll_seconds: float = Field(
+        1.5, gt=0, description="How often an open queue page asks for new cases."
+    )
+    console_secure_cookies: bool = Field(
+        True, description="Mark console cookies Secure (sent over HTTPS and to localhost only)."
+    )
+
+    followup_schedule: str = Field(
+        "24h,7d,30d",
+        description="When follow-up check-ins fall due after an outcome where the person is "
+        "alive: comma-separated offsets with a unit m, h or d.",
+    )
+    report_min_cell: int = Field(
+        5, ge=2, description="k of the k-anonymous state export: smaller counts are suppressed."
+    )
+    report_font: Path | None = Field(
+        None,
+        description="TrueType font with Devanagari for PDF reports (unset: Noto Sans "
+        "Devanagari or Lohit Devanagari from the system's font packages).",
+    )
+
+    @field_validator("followup_schedule")
+    @classmethod
+    def _schedule_parses(cls, value: str) -> str:
+        offsets(value)
+        return value
+
+    @property
+    def followup_offsets(self) -> tuple[timedelta, ...]:
+        return offsets(self.followup_schedule)
+
     @property
     def allowed_senders(self) -> tuple[str, ...]:
         return tuple(a.strip() for a in self.smtp_allowed_senders.split(",") if a.strip())
@@ -115,6 +162,24 @@ class Settings(BaseSettings):
     @property
     def webhook_urls(self) -> tuple[str, ...]:
         return tuple(u.strip() for u in self.event_webhooks.split(",") if u.strip())
+
+
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def offsets(text: str) -> tuple[timedelta, ...]:
+    """ "24h,7d,30d" -> sorted offsets; raises ValueError naming the part it cannot read."""
+    found: set[timedelta] = set()
+    for part in (p.strip().lower() for p in text.split(",")):
+        if not part:
+            continue
+        number, unit = part[:-1].strip(), part[-1:]
+        if unit not in _UNITS or not number.isdigit() or int(number) == 0:
+            raise ValueError(f"cannot read {part!r}: write offsets like 24h, 7d or 90m")
+        found.add(timedelta(**{_UNITS[unit]: int(number)}))
+    if not found:
+        raise ValueError("give at least one offset, e.g. 24h,7d,30d")
+    return tuple(sorted(found))
 
 
 def load_settings(**overrides: object) -> Settings:

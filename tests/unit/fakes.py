@@ -10,18 +10,26 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
+from aftercare_fakes import FakeAftercare, FakeJurisdictions, FakeReports
+from triage_fakes import FakeAssessments
+
+from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.audit import GENESIS, AuditRecord, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
 from lifeline.services.context import Context, ServiceConfig
+from lifeline.services.location import RegistryUnit, Resolution, StoredResolution
 from lifeline.services.ports import (
     CaseSummary,
+    ConsoleProfile,
     IdempotencyRecord,
     Job,
     JobStats,
     PartnerRecord,
     QuarantinedMessage,
+    QueueItem,
+    SessionRecord,
     UserRecord,
 )
 from support import FakeClock, RecordingSink
@@ -43,10 +51,19 @@ class Store:
         self.audit: list[AuditRecord] = []
         self.idempotency: dict[tuple[int, str], IdempotencyRecord] = {}
         self.signatures: set[tuple[int, str]] = set()
+        self.resolutions: list[StoredResolution] = []
+        self.registry: list[tuple[str, list[RegistryUnit]]] = []
         self.receipts: dict[str, tuple[int, int]] = {}
         self.quarantine: dict[int, QuarantinedMessage] = {}
         self.senders: dict[str, int] = {}
         self.imap: set[tuple[str, int, int]] = set()
+        self.sessions: dict[str, SessionRecord] = {}
+        self.sign_ins: list[tuple[str, datetime, bool, str | None, int | None]] = []
+        self.profiles: dict[int, ConsoleProfile] = {}
+        self.plans: dict[int, FollowUpPlan] = {}
+        self.links: dict[int, dict[int, set[str]]] = {}
+        self.districts: dict[int, str] = {}
+        self.assessments: list[Any] = []
 
 
 class FakeCases:
@@ -362,6 +379,113 @@ class FakeImap:
         return max((u for m, v, u in self.s.imap if (m, v) == (mailbox, uidvalidity)), default=0)
 
 
+class FakeLocations:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def add(self, alert_id: int, case_id: int, at: datetime, resolution: Resolution) -> None:
+        self.s.resolutions.append(StoredResolution(alert_id, case_id, at, resolution))
+
+    def for_case(self, case_id: int) -> list[StoredResolution]:
+        return [r for r in self.s.resolutions if r.case_id == case_id]
+
+    def registry_version(self) -> str | None:
+        return self.s.registry[-1][0] if self.s.registry else None
+
+    def registry_units(self) -> list[RegistryUnit]:
+        return list(self.s.registry[-1][1]) if self.s.registry else []
+
+    def replace_registry(
+        self, units: Any, *, version: str, at: datetime, source: str, actor: str
+    ) -> None:
+        self.s.registry.append((version, list(units)))
+
+
+class FakeConsole:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def add_session(self, *, token_hash: str, user_id: int, username: str, role: str,
+                    csrf_token: str, at: datetime, expires_at: datetime,
+                    ip: str | None) -> SessionRecord:  # fmt: skip
+        record = SessionRecord(
+            next(self.s.ids), user_id, username, role, csrf_token, at, at, expires_at
+        )
+        self.s.sessions[token_hash] = record
+        return record
+
+    def session(self, token_hash: str) -> SessionRecord | None:
+        return self.s.sessions.get(token_hash)
+
+    def _update(self, session_id: int, **changes: Any) -> None:
+        for key, record in self.s.sessions.items():
+            if record.id == session_id:
+                self.s.sessions[key] = replace(record, **changes)
+
+    def touch_session(self, session_id: int, at: datetime) -> None:
+        self._update(session_id, last_seen_at=at)
+
+    def revoke_session(self, session_id: int, at: datetime) -> None:
+        self._update(session_id, revoked_at=at)
+
+    def record_sign_in(self, *, username: str, at: datetime, ok: bool, reason: str,
+                       ip: str | None, totp_step: int | None) -> None:  # fmt: skip
+        self.s.sign_ins.append((username, at, ok, ip, totp_step))
+
+    def sign_ins(self, username: str, since: datetime) -> list[tuple[datetime, bool]]:
+        found = [(at, ok) for u, at, ok, _, _ in self.s.sign_ins if u == username and at >= since]
+        return list(reversed(found))
+
+    def sign_ins_from(self, ip: str, since: datetime) -> int:
+        return sum(1 for _, at, _, i, _ in self.s.sign_ins if i == ip and at >= since)
+
+    def last_totp_step(self, username: str) -> int | None:
+        steps = [st for u, _, ok, _, st in self.s.sign_ins if u == username and ok and st]
+        return max(steps) if steps else None
+
+    def profile(self, user_id: int) -> ConsoleProfile | None:
+        return self.s.profiles.get(user_id)
+
+    def save_profile(
+        self, user_id: int, *, language: str, enrolled_at: datetime | None, at: datetime
+    ) -> None:
+        self.s.profiles[user_id] = ConsoleProfile(user_id, language, enrolled_at)
+
+    def open_queue(
+        self, *, case_ids: set[int] | None, trace_only: bool, limit: int
+    ) -> list[QueueItem]:
+        items = []
+        for case in self.s.cases.values():
+            if case.status.value not in ("received", "dispatched", "acknowledged", "on_scene"):
+                continue
+            if (case_ids is not None and case.id not in case_ids) or (
+                trace_only and case.trace_requested_at is None
+            ):
+                continue
+            alerts = [a for a in self.s.alerts.values() if a.case_id == case.id]
+            last = alerts[-1] if alerts else None
+            assert case.id is not None
+            items.append(
+                QueueItem(
+                    case.id,
+                    case.status.value,
+                    case.platform,
+                    last.source.value if last else "",
+                    case.risk_level,
+                    case.opened_at,
+                    case.last_alert_at,
+                    case.alert_count,
+                    None,
+                    None,
+                    case.trace_requested_at,
+                    last.post.text if last else None,
+                    "text",
+                    None,
+                )
+            )
+        return items[:limit]
+
+
 class FakeUnitOfWork:
     """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit."""
 
@@ -376,8 +500,13 @@ class FakeUnitOfWork:
         self.partners, self.users, self.jobs = FakePartners(s), FakeUsers(s), FakeJobs(s)
         self.audit, self.idempotency = FakeAudit(s), FakeIdempotency(s)
         self.signatures = FakeSignatures(s)
+        self.locations = FakeLocations(s)
         self.receipts, self.quarantine = FakeReceipts(s), FakeQuarantine(s)
         self.senders, self.imap = FakeSenders(s), FakeImap(s)
+        self.aftercare, self.reports = FakeAftercare(s), FakeReports(s)
+        self.jurisdictions = FakeJurisdictions(s)
+        self.console = FakeConsole(s)
+        self.assessments = FakeAssessments(s)
         return self
 
     def __exit__(

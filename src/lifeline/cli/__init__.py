@@ -3,7 +3,7 @@
 Each feature module registers its commands on the shared app when imported here.
 """
 
-from lifeline.cli import core, mail, simulate
+from lifeline.cli import aftercare, core, locate, mail, report, simulate, triage
 from lifeline.cli.common import app
 
-__all__ = ["app", "core", "mail", "simulate"]
+__all__ = ["aftercare", "app", "core", "locate", "mail", "report", "simulate", "triage"]

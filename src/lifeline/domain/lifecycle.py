@@ -33,6 +33,7 @@ class Step(StrEnum):
     DISMISS = "dismiss"
     CLOSE = "close"
     MERGE_ALERT = "merge an alert into"
+    REOPEN = "reopen"
 
 
 class Milestone(StrEnum):
@@ -65,6 +66,11 @@ TRANSITIONS: dict[Step, tuple[frozenset[CaseStatus], CaseStatus]] = {
         S.RECEIVED,  # unused: merging does not move the state
     ),
 }
+
+#: Reopening is no step staff take on the case page (so it is not in TRANSITIONS nor in
+#: allowed_steps): only a follow-up check-in that needs escalation reopens a resolved or closed
+#: case, back to `received` on the SMC's queue (see docs/aftercare.md).
+REOPEN: tuple[frozenset[CaseStatus], CaseStatus] = (frozenset({S.RESOLVED, S.CLOSED}), S.RECEIVED)
 
 #: states in which the case is still being worked (shown on the live queue)
 OPEN_STATES = frozenset({S.RECEIVED, S.DISPATCHED, S.ACKNOWLEDGED, S.ON_SCENE})

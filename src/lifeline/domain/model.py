@@ -22,7 +22,7 @@ from lifeline.domain.events import (
     MilestoneReached,
     OutcomeRecorded,
 )
-from lifeline.domain.lifecycle import TRANSITIONS, CaseStatus, Milestone, Step
+from lifeline.domain.lifecycle import REOPEN, TRANSITIONS, CaseStatus, Milestone, Step
 
 
 class AlertSource(StrEnum):
@@ -63,6 +63,16 @@ OUTCOMES_NEEDING_REASON = frozenset(
 )
 #: outcomes that end a case without anyone being reached (allowed on dismissal)
 DISMISSAL_OUTCOMES = frozenset({OutcomeKind.FALSE_ALARM, OutcomeKind.DUPLICATE})
+#: outcomes in which officers or counsellors reached the person alive ("lives reached"); these
+#: get a follow-up plan
+ALIVE_OUTCOMES = frozenset(
+    {
+        OutcomeKind.REACHED_SAFE,
+        OutcomeKind.ATTEMPT_INTERRUPTED,
+        OutcomeKind.HOSPITALISED,
+        OutcomeKind.COUNSELLED_REMOTELY,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,17 @@ class Subject:
 
     def is_empty(self) -> bool:
         return not any((self.name, self.handle, self.profile_url, self.phone, self.email))
+
+    def identity_keys(self) -> list[str]:
+        """Every identifier of the person, normalised as the subject repository hashes them
+        (account, profile, last ten digits of the phone, e-mail), for finding earlier cases."""
+        keys = self.account_keys()
+        digits = "".join(ch for ch in self.phone or "" if ch.isdigit())[-10:]
+        if digits:
+            keys.append(f"phone:{digits}")
+        if self.email and self.email.strip():
+            keys.append(f"email:{self.email.strip().casefold()}")
+        return keys
 
 
 def canonical_url(url: str) -> str:
@@ -350,6 +371,11 @@ class Case:
                 Step.RECORD_OUTCOME,
                 f"outcome already recorded as {self.outcome.kind.value}",
             )
+        if self.status is CaseStatus.RECEIVED:
+            why = "it was never dispatched; dismiss it or hand it over instead"
+            if Milestone.DISPATCHED in self.milestones:
+                why = "it was reopened and not dispatched again"
+            raise IllegalTransition(self.id, self.status, Step.RECORD_OUTCOME, why)
         to = self._require(Step.RECORD_OUTCOME)
         self._set_outcome(kind, at, actor, reason)
         self._move(to, Step.RECORD_OUTCOME, at, actor)
@@ -377,6 +403,29 @@ class Case:
         if self.outcome is None:
             raise IllegalTransition(self.id, self.status, Step.CLOSE, "no outcome recorded")
         self._move(self._require(Step.CLOSE), Step.CLOSE, at, actor)
+
+    def reopen(self, at: datetime, actor: Actor, reason: str) -> Outcome:
+        """Put a resolved or closed case back on the SMC's queue (a follow-up found the person
+        at risk again). The outcome is set aside and returned (the follow-up plan keeps it) so
+        the next response records its own; milestones keep their first timestamps, so the
+        first response's times still count."""
+        sources, to = REOPEN
+        if self.status not in sources or self.outcome is None:
+            raise IllegalTransition(
+                self.id, self.status, Step.REOPEN, "only a resolved or closed case is reopened"
+            )
+        if not reason.strip():
+            raise IllegalTransition(self.id, self.status, Step.REOPEN, "no reason given")
+        previous, self.outcome = self.outcome, None
+        self._move(to, Step.REOPEN, at, actor)
+        self._note(
+            at,
+            "reopened",
+            f"Reopened at the SMC after {previous.kind.value} / SMC पर फिर से खोला गया",
+            actor,
+            {"reason": reason.strip(), "previous_outcome": previous.kind.value},
+        )
+        return previous
 
     # -- internals -----------------------------------------------------------------------
     def _require(self, step: Step) -> CaseStatus:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.errors import InvalidOutcome, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus, allowed_steps
 from lifeline.domain.model import Actor, Alert, Case, OutcomeKind, Subject, TimelineEntry
+from lifeline.services.aftercare import propose_plan
+from lifeline.services.authorisation import (
+    ACTION_PERMISSIONS,
+    Permission,
+    enforce_case,
+    require,
+    visible_case_ids,
+)
 from lifeline.services.context import Context, publish
-from lifeline.services.ports import CaseSummary
+from lifeline.services.ports import CaseSummary, EarlierCase, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -21,6 +30,9 @@ class CaseDetail:
     alerts: list[Alert]
     timeline: list[TimelineEntry]
     allowed_steps: list[str]
+    follow_ups: list[FollowUpPlan] = field(default_factory=list)
+    #: earlier cases about the same person (repeat risk), newest first
+    history: list[EarlierCase] = field(default_factory=list)
 
 
 def list_cases(
@@ -30,13 +42,20 @@ def list_cases(
         if status not in CaseStatus.__members__.values():
             known = ", ".join(s.value for s in CaseStatus)
             raise NotFound(f"unknown case status {status!r}; known: {known}")
+    if actor.kind != "partner":
+        require(actor, Permission.QUEUE_READ)
     with ctx.uow(readonly=True) as uow:
-        return uow.cases.summaries(statuses=statuses, limit=limit)
+        visible = visible_case_ids(uow, actor)
+        found = uow.cases.summaries(statuses=statuses, limit=limit)
+        if actor.role == "stf_analyst":
+            return []  # trace requests are listed on the console's queue
+        return found if visible is None else [s for s in found if s.id in visible]
 
 
 def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view") -> CaseDetail:
     """Return a case with its alerts and timeline, and audit that `actor` read it."""
     with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
         case = uow.cases.get(case_id)
         if actor.kind == "partner" and int(actor.id) not in uow.cases.partner_ids(case_id):
             # A partner sees only cases its own alerts opened or joined; say "not found" so
@@ -49,6 +68,8 @@ def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view"
             alerts=uow.alerts.for_case(case_id),
             timeline=uow.cases.timeline(case_id),
             allowed_steps=[s.name.lower() for s in allowed_steps(case.status)],
+            follow_ups=uow.aftercare.plans_for_case(case_id),
+            history=uow.aftercare.history(case_id),
         )
         uow.audit.append(
             at=ctx.clock.now(),
@@ -71,12 +92,14 @@ def _change(
     action: str,
     change: Callable[[Case], None],
     details: dict[str, Any] | None = None,
+    after: Callable[[Context, UnitOfWork, Case, Actor], object] | None = None,
 ) -> Case:
     if actor.kind == "partner":
         raise PermissionDenied("partners may send alerts and read their cases, not change them")
     if actor.kind == "user" and actor.role not in STAFF_ROLES_THAT_ACT:
         raise PermissionDenied(f"role {actor.role!r} may not {action.replace('_', ' ')} a case")
     with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, ACTION_PERMISSIONS[action])
         case = uow.cases.get(case_id, for_update=True)
         before = case.status
         change(case)
@@ -89,6 +112,8 @@ def _change(
             details={"from": before.value, "to": case.status.value, **(details or {})},
         )
         publish(ctx, uow, case_id, case.events)
+        if after is not None:  # follow-on changes in the same transaction
+            after(ctx, uow, case, actor)
         uow.commit()
         return case
 
@@ -131,6 +156,7 @@ def record_outcome(
         "outcome",
         lambda c: c.record_outcome(kind, when, actor, reason),
         {"outcome": kind.value},
+        after=propose_plan,
     )
 
 

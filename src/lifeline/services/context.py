@@ -11,6 +11,7 @@ from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork
 
 if TYPE_CHECKING:
     from lifeline.services.location import Locator
+    from lifeline.services.triage import RiskClassifier
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,12 @@ class ServiceConfig:
     alert_jobs: tuple[str, ...] = field(default_factory=tuple)
     #: addresses or domains whose mail is taken in directly (others go to the quarantine)
     allowed_senders: tuple[str, ...] = field(default_factory=tuple)
+    #: offsets after an outcome (person alive) at which follow-up check-ins fall due
+    followup_schedule: tuple[timedelta, ...] = (
+        timedelta(hours=24),
+        timedelta(days=7),
+        timedelta(days=30),
+    )
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,7 @@ class Context:
     passwords: PasswordHasher
     events: EventSink
     locator: Locator | None = None
+    classifier: RiskClassifier | None = None
 
 
 def publish(ctx: Context, uow: UnitOfWork, case_id: int | None, events: list[Event]) -> None:

@@ -9,8 +9,16 @@ from typing import Any
 from lifeline.domain.events import DispatchOverdue
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import TimelineEntry
+from lifeline.services.aftercare import (
+    FOLLOW_UP_DUE,
+    LINK_REPEAT_CASES,
+    followup_due,
+    link_repeat_cases,
+)
 from lifeline.services.context import Context, publish
+from lifeline.services.location import resolve_location
 from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.triage import assess_risk
 
 JobHandler = Callable[[Context, UnitOfWork, Job], None]
 
@@ -59,4 +67,8 @@ def check_dispatch_deadline(ctx: Context, uow: UnitOfWork, job: Job) -> None:
 DEFAULT_HANDLERS: dict[str, JobHandler] = {
     "deliver_event": deliver_event,
     "check_dispatch_deadline": check_dispatch_deadline,
+    "resolve_location": resolve_location,
+    FOLLOW_UP_DUE: followup_due,
+    LINK_REPEAT_CASES: link_repeat_cases,
+    "assess_risk": assess_risk,
 }

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.audit import AuditRecord
 from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
 
@@ -241,6 +242,213 @@ class ImapLedger(Protocol):
     def last_uid(self, mailbox: str, uidvalidity: int) -> int: ...
 
 
+# -- console: sessions, sign-in attempts, profiles, the queue, jurisdiction ---------------------
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: int
+    user_id: int
+    username: str
+    role: str
+    csrf_token: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ConsoleProfile:
+    user_id: int
+    language: str
+    enrolled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One open case as the live queue shows it (post text decrypted; no other personal data)."""
+
+    case_id: int
+    status: str
+    platform: str
+    source: str
+    risk_level: str | None
+    opened_at: datetime
+    last_alert_at: datetime | None
+    alert_count: int
+    acknowledged_at: datetime | None
+    dispatched_at: datetime | None
+    trace_requested_at: datetime | None
+    post_text: str | None
+    post_kind: str
+    place: str | None
+    units: tuple[str, ...] = ()
+    #: the riskiest model assessment's score and cues (tag, text, start, end), if any
+    score: float | None = None
+    cues: tuple[tuple[str, str, int, int], ...] = ()
+
+
+class ConsoleStore(Protocol):
+    def add_session(
+        self,
+        *,
+        token_hash: str,
+        user_id: int,
+        username: str,
+        role: str,
+        csrf_token: str,
+        at: datetime,
+        expires_at: datetime,
+        ip: str | None,
+    ) -> SessionRecord: ...
+    def session(self, token_hash: str) -> SessionRecord | None: ...
+    def touch_session(self, session_id: int, at: datetime) -> None: ...
+    def revoke_session(self, session_id: int, at: datetime) -> None: ...
+    def record_sign_in(
+        self,
+        *,
+        username: str,
+        at: datetime,
+        ok: bool,
+        reason: str,
+        ip: str | None,
+        totp_step: int | None,
+    ) -> None: ...
+    def sign_ins(self, username: str, since: datetime) -> list[tuple[datetime, bool]]:
+        """(time, succeeded) of this username's attempts since `since`, newest first."""
+        ...
+
+    def sign_ins_from(self, ip: str, since: datetime) -> int: ...
+    def last_totp_step(self, username: str) -> int | None: ...
+    def profile(self, user_id: int) -> ConsoleProfile | None: ...
+    def save_profile(
+        self, user_id: int, *, language: str, enrolled_at: datetime | None, at: datetime
+    ) -> None: ...
+    def open_queue(
+        self, *, case_ids: set[int] | None, trace_only: bool, limit: int
+    ) -> list[QueueItem]:
+        """Open cases (`case_ids` None: all; `trace_only`: only those with a trace request)."""
+        ...
+
+
+class JurisdictionIndex(Protocol):
+    """Which districts (LGD codes) a case belongs to: confident location resolutions and
+    operators' choices."""
+
+    def for_case(self, case_id: int) -> set[str]: ...
+    def cases_in(self, districts: set[str]) -> set[int]: ...
+    def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None: ...
+    def district_code(self, value: str) -> str | None:
+        """The LGD code of a district given by code or by name (English or Hindi)."""
+        ...
+
+    def districts(self) -> list[tuple[str, str, str]]:
+        """(LGD code, English name, Hindi name) of the districts a case can be assigned to."""
+        ...
+
+
+# -- aftercare and reports (issue 8) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarlierCase:
+    """A case about the same person opened before this one, and how it ended."""
+
+    case_id: int
+    opened_at: datetime
+    status: str
+    outcome: str | None
+    outcome_at: datetime | None
+    #: which kinds of identifier matched: account, profile, phone, email (never the values)
+    matched_on: tuple[str, ...]
+    #: status of its latest follow-up plan, if it had one
+    follow_up: str | None = None
+
+
+class AftercareRepository(Protocol):
+    """Follow-up plans with their check-ins (notes encrypted), and links between cases about
+    the same person."""
+
+    def add_plan(self, plan: FollowUpPlan) -> FollowUpPlan: ...
+    def get_plan(self, plan_id: int, *, for_update: bool = False) -> FollowUpPlan: ...
+    def plan_of_check_in(self, check_in_id: int, *, for_update: bool = False) -> FollowUpPlan: ...
+    def save_plan(self, plan: FollowUpPlan) -> None: ...
+    def plans_for_case(self, case_id: int) -> list[FollowUpPlan]: ...
+    def plans(
+        self,
+        *,
+        statuses: list[str] | None = None,
+        counsellor: str | None = None,
+        with_unassigned: bool = False,
+        due_before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[FollowUpPlan]:
+        """Plans, soonest open check-in first. `counsellor` keeps that counsellor's plans (and
+        unassigned ones with `with_unassigned`); `due_before` keeps plans with an open check-in
+        due by then."""
+        ...
+
+    def find_earlier_cases(
+        self, identity_keys: list[str], *, before: datetime, exclude: int
+    ) -> dict[int, set[str]]:
+        """Cases opened before `before` whose subject or keys share a keyed hash with one of
+        `identity_keys` (Subject.identity_keys): case id -> kinds matched."""
+        ...
+
+    def link_cases(self, case_id: int, earlier: dict[int, set[str]], at: datetime) -> list[int]:
+        """Record links to earlier cases; returns the ids not linked before."""
+        ...
+
+    def history(self, case_id: int) -> list[EarlierCase]: ...
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What a report needs of a case: no personal data, only ids, kinds and timestamps."""
+
+    id: int
+    platform: str
+    status: str
+    opened_at: datetime
+    outcome: str | None
+    #: milestone name (received, triaged, located, dispatched, ...) -> first time reached
+    milestones: dict[str, datetime]
+
+
+@dataclass(frozen=True)
+class AlertFacts:
+    id: int
+    case_id: int
+    source: str
+    platform: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class CheckInFacts:
+    id: int
+    plan_id: int
+    case_id: int
+    label: str
+    due_at: datetime
+    result: str | None
+    cancelled: bool
+
+
+class ReportSource(Protocol):
+    """Read-only facts for reports (districts come from `UnitOfWork.jurisdictions`)."""
+
+    def cases_opened(self, start: datetime, end: datetime) -> list[CaseFacts]:
+        """Cases opened in [start, end)."""
+        ...
+
+    def alerts_of(self, case_ids: list[int]) -> list[AlertFacts]: ...
+    def check_ins_due(self, start: datetime, end: datetime) -> list[CheckInFacts]:
+        """Check-ins due in [start, end), of every plan."""
+        ...
+
+
 class UnitOfWork(Protocol):
     cases: CaseRepository
     alerts: AlertRepository
@@ -255,6 +463,10 @@ class UnitOfWork(Protocol):
     quarantine: Quarantine
     senders: PartnerSenders
     imap: ImapLedger
+    console: ConsoleStore
+    jurisdictions: JurisdictionIndex
+    aftercare: AftercareRepository
+    reports: ReportSource
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -8,6 +8,7 @@ from typing import Any
 
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Alert, Case, Subject
+from lifeline.services.aftercare import history_dict, plan_dict
 from lifeline.services.cases import CaseDetail
 from lifeline.services.ports import CaseSummary
 
@@ -134,7 +135,8 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
             "recorded_by": outcome.recorded_by,
             "recorded_at": iso(outcome.recorded_at),
         },
-        "follow_ups": [],
+        "follow_ups": [plan_dict(p) for p in detail.follow_ups],
+        "history": [history_dict(e) for e in detail.history],
     }
 
 

@@ -8,12 +8,15 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from lifeline import __version__
 from lifeline.bootstrap import Lifeline
 from lifeline.web import errors, ops
-from lifeline.web.api import alerts, auth, cases
+from lifeline.web.api import alerts, auth, cases, followups, places, reports
+from lifeline.web.console import case_pages, pages
+from lifeline.web.console.common import STATIC
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from lifeline.worker import Worker
 
@@ -73,6 +76,12 @@ def create_app(
     app.include_router(cases.router)
     app.include_router(auth.router)
     app.include_router(ops.router)
+    app.include_router(places.router)
+    app.include_router(reports.router)
+    app.include_router(followups.router)
+    app.include_router(pages.router)
+    app.include_router(case_pages.router)
+    app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     app.add_middleware(BodyLimitMiddleware, limit=lifeline.settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

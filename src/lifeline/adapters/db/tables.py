@@ -12,7 +12,9 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -329,3 +331,181 @@ ENCRYPTED.update(
         email_quarantine: ("mail_from_enc", "raw_enc"),
     }
 )
+
+# -- location and jurisdiction (migration 0002) -----------------------------------------------
+
+#: one row per resolved alert; candidates and evidence (which quote the address) encrypted
+location_resolutions = Table(
+    "location_resolutions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("alert_id", Id, ForeignKey("alerts.id"), nullable=False, unique=True),
+    Column("resolved_at", Ts, nullable=False),
+    Column("state", String(80)),
+    Column("district_lgd", String(8), index=True),
+    Column("confidence", Float, nullable=False),
+    Column("needs_review", Boolean, nullable=False),
+    Column("resolver_version", String(20), nullable=False),
+    Column("result_enc", Text, nullable=False),
+)
+
+#: each `lifeline registry import` is one complete, dated snapshot; the latest is in force
+registry_imports = Table(
+    "registry_imports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("version", String(32), nullable=False),
+    Column("imported_at", Ts, nullable=False, index=True),
+    Column("source", String(300), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("units", Integer, nullable=False),
+)
+
+registry_units = Table(
+    "registry_units",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("import_id", Id, ForeignKey("registry_imports.id"), nullable=False, index=True),
+    Column("unit_id", String(120), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("parent", String(120)),
+    Column("district_lgd", String(8)),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date),
+    Column("status", String(20), nullable=False),
+    Column("record", JSON, nullable=False),
+    UniqueConstraint("import_id", "unit_id", "valid_from"),
+)
+
+ENCRYPTED[location_resolutions] = ("result_enc",)
+
+# -- console (migration 0005) ---------------------------------------------------------------
+
+#: a signed-in browser; the cookie holds a random token, the table only its SHA-256
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("username", String(64), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", Ts, nullable=False),
+    Column("last_seen_at", Ts, nullable=False),
+    Column("expires_at", Ts, nullable=False),
+    Column("revoked_at", Ts),
+    Column("ip", String(64)),
+)
+
+#: every sign-in attempt: the lockout and rate limit count these; `totp_step` of a successful
+#: one stops the same two-factor code being used twice
+console_sign_ins = Table(
+    "console_sign_ins",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("at", Ts, nullable=False, index=True),
+    Column("ok", Boolean, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("ip", String(64)),
+    Column("totp_step", BigInteger),
+)
+
+#: per-person console state: language and when two-factor enrolment was completed
+console_profiles = Table(
+    "console_profiles",
+    metadata,
+    Column("user_id", Id, ForeignKey("users.id"), primary_key=True),
+    Column("language", String(5), nullable=False),
+    Column("enrolled_at", Ts),
+    Column("updated_at", Ts, nullable=False),
+)
+
+#: an operator's choice of the district responsible for a case (beside automatic resolution)
+case_districts = Table(
+    "case_districts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("district_lgd", String(8), nullable=False, index=True),
+    Column("assigned_by", String(120), nullable=False),
+    Column("assigned_at", Ts, nullable=False),
+)
+
+# -- aftercare (migration 0006) ---------------------------------------------------------------
+
+#: one plan per alive outcome of a case: referral, counsellor, status; the end reason encrypted
+follow_up_plans = Table(
+    "follow_up_plans",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("status", String(12), nullable=False, index=True),
+    Column("outcome", String(40), nullable=False),
+    Column("outcome_at", Ts, nullable=False),
+    Column("proposed_at", Ts, nullable=False),
+    Column("proposed_by", String(120), nullable=False),
+    Column("referral_kind", String(20), nullable=False),
+    Column("referral_name", String(200), nullable=False),
+    Column("referral_contact", String(40)),
+    Column("referral_unit", String(120)),
+    Column("counsellor", String(64), index=True),
+    Column("ended_at", Ts),
+    Column("end_reason_enc", Text),
+    Column("version", Integer, nullable=False),
+)
+
+#: each check-in of a plan (a durable `followup_due` job fires at `due_at`); note encrypted
+follow_up_check_ins = Table(
+    "follow_up_check_ins",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("plan_id", Id, ForeignKey("follow_up_plans.id"), nullable=False, index=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("label", String(10), nullable=False),
+    Column("due_at", Ts, nullable=False, index=True),
+    Column("notified_at", Ts),
+    Column("result", String(20)),
+    Column("recorded_at", Ts),
+    Column("recorded_by", String(120)),
+    Column("note_enc", Text),
+    Column("cancelled_at", Ts),
+)
+
+#: a case linked to an earlier case about the same person (matched on keyed hashes)
+case_links = Table(
+    "case_links",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("earlier_case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("matched_on", String(60), nullable=False),
+    Column("linked_at", Ts, nullable=False),
+    UniqueConstraint("case_id", "earlier_case_id"),
+)
+
+ENCRYPTED.update({follow_up_plans: ("end_reason_enc",), follow_up_check_ins: ("note_enc",)})
+
+# -- risk triage (issue 4) ------------------------------------------------------------------
+#: assessments of a case: by the model (one per alert) or by an operator (confirm / correct);
+#: cue spans quote the post, so they are encrypted like the post itself
+risk_assessments = Table(
+    "risk_assessments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("alert_id", Id, ForeignKey("alerts.id"), nullable=True, index=True),
+    Column("source", String(10), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("score", Float, nullable=True),
+    Column("language", String(8), nullable=True),
+    Column("model_version", String(40), nullable=True),
+    Column("cues_enc", Text, nullable=False),
+    Column("note_enc", Text, nullable=True),
+    Column("assessed_by", String(120), nullable=False),
+    Column("at", Ts, nullable=False),
+)
+ENCRYPTED[risk_assessments] = ("cues_enc", "note_enc")

@@ -15,7 +15,10 @@ from lifeline.adapters.db.access import (
     SqlSignatureLedger,
     SqlUserRepository,
 )
+from lifeline.adapters.db.aftercare_repos import SqlAftercareRepository, SqlReportSource
+from lifeline.adapters.db.assessments import SqlAssessmentRepository
 from lifeline.adapters.db.audit import SqlAuditLog
+from lifeline.adapters.db.console_repos import SqlConsoleStore, SqlJurisdictionIndex
 from lifeline.adapters.db.intake_repos import (
     SqlImapLedger,
     SqlIntakeReceipts,
@@ -23,23 +26,28 @@ from lifeline.adapters.db.intake_repos import (
     SqlQuarantine,
 )
 from lifeline.adapters.db.jobs import SqlJobQueue
+from lifeline.adapters.db.locations import SqlLocationRepository
 from lifeline.adapters.db.repositories import (
     SqlAlertRepository,
     SqlCaseRepository,
     SqlSubjectRepository,
 )
 from lifeline.services.ports import (
+    AftercareRepository,
     AlertRepository,
     AuditLog,
     CaseRepository,
     Cipher,
+    ConsoleStore,
     IdempotencyStore,
     ImapLedger,
     IntakeReceipts,
     JobQueue,
+    JurisdictionIndex,
     PartnerRepository,
     PartnerSenders,
     Quarantine,
+    ReportSource,
     SignatureLedger,
     SubjectRepository,
     UserRepository,
@@ -66,6 +74,10 @@ class SqlUnitOfWork:
     quarantine: Quarantine
     senders: PartnerSenders
     imap: ImapLedger
+    console: ConsoleStore
+    jurisdictions: JurisdictionIndex
+    aftercare: AftercareRepository
+    reports: ReportSource
 
     def __init__(
         self,
@@ -111,10 +123,16 @@ class SqlUnitOfWork:
         self.audit = SqlAuditLog(conn)
         self.idempotency = SqlIdempotencyStore(conn)
         self.signatures = SqlSignatureLedger(conn)
+        self.locations = SqlLocationRepository(conn, self.keys)
         self.receipts = SqlIntakeReceipts(conn, self.keys)
         self.quarantine = SqlQuarantine(conn, self.keys)
         self.senders = SqlPartnerSenders(conn)
         self.imap = SqlImapLedger(conn)
+        self.console = SqlConsoleStore(conn, self.keys)
+        self.jurisdictions = SqlJurisdictionIndex(conn)
+        self.aftercare = SqlAftercareRepository(conn, self.keys)
+        self.reports = SqlReportSource(conn)
+        self.assessments = SqlAssessmentRepository(conn, self.keys)
         return self
 
     def __exit__(

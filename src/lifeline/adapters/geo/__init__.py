@@ -1,0 +1,2 @@
+"""Location resolution: district polygons, PINs, a cross-script gazetteer, phone areas and the
+jurisdiction registry, combined by `GeoLocator` (see docs/location.md)."""

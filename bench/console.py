@@ -1,0 +1,145 @@
+"""Console benchmark: server time of the live queue with N open cases.
+
+A benchmark, not a test: it prints figures (targets beside them, never asserted) and writes them
+to bench/results/console-<db>.json. For each database (a temporary SQLite file always; a fresh
+temporary PostgreSQL database when --pg-url or LIFELINE_TEST_DATABASE_URL is given) it
+
+1. migrates, creates an SMC operator and a district officer (Lucknow), and stores N open cases
+   through the real intake use case (half of them placed in Lucknow);
+2. signs both in through the console's own sign-in form (argon2id and TOTP);
+3. requests the queue page and the queue rows the page polls, R times each, in process (the
+   ASGI app through Starlette's test client: server time without a network), and reports
+   p50/p95/max of each.
+
+Target (issue: console): queue page p95 < 100 ms with 500 open cases.
+
+    .venv/bin/python bench/console.py --cases 500 --repeat 50 [--pg-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from console_support import (  # noqa: E402
+    LUCKNOW,
+    make_person,
+    new_case,
+    place_in,
+    signed_in,
+)
+from lifeline.adapters.db.engine import normalise_url  # noqa: E402
+from lifeline.bootstrap import bootstrap  # noqa: E402
+from lifeline.settings import Settings  # noqa: E402
+from support import FakeClock, RecordingSink  # noqa: E402
+
+TEXTS = [
+    "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी",
+    "ab aur nahi hota yaar, sab khatam kar dunga aaj raat",
+    "Going live. This is goodbye, I am sorry to everyone.",
+    "kisi ko fark nahi padta, main ja raha hu",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed(web: Any, path: str, repeat: int, headers: dict[str, str]) -> dict[str, float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = web.get(path, headers=headers)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(percentile(times, 0.95), 2),
+        "max_ms": round(max(times), 2),
+    }
+
+
+def run(database_url: str, cases: int, repeat: int, home: Path) -> dict[str, Any]:
+    clock = FakeClock()
+    settings = Settings(
+        database_url=database_url,
+        data_key_file=home / "lifeline.key",
+        log_json=True,
+        log_level="WARNING",
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    app = bootstrap(settings, clock=clock, events=RecordingSink())
+    app.upgrade_db()
+    operator = make_person(app, "bench.op", "smc_operator")
+    officer = make_person(app, "bench.dsp", "district_officer", LUCKNOW)
+    started = time.perf_counter()
+    for n in range(cases):
+        case_id = new_case(app, TEXTS[n % len(TEXTS)], handle=f"bench{n}")
+        if n % 2 == 0:
+            place_in(app, case_id, LUCKNOW)
+    seeded = time.perf_counter() - started
+    clock.advance(minutes=3)
+    results: dict[str, Any] = {"database": make_url(database_url).get_backend_name()}
+    results["cases"], results["seed_seconds"] = cases, round(seeded, 1)
+    for label, person in (("operator", operator), ("district_officer", officer)):
+        web, _ = signed_in(app, person, clock)
+        results[f"{label}_queue_page"] = timed(web, "/console/queue", repeat, {})
+        results[f"{label}_queue_rows_poll"] = timed(
+            web, "/console/queue/rows", repeat, {"X-Lifeline-Poll": "1"}
+        )
+    app.dispose()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=50)
+    parser.add_argument("--pg-url", default=os.environ.get("LIFELINE_TEST_DATABASE_URL"))
+    args = parser.parse_args()
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        urls = [f"sqlite:///{home / 'console.db'}"]
+        admin = None
+        name = f"lifeline_bench_{uuid.uuid4().hex[:8]}"
+        if args.pg_url:
+            admin = create_engine(normalise_url(args.pg_url), isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            urls.append(make_url(normalise_url(args.pg_url)).set(database=name).render_as_string(
+                hide_password=False))  # fmt: skip
+        try:
+            for url in urls:
+                figures = run(url, args.cases, args.repeat, home)
+                figures["machine"] = f"{platform.machine()} {os.cpu_count()} CPUs"
+                figures["target"] = "queue page p95 < 100 ms with 500 open cases"
+                db = figures["database"]
+                (out_dir / f"console-{db}.json").write_text(json.dumps(figures, indent=2) + "\n")
+                print(json.dumps(figures, indent=2))
+        finally:
+            if admin is not None:
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""Benchmark and evaluation of the triage model. Prints figures and writes
+bench/results/triage.json; never passes or fails on time.
+
+    .venv/bin/python bench/triage.py            # everything (C-SSRS cross-validation: minutes)
+    .venv/bin/python bench/triage.py --quick    # without the C-SSRS cross-validation
+
+Figures: model load time (in process, and a cold process with its imports), artefact size,
+held-out split metrics per language and level with calibration error, false-alarm rate on
+RTP-LX Hindi, C-SSRS five-fold cross-validation (user level), throughput of short posts in one
+process (batches of 256), per-post latency p50/p99 (one post per call), and a 100 KB post.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from lifeline.adapters.classifier import datasets, evaluation, training
+from lifeline.adapters.classifier.model import SklearnRiskClassifier, default_model_path
+
+RESULTS = Path(__file__).resolve().parent / "results" / "triage.json"
+
+
+def cold_load_seconds(path: Path) -> float:
+    code = (
+        "import time; t = time.perf_counter();"
+        "from lifeline.adapters.classifier.model import SklearnRiskClassifier as M;"
+        f"M.load(__import__('pathlib').Path({str(path)!r})); print(time.perf_counter() - t)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip())
+
+
+def speed(model: SklearnRiskClassifier, texts: list[str]) -> dict[str, float]:
+    posts = (texts * (5000 // len(texts) + 1))[:5000]
+    model.classify_many(posts[:256])  # warm caches
+    started = time.perf_counter()
+    for i in range(0, len(posts), 256):
+        model.classify_many(posts[i : i + 256])
+    batch_rate = len(posts) / (time.perf_counter() - started)
+    latencies = []
+    for text in posts[:2000]:
+        t = time.perf_counter()
+        model.classify(text)
+        latencies.append((time.perf_counter() - t) * 1000)
+    latencies.sort()
+    single_rate = 1000 / statistics.mean(latencies)
+    big = ("मैं बहुत परेशान हूं और कोई नहीं समझता, कल कॉलेज जाना है. " * 2000)[:100_000]
+    t = time.perf_counter()
+    model.classify(big)
+    return {
+        "posts_per_second_batched": batch_rate,
+        "posts_per_second_one_by_one": single_rate,
+        "latency_ms_p50": latencies[len(latencies) // 2],
+        "latency_ms_p99": latencies[int(len(latencies) * 0.99)],
+        "latency_ms_max": latencies[-1],
+        "seconds_for_100kb_post": time.perf_counter() - t,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the C-SSRS cross-validation")
+    parser.add_argument("--data-dir", type=Path, default=datasets.default_data_dir())
+    parser.add_argument("--model", type=Path, default=default_model_path())
+    args = parser.parse_args()
+    out: dict[str, object] = {"python": platform.python_version(), "machine": platform.machine()}
+
+    t = time.perf_counter()
+    model = SklearnRiskClassifier.load(args.model)
+    out["load_seconds"] = time.perf_counter() - t
+    out["cold_process_load_seconds"] = cold_load_seconds(args.model)
+    out["artefact_bytes"] = args.model.stat().st_size
+    out["model_version"] = model.version
+    print(
+        f"model {model.version}: {out['artefact_bytes'] / 1e6:.1f} MB, loads in "
+        f"{out['load_seconds']:.2f} s ({out['cold_process_load_seconds']:.2f} s in a new process "
+        "with its imports)"
+    )
+
+    corpus = datasets.load_corpus()
+    held_out = [e for e in corpus if e.split == "test"]
+    ev = evaluation.evaluate(model, held_out)
+    out["held_out"] = ev.as_dict()
+    print("\nheld-out split\n" + evaluation.format_evaluation(ev))
+
+    texts = list(datasets.load_rtp_lx(args.data_dir))
+    out["rtp_lx_hindi"] = evaluation.false_alarms(model, texts)
+    fa = out["rtp_lx_hindi"]
+    assert isinstance(fa, dict)
+    print(
+        f"\nRTP-LX Hindi (abusive, not cries for help): {fa['at_risk']}/{fa['n']} called at risk "
+        f"= false-alarm rate {fa['false_alarm_rate']:.3f}; levels {fa['levels']}"
+    )
+
+    if not args.quick:
+        users = datasets.load_cssrs(args.data_dir)
+        base = [e for e in corpus if e.split == "train"]
+
+        def fit(examples: list[datasets.Example]) -> SklearnRiskClassifier:
+            weighted = [
+                e if e.source != "cssrs" else replace(e, weight=e.weight * training.CSSRS_WEIGHT)
+                for e in examples
+            ]
+            bundle, _ = training.train(weighted, reuse=model.bundle)
+            return training.classifier_from(bundle)
+
+        cv = evaluation.cssrs_cross_validation(users, base, fit, progress=print)
+        out["cssrs_cross_validation"] = cv
+        ar = cv["at_risk"]
+        print(
+            f"C-SSRS 5-fold CV over {cv['users']} users (riskiest window of all their posts): "
+            f"at-risk precision {ar['precision']:.3f} recall {ar['recall']:.3f} F1 {ar['f1']:.3f}; "
+            f"4-level accuracy {cv['accuracy']:.3f}"
+        )
+
+    out["speed"] = speed(model, [e.text for e in held_out])
+    sp = out["speed"]
+    assert isinstance(sp, dict)
+    print(
+        f"\nspeed: {sp['posts_per_second_batched']:.0f} posts/s batched, "
+        f"{sp['posts_per_second_one_by_one']:.0f} posts/s one by one; latency p50 "
+        f"{sp['latency_ms_p50']:.2f} ms, p99 {sp['latency_ms_p99']:.2f} ms; "
+        f"100 KB post {sp['seconds_for_100kb_post']:.2f} s"
+    )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,368 @@
+"""Build Lifeline's triage corpus from the hand-written seed posts in scripts/triage_corpus/.
+
+    .venv/bin/python scripts/build_triage_corpus.py   # writes src/lifeline/data/triage/corpus.jsonl
+
+Every seed line in `scripts/triage_corpus/{en,hi-Latn,hi}.txt` is a post written for this
+corpus under a `[level LEVEL]` heading (see docs/triage-guide.md). The script keeps each seed
+as written and adds a few variants of it the way such posts appear on social media: a line of
+context before it (a situation from the `[pool stress]` list, an everyday line from
+`[pool daily]`...), emoji, hashtags, romanisation variants (nahi/nhi/nai, hai/h, main/mai),
+misspellings, elongated words, no punctuation, Devanagari with and without nukta.
+
+A seed and all its variants form one `group`. Many seeds were written as the same thought in
+the three registers, and a Devanagari post and its Hinglish twin look alike once
+transliterated; such seeds are joined into one `family` (an English seed with the Hinglish seed
+at the same level and position; a Devanagari seed with any Hinglish seed of its level whose
+transliterated skeleton shares half its trigrams), and whole families go to
+`train` or `test` (about one in five is held out, by a hash of the family id), so no variant or
+translation of a held-out post is ever trained on. Same seeds, same corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from lifeline.adapters.classifier.normalise import views
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "scripts" / "triage_corpus"
+OUTPUT = ROOT / "src" / "lifeline" / "data" / "triage" / "corpus.jsonl"
+LANGUAGES = ("en", "hi-Latn", "hi")
+LEVELS = ("none", "discussion", "distress", "ideation", "intent", "imminent")
+AT_RISK = ("ideation", "intent", "imminent")
+TARGET_PER_CELL = 240
+MAX_VARIANTS = 6
+TEST_SHARE = 5  # one family in five is held out
+JOIN_SIMILARITY = 0.5  # Jaccard similarity of trigram sets that joins a Hindi and a Hinglish seed
+SEPARATORS = (" ", ". ", " ... ", "\n", ", ")
+
+EMOJI = {
+    "none": ["😂", "🤣", "😅", "🔥", "💯", "😍", "🙌", "😎", "🤦", "💀", "😭😂", "👍", "🎉"],
+    "discussion": ["🙏", "🕯️", "💔", "😢", "🥺", "🙏🙏", "💐", "📞", "💙"],
+    "distress": ["😔", "😞", "😭", "💔", "🥀", "😶", "😩", "😢😢", "🖤", "😪"],
+    "ideation": ["😭", "💔", "🥀", "😔", "🖤", "😞", "😭😭", "🙏", "😶"],
+    "intent": ["💔", "🙏", "😭", "🥀", "👋", "🖤", "😔", "💔💔"],
+    "imminent": ["💔", "🙏", "😭", "👋", "🥀", "😭😭😭", "🖤"],
+}
+HASHTAGS = {
+    "en": [
+        "#depression",
+        "#mentalhealth",
+        "#NEET",
+        "#Kota",
+        "#exams",
+        "#loanapp",
+        "#life",
+        "#alone",
+        "#sad",
+        "#news",
+        "#trending",
+        "#India",
+        "#UPPolice",
+        "#farmers",
+    ],
+    "hi-Latn": [
+        "#NEET",
+        "#Kota",
+        "#depression",
+        "#zindagi",
+        "#sad",
+        "#loanapp",
+        "#dukh",
+        "#dard",
+        "#kisan",
+        "#news",
+        "#UP",
+        "#Lucknow",
+        "#life",
+    ],
+    "hi": ["#डिप्रेशन", "#ज़िंदगी", "#दुख", "#NEET", "#किसान", "#खबर", "#यूपी", "#लखनऊ", "#sad"],
+}
+#: romanisation variants people really type, applied word by word to Hinglish seeds
+HINGLISH_VARIANTS = {
+    "hai": ["h", "he", "hai", "hai", "hain"],
+    "hain": ["h", "hai", "hai"],
+    "nahi": ["nhi", "nai", "nahin", "nahi", "ni"],
+    "nhi": ["nahi", "nai", "nhi"],
+    "main": ["mai", "me", "main", "mein"],
+    "mai": ["main", "me", "mai"],
+    "mujhe": ["muje", "mjhe", "mujhe", "mujhko"],
+    "kya": ["kia", "kyaa", "kya"],
+    "kyun": ["kyu", "kyon", "q", "kyun"],
+    "hoon": ["hu", "hun", "hoon", "hu"],
+    "hu": ["hoon", "hun", "hu"],
+    "raha": ["rha", "raha"],
+    "rahi": ["rhi", "rahi"],
+    "gaya": ["gya", "gaya"],
+    "gayi": ["gyi", "gai", "gayi"],
+    "bahut": ["bhut", "bohot", "bahot", "bht"],
+    "kar": ["kr", "kar"],
+    "karna": ["krna", "karna"],
+    "sab": ["sb", "sab"],
+    "kuch": ["kuchh", "kch", "kuch"],
+    "yaar": ["yr", "yar", "yaarr", "yaar"],
+    "please": ["plz", "pls", "plss", "please"],
+    "sorry": ["sry", "sorry", "sorryy"],
+    "zindagi": ["jindagi", "zindgi", "zindagi"],
+    "bhi": ["bhe", "bhi"],
+    "aur": ["or", "aur"],
+    "toh": ["to", "toh"],
+    "mummy": ["mumma", "mummy", "maa", "mumy"],
+    "ab": ["abb", "ab"],
+    "abhi": ["abi", "abhi"],
+    "aaj": ["aj", "aaj"],
+    "raat": ["rat", "raat"],
+    "karunga": ["krunga", "karunga", "karoonga"],
+    "jaunga": ["jaunga", "jaaunga", "jaoonga"],
+    "hoga": ["hga", "hoga"],
+    "mera": ["mra", "mera"],
+    "meri": ["mri", "meri"],
+    "mere": ["mre", "mere"],
+    "kabhi": ["kbhi", "kabhi"],
+    "dost": ["dost", "dosto"],
+}
+ENGLISH_VARIANTS = {
+    "you": ["u", "you"],
+    "your": ["ur", "your"],
+    "please": ["pls", "plz", "please"],
+    "don't": ["dont", "don't", "do not"],
+    "i'm": ["im", "i'm", "Im"],
+    "can't": ["cant", "can't"],
+    "won't": ["wont", "won't"],
+    "i've": ["ive", "i've"],
+    "tonight": ["tonite", "tonight"],
+    "tomorrow": ["tmrw", "tomorrow"],
+    "because": ["bcoz", "cuz", "because", "bc"],
+    "going to": ["gonna", "going to"],
+    "want to": ["wanna", "want to"],
+    "people": ["ppl", "people"],
+    "really": ["rly", "really"],
+    "right now": ["rn", "right now"],
+    "okay": ["ok", "okay", "k"],
+    "i'll": ["ill", "i'll"],
+    "that's": ["thats", "that's"],
+    "it's": ["its", "it's"],
+}
+HINDI_VARIANTS = {
+    "नहीं": ["नही", "नहीं", "नहि"],
+    "मैं": ["मै", "मैं"],
+    "हूँ": ["हूं", "हू", "हूँ"],
+    "हूं": ["हूँ", "हू", "हूं"],
+    "ज़िंदगी": ["जिंदगी", "ज़िन्दगी", "जिन्दगी"],
+    "ज़हर": ["जहर", "ज़हर"],
+    "क्यों": ["क्यूं", "क्यो", "क्यों"],
+    "बहुत": ["बोहोत", "बहोत", "बहुत"],
+    "है": ["हैं", "है"],
+    "मुझे": ["मुझको", "मुझे"],
+    "सॉरी": ["sorry", "सॉरी", "सोरी"],
+}
+
+
+def parse_sources(path: Path) -> dict[str, list[str]]:
+    """`[level X]` and `[pool Y]` sections; blank lines and lines starting with # are skipped."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("# "):
+            continue
+        header = re.fullmatch(r"\[(level|pool) ([\w-]+)\]", line)
+        if header:
+            current = sections.setdefault(f"{header[1]}:{header[2]}", [])
+            continue
+        if current is None:
+            raise SystemExit(f"{path}: text before the first [level]/[pool] heading: {line!r}")
+        current.append(line)
+    return sections
+
+
+def split_of(family: str) -> str:
+    digest = hashlib.sha256(family.encode()).digest()
+    return "test" if digest[0] % TEST_SHARE == 0 else "train"
+
+
+def _trigrams(text: str) -> set[str]:
+    skeleton = f" {views(text).skeleton} "
+    return {skeleton[i : i + 3] for i in range(len(skeleton) - 2)}
+
+
+def families(seeds: dict[tuple[str, str], list[str]]) -> dict[str, str]:
+    """Group id -> family id, joining translations (see the module docstring)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        parent[find(a)] = find(b)
+
+    for (language, level), texts in seeds.items():
+        for i in range(len(texts)):
+            group = f"{language}:{level}:{i:03d}"
+            find(group)
+            if language == "en" and i < len(seeds[("hi-Latn", level)]):
+                union(group, f"hi-Latn:{level}:{i:03d}")
+    for level in LEVELS:
+        hindi = [_trigrams(t) for t in seeds[("hi", level)]]
+        hinglish = [_trigrams(t) for t in seeds[("hi-Latn", level)]]
+        for i, a in enumerate(hindi):
+            for j, b in enumerate(hinglish):
+                if len(a & b) >= JOIN_SIMILARITY * len(a | b):
+                    union(f"hi:{level}:{i:03d}", f"hi-Latn:{level}:{j:03d}")
+    return {g: find(g) for g in parent}
+
+
+def _swap_words(text: str, table: dict[str, list[str]], rng: random.Random, p: float) -> str:
+    def swap(m: re.Match[str]) -> str:
+        word = m.group(0)
+        options = table.get(word.lower())
+        if options and rng.random() < p:
+            return rng.choice(options)
+        return word
+
+    for phrase in [k for k in table if " " in k]:
+        if phrase in text.lower() and rng.random() < p:
+            text = re.sub(re.escape(phrase), rng.choice(table[phrase]), text, flags=re.IGNORECASE)
+    return re.sub(r"[\w'\u0900-\u097F]+", swap, text)
+
+
+def _elongate(text: str, rng: random.Random) -> str:
+    words = text.split(" ")
+    candidates = [i for i, w in enumerate(words) if len(w) >= 3 and w[-1].isalpha()]
+    if not candidates:
+        return text
+    i = rng.choice(candidates)
+    words[i] = words[i] + words[i][-1] * rng.randint(2, 5)
+    return " ".join(words)
+
+
+def _typo(text: str, rng: random.Random) -> str:
+    words = text.split(" ")
+    candidates = [i for i, w in enumerate(words) if len(w) >= 5 and w.isascii() and w.isalpha()]
+    if not candidates:
+        return text
+    i = rng.choice(candidates)
+    w = words[i]
+    j = rng.randrange(1, len(w) - 1)
+    words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :] if rng.random() < 0.5 else w[:j] + w[j + 1 :]
+    return " ".join(words)
+
+
+def _strip_punctuation(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[.,!?;:।\"]", " ", text)).strip()
+
+
+def surface(text: str, language: str, rng: random.Random) -> str:
+    if language == "hi-Latn":
+        text = _swap_words(text, HINGLISH_VARIANTS, rng, 0.45)
+    elif language == "en":
+        text = _swap_words(text, ENGLISH_VARIANTS, rng, 0.4)
+    else:
+        text = _swap_words(text, HINDI_VARIANTS, rng, 0.4)
+        if rng.random() < 0.3:
+            text = text.replace("\u093c", "")
+    if rng.random() < 0.45:
+        text = _strip_punctuation(text)
+    if language != "hi" and rng.random() < 0.5:
+        text = text.lower()
+    elif language != "hi" and rng.random() < 0.08:
+        text = text.upper()
+    if rng.random() < 0.25:
+        text = _elongate(text, rng)
+    if language != "hi" and rng.random() < 0.2:
+        text = _typo(text, rng)
+    return text
+
+
+def compose(
+    seed: str, language: str, level: str, pools: dict[str, list[str]], rng: random.Random
+) -> str:
+    text = seed
+    if level in ("distress", *AT_RISK) and rng.random() < 0.45:
+        context = rng.choice(pools["stress"])
+        text = f"{context}{rng.choice(SEPARATORS)}{text}"
+    elif level == "none" and rng.random() < 0.3:
+        text = f"{rng.choice(pools['daily'])} {text}"
+    elif level == "discussion" and rng.random() < 0.25:
+        text = f"{rng.choice(pools['discussion'])} {text}"
+    if level in AT_RISK and rng.random() < 0.2:
+        text = f"{text} {rng.choice(pools['closing'])}"
+    text = surface(text, language, rng)
+    if rng.random() < 0.4:
+        text = f"{text} {rng.choice(EMOJI[level])}"
+    if rng.random() < 0.12:
+        text = f"{text} {' '.join(rng.sample(HASHTAGS[language], rng.randint(1, 3)))}"
+    return text
+
+
+def build() -> list[dict[str, str]]:
+    rng = random.Random(20261128)
+    records: list[dict[str, str]] = []
+    seen: set[str] = set()
+    sources = {lang: parse_sources(SOURCES / f"{lang}.txt") for lang in LANGUAGES}
+    all_seeds: dict[tuple[str, str], list[str]] = {}
+    for language, sections in sources.items():
+        for level in LEVELS:
+            all_seeds[(language, level)] = sections.get(f"level:{level}", [])
+            if not all_seeds[(language, level)]:
+                raise SystemExit(f"{language}: no seeds for level {level}")
+    family_of = families(all_seeds)
+    for language in LANGUAGES:
+        sections = sources[language]
+        pools = {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("pool:")}
+        for level in LEVELS:
+            seeds = all_seeds[(language, level)]
+            variants = min(MAX_VARIANTS, max(1, -(-TARGET_PER_CELL // len(seeds))))
+            for i, seed in enumerate(seeds):
+                group = f"{language}:{level}:{i:03d}"
+                split = split_of(family_of[group])
+                texts = [seed]
+                tries = 0
+                while len(texts) < variants and tries < variants * 5:
+                    tries += 1
+                    candidate = compose(seed, language, level, pools, rng)
+                    if candidate not in texts:
+                        texts.append(candidate)
+                for v, text in enumerate(texts):
+                    if text in seen:
+                        continue
+                    seen.add(text)
+                    records.append(
+                        {
+                            "id": f"{group}:{v}",
+                            "text": text,
+                            "level": level,
+                            "language": language,
+                            "group": group,
+                            "family": family_of[group],
+                            "split": split,
+                            "source": "seed" if v == 0 else "variant",
+                        }
+                    )
+    return records
+
+
+def main() -> None:
+    records = build()
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    with OUTPUT.open("w", encoding="utf-8") as f:
+        for record in records:
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    cells = Counter((r["language"], r["level"]) for r in records)
+    splits = Counter((r["language"], r["split"]) for r in records)
+    print(f"wrote {len(records)} posts to {OUTPUT.relative_to(ROOT)}", file=sys.stderr)
+    for language in LANGUAGES:
+        row = "  ".join(f"{level}={cells[(language, level)]}" for level in LEVELS)
+        print(f"  {language:8} {row}  (test {splits[(language, 'test')]})", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

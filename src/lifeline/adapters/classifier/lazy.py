@@ -1,0 +1,51 @@
+"""The triage model, loaded on first use and shared by the process.
+
+Loading reads the ~10 MB skops file; commands that never triage (`lifeline users create`)
+should not pay for it, and every application in one process (the API, the worker, tests) can
+share the same read-only model.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from lifeline.adapters.classifier.model import SklearnRiskClassifier, default_model_path
+from lifeline.services.triage import RiskResult
+
+_LOCK = threading.Lock()
+_SHARED: dict[Path, SklearnRiskClassifier] = {}
+
+
+def shared_classifier(path: Path | None = None) -> SklearnRiskClassifier:
+    path = (path or default_model_path()).resolve()
+    model = _SHARED.get(path)
+    if model is None:
+        with _LOCK:
+            model = _SHARED.get(path)
+            if model is None:
+                model = SklearnRiskClassifier.load(path)
+                _SHARED[path] = model
+    return model
+
+
+class LazyRiskClassifier:
+    """A `RiskClassifier` that loads the model file when first asked anything."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+
+    @property
+    def model(self) -> SklearnRiskClassifier:
+        return shared_classifier(self.path)
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    def classify(self, text: str) -> RiskResult:
+        return self.model.classify(text)
+
+    def classify_many(self, texts: Sequence[str]) -> list[RiskResult]:
+        return self.model.classify_many(texts)

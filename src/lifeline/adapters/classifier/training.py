@@ -1,0 +1,253 @@
+"""Building the triage model from labelled examples, reproducibly (same data, same model).
+
+1. Cues are found and rows built for every example (see features.py); the IDF weights are fitted.
+2. Five group folds (a post's variants and translations, or a C-SSRS user, stay in one fold)
+   give out-of-fold probabilities from multinomial logistic regression.
+3. On those: Platt calibration of P(ideation or above), and the two decision thresholds
+   (the lowest at-risk threshold keeping out-of-fold at-risk recall at TARGET_RECALL on the
+   corpus, and likewise for intent-or-above).
+4. The final logistic regression is fitted on everything and saved with skops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import skops.io as sio
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
+
+from lifeline.adapters.classifier.cues import CueDetector
+from lifeline.adapters.classifier.datasets import (
+    LEVELS,
+    Example,
+    cssrs_examples,
+    load_corpus,
+    load_cssrs,
+)
+from lifeline.adapters.classifier.evaluation import Evaluation
+from lifeline.adapters.classifier.features import Featurizer, fit_featurizer
+from lifeline.adapters.classifier.language import detect_language
+from lifeline.adapters.classifier.model import (
+    AT_RISK,
+    FORMAT,
+    SklearnRiskClassifier,
+    lexicon_digest,
+)
+from lifeline.services.triage import LabelledExample
+
+MODEL_VERSION = "1.0"
+FOLDS = 5
+C = 4.0
+TARGET_RECALL = 0.95
+TARGET_URGENT_RECALL = 0.92
+#: weight of a C-SSRS window relative to a corpus post, and of an operator's label
+CSSRS_WEIGHT = 0.25
+FEEDBACK_WEIGHT = 2.0
+Progress = Callable[[str], None]
+
+
+@dataclass
+class TrainingReport:
+    version: str
+    examples: dict[str, int]
+    thresholds: dict[str, float]
+    out_of_fold: dict[str, float]
+    seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _fit(x: Any, y: np.ndarray, w: np.ndarray) -> LogisticRegression:
+    model = LogisticRegression(C=C, max_iter=3000, tol=1e-4)
+    model.fit(x, y, sample_weight=w)
+    return model
+
+
+def _risk_logit(probs: np.ndarray, classes: list[str]) -> np.ndarray:
+    idx = [classes.index(c) for c in AT_RISK]
+    raw = np.clip(probs[:, idx].sum(axis=1), 1e-6, 1 - 1e-6)
+    logit: np.ndarray = np.log(raw / (1 - raw)).reshape(-1, 1)
+    return logit
+
+
+def _lowest_threshold(scores: np.ndarray, truth: np.ndarray, recall: float) -> float:
+    """The highest threshold that still finds `recall` of the positives."""
+    positives = np.sort(scores[truth])
+    if len(positives) == 0:
+        return 0.5
+    k = int(np.floor((1 - recall) * len(positives)))
+    return float(positives[k])
+
+
+def version_of(examples: Sequence[Example]) -> str:
+    digest = hashlib.sha256()
+    for e in sorted(examples, key=lambda e: (e.group, e.text)):
+        digest.update(f"{e.level}\t{e.weight:.4f}\t{e.text}\n".encode())
+    digest.update(lexicon_digest().encode())
+    return f"{MODEL_VERSION}+{digest.hexdigest()[:8]}"
+
+
+def train(
+    examples: Sequence[Example],
+    *,
+    progress: Progress | None = None,
+    reuse: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], TrainingReport]:
+    """Fit a model bundle on `examples` (all of them are training data). With `reuse`, the
+    calibration and thresholds of that bundle are kept and no cross-validation is run (for
+    evaluation folds, where the model is rebuilt many times)."""
+    # one BLAS thread: sums in a fixed order, so the same data gives the same model
+    with threadpool_limits(limits=1):
+        return _train(examples, progress, reuse)
+
+
+def _train(
+    examples: Sequence[Example], progress: Progress | None, reuse: dict[str, Any] | None
+) -> tuple[dict[str, Any], TrainingReport]:
+    say = progress or (lambda _msg: None)
+    started = time.perf_counter()
+    detector = CueDetector()
+    texts = [e.text for e in examples]
+    say("finding cues")
+    spans = [detector.find(t) for t in texts]
+    say("fitting features")
+    featurizer = fit_featurizer(texts, detector)
+    x = featurizer.rows(texts, spans)
+    classes = list(LEVELS)
+    y = np.array([classes.index(e.level) for e in examples])
+    w = np.array([e.weight for e in examples])
+    groups = np.array([e.group for e in examples])
+    if reuse is not None:
+        say("fitting the model")
+        model = _fit(x, y, w)
+        bundle = _bundle(featurizer, classes, model, reuse["calibrator"], reuse["thresholds"])
+        bundle["version"] = version_of(examples)
+        report = TrainingReport(bundle["version"], {}, dict(reuse["thresholds"]), {}, 0.0)
+        return bundle, report
+    oof = np.zeros((len(examples), len(classes)))
+    for k, (fit_idx, held_idx) in enumerate(GroupKFold(n_splits=FOLDS).split(x, y, groups)):
+        say(f"cross-validation fold {k + 1}/{FOLDS}")
+        oof[held_idx] = _fit(x[fit_idx], y[fit_idx], w[fit_idx]).predict_proba(x[held_idx])
+    say("calibrating")
+    truth = np.isin(y, [classes.index(c) for c in AT_RISK])
+    calibrator = LogisticRegression(C=100.0)
+    calibrator.fit(_risk_logit(oof, classes), truth.astype(int), sample_weight=w)
+    score = calibrator.predict_proba(_risk_logit(oof, classes))[:, 1]
+    corpus = np.array([e.source == "corpus" for e in examples])
+    at_risk = min(0.5, _lowest_threshold(score[corpus], truth[corpus], TARGET_RECALL))
+    urgent_idx = [classes.index("intent"), classes.index("imminent")]
+    risk_idx = [classes.index(c) for c in AT_RISK]
+    share = oof[:, urgent_idx].sum(axis=1) / np.maximum(oof[:, risk_idx].sum(axis=1), 1e-9)
+    urgent_truth = np.isin(y, urgent_idx)
+    chosen = corpus & urgent_truth & (score >= at_risk)
+    intent = min(
+        0.5, _lowest_threshold(share[chosen], np.ones(chosen.sum(), bool), TARGET_URGENT_RECALL)
+    )
+    say("fitting the final model")
+    model = _fit(x, y, w)
+    version = version_of(examples)
+    bundle = _bundle(featurizer, classes, model, calibrator, {"at_risk": at_risk, "intent": intent})
+    bundle["version"] = version
+    predicted = score >= at_risk
+    oof_metrics = {
+        "at_risk_recall": float((predicted & truth)[corpus].sum() / max(1, truth[corpus].sum())),
+        "at_risk_precision": float(
+            (predicted & truth)[corpus].sum() / max(1, predicted[corpus].sum())
+        ),
+    }
+    sources: dict[str, int] = {}
+    for e in examples:
+        sources[e.source] = sources.get(e.source, 0) + 1
+    report = TrainingReport(
+        version,
+        sources,
+        {"at_risk": at_risk, "intent": intent},
+        oof_metrics,
+        time.perf_counter() - started,
+    )
+    return bundle, report
+
+
+def _bundle(
+    featurizer: Featurizer,
+    classes: list[str],
+    model: LogisticRegression,
+    calibrator: LogisticRegression,
+    thresholds: dict[str, float],
+) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": "",
+        "classes": classes,
+        "char": featurizer.char,
+        "word": featurizer.word,
+        "char_idf": featurizer.char_idf,
+        "word_idf": featurizer.word_idf,
+        "cue_weight": featurizer.cue_weight,
+        "model": model,
+        "calibrator": calibrator,
+        "thresholds": {k: float(v) for k, v in thresholds.items()},
+        "lexicon": lexicon_digest(),
+    }
+
+
+def save(bundle: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sio.dump(bundle, path, compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+
+
+def training_set(
+    data_dir: Path, *, cssrs: bool = True, feedback: Sequence[LabelledExample] = ()
+) -> list[Example]:
+    """The corpus's training split, the C-SSRS windows (weighted down: their labels are per
+    user, not per post) and operators' labels."""
+    examples = [e for e in load_corpus() if e.split == "train"]
+    if cssrs:
+        windows = cssrs_examples(load_cssrs(data_dir), CueDetector())
+        examples += [replace(e, weight=e.weight * CSSRS_WEIGHT) for e in windows]
+    for label in feedback:
+        examples.append(
+            Example(
+                label.text,
+                label.level.value,
+                detect_language(label.text),
+                f"feedback:{label.assessment_id}",
+                "train",
+                "feedback",
+                FEEDBACK_WEIGHT,
+            )
+        )
+    return examples
+
+
+def write_metadata(path: Path, report: TrainingReport, held_out: Evaluation) -> dict[str, Any]:
+    """model.json beside the model: version, data, thresholds, held-out figures."""
+    metadata = {
+        "version": report.version,
+        "model_file": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "bytes": path.stat().st_size,
+        "examples": report.examples,
+        "thresholds": report.thresholds,
+        "out_of_fold": report.out_of_fold,
+        "training_seconds": round(report.seconds, 1),
+        "held_out": held_out.as_dict(),
+    }
+    meta_path = path.with_suffix(".json")
+    meta_path.write_text(
+        json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return metadata
+
+
+def classifier_from(bundle: dict[str, Any]) -> SklearnRiskClassifier:
+    return SklearnRiskClassifier(bundle)

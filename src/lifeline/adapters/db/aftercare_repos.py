@@ -1,0 +1,351 @@
+"""Follow-up plans and check-ins, links between cases about the same person (matched on keyed
+hashes, never plain values), and the read-only facts reports are computed from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from lifeline.adapters.db.tables import (
+    MILESTONE_COLUMNS,
+    aad,
+    alerts,
+    case_keys,
+    case_links,
+    cases,
+    follow_up_check_ins,
+    follow_up_plans,
+    new_id,
+    subjects,
+)
+from lifeline.domain.aftercare import (
+    CheckIn,
+    CheckInResult,
+    FollowUpPlan,
+    PlanStatus,
+    Referral,
+    ReferralKind,
+)
+from lifeline.domain.errors import NotFound
+from lifeline.domain.model import OutcomeKind
+from lifeline.services.ports import (
+    AlertFacts,
+    CaseFacts,
+    CheckInFacts,
+    Cipher,
+    ConcurrentWrite,
+    EarlierCase,
+)
+
+#: which subject column holds the keyed hash of each kind of identity key
+SUBJECT_HASH_COLUMNS = {
+    "account": "handle_hash",
+    "profile": "profile_hash",
+    "phone": "phone_hash",
+    "email": "email_hash",
+}
+
+P, C = follow_up_plans, follow_up_check_ins
+
+
+class SqlAftercareRepository:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
+        self.conn, self.keys = conn, keys
+
+    # -- plans ---------------------------------------------------------------------------
+    def add_plan(self, plan: FollowUpPlan) -> FollowUpPlan:
+        plan.id = new_id(self.conn.execute(insert(P).values(**self._plan_values(plan), version=1)))
+        plan.version = 1
+        for check_in in plan.check_ins:
+            values = {**self._check_in_values(check_in), "plan_id": plan.id}
+            values.update(case_id=plan.case_id, label=check_in.label, due_at=check_in.due_at)
+            check_in.id = new_id(self.conn.execute(insert(C).values(values)))
+        return plan
+
+    def get_plan(self, plan_id: int, *, for_update: bool = False) -> FollowUpPlan:
+        query = select(P).where(P.c.id == plan_id)
+        if for_update:
+            query = query.with_for_update()
+        row = self.conn.execute(query).one_or_none()
+        if row is None:
+            raise NotFound(f"follow-up plan {plan_id} not found")
+        return self._plans([row])[0]
+
+    def plan_of_check_in(self, check_in_id: int, *, for_update: bool = False) -> FollowUpPlan:
+        plan_id = self.conn.execute(select(C.c.plan_id).where(C.c.id == check_in_id)).scalar()
+        if plan_id is None:
+            raise NotFound(f"follow-up check-in {check_in_id} not found")
+        return self.get_plan(int(plan_id), for_update=for_update)
+
+    def save_plan(self, plan: FollowUpPlan) -> None:
+        assert plan.id is not None
+        result = self.conn.execute(
+            update(P)
+            .where(P.c.id == plan.id, P.c.version == plan.version)
+            .values(**self._plan_values(plan), version=plan.version + 1)
+        )
+        if result.rowcount != 1:
+            raise ConcurrentWrite(f"follow-up plan {plan.id} was changed by someone else")
+        plan.version += 1
+        for check_in in plan.check_ins:
+            self.conn.execute(
+                update(C).where(C.c.id == check_in.id).values(self._check_in_values(check_in))
+            )
+
+    def plans_for_case(self, case_id: int) -> list[FollowUpPlan]:
+        rows = self.conn.execute(
+            select(P).where(P.c.case_id == case_id).order_by(P.c.proposed_at, P.c.id)
+        ).all()
+        return self._plans(rows)
+
+    def plans(
+        self,
+        *,
+        statuses: list[str] | None = None,
+        counsellor: str | None = None,
+        with_unassigned: bool = False,
+        due_before: datetime | None = None,
+        limit: int = 100,
+    ) -> list[FollowUpPlan]:
+        open_check_in = and_(C.c.result.is_(None), C.c.cancelled_at.is_(None))
+        next_due = (
+            select(func.min(C.c.due_at))
+            .where(C.c.plan_id == P.c.id, open_check_in)
+            .correlate(P)
+            .scalar_subquery()
+        )
+        query = select(P).order_by(next_due.is_(None), next_due, P.c.id).limit(limit)
+        if statuses:
+            query = query.where(P.c.status.in_(statuses))
+        if counsellor is not None:
+            mine = P.c.counsellor == counsellor
+            query = query.where(or_(mine, P.c.counsellor.is_(None)) if with_unassigned else mine)
+        if due_before is not None:
+            query = query.where(next_due <= due_before)
+        return self._plans(self.conn.execute(query).all())
+
+    # -- repeat risk ---------------------------------------------------------------------
+    def find_earlier_cases(
+        self, identity_keys: list[str], *, before: datetime, exclude: int
+    ) -> dict[int, set[str]]:
+        kind_of = {self.keys.blind_index(k): k.split(":", 1)[0] for k in identity_keys}
+        found: dict[int, set[str]] = {}
+        if not kind_of:
+            return found
+        earlier = and_(cases.c.id != exclude, cases.c.opened_at < before)
+        for kind, column in SUBJECT_HASH_COLUMNS.items():
+            hashes = [h for h, k in kind_of.items() if k == kind]
+            if not hashes:
+                continue
+            rows = self.conn.execute(
+                select(cases.c.id)
+                .join(subjects, subjects.c.id == cases.c.subject_id)
+                .where(earlier, subjects.c[column].in_(hashes))
+            )
+            for row in rows:
+                found.setdefault(int(row.id), set()).add(kind)
+        # Accounts and profiles named by later alerts merged into a case are in its case keys.
+        merged = {h: k for h, k in kind_of.items() if k in ("account", "profile")}
+        if merged:
+            rows = self.conn.execute(
+                select(case_keys.c.case_id, case_keys.c.key_hash)
+                .join(cases, cases.c.id == case_keys.c.case_id)
+                .where(earlier, case_keys.c.key_hash.in_(list(merged)))
+            )
+            for row in rows:
+                found.setdefault(int(row.case_id), set()).add(merged[row.key_hash])
+        return found
+
+    def link_cases(self, case_id: int, earlier: dict[int, set[str]], at: datetime) -> list[int]:
+        known = set(
+            self.conn.execute(
+                select(case_links.c.earlier_case_id).where(case_links.c.case_id == case_id)
+            ).scalars()
+        )
+        fresh = sorted(set(earlier) - known)
+        if fresh:
+            rows = [
+                {
+                    "case_id": case_id,
+                    "earlier_case_id": other,
+                    "matched_on": ",".join(sorted(earlier[other]))[:60],
+                    "linked_at": at,
+                }
+                for other in fresh
+            ]
+            dialect = self.conn.dialect.name
+            stmt = pg_insert(case_links) if dialect == "postgresql" else sqlite_insert(case_links)
+            self.conn.execute(stmt.values(rows).on_conflict_do_nothing())
+        return fresh
+
+    def history(self, case_id: int) -> list[EarlierCase]:
+        rows = self.conn.execute(
+            select(case_links.c.matched_on, cases)
+            .join(cases, cases.c.id == case_links.c.earlier_case_id)
+            .where(case_links.c.case_id == case_id)
+            .order_by(cases.c.opened_at.desc())
+        ).all()
+        ids = [int(r.id) for r in rows]
+        latest: dict[int, str] = {}
+        if ids:
+            for plan in self.conn.execute(
+                select(P.c.case_id, P.c.status).where(P.c.case_id.in_(ids)).order_by(P.c.id)
+            ):
+                latest[int(plan.case_id)] = str(plan.status)
+        return [
+            EarlierCase(
+                int(r.id),
+                r.opened_at,
+                r.status,
+                r.outcome,
+                r.outcome_at,
+                tuple(r.matched_on.split(",")),
+                latest.get(int(r.id)),
+            )
+            for r in rows
+        ]
+
+    # -- mapping -------------------------------------------------------------------------
+    def _plan_values(self, plan: FollowUpPlan) -> dict[str, Any]:
+        return {
+            "case_id": plan.case_id,
+            "status": plan.status.value,
+            "outcome": plan.outcome.value,
+            "outcome_at": plan.outcome_at,
+            "proposed_at": plan.proposed_at,
+            "proposed_by": plan.proposed_by[:120],
+            "referral_kind": plan.referral.kind.value,
+            "referral_name": plan.referral.name[:200],
+            "referral_contact": plan.referral.contact,
+            "referral_unit": plan.referral.unit_id,
+            "counsellor": plan.counsellor,
+            "ended_at": plan.ended_at,
+            "end_reason_enc": self.keys.encrypt(plan.end_reason, aad(P, "end_reason_enc")),
+        }
+
+    def _check_in_values(self, check_in: CheckIn) -> dict[str, Any]:
+        return {
+            "notified_at": check_in.notified_at,
+            "result": check_in.result.value if check_in.result else None,
+            "recorded_at": check_in.recorded_at,
+            "recorded_by": check_in.recorded_by,
+            "note_enc": self.keys.encrypt(check_in.note, aad(C, "note_enc")),
+            "cancelled_at": check_in.cancelled_at,
+        }
+
+    def _plans(self, rows: Sequence[Row[Any]]) -> list[FollowUpPlan]:
+        ids = [int(r.id) for r in rows]
+        by_plan: dict[int, list[CheckIn]] = {i: [] for i in ids}
+        if ids:
+            query = select(C).where(C.c.plan_id.in_(ids)).order_by(C.c.due_at, C.c.id)
+            for r in self.conn.execute(query):
+                by_plan[int(r.plan_id)].append(
+                    CheckIn(
+                        r.due_at,
+                        r.label,
+                        r.notified_at,
+                        CheckInResult(r.result) if r.result else None,
+                        r.recorded_at,
+                        r.recorded_by,
+                        self.keys.decrypt(r.note_enc, aad(C, "note_enc")),
+                        r.cancelled_at,
+                        int(r.id),
+                    )
+                )
+        return [
+            FollowUpPlan(
+                case_id=int(r.case_id),
+                outcome=OutcomeKind(r.outcome),
+                outcome_at=r.outcome_at,
+                proposed_at=r.proposed_at,
+                proposed_by=r.proposed_by,
+                referral=Referral(
+                    ReferralKind(r.referral_kind),
+                    r.referral_name,
+                    r.referral_contact,
+                    r.referral_unit,
+                ),
+                check_ins=by_plan[int(r.id)],
+                counsellor=r.counsellor,
+                status=PlanStatus(r.status),
+                ended_at=r.ended_at,
+                end_reason=self.keys.decrypt(r.end_reason_enc, aad(P, "end_reason_enc")),
+                version=r.version,
+                id=int(r.id),
+            )
+            for r in rows
+        ]
+
+
+class SqlReportSource:
+    """Facts for reports: ids, kinds and timestamps only (nothing here needs decrypting)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def cases_opened(self, start: datetime, end: datetime) -> list[CaseFacts]:
+        columns = [cases.c[name] for name in MILESTONE_COLUMNS]
+        rows = self.conn.execute(
+            select(cases.c.id, cases.c.platform, cases.c.status, cases.c.opened_at, cases.c.outcome)
+            .add_columns(*columns)
+            .where(cases.c.opened_at >= start, cases.c.opened_at < end)
+            .order_by(cases.c.opened_at, cases.c.id)
+        )
+        return [
+            CaseFacts(
+                int(r.id),
+                r.platform,
+                r.status,
+                r.opened_at,
+                r.outcome,
+                {
+                    name.removesuffix("_at"): r._mapping[name]
+                    for name in MILESTONE_COLUMNS
+                    if r._mapping[name] is not None
+                },
+            )
+            for r in rows
+        ]
+
+    def alerts_of(self, case_ids: list[int]) -> list[AlertFacts]:
+        found: list[AlertFacts] = []
+        for start in range(0, len(case_ids), 500):  # bounded IN lists
+            chunk = case_ids[start : start + 500]
+            rows = self.conn.execute(
+                select(
+                    alerts.c.id,
+                    alerts.c.case_id,
+                    alerts.c.source,
+                    alerts.c.platform,
+                    alerts.c.received_at,
+                )
+                .where(alerts.c.case_id.in_(chunk))
+                .order_by(alerts.c.id)
+            )
+            found += [
+                AlertFacts(int(r.id), int(r.case_id), r.source, r.platform, r.received_at)
+                for r in rows
+            ]
+        return found
+
+    def check_ins_due(self, start: datetime, end: datetime) -> list[CheckInFacts]:
+        rows = self.conn.execute(
+            select(C).where(C.c.due_at >= start, C.c.due_at < end).order_by(C.c.due_at, C.c.id)
+        )
+        return [
+            CheckInFacts(
+                int(r.id),
+                int(r.plan_id),
+                int(r.case_id),
+                r.label,
+                r.due_at,
+                r.result,
+                r.cancelled_at is not None,
+            )
+            for r in rows
+        ]

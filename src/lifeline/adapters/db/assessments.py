@@ -1,0 +1,74 @@
+"""Risk assessments: the model's and operators'. Cue spans and notes quote the post, so they are
+stored encrypted; level, score, language and model version are plain (the queue sorts on them).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select
+
+from lifeline.adapters.db.tables import aad, new_id, risk_assessments
+from lifeline.services.ports import Cipher
+from lifeline.services.triage import Cue, RiskAssessment, RiskLevel
+
+_T = risk_assessments
+
+
+class SqlAssessmentRepository:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
+        self.conn, self.keys = conn, keys
+
+    def add(self, assessment: RiskAssessment) -> RiskAssessment:
+        cues = json.dumps([c.as_dict() for c in assessment.cues], ensure_ascii=False)
+        result = self.conn.execute(
+            insert(_T).values(
+                case_id=assessment.case_id,
+                alert_id=assessment.alert_id,
+                source=assessment.source,
+                level=assessment.level.value,
+                score=assessment.score,
+                language=assessment.language,
+                model_version=(assessment.model_version or None) and assessment.model_version[:40],
+                cues_enc=self.keys.encrypt(cues, aad(_T, "cues_enc")),
+                note_enc=self.keys.encrypt(assessment.note, aad(_T, "note_enc")),
+                assessed_by=assessment.assessed_by[:120],
+                at=assessment.at,
+            )
+        )
+        assessment.id = new_id(result)
+        return assessment
+
+    def for_case(self, case_id: int) -> list[RiskAssessment]:
+        rows = self.conn.execute(
+            select(_T).where(_T.c.case_id == case_id).order_by(_T.c.at, _T.c.id)
+        ).all()
+        return [self._assessment(r) for r in rows]
+
+    def operator_labels(self) -> list[RiskAssessment]:
+        rows = self.conn.execute(
+            select(_T).where(_T.c.source == "operator").order_by(_T.c.at, _T.c.id)
+        ).all()
+        latest: dict[tuple[int, int | None], RiskAssessment] = {}
+        for row in rows:
+            assessment = self._assessment(row)
+            latest[(assessment.case_id, assessment.alert_id)] = assessment
+        return sorted(latest.values(), key=lambda a: (a.at, a.id or 0))
+
+    def _assessment(self, row: Row[Any]) -> RiskAssessment:
+        cues = json.loads(self.keys.decrypt(row.cues_enc, aad(_T, "cues_enc")) or "[]")
+        return RiskAssessment(
+            case_id=row.case_id,
+            level=RiskLevel(row.level),
+            assessed_by=row.assessed_by,
+            at=row.at,
+            source=row.source,
+            alert_id=row.alert_id,
+            score=row.score,
+            language=row.language,
+            cues=tuple(Cue(c["tag"], c["text"], c["start"], c["end"]) for c in cues),
+            model_version=row.model_version,
+            note=self.keys.decrypt(row.note_enc, aad(_T, "note_enc")),
+            id=row.id,
+        )

@@ -1,0 +1,361 @@
+"""Console repositories: sessions, sign-in attempts, profiles, the live queue's read model, and
+which districts a case belongs to."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from lifeline.adapters.db.tables import (
+    aad,
+    alerts,
+    case_districts,
+    cases,
+    console_profiles,
+    console_sessions,
+    console_sign_ins,
+    location_resolutions,
+    new_id,
+    risk_assessments,
+    timeline,
+)
+from lifeline.services.ports import Cipher, ConsoleProfile, QueueItem, SessionRecord
+from lifeline.services.triage import LEVELS
+
+OPEN = ("received", "dispatched", "acknowledged", "on_scene")
+
+
+def _session(row: Any) -> SessionRecord:
+    return SessionRecord(
+        row.id,
+        row.user_id,
+        row.username,
+        row.role,
+        row.csrf_token,
+        row.created_at,
+        row.last_seen_at,
+        row.expires_at,
+        row.revoked_at,
+    )
+
+
+class SqlConsoleStore:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
+        self.conn, self.keys = conn, keys
+
+    # -- sessions --------------------------------------------------------------------------
+    def add_session(
+        self,
+        *,
+        token_hash: str,
+        user_id: int,
+        username: str,
+        role: str,
+        csrf_token: str,
+        at: datetime,
+        expires_at: datetime,
+        ip: str | None,
+    ) -> SessionRecord:
+        sid = new_id(
+            self.conn.execute(
+                insert(console_sessions).values(
+                    token_hash=token_hash,
+                    user_id=user_id,
+                    username=username,
+                    role=role,
+                    csrf_token=csrf_token,
+                    created_at=at,
+                    last_seen_at=at,
+                    expires_at=expires_at,
+                    ip=(ip or "")[:64] or None,
+                )
+            )
+        )
+        return SessionRecord(sid, user_id, username, role, csrf_token, at, at, expires_at)
+
+    def session(self, token_hash: str) -> SessionRecord | None:
+        row = self.conn.execute(
+            select(console_sessions).where(console_sessions.c.token_hash == token_hash)
+        ).one_or_none()
+        return None if row is None else _session(row)
+
+    def touch_session(self, session_id: int, at: datetime) -> None:
+        self.conn.execute(
+            update(console_sessions)
+            .where(console_sessions.c.id == session_id)
+            .values(last_seen_at=at)
+        )
+
+    def revoke_session(self, session_id: int, at: datetime) -> None:
+        self.conn.execute(
+            update(console_sessions)
+            .where(console_sessions.c.id == session_id)
+            .values(revoked_at=at)
+        )
+
+    # -- sign-in attempts ------------------------------------------------------------------
+    def record_sign_in(
+        self,
+        *,
+        username: str,
+        at: datetime,
+        ok: bool,
+        reason: str,
+        ip: str | None,
+        totp_step: int | None,
+    ) -> None:
+        self.conn.execute(
+            insert(console_sign_ins).values(
+                username=username[:64],
+                at=at,
+                ok=ok,
+                reason=reason[:40],
+                ip=(ip or "")[:64] or None,
+                totp_step=totp_step,
+            )
+        )
+
+    def sign_ins(self, username: str, since: datetime) -> list[tuple[datetime, bool]]:
+        rows = self.conn.execute(
+            select(console_sign_ins.c.at, console_sign_ins.c.ok)
+            .where(console_sign_ins.c.username == username, console_sign_ins.c.at >= since)
+            .order_by(console_sign_ins.c.at.desc(), console_sign_ins.c.id.desc())
+            .limit(200)
+        )
+        return [(r.at, bool(r.ok)) for r in rows]
+
+    def sign_ins_from(self, ip: str, since: datetime) -> int:
+        return int(
+            self.conn.execute(
+                select(func.count())
+                .select_from(console_sign_ins)
+                .where(console_sign_ins.c.ip == ip[:64], console_sign_ins.c.at >= since)
+            ).scalar_one()
+        )
+
+    def last_totp_step(self, username: str) -> int | None:
+        value = self.conn.execute(
+            select(func.max(console_sign_ins.c.totp_step)).where(
+                console_sign_ins.c.username == username, console_sign_ins.c.ok.is_(True)
+            )
+        ).scalar_one_or_none()
+        return None if value is None else int(value)
+
+    # -- profiles --------------------------------------------------------------------------
+    def profile(self, user_id: int) -> ConsoleProfile | None:
+        row = self.conn.execute(
+            select(console_profiles).where(console_profiles.c.user_id == user_id)
+        ).one_or_none()
+        return None if row is None else ConsoleProfile(row.user_id, row.language, row.enrolled_at)
+
+    def save_profile(
+        self, user_id: int, *, language: str, enrolled_at: datetime | None, at: datetime
+    ) -> None:
+        values = {"language": language, "enrolled_at": enrolled_at, "updated_at": at}
+        changed = self.conn.execute(
+            update(console_profiles).where(console_profiles.c.user_id == user_id).values(values)
+        ).rowcount
+        if not changed:
+            self.conn.execute(insert(console_profiles).values(user_id=user_id, **values))
+
+    # -- the live queue --------------------------------------------------------------------
+    def open_queue(
+        self, *, case_ids: set[int] | None, trace_only: bool, limit: int
+    ) -> list[QueueItem]:
+        query = select(cases).where(cases.c.status.in_(OPEN)).order_by(cases.c.opened_at)
+        if case_ids is not None:
+            if not case_ids:
+                return []
+            query = query.where(cases.c.id.in_(sorted(case_ids)))
+        if trace_only:
+            query = query.where(cases.c.trace_requested_at.is_not(None))
+        rows = self.conn.execute(query.limit(limit)).all()
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        latest = self._latest_alerts(ids)
+        places, units = self._placed_and_sent(ids)
+        assessed = self._model_assessments(ids)
+        items = []
+        for r in rows:
+            source, kind, text = latest.get(r.id, ("", "text", None))
+            score, cues = assessed.get(r.id, (None, ()))
+            items.append(
+                QueueItem(
+                    case_id=r.id,
+                    status=r.status,
+                    platform=r.platform,
+                    source=source,
+                    risk_level=r.risk_level,
+                    opened_at=r.opened_at,
+                    last_alert_at=r.last_alert_at,
+                    alert_count=r.alert_count,
+                    acknowledged_at=r.acknowledged_at,
+                    dispatched_at=r.dispatched_at,
+                    trace_requested_at=r.trace_requested_at,
+                    post_text=text,
+                    post_kind=kind,
+                    place=places.get(r.id),
+                    units=tuple(units.get(r.id, ())),
+                    score=score,
+                    cues=cues,
+                )
+            )
+        return items
+
+    def _latest_alerts(self, ids: list[int]) -> dict[int, tuple[str, str, str | None]]:
+        rows = self.conn.execute(
+            select(
+                alerts.c.id,
+                alerts.c.case_id,
+                alerts.c.source,
+                alerts.c.post_kind,
+                alerts.c.received_at,
+                alerts.c.extracted_enc,
+            )
+            .where(alerts.c.case_id.in_(ids))
+            .order_by(alerts.c.received_at, alerts.c.id)
+        ).all()
+        newest: dict[int, Any] = {}
+        for row in rows:
+            newest[row.case_id] = row  # ordered by time: the last one wins
+        out: dict[int, tuple[str, str, str | None]] = {}
+        for case_id, row in newest.items():
+            data = json.loads(
+                self.keys.decrypt(row.extracted_enc, aad(alerts, "extracted_enc")) or "{}"
+            )
+            out[case_id] = (row.source, row.post_kind, (data.get("post") or {}).get("text"))
+        return out
+
+    def _model_assessments(
+        self, ids: list[int]
+    ) -> dict[int, tuple[float | None, tuple[tuple[str, str, int, int], ...]]]:
+        """Per case, the riskiest model assessment (level, then score): one query, and only
+        the chosen rows' cues decrypted."""
+        rows = self.conn.execute(
+            select(
+                risk_assessments.c.case_id,
+                risk_assessments.c.level,
+                risk_assessments.c.score,
+                risk_assessments.c.cues_enc,
+            ).where(risk_assessments.c.case_id.in_(ids), risk_assessments.c.source == "model")
+        ).all()
+        best: dict[int, Any] = {}
+        for row in rows:
+            rank = (LEVELS.index(row.level) if row.level in LEVELS else -1, row.score or 0.0)
+            if row.case_id not in best or rank > best[row.case_id][0]:
+                best[row.case_id] = (rank, row)
+        out: dict[int, tuple[float | None, tuple[tuple[str, str, int, int], ...]]] = {}
+        for case_id, (_, row) in best.items():
+            plain = self.keys.decrypt(row.cues_enc, aad(risk_assessments, "cues_enc")) or "[]"
+            cues = tuple(
+                (str(c["tag"]), str(c["text"]), int(c["start"]), int(c["end"]))
+                for c in json.loads(plain)
+            )
+            out[case_id] = (row.score, cues)
+        return out
+
+    def _placed_and_sent(self, ids: list[int]) -> tuple[dict[int, str], dict[int, list[str]]]:
+        rows = self.conn.execute(
+            select(timeline.c.case_id, timeline.c.kind, timeline.c.details_enc)
+            .where(timeline.c.case_id.in_(ids), timeline.c.kind.in_(("located", "dispatched")))
+            .order_by(timeline.c.at, timeline.c.id)
+        ).all()
+        places: dict[int, str] = {}
+        units: dict[int, list[str]] = {}
+        for row in rows:
+            details = json.loads(
+                self.keys.decrypt(row.details_enc, aad(timeline, "details_enc")) or "{}"
+            )
+            if row.kind == "located" and details.get("place"):
+                places[row.case_id] = str(details["place"])
+            elif row.kind == "dispatched":
+                seen = units.setdefault(row.case_id, [])
+                seen.extend(str(u) for u in details.get("units") or [] if str(u) not in seen)
+        return places, units
+
+
+@functools.cache
+def _directory() -> tuple[tuple[tuple[str, str, str], ...], dict[str, str]]:
+    """UP districts from the shipped data (the districts an SMC officer can be posted to)."""
+    text = (
+        resources.files("lifeline").joinpath("data", "geo", "up_districts.csv").read_text("utf-8")
+    )
+    rows = list(csv.DictReader(io.StringIO(text)))
+    listed = tuple(sorted(((r["lgd"], r["name"], r["name_hi"]) for r in rows), key=lambda d: d[1]))
+    names: dict[str, str] = {}
+    for r in rows:
+        spellings = [r["name"], r["name_hi"], r["headquarters"]]
+        spellings += (r.get("old_names") or "").split("|") + (r.get("aliases") or "").split("|")
+        for spelling in spellings:
+            if spelling.strip():
+                names.setdefault(spelling.strip().casefold(), r["lgd"])
+    return listed, names
+
+
+class SqlJurisdictionIndex:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def for_case(self, case_id: int) -> set[str]:
+        """An operator's latest choice wins; otherwise every confident resolution counts."""
+        chosen = self.conn.execute(
+            select(case_districts.c.district_lgd)
+            .where(case_districts.c.case_id == case_id)
+            .order_by(case_districts.c.assigned_at.desc(), case_districts.c.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        if chosen is not None:
+            return {str(chosen)}
+        resolved = self.conn.execute(
+            select(location_resolutions.c.district_lgd).where(
+                location_resolutions.c.case_id == case_id,
+                location_resolutions.c.needs_review.is_(False),
+                location_resolutions.c.district_lgd.is_not(None),
+            )
+        ).scalars()
+        return {str(d) for d in resolved}
+
+    def cases_in(self, districts: set[str]) -> set[int]:
+        if not districts:
+            return set()
+        latest: dict[int, str] = {}
+        for row in self.conn.execute(
+            select(case_districts.c.case_id, case_districts.c.district_lgd).order_by(
+                case_districts.c.assigned_at, case_districts.c.id
+            )
+        ):
+            latest[int(row.case_id)] = str(row.district_lgd)
+        resolved = self.conn.execute(
+            select(location_resolutions.c.case_id).where(
+                location_resolutions.c.district_lgd.in_(sorted(districts)),
+                location_resolutions.c.needs_review.is_(False),
+            )
+        ).scalars()
+        found = {int(c) for c in resolved if int(c) not in latest}
+        return found | {c for c, d in latest.items() if d in districts}
+
+    def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None:
+        self.conn.execute(
+            insert(case_districts).values(
+                case_id=case_id, district_lgd=district_lgd, assigned_by=by[:120], assigned_at=at
+            )
+        )
+
+    def district_code(self, value: str) -> str | None:
+        listed, names = _directory()
+        value = value.strip()
+        if value.isdigit():
+            code = value.zfill(3)
+            return code if any(d[0] == code for d in listed) else None
+        return names.get(value.casefold())
+
+    def districts(self) -> list[tuple[str, str, str]]:
+        return list(_directory()[0])

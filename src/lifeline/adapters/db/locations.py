@@ -1,0 +1,136 @@
+"""Location resolutions (candidates and evidence encrypted: they quote the address) and the
+imported jurisdiction registry (each import one complete, dated snapshot)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from lifeline.adapters.db.tables import (
+    aad,
+    location_resolutions,
+    new_id,
+    registry_imports,
+    registry_units,
+)
+from lifeline.services.location import RegistryUnit, Resolution, StoredResolution
+from lifeline.services.ports import Cipher
+
+
+def _record(unit: RegistryUnit) -> dict[str, Any]:
+    data = asdict(unit)
+    data["valid_from"] = unit.valid_from.isoformat()
+    data["valid_to"] = unit.valid_to.isoformat() if unit.valid_to else None
+    data["localities"] = list(unit.localities)
+    return data
+
+
+def _unit(data: dict[str, Any]) -> RegistryUnit:
+    return RegistryUnit(
+        **{
+            **data,
+            "valid_from": date.fromisoformat(data["valid_from"]),
+            "valid_to": date.fromisoformat(data["valid_to"]) if data.get("valid_to") else None,
+            "localities": tuple(data.get("localities") or ()),
+            "extra": data.get("extra") or {},
+        }
+    )
+
+
+class SqlLocationRepository:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
+        self.conn, self.keys = conn, keys
+
+    def add(self, alert_id: int, case_id: int, at: datetime, resolution: Resolution) -> None:
+        result = {**resolution.as_dict(), "resolver_version": resolution.resolver_version}
+        self.conn.execute(
+            insert(location_resolutions).values(
+                case_id=case_id,
+                alert_id=alert_id,
+                resolved_at=at,
+                state=resolution.state,
+                district_lgd=resolution.district_lgd,
+                confidence=resolution.confidence,
+                needs_review=resolution.needs_review,
+                resolver_version=resolution.resolver_version[:20],
+                result_enc=self.keys.encrypt(
+                    json.dumps(result, ensure_ascii=False),
+                    aad(location_resolutions, "result_enc"),
+                ),
+            )
+        )
+
+    def for_case(self, case_id: int) -> list[StoredResolution]:
+        rows = self.conn.execute(
+            select(location_resolutions)
+            .where(location_resolutions.c.case_id == case_id)
+            .order_by(location_resolutions.c.resolved_at, location_resolutions.c.id)
+        ).all()
+        out = []
+        for row in rows:
+            plain = self.keys.decrypt(row.result_enc, aad(location_resolutions, "result_enc"))
+            resolution = Resolution.from_dict(json.loads(plain or "{}"))
+            out.append(StoredResolution(row.alert_id, row.case_id, row.resolved_at, resolution))
+        return out
+
+    def _latest(self) -> Any:
+        return self.conn.execute(
+            select(registry_imports)
+            .order_by(registry_imports.c.imported_at.desc(), registry_imports.c.id.desc())
+            .limit(1)
+        ).one_or_none()
+
+    def registry_version(self) -> str | None:
+        row = self._latest()
+        return None if row is None else str(row.version)
+
+    def registry_units(self) -> list[RegistryUnit]:
+        row = self._latest()
+        if row is None:
+            return []
+        records = self.conn.execute(
+            select(registry_units.c.record)
+            .where(registry_units.c.import_id == row.id)
+            .order_by(registry_units.c.id)
+        ).scalars()
+        return [_unit(r) for r in records]
+
+    def replace_registry(
+        self, units: Sequence[RegistryUnit], *, version: str, at: datetime, source: str, actor: str
+    ) -> None:
+        import_id = new_id(
+            self.conn.execute(
+                insert(registry_imports).values(
+                    version=version,
+                    imported_at=at,
+                    source=source[:300],
+                    actor=actor[:120],
+                    units=len(units),
+                )
+            )
+        )
+        if not units:
+            return
+        self.conn.execute(
+            insert(registry_units),
+            [
+                {
+                    "import_id": import_id,
+                    "unit_id": u.id,
+                    "kind": u.kind,
+                    "name": u.name,
+                    "parent": u.parent,
+                    "district_lgd": u.district_lgd or (u.lgd if u.kind == "district" else None),
+                    "valid_from": u.valid_from,
+                    "valid_to": u.valid_to,
+                    "status": u.status,
+                    "record": _record(u),
+                }
+                for u in units
+            ],
+        )

@@ -1,0 +1,241 @@
+"""`lifeline locate` and `lifeline registry import|export|validate`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from lifeline.bootstrap import Lifeline
+from lifeline.cli.common import JsonOpt, app, cli_actor, emit, err, fail, load_app, out
+from lifeline.domain.errors import DomainError
+from lifeline.services import location
+from lifeline.services.location import LocationQuery, Locator, RegistryError
+
+registry_app = typer.Typer(
+    help="The jurisdiction registry: districts, commissionerates, zones, police stations.",
+    no_args_is_help=True,
+)
+app.add_typer(registry_app, name="registry")
+
+
+def _locator(lifeline: Lifeline) -> Locator:
+    """The resolver with the registry in force; the shipped registry if the database is not
+    reachable or not migrated yet (locate works before `lifeline db upgrade`)."""
+    try:
+        return location.prepared_locator(lifeline.ctx)
+    except DomainError:
+        raise
+    except Exception as exc:  # no database yet: still answer, from the shipped registry
+        err.print(
+            f"[yellow]registry: database not available ({type(exc).__name__}); "
+            "using the shipped registry[/yellow]"
+        )
+        locator = lifeline.ctx.locator
+        assert locator is not None
+        locator.use_registry(None, "shipped")
+        return locator
+
+
+def _float(value: Any) -> float | None:
+    if value is None or value == "":
+        return None
+    return float(value)
+
+
+def _query(data: dict[str, Any]) -> LocationQuery:
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        return None if value is None else str(value)
+
+    return LocationQuery(
+        text=text("text"),
+        lat=_float(data.get("lat")),
+        lon=_float(data.get("lon")),
+        pin=text("pin"),
+        phone=text("phone"),
+        ip_city=text("ip_city"),
+        post_text=text("post_text"),
+    )
+
+
+@app.command("locate")
+def locate(
+    text: Annotated[str | None, typer.Argument(help="Address or post text.")] = None,
+    lat: Annotated[float | None, typer.Option(help="Latitude.")] = None,
+    lon: Annotated[float | None, typer.Option(help="Longitude.")] = None,
+    pin: Annotated[str | None, typer.Option(help="PIN code.")] = None,
+    phone: Annotated[
+        str | None, typer.Option(help="Phone number (landlines give an area).")
+    ] = None,
+    ip_city: Annotated[str | None, typer.Option(help="City from the platform's IP lookup.")] = None,
+    as_json: JsonOpt = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl",
+            help='Read lines {"id", "text", "lat", "lon", "pin", "phone"} on stdin; write one '
+            "result per line with the same id.",
+        ),
+    ] = False,
+) -> None:
+    """Resolve a location to state, district, commissionerate, zone and police station."""
+    lifeline = load_app()
+    locator = _locator(lifeline)
+    today = lifeline.clock.now().date()
+    if jsonl:
+        _jsonl(locator, today)
+        return
+    query = LocationQuery(text=text, lat=lat, lon=lon, pin=pin, phone=phone, ip_city=ip_city)
+    result = locator.resolve(query, on=today).as_dict()
+    if as_json:
+        emit(result)
+        return
+    _print(result)
+
+
+def _jsonl(locator: Locator, today: Any) -> None:
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        ident: Any = None
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict):
+                raise ValueError("each line must be a JSON object")
+            ident = data.get("id")
+            result: dict[str, Any] = {
+                "id": ident,
+                **locator.resolve(_query(data), on=today).as_dict(),
+            }
+        except (ValueError, TypeError) as exc:
+            message = f"line {number}: {exc}"
+            result = {"id": ident, "error": {"code": "bad_line", "message": message}}
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+
+
+def _print(result: dict[str, Any]) -> None:
+    place = ", ".join(
+        str(result[k])
+        for k in ("police_station", "zone", "commissionerate", "district", "state")
+        if result[k]
+    )
+    flag = "[red]needs review[/red]" if result["needs_review"] else "[green]confident[/green]"
+    out.print(f"{place or 'unknown'}  (confidence {result['confidence']:.2f}, {flag})")
+    table = Table("district", "state", "LGD", "confidence", "police station", "sources")
+    for c in result["candidates"]:
+        table.add_row(
+            c["district"] or "",
+            c["state"] or "",
+            c["district_lgd"] or "",
+            f"{c['confidence']:.2f}",
+            c["police_station"] or "",
+            ", ".join(c["sources"]),
+        )
+    out.print(table)
+    for e in result["evidence"]:
+        out.print(escape(f"  [{e['source']}] {e['finding']}"))
+
+
+# -- the registry ---------------------------------------------------------------------------
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError([f"{path}: cannot read ({exc})"]) from None
+
+
+@registry_app.command("validate")
+def registry_validate(
+    file: Annotated[Path | None, typer.Argument(help="Registry file (YAML or CSV).")] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(help="Check FILE as a complete registry, not merged over the one in force."),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check a registry file as `registry import` would (or the registry in force)."""
+    lifeline = load_app()
+    ctx = lifeline.ctx
+    try:
+        if file is None:
+            units, _ = location.current_registry(ctx)
+            merged, problems = units, location.check_registry(ctx, units)
+        else:
+            parsed = location.read_registry(ctx, _read(file), file.name)
+            merged, problems = location.check_import(ctx, parsed, replace=replace)
+    except RegistryError as exc:
+        merged, problems = [], exc.problems
+    report = {"valid": not problems, "units": len(merged), "problems": problems}
+    if as_json:
+        emit(report)
+    elif problems:
+        err.print(f"[red]{len(problems)} problem(s):[/red]")
+        for p in problems:
+            err.print(escape(f"  - {p}"))
+    else:
+        out.print(f"registry valid: {len(merged)} records")
+    if problems:
+        raise typer.Exit(1)
+
+
+@registry_app.command("import")
+def registry_import(
+    file: Annotated[Path, typer.Argument(help="Registry file (YAML or CSV).")],
+    replace: Annotated[
+        bool, typer.Option(help="Replace the registry in force instead of merging into it.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Load a registry file (all or nothing: a file with any problem changes nothing)."""
+    lifeline = load_app()
+    try:
+        units = location.read_registry(lifeline.ctx, _read(file), file.name)
+        version, count = location.import_registry(
+            lifeline.ctx, cli_actor(), units, source=str(file), replace=replace
+        )
+    except RegistryError as exc:
+        if not as_json:
+            for p in exc.problems:
+                err.print(escape(f"  - {p}"))
+        raise fail(exc, as_json) from None
+    if as_json:
+        emit({"version": version, "units": count})
+    else:
+        out.print(f"registry {version} in force: {count} records")
+
+
+@registry_app.command("export")
+def registry_export(
+    output: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="yaml, csv or json.")] = "yaml",
+    as_json: JsonOpt = False,
+) -> None:
+    """Write out the registry in force (the shipped one until something is imported)."""
+    lifeline = load_app()
+    units, version = location.current_registry(lifeline.ctx)
+    fmt = "json" if as_json and output is None else fmt
+    if fmt == "json":
+        text = json.dumps(
+            [json.loads(json.dumps(u.__dict__, default=str)) for u in units],
+            ensure_ascii=False,
+            indent=2,
+        )
+    elif fmt in ("yaml", "csv"):
+        text = location.write_registry(lifeline.ctx, units, fmt)
+    else:
+        raise fail(ValueError(f"unknown format {fmt!r}: use yaml, csv or json"), as_json)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    output.write_text(text, encoding="utf-8")
+    if as_json:
+        emit({"output": str(output), "units": len(units), "version": version})
+    else:
+        out.print(f"wrote {len(units)} records ({version}) to {output}")

@@ -1,0 +1,258 @@
+"""`lifeline triage` (score posts) and `lifeline model train|evaluate` (build and measure the
+triage model). Scoring needs no database; `model train --with-feedback` reads operators'
+decisions from it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lifeline.adapters.classifier import datasets, evaluation, training
+from lifeline.adapters.classifier.model import ModelError, UnscorableText, default_model_path
+from lifeline.bootstrap import triage_classifier
+from lifeline.cli.common import JsonOpt, app, emit, err, fail, load_app, out
+from lifeline.services.triage import RiskResult, feedback_examples
+
+model_app = typer.Typer(help="The triage model: build it and measure it.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+ModelOpt = Annotated[
+    Path | None, typer.Option("--model", help="Model file (default: the shipped model).")
+]
+JSONL_BATCH = 64
+_COLOURS = {
+    "none": "green",
+    "discussion": "cyan",
+    "distress": "yellow",
+    "ideation": "red",
+    "intent": "bold red",
+    "imminent": "bold white on red",
+}
+
+
+def _line(data: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def _error(code: str, message: str, **where: Any) -> dict[str, Any]:
+    return {**where, "error": {"code": code, "message": message}}
+
+
+def _parse(raw: bytes, number: int) -> tuple[Any, str | None, dict[str, Any] | None]:
+    """(id, text, None) for a good line, or (id, None, error object)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return (
+            None,
+            None,
+            _error("invalid_utf8", f"line is not UTF-8 ({exc.reason})", id=None, line=number),
+        )
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return (
+            None,
+            None,
+            _error("invalid_json", f"line is not JSON: {exc.msg}", id=None, line=number),
+        )
+    if not isinstance(data, dict):
+        return None, None, _error("invalid_json", "line is not a JSON object", id=None, line=number)
+    ident = data.get("id")
+    text = data.get("text")
+    if not isinstance(text, str):
+        return ident, None, _error("missing_text", "no 'text' string", id=ident, line=number)
+    if not text.strip():
+        return ident, None, _error("empty_text", "text is empty", id=ident, line=number)
+    if len(text) > 500_000:
+        return (
+            ident,
+            None,
+            _error("text_too_long", "text is longer than 500000 characters", id=ident, line=number),
+        )
+    return ident, text, None
+
+
+def _stdin_lines() -> Iterator[bytes]:
+    for raw in sys.stdin.buffer:
+        stripped = raw.rstrip(b"\r\n")
+        if stripped.strip():
+            yield stripped
+
+
+def _jsonl(model: Path | None) -> None:
+    classifier = triage_classifier(model)
+    pending: list[tuple[int, Any, str]] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        try:
+            results = classifier.classify_many([text for _, _, text in pending])
+        except UnscorableText:  # never after the checks in _parse; one by one to be sure
+            results = []
+        if len(results) != len(pending):
+            for number, ident, text in pending:
+                try:
+                    _line({"id": ident, **classifier.classify(text).as_dict()})
+                except UnscorableText as exc:
+                    _line(_error("unscorable", str(exc), id=ident, line=number))
+        else:
+            for (_, ident, _), result in zip(pending, results, strict=True):
+                _line({"id": ident, **result.as_dict()})
+        pending.clear()
+        sys.stdout.flush()
+
+    for number, raw in enumerate(_stdin_lines(), 1):
+        ident, text, problem = _parse(raw, number)
+        if problem is not None:
+            flush()
+            _line(problem)
+            continue
+        assert text is not None
+        pending.append((number, ident, text))
+        if len(pending) >= JSONL_BATCH:
+            flush()
+    flush()
+
+
+def _show(text: str, result: RiskResult) -> None:
+    colour = _COLOURS.get(result.level.value, "white")
+    out.print(
+        f"[{colour}]{result.level.value}[/{colour}]  score {result.score:.3f}  "
+        f"language {result.language}  model {result.model_version}"
+    )
+    for cue in result.cues:
+        before = escape(text[max(0, cue.start - 25) : cue.start])
+        after = escape(text[cue.end : cue.end + 25])
+        out.print(f"  {cue.tag:12} …{before}[reverse]{escape(cue.text)}[/reverse]{after}…")
+
+
+@app.command("triage")
+def triage(
+    text: Annotated[
+        str | None, typer.Argument(help="The post; '-' or nothing reads stdin.")
+    ] = None,
+    as_json: JsonOpt = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl", help='Read {"id", "text"} lines on stdin, write one result per line.'
+        ),
+    ] = False,
+    model: ModelOpt = None,
+) -> None:
+    """Score a post's suicide risk: level, calibrated score, language and the cues behind it.
+    A model score never sends police by itself: an operator decides."""
+    try:
+        if jsonl:
+            _jsonl(model)
+            return
+        if text is None or text == "-":
+            data = sys.stdin.buffer.read()
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise UnscorableText(f"stdin is not UTF-8 ({exc.reason})") from None
+        result = triage_classifier(model).classify(text)
+    except (UnscorableText, ModelError) as exc:
+        raise fail(exc, as_json) from None
+    if as_json:
+        emit(result.as_dict())
+    else:
+        _show(text, result)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+@model_app.command("train")
+def model_train(
+    with_feedback: Annotated[
+        bool, typer.Option("--with-feedback", help="Add operators' confirmed and corrected levels.")
+    ] = False,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder with cssrs/ (default: ../shared/data).")
+    ] = None,
+    cssrs: Annotated[bool, typer.Option(help="Train on the C-SSRS Reddit posts too.")] = True,
+    output: Annotated[Path | None, typer.Option(help="Where to write the model.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild the triage model from the committed corpus (training split), the C-SSRS posts
+    and, with --with-feedback, operators' decisions; then score the held-out split."""
+    feedback = []
+    if with_feedback:
+        feedback = feedback_examples(load_app().ctx)
+    try:
+        examples = training.training_set(
+            data_dir or datasets.default_data_dir(), cssrs=cssrs, feedback=feedback
+        )
+    except FileNotFoundError as exc:
+        raise fail(exc, as_json) from None
+    steps = [f"cross-validation fold {k}/{training.FOLDS}" for k in range(1, training.FOLDS + 1)]
+    steps = ["finding cues", "fitting features", *steps, "calibrating", "fitting the final model"]
+    with _progress() as bar:
+        task = bar.add_task("training", total=len(steps))
+
+        def advance(message: str) -> None:
+            bar.update(
+                task, description=message, completed=steps.index(message) if message in steps else 0
+            )
+
+        bundle, report = training.train(examples, progress=advance)
+        bar.update(task, completed=len(steps))
+    path = output or default_model_path()
+    training.save(bundle, path)
+    held_out = [e for e in datasets.load_corpus() if e.split == "test"]
+    ev = evaluation.evaluate(training.classifier_from(bundle), held_out)
+    metadata = training.write_metadata(path, report, ev)
+    if as_json:
+        emit(metadata)
+        return
+    out.print(f"model {report.version} written to {path} ({report.seconds:.0f} s)")
+    out.print(f"examples: {report.examples}; thresholds: {report.thresholds}")
+    out.print("held-out split:\n" + evaluation.format_evaluation(ev))
+
+
+@model_app.command("evaluate")
+def model_evaluate(
+    data: Annotated[Path, typer.Option("--data", help="JSON lines with 'text' and 'level'.")],
+    split: Annotated[
+        str | None, typer.Option(help="Only lines whose 'split' is this (e.g. test).")
+    ] = None,
+    model: ModelOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Precision, recall and F1 per language and level, the confusion matrix and calibration
+    error of the model on a labelled file (`--data src/lifeline/data/triage/corpus.jsonl
+    --split test` is the held-out split)."""
+    try:
+        examples = datasets.load_jsonl(data, split=split)
+        classifier = triage_classifier(model).model
+    except (OSError, ValueError, ModelError) as exc:
+        raise fail(exc, as_json) from None
+    if not examples:
+        raise fail(ValueError(f"no labelled lines in {data}"), as_json)
+    with _progress() as bar:
+        task = bar.add_task("scoring", total=len(examples))
+        ev = evaluation.evaluate(classifier, examples, lambda n: bar.advance(task, n))
+    if as_json:
+        emit({"model_version": classifier.version, "data": str(data), **ev.as_dict()})
+        return
+    out.print(f"model {classifier.version} on {data}" + (f" (split {split})" if split else ""))
+    out.print(evaluation.format_evaluation(ev))

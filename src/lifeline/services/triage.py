@@ -1,0 +1,344 @@
+"""Risk triage: every alert's post is scored by the model, and an operator confirms or corrects.
+
+The model never sends police by itself (DESIGN.md, principle 3): its assessment orders the
+queue and shows the operator why (cues). An operator's decision is stored beside the model's,
+sets the case's level, and becomes a labelled example for `lifeline model train --with-feedback`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol, cast
+
+from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
+from lifeline.domain.lifecycle import CaseStatus
+from lifeline.domain.model import Actor, Alert, AlertSource, PostKind, TimelineEntry
+from lifeline.services.context import Context, publish
+from lifeline.services.ports import Job, UnitOfWork
+
+
+class RiskLevel(StrEnum):
+    """Ordered: a later member is more urgent."""
+
+    NONE = "none"
+    DISCUSSION = "discussion"
+    DISTRESS = "distress"
+    IDEATION = "ideation"
+    INTENT = "intent"
+    IMMINENT = "imminent"
+
+    @property
+    def rank(self) -> int:
+        return list(RiskLevel).index(self)
+
+    @property
+    def at_risk(self) -> bool:
+        """The author is at risk: ideation or above (what `score` is the probability of)."""
+        return self.rank >= RiskLevel.IDEATION.rank
+
+
+LEVELS = tuple(level.value for level in RiskLevel)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A span of the post that drove the result; offsets index the text as received."""
+
+    tag: str
+    text: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"tag": self.tag, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """What the classifier says about one text."""
+
+    level: RiskLevel
+    score: float
+    language: str
+    cues: tuple[Cue, ...]
+    model_version: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "level": self.level.value,
+            "score": round(self.score, 4),
+            "language": self.language,
+            "cues": [c.as_dict() for c in self.cues],
+            "model_version": self.model_version,
+        }
+
+
+@dataclass
+class RiskAssessment:
+    """One assessment of a case: by the model (of one alert's post) or by an operator."""
+
+    case_id: int
+    level: RiskLevel
+    assessed_by: str
+    at: datetime
+    source: str  # "model" | "operator"
+    alert_id: int | None = None
+    score: float | None = None
+    language: str | None = None
+    cues: tuple[Cue, ...] = ()
+    model_version: str | None = None
+    note: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class LabelledExample:
+    """An operator's level for a post: training data for `model train --with-feedback`."""
+
+    text: str
+    level: RiskLevel
+    assessment_id: int
+
+
+class RiskClassifier(Protocol):
+    """The triage model."""
+
+    @property
+    def version(self) -> str: ...
+
+    def classify(self, text: str) -> RiskResult: ...
+
+
+class AssessmentRepository(Protocol):
+    def add(self, assessment: RiskAssessment) -> RiskAssessment: ...
+    def for_case(self, case_id: int) -> list[RiskAssessment]: ...
+    def operator_labels(self) -> list[RiskAssessment]:
+        """The latest operator assessment of each (case, alert), oldest first."""
+        ...
+
+
+class TriageUnitOfWork(UnitOfWork, Protocol):
+    assessments: AssessmentRepository
+
+
+class InvalidTriage(DomainError):
+    """A triage request or job that can never succeed as given."""
+
+    code = "invalid_triage"
+
+
+#: roles that may confirm or correct a risk level
+TRIAGE_ROLES = frozenset({"admin", "smc_operator", "supervisor"})
+_MODEL_ACTOR = Actor("system", "triage-model")
+
+
+def triage_uow(uow: UnitOfWork) -> TriageUnitOfWork:
+    """The unit of work, with the assessments repository this module needs."""
+    if not hasattr(uow, "assessments"):
+        raise TypeError(f"{type(uow).__name__} has no assessments repository")
+    return cast(TriageUnitOfWork, uow)
+
+
+def parse_level(value: object) -> RiskLevel:
+    try:
+        return RiskLevel(str(value).strip().casefold())
+    except ValueError:
+        raise InvalidTriage(f"unknown risk level {value!r}; levels: {', '.join(LEVELS)}") from None
+
+
+def live_escalation(result: RiskResult, alert: Alert) -> RiskResult:
+    """A post shown on live video with ideation or worse is happening now: imminent."""
+    if alert.post.kind is not PostKind.LIVE or not result.level.at_risk:
+        return result
+    if result.level is RiskLevel.IMMINENT:
+        return result
+    return RiskResult(
+        RiskLevel.IMMINENT, result.score, result.language, result.cues, result.model_version
+    )
+
+
+def assess_risk(ctx: Context, uow: UnitOfWork, job: Job) -> None:
+    """Job handler, payload {"alert_id", "case_id"}: score the alert's post, store the
+    assessment, and mark the case triaged (its level is the riskiest alert's, unless an
+    operator has decided; a riskier new alert still raises it)."""
+    alert_id, case_id = job.payload.get("alert_id"), job.payload.get("case_id")
+    if not isinstance(alert_id, int) or not isinstance(case_id, int):
+        raise InvalidTriage("assess_risk payload needs integer 'alert_id' and 'case_id'")
+    if ctx.classifier is None:
+        raise InvalidTriage("no triage model is configured")
+    tuow = triage_uow(uow)
+    alert = next((a for a in tuow.alerts.for_case(case_id) if a.id == alert_id), None)
+    if alert is None:
+        raise NotFound(f"alert {alert_id} of case {case_id} not found")
+    earlier = tuow.assessments.for_case(case_id)
+    if any(a.alert_id == alert_id and a.source == "model" for a in earlier):
+        return  # already assessed (a retried job whose first run committed)
+    now = ctx.clock.now()
+    text = (alert.post.text or "").strip()
+    if text:
+        result = live_escalation(ctx.classifier.classify(text), alert)
+    else:
+        result = RiskResult(RiskLevel.NONE, 0.0, "en", (), ctx.classifier.version)
+    assessment = tuow.assessments.add(
+        RiskAssessment(
+            case_id=case_id,
+            level=result.level,
+            assessed_by=f"model:{result.model_version}",
+            at=now,
+            source="model",
+            alert_id=alert_id,
+            score=result.score,
+            language=result.language,
+            cues=result.cues,
+            model_version=result.model_version,
+            note=None if text else "the alert has no post text",
+        )
+    )
+    case = tuow.cases.get(case_id, for_update=True)
+    if case.status is CaseStatus.CLOSED:
+        return
+    current = RiskLevel(case.risk_level) if case.risk_level in LEVELS else None
+    operator_decided = any(a.source == "operator" for a in earlier)
+    if (
+        current is None
+        or result.level.rank > current.rank
+        or (not operator_decided and result.level.rank >= current.rank)
+    ):
+        case.mark_triaged(now, result.level.value, _MODEL_ACTOR)
+    else:
+        tuow.cases.note(
+            case_id,
+            TimelineEntry(
+                now,
+                "risk_assessed",
+                f"Alert {alert_id} assessed {result.level.value}; case stays {current.value} "
+                f"/ अलर्ट {alert_id} का आकलन {result.level.value}; केस {current.value} पर",
+                str(_MODEL_ACTOR),
+                {"alert_id": alert_id, "level": result.level.value},
+            ),
+        )
+    tuow.cases.save(case)
+    tuow.audit.append(
+        at=now,
+        actor=str(_MODEL_ACTOR),
+        action="case.risk_assessed",
+        case_id=case_id,
+        details={
+            "assessment_id": assessment.id,
+            "alert_id": alert_id,
+            "level": result.level.value,
+            "score": round(result.score, 4),
+            "model_version": result.model_version,
+        },
+    )
+    publish(ctx, uow, case_id, case.events)
+
+
+def record_operator_assessment(
+    ctx: Context,
+    actor: Actor,
+    case_id: int,
+    level: str,
+    *,
+    note: str | None = None,
+    alert_id: int | None = None,
+) -> RiskAssessment:
+    """An operator confirms or corrects the level of a case. The decision is the case's level
+    from now on and a labelled example of the alert's post (the latest alert unless named)."""
+    if actor.kind == "partner" or (actor.kind == "user" and actor.role not in TRIAGE_ROLES):
+        raise PermissionDenied(f"role {actor.role or actor.kind!r} may not triage a case")
+    decided = parse_level(level)
+    with ctx.uow() as uow:
+        tuow = triage_uow(uow)
+        case = tuow.cases.get(case_id, for_update=True)
+        alerts = tuow.alerts.for_case(case_id)
+        if alert_id is not None and all(a.id != alert_id for a in alerts):
+            raise NotFound(f"alert {alert_id} is not part of case {case_id}")
+        target = alert_id if alert_id is not None else _latest_alert_id(alerts)
+        model = [a for a in tuow.assessments.for_case(case_id) if a.source == "model"]
+        model_level = next((a.level for a in reversed(model) if a.alert_id == target), None)
+        verdict = "confirmed" if model_level is decided else "corrected"
+        now = ctx.clock.now()
+        assessment = tuow.assessments.add(
+            RiskAssessment(
+                case_id=case_id,
+                level=decided,
+                assessed_by=str(actor),
+                at=now,
+                source="operator",
+                alert_id=target,
+                note=(note or "").strip() or None,
+            )
+        )
+        case.mark_triaged(now, decided.value, actor)
+        tuow.cases.save(case)
+        tuow.audit.append(
+            at=now,
+            actor=str(actor),
+            action=f"case.risk_{verdict}",
+            case_id=case_id,
+            details={
+                "assessment_id": assessment.id,
+                "level": decided.value,
+                "model_level": model_level.value if model_level else None,
+            },
+        )
+        publish(ctx, uow, case_id, case.events)
+        uow.commit()
+        return assessment
+
+
+def _latest_alert_id(alerts: list[Alert]) -> int | None:
+    if not alerts:
+        return None
+    return max(alerts, key=lambda a: (a.received_at, a.id or 0)).id
+
+
+def assessments_of(ctx: Context, case_id: int) -> list[RiskAssessment]:
+    with ctx.uow(readonly=True) as uow:
+        return triage_uow(uow).assessments.for_case(case_id)
+
+
+def feedback_examples(ctx: Context) -> list[LabelledExample]:
+    """Operators' levels with the post text they judged (alerts without text are skipped)."""
+    examples: list[LabelledExample] = []
+    with ctx.uow(readonly=True) as uow:
+        tuow = triage_uow(uow)
+        posts: dict[int, dict[int, str]] = {}
+        for label in tuow.assessments.operator_labels():
+            if label.alert_id is None or label.id is None:
+                continue
+            if label.case_id not in posts:
+                posts[label.case_id] = {
+                    a.id: a.post.text or ""
+                    for a in tuow.alerts.for_case(label.case_id)
+                    if a.id is not None
+                }
+            text = posts[label.case_id].get(label.alert_id, "").strip()
+            if text:
+                examples.append(LabelledExample(text, label.level, label.id))
+    return examples
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """What orders the SMC's queue: level, then score, then age (oldest first)."""
+
+    level: RiskLevel | None
+    score: float | None
+    opened_at: datetime
+    source: AlertSource = AlertSource.PLATFORM_API
+
+    def sort_key(self) -> tuple[int, float, datetime]:
+        rank = self.level.rank if self.level is not None else RiskLevel.IMMINENT.rank + 1
+        return (-rank, -(self.score or 0.0), self.opened_at)
+
+    @property
+    def urgent(self) -> bool:
+        """Posts found by the SMC's own monitoring below ideation stay out of the urgent
+        queue (still searchable); platform and phone alerts are always urgent."""
+        if self.source is not AlertSource.MONITORING:
+            return True
+        return self.level is None or self.level.at_risk

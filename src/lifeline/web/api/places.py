@@ -1,0 +1,87 @@
+"""Places: district geometry for the case map, a case's location resolutions, and resolving a
+location on demand (staff only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from lifeline.services import location
+from lifeline.services.authorisation import Permission, check_case
+from lifeline.services.location import LocationQuery
+from lifeline.web.api.schemas import ErrorOut
+from lifeline.web.deps import App, Staff
+from lifeline.web.errors import ApiError
+
+router = APIRouter(prefix="/api/v1", tags=["places"])
+ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 404)}
+READERS = ("admin", "smc_operator", "supervisor", "district_officer")
+CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Case id")]
+
+
+def _reader(actor: Any) -> None:
+    if actor.role not in READERS:
+        raise ApiError(403, "permission_denied", f"role {actor.role!r} may not read locations")
+
+
+@router.get(
+    "/places/districts/{lgd}.geojson",
+    responses=ERRORS,
+    summary="A district's boundary as GeoJSON (for showing candidates on a map)",
+    response_class=JSONResponse,
+)
+def district_geojson(
+    lgd: Annotated[str, Path(pattern=r"^[0-9]{1,4}$", description="LGD district code")],
+    app: App,
+    actor: Staff,
+) -> JSONResponse:
+    _reader(actor)
+    locator = app.ctx.locator
+    feature = locator.district_geojson(lgd.zfill(3) if len(lgd) < 3 else lgd) if locator else None
+    if feature is None:
+        raise ApiError(404, "not_found", f"no district with LGD code {lgd!r}")
+    return JSONResponse(
+        feature,
+        media_type="application/geo+json",
+        headers={"Cache-Control": "private, max-age=86400"},
+    )
+
+
+@router.get(
+    "/cases/{case_id}/location",
+    responses=ERRORS,
+    summary="Every location resolution of a case: candidates and evidence (audited)",
+)
+def case_location(case_id: CaseId, app: App, actor: Staff) -> list[dict[str, Any]]:
+    _reader(actor)
+    check_case(app.ctx, actor, case_id, Permission.CASE_READ)
+    return [
+        {
+            "alert_id": r.alert_id,
+            "resolved_at": r.resolved_at.isoformat(),
+            "resolver_version": r.resolution.resolver_version,
+            **r.resolution.as_dict(),
+        }
+        for r in location.case_resolutions(app.ctx, actor, case_id)
+    ]
+
+
+class LocateIn(BaseModel):
+    text: str | None = Field(None, max_length=50_000, description="Address or post text")
+    lat: float | None = None
+    lon: float | None = None
+    pin: str | None = Field(None, max_length=20)
+    phone: str | None = Field(None, max_length=40)
+    ip_city: str | None = Field(None, max_length=200)
+
+
+@router.post(
+    "/locate", responses=ERRORS, summary="Resolve a location (what `lifeline locate` does)"
+)
+def locate(body: LocateIn, app: App, actor: Staff) -> dict[str, Any]:
+    _reader(actor)
+    query = LocationQuery(body.text, body.lat, body.lon, body.pin, body.phone, body.ip_city)
+    return location.locate(app.ctx, query).as_dict()

@@ -1,0 +1,190 @@
+"""The case page and its actions. Each action is a small form (CSRF-checked) that calls a use
+case; the use case checks role and jurisdiction, so a forged form gets the same refusal."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, Response
+
+from lifeline.domain.errors import NotFound
+from lifeline.domain.model import OutcomeKind
+from lifeline.services import cases as case_service
+from lifeline.services import console as console_service
+from lifeline.services import triage
+from lifeline.services.authorisation import Permission, check_case
+from lifeline.web.console.common import (
+    PREFIX,
+    ConsoleRoute,
+    Signed,
+    check_csrf,
+    redirect,
+    render,
+)
+from lifeline.web.deps import App
+
+router = APIRouter(prefix=PREFIX + "/cases", route_class=ConsoleRoute, include_in_schema=False)
+CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Csrf = Annotated[str, Form(max_length=100)]
+ACTIONS = (
+    "acknowledge",
+    "on-scene",
+    "outcome",
+    "dismiss",
+    "hand-over",
+    "close",
+    "locate",
+    "trace",
+    "dispatch",
+    "note",
+    "assess",
+)
+
+
+@router.get("/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: CaseId, app: App, session: Signed) -> HTMLResponse:
+    view = console_service.case_view(app.ctx, session.actor, case_id)
+    with app.ctx.uow(readonly=True) as uow:
+        districts = uow.jurisdictions.districts()
+    names = {code: (en, hi) for code, en, hi in districts}
+    return render(
+        request,
+        "case.html",
+        {
+            "view": view,
+            "now": app.clock.now(),
+            "districts": districts,
+            "district_names": names,
+            "minutes": console_service.milestone_minutes(view),
+            "outcomes": [o.value for o in OutcomeKind],
+            "levels": list(triage.LEVELS),
+            "done": request.query_params.get("done", ""),
+        },
+    )
+
+
+@router.get("/{case_id}/attachments/{attachment_id}")
+def download(case_id: CaseId, attachment_id: CaseId, app: App, session: Signed) -> Response:
+    found = console_service.attachment(app.ctx, session.actor, case_id, attachment_id)
+    safe = "".join(c for c in found.filename if c.isalnum() or c in "._-") or "attachment"
+    return Response(
+        found.content,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
+
+
+def _done(case_id: int, action: str) -> Response:
+    return redirect(f"{PREFIX}/cases/{case_id}?done={action}#actions")
+
+
+@router.post("/{case_id}/acknowledge")
+def acknowledge(
+    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    unit: Annotated[str, Form(max_length=200)] = "",
+) -> Response:  # fmt: skip
+    check_csrf(session, csrf)
+    case_service.acknowledge(app.ctx, session.actor, case_id, unit.strip())
+    return _done(case_id, "acknowledge")
+
+
+@router.post("/{case_id}/on-scene")
+def on_scene(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
+    check_csrf(session, csrf)
+    case_service.mark_on_scene(app.ctx, session.actor, case_id)
+    return _done(case_id, "on_scene")
+
+
+@router.post("/{case_id}/outcome")
+def outcome(
+    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    outcome: Annotated[str, Form(max_length=40)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:  # fmt: skip
+    check_csrf(session, csrf)
+    case_service.record_outcome(app.ctx, session.actor, case_id, outcome, reason or None)
+    return _done(case_id, "outcome")
+
+
+@router.post("/{case_id}/dismiss")
+def dismiss(
+    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    outcome: Annotated[str, Form(max_length=40)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:  # fmt: skip
+    check_csrf(session, csrf)
+    case_service.dismiss(app.ctx, session.actor, case_id, outcome, reason)
+    return _done(case_id, "dismiss")
+
+
+@router.post("/{case_id}/hand-over")
+def hand_over(
+    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    state: Annotated[str, Form(max_length=100)],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:  # fmt: skip
+    check_csrf(session, csrf)
+    case_service.hand_over(app.ctx, session.actor, case_id, state, reason)
+    return _done(case_id, "hand_over")
+
+
+@router.post("/{case_id}/close")
+def close(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
+    check_csrf(session, csrf)
+    case_service.close_case(app.ctx, session.actor, case_id)
+    return _done(case_id, "close")
+
+
+@router.post("/{case_id}/locate")
+def locate(
+    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    place: Annotated[str, Form(max_length=500)] = "",
+    district: Annotated[str, Form(max_length=100)] = "",
+) -> Response:  # fmt: skip
+    check_csrf(session, csrf)
+    console_service.record_place(app.ctx, session.actor, case_id, place, district or None)
+    return _done(case_id, "record_location")
+
+
+@router.post("/{case_id}/trace")
+def trace(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
+    check_csrf(session, csrf)
+    case_service.request_trace(app.ctx, session.actor, case_id)
+    return _done(case_id, "request_trace")
+
+
+@router.post("/{case_id}/dispatch")
+def dispatch(
+    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    units: Annotated[str, Form(max_length=2000)],
+) -> Response:  # fmt: skip
+    check_csrf(session, csrf)
+    names = [u.strip() for u in units.replace("\n", ",").split(",") if u.strip()]
+    case_service.dispatch_case(app.ctx, session.actor, case_id, names)
+    return _done(case_id, "dispatch")
+
+
+@router.post("/{case_id}/note")
+def note(
+    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    text: Annotated[str, Form(max_length=5000)],
+) -> Response:  # fmt: skip
+    check_csrf(session, csrf)
+    console_service.add_note(app.ctx, session.actor, case_id, text)
+    return _done(case_id, "add_note")
+
+
+@router.post("/{case_id}/assess")
+def assess(
+    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    level: Annotated[str, Form(max_length=20)],
+    text: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:  # fmt: skip
+    check_csrf(session, csrf)
+    check_case(app.ctx, session.actor, case_id, Permission.CASE_MANAGE)
+    with app.ctx.uow(readonly=True) as uow:
+        if not hasattr(uow, "assessments"):
+            raise NotFound("risk assessments are not available in this installation")
+    triage.record_operator_assessment(app.ctx, session.actor, case_id, level, note=text or None)
+    return _done(case_id, "confirm_level")

@@ -1,0 +1,171 @@
+"""What every console page shares: templates, the signed-in person (from the session cookie),
+CSRF checks, security headers, and turning refusals into pages instead of JSON."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
+from lifeline.services.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
+from lifeline.web.console import i18n
+from lifeline.web.deps import App
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+SESSION_COOKIE = "lifeline_session"
+PRE_COOKIE = "lifeline_presession"
+PREFIX = "/console"
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.globals.update(
+    ist=i18n.ist,
+    iso=i18n.iso,
+    pick=i18n.pick,
+    LEVELS=i18n.LEVELS,
+    STATUSES=i18n.STATUSES,
+    SLA=i18n.SLA,
+    SOURCES=i18n.SOURCES,
+    OUTCOMES=i18n.OUTCOMES,
+    REPLIES=i18n.REPLIES,
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    # pages carry personal data: never kept in a shared browser's cache
+    "Cache-Control": "no-store",
+}
+
+
+def policy(app: Lifeline) -> SessionPolicy:
+    s = app.settings
+    return SessionPolicy(
+        idle=timedelta(minutes=s.console_idle_minutes),
+        absolute=timedelta(hours=s.console_session_hours),
+        lockout_failures=s.console_lockout_failures,
+        lockout=timedelta(minutes=s.console_lockout_minutes),
+    )
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def current(request: Request, app: App) -> ConsoleSession:
+    """The signed-in person. Background refreshes (X-Lifeline-Poll) do not keep a session
+    alive: a console left open is still signed out after the idle timeout."""
+    background = request.headers.get("x-lifeline-poll") == "1"
+    session = resume(
+        app.ctx, policy(app), request.cookies.get(SESSION_COOKIE), activity=not background
+    )
+    request.state.console = session
+    return session
+
+
+Signed = Annotated[ConsoleSession, Depends(current)]
+
+
+def check_csrf(session: ConsoleSession, token: str) -> None:
+    if not hmac.compare_digest(session.session.csrf_token.encode(), token.encode()):
+        raise PermissionDenied("the form is stale or was not sent by the console; reload it")
+
+
+def check_pre_csrf(request: Request, token: str) -> None:
+    cookie = request.cookies.get(PRE_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie.encode(), token.encode()):
+        raise PermissionDenied("the sign-in form expired; reload the page")
+
+
+def set_cookie(app: Lifeline, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=PREFIX,
+        httponly=True,
+        secure=app.settings.console_secure_cookies,
+        samesite="lax",
+    )
+
+
+def new_pre_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def lang_of(request: Request) -> str:
+    session: ConsoleSession | None = getattr(request.state, "console", None)
+    if session is not None:
+        return session.language
+    wanted = request.query_params.get("lang") or request.cookies.get("lifeline_lang", "")
+    if wanted in ("en", "hi"):
+        return wanted
+    accept = request.headers.get("accept-language", "")
+    return "hi" if accept.lower().startswith("hi") else "en"
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    lang = lang_of(request)
+    session: ConsoleSession | None = getattr(request.state, "console", None)
+    full = {
+        "lang": lang,
+        "t": i18n.translator(lang),
+        "session": session,
+        "csrf": session.session.csrf_token if session else "",
+        **context,
+    }
+    response = templates.TemplateResponse(request, name, full, status_code=status)
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
+
+def _error_page(request: Request, status: int, title_key: str, message: str) -> Response:
+    return render(request, "error.html", {"title_key": title_key, "message": message}, status)
+
+
+class ConsoleRoute(APIRoute):
+    """Console routes answer refusals with pages: a sign-in redirect when the session ended
+    (401 for background refreshes), 403/404/409 pages otherwise."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except SessionEnded as exc:
+                if request.headers.get("x-lifeline-poll") == "1":
+                    return Response(str(exc), status_code=401)
+                target = f"{PREFIX}/sign-in?next={quote(request.url.path)}&ended=1"
+                return RedirectResponse(target, status_code=303)
+            except PermissionDenied as exc:
+                return _error_page(request, 403, "forbidden", str(exc))
+            except NotFound as exc:
+                return _error_page(request, 404, "not_found", str(exc))
+            except DomainError as exc:
+                return _error_page(
+                    request, 409 if exc.code == "illegal_transition" else 422, "failed", str(exc)
+                )
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
+
+        return route
+
+
+def redirect(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)

@@ -1,0 +1,218 @@
+"""Every string the console shows, in English and Hindi. Templates call `t("key")`; a missing
+key is an error in tests (tests/integration/test_console_pages.py checks both languages)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+IST = timezone(timedelta(hours=5, minutes=30), "IST")  # India has no daylight saving time
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "app": ("Lifeline console", "लाइफ़लाइन कंसोल"),
+    "skip": ("Skip to main content", "मुख्य सामग्री पर जाएँ"),
+    "sign_in": ("Sign in", "साइन इन करें"),
+    "sign_out": ("Sign out", "साइन आउट"),
+    "username": ("Username", "यूज़रनेम"),
+    "password": ("Password", "पासवर्ड"),
+    "code": ("Six-digit code from your authenticator app", "ऑथेंटिकेटर ऐप का छह अंकों का कोड"),
+    "enrol": ("Set up two-factor sign-in", "दो-चरणीय साइन-इन सेट करें"),
+    "enrol_help": (
+        "First time here? Scan the QR code with an authenticator app, then sign in with the "
+        "code it shows.",
+        "पहली बार? ऑथेंटिकेटर ऐप से QR कोड स्कैन करें, फिर उसके कोड से साइन इन करें।",
+    ),
+    "enrol_show": ("Show my QR code", "मेरा QR कोड दिखाएँ"),
+    "enrol_secret": ("Or type this key into the app:", "या यह कुंजी ऐप में लिखें:"),
+    "signed_out": ("You are signed out.", "आप साइन आउट हो गए हैं।"),
+    "session_ended": ("Your session ended; sign in again.", "सत्र समाप्त हुआ; फिर से साइन इन करें।"),
+    "refused": ("Sign-in refused", "साइन-इन अस्वीकृत"),
+    "locked": (
+        "Too many failed attempts: the account is locked until",
+        "कई असफल प्रयास: खाता इस समय तक बंद है",
+    ),
+    "queue": ("Live queue", "लाइव कतार"),
+    "queue_empty": ("No open cases.", "कोई खुला केस नहीं।"),
+    "phone_alert": ("Phone alert", "फ़ोन अलर्ट"),
+    "language": ("हिन्दी", "English"),
+    "language_label": ("Switch language", "भाषा बदलें"),
+    "sound_on": ("Sound on", "आवाज़ चालू"),
+    "sound_off": ("Sound off", "आवाज़ बंद"),
+    "live": ("Updates live", "लाइव अपडेट"),
+    "live_lost": ("Live updates stopped: sign in again", "लाइव अपडेट रुके: फिर से साइन इन करें"),
+    "new_case": ("New case", "नया केस"),
+    "case": ("Case", "केस"),
+    "risk": ("Risk", "जोखिम"),
+    "score": ("score", "स्कोर"),
+    "since_alert": ("Since alert", "अलर्ट से"),
+    "sla": ("Acknowledgement", "पावती"),
+    "source": ("Source", "स्रोत"),
+    "post": ("Post", "पोस्ट"),
+    "place": ("Place", "स्थान"),
+    "notified": ("Notified", "सूचित"),
+    "status": ("Status", "स्थिति"),
+    "unknown": ("not known yet", "अभी ज्ञात नहीं"),
+    "nobody": ("nobody yet", "अभी किसी को नहीं"),
+    "open": ("Open", "खोलें"),
+    "subject": ("Person", "व्यक्ति"),
+    "name": ("Name", "नाम"),
+    "handle": ("Account", "अकाउंट"),
+    "phone": ("Phone", "फ़ोन"),
+    "email": ("Email", "ईमेल"),
+    "profile": ("Profile", "प्रोफ़ाइल"),
+    "alerts": ("Alerts", "अलर्ट"),
+    "received_at": ("Received", "प्राप्त"),
+    "location_given": ("Location given", "दिया गया स्थान"),
+    "caller": ("Caller", "कॉल करने वाले"),
+    "attachments": ("Attachments", "संलग्नक"),
+    "assessment": ("Risk assessment", "जोखिम आकलन"),
+    "no_assessment": ("Not assessed yet.", "अभी आकलन नहीं हुआ।"),
+    "cues": ("Cues", "संकेत"),
+    "confirm_level": ("Confirm or correct the level", "स्तर की पुष्टि या सुधार करें"),
+    "location": ("Location", "स्थान"),
+    "candidates": ("Candidates", "संभावित स्थान"),
+    "evidence": ("Evidence", "साक्ष्य"),
+    "confidence": ("confidence", "विश्वास"),
+    "choose": ("Choose", "चुनें"),
+    "district": ("District", "ज़िला"),
+    "no_district": ("— district —", "— ज़िला —"),
+    "jurisdiction": ("Jurisdiction", "क्षेत्राधिकार"),
+    "timeline": ("Timeline", "घटनाक्रम"),
+    "notes": ("Notes", "टिप्पणियाँ"),
+    "add_note": ("Add note", "टिप्पणी जोड़ें"),
+    "actions": ("Actions", "कार्रवाई"),
+    "record_location": ("Record location", "स्थान दर्ज करें"),
+    "request_trace": ("Request STF trace", "STF ट्रेस का अनुरोध"),
+    "dispatch": ("Dispatch to units", "इकाइयों को भेजें"),
+    "units": ("Units (comma-separated)", "इकाइयाँ (कॉमा से अलग)"),
+    "acknowledge": ("Acknowledge", "पावती दें"),
+    "on_scene": ("Officers on scene", "अधिकारी मौके पर"),
+    "outcome": ("Record outcome", "परिणाम दर्ज करें"),
+    "reason": ("Reason", "कारण"),
+    "dismiss": ("Dismiss", "ख़ारिज करें"),
+    "hand_over": ("Hand over to another state", "दूसरे राज्य को सौंपें"),
+    "state": ("State", "राज्य"),
+    "close": ("Close case", "केस बंद करें"),
+    "outreach": ("Outreach: replies to send the person", "संपर्क: व्यक्ति को भेजने के संदेश"),
+    "copy_text": ("Copy", "कॉपी करें"),
+    "copied": ("Copied", "कॉपी हो गया"),
+    "done": ("Done", "हो गया"),
+    "failed": ("Could not do that", "यह नहीं हो सका"),
+    "forbidden": ("Not allowed", "अनुमति नहीं"),
+    "not_found": ("Not found", "नहीं मिला"),
+    "back": ("Back to the queue", "कतार पर वापस"),
+    "call_received_at": ("Call received at (IST)", "कॉल का समय (IST)"),
+    "platform": ("Platform", "प्लेटफ़ॉर्म"),
+    "reference": ("Platform reference", "प्लेटफ़ॉर्म संदर्भ"),
+    "organisation": ("Organisation", "संस्था"),
+    "callback": ("Call-back number", "वापस कॉल नंबर"),
+    "what_said": ("What the caller said", "कॉल करने वाले ने क्या कहा"),
+    "post_text": ("Post text", "पोस्ट का पाठ"),
+    "address": ("Address or place", "पता या स्थान"),
+    "pin": ("PIN code", "पिन कोड"),
+    "submit_alert": ("Record alert", "अलर्ट दर्ज करें"),
+    "min": ("min", "मिनट"),
+    "signed_in_as": ("Signed in as", "साइन इन:"),
+    "minimal_note": (
+        "Only the details needed to act are shown.",
+        "कार्रवाई के लिए ज़रूरी जानकारी ही दिखाई गई है।",
+    ),
+    "response_times": ("Minutes from alert", "अलर्ट से मिनट"),
+}
+
+LEVELS: dict[str, tuple[str, str]] = {
+    "imminent": ("Imminent", "तत्काल"),
+    "intent": ("Intent", "इरादा"),
+    "ideation": ("Ideation", "विचार"),
+    "distress": ("Distress", "संकट"),
+    "discussion": ("Discussion", "चर्चा"),
+    "none": ("None", "कोई नहीं"),
+    "": ("Not assessed", "आकलन नहीं"),
+}
+
+STATUSES: dict[str, tuple[str, str]] = {
+    "received": ("Received", "प्राप्त"),
+    "dispatched": ("Dispatched", "भेजा गया"),
+    "acknowledged": ("Acknowledged", "पावती मिली"),
+    "on_scene": ("On scene", "मौके पर"),
+    "resolved": ("Resolved", "सुलझा"),
+    "handed_over": ("Handed over", "सौंपा गया"),
+    "dismissed": ("Dismissed", "ख़ारिज"),
+    "closed": ("Closed", "बंद"),
+    "triaged": ("Risk assessed", "जोखिम आकलित"),
+    "located": ("Located", "स्थान मिला"),
+}
+
+SLA: dict[str, tuple[str, str]] = {
+    "acknowledged": ("Acknowledged", "पावती मिली"),
+    "ok": ("Waiting", "प्रतीक्षा"),
+    "due": ("Due soon", "जल्द देय"),
+    "breached": ("Overdue", "विलंबित"),
+}
+
+SOURCES: dict[str, tuple[str, str]] = {
+    "platform_email": ("Platform email", "प्लेटफ़ॉर्म ईमेल"),
+    "platform_api": ("Platform API", "प्लेटफ़ॉर्म API"),
+    "phone_call": ("Phone call", "फ़ोन कॉल"),
+    "monitoring": ("Own monitoring", "स्वयं निगरानी"),
+    "manual": ("Entered by hand", "हाथ से दर्ज"),
+    "": ("Unknown", "अज्ञात"),
+}
+
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "reached_safe": ("Reached, safe", "पहुँचे, सुरक्षित"),
+    "attempt_interrupted": ("Attempt interrupted", "प्रयास रोका गया"),
+    "hospitalised": ("Hospitalised", "अस्पताल में भर्ती"),
+    "counselled_remotely": ("Counselled remotely", "दूर से परामर्श"),
+    "deceased": ("Deceased", "मृत्यु"),
+    "false_alarm": ("False alarm", "झूठा अलार्म"),
+    "not_located": ("Not located", "स्थान नहीं मिला"),
+    "handed_over_out_of_state": ("Handed over out of state", "राज्य के बाहर सौंपा"),
+    "duplicate": ("Duplicate", "दोहराव"),
+}
+
+#: ready replies, shown in both languages whatever the console's language (the person may
+#: read either); care framing, no blame (Mental Healthcare Act 2017, s.115)
+REPLIES: tuple[tuple[str, str], ...] = (
+    (
+        "We saw your post and we are worried about you. You are not alone. Please call "
+        "Tele-MANAS on 14416 (free, 24x7) to talk to someone now. If you are in danger, "
+        "call 112.",
+        "हमने आपकी पोस्ट देखी और हमें आपकी चिंता है। आप अकेले नहीं हैं। अभी किसी से बात करने "
+        "के लिए टेली-मानस 14416 (निःशुल्क, 24x7) पर कॉल करें। अगर आप ख़तरे में हैं, तो 112 "
+        "पर कॉल करें।",
+    ),
+    (
+        "Help is on the way. Please stay where you are and keep your phone on. You can "
+        "call 112 at any time.",
+        "मदद आ रही है। कृपया जहाँ हैं वहीं रहें और फ़ोन चालू रखें। आप कभी भी 112 पर कॉल कर सकते हैं।",
+    ),
+    (
+        "Whatever you are going through, people want to help. Tele-MANAS 14416 has "
+        "counsellors in Hindi and English, day and night.",
+        "आप जिस भी मुश्किल से गुज़र रहे हैं, लोग आपकी मदद करना चाहते हैं। टेली-मानस 14416 "
+        "पर दिन-रात हिंदी और अंग्रेज़ी में परामर्शदाता उपलब्ध हैं।",
+    ),
+)
+
+
+def pick(table: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
+    en, hi = table.get(key or "", table.get("", (key or "", key or "")))
+    return hi if lang == "hi" else en
+
+
+def translator(lang: str) -> dict[str, str]:
+    return {key: (hi if lang == "hi" else en) for key, (en, hi) in STRINGS.items()}
+
+
+def ist(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(IST).strftime(fmt) + " IST"
+
+
+def iso(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat() if value else ""
+
+
+def minutes_since(value: datetime | None, now: datetime) -> int:
+    return int((now - value).total_seconds() // 60) if value else 0

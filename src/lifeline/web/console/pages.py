@@ -1,0 +1,249 @@
+"""Console pages: sign-in and two-factor enrolment, the live queue, the phone alert form, and
+the language switch. The case page is in case_pages.py."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import segno
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from lifeline.domain.errors import DomainError, PermissionDenied
+from lifeline.services import console as console_service
+from lifeline.services import sessions
+from lifeline.services.authorisation import Permission, allowed
+from lifeline.services.sessions import SignInRefused
+from lifeline.web.api.schemas import PLATFORMS
+from lifeline.web.console import i18n
+from lifeline.web.console.common import (
+    PRE_COOKIE,
+    PREFIX,
+    SESSION_COOKIE,
+    ConsoleRoute,
+    Signed,
+    check_csrf,
+    check_pre_csrf,
+    client_ip,
+    lang_of,
+    new_pre_token,
+    policy,
+    redirect,
+    render,
+    set_cookie,
+)
+from lifeline.web.deps import App
+
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a console path: never an open redirect to another site."""
+    if value and value.startswith(PREFIX + "/") and "//" not in value and "\\" not in value:
+        return value
+    return PREFIX + "/queue"
+
+
+# -- sign-in -----------------------------------------------------------------------------------
+def _sign_in_page(
+    request: Request, app: App, *, error: str = "", status: int = 200, qr: str = ""
+) -> HTMLResponse:
+    token = new_pre_token()
+    response = render(
+        request,
+        "sign_in.html",
+        {
+            "pre_csrf": token,
+            "error": error,
+            "next": _safe_next(request.query_params.get("next")),
+            "ended": request.query_params.get("ended") == "1",
+            "qr": qr,
+        },
+        status,
+    )
+    set_cookie(app, response, PRE_COOKIE, token, 1800)
+    return response
+
+
+@router.get("", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse)
+def home() -> RedirectResponse:
+    return redirect(PREFIX + "/queue")
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_form(request: Request, app: App) -> HTMLResponse:
+    return _sign_in_page(request, app)
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+def sign_in(
+    request: Request,
+    app: App,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+    code: Annotated[str, Form(max_length=12)],
+    pre_csrf: Annotated[str, Form(max_length=100)],
+    next_path: Annotated[str, Form(alias="next", max_length=300)] = "",
+) -> Response:
+    check_pre_csrf(request, pre_csrf)
+    lang = i18n.translator(lang_of(request))
+    try:
+        done = sessions.sign_in(
+            app.ctx, policy(app), username, password, code, ip=client_ip(request)
+        )
+    except SignInRefused as exc:
+        message = f"{lang['refused']}: {exc}"
+        if exc.locked_until is not None:
+            message = f"{lang['locked']} {i18n.ist(exc.locked_until)}"
+        return _sign_in_page(request, app, error=message, status=401)
+    response = redirect(_safe_next(next_path))
+    set_cookie(
+        app,
+        response,
+        SESSION_COOKIE,
+        done.token,
+        int(app.settings.console_session_hours * 3600),
+    )
+    response.delete_cookie(PRE_COOKIE, path=PREFIX)
+    return response
+
+
+@router.post("/enrol", response_class=HTMLResponse)
+def enrol(
+    request: Request,
+    app: App,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+    pre_csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """Show the QR code to a person who has never signed in (password checked and counted)."""
+    check_pre_csrf(request, pre_csrf)
+    try:
+        name, secret = sessions.enrolment_secret(
+            app.ctx, policy(app), username, password, ip=client_ip(request)
+        )
+    except SignInRefused as exc:
+        lang = i18n.translator(lang_of(request))
+        return _sign_in_page(request, app, error=f"{lang['refused']}: {exc}", status=401)
+    uri = f"otpauth://totp/Lifeline:{name}?secret={secret}&issuer=Lifeline"
+    qr = segno.make(uri, error="m").svg_data_uri(scale=5)
+    page = _sign_in_page(request, app, qr=qr)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@router.post("/sign-out")
+def sign_out(
+    request: Request, app: App, session: Signed, csrf: Annotated[str, Form(max_length=100)]
+) -> Response:
+    check_csrf(session, csrf)
+    sessions.sign_out(app.ctx, request.cookies.get(SESSION_COOKIE))
+    response = redirect(PREFIX + "/sign-in")
+    response.delete_cookie(SESSION_COOKIE, path=PREFIX)
+    return response
+
+
+@router.post("/language")
+def language(
+    app: App,
+    session: Signed,
+    csrf: Annotated[str, Form(max_length=100)],
+    lang: Annotated[str, Form(max_length=5)],
+    back: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    check_csrf(session, csrf)
+    sessions.set_language(app.ctx, session, lang)
+    return redirect(_safe_next(back))
+
+
+# -- the live queue ----------------------------------------------------------------------------
+def _queue_context(app: App, session: Signed) -> dict[str, object]:
+    rows = console_service.queue(
+        app.ctx,
+        session.actor,
+        ack_sla=app.settings.console_ack_sla_minutes * timedelta(minutes=1),
+    )
+    return {
+        "rows": rows,
+        "now": app.clock.now(),
+        "poll_ms": int(app.settings.console_poll_seconds * 1000),
+        "sla_minutes": app.settings.console_ack_sla_minutes,
+        "may_enter": allowed(session.actor.role, Permission.ALERT_ENTER),
+    }
+
+
+@router.get("/queue", response_class=HTMLResponse)
+async def queue_page(request: Request, app: App, session: Signed) -> HTMLResponse:
+    context = await run_in_threadpool(_queue_context, app, session)
+    return render(request, "queue.html", context)
+
+
+@router.get("/queue/rows", response_class=HTMLResponse)
+async def queue_rows(request: Request, app: App, session: Signed) -> HTMLResponse:
+    """The queue's rows alone, for the page's background refresh."""
+    context = await run_in_threadpool(_queue_context, app, session)
+    return render(request, "_queue_rows.html", context)
+
+
+# -- phone alerts ------------------------------------------------------------------------------
+@router.get("/phone-alert", response_class=HTMLResponse)
+def phone_alert_form(request: Request, app: App, session: Signed) -> HTMLResponse:
+    if not allowed(session.actor.role, Permission.ALERT_ENTER):
+        raise PermissionDenied(f"role {session.actor.role!r} may not enter alerts")
+    now = app.clock.now().astimezone(i18n.IST).strftime("%Y-%m-%dT%H:%M")
+    return render(request, "phone_alert.html", {"platforms": PLATFORMS, "now_local": now})
+
+
+@router.post("/phone-alert")
+def phone_alert(
+    app: App,
+    session: Signed,
+    csrf: Annotated[str, Form(max_length=100)],
+    call_received_at: Annotated[str, Form(max_length=30)],
+    platform: Annotated[str, Form(max_length=20)],
+    caller_name: Annotated[str, Form(max_length=300)] = "",
+    caller_organisation: Annotated[str, Form(max_length=300)] = "",
+    callback_number: Annotated[str, Form(max_length=40)] = "",
+    notes: Annotated[str, Form(max_length=20_000)] = "",
+    reference: Annotated[str, Form(max_length=200)] = "",
+    subject_name: Annotated[str, Form(max_length=300)] = "",
+    subject_handle: Annotated[str, Form(max_length=300)] = "",
+    subject_phone: Annotated[str, Form(max_length=40)] = "",
+    post_text: Annotated[str, Form(max_length=50_000)] = "",
+    location_text: Annotated[str, Form(max_length=2000)] = "",
+    pin: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    check_csrf(session, csrf)
+    if platform not in PLATFORMS:
+        raise DomainError(f"unknown platform {platform!r}")
+    try:
+        called = datetime.fromisoformat(call_received_at)
+    except ValueError:
+        raise DomainError("the call time is not a date and time") from None
+    if called.tzinfo is None:
+        called = called.replace(tzinfo=i18n.IST)  # the form's time is India time
+    receipt = console_service.enter_phone_alert(
+        app.ctx,
+        session.actor,
+        console_service.PhoneAlert(
+            call_received_at=called,
+            platform=platform,
+            caller_name=caller_name,
+            caller_organisation=caller_organisation,
+            callback_number=callback_number,
+            notes=notes,
+            reference=reference,
+            subject_name=subject_name,
+            subject_handle=subject_handle,
+            subject_phone=subject_phone,
+            post_text=post_text,
+            location_text=location_text,
+            pin=pin,
+        ),
+    )
+    app.jobs_ready.set()
+    app.metrics.alerts_received.labels("phone_call", platform).inc()
+    return redirect(f"{PREFIX}/cases/{receipt.case_id}?done=submit_alert")

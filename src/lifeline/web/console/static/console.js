@@ -1,0 +1,139 @@
+// Lifeline console: live queue refresh, running clocks, a mutable alarm sound, copy buttons.
+// Progressive enhancement only: every page reads fine without it.
+(function () {
+  "use strict";
+
+  function pad(n) { return n < 10 ? "0" + n : String(n); }
+
+  function tickClocks() {
+    document.querySelectorAll("time.clock[datetime]").forEach(function (el) {
+      var s = Math.max(0, Math.floor((Date.now() - Date.parse(el.getAttribute("datetime"))) / 1000));
+      var h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+      el.textContent = (h ? h + ":" + pad(m) : String(m)) + ":" + pad(s % 60);
+    });
+  }
+
+  var audio = null;
+  function beep() {
+    if (localStorage.getItem("lifeline.sound") === "off") return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.25].forEach(function (at) {
+        var osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = 880;
+        gain.gain.setValueAtTime(0.2, audio.currentTime + at);
+        gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + at + 0.2);
+        osc.connect(gain).connect(audio.destination);
+        osc.start(audio.currentTime + at);
+        osc.stop(audio.currentTime + at + 0.2);
+      });
+    } catch (e) { /* no audio device: the highlight still shows */ }
+  }
+
+  function setupSound() {
+    var button = document.getElementById("sound");
+    if (!button) return;
+    button.hidden = false;
+    function show() {
+      var on = localStorage.getItem("lifeline.sound") !== "off";
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? button.dataset.on : button.dataset.off;
+    }
+    button.addEventListener("click", function () {
+      var on = localStorage.getItem("lifeline.sound") !== "off";
+      localStorage.setItem("lifeline.sound", on ? "off" : "on");
+      show();
+    });
+    show();
+  }
+
+  function caseIds(root) {
+    var ids = new Set();
+    root.querySelectorAll("tr[data-case]").forEach(function (tr) { ids.add(tr.dataset.case); });
+    return ids;
+  }
+
+  function setupQueue() {
+    var section = document.querySelector("section.queue");
+    var body = document.getElementById("queue-rows");
+    if (!section || !body) return;
+    var every = parseInt(section.dataset.pollMs, 10) || 1500;
+    var live = document.getElementById("live");
+    var known = caseIds(body);
+    var busy = false;
+    function poll() {
+      if (busy) return;
+      busy = true;
+      fetch("/console/queue/rows", { headers: { "X-Lifeline-Poll": "1" }, credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 401) { throw new Error("signed out"); }
+          if (!r.ok) { throw new Error("HTTP " + r.status); }
+          return r.text();
+        })
+        .then(function (html) {
+          var focused = document.activeElement && document.activeElement.closest("tr[data-case]");
+          var keep = focused ? focused.dataset.case : null;
+          var tmp = document.createElement("tbody");
+          tmp.innerHTML = html;
+          var now = caseIds(tmp), fresh = [];
+          now.forEach(function (id) { if (!known.has(id)) fresh.push(id); });
+          body.replaceChildren.apply(body, Array.from(tmp.children));
+          fresh.forEach(function (id) {
+            var row = body.querySelector('tr[data-case="' + id + '"]');
+            if (row) row.classList.add("fresh");
+          });
+          if (fresh.length) beep();
+          known = now;
+          document.getElementById("queue-count").textContent = now.size;
+          if (keep) {
+            var link = body.querySelector('tr[data-case="' + keep + '"] a');
+            if (link) link.focus();
+          }
+          live.classList.remove("lost");
+          tickClocks();
+        })
+        .catch(function (err) {
+          if (String(err.message) === "signed out") {
+            live.textContent = live.dataset.lost;
+            live.classList.add("lost");
+            clearInterval(timer);
+            beep();
+          }
+        })
+        .finally(function () { busy = false; });
+    }
+    var timer = setInterval(poll, every);
+    // keyboard: j/k move between cases, Enter opens (links are focusable anyway)
+    document.addEventListener("keydown", function (ev) {
+      if (ev.target.closest("input, textarea, select")) return;
+      if (ev.key !== "j" && ev.key !== "k") return;
+      var links = Array.from(body.querySelectorAll("a.case-link"));
+      if (!links.length) return;
+      var at = links.indexOf(document.activeElement);
+      var next = ev.key === "j" ? Math.min(links.length - 1, at + 1) : Math.max(0, at - 1);
+      links[next].focus();
+      ev.preventDefault();
+    });
+  }
+
+  function setupCopy() {
+    document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var text = document.getElementById(button.dataset.copy).textContent;
+        navigator.clipboard.writeText(text).then(function () {
+          var was = button.textContent;
+          button.textContent = button.dataset.done;
+          setTimeout(function () { button.textContent = was; }, 1500);
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setupSound();
+    setupQueue();
+    setupCopy();
+    tickClocks();
+    setInterval(tickClocks, 1000);
+  });
+})();

@@ -1,0 +1,124 @@
+"""After the rescue on a real database (SQLite and PostgreSQL), with the worker: the plan, the
+durable check-in timers, the counsellor's record, reopening, and repeat-alert history."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lifeline.adapters.db.tables import follow_up_check_ins
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.services import access, aftercare, cases
+from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.views import case_dict
+from lifeline.worker import Worker
+from support import FakeClock, RecordingSink
+
+OP = Actor("user", "op", "smc_operator")
+PARTNER = Actor("partner", "1", "partner")
+
+
+def drain(app: Lifeline) -> None:
+    worker = Worker(app)
+    while worker.run_once():
+        pass
+
+
+def alert(app: Lifeline, handle: str, phone: str | None = None) -> int:
+    new = Alert(
+        AlertSource.PLATFORM_API,
+        app.clock.now(),
+        b"{}",
+        "application/json",
+        platform="instagram",
+        subject=Subject(handle=handle, phone=phone),
+        post=Post("aaj sab khatam"),
+        location=LocationHint(text="Hazratganj, Lucknow"),
+    )
+    return receive_alert(app.ctx, ReceiveAlert(new, PARTNER)).case_id
+
+
+def rescue(app: Lifeline, clock: FakeClock, case_id: int) -> None:
+    cases.dispatch_case(app.ctx, OP, case_id, ["Hazratganj PS"])
+    clock.advance(minutes=9)
+    cases.mark_on_scene(app.ctx, OP, case_id)
+    clock.advance(minutes=5)
+    cases.record_outcome(app.ctx, OP, case_id, "attempt_interrupted")
+
+
+def test_a_rescue_gets_follow_ups_a_counsellor_records_them_and_an_escalation_reopens(
+    lifeline: Lifeline, clock: FakeClock, sink: RecordingSink
+) -> None:
+    case_id = alert(lifeline, "ravi.k", "+919812345678")
+    drain(lifeline)  # resolves the location
+    rescue(lifeline, clock, case_id)
+    access.create_user(lifeline.ctx, "asha", "counsellor")
+    shown = case_dict(cases.show_case(lifeline.ctx, OP, case_id))
+    [plan] = shown["follow_ups"]
+    assert [c["label"] for c in plan["check_ins"]] == ["24h", "7d", "30d"]
+    assert plan["referral"]["contact"] == "14416"
+    aftercare.assign_counsellor(lifeline.ctx, OP, plan["id"], "asha")
+
+    drain(lifeline)
+    assert not [e for _, _, e in sink.delivered if e["event"] == "follow_up_due"]  # not yet
+    clock.advance(hours=24, minutes=1)
+    drain(lifeline)
+    due = [e for _, _, e in sink.delivered if e["event"] == "follow_up_due"]
+    assert [(e["label"], e["counsellor"]) for e in due] == [("24h", "asha")]
+
+    asha = Actor("user", "asha", "counsellor")
+    [mine] = aftercare.list_plans(lifeline.ctx, asha, due=True)
+    first, second = mine.check_ins[0].id or 0, mine.check_ins[1].id or 0
+    aftercare.record_check_in(lifeline.ctx, asha, first, "reached", "spoke with his sister")
+    with lifeline.engine.connect() as conn:
+        stored = conn.execute(
+            select(follow_up_check_ins.c.note_enc).where(follow_up_check_ins.c.id == first)
+        ).scalar_one()
+    assert "sister" not in stored  # the note is encrypted at rest
+
+    cases.close_case(lifeline.ctx, OP, case_id)
+    clock.advance(days=6)
+    drain(lifeline)
+    aftercare.record_check_in(lifeline.ctx, asha, second, "needs_escalation", "planning again")
+    reopened = case_dict(cases.show_case(lifeline.ctx, OP, case_id))
+    assert reopened["status"] == "received" and reopened["outcome"] is None
+    assert reopened["milestones"]["closed"] is not None  # first response's times stay
+    assert reopened["follow_ups"][0]["status"] == "escalated"
+    assert [c["state"] for c in reopened["follow_ups"][0]["check_ins"]] == [
+        "reached",
+        "needs_escalation",
+        "cancelled",
+    ]
+    assert "reopened" in [t["kind"] for t in reopened["timeline"]]
+    clock.advance(days=30)
+    drain(lifeline)  # the 30-day timer is stale now: nothing is sent
+    assert len([e for _, _, e in sink.delivered if e["event"] == "follow_up_due"]) == 2
+
+
+def test_a_repeat_alert_shows_the_earlier_cases_and_their_outcomes(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    first = alert(lifeline, "ravi.k", "+91 98123 45678")
+    drain(lifeline)
+    rescue(lifeline, clock, first)
+    clock.advance(days=40)  # long past the merge window: a new case
+    second = alert(lifeline, "ravi_k_new", "09812345678")
+    third = alert(lifeline, "someone.else")
+    drain(lifeline)
+    history = case_dict(cases.show_case(lifeline.ctx, OP, second))["history"]
+    assert [(h["case_id"], h["outcome"], h["matched_on"]) for h in history] == [
+        (first, "attempt_interrupted", ["phone"])
+    ]
+    assert history[0]["follow_up"] == "active"
+    assert case_dict(cases.show_case(lifeline.ctx, OP, third))["history"] == []
+    earlier = case_dict(cases.show_case(lifeline.ctx, OP, first))["timeline"]
+    assert any(t["kind"] == "repeat_subject_later" for t in earlier)
+
+    clock.advance(days=10)  # the same account again: matched through the account's keyed hash
+    fourth = alert(lifeline, "@Ravi.K")
+    drain(lifeline)
+    matched = {
+        h["case_id"]: h["matched_on"]
+        for h in case_dict(cases.show_case(lifeline.ctx, OP, fourth))["history"]
+    }
+    assert matched == {first: ["account"]}

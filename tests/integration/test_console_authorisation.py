@@ -1,0 +1,218 @@
+"""The authorisation matrix: every role × every console and case API route, on a real database.
+
+A route is "allowed" when the answer is anything but 403 (an illegal step answers 409, an
+action the installation lacks 404: both got past authorisation). Each check uses a fresh case
+in Lucknow; the district officer is posted to Lucknow. A district officer from Varanasi is
+refused every case route, and each refusal is in the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from console_support import (
+    LUCKNOW,
+    VARANASI,
+    client,
+    make_person,
+    new_case,
+    place_in,
+    signed_in,
+)
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.model import Actor
+from lifeline.web.deps import issue_token
+from support import FakeClock
+
+ROLES = ("admin", "smc_operator", "supervisor", "district_officer", "stf_analyst", "counsellor")
+SMC = {"admin", "smc_operator", "supervisor"}
+READ = SMC | {"district_officer"}
+ALL_BUT_COUNSELLOR = READ | {"stf_analyst"}
+
+# (method, path, form or JSON body, roles allowed); {id} is a fresh case in Lucknow
+CONSOLE: list[tuple[str, str, dict[str, Any], set[str]]] = [
+    ("GET", "/console/queue", {}, ALL_BUT_COUNSELLOR),
+    ("GET", "/console/queue/rows", {}, ALL_BUT_COUNSELLOR),
+    ("GET", "/console/cases/{id}", {}, READ),
+    ("GET", "/console/cases/{id}/attachments/999", {}, READ),
+    ("GET", "/console/phone-alert", {}, SMC),
+    (
+        "POST",
+        "/console/phone-alert",
+        {"call_received_at": "2026-11-28T08:00", "platform": "facebook", "reference": "PH-1"},
+        SMC,
+    ),
+    ("POST", "/console/cases/{id}/acknowledge", {}, READ),
+    ("POST", "/console/cases/{id}/on-scene", {}, READ),
+    ("POST", "/console/cases/{id}/outcome", {"outcome": "reached_safe"}, READ),
+    ("POST", "/console/cases/{id}/note", {"text": "called the thana"}, READ),
+    ("POST", "/console/cases/{id}/locate", {"place": "Madeyganj", "district": LUCKNOW}, SMC),
+    ("POST", "/console/cases/{id}/trace", {}, SMC),
+    ("POST", "/console/cases/{id}/dispatch", {"units": "Madeyganj PS"}, SMC),
+    ("POST", "/console/cases/{id}/dismiss", {"outcome": "false_alarm", "reason": "test"}, SMC),
+    ("POST", "/console/cases/{id}/hand-over", {"state": "Bihar"}, SMC),
+    ("POST", "/console/cases/{id}/close", {}, SMC),
+    ("POST", "/console/cases/{id}/assess", {"level": "imminent"}, SMC),
+]
+API: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
+    ("GET", "/api/v1/cases", None, READ),
+    ("GET", "/api/v1/cases/{id}", None, READ),
+    ("GET", "/api/v1/cases/{id}/location", None, READ),
+    ("POST", "/api/v1/cases/{id}/acknowledge", {"unit": "PS"}, READ),
+    ("POST", "/api/v1/cases/{id}/on-scene", {}, READ),
+    ("POST", "/api/v1/cases/{id}/outcome", {"outcome": "reached_safe"}, READ),
+    ("POST", "/api/v1/cases/{id}/location", {"place": "Madeyganj"}, SMC),
+    ("POST", "/api/v1/cases/{id}/trace-request", None, SMC),
+    ("POST", "/api/v1/cases/{id}/dispatch", {"units": ["PS"]}, SMC),
+    ("POST", "/api/v1/cases/{id}/dismiss", {"outcome": "false_alarm", "reason": "x"}, SMC),
+    ("POST", "/api/v1/cases/{id}/hand-over", {"state": "Bihar"}, SMC),
+    ("POST", "/api/v1/cases/{id}/close", None, SMC),
+    (
+        "POST",
+        "/api/v1/phone-alerts",
+        {
+            "platform": "facebook",
+            "reference": "PH-2",
+            "caller": {"call_received_at": "2026-11-28T02:59:00Z"},
+        },
+        SMC,
+    ),
+]
+CASE_ROUTES = [r for r in CONSOLE + API if "{id}" in r[1]]  # type: ignore[operator]
+
+
+def _people(lifeline: Lifeline, clock: FakeClock) -> dict[str, tuple[TestClient, str]]:
+    out = {}
+    for role in ROLES:
+        district = LUCKNOW if role == "district_officer" else None
+        person = make_person(lifeline, role.replace("_", "."), role, district)
+        out[role] = signed_in(lifeline, person, clock)
+    return out
+
+
+def _call(web: TestClient, csrf: str, method: str, path: str, body: dict[str, Any]) -> int:
+    if method == "GET":
+        return web.get(path).status_code
+    return web.post(path, data={"csrf": csrf, **body}).status_code
+
+
+def _fresh(lifeline: Lifeline, n: list[int]) -> int:
+    n[0] += 1
+    case_id = new_case(lifeline, handle=f"person{n[0]}")
+    place_in(lifeline, case_id, LUCKNOW)
+    return case_id
+
+
+SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY  # the matrix is about rules, not storage; the scoping tests below run on both
+def test_every_role_on_every_console_route(lifeline: Lifeline, clock: FakeClock) -> None:
+    people, n, wrong = _people(lifeline, clock), [0], []
+    for method, path, body, allowed in CONSOLE:
+        for role, (web, csrf) in people.items():
+            status = _call(web, csrf, method, path.format(id=_fresh(lifeline, n)), body)
+            if (status == 403) == (role in allowed):
+                wrong.append((role, method, path, status))
+    assert wrong == []
+
+
+@SQLITE_ONLY
+def test_every_role_on_every_case_api_route(lifeline: Lifeline, clock: FakeClock) -> None:
+    n, wrong = [0], []
+    for role in ROLES:
+        name = role.replace("_", ".")
+        make_person(lifeline, name, role, LUCKNOW if role == "district_officer" else None)
+        web = client(lifeline)
+        web.headers["Authorization"] = "Bearer " + issue_token(lifeline, Actor("user", name, role))
+        for method, path, body, allowed in API:
+            url = path.format(id=_fresh(lifeline, n))
+            status = web.request(method, url, json=body).status_code
+            if (status == 403) == (role in allowed):
+                wrong.append((role, method, path, status))
+    assert wrong == []
+
+
+def test_a_district_officer_is_refused_every_route_of_another_districts_case(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    officer = make_person(lifeline, "dsp.varanasi", "district_officer", VARANASI)
+    web, csrf = signed_in(lifeline, officer, clock)
+    api = client(lifeline)
+    api.headers["Authorization"] = "Bearer " + issue_token(
+        lifeline, Actor("user", officer.username, "district_officer")
+    )
+    n: list[int] = [0]
+    refused: list[int] = []
+    for method, path, body, _ in CASE_ROUTES:
+        case_id = _fresh(lifeline, n)
+        url = path.format(id=case_id)
+        if path.startswith("/api"):
+            status = api.request(method, url, json=body).status_code
+        else:
+            status = _call(web, csrf, method, url, body or {})
+        assert status == 403, (method, path, status)
+        refused.append(case_id)
+    denied = [
+        case_id
+        for actor, action, case_id, details in _audit(lifeline)
+        if action == "access.denied" and actor == f"user:{officer.username}"
+    ]
+    assert sorted(set(refused) - {None}) == sorted(set(denied) & set(refused))
+
+
+def test_an_unplaced_case_is_hidden_from_every_district_officer(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    officer = make_person(lifeline, "dsp.lucknow", "district_officer", LUCKNOW)
+    case_id = new_case(lifeline)
+    web, _ = signed_in(lifeline, officer, clock)
+    assert web.get(f"/console/cases/{case_id}").status_code == 403
+    assert f"/console/cases/{case_id}" not in web.get("/console/queue").text
+    place_in(lifeline, case_id, LUCKNOW)
+    assert web.get(f"/console/cases/{case_id}").status_code == 200
+    assert f"/console/cases/{case_id}" in web.get("/console/queue").text
+
+
+@pytest.mark.parametrize("jurisdiction", [None, "Atlantis", "999"])
+def test_an_officer_whose_jurisdiction_names_no_district_sees_nothing(
+    lifeline: Lifeline, clock: FakeClock, jurisdiction: str | None
+) -> None:
+    case_id = new_case(lifeline)
+    place_in(lifeline, case_id, LUCKNOW)
+    with lifeline.ctx.uow() as uow:  # created directly: the CLI insists on a jurisdiction
+        uow.users.add(
+            username="nowhere",
+            password_hash=lifeline.ctx.passwords.hash("x" * 12),
+            totp_secret="JBSWY3DPEHPK3PXP",
+            role="district_officer",
+            jurisdiction=jurisdiction,
+            at=clock.now(),
+        )
+        uow.commit()
+    api = client(lifeline)
+    api.headers["Authorization"] = "Bearer " + issue_token(
+        lifeline, Actor("user", "nowhere", "district_officer")
+    )
+    assert api.get(f"/api/v1/cases/{case_id}").status_code == 403
+    assert api.get("/api/v1/cases").json() == []
+
+
+def test_an_officer_named_by_district_name_sees_the_case(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    officer = make_person(lifeline, "dsp.hindi", "district_officer", "लखनऊ")
+    case_id = new_case(lifeline)
+    place_in(lifeline, case_id, LUCKNOW)
+    web, _ = signed_in(lifeline, officer, clock)
+    page = web.get(f"/console/cases/{case_id}")
+    assert page.status_code == 200
+    assert "+919812345678" in page.text  # what the officer needs to act
+
+
+def _audit(lifeline: Lifeline) -> list[tuple[str, str, int | None, dict[str, Any]]]:
+    with lifeline.ctx.uow(readonly=True) as uow:
+        return [(r.actor, r.action, r.case_id, r.details) for r in uow.audit.records()]

@@ -1,0 +1,89 @@
+"""An alert stored by intake is located by the worker: the resolution is stored (encrypted)
+and the case reaches the `located` milestone; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lifeline.adapters.db.tables import location_resolutions
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.lifecycle import Milestone
+from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.services import location
+from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.worker import Worker
+
+OPERATOR = Actor("user", "op", "smc_operator")
+
+
+def send(app: Lifeline, hint: LocationHint, handle: str, post: str = "") -> int:
+    alert = Alert(
+        AlertSource.PLATFORM_API,
+        app.clock.now(),
+        b'{"test": true}',
+        "application/json",
+        platform="facebook",
+        reference=f"FB-{handle}",
+        subject=Subject(handle=handle),
+        post=Post(text=post or None),
+        location=hint,
+    )
+    return receive_alert(app.ctx, ReceiveAlert(alert, Actor("partner", "test"))).case_id
+
+
+def drain(app: Lifeline) -> None:
+    worker = Worker(app)
+    while worker.run_once():
+        pass
+
+
+def test_a_confident_location_is_stored_and_the_case_is_located(lifeline: Lifeline) -> None:
+    case_id = send(
+        lifeline, LocationHint(text="Madeyganj, Lucknow", lat=26.88, lon=80.91, pin="226020"), "a"
+    )
+    drain(lifeline)
+    stored = location.case_resolutions(lifeline.ctx, OPERATOR, case_id)
+    assert len(stored) == 1
+    found = stored[0].resolution
+    assert (found.district, found.police_station, found.needs_review) == (
+        "Lucknow",
+        "Madeyganj",
+        False,
+    )
+    assert found.evidence and found.candidates[0].unit_id == "up-lko-ps-madeyganj"
+    with lifeline.ctx.uow(readonly=True) as uow:
+        case = uow.cases.get(case_id)
+        assert Milestone.LOCATED in case.milestones
+        assert any(t.kind == "located" for t in uow.cases.timeline(case_id))
+    with lifeline.engine.connect() as conn:
+        row = conn.execute(select(location_resolutions)).one()
+    assert row.district_lgd == "157" and "Madeyganj" not in row.result_enc
+
+
+def test_a_shared_name_leaves_the_case_unlocated_with_candidates(lifeline: Lifeline) -> None:
+    case_id = send(lifeline, LocationHint(text="Vaishali"), "b", post="alvida")
+    drain(lifeline)
+    found = location.case_resolutions(lifeline.ctx, OPERATOR, case_id)[0].resolution
+    assert found.needs_review and len(found.candidates) >= 2
+    with lifeline.ctx.uow(readonly=True) as uow:
+        assert Milestone.LOCATED not in uow.cases.get(case_id).milestones
+        assert any(t.kind == "location_review" for t in uow.cases.timeline(case_id))
+
+
+def test_the_post_text_is_read_when_the_alert_has_no_address(lifeline: Lifeline) -> None:
+    case_id = send(lifeline, LocationHint(), "c", post="main lucknow ke chinhat me rehta hu")
+    drain(lifeline)
+    found = location.case_resolutions(lifeline.ctx, OPERATOR, case_id)[0].resolution
+    assert found.district == "Lucknow" and found.police_station == "Chinhat"
+
+
+def test_an_imported_registry_is_used_by_the_next_job(lifeline: Lifeline) -> None:
+    ctx = lifeline.ctx
+    units, _ = location.current_registry(ctx)
+    station = next(u for u in units if u.id == "up-lko-ps-madeyganj")
+    renamed = station.__class__(**{**station.__dict__, "name": "Madeyganj Kotwali"})
+    location.import_registry(ctx, Actor("cli", "op"), [renamed], source="t", replace=False)
+    case_id = send(lifeline, LocationHint(text="Madeyganj, Lucknow"), "d")
+    drain(lifeline)
+    found = location.case_resolutions(ctx, OPERATOR, case_id)[0].resolution
+    assert found.police_station == "Madeyganj Kotwali"
