@@ -7,9 +7,10 @@ import hashlib
 from dataclasses import dataclass
 
 from lifeline.domain.errors import Conflict
+from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Actor, Alert, Case
 from lifeline.services.context import Context, publish
-from lifeline.services.ports import IdempotencyRecord, UnitOfWork
+from lifeline.services.ports import ConcurrentWrite, IdempotencyRecord, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,18 @@ def request_digest(raw: bytes) -> str:
 
 
 def receive_alert(ctx: Context, cmd: ReceiveAlert) -> Receipt:
-    with ctx.uow() as uow:
-        receipt = take_alert(ctx, uow, cmd)
-        uow.commit()
-        return receipt
+    """Store one alert in one transaction; retried (whole) if a concurrent writer got there
+    first, so the sender never sees a conflict that was not theirs."""
+    for attempt in range(3):
+        try:
+            with ctx.uow() as uow:
+                receipt = take_alert(ctx, uow, cmd)
+                uow.commit()
+                return receipt
+        except ConcurrentWrite:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def take_alert(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert) -> Receipt:
@@ -96,6 +105,13 @@ def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Rec
     uow.lock_keys(keys)
     since = alert.received_at - ctx.config.merge_window
     case = uow.cases.find_mergeable(keys, since) if keys else None
+    if case is not None:
+        # Lock the row before changing it: a job (location, triage) may be saving the same case
+        # right now. Re-read under the lock, and open a new case if it stopped taking alerts.
+        assert case.id is not None
+        case = uow.cases.get(case.id, for_update=True)
+        if case.status not in MERGEABLE_STATES:
+            case = None
     merged = case is not None
     if case is None:
         subject = uow.subjects.add(alert.subject)

@@ -169,7 +169,12 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     if ctx.classifier is None:
         raise InvalidTriage("no triage model is configured")
     tuow = triage_uow(uow)
-    alert = next((a for a in tuow.alerts.for_case(case_id) if a.id == alert_id), None)
+    alerts = tuow.alerts.for_case(case_id)
+    # Take intake's locks on the case's merge keys before the case row: an alert merging
+    # into this case meanwhile then waits for us (or we for it) instead of failing on a
+    # stale case version.
+    uow.lock_keys(sorted({key for a in alerts for key in a.merge_keys()}))
+    alert = next((a for a in alerts if a.id == alert_id), None)
     if alert is None:
         raise NotFound(f"alert {alert_id} of case {case_id} not found")
     earlier = tuow.assessments.for_case(case_id)
