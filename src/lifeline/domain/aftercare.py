@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from lifeline.domain.errors import Conflict, DomainError, NotFound
 from lifeline.domain.events import Event
 from lifeline.domain.model import (
     ALIVE_OUTCOMES,
-    SYSTEM,
     Actor,
     Case,
+    KeepsTimeline,
     OutcomeKind,
     TimelineEntry,
 )
@@ -174,7 +174,7 @@ AFTERCARE_EVENTS: tuple[type[Event], ...] = (
 
 
 @dataclass
-class FollowUpPlan:
+class FollowUpPlan(KeepsTimeline):
     case_id: int
     outcome: OutcomeKind
     outcome_at: datetime
@@ -357,13 +357,3 @@ class FollowUpPlan:
             actor,
             {"plan_id": self.id, "status": status.value, "reason": reason},
         )
-
-    def _note(
-        self,
-        at: datetime,
-        kind: str,
-        summary: str,
-        actor: Actor = SYSTEM,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        self.new_timeline.append(TimelineEntry(at, kind, summary, str(actor), details or {}))

@@ -253,8 +253,24 @@ class TimelineEntry:
     id: int | None = None
 
 
+class KeepsTimeline:
+    """An entity that notes timeline entries until its repository saves them."""
+
+    new_timeline: list[TimelineEntry]
+
+    def _note(
+        self,
+        at: datetime,
+        kind: str,
+        summary: str,
+        actor: Actor = SYSTEM,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.new_timeline.append(TimelineEntry(at, kind, summary, str(actor), details or {}))
+
+
 @dataclass
-class Case:
+class Case(KeepsTimeline):
     """One episode of risk for one subject. Enforces the lifecycle; records events and timeline."""
 
     opened_at: datetime
@@ -461,13 +477,3 @@ class Case:
         )
         if step in (Step.CLOSE,):
             self._note(at, "closed", "Case closed", actor)
-
-    def _note(
-        self,
-        at: datetime,
-        kind: str,
-        summary: str,
-        actor: Actor = SYSTEM,
-        details: dict[str, Any] | None = None,
-    ) -> None:
-        self.new_timeline.append(TimelineEntry(at, kind, summary, str(actor), details or {}))
