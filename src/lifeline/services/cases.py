@@ -20,7 +20,9 @@ from lifeline.services.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.context import Context, publish
+from lifeline.services.location import StoredResolution, resolutions_of
 from lifeline.services.ports import CaseSummary, EarlierCase, UnitOfWork
+from lifeline.services.triage import RiskAssessment, triage_uow
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class CaseDetail:
     follow_ups: list[FollowUpPlan] = field(default_factory=list)
     #: earlier cases about the same person (repeat risk), newest first
     history: list[EarlierCase] = field(default_factory=list)
+    #: risk assessments by the model and operators, oldest first
+    assessments: list[RiskAssessment] = field(default_factory=list)
+    #: location resolutions of the case's alerts, oldest first
+    resolutions: list[StoredResolution] = field(default_factory=list)
 
 
 def list_cases(
@@ -70,6 +76,8 @@ def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view"
             allowed_steps=[s.name.lower() for s in allowed_steps(case.status)],
             follow_ups=uow.aftercare.plans_for_case(case_id),
             history=uow.aftercare.history(case_id),
+            assessments=triage_uow(uow).assessments.for_case(case_id),
+            resolutions=resolutions_of(uow, case_id),
         )
         uow.audit.append(
             at=ctx.clock.now(),

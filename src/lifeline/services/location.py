@@ -333,6 +333,11 @@ class BadLocationJob(DomainError):
     code = "bad_job"
 
 
+def resolutions_of(uow: UnitOfWork, case_id: int) -> list[StoredResolution]:
+    """The location resolutions stored for a case, oldest first (in the caller's transaction)."""
+    return _repository(uow).for_case(case_id)
+
+
 def _repository(uow: UnitOfWork) -> LocationRepository:
     repo: LocationRepository | None = getattr(uow, "locations", None)
     if repo is None:

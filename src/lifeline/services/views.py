@@ -11,6 +11,7 @@ from lifeline.domain.model import Alert, Case, Subject
 from lifeline.services.aftercare import history_dict, plan_dict
 from lifeline.services.cases import CaseDetail
 from lifeline.services.ports import CaseSummary
+from lifeline.services.triage import RiskAssessment
 
 
 def iso(value: datetime | None) -> str | None:
@@ -88,14 +89,51 @@ def _alert(alert: Alert) -> dict[str, Any]:
 
 
 def _location(detail: CaseDetail) -> dict[str, Any] | None:
+    """Where the person is: the latest resolution of an alert's hints (DESIGN.md §3 shape) and
+    the place an operator or the resolver recorded when the case was located."""
+    latest = detail.resolutions[-1] if detail.resolutions else None
     located = [t for t in detail.timeline if t.kind == "located"]
-    if not located:
+    if latest is None and not located:
         return None
+    found: dict[str, Any] = {}
+    if latest is not None:
+        found.update(latest.resolution.as_dict())
+        found.update(resolved_at=iso(latest.resolved_at), alert_id=latest.alert_id)
+    if located:
+        found.update(place=located[-1].details.get("place"), recorded_by=located[-1].actor)
+    found["located_at"] = iso(detail.case.milestones.get(Milestone.LOCATED))
+    return found
+
+
+def _assessment_dict(a: RiskAssessment) -> dict[str, Any]:
     return {
-        "place": located[-1].details.get("place"),
-        "recorded_by": located[-1].actor,
-        "located_at": iso(detail.case.milestones.get(Milestone.LOCATED)),
+        "level": a.level.value,
+        "score": a.score,
+        "language": a.language,
+        "cues": [c.as_dict() for c in a.cues],
+        "model_version": a.model_version,
+        "source": a.source,
+        "assessed_by": a.assessed_by,
+        "alert_id": a.alert_id,
+        "at": iso(a.at),
+        "note": a.note,
     }
+
+
+def _assessment(detail: CaseDetail) -> dict[str, Any] | None:
+    """The case's level (the riskiest alert, or the operator's word) and the assessment behind
+    it: the operator's latest if any, else the model's riskiest."""
+    if detail.case.risk_level is None:
+        return None
+    operator = [a for a in detail.assessments if a.source == "operator"]
+    model = sorted(
+        (a for a in detail.assessments if a.source == "model"), key=lambda a: a.score or 0.0
+    )
+    basis = operator[-1] if operator else (model[-1] if model else None)
+    found = {"level": detail.case.risk_level}
+    if basis is not None:
+        found.update(_assessment_dict(basis), level=detail.case.risk_level)
+    return found
 
 
 def case_dict(detail: CaseDetail) -> dict[str, Any]:
@@ -113,7 +151,8 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
         "allowed_steps": detail.allowed_steps,
         "subject": _subject(detail.subject),
         "alerts": [_alert(a) for a in detail.alerts],
-        "assessment": {"level": case.risk_level} if case.risk_level else None,
+        "assessment": _assessment(detail),
+        "assessments": [_assessment_dict(a) for a in detail.assessments],
         "location": _location(detail),
         "trace_requested_at": iso(case.trace_requested_at),
         "notifications": [],
