@@ -14,6 +14,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # `make run SIMULATE=40` also sends 40 realistic demo alerts once the server is up.
+# Logs are human-readable here (deployments keep the JSON default).
+run: export LIFELINE_LOG_JSON ?= false
 run: install
 	$(BIN)/lifeline db upgrade
 	$(BIN)/lifeline demo seed

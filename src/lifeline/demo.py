@@ -124,6 +124,7 @@ def seed_demo(app: Lifeline) -> dict[str, Any]:
     base = app.settings.public_url.rstrip("/")
     message = (
         f"Demo ready (credentials in {path}).\n"
+        f"  Console:      {base}/console  (sign in as the admin below with a TOTP code)\n"
         f"  API docs:     {base}/docs\n"
         f"  Admin:        {a['username']} / {a['password']}  (TOTP secret {a['totp_secret']})\n"
         f"  Partner key:  {p['key_id']}\n  Secret:       {p['secret']}\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import threading
 import time
 from typing import Annotated, Any
@@ -355,4 +356,4 @@ def demo_seed(as_json: JsonOpt = False) -> None:
     if as_json:
         emit(info)
         return
-    out.print(info["message"])
+    sys.stdout.write(info["message"] + "\n")  # unwrapped: the commands in it are copied
