@@ -179,6 +179,39 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
     }
 
 
+#: what a district officer needs to act on a case, and nothing more (least data)
+OFFICER_ALERT_FIELDS = ("id", "source", "platform", "received_at", "post", "location")
+OFFICER_SUBJECT_FIELDS = ("name", "handle", "profile_url", "phone")
+
+
+def officer_case_dict(detail: CaseDetail) -> dict[str, Any]:
+    """A case as a district officer sees it: who, where, what was posted, the risk and its
+    cues, the callback numbers, the progress; not raw payloads, e-mail addresses, partner data,
+    extraction notes or the person's history."""
+    full = case_dict(detail)
+    subject = full["subject"] or {}
+    return {
+        "id": full["id"],
+        "status": full["status"],
+        "platform": full["platform"],
+        "opened_at": full["opened_at"],
+        "milestones": full["milestones"],
+        "allowed_steps": full["allowed_steps"],
+        "subject": {k: subject.get(k) for k in OFFICER_SUBJECT_FIELDS},
+        "alerts": [
+            {
+                **{k: a[k] for k in OFFICER_ALERT_FIELDS},
+                "callback_number": (a["caller"] or {}).get("callback_number"),
+            }
+            for a in full["alerts"]
+        ],
+        "assessment": full["assessment"],
+        "location": full["location"],
+        "timeline": full["timeline"],
+        "outcome": full["outcome"],
+    }
+
+
 def partner_case_dict(detail: CaseDetail, partner_id: int) -> dict[str, Any]:
     """What a platform partner may see: progress of the case, no personal data of anyone."""
     case = detail.case

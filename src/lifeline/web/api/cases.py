@@ -8,7 +8,12 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
 from lifeline.services import cases as case_service
-from lifeline.services.views import case_dict, partner_case_dict, summary_dict
+from lifeline.services.views import (
+    case_dict,
+    officer_case_dict,
+    partner_case_dict,
+    summary_dict,
+)
 from lifeline.web.api.schemas import (
     AcknowledgeIn,
     DismissIn,
@@ -54,6 +59,8 @@ async def get_case(case_id: CaseId, app: App, actor: StaffOrPartner) -> dict[str
     detail = await run_in_threadpool(case_service.show_case, app.ctx, actor, case_id)
     if actor.kind == "partner":
         return partner_case_dict(detail, int(actor.id))
+    if actor.role == "district_officer":
+        return officer_case_dict(detail)
     return case_dict(detail)
 
 
