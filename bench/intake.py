@@ -364,14 +364,22 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace, web
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = workdir / "server.log"
+    serve = [str(LIFELINE), "serve", "--port", str(port)]
+    if args.workers:
+        serve.append("--no-worker")
+    workers: list[subprocess.Popen[Any]] = []
     with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(LIFELINE), "serve", "--port", str(port)],
-            env=env,
-            cwd=workdir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        proc = subprocess.Popen(serve, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
+        for _ in range(args.workers):  # separate worker processes: the API keeps its core
+            workers.append(
+                subprocess.Popen(
+                    [str(LIFELINE), "worker"],
+                    env=env,
+                    cwd=workdir,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
     try:
         wait_healthy(base, proc, log)
         run = uuid.uuid4().hex[:8]
@@ -398,6 +406,8 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace, web
         alive = proc.poll() is None
     finally:
         stop(proc)
+        for worker in workers:
+            stop(worker)
 
     accepted = len(load.latencies)
     cpu: dict[str, float] = {}
@@ -504,6 +514,13 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured alerts sent first")
     parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds")
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="seconds")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run `serve --no-worker` plus this many `lifeline worker` processes "
+        "(default 0: the embedded worker)",
+    )
     args = parser.parse_args()
     if args.count < 1 or args.concurrency < 1 or (args.rate is not None and args.rate <= 0):
         parser.error("--count, --concurrency and --rate must be positive")
@@ -519,7 +536,9 @@ def main() -> None:
         "concurrency": args.concurrency,
         "rate": args.rate or "closed loop (as fast as answered)",
         "warmup": args.warmup,
-        "server": "lifeline serve: 1 uvicorn process with the embedded worker",
+        "server": "lifeline serve: 1 uvicorn process with the embedded worker"
+        if not args.workers
+        else f"lifeline serve --no-worker + {args.workers} `lifeline worker` process(es)",
         "LIFELINE_LOG_LEVEL": "WARNING",
         "LIFELINE_EVENT_WEBHOOKS": "1 local receiver answering 204",
         "other settings": "defaults (SQLite synchronous FULL, worker poll 0.05 s, batch 20)",
@@ -558,7 +577,8 @@ def main() -> None:
                 },
                 finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
-            out = RESULTS / f"intake-{db}.json"
+            suffix = f"-workers{args.workers}" if args.workers else ""
+            out = RESULTS / f"intake-{db}{suffix}.json"
             out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
             print(f"wrote {out.relative_to(ROOT)}")
 
