@@ -23,7 +23,6 @@ import itertools
 import json
 import os
 import smtplib
-import subprocess
 import tempfile
 import threading
 import time
@@ -34,16 +33,13 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from intake import (
-    LIFELINE,
     RESULTS,
     cli,
-    free_port,
     meets,
     pg_database,
+    running_server,
     server_env,
-    stop,
     summary_ms,
-    wait_healthy,
 )
 from lifeline.adapters.db.engine import normalise_url
 from lifeline.simulate import SENDERS, Scenario, make_email, utcnow
@@ -126,24 +122,11 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace) -> 
     partner = cli(["partners", "create", "bench", "--json"], env, workdir)
     for domain in ("facebook.com", "instagram.com", "x.com", "youtube.com"):
         cli(["partners", "add-sender", partner["key_id"], domain, "--json"], env, workdir)
-    port = free_port()
-    log = workdir / "server.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [str(LIFELINE), "serve", "--port", str(port)],
-            env=env,
-            cwd=workdir,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", proc, log)
+    with running_server(env, workdir):
         paced = messages(args.count, 1)
         lat, fail, took = send_all(smtp_port, paced, args.rate, args.connections)
         flat = messages(args.count, 2)
         lat2, fail2, took2 = send_all(smtp_port, flat, 0, args.connections)
-    finally:
-        stop(proc)
     stored = alerts_in(db_url)
     return {
         "database": db,

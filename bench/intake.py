@@ -205,6 +205,39 @@ def wait_healthy(base: str, proc: subprocess.Popen[Any], log: Path, timeout: flo
     raise SystemExit(f"server not healthy after {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+@contextmanager
+def running_server(
+    env: dict[str, str], workdir: Path, workers: int = 0
+) -> Iterator[tuple[subprocess.Popen[Any], str, Path]]:
+    """`lifeline serve` (with `--no-worker` and `workers` worker processes when asked), healthy;
+    yields (server process, base URL, log file) and stops everything afterwards."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = workdir / "server.log"
+    serve = [str(LIFELINE), "serve", "--port", str(port)] + (["--no-worker"] if workers else [])
+    procs: list[subprocess.Popen[Any]] = []
+    try:
+        with log.open("w") as out:
+            procs.append(
+                subprocess.Popen(serve, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
+            )
+            for _ in range(workers):  # separate worker processes: the API keeps its core
+                procs.append(
+                    subprocess.Popen(
+                        [str(LIFELINE), "worker"],
+                        env=env,
+                        cwd=workdir,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        wait_healthy(base, procs[0], log)
+        yield procs[0], base, log
+    finally:
+        for proc in procs:
+            stop(proc)
+
+
 # -- the load ----------------------------------------------------------------------------------
 def alert_bodies(count: int, run: str) -> list[bytes]:
     """Unique alerts: unique reference, handle and profile URL, so each opens its own case."""
@@ -361,27 +394,7 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace, web
     env = server_env(db_url, workdir, webhook)
     cli(["db", "upgrade", "--json"], env, workdir)
     partner = cli(["partners", "create", "bench", "--json"], env, workdir)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = workdir / "server.log"
-    serve = [str(LIFELINE), "serve", "--port", str(port)]
-    if args.workers:
-        serve.append("--no-worker")
-    workers: list[subprocess.Popen[Any]] = []
-    with log.open("w") as out:
-        proc = subprocess.Popen(serve, env=env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
-        for _ in range(args.workers):  # separate worker processes: the API keeps its core
-            workers.append(
-                subprocess.Popen(
-                    [str(LIFELINE), "worker"],
-                    env=env,
-                    cwd=workdir,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-    try:
-        wait_healthy(base, proc, log)
+    with running_server(env, workdir, args.workers) as (proc, base, log):
         run = uuid.uuid4().hex[:8]
         if args.warmup:
             warm = alert_bodies(args.warmup, f"{run}w")
@@ -404,10 +417,6 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace, web
         cpu_drained = process_cpu(proc.pid)
         pickups, kinds, never_picked = pickup_latencies(db_url, first_job)
         alive = proc.poll() is None
-    finally:
-        stop(proc)
-        for worker in workers:
-            stop(worker)
 
     accepted = len(load.latencies)
     cpu: dict[str, float] = {}

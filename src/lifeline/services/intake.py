@@ -47,16 +47,17 @@ def request_digest(raw: bytes) -> str:
 def receive_alert(ctx: Context, cmd: ReceiveAlert) -> Receipt:
     """Store one alert in one transaction; retried (whole) if a concurrent writer got there
     first, so the sender never sees a conflict that was not theirs."""
-    for attempt in range(3):
+    attempts = 3
+    while True:
+        attempts -= 1
         try:
             with ctx.uow() as uow:
                 receipt = take_alert(ctx, uow, cmd)
                 uow.commit()
                 return receipt
         except ConcurrentWrite:
-            if attempt == 2:
+            if attempts == 0:
                 raise
-    raise AssertionError("unreachable")
 
 
 def take_alert(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert) -> Receipt:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lifeline.adapters.db.tables import (
     aad,
     idempotency_keys,
+    insert_or_skip,
     new_id,
     partners,
     seen_signatures,
@@ -119,8 +118,7 @@ class SqlSignatureLedger:
         self.conn = conn
 
     def remember(self, partner_id: int, signature: str, at: datetime) -> bool:
-        table = seen_signatures
-        stmt = pg_insert(table) if self.conn.dialect.name == "postgresql" else sqlite_insert(table)
+        stmt = insert_or_skip(self.conn, seen_signatures)
         result = self.conn.execute(
             stmt.values(partner_id=partner_id, signature=signature.lower(), seen_at=at)
             .on_conflict_do_nothing()

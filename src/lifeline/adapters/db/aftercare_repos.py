@@ -8,8 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
@@ -20,6 +18,7 @@ from lifeline.adapters.db.tables import (
     cases,
     follow_up_check_ins,
     follow_up_plans,
+    insert_or_skip,
     new_id,
     subjects,
 )
@@ -178,8 +177,7 @@ class SqlAftercareRepository:
                 }
                 for other in fresh
             ]
-            dialect = self.conn.dialect.name
-            stmt = pg_insert(case_links) if dialect == "postgresql" else sqlite_insert(case_links)
+            stmt = insert_or_skip(self.conn, case_links)
             self.conn.execute(stmt.values(rows).on_conflict_do_nothing())
         return fresh
 

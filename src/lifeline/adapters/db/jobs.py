@@ -16,10 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from lifeline.adapters.db.tables import jobs, new_id, worker_heartbeats
+from lifeline.adapters.db.tables import insert_or_skip, jobs, new_id, worker_heartbeats
 from lifeline.services.ports import Job, JobStats, LeaseLost
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
@@ -155,9 +153,7 @@ class SqlJobQueue:
 
     # -- heartbeats ----------------------------------------------------------------------
     def heartbeat(self, worker_id: str, started_at: datetime, now: datetime) -> None:
-        table = worker_heartbeats
-        stmt = pg_insert(table) if self.conn.dialect.name == "postgresql" else sqlite_insert(table)
-        stmt = stmt.values(
+        stmt = insert_or_skip(self.conn, worker_heartbeats).values(
             worker_id=worker_id,
             host=socket.gethostname(),
             pid=os.getpid(),

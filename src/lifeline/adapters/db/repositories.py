@@ -9,8 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
@@ -19,6 +17,7 @@ from lifeline.adapters.db.tables import (
     alerts,
     case_keys,
     cases,
+    insert_or_skip,
     new_id,
     subjects,
     timeline,
@@ -280,8 +279,7 @@ class SqlCaseRepository:
             {"case_id": case_id, "key_hash": self.keys.blind_index(k), "created_at": at}
             for k in keys
         ]
-        dialect = self.conn.dialect.name
-        stmt = pg_insert(case_keys) if dialect == "postgresql" else sqlite_insert(case_keys)
+        stmt = insert_or_skip(self.conn, case_keys)
         self.conn.execute(stmt.values(rows).on_conflict_do_nothing())
 
     def summaries(

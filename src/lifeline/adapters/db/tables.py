@@ -24,7 +24,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -256,6 +260,12 @@ ENCRYPTED: dict[Table, tuple[str, ...]] = {
 def aad(table: Table, column: str) -> str:
     """Associated data binding a ciphertext to its column."""
     return f"{table.name}.{column}"
+
+
+def insert_or_skip(conn: Connection, table: Table) -> PgInsert | SqliteInsert:
+    """An INSERT that can take ON CONFLICT (DO NOTHING / DO UPDATE), in the connection's
+    dialect: the two databases spell the same statement with different classes."""
+    return pg_insert(table) if conn.dialect.name == "postgresql" else sqlite_insert(table)
 
 
 def new_id(result: CursorResult[Any]) -> int:
