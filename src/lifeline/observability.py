@@ -103,5 +103,17 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.response_seconds = Histogram(
+            "lifeline_response_seconds",
+            "Response times by interval: alert_to_dispatched, alert_to_first_notification "
+            "(delivered), dispatch_to_acknowledged, escalation_step_lag (late against due)",
+            ["interval"],
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 30, 60, 120, 300, 600, 1800, 3600),
+            registry=self.registry,
+        )
+
+    def measure(self, interval: str, seconds: float) -> None:
+        self.response_seconds.labels(interval).observe(max(0.0, seconds))
+
     def watch_jobs(self, read: Callable[[], dict[str, int]]) -> None:
         self.registry.register(_JobGauges(read))

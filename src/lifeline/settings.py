@@ -83,6 +83,34 @@ class Settings(BaseSettings):
         ge=1,
         description="If a case is not dispatched this long after the alert, the SMC is alarmed.",
     )
+    auto_dispatch: bool = Field(
+        True,
+        description="Send platform alerts at ideation or above with a confident location to "
+        "the routed units at once (false: every dispatch waits for an operator).",
+    )
+    unreached_alarm_seconds: int = Field(
+        180,
+        ge=10,
+        description="Alarm the SMC if no message was delivered this long after a dispatch.",
+    )
+    ack_link_hours: int = Field(
+        24, ge=1, description="How long an acknowledgement link in a message stays valid."
+    )
+    channel_attempts: int = Field(
+        3, ge=1, le=10, description="Attempts on one channel before a contact's next channel."
+    )
+    channel_timeout_seconds: float = Field(
+        5.0, gt=0, le=60, description="Seconds one attempt to send a message may take."
+    )
+    notify_threads: int = Field(4, ge=1, le=64, description="Threads a worker sends messages on.")
+    smc_phone: str = Field(
+        "", description="The SMC's call-back number(s), put in every message to officers."
+    )
+    sms_inbound_token: SecretStr | None = Field(
+        None,
+        description="Shared secret the SMS gateway sends with replies to /api/v1/inbound/sms "
+        "(unset: the endpoint refuses everything).",
+    )
     job_max_attempts: int = Field(8, ge=1, description="Attempts before a job is marked failed.")
     job_lease_seconds: int = Field(
         60, ge=5, description="A claimed job not finished in this time is retried by others."

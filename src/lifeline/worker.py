@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import structlog
@@ -22,7 +23,13 @@ import structlog
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import TimelineEntry
-from lifeline.services.jobs import DEFAULT_HANDLERS, JobHandler, PermanentJobError
+from lifeline.services.jobs import (
+    DEFAULT_HANDLERS,
+    FREE_HANDLERS,
+    FreeJobHandler,
+    JobHandler,
+    PermanentJobError,
+)
 from lifeline.services.ports import Job
 
 log = structlog.get_logger("lifeline.worker")
@@ -37,10 +44,16 @@ class Worker:
         app: Lifeline,
         *,
         handlers: Mapping[str, JobHandler] | None = None,
+        free_handlers: Mapping[str, FreeJobHandler] | None = None,
         worker_id: str | None = None,
     ) -> None:
         self.app = app
         self.handlers = dict(handlers or DEFAULT_HANDLERS)
+        self.free_handlers = dict(FREE_HANDLERS if free_handlers is None else free_handlers)
+        #: while `run` loops, messages go out on their own threads: a slow or dead endpoint
+        #: must not hold up the escalation timers and triage of other cases behind it
+        #: (`run_once` alone, as tests and benchmarks call it, sends inline)
+        self.senders: ThreadPoolExecutor | None = None
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.started_at = app.clock.now()
         self._last_beat = 0.0
@@ -73,7 +86,10 @@ class Worker:
             jobs = uow.jobs.claim(ctx.clock.now(), self.lease, self.app.settings.worker_batch)
             uow.commit()
         for job in jobs:
-            self._run(job)
+            if job.kind in self.free_handlers and self.senders is not None:
+                self.senders.submit(self._run, job)
+            else:
+                self._run(job)
         return len(jobs)
 
     def _run(self, job: Job) -> None:
@@ -83,13 +99,17 @@ class Worker:
             max(0.0, (started - job.run_at).total_seconds())
         )
         handler = self.handlers.get(job.kind)
+        free = self.free_handlers.get(job.kind)
         try:
-            if handler is None:
+            if free is not None:
+                free(ctx, job)  # completes its job in its own transaction
+            elif handler is None:
                 raise PermanentJobError(f"no handler for job kind {job.kind!r}")
-            with ctx.uow() as uow:
-                handler(ctx, uow, job)
-                uow.jobs.complete(job, ctx.clock.now())
-                uow.commit()
+            else:
+                with ctx.uow() as uow:
+                    handler(ctx, uow, job)
+                    uow.jobs.complete(job, ctx.clock.now())
+                    uow.commit()
         except Exception as exc:  # every failure is recorded below, none is swallowed
             permanent = isinstance(exc, PermanentJobError | DomainError)
             self._record_failure(job, exc, permanent)
@@ -143,6 +163,9 @@ class Worker:
         self.app.warm_up()
         log.info("worker.warmed_up", seconds=round(time.perf_counter() - started, 2))
         poll = self.app.settings.worker_poll_seconds
+        self.senders = ThreadPoolExecutor(
+            max_workers=self.app.settings.notify_threads, thread_name_prefix="lifeline-send"
+        )
         while not stop.is_set():
             try:
                 now = self.app.clock.now().timestamp()
@@ -158,4 +181,6 @@ class Worker:
             if claimed == 0:
                 self.app.jobs_ready.wait(poll)
                 self.app.jobs_ready.clear()
+        self.senders.shutdown(wait=True)
+        self.senders = None
         log.info("worker.stopped", worker_id=self.id)

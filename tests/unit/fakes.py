@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from aftercare_fakes import FakeAftercare, FakeJurisdictions, FakeReports
+from dispatch_fakes import DispatchStore, FakeDispatches
 from triage_fakes import FakeAssessments
 
 from lifeline.domain.aftercare import FollowUpPlan
@@ -64,6 +65,8 @@ class Store:
         self.links: dict[int, dict[int, set[str]]] = {}
         self.districts: dict[int, str] = {}
         self.assessments: list[Any] = []
+        self.dispatch = DispatchStore()
+        self.dispatch_rules: list[dict[str, Any] | None] = []
 
 
 class FakeCases:
@@ -396,9 +399,20 @@ class FakeLocations:
         return list(self.s.registry[-1][1]) if self.s.registry else []
 
     def replace_registry(
-        self, units: Any, *, version: str, at: datetime, source: str, actor: str
+        self,
+        units: Any,
+        *,
+        version: str,
+        at: datetime,
+        source: str,
+        actor: str,
+        rules: dict[str, Any] | None = None,
     ) -> None:
         self.s.registry.append((version, list(units)))
+        self.s.dispatch_rules.append(rules)
+
+    def dispatch_rules(self) -> dict[str, Any] | None:
+        return self.s.dispatch_rules[-1] if self.s.dispatch_rules else None
 
 
 class FakeConsole:
@@ -507,6 +521,7 @@ class FakeUnitOfWork:
         self.jurisdictions = FakeJurisdictions(s)
         self.console = FakeConsole(s)
         self.assessments = FakeAssessments(s)
+        self.dispatches = FakeDispatches(s.dispatch)
         return self
 
     def __exit__(

@@ -168,8 +168,12 @@ def registry_validate(
             units, _ = location.current_registry(ctx)
             merged, problems = units, location.check_registry(ctx, units)
         else:
-            parsed = location.read_registry(ctx, _read(file), file.name)
+            text = _read(file)
+            parsed = location.read_registry(ctx, text, file.name)
             merged, problems = location.check_import(ctx, parsed, replace=replace)
+            rules = location.read_dispatch_rules(ctx, text, file.name)
+            if rules is not None:
+                problems += location.check_dispatch_rules(rules, merged)
     except RegistryError as exc:
         merged, problems = [], exc.problems
     report = {"valid": not problems, "units": len(merged), "problems": problems}
@@ -196,9 +200,11 @@ def registry_import(
     """Load a registry file (all or nothing: a file with any problem changes nothing)."""
     lifeline = load_app()
     try:
-        units = location.read_registry(lifeline.ctx, _read(file), file.name)
+        text = _read(file)
+        units = location.read_registry(lifeline.ctx, text, file.name)
+        rules = location.read_dispatch_rules(lifeline.ctx, text, file.name)
         version, count = location.import_registry(
-            lifeline.ctx, cli_actor(), units, source=str(file), replace=replace
+            lifeline.ctx, cli_actor(), units, source=str(file), replace=replace, rules=rules
         )
     except RegistryError as exc:
         if not as_json:
@@ -228,7 +234,8 @@ def registry_export(
             indent=2,
         )
     elif fmt in ("yaml", "csv"):
-        text = location.write_registry(lifeline.ctx, units, fmt)
+        rules = location.current_dispatch_rules(lifeline.ctx) if fmt == "yaml" else None
+        text = location.write_registry(lifeline.ctx, units, fmt, rules)
     else:
         raise fail(ValueError(f"unknown format {fmt!r}: use yaml, csv or json"), as_json)
     if output is None:

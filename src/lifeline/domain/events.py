@@ -80,6 +80,34 @@ class DispatchOverdue(Event):
     status: str = ""
 
 
+@dataclass(frozen=True)
+class DispatchStarted(Event):
+    """An escalation to a unit started (purpose `respond`, or `trace` for the STF)."""
+
+    name: ClassVar[str] = "dispatch_started"
+    unit_id: str = ""
+    purpose: str = ""
+    policy: str = ""
+
+
+@dataclass(frozen=True)
+class UnitAcknowledged(Event):
+    """A unit acknowledged the case (via link, sms, console or api); its escalation stops."""
+
+    name: ClassVar[str] = "unit_acknowledged"
+    unit_id: str = ""
+    via: str = ""
+    actor: str = ""
+
+
+@dataclass(frozen=True)
+class SmcAlarmRaised(Event):
+    """No unit was reached or acknowledged in time: the SMC was alarmed."""
+
+    name: ClassVar[str] = "smc_alarm_raised"
+    reason: str = ""
+
+
 ALL_EVENTS: tuple[type[Event], ...] = (
     CaseOpened,
     AlertMerged,
@@ -87,4 +115,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     MilestoneReached,
     OutcomeRecorded,
     DispatchOverdue,
+    DispatchStarted,
+    UnitAcknowledged,
+    SmcAlarmRaised,
 )

@@ -26,6 +26,8 @@ class Permission(StrEnum):
     CASE_NOTE = "case.note"
     ALERT_ENTER = "alert.enter"
     DASHBOARD_READ = "dashboard.read"
+    #: the STF's answer to a trace request (where the person is)
+    TRACE_ANSWER = "trace.answer"
 
 
 P = Permission
@@ -33,9 +35,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "admin": frozenset(Permission),
     "smc_operator": frozenset(Permission),
     "supervisor": frozenset(Permission),
-    "district_officer": frozenset({P.QUEUE_READ, P.CASE_READ, P.CASE_ACT, P.CASE_NOTE}),
+    # the map and dashboard too, over their district's cases (as their queue)
+    "district_officer": frozenset(
+        {P.QUEUE_READ, P.CASE_READ, P.CASE_ACT, P.CASE_NOTE, P.DASHBOARD_READ}
+    ),
     # trace requests (all of them until trace assignment exists): read and note, no steps
-    "stf_analyst": frozenset({P.QUEUE_READ, P.CASE_READ, P.CASE_NOTE}),
+    "stf_analyst": frozenset({P.QUEUE_READ, P.CASE_READ, P.CASE_NOTE, P.TRACE_ANSWER}),
     # follow-ups assigned to them (aftercare): no case access from the console yet
     "counsellor": frozenset(),
 }
@@ -58,6 +63,7 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     "close": P.CASE_MANAGE,
     "note": P.CASE_NOTE,
     "assess": P.CASE_MANAGE,
+    "trace_answered": P.TRACE_ANSWER,
 }
 
 

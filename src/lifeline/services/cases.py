@@ -11,6 +11,7 @@ from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.errors import InvalidOutcome, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus, allowed_steps
 from lifeline.domain.model import Actor, Alert, Case, OutcomeKind, Subject, TimelineEntry
+from lifeline.services.acknowledgement import acknowledge_units
 from lifeline.services.aftercare import propose_plan
 from lifeline.services.authorisation import (
     ACTION_PERMISSIONS,
@@ -20,6 +21,7 @@ from lifeline.services.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.context import Context, publish
+from lifeline.services.dispatch import SETTLED, stop_escalations
 from lifeline.services.location import StoredResolution, resolutions_of
 from lifeline.services.ports import CaseSummary, EarlierCase, UnitOfWork
 from lifeline.services.triage import RiskAssessment, triage_uow
@@ -114,6 +116,8 @@ def _change(
             case_id=case_id,
             details={"from": before.value, "to": case.status.value, **(details or {})},
         )
+        if case.status in SETTLED and before not in SETTLED:
+            stop_escalations(uow, case, f"case is {case.status.value}", ctx.clock.now())
         publish(ctx, uow, case_id, case.events)
         if after is not None:  # follow-on changes in the same transaction
             after(ctx, uow, case, actor)
@@ -132,9 +136,27 @@ def _when(ctx: Context, at: datetime | None) -> datetime:
     return at
 
 
-def acknowledge(ctx: Context, actor: Actor, case_id: int, unit: str = "") -> Case:
+def acknowledge(
+    ctx: Context, actor: Actor, case_id: int, unit: str = "", via: str = "console"
+) -> Case:
+    """A unit (or the SMC on its behalf) takes the case: its escalation stops (every running
+    escalation if no unit is named)."""
     now = ctx.clock.now()
-    return _change(ctx, actor, case_id, "acknowledge", lambda c: c.acknowledge(now, actor, unit))
+
+    def units(ctx: Context, uow: UnitOfWork, case: Case, actor: Actor) -> None:
+        acknowledge_units(ctx, uow, case, actor, unit, now, via)
+        uow.cases.save(case)
+        publish(ctx, uow, case.id, case.events)
+
+    return _change(
+        ctx,
+        actor,
+        case_id,
+        "acknowledge",
+        lambda c: c.acknowledge(now, actor, unit),
+        {"unit": unit, "via": via},
+        after=units,
+    )
 
 
 def mark_on_scene(ctx: Context, actor: Actor, case_id: int, at: datetime | None = None) -> Case:

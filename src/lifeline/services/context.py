@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -10,6 +11,8 @@ from lifeline.domain.events import Event
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
+    from lifeline.services.channels import NotificationChannels
+    from lifeline.services.dispatch import AckTokens
     from lifeline.services.location import Locator
     from lifeline.services.triage import RiskClassifier
 
@@ -32,6 +35,20 @@ class ServiceConfig:
         timedelta(days=7),
         timedelta(days=30),
     )
+    #: send platform alerts at ideation+ with a confident location without waiting (DESIGN §1.2)
+    auto_dispatch: bool = True
+    #: the SMC is alarmed if no message was delivered this long after a dispatch
+    unreached_alarm_after: timedelta = timedelta(minutes=3)
+    #: how long an acknowledgement link stays valid
+    ack_link_max_age_seconds: int = 24 * 3600
+    #: attempts on one channel before the contact's next channel is tried
+    channel_attempts: int = 3
+    #: seconds one channel attempt may take
+    channel_timeout: float = 5.0
+    #: base of links in messages (acknowledgement pages)
+    public_url: str = "http://127.0.0.1:8000"
+    #: numbers an officer can call back at the SMC, put in every message
+    smc_phone: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,10 @@ class Context:
     events: EventSink
     locator: Locator | None = None
     classifier: RiskClassifier | None = None
+    channels: NotificationChannels | None = None
+    ack_tokens: AckTokens | None = None
+    #: records a duration in seconds under a name (the /metrics histograms)
+    measure: Callable[[str, float], None] | None = None
 
 
 def publish(ctx: Context, uow: UnitOfWork, case_id: int | None, events: list[Event]) -> None:

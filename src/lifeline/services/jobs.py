@@ -16,7 +16,16 @@ from lifeline.services.aftercare import (
     link_repeat_cases,
 )
 from lifeline.services.context import Context, publish
+from lifeline.services.dispatch import (
+    CHECK_REACHED,
+    ESCALATION_STEP,
+    SEND_NOTIFICATION,
+    check_reached,
+    consider_dispatch,
+    escalation_step,
+)
 from lifeline.services.location import resolve_location
+from lifeline.services.notify import send_notification
 from lifeline.services.ports import Job, UnitOfWork
 from lifeline.services.triage import assess_risk
 
@@ -64,11 +73,33 @@ def check_dispatch_deadline(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     publish(ctx, uow, case_id, [DispatchOverdue(case_id, now, waited, case.status.value)])
 
 
+def _then_consider_dispatch(handler: JobHandler) -> JobHandler:
+    """Triage and location are the two facts automatic dispatch waits for: whichever job
+    finishes second sends the case (in its own transaction), if the policy allows."""
+
+    def run(ctx: Context, uow: UnitOfWork, job: Job) -> None:
+        handler(ctx, uow, job)
+        case_id = job.payload.get("case_id")
+        if isinstance(case_id, int):
+            consider_dispatch(ctx, uow, case_id)
+
+    run.__name__ = handler.__name__
+    run.__doc__ = handler.__doc__
+    return run
+
+
 DEFAULT_HANDLERS: dict[str, JobHandler] = {
     "deliver_event": deliver_event,
     "check_dispatch_deadline": check_dispatch_deadline,
-    "resolve_location": resolve_location,
+    "resolve_location": _then_consider_dispatch(resolve_location),
     FOLLOW_UP_DUE: followup_due,
     LINK_REPEAT_CASES: link_repeat_cases,
-    "assess_risk": assess_risk,
+    "assess_risk": _then_consider_dispatch(assess_risk),
+    ESCALATION_STEP: escalation_step,
+    CHECK_REACHED: check_reached,
 }
+
+#: handlers that open their own transactions (they call the network and must hold no lock)
+#: and complete their job themselves
+FreeJobHandler = Callable[[Context, Job], None]
+FREE_HANDLERS: dict[str, FreeJobHandler] = {SEND_NOTIFICATION: send_notification}

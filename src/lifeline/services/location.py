@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from lifeline.domain.dispatch import Contact, DispatchRules
 from lifeline.domain.errors import DomainError, NotFound
 from lifeline.domain.model import SYSTEM, Actor, Alert, TimelineEntry
 from lifeline.services.context import Context, publish
@@ -192,6 +193,8 @@ class RegistryUnit:
     source: str | None = None
     notes: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: people and endpoints to notify, each with apprise-style channel URLs (docs/registry.md)
+    contacts: tuple[Contact, ...] = ()
 
     def valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
@@ -230,6 +233,17 @@ def validate_units(units: Sequence[RegistryUnit], known_districts: set[str]) -> 
                 problems.append(f"{where}: LGD district code {lgd!r} is not a known district")
         if unit.kind == "district" and not unit.lgd:
             problems.append(f"{where}: a district needs its LGD code (lgd)")
+        for n, contact in enumerate(unit.contacts, start=1):
+            if not contact.name or not contact.role or not contact.channels:
+                problems.append(
+                    f"{where}: contact {n} needs a name, a role and at least one channel URL"
+                )
+            for url in contact.channels:
+                if "://" not in url:
+                    problems.append(
+                        f"{where}: contact {contact.name or n}: channel {url.split(':')[0]!r}"
+                        " is not a URL (scheme://...)"
+                    )
         if unit.parent is None:
             if PARENT_KINDS.get(unit.kind):
                 problems.append(f"{where}: a {unit.kind} needs a parent")
@@ -301,7 +315,18 @@ class Locator(Protocol):
         """Records from a registry file (YAML or CSV); raises RegistryError."""
         ...
 
-    def write_registry(self, units: Sequence[RegistryUnit], fmt: str) -> str: ...
+    def write_registry(
+        self, units: Sequence[RegistryUnit], fmt: str, rules: DispatchRules | None = None
+    ) -> str: ...
+
+    def read_dispatch_rules(self, text: str, name: str) -> DispatchRules | None:
+        """The `routing` and `escalation_policies` of a registry file (None if it has
+        neither); raises RegistryError."""
+        ...
+
+    def default_dispatch_rules(self) -> DispatchRules:
+        """The routing rules and escalation policies shipped with Lifeline."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -323,8 +348,19 @@ class LocationRepository(Protocol):
 
     def registry_units(self) -> list[RegistryUnit]: ...
     def replace_registry(
-        self, units: Sequence[RegistryUnit], *, version: str, at: datetime, source: str, actor: str
+        self,
+        units: Sequence[RegistryUnit],
+        *,
+        version: str,
+        at: datetime,
+        source: str,
+        actor: str,
+        rules: dict[str, Any] | None = None,
     ) -> None: ...
+    def dispatch_rules(self) -> dict[str, Any] | None:
+        """The routing rules and escalation policies of the registry in force, or None when
+        none were imported (the shipped ones apply)."""
+        ...
 
 
 class BadLocationJob(DomainError):
@@ -400,7 +436,7 @@ def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     locator = sync_registry(ctx, uow)
     now = ctx.clock.now()
     resolution = locator.resolve(query_for(alert), on=now.date())
-    _repository(uow).add(alert_id, case_id, now, resolution)
+    store_resolution(uow, alert_id, case_id, now, resolution)
     case = uow.cases.get(case_id, for_update=True)
     details = {
         "alert_id": alert_id,
@@ -431,6 +467,12 @@ def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     uow.audit.append(at=now, actor=str(SYSTEM), action=action, case_id=case_id, details=details)
 
 
+def store_resolution(
+    uow: UnitOfWork, alert_id: int, case_id: int, at: datetime, resolution: Resolution
+) -> None:
+    _repository(uow).add(alert_id, case_id, at, resolution)
+
+
 def prepared_locator(ctx: Context) -> Locator:
     """The resolver, synchronised once with the registry in force (for batches)."""
     with ctx.uow(readonly=True) as uow:
@@ -441,8 +483,37 @@ def read_registry(ctx: Context, text: str, name: str) -> list[RegistryUnit]:
     return _locator(ctx).read_registry(text, name)
 
 
-def write_registry(ctx: Context, units: Sequence[RegistryUnit], fmt: str) -> str:
-    return _locator(ctx).write_registry(units, fmt)
+def read_dispatch_rules(ctx: Context, text: str, name: str) -> DispatchRules | None:
+    """The `routing` and `escalation_policies` of a registry file (None if it has neither)."""
+    return _locator(ctx).read_dispatch_rules(text, name)
+
+
+def write_registry(
+    ctx: Context, units: Sequence[RegistryUnit], fmt: str, rules: DispatchRules | None = None
+) -> str:
+    return _locator(ctx).write_registry(units, fmt, rules)
+
+
+def check_dispatch_rules(rules: DispatchRules, units: Sequence[RegistryUnit]) -> list[str]:
+    """Units the rules and policies name that the registry does not have."""
+    known = {u.id for u in units}
+    named = [(f"routing rule {r.name!r}", t) for r in rules.rules for t in r.targets]
+    named += [
+        (f"escalation policy {p.id!r}", t)
+        for p in rules.policies
+        for s in p.steps
+        for t in s.notify
+    ]
+    return [
+        f"{where}: unit {target.removeprefix('unit:')!r} is not in the registry"
+        for where, target in named
+        if target.startswith("unit:") and target.removeprefix("unit:") not in known
+    ]
+
+
+def current_dispatch_rules(ctx: Context) -> DispatchRules:
+    with ctx.uow(readonly=True) as uow:
+        return dispatch_rules_in_force(ctx, uow)
 
 
 def check_import(
@@ -488,20 +559,54 @@ def check_registry(ctx: Context, units: Sequence[RegistryUnit]) -> list[str]:
     return validate_units(units, _locator(ctx).known_districts())
 
 
+def registry_units_in_force(ctx: Context, uow: UnitOfWork) -> list[RegistryUnit]:
+    """The records of the registry in force, in the caller's transaction."""
+    repo = _repository(uow)
+    if repo.registry_version() is None:
+        return _locator(ctx).default_registry()
+    return repo.registry_units()
+
+
+def dispatch_rules_in_force(ctx: Context, uow: UnitOfWork) -> DispatchRules:
+    """The routing rules and escalation policies of the registry in force (the imported ones,
+    or those shipped with Lifeline)."""
+    stored = _repository(uow).dispatch_rules()
+    if stored is None:
+        return _locator(ctx).default_dispatch_rules()
+    return DispatchRules.from_dict(stored)
+
+
 def import_registry(
-    ctx: Context, actor: Actor, units: Sequence[RegistryUnit], *, source: str, replace: bool
+    ctx: Context,
+    actor: Actor,
+    units: Sequence[RegistryUnit],
+    *,
+    source: str,
+    replace: bool,
+    rules: DispatchRules | None = None,
 ) -> tuple[str, int]:
     """Load records into the registry in force: merged over it (same id and valid_from
-    replaces a record), or replacing it whole. Refused, changing nothing, if the result is
+    replaces a record), or replacing it whole. Routing rules and escalation policies in the
+    file replace those in force; a file without them keeps those in force (or, with
+    `replace`, goes back to the shipped ones). Refused, changing nothing, if the result is
     not valid. Returns the new version and the number of records."""
     merged, problems = check_import(ctx, units, replace=replace)
     if problems:
         raise RegistryError(problems)
     with ctx.uow() as uow:
         repo = _repository(uow)
+        if rules is None and not replace:
+            kept = repo.dispatch_rules()
+            rules = DispatchRules.from_dict(kept) if kept is not None else None
+        plain_rules = rules.as_dict() if rules is not None else None
         version = registry_version(merged)
+        if plain_rules is not None:
+            digest = hashlib.sha256(json.dumps(plain_rules, sort_keys=True).encode())
+            version = hashlib.sha256((version + digest.hexdigest()).encode()).hexdigest()[:16]
         now = ctx.clock.now()
-        repo.replace_registry(merged, version=version, at=now, source=source, actor=str(actor))
+        repo.replace_registry(
+            merged, version=version, at=now, source=source, actor=str(actor), rules=plain_rules
+        )
         uow.audit.append(
             at=now,
             actor=str(actor),

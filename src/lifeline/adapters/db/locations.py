@@ -18,22 +18,26 @@ from lifeline.adapters.db.tables import (
     registry_imports,
     registry_units,
 )
+from lifeline.domain.dispatch import Contact
 from lifeline.services.location import RegistryUnit, Resolution, StoredResolution
 from lifeline.services.ports import Cipher
 
 
 def _record(unit: RegistryUnit) -> dict[str, Any]:
+    """The unit as JSON, without its contacts (their channel URLs hold tokens: encrypted)."""
     data = asdict(unit)
+    data.pop("contacts", None)
     data["valid_from"] = unit.valid_from.isoformat()
     data["valid_to"] = unit.valid_to.isoformat() if unit.valid_to else None
     data["localities"] = list(unit.localities)
     return data
 
 
-def _unit(data: dict[str, Any]) -> RegistryUnit:
+def _unit(data: dict[str, Any], contacts: tuple[Contact, ...] = ()) -> RegistryUnit:
     return RegistryUnit(
         **{
             **data,
+            "contacts": contacts,
             "valid_from": date.fromisoformat(data["valid_from"]),
             "valid_to": date.fromisoformat(data["valid_to"]) if data.get("valid_to") else None,
             "localities": tuple(data.get("localities") or ()),
@@ -94,14 +98,37 @@ class SqlLocationRepository:
         if row is None:
             return []
         records = self.conn.execute(
-            select(registry_units.c.record)
+            select(registry_units.c.record, registry_units.c.contacts_enc)
             .where(registry_units.c.import_id == row.id)
             .order_by(registry_units.c.id)
-        ).scalars()
-        return [_unit(r) for r in records]
+        ).all()
+        return [_unit(r.record, self._contacts(r.contacts_enc)) for r in records]
+
+    def dispatch_rules(self) -> dict[str, Any] | None:
+        row = self._latest()
+        return None if row is None or row.dispatch_rules is None else dict(row.dispatch_rules)
+
+    def _contacts(self, token: str | None) -> tuple[Contact, ...]:
+        if token is None:
+            return ()
+        plain = self.keys.decrypt(token, aad(registry_units, "contacts_enc"))
+        return tuple(Contact.from_dict(c) for c in json.loads(plain or "[]"))
+
+    def _encrypt_contacts(self, unit: RegistryUnit) -> str | None:
+        if not unit.contacts:
+            return None
+        plain = json.dumps([c.as_dict() for c in unit.contacts], ensure_ascii=False)
+        return self.keys.encrypt(plain, aad(registry_units, "contacts_enc"))
 
     def replace_registry(
-        self, units: Sequence[RegistryUnit], *, version: str, at: datetime, source: str, actor: str
+        self,
+        units: Sequence[RegistryUnit],
+        *,
+        version: str,
+        at: datetime,
+        source: str,
+        actor: str,
+        rules: dict[str, Any] | None = None,
     ) -> None:
         import_id = new_id(
             self.conn.execute(
@@ -111,6 +138,7 @@ class SqlLocationRepository:
                     source=source[:300],
                     actor=actor[:120],
                     units=len(units),
+                    dispatch_rules=rules,
                 )
             )
         )
@@ -130,6 +158,7 @@ class SqlLocationRepository:
                     "valid_to": u.valid_to,
                     "status": u.status,
                     "record": _record(u),
+                    "contacts_enc": self._encrypt_contacts(u),
                 }
                 for u in units
             ],

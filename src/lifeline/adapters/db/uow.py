@@ -19,6 +19,7 @@ from lifeline.adapters.db.aftercare_repos import SqlAftercareRepository, SqlRepo
 from lifeline.adapters.db.assessments import SqlAssessmentRepository
 from lifeline.adapters.db.audit import SqlAuditLog
 from lifeline.adapters.db.console_repos import SqlConsoleStore, SqlJurisdictionIndex
+from lifeline.adapters.db.dispatch_repos import SqlDispatchRepository
 from lifeline.adapters.db.intake_repos import (
     SqlImapLedger,
     SqlIntakeReceipts,
@@ -133,6 +134,7 @@ class SqlUnitOfWork:
         self.aftercare = SqlAftercareRepository(conn, self.keys)
         self.reports = SqlReportSource(conn)
         self.assessments = SqlAssessmentRepository(conn, self.keys)
+        self.dispatches = SqlDispatchRepository(conn, self.keys)
         return self
 
     def __exit__(

@@ -13,8 +13,14 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from lifeline.adapters.geo.registry import dump_registry, parse_registry
+from lifeline.adapters.geo.registry import (
+    dump_registry,
+    parse_dispatch_rules,
+    parse_registry,
+    shipped_dispatch_rules,
+)
 from lifeline.adapters.geo.resolver import VERSION, GeoLocator
+from lifeline.domain.dispatch import DispatchRules
 from lifeline.services.location import LocationQuery, RegistryUnit, Resolution
 
 _LOCK = threading.Lock()
@@ -59,5 +65,13 @@ class LazyGeoLocator:
     def read_registry(self, text: str, name: str) -> list[RegistryUnit]:
         return parse_registry(text, name)
 
-    def write_registry(self, units: Sequence[RegistryUnit], fmt: str) -> str:
-        return dump_registry(units, fmt)
+    def write_registry(
+        self, units: Sequence[RegistryUnit], fmt: str, rules: DispatchRules | None = None
+    ) -> str:
+        return dump_registry(units, fmt, rules=rules)
+
+    def read_dispatch_rules(self, text: str, name: str) -> DispatchRules | None:
+        return parse_dispatch_rules(text, name)
+
+    def default_dispatch_rules(self) -> DispatchRules:
+        return shipped_dispatch_rules()

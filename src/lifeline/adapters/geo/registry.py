@@ -9,6 +9,7 @@ the file itself (the services check the complete registry: parents, dates, LGD c
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections import defaultdict
 from collections.abc import Sequence
@@ -18,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from lifeline.adapters.geo import data
+from lifeline.domain.dispatch import Contact, DispatchError, DispatchRules
 from lifeline.services.location import RegistryError, RegistryUnit
 
 SCHEMA = "lifeline-registry/1"
@@ -86,6 +89,7 @@ def _unit(raw: Any, where: str, problems: list[str]) -> RegistryUnit | None:
     if not isinstance(extra, dict):
         problems.append(f"{where}: extra must be a mapping")
         extra = {}
+    contacts = _contacts(raw.get("contacts"), where, problems)
     if start is None:
         return None
     lgd = raw.get("lgd")
@@ -105,7 +109,60 @@ def _unit(raw: Any, where: str, problems: list[str]) -> RegistryUnit | None:
         source=_text(raw.get("source")),
         notes=_text(raw.get("notes")),
         extra=extra,
+        contacts=contacts,
     )
+
+
+def _contacts(raw: Any, where: str, problems: list[str]) -> tuple[Contact, ...]:
+    if raw is None or raw == "":
+        return ()
+    if not isinstance(raw, list):
+        problems.append(f"{where}: contacts must be a list of {{name, role, channels}}")
+        return ()
+    out = []
+    for n, item in enumerate(raw, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("channels"), list):
+            problems.append(f"{where}: contact {n} must be a mapping with a channels list")
+            continue
+        unknown = sorted(set(item) - {"name", "role", "channels"})
+        if unknown:
+            problems.append(f"{where}: contact {n}: unknown field(s) {', '.join(unknown)}")
+        out.append(Contact.from_dict(item))
+    return tuple(out)
+
+
+def _document(text: str, name: str) -> dict[str, Any]:
+    try:
+        doc = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError as exc:
+        raise RegistryError([f"{name}: not valid YAML: {exc}"]) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
+        raise RegistryError([f"{name}: expected a mapping with a 'units:' list"])
+    return doc
+
+
+@functools.cache
+def shipped_dispatch_rules() -> DispatchRules:
+    """The routing and escalation policies of the registry shipped with Lifeline (or the
+    built-in defaults if it has none)."""
+    return parse_dispatch_rules(data.registry_text(), "registry.yaml") or DispatchRules()
+
+
+def parse_dispatch_rules(text: str, name: str = "registry.yaml") -> DispatchRules | None:
+    """The `routing` and `escalation_policies` sections of a YAML registry file (None if it
+    has neither; a CSV file never has them)."""
+    if name.lower().endswith(".csv"):
+        return None
+    doc = _document(text, name)
+    if doc.get("routing") is None and doc.get("escalation_policies") is None:
+        return None
+    for key in ("routing", "escalation_policies"):
+        if doc.get(key) is not None and not isinstance(doc[key], list):
+            raise RegistryError([f"{name}: {key} must be a list"])
+    try:
+        return DispatchRules.from_dict(doc)
+    except DispatchError as exc:
+        raise RegistryError([f"{name}: {p}" for p in str(exc).split("; ")]) from None
 
 
 def parse_registry(text: str, name: str = "registry.yaml") -> list[RegistryUnit]:
@@ -115,12 +172,7 @@ def parse_registry(text: str, name: str = "registry.yaml") -> list[RegistryUnit]
         rows: list[Any] = list(csv.DictReader(io.StringIO(text)))
         rows = [{k: v for k, v in r.items() if k and v not in (None, "")} for r in rows]
     else:
-        try:
-            doc = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
-        except yaml.YAMLError as exc:
-            raise RegistryError([f"{name}: not valid YAML: {exc}"]) from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
-            raise RegistryError([f"{name}: expected a mapping with a 'units:' list"])
+        doc = _document(text, name)
         if doc.get("schema") != SCHEMA:
             problems.append(f"{name}: schema must be {SCHEMA!r}, not {doc.get('schema')!r}")
         rows = doc["units"]
@@ -150,10 +202,17 @@ def _plain(unit: RegistryUnit) -> dict[str, Any]:
             data[key] = getattr(unit, key)
     if unit.extra:
         data["extra"] = unit.extra
+    if unit.contacts:
+        data["contacts"] = [c.as_dict() for c in unit.contacts]
     return data
 
 
-def dump_registry(units: Sequence[RegistryUnit], fmt: str = "yaml", title: str = "") -> str:
+def dump_registry(
+    units: Sequence[RegistryUnit],
+    fmt: str = "yaml",
+    title: str = "",
+    rules: DispatchRules | None = None,
+) -> str:
     ordered = sorted(units, key=lambda u: (u.id, u.valid_from))
     if fmt == "csv":
         out = io.StringIO()
@@ -164,7 +223,9 @@ def dump_registry(units: Sequence[RegistryUnit], fmt: str = "yaml", title: str =
             row["localities"] = "|".join(unit.localities)
             writer.writerow(row)
         return out.getvalue()
-    doc = {"schema": SCHEMA, "title": title or "Lifeline jurisdiction registry"}
+    doc: dict[str, Any] = {"schema": SCHEMA, "title": title or "Lifeline jurisdiction registry"}
+    if rules is not None:
+        doc.update(rules.as_dict())
     body = yaml.safe_dump(
         {"units": [_plain(u) for u in ordered]}, allow_unicode=True, sort_keys=False, width=100
     )

@@ -25,8 +25,15 @@ from lifeline.adapters.geo import data
 from lifeline.adapters.geo.findings import Findings, area_names, describe
 from lifeline.adapters.geo.gazetteer import KIND_WEIGHT, Gazetteer, Mention, NameIndex, Place
 from lifeline.adapters.geo.polygons import DistrictPolygons
-from lifeline.adapters.geo.registry import RegistryIndex, dump_registry, parse_registry
+from lifeline.adapters.geo.registry import (
+    RegistryIndex,
+    dump_registry,
+    parse_dispatch_rules,
+    parse_registry,
+    shipped_dispatch_rules,
+)
 from lifeline.adapters.geo.sources import PhoneAreas, PinDirectory
+from lifeline.domain.dispatch import DispatchRules
 from lifeline.services.location import (
     Candidate,
     Evidence,
@@ -139,8 +146,16 @@ class GeoLocator:
     def read_registry(self, text: str, name: str) -> list[RegistryUnit]:
         return parse_registry(text, name)
 
-    def write_registry(self, units: Sequence[RegistryUnit], fmt: str) -> str:
-        return dump_registry(units, fmt)
+    def write_registry(
+        self, units: Sequence[RegistryUnit], fmt: str, rules: DispatchRules | None = None
+    ) -> str:
+        return dump_registry(units, fmt, rules=rules)
+
+    def read_dispatch_rules(self, text: str, name: str) -> DispatchRules | None:
+        return parse_dispatch_rules(text, name)
+
+    def default_dispatch_rules(self) -> DispatchRules:
+        return shipped_dispatch_rules()
 
     def district_geojson(self, lgd: str) -> dict[str, Any] | None:
         feature = self.polygons.feature(lgd)

@@ -1,0 +1,219 @@
+"""Dispatches (with their escalation snapshot), notifications (channel URLs encrypted, the
+acknowledgement code kept only as a keyed hash) and SMC alarms."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from lifeline.adapters.db.tables import aad, dispatches, new_id, notifications, smc_alarms
+from lifeline.domain.dispatch import (
+    Dispatch,
+    DispatchState,
+    EscalationPolicy,
+    Notification,
+    NotificationState,
+)
+from lifeline.domain.errors import NotFound
+from lifeline.services.dispatch import Alarm
+from lifeline.services.ports import Cipher
+
+D, N, A = dispatches, notifications, smc_alarms
+
+
+class SqlDispatchRepository:
+    def __init__(self, conn: Connection, keys: Cipher) -> None:
+        self.conn, self.keys = conn, keys
+
+    # -- dispatches ------------------------------------------------------------------------
+    def add(self, dispatch: Dispatch) -> Dispatch:
+        dispatch.id = new_id(self.conn.execute(insert(D).values(self._values(dispatch))))
+        return dispatch
+
+    def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch:
+        query = select(D).where(D.c.id == dispatch_id)
+        row = self.conn.execute(query.with_for_update() if for_update else query).one_or_none()
+        if row is None:
+            raise NotFound(f"dispatch {dispatch_id} not found")
+        return self._dispatch(row)
+
+    def save(self, dispatch: Dispatch) -> None:
+        assert dispatch.id is not None
+        self.conn.execute(update(D).where(D.c.id == dispatch.id).values(self._values(dispatch)))
+
+    def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]:
+        query = select(D).where(D.c.case_id == case_id).order_by(D.c.id)
+        rows = self.conn.execute(query.with_for_update() if for_update else query).all()
+        return [self._dispatch(r) for r in rows]
+
+    @staticmethod
+    def _values(d: Dispatch) -> dict[str, Any]:
+        return {
+            "case_id": d.case_id,
+            "unit_id": d.unit_id[:120],
+            "unit_name": d.unit_name[:200],
+            "purpose": d.purpose,
+            "reason": d.reason[:300],
+            "policy": d.policy.as_dict(),
+            "state": d.state.value,
+            "step_index": d.step_index,
+            "round": d.round,
+            "timer_token": d.timer_token,
+            "next_at": d.next_at,
+            "started_at": d.started_at,
+            "started_by": d.started_by[:120],
+            "acknowledged_at": d.acknowledged_at,
+            "acknowledged_by": (d.acknowledged_by or None) and d.acknowledged_by[:120],
+            "ended_at": d.ended_at,
+            "end_reason": (d.end_reason or None) and d.end_reason[:300],
+        }
+
+    @staticmethod
+    def _dispatch(row: Row[Any]) -> Dispatch:
+        return Dispatch(
+            case_id=row.case_id,
+            unit_id=row.unit_id,
+            unit_name=row.unit_name,
+            policy=EscalationPolicy.from_dict(row.policy),
+            started_at=row.started_at,
+            started_by=row.started_by,
+            reason=row.reason,
+            purpose=row.purpose,
+            state=DispatchState(row.state),
+            step_index=row.step_index,
+            round=row.round,
+            timer_token=row.timer_token,
+            next_at=row.next_at,
+            acknowledged_at=row.acknowledged_at,
+            acknowledged_by=row.acknowledged_by,
+            ended_at=row.ended_at,
+            end_reason=row.end_reason,
+            id=row.id,
+        )
+
+    # -- notifications ---------------------------------------------------------------------
+    def add_notification(self, n: Notification) -> Notification:
+        values = self._n_values(n)
+        values["channels_enc"] = self.keys.encrypt(
+            json.dumps(list(n.channels)), aad(N, "channels_enc")
+        )
+        n.id = new_id(self.conn.execute(insert(N).values(values)))
+        n.ack_code = self._code(n)
+        return n
+
+    def notification(self, notification_id: int, *, for_update: bool = False) -> Notification:
+        query = select(N).where(N.c.id == notification_id)
+        row = self.conn.execute(query.with_for_update() if for_update else query).one_or_none()
+        if row is None:
+            raise NotFound(f"notification {notification_id} not found")
+        return self._notification(row)
+
+    def save_notification(self, n: Notification) -> None:
+        assert n.id is not None
+        self.conn.execute(update(N).where(N.c.id == n.id).values(self._n_values(n)))
+
+    def notifications_for_case(self, case_id: int) -> list[Notification]:
+        rows = self.conn.execute(select(N).where(N.c.case_id == case_id).order_by(N.c.id)).all()
+        return [self._notification(r) for r in rows]
+
+    def notification_by_code(self, code: str) -> Notification | None:
+        digits = "".join(ch for ch in code if ch.isdigit())
+        if len(digits) < 5 or len(digits) > 18:
+            return None
+        row = self.conn.execute(select(N).where(N.c.id == int(digits[:-4]))).one_or_none()
+        if row is None:
+            return None
+        found = self._notification(row)
+        if found.ack_code is None or not hmac.compare_digest(found.ack_code, digits):
+            return None
+        return found
+
+    def _code(self, n: Notification) -> str | None:
+        """The code an officer replies with: the notification id and four check digits
+        derived with the index key, so a code names exactly one message and a guessed or
+        mistyped one fails (1 in 10,000)."""
+        if n.dispatch_id is None or n.id is None:
+            return None
+        check = int(self.keys.blind_index(f"ack-code:{n.id}")[:12], 16) % 10_000
+        return f"{n.id}{check:04d}"
+
+    @staticmethod
+    def _n_values(n: Notification) -> dict[str, Any]:
+        return {
+            "case_id": n.case_id,
+            "dispatch_id": n.dispatch_id,
+            "unit_id": n.unit_id[:120],
+            "contact_name": n.contact_name[:200],
+            "contact_role": n.contact_role[:80],
+            "purpose": n.purpose,
+            "step_index": n.step_index,
+            "state": n.state.value,
+            "channel_index": n.channel_index,
+            "attempts": n.attempts,
+            "detail": n.detail[:500],
+            "created_at": n.created_at,
+            "delivered_at": n.delivered_at,
+            "delivered_via": (n.delivered_via or None) and n.delivered_via[:200],
+        }
+
+    def _notification(self, row: Row[Any]) -> Notification:
+        channels = json.loads(self.keys.decrypt(row.channels_enc, aad(N, "channels_enc")) or "[]")
+        found = Notification(
+            case_id=row.case_id,
+            dispatch_id=row.dispatch_id,
+            unit_id=row.unit_id,
+            contact_name=row.contact_name,
+            contact_role=row.contact_role,
+            channels=tuple(channels),
+            created_at=row.created_at,
+            step_index=row.step_index,
+            purpose=row.purpose,
+            state=NotificationState(row.state),
+            channel_index=row.channel_index,
+            attempts=row.attempts,
+            detail=row.detail,
+            delivered_at=row.delivered_at,
+            delivered_via=row.delivered_via,
+            id=row.id,
+        )
+        found.ack_code = self._code(found)
+        return found
+
+    # -- alarms ----------------------------------------------------------------------------
+    def raise_alarm(
+        self, case_id: int, dispatch_id: int | None, reason: str, at: datetime
+    ) -> int | None:
+        open_ = select(A.c.id).where(A.c.case_id == case_id, A.c.cleared_at.is_(None))
+        open_ = open_.where(
+            A.c.dispatch_id.is_(None) if dispatch_id is None else A.c.dispatch_id == dispatch_id
+        )
+        if self.conn.execute(open_.limit(1)).first() is not None:
+            return None
+        return new_id(
+            self.conn.execute(
+                insert(A).values(
+                    case_id=case_id, dispatch_id=dispatch_id, reason=reason[:300], raised_at=at
+                )
+            )
+        )
+
+    def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]:
+        query = select(A).where(A.c.cleared_at.is_(None)).order_by(A.c.raised_at)
+        if case_ids is not None:
+            query = query.where(A.c.case_id.in_(sorted(case_ids)))
+        return [
+            Alarm(r.id, r.case_id, r.dispatch_id, r.reason, r.raised_at)
+            for r in self.conn.execute(query).all()
+        ]
+
+    def clear_alarms(self, case_id: int, at: datetime, by: str) -> int:
+        result = self.conn.execute(
+            update(A)
+            .where(A.c.case_id == case_id, A.c.cleared_at.is_(None))
+            .values(cleared_at=at, cleared_by=by[:120])
+        )
+        return int(result.rowcount or 0)

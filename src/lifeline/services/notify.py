@@ -1,0 +1,279 @@
+"""Sending one notification: compose the message, try the contact's channel, record the result.
+
+`send_notification` runs outside any open transaction (the worker calls it with the context
+only): the network call must never hold a database lock, so it reads in one short
+transaction, sends, and records the attempt in a second. Delivery is at least once: if the
+process dies between sending and recording, the job's lease ends and it is sent again; the
+message carries its notification id for the receiver to drop the duplicate.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from lifeline.domain.dispatch import DispatchState, Notification, NotificationState
+from lifeline.domain.errors import DomainError
+from lifeline.domain.model import Case, Subject
+from lifeline.services.channels import DeliveryResult, OutgoingMessage
+from lifeline.services.context import Context
+from lifeline.services.dispatch import SEND_NOTIFICATION, dispatch_repo, note, raise_alarm
+from lifeline.services.location import resolutions_of
+from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.triage import triage_uow
+
+#: seconds before retrying the same channel, by attempt (then the next channel is tried)
+RETRY_BACKOFF = (1.0, 3.0, 10.0)
+POST_EXCERPT = 220
+
+LEVEL_HI = {
+    "none": "कोई नहीं",
+    "discussion": "चर्चा",
+    "distress": "संकट",
+    "ideation": "आत्मघाती विचार",
+    "intent": "आत्मघाती इरादा",
+    "imminent": "तत्काल खतरा",
+}
+
+
+def send_notification(ctx: Context, job: Job) -> None:
+    """Job handler (outside a transaction), payload {"notification_id"}."""
+    notification_id = job.payload.get("notification_id")
+    if not isinstance(notification_id, int):
+        raise DomainError("send_notification payload needs an integer 'notification_id'")
+    if ctx.channels is None:
+        raise DomainError("no notification channels are configured")
+    with ctx.uow() as uow:
+        notification = dispatch_repo(uow).notification(notification_id)
+        why_not = _not_needed(uow, notification)
+        if why_not:
+            uow.jobs.complete(job, ctx.clock.now())
+            uow.commit()
+            return
+        message = compose(ctx, uow, notification)
+        url = notification.channels[notification.channel_index]
+    if ctx.channels.check(url) is not None:
+        result = DeliveryResult(False, ctx.channels.check(url) or "", retryable=False)
+    else:
+        result = ctx.channels.send(url, message, timeout=ctx.config.channel_timeout)
+    record_attempt(ctx, job, notification_id, url, result)
+
+
+def _not_needed(uow: UnitOfWork, notification: Notification) -> str:
+    if notification.state is not NotificationState.QUEUED:
+        return f"already {notification.state.value}"
+    if not notification.channels:
+        return "no channel"
+    if notification.dispatch_id is not None:
+        dispatch = dispatch_repo(uow).get(notification.dispatch_id)
+        if dispatch.state is not DispatchState.ACTIVE:
+            return f"the dispatch is {dispatch.state.value}"
+    return ""
+
+
+def record_attempt(
+    ctx: Context, job: Job, notification_id: int, url: str, result: DeliveryResult
+) -> None:
+    assert ctx.channels is not None
+    now = ctx.clock.now()
+    via = ctx.channels.describe(url)
+    with ctx.uow() as uow:
+        repo = dispatch_repo(uow)
+        n = repo.notification(notification_id, for_update=True)
+        attempt = n.attempts + 1
+        action = n.record_attempt(
+            now,
+            result.delivered,
+            result.detail,
+            result.retryable,
+            via,
+            ctx.config.channel_attempts,
+        )
+        repo.save_notification(n)
+        who = f"{n.contact_name} ({n.unit_id})"
+        if action == "done":
+            note(
+                uow,
+                n.case_id,
+                now,
+                "notification_delivered",
+                f"Delivered to {who} via {via} / संदेश पहुँचा",
+                notification_id=n.id,
+                via=via,
+            )
+            _measure_first_delivery(ctx, uow, n, now)
+        elif action == "retry":
+            delay = RETRY_BACKOFF[min(attempt - 1, len(RETRY_BACKOFF) - 1)]
+            uow.jobs.enqueue(
+                SEND_NOTIFICATION,
+                {"notification_id": n.id},
+                now=now,
+                case_id=n.case_id,
+                run_at=now + timedelta(seconds=delay),
+                max_attempts=3,
+            )
+            note(
+                uow,
+                n.case_id,
+                now,
+                "notification_retry",
+                f"Sending to {who} via {via} failed ({result.detail}); retrying in {delay:g} s",
+                notification_id=n.id,
+                via=via,
+                error=result.detail,
+            )
+        elif action == "next":
+            uow.jobs.enqueue(
+                SEND_NOTIFICATION,
+                {"notification_id": n.id},
+                now=now,
+                case_id=n.case_id,
+                max_attempts=3,
+            )
+            note(
+                uow,
+                n.case_id,
+                now,
+                "notification_retry",
+                f"Sending to {who} via {via} failed ({result.detail}); trying the next channel",
+                notification_id=n.id,
+                via=via,
+                error=result.detail,
+            )
+        else:
+            note(
+                uow,
+                n.case_id,
+                now,
+                "notification_failed",
+                f"Could not reach {who}: every channel failed (last: {via}: {result.detail}) "
+                "/ संपर्क नहीं हो सका",
+                notification_id=n.id,
+                via=via,
+                error=result.detail,
+            )
+            _alarm_if_nobody_left(ctx, uow, n, now)
+        uow.jobs.complete(job, now)
+        uow.commit()
+
+
+def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: datetime) -> None:
+    """Every message of the case has failed and none is still being tried: alarm the SMC."""
+    if n.purpose == "alarm":
+        return
+    others = dispatch_repo(uow).notifications_for_case(n.case_id)
+    if any(o.state is not NotificationState.FAILED for o in others if o.purpose != "alarm"):
+        return
+    raise_alarm(
+        ctx, uow, n.case_id, n.dispatch_id, "no contact could be reached on any channel", now
+    )
+
+
+def _measure_first_delivery(ctx: Context, uow: UnitOfWork, n: Notification, now: datetime) -> None:
+    if ctx.measure is None or n.purpose == "alarm":
+        return
+    delivered = [
+        o
+        for o in dispatch_repo(uow).notifications_for_case(n.case_id)
+        if o.delivered_at is not None and o.id != n.id and o.purpose != "alarm"
+    ]
+    if not delivered:
+        case = uow.cases.get(n.case_id)
+        ctx.measure("alert_to_first_notification", (now - case.opened_at).total_seconds())
+
+
+# -- the message ------------------------------------------------------------------------------
+
+
+def compose(ctx: Context, uow: UnitOfWork, n: Notification) -> OutgoingMessage:
+    """Short, bilingual, care-framed (MHCA 2017 s.115: a person who attempts suicide is
+    presumed to be under severe stress and must be cared for, not prosecuted), with what the
+    officer needs to act and nothing more."""
+    assert n.id is not None
+    case = uow.cases.get(n.case_id)
+    subject = uow.subjects.get(case.subject_id) if case.subject_id is not None else Subject()
+    alerts = uow.alerts.for_case(n.case_id)
+    post = next((a.post.text for a in reversed(alerts) if a.post.text), None) or ""
+    excerpt = post if len(post) <= POST_EXCERPT else post[: POST_EXCERPT - 1] + "…"
+    found = resolutions_of(uow, n.case_id)
+    resolution = found[-1].resolution if found else None
+    place = resolution.place() if resolution else "unknown / अज्ञात"
+    hint = next((a.location for a in reversed(alerts) if not a.location.is_empty()), None)
+    assessments = triage_uow(uow).assessments.for_case(n.case_id)
+    cues = [f"{c.tag}: {c.text}" for c in (assessments[-1].cues if assessments else ())][:4]
+    level = case.risk_level or "unassessed"
+    who = subject.name or subject.handle or "unknown"
+    ack_url = ack_code = None
+    if n.purpose != "alarm" and ctx.ack_tokens is not None:
+        ack_url = f"{ctx.config.public_url.rstrip('/')}/ack/{ctx.ack_tokens.issue(n.id)}"
+        ack_code = n.ack_code
+    title, lines = _text(n, case, level, who, place)
+    if n.purpose != "alarm":
+        lines.append(f"Person / व्यक्ति: {who}" + (f", {subject.phone}" if subject.phone else ""))
+        if subject.profile_url:
+            lines.append(f"Profile: {subject.profile_url}")
+        if hint is not None and hint.ip_city and n.purpose == "trace":
+            lines.append(f"IP city: {hint.ip_city}")
+        if excerpt:
+            lines.append(f"Post / पोस्ट: \u201c{excerpt}\u201d")
+        if cues:
+            lines.append("Cues / संकेत: " + "; ".join(cues))
+    if ctx.config.smc_phone:
+        lines.append(f"SMC: {ctx.config.smc_phone}")
+    if ack_url:
+        lines.append(f"Acknowledge / स्वीकार करें: {ack_url}")
+    if ack_code:
+        lines.append(f"Or reply / या उत्तर दें: ACK {ack_code}")
+    short = f"Lifeline case {case.id}: {level} risk, {place}. " + (
+        f"Reply ACK {ack_code}" if ack_code else "Open the console."
+    )
+    incident = {
+        "type": "suicide_risk",
+        "purpose": n.purpose,
+        "case_id": case.id,
+        "notification_id": n.id,
+        "risk_level": level,
+        "person": {"name": subject.name, "phone": subject.phone, "handle": subject.handle},
+        "location": {
+            "place": place,
+            "text": hint.text if hint else None,
+            "lat": hint.lat if hint else None,
+            "lon": hint.lon if hint else None,
+            "district_lgd": resolution.district_lgd if resolution else None,
+            "police_station": resolution.police_station if resolution else None,
+        },
+        "post_excerpt": excerpt or None,
+        "cues": cues,
+        "callback": ctx.config.smc_phone or None,
+        "ack_url": ack_url,
+        "ack_code": ack_code,
+    }
+    return OutgoingMessage(
+        n.id, n.case_id, title, "\n".join(lines), short, ack_url, ack_code, incident
+    )
+
+
+def _text(n: Notification, case: Case, level: str, who: str, place: str) -> tuple[str, list[str]]:
+    level_hi = LEVEL_HI.get(level, level)
+    if n.purpose == "alarm":
+        title = f"SMC ALARM: case {case.id} not acknowledged / केस {case.id} पर कोई जवाब नहीं"
+        return title, [
+            title,
+            f"Risk / जोखिम: {level} ({level_hi}); place / स्थान: {place}",
+            "Phone the units now and record it in the console. / इकाइयों को अभी फ़ोन करें।",
+        ]
+    if n.purpose == "trace":
+        title = f"Trace request: case {case.id} / ट्रेस अनुरोध: केस {case.id}"
+        return title, [
+            title,
+            f"A person may be at risk of suicide ({level} / {level_hi}); location unknown.",
+            "Please trace the number or account and answer in Lifeline. / कृपया नंबर या खाता "
+            "ट्रेस करें और Lifeline में उत्तर दें।",
+        ]
+    title = f"Lifeline case {case.id}: person at risk, please reach them / व्यक्ति खतरे में"
+    return title, [
+        title,
+        f"Risk / जोखिम: {level} ({level_hi}). Place / स्थान: {place}",
+        "Please reach the person now with care: they need help, not punishment (MHCA 2017 "
+        "s.115). Tele-MANAS 14416. / कृपया तुरंत और संवेदनशीलता से पहुँचें: उन्हें मदद चाहिए, "
+        "दंड नहीं। टेली-मानस 14416।",
+    ]

@@ -1,0 +1,110 @@
+"""Real local endpoints for dispatch tests: an HTTP server on 127.0.0.1 that records what it
+is sent (standing in for an SMS gateway, a webhook or UP-112) and can be told to fail."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Receiver:
+    port: int = 0
+    status: int = 200
+    received: list[dict[str, Any]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+
+    def url(self, path: str = "/hook") -> str:
+        return f"json://127.0.0.1:{self.port}{path}"
+
+    def bodies(self) -> list[str]:
+        return [json.dumps(r, ensure_ascii=False) for r in self.received]
+
+
+@contextmanager
+def receiver() -> Iterator[Receiver]:
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            if state.status < 300:
+                try:
+                    state.received.append(json.loads(raw or b"{}"))
+                except ValueError:
+                    state.received.append({"raw": raw.decode("utf-8", "replace")})
+                state.paths.append(self.path)
+            self.send_response(state.status)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"ok": true}')
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def registry_overlay(station: str, smc: str, cell: str = "", trace: str = "") -> str:
+    """A registry file giving contacts to Madeyganj police station, the SMC, the Lucknow cell
+    and the STF (records merged over the shipped ones by id and valid_from)."""
+
+    def unit(
+        uid: str, kind: str, name: str, parent: str, start: str, url: str, extra: str = ""
+    ) -> str:
+        return (
+            f"- id: {uid}\n  kind: {kind}\n  name: {name}\n  parent: {parent}\n{extra}"
+            f"  valid_from: '{start}'\n  contacts:\n  - name: Duty officer\n    role: duty\n"
+            f"    channels: [{url}]\n"
+        )
+
+    units = unit(
+        "up-lko-ps-madeyganj",
+        "police_station",
+        "Madeyganj",
+        "up-lko-circle-mahanagar",
+        "2022-11-13",
+        station,
+        "  district_lgd: '157'\n  localities: [Madiyaganj]\n",
+    )
+    units += unit(
+        "up-smc",
+        "control_room",
+        "Social Media Centre",
+        "state-uttar-pradesh",
+        "2022-03-01",
+        smc,
+        "  district_lgd: '157'\n",
+    )
+    if cell:
+        units += unit(
+            "up-cell-lucknow",
+            "cell",
+            "Lucknow social media cell",
+            "up-district-lucknow",
+            "2022-03-01",
+            cell,
+            "  district_lgd: '157'\n",
+        )
+    if trace:
+        units += unit("up-stf", "agency", "STF", "state-uttar-pradesh", "2022-03-01", trace)
+    policies = (
+        "escalation_policies:\n- id: default\n  steps:\n"
+        "  - {notify: [unit], wait_seconds: 60, repeat: 2}\n"
+        "  - {notify: [unit, parent], wait_seconds: 60}\n"
+    )
+    return f"schema: lifeline-registry/1\ntitle: test contacts\n{policies}units:\n{units}"

@@ -1,0 +1,237 @@
+"""Dispatch and escalation end to end against a real HTTP endpoint on 127.0.0.1, on SQLite and
+PostgreSQL: a platform alert goes out at once, timers escalate, acknowledgements stop them,
+failures move to the next channel and then alarm the SMC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from dispatch_support import Receiver, receiver, registry_overlay
+
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.dispatch import AcknowledgementRefused, DispatchState, NotificationState
+from lifeline.domain.lifecycle import CaseStatus
+from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.services import acknowledgement, cases, dispatch, location
+from lifeline.services.dispatch import AckTokenError, dispatch_repo
+from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.worker import Worker
+from support import FakeClock
+
+OP = Actor("user", "op", "smc_operator")
+CLI = Actor("cli", "test")
+AT_RISK = "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी"
+MADEYGANJ = LocationHint(text="Madeyganj, Lucknow", lat=26.88, lon=80.91, pin="226020")
+
+
+@pytest.fixture
+def endpoints(lifeline: Lifeline) -> Iterator[tuple[Receiver, Receiver]]:
+    with receiver() as station, receiver() as smc:
+        text = registry_overlay(station.url("/station"), smc.url("/smc"))
+        units = location.read_registry(lifeline.ctx, text, "contacts.yaml")
+        rules = lifeline.ctx.locator.read_dispatch_rules(text, "contacts.yaml")  # type: ignore[union-attr]
+        location.import_registry(
+            lifeline.ctx, CLI, units, source="test", replace=False, rules=rules
+        )
+        yield station, smc
+
+
+def send(
+    app: Lifeline,
+    handle: str = "a",
+    hint: LocationHint = MADEYGANJ,
+    source: AlertSource = AlertSource.PLATFORM_API,
+    text: str = AT_RISK,
+) -> int:
+    alert = Alert(
+        source,
+        app.clock.now(),
+        b'{"test": true}',
+        "application/json",
+        platform="facebook",
+        reference=f"FB-{handle}",
+        subject=Subject(handle=handle, name="Ravi", phone="+919800000001"),
+        post=Post(text=text),
+        location=hint,
+    )
+    return receive_alert(app.ctx, ReceiveAlert(alert, Actor("partner", "test"))).case_id
+
+
+def drain(app: Lifeline) -> None:
+    worker = Worker(app)
+    while worker.run_once():
+        pass
+
+
+def notifications(app: Lifeline, case_id: int) -> list:  # type: ignore[type-arg]
+    with app.ctx.uow(readonly=True) as uow:
+        return dispatch_repo(uow).notifications_for_case(case_id)
+
+
+def test_a_platform_alert_at_risk_with_a_confident_place_is_sent_to_the_station_at_once(
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver]
+) -> None:
+    station, smc = endpoints
+    case_id = send(lifeline)
+    drain(lifeline)
+    detail = cases.show_case(lifeline.ctx, OP, case_id)
+    assert detail.case.status is CaseStatus.DISPATCHED
+    assert len(station.received) == 1 and not smc.received
+    body = station.bodies()[0]
+    assert f"case {case_id}" in body and "मदद चाहिए" in body and "/ack/" in body
+    assert "Madeyganj" in body and "+919800000001" in body
+    sent = notifications(lifeline, case_id)
+    delivered = [n for n in sent if n.state is NotificationState.DELIVERED]
+    assert [n.unit_id for n in delivered] == ["up-lko-ps-madeyganj"]
+    kinds = [t.kind for t in detail.timeline]
+    assert "escalation_started" in kinds and "notification_delivered" in kinds
+
+
+def test_no_acknowledgement_escalates_on_the_timer_then_to_the_parent_then_alarms_the_smc(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+) -> None:
+    station, smc = endpoints
+    case_id = send(lifeline)
+    drain(lifeline)
+    assert len(station.received) == 1
+    clock.advance(seconds=30)
+    drain(lifeline)
+    assert len(station.received) == 1  # not due yet
+    clock.advance(seconds=31)
+    drain(lifeline)
+    assert len(station.received) == 2  # round 2 of step 1
+    clock.advance(seconds=61)
+    drain(lifeline)
+    # step 2: the unit again and its parent (Mahanagar circle has no contacts: its parents
+    # neither, up to the state; the SMC is reached only by the alarm)
+    assert len(station.received) == 3
+    clock.advance(seconds=61)
+    drain(lifeline)
+    with lifeline.ctx.uow(readonly=True) as uow:
+        alarms = dispatch_repo(uow).open_alarms()
+        states = [d.state for d in dispatch_repo(uow).for_case(case_id)]
+    assert DispatchState.EXHAUSTED in states
+    assert any(a.case_id == case_id for a in alarms)
+    assert smc.received and "SMC ALARM" in smc.bodies()[-1]
+
+
+def test_the_link_acknowledges_once_and_stops_the_escalation(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+) -> None:
+    station, _ = endpoints
+    case_id = send(lifeline)
+    drain(lifeline)
+    token = station.received[0]["message"].split("/ack/")[1].split()[0]
+    case = acknowledgement.acknowledge_link(lifeline.ctx, token, "SI Verma")
+    assert case.status is CaseStatus.ACKNOWLEDGED
+    with pytest.raises(AcknowledgementRefused, match="already acknowledged"):
+        acknowledgement.acknowledge_link(lifeline.ctx, token)
+    with pytest.raises(AckTokenError, match="not valid"):
+        acknowledgement.acknowledge_link(lifeline.ctx, token[:-3] + "xyz")
+    clock.advance(minutes=10)
+    drain(lifeline)
+    assert len(station.received) == 1  # the timer found the dispatch acknowledged
+    with lifeline.ctx.uow(readonly=True) as uow:
+        assert not dispatch_repo(uow).open_alarms()
+    kinds = [t.kind for t in cases.show_case(lifeline.ctx, OP, case_id).timeline]
+    assert "acknowledge_refused" in kinds
+
+
+def test_an_expired_link_and_a_closed_case_are_refused_and_recorded(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+) -> None:
+    station, _ = endpoints
+    case_id = send(lifeline)
+    drain(lifeline)
+    token = station.received[0]["message"].split("/ack/")[1].split()[0]
+    cases.record_outcome(lifeline.ctx, OP, case_id, "reached_safe")
+    cases.close_case(lifeline.ctx, OP, case_id)
+    with pytest.raises(AcknowledgementRefused, match="closed"):
+        acknowledgement.acknowledge_link(lifeline.ctx, token)
+    clock.advance(hours=25)
+    with pytest.raises(AckTokenError, match="expired"):
+        acknowledgement.acknowledge_link(lifeline.ctx, token)
+
+
+def test_an_sms_reply_code_acknowledges_and_a_wrong_code_does_not(
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver]
+) -> None:
+    station, _ = endpoints
+    case_id = send(lifeline)
+    drain(lifeline)
+    code = station.received[0]["message"].split("ACK ")[1].split()[0]
+    with pytest.raises(Exception, match="acknowledgement code"):
+        acknowledgement.acknowledge_code(
+            lifeline.ctx, code[:-1] + str((int(code[-1]) + 1) % 10), "+91"
+        )
+    case = acknowledgement.acknowledge_code(lifeline.ctx, f"ack {code}", "+919811111111")
+    assert case.status is CaseStatus.ACKNOWLEDGED and case.id == case_id
+
+
+def test_a_failing_endpoint_is_retried_then_the_smc_is_alarmed(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+) -> None:
+    station, smc = endpoints
+    station.status = 500
+    case_id = send(lifeline)
+    drain(lifeline)
+    for _ in range(3):
+        clock.advance(seconds=11)
+        drain(lifeline)
+    sent = notifications(lifeline, case_id)
+    first = next(n for n in sent if n.unit_id == "up-lko-ps-madeyganj")
+    assert first.state is NotificationState.FAILED and "500" in first.detail
+    assert smc.received and f"case {case_id}" in smc.bodies()[0]
+    kinds = [t.kind for t in cases.show_case(lifeline.ctx, OP, case_id).timeline]
+    assert "notification_retry" in kinds and "notification_failed" in kinds
+    assert "smc_alarm" in kinds
+
+
+def test_a_monitoring_find_waits_for_the_operator_then_goes_out_on_one_click(
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver]
+) -> None:
+    station, _ = endpoints
+    case_id = send(lifeline, source=AlertSource.MONITORING)
+    drain(lifeline)
+    assert cases.show_case(lifeline.ctx, OP, case_id).case.status is CaseStatus.RECEIVED
+    plan = dispatch.preview_dispatch(lifeline.ctx, OP, case_id)
+    assert not plan.automatic and "up-lko-ps-madeyganj" in [u.unit_id for u in plan.units]
+    assert not station.received
+    case, started = dispatch.confirm_dispatch(lifeline.ctx, OP, case_id)
+    drain(lifeline)
+    assert case.status is CaseStatus.DISPATCHED and started
+    assert len(station.received) == 1
+
+
+def test_a_stale_or_duplicate_timer_sends_nothing(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+) -> None:
+    station, _ = endpoints
+    case_id = send(lifeline)
+    drain(lifeline)
+    with lifeline.ctx.uow() as uow:
+        (d,) = [x for x in dispatch_repo(uow).for_case(case_id) if x.unit_id.endswith("madeyganj")]
+        uow.jobs.enqueue(
+            dispatch.ESCALATION_STEP,
+            {"dispatch_id": d.id, "token": "0123456789abcdef"},
+            now=clock.now(),
+            case_id=case_id,
+        )
+        uow.commit()
+    drain(lifeline)
+    assert len(station.received) == 1
+
+
+def test_on_scene_stops_every_escalation_of_the_case(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+) -> None:
+    station, _ = endpoints
+    case_id = send(lifeline)
+    drain(lifeline)
+    cases.mark_on_scene(lifeline.ctx, OP, case_id)
+    clock.advance(minutes=5)
+    drain(lifeline)
+    assert len(station.received) == 1
+    with lifeline.ctx.uow(readonly=True) as uow:
+        assert {d.state for d in dispatch_repo(uow).for_case(case_id)} == {DispatchState.STOPPED}

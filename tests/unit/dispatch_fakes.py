@@ -1,0 +1,105 @@
+"""An in-memory DispatchRepository (the same Protocol as the SQL one) for unit tests."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+
+from lifeline.domain.dispatch import Dispatch, Notification
+from lifeline.domain.errors import NotFound
+from lifeline.services.dispatch import Alarm
+
+
+class DispatchStore:
+    def __init__(self) -> None:
+        self.dispatches: dict[int, Dispatch] = {}
+        self.notifications: dict[int, Notification] = {}
+        self.alarms: list[dict[str, Any]] = []
+        self.next_id = 1
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+
+class FakeDispatches:
+    def __init__(self, store: DispatchStore) -> None:
+        self.s = store
+
+    def add(self, dispatch: Dispatch) -> Dispatch:
+        dispatch.id = self.s.new_id()
+        self.s.dispatches[dispatch.id] = copy.deepcopy(dispatch)
+        return dispatch
+
+    def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch:
+        if dispatch_id not in self.s.dispatches:
+            raise NotFound(f"dispatch {dispatch_id} not found")
+        return copy.deepcopy(self.s.dispatches[dispatch_id])
+
+    def save(self, dispatch: Dispatch) -> None:
+        assert dispatch.id is not None
+        self.s.dispatches[dispatch.id] = copy.deepcopy(dispatch)
+
+    def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]:
+        return [copy.deepcopy(d) for d in self.s.dispatches.values() if d.case_id == case_id]
+
+    def add_notification(self, notification: Notification) -> Notification:
+        notification.id = self.s.new_id()
+        if notification.dispatch_id is not None:
+            notification.ack_code = f"{notification.id}0000"
+        self.s.notifications[notification.id] = copy.deepcopy(notification)
+        return notification
+
+    def notification(self, notification_id: int, *, for_update: bool = False) -> Notification:
+        if notification_id not in self.s.notifications:
+            raise NotFound(f"notification {notification_id} not found")
+        return copy.deepcopy(self.s.notifications[notification_id])
+
+    def save_notification(self, notification: Notification) -> None:
+        assert notification.id is not None
+        self.s.notifications[notification.id] = copy.deepcopy(notification)
+
+    def notifications_for_case(self, case_id: int) -> list[Notification]:
+        return [copy.deepcopy(n) for n in self.s.notifications.values() if n.case_id == case_id]
+
+    def notification_by_code(self, code: str) -> Notification | None:
+        return next((n for n in self.s.notifications.values() if n.ack_code == code), None)
+
+    def raise_alarm(
+        self, case_id: int, dispatch_id: int | None, reason: str, at: datetime
+    ) -> int | None:
+        for alarm in self.s.alarms:
+            if (alarm["case_id"], alarm["dispatch_id"], alarm["cleared"]) == (
+                case_id,
+                dispatch_id,
+                False,
+            ):
+                return None
+        alarm_id = self.s.new_id()
+        self.s.alarms.append(
+            {
+                "id": alarm_id,
+                "case_id": case_id,
+                "dispatch_id": dispatch_id,
+                "reason": reason,
+                "at": at,
+                "cleared": False,
+            }
+        )
+        return alarm_id
+
+    def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]:
+        return [
+            Alarm(a["id"], a["case_id"], a["dispatch_id"], a["reason"], a["at"])
+            for a in self.s.alarms
+            if not a["cleared"] and (case_ids is None or a["case_id"] in case_ids)
+        ]
+
+    def clear_alarms(self, case_id: int, at: datetime, by: str) -> int:
+        cleared = 0
+        for alarm in self.s.alarms:
+            if alarm["case_id"] == case_id and not alarm["cleared"]:
+                alarm["cleared"] = True
+                cleared += 1
+        return cleared

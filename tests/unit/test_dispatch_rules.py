@@ -1,0 +1,151 @@
+"""Routing rules, escalation policies and a running dispatch, as the domain enforces them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from lifeline.adapters.geo.registry import parse_dispatch_rules, parse_registry
+from lifeline.adapters.geo.resolver import GeoLocator
+from lifeline.domain.dispatch import (
+    AcknowledgementRefused,
+    Dispatch,
+    DispatchError,
+    DispatchRules,
+    DispatchState,
+    EscalationPolicy,
+    Notification,
+    NotificationState,
+    RoutingFacts,
+    RoutingRule,
+)
+from lifeline.services.location import check_dispatch_rules, validate_units
+
+T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+EXAMPLE = Path(__file__).parents[2] / "docs" / "registry-example.yaml"
+
+
+def facts(**kw: object) -> RoutingFacts:
+    base: dict[str, object] = {
+        "source": "platform_api",
+        "level": "intent",
+        "state": "Uttar Pradesh",
+        "district_lgd": "157",
+        "located": True,
+        "hour_ist": 23,
+    }
+    base.update(kw)
+    return RoutingFacts(**base)  # type: ignore[arg-type]
+
+
+def test_a_rule_matches_only_when_every_condition_holds() -> None:
+    rule = RoutingRule.from_dict(
+        {
+            "name": "night imminent",
+            "when": {"min_level": "imminent", "in_state": True, "hours": "22-06"},
+            "notify": ["district_unit"],
+        },
+        set(),
+    )
+    assert rule.matches(facts(level="imminent", hour_ist=2))
+    assert not rule.matches(facts(level="intent", hour_ist=2))
+    assert not rule.matches(facts(level="imminent", hour_ist=12))
+    assert not rule.matches(facts(level="imminent", state="Bihar"))
+
+
+def test_bad_rules_and_policies_are_refused_naming_every_fault() -> None:
+    with pytest.raises(DispatchError) as err:
+        DispatchRules.from_dict(
+            {
+                "routing": [{"name": "x", "when": {"min_level": "panic"}, "notify": ["thana"]}],
+                "escalation_policies": [
+                    {"id": "p", "steps": [{"notify": ["boss"], "wait_seconds": -1}]}
+                ],
+            }
+        )
+    text = str(err.value)
+    assert "min_level" in text and "'thana'" in text and "'boss'" in text
+    assert "wait_seconds" in text
+
+
+def test_a_rule_naming_an_undefined_policy_is_refused() -> None:
+    with pytest.raises(DispatchError, match="'urgent' is not defined"):
+        RoutingRule.from_dict(
+            {"name": "x", "notify": ["police_station"], "policy": "urgent"}, set()
+        )
+
+
+def policy() -> EscalationPolicy:
+    return EscalationPolicy.from_dict(
+        {
+            "id": "p",
+            "steps": [
+                {"notify": ["unit"], "wait_seconds": 60, "repeat": 2},
+                {"notify": ["unit", "parent"], "wait_seconds": 30},
+            ],
+        }
+    )
+
+
+def test_steps_repeat_then_advance_then_the_dispatch_is_exhausted() -> None:
+    d = Dispatch(1, "ps", "PS", policy(), T0, "system:lifeline", id=7)
+    fired = []
+    at = T0
+    while d.state is DispatchState.ACTIVE:
+        token = d.timer_token
+        f = d.fire(at)
+        assert f.exhausted or d.timer_token != token  # every timer gets a new token
+        fired.append((f.step_index, f.round, f.notify, f.exhausted))
+        at = f.next_at or at
+    assert fired == [
+        (0, 0, ("unit",), False),
+        (0, 1, ("unit",), False),
+        (1, 0, ("unit", "parent"), False),
+        (2, 0, (), True),
+    ]
+    assert at == T0 + timedelta(seconds=150)
+
+
+def test_acknowledging_twice_or_after_the_case_moved_on_is_refused() -> None:
+    d = Dispatch(1, "ps", "PS", policy(), T0, "system:lifeline")
+    d.acknowledge(T0, "SI Verma")
+    with pytest.raises(AcknowledgementRefused, match=r"already acknowledged .* SI Verma"):
+        d.acknowledge(T0, "someone else")
+    stopped = Dispatch(1, "ps", "PS", policy(), T0, "system:lifeline")
+    stopped.stop(T0, "case is on_scene")
+    with pytest.raises(AcknowledgementRefused, match="on_scene"):
+        stopped.acknowledge(T0, "x")
+    with pytest.raises(DispatchError, match="stopped"):
+        stopped.fire(T0)
+
+
+def test_a_failing_channel_is_retried_then_the_next_channel_then_it_fails() -> None:
+    n = Notification(1, 2, "ps", "Duty", "duty", ("json://a", "mailto://b"), T0)
+    assert n.record_attempt(T0, False, "HTTP 500", True, "json://a", 2) == "retry"
+    assert n.record_attempt(T0, False, "HTTP 500", True, "json://a", 2) == "next"
+    assert n.channel_index == 1
+    assert n.record_attempt(T0, False, "bad address", False, "mailto://b", 2) == "failed"
+    assert n.state is NotificationState.FAILED and n.detail == "bad address"
+
+
+def test_the_documented_example_registry_is_valid() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    units = parse_registry(text, EXAMPLE.name)
+    rules = parse_dispatch_rules(text, EXAMPLE.name)
+    assert rules is not None and {p.id for p in rules.policies} == {"default", "urgent"}
+    locator = GeoLocator()
+    merged = {(u.id, u.valid_from): u for u in locator.default_registry()}
+    merged.update({(u.id, u.valid_from): u for u in units})
+    assert validate_units(list(merged.values()), locator.known_districts()) == []
+    assert check_dispatch_rules(rules, list(merged.values())) == []
+    station = next(u for u in units if u.id == "up-lko-ps-madeyganj")
+    assert [c.role for c in station.contacts] == ["duty", "sho"]
+
+
+def test_a_rule_naming_a_unit_the_registry_lacks_is_reported() -> None:
+    rules = DispatchRules.from_dict({"routing": [{"name": "x", "notify": ["unit:up-nowhere"]}]})
+    assert check_dispatch_rules(rules, []) == [
+        "routing rule 'x': unit 'up-nowhere' is not in the registry"
+    ]
