@@ -4,8 +4,10 @@ A benchmark, not a test: it prints figures (targets beside them, never asserted)
 to bench/results/console-<db>.json. For each database (a temporary SQLite file always; a fresh
 temporary PostgreSQL database when --pg-url or LIFELINE_TEST_DATABASE_URL is given) it
 
-1. migrates, creates an SMC operator and a district officer (Lucknow), and stores N open cases
-   through the real intake use case (half of them placed in Lucknow);
+1. migrates, freezes the start-up heap as `lifeline serve` does once started
+   (bootstrap.freeze_heap: the collector no longer walks the modules and templates), creates an
+   SMC operator and a district officer (Lucknow), and stores N open cases through the real
+   intake use case (half of them placed in Lucknow);
 2. signs both in through the console's own sign-in form (argon2id and TOTP);
 3. requests the queue page and the queue rows the page polls, R times each, in process (the
    ASGI app through Starlette's test client: server time without a network), and reports
@@ -44,7 +46,7 @@ from console_support import (  # noqa: E402
     signed_in,
 )
 from lifeline.adapters.db.engine import normalise_url  # noqa: E402
-from lifeline.bootstrap import bootstrap  # noqa: E402
+from lifeline.bootstrap import bootstrap, freeze_heap  # noqa: E402
 from lifeline.settings import Settings  # noqa: E402
 from support import FakeClock, RecordingSink  # noqa: E402
 
@@ -86,6 +88,7 @@ def run(database_url: str, cases: int, repeat: int, home: Path) -> dict[str, Any
     )
     app = bootstrap(settings, clock=clock, events=RecordingSink())
     app.upgrade_db()
+    freeze_heap()  # as `lifeline serve` does (create_app(long_running=True))
     operator = make_person(app, "bench.op", "smc_operator")
     officer = make_person(app, "bench.dsp", "district_officer", LUCKNOW)
     started = time.perf_counter()

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -21,6 +22,11 @@ from lifeline.settings import Settings
 from support import FakeClock, RecordingSink
 
 PG_ENV = "LIFELINE_TEST_DATABASE_URL"
+
+# Tests never fail on time (speed is measured by bench/): no per-example deadline, which a
+# loaded CI machine would otherwise trip.
+hypothesis_settings.register_profile("lifeline", deadline=None)
+hypothesis_settings.load_profile("lifeline")
 
 
 def pytest_report_header(config: pytest.Config) -> str:

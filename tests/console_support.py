@@ -76,7 +76,12 @@ def signed_in(app: Lifeline, person: Person, clock: FakeClock) -> tuple[TestClie
     return web, form_token(page.text)
 
 
-def new_case(app: Lifeline, text: str = "आज मैं आत्महत्या कर रहा हूं", handle: str = "ravi") -> int:
+def new_case(
+    app: Lifeline,
+    text: str = "आज मैं आत्महत्या कर रहा हूं",
+    handle: str = "ravi",
+    place: str | None = "Madeyganj, Lucknow",
+) -> int:
     alert = Alert(
         source=AlertSource.PLATFORM_API,
         received_at=app.clock.now(),
@@ -86,7 +91,7 @@ def new_case(app: Lifeline, text: str = "आज मैं आत्महत्�
         reference=f"FB-{handle}",
         subject=Subject(name="Ravi K", handle=handle, phone="+919812345678"),
         post=Post(text),
-        location=LocationHint("Madeyganj, Lucknow"),
+        location=LocationHint(place),
     )
     return receive_alert(app.ctx, ReceiveAlert(alert, OPERATOR)).case_id
 

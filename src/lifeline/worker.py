@@ -20,7 +20,7 @@ from datetime import timedelta
 
 import structlog
 
-from lifeline.bootstrap import Lifeline
+from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import TimelineEntry
 from lifeline.services.jobs import (
@@ -46,8 +46,11 @@ class Worker:
         handlers: Mapping[str, JobHandler] | None = None,
         free_handlers: Mapping[str, FreeJobHandler] | None = None,
         worker_id: str | None = None,
+        long_running: bool = False,
     ) -> None:
         self.app = app
+        #: a server or worker process (not a test): freeze the heap once warmed up
+        self.long_running = long_running
         self.handlers = dict(handlers or DEFAULT_HANDLERS)
         self.free_handlers = dict(FREE_HANDLERS if free_handlers is None else free_handlers)
         #: while `run` loops, messages go out on their own threads: a slow or dead endpoint
@@ -161,6 +164,8 @@ class Worker:
         with contextlib.suppress(Exception):  # database away: the loop below reports it
             self.beat()  # healthy while warming up
         self.app.warm_up()
+        if self.long_running:
+            freeze_heap()  # the resolver's indexes and the model: kept out of full collections
         log.info("worker.warmed_up", seconds=round(time.perf_counter() - started, 2))
         poll = self.app.settings.worker_poll_seconds
         self.senders = ThreadPoolExecutor(

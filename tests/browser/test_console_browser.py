@@ -1,6 +1,8 @@
 """The console in real headless Chromium (Debian's `chromium`, driven by Playwright): sign in
 with TOTP, a new alert appearing on the open queue without a reload, opening and acting on the
-case, and a district officer refused (403, audited) another district's case.
+case, a district officer refused (403, audited) another district's case, and the map and the
+dashboard (districts drawn, a new case appearing live, charts drawn by Chart.js from
+node_modules, and both readable with JavaScript off).
 
 The server is the real ASGI app under uvicorn on a free port, on a real SQLite database, with
 the system clock (TOTP codes are real). Screenshots go to docs/screenshots/.
@@ -14,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +26,17 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from console_support import LUCKNOW, PASSWORD, VARANASI, make_person, new_case, place_in
+from console_support import (
+    LUCKNOW,
+    OPERATOR,
+    PASSWORD,
+    VARANASI,
+    make_person,
+    new_case,
+    place_in,
+)
 from lifeline.bootstrap import Lifeline, bootstrap
-from lifeline.services import access
+from lifeline.services import access, cases, console, triage
 from lifeline.settings import Settings
 from lifeline.web.app import create_app
 from support import alert_body, dumps, free_port, signed_headers
@@ -37,6 +48,17 @@ if not CHROMIUM.exists():
     if os.environ.get("CI"):
         raise RuntimeError("Debian's chromium is not installed; .ci/run installs it")
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", True)
+
+
+class ShiftedClock:
+    """The system clock, moved back while a test writes a case's history (so the dashboard has
+    minutes to show); at offset zero, as for TOTP codes, it is the system clock."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
 
 
 class Served:
@@ -78,7 +100,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         console_poll_seconds=0.5,
         _env_file=None,  # type: ignore[call-arg]
     )
-    app = bootstrap(settings)
+    app = bootstrap(settings, clock=ShiftedClock())
     app.upgrade_db()
     with Served(app) as running:
         yield running
@@ -206,3 +228,134 @@ def test_a_district_officer_is_refused_another_districts_case(served: Served, pa
         ]
     assert [r.actor for r in denied] == [f"user:{officer.username}"]
     assert denied[0].details["reason"] == "jurisdiction"
+
+
+#: (district LGD code, risk level, minutes ago the alert came, steps taken at those minutes)
+DEMO = [
+    ("157", "imminent", 9, {"located": 2, "dispatched": 3}),
+    ("157", "intent", 25, {"located": 4, "dispatched": 6, "acknowledged": 9, "on_scene": 16}),
+    ("197", "imminent", 4, {}),
+    ("197", "ideation", 40, {"located": 12, "dispatched": 14, "acknowledged": 20}),
+    ("146", "intent", 55, {"located": 3, "dispatched": 5, "acknowledged": 8, "on_scene": 22,
+                           "outcome": 35}),
+    ("164", "distress", 30, {"located": 6}),
+    ("188", "ideation", 70, {"located": 30, "dispatched": 33, "acknowledged": 41, "on_scene": 64,
+                             "outcome": 66}),
+    ("140", "imminent", 15, {"located": 1, "dispatched": 2, "acknowledged": 4, "on_scene": 11}),
+    ("161", "discussion", 50, {"located": 8}),
+    ("", "ideation", 6, {}),
+]  # fmt: skip
+
+
+def seed_overview(app: Lifeline) -> list[int]:
+    """Cases across districts and risk levels, with their steps timed in the past."""
+    clock = app.clock
+    assert isinstance(clock, ShiftedClock)
+    made = []
+    try:
+        for n, (district, level, ago, steps) in enumerate(DEMO):
+            clock.offset = -timedelta(minutes=ago)
+            case_id = new_case(app, "sab khatam", handle=f"overview{n}", place=None)
+            triage.record_operator_assessment(app.ctx, OPERATOR, case_id, level)
+            for step, at in sorted(steps.items(), key=lambda kv: kv[1]):
+                clock.offset = -timedelta(minutes=ago - at)
+                if step == "located":
+                    console.record_place(app.ctx, OPERATOR, case_id, "", district)
+                elif step == "dispatched":
+                    cases.dispatch_case(app.ctx, OPERATOR, case_id, ["Thana", "UP-112"])
+                elif step == "acknowledged":
+                    cases.acknowledge(app.ctx, OPERATOR, case_id, "Thana")
+                elif step == "on_scene":
+                    cases.mark_on_scene(app.ctx, OPERATOR, case_id)
+                else:
+                    cases.record_outcome(app.ctx, OPERATOR, case_id, "reached_safe")
+            if district and not steps:
+                place_in(app, case_id, district)
+            made.append(case_id)
+    finally:
+        clock.offset = timedelta(0)
+    return made
+
+
+@pytest.fixture(scope="module")
+def overview(served: Served) -> list[int]:
+    return seed_overview(served.app)
+
+
+def test_the_map_draws_the_districts_and_a_case_opens_from_it(
+    served: Served, page: Page, overview: list[int]
+) -> None:
+    app, made = served.app, overview
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    operator = make_person(app, "operator.map", "smc_operator")
+    sign_in(page, served, operator.username, operator.totp_secret)
+    page.get_by_role("link", name="Map", exact=True).click()
+    expect(page.get_by_role("heading", name="Map")).to_be_visible()
+
+    districts = page.locator("svg.map path.district")
+    assert districts.count() >= 75  # Uttar Pradesh's districts at least
+    drawn = page.evaluate(
+        "Array.from(document.querySelectorAll('svg.map path.district'))"
+        ".filter(p => { const b = p.getBBox(); return b.width > 1 && b.height > 1; }).length"
+    )
+    assert drawn == districts.count()
+    expect(page.locator("svg.map use.shade.level-imminent").first).to_be_visible()
+    expect(page.locator(f'a.marker[data-case="{made[0]}"] circle')).to_be_visible()
+    expect(page.locator(f'a.marker[data-case="{made[4]}"] rect')).to_be_visible()  # outcome
+    expect(page.locator(f'#map-list tr[data-case="{made[-1]}"]')).to_contain_text("not on the map")
+
+    fresh = new_case(app, "main ja raha hu", handle="overview.live")  # a new case, live
+    console.record_place(app.ctx, OPERATOR, fresh, "", "143")  # Aligarh
+    expect(page.locator(f'a.marker[data-case="{fresh}"]')).to_be_visible(timeout=5000)
+    page.screenshot(path=str(SHOTS / "map.png"), full_page=True)
+
+    page.locator(f'a.marker[data-case="{made[0]}"]').focus()  # keyboard: Enter opens the case
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=f"Case #{made[0]}")).to_be_visible()
+    assert errors == []  # no script errors and no Content-Security-Policy violations
+
+
+def test_the_dashboard_draws_its_charts_from_node_modules(
+    served: Served, page: Page, overview: list[int]
+) -> None:
+    app = served.app
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    supervisor = make_person(app, "supervisor.dash", "supervisor")
+    sign_in(page, served, supervisor.username, supervisor.totp_secret)
+    page.get_by_role("link", name="Dashboard", exact=True).click()
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.wait_for_function(
+        "() => window.Chart && ['chart-bands', 'chart-outcomes', 'chart-alert_to_dispatched']"
+        ".every(id => Chart.getChart(document.getElementById(id)))"
+    )
+    painted = page.evaluate(
+        "(() => { const c = document.getElementById('chart-bands');"
+        " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+        " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; })()"
+    )
+    assert painted > 1000  # the canvas has been drawn on
+    rows = page.locator("table.districts tbody tr")
+    assert rows.count() >= 5
+    page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+    assert errors == []
+
+
+def test_the_map_and_dashboard_read_without_javascript(served: Served, browser: Browser) -> None:
+    app = served.app
+    person = make_person(app, "operator.nojs", "smc_operator")
+    case_id = new_case(app, "sab khatam", handle="nojs")
+    place_in(app, case_id, VARANASI)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, served, person.username, person.totp_secret)
+    page.goto(served.url + "/console/map")
+    assert page.locator("svg.map path.district").count() >= 75
+    expect(page.locator(f'a.marker[data-case="{case_id}"]')).to_be_visible()
+    expect(page.locator(f'#map-list tr[data-case="{case_id}"]')).to_contain_text("Varanasi")
+    expect(page.locator("#live")).to_be_hidden()  # no promise of live updates without JS
+    page.goto(served.url + "/console/dashboard")
+    expect(page.locator('tr[data-key="cases"]')).to_be_visible()
+    expect(page.locator('tr[data-district="197"]')).to_be_visible()
+    context.close()

@@ -18,6 +18,7 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from pydantic import SecretStr
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NotSet
@@ -25,6 +26,7 @@ from schemathesis.core import NotSet
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
 from lifeline.services.access import NewPartner, create_partner
+from lifeline.settings import Settings
 from lifeline.web.api.schemas import PLATFORMS
 from lifeline.web.app import create_app
 from lifeline.web.deps import issue_token
@@ -42,6 +44,14 @@ FUZZ = settings(
 def database_url(tmp_path: Path) -> str:
     """SQLite only: the schema, not the database, is under test here."""
     return f"sqlite:///{tmp_path / 'lifeline.db'}"
+
+
+@pytest.fixture(name="settings")
+def deployed_settings(settings: Settings) -> Settings:
+    """Configured as deployed: with the SMS gateway's secret unset, /api/v1/inbound/sms would
+    answer every request with its deliberate 503 "not configured" and never be fuzzed."""
+    settings.sms_inbound_token = SecretStr("contract-tests-gateway-secret")
+    return settings
 
 
 @pytest.fixture

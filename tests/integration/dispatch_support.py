@@ -59,9 +59,12 @@ def receiver() -> Iterator[Receiver]:
         server.server_close()
 
 
-def registry_overlay(station: str, smc: str, cell: str = "", trace: str = "") -> str:
-    """A registry file giving contacts to Madeyganj police station, the SMC, the Lucknow cell
-    and the STF (records merged over the shipped ones by id and valid_from)."""
+def registry_overlay(
+    station: str, smc: str, cell: str = "", trace: str = "", up112: str = ""
+) -> str:
+    """A registry file giving contacts to Madeyganj police station, the SMC, and if given the
+    Lucknow cell, the STF and UP-112 (records merged over the shipped ones by id and
+    valid_from)."""
 
     def unit(
         uid: str, kind: str, name: str, parent: str, start: str, url: str, extra: str = ""
@@ -102,6 +105,10 @@ def registry_overlay(station: str, smc: str, cell: str = "", trace: str = "") ->
         )
     if trace:
         units += unit("up-stf", "agency", "STF", "state-uttar-pradesh", "2022-03-01", trace)
+    if up112:
+        units += unit(
+            "up-112", "control_room", "UP-112", "state-uttar-pradesh", "2016-10-26", up112
+        )
     policies = (
         "escalation_policies:\n- id: default\n  steps:\n"
         "  - {notify: [unit], wait_seconds: 60, repeat: 2}\n"

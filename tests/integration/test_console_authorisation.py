@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from console_support import (
     LUCKNOW,
+    OPERATOR,
     VARANASI,
     client,
     make_person,
@@ -24,6 +25,7 @@ from console_support import (
 )
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
+from lifeline.services import cases
 from lifeline.web.deps import issue_token
 from support import FakeClock
 
@@ -31,6 +33,9 @@ ROLES = ("admin", "smc_operator", "supervisor", "district_officer", "stf_analyst
 SMC = {"admin", "smc_operator", "supervisor"}
 READ = SMC | {"district_officer"}
 ALL_BUT_COUNSELLOR = READ | {"stf_analyst"}
+TRACERS = SMC | {"stf_analyst"}
+#: routes checked on a case with a trace request (the STF's scope)
+TRACED = {"/api/v1/cases/{id}/trace-result"}
 
 # (method, path, form or JSON body, roles allowed); {id} is a fresh case in Lucknow
 CONSOLE: list[tuple[str, str, dict[str, Any], set[str]]] = [
@@ -39,6 +44,10 @@ CONSOLE: list[tuple[str, str, dict[str, Any], set[str]]] = [
     ("GET", "/console/cases/{id}", {}, READ),
     ("GET", "/console/cases/{id}/attachments/999", {}, READ),
     ("GET", "/console/phone-alert", {}, SMC),
+    ("GET", "/console/map", {}, READ),
+    ("GET", "/console/map/live", {}, READ),
+    ("GET", "/console/dashboard", {}, READ),
+    ("GET", "/console/dashboard/live?period=month", {}, READ),
     (
         "POST",
         "/console/phone-alert",
@@ -52,6 +61,7 @@ CONSOLE: list[tuple[str, str, dict[str, Any], set[str]]] = [
     ("POST", "/console/cases/{id}/locate", {"place": "Madeyganj", "district": LUCKNOW}, SMC),
     ("POST", "/console/cases/{id}/trace", {}, SMC),
     ("POST", "/console/cases/{id}/dispatch", {"units": "Madeyganj PS"}, SMC),
+    ("POST", "/console/cases/{id}/confirm-dispatch", {}, SMC),
     ("POST", "/console/cases/{id}/dismiss", {"outcome": "false_alarm", "reason": "test"}, SMC),
     ("POST", "/console/cases/{id}/hand-over", {"state": "Bihar"}, SMC),
     ("POST", "/console/cases/{id}/close", {}, SMC),
@@ -67,6 +77,10 @@ API: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("POST", "/api/v1/cases/{id}/location", {"place": "Madeyganj"}, SMC),
     ("POST", "/api/v1/cases/{id}/trace-request", None, SMC),
     ("POST", "/api/v1/cases/{id}/dispatch", {"units": ["PS"]}, SMC),
+    ("GET", "/api/v1/cases/{id}/dispatch-plan", None, READ),
+    ("POST", "/api/v1/cases/{id}/confirm-dispatch", None, SMC),
+    # STF analysts answer traces only on cases with a trace request: this one has one
+    ("POST", "/api/v1/cases/{id}/trace-result", {"text": "Madeyganj, Lucknow"}, TRACERS),
     ("POST", "/api/v1/cases/{id}/dismiss", {"outcome": "false_alarm", "reason": "x"}, SMC),
     ("POST", "/api/v1/cases/{id}/hand-over", {"state": "Bihar"}, SMC),
     ("POST", "/api/v1/cases/{id}/close", None, SMC),
@@ -99,10 +113,12 @@ def _call(web: TestClient, csrf: str, method: str, path: str, body: dict[str, An
     return web.post(path, data={"csrf": csrf, **body}).status_code
 
 
-def _fresh(lifeline: Lifeline, n: list[int]) -> int:
+def _fresh(lifeline: Lifeline, n: list[int], path: str = "") -> int:
     n[0] += 1
     case_id = new_case(lifeline, handle=f"person{n[0]}")
     place_in(lifeline, case_id, LUCKNOW)
+    if path in TRACED:
+        cases.request_trace(lifeline.ctx, OPERATOR, case_id)
     return case_id
 
 
@@ -114,7 +130,7 @@ def test_every_role_on_every_console_route(lifeline: Lifeline, clock: FakeClock)
     people, n, wrong = _people(lifeline, clock), [0], []
     for method, path, body, allowed in CONSOLE:
         for role, (web, csrf) in people.items():
-            status = _call(web, csrf, method, path.format(id=_fresh(lifeline, n)), body)
+            status = _call(web, csrf, method, path.format(id=_fresh(lifeline, n, path)), body)
             if (status == 403) == (role in allowed):
                 wrong.append((role, method, path, status))
     assert wrong == []
@@ -129,7 +145,7 @@ def test_every_role_on_every_case_api_route(lifeline: Lifeline, clock: FakeClock
         web = client(lifeline)
         web.headers["Authorization"] = "Bearer " + issue_token(lifeline, Actor("user", name, role))
         for method, path, body, allowed in API:
-            url = path.format(id=_fresh(lifeline, n))
+            url = path.format(id=_fresh(lifeline, n, path))
             status = web.request(method, url, json=body).status_code
             if (status == 403) == (role in allowed):
                 wrong.append((role, method, path, status))

@@ -13,7 +13,7 @@ from lifeline.bootstrap import Lifeline
 from lifeline.domain.dispatch import AcknowledgementRefused, DispatchState, NotificationState
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import acknowledgement, cases, dispatch, location
+from lifeline.services import acknowledgement, cases, dispatch, registry
 from lifeline.services.dispatch import AckTokenError, dispatch_repo
 from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.worker import Worker
@@ -26,15 +26,21 @@ MADEYGANJ = LocationHint(text="Madeyganj, Lucknow", lat=26.88, lon=80.91, pin="2
 
 
 @pytest.fixture
-def endpoints(lifeline: Lifeline) -> Iterator[tuple[Receiver, Receiver]]:
-    with receiver() as station, receiver() as smc:
-        text = registry_overlay(station.url("/station"), smc.url("/smc"))
-        units = location.read_registry(lifeline.ctx, text, "contacts.yaml")
+def endpoints(lifeline: Lifeline) -> Iterator[tuple[Receiver, Receiver, Receiver]]:
+    with receiver() as station, receiver() as smc, receiver() as others:
+        text = registry_overlay(
+            station.url("/station"),
+            smc.url("/smc"),
+            cell=others.url("/cell"),
+            trace=others.url("/stf"),
+            up112=others.url("/up112"),
+        )
+        units = registry.read_registry(lifeline.ctx, text, "contacts.yaml")
         rules = lifeline.ctx.locator.read_dispatch_rules(text, "contacts.yaml")  # type: ignore[union-attr]
-        location.import_registry(
+        registry.import_registry(
             lifeline.ctx, CLI, units, source="test", replace=False, rules=rules
         )
-        yield station, smc
+        yield station, smc, others
 
 
 def send(
@@ -70,28 +76,29 @@ def notifications(app: Lifeline, case_id: int) -> list:  # type: ignore[type-arg
 
 
 def test_a_platform_alert_at_risk_with_a_confident_place_is_sent_to_the_station_at_once(
-    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver]
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver, Receiver]
 ) -> None:
-    station, smc = endpoints
+    station, smc, others = endpoints
     case_id = send(lifeline)
     drain(lifeline)
     detail = cases.show_case(lifeline.ctx, OP, case_id)
     assert detail.case.status is CaseStatus.DISPATCHED
     assert len(station.received) == 1 and not smc.received
+    assert sorted(others.paths) == ["/cell", "/up112"]
     body = station.bodies()[0]
     assert f"case {case_id}" in body and "मदद चाहिए" in body and "/ack/" in body
     assert "Madeyganj" in body and "+919800000001" in body
     sent = notifications(lifeline, case_id)
     delivered = [n for n in sent if n.state is NotificationState.DELIVERED]
-    assert [n.unit_id for n in delivered] == ["up-lko-ps-madeyganj"]
+    assert {n.unit_id for n in delivered} == {"up-lko-ps-madeyganj", "up-cell-lucknow", "up-112"}
     kinds = [t.kind for t in detail.timeline]
     assert "escalation_started" in kinds and "notification_delivered" in kinds
 
 
 def test_no_acknowledgement_escalates_on_the_timer_then_to_the_parent_then_alarms_the_smc(
-    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
 ) -> None:
-    station, smc = endpoints
+    station, smc, _ = endpoints
     case_id = send(lifeline)
     drain(lifeline)
     assert len(station.received) == 1
@@ -117,9 +124,9 @@ def test_no_acknowledgement_escalates_on_the_timer_then_to_the_parent_then_alarm
 
 
 def test_the_link_acknowledges_once_and_stops_the_escalation(
-    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
 ) -> None:
-    station, _ = endpoints
+    station, _, _ = endpoints
     case_id = send(lifeline)
     drain(lifeline)
     token = station.received[0]["message"].split("/ack/")[1].split()[0]
@@ -139,9 +146,9 @@ def test_the_link_acknowledges_once_and_stops_the_escalation(
 
 
 def test_an_expired_link_and_a_closed_case_are_refused_and_recorded(
-    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
 ) -> None:
-    station, _ = endpoints
+    station, _, _ = endpoints
     case_id = send(lifeline)
     drain(lifeline)
     token = station.received[0]["message"].split("/ack/")[1].split()[0]
@@ -155,9 +162,9 @@ def test_an_expired_link_and_a_closed_case_are_refused_and_recorded(
 
 
 def test_an_sms_reply_code_acknowledges_and_a_wrong_code_does_not(
-    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver]
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver, Receiver]
 ) -> None:
-    station, _ = endpoints
+    station, _, _ = endpoints
     case_id = send(lifeline)
     drain(lifeline)
     code = station.received[0]["message"].split("ACK ")[1].split()[0]
@@ -170,9 +177,9 @@ def test_an_sms_reply_code_acknowledges_and_a_wrong_code_does_not(
 
 
 def test_a_failing_endpoint_is_retried_then_the_smc_is_alarmed(
-    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
 ) -> None:
-    station, smc = endpoints
+    station, smc, _ = endpoints
     station.status = 500
     case_id = send(lifeline)
     drain(lifeline)
@@ -189,9 +196,9 @@ def test_a_failing_endpoint_is_retried_then_the_smc_is_alarmed(
 
 
 def test_a_monitoring_find_waits_for_the_operator_then_goes_out_on_one_click(
-    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver]
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver, Receiver]
 ) -> None:
-    station, _ = endpoints
+    station, _, _ = endpoints
     case_id = send(lifeline, source=AlertSource.MONITORING)
     drain(lifeline)
     assert cases.show_case(lifeline.ctx, OP, case_id).case.status is CaseStatus.RECEIVED
@@ -205,9 +212,9 @@ def test_a_monitoring_find_waits_for_the_operator_then_goes_out_on_one_click(
 
 
 def test_a_stale_or_duplicate_timer_sends_nothing(
-    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
 ) -> None:
-    station, _ = endpoints
+    station, _, _ = endpoints
     case_id = send(lifeline)
     drain(lifeline)
     with lifeline.ctx.uow() as uow:
@@ -224,9 +231,9 @@ def test_a_stale_or_duplicate_timer_sends_nothing(
 
 
 def test_on_scene_stops_every_escalation_of_the_case(
-    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver]
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
 ) -> None:
-    station, _ = endpoints
+    station, _, _ = endpoints
     case_id = send(lifeline)
     drain(lifeline)
     cases.mark_on_scene(lifeline.ctx, OP, case_id)

@@ -9,7 +9,7 @@ from lifeline.adapters.db.tables import location_resolutions
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import location
+from lifeline.services import location, registry
 from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.worker import Worker
 
@@ -79,10 +79,10 @@ def test_the_post_text_is_read_when_the_alert_has_no_address(lifeline: Lifeline)
 
 def test_an_imported_registry_is_used_by_the_next_job(lifeline: Lifeline) -> None:
     ctx = lifeline.ctx
-    units, _ = location.current_registry(ctx)
+    units, _ = registry.current_registry(ctx)
     station = next(u for u in units if u.id == "up-lko-ps-madeyganj")
     renamed = station.__class__(**{**station.__dict__, "name": "Madeyganj Kotwali"})
-    location.import_registry(ctx, Actor("cli", "op"), [renamed], source="t", replace=False)
+    registry.import_registry(ctx, Actor("cli", "op"), [renamed], source="t", replace=False)
     case_id = send(lifeline, LocationHint(text="Madeyganj, Lucknow"), "d")
     drain(lifeline)
     found = location.case_resolutions(ctx, OPERATOR, case_id)[0].resolution

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -174,6 +175,9 @@ class FakeJurisdictions:
 
     def for_case(self, case_id: int) -> set[str]:
         return {self.s.districts[case_id]} if case_id in self.s.districts else set()
+
+    def for_cases(self, case_ids: Iterable[int]) -> dict[int, set[str]]:
+        return {case_id: self.for_case(case_id) for case_id in case_ids}
 
     def cases_in(self, districts: set[str]) -> set[int]:
         return {c for c, d in self.s.districts.items() if d in districts}

@@ -21,7 +21,8 @@ from lifeline.domain.dispatch import (
     RoutingFacts,
     RoutingRule,
 )
-from lifeline.services.location import check_dispatch_rules, validate_units
+from lifeline.services.location import validate_units
+from lifeline.services.registry import check_dispatch_rules
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 EXAMPLE = Path(__file__).parents[2] / "docs" / "registry-example.yaml"

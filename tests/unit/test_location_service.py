@@ -13,7 +13,7 @@ from fakes import make_context
 from lifeline.domain.errors import DomainError
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
-from lifeline.services import location
+from lifeline.services import location, registry
 from lifeline.services.context import Context
 from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.services.location import (
@@ -151,7 +151,7 @@ def test_a_bad_payload_fails_for_good() -> None:
 
 def test_the_resolver_switches_to_an_imported_registry_and_back() -> None:
     ctx, _, locator, _ = setup(resolution(LUCKNOW))
-    version, count = location.import_registry(
+    version, count = registry.import_registry(
         ctx, Actor("cli", "op"), [], source="test.yaml", replace=False
     )
     assert count == 1
@@ -163,5 +163,5 @@ def test_an_import_with_problems_changes_nothing() -> None:
     ctx, factory, _, _ = setup(resolution(LUCKNOW))
     orphan = RegistryUnit("ps", "police_station", "PS", date(2022, 1, 1), parent="nowhere")
     with pytest.raises(RegistryError):
-        location.import_registry(ctx, Actor("cli", "op"), [orphan], source="x", replace=False)
+        registry.import_registry(ctx, Actor("cli", "op"), [orphan], source="x", replace=False)
     assert factory.store.registry == []

@@ -3,7 +3,17 @@
 Each feature module registers its commands on the shared app when imported here.
 """
 
-from lifeline.cli import aftercare, core, locate, mail, report, simulate, triage
+from lifeline.cli import aftercare, core, dispatch, locate, mail, report, simulate, triage
 from lifeline.cli.common import app
 
-__all__ = ["aftercare", "app", "core", "locate", "mail", "report", "simulate", "triage"]
+__all__ = [
+    "aftercare",
+    "app",
+    "core",
+    "dispatch",
+    "locate",
+    "mail",
+    "report",
+    "simulate",
+    "triage",
+]

@@ -65,7 +65,7 @@ def serve(
     settings = lifeline.settings
     if smtp_port is not None:
         settings.smtp_port = smtp_port
-    api = create_app(lifeline, embedded_worker=worker, embedded_mail=mail)
+    api = create_app(lifeline, embedded_worker=worker, embedded_mail=mail, long_running=True)
     # uvicorn drains on SIGTERM and, once shut down, re-raises the signal under the handler
     # that was installed before it started; the default one then killed the process after a
     # clean shutdown (exit status 143). A no-op handler lets serve return and exit 0.
@@ -92,7 +92,7 @@ def run_worker() -> None:
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    Worker(lifeline).run(stop)
+    Worker(lifeline, long_running=True).run(stop)
 
 
 @db_app.command("upgrade")
@@ -194,6 +194,8 @@ def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
             f"  alert {alert['id']} {alert['source']} ref={alert['reference']}: "
             f"{(alert['post']['text'] or '')[:100]}"
         )
+    for sent in data["dispatches"]:
+        out.print(f"  sent to {sent['unit_name']} ({sent['unit_id']}): {sent['state']}")
     for entry in data["timeline"]:
         out.print(f"  {entry['at']}  {entry['summary']}  [{entry['actor']}]")
 

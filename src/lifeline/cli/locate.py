@@ -14,7 +14,7 @@ from rich.table import Table
 from lifeline.bootstrap import Lifeline
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, err, fail, load_app, out
 from lifeline.domain.errors import DomainError
-from lifeline.services import location
+from lifeline.services import location, registry
 from lifeline.services.location import LocationQuery, Locator, RegistryError
 
 registry_app = typer.Typer(
@@ -165,15 +165,15 @@ def registry_validate(
     ctx = lifeline.ctx
     try:
         if file is None:
-            units, _ = location.current_registry(ctx)
-            merged, problems = units, location.check_registry(ctx, units)
+            units, _ = registry.current_registry(ctx)
+            merged, problems = units, registry.check_registry(ctx, units)
         else:
             text = _read(file)
-            parsed = location.read_registry(ctx, text, file.name)
-            merged, problems = location.check_import(ctx, parsed, replace=replace)
-            rules = location.read_dispatch_rules(ctx, text, file.name)
+            parsed = registry.read_registry(ctx, text, file.name)
+            merged, problems = registry.check_import(ctx, parsed, replace=replace)
+            rules = registry.read_dispatch_rules(ctx, text, file.name)
             if rules is not None:
-                problems += location.check_dispatch_rules(rules, merged)
+                problems += registry.check_dispatch_rules(rules, merged)
     except RegistryError as exc:
         merged, problems = [], exc.problems
     report = {"valid": not problems, "units": len(merged), "problems": problems}
@@ -201,9 +201,9 @@ def registry_import(
     lifeline = load_app()
     try:
         text = _read(file)
-        units = location.read_registry(lifeline.ctx, text, file.name)
-        rules = location.read_dispatch_rules(lifeline.ctx, text, file.name)
-        version, count = location.import_registry(
+        units = registry.read_registry(lifeline.ctx, text, file.name)
+        rules = registry.read_dispatch_rules(lifeline.ctx, text, file.name)
+        version, count = registry.import_registry(
             lifeline.ctx, cli_actor(), units, source=str(file), replace=replace, rules=rules
         )
     except RegistryError as exc:
@@ -225,7 +225,7 @@ def registry_export(
 ) -> None:
     """Write out the registry in force (the shipped one until something is imported)."""
     lifeline = load_app()
-    units, version = location.current_registry(lifeline.ctx)
+    units, version = registry.current_registry(lifeline.ctx)
     fmt = "json" if as_json and output is None else fmt
     if fmt == "json":
         text = json.dumps(
@@ -234,8 +234,8 @@ def registry_export(
             indent=2,
         )
     elif fmt in ("yaml", "csv"):
-        rules = location.current_dispatch_rules(lifeline.ctx) if fmt == "yaml" else None
-        text = location.write_registry(lifeline.ctx, units, fmt, rules)
+        rules = registry.current_dispatch_rules(lifeline.ctx) if fmt == "yaml" else None
+        text = registry.write_registry(lifeline.ctx, units, fmt, rules)
     else:
         raise fail(ValueError(f"unknown format {fmt!r}: use yaml, csv or json"), as_json)
     if output is None:

@@ -94,7 +94,8 @@ def _acknowledge_notification(ctx: Context, notification_id: int, via: str, who:
             )
         else:
             try:
-                dispatch.acknowledge(now, f"{notification.contact_name} ({via})")
+                by = " ".join(who.split())[:60] or notification.contact_name
+                dispatch.acknowledge(now, f"{by} ({via})")
             except AcknowledgementRefused as exc:
                 refusal = exc
         if refusal is None:

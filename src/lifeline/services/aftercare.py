@@ -26,8 +26,8 @@ from lifeline.domain.aftercare import (
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.model import ALIVE_OUTCOMES, SYSTEM, Actor, Case, Subject, TimelineEntry
 from lifeline.services.context import Context, publish
-from lifeline.services.location import current_registry
 from lifeline.services.ports import EarlierCase, Job, UnitOfWork
+from lifeline.services.registry import current_registry
 
 FOLLOW_UP_DUE = "followup_due"
 LINK_REPEAT_CASES = "link_repeat_cases"

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lifeline.domain.aftercare import FollowUpPlan
+from lifeline.domain.dispatch import Dispatch, Notification
 from lifeline.domain.errors import InvalidOutcome, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus, allowed_steps
 from lifeline.domain.model import Actor, Alert, Case, OutcomeKind, Subject, TimelineEntry
@@ -21,7 +22,12 @@ from lifeline.services.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.context import Context, publish
-from lifeline.services.dispatch import SETTLED, stop_escalations
+from lifeline.services.dispatch import (
+    SETTLED,
+    Alarm,
+    DispatchRepository,
+    stop_escalations,
+)
 from lifeline.services.location import StoredResolution, resolutions_of
 from lifeline.services.ports import CaseSummary, EarlierCase, UnitOfWork
 from lifeline.services.triage import RiskAssessment, triage_uow
@@ -41,6 +47,10 @@ class CaseDetail:
     assessments: list[RiskAssessment] = field(default_factory=list)
     #: location resolutions of the case's alerts, oldest first
     resolutions: list[StoredResolution] = field(default_factory=list)
+    #: escalations to units, their messages, and the case's open SMC alarms
+    dispatches: list[Dispatch] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)
 
 
 def list_cases(
@@ -81,6 +91,11 @@ def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view"
             assessments=triage_uow(uow).assessments.for_case(case_id),
             resolutions=resolutions_of(uow, case_id),
         )
+        sent: DispatchRepository | None = getattr(uow, "dispatches", None)
+        if sent is not None:
+            detail.dispatches.extend(sent.for_case(case_id))
+            detail.notifications.extend(sent.notifications_for_case(case_id))
+            detail.alarms.extend(sent.open_alarms({case_id}))
         uow.audit.append(
             at=ctx.clock.now(),
             actor=str(actor),

@@ -34,6 +34,7 @@ from lifeline.services.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.context import Context, publish
+from lifeline.services.escalation_views import alarmed_cases, unit_states
 from lifeline.services.intake import Receipt, ReceiveAlert, receive_alert
 from lifeline.services.location import StoredResolution
 from lifeline.services.ports import QueueItem, UnitOfWork
@@ -58,6 +59,10 @@ class QueueRow:
     score: float | None
     sla: str  # "acknowledged" | "ok" | "due" | "breached"
     segments: tuple[Segment, ...]
+    #: (unit name, dispatch state) of each unit the case was sent to through Lifeline
+    dispatches: tuple[tuple[str, str], ...] = ()
+    #: an SMC alarm is open: nobody reached, or nobody acknowledged
+    alarmed: bool = False
 
     @property
     def case_id(self) -> int:
@@ -69,6 +74,8 @@ def highlight(text: str | None, cues: tuple[Cue, ...]) -> tuple[Segment, ...]:
     read; if they do not fit this text, the cue's words are looked for instead."""
     if not text:
         return ()
+    if not cues:
+        return (Segment(text),)
     spans: list[tuple[int, int, str]] = []
     for cue in cues:
         start, end = cue.start, cue.end
@@ -124,6 +131,8 @@ def queue(ctx: Context, actor: Actor, *, ack_sla: timedelta, limit: int = 1000) 
         items = uow.console.open_queue(
             case_ids=visible, trace_only=actor.role == "stf_analyst", limit=limit
         )
+        sent = unit_states(uow, [i.case_id for i in items])
+        alarmed = alarmed_cases(uow, [i.case_id for i in items])
         rows = [
             QueueRow(
                 item,
@@ -131,15 +140,20 @@ def queue(ctx: Context, actor: Actor, *, ack_sla: timedelta, limit: int = 1000) 
                 item.score,
                 sla_state(item, now, ack_sla),
                 highlight(item.post_text, tuple(Cue(*c) for c in item.cues)),
+                tuple(sent.get(item.case_id, ())),
+                item.case_id in alarmed,
             )
             for item in items
         ]
     return sorted(rows, key=_urgency)
 
 
+#: a risk level's place in RiskLevel (the queue's sort key; built once, not per row)
+_LEVEL_RANKS = {level.value: rank for rank, level in enumerate(RiskLevel)}
+
+
 def _urgency(row: QueueRow) -> tuple[int, float, datetime]:
-    levels = [level.value for level in RiskLevel]
-    rank = levels.index(row.level) if row.level in levels else len(levels)
+    rank = _LEVEL_RANKS.get(row.level or "", len(_LEVEL_RANKS))
     # an unassessed case is treated as the most urgent until the model or a person says
     # otherwise (nothing may sink to the bottom for lack of a score)
     return (-rank, -(row.score or 0.0), row.item.opened_at)

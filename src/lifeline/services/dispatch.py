@@ -21,14 +21,12 @@ from lifeline.domain.dispatch import (
 )
 from lifeline.domain.errors import DomainError
 from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
-from lifeline.domain.lifecycle import CaseStatus
+from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, Case, TimelineEntry
 from lifeline.services.authorisation import Permission, enforce_case
 from lifeline.services.context import Context, publish
-from lifeline.services.location import (
-    dispatch_rules_in_force,
-)
 from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.registry import dispatch_rules_in_force
 from lifeline.services.routing import (
     SMC_UNIT,
     DispatchPlan,
@@ -144,7 +142,10 @@ def start_dispatch(
         started.append(repo.add(dispatch))
     if not started:
         return []
+    first = Milestone.DISPATCHED not in case.milestones
     case.dispatch(now, actor, [d.unit_name for d in started])
+    if first and ctx.measure is not None:
+        ctx.measure("alert_to_dispatched", (now - case.opened_at).total_seconds())
     for dispatch in started:
         case.events.append(
             DispatchStarted(case.id, now, dispatch.unit_id, dispatch.purpose, dispatch.policy.id)

@@ -371,17 +371,17 @@ class BadLocationJob(DomainError):
 
 def resolutions_of(uow: UnitOfWork, case_id: int) -> list[StoredResolution]:
     """The location resolutions stored for a case, oldest first (in the caller's transaction)."""
-    return _repository(uow).for_case(case_id)
+    return location_store(uow).for_case(case_id)
 
 
-def _repository(uow: UnitOfWork) -> LocationRepository:
+def location_store(uow: UnitOfWork) -> LocationRepository:
     repo: LocationRepository | None = getattr(uow, "locations", None)
     if repo is None:
         raise DomainError("this unit of work has no location repository")
     return repo
 
 
-def _locator(ctx: Context) -> Locator:
+def locator_of(ctx: Context) -> Locator:
     locator = ctx.locator
     if locator is None:
         raise DomainError("no location resolver is configured")
@@ -390,13 +390,13 @@ def _locator(ctx: Context) -> Locator:
 
 def sync_registry(ctx: Context, uow: UnitOfWork) -> Locator:
     """Make the resolver use the imported registry (a cheap version check per call)."""
-    locator = _locator(ctx)
-    version = _repository(uow).registry_version()
+    locator = locator_of(ctx)
+    version = location_store(uow).registry_version()
     if version is None:
         if locator.registry_version != "shipped":
             locator.use_registry(None, "shipped")
     elif version != locator.registry_version:
-        locator.use_registry(_repository(uow).registry_units(), version)
+        locator.use_registry(location_store(uow).registry_units(), version)
     return locator
 
 
@@ -470,7 +470,7 @@ def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
 def store_resolution(
     uow: UnitOfWork, alert_id: int, case_id: int, at: datetime, resolution: Resolution
 ) -> None:
-    _repository(uow).add(alert_id, case_id, at, resolution)
+    location_store(uow).add(alert_id, case_id, at, resolution)
 
 
 def prepared_locator(ctx: Context) -> Locator:
@@ -479,62 +479,11 @@ def prepared_locator(ctx: Context) -> Locator:
         return sync_registry(ctx, uow)
 
 
-def read_registry(ctx: Context, text: str, name: str) -> list[RegistryUnit]:
-    return _locator(ctx).read_registry(text, name)
-
-
-def read_dispatch_rules(ctx: Context, text: str, name: str) -> DispatchRules | None:
-    """The `routing` and `escalation_policies` of a registry file (None if it has neither)."""
-    return _locator(ctx).read_dispatch_rules(text, name)
-
-
-def write_registry(
-    ctx: Context, units: Sequence[RegistryUnit], fmt: str, rules: DispatchRules | None = None
-) -> str:
-    return _locator(ctx).write_registry(units, fmt, rules)
-
-
-def check_dispatch_rules(rules: DispatchRules, units: Sequence[RegistryUnit]) -> list[str]:
-    """Units the rules and policies name that the registry does not have."""
-    known = {u.id for u in units}
-    named = [(f"routing rule {r.name!r}", t) for r in rules.rules for t in r.targets]
-    named += [
-        (f"escalation policy {p.id!r}", t)
-        for p in rules.policies
-        for s in p.steps
-        for t in s.notify
-    ]
-    return [
-        f"{where}: unit {target.removeprefix('unit:')!r} is not in the registry"
-        for where, target in named
-        if target.startswith("unit:") and target.removeprefix("unit:") not in known
-    ]
-
-
-def current_dispatch_rules(ctx: Context) -> DispatchRules:
-    with ctx.uow(readonly=True) as uow:
-        return dispatch_rules_in_force(ctx, uow)
-
-
-def check_import(
-    ctx: Context, units: Sequence[RegistryUnit], *, replace: bool
-) -> tuple[list[RegistryUnit], list[str]]:
-    """The registry an import would produce, and its problems (empty: it would be accepted)."""
-    if replace:
-        merged = list(units)
-    else:
-        current, _ = current_registry(ctx)
-        keyed = {(u.id, u.valid_from): u for u in current}
-        keyed.update({(u.id, u.valid_from): u for u in units})
-        merged = list(keyed.values())
-    return merged, validate_units(merged, _locator(ctx).known_districts())
-
-
 def case_resolutions(ctx: Context, actor: Actor, case_id: int) -> list[StoredResolution]:
     """A case's resolutions (they quote the address: the read is audited)."""
     with ctx.uow() as uow:
         uow.cases.get(case_id)
-        found = _repository(uow).for_case(case_id)
+        found = location_store(uow).for_case(case_id)
         uow.audit.append(
             at=ctx.clock.now(),
             actor=str(actor),
@@ -544,75 +493,3 @@ def case_resolutions(ctx: Context, actor: Actor, case_id: int) -> list[StoredRes
         )
         uow.commit()
         return found
-
-
-def current_registry(ctx: Context) -> tuple[list[RegistryUnit], str]:
-    """The registry in force: the imported one, or the shipped one if none was imported."""
-    with ctx.uow(readonly=True) as uow:
-        version = _repository(uow).registry_version()
-        if version is not None:
-            return _repository(uow).registry_units(), version
-    return _locator(ctx).default_registry(), "shipped"
-
-
-def check_registry(ctx: Context, units: Sequence[RegistryUnit]) -> list[str]:
-    return validate_units(units, _locator(ctx).known_districts())
-
-
-def registry_units_in_force(ctx: Context, uow: UnitOfWork) -> list[RegistryUnit]:
-    """The records of the registry in force, in the caller's transaction."""
-    repo = _repository(uow)
-    if repo.registry_version() is None:
-        return _locator(ctx).default_registry()
-    return repo.registry_units()
-
-
-def dispatch_rules_in_force(ctx: Context, uow: UnitOfWork) -> DispatchRules:
-    """The routing rules and escalation policies of the registry in force (the imported ones,
-    or those shipped with Lifeline)."""
-    stored = _repository(uow).dispatch_rules()
-    if stored is None:
-        return _locator(ctx).default_dispatch_rules()
-    return DispatchRules.from_dict(stored)
-
-
-def import_registry(
-    ctx: Context,
-    actor: Actor,
-    units: Sequence[RegistryUnit],
-    *,
-    source: str,
-    replace: bool,
-    rules: DispatchRules | None = None,
-) -> tuple[str, int]:
-    """Load records into the registry in force: merged over it (same id and valid_from
-    replaces a record), or replacing it whole. Routing rules and escalation policies in the
-    file replace those in force; a file without them keeps those in force (or, with
-    `replace`, goes back to the shipped ones). Refused, changing nothing, if the result is
-    not valid. Returns the new version and the number of records."""
-    merged, problems = check_import(ctx, units, replace=replace)
-    if problems:
-        raise RegistryError(problems)
-    with ctx.uow() as uow:
-        repo = _repository(uow)
-        if rules is None and not replace:
-            kept = repo.dispatch_rules()
-            rules = DispatchRules.from_dict(kept) if kept is not None else None
-        plain_rules = rules.as_dict() if rules is not None else None
-        version = registry_version(merged)
-        if plain_rules is not None:
-            digest = hashlib.sha256(json.dumps(plain_rules, sort_keys=True).encode())
-            version = hashlib.sha256((version + digest.hexdigest()).encode()).hexdigest()[:16]
-        now = ctx.clock.now()
-        repo.replace_registry(
-            merged, version=version, at=now, source=source, actor=str(actor), rules=plain_rules
-        )
-        uow.audit.append(
-            at=now,
-            actor=str(actor),
-            action="registry.imported",
-            case_id=None,
-            details={"source": source, "version": version, "units": len(merged)},
-        )
-        uow.commit()
-    return version, len(merged)

@@ -42,15 +42,17 @@ def send_notification(ctx: Context, job: Job) -> None:
         raise DomainError("send_notification payload needs an integer 'notification_id'")
     if ctx.channels is None:
         raise DomainError("no notification channels are configured")
-    with ctx.uow() as uow:
+    with ctx.uow(readonly=True) as uow:
         notification = dispatch_repo(uow).notification(notification_id)
         why_not = _not_needed(uow, notification)
-        if why_not:
+        if not why_not:
+            message = compose(ctx, uow, notification)
+            url = notification.channels[notification.channel_index]
+    if why_not:
+        with ctx.uow() as uow:
             uow.jobs.complete(job, ctx.clock.now())
             uow.commit()
-            return
-        message = compose(ctx, uow, notification)
-        url = notification.channels[notification.channel_index]
+        return
     if ctx.channels.check(url) is not None:
         result = DeliveryResult(False, ctx.channels.check(url) or "", retryable=False)
     else:
@@ -157,14 +159,18 @@ def record_attempt(
 
 
 def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: datetime) -> None:
-    """Every message of the case has failed and none is still being tried: alarm the SMC."""
+    """Every message to a unit has failed and none is still being tried: alarm the SMC."""
     if n.purpose == "alarm":
         return
-    others = dispatch_repo(uow).notifications_for_case(n.case_id)
-    if any(o.state is not NotificationState.FAILED for o in others if o.purpose != "alarm"):
+    others = [
+        o
+        for o in dispatch_repo(uow).notifications_for_case(n.case_id)
+        if o.dispatch_id == n.dispatch_id
+    ]
+    if any(o.state is not NotificationState.FAILED for o in others):
         return
     raise_alarm(
-        ctx, uow, n.case_id, n.dispatch_id, "no contact could be reached on any channel", now
+        ctx, uow, n.case_id, n.dispatch_id, f"{n.unit_id}: no contact reachable on any channel", now
     )
 
 

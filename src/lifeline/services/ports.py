@@ -289,6 +289,20 @@ class QueueItem:
     cues: tuple[tuple[str, str, int, int], ...] = ()
 
 
+@dataclass(frozen=True)
+class MapItem:
+    """A case as the console's map places it: no personal data but the coordinates the newest
+    alert that gave any carried (decrypted; the map rounds them)."""
+
+    case_id: int
+    status: str
+    risk_level: str | None
+    opened_at: datetime
+    outcome: str | None
+    outcome_at: datetime | None
+    coordinates: tuple[float, float] | None  # (lat, lon)
+
+
 class ConsoleStore(Protocol):
     def add_session(
         self,
@@ -331,12 +345,23 @@ class ConsoleStore(Protocol):
         """Open cases (`case_ids` None: all; `trace_only`: only those with a trace request)."""
         ...
 
+    def map_items(
+        self, *, case_ids: set[int] | None, outcomes_since: datetime, limit: int
+    ) -> list[MapItem]:
+        """Open cases and cases whose outcome was recorded at or after `outcomes_since`
+        (`case_ids` None: all), for the console's map."""
+        ...
+
 
 class JurisdictionIndex(Protocol):
     """Which districts (LGD codes) a case belongs to: confident location resolutions and
     operators' choices."""
 
     def for_case(self, case_id: int) -> set[str]: ...
+    def for_cases(self, case_ids: Iterable[int]) -> dict[int, set[str]]:
+        """`for_case` of many cases in a few queries: every id given is a key."""
+        ...
+
     def cases_in(self, districts: set[str]) -> set[int]: ...
     def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None: ...
     def district_code(self, value: str) -> str | None:

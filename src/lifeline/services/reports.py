@@ -154,7 +154,7 @@ def build_report(
         cases = uow.reports.cases_opened(period.start, period.end)
         check_ins = uow.reports.check_ins_due(period.start, period.end)
         names = {code: District(code, en, hi) for code, en, hi in uow.jurisdictions.districts()}
-        where = _districts_of(uow, {c.id for c in cases} | {c.case_id for c in check_ins})
+        where = districts_of(uow, {c.id for c in cases} | {c.case_id for c in check_ins})
         if chosen is not None:
             cases = [c for c in cases if where.get(c.id, "") == chosen.lgd]
             check_ins = [c for c in check_ins if where.get(c.case_id, "") == chosen.lgd]
@@ -207,14 +207,13 @@ METHOD = (
 # -- districts and access --------------------------------------------------------------------
 
 
-def _districts_of(uow: UnitOfWork, case_ids: Iterable[int]) -> dict[int, str]:
+def districts_of(uow: UnitOfWork, case_ids: Iterable[int]) -> dict[int, str]:
     """Case id -> district LGD code, for cases with exactly one district."""
-    found: dict[int, str] = {}
-    for case_id in case_ids:
-        codes = uow.jurisdictions.for_case(case_id)
-        if len(codes) == 1:
-            found[case_id] = next(iter(codes))
-    return found
+    return {
+        case_id: next(iter(codes))
+        for case_id, codes in uow.jurisdictions.for_cases(case_ids).items()
+        if len(codes) == 1
+    }
 
 
 def _district(uow: UnitOfWork, value: str) -> District:
@@ -322,7 +321,7 @@ def export_counts(
         opened = uow.reports.cases_opened(period.start, period.end)
         cases = [c for c in opened if c.outcome != OutcomeKind.DUPLICATE.value]
         names = {code: District(code, en, hi) for code, en, hi in uow.jurisdictions.districts()}
-        where = _districts_of(uow, [c.id for c in cases])
+        where = districts_of(uow, [c.id for c in cases])
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for case in cases:
         month = case.opened_at.astimezone(IST).strftime("%Y-%m")

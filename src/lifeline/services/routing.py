@@ -24,12 +24,11 @@ from lifeline.services.context import Context
 from lifeline.services.location import (
     RegistryUnit,
     Resolution,
-    dispatch_rules_in_force,
-    registry_units_in_force,
     resolutions_of,
     sync_registry,
 )
 from lifeline.services.ports import UnitOfWork
+from lifeline.services.registry import dispatch_rules_in_force, registry_units_in_force
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 #: registry ids of the state-level units routing and escalation name directly
@@ -163,8 +162,10 @@ def case_facts(
     ctx: Context, uow: UnitOfWork, case: Case, now: datetime
 ) -> tuple[RoutingFacts, Resolution | None]:
     assert case.id is not None
-    alerts = uow.alerts.for_case(case.id)
-    source = alerts[0].source.value if alerts else "manual"
+    sources = [a.source.value for a in uow.alerts.for_case(case.id)]
+    # a platform's alert merged into a case the SMC found itself makes it a platform case
+    source = next((s for s in sources if s in PLATFORM_SOURCES), sources[0] if sources else "")
+    source = source or "manual"
     found = resolutions_of(uow, case.id)
     resolution = found[-1].resolution if found else None
     confident = resolution is not None and not resolution.needs_review

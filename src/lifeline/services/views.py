@@ -10,6 +10,7 @@ from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Alert, Case, Subject
 from lifeline.services.aftercare import history_dict, plan_dict
 from lifeline.services.cases import CaseDetail
+from lifeline.services.escalation_views import alarm_dict, dispatch_dict, notification_dict
 from lifeline.services.ports import CaseSummary
 from lifeline.services.triage import RiskAssessment
 
@@ -155,7 +156,9 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
         "assessments": [_assessment_dict(a) for a in detail.assessments],
         "location": _location(detail),
         "trace_requested_at": iso(case.trace_requested_at),
-        "notifications": [],
+        "notifications": [notification_dict(n) for n in detail.notifications],
+        "dispatches": [dispatch_dict(d) for d in detail.dispatches],
+        "alarms": [alarm_dict(a) for a in detail.alarms],
         "timeline": [
             {
                 "at": iso(t.at),
@@ -207,6 +210,12 @@ def officer_case_dict(detail: CaseDetail) -> dict[str, Any]:
         ],
         "assessment": full["assessment"],
         "location": full["location"],
+        # who has been sent the case and whether they took it (not delivery errors' details)
+        "dispatches": full["dispatches"],
+        "notifications": [
+            {k: v for k, v in n.items() if k != "detail"} for n in full["notifications"]
+        ],
+        "alarms": full["alarms"],
         "timeline": full["timeline"],
         "outcome": full["outcome"],
     }

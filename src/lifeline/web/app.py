@@ -12,10 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from lifeline import __version__
-from lifeline.bootstrap import Lifeline
+from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.web import errors, ops
-from lifeline.web.api import alerts, auth, cases, followups, places, reports
-from lifeline.web.console import case_pages, pages
+from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
+from lifeline.web.api import dispatch as dispatch_api
+from lifeline.web.console import ack_pages, case_pages, overview_pages, pages
 from lifeline.web.console.common import STATIC
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from lifeline.worker import Worker
@@ -24,18 +25,26 @@ log = structlog.get_logger("lifeline.web")
 
 
 def create_app(
-    lifeline: Lifeline, *, embedded_worker: bool = True, embedded_mail: bool = False
+    lifeline: Lifeline,
+    *,
+    embedded_worker: bool = True,
+    embedded_mail: bool = False,
+    long_running: bool = False,
 ) -> FastAPI:
     """Build the API. With `embedded_worker`, a worker thread runs in this process and stops
     (finishing its job in hand) when the server shuts down; with `embedded_mail`, so do the SMTP
-    intake (if LIFELINE_SMTP_ENABLED) and the IMAP poller (if LIFELINE_IMAP_HOST is set)."""
+    intake (if LIFELINE_SMTP_ENABLED) and the IMAP poller (if LIFELINE_IMAP_HOST is set).
+    `long_running` (`lifeline serve`, not tests): the heap built by start-up is frozen when the
+    server starts, and again once the embedded worker has warmed up (bootstrap.freeze_heap)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
         threads: list[threading.Thread] = []
+        if long_running:
+            freeze_heap()
         if embedded_worker:
-            worker = Worker(lifeline)
+            worker = Worker(lifeline, long_running=long_running)
             threads.append(threading.Thread(target=worker.run, args=(stop,), name="worker"))
         poller = lifeline.imap_poller() if embedded_mail else None
         if poller is not None:
@@ -74,6 +83,9 @@ def create_app(
     errors.install(app)
     app.include_router(alerts.router)
     app.include_router(cases.router)
+    app.include_router(dispatch_api.router)
+    app.include_router(inbound.router)
+    app.include_router(ack_pages.router)
     app.include_router(auth.router)
     app.include_router(ops.router)
     app.include_router(places.router)
@@ -81,7 +93,9 @@ def create_app(
     app.include_router(followups.router)
     app.include_router(pages.router)
     app.include_router(case_pages.router)
+    app.include_router(overview_pages.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
+    overview_pages.mount_vendor(app)
     app.add_middleware(BodyLimitMiddleware, limit=lifeline.settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifeline.domain.errors import DomainError
+from lifeline.services.dispatch import AckTokenError
 from lifeline.services.ports import ConcurrentWrite
 
 STATUS_BY_CODE = {
@@ -21,6 +22,9 @@ STATUS_BY_CODE = {
     "illegal_transition": 409,
     "invalid_alert": 422,
     "invalid_outcome": 422,
+    "acknowledgement_refused": 409,  # already acknowledged, case settled, escalation ended
+    "dispatch_error": 409,  # nothing to dispatch to, every unit already escalating
+    "invalid_ack_token": 403,  # forged or damaged acknowledgement link (expired: 410)
 }
 
 
@@ -62,6 +66,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         return error_response(STATUS_BY_CODE.get(exc.code, 400), exc.code, str(exc))
+
+    @app.exception_handler(AckTokenError)
+    async def _ack_token(_: Request, exc: AckTokenError) -> JSONResponse:
+        if exc.expired:
+            return error_response(410, "ack_token_expired", str(exc))
+        return error_response(403, exc.code, str(exc))
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:

@@ -4,9 +4,12 @@ pointed at another message, and stops working after `LIFELINE_ACK_LINK_HOURS`.""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
 from lifeline.services.dispatch import AckTokenError
 
@@ -16,8 +19,15 @@ def ack_secret(index_key: bytes) -> bytes:
 
 
 class SignedAckTokens:
-    def __init__(self, secret: bytes) -> None:
-        self.serializer = URLSafeTimedSerializer(secret, salt="lifeline-ack")
+    """`now` gives the time in Unix seconds (the application's clock, so tests can age a
+    link)."""
+
+    def __init__(self, secret: bytes, now: Callable[[], float] = time.time) -> None:
+        class ClockSigner(TimestampSigner):
+            def get_timestamp(self) -> int:
+                return int(now())
+
+        self.serializer = URLSafeTimedSerializer(secret, salt="lifeline-ack", signer=ClockSigner)
 
     def issue(self, notification_id: int) -> str:
         return str(self.serializer.dumps(notification_id))

@@ -7,11 +7,12 @@ import csv
 import functools
 import io
 import json
+from collections.abc import Iterable
 from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 
 from lifeline.adapters.db.tables import (
     aad,
@@ -21,12 +22,13 @@ from lifeline.adapters.db.tables import (
     console_profiles,
     console_sessions,
     console_sign_ins,
+    ids_in,
     location_resolutions,
     new_id,
     risk_assessments,
     timeline,
 )
-from lifeline.services.ports import Cipher, ConsoleProfile, QueueItem, SessionRecord
+from lifeline.services.ports import Cipher, ConsoleProfile, MapItem, QueueItem, SessionRecord
 from lifeline.services.triage import LEVELS
 
 OPEN = ("received", "dispatched", "acknowledged", "on_scene")
@@ -169,11 +171,27 @@ class SqlConsoleStore:
     def open_queue(
         self, *, case_ids: set[int] | None, trace_only: bool, limit: int
     ) -> list[QueueItem]:
-        query = select(cases).where(cases.c.status.in_(OPEN)).order_by(cases.c.opened_at)
+        # only the columns the queue shows: every timestamp costs a conversion per row
+        query = (
+            select(
+                cases.c.id,
+                cases.c.status,
+                cases.c.platform,
+                cases.c.risk_level,
+                cases.c.opened_at,
+                cases.c.last_alert_at,
+                cases.c.alert_count,
+                cases.c.acknowledged_at,
+                cases.c.dispatched_at,
+                cases.c.trace_requested_at,
+            )
+            .where(cases.c.status.in_(OPEN))
+            .order_by(cases.c.opened_at)
+        )
         if case_ids is not None:
             if not case_ids:
                 return []
-            query = query.where(cases.c.id.in_(sorted(case_ids)))
+            query = query.where(ids_in(self.conn, cases.c.id, sorted(case_ids)))
         if trace_only:
             query = query.where(cases.c.trace_requested_at.is_not(None))
         rows = self.conn.execute(query.limit(limit)).all()
@@ -210,17 +228,60 @@ class SqlConsoleStore:
             )
         return items
 
+    # -- the map ---------------------------------------------------------------------------
+    def map_items(
+        self, *, case_ids: set[int] | None, outcomes_since: datetime, limit: int
+    ) -> list[MapItem]:
+        query = (
+            select(
+                cases.c.id,
+                cases.c.status,
+                cases.c.risk_level,
+                cases.c.opened_at,
+                cases.c.outcome,
+                cases.c.outcome_at,
+            )
+            .where(or_(cases.c.status.in_(OPEN), cases.c.outcome_at >= outcomes_since))
+            .order_by(cases.c.opened_at, cases.c.id)
+        )
+        if case_ids is not None:
+            if not case_ids:
+                return []
+            query = query.where(cases.c.id.in_(sorted(case_ids)))
+        rows = self.conn.execute(query.limit(limit)).all()
+        where = self._coordinates([r.id for r in rows]) if rows else {}
+        return [
+            MapItem(
+                r.id, r.status, r.risk_level, r.opened_at, r.outcome, r.outcome_at, where.get(r.id)
+            )
+            for r in rows
+        ]
+
+    def _coordinates(self, ids: list[int]) -> dict[int, tuple[float, float]]:
+        """(lat, lon) of the newest alert of each case that gave coordinates."""
+        found: dict[int, tuple[float, float]] = {}
+        for start in range(0, len(ids), 500):  # bounded IN lists
+            rows = self.conn.execute(
+                select(alerts.c.case_id, alerts.c.extracted_enc)
+                .where(alerts.c.case_id.in_(ids[start : start + 500]))
+                .order_by(alerts.c.received_at.desc(), alerts.c.id.desc())
+            ).all()
+            for row in rows:
+                if row.case_id in found:
+                    continue
+                data = json.loads(
+                    self.keys.decrypt(row.extracted_enc, aad(alerts, "extracted_enc")) or "{}"
+                )
+                place = data.get("location") or {}
+                lat, lon = place.get("lat"), place.get("lon")
+                if isinstance(lat, int | float) and isinstance(lon, int | float):
+                    found[row.case_id] = (float(lat), float(lon))
+        return found
+
     def _latest_alerts(self, ids: list[int]) -> dict[int, tuple[str, str, str | None]]:
         rows = self.conn.execute(
-            select(
-                alerts.c.id,
-                alerts.c.case_id,
-                alerts.c.source,
-                alerts.c.post_kind,
-                alerts.c.received_at,
-                alerts.c.extracted_enc,
-            )
-            .where(alerts.c.case_id.in_(ids))
+            select(alerts.c.case_id, alerts.c.source, alerts.c.post_kind, alerts.c.extracted_enc)
+            .where(ids_in(self.conn, alerts.c.case_id, ids))
             .order_by(alerts.c.received_at, alerts.c.id)
         ).all()
         newest: dict[int, Any] = {}
@@ -245,7 +306,10 @@ class SqlConsoleStore:
                 risk_assessments.c.level,
                 risk_assessments.c.score,
                 risk_assessments.c.cues_enc,
-            ).where(risk_assessments.c.case_id.in_(ids), risk_assessments.c.source == "model")
+            ).where(
+                ids_in(self.conn, risk_assessments.c.case_id, ids),
+                risk_assessments.c.source == "model",
+            )
         ).all()
         best: dict[int, Any] = {}
         for row in rows:
@@ -265,7 +329,10 @@ class SqlConsoleStore:
     def _placed_and_sent(self, ids: list[int]) -> tuple[dict[int, str], dict[int, list[str]]]:
         rows = self.conn.execute(
             select(timeline.c.case_id, timeline.c.kind, timeline.c.details_enc)
-            .where(timeline.c.case_id.in_(ids), timeline.c.kind.in_(("located", "dispatched")))
+            .where(
+                ids_in(self.conn, timeline.c.case_id, ids),
+                timeline.c.kind.in_(("located", "dispatched")),
+            )
             .order_by(timeline.c.at, timeline.c.id)
         ).all()
         places: dict[int, str] = {}
@@ -322,6 +389,31 @@ class SqlJurisdictionIndex:
             )
         ).scalars()
         return {str(d) for d in resolved}
+
+    def for_cases(self, case_ids: Iterable[int]) -> dict[int, set[str]]:
+        ids = sorted(set(case_ids))
+        chosen: dict[int, str] = {}
+        resolved: dict[int, set[str]] = {}
+        for start in range(0, len(ids), 500):  # bounded IN lists
+            chunk = ids[start : start + 500]
+            for row in self.conn.execute(
+                select(case_districts.c.case_id, case_districts.c.district_lgd)
+                .where(case_districts.c.case_id.in_(chunk))
+                .order_by(case_districts.c.assigned_at, case_districts.c.id)
+            ):
+                chosen[int(row.case_id)] = str(row.district_lgd)  # the latest wins
+            for row in self.conn.execute(
+                select(location_resolutions.c.case_id, location_resolutions.c.district_lgd).where(
+                    location_resolutions.c.case_id.in_(chunk),
+                    location_resolutions.c.needs_review.is_(False),
+                    location_resolutions.c.district_lgd.is_not(None),
+                )
+            ):
+                resolved.setdefault(int(row.case_id), set()).add(str(row.district_lgd))
+        return {
+            case_id: {chosen[case_id]} if case_id in chosen else resolved.get(case_id, set())
+            for case_id in ids
+        }
 
     def cases_in(self, districts: set[str]) -> set[int]:
         if not districts:

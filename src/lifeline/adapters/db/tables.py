@@ -4,10 +4,12 @@ written by hand and tests/integration/test_migrations.py checks they match these
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     JSON,
     BigInteger,
     Boolean,
@@ -23,12 +25,15 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    any_,
+    bindparam,
 )
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -276,6 +281,17 @@ def new_id(result: CursorResult[Any]) -> int:
     return int(key[0])
 
 
+def ids_in(conn: Connection, column: ColumnElement[Any], ids: Iterable[int]) -> ColumnElement[bool]:
+    """`column IN ids`, for a read of many cases at once (the live queue). On PostgreSQL the ids
+    go as one array parameter (`= ANY(...)`): the statement is the same whatever their number,
+    so neither SQLAlchemy nor psycopg re-renders and re-parses a statement of hundreds of
+    placeholders (about 3 ms a query with 500); SQLite takes an IN list."""
+    values = list(ids)
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(BigInteger)))
+    return column.in_(values)
+
+
 # -- email intake (migration 0004) -------------------------------------------------------------
 
 alert_attachments = Table(
@@ -350,7 +366,8 @@ location_resolutions = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("case_id", Id, ForeignKey("cases.id"), nullable=False, index=True),
-    Column("alert_id", Id, ForeignKey("alerts.id"), nullable=False, unique=True),
+    # not unique since migration 0007: the STF's trace answer is a second resolution
+    Column("alert_id", Id, ForeignKey("alerts.id"), nullable=False, index=True),
     Column("resolved_at", Ts, nullable=False),
     Column("state", String(80)),
     Column("district_lgd", String(8), index=True),

@@ -74,8 +74,13 @@ def _state(case: Any) -> dict[str, Any]:
 
 
 @router.post("/{case_id}/acknowledge", responses=ERRORS, summary="A unit accepts the case")
-def acknowledge(case_id: CaseId, body: AcknowledgeIn, app: App, actor: Staff) -> dict[str, Any]:
-    return _state(case_service.acknowledge(app.ctx, actor, case_id, body.unit))
+def acknowledge(
+    case_id: CaseId, app: App, actor: Staff, body: AcknowledgeIn | None = None
+) -> dict[str, Any]:
+    """`unit` (registry id or name) stops that unit's escalation; without it, every running
+    escalation of the case stops."""
+    unit = body.unit if body is not None else ""
+    return _state(case_service.acknowledge(app.ctx, actor, case_id, unit, via="api"))
 
 
 @router.post("/{case_id}/location", responses=ERRORS, summary="Record where the person is")

@@ -14,6 +14,8 @@ from lifeline.services import cases as case_service
 from lifeline.services import console as console_service
 from lifeline.services import triage
 from lifeline.services.authorisation import Permission, check_case
+from lifeline.services.dispatch import confirm_dispatch
+from lifeline.services.escalation_views import dispatch_panel
 from lifeline.web.console.common import (
     PREFIX,
     ConsoleRoute,
@@ -37,6 +39,7 @@ ACTIONS = (
     "locate",
     "trace",
     "dispatch",
+    "confirm-dispatch",
     "note",
     "assess",
 )
@@ -45,6 +48,12 @@ ACTIONS = (
 @router.get("/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, case_id: CaseId, app: App, session: Signed) -> HTMLResponse:
     view = console_service.case_view(app.ctx, session.actor, case_id)
+    panel = dispatch_panel(
+        app.ctx,
+        session.actor,
+        case_id,
+        with_plan="dispatch" in view.steps and view.can["case_manage"],
+    )
     with app.ctx.uow(readonly=True) as uow:
         districts = uow.jurisdictions.districts()
     names = {code: (en, hi) for code, en, hi in districts}
@@ -53,6 +62,7 @@ def case_page(request: Request, case_id: CaseId, app: App, session: Signed) -> H
         "case.html",
         {
             "view": view,
+            "panel": panel,
             "now": app.clock.now(),
             "districts": districts,
             "district_names": names,
@@ -163,6 +173,20 @@ def dispatch(
     names = [u.strip() for u in units.replace("\n", ",").split(",") if u.strip()]
     case_service.dispatch_case(app.ctx, session.actor, case_id, names)
     return _done(case_id, "dispatch")
+
+
+@router.post("/{case_id}/confirm-dispatch")
+def confirm(
+    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    units: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:  # fmt: skip
+    """The operator's one click: send the case to the units the dry run shows (or those
+    named), and start their escalations."""
+    check_csrf(session, csrf)
+    chosen = [u.strip() for u in units.replace("\n", ",").split(",") if u.strip()]
+    confirm_dispatch(app.ctx, session.actor, case_id, chosen)
+    app.jobs_ready.set()  # the first messages are jobs: send them now
+    return _done(case_id, "confirm_dispatch")
 
 
 @router.post("/{case_id}/note")

@@ -18,6 +18,9 @@ from fastapi.templating import Jinja2Templates
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
+from lifeline.services.authorisation import Permission, allowed
+from lifeline.services.dispatch import Alarm
+from lifeline.services.escalation_views import alarms_for
 from lifeline.services.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
 from lifeline.web.console import i18n
 from lifeline.web.deps import App
@@ -38,6 +41,7 @@ templates.env.globals.update(
     SOURCES=i18n.SOURCES,
     OUTCOMES=i18n.OUTCOMES,
     REPLIES=i18n.REPLIES,
+    can=lambda role, permission: allowed(role, Permission(permission)),
 )
 
 SECURITY_HEADERS = {
@@ -118,6 +122,15 @@ def lang_of(request: Request) -> str:
     return "hi" if accept.lower().startswith("hi") else "en"
 
 
+def _alarms(request: Request, session: ConsoleSession | None) -> list[Alarm]:
+    """The SMC alarm banner of every full page: open alarms of the cases this person may see
+    (fragments refreshed in the background skip it)."""
+    if session is None:
+        return []
+    lifeline: Lifeline = request.app.state.lifeline
+    return alarms_for(lifeline.ctx, session.actor)
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     lang = lang_of(request)
     session: ConsoleSession | None = getattr(request.state, "console", None)
@@ -126,6 +139,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "t": i18n.translator(lang),
         "session": session,
         "csrf": session.session.csrf_token if session else "",
+        "alarms": [] if name.startswith("_") else _alarms(request, session),
         **context,
     }
     response = templates.TemplateResponse(request, name, full, status_code=status)

@@ -117,6 +117,158 @@ STRINGS: dict[str, tuple[str, str]] = {
         "कार्रवाई के लिए ज़रूरी जानकारी ही दिखाई गई है।",
     ),
     "response_times": ("Minutes from alert", "अलर्ट से मिनट"),
+    # dispatch, escalation and SMC alarms
+    "notifications": ("Notifications", "सूचनाएँ"),
+    "no_dispatch": ("Not sent to any unit yet.", "अभी किसी इकाई को नहीं भेजा गया।"),
+    "confirm_dispatch": ("Confirm and dispatch", "पुष्टि करें और भेजें"),
+    "plan": ("Who would be notified", "किसे सूचित किया जाएगा"),
+    "plan_none": ("No unit found to send this case to.", "इस केस को भेजने के लिए कोई इकाई नहीं मिली।"),
+    "rule": ("Rule", "नियम"),
+    "policy": ("Escalation policy", "एस्केलेशन नीति"),
+    "contacts": ("Contacts", "संपर्क"),
+    "contacts_of": ("contacts of", "इनके संपर्क:"),
+    "problems": ("Needs attention", "ध्यान दें"),
+    "other_units": (
+        "Or these units instead (registry ids, comma-separated)",
+        "या इनकी जगह ये इकाइयाँ (रजिस्ट्री आईडी, कॉमा से अलग)",
+    ),
+    "trace_purpose": ("STF trace", "STF ट्रेस"),
+    "already_sent": ("already sent: not sent again", "पहले ही भेजा गया: दोबारा नहीं भेजा जाएगा"),
+    "next_step_at": ("next step", "अगला चरण"),
+    "by": ("by", "द्वारा"),
+    "via": ("via", "माध्यम"),
+    "attempts": ("attempts", "प्रयास"),
+    "ds_active": ("Waiting for acknowledgement", "पावती की प्रतीक्षा"),
+    "ds_acknowledged": ("Acknowledged", "पावती मिली"),
+    "ds_stopped": ("Stopped", "रोका गया"),
+    "ds_exhausted": ("No answer: SMC alarmed", "कोई जवाब नहीं: SMC को चेतावनी"),
+    "ns_queued": ("Sending", "भेजा जा रहा है"),
+    "ns_delivered": ("Delivered", "पहुँचा"),
+    "ns_failed": ("Not delivered", "नहीं पहुँचा"),
+    "alarm": ("SMC alarm", "SMC चेतावनी"),
+    "alarms_open": (
+        "No unit has taken these cases: call them now",
+        "इन केसों को किसी इकाई ने नहीं लिया: अभी फ़ोन करें",
+    ),
+    # the acknowledgement page an officer opens from a message (no sign-in)
+    "ack_title": ("Acknowledge a case", "केस की पावती दें"),
+    "ack_unit": ("Your unit", "आपकी इकाई"),
+    "ack_question": (
+        "Confirm that your unit is taking this case",
+        "पुष्टि करें कि आपकी इकाई यह केस ले रही है",
+    ),
+    "ack_name": ("Your name and rank (optional)", "आपका नाम और पद (वैकल्पिक)"),
+    "ack_button": ("Confirm", "पुष्टि करें"),
+    "ack_done": (
+        "Thank you. The SMC now knows your unit is taking this case.",
+        "धन्यवाद। SMC को अब पता है कि आपकी इकाई यह केस ले रही है।",
+    ),
+    "ack_care": (
+        "Please reach the person quickly and speak with care: they need help, not blame.",
+        "कृपया जल्दी व्यक्ति तक पहुँचें और संवेदना से बात करें: उन्हें मदद चाहिए, दोष नहीं।",
+    ),
+    "ack_acknowledged": (
+        "This case has already been acknowledged for your unit.",
+        "आपकी इकाई के लिए इस केस की पावती पहले ही दी जा चुकी है।",
+    ),
+    "ack_settled": (
+        "This case no longer needs acknowledging: officers have reached the person, or it "
+        "is closed.",
+        "इस केस की पावती की अब ज़रूरत नहीं: अधिकारी व्यक्ति तक पहुँच चुके हैं, या केस बंद है।",
+    ),
+    "ack_ended": (
+        "The SMC has stopped asking your unit about this case.",
+        "SMC ने इस केस के लिए आपकी इकाई से पूछना बंद कर दिया है।",
+    ),
+    "ack_alarm": (
+        "This message was an alarm for the SMC: there is nothing to acknowledge.",
+        "यह संदेश SMC के लिए चेतावनी था: इसकी पावती नहीं दी जाती।",
+    ),
+    "ack_expired": ("This link has expired.", "यह लिंक समाप्त हो चुका है।"),
+    "ack_invalid": (
+        "This link is not valid (damaged or incomplete).",
+        "यह लिंक मान्य नहीं है (टूटा हुआ या अधूरा)।",
+    ),
+    "ack_origin": (
+        "The confirmation did not come from this page. Open the link from your message again.",
+        "पुष्टि इस पेज से नहीं आई। अपने संदेश से लिंक फिर से खोलें।",
+    ),
+    "ack_other_ways": (
+        "You can also reply to the SMS with ACK and the code in it, or call the SMC.",
+        "आप SMS का उत्तर ACK और उसमें दिए कोड से भी दे सकते हैं, या SMC को फ़ोन करें।",
+    ),
+    "ack_call": ("Call the SMC", "SMC को फ़ोन करें"),
+    "ack_at": ("Acknowledged at", "पावती का समय"),
+    # the map and the dashboard
+    "map": ("Map", "मानचित्र"),
+    "map_summary": (
+        "Open cases and today's outcomes (IST) over the districts, coloured by risk",
+        "ज़िलों पर खुले केस और आज (IST) के परिणाम, जोखिम के रंग में",
+    ),
+    "map_keys": (
+        "Each case is a link: Tab moves between them, Enter opens the case.",
+        "हर केस एक लिंक है: Tab से आगे बढ़ें, Enter से केस खोलें।",
+    ),
+    "legend": ("Legend", "संकेत-सूची"),
+    "open_case": ("Open case (circle)", "खुला केस (गोला)"),
+    "todays_outcome": ("Outcome recorded today (square)", "आज दर्ज परिणाम (वर्ग)"),
+    "shade_note": (
+        "A district's shade is the highest risk assessed among its open cases (not assessed: "
+        "none assessed yet).",
+        "ज़िले का रंग उसके खुले केसों में आँका गया सबसे ऊँचा जोखिम दिखाता है (आकलन नहीं: अभी किसी का आकलन नहीं)।",
+    ),
+    "scoped_note": (
+        "Only your jurisdiction's cases are shown.",
+        "केवल आपके क्षेत्राधिकार के केस दिखाए गए हैं।",
+    ),
+    "open_cases": ("Open cases", "खुले केस"),
+    "outcomes_today": ("Outcomes today", "आज के परिणाम"),
+    "no_cases_map": ("No open cases and no outcomes today.", "कोई खुला केस नहीं, आज कोई परिणाम नहीं।"),
+    "on_map": ("On the map", "मानचित्र पर"),
+    "exact": ("at the alert's coordinates", "अलर्ट के निर्देशांक पर"),
+    "around_centre": ("around the district centre", "ज़िले के केंद्र के आसपास"),
+    "not_on_map": ("not on the map: no district yet", "मानचित्र पर नहीं: अभी ज़िला नहीं"),
+    "opened": ("Opened", "खोला गया"),
+    "outcome_label": ("Outcome", "परिणाम"),
+    "outcomes": ("Outcomes", "परिणाम"),
+    "no_outcome_yet": ("No outcome yet", "परिणाम बाकी"),
+    "as_of": ("As of", "इस समय तक"),
+    "highest_risk": ("highest risk", "सबसे ऊँचा जोखिम"),
+    "legend_counts": ("(n): open cases at that risk", "(n): उस जोखिम के खुले केस"),
+    "dashboard": ("Dashboard", "डैशबोर्ड"),
+    "today": ("Today", "आज"),
+    "this_month": ("This month", "इस महीने"),
+    "period": ("Period", "अवधि"),
+    "figure": ("Figure", "आँकड़ा"),
+    "alerts_outcomes": ("Alerts and outcomes", "अलर्ट और परिणाम"),
+    "by_source": ("Alerts by source", "स्रोत के अनुसार अलर्ट"),
+    "count": ("Cases", "केस"),
+    "alert_count": ("Alerts", "अलर्ट"),
+    "distribution": (
+        "Response times: cases in each band of minutes",
+        "प्रतिक्रिया समय: मिनटों के हर खंड में केस",
+    ),
+    "by_district": ("Response times by district (minutes)", "ज़िलेवार प्रतिक्रिया समय (मिनट)"),
+    "step": ("Step", "चरण"),
+    "minutes": ("Minutes", "मिनट"),
+    "median": ("Median (p50)", "माध्यिका (p50)"),
+    "ninetieth": ("90th percentile (p90)", "90वाँ प्रतिशतक (p90)"),
+    "no_data": ("No cases in this period yet.", "इस अवधि में अभी कोई केस नहीं।"),
+    "chart_alt": (
+        "Chart; the table below has the same figures.",
+        "चार्ट; नीचे की तालिका में यही आँकड़े हैं।",
+    ),
+    "dashboard_method": (
+        "Cases opened in the period (IST days), counted as in reports: times between the first "
+        "time each milestone was reached; p50 and p90 by nearest rank, each the time of a real "
+        "case (linked).",
+        "अवधि में खुले केस (IST दिन), रिपोर्ट की तरह गिने गए: हर पड़ाव पहली बार पहुँचने के "
+        "समयों के बीच का अंतर; p50 और p90 निकटतम रैंक से, हर एक किसी वास्तविक केस का समय (लिंक)।",
+    ),
+    "charts_off": (
+        "Charts need JavaScript; every figure is in the tables.",
+        "चार्ट के लिए JavaScript चाहिए; सभी आँकड़े तालिकाओं में हैं।",
+    ),
 }
 
 LEVELS: dict[str, tuple[str, str]] = {

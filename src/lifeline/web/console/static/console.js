@@ -1,4 +1,5 @@
-// Lifeline console: live queue refresh, running clocks, a mutable alarm sound, copy buttons.
+// Lifeline console: live queue refresh, running clocks, a mutable alarm sound, copy buttons,
+// and the map's and dashboard's live refresh.
 // Progressive enhancement only: every page reads fine without it.
 (function () {
   "use strict";
@@ -129,9 +130,74 @@
     });
   }
 
+  // the map and the dashboard: their /live fragment replaces the parts that change
+  function setupOverview() {
+    var section = document.querySelector("section.overview[data-live-url]");
+    if (!section) return;
+    var live = document.getElementById("live");
+    live.hidden = false;
+    var every = parseInt(section.dataset.pollMs, 10) || 5000;
+    var busy = false;
+    function swap(id, from) {
+      var target = document.getElementById(id), source = from.querySelector("#" + id + "-new");
+      if (target && source) target.replaceChildren.apply(target, Array.from(source.childNodes));
+    }
+    function apply(html) {
+      var tmp = document.createElement("div");
+      tmp.innerHTML = html;
+      if (section.classList.contains("case-map")) {
+        var frame = tmp.querySelector("[data-frame]");
+        if (frame && frame.dataset.frame !== section.dataset.frame) {
+          window.location.reload();  // another district to draw: the boundaries change
+          return;
+        }
+        var overlay = tmp.querySelector("#map-overlay");
+        if (overlay) document.getElementById("map-overlay").replaceWith(overlay);
+        swap("map-side", tmp);
+        swap("map-list", tmp);
+      } else {
+        var body = document.getElementById("dash-body");
+        body.replaceChildren.apply(body, Array.from(tmp.childNodes));
+      }
+      document.dispatchEvent(new CustomEvent("lifeline:refreshed"));
+    }
+    function poll() {
+      if (busy) return;
+      busy = true;
+      fetch(section.dataset.liveUrl, { headers: { "X-Lifeline-Poll": "1" }, credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 401) { throw new Error("signed out"); }
+          if (!r.ok) { throw new Error("HTTP " + r.status); }
+          return r.text();
+        })
+        .then(function (html) {
+          var focused = document.activeElement && document.activeElement.closest("[data-case]");
+          var keep = focused ? [focused.dataset.case, !!focused.closest("svg")] : null;
+          apply(html);
+          if (keep) {
+            var scope = keep[1] ? "#map-overlay " : "#map-list ";
+            var again = document.querySelector(scope + '[data-case="' + keep[0] + '"]');
+            var link = again && (again.matches("a") ? again : again.querySelector("a"));
+            if (link) link.focus();
+          }
+          live.classList.remove("lost");
+        })
+        .catch(function (err) {
+          if (String(err.message) === "signed out") {
+            live.textContent = live.dataset.lost;
+            live.classList.add("lost");
+            clearInterval(timer);
+          }
+        })
+        .finally(function () { busy = false; });
+    }
+    var timer = setInterval(poll, every);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupSound();
     setupQueue();
+    setupOverview();
     setupCopy();
     tickClocks();
     setInterval(tickClocks, 1000);

@@ -1,6 +1,7 @@
 """Dispatch: dispatches with their escalation snapshot, notifications with delivery state, SMC
-alarms, and the registry's routing rules, escalation policies and unit contacts (issue:
-dispatch, acknowledgement and escalation).
+alarms, several location resolutions per alert (the STF's trace answer), and the registry's
+routing rules, escalation policies and unit contacts (issue: dispatch, acknowledgement and
+escalation).
 
 Revision ID: 0007
 Revises: 0006
@@ -89,9 +90,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("dispatch_rules", sa.JSON()))
     with op.batch_alter_table("registry_units") as batch:
         batch.add_column(sa.Column("contacts_enc", sa.Text()))
+    # an alert may now have several resolutions: the resolver's, then the STF's trace answer
+    with op.batch_alter_table("location_resolutions") as batch:
+        batch.drop_constraint("uq_location_resolutions_alert_id", type_="unique")
+        batch.create_index("ix_location_resolutions_alert_id", ["alert_id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("location_resolutions") as batch:
+        batch.drop_index("ix_location_resolutions_alert_id")
+        batch.create_unique_constraint("uq_location_resolutions_alert_id", ["alert_id"])
     with op.batch_alter_table("registry_units") as batch:
         batch.drop_column("contacts_enc")
     with op.batch_alter_table("registry_imports") as batch:

@@ -1,0 +1,124 @@
+"""The page behind the acknowledgement link in a message to officers: no sign-in, on a phone.
+
+GET shows the case number, the unit and one confirm button, and changes nothing (mail and chat
+apps fetch every link to preview it, so a GET that acknowledged would acknowledge for nobody).
+It shows no personal data: whoever holds the link learns only a case number and a unit. POST
+is the acknowledgement.
+
+Cross-site requests: the credential is the signed token in the URL, not a cookie, so a forged
+cross-site form gains an attacker nothing they could not do by posting the token themselves:
+classic CSRF (riding on ambient credentials) does not apply and a form nonce would add nothing.
+As defence in depth the POST is still refused when the browser says it came from another site
+(`Sec-Fetch-Site: cross-site`, or an `Origin` whose host is neither this request's host nor
+that of LIFELINE_PUBLIC_URL). An `Origin: null` (privacy modes, some in-app browsers) is let
+through: refusing it would lock out a real officer, and the token is still required. The page
+sends `Referrer-Policy: same-origin` rather than the console's `no-referrer`, because browsers
+send `Origin: null` on a POST from a no-referrer page, which would blind the check.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
+
+from lifeline.domain.dispatch import AcknowledgementRefused
+from lifeline.domain.errors import DomainError
+from lifeline.services.acknowledgement import acknowledge_link
+from lifeline.services.dispatch import AckTokenError
+from lifeline.services.escalation_views import AckLinkView, ack_link_view
+from lifeline.web.console import i18n
+from lifeline.web.console.common import SECURITY_HEADERS, templates
+from lifeline.web.deps import App
+
+router = APIRouter(include_in_schema=False)
+#: signed tokens are well under this; anything longer is not one of ours
+MAX_TOKEN = 400
+STATUS = {
+    "open": 200,
+    "done": 200,
+    "acknowledged": 409,
+    "settled": 409,
+    "ended": 409,
+    "alarm": 409,
+    "expired": 410,
+    "invalid": 403,
+    "origin": 403,
+}
+
+
+def _page(request: Request, app: App, view: AckLinkView, state: str) -> HTMLResponse:
+    # a GET only informs (200), but an expired or invalid link is that on any method
+    refused = request.method == "POST" or state in ("expired", "invalid")
+    status = STATUS.get(state, 200) if refused else 200
+    response = templates.TemplateResponse(
+        request,
+        "ack.html",
+        {
+            "en": i18n.translator("en"),
+            "hi": i18n.translator("hi"),
+            "ist": i18n.ist,
+            "state": state,
+            "case_id": view.case_id,
+            "unit_name": view.unit_name,
+            "acknowledged_at": view.acknowledged_at if state == "acknowledged" else None,
+            "smc_phone": app.settings.smc_phone,
+            "action": request.url.path,
+        },
+        status_code=status,
+    )
+    response.headers.update(SECURITY_HEADERS)
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _from_this_site(request: Request, app: App) -> bool:
+    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+        return False
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    hosts = {request.headers.get("host", ""), urlsplit(app.settings.public_url).netloc}
+    return urlsplit(origin).netloc in hosts - {""}
+
+
+def _view(app: App, token: str) -> AckLinkView:
+    if len(token) > MAX_TOKEN:
+        return AckLinkView("invalid")
+    return ack_link_view(app.ctx, token)
+
+
+@router.get("/ack/{token}", response_class=HTMLResponse)
+async def ack_form(request: Request, token: str, app: App) -> HTMLResponse:
+    view = await run_in_threadpool(_view, app, token)
+    # GET never says "done": a link scanner and the officer both see the button until a POST
+    return _page(request, app, view, view.state)
+
+
+@router.post("/ack/{token}", response_class=HTMLResponse)
+async def ack_confirm(
+    request: Request,
+    token: str,
+    app: App,
+    name: Annotated[str, Form(max_length=100)] = "",
+) -> HTMLResponse:
+    view = await run_in_threadpool(_view, app, token)
+    if not _from_this_site(request, app):
+        return _page(request, app, view, "origin")
+    if len(token) > MAX_TOKEN:
+        return _page(request, app, view, "invalid")
+    try:
+        await run_in_threadpool(acknowledge_link, app.ctx, token, name.strip())
+    except AckTokenError as exc:  # forged or expired: acknowledge_link audited the attempt
+        return _page(request, app, view, "expired" if exc.expired else "invalid")
+    except AcknowledgementRefused:  # say why: taken already, case settled, escalation ended
+        after = await run_in_threadpool(_view, app, token)
+        return _page(request, app, after, after.state if after.state != "open" else "ended")
+    except DomainError:
+        return _page(request, app, view, "invalid")
+    app.jobs_ready.set()  # the acknowledgement's events are jobs: deliver them now
+    return _page(request, app, view, "done")
