@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 
 import structlog
@@ -57,6 +57,7 @@ class Worker:
         #: must not hold up the escalation timers and triage of other cases behind it
         #: (`run_once` alone, as tests and benchmarks call it, sends inline)
         self.senders: ThreadPoolExecutor | None = None
+        self._queued: dict[Future[None], Job] = {}
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.started_at = app.clock.now()
         self._last_beat = 0.0
@@ -82,18 +83,38 @@ class Worker:
         if dropped:
             log.info("worker.housekeeping", signatures_forgotten=dropped)
 
-    def run_once(self) -> int:
-        """Claim one batch of due jobs and run them; returns how many were claimed."""
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Claim one batch of due jobs and run them; returns how many were claimed. When
+        `stop` is set mid-batch, the job in hand is finished and the rest given back."""
         ctx = self.app.ctx
         with ctx.uow() as uow:
             jobs = uow.jobs.claim(ctx.clock.now(), self.lease, self.app.settings.worker_batch)
             uow.commit()
-        for job in jobs:
+        for n, job in enumerate(jobs):
+            if stop is not None and stop.is_set():
+                self._release(jobs[n:])
+                break
             if job.kind in self.free_handlers and self.senders is not None:
-                self.senders.submit(self._run, job)
+                self._queued[self.senders.submit(self._run, job)] = job
             else:
                 self._run(job)
         return len(jobs)
+
+    def _release(self, jobs: list[Job]) -> None:
+        with self.app.ctx.uow() as uow:
+            uow.jobs.release(jobs, self.app.clock.now())
+            uow.commit()
+        log.info("worker.released", jobs=[j.id for j in jobs])
+
+    def _stop_senders(self) -> None:
+        """Finish the messages being sent; give back those not started."""
+        assert self.senders is not None
+        waiting = [job for future, job in list(self._queued.items()) if future.cancel()]
+        self.senders.shutdown(wait=True)
+        self.senders = None
+        if waiting:
+            self._release(waiting)
+        self._queued.clear()
 
     def _run(self, job: Job) -> None:
         ctx = self.app.ctx
@@ -178,7 +199,8 @@ class Worker:
                     self.beat()
                 if now - self._last_housekeeping >= HOUSEKEEPING_EVERY:
                     self.housekeeping()
-                claimed = self.run_once()
+                claimed = self.run_once(stop)
+                self._queued = {f: j for f, j in self._queued.items() if not f.done()}
             except Exception:  # database away: log, back off, keep going
                 log.exception("worker.loop_error")
                 stop.wait(1.0)
@@ -186,6 +208,5 @@ class Worker:
             if claimed == 0:
                 self.app.jobs_ready.wait(poll)
                 self.app.jobs_ready.clear()
-        self.senders.shutdown(wait=True)
-        self.senders = None
+        self._stop_senders()
         log.info("worker.stopped", worker_id=self.id)

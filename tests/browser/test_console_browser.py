@@ -35,8 +35,10 @@ from console_support import (
     new_case,
     place_in,
 )
+from dispatch_support import Receiver, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline, bootstrap
-from lifeline.services import access, cases, console, triage
+from lifeline.domain.model import Actor
+from lifeline.services import access, cases, console, registry, triage
 from lifeline.settings import Settings
 from lifeline.web.app import create_app
 from support import alert_body, dumps, free_port, signed_headers
@@ -62,9 +64,11 @@ class ShiftedClock:
 
 
 class Served:
-    def __init__(self, app: Lifeline) -> None:
+    def __init__(self, app: Lifeline, port: int, officers: Receiver) -> None:
         self.app = app
-        self.port = free_port()
+        self.port = port
+        #: the local endpoint standing in for the units' SMS gateway
+        self.officers = officers
         config = uvicorn.Config(
             create_app(app, embedded_worker=True), host="127.0.0.1", port=self.port,
             log_level="warning", lifespan="on",
@@ -92,18 +96,34 @@ class Served:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     home = tmp_path_factory.mktemp("console")
+    port = free_port()
     settings = Settings(
         database_url=f"sqlite:///{home / 'lifeline.db'}",
         data_key_file=home / "lifeline.key",
         sqlite_synchronous="NORMAL",
         log_json=False,
         console_poll_seconds=0.5,
+        public_url=f"http://127.0.0.1:{port}",
         _env_file=None,  # type: ignore[call-arg]
     )
     app = bootstrap(settings, clock=ShiftedClock())
     app.upgrade_db()
-    with Served(app) as running:
-        yield running
+    with receiver() as officers:
+        overlay = registry_overlay(
+            officers.url("/station"),
+            officers.url("/smc"),
+            cell=officers.url("/cell"),
+            trace=officers.url("/stf"),
+            up112=officers.url("/up112"),
+            commissionerate=officers.url("/commissionerate"),
+        )
+        units = registry.read_registry(app.ctx, overlay, "contacts.yaml")
+        rules = registry.read_dispatch_rules(app.ctx, overlay, "contacts.yaml")
+        registry.import_registry(
+            app.ctx, Actor("cli", "test"), units, source="test", replace=False, rules=rules
+        )
+        with Served(app, port, officers) as running:
+            yield running
     app.dispose()
 
 
@@ -120,6 +140,17 @@ def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-IN")
     yield context.new_page()
     context.close()
+
+
+def wait_for_message(officers: Receiver, path: str, case_id: int) -> dict[str, Any]:
+    """The message a unit's endpoint received for a case (sent by the server's worker)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for got, body in zip(officers.paths, officers.received, strict=False):
+            if got == path and body.get("case_id") == case_id:
+                return body
+        time.sleep(0.05)
+    raise AssertionError(f"no message for case {case_id} at {path}: {officers.paths}")
 
 
 def sign_in(page: Page, served: Served, username: str, secret: str) -> None:
@@ -159,7 +190,7 @@ def test_an_operator_signs_in_sees_a_new_case_arrive_and_acts_on_it(
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Lax"
 
     accepted = time.monotonic()
-    case_id = post_alert(served, partner, reference="FB-LIVE-1")
+    case_id = post_alert(served, partner, reference="FB-LIVE-1", location={})
     row = page.locator(f'tr[data-case="{case_id}"]')
     expect(row).to_be_visible(timeout=2000)  # the target: on the open queue within 2 s
     seen_after = time.monotonic() - accepted
@@ -176,15 +207,34 @@ def test_an_operator_signs_in_sees_a_new_case_arrive_and_acts_on_it(
     page.get_by_label("District").select_option(LUCKNOW)
     page.get_by_role("button", name="Record location").click()
     expect(page.locator("#done")).to_contain_text("Record location")
-    page.get_by_label("Units (comma-separated)").fill("Madeyganj PS, UP-112")
-    page.get_by_role("button", name="Dispatch to units").click()
-    page.get_by_role("button", name="Acknowledge").click()
+    page.get_by_role("button", name="Confirm and dispatch").click()
+    panel = page.locator("#dispatch")
+    expect(panel).to_contain_text("Lucknow Police Commissionerate")
+    message = wait_for_message(served.officers, "/commissionerate", case_id)
+    link = re.search(r"https?://\S+/ack/\S+", message["message"])
+    assert link is not None, message
+    # the district officer opens the link on a phone: the page asks, only the button acts
+    officer = page.context.browser.new_context(viewport={"width": 390, "height": 800})  # type: ignore[union-attr]
+    phone = officer.new_page()
+    phone.goto(link.group(0))
+    expect(phone.get_by_role("heading", name=re.compile("Acknowledge a case"))).to_be_visible()
+    phone.get_by_label(re.compile("Your name and rank")).fill("SI Verma")
+    phone.get_by_role("button", name=re.compile("Confirm")).click()
+    expect(phone.locator("body")).to_contain_text("The SMC now knows your unit is taking this case")
+    officer.close()
+    page.reload()
+    expect(page.locator(".case-head .status")).to_have_text("Acknowledged")
+    expect(panel).to_contain_text("SI Verma")
     page.get_by_role("button", name="Officers on scene").click()
     page.get_by_label("Record outcome").select_option("reached_safe")
     page.get_by_role("button", name="Record outcome").click()
     expect(page.locator(".case-head .status")).to_have_text("Resolved")
     timeline = page.locator("ol.timeline")
-    for entry in ("Dispatched to Madeyganj PS, UP-112", "Officers on scene", "reached_safe"):
+    for entry in (
+        "Dispatched to Lucknow Police Commissionerate",
+        "Acknowledged by",
+        "reached_safe",
+    ):
         expect(timeline).to_contain_text(entry)
     page.get_by_label("Add note").fill("Counsellor to call tomorrow")
     page.get_by_role("button", name="Add note").click()

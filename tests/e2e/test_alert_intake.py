@@ -62,7 +62,9 @@ def test_a_signed_alert_opens_a_case_that_staff_see_in_full_and_the_partner_sees
 
     case = deployment.case(case_id)
     assert case["id"] == case_id
-    assert case["status"] == "received"
+    # an imminent platform alert with a confident place may already have gone out (the worker
+    # triages, locates and dispatches it in parallel: docs/dispatch.md)
+    assert case["status"] in ("received", "dispatched")
     assert case["alert_count"] == 2
     alerts = {a["id"]: a for a in case["alerts"]}
     assert set(alerts) == {alert_id, second_alert_id}
@@ -90,7 +92,7 @@ def test_a_signed_alert_opens_a_case_that_staff_see_in_full_and_the_partner_sees
     assert view.status_code == 200, view.text
     seen = view.json()
     assert seen["id"] == case_id
-    assert seen["status"] == "received"
+    assert seen["status"] in ("received", "dispatched")
     assert {a["id"] for a in seen["alerts"]} == {alert_id, second_alert_id}
     text = view.text
     for personal in ("Ravi Kumar", "ravi.k.1999", "+919812345678", "आत्महत्या", "Madeyganj"):

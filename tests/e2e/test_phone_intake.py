@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow
 def test_an_operator_records_a_phoned_in_alert_and_takes_the_case_to_close_and_no_further(
     deployment: Deployment,
 ) -> None:
-    server = deployment.start(partner=False)
+    # the operator's own steps, one by one: automatic dispatch off (LIFELINE_AUTO_DISPATCH)
+    server = deployment.start(partner=False, auto_dispatch="false")
     operator = deployment.cli_json("users", "create", "op1", "--role", "smc_operator")
     assert operator["username"] == "op1"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -131,6 +132,8 @@ def test_a_job_whose_lease_expired_is_taken_over_and_the_old_run_cannot_complete
 def test_the_dispatch_deadline_alarms_on_the_timeline_only_if_still_undispatched(
     lifeline: Lifeline, clock: FakeClock
 ) -> None:
+    # the deadline is for cases waiting on a person (automatic dispatch would send this one)
+    lifeline.ctx = replace(lifeline.ctx, config=replace(lifeline.ctx.config, auto_dispatch=False))
     waiting = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP)).case_id
     other = make_alert(clock, handle="someone.else")
     other.reference = "FB-2"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +44,14 @@ class FakeDispatches:
 
     def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]:
         return [copy.deepcopy(d) for d in self.s.dispatches.values() if d.case_id == case_id]
+
+    def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
+        wanted = set(case_ids)
+        found: dict[int, list[tuple[str, str]]] = {}
+        for d in sorted(self.s.dispatches.values(), key=lambda d: d.id or 0):
+            if d.case_id in wanted:
+                found.setdefault(d.case_id, []).append((d.unit_name, d.state.value))
+        return found
 
     def add_notification(self, notification: Notification) -> Notification:
         notification.id = self.s.new_id()

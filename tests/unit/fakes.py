@@ -241,6 +241,9 @@ class FakeJobs:
     def fail(self, job: Job, now: datetime, error: str, *, permanent: bool = False) -> bool:
         raise NotImplementedError
 
+    def release(self, jobs: list[Job], now: datetime) -> None:
+        raise NotImplementedError
+
     def retry(self, job_id: int, now: datetime) -> bool:
         raise NotImplementedError
 

@@ -27,6 +27,7 @@ from lifeline.services.dispatch import (
     Alarm,
     DispatchRepository,
     stop_escalations,
+    stop_traces,
 )
 from lifeline.services.location import StoredResolution, resolutions_of
 from lifeline.services.ports import CaseSummary, EarlierCase, UnitOfWork
@@ -224,8 +225,17 @@ def record_location(ctx: Context, actor: Actor, case_id: int, place: str) -> Cas
     if not place.strip():
         raise InvalidOutcome("a location needs a place (district, police station or address)")
     now = ctx.clock.now()
+
+    def end_traces(ctx: Context, uow: UnitOfWork, case: Case, actor: Actor) -> None:
+        stop_traces(uow, case_id, "the SMC recorded where the person is", now)
+
     return _change(
-        ctx, actor, case_id, "locate", lambda c: c.mark_located(now, place.strip(), actor)
+        ctx,
+        actor,
+        case_id,
+        "locate",
+        lambda c: c.mark_located(now, place.strip(), actor),
+        after=end_traces,
     )
 
 

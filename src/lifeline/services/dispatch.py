@@ -7,7 +7,7 @@ and nothing is lost when a worker dies (docs/dispatch.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -64,6 +64,11 @@ class DispatchRepository(Protocol):
     def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch: ...
     def save(self, dispatch: Dispatch) -> None: ...
     def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]: ...
+    def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
+        """Per case, (unit name, state) of each dispatch, oldest first: many cases in one read
+        (the live queue's "notified" column), never one query per case."""
+        ...
+
     def add_notification(self, notification: Notification) -> Notification:
         """Store it; its id and acknowledgement code are set."""
         ...
@@ -472,4 +477,23 @@ def stop_escalations(uow: UnitOfWork, case: Case, reason: str, now: datetime) ->
             )
     if stopped:
         repo.clear_alarms(case.id, now, "system:lifeline")
+    return stopped
+
+
+def stop_traces(uow: UnitOfWork, case_id: int, reason: str, now: datetime) -> int:
+    """End the STF trace escalations of a case (someone located the person another way)."""
+    repo = dispatch_repo(uow)
+    stopped = 0
+    for dispatch in repo.for_case(case_id, for_update=True):
+        if dispatch.purpose == "trace" and dispatch.stop(now, reason):
+            repo.save(dispatch)
+            stopped += 1
+            note(
+                uow,
+                case_id,
+                now,
+                "escalation_stopped",
+                f"Trace request to {dispatch.unit_name} ended: {reason}",
+                unit_id=dispatch.unit_id,
+            )
     return stopped

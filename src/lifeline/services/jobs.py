@@ -36,12 +36,17 @@ class PermanentJobError(Exception):
     """A job that can never succeed (bad payload): fail it at once instead of retrying."""
 
 
-def deliver_event(ctx: Context, uow: UnitOfWork, job: Job) -> None:
+def deliver_event(ctx: Context, job: Job) -> None:
+    """Free handler: the HTTP call holds no database lock (a slow receiver must not hold up
+    intake or escalation timers); the job is completed after the receiver said yes."""
     url = job.payload.get("url")
     event: Any = job.payload.get("event")
     if not isinstance(url, str) or not isinstance(event, dict):
         raise PermanentJobError("deliver_event payload needs 'url' and 'event'")
     ctx.events.deliver(url, f"job-{job.id}", event)
+    with ctx.uow() as uow:
+        uow.jobs.complete(job, ctx.clock.now())
+        uow.commit()
 
 
 def check_dispatch_deadline(ctx: Context, uow: UnitOfWork, job: Job) -> None:
@@ -89,7 +94,6 @@ def _then_consider_dispatch(handler: JobHandler) -> JobHandler:
 
 
 DEFAULT_HANDLERS: dict[str, JobHandler] = {
-    "deliver_event": deliver_event,
     "check_dispatch_deadline": check_dispatch_deadline,
     "resolve_location": _then_consider_dispatch(resolve_location),
     FOLLOW_UP_DUE: followup_due,
@@ -102,4 +106,7 @@ DEFAULT_HANDLERS: dict[str, JobHandler] = {
 #: handlers that open their own transactions (they call the network and must hold no lock)
 #: and complete their job themselves
 FreeJobHandler = Callable[[Context, Job], None]
-FREE_HANDLERS: dict[str, FreeJobHandler] = {SEND_NOTIFICATION: send_notification}
+FREE_HANDLERS: dict[str, FreeJobHandler] = {
+    SEND_NOTIFICATION: send_notification,
+    "deliver_event": deliver_event,
+}

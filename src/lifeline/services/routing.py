@@ -22,6 +22,7 @@ from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
 from lifeline.services.context import Context
 from lifeline.services.location import (
+    Candidate,
     RegistryUnit,
     Resolution,
     resolutions_of,
@@ -169,6 +170,10 @@ def case_facts(
     found = resolutions_of(uow, case.id)
     resolution = found[-1].resolution if found else None
     confident = resolution is not None and not resolution.needs_review
+    if Milestone.LOCATED in case.milestones and not confident:
+        # an operator placed the person (console): their district choice decides
+        resolution = _chosen_district(uow, case.id, resolution) or resolution
+        confident = resolution is not None and not resolution.needs_review
     located = Milestone.LOCATED in case.milestones and (resolution is None or confident)
     facts = RoutingFacts(
         source=source,
@@ -179,6 +184,34 @@ def case_facts(
         hour_ist=now.astimezone(IST).hour,
     )
     return facts, resolution
+
+
+def _chosen_district(
+    uow: UnitOfWork, case_id: int, resolution: Resolution | None
+) -> Resolution | None:
+    """The district an operator assigned, as a confident resolution (keeping the resolver's
+    candidate in that district, with its police station, if it had one)."""
+    chosen = uow.jurisdictions.for_case(case_id)
+    if len(chosen) != 1:
+        return None
+    (lgd,) = chosen
+    names = {code: name for code, name, _ in uow.jurisdictions.districts()}
+    if lgd not in names:
+        return None
+    known = [c for c in (resolution.candidates if resolution else ()) if c.district_lgd == lgd]
+    best = known[0] if known else Candidate(HOME_STATE, names[lgd], lgd, 1.0)
+    return Resolution(
+        state=HOME_STATE,
+        district=names[lgd],
+        district_lgd=lgd,
+        commissionerate=best.commissionerate,
+        zone=best.zone,
+        police_station=best.police_station,
+        confidence=1.0,
+        needs_review=False,
+        candidates=(best,),
+        resolver_version="operator",
+    )
 
 
 def plan_dispatch(

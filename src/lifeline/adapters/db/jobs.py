@@ -125,6 +125,23 @@ class SqlJobQueue:
         )
         return final
 
+    def release(self, claimed: list[Job], now: datetime) -> None:
+        for job in claimed:
+            self.conn.execute(
+                update(jobs)
+                .where(
+                    jobs.c.id == job.id,
+                    jobs.c.claim_token == job.claim_token,
+                    jobs.c.status == RUNNING,
+                )
+                .values(
+                    status=PENDING,
+                    locked_until=None,
+                    claim_token=None,
+                    attempts=jobs.c.attempts - 1,
+                )
+            )
+
     def retry(self, job_id: int, now: datetime) -> bool:
         """Put a failed job back in the queue (operator's decision after fixing the cause)."""
         result = self.conn.execute(

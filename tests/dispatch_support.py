@@ -60,7 +60,12 @@ def receiver() -> Iterator[Receiver]:
 
 
 def registry_overlay(
-    station: str, smc: str, cell: str = "", trace: str = "", up112: str = ""
+    station: str,
+    smc: str,
+    cell: str = "",
+    trace: str = "",
+    up112: str = "",
+    commissionerate: str = "",
 ) -> str:
     """A registry file giving contacts to Madeyganj police station, the SMC, and if given the
     Lucknow cell, the STF and UP-112 (records merged over the shipped ones by id and
@@ -105,6 +110,16 @@ def registry_overlay(
         )
     if trace:
         units += unit("up-stf", "agency", "STF", "state-uttar-pradesh", "2022-03-01", trace)
+    if commissionerate:
+        units += unit(
+            "up-cp-lucknow",
+            "commissionerate",
+            "Lucknow Police Commissionerate",
+            "state-uttar-pradesh",
+            "2020-01-13",
+            commissionerate,
+            "  district_lgd: '157'\n",
+        )
     if up112:
         units += unit(
             "up-112", "control_room", "UP-112", "state-uttar-pradesh", "2016-10-26", up112
