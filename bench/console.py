@@ -11,7 +11,8 @@ temporary PostgreSQL database when --pg-url or LIFELINE_TEST_DATABASE_URL is giv
 2. signs both in through the console's own sign-in form (argon2id and TOTP);
 3. requests the queue page and the queue rows the page polls, R times each, in process (the
    ASGI app through Starlette's test client: server time without a network), and reports
-   p50/p95/max of each.
+   p50/p95/max of each, the process's CPU time per request (server and client), and the
+   1-minute load average before and after.
 
 Target (issue: console): queue page p95 < 100 ms with 500 open cases.
 
@@ -65,6 +66,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def timed(web: Any, path: str, repeat: int, headers: dict[str, str]) -> dict[str, float]:
     times = []
+    cpu = time.process_time()
     for _ in range(repeat):
         start = time.perf_counter()
         response = web.get(path, headers=headers)
@@ -74,6 +76,9 @@ def timed(web: Any, path: str, repeat: int, headers: dict[str, str]) -> dict[str
         "p50_ms": round(statistics.median(times), 2),
         "p95_ms": round(percentile(times, 0.95), 2),
         "max_ms": round(max(times), 2),
+        # CPU of the whole process (server and test client) per request: less swayed by
+        # other jobs on the machine than the wall-clock figures
+        "cpu_ms": round((time.process_time() - cpu) * 1000 / repeat, 2),
     }
 
 
@@ -131,8 +136,11 @@ def main() -> None:
                 hide_password=False))  # fmt: skip
         try:
             for url in urls:
+                load_before = os.getloadavg()[0]
                 figures = run(url, args.cases, args.repeat, home)
                 figures["machine"] = f"{platform.machine()} {os.cpu_count()} CPUs"
+                # other jobs on the machine skew the tail: compare runs at similar load
+                figures["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
                 figures["target"] = "queue page p95 < 100 ms with 500 open cases"
                 db = figures["database"]
                 (out_dir / f"console-{db}.json").write_text(json.dumps(figures, indent=2) + "\n")

@@ -34,6 +34,7 @@ from lifeline.services.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.context import Context, publish
+from lifeline.services.dispatch import stop_traces
 from lifeline.services.escalation_views import alarmed_cases, unit_states
 from lifeline.services.intake import Receipt, ReceiveAlert, receive_alert
 from lifeline.services.location import StoredResolution
@@ -67,6 +68,14 @@ class QueueRow:
     @property
     def case_id(self) -> int:
         return self.item.case_id
+
+    @property
+    def phoned(self) -> tuple[str, ...]:
+        """Units the timeline names as told of the case other than by a Lifeline dispatch."""
+        if not self.item.units:
+            return ()
+        sent = {name for name, _ in self.dispatches}
+        return tuple(unit for unit in self.item.units if unit not in sent)
 
 
 def highlight(text: str | None, cues: tuple[Cue, ...]) -> tuple[Segment, ...]:
@@ -292,6 +301,7 @@ def record_place(
         case = uow.cases.get(case_id, for_update=True)
         case.mark_located(now, label, actor)
         uow.cases.save(case)
+        stop_traces(uow, case_id, "the SMC recorded where the person is", now)
         uow.audit.append(
             at=now,
             actor=str(actor),

@@ -197,31 +197,32 @@ class SqlConsoleStore:
         rows = self.conn.execute(query.limit(limit)).all()
         if not rows:
             return []
-        ids = [r.id for r in rows]
+        ids = [r[0] for r in rows]
         latest = self._latest_alerts(ids)
         places, units = self._placed_and_sent(ids)
         assessed = self._model_assessments(ids)
         items = []
-        for r in rows:
-            source, kind, text = latest.get(r.id, ("", "text", None))
-            score, cues = assessed.get(r.id, (None, ()))
+        # rows unpacked as tuples: a Row's attribute access costs ~0.3 us, 5,000 of them here
+        for case_id, status, platform, level, opened, last, count, acked, sent, traced in rows:
+            source, kind, text = latest.get(case_id, ("", "text", None))
+            score, cues = assessed.get(case_id, (None, ()))
             items.append(
                 QueueItem(
-                    case_id=r.id,
-                    status=r.status,
-                    platform=r.platform,
+                    case_id=case_id,
+                    status=status,
+                    platform=platform,
                     source=source,
-                    risk_level=r.risk_level,
-                    opened_at=r.opened_at,
-                    last_alert_at=r.last_alert_at,
-                    alert_count=r.alert_count,
-                    acknowledged_at=r.acknowledged_at,
-                    dispatched_at=r.dispatched_at,
-                    trace_requested_at=r.trace_requested_at,
+                    risk_level=level,
+                    opened_at=opened,
+                    last_alert_at=last,
+                    alert_count=count,
+                    acknowledged_at=acked,
+                    dispatched_at=sent,
+                    trace_requested_at=traced,
                     post_text=text,
                     post_kind=kind,
-                    place=places.get(r.id),
-                    units=tuple(units.get(r.id, ())),
+                    place=places.get(case_id),
+                    units=tuple(units.get(case_id, ())),
                     score=score,
                     cues=cues,
                 )
@@ -284,15 +285,14 @@ class SqlConsoleStore:
             .where(ids_in(self.conn, alerts.c.case_id, ids))
             .order_by(alerts.c.received_at, alerts.c.id)
         ).all()
-        newest: dict[int, Any] = {}
-        for row in rows:
-            newest[row.case_id] = row  # ordered by time: the last one wins
+        newest: dict[int, tuple[str, str, str]] = {}
+        for case_id, source, kind, sealed in rows:
+            newest[case_id] = (source, kind, sealed)  # ordered by time: the last one wins
         out: dict[int, tuple[str, str, str | None]] = {}
-        for case_id, row in newest.items():
-            data = json.loads(
-                self.keys.decrypt(row.extracted_enc, aad(alerts, "extracted_enc")) or "{}"
-            )
-            out[case_id] = (row.source, row.post_kind, (data.get("post") or {}).get("text"))
+        context = aad(alerts, "extracted_enc")
+        for case_id, (source, kind, sealed) in newest.items():
+            data = json.loads(self.keys.decrypt(sealed, context) or "{}")
+            out[case_id] = (source, kind, (data.get("post") or {}).get("text"))
         return out
 
     def _model_assessments(
