@@ -16,6 +16,17 @@ at the same level and position; a Devanagari seed with any Hinglish seed of its 
 transliterated skeleton shares half its trigrams), and whole families go to
 `train` or `test` (about one in five is held out, by a hash of the family id), so no variant or
 translation of a held-out post is ever trained on. Same seeds, same corpus.
+
+Seeds under `[more LEVEL]` and `[paired LEVEL]` headings (later batches) get MORE_VARIANTS
+variants each from their own random stream, after all the `[level LEVEL]` seeds, so the first
+batch's posts, families and splits stay exactly as they were. `[paired]` seeds of the English
+and Hinglish files were written as the same posts in the same order and are joined by position;
+`[more]` seeds are not. Both also join any seed of their level (Hindi or Hinglish for those two,
+English for English) whose skeleton shares JOIN_SIMILARITY_MORE of its trigrams, a looser bar
+because a rewrite, unlike a transliteration, changes words. Joins only ever hang a later family
+under a first-batch one, so a paraphrase of a held-out first-batch post is held out with it; a
+later seed that would tie two first-batch families together, one held out and one not, is
+reported and left out.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from lifeline.adapters.classifier.normalise import views
@@ -40,6 +52,9 @@ TARGET_PER_CELL = 240
 MAX_VARIANTS = 6
 TEST_SHARE = 5  # one family in five is held out
 JOIN_SIMILARITY = 0.5  # Jaccard similarity of trigram sets that joins a Hindi and a Hinglish seed
+JOIN_SIMILARITY_MORE = 0.3  # the same for a second-batch seed and any seed of its level
+MORE_VARIANTS = 3  # a second-batch seed and two variants
+MORE_SEED = 20261201
 SEPARATORS = (" ", ". ", " ... ", "\n", ", ")
 
 EMOJI = {
@@ -172,7 +187,7 @@ def parse_sources(path: Path) -> dict[str, list[str]]:
         line = raw.strip()
         if not line or line.startswith("# "):
             continue
-        header = re.fullmatch(r"\[(level|pool) ([\w-]+)\]", line)
+        header = re.fullmatch(r"\[(level|pool|more|paired) ([\w-]+)\]", line)
         if header:
             current = sections.setdefault(f"{header[1]}:{header[2]}", [])
             continue
@@ -192,8 +207,11 @@ def _trigrams(text: str) -> set[str]:
     return {skeleton[i : i + 3] for i in range(len(skeleton) - 2)}
 
 
-def families(seeds: dict[tuple[str, str], list[str]]) -> dict[str, str]:
-    """Group id -> family id, joining translations (see the module docstring)."""
+def families(
+    seeds: dict[tuple[str, str], list[str]], later: dict[str, tuple[str, str, str]] | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Group id -> family id, joining translations and rewrites (see the module docstring), and
+    the second-batch groups left out because they would tie two first-batch families."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -217,7 +235,69 @@ def families(seeds: dict[tuple[str, str], list[str]]) -> dict[str, str]:
             for j, b in enumerate(hinglish):
                 if len(a & b) >= JOIN_SIMILARITY * len(a | b):
                     union(f"hi:{level}:{i:03d}", f"hi-Latn:{level}:{j:03d}")
-    return {g: find(g) for g in parent}
+    left_out = _join_later(later or {}, seeds, parent, find)
+    return {g: find(g) for g in parent}, left_out
+
+
+def _similar(a: set[str], b: set[str]) -> bool:
+    return len(a & b) >= JOIN_SIMILARITY_MORE * len(a | b)
+
+
+def later_seeds(sources: dict[str, dict[str, list[str]]]) -> dict[str, tuple[str, str, str]]:
+    """Group id -> (language, level, text) of the `[more]` (m###) and `[paired]` (p###) seeds."""
+    out = {}
+    for kind, letter in (("more", "m"), ("paired", "p")):
+        for language in LANGUAGES:
+            for level in LEVELS:
+                for i, text in enumerate(sources[language].get(f"{kind}:{level}", [])):
+                    out[f"{language}:{level}:{letter}{i:03d}"] = (language, level, text)
+    return out
+
+
+def _join_later(
+    later: dict[str, tuple[str, str, str]],
+    seeds: dict[tuple[str, str], list[str]],
+    parent: dict[str, str],
+    find: Callable[[str], str],
+) -> list[str]:
+    """Join later groups to each other and under first-batch families."""
+    first_roots = {find(g) for g in list(parent)}
+    new = {g: (lang, level, _trigrams(t)) for g, (lang, level, t) in later.items()}
+    old = {
+        f"{lang}:{level}:{i:03d}": (lang, level, _trigrams(t))
+        for (lang, level), texts in seeds.items()
+        for i, t in enumerate(texts)
+    }
+
+    def kin(a: str, b: str) -> bool:
+        return a == b or {a, b} == {"hi", "hi-Latn"}
+
+    for g in new:
+        find(g)
+    for g in new:
+        twin = g.replace("en:", "hi-Latn:", 1)
+        if g.startswith("en:") and ":p" in g and twin in new:
+            parent[find(g)] = find(twin)
+    ids = sorted(new)
+    for x, gx in enumerate(ids):
+        for gy in ids[x + 1 :]:
+            (la, va, ta), (lb, vb, tb) = new[gx], new[gy]
+            if va == vb and kin(la, lb) and _similar(ta, tb):
+                parent[find(gx)] = find(gy)
+    anchors: dict[str, set[str]] = {}
+    for g, (lang, level, grams) in new.items():
+        for h, (lang2, level2, grams2) in old.items():
+            if level2 == level and kin(lang, lang2) and _similar(grams, grams2):
+                anchors.setdefault(find(g), set()).add(find(h))
+    left_out = []
+    for root, olds in sorted(anchors.items()):
+        if len({split_of(r) for r in olds}) > 1:
+            left_out += [g for g in new if find(g) == root]
+            continue
+        anchor = min(olds)
+        assert anchor in first_roots and root not in first_roots
+        parent[root] = anchor
+    return sorted(left_out)
 
 
 def _swap_words(text: str, table: dict[str, list[str]], rng: random.Random, p: float) -> str:
@@ -314,7 +394,10 @@ def build() -> list[dict[str, str]]:
             all_seeds[(language, level)] = sections.get(f"level:{level}", [])
             if not all_seeds[(language, level)]:
                 raise SystemExit(f"{language}: no seeds for level {level}")
-    family_of = families(all_seeds)
+    later = later_seeds(sources)
+    family_of, left_out = families(all_seeds, later)
+    for group in left_out:
+        print(f"left out {group}: it is like first-batch posts of both splits", file=sys.stderr)
     for language in LANGUAGES:
         sections = sources[language]
         pools = {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("pool:")}
@@ -323,31 +406,53 @@ def build() -> list[dict[str, str]]:
             variants = min(MAX_VARIANTS, max(1, -(-TARGET_PER_CELL // len(seeds))))
             for i, seed in enumerate(seeds):
                 group = f"{language}:{level}:{i:03d}"
-                split = split_of(family_of[group])
-                texts = [seed]
-                tries = 0
-                while len(texts) < variants and tries < variants * 5:
-                    tries += 1
-                    candidate = compose(seed, language, level, pools, rng)
-                    if candidate not in texts:
-                        texts.append(candidate)
-                for v, text in enumerate(texts):
-                    if text in seen:
-                        continue
-                    seen.add(text)
-                    records.append(
-                        {
-                            "id": f"{group}:{v}",
-                            "text": text,
-                            "level": level,
-                            "language": language,
-                            "group": group,
-                            "family": family_of[group],
-                            "split": split,
-                            "source": "seed" if v == 0 else "variant",
-                        }
-                    )
+                texts = _variants(seed, language, level, pools, rng, variants)
+                records += _records(group, texts, level, language, family_of[group], seen)
+    more_rng = random.Random(MORE_SEED)
+    for group, (language, level, seed) in later.items():
+        if group in left_out:
+            continue
+        sections = sources[language]
+        pools = {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("pool:")}
+        texts = _variants(seed, language, level, pools, more_rng, MORE_VARIANTS)
+        records += _records(group, texts, level, language, family_of[group], seen)
     return records
+
+
+def _variants(
+    seed: str, language: str, level: str, pools: dict[str, list[str]], rng: random.Random, n: int
+) -> list[str]:
+    texts = [seed]
+    tries = 0
+    while len(texts) < n and tries < n * 5:
+        tries += 1
+        candidate = compose(seed, language, level, pools, rng)
+        if candidate not in texts:
+            texts.append(candidate)
+    return texts
+
+
+def _records(
+    group: str, texts: list[str], level: str, language: str, family: str, seen: set[str]
+) -> list[dict[str, str]]:
+    out = []
+    for v, text in enumerate(texts):
+        if text in seen:
+            continue
+        seen.add(text)
+        out.append(
+            {
+                "id": f"{group}:{v}",
+                "text": text,
+                "level": level,
+                "language": language,
+                "group": group,
+                "family": family,
+                "split": split_of(family),
+                "source": "seed" if v == 0 else "variant",
+            }
+        )
+    return out
 
 
 def main() -> None:

@@ -103,3 +103,12 @@ def test_the_fast_scoring_path_agrees_with_scikit_learn(model) -> None:  # type:
     raw = np.clip(probs[:, 3:].sum(axis=1), 1e-6, 1 - 1e-6)
     expected = model.calibrator.predict_proba(np.log(raw / (1 - raw)).reshape(-1, 1))[:, 1]
     np.testing.assert_allclose(score, expected, atol=1e-9)
+
+
+def test_scoring_by_blocks_agrees_with_scoring_whole_rows(model) -> None:  # type: ignore[no-untyped-def]
+    texts = ["aaj raat pankhe se latak jaunga", "this exam is killing me", "मन करता है मर जाऊं"]
+    spans = [model.featurizer.detector.find(t) for t in texts]
+    probs, score = model.probabilities(model.featurizer.rows(texts, spans))
+    fast_probs, fast_score = model.block_probabilities(model.featurizer.blocks(texts, spans))
+    np.testing.assert_allclose(fast_probs, probs, atol=1e-12)
+    np.testing.assert_allclose(fast_score, score, atol=1e-12)

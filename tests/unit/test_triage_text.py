@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 
 from lifeline.adapters.classifier.cues import CueDetector, match_view, visible
-from lifeline.adapters.classifier.features import WINDOW_WORDS, cue_row, windows
+from lifeline.adapters.classifier.features import CUE_FEATURES, WINDOW_WORDS, cue_row, windows
 from lifeline.adapters.classifier.language import detect_language
 from lifeline.adapters.classifier.normalise import delete_schwa, transliterate_word, views
 
@@ -72,7 +72,7 @@ def test_an_elongated_word_is_one_span_covering_the_run() -> None:
     (method,) = [s for s in DETECTOR.find(text) if s.tag == "method"]
     assert method.text == "pankhe"
     (intent,) = [s for s in DETECTOR.find(text) if s.tag == "intent"]
-    assert intent.text == "jaungaaa"
+    assert intent.text == "marrrr jaungaaa"
 
 
 def test_spans_map_back_through_nfc_normalisation() -> None:
@@ -91,7 +91,7 @@ def test_spans_map_back_through_nfc_normalisation() -> None:
         ("tujhe jaan se maar dunga", {"threat"}),
         ("Tele-MANAS 14416 pe call karein", {"support"}),
         ("mera dost bol raha hai wo suicide kar lega", {"third_party", "suicide"}),
-        ("i'm not suicidal, don't worry", {"negation", "suicide"}),
+        ("i'm not suicidal, don't worry", {"negation"}),  # "suicidal" is inside the negation
         ("going live now, watch me", {"live", "time"}),
         ("मैं नदी के पुल पर खड़ी हूँ, अलविदा", {"method", "attempt", "farewell"}),
     ],
@@ -116,5 +116,6 @@ def test_short_text_is_one_window_and_long_text_overlapping_windows() -> None:
 
 
 def test_cue_row_has_conjunctions() -> None:
-    row = cue_row({"time", "method"})
-    assert sum(row) == 3.0  # time, method, and time+risk
+    row = dict(zip(CUE_FEATURES, cue_row({"time", "method"}), strict=True))
+    on = {name for name, value in row.items() if value}
+    assert on == {"time", "method", "time+risk", "method-only", "risk>=1"}

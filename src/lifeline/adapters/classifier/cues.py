@@ -4,16 +4,29 @@ Matching runs on a squeezed view of the text (see lexicon.py) in which every cha
 remembers the range of the original text it came from, so each span's `start`/`end` index the
 text exactly as it was received (Python string offsets, i.e. code points), also when the input
 was not in NFC or had elongated words ("marrrr jaunga").
+
+Devanagari is folded the way people's spelling varies on social media: nukta, anusvara and
+candrabindu are dropped, long ī/ū read as short i/u and a letter written three or more times
+counts once, so नहीं/नही/नहि, हूं/हूँ/हू and गयी/गई all meet one pattern. Patterns are folded
+the same way when compiled.
+
+A cue inside a negation span ("main suicide *nahi karunga*") is dropped: the negation is what
+the post says (NEGATABLE lists the tags it cancels).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from lifeline.adapters.classifier.lexicon import INTERNAL_TAGS, LEXICON
+from lifeline.adapters.classifier.lexicon import DERIVED_TAGS, INTERNAL_TAGS, LEXICON
 
+#: bumped whenever the matching view changes, so the model version changes with it
+VIEW_VERSION = 3
 _NUKTA = "\u093c"
 #: precomposed nukta letters (U+0958..U+095F) and their bases
 _NUKTA_BASES = {
@@ -21,7 +34,20 @@ _NUKTA_BASES = {
     for i, base in enumerate("\u0915\u0916\u0917\u091c\u0921\u0922\u092b\u092f")
 }
 _APOSTROPHES = frozenset("'’`")
-_IGNORED = frozenset("\u200c\u200d\ufe0f\ufe0e\u20e3" + _NUKTA)
+#: zero-width joiners, variation selectors, nukta, anusvara and candrabindu
+_IGNORED = frozenset("\u200c\u200d\ufe0f\ufe0e\u20e3" + _NUKTA + "\u0901\u0902")
+#: long vowels (signs and letters) and candra o read as short i/u and o
+_DEVA_FOLD = str.maketrans(
+    {
+        "\u0940": "\u093f",
+        "\u0942": "\u0941",
+        "\u0908": "\u0907",
+        "\u090a": "\u0909",
+        "\u0949": "\u094b",
+        "\u0911": "\u0913",
+    }
+)
+_MARKS = frozenset(_NUKTA + "\u0901\u0902")
 _WORD = r"[\w\u0900-\u0963\u0966-\u097F]"
 _SQUEEZE = re.compile(r"([a-z])\1+")
 
@@ -57,40 +83,90 @@ def _segments(text: str) -> list[tuple[str, int, int]]:
     return pieces
 
 
+_DEVA_TRIPLE = re.compile(r"([\u0900-\u097f])\1\1")
+
+
+def _squeeze_devanagari(pieces: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """A Devanagari letter written three or more times running ("मौतततत") counts once."""
+    if not _DEVA_TRIPLE.search("".join(p[0] for p in pieces)):
+        return pieces
+    out: list[tuple[str, int, int]] = []
+    i = 0
+    while i < len(pieces):
+        j = i
+        while j + 1 < len(pieces) and pieces[j + 1][0] == pieces[i][0]:
+            j += 1
+        ch = pieces[i][0]
+        if j - i >= 2 and "\u0900" <= ch <= "\u097f":
+            out.append((ch, pieces[i][1], pieces[j][2]))
+        else:
+            out.extend(pieces[i : j + 1])
+        i = j + 1
+    return out
+
+
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_" or ("\u0900" <= ch <= "\u097f" and ch not in "\u0964\u0965")
+
+
+_DROP, _MARK, _LETTERS, _SEPARATOR = range(4)
+
+
+@lru_cache(maxsize=8192)
+def _kind(ch: str) -> tuple[int, str]:
+    """What one (NFC) character becomes in the view: dropped, a dropped sign that belongs to
+    the letter before it, folded letters, or a separator. Cached: posts reuse few characters."""
+    if ch in _MARKS:
+        return _MARK, ""
+    if ch in _APOSTROPHES or ch in _IGNORED:
+        return _DROP, ""
+    ch = _NUKTA_BASES.get(ch, ch).translate(_DEVA_FOLD)
+    if _is_word_char(ch) or unicodedata.category(ch) == "So":
+        return _LETTERS, ch.casefold()
+    return _SEPARATOR, " "
+
+
+def _pieces(text: str) -> Iterable[tuple[str, int, int]]:
+    if unicodedata.is_normalized("NFC", text) and not _DEVA_TRIPLE.search(text):
+        return ((ch, i, i + 1) for i, ch in enumerate(text))
+    return _squeeze_devanagari(_segments(text))
 
 
 def match_view(text: str) -> MatchView:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for ch, start, end in _segments(text):
-        if ch in _APOSTROPHES or ch in _IGNORED:
-            continue
-        ch = _NUKTA_BASES.get(ch, ch)
-        if ch == "\u0901":  # chandrabindu reads as anusvara
-            ch = "\u0902"
-        if _is_word_char(ch) or unicodedata.category(ch) == "So":
-            for low in ch.casefold():
+    for ch, start, end in _pieces(text):
+        kind, letters = _kind(ch)
+        if kind == _LETTERS:
+            for low in letters:
                 if out and low == out[-1] and "a" <= low <= "z" and ends[-1] == start:
                     ends[-1] = end  # an elongated letter: one letter covering the whole run
                     continue
                 out.append(low)
                 starts.append(start)
                 ends.append(end)
-        elif out and out[-1] != " ":
-            out.append(" ")
-            starts.append(start)
-            ends.append(end)
+        elif kind == _SEPARATOR:
+            if out and out[-1] != " ":
+                out.append(" ")
+                starts.append(start)
+                ends.append(end)
+        elif kind == _MARK and out and out[-1] != " " and ends[-1] <= start:
+            ends[-1] = end  # a dropped sign still belongs to its letter's span
     return MatchView("".join(out), tuple(starts), tuple(ends))
 
 
 def squeeze_pattern(pattern: str) -> str:
     """Write a pattern in the squeezed spelling the view uses ("kill" → "kil", ज़हर → जहर)."""
     pattern = "".join(_NUKTA_BASES.get(ch, ch) for ch in unicodedata.normalize("NFC", pattern))
-    pattern = pattern.replace(_NUKTA, "").replace("\u0901", "\u0902")
+    pattern = "".join(ch for ch in pattern if ch not in _IGNORED).translate(_DEVA_FOLD)
+    # `\w` in Python does not cover Devanagari vowel signs: "मर\w*" must match "मरना"
+    pattern = pattern.replace(r"\w", _WORD)
     return _SQUEEZE.sub(r"\1", pattern)
+
+
+_DEVA_CHAR = re.compile("[\u0900-\u097f]")
+_NOT_DEVA = re.compile("[^\u0900-\u097f ]")
 
 
 def compile_lexicon(lexicon: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
@@ -101,26 +177,98 @@ def compile_lexicon(lexicon: dict[str, list[str]]) -> dict[str, re.Pattern[str]]
     return compiled
 
 
+def _by_script(lexicon: dict[str, list[str]], devanagari: bool) -> dict[str, re.Pattern[str]]:
+    """The lexicon's patterns that can match text in one script (a line naming both scripts is
+    in both): a post in one script is searched with fewer alternatives, which is most of the
+    cost of finding cues."""
+    return compile_lexicon(
+        {
+            tag: kept
+            for tag, alts in lexicon.items()
+            if (kept := [a for a in alts if bool(_DEVA_CHAR.search(a)) == devanagari or _mixed(a)])
+        }
+    )
+
+
+def _mixed(pattern: str) -> bool:
+    return bool(_DEVA_CHAR.search(pattern)) and bool(re.search("[a-z]", pattern))
+
+
+def _leftmost(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Matches as one alternation would report them: leftmost first, ties to the lower rank,
+    none inside another."""
+    kept: list[tuple[int, int]] = []
+    for start, _, end in sorted(ranges):
+        if not kept or start >= kept[-1][1]:
+            kept.append((start, end))
+    return kept
+
+
 class CueDetector:
     """Finds every lexicon cue in a text; compiled once, then thread-safe."""
 
     def __init__(self, lexicon: dict[str, list[str]] | None = None) -> None:
-        self.patterns = compile_lexicon(lexicon or LEXICON)
-        self.tags = tuple(self.patterns)
+        lexicon = lexicon or LEXICON
+        self.tags = tuple(lexicon)
+        # a tag whose patterns are exactly those of others (time = now + later) is not matched
+        # again: its spans are theirs, retagged
+        self.derived = {
+            tag: parts
+            for tag, parts in DERIVED_TAGS.items()
+            if all(p in lexicon for p in parts)
+            and lexicon.get(tag) == [alt for p in parts for alt in lexicon[p]]
+        }
+        own = {k: v for k, v in lexicon.items() if k not in self.derived}
+        self.latin = _by_script(own, devanagari=False)
+        self.devanagari = _by_script(own, devanagari=True)
 
     def find(self, text: str, view: MatchView | None = None) -> list[Span]:
         """All cue spans, internal ones included, ordered by position."""
         view = view or match_view(text)
-        spans: list[Span] = []
-        for tag, pattern in self.patterns.items():
-            for m in pattern.finditer(view.text):
-                s, e = m.span()
-                if e <= s:
-                    continue
-                start, end = view.starts[s], view.ends[e - 1]
-                spans.append(Span(tag, text[start:end], start, end))
+        scripts = []
+        if _NOT_DEVA.search(view.text):
+            scripts.append(self.latin)
+        if _DEVA_CHAR.search(view.text):
+            scripts.append(self.devanagari)
+        found: dict[str, list[tuple[int, int]]] = {}
+        for patterns in scripts:
+            for tag, pattern in patterns.items():
+                for m in pattern.finditer(view.text):
+                    s, e = m.span()
+                    if e > s:
+                        found.setdefault(tag, []).append((view.starts[s], view.ends[e - 1]))
+        if len(scripts) > 1:  # both scripts' matches, merged as one pattern would have found them
+            found = {tag: _leftmost([(a, 0, b) for a, b in set(r)]) for tag, r in found.items()}
+        for tag, parts in self.derived.items():
+            ranked = [(r[0], i, r[1]) for i, p in enumerate(parts) for r in found.get(p, ())]
+            if ranked:
+                found[tag] = _leftmost(ranked)
+        spans = [
+            Span(tag, text[start:end], start, end)
+            for tag, ranges in found.items()
+            for start, end in ranges
+        ]
         spans.sort(key=lambda sp: (sp.start, sp.end, sp.tag))
+        return _outside_negation(spans)
+
+
+#: cues that a negation around them cancels ("main suicide *nahi karunga*")
+NEGATABLE = frozenset({"intent", "future", "suicide", "ideation", "attempt"})
+
+
+def _outside_negation(spans: list[Span]) -> list[Span]:
+    negations = [s for s in spans if s.tag == "negation"]  # ordered by start, like `spans`
+    if not negations:
         return spans
+    starts = [n.start for n in negations]
+    longest = max(n.end - n.start for n in negations)
+
+    def negated(s: Span) -> bool:
+        last = bisect_right(starts, s.start)
+        first = bisect_left(starts, s.start - longest)
+        return any(s.end <= n.end for n in negations[first:last])
+
+    return [s for s in spans if s.tag not in NEGATABLE or not negated(s)]
 
 
 def visible(spans: list[Span]) -> list[Span]:

@@ -91,6 +91,20 @@ def load_corpus(path: Path | None = None) -> list[Example]:
     return out
 
 
+def corpus_groups(path: Path | None = None) -> dict[str, str]:
+    """Text -> seed group id (`language:level:NNN`, or `mNNN`/`pNNN` for later seed batches)."""
+    if path is None:
+        text = resources.files("lifeline").joinpath(CORPUS).read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    out = {}
+    for line in text.splitlines():
+        if line.strip():
+            r = json.loads(line)
+            out[r["text"]] = r["group"]
+    return out
+
+
 def load_jsonl(path: Path, *, split: str | None = None) -> list[Example]:
     """A labelled JSON-lines file: {"text", "level"} and optionally "language", "group" and
     "split" (only lines of `split` are kept when it is given)."""

@@ -103,9 +103,14 @@ def evaluate(
     progress: Callable[[int], None] | None = None,
 ) -> Evaluation:
     results = predict(classifier, [e.text for e in examples], progress)
+    return evaluation_of(examples, [level for level, _ in results], [s for _, s in results])
+
+
+def evaluation_of(
+    examples: Sequence[Example], predicted: Sequence[str], scores: Sequence[float]
+) -> Evaluation:
+    """The figures for levels and scores already predicted for `examples`."""
     truth = [e.level for e in examples]
-    predicted = [level for level, _ in results]
-    scores = [score for _, score in results]
     ev = Evaluation(len(examples))
     for lang in [lang for lang in LANGUAGES if any(e.language == lang for e in examples)]:
         idx = [i for i, e in enumerate(examples) if e.language == lang]
@@ -121,6 +126,7 @@ def evaluate(
             "intent_or_above_recall": urgent["recall"],
             "intent_or_above_precision": urgent["precision"],
             "accuracy": float(np.mean([a == b for a, b in zip(t, p, strict=True)])),
+            "ece": calibration([scores[i] for i in idx], [x >= 3 for x in t])[0],
         }
         ev.language_levels[lang] = _per_level([truth[i] for i in idx], [predicted[i] for i in idx])
     ev.levels = _per_level(truth, predicted)
@@ -129,6 +135,15 @@ def evaluate(
     ev.ece, ev.bins = calibration(scores, at_risk_truth)
     ev.brier = float(np.mean((np.asarray(scores) - np.asarray(at_risk_truth, float)) ** 2))
     return ev
+
+
+def level_metrics(
+    examples: Sequence[Example], predicted: Sequence[str], scores: Sequence[float]
+) -> dict[str, Any]:
+    """`evaluation_of` as a dict without the calibration bins (for model.json)."""
+    data = evaluation_of(examples, predicted, scores).as_dict()
+    data["calibration"].pop("bins")
+    return data
 
 
 def _per_level(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, dict[str, float]]:

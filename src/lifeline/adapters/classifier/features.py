@@ -9,6 +9,7 @@ of the skeleton view | cue indicators and their conjunctions]. The two n-gram bl
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,9 +26,32 @@ WINDOW_STRIDE = 24
 _TOKEN = re.compile(r"\S+")
 
 _RISK = ("method", "attempt", "intent", "farewell", "suicide", "ideation")
+_ACT = ("method", "attempt", "suicide", "ideation", "farewell", "death")
 #: (name, tags that must all be present, tags of which one must be present, tags absent)
 CONJUNCTIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
     ("time+risk", ("time",), _RISK, ()),
+    ("now+risk", ("now",), _RISK, ("third_party", "news")),
+    ("later+risk", ("later",), _RISK, ("third_party", "news")),
+    ("now+attempt", ("now", "attempt"), (), ()),
+    ("attempt+method", ("attempt", "method"), (), ("third_party", "news")),
+    ("farewell+now", ("farewell", "now"), (), ()),
+    ("intent+method", ("intent", "method"), (), ("third_party", "news")),
+    (
+        "future+act",
+        ("future",),
+        ("method", "suicide", "death", "ideation"),
+        ("third_party", "news", "threat", "idiom"),
+    ),
+    (
+        "future+self+act",
+        ("future", "self"),
+        ("method", "suicide", "death"),
+        ("third_party", "news", "threat"),
+    ),
+    ("intent+death", ("intent",), ("death", "suicide", "ideation"), ("third_party", "news")),
+    ("intent-only", ("intent",), (), _ACT),
+    ("farewell-only", ("farewell",), (), (*_ACT[:-2], "intent", "time")),
+    ("method-only", ("method",), (), ("attempt", "intent", "suicide", "ideation", "farewell")),
     ("method+act", ("method",), ("intent", "attempt", "suicide", "ideation"), ()),
     ("method+self", ("method", "self"), (), ("third_party", "news")),
     ("farewell+risk", ("farewell",), ("time", "method", "attempt", "suicide", "intent"), ()),
@@ -44,7 +68,13 @@ CONJUNCTIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]
     ("death+self", ("death", "self"), (), ("third_party", "news", "idiom", "threat")),
     ("death+third", ("death", "third_party"), (), ()),
 )
-CUE_FEATURES = (*TAGS, *(c[0] for c in CONJUNCTIONS))
+#: how many distinct kinds of risk evidence a post carries (1, 2, 3 or more)
+EVIDENCE_LEVELS = (1, 2, 3)
+CUE_FEATURES = (
+    *TAGS,
+    *(c[0] for c in CONJUNCTIONS),
+    *(f"risk>={n}" for n in EVIDENCE_LEVELS),
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +107,8 @@ def cue_row(tags: set[str]) -> list[float]:
             and not any(t in tags for t in absent)
         )
         row.append(1.0 if ok else 0.0)
+    evidence = sum(1 for t in (*_RISK, "now", "live") if t in tags)
+    row.extend(1.0 if evidence >= n else 0.0 for n in EVIDENCE_LEVELS)
     return row
 
 
@@ -86,13 +118,14 @@ def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     Hand-written because scikit-learn's per-call input checks cost about a millisecond per
     post, which is most of a single post's latency; the arithmetic is the same (a test compares
     the two)."""
-    out = counts.tocsr(copy=True).astype(np.float64)
-    out.data = (np.log(out.data) + 1.0) * idf[out.indices]
-    squares = out.multiply(out).sum(axis=1).A.ravel()
-    norms = np.sqrt(squares)
+    counts = counts.tocsr()
+    data = (np.log(counts.data.astype(np.float64)) + 1.0) * idf[counts.indices]
+    n = counts.shape[0]
+    row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
+    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n))
     norms[norms == 0] = 1.0
-    scaled: sp.csr_matrix = sp.diags(1.0 / norms) @ out
-    return scaled.tocsr()
+    data /= norms[row_of]
+    return sp.csr_matrix((data, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
 
 
 class Featurizer:
@@ -130,17 +163,26 @@ class Featurizer:
     def raw(self, skeletons: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         return self.char.transform(skeletons), self.word.transform(skeletons)
 
-    def rows(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> sp.csr_matrix:
-        """One row per text; `spans` are the cues found in each."""
+    def blocks(
+        self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
+    ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+        """The three blocks of the rows (character n-grams, word n-grams, cues), apart: the
+        model scores them block by block, which saves stacking them for every post."""
         skeletons = [views(t).skeleton for t in texts]
         char, word = self.raw(skeletons)
-        cues = np.array([cue_row({s.tag for s in doc}) for doc in spans], dtype=np.float32)
-        blocks = [
+        cues = np.array([cue_row({s.tag for s in doc}) for doc in spans], dtype=np.float64)
+        if not len(spans):
+            cues = np.zeros((0, len(CUE_FEATURES)))
+        return (
             tfidf(char, self.char_idf.idf_),
             tfidf(word, self.word_idf.idf_),
-            sp.csr_matrix(cues * self.cue_weight),
-        ]
-        return sp.hstack(blocks, format="csr")
+            cues * self.cue_weight,
+        )
+
+    def rows(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> sp.csr_matrix:
+        """One row per text; `spans` are the cues found in each."""
+        char, word, cues = self.blocks(texts, spans)
+        return sp.hstack([char, word, sp.csr_matrix(cues)], format="csr")
 
     def text_windows(self, text: str) -> tuple[list[Window], list[list[Span]]]:
         """The windows of one text and the cues in each (rows are built for a whole batch at
@@ -149,7 +191,12 @@ class Featurizer:
         wins = windows(text)
         if len(wins) == 1:
             return wins, [spans]
-        return wins, [[s for s in spans if s.start >= w.start and s.end <= w.end] for w in wins]
+        starts = [s.start for s in spans]  # find() returns spans ordered by start
+        per_window = []
+        for w in wins:
+            first, last = bisect_left(starts, w.start), bisect_right(starts, w.end)
+            per_window.append([s for s in spans[first:last] if s.end <= w.end])
+        return wins, per_window
 
 
 def fit_featurizer(

@@ -4,8 +4,10 @@ explicit list of trusted types (skops refuses anything else; nothing is unpickle
 Scoring: each window of the text gets multinomial logistic-regression probabilities for the six
 levels; `score` is P(ideation or above) after Platt calibration fitted on out-of-fold
 predictions; the riskiest window decides. A window is at risk when its score reaches the
-`at_risk` threshold, and then intent-or-above when P(intent or imminent | at risk) reaches the
-`intent` threshold; both thresholds were chosen by grouped cross-validation on the training data.
+at-risk threshold of the post's language (`at_risk:hi`, `at_risk:hi-Latn`, `at_risk:en`; plain
+`at_risk` for a model without them), and then intent-or-above when P(intent or imminent | at
+risk) reaches the `intent` threshold; all were chosen by grouped cross-validation on the
+training data only (training.py).
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from typing import Any
 import numpy as np
 import skops.io as sio
 
-from lifeline.adapters.classifier.cues import CueDetector, Span, visible
-from lifeline.adapters.classifier.features import Featurizer
-from lifeline.adapters.classifier.language import detect_language
+from lifeline.adapters.classifier.cues import VIEW_VERSION, CueDetector, Span, visible
+from lifeline.adapters.classifier.features import CUE_FEATURES, Featurizer
+from lifeline.adapters.classifier.language import LANGUAGES, detect_language
 from lifeline.adapters.classifier.lexicon import LEXICON
 from lifeline.services.triage import Cue, RiskLevel, RiskResult
 
@@ -59,7 +61,9 @@ class UnscorableText(ValueError):
 
 
 def lexicon_digest() -> str:
-    return hashlib.sha256(repr(sorted(LEXICON.items())).encode()).hexdigest()[:12]
+    """Digest of what decides the cues: the lexicon and the matching view."""
+    text = repr((VIEW_VERSION, sorted(LEXICON.items()), CUE_FEATURES))
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def default_model_path() -> Path:
@@ -79,13 +83,23 @@ class SklearnRiskClassifier:
     def __init__(self, bundle: dict[str, Any], detector: CueDetector | None = None) -> None:
         if bundle.get("format") != FORMAT:
             raise ModelError(f"model format {bundle.get('format')!r}, expected {FORMAT}")
+        if bundle.get("lexicon") != lexicon_digest():
+            raise ModelError(
+                "the model was built with another cue lexicon or feature set; "
+                "rebuild it with `lifeline model train`"
+            )
         self.bundle = bundle
         self._version = str(bundle["version"])
         self.classes = [str(c) for c in bundle["classes"]]
         self.model = bundle["model"]
         self.calibrator = bundle["calibrator"]
-        self.at_risk_threshold = float(bundle["thresholds"]["at_risk"])
-        self.intent_threshold = float(bundle["thresholds"]["intent"])
+        thresholds = bundle["thresholds"]
+        self.at_risk_threshold = float(thresholds["at_risk"])
+        self.language_thresholds = {
+            lang: float(thresholds.get(f"at_risk:{lang}", self.at_risk_threshold))
+            for lang in LANGUAGES
+        }
+        self.intent_threshold = float(thresholds["intent"])
         self.featurizer = Featurizer(
             bundle["char"],
             bundle["word"],
@@ -99,11 +113,16 @@ class SklearnRiskClassifier:
         # more than the arithmetic for one post (a test checks both agree)
         self._coef = np.asarray(self.model.coef_, dtype=np.float64)
         self._intercept = np.asarray(self.model.intercept_, dtype=np.float64)
+        n_char, n_word = self.featurizer.char.n_features, self.featurizer.word.n_features
+        self._coef_blocks = (
+            np.ascontiguousarray(self._coef[:, :n_char].T),
+            np.ascontiguousarray(self._coef[:, n_char : n_char + n_word].T),
+            np.ascontiguousarray(self._coef[:, n_char + n_word :].T),
+        )
         self._cal_a = float(self.calibrator.coef_[0][0])
         self._cal_b = float(self.calibrator.intercept_[0])
         self._risk = [self.classes.index(c) for c in AT_RISK]
-        self._urgent = [self.classes.index("intent"), self.classes.index("imminent")]
-        self._calm = [self.classes.index(c) for c in ("none", "discussion", "distress")]
+        self._indices = level_indices(self.classes)
 
     @classmethod
     def load(cls, path: Path | None = None) -> SklearnRiskClassifier:
@@ -126,7 +145,18 @@ class SklearnRiskClassifier:
     # -- scoring -------------------------------------------------------------------------
     def probabilities(self, rows: Any) -> tuple[np.ndarray, np.ndarray]:
         """(level probabilities, calibrated at-risk score) for feature rows."""
-        logits = rows @ self._coef.T + self._intercept
+        return self._from_logits(np.asarray(rows @ self._coef.T) + self._intercept)
+
+    def block_probabilities(
+        self, blocks: tuple[Any, Any, np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`probabilities` of the rows whose blocks are `blocks` (Featurizer.blocks)."""
+        logits = self._intercept + sum(
+            np.asarray(b @ w) for b, w in zip(blocks, self._coef_blocks, strict=True)
+        )
+        return self._from_logits(logits)
+
+    def _from_logits(self, logits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)
@@ -135,15 +165,14 @@ class SklearnRiskClassifier:
         score = 1.0 / (1.0 + np.exp(-(self._cal_a * logit + self._cal_b)))
         return probs, score
 
-    def decide(self, probs: np.ndarray, score: float) -> RiskLevel:
-        if score >= self.at_risk_threshold:
-            risk = probs[self._risk].sum()
-            urgent = probs[self._urgent]
-            if risk > 0 and urgent.sum() / risk >= self.intent_threshold:
-                return RiskLevel.IMMINENT if urgent[1] >= urgent[0] else RiskLevel.INTENT
-            return RiskLevel.IDEATION
-        calm = probs[self._calm]
-        return RiskLevel(self.classes[self._calm[int(np.argmax(calm))]])
+    def threshold_for(self, language: str) -> float:
+        return self.language_thresholds.get(language, self.at_risk_threshold)
+
+    def decide(self, probs: np.ndarray, score: float, language: str | None = None) -> RiskLevel:
+        threshold = self.at_risk_threshold if language is None else self.threshold_for(language)
+        return decide_level(
+            probs, score, threshold, self.intent_threshold, self.classes, self._indices
+        )
 
     def _check(self, text: str) -> None:
         if not isinstance(text, str) or not text.strip():
@@ -166,18 +195,54 @@ class SklearnRiskClassifier:
             t[w.start : w.end] for t, (wins, _) in zip(texts, parts, strict=True) for w in wins
         ]
         window_spans = [spans for _, per_window in parts for spans in per_window]
-        probs, scores = self.probabilities(self.featurizer.rows(window_texts, window_spans))
+        probs, scores = self.block_probabilities(self.featurizer.blocks(window_texts, window_spans))
         results: list[RiskResult] = []
         offset = 0
         for text, (wins, spans) in zip(texts, parts, strict=True):
             n = len(wins)
             best = offset + int(np.argmax(scores[offset : offset + n]))
-            level = self.decide(probs[best], float(scores[best]))
-            cues = _cues(spans[best - offset])
             language = detect_language(text[:20_000])
+            level = self.decide(probs[best], float(scores[best]), language)
+            cues = _cues(spans[best - offset])
             results.append(RiskResult(level, float(scores[best]), language, cues, self.version))
             offset += n
         return results
+
+
+@dataclass(frozen=True)
+class LevelIndices:
+    risk: list[int]
+    urgent: list[int]
+    calm: list[int]
+
+
+def level_indices(classes: Sequence[str]) -> LevelIndices:
+    index = list(classes).index
+    return LevelIndices(
+        [index(c) for c in AT_RISK],
+        [index("intent"), index("imminent")],
+        [index(c) for c in ("none", "discussion", "distress")],
+    )
+
+
+def decide_level(
+    probs: np.ndarray,
+    score: float,
+    at_risk: float,
+    intent: float,
+    classes: Sequence[str],
+    idx: LevelIndices,
+) -> RiskLevel:
+    """The level of one window: at risk when the calibrated score reaches `at_risk`; then
+    intent-or-above when P(intent or imminent | at risk) reaches `intent` (imminent when it is
+    the likelier of the two); otherwise the likeliest of the three calm levels."""
+    if score >= at_risk:
+        risk = probs[idx.risk].sum()
+        urgent = probs[idx.urgent]
+        if risk > 0 and urgent.sum() / risk >= intent:
+            return RiskLevel.IMMINENT if urgent[1] >= urgent[0] else RiskLevel.INTENT
+        return RiskLevel.IDEATION
+    return RiskLevel(classes[idx.calm[int(np.argmax(probs[idx.calm]))]])
 
 
 def _cues(spans: list[Span]) -> tuple[Cue, ...]:

@@ -3,9 +3,14 @@
 1. Cues are found and rows built for every example (see features.py); the IDF weights are fitted.
 2. Five group folds (a post's variants and translations, or a C-SSRS user, stay in one fold)
    give out-of-fold probabilities from multinomial logistic regression.
-3. On those: Platt calibration of P(ideation or above), and the two decision thresholds
-   (the lowest at-risk threshold keeping out-of-fold at-risk recall at TARGET_RECALL on the
-   corpus, and likewise for intent-or-above).
+3. On those: Platt calibration of P(ideation or above), and the decision thresholds, each the
+   highest that keeps the out-of-fold recall of the corpus at its target: one at-risk threshold
+   per language (TARGET_RECALL of that language's at-risk posts; languages differ in how their
+   scores spread) and one for intent-or-above among the posts found at risk
+   (TARGET_URGENT_RECALL). Missing a person at risk costs far more than an operator reading a
+   false alarm, so the thresholds are set by the recall the SMC needs, not by accuracy.
+   The out-of-fold levels decided with those thresholds are the cross-validated figures in
+   model.json (`out_of_fold`).
 4. The final logistic regression is fitted on everything and saved with skops.
 """
 
@@ -34,13 +39,15 @@ from lifeline.adapters.classifier.datasets import (
     load_corpus,
     load_cssrs,
 )
-from lifeline.adapters.classifier.evaluation import Evaluation
+from lifeline.adapters.classifier.evaluation import Evaluation, level_metrics
 from lifeline.adapters.classifier.features import Featurizer, fit_featurizer
-from lifeline.adapters.classifier.language import detect_language
+from lifeline.adapters.classifier.language import LANGUAGES, detect_language
 from lifeline.adapters.classifier.model import (
     AT_RISK,
     FORMAT,
     SklearnRiskClassifier,
+    decide_level,
+    level_indices,
     lexicon_digest,
 )
 from lifeline.services.triage import LabelledExample
@@ -50,6 +57,8 @@ FOLDS = 5
 C = 4.0
 TARGET_RECALL = 0.95
 TARGET_URGENT_RECALL = 0.92
+#: a language with fewer at-risk training posts uses the overall threshold
+MIN_LANGUAGE_POSITIVES = 100
 #: weight of a C-SSRS window relative to a corpus post, and of an operator's label
 CSSRS_WEIGHT = 0.25
 FEEDBACK_WEIGHT = 2.0
@@ -61,7 +70,7 @@ class TrainingReport:
     version: str
     examples: dict[str, int]
     thresholds: dict[str, float]
-    out_of_fold: dict[str, float]
+    out_of_fold: dict[str, Any]
     seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -143,38 +152,81 @@ def _train(
     calibrator.fit(_risk_logit(oof, classes), truth.astype(int), sample_weight=w)
     score = calibrator.predict_proba(_risk_logit(oof, classes))[:, 1]
     corpus = np.array([e.source == "corpus" for e in examples])
-    at_risk = min(0.5, _lowest_threshold(score[corpus], truth[corpus], TARGET_RECALL))
-    urgent_idx = [classes.index("intent"), classes.index("imminent")]
-    risk_idx = [classes.index(c) for c in AT_RISK]
-    share = oof[:, urgent_idx].sum(axis=1) / np.maximum(oof[:, risk_idx].sum(axis=1), 1e-9)
-    urgent_truth = np.isin(y, urgent_idx)
-    chosen = corpus & urgent_truth & (score >= at_risk)
-    intent = min(
-        0.5, _lowest_threshold(share[chosen], np.ones(chosen.sum(), bool), TARGET_URGENT_RECALL)
-    )
+    languages = np.array([e.language for e in examples])
+    thresholds = _thresholds(oof, score, y, corpus, languages, classes)
     say("fitting the final model")
     model = _fit(x, y, w)
     version = version_of(examples)
-    bundle = _bundle(featurizer, classes, model, calibrator, {"at_risk": at_risk, "intent": intent})
+    bundle = _bundle(featurizer, classes, model, calibrator, thresholds)
     bundle["version"] = version
-    predicted = score >= at_risk
-    oof_metrics = {
-        "at_risk_recall": float((predicted & truth)[corpus].sum() / max(1, truth[corpus].sum())),
-        "at_risk_precision": float(
-            (predicted & truth)[corpus].sum() / max(1, predicted[corpus].sum())
-        ),
-    }
     sources: dict[str, int] = {}
     for e in examples:
         sources[e.source] = sources.get(e.source, 0) + 1
     report = TrainingReport(
         version,
         sources,
-        {"at_risk": at_risk, "intent": intent},
-        oof_metrics,
+        thresholds,
+        _out_of_fold(
+            oof, score, thresholds, [e for e, c in zip(examples, corpus, strict=True) if c], corpus
+        ),
         time.perf_counter() - started,
     )
     return bundle, report
+
+
+def _thresholds(
+    oof: np.ndarray,
+    score: np.ndarray,
+    y: np.ndarray,
+    corpus: np.ndarray,
+    languages: np.ndarray,
+    classes: list[str],
+) -> dict[str, float]:
+    """At-risk thresholds (overall and per language) and the intent-or-above threshold, from
+    out-of-fold predictions on the corpus (see the module docstring)."""
+    truth = np.isin(y, [classes.index(c) for c in AT_RISK])
+    thresholds = {
+        "at_risk": min(0.5, _lowest_threshold(score[corpus], truth[corpus], TARGET_RECALL))
+    }
+    found = np.zeros(len(y), bool)
+    for lang in LANGUAGES:
+        mine = corpus & (languages == lang)
+        t = thresholds["at_risk"]
+        if truth[mine].sum() >= MIN_LANGUAGE_POSITIVES:
+            t = min(0.5, _lowest_threshold(score[mine], truth[mine], TARGET_RECALL))
+        thresholds[f"at_risk:{lang}"] = t
+        found |= mine & (score >= t)
+    idx = level_indices(classes)
+    share = oof[:, idx.urgent].sum(axis=1) / np.maximum(oof[:, idx.risk].sum(axis=1), 1e-9)
+    chosen = corpus & np.isin(y, idx.urgent) & found
+    thresholds["intent"] = min(
+        0.5, _lowest_threshold(share[chosen], np.ones(chosen.sum(), bool), TARGET_URGENT_RECALL)
+    )
+    return thresholds
+
+
+def _out_of_fold(
+    oof: np.ndarray,
+    score: np.ndarray,
+    thresholds: dict[str, float],
+    corpus_examples: list[Example],
+    corpus: np.ndarray,
+) -> dict[str, Any]:
+    """Cross-validated figures: the corpus's out-of-fold levels decided as the model would."""
+    classes = list(LEVELS)
+    idx = level_indices(classes)
+    predicted = [
+        decide_level(
+            p,
+            float(s),
+            thresholds.get(f"at_risk:{e.language}", thresholds["at_risk"]),
+            thresholds["intent"],
+            classes,
+            idx,
+        ).value
+        for p, s, e in zip(oof[corpus], score[corpus], corpus_examples, strict=True)
+    ]
+    return level_metrics(corpus_examples, predicted, [float(s) for s in score[corpus]])
 
 
 def _bundle(

@@ -1,0 +1,64 @@
+"""The committed triage corpus is what scripts/build_triage_corpus.py builds, and its split
+does not leak (a family — a seed, its variants, translations and rewrites — is in one split)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "src" / "lifeline" / "data" / "triage" / "corpus.jsonl"
+
+
+def builder() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "build_triage_corpus", ROOT / "scripts" / "build_triage_corpus.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def records() -> list[dict[str, str]]:
+    return [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_committed_corpus_is_what_the_script_builds(records: list[dict[str, str]]) -> None:
+    assert builder().build() == records
+
+
+def test_a_family_and_its_text_stay_in_one_split(records: list[dict[str, str]]) -> None:
+    splits: dict[str, set[str]] = {}
+    for r in records:
+        splits.setdefault(r["family"], set()).add(r["split"])
+        splits.setdefault("group:" + r["group"], set()).add(r["split"])
+    for r in records:  # a text written twice (say once in capitals) also stays in one split
+        splits.setdefault("text:" + r["text"].casefold(), set()).add(r["split"])
+    assert all(len(s) == 1 for s in splits.values())
+    assert len({r["text"] for r in records}) == len(records)
+
+
+def test_the_corpus_is_large_and_balanced(records: list[dict[str, str]]) -> None:
+    cells = Counter((r["language"], r["level"]) for r in records)
+    assert len(records) >= 4000
+    assert len(cells) == 18 and min(cells.values()) >= 0.7 * max(cells.values())
+    assert 0.15 <= sum(r["split"] == "test" for r in records) / len(records) <= 0.25
+
+
+@pytest.mark.parametrize("name", ["triage_unseen.jsonl", "triage_unseen_2.jsonl"])
+def test_the_fresh_posts_are_labelled_balanced_and_never_trained_on(
+    records: list[dict[str, str]], name: str
+) -> None:
+    path = ROOT / "tests" / "data" / name
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    cells = Counter((r["language"], r["level"]) for r in rows)
+    assert len(cells) == 18 and len(set(cells.values())) == 1
+    corpus = {r["text"].casefold() for r in records}
+    assert not any(r["text"].casefold() in corpus for r in rows)
