@@ -90,15 +90,22 @@ class Worker:
         with ctx.uow() as uow:
             jobs = uow.jobs.claim(ctx.clock.now(), self.lease, self.app.settings.worker_batch)
             uow.commit()
+        backlog: list[Job] = []
         for n, job in enumerate(jobs):
             if stop is not None and stop.is_set():
-                self._release(jobs[n:])
-                break
+                self._release(jobs[n:] + backlog)
+                return len(jobs)
             if job.kind in self.free_handlers and self.senders is not None:
-                self._queued[self.senders.submit(self._run, job)] = job
+                # a bounded queue: a job waiting longer than its lease would be claimed twice
+                if sum(not f.done() for f in self._queued) >= 4 * self.app.settings.notify_threads:
+                    backlog.append(job)
+                else:
+                    self._queued[self.senders.submit(self._run, job)] = job
             else:
                 self._run(job)
-        return len(jobs)
+        if backlog:
+            self._release(backlog)
+        return len(jobs) - len(backlog)
 
     def _release(self, jobs: list[Job]) -> None:
         with self.app.ctx.uow() as uow:

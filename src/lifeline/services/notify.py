@@ -103,8 +103,12 @@ def record_attempt(
                 via=via,
             )
             _measure_first_delivery(ctx, uow, n, now)
-        elif action == "retry":
+        elif action in ("retry", "next"):
             delay = RETRY_BACKOFF[min(attempt - 1, len(RETRY_BACKOFF) - 1)]
+            if action == "next":
+                delay, then = 0.0, "trying the next channel"
+            else:
+                then = f"retrying in {delay:g} s"
             uow.jobs.enqueue(
                 SEND_NOTIFICATION,
                 {"notification_id": n.id},
@@ -118,25 +122,7 @@ def record_attempt(
                 n.case_id,
                 now,
                 "notification_retry",
-                f"Sending to {who} via {via} failed ({result.detail}); retrying in {delay:g} s",
-                notification_id=n.id,
-                via=via,
-                error=result.detail,
-            )
-        elif action == "next":
-            uow.jobs.enqueue(
-                SEND_NOTIFICATION,
-                {"notification_id": n.id},
-                now=now,
-                case_id=n.case_id,
-                max_attempts=3,
-            )
-            note(
-                uow,
-                n.case_id,
-                now,
-                "notification_retry",
-                f"Sending to {who} via {via} failed ({result.detail}); trying the next channel",
+                f"Sending to {who} via {via} failed ({result.detail}); {then}",
                 notification_id=n.id,
                 via=via,
                 error=result.detail,
