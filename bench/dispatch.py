@@ -67,6 +67,9 @@ from intake import (
     server_env,
     summary_ms,
 )
+from intake import (
+    alert_bodies as intake_alert_bodies,
+)
 from lifeline.adapters.db.engine import normalise_url
 from lifeline.adapters.db.tables import jobs, notifications, smc_alarms
 from lifeline.services.access import sign
@@ -240,28 +243,7 @@ def overlay(rx: Receiver, *, routing: str, wait: int, repeat: int) -> str:
 # -- the load --------------------------------------------------------------------------------
 def alert_bodies(count: int, run: str) -> list[bytes]:
     """Unique at-risk alerts with a confident place; distinct handles, so none merge."""
-    bodies = []
-    for i in range(count):
-        handle = f"bench.{run}.{i}"
-        body = {
-            "platform": "facebook",
-            "reference": f"BENCH-{run}-{i}",
-            "received_via": "platform_api",
-            "subject": {
-                "name": f"Bench Person {i}",
-                "handle": handle,
-                "profile_url": f"https://facebook.com/{handle}",
-            },
-            "post": {
-                "text": AT_RISK[i % len(AT_RISK)],
-                "url": f"https://facebook.com/{handle}/posts/1",
-                "posted_at": "2022-09-06T21:41:09Z",
-                "kind": "text",
-            },
-            "location": {"text": "Madeyganj, Lucknow", "lat": 26.88, "lon": 80.91, "pin": "226020"},
-        }
-        bodies.append(json.dumps(body, ensure_ascii=False).encode())
-    return bodies
+    return intake_alert_bodies(count, run, tuple(AT_RISK))
 
 
 @dataclass

@@ -239,8 +239,11 @@ def running_server(
 
 
 # -- the load ----------------------------------------------------------------------------------
-def alert_bodies(count: int, run: str) -> list[bytes]:
-    """Unique alerts: unique reference, handle and profile URL, so each opens its own case."""
+def alert_bodies(
+    count: int, run: str, texts: tuple[str, ...] = ("आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी",)
+) -> list[bytes]:
+    """Unique alerts: unique reference, handle and profile URL, so each opens its own case;
+    posts taken in turn from `texts`, placed confidently (Madeyganj, Lucknow)."""
     bodies = []
     for i in range(count):
         handle = f"bench.{run}.{i}"
@@ -254,7 +257,7 @@ def alert_bodies(count: int, run: str) -> list[bytes]:
                 "profile_url": f"https://facebook.com/{handle}",
             },
             "post": {
-                "text": "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी",
+                "text": texts[i % len(texts)],
                 "url": f"https://facebook.com/{handle}/posts/1",
                 "posted_at": "2022-09-06T21:41:09Z",
                 "kind": "text",
