@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from dispatch_support import Receiver, receiver, registry_overlay
 from pydantic import SecretStr
 
 from console_support import LUCKNOW, place_in
+from dispatch_support import Receiver, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.services import cases, registry

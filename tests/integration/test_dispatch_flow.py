@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from dispatch_support import Receiver, receiver, registry_overlay
 
+from dispatch_support import Receiver, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.dispatch import AcknowledgementRefused, DispatchState, NotificationState
 from lifeline.domain.lifecycle import CaseStatus
