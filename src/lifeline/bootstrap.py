@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -64,6 +64,15 @@ class Lifeline:
     @property
     def clock(self) -> Clock:
         return self.ctx.clock
+
+    def worker_context(self) -> Context:
+        """The context background jobs run with: unless `worker_durable_commits`, their
+        commits do not wait for the disk (a job lost in a power cut is run again; intake and
+        staff actions keep using `ctx`, whose commits do)."""
+        factory = self.ctx.uow
+        if self.settings.worker_durable_commits or not isinstance(factory, SqlUnitOfWorkFactory):
+            return self.ctx
+        return replace(self.ctx, uow=factory.relaxed())
 
     def upgrade_db(self) -> None:
         migrate.upgrade(self.engine)

@@ -119,6 +119,12 @@ class Settings(BaseSettings):
         0.05, gt=0, description="How often an idle worker looks for due jobs."
     )
     worker_batch: int = Field(20, ge=1, description="Jobs a worker claims at once.")
+    worker_durable_commits: bool = Field(
+        False,
+        description="Background jobs' commits wait for the disk too. Off: a power cut may "
+        "undo a job's last steps, which are then run again; what was answered with 202 and "
+        "what staff did is always on disk first.",
+    )
     heartbeat_stale_seconds: int = Field(
         30, ge=1, description="/healthz reports the worker down after this long without one."
     )

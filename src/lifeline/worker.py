@@ -49,6 +49,9 @@ class Worker:
         long_running: bool = False,
     ) -> None:
         self.app = app
+        #: the context jobs run with (commits that need not wait for the disk: a lost one is
+        #: redone, bootstrap.Lifeline.worker_context)
+        self.ctx = app.worker_context()
         #: a server or worker process (not a test): freeze the heap once warmed up
         self.long_running = long_running
         self.handlers = dict(handlers or DEFAULT_HANDLERS)
@@ -66,7 +69,7 @@ class Worker:
 
     def beat(self) -> None:
         now = self.app.clock.now()
-        with self.app.ctx.uow() as uow:
+        with self.ctx.uow() as uow:
             uow.jobs.heartbeat(self.id, self.started_at, now)
             uow.commit()
         self._last_beat = now.timestamp()
@@ -75,8 +78,8 @@ class Worker:
         """Forget partner signatures older than twice the signature window: a replay of one
         would be refused as stale anyway."""
         now = self.app.clock.now()
-        cutoff = now - 2 * self.app.ctx.config.signature_window
-        with self.app.ctx.uow() as uow:
+        cutoff = now - 2 * self.ctx.config.signature_window
+        with self.ctx.uow() as uow:
             dropped = uow.signatures.forget_before(cutoff)
             uow.commit()
         self._last_housekeeping = now.timestamp()
@@ -86,7 +89,7 @@ class Worker:
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch of due jobs and run them; returns how many were claimed. When
         `stop` is set mid-batch, the job in hand is finished and the rest given back."""
-        ctx = self.app.ctx
+        ctx = self.ctx
         with ctx.uow() as uow:
             jobs = uow.jobs.claim(ctx.clock.now(), self.lease, self.app.settings.worker_batch)
             uow.commit()
@@ -108,7 +111,7 @@ class Worker:
         return len(jobs) - len(backlog)
 
     def _release(self, jobs: list[Job]) -> None:
-        with self.app.ctx.uow() as uow:
+        with self.ctx.uow() as uow:
             uow.jobs.release(jobs, self.app.clock.now())
             uow.commit()
         log.info("worker.released", jobs=[j.id for j in jobs])
@@ -124,7 +127,7 @@ class Worker:
         self._queued.clear()
 
     def _run(self, job: Job) -> None:
-        ctx = self.app.ctx
+        ctx = self.ctx
         started = ctx.clock.now()
         self.app.metrics.job_pickup_seconds.observe(
             max(0.0, (started - job.run_at).total_seconds())
@@ -156,7 +159,7 @@ class Worker:
         )
 
     def _record_failure(self, job: Job, exc: Exception, permanent: bool) -> None:
-        ctx = self.app.ctx
+        ctx = self.ctx
         error = f"{type(exc).__name__}: {exc}"
         now = ctx.clock.now()
         with ctx.uow() as uow:

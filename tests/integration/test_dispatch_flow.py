@@ -4,9 +4,11 @@ failures move to the next channel and then alarm the SMC."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
 
 from dispatch_support import Receiver, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline
@@ -93,6 +95,28 @@ def test_a_platform_alert_at_risk_with_a_confident_place_is_sent_to_the_station_
     assert {n.unit_id for n in delivered} == {"up-lko-ps-madeyganj", "up-cell-lucknow", "up-112"}
     kinds = [t.kind for t in detail.timeline]
     assert "escalation_started" in kinds and "notification_delivered" in kinds
+
+
+def test_each_message_keeps_what_it_told_the_unit_encrypted(
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, _, _ = endpoints
+    case_id = send(lifeline)
+    drain(lifeline)
+    (to_station,) = [n for n in notifications(lifeline, case_id) if n.unit_id.endswith("madeyganj")]
+    with lifeline.ctx.uow(readonly=True) as uow:
+        kept = dispatch_repo(uow).notification(to_station.id).brief
+    assert kept is not None
+    assert kept["person_phone"] == "+919800000001" and "Madeyganj" in kept["place"]
+    assert kept["level"] in ("ideation", "intent", "imminent")
+    sent = station.received[0]["incident"]
+    assert sent["person"]["phone"] == kept["person_phone"]
+    assert sent["location"]["place"] == kept["place"] and sent["risk_level"] == kept["level"]
+    with lifeline.engine.connect() as conn:
+        rows = conn.execute(text("SELECT * FROM notifications")).all()
+    stored = json.dumps([list(map(str, r)) for r in rows], ensure_ascii=False)
+    for secret in ("+919800000001", "Ravi", "Madeyganj", "आत्महत्या"):
+        assert secret not in stored, f"{secret!r} is stored in the clear"
 
 
 def test_no_acknowledgement_escalates_on_the_timer_then_to_the_parent_then_alarms_the_smc(

@@ -70,7 +70,19 @@ class FakeDispatches:
         self.s.notifications[notification.id] = copy.deepcopy(notification)
 
     def notifications_for_case(self, case_id: int) -> list[Notification]:
-        return [copy.deepcopy(n) for n in self.s.notifications.values() if n.case_id == case_id]
+        listed = [copy.deepcopy(n) for n in self.s.notifications.values() if n.case_id == case_id]
+        for n in listed:
+            n.brief = None  # as stored: lists do not carry the brief
+        return listed
+
+    def delivered_before(self, case_id: int, notification_id: int) -> bool:
+        return any(
+            n.case_id == case_id
+            and n.id != notification_id
+            and n.delivered_at is not None
+            and n.purpose != "alarm"
+            for n in self.s.notifications.values()
+        )
 
     def notification_by_code(self, code: str) -> Notification | None:
         return next((n for n in self.s.notifications.values() if n.ack_code == code), None)

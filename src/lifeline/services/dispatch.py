@@ -24,10 +24,12 @@ from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, Case, TimelineEntry
 from lifeline.services.authorisation import Permission, enforce_case
+from lifeline.services.briefs import CaseBrief, case_brief
 from lifeline.services.context import Context, publish
 from lifeline.services.ports import Job, UnitOfWork
 from lifeline.services.registry import dispatch_rules_in_force
 from lifeline.services.routing import (
+    AT_RISK_LEVELS,
     SMC_UNIT,
     DispatchPlan,
     RegistryView,
@@ -76,6 +78,11 @@ class DispatchRepository(Protocol):
     def notification(self, notification_id: int, *, for_update: bool = False) -> Notification: ...
     def save_notification(self, notification: Notification) -> None: ...
     def notifications_for_case(self, case_id: int) -> list[Notification]: ...
+    def delivered_before(self, case_id: int, notification_id: int) -> bool:
+        """Whether a message to a unit (not an SMC alarm) of this case other than
+        `notification_id` was delivered already."""
+        ...
+
     def notification_by_code(self, code: str) -> Notification | None:
         """The notification an acknowledgement code names (None if no such code)."""
         ...
@@ -157,6 +164,7 @@ def start_dispatch(
         )
     uow.cases.save(case)
     publish(ctx, uow, case.id, case.events)
+    brief = case_brief(uow, case)  # one read for every first message
     for dispatch in started:
         note(
             uow,
@@ -170,7 +178,7 @@ def start_dispatch(
             purpose=dispatch.purpose,
             policy=dispatch.policy.as_dict(),
         )
-        fire_step(ctx, uow, dispatch, now)
+        fire_step(ctx, uow, dispatch, now, brief)
     uow.jobs.enqueue(
         CHECK_REACHED,
         {"case_id": case.id},
@@ -194,7 +202,9 @@ def consider_dispatch(ctx: Context, uow: UnitOfWork, case_id: int) -> list[Dispa
     if not ctx.config.auto_dispatch:
         return []
     case = uow.cases.get(case_id, for_update=True)
-    if case.status is not CaseStatus.RECEIVED or dispatch_repo(uow).for_case(case_id):
+    if case.status is not CaseStatus.RECEIVED or case.risk_level not in AT_RISK_LEVELS:
+        return []  # below ideation (or not yet assessed) never goes out by itself
+    if dispatch_repo(uow).for_case(case_id):
         return []
     now = ctx.clock.now()
     plan = plan_dispatch(ctx, uow, case, now)
@@ -258,9 +268,16 @@ def note(
     uow.cases.note(case_id, TimelineEntry(at, kind, summary, str(actor), dict(details)))
 
 
-def fire_step(ctx: Context, uow: UnitOfWork, dispatch: Dispatch, now: datetime) -> None:
+def fire_step(
+    ctx: Context,
+    uow: UnitOfWork,
+    dispatch: Dispatch,
+    now: datetime,
+    brief: CaseBrief | None = None,
+) -> None:
     """Run the dispatch's due step: notify its targets, schedule the next timer (a job that
-    carries the new token, committed with this transaction) or raise the SMC alarm."""
+    carries the new token, committed with this transaction) or raise the SMC alarm. Its
+    messages describe the case as `brief` (read here if not given)."""
     assert dispatch.id is not None
     repo = dispatch_repo(uow)
     firing = dispatch.fire(now)
@@ -280,7 +297,9 @@ def fire_step(ctx: Context, uow: UnitOfWork, dispatch: Dispatch, now: datetime) 
     for target in firing.notify:
         for unit_id, contacts in _targets(view, dispatch.unit_id, target):
             for contact in contacts:
-                queue_notification(ctx, uow, dispatch, unit_id, contact, firing.step_index, now)
+                if brief is None:
+                    brief = case_brief(uow, uow.cases.get(dispatch.case_id))
+                queue_notification(uow, dispatch, unit_id, contact, firing.step_index, now, brief)
                 reached.append(f"{contact.name} ({unit_id})")
     steps = len(dispatch.policy.steps)
     summary = (
@@ -344,20 +363,19 @@ def _targets(
 
 
 def queue_notification(
-    ctx: Context,
     uow: UnitOfWork,
     dispatch: Dispatch | None,
     unit_id: str,
     contact: Contact,
     step_index: int,
     now: datetime,
+    brief: CaseBrief,
     *,
-    case_id: int | None = None,
     purpose: str | None = None,
 ) -> Notification:
-    """A notification for one contact, and the job that sends it (run at once)."""
-    owner = dispatch.case_id if dispatch is not None else case_id
-    assert owner is not None
+    """A notification for one contact, telling `brief`, and the job that sends it (run at
+    once)."""
+    owner = brief.case_id
     notification = Notification(
         case_id=owner,
         dispatch_id=dispatch.id if dispatch is not None else None,
@@ -368,6 +386,7 @@ def queue_notification(
         created_at=now,
         step_index=step_index,
         purpose=purpose or (dispatch.purpose if dispatch is not None else "alarm"),
+        brief=brief.as_dict(),
     )
     notification = dispatch_repo(uow).add_notification(notification)
     uow.jobs.enqueue(
@@ -444,17 +463,11 @@ def raise_alarm(
     publish(ctx, uow, case_id, [SmcAlarmRaised(case_id, now, reason)])
     view = registry_view(ctx, uow, now.date())
     holder, contacts = view.contacts_for(SMC_UNIT)
+    brief = case_brief(uow, uow.cases.get(case_id)) if contacts else None
     for contact in contacts:
+        assert brief is not None
         queue_notification(
-            ctx,
-            uow,
-            None,
-            holder.id if holder else SMC_UNIT,
-            contact,
-            0,
-            now,
-            case_id=case_id,
-            purpose="alarm",
+            uow, None, holder.id if holder else SMC_UNIT, contact, 0, now, brief, purpose="alarm"
         )
 
 

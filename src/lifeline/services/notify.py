@@ -13,17 +13,14 @@ from datetime import datetime, timedelta
 
 from lifeline.domain.dispatch import DispatchState, Notification, NotificationState
 from lifeline.domain.errors import DomainError
-from lifeline.domain.model import Case, Subject
+from lifeline.services.briefs import CaseBrief, case_brief
 from lifeline.services.channels import DeliveryResult, OutgoingMessage
 from lifeline.services.context import Context
 from lifeline.services.dispatch import SEND_NOTIFICATION, dispatch_repo, note, raise_alarm
-from lifeline.services.location import resolutions_of
 from lifeline.services.ports import Job, UnitOfWork
-from lifeline.services.triage import triage_uow
 
 #: seconds before retrying the same channel, by attempt (then the next channel is tried)
 RETRY_BACKOFF = (1.0, 3.0, 10.0)
-POST_EXCERPT = 220
 
 LEVEL_HI = {
     "none": "कोई नहीं",
@@ -163,12 +160,8 @@ def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: d
 def _measure_first_delivery(ctx: Context, uow: UnitOfWork, n: Notification, now: datetime) -> None:
     if ctx.measure is None or n.purpose == "alarm":
         return
-    delivered = [
-        o
-        for o in dispatch_repo(uow).notifications_for_case(n.case_id)
-        if o.delivered_at is not None and o.id != n.id and o.purpose != "alarm"
-    ]
-    if not delivered:
+    assert n.id is not None
+    if not dispatch_repo(uow).delivered_before(n.case_id, n.id):
         case = uow.cases.get(n.case_id)
         ctx.measure("alert_to_first_notification", (now - case.opened_at).total_seconds())
 
@@ -177,64 +170,67 @@ def _measure_first_delivery(ctx: Context, uow: UnitOfWork, n: Notification, now:
 
 
 def compose(ctx: Context, uow: UnitOfWork, n: Notification) -> OutgoingMessage:
+    """The message for a notification, from the brief kept with it when its step fired (or,
+    for a notification stored without one, the case as it is now)."""
+    if n.brief is not None:
+        brief = CaseBrief.from_dict(n.brief)
+    else:
+        brief = case_brief(uow, uow.cases.get(n.case_id))
+    return render(ctx, brief, n)
+
+
+def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
     """Short, bilingual, care-framed (MHCA 2017 s.115: a person who attempts suicide is
     presumed to be under severe stress and must be cared for, not prosecuted), with what the
     officer needs to act and nothing more."""
     assert n.id is not None
-    case = uow.cases.get(n.case_id)
-    subject = uow.subjects.get(case.subject_id) if case.subject_id is not None else Subject()
-    alerts = uow.alerts.for_case(n.case_id)
-    post = next((a.post.text for a in reversed(alerts) if a.post.text), None) or ""
-    excerpt = post if len(post) <= POST_EXCERPT else post[: POST_EXCERPT - 1] + "…"
-    found = resolutions_of(uow, n.case_id)
-    resolution = found[-1].resolution if found else None
-    place = resolution.place() if resolution else "unknown / अज्ञात"
-    hint = next((a.location for a in reversed(alerts) if not a.location.is_empty()), None)
-    assessments = triage_uow(uow).assessments.for_case(n.case_id)
-    cues = [f"{c.tag}: {c.text}" for c in (assessments[-1].cues if assessments else ())][:4]
-    level = case.risk_level or "unassessed"
-    who = subject.name or subject.handle or "unknown"
+    level, place, who = brief.level, brief.place, brief.who
     ack_url = ack_code = None
     if n.purpose != "alarm" and ctx.ack_tokens is not None:
         ack_url = f"{ctx.config.public_url.rstrip('/')}/ack/{ctx.ack_tokens.issue(n.id)}"
         ack_code = n.ack_code
-    title, lines = _text(n, case, level, who, place)
+    title, lines = _text(n, brief.case_id, level, who, place)
     if n.purpose != "alarm":
-        lines.append(f"Person / व्यक्ति: {who}" + (f", {subject.phone}" if subject.phone else ""))
-        if subject.profile_url:
-            lines.append(f"Profile: {subject.profile_url}")
-        if hint is not None and hint.ip_city and n.purpose == "trace":
-            lines.append(f"IP city: {hint.ip_city}")
-        if excerpt:
-            lines.append(f"Post / पोस्ट: \u201c{excerpt}\u201d")
-        if cues:
-            lines.append("Cues / संकेत: " + "; ".join(cues))
+        phone = brief.person_phone
+        lines.append(f"Person / व्यक्ति: {who}" + (f", {phone}" if phone else ""))
+        if brief.profile_url:
+            lines.append(f"Profile: {brief.profile_url}")
+        if brief.ip_city and n.purpose == "trace":
+            lines.append(f"IP city: {brief.ip_city}")
+        if brief.excerpt:
+            lines.append(f"Post / पोस्ट: \u201c{brief.excerpt}\u201d")
+        if brief.cues:
+            lines.append("Cues / संकेत: " + "; ".join(brief.cues))
     if ctx.config.smc_phone:
         lines.append(f"SMC: {ctx.config.smc_phone}")
     if ack_url:
         lines.append(f"Acknowledge / स्वीकार करें: {ack_url}")
     if ack_code:
         lines.append(f"Or reply / या उत्तर दें: ACK {ack_code}")
-    short = f"Lifeline case {case.id}: {level} risk, {place}. " + (
+    short = f"Lifeline case {brief.case_id}: {level} risk, {place}. " + (
         f"Reply ACK {ack_code}" if ack_code else "Open the console."
     )
     incident = {
         "type": "suicide_risk",
         "purpose": n.purpose,
-        "case_id": case.id,
+        "case_id": brief.case_id,
         "notification_id": n.id,
         "risk_level": level,
-        "person": {"name": subject.name, "phone": subject.phone, "handle": subject.handle},
+        "person": {
+            "name": brief.person_name,
+            "phone": brief.person_phone,
+            "handle": brief.person_handle,
+        },
         "location": {
             "place": place,
-            "text": hint.text if hint else None,
-            "lat": hint.lat if hint else None,
-            "lon": hint.lon if hint else None,
-            "district_lgd": resolution.district_lgd if resolution else None,
-            "police_station": resolution.police_station if resolution else None,
+            "text": brief.hint_text,
+            "lat": brief.lat,
+            "lon": brief.lon,
+            "district_lgd": brief.district_lgd,
+            "police_station": brief.police_station,
         },
-        "post_excerpt": excerpt or None,
-        "cues": cues,
+        "post_excerpt": brief.excerpt or None,
+        "cues": list(brief.cues),
         "callback": ctx.config.smc_phone or None,
         "ack_url": ack_url,
         "ack_code": ack_code,
@@ -244,24 +240,24 @@ def compose(ctx: Context, uow: UnitOfWork, n: Notification) -> OutgoingMessage:
     )
 
 
-def _text(n: Notification, case: Case, level: str, who: str, place: str) -> tuple[str, list[str]]:
+def _text(n: Notification, case_id: int, level: str, who: str, place: str) -> tuple[str, list[str]]:
     level_hi = LEVEL_HI.get(level, level)
     if n.purpose == "alarm":
-        title = f"SMC ALARM: case {case.id} not acknowledged / केस {case.id} पर कोई जवाब नहीं"
+        title = f"SMC ALARM: case {case_id} not acknowledged / केस {case_id} पर कोई जवाब नहीं"
         return title, [
             title,
             f"Risk / जोखिम: {level} ({level_hi}); place / स्थान: {place}",
             "Phone the units now and record it in the console. / इकाइयों को अभी फ़ोन करें।",
         ]
     if n.purpose == "trace":
-        title = f"Trace request: case {case.id} / ट्रेस अनुरोध: केस {case.id}"
+        title = f"Trace request: case {case_id} / ट्रेस अनुरोध: केस {case_id}"
         return title, [
             title,
             f"A person may be at risk of suicide ({level} / {level_hi}); location unknown.",
             "Please trace the number or account and answer in Lifeline. / कृपया नंबर या खाता "
             "ट्रेस करें और Lifeline में उत्तर दें।",
         ]
-    title = f"Lifeline case {case.id}: person at risk, please reach them / व्यक्ति खतरे में"
+    title = f"Lifeline case {case_id}: person at risk, please reach them / व्यक्ति खतरे में"
     return title, [
         title,
         f"Risk / जोखिम: {level} ({level_hi}). Place / स्थान: {place}",

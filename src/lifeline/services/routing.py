@@ -85,6 +85,9 @@ class RegistryView:
         return None, ()
 
 
+#: the levels at which a platform alert may go out without an operator (DESIGN.md §1.2)
+AT_RISK_LEVELS = frozenset({"ideation", "intent", "imminent"})
+
 _VIEWS: dict[tuple[str, date], RegistryView] = {}
 _VIEWS_LOCK = threading.Lock()
 
@@ -309,8 +312,7 @@ def _automatic(
         return False, "units chosen by a person"
     if facts.source not in PLATFORM_SOURCES:
         return False, f"a {facts.source} case waits for an operator's confirmation"
-    levels = ("ideation", "intent", "imminent")
-    if facts.level not in levels:
+    if facts.level not in AT_RISK_LEVELS:
         return False, f"risk level {facts.level or 'not yet assessed'} is below ideation"
     if facts.located:
         return True, "platform alert, risk at or above ideation, confident location"

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
 from lifeline.adapters.db.tables import (
     aad,
@@ -31,6 +31,18 @@ from lifeline.services.dispatch import Alarm
 from lifeline.services.ports import Cipher
 
 D, N, A = dispatches, notifications, smc_alarms
+_DELIVERED_BEFORE = (
+    select(N.c.id)
+    .where(
+        N.c.case_id == bindparam("case_id"),
+        N.c.id != bindparam("other_than"),
+        N.c.delivered_at.is_not(None),
+        N.c.purpose != "alarm",
+    )
+    .limit(1)
+)
+#: a notification without its brief (lists and look-ups that never compose a message)
+N_LISTED = tuple(c for c in N.c if c.name != "brief_enc")
 
 
 class SqlDispatchRepository:
@@ -124,6 +136,10 @@ class SqlDispatchRepository:
         values["channels_enc"] = self.keys.encrypt(
             json.dumps(list(n.channels)), aad(N, "channels_enc")
         )
+        if n.brief is not None:
+            values["brief_enc"] = self.keys.encrypt(
+                json.dumps(n.brief, ensure_ascii=False), aad(N, "brief_enc")
+            )
         n.id = new_id(self.conn.execute(insert(N).values(values)))
         n.ack_code = self._code(n)
         return n
@@ -140,14 +156,22 @@ class SqlDispatchRepository:
         self.conn.execute(update(N).where(N.c.id == n.id).values(self._n_values(n)))
 
     def notifications_for_case(self, case_id: int) -> list[Notification]:
-        rows = self.conn.execute(select(N).where(N.c.case_id == case_id).order_by(N.c.id)).all()
+        rows = self.conn.execute(
+            select(*N_LISTED).where(N.c.case_id == case_id).order_by(N.c.id)
+        ).all()
         return [self._notification(r) for r in rows]
+
+    def delivered_before(self, case_id: int, notification_id: int) -> bool:
+        found = self.conn.execute(
+            _DELIVERED_BEFORE, {"case_id": case_id, "other_than": notification_id}
+        ).first()
+        return found is not None
 
     def notification_by_code(self, code: str) -> Notification | None:
         digits = "".join(ch for ch in code if ch.isdigit())
         if len(digits) < 5 or len(digits) > 18:
             return None
-        row = self.conn.execute(select(N).where(N.c.id == int(digits[:-4]))).one_or_none()
+        row = self.conn.execute(select(*N_LISTED).where(N.c.id == int(digits[:-4]))).one_or_none()
         if row is None:
             return None
         found = self._notification(row)
@@ -203,6 +227,9 @@ class SqlDispatchRepository:
             delivered_via=row.delivered_via,
             id=row.id,
         )
+        brief = row._mapping.get("brief_enc")
+        if brief is not None:
+            found.brief = json.loads(self.keys.decrypt(brief, aad(N, "brief_enc")) or "null")
         found.ack_code = self._code(found)
         return found
 

@@ -40,8 +40,12 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
             f"LIFELINE_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA: {synchronous}"
         )
 
+    configured = synchronous.upper()
+    # a relaxed transaction (uow.py) never waits for the disk more than the configured level
+    relaxed = configured if configured in ("OFF", "NORMAL") else "NORMAL"
+
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    def _on_connect(dbapi_conn: Any, record: Any) -> None:
         # Let SQLAlchemy's begin hook issue BEGIN itself, so writers take the lock up front
         # (BEGIN IMMEDIATE) instead of failing to upgrade a read lock under contention.
         dbapi_conn.isolation_level = None
@@ -49,10 +53,18 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        cur.execute(f"PRAGMA synchronous={configured}")
         cur.close()
+        record.info["synchronous"] = configured
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        options = conn.get_execution_options()
+        mode = options.get("sqlite_begin", "IMMEDIATE")
+        if mode == "IMMEDIATE":  # a writer: how long its commit waits for the disk
+            level = configured if options.get("lifeline_durable", True) else relaxed
+            info = conn.connection.info
+            if info.get("synchronous") != level:
+                conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+                info["synchronous"] = level
         conn.exec_driver_sql(f"BEGIN {mode}")

@@ -88,8 +88,10 @@ class SqlUnitOfWork:
         readonly: bool = False,
         job_max_attempts: int = 8,
         write_lock: threading.RLock | None = None,
+        durable: bool = True,
     ) -> None:
         self.engine, self.keys, self.readonly = engine, keys, readonly
+        self.durable = durable
         self.job_max_attempts = job_max_attempts
         self._write_lock = None if readonly else write_lock
         self._locked = False
@@ -113,8 +115,12 @@ class SqlUnitOfWork:
         conn = self.engine.connect()
         if self.readonly:
             conn = conn.execution_options(sqlite_begin="DEFERRED")
+        elif not self.durable:
+            conn = conn.execution_options(lifeline_durable=False)  # SQLite: engine.py
         self.conn = conn
         self._tx = conn.begin()
+        if not self.readonly and not self.durable and conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         self.cases = SqlCaseRepository(conn, self.keys)
         self.alerts = SqlAlertRepository(conn, self.keys)
         self.subjects = SqlSubjectRepository(conn, self.keys)
@@ -169,13 +175,37 @@ class SqlUnitOfWork:
 
 
 class SqlUnitOfWorkFactory:
-    def __init__(self, engine: Engine, keys: Cipher, job_max_attempts: int = 8) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        keys: Cipher,
+        job_max_attempts: int = 8,
+        *,
+        durable: bool = True,
+        write_lock: threading.RLock | None = None,
+    ) -> None:
         self.engine, self.keys, self.job_max_attempts = engine, keys, job_max_attempts
+        self.durable = durable
         # SQLite has one writer at a time. Threads of this process queue for it on a lock
         # instead of in SQLite's busy handler, which sleeps up to 100 ms between retries and
         # lets newcomers overtake (seconds of tail latency under concurrent intake). Other
         # processes still wait in the busy handler.
-        self.write_lock = threading.RLock() if engine.dialect.name == "sqlite" else None
+        if write_lock is None and engine.dialect.name == "sqlite":
+            write_lock = threading.RLock()
+        self.write_lock = write_lock
+
+    def relaxed(self) -> SqlUnitOfWorkFactory:
+        """The same database (and SQLite write lock) for work that is redone if it is lost:
+        a commit returns before the disk has it (SQLite synchronous NORMAL in WAL mode,
+        PostgreSQL synchronous_commit off). A power cut can undo the last such commits, never
+        half of one, and never a commit made durably."""
+        return SqlUnitOfWorkFactory(
+            self.engine,
+            self.keys,
+            self.job_max_attempts,
+            durable=False,
+            write_lock=self.write_lock,
+        )
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(
@@ -184,4 +214,5 @@ class SqlUnitOfWorkFactory:
             readonly=readonly,
             job_max_attempts=self.job_max_attempts,
             write_lock=self.write_lock,
+            durable=self.durable,
         )

@@ -70,6 +70,8 @@ notifications = Table(
     Column("created_at", Ts, nullable=False),
     Column("delivered_at", Ts),
     Column("delivered_via", String(200)),
+    # what the message said about the case (services/briefs.py), since migration 0008
+    Column("brief_enc", Text),
 )
 
 #: the SMC alarmed that no unit was reached or acknowledged in time (the console's banner)
@@ -88,4 +90,4 @@ smc_alarms = Table(
 #: routing rules and escalation policies of each registry import; contacts of each unit
 registry_imports.append_column(Column("dispatch_rules", JSON))
 registry_units.append_column(Column("contacts_enc", Text))
-ENCRYPTED.update({notifications: ("channels_enc",), registry_units: ("contacts_enc",)})
+ENCRYPTED.update({notifications: ("channels_enc", "brief_enc"), registry_units: ("contacts_enc",)})
