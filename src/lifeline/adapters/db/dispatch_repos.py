@@ -44,6 +44,23 @@ _DELIVERED_BEFORE = (
 #: a notification without its brief (lists and look-ups that never compose a message)
 N_LISTED = tuple(c for c in N.c if c.name != "brief_enc")
 
+# Statements built once: executed with parameters, they skip SQLAlchemy's per-call
+# construction and cache-key work (several times a message). UPDATEs take their SET columns
+# from the parameters; `b_` names are the WHERE clause's.
+_ADD_DISPATCH = insert(D)
+_DISPATCH = select(D).where(D.c.id == bindparam("b_id"))
+_DISPATCH_LOCKED = _DISPATCH.with_for_update()
+_SAVE_DISPATCH = update(D).where(D.c.id == bindparam("b_id"))
+_CASE_DISPATCHES = select(D).where(D.c.case_id == bindparam("b_case_id")).order_by(D.c.id)
+_CASE_DISPATCHES_LOCKED = _CASE_DISPATCHES.with_for_update()
+_ADD_NOTIFICATION = insert(N)
+_NOTIFICATION = select(N).where(N.c.id == bindparam("b_id"))
+_NOTIFICATION_LOCKED = _NOTIFICATION.with_for_update()
+_SAVE_NOTIFICATION = update(N).where(N.c.id == bindparam("b_id"))
+_CASE_NOTIFICATIONS = (
+    select(*N_LISTED).where(N.c.case_id == bindparam("b_case_id")).order_by(N.c.id)
+)
+
 
 class SqlDispatchRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
@@ -51,23 +68,23 @@ class SqlDispatchRepository:
 
     # -- dispatches ------------------------------------------------------------------------
     def add(self, dispatch: Dispatch) -> Dispatch:
-        dispatch.id = new_id(self.conn.execute(insert(D).values(self._values(dispatch))))
+        dispatch.id = new_id(self.conn.execute(_ADD_DISPATCH, self._values(dispatch)))
         return dispatch
 
     def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch:
-        query = select(D).where(D.c.id == dispatch_id)
-        row = self.conn.execute(query.with_for_update() if for_update else query).one_or_none()
+        query = _DISPATCH_LOCKED if for_update else _DISPATCH
+        row = self.conn.execute(query, {"b_id": dispatch_id}).one_or_none()
         if row is None:
             raise NotFound(f"dispatch {dispatch_id} not found")
         return self._dispatch(row)
 
     def save(self, dispatch: Dispatch) -> None:
         assert dispatch.id is not None
-        self.conn.execute(update(D).where(D.c.id == dispatch.id).values(self._values(dispatch)))
+        self.conn.execute(_SAVE_DISPATCH, {"b_id": dispatch.id, **self._values(dispatch)})
 
     def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]:
-        query = select(D).where(D.c.case_id == case_id).order_by(D.c.id)
-        rows = self.conn.execute(query.with_for_update() if for_update else query).all()
+        query = _CASE_DISPATCHES_LOCKED if for_update else _CASE_DISPATCHES
+        rows = self.conn.execute(query, {"b_case_id": case_id}).all()
         return [self._dispatch(r) for r in rows]
 
     def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
@@ -140,25 +157,23 @@ class SqlDispatchRepository:
             values["brief_enc"] = self.keys.encrypt(
                 json.dumps(n.brief, ensure_ascii=False), aad(N, "brief_enc")
             )
-        n.id = new_id(self.conn.execute(insert(N).values(values)))
+        n.id = new_id(self.conn.execute(_ADD_NOTIFICATION, values))
         n.ack_code = self._code(n)
         return n
 
     def notification(self, notification_id: int, *, for_update: bool = False) -> Notification:
-        query = select(N).where(N.c.id == notification_id)
-        row = self.conn.execute(query.with_for_update() if for_update else query).one_or_none()
+        query = _NOTIFICATION_LOCKED if for_update else _NOTIFICATION
+        row = self.conn.execute(query, {"b_id": notification_id}).one_or_none()
         if row is None:
             raise NotFound(f"notification {notification_id} not found")
         return self._notification(row)
 
     def save_notification(self, n: Notification) -> None:
         assert n.id is not None
-        self.conn.execute(update(N).where(N.c.id == n.id).values(self._n_values(n)))
+        self.conn.execute(_SAVE_NOTIFICATION, {"b_id": n.id, **self._n_values(n)})
 
     def notifications_for_case(self, case_id: int) -> list[Notification]:
-        rows = self.conn.execute(
-            select(*N_LISTED).where(N.c.case_id == case_id).order_by(N.c.id)
-        ).all()
+        rows = self.conn.execute(_CASE_NOTIFICATIONS, {"b_case_id": case_id}).all()
         return [self._notification(r) for r in rows]
 
     def delivered_before(self, case_id: int, notification_id: int) -> bool:
