@@ -6,9 +6,9 @@ bench/results/triage.json; never passes or fails on time.
 
 Figures: model load time (in process, and a cold process with its imports), artefact size,
 held-out split metrics per language and level with calibration error (also for the first seed
-batch and the later, less literal batches apart), the cross-validated (out-of-fold) figures
-recorded in model.json at training time, fresh posts the model never trained on
-(tests/data/triage_unseen*.jsonl), false-alarm rate on RTP-LX Hindi, C-SSRS five-fold
+batch, the later, less literal batches and the fourth, varied batch apart), the cross-validated
+(out-of-fold) figures recorded in model.json at training time, fresh posts the model never
+trained on (tests/data/triage_unseen*.jsonl), false-alarm rate on RTP-LX Hindi, C-SSRS five-fold
 cross-validation (user level), throughput of short posts in one process (batches of 256),
 per-post latency p50/p99 (one post per call), and a 100 KB post.
 """
@@ -35,8 +35,10 @@ UNSEEN = sorted((ROOT / "tests" / "data").glob("triage_unseen*.jsonl"))
 
 
 def batch_of(group: str) -> str:
-    """`first` for the first seed batch, `later` for `[more]`/`[paired]` seeds (m###, p###)."""
-    return "later" if group.rsplit(":", 1)[-1][:1] in ("m", "p") else "first"
+    """`first` for the first seed batch, `later` for `[more]`/`[paired]` seeds (m###, p###),
+    `varied` for the fourth batch (v###)."""
+    letter = group.rsplit(":", 1)[-1][:1]
+    return {"m": "later", "p": "later", "v": "varied"}.get(letter, "first")
 
 
 def summary(ev: evaluation.Evaluation) -> dict[str, dict[str, float]]:
@@ -128,10 +130,14 @@ def main() -> None:
     print("\nheld-out split\n" + evaluation.format_evaluation(ev))
     groups = datasets.corpus_groups()
     by_batch = {}
-    for batch in ("first", "later"):
+    for batch in ("first", "later", "varied"):
         part = [e for e in held_out if batch_of(groups[e.text]) == batch]
         by_batch[batch] = summary(evaluation.evaluate(model, part))
         print_summary(f"held-out, {batch} seed batch", by_batch[batch])
+    # the posts held out before the fourth batch was written, to compare models on one set
+    older = [e for e in held_out if batch_of(groups[e.text]) != "varied"]
+    by_batch["first+later"] = summary(evaluation.evaluate(model, older))
+    print_summary("held-out, first and later batches together", by_batch["first+later"])
     out["held_out_by_batch"] = by_batch
     metadata = json.loads(args.model.with_suffix(".json").read_text(encoding="utf-8"))
     if metadata.get("version") == model.version and "out_of_fold" in metadata:

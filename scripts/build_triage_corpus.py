@@ -27,6 +27,13 @@ because a rewrite, unlike a transliteration, changes words. Joins only ever hang
 under a first-batch one, so a paraphrase of a held-out first-batch post is held out with it; a
 later seed that would tie two first-batch families together, one held out and one not, is
 reported and left out.
+
+Seeds under `[varied LEVEL]` headings (the fourth batch, group ids v###) come after all of
+those, from their own random stream, and never change an older family: they are joined to each
+other (Hindi with Hinglish, English with English, at JOIN_SIMILARITY_MORE) and the joined
+cluster is hung under the older family it paraphrases; one that paraphrases older families held
+out on one side and trained on the other is reported and left out. So every older post keeps
+its text, family and split.
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ JOIN_SIMILARITY = 0.5  # Jaccard similarity of trigram sets that joins a Hindi a
 JOIN_SIMILARITY_MORE = 0.3  # the same for a second-batch seed and any seed of its level
 MORE_VARIANTS = 3  # a second-batch seed and two variants
 MORE_SEED = 20261201
+VARIED_SEED = 20270115
 SEPARATORS = (" ", ". ", " ... ", "\n", ", ")
 
 EMOJI = {
@@ -187,7 +195,7 @@ def parse_sources(path: Path) -> dict[str, list[str]]:
         line = raw.strip()
         if not line or line.startswith("# "):
             continue
-        header = re.fullmatch(r"\[(level|pool|more|paired) ([\w-]+)\]", line)
+        header = re.fullmatch(r"\[(level|pool|more|paired|varied) ([\w-]+)\]", line)
         if header:
             current = sections.setdefault(f"{header[1]}:{header[2]}", [])
             continue
@@ -243,10 +251,14 @@ def _similar(a: set[str], b: set[str]) -> bool:
     return len(a & b) >= JOIN_SIMILARITY_MORE * len(a | b)
 
 
-def later_seeds(sources: dict[str, dict[str, list[str]]]) -> dict[str, tuple[str, str, str]]:
-    """Group id -> (language, level, text) of the `[more]` (m###) and `[paired]` (p###) seeds."""
+def later_seeds(
+    sources: dict[str, dict[str, list[str]]],
+    kinds: tuple[tuple[str, str], ...] = (("more", "m"), ("paired", "p")),
+) -> dict[str, tuple[str, str, str]]:
+    """Group id -> (language, level, text) of the `[more]` (m###) and `[paired]` (p###) seeds,
+    or of the batches named in `kinds` (`[varied]`: v###)."""
     out = {}
-    for kind, letter in (("more", "m"), ("paired", "p")):
+    for kind, letter in kinds:
         for language in LANGUAGES:
             for level in LEVELS:
                 for i, text in enumerate(sources[language].get(f"{kind}:{level}", [])):
@@ -298,6 +310,50 @@ def _join_later(
         assert anchor in first_roots and root not in first_roots
         parent[root] = anchor
     return sorted(left_out)
+
+
+def join_varied(
+    varied: dict[str, tuple[str, str, str]],
+    older: dict[str, tuple[str, str, str]],
+    family_of: dict[str, str],
+) -> tuple[dict[str, str], list[str]]:
+    """Families of the `[varied]` groups (see the module docstring): group id -> family id,
+    and the groups left out because they paraphrase older families of both splits. `older`
+    holds every older seed as group id -> (language, level, text); `family_of` their families,
+    which are never changed."""
+    parent: dict[str, str] = {g: g for g in varied}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def kin(a: str, b: str) -> bool:
+        return a == b or {a, b} == {"hi", "hi-Latn"}
+
+    new = {g: (lang, level, _trigrams(t)) for g, (lang, level, t) in varied.items()}
+    old = {g: (lang, level, _trigrams(t)) for g, (lang, level, t) in older.items()}
+    ids = sorted(new)
+    for x, gx in enumerate(ids):
+        for gy in ids[x + 1 :]:
+            (la, va, ta), (lb, vb, tb) = new[gx], new[gy]
+            if va == vb and kin(la, lb) and _similar(ta, tb):
+                parent[find(gx)] = find(gy)
+    anchors: dict[str, set[str]] = {}
+    for g, (lang, level, grams) in new.items():
+        for h, (lang2, level2, grams2) in old.items():
+            if level2 == level and kin(lang, lang2) and _similar(grams, grams2):
+                anchors.setdefault(find(g), set()).add(family_of[h])
+    out: dict[str, str] = {}
+    left_out: list[str] = []
+    for g in ids:
+        root = find(g)
+        olds = anchors.get(root, set())
+        if len({split_of(f) for f in olds}) > 1:
+            left_out.append(g)
+        else:
+            out[g] = min(olds) if olds else root
+    return out, left_out
 
 
 def _swap_words(text: str, table: dict[str, list[str]], rng: random.Random, p: float) -> str:
@@ -416,6 +472,24 @@ def build() -> list[dict[str, str]]:
         pools = {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("pool:")}
         texts = _variants(seed, language, level, pools, more_rng, MORE_VARIANTS)
         records += _records(group, texts, level, language, family_of[group], seen)
+    varied = later_seeds(sources, (("varied", "v"),))
+    older = {
+        f"{lang}:{level}:{i:03d}": (lang, level, t)
+        for (lang, level), texts in all_seeds.items()
+        for i, t in enumerate(texts)
+    }
+    older.update({g: v for g, v in later.items() if g not in left_out})
+    varied_family, varied_left_out = join_varied(varied, older, family_of)
+    for group in varied_left_out:
+        print(f"left out {group}: it is like older posts of both splits", file=sys.stderr)
+    varied_rng = random.Random(VARIED_SEED)
+    for group, (language, level, seed) in varied.items():
+        if group in varied_left_out:
+            continue
+        sections = sources[language]
+        pools = {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("pool:")}
+        texts = _variants(seed, language, level, pools, varied_rng, MORE_VARIANTS)
+        records += _records(group, texts, level, language, varied_family[group], seen)
     return records
 
 

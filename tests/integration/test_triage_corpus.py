@@ -52,7 +52,9 @@ def test_the_corpus_is_large_and_balanced(records: list[dict[str, str]]) -> None
     assert 0.15 <= sum(r["split"] == "test" for r in records) / len(records) <= 0.25
 
 
-@pytest.mark.parametrize("name", ["triage_unseen.jsonl", "triage_unseen_2.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["triage_unseen.jsonl", "triage_unseen_2.jsonl", "triage_unseen_3.jsonl"]
+)
 def test_the_fresh_posts_are_labelled_balanced_and_never_trained_on(
     records: list[dict[str, str]], name: str
 ) -> None:

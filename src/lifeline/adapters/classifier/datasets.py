@@ -92,7 +92,7 @@ def load_corpus(path: Path | None = None) -> list[Example]:
 
 
 def corpus_groups(path: Path | None = None) -> dict[str, str]:
-    """Text -> seed group id (`language:level:NNN`, or `mNNN`/`pNNN` for later seed batches)."""
+    """Text -> seed group id (`language:level:NNN`, or `mNNN`/`pNNN`/`vNNN` for later batches)."""
     if path is None:
         text = resources.files("lifeline").joinpath(CORPUS).read_text(encoding="utf-8")
     else:

@@ -46,22 +46,22 @@ _DOSE_HL = r"(?:zeh[ea]r|jeh[ea]r|zahar|jahar|sulphas|celphos|vish|goli\w*|dawa\
 _DOSE_HI = r"(?:जहर|ज़हर|विष|सल्फास|गोली|गोलियां|दवा\w*|दवाई\w*|दवाइयां|टैबलेट\w*|कीटनाशक|तेज़ाब)"
 #: places people jump or lie down at
 _PLACE_EN = r"(?:bridge|roof|rooftop|edge|ledge|tracks?|terrace|railing|river|cliff|balcony|canal|well|ghat)"
-_PLACE_HL = r"(?:pul|bridge|patri|track|chhat|terrace|railing|diwar|diwaar|kuan|kuye|kuyen|kuen|nadi|nahar|building|kinare|kinaare)"
-_PLACE_HI = r"(?:पुल|पटरी|ट्रैक|छत|रेलिंग|दीवार|कुएं|कुआं|नदी|नहर|बिल्डिंग|किनारे)"
+_PLACE_HL = r"(?:pul|bridge|patri|track|chhat|terrace|railing|diwar|diwaar|munder|mundher|kuan|kuye|kuyen|kuen|nadi|nahar|building|kinare|kinaare)"
+_PLACE_HI = r"(?:पुल|पटरी|ट्रैक|छत|रेलिंग|दीवार|मुंडेर|कुएं|कुआं|नदी|नहर|बिल्डिंग|किनारे)"
 
 #: within hours: what turns a plan into an emergency
 NOW = [
     r"tonight|tonite|right now|rn|now|today|this (?:evening|night|morning|afternoon)",
     r"in (?:a few|few|\d+|ten|five|two|fifteen|twenty|thirty) (?:minutes|mins|min|hours|hrs|seconds|secs)",
-    r"(?:a few|\d+|ten|five|two) (?:minutes|mins|min) (?:from now|left)|minutes left",
+    r"(?:a few|\d+|ten|five|two) (?:minutes|mins|min) (?:from now|left|away)|minutes left",
     r"before (?:sunrise|morning|midnight|dawn)|by tomorrow morning|(?:at )?midnight",
     r"at \d+(?: ?(?:am|pm))?|\d+ ?(?:am|pm)|in a (?:little|short) while|any (?:minute|moment) now",
     r"(?:it|everything) (?:all )?ends(?: today| tonight| now)?|(?:wont|will not) see (?:tomorrows? |the )?(?:sunrise|morning)|(?:wont|will not) see tomorrow",
     r"aaj raat|aaj rat|aaj ki raat|aaj|aj|abhi|abi|abhi abhi|abhi ke abhi|is waqt|isi waqt|turant|raat ko|rat ko",
     r"thodi der(?: mein| me| main| baad)?|kuch der(?: mein| me| baad)?|kuch hi (?:der|minute|ghante)",
-    r"\d+ (?:min|mins|minute|minat|ghante|ghanta) (?:mein|me|main|baad|hai|bache)|\d+ baje|aakhri raat|akhri raat|subah tak|(?:kal|subah) ka suraj",
+    r"\d+ (?:min|mins|minute|minat|ghante|ghanta) (?:mein|me|main|baad|hai|bache|door|dur)|\d+ baje|aakhri raat|akhri raat|subah tak|(?:kal|subah) ka suraj",
     r"आज रात|आज की रात|आज|अभी|अभी अभी|इसी वक्त|इस वक्त|तुरंत|रात को|सुबह तक|आखिरी रात|(?:कल|सुबह) का सूरज",
-    r"थोड़ी देर\w*|कुछ देर\w*|कुछ ही (?:देर|मिनट|घंटे)|\d+ (?:मिनट|घंटे) (?:में|बाद)|(?:दस|पांच|दो) मिनट (?:में|बाद)|\d+ बजे",
+    r"थोड़ी देर\w*|कुछ देर\w*|कुछ ही (?:देर|मिनट|घंटे)|\d+ (?:मिनट|घंटे) (?:में|बाद|दूर)|(?:दस|पांच|दो) मिनट (?:में|बाद|दूर)|\d+ बजे",
 ]
 #: days away
 LATER = [
@@ -90,6 +90,7 @@ LEXICON: dict[str, list[str]] = {
         r"kerosene|petrol|set myself on fire|burn myself|matchbox|matchstick|light the match",
         r"drown(?:ing)? myself|drown",
         r"gun|shoot myself",
+        r"(?:car|engine) (?:is )?(?:on|running)(?: in the garage)?|locked in the car|gas (?:is )?(?:on|leaking)|(?:gas|cylinder) (?:khol|khula|khuli)\w*",
         # romanised Hindi
         r"pankh[ae]y?|pankhe|pankha",
         r"fande?|phande?|fandha|fanda|phanda|fansi|phansi|faansi|phaansi",
@@ -101,7 +102,7 @@ LEXICON: dict[str, list[str]] = {
         r"chhat (?:se|pe|par|ke|per|pr)|building se|terrace se",
         r"kood\w*|kud(?:na|ne|ke|unga|ungi|jaunga|jaungi)?",
         r"nas|nass|nasen|kalai",
-        r"blade|chaku|chaaku|chhuri",
+        r"blade|chaku|chaaku|chhuri|ustra|ustara",
         r"aag|mitti ka tel|mitti tel|kerosene|petrol|maachis|machis",
         r"latak\w*|lataka\w*",
         # Devanagari
@@ -115,7 +116,8 @@ LEXICON: dict[str, list[str]] = {
         r"छत|बिल्डिंग|रेलिंग|बालकनी",
         r"कूद\w*",
         r"नस|नसें|कलाई",
-        r"ब्लेड|चाकू|छुरी",
+        r"ब्लेड|चाकू|छुरी|उस्तरा",
+        r"गैस (?:खोल|खुली)\w*|(?:सिलेंडर|गाड़ी) (?:खोल|चालू)\w*",
         r"आग|मिट्टी का तेल|केरोसिन|पेट्रोल|माचिस",
         r"लटक\w*",
     ],
@@ -135,6 +137,8 @@ LEXICON: dict[str, list[str]] = {
         r"note likh\w*|chitthi|phir (?:nahi|nhi) milenge|agle janam|upar milenge",
         r"bye (?:dosto|doston|friends|sab|sabko|everyone|world|duniya|forever)|last (?:selfie|salaam|salam)|aakhri salaam",
         r"(?:dont|do not|mat) (?:look for|dhoondna|dhundna|dhundhna) me|mujhe mat (?:dhoondna|dhundna|dhundhna)",
+        r"by the time (?:you|u|anyone|someone|they) reads? this|jab tak (?:\w+ ){0,3}padh\w* tab tak|जब तक (?:\S+ ){0,3}पढ़\S* तब तक",
+        r"(?:im |i am )?(?:not|never) coming back|wapas (?:nahi|nhi) (?:aaunga|aaungi|aunga|aungi|aaoonga)|(?:लौटकर|वापस) नहीं (?:आऊंगा|आऊंगी)",
         r"(?:give|de dena) (?:my|mera|meri)|(?:meri|mera|mere) (?:\w+ ){1,8}(?:ko )?de dena|(?:my )?will is (?:ready|made|written)|hamesha ke liye (?:sukoon|sukun|chain)|mere (?:baad|jaane ke baad|marne ke baad)",
         r"(?:dont|do not|mat) blame|kisi ko dosh mat|koi zimmedar nahi|nobody is responsible|i love you all",
         r"अलविदा|आखिरी|आख़िरी|अंतिम (?:पोस्ट|संदेश|बार)|माफ (?:करना|कर देना|करो)|माफी|मुझे माफ",
@@ -162,8 +166,13 @@ LEXICON: dict[str, list[str]] = {
         r"(?:im|i am) (?:killing myself|ending (?:it|my life|everything)|doing it)|(?:wont|will not|wouldnt) be (?:here|around|alive|there)|(?:im|i am) leaving (?:forever|this world)",
         r"made (?:my|the|a) (?:decision|choice)|(?:dont|do not) call (?:the )?(?:police|anyone)|(?:police|kisi) ko mat (?:bulana|bulao|batana)|पुलिस को मत (?:बुलाना|बताना)",
         r"(?:checking|checked|looking up|looked at) (?:the )?(?:timings?|schedule|time table)|(?:nobody|no one) (?:will|would) (?:be )?(?:bothered|troubled) by me|koi (?:\w+ )?pareshaa?n (?:nahi|nhi) hoga|कोई (?:\S+ )?परेशान नहीं होगा",
-        r"i (?:know|knew) what (?:ill|i will|im going to|i have to) do|i chose this|(?:my|by my) own (?:choice|decision)|(?:nobody|no one) will find me|",
+        r"i (?:know|knew) what (?:ill|i will|im going to|i have to) do|i chose this|(?:my|by my) own (?:choice|decision)|(?:nobody|no one) will find me",
         r"this time (?:i wont|i will|i wont be saved|nobody)|(?:cant|wont) (?:hold on|stop) (?:this time|anymore)",
+        r"(?:last|final) (?:day|night) (?:in|on) (?:this )?(?:world|earth)|left (?:a |my )?(?:note|letter)|(?:is|iss) duniya (?:me|mein) (?:aakhri|akhri|last) (?:din|raat)|इस दुनिया में (?:आखिरी|अंतिम) (?:दिन|रात)",
+        r"(?:train|gaadi)\w*(?: \w+){0,3} (?:aati|guzarti|nikalti)(?: \w+){0,4} pata (?:kar|kr) (?:liya|li|lia)|pata (?:kar|kr) (?:liya|li|lia)(?: \w+){0,3} (?:kaunsi|kaun si|kitne baje) (?:train|gaadi)",
+        r"ट्रेन(?: \S+){0,3} (?:आती|गुजरती|निकलती)(?: \S+){0,4} पता कर (?:लिया|ली)|पता कर (?:लिया|ली)(?: \S+){0,3} (?:कौन सी|कितने बजे) ट्रेन",
+        r"(?:ye |yeh )?(?:faisla|faisala) (?:mera|meri marzi)|(?:ये |यह )?फैसला मेरा|suraj (?:nahi|nhi) dekh(?:unga|ungi|ega|egi)|सूरज नहीं देख(?:ूंगा|ूंगी|ेगा|ेगी)",
+        r"(?:picked|chosen|chose|set|fixed) (?:a |the )?date|finish what i started|(?:i )?know exactly (?:how|when|where)|who gets what|about to (?:step off|let go)",
         # romanised Hindi
         r"(?:suicide|khudkushi|aatmhatya|atmahatya) (?:kar|kr) (?:lunga|lungi|lu|lun)|(?:latak|kood|kud|lat|mar) (?:jaunga|jaungi|jaoonga|jaaunga)|(?:khud|apne aap) ko (?:\w+ )?(?:kar|kr) (?:dunga|dungi|lunga|lungi)",
         r"(?:khatam|khtm) (?:kar|kr) (?:dunga|dungi|lunga|lungi|du|dun|raha|rahi|rha|rhi|doonga)",
@@ -184,6 +193,7 @@ LEXICON: dict[str, list[str]] = {
         r"(?:shishi|bottle|botal|packet|goliyan|goliya|rassi|zeher|zehar|pesticide|sulphas)(?: \w+){0,4} (?:rakh|chhupa|chupa|jama|le aaya|le aayi|kharid)\w*",
         r"(?:goli\w*|dawa\w*|tablet\w*)(?: \w+){0,2} (?:le|jama|ikatth\w*|ikath\w*) (?:kar )?(?:raha|rahi|rha|rhi)",
         r"(?:message|msg|letter|chitthi|note)\w* likh (?:diya|diye|di|liya|li|rakh\w*)",
+        r"(?:date|tareekh|tarikh|din) (?:chun|fix|tay|pakki|pakka) (?:kar |kr )?(?:li|liya|lia|hai)|(?:adhoora|adhura)(?: \w+){0,6} (?:poora|pura) (?:karunga|karungi)|kisko kya milega",
         # Devanagari
         r"(?:आत्महत्या|खुदकुशी|सुसाइड) कर (?:लूंगा|लूंगी|लूं)|(?:लटक|कूद|मर) (?:जाऊंगा|जाऊंगी)|(?:खुद|अपने आप) को (?:\S+ )?कर (?:दूंगा|दूंगी|लूंगा|लूंगी)",
         r"पीछे नहीं हटूंगा|पीछे नहीं हटूंगी|(?:फिर|उसके बाद) सब खत्म|सब खत्म हो जाएगा|तय कर (?:लिया|ली)|फैसला (?:कर |ले )?(?:लिया|ली)|फैसला पक्का|ठान (?:लिया|ली)|प्लान (?:बना|कर) (?:लिया|ली)|सब तय है",
@@ -196,6 +206,7 @@ LEXICON: dict[str, list[str]] = {
         r"इस बार नहीं (?:बचूंगा|बचूंगी|रुकूंगा|रुकूंगी|रुक पाऊंगा|रुक पाऊंगी)",
         r"(?:शीशी|बोतल|पैकेट|गोलियां|रस्सी|जहर|कीटनाशक|सल्फास)(?: \S+){0,4} (?:रख|छुपा|जमा|खरीद)\w*|(?:गोलि\w*|दवा\w*)(?: \S+){0,2} (?:ले|जमा|इकट्ठ\w*) (?:कर )?(?:रहा|रही)",
         r"(?:संदेश|मैसेज|चिट्ठी|नोट)(?: \S+)? लिख (?:दिया|दिए|दी|लिया|ली)|टाइम टेबल देख",
+        r"(?:तारीख|दिन) (?:चुन|तय|पक्की) (?:कर )?(?:ली|लिया|है)|अधूरा(?: \S+){0,6} पूरा (?:करूंगा|करूंगी)|किसको क्या मिलेगा",
     ],
     "attempt": [
         rf"(?:(?:ive|i have|just|already|i) )?{_TOOK_EN}(?: \w+){{0,5}} {_DOSE_EN}|took (?:all|the|\d+|my|a bunch of) (?:pills|tablets|sleeping pills)",
@@ -203,18 +214,23 @@ LEXICON: dict[str, list[str]] = {
         rf"(?:im|i am|sitting|standing|lying|lay|waiting|parked) (?:\w+ )?(?:on|at|by|near|in front of|under|over) (?:the |a |this )?(?:\w+ )?{_PLACE_EN}",
         r"(?:rope|noose) is (?:ready|tied|up|around)|its (?:starting|kicking) in|(?:tied|knotted|fixed) (?:the )?(?:rope|noose|dupatta|scarf|saree)",
         r"(?:getting|feeling) (?:sleepy|dizzy)|stomach is burning|(?:kick|kicking) the stool|(?:poured|doused)(?: \w+){0,2} (?:kerosene|petrol)",
+        r"water (?:is )?(?:up to|till|upto) my (?:chest|neck|waist|chin)|(?:one|a) (?:leg|foot) over (?:the )?(?:railing|wall|edge)|climbed over (?:the )?(?:railing|rail|wall)|took too (?:much|many)|lit the match",
         r"train (?:aa rahi|aa rhi|aane wali|is coming|aa gayi|aa gyi)|(?:lying|lay|let gaya|let gayi) (?:on|pe) (?:the )?(?:tracks?|patri)",
         rf"{_DOSE_HL}(?: \w+){{0,4}} (?:kha|pi|pee|nigal|le) (?:liya|li|lia|liye|li hai|liya hai|chuka|chuki)|nigal (?:liya|li)",
         r"(?:nas|nass|kalai|haath|hath|wrist)(?: \w+){0,3} (?:kaat|kat|kaati) (?:li|liya|di|rahi|raha|rha|rhi)|khoon (?:beh|nikal|bah|ruk) (?:rah\w*|nahi|nhi)",
         rf"{_PLACE_HL}(?: \w+){{0,4}} (?:baitha|baithi|betha|bethi|khada|khadi|khara|khari|leta|leti|let gaya|let gayi|aa gaya|aa gayi|pahunch gaya|pahunch gayi|pahuch gaya|pahuch gayi)",
         r"(?:dupatta|dupatte|rassi|rassa|fanda|phanda|chunni)(?: \w+){0,3} (?:baandh|bandh|laga|daal|dal) (?:li|di|liya|diya)|gale (?:mein|me) (?:daal|dal|laga)\w*",
         r"chakkar aa rah\w*|sar ghoom rah\w*|asar ho rah\w*|pet (?:mein|me) jalan|stool hatana|(?:jump|kud)\w* (?:ne )?wal[ai]",
+        r"(?:ek )?pair (?:diwaar|diwar|railing|munder)\w* (?:ke )?(?:bahar|paar|us paar)",
+        rf"(?:paani|pani) (?:seene|gale|kamar) tak|railing ke (?:us paar|bahar|upar)|(?:zyada|jyada) (?:le|kha) (?:li|liya)|(?:maachis|machis|tili) jala (?:di|li|diya)|{_DOSE_HL}(?: \w+){{0,4}} (?:kha|pi|pee|nigal) (?:gaya|gayi|gya|gyi)|(?:rassi|fanda|phanda)(?: \w+){{0,3}} lag (?:gayi|gaya|gyi|gya)|(?:gaanth|ganth) (?:baandh|bandh) (?:li|di)",
         r"(?:mitti ka tel|kerosene|petrol)(?: \w+){0,2} (?:daal|dal|chhidak) (?:liya|li)",
         rf"{_DOSE_HI}(?: \S+){{0,4}} (?:खा|पी|निगल) (?:लिया|ली|लीं|चुका|चुकी)|निगल (?:लिया|ली)",
         r"(?:नस|कलाई|हाथ)(?: \S+){0,3} काट (?:ली|लिया|दी|रहा|रही)|खून (?:बह|निकल|रुक) (?:रहा|रही|नहीं)",
         rf"{_PLACE_HI}(?: \S+){{0,4}} (?:बैठा|बैठी|खड़ा|खड़ी|लेटा|लेटी|लेट गया|लेट गई|आ गया|आ गई|पहुंच गया|पहुंच गई)",
         r"ट्रेन (?:आ रही|आने वाली)|(?:दुपट्टा|रस्सी|फंदा)(?: \S+){0,3} (?:बांध|लगा|डाल) (?:ली|लिया|दी|दिया)|गले में डाल\w*|पेट में जलन|स्टूल हटाना|कूदने (?:वाला|वाली|की)",
         r"(?:मिट्टी का तेल|केरोसिन|पेट्रोल)(?: \S+){0,2} डाल (?:लिया|ली)|चक्कर आ रह\w*|असर हो रह\w*",
+        r"पैर (?:दीवार|रेलिंग|मुंडेर) के (?:बाहर|पार|उस पार)",
+        rf"पानी (?:सीने|गले|कमर) तक|रेलिंग के (?:उस पार|बाहर|ऊपर)|ज़्यादा (?:ले|खा) (?:ली|लीं|लिया)|माचिस जला (?:दी|ली)|{_DOSE_HI}(?: \S+){{0,4}} (?:खा|पी|निगल) (?:गया|गई)|(?:रस्सी|फंदा)(?: \S+){{0,3}} लग (?:गई|गया)|गांठ बांध (?:ली|दी)",
     ],
     "ideation": [
         r"(?:want|wanna|wish) (?:to )?die|wish i (?:was|were) dead|wish i (?:wasnt|werent|was not|were not) (?:alive|here|around)|taken (?:away )?from this world|wish i (?:could )?(?:die|disappear|sleep forever)",
@@ -229,8 +245,9 @@ LEXICON: dict[str, list[str]] = {
         r"hope (?:something happens to me|i (?:dont|never) wake up|i die)|if i (?:died|die|was gone)",
         r"(?:nobody|no one) would (?:even )?(?:notice|care|miss)|pray(?:ing)? (?:to|that i) (?:die|not wake)",
         r"want (?:to )?(?:kill|end) (?:myself|my life|it)|thinking (?:about|of) (?:ending|killing|suicide|dying)",
-        r"(?:life|living) is(?:nt| not)? (?:worth|pointless)|whats the point of (?:living|life)|hate being alive",
-        r"(?:better|rather) (?:to )?(?:be )?dead|want (?:it )?(?:all )?to (?:end|stop)|take me away|want out",
+        r"(?:life|living) is(?:nt| not)? (?:worth|pointless)|whats (?:even )?the point (?:of|in) (?:living|life|being alive|staying alive|going on)|hate being alive",
+        r"never (?:woke|waking) up|(?:wouldnt|would not) mind (?:if i )?(?:dying|died|never|not waking|didnt wake)|want to see (?:tmrw|tomorow)",
+        r"(?:better|rather) (?:to )?(?:be )?dead|rather die|want (?:it )?(?:all )?to (?:end|stop)|take me away|want out|why (?:was|am) i (?:even )?(?:born|alive)",
         r"(?:only|one) way out|no way out|end (?:this|the) pain|(?:death|dying) (?:is|seems|feels|would be) (?:the only|better|easier)",
         r"if i (?:wasnt|werent|was not|were not) (?:here|around|alive)|(?:dont|do not) deserve to live|(?:dont|do not) want to see (?:tomorrow|another day)",
         r"(?:no|lost the|dont have any|dont have the) (?:wish|will|desire|strength) to (?:live|stay alive|go on|keep going)|(?:breathing|heart) (?:to )?stop|stop breathing",
@@ -245,10 +262,11 @@ LEXICON: dict[str, list[str]] = {
         r"ek hi (?:raasta|rasta|tarika)|(?:koi|aur koi) (?:raasta|rasta) (?:nahi|nhi)",
         r"mar jana (?:chahta|chahti|hai)|mar ja(?:u|un|oon|aun|ana)|marna (?:chahta|chahti|hai|hi)|mar jata to",
         r"mar (?:jaau|jaaun|jaon|jau)|mar kyu nahi jata|mar jaye|mar gaya hota|mar jata|mar jaati|mar jati",
-        r"jeena (?:nahi|nhi|nai) (?:chahta|chahti|hai)|(?:nahi|nhi) jeena|jeene ka (?:mann|man|mood) (?:nahi|nhi)",
-        r"jeene ki (?:ichha|icha|wajah|vajah|koi wajah|himmat) (?:nahi|nhi)|jeene ka (?:koi )?(?:matlab|fayda)",
+        r"jeena (?:hi |bhi )?(?:nahi|nhi|nai) (?:chahta|chahti|hai)|(?:nahi|nhi) jeena|jeene ka (?:mann|man|mood) (?:nahi|nhi)|(?:sab|khud ko) (?:khatam|khtm) (?:kar du|kar dun|kar doon|karne ka)|(?:kyu|kyun|kyon) paida (?:hua|hui)",
+        r"(?:jeene|jine) ki (?:koi )?(?:ichha|icha|iccha|wajah|vajah|himmat) (?:nahi|nhi|na)|jeene ka (?:koi )?(?:matlab|fayda)",
         r"kaash (?:main|mai|me|mein)? ?(?:mar|paida)|maut (?:aa jaye|chahiye|de de|aa jati)",
         r"(?:bhagwan|bhagvan|upar wala|uparwala|god) (?:utha le|mujhe utha|bula le)|utha lo|duniya chhod\w*",
+        r"(?:bhagwan|bhagvan|upar wala|uparwala|upar wale|allah|rab)(?: \w+){1,2} (?:utha le|utha lo|bula le|bula lo)",
         # Devanagari
         r"मरने का (?:मन|दिल|ख्याल)|मरने के (?:अलावा|सिवा|ख्याल)|मर जाना (?:बेहतर|अच्छा|सही)|मरना ही",
         r"जीने का (?:मन|दिल|शौक|कोई)|जी (?:के|कर) क्या|मेरे (?:बिना|जाने से|मरने से)|(?:ज़िंदा|जिंदा) रहने का",
@@ -256,8 +274,9 @@ LEXICON: dict[str, list[str]] = {
         r"(?:मैं|मै|मुझे|मुझको) (?:मर|मरना) (?:जाऊं|जाऊँ|चाहता|चाहती|है)|बुला ले|सांसें? रुक जाए\w*",
         r"एक ही (?:रास्ता|तरीका)|कोई रास्ता नहीं|अगर (?:मैं|मै) (?:न|नहीं) (?:रहूं|रहा|रही)|दुनिया में नहीं रहना|नहीं रहना|सांसें? (?:रुक|बंद हो) जा\w*|हमेशा के लिए सो जा\w*",
         r"मर जाना (?:चाहता|चाहती)|मरना (?:चाहता|चाहती|है)|मर जाऊं|मर जाऊँ|मर जाता|मर जाए|मर जाती",
-        r"जीना नहीं|जीने का मन नहीं|जीने की (?:इच्छा|वजह|हिम्मत) नहीं|नहीं जीना|जीने का कोई (?:मतलब|फायदा)",
+        r"जीना (?:ही |भी )?नहीं|जीने का मन नहीं|जीने की (?:कोई )?(?:इच्छा|वजह|हिम्मत) नहीं|नहीं जीना|जीने का कोई (?:मतलब|फायदा)|(?:सब|खुद को) खत्म (?:कर दूं|कर दूँ|करने का)|क्यों पैदा (?:हुआ|हुई)",
         r"मौत (?:आ जाए|चाहिए|दे दे)|काश मैं (?:मर|पैदा)|भगवान (?:उठा ले|मुझे उठा)|उठा लो|दुनिया छोड़\w*",
+        r"(?:भगवान|ऊपर वाले|ईश्वर|अल्लाह)(?: \S+){1,2} (?:उठा ले|उठा लो|बुला ले|बुला लो)|धड़कना (?:भी )?बंद",
     ],
     "suicide": [
         r"suicid\w*|sucide|suiside|kill(?:ing)? (?:myself|my self)|kms|unalive",
@@ -311,6 +330,7 @@ LEXICON: dict[str, list[str]] = {
         r"(?:is|are|was|its|exam|this|these|thats) killing me|killed it|killing it|kill for|would kill for",
         r"die for|dying (?:to|of|for|laughing)|(?:im|i am|literally|so) dead|literally dying|to die for",
         r"(?:bored|scared|worried|laughed|laughing) to death|dead tired|dead serious|(?:battery|phone) died",
+        r"(?:phone|battery|wifi|internet|net|charger|bike|scooty|car|tv|fridge|inverter|pen|mouse|plants?) (?:just |has |is )?(?:died|dying|dead)|(?:phone|battery|bike|scooty|tv|fridge) (?:mar|dead ho) (?:gaya|gayi|gya|gyi)",
         r"lmao|lol|rofl|lmfao|haha\w*|hehe\w*|💀|😂|🤣",
         r"(?:hass|has|hans|hasi|hansi|haste|hanste|hass)\w* (?:se |ke |kar )?(?:mar|maar)\w*",
         r"mar (?:gaya|gayi|gya|gyi|gaye) (?:hasi|hansi|has|hass)\w*",
@@ -346,8 +366,8 @@ LEXICON: dict[str, list[str]] = {
     ],
     "death": [
         r"die|dies|died|dying|dead|death|deaths",
-        r"mar|marna|marne|mara|mari|maut|mout|mrna",
-        r"मर\w*|मौत|मृत्यु",
+        r"mar|marna|marne|mara|mari|maut|mout|mrna|kabar|kabr|kabra|chita|coffin|grave|funeral",
+        r"मर\w*|मौत|मृत्यु|कब्र|चिता|अर्थी",
     ],
     "self": [
         r"i|im|ive|id|ill|me|my|myself|mine",

@@ -109,8 +109,10 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=8192)
 def emoji_token(char: str) -> str | None:
-    """A word for an emoji or pictographic symbol, or None for any other character."""
+    """A word for an emoji or pictographic symbol, or None for any other character. Cached:
+    it is asked of every character of a post not in ASCII, and posts reuse few characters."""
     group = EMOJI_GROUPS.get(char)
     if group is not None:
         return f" emo{group} "
