@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from lifeline.domain.dispatch import DispatchState, Notification, NotificationState
 from lifeline.domain.errors import DomainError
+from lifeline.domain.model import Case
 from lifeline.services.briefs import CaseBrief, case_brief
 from lifeline.services.channels import DeliveryResult, OutgoingMessage
 from lifeline.services.context import Context
@@ -76,6 +77,10 @@ def record_attempt(
     now = ctx.clock.now()
     via = ctx.channels.describe(url)
     with ctx.uow() as uow:
+        # The case first, as every writer locks them (case, dispatch, notification): two
+        # messages of one case delivered at once are recorded one after the other, so exactly
+        # one of them counts as the case's first delivery.
+        case = uow.cases.get(job.case_id, for_update=True) if job.case_id is not None else None
         repo = dispatch_repo(uow)
         n = repo.notification(notification_id, for_update=True)
         attempt = n.attempts + 1
@@ -99,7 +104,7 @@ def record_attempt(
                 notification_id=n.id,
                 via=via,
             )
-            _measure_first_delivery(ctx, uow, n, now)
+            _measure_first_delivery(ctx, uow, n, now, case)
         elif action in ("retry", "next"):
             delay = RETRY_BACKOFF[min(attempt - 1, len(RETRY_BACKOFF) - 1)]
             if action == "next":
@@ -157,13 +162,15 @@ def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: d
     )
 
 
-def _measure_first_delivery(ctx: Context, uow: UnitOfWork, n: Notification, now: datetime) -> None:
+def _measure_first_delivery(
+    ctx: Context, uow: UnitOfWork, n: Notification, now: datetime, case: Case | None
+) -> None:
     if ctx.measure is None or n.purpose == "alarm":
         return
     assert n.id is not None
     if not dispatch_repo(uow).delivered_before(n.case_id, n.id):
-        case = uow.cases.get(n.case_id)
-        ctx.measure("alert_to_first_notification", (now - case.opened_at).total_seconds())
+        opened = (case if case is not None else uow.cases.get(n.case_id)).opened_at
+        ctx.measure("alert_to_first_notification", (now - opened).total_seconds())
 
 
 # -- the message ------------------------------------------------------------------------------
