@@ -1,10 +1,13 @@
-"""Repositories for partners, users, idempotency keys and seen signatures."""
+"""Repositories for partners, users, idempotency keys and seen signatures.
+
+Their statements are built once and executed with parameters (partner look-up, signature and
+idempotency checks run for every alert that arrives)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, Executable, bindparam, delete, insert, select
 
 from lifeline.adapters.db.tables import (
     aad,
@@ -17,31 +20,35 @@ from lifeline.adapters.db.tables import (
 )
 from lifeline.services.ports import Cipher, IdempotencyRecord, PartnerRecord, UserRecord
 
+_ADD_PARTNER = insert(partners)
+_PARTNER_BY_KEY_ID = select(partners).where(partners.c.key_id == bindparam("key_id"))
+
 
 class SqlPartnerRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
 
     def add(self, name: str, key_id: str, secret: str, at: datetime) -> PartnerRecord:
-        pid = new_id(
-            self.conn.execute(
-                insert(partners).values(
-                    name=name,
-                    key_id=key_id,
-                    active=True,
-                    created_at=at,
-                    secret_enc=self.keys.encrypt(secret, aad(partners, "secret_enc")),
-                )
-            )
-        )
+        row = {
+            "name": name,
+            "key_id": key_id,
+            "active": True,
+            "created_at": at,
+            "secret_enc": self.keys.encrypt(secret, aad(partners, "secret_enc")),
+        }
+        pid = new_id(self.conn.execute(_ADD_PARTNER, row))
         return PartnerRecord(pid, name, key_id, secret)
 
     def by_key_id(self, key_id: str) -> PartnerRecord | None:
-        row = self.conn.execute(select(partners).where(partners.c.key_id == key_id)).one_or_none()
+        row = self.conn.execute(_PARTNER_BY_KEY_ID, {"key_id": key_id}).one_or_none()
         if row is None:
             return None
         secret = self.keys.decrypt(row.secret_enc, aad(partners, "secret_enc")) or ""
         return PartnerRecord(row.id, row.name, row.key_id, secret, row.active)
+
+
+_ADD_USER = insert(users)
+_USER_BY_NAME = select(users).where(users.c.username == bindparam("username"))
 
 
 class SqlUserRepository:
@@ -58,23 +65,20 @@ class SqlUserRepository:
         jurisdiction: str | None,
         at: datetime,
     ) -> UserRecord:
-        uid = new_id(
-            self.conn.execute(
-                insert(users).values(
-                    username=username,
-                    password_hash=password_hash,
-                    role=role,
-                    jurisdiction=jurisdiction,
-                    active=True,
-                    created_at=at,
-                    totp_secret_enc=self.keys.encrypt(totp_secret, aad(users, "totp_secret_enc")),
-                )
-            )
-        )
+        row = {
+            "username": username,
+            "password_hash": password_hash,
+            "role": role,
+            "jurisdiction": jurisdiction,
+            "active": True,
+            "created_at": at,
+            "totp_secret_enc": self.keys.encrypt(totp_secret, aad(users, "totp_secret_enc")),
+        }
+        uid = new_id(self.conn.execute(_ADD_USER, row))
         return UserRecord(uid, username, password_hash, totp_secret, role, jurisdiction)
 
     def by_username(self, username: str) -> UserRecord | None:
-        row = self.conn.execute(select(users).where(users.c.username == username)).one_or_none()
+        row = self.conn.execute(_USER_BY_NAME, {"username": username}).one_or_none()
         if row is None:
             return None
         secret = self.keys.decrypt(row.totp_secret_enc, aad(users, "totp_secret_enc")) or ""
@@ -83,15 +87,20 @@ class SqlUserRepository:
         )
 
 
+_IDEMPOTENCY_KEY = select(idempotency_keys).where(
+    idempotency_keys.c.partner_id == bindparam("partner_id"),
+    idempotency_keys.c.key == bindparam("key"),
+)
+_ADD_IDEMPOTENCY_KEY = insert(idempotency_keys)
+
+
 class SqlIdempotencyStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def get(self, partner_id: int, key: str) -> IdempotencyRecord | None:
         row = self.conn.execute(
-            select(idempotency_keys).where(
-                idempotency_keys.c.partner_id == partner_id, idempotency_keys.c.key == key
-            )
+            _IDEMPOTENCY_KEY, {"partner_id": partner_id, "key": key}
         ).one_or_none()
         if row is None:
             return None
@@ -101,16 +110,35 @@ class SqlIdempotencyStore:
 
     def put(self, record: IdempotencyRecord, at: datetime) -> None:
         self.conn.execute(
-            insert(idempotency_keys).values(
-                partner_id=record.partner_id,
-                key=record.key,
-                request_digest=record.request_digest,
-                alert_id=record.alert_id,
-                case_id=record.case_id,
-                merged=record.merged,
-                created_at=at,
-            )
+            _ADD_IDEMPOTENCY_KEY,
+            {
+                "partner_id": record.partner_id,
+                "key": record.key,
+                "request_digest": record.request_digest,
+                "alert_id": record.alert_id,
+                "case_id": record.case_id,
+                "merged": record.merged,
+                "created_at": at,
+            },
         )
+
+
+_FORGET_SIGNATURES = delete(seen_signatures).where(seen_signatures.c.seen_at < bindparam("cutoff"))
+#: INSERT .. ON CONFLICT is spelled per dialect: built on first use in each
+_REMEMBER: dict[str, Executable] = {}
+
+
+def _remember(conn: Connection) -> Executable:
+    stmt = _REMEMBER.get(conn.dialect.name)
+    if stmt is None:
+        stmt = _REMEMBER[conn.dialect.name] = (
+            insert_or_skip(conn, seen_signatures)
+            .on_conflict_do_nothing()
+            # An INSERT's rowcount is read after its cursor is closed, and psycopg 3 then
+            # reports -1 (every signature looked replayed on PostgreSQL); keep it explicitly.
+            .execution_options(preserve_rowcount=True)
+        )
+    return stmt
 
 
 class SqlSignatureLedger:
@@ -118,18 +146,12 @@ class SqlSignatureLedger:
         self.conn = conn
 
     def remember(self, partner_id: int, signature: str, at: datetime) -> bool:
-        stmt = insert_or_skip(self.conn, seen_signatures)
         result = self.conn.execute(
-            stmt.values(partner_id=partner_id, signature=signature.lower(), seen_at=at)
-            .on_conflict_do_nothing()
-            # An INSERT's rowcount is read after its cursor is closed, and psycopg 3 then
-            # reports -1 (every signature looked replayed on PostgreSQL); keep it explicitly.
-            .execution_options(preserve_rowcount=True)
+            _remember(self.conn),
+            {"partner_id": partner_id, "signature": signature.lower(), "seen_at": at},
         )
         return result.rowcount == 1
 
     def forget_before(self, cutoff: datetime) -> int:
         """Signatures older than the signature window can never be replayed; drop them."""
-        return self.conn.execute(
-            delete(seen_signatures).where(seen_signatures.c.seen_at < cutoff)
-        ).rowcount
+        return self.conn.execute(_FORGET_SIGNATURES, {"cutoff": cutoff}).rowcount

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, insert, or_, select, update
 
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
@@ -51,6 +51,51 @@ SUBJECT_HASH_COLUMNS = {
 
 P, C = follow_up_plans, follow_up_check_ins
 
+# Built once and executed with parameters (the repeat-risk look-up runs for every alert).
+_ADD_PLAN = insert(P)
+_ADD_CHECK_IN = insert(C)
+_PLAN = select(P).where(P.c.id == bindparam("plan_id"))
+_PLAN_FOR_UPDATE = _PLAN.with_for_update()
+_PLAN_OF_CHECK_IN = select(C.c.plan_id).where(C.c.id == bindparam("check_in_id"))
+#: executed with the plan's (check-in's) column values: they become the SET clause
+_SAVE_PLAN = update(P).where(
+    P.c.id == bindparam("plan_id"), P.c.version == bindparam("seen_version")
+)
+_SAVE_CHECK_IN = update(C).where(C.c.id == bindparam("check_in_id"))
+_PLANS_OF_CASE = (
+    select(P).where(P.c.case_id == bindparam("case_id")).order_by(P.c.proposed_at, P.c.id)
+)
+_CHECK_INS_OF_PLANS = (
+    select(C)
+    .where(C.c.plan_id.in_(bindparam("plan_ids", expanding=True)))
+    .order_by(C.c.due_at, C.c.id)
+)
+_earlier = and_(cases.c.id != bindparam("exclude"), cases.c.opened_at < bindparam("before"))
+#: per kind of identity key, earlier cases whose subject has one of the hashes
+_EARLIER_BY_SUBJECT = {
+    kind: select(cases.c.id)
+    .join(subjects, subjects.c.id == cases.c.subject_id)
+    .where(_earlier, subjects.c[column].in_(bindparam("hashes", expanding=True)))
+    for kind, column in SUBJECT_HASH_COLUMNS.items()
+}
+_EARLIER_BY_CASE_KEY = (
+    select(case_keys.c.case_id, case_keys.c.key_hash)
+    .join(cases, cases.c.id == case_keys.c.case_id)
+    .where(_earlier, case_keys.c.key_hash.in_(bindparam("hashes", expanding=True)))
+)
+_LINKED = select(case_links.c.earlier_case_id).where(case_links.c.case_id == bindparam("case_id"))
+_HISTORY = (
+    select(case_links.c.matched_on, cases)
+    .join(cases, cases.c.id == case_links.c.earlier_case_id)
+    .where(case_links.c.case_id == bindparam("case_id"))
+    .order_by(cases.c.opened_at.desc())
+)
+_PLAN_STATUSES = (
+    select(P.c.case_id, P.c.status)
+    .where(P.c.case_id.in_(bindparam("case_ids", expanding=True)))
+    .order_by(P.c.id)
+)
+
 
 class SqlAftercareRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
@@ -58,48 +103,43 @@ class SqlAftercareRepository:
 
     # -- plans ---------------------------------------------------------------------------
     def add_plan(self, plan: FollowUpPlan) -> FollowUpPlan:
-        plan.id = new_id(self.conn.execute(insert(P).values(**self._plan_values(plan), version=1)))
+        plan.id = new_id(self.conn.execute(_ADD_PLAN, {**self._plan_values(plan), "version": 1}))
         plan.version = 1
         for check_in in plan.check_ins:
             values = {**self._check_in_values(check_in), "plan_id": plan.id}
             values.update(case_id=plan.case_id, label=check_in.label, due_at=check_in.due_at)
-            check_in.id = new_id(self.conn.execute(insert(C).values(values)))
+            check_in.id = new_id(self.conn.execute(_ADD_CHECK_IN, values))
         return plan
 
     def get_plan(self, plan_id: int, *, for_update: bool = False) -> FollowUpPlan:
-        query = select(P).where(P.c.id == plan_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self.conn.execute(query).one_or_none()
+        query = _PLAN_FOR_UPDATE if for_update else _PLAN
+        row = self.conn.execute(query, {"plan_id": plan_id}).one_or_none()
         if row is None:
             raise NotFound(f"follow-up plan {plan_id} not found")
         return self._plans([row])[0]
 
     def plan_of_check_in(self, check_in_id: int, *, for_update: bool = False) -> FollowUpPlan:
-        plan_id = self.conn.execute(select(C.c.plan_id).where(C.c.id == check_in_id)).scalar()
+        plan_id = self.conn.execute(_PLAN_OF_CHECK_IN, {"check_in_id": check_in_id}).scalar()
         if plan_id is None:
             raise NotFound(f"follow-up check-in {check_in_id} not found")
         return self.get_plan(int(plan_id), for_update=for_update)
 
     def save_plan(self, plan: FollowUpPlan) -> None:
         assert plan.id is not None
+        values = {**self._plan_values(plan), "version": plan.version + 1}
         result = self.conn.execute(
-            update(P)
-            .where(P.c.id == plan.id, P.c.version == plan.version)
-            .values(**self._plan_values(plan), version=plan.version + 1)
+            _SAVE_PLAN, {**values, "plan_id": plan.id, "seen_version": plan.version}
         )
         if result.rowcount != 1:
             raise ConcurrentWrite(f"follow-up plan {plan.id} was changed by someone else")
         plan.version += 1
         for check_in in plan.check_ins:
             self.conn.execute(
-                update(C).where(C.c.id == check_in.id).values(self._check_in_values(check_in))
+                _SAVE_CHECK_IN, {**self._check_in_values(check_in), "check_in_id": check_in.id}
             )
 
     def plans_for_case(self, case_id: int) -> list[FollowUpPlan]:
-        rows = self.conn.execute(
-            select(P).where(P.c.case_id == case_id).order_by(P.c.proposed_at, P.c.id)
-        ).all()
+        rows = self.conn.execute(_PLANS_OF_CASE, {"case_id": case_id}).all()
         return self._plans(rows)
 
     def plans(
@@ -136,36 +176,24 @@ class SqlAftercareRepository:
         found: dict[int, set[str]] = {}
         if not kind_of:
             return found
-        earlier = and_(cases.c.id != exclude, cases.c.opened_at < before)
-        for kind, column in SUBJECT_HASH_COLUMNS.items():
+        earlier = {"exclude": exclude, "before": before}
+        for kind, query in _EARLIER_BY_SUBJECT.items():
             hashes = [h for h, k in kind_of.items() if k == kind]
             if not hashes:
                 continue
-            rows = self.conn.execute(
-                select(cases.c.id)
-                .join(subjects, subjects.c.id == cases.c.subject_id)
-                .where(earlier, subjects.c[column].in_(hashes))
-            )
+            rows = self.conn.execute(query, {**earlier, "hashes": hashes})
             for row in rows:
                 found.setdefault(int(row.id), set()).add(kind)
         # Accounts and profiles named by later alerts merged into a case are in its case keys.
         merged = {h: k for h, k in kind_of.items() if k in ("account", "profile")}
         if merged:
-            rows = self.conn.execute(
-                select(case_keys.c.case_id, case_keys.c.key_hash)
-                .join(cases, cases.c.id == case_keys.c.case_id)
-                .where(earlier, case_keys.c.key_hash.in_(list(merged)))
-            )
+            rows = self.conn.execute(_EARLIER_BY_CASE_KEY, {**earlier, "hashes": list(merged)})
             for row in rows:
                 found.setdefault(int(row.case_id), set()).add(merged[row.key_hash])
         return found
 
     def link_cases(self, case_id: int, earlier: dict[int, set[str]], at: datetime) -> list[int]:
-        known = set(
-            self.conn.execute(
-                select(case_links.c.earlier_case_id).where(case_links.c.case_id == case_id)
-            ).scalars()
-        )
+        known = set(self.conn.execute(_LINKED, {"case_id": case_id}).scalars())
         fresh = sorted(set(earlier) - known)
         if fresh:
             rows = [
@@ -182,18 +210,11 @@ class SqlAftercareRepository:
         return fresh
 
     def history(self, case_id: int) -> list[EarlierCase]:
-        rows = self.conn.execute(
-            select(case_links.c.matched_on, cases)
-            .join(cases, cases.c.id == case_links.c.earlier_case_id)
-            .where(case_links.c.case_id == case_id)
-            .order_by(cases.c.opened_at.desc())
-        ).all()
+        rows = self.conn.execute(_HISTORY, {"case_id": case_id}).all()
         ids = [int(r.id) for r in rows]
         latest: dict[int, str] = {}
         if ids:
-            for plan in self.conn.execute(
-                select(P.c.case_id, P.c.status).where(P.c.case_id.in_(ids)).order_by(P.c.id)
-            ):
+            for plan in self.conn.execute(_PLAN_STATUSES, {"case_ids": ids}):
                 latest[int(plan.case_id)] = str(plan.status)
         return [
             EarlierCase(
@@ -240,8 +261,7 @@ class SqlAftercareRepository:
         ids = [int(r.id) for r in rows]
         by_plan: dict[int, list[CheckIn]] = {i: [] for i in ids}
         if ids:
-            query = select(C).where(C.c.plan_id.in_(ids)).order_by(C.c.due_at, C.c.id)
-            for r in self.conn.execute(query):
+            for r in self.conn.execute(_CHECK_INS_OF_PLANS, {"plan_ids": ids}):
                 by_plan[int(r.plan_id)].append(
                     CheckIn(
                         r.due_at,

@@ -7,13 +7,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from lifeline.adapters.db.tables import aad, new_id, risk_assessments
 from lifeline.services.ports import Cipher
 from lifeline.services.triage import Cue, RiskAssessment, RiskLevel
 
 _T = risk_assessments
+
+_ADD = insert(_T)
+_FOR_CASE = select(_T).where(_T.c.case_id == bindparam("case_id")).order_by(_T.c.at, _T.c.id)
+_OPERATOR_LABELS = select(_T).where(_T.c.source == "operator").order_by(_T.c.at, _T.c.id)
 
 
 class SqlAssessmentRepository:
@@ -22,34 +26,28 @@ class SqlAssessmentRepository:
 
     def add(self, assessment: RiskAssessment) -> RiskAssessment:
         cues = json.dumps([c.as_dict() for c in assessment.cues], ensure_ascii=False)
-        result = self.conn.execute(
-            insert(_T).values(
-                case_id=assessment.case_id,
-                alert_id=assessment.alert_id,
-                source=assessment.source,
-                level=assessment.level.value,
-                score=assessment.score,
-                language=assessment.language,
-                model_version=(assessment.model_version or None) and assessment.model_version[:40],
-                cues_enc=self.keys.encrypt(cues, aad(_T, "cues_enc")),
-                note_enc=self.keys.encrypt(assessment.note, aad(_T, "note_enc")),
-                assessed_by=assessment.assessed_by[:120],
-                at=assessment.at,
-            )
-        )
-        assessment.id = new_id(result)
+        row = {
+            "case_id": assessment.case_id,
+            "alert_id": assessment.alert_id,
+            "source": assessment.source,
+            "level": assessment.level.value,
+            "score": assessment.score,
+            "language": assessment.language,
+            "model_version": (assessment.model_version or None) and assessment.model_version[:40],
+            "cues_enc": self.keys.encrypt(cues, aad(_T, "cues_enc")),
+            "note_enc": self.keys.encrypt(assessment.note, aad(_T, "note_enc")),
+            "assessed_by": assessment.assessed_by[:120],
+            "at": assessment.at,
+        }
+        assessment.id = new_id(self.conn.execute(_ADD, row))
         return assessment
 
     def for_case(self, case_id: int) -> list[RiskAssessment]:
-        rows = self.conn.execute(
-            select(_T).where(_T.c.case_id == case_id).order_by(_T.c.at, _T.c.id)
-        ).all()
+        rows = self.conn.execute(_FOR_CASE, {"case_id": case_id}).all()
         return [self._assessment(r) for r in rows]
 
     def operator_labels(self) -> list[RiskAssessment]:
-        rows = self.conn.execute(
-            select(_T).where(_T.c.source == "operator").order_by(_T.c.at, _T.c.id)
-        ).all()
+        rows = self.conn.execute(_OPERATOR_LABELS).all()
         latest: dict[tuple[int, int | None], RiskAssessment] = {}
         for row in rows:
             assessment = self._assessment(row)

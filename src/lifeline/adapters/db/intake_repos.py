@@ -1,11 +1,13 @@
-"""Repositories for email intake: receipts (dedupe), quarantine, partner senders, IMAP UIDs."""
+"""Repositories for email intake: receipts (dedupe), quarantine, partner senders, IMAP UIDs.
+
+Statements are built once and executed with parameters (they run for every message received)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, func, insert, select, update
 
 from lifeline.adapters.db.tables import (
     aad,
@@ -18,28 +20,45 @@ from lifeline.adapters.db.tables import (
 from lifeline.domain.errors import NotFound
 from lifeline.services.ports import Cipher, QuarantinedMessage
 
+_RECEIPT = select(intake_receipts.c.alert_id, intake_receipts.c.case_id).where(
+    intake_receipts.c.key_hash == bindparam("key_hash")
+)
+_ADD_RECEIPT = insert(intake_receipts)
+
 
 class SqlIntakeReceipts:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
 
     def get(self, key: str) -> tuple[int, int] | None:
-        row = self.conn.execute(
-            select(intake_receipts.c.alert_id, intake_receipts.c.case_id).where(
-                intake_receipts.c.key_hash == self.keys.blind_index(key)
-            )
-        ).one_or_none()
+        row = self.conn.execute(_RECEIPT, {"key_hash": self.keys.blind_index(key)}).one_or_none()
         return None if row is None else (row.alert_id, row.case_id)
 
     def put(self, key: str, alert_id: int, case_id: int, at: datetime) -> None:
         self.conn.execute(
-            insert(intake_receipts).values(
-                key_hash=self.keys.blind_index(key),
-                alert_id=alert_id,
-                case_id=case_id,
-                created_at=at,
-            )
+            _ADD_RECEIPT,
+            {
+                "key_hash": self.keys.blind_index(key),
+                "alert_id": alert_id,
+                "case_id": case_id,
+                "created_at": at,
+            },
         )
+
+
+_ADD_QUARANTINED = insert(email_quarantine)
+_QUARANTINED = select(email_quarantine).where(email_quarantine.c.id == bindparam("message_id"))
+_QUARANTINED_FOR_UPDATE = _QUARANTINED.with_for_update()
+_MARK_QUARANTINED = (
+    update(email_quarantine)
+    .where(email_quarantine.c.id == bindparam("message_id"))
+    .values(
+        status=bindparam("new_status"),
+        alert_id=bindparam("new_alert_id"),
+        reviewed_by=bindparam("by"),
+        reviewed_at=bindparam("at"),
+    )
+)
 
 
 class SqlQuarantine:
@@ -48,25 +67,20 @@ class SqlQuarantine:
 
     def add(self, *, channel: str, mail_from: str, raw: bytes, reason: str, at: datetime) -> int:
         table = email_quarantine
-        return new_id(
-            self.conn.execute(
-                insert(table).values(
-                    received_at=at,
-                    channel=channel,
-                    reason=reason,
-                    size=len(raw),
-                    status="pending",
-                    mail_from_enc=self.keys.encrypt(mail_from, aad(table, "mail_from_enc")),
-                    raw_enc=self.keys.encrypt(raw, aad(table, "raw_enc")),
-                )
-            )
-        )
+        row = {
+            "received_at": at,
+            "channel": channel,
+            "reason": reason,
+            "size": len(raw),
+            "status": "pending",
+            "mail_from_enc": self.keys.encrypt(mail_from, aad(table, "mail_from_enc")),
+            "raw_enc": self.keys.encrypt(raw, aad(table, "raw_enc")),
+        }
+        return new_id(self.conn.execute(_ADD_QUARANTINED, row))
 
     def get(self, message_id: int, *, for_update: bool = False) -> QuarantinedMessage:
-        query = select(email_quarantine).where(email_quarantine.c.id == message_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self.conn.execute(query).one_or_none()
+        query = _QUARANTINED_FOR_UPDATE if for_update else _QUARANTINED
+        row = self.conn.execute(query, {"message_id": message_id}).one_or_none()
         if row is None:
             raise NotFound(f"quarantined message {message_id} not found")
         return self._message(row, with_raw=True)
@@ -81,9 +95,14 @@ class SqlQuarantine:
         self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
     ) -> None:
         self.conn.execute(
-            update(email_quarantine)
-            .where(email_quarantine.c.id == message_id)
-            .values(status=status, alert_id=alert_id, reviewed_by=by, reviewed_at=at)
+            _MARK_QUARANTINED,
+            {
+                "message_id": message_id,
+                "new_status": status,
+                "new_alert_id": alert_id,
+                "by": by,
+                "at": at,
+            },
         )
 
     def _message(self, row: Row[Any], *, with_raw: bool) -> QuarantinedMessage:
@@ -102,15 +121,28 @@ class SqlQuarantine:
         )
 
 
+_ADD_SENDER = insert(partner_senders)
+#: the most specific pattern wins: the address itself, then the longest matching domain
+_SENDER = (
+    select(partner_senders.c.partner_id, partner_senders.c.pattern)
+    .where(partner_senders.c.pattern.in_(bindparam("candidates", expanding=True)))
+    .order_by(func.length(partner_senders.c.pattern).desc())
+    .limit(1)
+)
+
+
 class SqlPartnerSenders:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def add(self, partner_id: int, pattern: str, at: datetime) -> None:
         self.conn.execute(
-            insert(partner_senders).values(
-                partner_id=partner_id, pattern=pattern.strip().lower().lstrip("@"), created_at=at
-            )
+            _ADD_SENDER,
+            {
+                "partner_id": partner_id,
+                "pattern": pattern.strip().lower().lstrip("@"),
+                "created_at": at,
+            },
         )
 
     def partner_for(self, address: str) -> int | None:
@@ -118,13 +150,17 @@ class SqlPartnerSenders:
         domain = address.rpartition("@")[2]
         labels = domain.split(".")
         candidates = [address] + [".".join(labels[i:]) for i in range(len(labels) - 1)]
-        row = self.conn.execute(
-            select(partner_senders.c.partner_id, partner_senders.c.pattern)
-            .where(partner_senders.c.pattern.in_(candidates))
-            .order_by(func.length(partner_senders.c.pattern).desc())
-            .limit(1)
-        ).one_or_none()
+        row = self.conn.execute(_SENDER, {"candidates": candidates}).one_or_none()
         return None if row is None else int(row.partner_id)
+
+
+_mailbox = and_(
+    imap_seen.c.mailbox == bindparam("mailbox"),
+    imap_seen.c.uidvalidity == bindparam("uidvalidity"),
+)
+_IMAP_SEEN = select(imap_seen.c.uid).where(_mailbox, imap_seen.c.uid == bindparam("uid"))
+_IMAP_MARK = insert(imap_seen)
+_IMAP_LAST_UID = select(func.max(imap_seen.c.uid)).where(_mailbox)
 
 
 class SqlImapLedger:
@@ -133,11 +169,7 @@ class SqlImapLedger:
 
     def seen(self, mailbox: str, uidvalidity: int, uid: int) -> bool:
         row = self.conn.execute(
-            select(imap_seen.c.uid).where(
-                imap_seen.c.mailbox == mailbox,
-                imap_seen.c.uidvalidity == uidvalidity,
-                imap_seen.c.uid == uid,
-            )
+            _IMAP_SEEN, {"mailbox": mailbox, "uidvalidity": uidvalidity, "uid": uid}
         ).one_or_none()
         return row is not None
 
@@ -152,20 +184,19 @@ class SqlImapLedger:
         at: datetime,
     ) -> None:
         self.conn.execute(
-            insert(imap_seen).values(
-                mailbox=mailbox,
-                uidvalidity=uidvalidity,
-                uid=uid,
-                alert_id=alert_id,
-                quarantine_id=quarantine_id,
-                seen_at=at,
-            )
+            _IMAP_MARK,
+            {
+                "mailbox": mailbox,
+                "uidvalidity": uidvalidity,
+                "uid": uid,
+                "alert_id": alert_id,
+                "quarantine_id": quarantine_id,
+                "seen_at": at,
+            },
         )
 
     def last_uid(self, mailbox: str, uidvalidity: int) -> int:
         value = self.conn.execute(
-            select(func.max(imap_seen.c.uid)).where(
-                imap_seen.c.mailbox == mailbox, imap_seen.c.uidvalidity == uidvalidity
-            )
+            _IMAP_LAST_UID, {"mailbox": mailbox, "uidvalidity": uidvalidity}
         ).scalar()
         return int(value or 0)

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from lifeline.adapters.db.tables import (
     aad,
@@ -46,35 +46,51 @@ def _unit(data: dict[str, Any], contacts: tuple[Contact, ...] = ()) -> RegistryU
     )
 
 
+_ADD_RESOLUTION = insert(location_resolutions)
+_RESOLUTIONS = (
+    select(location_resolutions)
+    .where(location_resolutions.c.case_id == bindparam("case_id"))
+    .order_by(location_resolutions.c.resolved_at, location_resolutions.c.id)
+)
+#: read several times per alert (registry version, dispatch rules)
+_LATEST_IMPORT = (
+    select(registry_imports)
+    .order_by(registry_imports.c.imported_at.desc(), registry_imports.c.id.desc())
+    .limit(1)
+)
+_UNITS = (
+    select(registry_units.c.record, registry_units.c.contacts_enc)
+    .where(registry_units.c.import_id == bindparam("import_id"))
+    .order_by(registry_units.c.id)
+)
+_ADD_IMPORT = insert(registry_imports)
+_ADD_UNIT = insert(registry_units)
+
+
 class SqlLocationRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
 
     def add(self, alert_id: int, case_id: int, at: datetime, resolution: Resolution) -> None:
         result = {**resolution.as_dict(), "resolver_version": resolution.resolver_version}
-        self.conn.execute(
-            insert(location_resolutions).values(
-                case_id=case_id,
-                alert_id=alert_id,
-                resolved_at=at,
-                state=resolution.state,
-                district_lgd=resolution.district_lgd,
-                confidence=resolution.confidence,
-                needs_review=resolution.needs_review,
-                resolver_version=resolution.resolver_version[:20],
-                result_enc=self.keys.encrypt(
-                    json.dumps(result, ensure_ascii=False),
-                    aad(location_resolutions, "result_enc"),
-                ),
-            )
-        )
+        row = {
+            "case_id": case_id,
+            "alert_id": alert_id,
+            "resolved_at": at,
+            "state": resolution.state,
+            "district_lgd": resolution.district_lgd,
+            "confidence": resolution.confidence,
+            "needs_review": resolution.needs_review,
+            "resolver_version": resolution.resolver_version[:20],
+            "result_enc": self.keys.encrypt(
+                json.dumps(result, ensure_ascii=False),
+                aad(location_resolutions, "result_enc"),
+            ),
+        }
+        self.conn.execute(_ADD_RESOLUTION, row)
 
     def for_case(self, case_id: int) -> list[StoredResolution]:
-        rows = self.conn.execute(
-            select(location_resolutions)
-            .where(location_resolutions.c.case_id == case_id)
-            .order_by(location_resolutions.c.resolved_at, location_resolutions.c.id)
-        ).all()
+        rows = self.conn.execute(_RESOLUTIONS, {"case_id": case_id}).all()
         out = []
         for row in rows:
             plain = self.keys.decrypt(row.result_enc, aad(location_resolutions, "result_enc"))
@@ -83,11 +99,7 @@ class SqlLocationRepository:
         return out
 
     def _latest(self) -> Any:
-        return self.conn.execute(
-            select(registry_imports)
-            .order_by(registry_imports.c.imported_at.desc(), registry_imports.c.id.desc())
-            .limit(1)
-        ).one_or_none()
+        return self.conn.execute(_LATEST_IMPORT).one_or_none()
 
     def registry_version(self) -> str | None:
         row = self._latest()
@@ -97,11 +109,7 @@ class SqlLocationRepository:
         row = self._latest()
         if row is None:
             return []
-        records = self.conn.execute(
-            select(registry_units.c.record, registry_units.c.contacts_enc)
-            .where(registry_units.c.import_id == row.id)
-            .order_by(registry_units.c.id)
-        ).all()
+        records = self.conn.execute(_UNITS, {"import_id": row.id}).all()
         return [_unit(r.record, self._contacts(r.contacts_enc)) for r in records]
 
     def dispatch_rules(self) -> dict[str, Any] | None:
@@ -130,22 +138,19 @@ class SqlLocationRepository:
         actor: str,
         rules: dict[str, Any] | None = None,
     ) -> None:
-        import_id = new_id(
-            self.conn.execute(
-                insert(registry_imports).values(
-                    version=version,
-                    imported_at=at,
-                    source=source[:300],
-                    actor=actor[:120],
-                    units=len(units),
-                    dispatch_rules=rules,
-                )
-            )
-        )
+        record = {
+            "version": version,
+            "imported_at": at,
+            "source": source[:300],
+            "actor": actor[:120],
+            "units": len(units),
+            "dispatch_rules": rules,
+        }
+        import_id = new_id(self.conn.execute(_ADD_IMPORT, record))
         if not units:
             return
         self.conn.execute(
-            insert(registry_units),
+            _ADD_UNIT,
             [
                 {
                     "import_id": import_id,

@@ -1,5 +1,8 @@
 """Repositories for cases, alerts and subjects: translate rows to domain entities, encrypting
-personal data on the way in and decrypting it on the way out."""
+personal data on the way in and decrypting it on the way out.
+
+Statements run for every alert are built once, next to the class that runs them, and executed
+with parameters: SQLAlchemy then reuses their cache key instead of recomputing it each time."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Executable, Row, bindparam, func, insert, select, update
 
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
@@ -45,6 +48,11 @@ def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+#: executed with the subject's column values
+_ADD_SUBJECT = insert(subjects).values(created_at=func.now())
+_SUBJECT = select(subjects).where(subjects.c.id == bindparam("subject_id"))
+
+
 class SqlSubjectRepository:
     FIELDS = ("name", "handle", "profile_url", "phone", "email")
 
@@ -66,12 +74,11 @@ class SqlSubjectRepository:
             values["email_hash"] = self.keys.blind_index(
                 f"email:{subject.email.strip().casefold()}"
             )
-        values["created_at"] = func.now()
-        subject.id = new_id(self.conn.execute(insert(subjects).values(values)))
+        subject.id = new_id(self.conn.execute(_ADD_SUBJECT, values))
         return subject
 
     def get(self, subject_id: int) -> Subject:
-        row = self.conn.execute(select(subjects).where(subjects.c.id == subject_id)).one_or_none()
+        row = self.conn.execute(_SUBJECT, {"subject_id": subject_id}).one_or_none()
         if row is None:
             raise NotFound(f"subject {subject_id} not found")
         plain = {
@@ -79,6 +86,24 @@ class SqlSubjectRepository:
             for n in self.FIELDS
         }
         return Subject(platform=row.platform, id=row.id, **plain)
+
+
+_ADD_ALERT = insert(alerts)
+_ADD_ATTACHMENT = insert(alert_attachments)
+_ATTACHMENT = select(alert_attachments).where(alert_attachments.c.id == bindparam("attachment_id"))
+_ALERTS_OF_CASE = (
+    select(alerts).where(alerts.c.case_id == bindparam("case_id")).order_by(alerts.c.received_at)
+)
+_ATTACHMENTS_LISTED = (
+    select(
+        alert_attachments.c.id,
+        alert_attachments.c.alert_id,
+        alert_attachments.c.filename_enc,
+        alert_attachments.c.content_type,
+    )
+    .where(alert_attachments.c.alert_id.in_(bindparam("alert_ids", expanding=True)))
+    .order_by(alert_attachments.c.id)
+)
 
 
 class SqlAlertRepository:
@@ -128,30 +153,25 @@ class SqlAlertRepository:
                 json.dumps(extracted, ensure_ascii=False), aad(alerts, "extracted_enc")
             ),
         }
-        alert.id = new_id(self.conn.execute(insert(alerts).values(values)))
+        alert.id = new_id(self.conn.execute(_ADD_ALERT, values))
         for attachment in alert.attachments:
-            attachment.id = new_id(
-                self.conn.execute(
-                    insert(alert_attachments).values(
-                        alert_id=alert.id,
-                        content_type=attachment.content_type[:120],
-                        size=len(attachment.content),
-                        sha256=hashlib.sha256(attachment.content).hexdigest(),
-                        filename_enc=self.keys.encrypt(
-                            attachment.filename, aad(alert_attachments, "filename_enc")
-                        ),
-                        content_enc=self.keys.encrypt(
-                            attachment.content, aad(alert_attachments, "content_enc")
-                        ),
-                    )
-                )
-            )
+            row = {
+                "alert_id": alert.id,
+                "content_type": attachment.content_type[:120],
+                "size": len(attachment.content),
+                "sha256": hashlib.sha256(attachment.content).hexdigest(),
+                "filename_enc": self.keys.encrypt(
+                    attachment.filename, aad(alert_attachments, "filename_enc")
+                ),
+                "content_enc": self.keys.encrypt(
+                    attachment.content, aad(alert_attachments, "content_enc")
+                ),
+            }
+            attachment.id = new_id(self.conn.execute(_ADD_ATTACHMENT, row))
         return alert
 
     def attachment(self, attachment_id: int) -> tuple[int, Attachment]:
-        row = self.conn.execute(
-            select(alert_attachments).where(alert_attachments.c.id == attachment_id)
-        ).one_or_none()
+        row = self.conn.execute(_ATTACHMENT, {"attachment_id": attachment_id}).one_or_none()
         if row is None:
             raise NotFound(f"attachment {attachment_id} not found")
         return row.alert_id, Attachment(
@@ -162,22 +182,11 @@ class SqlAlertRepository:
         )
 
     def for_case(self, case_id: int) -> list[Alert]:
-        rows = self.conn.execute(
-            select(alerts).where(alerts.c.case_id == case_id).order_by(alerts.c.received_at)
-        ).all()
+        rows = self.conn.execute(_ALERTS_OF_CASE, {"case_id": case_id}).all()
         found = [self._alert(row) for row in rows]
         by_id = {a.id: a for a in found}
         if by_id:
-            listed = self.conn.execute(
-                select(
-                    alert_attachments.c.id,
-                    alert_attachments.c.alert_id,
-                    alert_attachments.c.filename_enc,
-                    alert_attachments.c.content_type,
-                )
-                .where(alert_attachments.c.alert_id.in_(list(by_id)))
-                .order_by(alert_attachments.c.id)
-            )
+            listed = self.conn.execute(_ATTACHMENTS_LISTED, {"alert_ids": list(by_id)})
             for r in listed:
                 name = self.keys.decrypt(r.filename_enc, aad(alert_attachments, "filename_enc"))
                 by_id[r.alert_id].attachments.append(
@@ -224,6 +233,46 @@ class SqlAlertRepository:
         return alert
 
 
+_ADD_CASE = insert(cases)
+_CASE = select(cases).where(cases.c.id == bindparam("case_id"))
+_CASE_FOR_UPDATE = _CASE.with_for_update()
+#: executed with the case's column values: they become the SET clause
+_SAVE_CASE = update(cases).where(
+    cases.c.id == bindparam("case_id"), cases.c.version == bindparam("seen_version")
+)
+_MERGEABLE = (
+    select(cases)
+    .join(case_keys, case_keys.c.case_id == cases.c.id)
+    .where(
+        case_keys.c.key_hash.in_(bindparam("hashes", expanding=True)),
+        cases.c.status.in_([s.value for s in MERGEABLE_STATES]),
+        cases.c.last_alert_at >= bindparam("since"),
+    )
+    .order_by(cases.c.last_alert_at.desc())
+    .limit(1)
+)
+_TIMELINE = (
+    select(timeline)
+    .where(timeline.c.case_id == bindparam("case_id"))
+    .order_by(timeline.c.at, timeline.c.id)
+)
+_ADD_TIMELINE = insert(timeline)
+_PARTNER_IDS = select(alerts.c.partner_id).where(
+    alerts.c.case_id == bindparam("case_id"), alerts.c.partner_id.is_not(None)
+)
+#: INSERT .. ON CONFLICT is spelled per dialect: built on first use in each
+_ATTACH_KEYS: dict[str, Executable] = {}
+
+
+def _attach_keys(conn: Connection) -> Executable:
+    stmt = _ATTACH_KEYS.get(conn.dialect.name)
+    if stmt is None:
+        stmt = _ATTACH_KEYS[conn.dialect.name] = insert_or_skip(
+            conn, case_keys
+        ).on_conflict_do_nothing()
+    return stmt
+
+
 class SqlCaseRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
@@ -231,26 +280,23 @@ class SqlCaseRepository:
     def add(self, case: Case) -> Case:
         values = self._values(case)
         values["version"] = 1
-        case.id = new_id(self.conn.execute(insert(cases).values(values)))
+        case.id = new_id(self.conn.execute(_ADD_CASE, values))
         case.version = 1
         self._flush_timeline(case)
         return case
 
     def get(self, case_id: int, *, for_update: bool = False) -> Case:
-        query = select(cases).where(cases.c.id == case_id)
-        if for_update:
-            query = query.with_for_update()
-        row = self.conn.execute(query).one_or_none()
+        query = _CASE_FOR_UPDATE if for_update else _CASE
+        row = self.conn.execute(query, {"case_id": case_id}).one_or_none()
         if row is None:
             raise NotFound(f"case {case_id} not found")
         return self._case(row)
 
     def save(self, case: Case) -> None:
         assert case.id is not None
+        values = {**self._values(case), "version": case.version + 1}
         result = self.conn.execute(
-            update(cases)
-            .where(cases.c.id == case.id, cases.c.version == case.version)
-            .values(**self._values(case), version=case.version + 1)
+            _SAVE_CASE, {**values, "case_id": case.id, "seen_version": case.version}
         )
         if result.rowcount != 1:
             raise ConcurrentWrite(f"case {case.id} was changed by someone else; try again")
@@ -259,17 +305,7 @@ class SqlCaseRepository:
 
     def find_mergeable(self, keys: list[str], since: datetime) -> Case | None:
         hashes = [self.keys.blind_index(k) for k in keys]
-        row = self.conn.execute(
-            select(cases)
-            .join(case_keys, case_keys.c.case_id == cases.c.id)
-            .where(
-                case_keys.c.key_hash.in_(hashes),
-                cases.c.status.in_([s.value for s in MERGEABLE_STATES]),
-                cases.c.last_alert_at >= since,
-            )
-            .order_by(cases.c.last_alert_at.desc())
-            .limit(1)
-        ).one_or_none()
+        row = self.conn.execute(_MERGEABLE, {"hashes": hashes, "since": since}).one_or_none()
         return None if row is None else self._case(row)
 
     def attach_keys(self, case_id: int, keys: list[str], at: datetime) -> None:
@@ -279,8 +315,7 @@ class SqlCaseRepository:
             {"case_id": case_id, "key_hash": self.keys.blind_index(k), "created_at": at}
             for k in keys
         ]
-        stmt = insert_or_skip(self.conn, case_keys)
-        self.conn.execute(stmt.values(rows).on_conflict_do_nothing())
+        self.conn.execute(_attach_keys(self.conn), rows)
 
     def summaries(
         self, *, statuses: list[str] | None = None, limit: int = 100
@@ -303,11 +338,7 @@ class SqlCaseRepository:
         ]
 
     def timeline(self, case_id: int) -> list[TimelineEntry]:
-        rows = self.conn.execute(
-            select(timeline)
-            .where(timeline.c.case_id == case_id)
-            .order_by(timeline.c.at, timeline.c.id)
-        ).all()
+        rows = self.conn.execute(_TIMELINE, {"case_id": case_id}).all()
         return [
             TimelineEntry(
                 r.at,
@@ -324,11 +355,7 @@ class SqlCaseRepository:
         self._insert_timeline(case_id, [entry])
 
     def partner_ids(self, case_id: int) -> set[int]:
-        rows = self.conn.execute(
-            select(alerts.c.partner_id).where(
-                alerts.c.case_id == case_id, alerts.c.partner_id.is_not(None)
-            )
-        )
+        rows = self.conn.execute(_PARTNER_IDS, {"case_id": case_id})
         return {r.partner_id for r in rows}
 
     # -- mapping -------------------------------------------------------------------------
@@ -392,7 +419,7 @@ class SqlCaseRepository:
         if not entries:
             return
         self.conn.execute(
-            insert(timeline),
+            _ADD_TIMELINE,
             [
                 {
                     "case_id": case_id,
