@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Sequence
 
 from lifeline.domain.dispatch import DispatchRules
@@ -96,13 +97,27 @@ def registry_units_in_force(ctx: Context, uow: UnitOfWork) -> list[RegistryUnit]
     return repo.registry_units()
 
 
+#: parsed rules by registry version (a version names the units and rules it was made from)
+_RULES: dict[str, DispatchRules] = {}
+_RULES_LOCK = threading.Lock()
+
+
 def dispatch_rules_in_force(ctx: Context, uow: UnitOfWork) -> DispatchRules:
     """The routing rules and escalation policies of the registry in force (the imported ones,
     or those shipped with Lifeline)."""
-    stored = location_store(uow).dispatch_rules()
+    repo = location_store(uow)
+    stored = repo.dispatch_rules()
     if stored is None:
         return locator_of(ctx).default_dispatch_rules()
-    return DispatchRules.from_dict(stored)
+    version = repo.registry_version() or ""
+    rules = _RULES.get(version)
+    if rules is None:
+        rules = DispatchRules.from_dict(stored)
+        with _RULES_LOCK:
+            if len(_RULES) > 8:
+                _RULES.clear()
+            _RULES[version] = rules
+    return rules
 
 
 def import_registry(

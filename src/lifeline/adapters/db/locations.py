@@ -67,9 +67,13 @@ _ADD_IMPORT = insert(registry_imports)
 _ADD_UNIT = insert(registry_units)
 
 
+_UNREAD = object()
+
+
 class SqlLocationRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
+        self._import: Any = _UNREAD  # the import in force, read once per transaction
 
     def add(self, alert_id: int, case_id: int, at: datetime, resolution: Resolution) -> None:
         result = {**resolution.as_dict(), "resolver_version": resolution.resolver_version}
@@ -99,7 +103,12 @@ class SqlLocationRepository:
         return out
 
     def _latest(self) -> Any:
-        return self.conn.execute(_LATEST_IMPORT).one_or_none()
+        """The registry import in force. Read once per transaction (one job asks for the
+        version, the routing rules and the units several times); only `replace_registry`
+        changes it within one."""
+        if self._import is _UNREAD:
+            self._import = self.conn.execute(_LATEST_IMPORT).one_or_none()
+        return self._import
 
     def registry_version(self) -> str | None:
         row = self._latest()
@@ -146,6 +155,7 @@ class SqlLocationRepository:
             "units": len(units),
             "dispatch_rules": rules,
         }
+        self._import = _UNREAD
         import_id = new_id(self.conn.execute(_ADD_IMPORT, record))
         if not units:
             return
