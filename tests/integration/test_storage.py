@@ -16,6 +16,7 @@ from lifeline.domain.model import (
     Post,
     PostKind,
     Subject,
+    TimelineEntry,
 )
 from lifeline.services import cases
 from lifeline.services.intake import ReceiveAlert, receive_alert
@@ -132,3 +133,25 @@ def test_a_full_lifecycle_is_stored_with_every_milestone(
     assert data["location"]["place"] == "PS Madeyganj, Lucknow"
     assert data["outcome"]["outcome"] == "reached_safe"
     assert data["outcome"]["recorded_by"] == "cli:tester"
+
+
+def test_timeline_entries_are_kept_in_order_with_the_commit_and_dropped_with_a_rollback(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    case_id = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP)).case_id
+
+    def notes(uow: object) -> list[str]:
+        entries = uow.cases.timeline(case_id)  # type: ignore[attr-defined]
+        return [e.summary for e in entries if e.kind == "test_note"]
+
+    with lifeline.ctx.uow() as uow:
+        for n in range(3):
+            uow.cases.note(case_id, TimelineEntry(clock.now(), "test_note", f"dropped {n}"))
+        assert notes(uow) == ["dropped 0", "dropped 1", "dropped 2"]  # seen in its transaction
+        uow.rollback()
+    with lifeline.ctx.uow() as uow:
+        uow.cases.note(case_id, TimelineEntry(clock.now(), "test_note", "kept 1"))
+        uow.cases.note(case_id, TimelineEntry(clock.now(), "test_note", "kept 2"))
+        uow.commit()
+    with lifeline.ctx.uow(readonly=True) as uow:
+        assert notes(uow) == ["kept 1", "kept 2"]

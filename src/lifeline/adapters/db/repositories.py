@@ -274,8 +274,12 @@ def _attach_keys(conn: Connection) -> Executable:
 
 
 class SqlCaseRepository:
+    """Cases and their timelines. Timeline entries written in a transaction are inserted
+    together just before it commits (one statement instead of one per entry)."""
+
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
+        self._pending: list[dict[str, Any]] = []
 
     def add(self, case: Case) -> Case:
         values = self._values(case)
@@ -338,6 +342,7 @@ class SqlCaseRepository:
         ]
 
     def timeline(self, case_id: int) -> list[TimelineEntry]:
+        self.flush_timeline()
         rows = self.conn.execute(_TIMELINE, {"case_id": case_id}).all()
         return [
             TimelineEntry(
@@ -416,22 +421,29 @@ class SqlCaseRepository:
         case.new_timeline.clear()
 
     def _insert_timeline(self, case_id: int, entries: list[TimelineEntry]) -> None:
-        if not entries:
-            return
-        self.conn.execute(
-            _ADD_TIMELINE,
-            [
-                {
-                    "case_id": case_id,
-                    "at": e.at,
-                    "kind": e.kind,
-                    "actor": e.actor,
-                    "summary": e.summary,
-                    "details_enc": self.keys.encrypt(
-                        json.dumps(e.details, ensure_ascii=False, default=str),
-                        aad(timeline, "details_enc"),
-                    ),
-                }
-                for e in entries
-            ],
+        """Queue entries for `flush_timeline`, in order."""
+        self._pending.extend(
+            {
+                "case_id": case_id,
+                "at": e.at,
+                "kind": e.kind,
+                "actor": e.actor,
+                "summary": e.summary,
+                "details_enc": self.keys.encrypt(
+                    json.dumps(e.details, ensure_ascii=False, default=str),
+                    aad(timeline, "details_enc"),
+                ),
+            }
+            for e in entries
         )
+
+    def discard_timeline(self) -> None:
+        """Forget the queued entries (the transaction is rolled back)."""
+        self._pending.clear()
+
+    def flush_timeline(self) -> None:
+        """Write the queued timeline entries in one statement (the unit of work calls this
+        before it commits; `timeline` before it reads)."""
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self.conn.execute(_ADD_TIMELINE, rows)

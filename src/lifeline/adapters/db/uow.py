@@ -121,7 +121,7 @@ class SqlUnitOfWork:
         self._tx = conn.begin()
         if not self.readonly and not self.durable and conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-        self.cases = SqlCaseRepository(conn, self.keys)
+        self.cases = self._case_repo = SqlCaseRepository(conn, self.keys)
         self.alerts = SqlAlertRepository(conn, self.keys)
         self.subjects = SqlSubjectRepository(conn, self.keys)
         self.partners = SqlPartnerRepository(conn, self.keys)
@@ -168,9 +168,11 @@ class SqlUnitOfWork:
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": number})
 
     def commit(self) -> None:
+        self._case_repo.flush_timeline()
         self._tx.commit()
 
     def rollback(self) -> None:
+        self._case_repo.discard_timeline()
         self._tx.rollback()
 
 
