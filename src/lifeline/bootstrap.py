@@ -60,6 +60,8 @@ class Lifeline:
     metrics: Metrics
     key_created: bool = False
     jobs_ready: threading.Event = field(default_factory=threading.Event)
+    _worker_engine: Engine | None = None
+    _worker_engine_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def clock(self) -> Clock:
@@ -72,7 +74,14 @@ class Lifeline:
         factory = self.ctx.uow
         if self.settings.worker_durable_commits or not isinstance(factory, SqlUnitOfWorkFactory):
             return self.ctx
-        return replace(self.ctx, uow=factory.relaxed())
+        if self.engine.dialect.name != "postgresql":
+            return replace(self.ctx, uow=factory.relaxed())  # SQLite: a pragma per transaction
+        with self._worker_engine_lock:  # PostgreSQL: connections that start with it off
+            if self._worker_engine is None:
+                self._worker_engine = make_engine(
+                    self.settings.database_url, synchronous_commit=False
+                )
+        return replace(self.ctx, uow=factory.relaxed(self._worker_engine))
 
     def upgrade_db(self) -> None:
         migrate.upgrade(self.engine)
@@ -194,6 +203,8 @@ class Lifeline:
         if close is not None:
             close()  # the pooled HTTP client of the UP-112 adapter
         self.engine.dispose()
+        if self._worker_engine is not None:
+            self._worker_engine.dispose()
 
 
 def freeze_heap() -> None:

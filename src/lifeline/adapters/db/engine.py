@@ -17,7 +17,15 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    sqlite_synchronous: str = "FULL",
+    pool_size: int = 10,
+    synchronous_commit: bool = True,
+) -> Engine:
+    """An engine for `url`. `synchronous_commit=False` (PostgreSQL): its connections' commits
+    return before the WAL is flushed (for jobs that are redone if lost, uow.py)."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -31,7 +39,10 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
         )
         _configure_sqlite(engine, sqlite_synchronous)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+    connect_args = {} if synchronous_commit else {"options": "-c synchronous_commit=off"}
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
+    )
 
 
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:

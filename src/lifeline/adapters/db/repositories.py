@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Executable, Row, bindparam, exists, func, insert, select, update
 
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
@@ -91,8 +91,14 @@ class SqlSubjectRepository:
 _ADD_ALERT = insert(alerts)
 _ADD_ATTACHMENT = insert(alert_attachments)
 _ATTACHMENT = select(alert_attachments).where(alert_attachments.c.id == bindparam("attachment_id"))
+#: with whether each alert has attachments, so most reads need no second query
 _ALERTS_OF_CASE = (
-    select(alerts).where(alerts.c.case_id == bindparam("case_id")).order_by(alerts.c.received_at)
+    select(
+        alerts,
+        exists().where(alert_attachments.c.alert_id == alerts.c.id).label("has_attachments"),
+    )
+    .where(alerts.c.case_id == bindparam("case_id"))
+    .order_by(alerts.c.received_at)
 )
 _ATTACHMENTS_LISTED = (
     select(
@@ -184,7 +190,7 @@ class SqlAlertRepository:
     def for_case(self, case_id: int) -> list[Alert]:
         rows = self.conn.execute(_ALERTS_OF_CASE, {"case_id": case_id}).all()
         found = [self._alert(row) for row in rows]
-        by_id = {a.id: a for a in found}
+        by_id = {row.id: a for row, a in zip(rows, found, strict=True) if row.has_attachments}
         if by_id:
             listed = self.conn.execute(_ATTACHMENTS_LISTED, {"alert_ids": list(by_id)})
             for r in listed:

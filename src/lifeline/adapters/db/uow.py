@@ -119,8 +119,6 @@ class SqlUnitOfWork:
             conn = conn.execution_options(lifeline_durable=False)  # SQLite: engine.py
         self.conn = conn
         self._tx = conn.begin()
-        if not self.readonly and not self.durable and conn.dialect.name == "postgresql":
-            conn.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         self.cases = self._case_repo = SqlCaseRepository(conn, self.keys)
         self.alerts = SqlAlertRepository(conn, self.keys)
         self.subjects = SqlSubjectRepository(conn, self.keys)
@@ -196,13 +194,14 @@ class SqlUnitOfWorkFactory:
             write_lock = threading.RLock()
         self.write_lock = write_lock
 
-    def relaxed(self) -> SqlUnitOfWorkFactory:
+    def relaxed(self, engine: Engine | None = None) -> SqlUnitOfWorkFactory:
         """The same database (and SQLite write lock) for work that is redone if it is lost:
-        a commit returns before the disk has it (SQLite synchronous NORMAL in WAL mode,
-        PostgreSQL synchronous_commit off). A power cut can undo the last such commits, never
-        half of one, and never a commit made durably."""
+        a commit returns before the disk has it (SQLite synchronous NORMAL in WAL mode, set
+        per transaction; on PostgreSQL, pass an `engine` made with `synchronous_commit=False`).
+        A power cut can undo the last such commits, never half of one, and never a commit
+        made durably."""
         return SqlUnitOfWorkFactory(
-            self.engine,
+            engine or self.engine,
             self.keys,
             self.job_max_attempts,
             durable=False,
