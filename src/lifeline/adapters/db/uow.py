@@ -54,6 +54,10 @@ from lifeline.services.ports import (
     UserRepository,
 )
 
+_LOCK_KEYS = text(
+    "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:ks AS bigint[])) AS k ORDER BY k"
+)
+
 #: seconds a SQLite writer waits for the in-process write lock (as long as SQLite's busy timeout)
 WRITE_LOCK_TIMEOUT = 30.0
 
@@ -159,11 +163,18 @@ class SqlUnitOfWork:
     def lock_keys(self, keys: Iterable[str]) -> None:
         if self.conn.dialect.name != "postgresql":
             return  # SQLite: BEGIN IMMEDIATE already made this transaction the only writer
-        for key in sorted(set(keys)):  # sorted: two intakes never wait on each other in a cycle
-            # The keyed hash, not the key: pg_locks must not show a guessable digest of a handle.
-            digest = bytes.fromhex(self.keys.blind_index(key))
-            number = int.from_bytes(digest[:8], "big", signed=True)
-            self.conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": number})
+        # The keyed hash, not the key: pg_locks must not show a guessable digest of a handle.
+        numbers = sorted(
+            {
+                int.from_bytes(bytes.fromhex(self.keys.blind_index(key))[:8], "big", signed=True)
+                for key in keys
+            }
+        )
+        if numbers:
+            # One statement, taking the locks in ascending order (PostgreSQL evaluates a
+            # volatile output expression after ORDER BY): two intakes never wait on each other
+            # in a cycle.
+            self.conn.execute(_LOCK_KEYS, {"ks": numbers})
 
     def commit(self) -> None:
         self._case_repo.flush_timeline()
