@@ -266,6 +266,36 @@ def later_seeds(
     return out
 
 
+def _kin(a: str, b: str) -> bool:
+    """Languages whose seeds may paraphrase each other (Hindi in either script)."""
+    return a == b or {a, b} == {"hi", "hi-Latn"}
+
+
+Grams = dict[str, tuple[str, str, set[str]]]  # group id -> (language, level, trigrams)
+
+
+def _join_similar(new: Grams, parent: dict[str, str], find: Callable[[str], str]) -> None:
+    """Put new groups of one level that paraphrase each other in one family."""
+    ids = sorted(new)
+    for x, gx in enumerate(ids):
+        for gy in ids[x + 1 :]:
+            (la, va, ta), (lb, vb, tb) = new[gx], new[gy]
+            if va == vb and _kin(la, lb) and _similar(ta, tb):
+                parent[find(gx)] = find(gy)
+
+
+def _anchors(
+    new: Grams, old: Grams, find: Callable[[str], str], family: Callable[[str], str]
+) -> dict[str, set[str]]:
+    """For each new family, the families of the older groups it paraphrases."""
+    found: dict[str, set[str]] = {}
+    for g, (lang, level, grams) in new.items():
+        for h, (lang2, level2, grams2) in old.items():
+            if level2 == level and _kin(lang, lang2) and _similar(grams, grams2):
+                found.setdefault(find(g), set()).add(family(h))
+    return found
+
+
 def _join_later(
     later: dict[str, tuple[str, str, str]],
     seeds: dict[tuple[str, str], list[str]],
@@ -281,26 +311,14 @@ def _join_later(
         for i, t in enumerate(texts)
     }
 
-    def kin(a: str, b: str) -> bool:
-        return a == b or {a, b} == {"hi", "hi-Latn"}
-
     for g in new:
         find(g)
     for g in new:
         twin = g.replace("en:", "hi-Latn:", 1)
         if g.startswith("en:") and ":p" in g and twin in new:
             parent[find(g)] = find(twin)
-    ids = sorted(new)
-    for x, gx in enumerate(ids):
-        for gy in ids[x + 1 :]:
-            (la, va, ta), (lb, vb, tb) = new[gx], new[gy]
-            if va == vb and kin(la, lb) and _similar(ta, tb):
-                parent[find(gx)] = find(gy)
-    anchors: dict[str, set[str]] = {}
-    for g, (lang, level, grams) in new.items():
-        for h, (lang2, level2, grams2) in old.items():
-            if level2 == level and kin(lang, lang2) and _similar(grams, grams2):
-                anchors.setdefault(find(g), set()).add(find(h))
+    _join_similar(new, parent, find)
+    anchors = _anchors(new, old, find, find)
     left_out = []
     for root, olds in sorted(anchors.items()):
         if len({split_of(r) for r in olds}) > 1:
@@ -328,22 +346,11 @@ def join_varied(
             x = parent[x]
         return x
 
-    def kin(a: str, b: str) -> bool:
-        return a == b or {a, b} == {"hi", "hi-Latn"}
-
     new = {g: (lang, level, _trigrams(t)) for g, (lang, level, t) in varied.items()}
     old = {g: (lang, level, _trigrams(t)) for g, (lang, level, t) in older.items()}
     ids = sorted(new)
-    for x, gx in enumerate(ids):
-        for gy in ids[x + 1 :]:
-            (la, va, ta), (lb, vb, tb) = new[gx], new[gy]
-            if va == vb and kin(la, lb) and _similar(ta, tb):
-                parent[find(gx)] = find(gy)
-    anchors: dict[str, set[str]] = {}
-    for g, (lang, level, grams) in new.items():
-        for h, (lang2, level2, grams2) in old.items():
-            if level2 == level and kin(lang, lang2) and _similar(grams, grams2):
-                anchors.setdefault(find(g), set()).add(family_of[h])
+    _join_similar(new, parent, find)
+    anchors = _anchors(new, old, find, family_of.__getitem__)
     out: dict[str, str] = {}
     left_out: list[str] = []
     for g in ids:
