@@ -64,6 +64,7 @@ from intake import (
     pg_database,
     process_cpu,
     running_server,
+    send_signed,
     server_env,
     summary_ms,
 )
@@ -72,7 +73,6 @@ from intake import (
 )
 from lifeline.adapters.db.engine import normalise_url
 from lifeline.adapters.db.tables import jobs, notifications, smc_alarms
-from lifeline.services.access import sign
 
 TARGET_P50_MS = 300.0  # 202 -> first notification delivered, at 20 alerts/s
 TARGET_P99_MS = 1000.0
@@ -269,41 +269,21 @@ async def post_all(
     timeout: float,
     rate: float | None,
 ) -> Load:
-    """C clients share one list of bodies; with `rate`, body i is not sent before i/rate s."""
+    """The case of each alert accepted with 202, with when it was sent and accepted."""
     load = Load()
-    todo = iter(enumerate(bodies))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
-    async def client_loop(client: httpx.AsyncClient, began: float) -> None:
-        for i, raw in todo:
-            if rate:
-                await asyncio.sleep(max(0.0, began + i / rate - time.perf_counter()))
-            ts = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                "X-Lifeline-Key": partner["key_id"],
-                "X-Lifeline-Timestamp": ts,
-                "X-Lifeline-Signature": sign(partner["secret"], ts, raw),
-            }
-            started = time.perf_counter()
-            try:
-                response = await client.post("/api/v1/alerts", content=raw, headers=headers)
-            except httpx.HTTPError as exc:
-                load.errors[type(exc).__name__] += 1
-                load.samples.setdefault(type(exc).__name__, repr(exc)[:300])
-                continue
-            accepted = time.perf_counter()
-            if response.status_code == 202:
-                load.sent.append(Sent(int(response.json()["case_id"]), started, accepted))
-            else:
-                kind = str(response.status_code)
-                load.errors[kind] += 1
-                load.samples.setdefault(kind, response.text[:300])
+    def answered(answer: httpx.Response | httpx.HTTPError, started: float, done: float) -> None:
+        if isinstance(answer, httpx.HTTPError):
+            load.errors[type(answer).__name__] += 1
+            load.samples.setdefault(type(answer).__name__, repr(answer)[:300])
+        elif answer.status_code == 202:
+            load.sent.append(Sent(int(answer.json()["case_id"]), started, done))
+        else:
+            kind = str(answer.status_code)
+            load.errors[kind] += 1
+            load.samples.setdefault(kind, answer.text[:300])
 
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
-        began = time.perf_counter()
-        await asyncio.gather(*(client_loop(client, began) for _ in range(concurrency)))
-        load.wall = time.perf_counter() - began
+    load.wall = await send_signed(base, partner, bodies, concurrency, timeout, rate, answered)
     return load
 
 

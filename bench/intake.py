@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -287,21 +287,27 @@ class Load:
         self.error_samples.setdefault(kind, sample[:300])
 
 
-async def post_all(
+Answered = Callable[[httpx.Response | httpx.HTTPError, float, float], None]
+
+
+async def send_signed(
     base: str,
     partner: dict[str, str],
     bodies: list[bytes],
     concurrency: int,
     timeout: float,
-    rate: float | None = None,
-) -> Load:
-    """C clients share one list of bodies; with `rate`, body i is not sent before i/rate s."""
-    load = Load()
+    rate: float | None,
+    answered: Answered,
+) -> float:
+    """Post `bodies` to /api/v1/alerts signed as `partner`, from `concurrency` clients sharing
+    one list (each body is taken by exactly one client); with `rate`, body i is not sent before
+    i/rate s. `answered(response or error, sent, answered)` is called for each, with
+    perf_counter times. Returns the wall time."""
     todo = iter(enumerate(bodies))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
     async def client_loop(client: httpx.AsyncClient, began: float) -> None:
-        for i, raw in todo:  # a shared iterator: each body is taken by exactly one client
+        for i, raw in todo:
             if rate:
                 await asyncio.sleep(max(0.0, began + i / rate - time.perf_counter()))
             ts = str(int(time.time()))
@@ -315,23 +321,41 @@ async def post_all(
             try:
                 response = await client.post("/api/v1/alerts", content=raw, headers=headers)
             except httpx.HTTPError as exc:
-                load.error(type(exc).__name__, repr(exc))
+                answered(exc, started, time.perf_counter())
                 continue
-            elapsed = time.perf_counter() - started
-            if response.status_code == 202:
-                load.latencies.append(elapsed)
-                continue
-            try:
-                code = response.json()["error"]["code"]
-            except (ValueError, KeyError, TypeError):
-                code = "?"
-            load.error(f"{response.status_code} {code}", response.text)
+            answered(response, started, time.perf_counter())
 
-    cpu = own_cpu()
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
         began = time.perf_counter()
         await asyncio.gather(*(client_loop(client, began) for _ in range(concurrency)))
-        load.wall = time.perf_counter() - began
+        return time.perf_counter() - began
+
+
+async def post_all(
+    base: str,
+    partner: dict[str, str],
+    bodies: list[bytes],
+    concurrency: int,
+    timeout: float,
+    rate: float | None = None,
+) -> Load:
+    """Request-to-202 latencies and errors of `send_signed`."""
+    load = Load()
+
+    def answered(answer: httpx.Response | httpx.HTTPError, started: float, done: float) -> None:
+        if isinstance(answer, httpx.HTTPError):
+            load.error(type(answer).__name__, repr(answer))
+        elif answer.status_code == 202:
+            load.latencies.append(done - started)
+        else:
+            try:
+                code = answer.json()["error"]["code"]
+            except (ValueError, KeyError, TypeError):
+                code = "?"
+            load.error(f"{answer.status_code} {code}", answer.text)
+
+    cpu = own_cpu()
+    load.wall = await send_signed(base, partner, bodies, concurrency, timeout, rate, answered)
     load.client_cpu = own_cpu() - cpu
     return load
 

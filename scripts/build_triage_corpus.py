@@ -461,9 +461,26 @@ def build() -> list[dict[str, str]]:
     family_of, left_out = families(all_seeds, later)
     for group in left_out:
         print(f"left out {group}: it is like first-batch posts of both splits", file=sys.stderr)
+    pools_of = {
+        language: {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("pool:")}
+        for language, sections in sources.items()
+    }
+
+    def later_records(
+        groups: dict[str, tuple[str, str, str]],
+        skip: list[str],
+        family: dict[str, str],
+        rng: random.Random,
+    ) -> list[dict[str, str]]:
+        out = []
+        for group, (language, level, seed) in groups.items():
+            if group not in skip:
+                texts = _variants(seed, language, level, pools_of[language], rng, MORE_VARIANTS)
+                out += _records(group, texts, level, language, family[group], seen)
+        return out
+
     for language in LANGUAGES:
-        sections = sources[language]
-        pools = {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("pool:")}
+        pools = pools_of[language]
         for level in LEVELS:
             seeds = all_seeds[(language, level)]
             variants = min(MAX_VARIANTS, max(1, -(-TARGET_PER_CELL // len(seeds))))
@@ -471,14 +488,7 @@ def build() -> list[dict[str, str]]:
                 group = f"{language}:{level}:{i:03d}"
                 texts = _variants(seed, language, level, pools, rng, variants)
                 records += _records(group, texts, level, language, family_of[group], seen)
-    more_rng = random.Random(MORE_SEED)
-    for group, (language, level, seed) in later.items():
-        if group in left_out:
-            continue
-        sections = sources[language]
-        pools = {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("pool:")}
-        texts = _variants(seed, language, level, pools, more_rng, MORE_VARIANTS)
-        records += _records(group, texts, level, language, family_of[group], seen)
+    records += later_records(later, left_out, family_of, random.Random(MORE_SEED))
     varied = later_seeds(sources, (("varied", "v"),))
     older = {
         f"{lang}:{level}:{i:03d}": (lang, level, t)
@@ -489,14 +499,7 @@ def build() -> list[dict[str, str]]:
     varied_family, varied_left_out = join_varied(varied, older, family_of)
     for group in varied_left_out:
         print(f"left out {group}: it is like older posts of both splits", file=sys.stderr)
-    varied_rng = random.Random(VARIED_SEED)
-    for group, (language, level, seed) in varied.items():
-        if group in varied_left_out:
-            continue
-        sections = sources[language]
-        pools = {k.split(":", 1)[1]: v for k, v in sections.items() if k.startswith("pool:")}
-        texts = _variants(seed, language, level, pools, varied_rng, MORE_VARIANTS)
-        records += _records(group, texts, level, language, varied_family[group], seen)
+    records += later_records(varied, varied_left_out, varied_family, random.Random(VARIED_SEED))
     return records
 
 

@@ -74,14 +74,14 @@ class Lifeline:
         factory = self.ctx.uow
         if self.settings.worker_durable_commits or not isinstance(factory, SqlUnitOfWorkFactory):
             return self.ctx
-        if self.engine.dialect.name != "postgresql":
-            return replace(self.ctx, uow=factory.relaxed())  # SQLite: a pragma per transaction
-        with self._worker_engine_lock:  # PostgreSQL: connections that start with it off
+        with self._worker_engine_lock:
             if self._worker_engine is None:
                 self._worker_engine = make_engine(
-                    self.settings.database_url, synchronous_commit=False
+                    self.settings.database_url,
+                    sqlite_synchronous=self.settings.sqlite_synchronous,
+                    durable=False,
                 )
-        return replace(self.ctx, uow=factory.relaxed(self._worker_engine))
+        return replace(self.ctx, uow=factory.on(self._worker_engine))
 
     def upgrade_db(self) -> None:
         migrate.upgrade(self.engine)

@@ -29,13 +29,13 @@ from lifeline.services.context import Context, publish
 from lifeline.services.ports import Job, UnitOfWork
 from lifeline.services.registry import dispatch_rules_in_force
 from lifeline.services.routing import (
-    AT_RISK_LEVELS,
     SMC_UNIT,
     DispatchPlan,
     RegistryView,
     plan_dispatch,
     registry_view,
 )
+from lifeline.services.triage import level_at_risk
 
 ESCALATION_STEP = "escalation_step"
 SEND_NOTIFICATION = "send_notification"
@@ -202,7 +202,7 @@ def consider_dispatch(ctx: Context, uow: UnitOfWork, case_id: int) -> list[Dispa
     if not ctx.config.auto_dispatch:
         return []
     case = uow.cases.get(case_id, for_update=True)
-    if case.status is not CaseStatus.RECEIVED or case.risk_level not in AT_RISK_LEVELS:
+    if case.status is not CaseStatus.RECEIVED or not level_at_risk(case.risk_level):
         return []  # below ideation (or not yet assessed) never goes out by itself
     if dispatch_repo(uow).for_case(case_id):
         return []

@@ -30,6 +30,7 @@ from lifeline.services.location import (
 )
 from lifeline.services.ports import UnitOfWork
 from lifeline.services.registry import dispatch_rules_in_force, registry_units_in_force
+from lifeline.services.triage import level_at_risk
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 #: registry ids of the state-level units routing and escalation name directly
@@ -84,9 +85,6 @@ class RegistryView:
                 return unit, unit.contacts
         return None, ()
 
-
-#: the levels at which a platform alert may go out without an operator (DESIGN.md §1.2)
-AT_RISK_LEVELS = frozenset({"ideation", "intent", "imminent"})
 
 _VIEWS: dict[tuple[str, date], RegistryView] = {}
 _VIEWS_LOCK = threading.Lock()
@@ -312,7 +310,7 @@ def _automatic(
         return False, "units chosen by a person"
     if facts.source not in PLATFORM_SOURCES:
         return False, f"a {facts.source} case waits for an operator's confirmation"
-    if facts.level not in AT_RISK_LEVELS:
+    if not level_at_risk(facts.level):
         return False, f"risk level {facts.level or 'not yet assessed'} is below ideation"
     if facts.located:
         return True, "platform alert, risk at or above ideation, confident location"

@@ -42,6 +42,11 @@ class RiskLevel(StrEnum):
 LEVELS = tuple(level.value for level in RiskLevel)
 
 
+def level_at_risk(level: str | None) -> bool:
+    """Whether a stored level (None: not yet assessed) is ideation or above."""
+    return level is not None and RiskLevel(level).at_risk
+
+
 @dataclass(frozen=True)
 class Cue:
     """A span of the post that drove the result; offsets index the text as received."""

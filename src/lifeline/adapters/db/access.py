@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, Executable, bindparam, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 
 from lifeline.adapters.db.tables import (
     aad,
     idempotency_keys,
-    insert_or_skip,
     new_id,
     partners,
     seen_signatures,
+    upsert_statement,
     users,
 )
 from lifeline.services.ports import Cipher, IdempotencyRecord, PartnerRecord, UserRecord
@@ -124,21 +124,12 @@ class SqlIdempotencyStore:
 
 
 _FORGET_SIGNATURES = delete(seen_signatures).where(seen_signatures.c.seen_at < bindparam("cutoff"))
-#: INSERT .. ON CONFLICT is spelled per dialect: built on first use in each
-_REMEMBER: dict[str, Executable] = {}
-
-
-def _remember(conn: Connection) -> Executable:
-    stmt = _REMEMBER.get(conn.dialect.name)
-    if stmt is None:
-        stmt = _REMEMBER[conn.dialect.name] = (
-            insert_or_skip(conn, seen_signatures)
-            .on_conflict_do_nothing()
-            # An INSERT's rowcount is read after its cursor is closed, and psycopg 3 then
-            # reports -1 (every signature looked replayed on PostgreSQL); keep it explicitly.
-            .execution_options(preserve_rowcount=True)
-        )
-    return stmt
+# An INSERT's rowcount is read after its cursor is closed, and psycopg 3 then reports -1 (every
+# signature looked replayed on PostgreSQL); keep it explicitly.
+_remember = upsert_statement(
+    seen_signatures,
+    lambda insert: insert.on_conflict_do_nothing().execution_options(preserve_rowcount=True),
+)
 
 
 class SqlSignatureLedger:

@@ -22,10 +22,11 @@ def make_engine(
     *,
     sqlite_synchronous: str = "FULL",
     pool_size: int = 10,
-    synchronous_commit: bool = True,
+    durable: bool = True,
 ) -> Engine:
-    """An engine for `url`. `synchronous_commit=False` (PostgreSQL): its connections' commits
-    return before the WAL is flushed (for jobs that are redone if lost, uow.py)."""
+    """An engine for `url`. `durable=False`: its connections' commits return before the disk
+    has them (SQLite `synchronous` at most NORMAL, in WAL mode; PostgreSQL
+    `synchronous_commit=off`), for jobs that are run again if a power cut undoes them."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -37,9 +38,12 @@ def make_engine(
             pool_size=pool_size,
             max_overflow=20,
         )
-        _configure_sqlite(engine, sqlite_synchronous)
+        level = sqlite_synchronous.upper()
+        if not durable and level in ("FULL", "EXTRA"):
+            level = "NORMAL"
+        _configure_sqlite(engine, level)
         return engine
-    connect_args = {} if synchronous_commit else {"options": "-c synchronous_commit=off"}
+    connect_args = {} if durable else {"options": "-c synchronous_commit=off"}
     return create_engine(
         url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
     )
@@ -51,12 +55,8 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
             f"LIFELINE_SQLITE_SYNCHRONOUS must be NORMAL, FULL or EXTRA: {synchronous}"
         )
 
-    configured = synchronous.upper()
-    # a relaxed transaction (uow.py) never waits for the disk more than the configured level
-    relaxed = configured if configured in ("OFF", "NORMAL") else "NORMAL"
-
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, record: Any) -> None:
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Let SQLAlchemy's begin hook issue BEGIN itself, so writers take the lock up front
         # (BEGIN IMMEDIATE) instead of failing to upgrade a read lock under contention.
         dbapi_conn.isolation_level = None
@@ -64,18 +64,10 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute(f"PRAGMA synchronous={configured}")
+        cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cur.close()
-        record.info["synchronous"] = configured
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        options = conn.get_execution_options()
-        mode = options.get("sqlite_begin", "IMMEDIATE")
-        if mode == "IMMEDIATE":  # a writer: how long its commit waits for the disk
-            level = configured if options.get("lifeline_durable", True) else relaxed
-            info = conn.connection.info
-            if info.get("synchronous") != level:
-                conn.exec_driver_sql(f"PRAGMA synchronous={level}")
-                info["synchronous"] = level
+        mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")

@@ -20,7 +20,6 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Executable,
     Integer,
     and_,
     bindparam,
@@ -33,9 +32,9 @@ from sqlalchemy import (
 
 from lifeline.adapters.db.tables import (
     UtcDateTime,
-    insert_or_skip,
     jobs,
     new_id,
+    upsert_statement,
     worker_heartbeats,
 )
 from lifeline.services.ports import Job, JobStats, LeaseLost
@@ -105,18 +104,12 @@ _LATEST_HEARTBEAT = (
     .order_by(worker_heartbeats.c.heartbeat_at.desc())
     .limit(1)
 )
-#: INSERT .. ON CONFLICT is spelled per dialect: built on first use in each
-_HEARTBEAT: dict[str, Executable] = {}
-
-
-def _heartbeat(conn: Connection) -> Executable:
-    stmt = _HEARTBEAT.get(conn.dialect.name)
-    if stmt is None:
-        upsert = insert_or_skip(conn, worker_heartbeats)
-        stmt = _HEARTBEAT[conn.dialect.name] = upsert.on_conflict_do_update(
-            index_elements=["worker_id"], set_={"heartbeat_at": upsert.excluded.heartbeat_at}
-        )
-    return stmt
+_heartbeat = upsert_statement(
+    worker_heartbeats,
+    lambda insert: insert.on_conflict_do_update(
+        index_elements=["worker_id"], set_={"heartbeat_at": insert.excluded.heartbeat_at}
+    ),
+)
 
 
 class SqlJobQueue:

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Row, bindparam, exists, func, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, exists, func, insert, select, update
 
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
@@ -20,10 +20,10 @@ from lifeline.adapters.db.tables import (
     alerts,
     case_keys,
     cases,
-    insert_or_skip,
     new_id,
     subjects,
     timeline,
+    upsert_statement,
 )
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES, CaseStatus, Milestone
@@ -266,17 +266,7 @@ _ADD_TIMELINE = insert(timeline)
 _PARTNER_IDS = select(alerts.c.partner_id).where(
     alerts.c.case_id == bindparam("case_id"), alerts.c.partner_id.is_not(None)
 )
-#: INSERT .. ON CONFLICT is spelled per dialect: built on first use in each
-_ATTACH_KEYS: dict[str, Executable] = {}
-
-
-def _attach_keys(conn: Connection) -> Executable:
-    stmt = _ATTACH_KEYS.get(conn.dialect.name)
-    if stmt is None:
-        stmt = _ATTACH_KEYS[conn.dialect.name] = insert_or_skip(
-            conn, case_keys
-        ).on_conflict_do_nothing()
-    return stmt
+_attach_keys = upsert_statement(case_keys, lambda insert: insert.on_conflict_do_nothing())
 
 
 class SqlCaseRepository:

@@ -92,10 +92,8 @@ class SqlUnitOfWork:
         readonly: bool = False,
         job_max_attempts: int = 8,
         write_lock: threading.RLock | None = None,
-        durable: bool = True,
     ) -> None:
         self.engine, self.keys, self.readonly = engine, keys, readonly
-        self.durable = durable
         self.job_max_attempts = job_max_attempts
         self._write_lock = None if readonly else write_lock
         self._locked = False
@@ -119,8 +117,6 @@ class SqlUnitOfWork:
         conn = self.engine.connect()
         if self.readonly:
             conn = conn.execution_options(sqlite_begin="DEFERRED")
-        elif not self.durable:
-            conn = conn.execution_options(lifeline_durable=False)  # SQLite: engine.py
         self.conn = conn
         self._tx = conn.begin()
         self.cases = self._case_repo = SqlCaseRepository(conn, self.keys)
@@ -192,11 +188,9 @@ class SqlUnitOfWorkFactory:
         keys: Cipher,
         job_max_attempts: int = 8,
         *,
-        durable: bool = True,
         write_lock: threading.RLock | None = None,
     ) -> None:
         self.engine, self.keys, self.job_max_attempts = engine, keys, job_max_attempts
-        self.durable = durable
         # SQLite has one writer at a time. Threads of this process queue for it on a lock
         # instead of in SQLite's busy handler, which sleeps up to 100 ms between retries and
         # lets newcomers overtake (seconds of tail latency under concurrent intake). Other
@@ -205,18 +199,11 @@ class SqlUnitOfWorkFactory:
             write_lock = threading.RLock()
         self.write_lock = write_lock
 
-    def relaxed(self, engine: Engine | None = None) -> SqlUnitOfWorkFactory:
-        """The same database (and SQLite write lock) for work that is redone if it is lost:
-        a commit returns before the disk has it (SQLite synchronous NORMAL in WAL mode, set
-        per transaction; on PostgreSQL, pass an `engine` made with `synchronous_commit=False`).
-        A power cut can undo the last such commits, never half of one, and never a commit
-        made durably."""
+    def on(self, engine: Engine) -> SqlUnitOfWorkFactory:
+        """Units of work on another engine to the same database (the jobs' one, whose commits
+        do not wait for the disk: engine.py), queueing for the same SQLite write lock."""
         return SqlUnitOfWorkFactory(
-            engine or self.engine,
-            self.keys,
-            self.job_max_attempts,
-            durable=False,
-            write_lock=self.write_lock,
+            engine, self.keys, self.job_max_attempts, write_lock=self.write_lock
         )
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
@@ -226,5 +213,4 @@ class SqlUnitOfWorkFactory:
             readonly=readonly,
             job_max_attempts=self.job_max_attempts,
             write_lock=self.write_lock,
-            durable=self.durable,
         )

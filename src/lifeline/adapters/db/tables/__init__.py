@@ -31,6 +31,9 @@ from lifeline.adapters.db.tables._base import (
 from lifeline.adapters.db.tables._base import (
     new_id as new_id,
 )
+from lifeline.adapters.db.tables._base import (
+    upsert_statement as upsert_statement,
+)
 from lifeline.adapters.db.tables.aftercare import (
     case_links as case_links,
 )

@@ -3,7 +3,7 @@ helpers (`aad`, `insert_or_skip`, `new_id`, `ids_in`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, CursorResult, Dialect
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, Executable
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData(
@@ -71,6 +71,22 @@ def insert_or_skip(conn: Connection, table: Table) -> PgInsert | SqliteInsert:
     """An INSERT that can take ON CONFLICT (DO NOTHING / DO UPDATE), in the connection's
     dialect: the two databases spell the same statement with different classes."""
     return pg_insert(table) if conn.dialect.name == "postgresql" else sqlite_insert(table)
+
+
+def upsert_statement(
+    table: Table, finish: Callable[[PgInsert | SqliteInsert], Executable]
+) -> Callable[[Connection], Executable]:
+    """An INSERT .. ON CONFLICT into `table` (`finish` adds the clause), built once per
+    dialect, on first use with a connection of it: hot statements are built once."""
+    built: dict[str, Executable] = {}
+
+    def for_connection(conn: Connection) -> Executable:
+        stmt = built.get(conn.dialect.name)
+        if stmt is None:
+            stmt = built[conn.dialect.name] = finish(insert_or_skip(conn, table))
+        return stmt
+
+    return for_connection
 
 
 def new_id(result: CursorResult[Any]) -> int:
