@@ -28,12 +28,16 @@ under a first-batch one, so a paraphrase of a held-out first-batch post is held 
 later seed that would tie two first-batch families together, one held out and one not, is
 reported and left out.
 
-Seeds under `[varied LEVEL]` headings (the fourth batch, group ids v###) come after all of
-those, from their own random stream, and never change an older family: they are joined to each
-other (Hindi with Hinglish, English with English, at JOIN_SIMILARITY_MORE) and the joined
-cluster is hung under the older family it paraphrases; one that paraphrases older families held
-out on one side and trained on the other is reported and left out. So every older post keeps
-its text, family and split.
+Seeds under `[varied LEVEL]` headings (the fourth batch, group ids v###) and then under
+`[fifth LEVEL]` and `[sixth LEVEL]` headings (the fifth and sixth batches, f### and s###,
+written by other hands from the annotation guide alone, the sixth through imagined personas)
+come after all of those, each batch from its own random stream (LATE_BATCHES),
+and never change an older family; from the fifth batch on, a seed that paraphrases a post of
+the fresh evaluation sets (tests/data/triage_unseen*.jsonl) is left out. A batch's seeds are
+joined to each other (Hindi with Hinglish, English with English, at JOIN_SIMILARITY_MORE) and
+the joined cluster is hung under the older family it paraphrases; one that paraphrases older
+families held out on one side and trained on the other is reported and left out. So every
+older post keeps its text, family and split.
 """
 
 from __future__ import annotations
@@ -62,7 +66,16 @@ JOIN_SIMILARITY = 0.5  # Jaccard similarity of trigram sets that joins a Hindi a
 JOIN_SIMILARITY_MORE = 0.3  # the same for a second-batch seed and any seed of its level
 MORE_VARIANTS = 3  # a second-batch seed and two variants
 MORE_SEED = 20261201
-VARIED_SEED = 20270115
+#: the batches that come after all older posts and never change them, in order: heading,
+#: group-id letter, random stream of their variants, and whether seeds that paraphrase a fresh
+#: post (FRESH) are left out (from the fifth batch on: its writers and a fresh set's worked apart
+#: but alike, and a fresh set measures the model only while nothing like it is trained on)
+LATE_BATCHES = (
+    ("varied", "v", 20270115, False),
+    ("fifth", "f", 20270301, True),
+    ("sixth", "s", 20270401, True),
+)
+FRESH = ROOT / "tests" / "data"
 SEPARATORS = (" ", ". ", " ... ", "\n", ", ")
 
 EMOJI = {
@@ -195,7 +208,7 @@ def parse_sources(path: Path) -> dict[str, list[str]]:
         line = raw.strip()
         if not line or line.startswith("# "):
             continue
-        header = re.fullmatch(r"\[(level|pool|more|paired|varied) ([\w-]+)\]", line)
+        header = re.fullmatch(r"\[(level|pool|more|paired|varied|fifth|sixth) ([\w-]+)\]", line)
         if header:
             current = sections.setdefault(f"{header[1]}:{header[2]}", [])
             continue
@@ -330,23 +343,23 @@ def _join_later(
     return sorted(left_out)
 
 
-def join_varied(
-    varied: dict[str, tuple[str, str, str]],
+def join_batch(
+    batch: dict[str, tuple[str, str, str]],
     older: dict[str, tuple[str, str, str]],
     family_of: dict[str, str],
 ) -> tuple[dict[str, str], list[str]]:
-    """Families of the `[varied]` groups (see the module docstring): group id -> family id,
+    """Families of the groups of a late batch (see the module docstring): group id -> family id,
     and the groups left out because they paraphrase older families of both splits. `older`
     holds every older seed as group id -> (language, level, text); `family_of` their families,
     which are never changed."""
-    parent: dict[str, str] = {g: g for g in varied}
+    parent: dict[str, str] = {g: g for g in batch}
 
     def find(x: str) -> str:
         while parent[x] != x:
             x = parent[x]
         return x
 
-    new = {g: (lang, level, _trigrams(t)) for g, (lang, level, t) in varied.items()}
+    new = {g: (lang, level, _trigrams(t)) for g, (lang, level, t) in batch.items()}
     old = {g: (lang, level, _trigrams(t)) for g, (lang, level, t) in older.items()}
     ids = sorted(new)
     _join_similar(new, parent, find)
@@ -489,18 +502,48 @@ def build() -> list[dict[str, str]]:
                 texts = _variants(seed, language, level, pools, rng, variants)
                 records += _records(group, texts, level, language, family_of[group], seen)
     records += later_records(later, left_out, family_of, random.Random(MORE_SEED))
-    varied = later_seeds(sources, (("varied", "v"),))
     older = {
         f"{lang}:{level}:{i:03d}": (lang, level, t)
         for (lang, level), texts in all_seeds.items()
         for i, t in enumerate(texts)
     }
     older.update({g: v for g, v in later.items() if g not in left_out})
-    varied_family, varied_left_out = join_varied(varied, older, family_of)
-    for group in varied_left_out:
-        print(f"left out {group}: it is like older posts of both splits", file=sys.stderr)
-    records += later_records(varied, varied_left_out, varied_family, random.Random(VARIED_SEED))
+    fresh = fresh_posts()
+    for kind, letter, stream, guarded in LATE_BATCHES:
+        batch = later_seeds(sources, ((kind, letter),))
+        if guarded:
+            batch = {g: v for g, v in batch.items() if not _paraphrases_fresh(g, v, fresh)}
+        batch_family, batch_left_out = join_batch(batch, older, family_of)
+        for group in batch_left_out:
+            print(f"left out {group}: it is like older posts of both splits", file=sys.stderr)
+        records += later_records(batch, batch_left_out, batch_family, random.Random(stream))
+        # the next batch is joined to this one's posts as to any older post
+        family_of.update(batch_family)
+        older.update({g: v for g, v in batch.items() if g not in batch_left_out})
     return records
+
+
+def fresh_posts() -> dict[str, tuple[str, set[str]]]:
+    """The fresh evaluation posts (tests/data/triage_unseen*.jsonl): id -> (language, trigrams)."""
+    out = {}
+    for path in sorted(FRESH.glob("triage_unseen*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                out[f"{path.stem}:{r['id']}"] = (r["language"], _trigrams(r["text"]))
+    return out
+
+
+def _paraphrases_fresh(
+    group: str, seed: tuple[str, str, str], fresh: dict[str, tuple[str, set[str]]]
+) -> bool:
+    language, _level, text = seed
+    grams = _trigrams(text)
+    for post, (lang, other) in fresh.items():
+        if _kin(language, lang) and _similar(grams, other):
+            print(f"left out {group}: it paraphrases the fresh post {post}", file=sys.stderr)
+            return True
+    return False
 
 
 def _variants(
