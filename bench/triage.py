@@ -6,8 +6,8 @@ bench/results/triage.json; never passes or fails on time.
 
 Figures: model load time (in process, and a cold process with its imports), artefact size,
 held-out split metrics per language and level with calibration error (also for the first seed
-batch, the later, less literal batches, the fourth, varied batch and the fifth, written by other
-hands, apart), the cross-validated
+batch, the later, less literal batches, the fourth, varied batch and the fifth to seventh, written
+by other hands, apart), the cross-validated
 (out-of-fold) figures recorded in model.json at training time, fresh posts the model never
 trained on (tests/data/triage_unseen*.jsonl), false-alarm rate on RTP-LX Hindi, C-SSRS five-fold
 cross-validation (user level), throughput of short posts in one process (batches of 256),
@@ -37,9 +37,11 @@ UNSEEN = sorted((ROOT / "tests" / "data").glob("triage_unseen*.jsonl"))
 
 def batch_of(group: str) -> str:
     """`first` for the first seed batch, `later` for `[more]`/`[paired]` seeds (m###, p###),
-    `varied` for the fourth batch (v###), `fifth` for the fifth (f###)."""
+    `varied` for the fourth batch (v###), `fifth`, `sixth` and `seventh` for those written by
+    other hands (f###, s###, e###)."""
     letter = group.rsplit(":", 1)[-1][:1]
-    return {"m": "later", "p": "later", "v": "varied", "f": "fifth"}.get(letter, "first")
+    batches = {"m": "later", "p": "later", "v": "varied", "f": "fifth", "s": "sixth", "e": "seventh"}
+    return batches.get(letter, "first")
 
 
 def summary(ev: evaluation.Evaluation) -> dict[str, dict[str, float]]:
@@ -131,7 +133,7 @@ def main() -> None:
     print("\nheld-out split\n" + evaluation.format_evaluation(ev))
     groups = datasets.corpus_groups()
     by_batch = {}
-    for batch in ("first", "later", "varied", "fifth"):
+    for batch in ("first", "later", "varied", "fifth", "sixth", "seventh"):
         part = [e for e in held_out if batch_of(groups[e.text]) == batch]
         by_batch[batch] = summary(evaluation.evaluate(model, part))
         print_summary(f"held-out, {batch} seed batch", by_batch[batch])

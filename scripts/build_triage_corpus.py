@@ -29,9 +29,9 @@ later seed that would tie two first-batch families together, one held out and on
 reported and left out.
 
 Seeds under `[varied LEVEL]` headings (the fourth batch, group ids v###) and then under
-`[fifth LEVEL]` and `[sixth LEVEL]` headings (the fifth and sixth batches, f### and s###,
-written by other hands from the annotation guide alone, the sixth through imagined personas)
-come after all of those, each batch from its own random stream (LATE_BATCHES),
+`[fifth LEVEL]`, `[sixth LEVEL]` and `[seventh LEVEL]` headings (f###, s###, e###: batches
+written by other hands from the annotation guide alone, the sixth through imagined personas, the
+seventh in long posts, replies and regional registers) come after all of those, each batch from its own random stream (LATE_BATCHES),
 and never change an older family; from the fifth batch on, a seed that paraphrases a post of
 the fresh evaluation sets (tests/data/triage_unseen*.jsonl) is left out. A batch's seeds are
 joined to each other (Hindi with Hinglish, English with English, at JOIN_SIMILARITY_MORE) and
@@ -74,6 +74,7 @@ LATE_BATCHES = (
     ("varied", "v", 20270115, False),
     ("fifth", "f", 20270301, True),
     ("sixth", "s", 20270401, True),
+    ("seventh", "e", 20270501, True),
 )
 FRESH = ROOT / "tests" / "data"
 SEPARATORS = (" ", ". ", " ... ", "\n", ", ")
@@ -208,7 +209,7 @@ def parse_sources(path: Path) -> dict[str, list[str]]:
         line = raw.strip()
         if not line or line.startswith("# "):
             continue
-        header = re.fullmatch(r"\[(level|pool|more|paired|varied|fifth|sixth) ([\w-]+)\]", line)
+        header = re.fullmatch(r"\[(level|pool|more|paired|varied|fifth|sixth|seventh) ([\w-]+)\]", line)
         if header:
             current = sections.setdefault(f"{header[1]}:{header[2]}", [])
             continue

@@ -83,7 +83,7 @@ def test_no_seed_of_the_fifth_batch_on_paraphrases_a_fresh_post(
         for n in FRESH_SETS
     )
     guarded = [b[1] for b in build.LATE_BATCHES if b[3]]
-    assert guarded == ["f", "s"]
+    assert guarded == ["f", "s", "e"]
     seeds = [
         r for r in records if r["source"] == "seed" and r["group"].rsplit(":", 1)[1][0] in guarded
     ]
