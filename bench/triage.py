@@ -40,7 +40,8 @@ def batch_of(group: str) -> str:
     `varied` for the fourth batch (v###), `fifth`, `sixth` and `seventh` for those written by
     other hands (f###, s###, e###)."""
     letter = group.rsplit(":", 1)[-1][:1]
-    batches = {"m": "later", "p": "later", "v": "varied", "f": "fifth", "s": "sixth", "e": "seventh"}
+    batches = {"m": "later", "p": "later", "v": "varied"}
+    batches.update({"f": "fifth", "s": "sixth", "e": "seventh"})
     return batches.get(letter, "first")
 
 

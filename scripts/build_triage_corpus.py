@@ -31,13 +31,14 @@ reported and left out.
 Seeds under `[varied LEVEL]` headings (the fourth batch, group ids v###) and then under
 `[fifth LEVEL]`, `[sixth LEVEL]` and `[seventh LEVEL]` headings (f###, s###, e###: batches
 written by other hands from the annotation guide alone, the sixth through imagined personas, the
-seventh in long posts, replies and regional registers) come after all of those, each batch from its own random stream (LATE_BATCHES),
-and never change an older family; from the fifth batch on, a seed that paraphrases a post of
-the fresh evaluation sets (tests/data/triage_unseen*.jsonl) is left out. A batch's seeds are
-joined to each other (Hindi with Hinglish, English with English, at JOIN_SIMILARITY_MORE) and
-the joined cluster is hung under the older family it paraphrases; one that paraphrases older
-families held out on one side and trained on the other is reported and left out. So every
-older post keeps its text, family and split.
+seventh in long posts, replies and regional registers) come after all of those, each batch
+from its own random stream (LATE_BATCHES), and never change an older family; from the fifth
+batch on, a seed that paraphrases a post of the fresh evaluation sets
+(tests/data/triage_unseen*.jsonl) is left out. A batch's seeds are joined to each other (Hindi
+with Hinglish, English with English, at JOIN_SIMILARITY_MORE) and the joined cluster is hung
+under the older family it paraphrases; one that paraphrases older families held out on one
+side and trained on the other is reported and left out. So every older post keeps its text,
+family and split.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ LATE_BATCHES = (
     ("sixth", "s", 20270401, True),
     ("seventh", "e", 20270501, True),
 )
+LATE_HEADINGS = "|".join(b[0] for b in LATE_BATCHES)
 FRESH = ROOT / "tests" / "data"
 SEPARATORS = (" ", ". ", " ... ", "\n", ", ")
 
@@ -209,7 +211,7 @@ def parse_sources(path: Path) -> dict[str, list[str]]:
         line = raw.strip()
         if not line or line.startswith("# "):
             continue
-        header = re.fullmatch(r"\[(level|pool|more|paired|varied|fifth|sixth|seventh) ([\w-]+)\]", line)
+        header = re.fullmatch(rf"\[(level|pool|more|paired|{LATE_HEADINGS}) ([\w-]+)\]", line)
         if header:
             current = sections.setdefault(f"{header[1]}:{header[2]}", [])
             continue
