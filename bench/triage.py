@@ -32,6 +32,8 @@ from lifeline.adapters.classifier.model import SklearnRiskClassifier, default_mo
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "triage.json"
+#: a short post, as the throughput target counts them: the length of a text message
+SHORT_POST_CHARS = 140
 UNSEEN = sorted((ROOT / "tests" / "data").glob("triage_unseen*.jsonl"))
 
 
@@ -122,7 +124,7 @@ def main() -> None:
     out["artefact_bytes"] = args.model.stat().st_size
     out["model_version"] = model.version
     print(
-        f"model {model.version}: {out['artefact_bytes'] / 1e6:.1f} MB, loads in "
+        f"model {model.version}: {args.model.stat().st_size / 1e6:.1f} MB, loads in "
         f"{out['load_seconds']:.2f} s ({out['cold_process_load_seconds']:.2f} s in a new process "
         "with its imports)"
     )
@@ -156,8 +158,8 @@ def main() -> None:
         out[path.stem] = unseen.as_dict()
         print_summary(f"{path.name} (fresh posts, never trained on)", summary(unseen))
     if pooled:
-        out["unseen_pooled"] = summary(evaluation.evaluate(model, pooled))
-        print_summary("all fresh sets together", out["unseen_pooled"])
+        out["unseen_pooled"] = together = summary(evaluation.evaluate(model, pooled))
+        print_summary("all fresh sets together", together)
 
     texts = list(datasets.load_rtp_lx(args.data_dir))
     out["rtp_lx_hindi"] = evaluation.false_alarms(model, texts)
@@ -189,11 +191,27 @@ def main() -> None:
             f"4-level accuracy {cv['accuracy']:.3f}"
         )
 
-    out["speed"] = speed(model, [e.text for e in held_out])
-    sp = out["speed"]
-    assert isinstance(sp, dict)
+    # the target is for short posts; the held-out split now also holds long ones (the seventh
+    # batch's run to 150 words), so both are measured
+    short = [e.text for e in held_out if len(e.text) <= SHORT_POST_CHARS]
+    out["speed_all_held_out"] = mixed = speed(model, [e.text for e in held_out])
     print(
-        f"\nspeed: {sp['posts_per_second_batched']:.0f} posts/s batched, "
+        f"\nspeed on the whole held-out split ({len(held_out)} posts, mean "
+        f"{statistics.mean(len(e.text) for e in held_out):.0f} characters): "
+        f"{mixed['posts_per_second_batched']:.0f} posts/s batched "
+        f"(CPU {mixed['cpu_posts_per_second_batched']:.0f}), latency p99 "
+        f"{mixed['latency_ms_p99']:.2f} ms"
+    )
+    out["speed"] = sp = speed(model, short)
+    sp["posts"] = len(short)
+    sp["mean_characters"] = statistics.mean(len(t) for t in short)
+    print(
+        f"short posts (held out, at most {SHORT_POST_CHARS} characters: {len(short)}, mean "
+        f"{sp['mean_characters']:.0f}):",
+        end="",
+    )
+    print(
+        f" {sp['posts_per_second_batched']:.0f} posts/s batched, "
         f"{sp['posts_per_second_one_by_one']:.0f} posts/s one by one; latency p50 "
         f"{sp['latency_ms_p50']:.2f} ms, p99 {sp['latency_ms_p99']:.2f} ms; "
         f"100 KB post {sp['seconds_for_100kb_post']:.2f} s\n"
