@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 
 SENDERS = 4
 LOAD_SECONDS = 1.0
+LOAD_DEADLINE_SECONDS = 30.0
 LEASE_SECONDS = 5
 
 
@@ -87,7 +88,12 @@ def test_a_killed_server_loses_no_acknowledged_alert_and_runs_each_queued_job_ex
     senders = [Sender(server, deployment.partner, f"s{i}") for i in range(SENDERS)]
     for s in senders:
         s.start()
+    # under load for LOAD_SECONDS and until SENDERS alerts are acknowledged (a slow or busy
+    # machine takes longer to get there)
     time.sleep(LOAD_SECONDS)
+    deadline = time.monotonic() + LOAD_DEADLINE_SECONDS
+    while sum(len(s.accepted) for s in senders) < SENDERS and time.monotonic() < deadline:
+        time.sleep(0.05)
 
     server.send_signal(signal.SIGKILL)  # no shutdown code runs: a crash, or a power cut
     assert server.wait(timeout=10) == -signal.SIGKILL
