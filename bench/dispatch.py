@@ -59,6 +59,7 @@ from sqlalchemy import create_engine, func, select
 from intake import (
     RESULTS,
     ROOT,
+    Refusals,
     cli,
     meets,
     pg_database,
@@ -256,8 +257,7 @@ class Sent:
 @dataclass
 class Load:
     sent: list[Sent] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
-    samples: dict[str, str] = field(default_factory=dict)
+    refusals: Refusals = field(default_factory=Refusals)
     wall: float = 0.0
 
 
@@ -272,18 +272,12 @@ async def post_all(
     """The case of each alert accepted with 202, with when it was sent and accepted."""
     load = Load()
 
-    def answered(answer: httpx.Response | httpx.HTTPError, started: float, done: float) -> None:
-        if isinstance(answer, httpx.HTTPError):
-            load.errors[type(answer).__name__] += 1
-            load.samples.setdefault(type(answer).__name__, repr(answer)[:300])
-        elif answer.status_code == 202:
-            load.sent.append(Sent(int(answer.json()["case_id"]), started, done))
-        else:
-            kind = str(answer.status_code)
-            load.errors[kind] += 1
-            load.samples.setdefault(kind, answer.text[:300])
+    def accepted(response: httpx.Response, started: float, done: float) -> None:
+        load.sent.append(Sent(int(response.json()["case_id"]), started, done))
 
-    load.wall = await send_signed(base, partner, bodies, concurrency, timeout, rate, answered)
+    load.wall = await send_signed(
+        base, partner, bodies, concurrency, timeout, rate, accepted, load.refusals
+    )
     return load
 
 
@@ -431,8 +425,8 @@ def _figures(
     return {
         "alerts_sent": count,
         "alerts_accepted": len(load.sent),
-        "errors": dict(load.errors),
-        "error_samples": load.samples,
+        "errors": dict(load.refusals.counts),
+        "error_samples": load.refusals.samples,
         "wall_seconds": round(load.wall, 2),
         "alerts_per_second": round(len(load.sent) / load.wall, 1) if load.wall else 0.0,
         "request_to_202_ms": summary_ms([s.accepted - s.sent for s in load.sent]),
@@ -500,7 +494,7 @@ def escalation_phase(
         result.update(
             timers(db_url, rx, cases, args.wait, args.repeat),
             alerts_accepted=len(load.sent),
-            errors=dict(load.errors),
+            errors=dict(load.refusals.counts),
             every_case_alarmed=all_alarmed,
             server_histogram_escalation_step_lag=lag_hist,
             job_failures=job_failures(db_url),

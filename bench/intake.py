@@ -275,19 +275,34 @@ def alert_bodies(
 
 
 @dataclass
+class Refusals:
+    """Alerts not answered with 202, by kind ("409 duplicate", "ReadTimeout"), and the first
+    answer of each kind."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, str] = field(default_factory=dict)
+
+    def add(self, kind: str, sample: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        self.samples.setdefault(kind, sample[:300])
+
+    def answer(self, response: httpx.Response) -> None:
+        try:
+            code = response.json()["error"]["code"]
+        except (ValueError, KeyError, TypeError):
+            code = "?"
+        self.add(f"{response.status_code} {code}", response.text)
+
+
+@dataclass
 class Load:
     latencies: list[float] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    error_samples: dict[str, str] = field(default_factory=dict)
+    refusals: Refusals = field(default_factory=Refusals)
     wall: float = 0.0
     client_cpu: float = 0.0
 
-    def error(self, kind: str, sample: str) -> None:
-        self.errors[kind] = self.errors.get(kind, 0) + 1
-        self.error_samples.setdefault(kind, sample[:300])
 
-
-Answered = Callable[[httpx.Response | httpx.HTTPError, float, float], None]
+Accepted = Callable[[httpx.Response, float, float], None]
 
 
 async def send_signed(
@@ -297,12 +312,13 @@ async def send_signed(
     concurrency: int,
     timeout: float,
     rate: float | None,
-    answered: Answered,
+    accepted: Accepted,
+    refusals: Refusals,
 ) -> float:
     """Post `bodies` to /api/v1/alerts signed as `partner`, from `concurrency` clients sharing
     one list (each body is taken by exactly one client); with `rate`, body i is not sent before
-    i/rate s. `answered(response or error, sent, answered)` is called for each, with
-    perf_counter times. Returns the wall time."""
+    i/rate s. `accepted(response, sent, answered)` is called for each 202, with perf_counter
+    times; everything else goes to `refusals`. Returns the wall time."""
     todo = iter(enumerate(bodies))
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
@@ -321,9 +337,12 @@ async def send_signed(
             try:
                 response = await client.post("/api/v1/alerts", content=raw, headers=headers)
             except httpx.HTTPError as exc:
-                answered(exc, started, time.perf_counter())
+                refusals.add(type(exc).__name__, repr(exc))
                 continue
-            answered(response, started, time.perf_counter())
+            if response.status_code == 202:
+                accepted(response, started, time.perf_counter())
+            else:
+                refusals.answer(response)
 
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=timeout) as client:
         began = time.perf_counter()
@@ -339,23 +358,16 @@ async def post_all(
     timeout: float,
     rate: float | None = None,
 ) -> Load:
-    """Request-to-202 latencies and errors of `send_signed`."""
+    """Request-to-202 latencies and refusals of `send_signed`."""
     load = Load()
 
-    def answered(answer: httpx.Response | httpx.HTTPError, started: float, done: float) -> None:
-        if isinstance(answer, httpx.HTTPError):
-            load.error(type(answer).__name__, repr(answer))
-        elif answer.status_code == 202:
-            load.latencies.append(done - started)
-        else:
-            try:
-                code = answer.json()["error"]["code"]
-            except (ValueError, KeyError, TypeError):
-                code = "?"
-            load.error(f"{answer.status_code} {code}", answer.text)
+    def accepted(_response: httpx.Response, started: float, done: float) -> None:
+        load.latencies.append(done - started)
 
     cpu = own_cpu()
-    load.wall = await send_signed(base, partner, bodies, concurrency, timeout, rate, answered)
+    load.wall = await send_signed(
+        base, partner, bodies, concurrency, timeout, rate, accepted, load.refusals
+    )
     load.client_cpu = own_cpu() - cpu
     return load
 
@@ -385,7 +397,7 @@ def wait_drained(db_url: str, timeout: float) -> tuple[bool, float, dict[str, in
                         | (jobs.c.status == "running")
                     )
                 ).scalar_one()
-                counts = dict(
+                counts: dict[str, int] = dict(
                     conn.execute(select(jobs.c.status, func.count()).group_by(jobs.c.status)).all()
                 )
             waited = time.monotonic() - began
@@ -460,9 +472,9 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace, web
         "database": db,
         "alerts_sent": args.count,
         "alerts_accepted": accepted,
-        "errors": sum(load.errors.values()),
-        "errors_by_kind": load.errors,
-        "error_samples": load.error_samples,
+        "errors": sum(load.refusals.counts.values()),
+        "errors_by_kind": load.refusals.counts,
+        "error_samples": load.refusals.samples,
         "wall_seconds": round(load.wall, 3),
         "alerts_per_second": round(accepted / load.wall, 1) if load.wall else 0.0,
         "latency_ms": summary_ms(load.latencies),
@@ -474,7 +486,7 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace, web
         "jobs_due_at_once_not_picked_up": never_picked,
         "cpu": cpu,
         "server_alive_after_run": alive,
-        "server_log_tail": log.read_text()[-2000:] if (load.errors or not alive) else "",
+        "server_log_tail": log.read_text()[-2000:] if (load.refusals.counts or not alive) else "",
     }
 
 

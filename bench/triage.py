@@ -17,6 +17,7 @@ per-post latency p50/p99 (one post per call), and a 100 KB post.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -26,6 +27,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 
 from lifeline.adapters.classifier import datasets, evaluation, training
 from lifeline.adapters.classifier.model import SklearnRiskClassifier, default_model_path
@@ -37,14 +39,26 @@ SHORT_POST_CHARS = 140
 UNSEEN = sorted((ROOT / "tests" / "data").glob("triage_unseen*.jsonl"))
 
 
+def _builder() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "build_triage_corpus", ROOT / "scripts" / "build_triage_corpus.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: seed batches by the first letter of a seed's number in its group id: `later` for `[more]`
+#: and `[paired]` seeds (m###, p###), then the corpus builder's late batches (`varied`, v###,
+#: and those written by other hands); any other group is of the `first` batch
+BATCHES: dict[str, str] = {"m": "later", "p": "later"} | {
+    b[1]: b[0] for b in _builder().LATE_BATCHES
+}
+
+
 def batch_of(group: str) -> str:
-    """`first` for the first seed batch, `later` for `[more]`/`[paired]` seeds (m###, p###),
-    `varied` for the fourth batch (v###), `fifth`, `sixth` and `seventh` for those written by
-    other hands (f###, s###, e###)."""
-    letter = group.rsplit(":", 1)[-1][:1]
-    batches = {"m": "later", "p": "later", "v": "varied"}
-    batches.update({"f": "fifth", "s": "sixth", "e": "seventh"})
-    return batches.get(letter, "first")
+    return BATCHES.get(group.rsplit(":", 1)[-1][:1], "first")
 
 
 def summary(ev: evaluation.Evaluation) -> dict[str, dict[str, float]]:
@@ -136,7 +150,7 @@ def main() -> None:
     print("\nheld-out split\n" + evaluation.format_evaluation(ev))
     groups = datasets.corpus_groups()
     by_batch = {}
-    for batch in ("first", "later", "varied", "fifth", "sixth", "seventh"):
+    for batch in ("first", *dict.fromkeys(BATCHES.values())):
         part = [e for e in held_out if batch_of(groups[e.text]) == batch]
         by_batch[batch] = summary(evaluation.evaluate(model, part))
         print_summary(f"held-out, {batch} seed batch", by_batch[batch])

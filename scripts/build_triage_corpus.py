@@ -515,7 +515,11 @@ def build() -> list[dict[str, str]]:
     for kind, letter, stream, guarded in LATE_BATCHES:
         batch = later_seeds(sources, ((kind, letter),))
         if guarded:
-            batch = {g: v for g, v in batch.items() if not _paraphrases_fresh(g, v, fresh)}
+            for group, (language, _level, text) in list(batch.items()):
+                post = fresh_paraphrased(language, text, fresh)
+                if post:
+                    print(f"left out {group}: it paraphrases fresh post {post}", file=sys.stderr)
+                    del batch[group]
         batch_family, batch_left_out = join_batch(batch, older, family_of)
         for group in batch_left_out:
             print(f"left out {group}: it is like older posts of both splits", file=sys.stderr)
@@ -537,16 +541,15 @@ def fresh_posts() -> dict[str, tuple[str, set[str]]]:
     return out
 
 
-def _paraphrases_fresh(
-    group: str, seed: tuple[str, str, str], fresh: dict[str, tuple[str, set[str]]]
-) -> bool:
-    language, _level, text = seed
+def fresh_paraphrased(
+    language: str, text: str, fresh: dict[str, tuple[str, set[str]]]
+) -> str | None:
+    """The fresh post (of `fresh_posts`) that `text` paraphrases, if any."""
     grams = _trigrams(text)
     for post, (lang, other) in fresh.items():
         if _kin(language, lang) and _similar(grams, other):
-            print(f"left out {group}: it paraphrases the fresh post {post}", file=sys.stderr)
-            return True
-    return False
+            return post
+    return None
 
 
 def _variants(

@@ -89,7 +89,5 @@ def test_no_seed_of_the_fifth_batch_on_paraphrases_a_fresh_post(
     ]
     assert len(seeds) > 1000
     for r in seeds:
-        grams = build._trigrams(r["text"])
-        for post, (language, other) in fresh.items():
-            close = build._kin(r["language"], language) and build._similar(grams, other)
-            assert not close, f"{r['id']} paraphrases {post}"
+        post = build.fresh_paraphrased(r["language"], r["text"], fresh)
+        assert post is None, f"{r['id']} paraphrases {post}"
