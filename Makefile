@@ -3,7 +3,7 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean screenshots
 
 install: $(VENV)/.installed node_modules/.package-lock.json
 
@@ -43,3 +43,7 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache node_modules
+
+# Refresh the README's screenshots from the browser tests (tests alone write to a temporary folder).
+screenshots: install
+	LIFELINE_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/pytest tests/browser -q

@@ -5,7 +5,9 @@ dashboard (districts drawn, a new case appearing live, charts drawn by Chart.js 
 node_modules, and both readable with JavaScript off).
 
 The server is the real ASGI app under uvicorn on a free port, on a real SQLite database, with
-the system clock (TOTP codes are real). Screenshots go to docs/screenshots/.
+the system clock (TOTP codes are real). Screenshots go to a temporary folder, or to
+$LIFELINE_SCREENSHOT_DIR when set: `make screenshots` sets it to docs/screenshots/ to refresh the
+README's pictures (a test run never rewrites committed files).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -44,7 +47,10 @@ from lifeline.web.app import create_app
 from support import alert_body, dumps, free_port, signed_headers
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: where screenshots go: a temporary folder unless `make screenshots` names docs/screenshots/
+SHOTS = Path(
+    os.environ.get("LIFELINE_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="lifeline-shots-")
+)
 
 if not CHROMIUM.exists():
     if os.environ.get("CI"):
