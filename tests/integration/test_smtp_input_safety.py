@@ -138,3 +138,15 @@ def test_a_message_with_only_unusable_content_goes_to_the_quarantine_not_451(
     code, reply = send(port, mail("\x00\x01\x02\n\x00\n", subject="\x00"))
     assert code == 250 and "Held for review" in reply, reply
     assert count(app, "alerts") == 0 and count(app, "email_quarantine") == 1
+
+
+def test_a_nul_in_the_envelope_sender_is_refused_at_mail_not_451_after_data(
+    smtp: tuple[Lifeline, int],
+) -> None:
+    app, port = smtp
+    with smtplib.SMTP("127.0.0.1", port, timeout=20) as conn:
+        conn.ehlo()
+        code, reply = conn.mail("a\x00b@facebook.com")
+        assert code == 553 and b"control character" in reply
+        assert conn.mail("records@support.facebook.com")[0] == 250  # the session goes on
+    assert count(app, "alerts") + count(app, "email_quarantine") == 0

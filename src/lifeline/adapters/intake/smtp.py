@@ -20,6 +20,7 @@ import structlog
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
+from lifeline.adapters.intake.cleaning import has_controls
 from lifeline.adapters.intake.smtp_guard import (
     ClientRateLimit,
     Pseudonyms,
@@ -69,6 +70,22 @@ class IntakeHandler:
         if secure_for_auth(server):
             return responses
         return [r for r in responses if not r[4:].upper().startswith("AUTH")]
+
+    async def handle_MAIL(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        mail_options: list[str],
+    ) -> str:
+        # no real sender has one, and PostgreSQL cannot even look such an address up: refused
+        # here, clearly, rather than 451 for ever after DATA
+        if has_controls(address):
+            return "553 5.1.7 The sender address contains a control character"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(
         self,
