@@ -4,6 +4,7 @@ over a real SMTP conversation, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import base64
 import smtplib
 from collections.abc import Iterator
 
@@ -150,3 +151,14 @@ def test_a_nul_in_the_envelope_sender_is_refused_at_mail_not_451_after_data(
         assert code == 553 and b"control character" in reply
         assert conn.mail("records@support.facebook.com")[0] == 250  # the session goes on
     assert count(app, "alerts") + count(app, "email_quarantine") == 0
+
+
+def test_a_nul_in_an_auth_login_is_a_failed_login_not_a_500(smtp: tuple[Lifeline, int]) -> None:
+    app, port = smtp
+    with smtplib.SMTP("127.0.0.1", port, timeout=20) as conn:
+        conn.ehlo()
+        assert conn.docmd("AUTH", "LOGIN")[0] == 334
+        assert conn.docmd(base64.b64encode(b"pk_\x00' or 1=1").decode())[0] == 334
+        code, reply = conn.docmd(base64.b64encode(b"secret").decode())
+        assert code == 535, reply
+        assert conn.noop()[0] == 250

@@ -143,7 +143,9 @@ class PartnerAuthenticator:
         if not isinstance(auth_data, LoginPassword) or not secure_for_auth(server):
             return AuthResult(success=False, handled=False)
         login = auth_data.login.decode(errors="replace")
-        partner = self.check(login, auth_data.password.decode(errors="replace"))
+        password = auth_data.password.decode(errors="replace")
+        # a key id never has a control character (and PostgreSQL cannot look one up)
+        partner = None if has_controls(login) else self.check(login, password)
         if partner is None:
             log.warning("smtp.auth_failed", login=login_hint(login))
             return AuthResult(success=False, handled=False)
