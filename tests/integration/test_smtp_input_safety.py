@@ -154,7 +154,7 @@ def test_a_nul_in_the_envelope_sender_is_refused_at_mail_not_451_after_data(
 
 
 def test_a_nul_in_an_auth_login_is_a_failed_login_not_a_500(smtp: tuple[Lifeline, int]) -> None:
-    app, port = smtp
+    _, port = smtp
     with smtplib.SMTP("127.0.0.1", port, timeout=20) as conn:
         conn.ehlo()
         assert conn.docmd("AUTH", "LOGIN")[0] == 334
