@@ -9,8 +9,10 @@ import smtplib
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
 
+from email_strategies import mime_messages
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
 from lifeline.services import access, cases
@@ -162,3 +164,19 @@ def test_a_nul_in_an_auth_login_is_a_failed_login_not_a_500(smtp: tuple[Lifeline
         code, reply = conn.docmd(base64.b64encode(b"secret").decode())
         assert code == 535, reply
         assert conn.noop()[0] == 250
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(raw=mime_messages)
+def test_any_mime_tree_from_a_partner_is_stored_as_an_alert_or_quarantined(
+    lifeline: Lifeline, raw: bytes
+) -> None:
+    """Through the service and the real database: whatever the parser makes of a message is
+    committed (no NUL, overflow or length error in the insert), never left to 451."""
+    partner = access.create_partner(lifeline.ctx, "Meta")
+    outcome = lifeline.receive_email(raw, "records@support.facebook.com", partner.partner.id)
+    assert outcome.status in ("alert", "duplicate", "quarantined")
