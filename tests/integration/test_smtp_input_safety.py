@@ -9,7 +9,7 @@ import smtplib
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from sqlalchemy import text
 
 from email_strategies import mime_messages
@@ -172,6 +172,9 @@ def test_a_nul_in_an_auth_login_is_a_failed_login_not_a_500(smtp: tuple[Lifeline
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(raw=mime_messages)
+@example(raw=mail("Reference ID: FB-1\x002345\nPost Text: \x00bye\n"))
+@example(raw=mail("Reference ID: FB-12345\nPosted at: 0001-01-01T00:00:00-05:00\n"))
+@example(raw=mail("Reference ID: FB-" + "1" * 300 + "\nPost Text: bye\n"))
 def test_any_mime_tree_from_a_partner_is_stored_as_an_alert_or_quarantined(
     lifeline: Lifeline, raw: bytes
 ) -> None:
