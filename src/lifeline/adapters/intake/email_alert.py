@@ -217,7 +217,9 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
             },
         )
     except InvalidAlert as exc:  # nothing identifying left once unusable fields were dropped
-        return ParsedMessage(None, missing, f"{_nothing(cleaning)} ({exc})", content.message_id)
+        return ParsedMessage(
+            None, missing, f"{_nothing(cleaning)} ({exc})", storable_text(content.message_id)
+        )
     _make_storable(alert)
     return ParsedMessage(alert, missing, None, storable_text(content.message_id))
 
