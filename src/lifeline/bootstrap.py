@@ -155,6 +155,7 @@ class Lifeline:
             s.smtp_tls_key,
             s.smtp_require_tls,
             s.smtp_require_auth,
+            implicit_tls=s.smtp_tls_implicit,
         )
         return SmtpIntakeServer(
             options,

@@ -51,11 +51,17 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, ge=1024, description="Largest message the SMTP intake accepts."
     )
     smtp_rate_per_minute: int = Field(
-        60, ge=0, description="Messages per minute per sender before 451 (0: no limit)."
+        60,
+        ge=0,
+        description="Messages in any minute per SMTP AUTH partner, else per client address "
+        "(IPv6: per /64), before 451 (0: no limit).",
     )
     smtp_tls_cert: str | None = Field(None, description="PEM certificate enabling STARTTLS.")
     smtp_tls_key: str | None = Field(None, description="PEM private key for STARTTLS.")
     smtp_require_tls: bool = Field(False, description="Refuse mail before STARTTLS.")
+    smtp_tls_implicit: bool = Field(
+        False, description="Serve SMTP over TLS from the first byte (SMTPS) instead of STARTTLS."
+    )
     smtp_require_auth: bool = Field(
         False, description="Require SMTP AUTH (partner key id and secret) before MAIL."
     )

@@ -104,3 +104,20 @@ def test_discarding_needs_a_reason_and_keeps_the_message() -> None:
     email_intake.discard(ctx, OP, qid, "newsletter")
     assert factory.store.quarantine[qid].status == "discarded"
     assert factory.store.quarantine[qid].raw == b"spam"
+
+
+def test_a_message_the_parser_chokes_on_is_quarantined_whole_not_refused_for_ever() -> None:
+    ctx, _, _ = make_context(FakeClock())
+    with ctx.uow() as uow:
+        partner = uow.partners.add("Meta", "pk_1", "s", ctx.clock.now())
+        uow.senders.add(partner.id, "facebook.com", ctx.clock.now())
+        uow.commit()
+
+    def broken(raw: bytes, *, received_at: datetime, mail_from: str) -> ParsedMessage:
+        raise UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed")
+
+    outcome = email_intake.receive_email(ctx, broken, b"help me", mail_from="a@facebook.com")
+    assert outcome.status == "quarantined" and outcome.quarantine_id is not None
+    assert "could not be read (UnicodeEncodeError)" in (outcome.reason or "")
+    (held,) = email_intake.list_quarantine(ctx)
+    assert held.id == outcome.quarantine_id

@@ -95,7 +95,11 @@ def _take(
             now,
             f"sender {mail_from or '(empty)'!r} is not on the allow-list",
         )
-    parsed = parse(raw, received_at=now, mail_from=mail_from)
+    try:
+        parsed = parse(raw, received_at=now, mail_from=mail_from)
+    except Exception as exc:  # a parser fault must not make a message undeliverable (451 for
+        # ever): it is kept in the quarantine, whole, for an operator
+        parsed = ParsedMessage(None, reason=f"the message could not be read ({type(exc).__name__})")
     if parsed.alert is None:
         return _quarantine(
             uow,

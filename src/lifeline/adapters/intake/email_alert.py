@@ -11,8 +11,17 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
+from lifeline.adapters.intake.cleaning import (
+    CONTROL,
+    FREE_TEXT_LIMITS,
+    Cleaning,
+    storable,
+    storable_text,
+    without_controls,
+)
 from lifeline.adapters.intake.fields import Fields, extract_fields
 from lifeline.adapters.intake.mime import MailContent, read_mail
+from lifeline.domain.errors import InvalidAlert
 from lifeline.domain.model import (
     Alert,
     AlertSource,
@@ -123,13 +132,20 @@ IST = ZONES["ist"]
 
 
 def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "") -> ParsedMessage:
-    """Implements services.email_intake.EmailParser."""
+    """Implements services.email_intake.EmailParser. Never raises on what a message contains:
+    fields that cannot be used are dropped and listed in alert.extra["extraction"]["dropped"]
+    (see cleaning.py), and a message with nothing usable left gives a reason instead."""
+    cleaning = Cleaning()
     content = read_mail(raw)
+    content.subject = cleaning.free_text("subject", content.subject, 1000).strip()
     text = "\n\n".join(content.texts)
-    found = extract_fields(text)
-    subject = _subject(found, text, content)
-    platform = _platform(found, text, content, mail_from)
-    reference = found.first("reference") or _reference(content.subject)
+    # patterns (URLs, phones) are searched in text whose control characters are marked, so a
+    # NUL between digits never joins two halves into a number nobody wrote
+    searched = CONTROL.sub("\ufffd", text)
+    found = _usable(extract_fields(text), cleaning)
+    subject = _subject(found, searched, content)
+    platform = _platform(found, searched, content, mail_from)
+    reference = found.first("reference") or _reference(content.subject, cleaning)
     post_text = found.first("post_text")
     missing = [
         name
@@ -141,57 +157,106 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
         if not value
     ]
     if not found.values:
-        post_text = text.strip() or None
+        post_text = cleaning.free_text("post_text", text.strip(), FREE_TEXT_LIMITS["post_text"])
+        post_text = post_text.strip() or None
         content.problems.append("format not recognised: the whole text is kept as the post")
-    location = _location(found, text)
+    location = _location(found, searched)
     if location.is_empty():
         missing.append("location")
     if not post_text and not reference and subject.is_empty():
         post_text = content.subject or None
     if not post_text and not reference and subject.is_empty() and content.attachments:
-        names = ", ".join(name for name, _, _ in content.attachments[:5])
+        names = ", ".join(without_controls(name) for name, _, _ in content.attachments[:5])
         post_text = f"(no text; see the attachment(s): {names})"
     if not post_text and not reference and subject.is_empty() and not content.attachments:
         return ParsedMessage(
             None,
             missing,
-            "nothing could be extracted: no text, fields or attachments",
-            content.message_id,
+            _nothing(cleaning),
+            storable_text(content.message_id),
         )
-    thread = [f"email:{i}" for i in [content.message_id, *content.in_reply_to] if i]
-    alert = Alert(
-        source=AlertSource.PLATFORM_EMAIL,
-        received_at=received_at,
-        raw_payload=raw,
-        raw_content_type="message/rfc822",
-        platform=platform,
-        reference=reference,
-        received_via="platform_email",
-        subject=subject,
-        post=Post(
-            post_text,
-            found.first("post_url") or _post_url(text),
-            _time(found.first("posted_at"), content.date),
-            _kind(found, text),
-        ),
-        location=location,
-        thread_keys=thread,
-        attachments=[Attachment(n, t, d) for n, t, d in content.attachments],
-        extra={
-            "email": {
-                "subject": content.subject,
-                "from": content.sender or mail_from,
-                "message_id": content.message_id,
+    posted_at = found.first("posted_at")
+    thread = [
+        storable_text(f"email:{i}") or "" for i in [content.message_id, *content.in_reply_to] if i
+    ]
+    try:
+        alert = Alert(
+            source=AlertSource.PLATFORM_EMAIL,
+            received_at=received_at,
+            raw_payload=raw,
+            raw_content_type="message/rfc822",
+            platform=platform,
+            reference=reference,
+            received_via="platform_email",
+            subject=subject,
+            post=Post(
+                post_text,
+                found.first("post_url") or _post_url(searched),
+                cleaning.when("posted_at", _time(posted_at, content.date), posted_at),
+                _kind(found, searched),
+            ),
+            location=location,
+            thread_keys=thread,
+            attachments=[
+                Attachment(without_controls(n), storable_text(t, 120) or "", d)
+                for n, t, d in content.attachments
+            ],
+            extra={
+                "email": {
+                    "subject": content.subject,
+                    "from": content.sender or mail_from,
+                    "message_id": content.message_id,
+                },
+                "extraction": {
+                    "missing": missing,
+                    "dropped": cleaning.dropped,
+                    "problems": content.problems + cleaning.problems,
+                    "unknown_labels": found.unknown_labels[:20],
+                },
+                **_more(found, subject),
             },
-            "extraction": {
-                "missing": missing,
-                "problems": content.problems,
-                "unknown_labels": found.unknown_labels[:20],
-            },
-            **_more(found, subject),
-        },
-    )
-    return ParsedMessage(alert, missing, None, content.message_id)
+        )
+    except InvalidAlert as exc:  # nothing identifying left once unusable fields were dropped
+        return ParsedMessage(
+            None, missing, f"{_nothing(cleaning)} ({exc})", storable_text(content.message_id)
+        )
+    _make_storable(alert)
+    return ParsedMessage(alert, missing, None, storable_text(content.message_id))
+
+
+def _nothing(cleaning: Cleaning) -> str:
+    reason = "nothing could be extracted: no text, fields or attachments"
+    if cleaning.dropped:
+        reason += "; dropped as unusable: " + ", ".join(
+            dict.fromkeys(d["field"] for d in cleaning.dropped)
+        )
+    return reason
+
+
+def _usable(found: Fields, cleaning: Cleaning) -> Fields:
+    """The fields whose values can be used; each dropped one is recorded with its reason."""
+    usable = Fields(unknown_labels=[without_controls(label) for label in found.unknown_labels])
+    for name, values in found.values.items():
+        for value in values:
+            kept = cleaning.value(name, value)
+            if kept and kept.strip():
+                usable.add(name, kept)
+    return usable
+
+
+def _make_storable(alert: Alert) -> None:
+    """The last guard: no string on the alert can fail an insert on either database."""
+    for holder, names in (
+        (alert.subject, ("name", "handle", "profile_url", "phone", "email")),
+        (alert.post, ("text", "url")),
+        (alert.location, ("text", "pin", "ip_city")),
+    ):
+        for name in names:
+            setattr(holder, name, storable_text(getattr(holder, name)))
+    alert.reference = storable_text(alert.reference, 200)
+    extra = storable(alert.extra)
+    assert isinstance(extra, dict)
+    alert.extra = extra
 
 
 def _subject(found: Fields, text: str, content: MailContent) -> Subject:
@@ -256,9 +321,9 @@ def _post_url(text: str) -> str | None:
     return next((u for u in _urls(text) if POST_PATH.search(u) and _host(u)), None)
 
 
-def _reference(subject: str) -> str | None:
+def _reference(subject: str, cleaning: Cleaning) -> str | None:
     match = REFERENCE.search(subject) or PLATFORM_ID.search(subject)
-    return match.group(1) if match else None
+    return cleaning.value("reference", match.group(1)) if match else None
 
 
 def _phones(found: Fields, text: str) -> list[str]:

@@ -155,7 +155,7 @@ def read_mail(raw: bytes) -> MailContent:
     if date:
         try:
             content.date = parsedate_to_datetime(date)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError, IndexError):
             problems.append(f"Date header {date[:60]!r} is not a valid date")
     _walk(msg, content, depth=0)
     if not any(t.strip() for t in content.texts):
