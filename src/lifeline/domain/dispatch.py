@@ -48,23 +48,59 @@ class AcknowledgementRefused(Conflict):
     code = "acknowledgement_refused"
 
 
+class AcknowledgementThrottled(DomainError):
+    """Too many refused SMS acknowledgements (from this number, or from all contacts): none is
+    even looked at until `retry_after` seconds have passed."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+#: secret digits in an SMS acknowledgement code, after the notification id
+#: (docs/dispatch.md: why ten is enough)
+ACK_CODE_SECRET_DIGITS = 10
+
+
+def group_code(code: str) -> str:
+    """A code as printed in a message: groups of four digits from the left, so it can be read
+    and typed on a phone keypad ("1738 4100 9257")."""
+    return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
 @dataclass(frozen=True)
 class Contact:
-    """A person or endpoint of a unit: `channels` are apprise-style URLs tried in order."""
+    """A person or endpoint of a unit: `channels` are apprise-style URLs tried in order;
+    `phones` the numbers an SMS reply from this contact may come from, besides those its SMS
+    channels send to."""
 
     name: str
     role: str
     channels: tuple[str, ...]
+    phones: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "role": self.role, "channels": list(self.channels)}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "role": self.role,
+            "channels": list(self.channels),
+        }
+        if self.phones:
+            out["phones"] = list(self.phones)
+        return out
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Contact:
+        phones = data.get("phones") or ()
+        if isinstance(phones, str | int):
+            phones = [phones]
         return Contact(
             name=str(data.get("name") or "").strip(),
             role=str(data.get("role") or "").strip(),
             channels=tuple(str(c).strip() for c in data.get("channels") or () if str(c).strip()),
+            phones=tuple(str(p).strip() for p in phones if str(p).strip()),
         )
 
 

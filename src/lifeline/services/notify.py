@@ -11,13 +11,19 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from lifeline.domain.dispatch import DispatchState, Notification, NotificationState
+from lifeline.domain.dispatch import DispatchState, Notification, NotificationState, group_code
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Case
 from lifeline.services.briefs import CaseBrief, case_brief
 from lifeline.services.channels import DeliveryResult, OutgoingMessage
 from lifeline.services.context import Context
-from lifeline.services.dispatch import SEND_NOTIFICATION, dispatch_repo, note, raise_alarm
+from lifeline.services.dispatch import (
+    SEND_NOTIFICATION,
+    contact_label,
+    dispatch_repo,
+    note,
+    raise_alarm,
+)
 from lifeline.services.ports import Job, UnitOfWork
 
 #: seconds before retrying the same channel, by attempt (then the next channel is tried)
@@ -93,7 +99,8 @@ def record_attempt(
             ctx.config.channel_attempts,
         )
         repo.save_notification(n)
-        who = f"{n.contact_name} ({n.unit_id})"
+        # the contact by role: their name stays in the notification, never in a summary
+        who = f"{contact_label(n.contact_role)} ({n.unit_id})"
         if action == "done":
             note(
                 uow,
@@ -213,9 +220,9 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
     if ack_url:
         lines.append(f"Acknowledge / स्वीकार करें: {ack_url}")
     if ack_code:
-        lines.append(f"Or reply / या उत्तर दें: ACK {ack_code}")
+        lines.append(f"Or reply / या उत्तर दें: ACK {group_code(ack_code)}")
     short = f"Lifeline case {brief.case_id}: {level} risk, {place}. " + (
-        f"Reply ACK {ack_code}" if ack_code else "Open the console."
+        f"Reply ACK {group_code(ack_code)}" if ack_code else "Open the console."
     )
     incident = {
         "type": "suicide_risk",
