@@ -4,9 +4,8 @@ failures move to the next channel and then alarm the SMC."""
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 from collections.abc import Iterator
 
 import pytest

@@ -24,8 +24,10 @@ from dispatch_entry_support import (
     new_case,
 )
 from fastapi.testclient import TestClient
+from itsdangerous import URLSafeTimedSerializer
 
 from console_support import client
+from lifeline.adapters.crypto.ack_tokens import ack_secret
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.services import cases, sms_ack
@@ -209,3 +211,25 @@ def test_a_code_older_than_a_day_is_refused(
     late = sms(client(lifeline), STATION_PHONE, f"ACK {code}")
     assert late.status_code == 409 and "expired" in late.json()["error"]["message"]
     assert status(lifeline, case_id) is CaseStatus.DISPATCHED
+
+
+def test_an_acknowledgement_link_is_signed_for_that_purpose_only(
+    lifeline: Lifeline, sent: Endpoints
+) -> None:
+    """The link checked, not rebuilt: its key is derived for acknowledgement links alone, a
+    GET changes nothing (test_ack_entrypoints), and it expires."""
+    case_id, _ = dispatched(lifeline, sent)
+    notification_id = dispatch_repo_ids(lifeline, case_id)[0]
+    web = client(lifeline)
+    for secret, salt in (
+        (lifeline.keyring.index_key, "lifeline-ack"),  # the lookup key itself
+        (ack_secret(lifeline.keyring.index_key), "lifeline-api-token"),  # another purpose
+    ):
+        token = URLSafeTimedSerializer(secret, salt=salt).dumps(notification_id)
+        assert web.post(f"/ack/{token}", data={}).status_code == 403
+    assert status(lifeline, case_id) is CaseStatus.DISPATCHED
+
+
+def dispatch_repo_ids(app: Lifeline, case_id: int) -> list[int]:
+    with app.ctx.uow(readonly=True) as uow:
+        return [n.id for n in dispatch_repo(uow).notifications_for_case(case_id) if n.id]

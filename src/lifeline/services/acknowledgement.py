@@ -110,7 +110,11 @@ def _acknowledge_notification(
         if refusal is None:
             # who it was (the name typed on the link page, the SMS number) is kept only in
             # the timeline entry's details, which are stored encrypted
-            by = {"contact": notification.contact_name, "notification_id": notification_id}
+            by: dict[str, object] = {
+                "contact": notification.contact_name,
+                "notification_id": notification_id,
+                "dispatch_id": dispatch.id,
+            }
             if " ".join(who.split()):
                 by["given_as"] = " ".join(who.split())[:60]
             if sender_hash:
