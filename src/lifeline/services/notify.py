@@ -9,6 +9,7 @@ message carries its notification id for the receiver to drop the duplicate.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from lifeline.domain.dispatch import DispatchState, Notification, NotificationState, group_code
@@ -25,6 +26,18 @@ from lifeline.services.dispatch import (
     raise_alarm,
 )
 from lifeline.services.ports import Job, UnitOfWork
+
+#: what a provider's error may quote about the recipient: addresses and phone numbers
+_ADDRESS = re.compile(r"[^\s<>()\"',;:]+@[^\s<>()\"',;:]+\.[A-Za-z]{2,}")
+_NUMBER = re.compile(r"\+?\d[\d \-]{6,}\d")
+
+
+def without_recipients(detail: str) -> str:
+    """A delivery error as a timeline summary may show it: a provider that quotes the
+    recipient ("550 <duty@ps.example>: no such user", "+9198… is not a valid number") has the
+    address or number blanked (the notification keeps the full detail)."""
+    return _NUMBER.sub("<number>", _ADDRESS.sub("<address>", detail))
+
 
 #: seconds before retrying the same channel, by attempt (then the next channel is tried)
 RETRY_BACKOFF = (1.0, 3.0, 10.0)
@@ -131,7 +144,7 @@ def record_attempt(
                 n.case_id,
                 now,
                 "notification_retry",
-                f"Sending to {who} via {via} failed ({result.detail}); {then}",
+                f"Sending to {who} via {via} failed ({without_recipients(result.detail)}); " + then,
                 notification_id=n.id,
                 via=via,
                 error=result.detail,
@@ -142,8 +155,8 @@ def record_attempt(
                 n.case_id,
                 now,
                 "notification_failed",
-                f"Could not reach {who}: every channel failed (last: {via}: {result.detail}) "
-                "/ संपर्क नहीं हो सका",
+                f"Could not reach {who}: every channel failed (last: {via}: "
+                f"{without_recipients(result.detail)}) / संपर्क नहीं हो सका",
                 notification_id=n.id,
                 via=via,
                 error=result.detail,
