@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 from dispatch_entry_support import (
     OP,
     PERSON,
@@ -25,9 +26,11 @@ from dispatch_entry_support import (
 )
 from fastapi.testclient import TestClient
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
 
 from console_support import client
 from lifeline.adapters.crypto.ack_tokens import ack_secret
+from lifeline.adapters.db import migrate
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.services import cases, sms_ack
@@ -233,3 +236,56 @@ def test_an_acknowledgement_link_is_signed_for_that_purpose_only(
 def dispatch_repo_ids(app: Lifeline, case_id: int) -> list[int]:
     with app.ctx.uow(readonly=True) as uow:
         return [n.id for n in dispatch_repo(uow).notifications_for_case(case_id) if n.id]
+
+
+def test_the_upgrade_takes_names_and_numbers_out_of_what_was_written_before(
+    lifeline: Lifeline, sent: Endpoints
+) -> None:
+    case_id, _ = dispatched(lifeline, sent)
+    scripts = ScriptDirectory.from_config(migrate.alembic_config(lifeline.engine))
+    before = scripts.get_revision("0011").down_revision
+    assert isinstance(before, str)
+    migrate.downgrade(lifeline.engine, before)
+    old = {  # what earlier versions wrote
+        "notification_delivered": (
+            "contact:SI Verma@up-lko-ps-madeyganj",
+            "Delivered to SI Verma (up-lko-ps-madeyganj) via json://127.0.0.1 / संदेश पहुँचा",
+        ),
+        "escalation_step": (
+            "system",
+            "Escalation step 1/3 (round 1) for Madeyganj: SI Verma (up-lko-ps-madeyganj), "
+            "SHO R. K. Singh (up-lko-circle-mahanagar)",
+        ),
+    }
+    with lifeline.engine.begin() as conn:
+        for kind, (actor, summary) in old.items():
+            conn.execute(
+                text(
+                    "UPDATE timeline SET actor = :a, summary = :s WHERE case_id = :c AND kind = :k"
+                ),
+                {"a": actor, "s": summary, "c": case_id, "k": kind},
+            )
+        conn.execute(
+            text("UPDATE dispatches SET acknowledged_by = :v WHERE case_id = :c"),
+            {"v": "+919811111111 (sms)", "c": case_id},
+        )
+    migrate.upgrade(lifeline.engine)
+    with lifeline.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT kind, actor, summary FROM timeline WHERE case_id = :c"), {"c": case_id}
+        ).all()
+        by = conn.execute(
+            text("SELECT acknowledged_by FROM dispatches WHERE case_id = :c"), {"c": case_id}
+        ).scalar_one()
+    found = {r.kind: (r.actor, r.summary) for r in rows}
+    assert found["notification_delivered"][0] == "contact:contact@up-lko-ps-madeyganj"
+    assert found["notification_delivered"][1].startswith(
+        "Delivered to a contact (up-lko-ps-madeyganj) via json://127.0.0.1"
+    )
+    assert found["escalation_step"][1].endswith(
+        "for Madeyganj: a contact (up-lko-ps-madeyganj), a contact (up-lko-circle-mahanagar)"
+    )
+    assert by == "a contact of Madeyganj (SMS)"
+    assert "Verma" not in json.dumps([list(r) for r in rows]) and "Singh" not in json.dumps(
+        [list(r) for r in rows]
+    )
