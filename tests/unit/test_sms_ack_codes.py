@@ -11,7 +11,8 @@ import pytest
 
 from lifeline.adapters.channels.phone_numbers import PhonenumbersE164
 from lifeline.adapters.geo.registry import parse_registry
-from lifeline.domain.dispatch import ACK_CODE_SECRET_DIGITS, Contact, group_code
+from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS, group_code
+from lifeline.domain.dispatch import Contact
 from lifeline.services.location import RegistryError
 from lifeline.services.sms_ack import (
     CODE_MAX_AGE,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from lifeline.domain.dispatch import DispatchState, Notification, NotificationState, group_code
+from lifeline.domain.ack_codes import group_code
+from lifeline.domain.dispatch import DispatchState, Notification, NotificationState
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Case
 from lifeline.services.briefs import CaseBrief, case_brief

@@ -27,13 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from lifeline.domain.dispatch import (
-    ACK_CODE_SECRET_DIGITS,
-    AcknowledgementRefused,
-    AcknowledgementThrottled,
-    Contact,
-    Notification,
-)
+from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS, AcknowledgementThrottled
+from lifeline.domain.dispatch import AcknowledgementRefused, Contact, Notification
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.services.context import Context
 from lifeline.services.dispatch import dispatch_repo, note

@@ -19,8 +19,8 @@ from lifeline.adapters.db.tables import (
     notifications,
     smc_alarms,
 )
+from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS
 from lifeline.domain.dispatch import (
-    ACK_CODE_SECRET_DIGITS,
     Dispatch,
     DispatchState,
     EscalationPolicy,

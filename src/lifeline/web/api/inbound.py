@@ -24,7 +24,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from lifeline.domain.dispatch import ACK_CODE_SECRET_DIGITS, AcknowledgementThrottled
+from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS, AcknowledgementThrottled
 from lifeline.domain.errors import DomainError
 from lifeline.services.acknowledgement import acknowledge_code
 from lifeline.web.api.schemas import ErrorOut
