@@ -59,6 +59,16 @@ def receiver() -> Iterator[Receiver]:
         server.server_close()
 
 
+#: the number each test unit's duty officer replies from (their registry `phones`)
+CONTACT_PHONES = {
+    "up-lko-ps-madeyganj": "+919811111111",
+    "up-smc": "+919822222222",
+    "up-cell-lucknow": "+919833333333",
+    "up-stf": "+919844444444",
+    "up-cp-lucknow": "+919855555555",
+}
+
+
 def registry_overlay(
     station: str,
     smc: str,
@@ -77,7 +87,7 @@ def registry_overlay(
         return (
             f"- id: {uid}\n  kind: {kind}\n  name: {name}\n  parent: {parent}\n{extra}"
             f"  valid_from: '{start}'\n  contacts:\n  - name: Duty officer\n    role: duty\n"
-            f"    channels: [{url}]\n"
+            f"    channels: [{url}]\n    phones: ['{CONTACT_PHONES.get(uid, '')}']\n"
         )
 
     units = unit(

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine, text
 
 from lifeline.adapters.channels.notifiers import AppriseNotificationChannels
+from lifeline.adapters.channels.phone_numbers import PhonenumbersE164
 from lifeline.adapters.channels.webhook import HttpxWebhookSink
 from lifeline.adapters.classifier.lazy import LazyRiskClassifier
 from lifeline.adapters.crypto.ack_tokens import SignedAckTokens, ack_secret
@@ -274,6 +275,7 @@ def bootstrap(
         classifier=LazyRiskClassifier(),
         channels=channels or AppriseNotificationChannels(),
         ack_tokens=SignedAckTokens(ack_secret(keyring.index_key), lambda: clock.now().timestamp()),
+        phones=PhonenumbersE164(),
         measure=metrics.measure,
     )
     app = Lifeline(settings, engine, keyring, ctx, metrics, created)

@@ -92,6 +92,7 @@ def ack_link(message: str) -> str:
 
 
 def ack_code(message: str) -> str:
-    found = re.search(r"ACK (\d+)", message)
+    """The code as the message prints it, without its spaces."""
+    found = re.search(r"ACK (\d+(?: \d+)*)", message)
     assert found, message
-    return found.group(1)
+    return found.group(1).replace(" ", "")

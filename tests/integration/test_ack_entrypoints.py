@@ -162,7 +162,13 @@ def test_an_sms_reply_with_the_code_acknowledges(lifeline: Lifeline, sent: Endpo
     web = client(lifeline)
     answer = sms(web, json={"from": "+919811111111", "text": f"ACK {ack_code(message)}"})
     assert answer.status_code == 200, answer.text
-    assert answer.json() == {"acknowledged": True, "case_id": case_id, "status": "acknowledged"}
+    assert answer.json() == {
+        "acknowledged": True,
+        "case_id": case_id,
+        "status": "acknowledged",
+        "reply": f"Acknowledged: case {case_id}. Thank you. / केस {case_id} स्वीकार किया गया। "
+        "धन्यवाद।",
+    }
     again = sms(web, json={"from": "+919811111111", "text": f"ack{ack_code(message)}"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "acknowledgement_refused"
 
@@ -198,10 +204,12 @@ def test_unknown_codes_and_malformed_replies_are_refused_clearly(
     _, message = dispatched(lifeline, sent)
     web, good = client(lifeline), ack_code(message)
     wrong_check = good[:-1] + str((int(good[-1]) + 1) % 10)
-    unknown = sms(web, json={"from": "+91", "text": f"ACK {wrong_check}"})
+    unknown = sms(web, json={"from": "+919811111111", "text": f"ACK {wrong_check}"})
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
+    assert "check it" in unknown.json()["reply"] and "कोड जाँचकर" in unknown.json()["reply"]
     chatter = sms(web, json={"from": "+91", "text": "reached, all fine"})
     assert chatter.status_code == 422 and chatter.json()["error"]["code"] == "unrecognised_reply"
+    assert "ACK" in chatter.json()["reply"]
     assert sms(web, json={"from": "+91"}).status_code == 422
     assert sms(web, json=["ACK", good]).status_code == 422
     assert sms(web, content=b"\xff\xfe not text").status_code == 422
@@ -210,16 +218,19 @@ def test_unknown_codes_and_malformed_replies_are_refused_clearly(
 @pytest.mark.parametrize(
     ("text", "code"),
     [
-        ("ACK 12345678", "12345678"),
-        ("ack12345678", "12345678"),
-        ("  12345678 ", "12345678"),
-        ("Ack: 12345678 on the way", "12345678"),
-        ("स्वीकार 12345678", "12345678"),
-        ("स्वीकार १२३४५६७८", "12345678"),
-        ("पावती 12345678", "12345678"),
+        ("ACK 1738 4100 9257", "1738 4100 9257"),
+        ("ACK 173841009257", "173841009257"),
+        ("ack173841009257", "173841009257"),
+        ("  1738-4100-9257 ", "1738 4100 9257"),
+        ("Ack: 1738 4100 9257 on the way", "1738 4100 9257"),
+        ("ACK 1738 4100 9257 10 min", "1738 4100 9257 10"),
+        ("स्वीकार 1738 4100 9257", "1738 4100 9257"),
+        ("स्वीकार १७३८ ४१०० ९२५७", "1738 4100 9257"),
+        ("पावती 173841009257", "173841009257"),
         ("ACK", None),
         ("reached in 10 min", None),
-        ("ACK 1234", None),
+        ("ACK 12345678", None),  # a code of before: too short to be one now
+        ("ACK 1738  4100 9257", None),  # two spaces end the code: what is left is too short
     ],
 )
 def test_reply_codes_are_read_from_what_officers_type(text: str, code: str | None) -> None:

@@ -50,21 +50,35 @@ class AcknowledgementRefused(Conflict):
 
 @dataclass(frozen=True)
 class Contact:
-    """A person or endpoint of a unit: `channels` are apprise-style URLs tried in order."""
+    """A person or endpoint of a unit: `channels` are apprise-style URLs tried in order;
+    `phones` the numbers an SMS reply from this contact may come from, besides those its SMS
+    channels send to."""
 
     name: str
     role: str
     channels: tuple[str, ...]
+    phones: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "role": self.role, "channels": list(self.channels)}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "role": self.role,
+            "channels": list(self.channels),
+        }
+        if self.phones:
+            out["phones"] = list(self.phones)
+        return out
 
     @staticmethod
     def from_dict(data: dict[str, Any]) -> Contact:
+        phones = data.get("phones") or ()
+        if isinstance(phones, str | int):
+            phones = [phones]
         return Contact(
             name=str(data.get("name") or "").strip(),
             role=str(data.get("role") or "").strip(),
             channels=tuple(str(c).strip() for c in data.get("channels") or () if str(c).strip()),
+            phones=tuple(str(p).strip() for p in phones if str(p).strip()),
         )
 
 

@@ -366,12 +366,24 @@ class Case(KeepsTimeline):
             self._move(to, Step.DISPATCH, at, actor)
         self._note(at, "dispatched", "Dispatched to " + ", ".join(units), actor, {"units": units})
 
-    def acknowledge(self, at: datetime, actor: Actor, unit: str = "") -> None:
+    def acknowledge(
+        self,
+        at: datetime,
+        actor: Actor,
+        unit: str = "",
+        how: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """`how` (SMS, link) marks an acknowledgement by one of the unit's contacts: the
+        summary names the unit only; who it was goes in `details` (stored encrypted)."""
         to = self._require(Step.ACKNOWLEDGE)
         if self.status is not to:
             self._move(to, Step.ACKNOWLEDGE, at, actor)
-        who = unit or actor.id
-        self._note(at, "acknowledged", f"Acknowledged by {who}", actor, {"unit": unit})
+        if how:
+            summary = f"Acknowledged by a contact of {unit} ({how}) / {unit} द्वारा स्वीकार"
+        else:
+            summary = f"Acknowledged by {unit or actor.id}"
+        self._note(at, "acknowledged", summary, actor, {"unit": unit, **(details or {})})
 
     def mark_on_scene(self, at: datetime, actor: Actor) -> None:
         self._move(self._require(Step.ARRIVE), Step.ARRIVE, at, actor)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from lifeline.domain.dispatch import AcknowledgementRefused, Dispatch, DispatchState
-from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
+from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.events import UnitAcknowledged
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import SYSTEM, Actor, Case
@@ -26,6 +26,7 @@ from lifeline.services.dispatch import (
 from lifeline.services.location import LocationQuery, store_resolution, sync_registry
 from lifeline.services.ports import UnitOfWork
 from lifeline.services.routing import DispatchPlan, plan_dispatch
+from lifeline.services.sms_ack import admit_sms_code
 
 
 def acknowledge_units(
@@ -68,16 +69,22 @@ def acknowledge_link(ctx: Context, token: str, name: str = "") -> Case:
 
 
 def acknowledge_code(ctx: Context, code: str, sender: str) -> Case:
-    """An SMS reply carrying the code of a notification ("ACK 123456")."""
-    with ctx.uow(readonly=True) as uow:
-        found = dispatch_repo(uow).notification_by_code(code)
-    if found is None or found.id is None:
-        _refused(ctx, None, "sms", "unknown acknowledgement code")
-        raise NotFound("no message with that acknowledgement code")
-    return _acknowledge_notification(ctx, found.id, "sms", sender)
+    """An SMS reply carrying the code of a notification ("ACK 1738 4100 9257"), from `sender`
+    (the number the gateway reports): taken only from a number of the unit's contacts, and
+    throttled (services/sms_ack.py)."""
+    admitted = admit_sms_code(ctx, code, sender)
+    return _acknowledge_notification(
+        ctx, admitted.notification_id, "sms", sender, sender_hash=admitted.sender_hash
+    )
 
 
-def _acknowledge_notification(ctx: Context, notification_id: int, via: str, who: str) -> Case:
+#: how timeline summaries name each way a contact acknowledges
+_HOW = {"sms": "SMS", "link": "link"}
+
+
+def _acknowledge_notification(
+    ctx: Context, notification_id: int, via: str, who: str, sender_hash: str = ""
+) -> Case:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         repo = dispatch_repo(uow)
@@ -86,7 +93,9 @@ def _acknowledge_notification(ctx: Context, notification_id: int, via: str, who:
             raise AcknowledgementRefused("this message was an SMC alarm: nothing to acknowledge")
         case = uow.cases.get(notification.case_id, for_update=True)
         dispatch = repo.get(notification.dispatch_id, for_update=True)
-        actor = Actor("contact", f"{notification.contact_name}@{dispatch.unit_id}"[:100])
+        # by role, never by name: the actor is written in clear to the timeline and audit log
+        role = notification.contact_role.strip() or "contact"
+        actor = Actor("contact", f"{role}@{dispatch.unit_id}"[:100])
         refusal = None
         if case.status in SETTLED:
             refusal = AcknowledgementRefused(
@@ -94,12 +103,23 @@ def _acknowledge_notification(ctx: Context, notification_id: int, via: str, who:
             )
         else:
             try:
-                by = " ".join(who.split())[:60] or notification.contact_name
-                dispatch.acknowledge(now, f"{by} ({via})")
+                how = _HOW.get(via, via)
+                dispatch.acknowledge(now, f"a contact of {dispatch.unit_name} ({how})")
             except AcknowledgementRefused as exc:
                 refusal = exc
         if refusal is None:
-            _take(ctx, uow, case, dispatch, actor, via, notification_id, now)
+            # who it was (the name typed on the link page, the SMS number) is kept only in
+            # the timeline entry's details, which are stored encrypted
+            by: dict[str, object] = {
+                "contact": notification.contact_name,
+                "notification_id": notification_id,
+                "dispatch_id": dispatch.id,
+            }
+            if " ".join(who.split()):
+                by["given_as"] = " ".join(who.split())[:60]
+            if sender_hash:
+                by["sender_hash"] = sender_hash
+            _take(ctx, uow, case, dispatch, actor, via, notification_id, now, by, sender_hash)
             uow.commit()
             return case
     _refused(ctx, case.id, via, str(refusal))  # after the transaction above has ended
@@ -115,24 +135,33 @@ def _take(
     via: str,
     notification_id: int,
     now: datetime,
+    by: dict[str, object],
+    sender_hash: str,
 ) -> None:
     assert case.id is not None
     repo = dispatch_repo(uow)
     repo.save(dispatch)
     repo.clear_alarms(case.id, now, str(actor))
     if case.status in (CaseStatus.DISPATCHED, CaseStatus.ACKNOWLEDGED):
-        case.acknowledge(now, actor, dispatch.unit_name)
+        case.acknowledge(now, actor, dispatch.unit_name, _HOW.get(via, via), by)
     case.events.append(UnitAcknowledged(case.id, now, dispatch.unit_id, via, str(actor)))
     if ctx.measure is not None:
         ctx.measure("dispatch_to_acknowledged", (now - dispatch.started_at).total_seconds())
     uow.cases.save(case)
     publish(ctx, uow, case.id, case.events)
+    details: dict[str, object] = {
+        "via": via,
+        "unit": dispatch.unit_id,
+        "notification_id": notification_id,
+    }
+    if sender_hash:
+        details["sender_hash"] = sender_hash
     uow.audit.append(
         at=now,
         actor=str(actor),
         action="case.acknowledge",
         case_id=case.id,
-        details={"via": via, "unit": dispatch.unit_id, "notification_id": notification_id},
+        details=details,
     )
 
 

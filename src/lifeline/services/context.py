@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from lifeline.services.channels import NotificationChannels
     from lifeline.services.dispatch import AckTokens
     from lifeline.services.location import Locator
+    from lifeline.services.sms_ack import PhoneNumbers
     from lifeline.services.triage import RiskClassifier
 
 
@@ -62,6 +63,8 @@ class Context:
     classifier: RiskClassifier | None = None
     channels: NotificationChannels | None = None
     ack_tokens: AckTokens | None = None
+    #: reads phone numbers (who may acknowledge by SMS)
+    phones: PhoneNumbers | None = None
     #: records a duration in seconds under a name (the /metrics histograms)
     measure: Callable[[str, float], None] | None = None
 

@@ -256,6 +256,13 @@ def confirm_dispatch(
 # -- timers ---------------------------------------------------------------------------------
 
 
+def contact_label(role: str) -> str:
+    """A contact as timelines name them: by role ("the duty contact"), never by name or
+    number (the notification keeps who it was)."""
+    role = " ".join(role.split())[:40]
+    return f"the {role} contact" if role else "a contact"
+
+
 def note(
     uow: UnitOfWork,
     case_id: int,
@@ -300,7 +307,7 @@ def fire_step(
                 if brief is None:
                     brief = case_brief(uow, uow.cases.get(dispatch.case_id))
                 queue_notification(uow, dispatch, unit_id, contact, firing.step_index, now, brief)
-                reached.append(f"{contact.name} ({unit_id})")
+                reached.append(f"{contact_label(contact.role)} ({unit_id})")
     steps = len(dispatch.policy.steps)
     summary = (
         f"Escalation step {firing.step_index + 1}/{steps} (round {firing.round + 1}) for "

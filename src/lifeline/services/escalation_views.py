@@ -159,12 +159,29 @@ def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool)
             except DomainError as exc:
                 problem = str(exc)
         return DispatchPanel(
-            repo.for_case(case_id),
+            _with_acknowledgers(uow, case_id, repo.for_case(case_id)),
             repo.notifications_for_case(case_id),
             repo.open_alarms({case_id}),
             plan,
             problem,
         )
+
+
+def _with_acknowledgers(uow: UnitOfWork, case_id: int, found: list[Dispatch]) -> list[Dispatch]:
+    """Who acknowledged each dispatch for a contact (the name typed on the link page, or the
+    registry contact), for a reader of the case: kept only in the encrypted details of the
+    timeline entry, the dispatch row says "a contact of <unit> (SMS)"."""
+    named = {
+        entry.details.get("dispatch_id"): entry.details.get("given_as")
+        or entry.details.get("contact")
+        for entry in uow.cases.timeline(case_id)
+        if entry.kind == "acknowledged" and entry.details.get("dispatch_id") is not None
+    }
+    for dispatch in found:
+        who = named.get(dispatch.id)
+        if who and dispatch.acknowledged_by:
+            dispatch.acknowledged_by = f"{who}: {dispatch.acknowledged_by}"
+    return found
 
 
 # -- JSON shapes ------------------------------------------------------------------------------

@@ -9,16 +9,36 @@ message carries its notification id for the receiver to drop the duplicate.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
+from lifeline.domain.ack_codes import group_code
 from lifeline.domain.dispatch import DispatchState, Notification, NotificationState
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Case
 from lifeline.services.briefs import CaseBrief, case_brief
 from lifeline.services.channels import DeliveryResult, OutgoingMessage
 from lifeline.services.context import Context
-from lifeline.services.dispatch import SEND_NOTIFICATION, dispatch_repo, note, raise_alarm
+from lifeline.services.dispatch import (
+    SEND_NOTIFICATION,
+    contact_label,
+    dispatch_repo,
+    note,
+    raise_alarm,
+)
 from lifeline.services.ports import Job, UnitOfWork
+
+#: what a provider's error may quote about the recipient: addresses and phone numbers
+_ADDRESS = re.compile(r"[^\s<>()\"',;:]+@[^\s<>()\"',;:]+\.[A-Za-z]{2,}")
+_NUMBER = re.compile(r"\+?\d[\d \-]{6,}\d")
+
+
+def without_recipients(detail: str) -> str:
+    """A delivery error as a timeline summary may show it: a provider that quotes the
+    recipient ("550 <duty@ps.example>: no such user", "+9198… is not a valid number") has the
+    address or number blanked (the notification keeps the full detail)."""
+    return _NUMBER.sub("<number>", _ADDRESS.sub("<address>", detail))
+
 
 #: seconds before retrying the same channel, by attempt (then the next channel is tried)
 RETRY_BACKOFF = (1.0, 3.0, 10.0)
@@ -93,7 +113,8 @@ def record_attempt(
             ctx.config.channel_attempts,
         )
         repo.save_notification(n)
-        who = f"{n.contact_name} ({n.unit_id})"
+        # the contact by role: their name stays in the notification, never in a summary
+        who = f"{contact_label(n.contact_role)} ({n.unit_id})"
         if action == "done":
             note(
                 uow,
@@ -124,7 +145,7 @@ def record_attempt(
                 n.case_id,
                 now,
                 "notification_retry",
-                f"Sending to {who} via {via} failed ({result.detail}); {then}",
+                f"Sending to {who} via {via} failed ({without_recipients(result.detail)}); " + then,
                 notification_id=n.id,
                 via=via,
                 error=result.detail,
@@ -135,8 +156,8 @@ def record_attempt(
                 n.case_id,
                 now,
                 "notification_failed",
-                f"Could not reach {who}: every channel failed (last: {via}: {result.detail}) "
-                "/ संपर्क नहीं हो सका",
+                f"Could not reach {who}: every channel failed (last: {via}: "
+                f"{without_recipients(result.detail)}) / संपर्क नहीं हो सका",
                 notification_id=n.id,
                 via=via,
                 error=result.detail,
@@ -213,9 +234,9 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
     if ack_url:
         lines.append(f"Acknowledge / स्वीकार करें: {ack_url}")
     if ack_code:
-        lines.append(f"Or reply / या उत्तर दें: ACK {ack_code}")
+        lines.append(f"Or reply / या उत्तर दें: ACK {group_code(ack_code)}")
     short = f"Lifeline case {brief.case_id}: {level} risk, {place}. " + (
-        f"Reply ACK {ack_code}" if ack_code else "Open the console."
+        f"Reply ACK {group_code(ack_code)}" if ack_code else "Open the console."
     )
     incident = {
         "type": "suicide_risk",

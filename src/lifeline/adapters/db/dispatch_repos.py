@@ -19,6 +19,7 @@ from lifeline.adapters.db.tables import (
     notifications,
     smc_alarms,
 )
+from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS
 from lifeline.domain.dispatch import (
     Dispatch,
     DispatchState,
@@ -31,6 +32,7 @@ from lifeline.services.dispatch import Alarm
 from lifeline.services.ports import Cipher
 
 D, N, A = dispatches, notifications, smc_alarms
+SECRET = ACK_CODE_SECRET_DIGITS
 _DELIVERED_BEFORE = (
     select(N.c.id)
     .where(
@@ -184,9 +186,11 @@ class SqlDispatchRepository:
 
     def notification_by_code(self, code: str) -> Notification | None:
         digits = "".join(ch for ch in code if ch.isdigit())
-        if len(digits) < 5 or len(digits) > 18:
+        if not SECRET < len(digits) <= SECRET + 18:
             return None
-        row = self.conn.execute(select(*N_LISTED).where(N.c.id == int(digits[:-4]))).one_or_none()
+        row = self.conn.execute(
+            select(*N_LISTED).where(N.c.id == int(digits[:-SECRET]))
+        ).one_or_none()
         if row is None:
             return None
         found = self._notification(row)
@@ -195,13 +199,13 @@ class SqlDispatchRepository:
         return found
 
     def _code(self, n: Notification) -> str | None:
-        """The code an officer replies with: the notification id and four check digits
-        derived with the index key, so a code names exactly one message and a guessed or
-        mistyped one fails (1 in 10,000)."""
+        """The code an officer replies with: the notification id and ten secret digits
+        derived with the index key (HMAC), so a code names exactly one message and a guess at
+        it is right once in 10^10 (docs/dispatch.md has the bound with the throttle)."""
         if n.dispatch_id is None or n.id is None:
             return None
-        check = int(self.keys.blind_index(f"ack-code:{n.id}")[:12], 16) % 10_000
-        return f"{n.id}{check:04d}"
+        check = int(self.keys.blind_index(f"ack-code-v2:{n.id}")[:16], 16) % 10**SECRET
+        return f"{n.id}{check:0{SECRET}d}"
 
     @staticmethod
     def _n_values(n: Notification) -> dict[str, Any]:

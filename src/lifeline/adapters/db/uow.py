@@ -33,6 +33,7 @@ from lifeline.adapters.db.repositories import (
     SqlCaseRepository,
     SqlSubjectRepository,
 )
+from lifeline.adapters.db.sms_ack_repos import SqlSmsAckFailures
 from lifeline.services.ports import (
     AftercareRepository,
     AlertRepository,
@@ -139,6 +140,7 @@ class SqlUnitOfWork:
         self.reports = SqlReportSource(conn)
         self.assessments = SqlAssessmentRepository(conn, self.keys)
         self.dispatches = SqlDispatchRepository(conn, self.keys)
+        self.sms_ack_failures = SqlSmsAckFailures(conn, self.keys)
         return self
 
     def __exit__(

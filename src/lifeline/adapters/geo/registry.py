@@ -17,6 +17,7 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
+import phonenumbers
 import yaml
 
 from lifeline.adapters.geo import data
@@ -124,11 +125,26 @@ def _contacts(raw: Any, where: str, problems: list[str]) -> tuple[Contact, ...]:
         if not isinstance(item, dict) or not isinstance(item.get("channels"), list):
             problems.append(f"{where}: contact {n} must be a mapping with a channels list")
             continue
-        unknown = sorted(set(item) - {"name", "role", "channels"})
+        unknown = sorted(set(item) - {"name", "role", "channels", "phones"})
         if unknown:
             problems.append(f"{where}: contact {n}: unknown field(s) {', '.join(unknown)}")
-        out.append(Contact.from_dict(item))
+        contact = Contact.from_dict(item)
+        for phone in contact.phones:
+            if not _is_phone(phone):
+                problems.append(
+                    f"{where}: contact {n}: {phone!r} is not a phone number "
+                    "(write it with the country code, e.g. +919811111111)"
+                )
+        out.append(contact)
     return tuple(out)
+
+
+def _is_phone(text: str) -> bool:
+    """A number an SMS reply can come from (Indian if it has no country code)."""
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(text, "IN"))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _document(text: str, name: str) -> dict[str, Any]:

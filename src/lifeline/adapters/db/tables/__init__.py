@@ -106,6 +106,9 @@ from lifeline.adapters.db.tables.dispatch import (
 from lifeline.adapters.db.tables.dispatch import (
     smc_alarms as smc_alarms,
 )
+from lifeline.adapters.db.tables.dispatch import (
+    sms_ack_failures as sms_ack_failures,
+)
 from lifeline.adapters.db.tables.intake import (
     alert_attachments as alert_attachments,
 )

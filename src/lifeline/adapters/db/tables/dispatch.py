@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -85,6 +87,19 @@ smc_alarms = Table(
     Column("raised_at", Ts, nullable=False),
     Column("cleared_at", Ts),
     Column("cleared_by", String(120)),
+)
+
+#: refused SMS acknowledgements (wrong code, or a number not allowed to send it), the throttle's
+#: memory shared by every API process (migration 0011); `sender_hash` is a keyed hash of the
+#: number, `contact` whether that number belongs to any contact in the registry
+sms_ack_failures = Table(
+    "sms_ack_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("sender_hash", String(64), nullable=False),
+    Column("contact", Boolean, nullable=False),
+    Column("at", Ts, nullable=False, index=True),
+    Index("ix_sms_ack_failures_sender_hash_at", "sender_hash", "at"),
 )
 
 #: routing rules and escalation policies of each registry import; contacts of each unit
