@@ -234,6 +234,8 @@ def parse_checkpoint(line: str) -> Checkpoint:
         data = json.loads(line)
     except ValueError as exc:
         raise CheckpointFormatError(f"not JSON ({exc})") from None
+    except RecursionError:  # "[[[[…": nested deeper than the parser goes
+        raise CheckpointFormatError("not JSON (nested too deep)") from None
     if not isinstance(data, dict) or set(data) != {"at", "rows", "head", "mac"}:
         raise CheckpointFormatError('not an object with exactly "at", "rows", "head", "mac"')
     at, rows, head, mac = data["at"], data["rows"], data["head"], data["mac"]
