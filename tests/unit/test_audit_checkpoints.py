@@ -157,9 +157,11 @@ def test_a_checkpoint_signed_with_another_key_is_forged() -> None:
 @given(st.text(max_size=300))
 def test_any_text_is_a_checkpoint_or_a_format_error(line: str) -> None:
     try:
-        parse_checkpoint(line)
-    except CheckpointFormatError:
-        pass
+        cp = parse_checkpoint(line)
+    except CheckpointFormatError as exc:
+        assert str(exc)  # says what is wrong
+        return
+    assert cp.rows >= 0 and parse_checkpoint(cp.line()) == cp
 
 
 @given(
