@@ -98,9 +98,13 @@ class Worker:
         if interval <= 0 or now - self._last_checkpoint_try < min(interval / 4, 60.0):
             return None
         self._last_checkpoint_try = now
-        # The durable context: the commit that records the checkpoint must also make the
-        # audit rows it covers durable (write_checkpoint's docstring).
-        result = write_checkpoint(self.app.ctx)
+        try:
+            # The durable context: the commit that records the checkpoint must also make the
+            # audit rows it covers durable (write_checkpoint's docstring).
+            result = write_checkpoint(self.app.ctx)
+        except Exception:  # anchor file unwritable, database away: never hold up the jobs
+            log.exception("audit.checkpoint_failed")
+            return None
         if result.written is not None:
             log.info("audit.checkpoint", rows=result.written.rows, at=result.written.at)
         return result

@@ -233,3 +233,23 @@ def test_the_commands_refuse_an_audit_key_file_that_is_the_data_key(  # type: ig
     monkeypatch.setenv("LIFELINE_AUDIT_KEY_FILE", str(tmp_path / "key.json"))
     said = run("audit", "verify", code=2)
     assert "same file" in said.stderr and "LIFELINE_AUDIT_KEY_FILE" in said.stderr
+
+
+def test_an_unwritable_anchor_file_holds_up_no_job_and_verify_reports_it(
+    settings: Settings, clock: FakeClock, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    broken = settings.model_copy(update={"audit_anchor_file": blocker / "anchors.jsonl"})
+    app = bootstrap(broken, clock=clock)
+    app.upgrade_db()
+    try:
+        fill(app, clock)
+        worker = Worker(app)
+        assert worker.checkpoint_audit() is None  # logged, not raised into the job loop
+        assert worker.run_once() > 0  # the alert's jobs still run
+        report = verify_audit(app.ctx)
+        assert not report.ok and report.problems[0].startswith("cannot read the anchor file")
+        assert "is not in the anchor file" in report.problems[1]
+    finally:
+        app.dispose()

@@ -20,6 +20,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 GENESIS = "0" * 64
@@ -38,7 +39,7 @@ class AuditKey:
         if len(self.secret) < 32:
             raise ValueError("an audit key must be at least 32 bytes")
 
-    @property
+    @cached_property
     def key_id(self) -> str:
         """Names the key in each row without revealing it (a MAC, not a hash of the key)."""
         return self.mac(b"lifeline audit key id")[:16]

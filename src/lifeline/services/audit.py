@@ -101,11 +101,16 @@ def _row_problem(broken: ChainBreak) -> str:
 
 def verify_audit(ctx: Context) -> AuditReport:
     trust = ctx.audit
-    lines = trust.anchor.lines() if trust is not None else []
+    other: list[str] = []
+    try:
+        lines = trust.anchor.lines() if trust is not None else []
+    except OSError as exc:
+        assert trust is not None
+        other.append(f"cannot read the anchor file {trust.anchor.location}: {exc.strerror}")
+        lines = []
     with ctx.uow(readonly=True) as uow:
         log = verify_log(uow.audit.records(), trust.key if trust else None, lines)
         recorded = uow.audit.last_checkpoint()
-    other: list[str] = []
     if trust is not None and recorded is not None:
         present = {line.strip() for line in lines}
         if recorded.line() not in present:
