@@ -253,3 +253,14 @@ def test_an_unwritable_anchor_file_holds_up_no_job_and_verify_reports_it(
         assert "is not in the anchor file" in report.problems[1]
     finally:
         app.dispose()
+
+
+def test_audit_checkpoint_says_when_the_anchor_file_cannot_be_written(  # type: ignore[no-untyped-def]
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "blocker").write_text("")
+    monkeypatch.setenv("LIFELINE_AUDIT_ANCHOR_FILE", str(tmp_path / "blocker" / "a.jsonl"))
+    run("demo", "seed")
+    said = json.loads(run("audit", "checkpoint", "--json", code=1).stdout)
+    message = said["error"]["message"]
+    assert "cannot append a checkpoint to" in message and "blocker" in message

@@ -284,7 +284,10 @@ def audit_verify(as_json: JsonOpt = False) -> None:
 def audit_checkpoint(as_json: JsonOpt = False) -> None:
     """Append a signed checkpoint (rows and head of the chain) to the anchor file now."""
     lifeline = load_app()
-    result = audit.write_checkpoint(lifeline.ctx, force=True)
+    try:
+        result = audit.write_checkpoint(lifeline.ctx, force=True)
+    except OSError as exc:  # the anchor file cannot be written
+        raise fail(exc, as_json) from None
     cp = result.written
     if cp is None:
         problem = RuntimeError(

@@ -19,13 +19,18 @@ class AnchorFile:
     def append(self, line: str) -> None:
         if "\n" in line:
             raise ValueError("a checkpoint is one line")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, (line + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (line + "\n").encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise OSError(
+                exc.errno, f"cannot append a checkpoint to {self.path}: {exc.strerror}"
+            ) from exc
 
     def lines(self) -> list[str]:
         """Every line (an absent file has none); bytes that are not UTF-8 are kept visible."""
