@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from test_audit_log import fill
 
+from lifeline.adapters.db import migrate
 from lifeline.bootstrap import AuditKeyError, Lifeline, bootstrap
 from lifeline.domain.audit import (
     GENESIS,
@@ -275,3 +276,37 @@ def test_the_audit_key_may_not_be_the_data_key_file(settings: Settings, tmp_path
     aliased = settings.model_copy(update={"audit_key_file": link})
     with pytest.raises(AuditKeyError, match="same file"):
         bootstrap(aliased)
+
+
+def test_rows_written_before_the_upgrade_verify_as_legacy(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    migrate.downgrade(lifeline.engine, "0008")
+    with lifeline.engine.begin() as conn:  # the log as the code before the key wrote it
+        prev = GENESIS
+        for seq in range(1, 5):
+            at, details = clock.now(), {"n": seq}
+            digest = chain_hash(prev, seq, at, "cli:old", "case.read", None, details)
+            conn.execute(
+                text(
+                    "INSERT INTO audit_log (seq, at, actor, action, case_id, details, "
+                    "prev_hash, hash) VALUES (:seq, :at, 'cli:old', 'case.read', NULL, "
+                    ":details, :prev, :hash)"
+                ),
+                {
+                    "seq": seq,
+                    "at": at.replace(tzinfo=None) if conn.dialect.name == "sqlite" else at,
+                    "details": json.dumps(details),
+                    "prev": prev,
+                    "hash": digest,
+                },
+            )
+            prev = digest
+    lifeline.upgrade_db()
+    report = verify_audit(lifeline.ctx)
+    assert report.ok and (report.log.legacy, report.log.keyed) == (4, 0)
+    fill(lifeline, clock)
+    assert write_checkpoint(lifeline.ctx, force=True).written is not None
+    report = verify_audit(lifeline.ctx)
+    assert report.ok and (report.log.legacy, report.log.keyed) == (4, 5)
+    assert records(lifeline)[4].action == "audit.chain_keyed"

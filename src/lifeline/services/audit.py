@@ -160,7 +160,8 @@ def write_checkpoint(ctx: Context, *, force: bool = False) -> CheckpointResult:
                 return CheckpointResult(None, "empty")
             if last is not None and (last.rows, last.head) == (rows, head):
                 return CheckpointResult(None, "unchanged")
-            if last is not None and now - last.at_time < trust.interval:
+            # (a clock set back is not a reason to stop writing checkpoints)
+            if last is not None and timedelta(0) <= now - last.at_time < trust.interval:
                 return CheckpointResult(None, "not_due")
         checkpoint = Checkpoint.sign(trust.key, now, rows, head)
         uow.audit.save_checkpoint(checkpoint)
