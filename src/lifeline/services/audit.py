@@ -100,26 +100,44 @@ def _row_problem(broken: ChainBreak) -> str:
 
 
 def verify_audit(ctx: Context) -> AuditReport:
+    """Hold the chain against the anchor file. The order of the reads matters, because a
+    checkpoint is committed to the database, then appended to the file, and covers only rows
+    committed before it: the database's newest checkpoint is read first, then the file, then
+    the rows (so every row a line covers is seen)."""
     trust = ctx.audit
-    other: list[str] = []
-    try:
-        lines = trust.anchor.lines() if trust is not None else []
-    except OSError as exc:
-        assert trust is not None
-        other.append(f"cannot read the anchor file {trust.anchor.location}: {exc.strerror}")
-        lines = []
+    if trust is None:
+        with ctx.uow(readonly=True) as uow:
+            return AuditReport(verify_log(uow.audit.records(), None, []))
     with ctx.uow(readonly=True) as uow:
-        log = verify_log(uow.audit.records(), trust.key if trust else None, lines)
         recorded = uow.audit.last_checkpoint()
-    if trust is not None and recorded is not None:
-        present = {line.strip() for line in lines}
-        if recorded.line() not in present:
-            other.append(
-                f"the newest checkpoint the database recorded (at {recorded.at}, "
-                f"{recorded.rows} rows) is not in the anchor file {trust.anchor.location}: "
-                "the file was replaced or cut short (or is written on another host)"
-            )
-    return AuditReport(log, trust.anchor.location if trust else None, other)
+    other: list[str] = []
+    lines = _anchor_lines(trust.anchor, other)
+    with ctx.uow(readonly=True) as uow:
+        log = verify_log(uow.audit.records(), trust.key, lines)
+    if (
+        recorded is not None
+        and not _holds(lines, recorded)
+        # read again: the line may have been appended just after the first read
+        and not _holds(_anchor_lines(trust.anchor, []), recorded)
+    ):
+        other.append(
+            f"the newest checkpoint the database recorded (at {recorded.at}, "
+            f"{recorded.rows} rows) is not in the anchor file {trust.anchor.location}: "
+            "the file was replaced or cut short (or is written on another host)"
+        )
+    return AuditReport(log, trust.anchor.location, other)
+
+
+def _anchor_lines(anchor: CheckpointAnchor, problems: list[str]) -> list[str]:
+    try:
+        return anchor.lines()
+    except OSError as exc:
+        problems.append(f"cannot read the anchor file {anchor.location}: {exc.strerror}")
+        return []
+
+
+def _holds(lines: list[str], checkpoint: Checkpoint) -> bool:
+    return checkpoint.line() in {line.strip() for line in lines}
 
 
 # -- checkpoints -------------------------------------------------------------------------------
