@@ -17,11 +17,15 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine, text
 
+from lifeline.adapters.channels.anchor_webhook import HttpxCheckpointWebhook
 from lifeline.adapters.channels.notifiers import AppriseNotificationChannels
 from lifeline.adapters.channels.phone_numbers import PhonenumbersE164
 from lifeline.adapters.channels.webhook import HttpxWebhookSink
 from lifeline.adapters.classifier.lazy import LazyRiskClassifier
 from lifeline.adapters.crypto.ack_tokens import SignedAckTokens, ack_secret
+from lifeline.adapters.crypto.anchor_file import AnchorFile
+from lifeline.adapters.crypto.audit_key import AuditKeyError as AuditKeyError
+from lifeline.adapters.crypto.audit_key import load_or_create_audit_key
 from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.crypto.passwords import Argon2Passwords
 from lifeline.adapters.db import migrate
@@ -37,6 +41,7 @@ from lifeline.adapters.reports.tabular import CsvReportWriter, JsonReportWriter,
 from lifeline.domain.model import Actor
 from lifeline.observability import Metrics
 from lifeline.services import access, email_intake
+from lifeline.services.audit import AuditTrust
 from lifeline.services.channels import NotificationChannels
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.email_intake import EmailOutcome
@@ -60,6 +65,7 @@ class Lifeline:
     ctx: Context
     metrics: Metrics
     key_created: bool = False
+    audit_key_created: bool = False
     jobs_ready: threading.Event = field(default_factory=threading.Event)
     _worker_engine: Engine | None = None
     _worker_engine_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -236,6 +242,21 @@ def load_keyring(settings: Settings) -> tuple[Keyring, bool]:
     return Keyring.load_or_create(settings.data_key_file)
 
 
+def audit_trust(settings: Settings) -> tuple[AuditTrust, bool]:
+    """The audit key (created on first start, refused if it is the data key's file) and the
+    checkpoint anchors. Returns (trust, key created)."""
+    data_key_file = None if settings.data_key is not None else settings.data_key_file
+    key, created = load_or_create_audit_key(settings.audit_key_path, data_key_file)
+    trust = AuditTrust(
+        key=key,
+        anchor=AnchorFile(settings.audit_anchor_path),
+        interval=timedelta(seconds=settings.audit_checkpoint_seconds),
+        webhook_url=settings.audit_anchor_webhook or None,
+        webhook=HttpxCheckpointWebhook() if settings.audit_anchor_webhook else None,
+    )
+    return trust, created
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -245,12 +266,13 @@ def bootstrap(
 ) -> Lifeline:
     settings = settings or load_settings()
     keyring, created = load_keyring(settings)
+    trust, audit_key_created = audit_trust(settings)
     engine = make_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     secret = settings.event_webhook_secret
     metrics = Metrics()
     clock = clock or SystemClock()
     ctx = Context(
-        uow=SqlUnitOfWorkFactory(engine, keyring, settings.job_max_attempts),
+        uow=SqlUnitOfWorkFactory(engine, keyring, settings.job_max_attempts, audit_key=trust.key),
         clock=clock,
         config=ServiceConfig(
             merge_window=timedelta(seconds=settings.merge_window_seconds),
@@ -277,8 +299,9 @@ def bootstrap(
         ack_tokens=SignedAckTokens(ack_secret(keyring.index_key), lambda: clock.now().timestamp()),
         phones=PhonenumbersE164(),
         measure=metrics.measure,
+        audit=trust,
     )
-    app = Lifeline(settings, engine, keyring, ctx, metrics, created)
+    app = Lifeline(settings, engine, keyring, ctx, metrics, created, audit_key_created)
     app.metrics.watch_jobs(lambda: _job_counts(app))
     return app
 

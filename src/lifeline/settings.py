@@ -31,6 +31,26 @@ class Settings(BaseSettings):
     data_key_file: Path = Field(
         Path("var/lifeline.key"), description="Key file used when LIFELINE_DATA_KEY is unset."
     )
+    audit_key_file: Path | None = Field(
+        None,
+        description="Key the audit chain and its checkpoints are MACed with, created (0600) on "
+        "first start; never the data key's file (unset: lifeline-audit.key beside the data key "
+        "file).",
+    )
+    audit_anchor_file: Path | None = Field(
+        None,
+        description="Append-only file that receives the signed audit checkpoints, one JSON line "
+        "each (unset: lifeline-audit-anchors.jsonl beside the audit key).",
+    )
+    audit_checkpoint_seconds: int = Field(
+        300,
+        ge=0,
+        description="A worker writes an audit checkpoint this often when the log has grown "
+        "(one writer for the deployment; 0: only `lifeline audit checkpoint`).",
+    )
+    audit_anchor_webhook: str | None = Field(
+        None, description="URL that also receives each audit checkpoint line by HTTP POST."
+    )
     index_key: SecretStr | None = Field(
         None, description="Base64 key for keyed lookup hashes when keys come from the environment."
     )
@@ -194,6 +214,16 @@ class Settings(BaseSettings):
     @property
     def followup_offsets(self) -> tuple[timedelta, ...]:
         return offsets(self.followup_schedule)
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.data_key_file.with_name("lifeline-audit.key")
+
+    @property
+    def audit_anchor_path(self) -> Path:
+        return self.audit_anchor_file or self.audit_key_path.with_name(
+            "lifeline-audit-anchors.jsonl"
+        )
 
     @property
     def allowed_senders(self) -> tuple[str, ...]:

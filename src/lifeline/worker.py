@@ -23,6 +23,7 @@ import structlog
 from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import TimelineEntry
+from lifeline.services.audit import CheckpointResult, write_checkpoint
 from lifeline.services.jobs import (
     DEFAULT_HANDLERS,
     FREE_HANDLERS,
@@ -65,6 +66,7 @@ class Worker:
         self.started_at = app.clock.now()
         self._last_beat = 0.0
         self._last_housekeeping = 0.0
+        self._last_checkpoint_try = 0.0
         self.lease = timedelta(seconds=app.settings.job_lease_seconds)
 
     def beat(self) -> None:
@@ -85,6 +87,27 @@ class Worker:
         self._last_housekeeping = now.timestamp()
         if dropped:
             log.info("worker.housekeeping", signatures_forgotten=dropped)
+
+    def checkpoint_audit(self) -> CheckpointResult | None:
+        """Try to write the deployment's audit checkpoint (`services.audit.write_checkpoint`
+        decides: one writer, only when due and the log grew). Tried a few times per interval,
+        so a checkpoint follows the interval within a quarter of it, whichever worker writes.
+        None when not time to try."""
+        interval = self.app.settings.audit_checkpoint_seconds
+        now = self.app.clock.now().timestamp()
+        if interval <= 0 or now - self._last_checkpoint_try < min(interval / 4, 60.0):
+            return None
+        self._last_checkpoint_try = now
+        try:
+            # The durable context: the commit that records the checkpoint must also make the
+            # audit rows it covers durable (write_checkpoint's docstring).
+            result = write_checkpoint(self.app.ctx)
+        except Exception:  # anchor file unwritable, database away: never hold up the jobs
+            log.exception("audit.checkpoint_failed")
+            return None
+        if result.written is not None:
+            log.info("audit.checkpoint", rows=result.written.rows, at=result.written.at)
+        return result
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch of due jobs and run them; returns how many were claimed. When
@@ -209,6 +232,7 @@ class Worker:
                     self.beat()
                 if now - self._last_housekeeping >= HOUSEKEEPING_EVERY:
                     self.housekeeping()
+                self.checkpoint_audit()
                 claimed = self.run_once(stop)
                 self._queued = {f: j for f, j in self._queued.items() if not f.done()}
             except Exception:  # database away: log, back off, keep going

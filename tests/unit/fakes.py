@@ -15,7 +15,7 @@ from dispatch_fakes import DispatchStore, FakeDispatches
 from triage_fakes import FakeAssessments
 
 from lifeline.domain.aftercare import FollowUpPlan
-from lifeline.domain.audit import GENESIS, AuditRecord, chain_hash
+from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
@@ -50,6 +50,7 @@ class Store:
         self.users: dict[str, UserRecord] = {}
         self.jobs: list[dict[str, Any]] = []
         self.audit: list[AuditRecord] = []
+        self.audit_checkpoints: list[Checkpoint] = []
         self.idempotency: dict[tuple[int, str], IdempotencyRecord] = {}
         self.signatures: set[tuple[int, str]] = set()
         self.resolutions: list[StoredResolution] = []
@@ -284,6 +285,18 @@ class FakeAudit:
 
     def records(self) -> Iterator[AuditRecord]:
         return iter(list(self.s.audit))
+
+    def head(self) -> tuple[int, str]:
+        return (len(self.s.audit), self.s.audit[-1].hash) if self.s.audit else (0, GENESIS)
+
+    def claim_checkpoint_writer(self) -> bool:
+        return True
+
+    def last_checkpoint(self) -> Checkpoint | None:
+        return self.s.audit_checkpoints[-1] if self.s.audit_checkpoints else None
+
+    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        self.s.audit_checkpoints.append(checkpoint)
 
 
 class FakeIdempotency:

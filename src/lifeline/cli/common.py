@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from lifeline.bootstrap import Lifeline, bootstrap
+from lifeline.bootstrap import AuditKeyError, Lifeline, bootstrap
 from lifeline.domain.model import Actor
 from lifeline.observability import configure_logging
 from lifeline.settings import load_settings
@@ -50,11 +50,20 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 def load_app() -> Lifeline:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
-    lifeline = bootstrap(settings)
+    try:
+        lifeline = bootstrap(settings)
+    except AuditKeyError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     if lifeline.key_created:
         err.print(
             f"[yellow]Created a new data key at {settings.data_key_file}; back it up: "
             "without it the stored personal data cannot be read.[/yellow]"
+        )
+    if lifeline.audit_key_created:
+        err.print(
+            f"[yellow]Created a new audit key at {settings.audit_key_path}; back it up apart "
+            "from the data key: without it the audit log cannot be verified.[/yellow]"
         )
     return lifeline
 

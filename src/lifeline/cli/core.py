@@ -232,28 +232,75 @@ def cases_close(case_id: int, as_json: JsonOpt = False) -> None:
 # -- audit, keys, jobs, demo -----------------------------------------------------------------
 @audit_app.command("verify")
 def audit_verify(as_json: JsonOpt = False) -> None:
-    """Check the hash chain; report the first broken link. Exit 1 if broken."""
+    """Check the keyed chain and every checkpoint in the anchor file; name the first bad row
+    and checkpoint. Exit 1 on any problem."""
     report = audit.verify_audit(load_app().ctx)
-    broken = report.broken
+    log, broken = report.log, report.broken
     if as_json:
+        last = log.last_checkpoint
         emit(
             {
                 "ok": report.ok,
                 "verified": report.verified,
+                "rows": log.rows,
+                "legacy_rows": log.legacy,
+                "keyed_rows": log.keyed,
+                "head": log.head,
+                "anchor_file": report.anchor,
+                "checkpoints": log.checkpoints,
+                "last_checkpoint": None
+                if last is None
+                else {"at": last.at, "rows": last.rows, "head": last.head},
                 "first_broken": None
                 if broken is None
                 else {"seq": broken.seq, "problem": broken.problem},
+                "checkpoint_problems": [
+                    {"line": p.line, "problem": p.problem} for p in log.checkpoint_problems
+                ],
+                "problems": report.problems,
+                "warnings": report.warnings,
             }
         )
-    elif broken is None:
-        out.print(f"audit chain intact: {report.verified} records verified")
-    else:
-        err.print(
-            f"[red]audit chain broken at record {broken.seq}: {broken.problem}[/red] "
-            f"({report.verified} records before it verified)"
+    elif report.ok:
+        last = log.last_checkpoint
+        anchored = (
+            f"; {log.checkpoints} checkpoints match (newest at {last.at}, {last.rows} rows)"
+            if last is not None
+            else ""
         )
-    if broken is not None:
+        out.print(f"audit log intact: {report.verified} records verified{anchored}")
+        for note in report.warnings:
+            err.print(f"[yellow]note:[/yellow] {note}")
+    else:
+        for problem in report.problems:
+            err.print(f"[red]{problem}[/red]", soft_wrap=True)
+        if broken is not None:
+            err.print(f"({report.verified} records before record {broken.seq} verified)")
+    if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(as_json: JsonOpt = False) -> None:
+    """Append a signed checkpoint (rows and head of the chain) to the anchor file now."""
+    lifeline = load_app()
+    try:
+        result = audit.write_checkpoint(lifeline.ctx, force=True)
+    except OSError as exc:  # the anchor file cannot be written
+        raise fail(exc, as_json) from None
+    cp = result.written
+    if cp is None:
+        problem = RuntimeError(
+            "another process is writing a checkpoint right now; try again"
+            if result.skipped == "busy"
+            else "no audit key is configured"
+        )
+        raise fail(problem, as_json)
+    anchor = lifeline.settings.audit_anchor_path
+    if as_json:
+        emit({"at": cp.at, "rows": cp.rows, "head": cp.head, "mac": cp.mac})
+    else:
+        out.print(f"checkpoint at {cp.at}: {cp.rows} rows, head {cp.head[:16]}… -> {anchor}")
 
 
 @keys_app.command("rotate")

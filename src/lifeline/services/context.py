@@ -11,6 +11,7 @@ from lifeline.domain.events import Event
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 
 if TYPE_CHECKING:
+    from lifeline.services.audit import AuditTrust
     from lifeline.services.channels import NotificationChannels
     from lifeline.services.dispatch import AckTokens
     from lifeline.services.location import Locator
@@ -67,6 +68,8 @@ class Context:
     phones: PhoneNumbers | None = None
     #: records a duration in seconds under a name (the /metrics histograms)
     measure: Callable[[str, float], None] | None = None
+    #: the audit key and where checkpoints go (None: verification without a key)
+    audit: AuditTrust | None = None
 
 
 def publish(ctx: Context, uow: UnitOfWork, case_id: int | None, events: list[Event]) -> None:

@@ -15,6 +15,7 @@ from lifeline.services.aftercare import (
     followup_due,
     link_repeat_cases,
 )
+from lifeline.services.audit import SEND_AUDIT_CHECKPOINT
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch import (
     CHECK_REACHED,
@@ -44,6 +45,21 @@ def deliver_event(ctx: Context, job: Job) -> None:
     if not isinstance(url, str) or not isinstance(event, dict):
         raise PermanentJobError("deliver_event payload needs 'url' and 'event'")
     ctx.events.deliver(url, f"job-{job.id}", event)
+    with ctx.uow() as uow:
+        uow.jobs.complete(job, ctx.clock.now())
+        uow.commit()
+
+
+def send_audit_checkpoint(ctx: Context, job: Job) -> None:
+    """Free handler: POST one audit checkpoint line to LIFELINE_AUDIT_ANCHOR_WEBHOOK outside any
+    transaction, then complete the job (a refusal is retried with backoff like any job)."""
+    trust = ctx.audit
+    line = job.payload.get("line")
+    if trust is None or not trust.webhook_url or trust.webhook is None:
+        raise PermanentJobError("no LIFELINE_AUDIT_ANCHOR_WEBHOOK is configured")
+    if not isinstance(line, str):
+        raise PermanentJobError("send_audit_checkpoint payload needs a 'line'")
+    trust.webhook.post(trust.webhook_url, line)
     with ctx.uow() as uow:
         uow.jobs.complete(job, ctx.clock.now())
         uow.commit()
@@ -109,4 +125,5 @@ FreeJobHandler = Callable[[Context, Job], None]
 FREE_HANDLERS: dict[str, FreeJobHandler] = {
     SEND_NOTIFICATION: send_notification,
     "deliver_event": deliver_event,
+    SEND_AUDIT_CHECKPOINT: send_audit_checkpoint,
 }

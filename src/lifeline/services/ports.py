@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from lifeline.domain.aftercare import FollowUpPlan
-from lifeline.domain.audit import AuditRecord
+from lifeline.domain.audit import AuditRecord, Checkpoint
 from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
 
 
@@ -175,6 +175,17 @@ class AuditLog(Protocol):
         details: dict[str, Any],
     ) -> None: ...
     def records(self) -> Iterator[AuditRecord]: ...
+    def head(self) -> tuple[int, str]:
+        """(rows, hash of the newest row) of the committed chain; (0, GENESIS) when empty."""
+        ...
+
+    def claim_checkpoint_writer(self) -> bool:
+        """Become the deployment's one checkpoint writer until this transaction ends; False
+        if another process is writing one now."""
+        ...
+
+    def last_checkpoint(self) -> Checkpoint | None: ...
+    def save_checkpoint(self, checkpoint: Checkpoint) -> None: ...
 
 
 class IdempotencyStore(Protocol):

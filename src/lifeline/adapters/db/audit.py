@@ -1,4 +1,5 @@
-"""The append-only, hash-chained audit log."""
+"""The append-only audit log, chained with HMAC-SHA256 under the audit key, and the record of
+the checkpoints written outside the database."""
 
 from __future__ import annotations
 
@@ -8,22 +9,39 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text
 
-from lifeline.adapters.db.tables import audit_log
-from lifeline.domain.audit import GENESIS, AuditRecord, chain_hash
+from lifeline.adapters.db.tables import audit_checkpoints, audit_log
+from lifeline.domain.audit import (
+    CHAIN_KEYED,
+    GENESIS,
+    AuditKey,
+    AuditRecord,
+    Checkpoint,
+    chain_mac,
+)
 
 #: arbitrary constant naming the PostgreSQL advisory lock that serialises audit appends
 AUDIT_LOCK = 0x11FE_A0D1
+#: and the one held by the deployment's one checkpoint writer of the moment
+CHECKPOINT_LOCK = 0x11FE_A0D2
 
 # Built once: every use case appends to the log, so these run for every alert.
 _LOCK = text("SELECT pg_advisory_xact_lock(:k)")
-_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:k)")
+_HEAD = (
+    select(audit_log.c.seq, audit_log.c.hash, audit_log.c.key_id)
+    .order_by(audit_log.c.seq.desc())
+    .limit(1)
+)
 _APPEND = insert(audit_log)
 _RECORDS = select(audit_log).order_by(audit_log.c.seq)
+_LAST_CHECKPOINT = select(audit_checkpoints).order_by(audit_checkpoints.c.id.desc()).limit(1)
+_SAVE_CHECKPOINT = insert(audit_checkpoints)
 
 
 class SqlAuditLog:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, key: AuditKey) -> None:
         self.conn = conn
+        self.key = key
 
     def append(
         self,
@@ -39,8 +57,31 @@ class SqlAuditLog:
             # (SQLite writers are already serialised by BEGIN IMMEDIATE.)
             self.conn.execute(_LOCK, {"k": AUDIT_LOCK})
         last = self.conn.execute(_HEAD).one_or_none()
-        seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
-        digest = chain_hash(prev, seq, at, actor, action, case_id, details)
+        if last is None:
+            seq, prev = 1, GENESIS
+        elif last.key_id is None:
+            # The first row under the key after rows from before it: record the switch, so
+            # verification knows where the plain SHA-256 prefix ends and why.
+            switch = {"legacy_rows": last.seq, "key_id": self.key.key_id}
+            prev = self._insert(
+                last.seq + 1, last.hash, at, "system:lifeline", CHAIN_KEYED, None, switch
+            )
+            seq = last.seq + 2
+        else:
+            seq, prev = last.seq + 1, last.hash
+        self._insert(seq, prev, at, actor, action, case_id, details)
+
+    def _insert(
+        self,
+        seq: int,
+        prev: str,
+        at: datetime,
+        actor: str,
+        action: str,
+        case_id: int | None,
+        details: dict[str, Any],
+    ) -> str:
+        digest = chain_mac(self.key, prev, seq, at, actor, action, case_id, details)
         self.conn.execute(
             _APPEND,
             {
@@ -52,12 +93,51 @@ class SqlAuditLog:
                 "details": details,
                 "prev_hash": prev,
                 "hash": digest,
+                "key_id": self.key.key_id,
             },
         )
+        return digest
 
     def records(self) -> Iterator[AuditRecord]:
         result = self.conn.execution_options(yield_per=1000).execute(_RECORDS)
         for r in result:
             yield AuditRecord(
-                r.seq, r.at, r.actor, r.action, r.case_id, r.details, r.prev_hash, r.hash
+                r.seq,
+                r.at,
+                r.actor,
+                r.action,
+                r.case_id,
+                r.details,
+                r.prev_hash,
+                r.hash,
+                r.key_id,
             )
+
+    def head(self) -> tuple[int, str]:
+        last = self.conn.execute(_HEAD).one_or_none()
+        return (0, GENESIS) if last is None else (int(last.seq), str(last.hash))
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def claim_checkpoint_writer(self) -> bool:
+        if self.conn.dialect.name == "postgresql":
+            # Held to the end of this transaction; another worker's try fails and it skips.
+            return bool(self.conn.execute(_TRY_LOCK, {"k": CHECKPOINT_LOCK}).scalar_one())
+        return True  # SQLite: BEGIN IMMEDIATE made this transaction the only writer
+
+    def last_checkpoint(self) -> Checkpoint | None:
+        row = self.conn.execute(_LAST_CHECKPOINT).one_or_none()
+        if row is None:
+            return None
+        return Checkpoint(row.at_text, int(row.row_count), row.head, row.mac)
+
+    def save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        self.conn.execute(
+            _SAVE_CHECKPOINT,
+            {
+                "at": checkpoint.at_time,
+                "at_text": checkpoint.at,
+                "row_count": checkpoint.rows,
+                "head": checkpoint.head,
+                "mac": checkpoint.mac,
+            },
+        )

@@ -34,6 +34,7 @@ from lifeline.adapters.db.repositories import (
     SqlSubjectRepository,
 )
 from lifeline.adapters.db.sms_ack_repos import SqlSmsAckFailures
+from lifeline.domain.audit import AuditKey
 from lifeline.services.ports import (
     AftercareRepository,
     AlertRepository,
@@ -93,8 +94,10 @@ class SqlUnitOfWork:
         readonly: bool = False,
         job_max_attempts: int = 8,
         write_lock: threading.RLock | None = None,
+        audit_key: AuditKey,
     ) -> None:
         self.engine, self.keys, self.readonly = engine, keys, readonly
+        self.audit_key = audit_key
         self.job_max_attempts = job_max_attempts
         self._write_lock = None if readonly else write_lock
         self._locked = False
@@ -126,7 +129,7 @@ class SqlUnitOfWork:
         self.partners = SqlPartnerRepository(conn, self.keys)
         self.users = SqlUserRepository(conn, self.keys)
         self.jobs = SqlJobQueue(conn, self.job_max_attempts)
-        self.audit = SqlAuditLog(conn)
+        self.audit = SqlAuditLog(conn, self.audit_key)
         self.idempotency = SqlIdempotencyStore(conn)
         self.signatures = SqlSignatureLedger(conn)
         self.locations = SqlLocationRepository(conn, self.keys)
@@ -191,8 +194,10 @@ class SqlUnitOfWorkFactory:
         job_max_attempts: int = 8,
         *,
         write_lock: threading.RLock | None = None,
+        audit_key: AuditKey,
     ) -> None:
         self.engine, self.keys, self.job_max_attempts = engine, keys, job_max_attempts
+        self.audit_key = audit_key
         # SQLite has one writer at a time. Threads of this process queue for it on a lock
         # instead of in SQLite's busy handler, which sleeps up to 100 ms between retries and
         # lets newcomers overtake (seconds of tail latency under concurrent intake). Other
@@ -205,7 +210,11 @@ class SqlUnitOfWorkFactory:
         """Units of work on another engine to the same database (the jobs' one, whose commits
         do not wait for the disk: engine.py), queueing for the same SQLite write lock."""
         return SqlUnitOfWorkFactory(
-            engine, self.keys, self.job_max_attempts, write_lock=self.write_lock
+            engine,
+            self.keys,
+            self.job_max_attempts,
+            write_lock=self.write_lock,
+            audit_key=self.audit_key,
         )
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
@@ -215,4 +224,5 @@ class SqlUnitOfWorkFactory:
             readonly=readonly,
             job_max_attempts=self.job_max_attempts,
             write_lock=self.write_lock,
+            audit_key=self.audit_key,
         )

@@ -43,6 +43,9 @@ from lifeline.adapters.db.tables.aftercare import (
 from lifeline.adapters.db.tables.aftercare import (
     follow_up_plans as follow_up_plans,
 )
+from lifeline.adapters.db.tables.audit import (
+    audit_checkpoints as audit_checkpoints,
+)
 from lifeline.adapters.db.tables.console import (
     case_districts as case_districts,
 )

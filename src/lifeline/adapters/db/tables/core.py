@@ -169,6 +169,8 @@ audit_log = Table(
     Column("details", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # the audit key's id on keyed rows (HMAC chain); NULL on rows from before it (0012)
+    Column("key_id", String(16), nullable=True),
 )
 
 idempotency_keys = Table(
