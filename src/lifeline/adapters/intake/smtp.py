@@ -20,8 +20,9 @@ from lifeline.services.email_intake import EmailOutcome
 
 log = structlog.get_logger("lifeline.smtp")
 
-#: (raw message, envelope sender, partner id from SMTP AUTH or None) -> outcome after commit
-Receive = Callable[[bytes, str, int | None], EmailOutcome]
+#: (raw message, envelope sender, partner id from SMTP AUTH or None, the client's IP address)
+#: -> outcome after commit
+Receive = Callable[[bytes, str, int | None, str | None], EmailOutcome]
 #: (login, password) -> partner id, or None if wrong
 CheckLogin = Callable[[str, str], int | None]
 
@@ -75,7 +76,8 @@ class IntakeHandler:
         partner = session.auth_data if isinstance(session.auth_data, int) else None
         loop = asyncio.get_running_loop()
         try:
-            outcome = await loop.run_in_executor(None, self.receive, raw, sender, partner)
+            peer = session.peer[0] if isinstance(session.peer, tuple) else None
+            outcome = await loop.run_in_executor(None, self.receive, raw, sender, partner, peer)
         except Exception as exc:  # the sender keeps the message and retries
             log.exception("smtp.store_failed", sender=sender, size=len(raw))
             return f"451 4.3.0 Could not store the message ({type(exc).__name__}); retry later"
