@@ -8,9 +8,10 @@ This finds evidence only; `domain/email_trust.judge` decides whether it proves t
   Signatures that leave the From header unsigned, or carry `l=` (a body length limit, which
   lets anyone append text to a signed message), do not count.
 - Authentication-Results are believed only on SMTP, only when the client's address is in a
-  configured relay's network, and only the topmost run of those headers carrying that relay's
-  authserv-id (the relay adds its own on top; it must remove forged ones bearing its id, as
-  RFC 8601 §5 asks). `dkim=pass` vouches for `header.d`, `dmarc=pass` for `header.from`.
+  configured relay's network, and only the topmost such header, only if it carries that
+  relay's authserv-id (the relay adds its own on top; it must remove forged ones bearing its
+  id, as RFC 8601 §5 asks, for the case where it added none). `dkim=pass` vouches for
+  `header.d`, `dmarc=pass` for `header.from`.
 - IMAP has no client address to tie a header to, so there only DKIM counts.
 """
 
@@ -222,21 +223,22 @@ class DkimAuthenticator:
             headers = [str(h) for h in message.get_all("Authentication-Results") or []]
         except Exception:  # unreadable headers: nothing to believe
             return []
+        if not headers:
+            return []
+        try:
+            parsed = _AR_FEATURES.parse_value(" ".join(headers[0].split()))
+        except Exception:  # not one the relay wrote (it writes parseable ones)
+            return []
+        if (parsed.authserv_id or "") != relay.authserv_id:
+            return []
         passes: list[AuthPass] = []
-        for value in headers:
-            try:
-                parsed = _AR_FEATURES.parse_value(" ".join(value.split()))
-            except Exception:  # one the relay did not write (it writes parseable ones): stop
-                break
-            if (parsed.authserv_id or "") != relay.authserv_id:
-                break
-            for result in parsed.results:
-                if str(result.result).lower() != "pass":
-                    continue
-                method = str(result.method).lower()
-                vouched = getattr(result, "header_d", None) if method == "dkim" else None
-                if method == "dmarc":
-                    vouched = getattr(result, "header_from", None)
-                if vouched:
-                    passes.append(AuthPass("relay", normal_domain(str(vouched)), relay.authserv_id))
+        for result in parsed.results:
+            if str(result.result).lower() != "pass":
+                continue
+            method = str(result.method).lower()
+            vouched = getattr(result, "header_d", None) if method == "dkim" else None
+            if method == "dmarc":
+                vouched = getattr(result, "header_from", None)
+            if vouched:
+                passes.append(AuthPass("relay", normal_domain(str(vouched)), relay.authserv_id))
         return passes
