@@ -46,9 +46,7 @@ def check(
         parse_trusted_relays(relays), use_dns=dns is not None, dns=dns or FakeDns()
     )
     table = pinned or {}
-    evidence = auth.verify(
-        raw, peer=peer, channel=channel, pinned=lambda d, s: table.get((d, s))
-    )
+    evidence = auth.verify(raw, peer=peer, channel=channel, pinned=lambda d, s: table.get((d, s)))
     return judge(evidence, FACEBOOK)
 
 
@@ -162,9 +160,7 @@ def test_a_trusted_relay_vouches_only_for_mail_from_its_own_address() -> None:
 
 
 def test_only_the_topmost_authentication_results_of_the_relay_are_believed() -> None:
-    forged_below = (
-        b"Authentication-Results: mx.smc.example; dkim=none\r\n" + RELAY_AR + message()
-    )
+    forged_below = b"Authentication-Results: mx.smc.example; dkim=none\r\n" + RELAY_AR + message()
     assert not check(forged_below, relays="127.0.0.1/32=mx.smc.example").verified
     other_on_top = (
         b"Authentication-Results: other.example; spf=pass smtp.mailfrom=x@y.example\r\n"
@@ -175,10 +171,7 @@ def test_only_the_topmost_authentication_results_of_the_relay_are_believed() -> 
 
 
 def test_a_relay_result_for_another_domain_does_not_align() -> None:
-    raw = (
-        b"Authentication-Results: mx.smc.example; dkim=pass header.d=evil.example\r\n"
-        + message()
-    )
+    raw = b"Authentication-Results: mx.smc.example; dkim=pass header.d=evil.example\r\n" + message()
     verdict = check(raw, relays="127.0.0.1/32=mx.smc.example")
     assert verdict == SenderVerification(
         False, "relay: mx.smc.example evil.example does not align with From facebook.com"
