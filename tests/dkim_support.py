@@ -74,7 +74,7 @@ def sign(
         include_headers=headers or SIGNED_HEADERS,
         length=length,
     )
-    return signature + raw
+    return bytes(signature) + raw
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 import pytest
 from fakes import make_context
@@ -12,6 +13,7 @@ from lifeline.domain.email_trust import AuthPass, MailEvidence
 from lifeline.domain.errors import Conflict, DomainError
 from lifeline.domain.model import Actor, Alert, AlertSource, Post
 from lifeline.services import email_intake
+from lifeline.services.context import Context
 from lifeline.services.email_intake import Delivery, ParsedMessage, PinnedKeys, sender_allowed
 from support import FakeClock
 
@@ -41,11 +43,11 @@ UNSIGNED = FakeAuthenticator()
 
 
 def receive(
-    ctx,  # type: ignore[no-untyped-def]
+    ctx: Context,
     raw: bytes,
     mail_from: str,
     auth: FakeAuthenticator = UNSIGNED,
-    **delivery,  # type: ignore[no-untyped-def]
+    **delivery: Any,
 ) -> email_intake.EmailOutcome:
     return email_intake.receive_email(ctx, parser, auth, raw, Delivery(mail_from, **delivery))
 
@@ -139,12 +141,12 @@ def test_discarding_needs_a_reason_and_keeps_the_message() -> None:
     assert factory.store.quarantine[qid].raw == b"spam"
 
 
-def _meta(ctx) -> int:  # type: ignore[no-untyped-def]
+def _meta(ctx: Context) -> int:
     with ctx.uow() as uow:
         partner = uow.partners.add("Meta", "pk_meta", "s", ctx.clock.now())
         uow.senders.add(partner.id, "facebook.com", ctx.clock.now())
         uow.commit()
-    return partner.id
+    return int(partner.id)
 
 
 def test_a_forged_registered_sender_becomes_an_unverified_alert_with_the_reason() -> None:
@@ -172,7 +174,7 @@ def test_a_signature_aligned_with_the_partner_domain_verifies_the_alert() -> Non
 
 
 def test_smtp_auth_as_a_partner_is_verified_without_looking_at_signatures() -> None:
-    ctx, factory, _ = make_context(FakeClock())
+    ctx, _, _ = make_context(FakeClock())
     partner_id = _meta(ctx)
     auth = FakeAuthenticator("x@anything.example")
     outcome = receive(ctx, b"aaj", "x@anything.example", auth, partner_id=partner_id)
