@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dkim_support import FakeDns, other_key, partner_key, sign
 from lifeline.adapters.intake.authenticity import (
@@ -207,3 +209,40 @@ def test_a_bad_key_file_is_refused_with_the_reason(text: str, message: str) -> N
 def test_trusted_relays_that_cannot_be_read_are_refused(value: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         parse_trusted_relays(value)
+
+
+SIGNED = sign(message())
+
+
+@settings(max_examples=300)
+@given(
+    st.one_of(
+        st.binary(max_size=2000),
+        st.builds(
+            lambda at, junk: SIGNED[:at] + junk + SIGNED[at:],
+            st.integers(0, len(SIGNED)),
+            st.binary(min_size=1, max_size=40),
+        ),
+        st.builds(
+            lambda cut: SIGNED[:cut],
+            st.integers(0, len(SIGNED)),
+        ),
+        st.builds(
+            lambda value: b"DKIM-Signature: " + value + b"\r\n" + message(),
+            st.binary(max_size=300),
+        ),
+        st.builds(
+            lambda value: b"Authentication-Results: " + value + b"\r\n" + message(),
+            st.binary(max_size=300),
+        ),
+    )
+)
+def test_no_message_makes_the_checks_raise(raw: bytes) -> None:
+    """A raise would answer 451 for ever (the sender retries a message that never passes)."""
+    auth = DkimAuthenticator(parse_trusted_relays("127.0.0.1/32=mx.smc.example"), use_dns=False)
+    table = pins("facebook.com", "s1")
+    evidence = auth.verify(
+        raw, peer="127.0.0.1", channel="smtp", pinned=lambda d, s: table.get((d, s))
+    )
+    auth.author(raw)
+    judge(evidence, FACEBOOK)

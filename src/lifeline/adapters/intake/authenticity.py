@@ -198,6 +198,9 @@ class DkimAuthenticator:
             return None, "dkim: key look-up timed out"
         except dkim.DKIMException as exc:
             return None, f"dkim: {type(exc).__name__} ({str(exc)[:120]})"
+        except Exception as exc:  # hostile input dkimpy did not foresee: a failed signature,
+            # never an error (an error would answer 451 and the sender would retry for ever)
+            return None, f"dkim: signature could not be checked ({type(exc).__name__})"
         domain = (getattr(checker, "domain", b"") or b"").decode("ascii", "replace").lower()
         fields = getattr(checker, "signature_fields", {}) or {}
         if not ok:
