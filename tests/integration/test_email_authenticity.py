@@ -211,7 +211,8 @@ def test_trusted_relays_that_cannot_be_read_are_refused(value: str, problem: str
         parse_trusted_relays(value)
 
 
-SIGNED = sign(message())
+PLAIN = message()
+SIGNED = sign(PLAIN)
 
 
 @settings(max_examples=300)
@@ -228,11 +229,11 @@ SIGNED = sign(message())
             st.integers(0, len(SIGNED)),
         ),
         st.builds(
-            lambda value: b"DKIM-Signature: " + value + b"\r\n" + message(),
+            lambda value: b"DKIM-Signature: " + value + b"\r\n" + PLAIN,
             st.binary(max_size=300),
         ),
         st.builds(
-            lambda value: b"Authentication-Results: " + value + b"\r\n" + message(),
+            lambda value: b"Authentication-Results: " + value + b"\r\n" + PLAIN,
             st.binary(max_size=300),
         ),
     )
