@@ -33,11 +33,17 @@ from lifeline.adapters.db.engine import make_engine
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
 from lifeline.adapters.geo.lazy import LazyGeoLocator
+from lifeline.adapters.intake.authenticity import (
+    DkimAuthenticator,
+    dkim_public_key,
+    parse_trusted_relays,
+)
 from lifeline.adapters.intake.email_alert import parse_alert_email
 from lifeline.adapters.intake.imap import ImapOptions, ImapPoller
 from lifeline.adapters.intake.smtp import SmtpIntakeServer, SmtpOptions
 from lifeline.adapters.reports.pdf import MatplotlibPdfWriter
 from lifeline.adapters.reports.tabular import CsvReportWriter, JsonReportWriter, write_state_export
+from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Actor
 from lifeline.observability import Metrics
 from lifeline.services import access, email_intake
@@ -68,6 +74,8 @@ class Lifeline:
     audit_key_created: bool = False
     jobs_ready: threading.Event = field(default_factory=threading.Event)
     _worker_engine: Engine | None = None
+    #: how DKIM keys are looked up in DNS (None: dnspython); tests give a local table
+    dkim_dns_lookup: Callable[..., bytes | None] | None = None
     _worker_engine_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -124,27 +132,52 @@ class Lifeline:
             self.keyring.index_key
         )
 
+    def mail_authenticator(self) -> DkimAuthenticator:
+        """DKIM (keys pinned or from DNS) and the trusted relays' Authentication-Results."""
+        return DkimAuthenticator(
+            parse_trusted_relays(self.settings.smtp_trusted_relays),
+            use_dns=self.settings.dkim_dns,
+            dns=self.dkim_dns_lookup,
+        )
+
     def receive_email(
         self,
         raw: bytes,
         mail_from: str,
         partner_id: int | None = None,
+        peer: str | None = None,
         channel: str = "smtp",
         in_transaction: Callable[[UnitOfWork, EmailOutcome], None] | None = None,
     ) -> EmailOutcome:
         outcome = email_intake.receive_email(
             self.ctx,
             parse_alert_email,
+            self.mail_authenticator(),
             raw,
-            mail_from=mail_from,
-            channel=channel,
-            partner_id=partner_id,
+            email_intake.Delivery(mail_from, channel, partner_id, peer),
             in_transaction=in_transaction,
         )
         if outcome.status == "alert":
             self.metrics.alerts_received.labels("platform_email", "email").inc()
             self.jobs_ready.set()
         return outcome
+
+    def add_partner_sender(
+        self,
+        key_id: str,
+        domain: str,
+        selector: str | None = None,
+        public_key_text: str | None = None,
+    ) -> access.PartnerSender:
+        """Register a partner's sender domain, and pin a DKIM key (a PEM public key or the
+        DNS record's p= value) for a selector of it."""
+        key = None
+        if public_key_text is not None:
+            try:
+                key = dkim_public_key(public_key_text)
+            except ValueError as exc:
+                raise DomainError(str(exc)) from None
+        return access.register_sender(self.ctx, key_id, domain, selector=selector, public_key=key)
 
     def release_quarantined(self, actor: Actor, message_id: int) -> EmailOutcome:
         outcome = email_intake.release(self.ctx, parse_alert_email, actor, message_id)
@@ -166,7 +199,7 @@ class Lifeline:
         )
         return SmtpIntakeServer(
             options,
-            lambda raw, sender, partner: self.receive_email(raw, sender, partner),
+            lambda raw, sender, partner, peer: self.receive_email(raw, sender, partner, peer),
             lambda login, password: access.check_partner_login(self.ctx, login, password),
         )
 

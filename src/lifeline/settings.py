@@ -6,6 +6,7 @@ This is the only module that reads the environment. Nothing is read at import ti
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -66,6 +67,16 @@ class Settings(BaseSettings):
         "",
         description="Comma-separated sender addresses or domains taken in directly (besides "
         "each partner's own); mail from others is quarantined for review.",
+    )
+    smtp_trusted_relays: str = Field(
+        "",
+        description="Comma-separated CIDR=authserv-id: mail from an SMTP client in CIDR is "
+        "authenticated by that relay's topmost Authentication-Results (dkim or dmarc pass).",
+    )
+    dkim_dns: bool = Field(
+        True,
+        description="Look DKIM keys up in DNS (false: only keys pinned with `partners "
+        "add-sender --dkim-public-key`, for a control room without outside DNS).",
     )
     smtp_max_bytes: int = Field(
         10 * 1024 * 1024, ge=1024, description="Largest message the SMTP intake accepts."
@@ -204,6 +215,19 @@ class Settings(BaseSettings):
         description="TrueType font with Devanagari for PDF reports (unset: Noto Sans "
         "Devanagari or Lohit Devanagari from the system's font packages).",
     )
+
+    @field_validator("smtp_trusted_relays")
+    @classmethod
+    def _relays_parse(cls, value: str) -> str:
+        for entry in (e.strip() for e in value.split(",") if e.strip()):
+            cidr, sep, ident = entry.partition("=")
+            try:
+                ipaddress.ip_network(cidr.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r}: {cidr.strip()!r} is not a CIDR") from None
+            if not sep or not ident.strip():
+                raise ValueError(f"{entry!r} must look like CIDR=authserv-id")
+        return value
 
     @field_validator("followup_schedule")
     @classmethod

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from dkim_support import partner_key, sign
 from dovecot import ImapServer, dovecot, dovecot_binary
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
@@ -83,21 +84,29 @@ def _phone(app: Lifeline, clock: FakeClock) -> Iterator[Send]:
         yield send
 
 
-def _smtp(app: Lifeline, clock: FakeClock) -> Iterator[Send]:
+def _genuine_mail_from_meta(app: Lifeline) -> None:
+    """Meta registered with facebook.com and its DKIM key pinned (mail below is signed)."""
     partner = access.create_partner(app.ctx, "Meta")
-    access.add_partner_sender(app.ctx, partner.key_id, "facebook.com")
+    app.settings.dkim_dns = False
+    app.add_partner_sender(partner.key_id, "facebook.com", "s1", partner_key().public_pem)
+
+
+def _smtp(app: Lifeline, clock: FakeClock) -> Iterator[Send]:
+    _genuine_mail_from_meta(app)
     app.settings.smtp_port = free_port()
     server = app.smtp_server()
     server.start()
     try:
 
         def send(person: Person, earlier: Person | None) -> int:
-            raw = make_email(
-                person,
-                "plain_en",
-                clock.now(),
-                follow_up_of=earlier,
-                sender="records@support.facebook.com",
+            raw = sign(
+                make_email(
+                    person,
+                    "plain_en",
+                    clock.now(),
+                    follow_up_of=earlier,
+                    sender="records@support.facebook.com",
+                )
             )
             with smtplib.SMTP("127.0.0.1", app.settings.smtp_port, timeout=10) as conn:
                 conn.ehlo()
@@ -113,8 +122,7 @@ def _smtp(app: Lifeline, clock: FakeClock) -> Iterator[Send]:
 
 
 def _imap(app: Lifeline, clock: FakeClock, server: ImapServer) -> Iterator[Send]:
-    partner = access.create_partner(app.ctx, "Meta")
-    access.add_partner_sender(app.ctx, partner.key_id, "facebook.com")
+    _genuine_mail_from_meta(app)
     folder = f"Contract{time.monotonic_ns()}"
     client = server.client()
     client.create_folder(folder)
@@ -127,12 +135,14 @@ def _imap(app: Lifeline, clock: FakeClock, server: ImapServer) -> Iterator[Send]
 
     def send(person: Person, earlier: Person | None) -> int:
         server.deliver(
-            make_email(
-                person,
-                "plain_en",
-                clock.now(),
-                follow_up_of=earlier,
-                sender="records@support.facebook.com",
+            sign(
+                make_email(
+                    person,
+                    "plain_en",
+                    clock.now(),
+                    follow_up_of=earlier,
+                    sender="records@support.facebook.com",
+                )
             ),
             folder,
         )
@@ -170,6 +180,7 @@ def test_the_same_alert_in_gives_the_same_case_out(channel: Send, lifeline: Life
     assert alert.post.text == person.post
     assert alert.location.text is not None and person.place[0] in alert.location.text
     assert alert.location.pin == person.place[1]
+    assert alert.sender_verified is True  # signed request, signed mail, or an operator
     assert [t.kind for t in detail.timeline] == ["case_opened"]
 
 

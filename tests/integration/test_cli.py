@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
+from dkim_support import other_key, partner_key
 from lifeline.adapters.db.engine import normalise_url
 from lifeline.cli import app
 
@@ -71,6 +72,8 @@ def test_demo_seed_then_cases_list_and_show_as_json(run) -> None:  # type: ignor
         "follow_ups",
     } <= set(shown)
     assert len(shown["alerts"]) == 2
+    assert shown["sender_verified"] is True  # a signed API call and a phone call
+    assert {a["sender_verification"] for a in shown["alerts"]} <= {"signed-api", "operator"}
     missing = json.loads(run("cases", "show", "9999", "--json", code=1))
     assert missing["error"]["code"] == "not_found"
 
@@ -101,3 +104,28 @@ def test_jobs_list_shows_the_queue(run) -> None:  # type: ignore[no-untyped-def]
     kinds = [r["kind"] for r in rows]
     assert kinds.count("check_dispatch_deadline") == 4  # one timer per demo case
     assert all(r["status"] == "pending" for r in rows)  # no worker ran
+
+
+def test_partners_add_sender_pins_dkim_selectors_for_a_domain(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    key_id = json.loads(run("partners", "create", "Meta", "--json"))["key_id"]
+    pem, record = tmp_path / "s1.pem", tmp_path / "s2.txt"
+    pem.write_text(partner_key().public_pem)
+    record.write_text(f"p={other_key().p}\n")
+    plain = json.loads(run("partners", "add-sender", key_id, "facebook.com", "--json"))
+    assert plain == {
+        "partner": "Meta",
+        "key_id": key_id,
+        "sender": "facebook.com",
+        "dkim_selectors": [],
+    }
+    args = ("partners", "add-sender", key_id, "facebook.com", "--json", "--dkim-selector")
+    json.loads(run(*args, "s1", "--dkim-public-key", str(pem)))
+    both = json.loads(run(*args, "s2", "--dkim-public-key", str(record)))
+    assert both["dkim_selectors"] == ["s1", "s2"]
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a key")
+    error = json.loads(run(*args, "s3", "--dkim-public-key", str(bad), code=1))
+    assert "not a DKIM public key" in error["error"]["message"]
+    other = json.loads(run("partners", "create", "Other", "--json"))["key_id"]
+    taken = json.loads(run("partners", "add-sender", other, "facebook.com", "--json", code=1))
+    assert "already registered to another partner" in taken["error"]["message"]

@@ -9,6 +9,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import text
 
+from dkim_support import partner_key, sign
 from dovecot import ImapServer, dovecot, dovecot_binary
 from lifeline.bootstrap import Lifeline
 from lifeline.services import access
@@ -112,3 +113,38 @@ def test_taken_messages_can_be_moved_to_another_folder(imap, clock: FakeClock) -
     assert client.select_folder(app.settings.imap_folder)[b"EXISTS"] == 0
     assert client.select_folder(processed)[b"EXISTS"] == 1
     client.logout()
+
+
+def test_imap_trusts_dkim_but_not_authentication_results_it_cannot_tie_to_a_relay(
+    imap,  # type: ignore[no-untyped-def]
+    clock: FakeClock,
+) -> None:
+    app, server = imap
+    app.settings.dkim_dns = False
+    app.settings.smtp_trusted_relays = "127.0.0.0/8=mx.smc.example"
+    with app.ctx.uow(readonly=True) as uow:
+        key_id = uow.senders.partner_key(uow.senders.owner("facebook.com") or 0)
+    assert key_id is not None
+    app.add_partner_sender(key_id, "facebook.com", "s1", partner_key().public_pem)
+    scenario = Scenario(seed=25, follow_up_share=0.0)
+    signed, relayed = scenario.next()[0], scenario.next()[0]
+    signed.platform = relayed.platform = "facebook"
+    sender = "alerts@facebook.com"
+    server.deliver(
+        sign(make_email(signed, "plain_en", clock.now(), sender=sender)), app.settings.imap_folder
+    )
+    server.deliver(
+        b"Authentication-Results: mx.smc.example; dkim=pass header.d=facebook.com\r\n"
+        + make_email(relayed, "plain_en", clock.now(), sender=sender),
+        app.settings.imap_folder,
+    )
+    poller = app.imap_poller()
+    assert poller is not None and poller.poll_once() == 2
+    with app.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT sender_verified, sender_verification FROM alerts ORDER BY id")
+        ).all()
+    assert [(bool(ok), how) for ok, how in rows] == [
+        (True, "dkim:facebook.com"),
+        (False, "dkim: no signature"),
+    ]

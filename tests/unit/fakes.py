@@ -58,6 +58,7 @@ class Store:
         self.receipts: dict[str, tuple[int, int]] = {}
         self.quarantine: dict[int, QuarantinedMessage] = {}
         self.senders: dict[str, int] = {}
+        self.pinned: dict[tuple[str, str], tuple[int, str]] = {}
         self.imap: set[tuple[str, int, int]] = set()
         self.sessions: dict[str, SessionRecord] = {}
         self.sign_ins: list[tuple[str, datetime, bool, str | None, int | None]] = []
@@ -373,6 +374,27 @@ class FakeSenders:
         address = address.lower()
         domain = address.rpartition("@")[2]
         return self.s.senders.get(address) or self.s.senders.get(domain)
+
+    def owner(self, pattern: str) -> int | None:
+        return self.s.senders.get(pattern.lower().lstrip("@"))
+
+    def patterns_of(self, partner_id: int) -> list[str]:
+        return sorted(p for p, owner in self.s.senders.items() if owner == partner_id)
+
+    def pin_key(
+        self, partner_id: int, domain: str, selector: str, public_key: str, at: datetime
+    ) -> None:
+        self.s.pinned[(domain, selector)] = (partner_id, public_key)
+
+    def pinned_key(self, domain: str, selector: str) -> str | None:
+        found = self.s.pinned.get((domain, selector))
+        return None if found is None else found[1]
+
+    def pinned_of(self, partner_id: int) -> list[tuple[str, str]]:
+        return sorted(k for k, (owner, _) in self.s.pinned.items() if owner == partner_id)
+
+    def partner_key(self, partner_id: int) -> str | None:
+        return next((p.key_id for p in self.s.partners.values() if p.id == partner_id), None)
 
 
 class FakeImap:

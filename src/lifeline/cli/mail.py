@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -21,7 +22,7 @@ from lifeline.cli.common import (
     partners_app,
 )
 from lifeline.domain.errors import DomainError
-from lifeline.services import access, email_intake
+from lifeline.services import email_intake
 
 quarantine_app = typer.Typer(
     help="Mail held for review: list, show, release, discard.", no_args_is_help=True
@@ -170,12 +171,40 @@ def quarantine_discard(
 
 
 @partners_app.command("add-sender")
-def partners_add_sender(key_id: str, pattern: str, as_json: JsonOpt = False) -> None:
-    """Take mail from PATTERN (an address or a domain) as this partner's alerts."""
+def partners_add_sender(
+    key_id: str,
+    domain: Annotated[str, typer.Argument(help="The partner's sending domain (or an address).")],
+    dkim_selector: Annotated[
+        str | None, typer.Option(help="DKIM selector whose key is pinned (with the key file).")
+    ] = None,
+    dkim_public_key: Annotated[
+        Path | None,
+        typer.Option(help="File with the selector's public key: PEM, or the DNS record's p=."),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Take mail from DOMAIN as this partner's alerts; its DKIM signatures must be by that
+    domain. With --dkim-selector and --dkim-public-key, pin the key (used instead of DNS).
+    Repeat for the same domain to add selectors."""
     try:
-        partner = access.add_partner_sender(load_app().ctx, key_id, pattern)
+        key_text = None
+        if dkim_public_key is not None:
+            try:
+                key_text = dkim_public_key.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise DomainError(f"cannot read {dkim_public_key}: {exc}") from None
+        added = load_app().add_partner_sender(key_id, domain, dkim_selector, key_text)
     except DomainError as exc:
         raise fail(exc, as_json) from None
-    emit({"partner": partner.name, "sender": pattern}) if as_json else out.print(
-        f"mail from {pattern} is now taken in as {partner.name}'s alerts"
-    )
+    if as_json:
+        emit(
+            {
+                "partner": added.partner.name,
+                "key_id": added.partner.key_id,
+                "sender": added.sender,
+                "dkim_selectors": list(added.selectors),
+            }
+        )
+        return
+    pinned = f"; pinned DKIM selectors: {', '.join(added.selectors)}" if added.selectors else ""
+    out.print(f"mail from {added.sender} is now taken in as {added.partner.name}'s alerts{pinned}")

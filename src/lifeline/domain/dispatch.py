@@ -182,6 +182,10 @@ class RoutingFacts:
     district_lgd: str | None
     located: bool
     hour_ist: int
+    #: whether any alert of the case comes from a proven sender (domain/email_trust.py); if
+    #: none does, nothing is dispatched without an operator
+    sender_verified: bool = True
+    sender_verification: str = ""
 
 
 @dataclass(frozen=True)

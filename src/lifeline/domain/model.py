@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
+from lifeline.domain.email_trust import OPERATOR, SIGNED_API
 from lifeline.domain.errors import IllegalTransition, InvalidAlert, InvalidOutcome
 from lifeline.domain.events import (
     AlertMerged,
@@ -90,6 +91,11 @@ class Actor:
 SYSTEM = Actor("system", "lifeline")
 
 _HANDLE_STRIP = re.compile(r"^@+")
+_DEFAULT_VERIFICATION = {
+    AlertSource.PLATFORM_EMAIL: "not checked",
+    AlertSource.PLATFORM_API: SIGNED_API,
+    AlertSource.MONITORING: "monitoring",
+}
 
 
 @dataclass
@@ -206,11 +212,22 @@ class Alert:
     #: it replies to): a follow-up sharing one joins the same case
     thread_keys: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    #: whether the sender is proven (docs/email-intake.md); None: decided by the source below
+    sender_verified: bool | None = None
+    #: how it was verified (dkim:facebook.com, smtp-auth:pk_…, signed-api, operator) or why not
+    sender_verification: str = ""
     id: int | None = None
     case_id: int | None = None
 
     def __post_init__(self) -> None:
         self.platform = (self.platform or "other").strip().casefold()
+        if self.sender_verified is None:
+            # an email is unproven until the intake checked it; everything else arrives by a
+            # signed request or through an operator (phone call, manual entry, monitoring)
+            self.sender_verified = self.source is not AlertSource.PLATFORM_EMAIL
+            self.sender_verification = self.sender_verification or _DEFAULT_VERIFICATION.get(
+                self.source, OPERATOR
+            )
         if self.reference is not None:
             self.reference = self.reference.strip() or None
         self.subject.platform = self.platform

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,26 +54,79 @@ def create_partner(ctx: Context, name: str) -> NewPartner:
     return NewPartner(key_id, secret, record)
 
 
-def add_partner_sender(ctx: Context, key_id: str, pattern: str) -> PartnerRecord:
-    """Allow mail from `pattern` (an address, or a domain such as support.facebook.com) as this
-    partner's alerts."""
+@dataclass(frozen=True)
+class PartnerSender:
+    """A partner's registered sender domain (or address) and the DKIM selectors pinned for
+    it."""
+
+    partner: PartnerRecord
+    sender: str
+    selectors: tuple[str, ...]
+
+
+_LABEL = r"[a-z0-9](?:[a-z0-9_\-]{0,61}[a-z0-9])?"
+_SELECTOR = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
+_DKIM_KEY = re.compile(r"^k=rsa; p=[A-Za-z0-9+/]+={0,2}$")
+
+
+def add_partner_sender(
+    ctx: Context,
+    key_id: str,
+    pattern: str,
+    *,
+    selector: str | None = None,
+    public_key: str | None = None,
+) -> PartnerRecord:
+    """Allow mail from `pattern` (a domain such as support.facebook.com, or an address) as this
+    partner's alerts; its signatures are checked against the domain. With `selector` and
+    `public_key` (`k=rsa; p=<base64>`), pin that key for the domain and selector: it is used
+    instead of DNS. Repeating it for the same domain adds (or replaces) selectors."""
+    return register_sender(ctx, key_id, pattern, selector=selector, public_key=public_key).partner
+
+
+def register_sender(
+    ctx: Context,
+    key_id: str,
+    pattern: str,
+    *,
+    selector: str | None = None,
+    public_key: str | None = None,
+) -> PartnerSender:
+    """`add_partner_sender`, answering what the partner now has for that sender."""
     pattern = pattern.strip().lower().lstrip("@")
     if not pattern or " " in pattern or "." not in pattern:
         raise DomainError(f"{pattern!r} is not an address or a domain")
+    domain = pattern.rpartition("@")[2]
+    if (selector is None) != (public_key is None):
+        raise DomainError("a pinned DKIM key needs both --dkim-selector and --dkim-public-key")
+    if selector is not None:
+        selector = selector.strip().lower()
+        if not _SELECTOR.match(selector):
+            raise DomainError(f"{selector!r} is not a DKIM selector (letters, digits, - _ .)")
+        if not _DKIM_KEY.match(public_key or ""):
+            raise DomainError("the DKIM public key must read 'k=rsa; p=<base64 key>'")
+    now = ctx.clock.now()
     with ctx.uow() as uow:
         partner = uow.partners.by_key_id(key_id)
         if partner is None:
             raise AuthenticationFailed(f"unknown partner key {key_id!r}")
-        uow.senders.add(partner.id, pattern, ctx.clock.now())
+        owner = uow.senders.owner(pattern)
+        if owner is not None and owner != partner.id:
+            raise Conflict(f"{pattern} is already registered to another partner")
+        if owner is None:
+            uow.senders.add(partner.id, pattern, now)
+        if selector is not None and public_key is not None:
+            uow.senders.pin_key(partner.id, domain, selector, public_key, now)
         uow.audit.append(
-            at=ctx.clock.now(),
+            at=now,
             actor="cli:admin",
             action="partner.sender_added",
             case_id=None,
-            details={"partner_id": partner.id, "pattern": pattern},
+            details={"partner_id": partner.id, "pattern": pattern, "dkim_selector": selector},
         )
+        selectors = tuple(s for d, s in uow.senders.pinned_of(partner.id) if d == domain)
         uow.commit()
-    return partner
+    return PartnerSender(partner, pattern, selectors)
 
 
 def check_partner_login(ctx: Context, key_id: str, secret: str) -> int | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from lifeline.domain.email_trust import case_sender
 from lifeline.domain.errors import InvalidAlert, InvalidOutcome, NotFound
 from lifeline.domain.lifecycle import Milestone, allowed_steps
 from lifeline.domain.model import (
@@ -196,6 +197,9 @@ class CaseView:
     trace_requested: bool
     can: dict[str, bool] = field(default_factory=dict)
     minimal: bool = False
+    #: False when no alert comes from a proven sender: dispatch waits for a person's click
+    sender_verified: bool = True
+    sender_verification: str = ""
 
 
 class _Resolutions(Protocol):
@@ -223,6 +227,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
         found = repo.for_case(case_id) if repo else []
         _, cues = _model_view(found)
         alerts = uow.alerts.for_case(case_id)
+        sender = case_sender(alerts)
         if minimal:
             alerts = [_minimise(a) for a in alerts]
         locations: _Resolutions | None = getattr(uow, "locations", None)
@@ -256,6 +261,8 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             }
             | {"triage": repo is not None},
             minimal=minimal,
+            sender_verified=sender.verified,
+            sender_verification=sender.how,
         )
         uow.commit()
         return view

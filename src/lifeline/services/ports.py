@@ -242,6 +242,27 @@ class PartnerSenders(Protocol):
         """The partner whose allow-list covers this address (exact address or its domain)."""
         ...
 
+    # email authenticity (docs/email-intake.md)
+    def owner(self, pattern: str) -> int | None:
+        """The partner that registered exactly this address or domain."""
+        ...
+
+    def patterns_of(self, partner_id: int) -> list[str]: ...
+    def pin_key(
+        self, partner_id: int, domain: str, selector: str, public_key: str, at: datetime
+    ) -> None:
+        """Pin a DKIM public key (the `p=` value) for a domain and selector (replacing any)."""
+        ...
+
+    def pinned_key(self, domain: str, selector: str) -> str | None: ...
+    def pinned_of(self, partner_id: int) -> list[tuple[str, str]]:
+        """(domain, selector) of each key pinned for the partner."""
+        ...
+
+    def partner_key(self, partner_id: int) -> str | None:
+        """The partner's key id (what SMTP AUTH logged in with)."""
+        ...
+
 
 class ImapLedger(Protocol):
     def seen(self, mailbox: str, uidvalidity: int, uid: int) -> bool: ...
@@ -303,6 +324,9 @@ class QueueItem:
     #: the riskiest model assessment's score and cues (tag, text, start, end), if any
     score: float | None = None
     cues: tuple[tuple[str, str, int, int], ...] = ()
+    #: False when no alert of the case comes from a proven sender, with why (the latest's)
+    sender_verified: bool = True
+    sender_verification: str = ""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from lifeline.domain.dispatch import (
     DispatchRules,
     RoutingFacts,
 )
+from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
 from lifeline.services.context import Context
@@ -151,6 +152,8 @@ class DispatchPlan:
                 "district_lgd": self.facts.district_lgd,
                 "located": self.facts.located,
                 "hour_ist": self.facts.hour_ist,
+                "sender_verified": self.facts.sender_verified,
+                "sender_verification": self.facts.sender_verification,
             },
             "automatic": self.automatic,
             "why": self.why,
@@ -164,7 +167,9 @@ def case_facts(
     ctx: Context, uow: UnitOfWork, case: Case, now: datetime
 ) -> tuple[RoutingFacts, Resolution | None]:
     assert case.id is not None
-    sources = [a.source.value for a in uow.alerts.for_case(case.id)]
+    alerts = uow.alerts.for_case(case.id)
+    sources = [a.source.value for a in alerts]
+    sender = case_sender(alerts)
     # a platform's alert merged into a case the SMC found itself makes it a platform case
     source = next((s for s in sources if s in PLATFORM_SOURCES), sources[0] if sources else "")
     source = source or "manual"
@@ -183,6 +188,8 @@ def case_facts(
         district_lgd=resolution.district_lgd if resolution else None,
         located=located,
         hour_ist=now.astimezone(IST).hour,
+        sender_verified=sender.verified,
+        sender_verification=sender.how,
     )
     return facts, resolution
 
@@ -310,6 +317,11 @@ def _automatic(
         return False, "units chosen by a person"
     if facts.source not in PLATFORM_SOURCES:
         return False, f"a {facts.source} case waits for an operator's confirmation"
+    if not facts.sender_verified:
+        return False, (
+            f"sender not verified ({facts.sender_verification}): waits for an operator's "
+            "confirmation"
+        )
     if not level_at_risk(facts.level):
         return False, f"risk level {facts.level or 'not yet assessed'} is below ideation"
     if facts.located:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Alert, Case, Subject
 from lifeline.services.aftercare import history_dict, plan_dict
@@ -55,6 +56,8 @@ def _alert(alert: Alert) -> dict[str, Any]:
     return {
         "id": alert.id,
         "source": alert.source.value,
+        "sender_verified": bool(alert.sender_verified),
+        "sender_verification": alert.sender_verification,
         "platform": alert.platform,
         "reference": alert.reference,
         "received_via": alert.received_via,
@@ -141,10 +144,13 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
     """Full case for SMC staff: alerts, assessment, location, notifications, timeline, outcome."""
     case = detail.case
     outcome = case.outcome
+    sender = case_sender(detail.alerts)
     return {
         "id": case.id,
         "status": case.status.value,
         "platform": case.platform,
+        "sender_verified": sender.verified,
+        "sender_verification": sender.how,
         "opened_at": iso(case.opened_at),
         "last_alert_at": iso(case.last_alert_at),
         "alert_count": case.alert_count,
@@ -183,7 +189,15 @@ def case_dict(detail: CaseDetail) -> dict[str, Any]:
 
 
 #: what a district officer needs to act on a case, and nothing more (least data)
-OFFICER_ALERT_FIELDS = ("id", "source", "platform", "received_at", "post", "location")
+OFFICER_ALERT_FIELDS = (
+    "id",
+    "source",
+    "sender_verified",
+    "platform",
+    "received_at",
+    "post",
+    "location",
+)
 OFFICER_SUBJECT_FIELDS = ("name", "handle", "profile_url", "phone")
 
 
@@ -197,6 +211,7 @@ def officer_case_dict(detail: CaseDetail) -> dict[str, Any]:
         "id": full["id"],
         "status": full["status"],
         "platform": full["platform"],
+        "sender_verified": full["sender_verified"],
         "opened_at": full["opened_at"],
         "milestones": full["milestones"],
         "allowed_steps": full["allowed_steps"],

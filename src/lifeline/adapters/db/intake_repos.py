@@ -15,7 +15,9 @@ from lifeline.adapters.db.tables import (
     imap_seen,
     intake_receipts,
     new_id,
+    partner_dkim_keys,
     partner_senders,
+    partners,
 )
 from lifeline.domain.errors import NotFound
 from lifeline.services.ports import Cipher, QuarantinedMessage
@@ -131,9 +133,79 @@ _SENDER = (
 )
 
 
+_SENDER_OWNER = select(partner_senders.c.partner_id).where(
+    partner_senders.c.pattern == bindparam("pattern")
+)
+_PATTERNS_OF = (
+    select(partner_senders.c.pattern)
+    .where(partner_senders.c.partner_id == bindparam("partner_id"))
+    .order_by(partner_senders.c.pattern)
+)
+_PINNED = select(partner_dkim_keys.c.public_key).where(
+    partner_dkim_keys.c.domain == bindparam("domain"),
+    partner_dkim_keys.c.selector == bindparam("selector"),
+)
+_PIN = insert(partner_dkim_keys)
+_REPIN = (
+    update(partner_dkim_keys)
+    .where(
+        partner_dkim_keys.c.domain == bindparam("key_domain"),
+        partner_dkim_keys.c.selector == bindparam("key_selector"),
+    )
+    .values(public_key=bindparam("new_key"), created_at=bindparam("at"))
+)
+_PINNED_OF = (
+    select(partner_dkim_keys.c.domain, partner_dkim_keys.c.selector)
+    .where(partner_dkim_keys.c.partner_id == bindparam("partner_id"))
+    .order_by(partner_dkim_keys.c.domain, partner_dkim_keys.c.selector)
+)
+_PARTNER_KEY = select(partners.c.key_id).where(partners.c.id == bindparam("partner_id"))
+
+
 class SqlPartnerSenders:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def owner(self, pattern: str) -> int | None:
+        row = self.conn.execute(
+            _SENDER_OWNER, {"pattern": pattern.strip().lower().lstrip("@")}
+        ).one_or_none()
+        return None if row is None else int(row.partner_id)
+
+    def patterns_of(self, partner_id: int) -> list[str]:
+        return [r.pattern for r in self.conn.execute(_PATTERNS_OF, {"partner_id": partner_id})]
+
+    def pin_key(
+        self, partner_id: int, domain: str, selector: str, public_key: str, at: datetime
+    ) -> None:
+        if self.pinned_key(domain, selector) is not None:
+            self.conn.execute(
+                _REPIN,
+                {"key_domain": domain, "key_selector": selector, "new_key": public_key, "at": at},
+            )
+            return
+        self.conn.execute(
+            _PIN,
+            {
+                "partner_id": partner_id,
+                "domain": domain,
+                "selector": selector,
+                "public_key": public_key,
+                "created_at": at,
+            },
+        )
+
+    def pinned_key(self, domain: str, selector: str) -> str | None:
+        row = self.conn.execute(_PINNED, {"domain": domain, "selector": selector}).one_or_none()
+        return None if row is None else str(row.public_key)
+
+    def pinned_of(self, partner_id: int) -> list[tuple[str, str]]:
+        rows = self.conn.execute(_PINNED_OF, {"partner_id": partner_id})
+        return [(r.domain, r.selector) for r in rows]
+
+    def partner_key(self, partner_id: int) -> str | None:
+        row = self.conn.execute(_PARTNER_KEY, {"partner_id": partner_id}).one_or_none()
+        return None if row is None else str(row.key_id)
 
     def add(self, partner_id: int, pattern: str, at: datetime) -> None:
         self.conn.execute(

@@ -158,6 +158,8 @@ class SqlAlertRepository:
             "extracted_enc": self.keys.encrypt(
                 json.dumps(extracted, ensure_ascii=False), aad(alerts, "extracted_enc")
             ),
+            "sender_verified": bool(alert.sender_verified),
+            "sender_verification": alert.sender_verification[:300],
         }
         alert.id = new_id(self.conn.execute(_ADD_ALERT, values))
         for attachment in alert.attachments:
@@ -233,6 +235,8 @@ class SqlAlertRepository:
             extra=data.get("extra") or {},
             thread_keys=data.get("thread_keys") or [],
             attachments=[],
+            sender_verified=bool(row.sender_verified),
+            sender_verification=row.sender_verification,
             id=row.id,
             case_id=row.case_id,
         )

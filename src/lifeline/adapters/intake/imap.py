@@ -106,7 +106,7 @@ class ImapPoller:
                 at=datetime.now(UTC),
             )
 
-        outcome = self.receive(raw, envelope_sender(raw), None, "imap", record)
+        outcome = self.receive(raw, envelope_sender(raw), None, None, "imap", record)
         log.info(
             "imap.received",
             uid=uid,

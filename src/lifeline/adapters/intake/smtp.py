@@ -35,8 +35,9 @@ from lifeline.services.email_intake import EmailOutcome
 
 log = structlog.get_logger("lifeline.smtp")
 
-#: (raw message, envelope sender, partner id from SMTP AUTH or None) -> outcome after commit
-Receive = Callable[[bytes, str, int | None], EmailOutcome]
+#: (raw message, envelope sender, partner id from SMTP AUTH or None, the client's IP address)
+#: -> outcome after commit
+Receive = Callable[[bytes, str, int | None, str | None], EmailOutcome]
 #: (login, password) -> partner id, or None if wrong
 CheckLogin = Callable[[str, str], int | None]
 ENCRYPTION_REQUIRED = "538 5.7.11 Encryption required for requested authentication mechanism"
@@ -111,7 +112,8 @@ class IntakeHandler:
         domain = sender_domain(sender)
         loop = asyncio.get_running_loop()
         try:
-            outcome = await loop.run_in_executor(None, self.receive, raw, sender, partner)
+            peer = session.peer[0] if isinstance(session.peer, tuple) else None
+            outcome = await loop.run_in_executor(None, self.receive, raw, sender, partner, peer)
         except Exception as exc:  # the sender keeps the message and retries
             log.error(
                 "smtp.store_failed", sender_domain=domain, size=len(raw), error=type(exc).__name__

@@ -121,6 +121,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "notifications": ("Notifications", "सूचनाएँ"),
     "no_dispatch": ("Not sent to any unit yet.", "अभी किसी इकाई को नहीं भेजा गया।"),
     "confirm_dispatch": ("Confirm and dispatch", "पुष्टि करें और भेजें"),
+    "sender_verified": ("Sender verified", "प्रेषक सत्यापित"),
+    "sender_unverified": ("Sender not verified", "प्रेषक सत्यापित नहीं"),
+    "sender_unverified_help": (
+        "Nothing proves this email came from the partner it names (a forged sender, or a "
+        "forwarder broke its signature). It is not dispatched until an operator confirms.",
+        "कुछ भी साबित नहीं करता कि यह ईमेल उसी पार्टनर से आया जिसका नाम इसमें है (नकली प्रेषक, "
+        "या किसी फ़ॉरवर्डर ने हस्ताक्षर तोड़ दिया)। ऑपरेटर की पुष्टि तक इसे नहीं भेजा जाएगा।",
+    ),
     "plan": ("Who would be notified", "किसे सूचित किया जाएगा"),
     "plan_none": ("No unit found to send this case to.", "इस केस को भेजने के लिए कोई इकाई नहीं मिली।"),
     "rule": ("Rule", "नियम"),

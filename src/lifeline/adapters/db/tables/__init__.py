@@ -125,6 +125,9 @@ from lifeline.adapters.db.tables.intake import (
     intake_receipts as intake_receipts,
 )
 from lifeline.adapters.db.tables.intake import (
+    partner_dkim_keys as partner_dkim_keys,
+)
+from lifeline.adapters.db.tables.intake import (
     partner_senders as partner_senders,
 )
 from lifeline.adapters.db.tables.location import (

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 from lifeline.adapters.db.tables._base import (
@@ -124,6 +125,9 @@ alerts = Table(
     Column("raw_sha256", String(64), nullable=False),
     Column("raw_payload_enc", Text, nullable=False),
     Column("extracted_enc", Text, nullable=False),
+    # migration 0009: email authenticity (docs/email-intake.md)
+    Column("sender_verified", Boolean, nullable=False, server_default=true()),
+    Column("sender_verification", String(300), nullable=False, server_default="operator"),
 )
 
 timeline = Table(

@@ -10,6 +10,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from lifeline.adapters.db.tables._base import (
@@ -51,6 +52,20 @@ partner_senders = Table(
     Column("partner_id", Id, ForeignKey("partners.id"), nullable=False, index=True),
     Column("pattern", String(320), nullable=False, unique=True),
     Column("created_at", Ts, nullable=False),
+)
+
+#: partners' DKIM public keys pinned per domain and selector (migration 0009): used instead of
+#: DNS for that selector (a control room without outside DNS)
+partner_dkim_keys = Table(
+    "partner_dkim_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("partner_id", Id, ForeignKey("partners.id"), nullable=False, index=True),
+    Column("domain", String(253), nullable=False),
+    Column("selector", String(63), nullable=False),
+    Column("public_key", Text, nullable=False),
+    Column("created_at", Ts, nullable=False),
+    UniqueConstraint("domain", "selector"),
 )
 
 email_quarantine = Table(
