@@ -35,7 +35,9 @@ class FakeStore:
     fail: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def receive(self, raw: bytes, sender: str, partner: int | None) -> EmailOutcome:
+    def receive(
+        self, raw: bytes, sender: str, partner: int | None, peer: str | None = None
+    ) -> EmailOutcome:
         if self.fail:
             raise RuntimeError("database away")
         with self.lock:
