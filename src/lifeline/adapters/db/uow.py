@@ -13,6 +13,7 @@ from lifeline.adapters.db.access import (
     SqlIdempotencyStore,
     SqlPartnerRepository,
     SqlSignatureLedger,
+    SqlSignInLog,
     SqlUserRepository,
 )
 from lifeline.adapters.db.aftercare_repos import SqlAftercareRepository, SqlReportSource
@@ -50,6 +51,7 @@ from lifeline.services.ports import (
     Quarantine,
     ReportSource,
     SignatureLedger,
+    SignInLog,
     SubjectRepository,
     UserRepository,
 )
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
     senders: PartnerSenders
     imap: ImapLedger
     console: ConsoleStore
+    sign_ins: SignInLog
     jurisdictions: JurisdictionIndex
     aftercare: AftercareRepository
     reports: ReportSource
@@ -134,6 +137,7 @@ class SqlUnitOfWork:
         self.senders = SqlPartnerSenders(conn)
         self.imap = SqlImapLedger(conn)
         self.console = SqlConsoleStore(conn, self.keys)
+        self.sign_ins = SqlSignInLog(conn)
         self.jurisdictions = SqlJurisdictionIndex(conn)
         self.aftercare = SqlAftercareRepository(conn, self.keys)
         self.reports = SqlReportSource(conn)
