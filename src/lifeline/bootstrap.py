@@ -41,6 +41,7 @@ from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.email_intake import EmailOutcome
 from lifeline.services.ports import Clock, EventSink, JobStats, UnitOfWork
 from lifeline.services.reports import ReportWriter, StateExport, require_format
+from lifeline.services.signin import SignInPolicy
 from lifeline.settings import Settings, load_settings
 
 
@@ -116,6 +117,10 @@ class Lifeline:
         return HKDF(SHA256(), 32, salt=None, info=b"lifeline api tokens v1").derive(
             self.keyring.index_key
         )
+
+    def address_key(self, host: str) -> str:
+        """The keyed hash that stands for a client address in the sign-in log and audit."""
+        return self.keyring.blind_index("client-address:" + host)
 
     def receive_email(
         self,
@@ -266,6 +271,12 @@ def bootstrap(
             channel_timeout=settings.channel_timeout_seconds,
             public_url=settings.public_url,
             smc_phone=settings.smc_phone,
+            signin=SignInPolicy(
+                free_failures=settings.signin_free_failures,
+                max_delay=timedelta(seconds=settings.signin_max_delay_seconds),
+                address_failures=settings.signin_address_failures,
+                address_window=timedelta(minutes=settings.signin_address_window_minutes),
+            ),
         ),
         passwords=Argon2Passwords(),
         events=events or HttpxWebhookSink(secret.get_secret_value() if secret else None),

@@ -48,9 +48,15 @@ DUMMY_HASH = (
 
 
 class SignInRefused(DomainError):
-    """Wrong username, password or code (the message never says which)."""
+    """Wrong username, password or code (the message never says which). `kind` names the
+    message for translation: wrong, wrong_enrolment, code_reused, throttled_address or
+    throttled_account."""
 
     code = "authentication_failed"
+
+    def __init__(self, message: str, kind: str = "wrong") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class SignInThrottled(SignInRefused):
@@ -58,8 +64,8 @@ class SignInThrottled(SignInRefused):
 
     code = "too_many_attempts"
 
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, kind: str, retry_after: int) -> None:
+        super().__init__(message, kind)
         self.retry_after = retry_after
 
 
@@ -152,10 +158,10 @@ def _throttled(
         )
     uow.commit()
     if scope == "address":
-        return SignInThrottled(f"too many attempts from this address; try again in {wait} s", wait)
-    return SignInThrottled(
-        f"too many failed attempts for this username; try again in {wait} s", wait
-    )
+        message = f"too many attempts from this address; try again in {wait} s"
+    else:
+        message = f"too many failed attempts for this username; try again in {wait} s"
+    return SignInThrottled(message, f"throttled_{scope}", wait)
 
 
 def _details(
@@ -177,6 +183,7 @@ def refuse(
     channel: str,
     reason: str,
     message: str = WRONG,
+    kind: str = "wrong",
 ) -> SignInRefused:
     """Record and audit a failed attempt, commit, and return the error to raise."""
     now = ctx.clock.now()
@@ -190,7 +197,7 @@ def refuse(
         details=details,
     )
     uow.commit()
-    return SignInRefused(message)
+    return SignInRefused(message, kind)
 
 
 def check_password(
@@ -202,6 +209,7 @@ def check_password(
     address: str | None,
     channel: str,
     wrong: str = WRONG,
+    kind: str = "wrong",
 ) -> UserRecord:
     """Throttles, then the password; the user, or a recorded, audited and committed refusal
     (`wrong` its message, the same whatever was wrong)."""
@@ -212,11 +220,11 @@ def check_password(
     user = uow.users.by_username(username)
     if user is None:
         ctx.passwords.verify(DUMMY_HASH, password)
-        raise refuse(ctx, uow, username, address, channel, "unknown_user", wrong)
+        raise refuse(ctx, uow, username, address, channel, "unknown_user", wrong, kind)
     if not ctx.passwords.verify(user.password_hash, password):
-        raise refuse(ctx, uow, username, address, channel, "bad_password", wrong)
+        raise refuse(ctx, uow, username, address, channel, "bad_password", wrong, kind)
     if not user.active:
-        raise refuse(ctx, uow, username, address, channel, "inactive", wrong)
+        raise refuse(ctx, uow, username, address, channel, "inactive", wrong, kind)
     return user
 
 
@@ -243,7 +251,7 @@ def authenticate(
     if not uow.users.accept_totp_step(user.id, step):
         raise refuse(
             ctx, uow, username, address, channel, "code_reused",
-            "that two-factor code was already used; wait for the next one",
+            "that two-factor code was already used; wait for the next one", "code_reused",
         )  # fmt: skip
     details = _details(uow, username, address, channel, **audit_details)
     uow.sign_ins.record(
@@ -270,7 +278,7 @@ def enrolment_secret(
     with ctx.uow() as uow:
         user = check_password(
             ctx, uow, username, password,
-            address=address, channel="enrol", wrong=WRONG_ENROLMENT,
+            address=address, channel="enrol", wrong=WRONG_ENROLMENT, kind="wrong_enrolment",
         )  # fmt: skip
         now = ctx.clock.now()
         given = code_hash(enrolment_code)
@@ -282,8 +290,9 @@ def enrolment_secret(
         )
         if not valid or not uow.users.consume_enrolment(user.id, given):
             raise refuse(
-                ctx, uow, username, address, "enrol", "bad_enrolment_code", WRONG_ENROLMENT
-            )
+                ctx, uow, username, address, "enrol", "bad_enrolment_code", WRONG_ENROLMENT,
+                "wrong_enrolment",
+            )  # fmt: skip
         details = _details(uow, username, address, "enrol")
         uow.sign_ins.record(username=username, at=now, ok=True, reason="enrolled",
                             address=address)  # fmt: skip
