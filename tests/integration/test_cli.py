@@ -37,7 +37,7 @@ def test_partners_create_prints_key_id_and_secret_once(run) -> None:  # type: ig
 
 def test_users_create_prints_password_and_totp_secret(run) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(run("users", "create", "op1", "--role", "smc_operator", "--json"))
-    assert set(data) == {"username", "password", "totp_secret"}
+    assert set(data) == {"username", "password", "totp_secret", "enrolment_code"}
     given = json.loads(
         run(
             "users",

@@ -21,8 +21,8 @@ from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.services.reports import IST
 from lifeline.settings import load_settings
 from lifeline.web.app import create_app
-from lifeline.web.deps import issue_token
 from lifeline.worker import Worker
+from staff_support import staff_token
 
 OP = Actor("user", "op", "smc_operator")
 
@@ -130,7 +130,7 @@ def test_followups_from_the_command_line(run) -> None:  # type: ignore[no-untype
 
 
 def headers(app: Lifeline, role: str, user: str = "u") -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(app, Actor('user', user, role))}"}
+    return {"Authorization": f"Bearer {staff_token(app, user, role)}"}
 
 
 def test_reports_over_http_for_supervisors(lifeline: Lifeline) -> None:
