@@ -274,6 +274,7 @@ def bootstrap(
             signin=SignInPolicy(
                 free_failures=settings.signin_free_failures,
                 max_delay=timedelta(seconds=settings.signin_max_delay_seconds),
+                pair_max_delay=timedelta(seconds=settings.signin_pair_max_delay_seconds),
                 address_failures=settings.signin_address_failures,
                 address_window=timedelta(minutes=settings.signin_address_window_minutes),
             ),

@@ -156,7 +156,16 @@ class Settings(BaseSettings):
         "are spaced out: after n failures the next is accepted 2^n seconds after the last.",
     )
     signin_max_delay_seconds: int = Field(
-        300, ge=1, description="The longest wait between sign-in attempts on one username."
+        60,
+        ge=1,
+        description="The longest wait between sign-in attempts on one username from any "
+        "address: all that a stranger's failures can cost its owner.",
+    )
+    signin_pair_max_delay_seconds: int = Field(
+        900,
+        ge=1,
+        description="The longest wait between sign-in attempts on one username from an "
+        "address that failed on it.",
     )
     signin_address_failures: int = Field(
         20,

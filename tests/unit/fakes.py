@@ -252,14 +252,14 @@ class FakeSignIns:
                address: str | None, totp_step: int | None = None) -> None:  # fmt: skip
         self.s.sign_ins.append(SignInAttempt(next(self.s.ids), username, at, ok, reason, address))
 
-    def streak(self, username: str, since: datetime) -> list[datetime]:
-        found: list[datetime] = []
+    def streak(self, username: str, since: datetime) -> list[tuple[datetime, str | None]]:
+        found: list[tuple[datetime, str | None]] = []
         for row in reversed(self.s.sign_ins):
             if row.username != username or row.at < since or row.reason == "throttled":
                 continue
             if row.ok:
                 break
-            found.append(row.at)
+            found.append((row.at, row.address))
         return found
 
     def failures_from(self, address: str, since: datetime, limit: int) -> list[datetime]:

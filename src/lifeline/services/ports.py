@@ -526,9 +526,9 @@ class SignInLog(Protocol):
         address: str | None,
         totp_step: int | None = None,
     ) -> None: ...
-    def streak(self, username: str, since: datetime) -> list[datetime]:
-        """Times of this username's failures since `since` and since its last success or
-        unlock, newest first (throttled bursts not counted)."""
+    def streak(self, username: str, since: datetime) -> list[tuple[datetime, str | None]]:
+        """(time, address hash) of this username's failures since `since` and since its last
+        success or unlock, newest first (throttled bursts not counted)."""
         ...
 
     def failures_from(self, address: str, since: datetime, limit: int) -> list[datetime]:

@@ -1,13 +1,16 @@
 """One sign-in policy for every door: the console, `POST /api/v1/auth/token` and enrolment.
 
-Throttling slows an attacker down without letting a stranger lock anyone out:
-- per account: after `free_failures` failures in a row, the next attempt is accepted only
-  2^n seconds (n failures, capped at `max_delay`) after the last one. Refused attempts are not
-  failures, so hammering does not lengthen the wait; an owner waits at most `max_delay` after
-  the last counted failure, and an admin can lift it at once (`lifeline users unlock`);
-- per client address: `address_failures` failures in `address_window`, any username, and that
-  address is refused until the oldest of them ages out. A stranger's address is stopped long
-  before the account's owner, at theirs, is.
+Throttling slows an attacker down without letting a stranger lock anyone out. After
+`free_failures` failures in a row on a username, its attempts are spaced out, 2^n seconds after
+the last failure (n failures), with two caps:
+- from the address that failed (the pair username + address), up to `pair_max_delay` (15 min):
+  one address guessing at one account gets a handful of tries an hour;
+- from any address, up to `max_delay` (1 min): this is all a stranger's failures can cost the
+  account's owner at their own address, and an admin can lift it at once
+  (`lifeline users unlock`).
+Refused attempts are not failures, so hammering does not lengthen the wait. Per client
+address, `address_failures` failures in `address_window` (any usernames: a spray) and that
+address waits until the oldest of them ages out.
 
 A throttled burst is one row of the sign-in log (with a count) and one audit record. Client
 addresses reach this module already hashed (a keyed HMAC made by the web layer): no address
@@ -73,19 +76,35 @@ class SignInThrottled(SignInRefused):
 class SignInPolicy:
     #: failures in a row before the account's attempts are spaced out
     free_failures: int = 3
-    #: the longest wait between attempts on one account
-    max_delay: timedelta = timedelta(minutes=5)
+    #: the longest wait between attempts on one account, from any address (what a stranger
+    #: can cost the owner)
+    max_delay: timedelta = timedelta(minutes=1)
+    #: the longest wait between attempts on one account from an address that failed on it
+    pair_max_delay: timedelta = timedelta(minutes=15)
     #: failures older than this no longer count towards an account's delay
     streak_window: timedelta = timedelta(hours=1)
     #: failures from one client address (any username) within `address_window`
     address_failures: int = 20
     address_window: timedelta = timedelta(minutes=15)
 
-    def delay(self, failures: int) -> timedelta:
+    def delay(self, failures: int, cap: timedelta) -> timedelta:
         """The wait after `failures` failures in a row: none at first, then 2^n seconds."""
         if failures < self.free_failures:
             return timedelta(0)
-        return min(timedelta(seconds=2 ** min(failures, 30)), self.max_delay)
+        return min(timedelta(seconds=2 ** min(failures, 30)), cap)
+
+    def account_opens(
+        self, streak: list[tuple[datetime, str | None]], address: str | None
+    ) -> datetime | None:
+        """When a username with this failure streak (newest first) next accepts an attempt
+        from `address`; None if it has no failures."""
+        if not streak:
+            return None
+        opens = streak[0][0] + self.delay(len(streak), self.max_delay)
+        mine = [at for at, source in streak if address is not None and source == address]
+        if mine:
+            opens = max(opens, mine[0] + self.delay(len(mine), self.pair_max_delay))
+        return opens
 
 
 def code_hash(code: str) -> str:
@@ -128,11 +147,9 @@ def _throttle(
         if len(recent) >= policy.address_failures:
             wait = recent[-1] + policy.address_window - now
             return "address", max(1, math.ceil(wait.total_seconds()))
-    streak = uow.sign_ins.streak(username, now - policy.streak_window)
-    if streak:
-        opens = streak[0] + policy.delay(len(streak))
-        if opens > now:
-            return "account", max(1, math.ceil((opens - now).total_seconds()))
+    opens = policy.account_opens(uow.sign_ins.streak(username, now - policy.streak_window), address)
+    if opens is not None and opens > now:
+        return "account", max(1, math.ceil((opens - now).total_seconds()))
     return None
 
 

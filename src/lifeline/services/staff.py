@@ -8,6 +8,7 @@ The CLI acts as `cli:<login>`; the console's admin page as the signed-in admin.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -53,11 +54,11 @@ class NewTwoFactor:
 
 
 def _member(uow: UnitOfWork, policy: SignInPolicy, user: UserRecord, now: datetime) -> StaffMember:
-    streak = uow.sign_ins.streak(user.username, now - policy.streak_window)
-    wait = 0
-    if streak:
-        opens = streak[0] + policy.delay(len(streak))
-        wait = max(0, int((opens - now).total_seconds() + 0.999))
+    # the wait at an address that has not failed (the owner's, usually)
+    opens = policy.account_opens(
+        uow.sign_ins.streak(user.username, now - policy.streak_window), None
+    )
+    wait = max(0, math.ceil((opens - now).total_seconds())) if opens else 0
     pending = user.enrolment_expires_at if user.enrolment_code_hash else None
     return StaffMember(
         user.username, user.role, user.jurisdiction, user.active,

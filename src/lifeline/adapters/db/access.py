@@ -185,19 +185,19 @@ class SqlSignInLog:
             )
         )
 
-    def streak(self, username: str, since: datetime) -> list[datetime]:
+    def streak(self, username: str, since: datetime) -> list[tuple[datetime, str | None]]:
         rows = self.conn.execute(
-            select(console_sign_ins.c.at, console_sign_ins.c.ok)
+            select(console_sign_ins.c.at, console_sign_ins.c.ok, console_sign_ins.c.ip)
             .where(console_sign_ins.c.username == username, console_sign_ins.c.at >= since)
             .where(_NOT_THROTTLED)
             .order_by(console_sign_ins.c.at.desc(), console_sign_ins.c.id.desc())
             .limit(200)
         )
-        found: list[datetime] = []
+        found: list[tuple[datetime, str | None]] = []
         for row in rows:
             if row.ok:
                 break
-            found.append(row.at)
+            found.append((row.at, row.ip))
         return found
 
     def failures_from(self, address: str, since: datetime, limit: int) -> list[datetime]:
