@@ -65,6 +65,8 @@ CONSOLE: list[tuple[str, str, dict[str, Any], set[str]]] = [
     ("POST", "/console/cases/{id}/hand-over", {"state": "Bihar"}, SMC),
     ("POST", "/console/cases/{id}/close", {}, SMC),
     ("POST", "/console/cases/{id}/assess", {"level": "imminent"}, SMC),
+    ("GET", "/console/admin/users", {}, {"admin"}),
+    ("POST", "/console/admin/users/counsellor/unlock", {}, {"admin"}),
 ]
 API: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("GET", "/api/v1/cases", None, READ),
