@@ -176,10 +176,10 @@ def test_counsellors_see_due_check_ins_and_record_them_over_http(lifeline: Lifel
         assert refused.status_code == 403
         created = client.post(
             "/api/v1/follow-ups/{}/assign".format(plan["id"]),
-            json={"counsellor": "asha"},
-            headers=asha,
+            json={"counsellor": "nobody.here"},
+            headers=headers(lifeline, "supervisor", "sup"),
         )
-        assert created.status_code == 404  # no such counsellor user yet
+        assert created.status_code == 404  # no such counsellor user
         from_smc = client.post(
             f"/api/v1/follow-ups/check-ins/{check_in}",
             json={"result": "needs_escalation", "note": "again"},

@@ -53,7 +53,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "yes": ("yes", "हाँ"),
     "no": ("no", "नहीं"),
     "staff_done": ("Done", "हो गया"),
-    "staff_new_2fa": (
+    "staff_new_secret": (
         "New two-factor secret (shown only now) for",
         "नया दो-चरणीय सीक्रेट (केवल अभी दिखाया गया) इनके लिए:",
     ),
