@@ -38,8 +38,8 @@ console_sessions = Table(
     Column("ip", String(64)),
 )
 
-#: every sign-in attempt: the lockout and rate limit count these; `totp_step` of a successful
-#: one stops the same two-factor code being used twice
+#: every sign-in attempt, by every door: the throttles count these (`users.last_totp_step`, not
+#: `totp_step` here, is what refuses a code used before)
 console_sign_ins = Table(
     "console_sign_ins",
     metadata,
