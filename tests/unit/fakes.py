@@ -244,6 +244,9 @@ class FakeUsers:
         return True
 
 
+_UNCOUNTED = ("throttled", "forgiven")
+
+
 class FakeSignIns:
     def __init__(self, store: Store) -> None:
         self.s = store
@@ -255,7 +258,7 @@ class FakeSignIns:
     def streak(self, username: str, since: datetime) -> list[tuple[datetime, str | None]]:
         found: list[tuple[datetime, str | None]] = []
         for row in reversed(self.s.sign_ins):
-            if row.username != username or row.at < since or row.reason == "throttled":
+            if row.username != username or row.at < since or row.reason in _UNCOUNTED:
                 continue
             if row.ok:
                 break
@@ -266,7 +269,7 @@ class FakeSignIns:
         found = [
             r.at
             for r in reversed(self.s.sign_ins)
-            if r.address == address and r.at >= since and not r.ok and r.reason != "throttled"
+            if r.address == address and r.at >= since and not r.ok and r.reason not in _UNCOUNTED
         ]
         return found[:limit]
 
@@ -275,6 +278,15 @@ class FakeSignIns:
             if row.username == username and row.address == address:
                 return row
         return None
+
+    def forgive(self, username: str, address: str | None) -> None:
+        self.s.sign_ins = [
+            replace(r, reason="forgiven")
+            if r.username == username and not r.ok and r.reason != "throttled"
+            and (address is None or r.address == address)
+            else r
+            for r in self.s.sign_ins
+        ]  # fmt: skip
 
     def extend_burst(self, attempt_id: int) -> None:
         self.s.sign_ins = [

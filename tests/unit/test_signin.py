@@ -9,7 +9,8 @@ import pyotp
 import pytest
 from fakes import make_context
 
-from lifeline.services import access, signin
+from lifeline.domain.model import Actor
+from lifeline.services import access, signin, staff
 from lifeline.services.signin import SignInPolicy, SignInRefused, SignInThrottled
 from support import FakeClock
 
@@ -115,3 +116,35 @@ def test_the_enrolment_code_works_once_and_not_after_72_hours() -> None:
 
 def test_enrolment_codes_are_read_out_loosely() -> None:
     assert signin.code_hash("abcde-fghij-klmno") == signin.code_hash("ABCDE FGHIJ KLMNO")
+
+
+def test_staff_behind_one_address_are_not_stopped_by_their_own_typing() -> None:
+    clock = FakeClock()
+    ctx, _, _ = make_context(clock)
+    people = [
+        access.create_user(ctx, f"op{n}", "smc_operator", password=PASSWORD) for n in range(12)
+    ]
+    for person in people:  # each mistypes twice, then signs in, from the office's one address
+        for _ in range(2):
+            with pytest.raises(SignInRefused):
+                _attempt(ctx, person.username, "000000", "office")
+        code = pyotp.TOTP(person.totp_secret).at(clock.now())
+        assert _attempt(ctx, person.username, code, "office").username == person.username
+    clock.advance(seconds=30)
+    late = access.create_user(ctx, "late", "smc_operator", password=PASSWORD)
+    code = pyotp.TOTP(late.totp_secret).at(clock.now())
+    assert _attempt(ctx, "late", code, "office").username == "late"  # 24 failures, no wait
+
+
+def test_an_admin_unlock_also_frees_the_address_of_that_persons_failures() -> None:
+    clock = FakeClock()
+    ctx, _, _ = make_context(clock)
+    new = access.create_user(ctx, "op", "smc_operator", password=PASSWORD)
+    for name in ["op"] * 3 + [f"op{n}" for n in range(17)]:  # typos at the office
+        with pytest.raises(SignInRefused):
+            _attempt(ctx, name, "000000", "office")
+    with pytest.raises(SignInThrottled, match="from this address"):
+        _attempt(ctx, "op", "000000", "office")
+    staff.unlock(ctx, Actor("cli", "admin", "admin"), "op")
+    code = pyotp.TOTP(new.totp_secret).at(clock.now())
+    assert _attempt(ctx, "op", code, "office").username == "op"

@@ -544,6 +544,11 @@ class SignInLog(Protocol):
         """Count one more refused attempt in a throttled burst."""
         ...
 
+    def forgive(self, username: str, address: str | None) -> None:
+        """Stop counting this username's failures from `address` (None: from anywhere) towards
+        the address's limit: after the person signed in there, or an admin unlocked them."""
+        ...
+
 
 class UnitOfWork(Protocol):
     cases: CaseRepository

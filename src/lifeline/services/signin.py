@@ -10,7 +10,9 @@ the last failure (n failures), with two caps:
   (`lifeline users unlock`).
 Refused attempts are not failures, so hammering does not lengthen the wait. Per client
 address, `address_failures` failures in `address_window` (any usernames: a spray) and that
-address waits until the oldest of them ages out.
+address waits until the oldest of them ages out; a person's failures stop counting there once
+they sign in from it (or an admin unlocks them), so an office behind one address is not
+stopped by its own staff's typing.
 
 A throttled burst is one row of the sign-in log (with a count) and one audit record. Client
 addresses reach this module already hashed (a keyed HMAC made by the web layer): no address
@@ -271,6 +273,9 @@ def authenticate(
             "that two-factor code was already used; wait for the next one", "code_reused",
         )  # fmt: skip
     details = _details(uow, username, address, channel, **audit_details)
+    # their own typing errors here no longer count against the address (an office behind one
+    # address is not stopped by its staff's mistakes)
+    uow.sign_ins.forgive(username, address)
     uow.sign_ins.record(
         username=username, at=now, ok=True, reason="ok", address=address, totp_step=step
     )

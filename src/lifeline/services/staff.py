@@ -133,10 +133,12 @@ def reactivate(ctx: Context, actor: Actor, username: str) -> StaffMember:
 
 
 def unlock(ctx: Context, actor: Actor, username: str) -> StaffMember:
-    """Lift the growing delay on the account's sign-in attempts (failures so far forgiven)."""
+    """Lift the growing delay on the account's sign-in attempts; its failures so far stop
+    counting towards any address's limit too."""
     _require_admin(actor)
     with ctx.uow() as uow:
         user = _load(uow, username)
+        uow.sign_ins.forgive(user.username, None)
         uow.sign_ins.record(
             username=user.username, at=ctx.clock.now(), ok=True, reason="unlocked", address=None
         )

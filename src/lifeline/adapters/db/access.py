@@ -154,7 +154,7 @@ class SqlUserRepository:
         return done.rowcount == 1
 
 
-_NOT_THROTTLED = console_sign_ins.c.reason != "throttled"
+_COUNTED = console_sign_ins.c.reason.not_in(("throttled", "forgiven"))
 
 
 class SqlSignInLog:
@@ -189,7 +189,7 @@ class SqlSignInLog:
         rows = self.conn.execute(
             select(console_sign_ins.c.at, console_sign_ins.c.ok, console_sign_ins.c.ip)
             .where(console_sign_ins.c.username == username, console_sign_ins.c.at >= since)
-            .where(_NOT_THROTTLED)
+            .where(_COUNTED)
             .order_by(console_sign_ins.c.at.desc(), console_sign_ins.c.id.desc())
             .limit(200)
         )
@@ -208,7 +208,7 @@ class SqlSignInLog:
                 console_sign_ins.c.at >= since,
                 console_sign_ins.c.ok.is_(False),
             )
-            .where(_NOT_THROTTLED)
+            .where(_COUNTED)
             .order_by(console_sign_ins.c.at.desc())
             .limit(limit)
         )
@@ -238,6 +238,17 @@ class SqlSignInLog:
             .where(console_sign_ins.c.id == attempt_id)
             .values(repeats=console_sign_ins.c.repeats + 1)
         )
+
+    def forgive(self, username: str, address: str | None) -> None:
+        # the reason of each failure stays in the audit log
+        query = update(console_sign_ins).where(
+            console_sign_ins.c.username == username,
+            console_sign_ins.c.ok.is_(False),
+            console_sign_ins.c.reason != "throttled",
+        )
+        if address is not None:
+            query = query.where(console_sign_ins.c.ip == address)
+        self.conn.execute(query.values(reason="forgiven"))
 
 
 _IDEMPOTENCY_KEY = select(idempotency_keys).where(
