@@ -214,3 +214,13 @@ def test_unknown_and_known_usernames_get_the_same_refusal(
     assert known.status_code == unknown.status_code == 401
     assert known.json() == unknown.json()
     assert known.json()["error"]["message"] == "wrong username, password or two-factor code"
+
+
+def test_a_nul_byte_in_a_username_is_a_refusal_not_a_server_error(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    web = api(lifeline)
+    response = web.post(
+        "/api/v1/auth/token", json={"username": "op\u0000", "password": "x", "totp": "000000"}
+    )
+    assert response.status_code == 401

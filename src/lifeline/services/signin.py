@@ -135,7 +135,9 @@ def totp_step(
 
 
 def normalise(username: str) -> str:
-    return username.strip().lower()[:64]
+    """As usernames are stored; a NUL (which PostgreSQL cannot store, and no username holds)
+    becomes U+FFFD, so the attempt is still logged and refused, never a 500."""
+    return username.strip().lower()[:64].replace("\x00", "\ufffd")
 
 
 def _throttle(
