@@ -28,6 +28,7 @@ class Person:
     role: str
     totp_secret: str
     jurisdiction: str | None = None
+    enrolment_code: str = ""
 
     def code(self, clock: FakeClock) -> str:
         return str(pyotp.TOTP(self.totp_secret).at(clock.now()))
@@ -35,7 +36,7 @@ class Person:
 
 def make_person(app: Lifeline, username: str, role: str, jurisdiction: str | None = None) -> Person:
     new = access.create_user(app.ctx, username, role, jurisdiction=jurisdiction, password=PASSWORD)
-    return Person(new.username, role, new.totp_secret, jurisdiction)
+    return Person(new.username, role, new.totp_secret, jurisdiction, new.enrolment_code)
 
 
 def client(app: Lifeline) -> TestClient:

@@ -53,6 +53,7 @@ from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.email_intake import EmailOutcome
 from lifeline.services.ports import Clock, EventSink, JobStats, UnitOfWork
 from lifeline.services.reports import ReportWriter, StateExport, require_format
+from lifeline.services.signin import SignInPolicy
 from lifeline.settings import Settings, load_settings
 
 
@@ -139,6 +140,10 @@ class Lifeline:
             use_dns=self.settings.dkim_dns,
             dns=self.dkim_dns_lookup,
         )
+
+    def address_key(self, host: str) -> str:
+        """The keyed hash that stands for a client address in the sign-in log and audit."""
+        return self.keyring.blind_index("client-address:" + host)
 
     def receive_email(
         self,
@@ -323,6 +328,13 @@ def bootstrap(
             channel_timeout=settings.channel_timeout_seconds,
             public_url=settings.public_url,
             smc_phone=settings.smc_phone,
+            signin=SignInPolicy(
+                free_failures=settings.signin_free_failures,
+                max_delay=timedelta(seconds=settings.signin_max_delay_seconds),
+                pair_max_delay=timedelta(seconds=settings.signin_pair_max_delay_seconds),
+                address_failures=settings.signin_address_failures,
+                address_window=timedelta(minutes=settings.signin_address_window_minutes),
+            ),
         ),
         passwords=Argon2Passwords(),
         events=events or HttpxWebhookSink(secret.get_secret_value() if secret else None),

@@ -77,6 +77,7 @@ def seed_demo(app: Lifeline) -> dict[str, Any]:
                 "username": admin.username,
                 "password": admin.password,
                 "totp_secret": admin.totp_secret,
+                "enrolment_code": admin.enrolment_code,
             },
         }
         now = app.clock.now()
@@ -127,6 +128,8 @@ def seed_demo(app: Lifeline) -> dict[str, Any]:
         f"  Console:      {base}/console  (sign in as the admin below with a TOTP code)\n"
         f"  API docs:     {base}/docs\n"
         f"  Admin:        {a['username']} / {a['password']}  (TOTP secret {a['totp_secret']})\n"
+        f"  Enrolment:    code {a.get('enrolment_code', '-')} shows the QR code once at "
+        f"{base}/console/enrol (or type the TOTP secret into an authenticator app)\n"
         f"  Partner key:  {p['key_id']}\n  Secret:       {p['secret']}\n"
         "  Post a signed alert:\n"
         f"    .venv/bin/lifeline alerts post examples/alert.json --key-id {p['key_id']} "

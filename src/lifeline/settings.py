@@ -186,11 +186,37 @@ class Settings(BaseSettings):
     console_session_hours: float = Field(
         12, gt=0, description="A console session ends this long after sign-in, used or not."
     )
-    console_lockout_failures: int = Field(
-        5, ge=1, description="Failed console sign-ins in a row that lock the account."
+    signin_free_failures: int = Field(
+        3,
+        ge=1,
+        description="Failed sign-ins in a row (console or API) before a username's attempts "
+        "are spaced out: after n failures the next is accepted 2^n seconds after the last.",
     )
-    console_lockout_minutes: int = Field(
-        15, ge=1, description="How long a locked console account stays locked."
+    signin_max_delay_seconds: int = Field(
+        60,
+        ge=1,
+        description="The longest wait between sign-in attempts on one username from any "
+        "address: all that a stranger's failures can cost its owner.",
+    )
+    signin_pair_max_delay_seconds: int = Field(
+        900,
+        ge=1,
+        description="The longest wait between sign-in attempts on one username from an "
+        "address that failed on it.",
+    )
+    signin_address_failures: int = Field(
+        20,
+        ge=1,
+        description="Failed sign-ins from one client address (any username) within "
+        "LIFELINE_SIGNIN_ADDRESS_WINDOW_MINUTES before that address has to wait.",
+    )
+    signin_address_window_minutes: int = Field(
+        15, ge=1, description="The window of LIFELINE_SIGNIN_ADDRESS_FAILURES."
+    )
+    forwarded_allow_ips: str = Field(
+        "",
+        description="Comma list of proxy addresses (or CIDRs) whose X-Forwarded-For is "
+        "believed; empty: the client address is the socket's, whatever the headers say.",
     )
     console_ack_sla_minutes: int = Field(
         10, ge=1, description="A case not acknowledged this long after the alert turns red."

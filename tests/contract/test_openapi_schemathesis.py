@@ -24,13 +24,12 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core import NotSet
 
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor
 from lifeline.services.access import NewPartner, create_partner
 from lifeline.settings import Settings
 from lifeline.web.api.schemas import PLATFORMS
 from lifeline.web.app import create_app
-from lifeline.web.deps import issue_token
 from lifeline.worker import Worker
+from staff_support import staff_token
 from support import FakeClock, alert_body, dumps, signed_headers
 
 FUZZ = settings(
@@ -84,7 +83,7 @@ def api_schema(app: FastAPI) -> Any:
 
 @pytest.fixture
 def admin_headers(lifeline: Lifeline) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(lifeline, Actor('user', 'admin', 'admin'))}"}
+    return {"Authorization": f"Bearer {staff_token(lifeline, 'admin', 'admin')}"}
 
 
 def _keys(partner: NewPartner) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,7 @@ def test_partners_create_prints_key_id_and_secret_once(run) -> None:  # type: ig
 
 def test_users_create_prints_password_and_totp_secret(run) -> None:  # type: ignore[no-untyped-def]
     data = json.loads(run("users", "create", "op1", "--role", "smc_operator", "--json"))
-    assert set(data) == {"username", "password", "totp_secret"}
+    assert set(data) == {"username", "password", "totp_secret", "enrolment_code"}
     given = json.loads(
         run(
             "users",
@@ -57,7 +58,9 @@ def test_users_create_prints_password_and_totp_secret(run) -> None:  # type: ign
 
 
 def test_demo_seed_then_cases_list_and_show_as_json(run) -> None:  # type: ignore[no-untyped-def]
-    run("demo", "seed", "--json")
+    seeded = json.loads(run("demo", "seed", "--json"))
+    code = seeded["admin"]["enrolment_code"]
+    assert code and code in seeded["message"]  # a newcomer can enrol from what make run prints
     listed = json.loads(run("cases", "list", "--json"))
     assert len(listed) == 4 and {c["status"] for c in listed} == {"received"}
     merged = next(c for c in listed if c["alert_count"] == 2)
@@ -129,3 +132,35 @@ def test_partners_add_sender_pins_dkim_selectors_for_a_domain(run, tmp_path: Pat
     other = json.loads(run("partners", "create", "Other", "--json"))["key_id"]
     taken = json.loads(run("partners", "add-sender", other, "facebook.com", "--json", code=1))
     assert "already registered to another partner" in taken["error"]["message"]
+
+
+
+def test_the_staff_lifecycle_commands_print_json_and_are_audited(run, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    run("users", "create", "boss", "--role", "admin", "--json")
+    created = json.loads(run("users", "create", "op", "--role", "smc_operator", "--json"))
+    assert re.fullmatch(r"[A-Z2-7]{5}-[A-Z2-7]{5}-[A-Z2-7]{5}", created["enrolment_code"])
+    listed = json.loads(run("users", "list", "--json"))
+    assert [u["username"] for u in listed] == ["boss", "op"]
+    assert listed[1]["enrolment_pending_until"] is not None
+    assert json.loads(run("users", "deactivate", "op", "--json"))["active"] is False
+    assert json.loads(run("users", "reactivate", "op", "--json"))["active"] is True
+    assert json.loads(run("users", "unlock", "op", "--json"))["throttled_for"] == 0
+    reset = json.loads(run("users", "reset-2fa", "op", "--json"))
+    assert set(reset) == {"username", "totp_secret", "enrolment_code"}
+    assert reset["totp_secret"] != created["totp_secret"]
+    officer = json.loads(
+        run("users", "set-role", "op", "district_officer", "--jurisdiction", "Lucknow", "--json")
+    )
+    assert (officer["role"], officer["jurisdiction"]) == ("district_officer", "Lucknow")
+    error = json.loads(run("users", "set-role", "op", "district_officer", "--json", code=1))
+    assert "needs --jurisdiction" in error["error"]["message"]
+    error = json.loads(run("users", "deactivate", "nobody", "--json", code=1))
+    assert error["error"]["code"] == "not_found"
+    error = json.loads(run("users", "deactivate", "boss", "--json", code=1))
+    assert "last active admin" in error["error"]["message"]
+    engine = create_engine(normalise_url(database_url))
+    with engine.connect() as conn:
+        actions = [r.action for r in conn.execute(text("SELECT action FROM audit_log"))]
+    engine.dispose()
+    for action in ("deactivated", "reactivated", "unlocked", "two_factor_reset", "role_changed"):
+        assert f"user.{action}" in actions

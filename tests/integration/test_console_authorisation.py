@@ -24,9 +24,8 @@ from console_support import (
     signed_in,
 )
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor
 from lifeline.services import cases
-from lifeline.web.deps import issue_token
+from staff_support import staff_token
 from support import FakeClock
 
 ROLES = ("admin", "smc_operator", "supervisor", "district_officer", "stf_analyst", "counsellor")
@@ -66,6 +65,8 @@ CONSOLE: list[tuple[str, str, dict[str, Any], set[str]]] = [
     ("POST", "/console/cases/{id}/hand-over", {"state": "Bihar"}, SMC),
     ("POST", "/console/cases/{id}/close", {}, SMC),
     ("POST", "/console/cases/{id}/assess", {"level": "imminent"}, SMC),
+    ("GET", "/console/admin/users", {}, {"admin"}),
+    ("POST", "/console/admin/users/counsellor/unlock", {}, {"admin"}),
 ]
 API: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("GET", "/api/v1/cases", None, READ),
@@ -143,7 +144,7 @@ def test_every_role_on_every_case_api_route(lifeline: Lifeline, clock: FakeClock
         name = role.replace("_", ".")
         make_person(lifeline, name, role, LUCKNOW if role == "district_officer" else None)
         web = client(lifeline)
-        web.headers["Authorization"] = "Bearer " + issue_token(lifeline, Actor("user", name, role))
+        web.headers["Authorization"] = "Bearer " + staff_token(lifeline, name, role)
         for method, path, body, allowed in API:
             url = path.format(id=_fresh(lifeline, n, path))
             status = web.request(method, url, json=body).status_code
@@ -158,8 +159,8 @@ def test_a_district_officer_is_refused_every_route_of_another_districts_case(
     officer = make_person(lifeline, "dsp.varanasi", "district_officer", VARANASI)
     web, csrf = signed_in(lifeline, officer, clock)
     api = client(lifeline)
-    api.headers["Authorization"] = "Bearer " + issue_token(
-        lifeline, Actor("user", officer.username, "district_officer")
+    api.headers["Authorization"] = "Bearer " + staff_token(
+        lifeline, officer.username, "district_officer"
     )
     n: list[int] = [0]
     refused: list[int] = []
@@ -210,9 +211,7 @@ def test_an_officer_whose_jurisdiction_names_no_district_sees_nothing(
         )
         uow.commit()
     api = client(lifeline)
-    api.headers["Authorization"] = "Bearer " + issue_token(
-        lifeline, Actor("user", "nowhere", "district_officer")
-    )
+    api.headers["Authorization"] = "Bearer " + staff_token(lifeline, "nowhere", "district_officer")
     assert api.get(f"/api/v1/cases/{case_id}").status_code == 403
     assert api.get("/api/v1/cases").json() == []
 

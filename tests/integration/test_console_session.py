@@ -78,17 +78,21 @@ def test_a_code_is_accepted_only_once(lifeline: Lifeline, clock: FakeClock) -> N
     assert sign_in(again, op, clock, code=code).status_code == 401
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(
+def test_failures_slow_the_account_down_and_the_page_says_how_long_to_wait(
     lifeline: Lifeline, clock: FakeClock
 ) -> None:
     op = make_person(lifeline, "op", "smc_operator")
     web = client(lifeline)
-    for _ in range(5):
+    for _ in range(3):
         assert sign_in(web, op, clock, code="123456").status_code == 401
-    locked = sign_in(web, op, clock)
-    assert locked.status_code == 401
-    assert "locked" in locked.text
-    clock.advance(minutes=16)
+    waiting = sign_in(web, op, clock)  # 30 s later: 2^3 s after three failures has passed
+    assert waiting.status_code == 303
+    for _ in range(5):  # 30 s apart: the fifth failure asks for 2^5 = 32 s
+        assert sign_in(web, op, clock, code="123456").status_code == 401
+    throttled = sign_in(web, op, clock)
+    assert throttled.status_code == 429
+    assert "try again in" in throttled.text and int(throttled.headers["retry-after"]) > 0
+    clock.advance(seconds=int(throttled.headers["retry-after"]))
     assert sign_in(web, op, clock).status_code == 303
 
 
@@ -152,21 +156,26 @@ def test_signing_out_ends_the_session_on_the_server(lifeline: Lifeline, clock: F
     assert ("user:op", "user.sign_out") in _actions(lifeline)
 
 
-def test_enrolment_shows_a_qr_code_only_before_the_first_sign_in(
+def test_enrolment_shows_the_qr_code_once_and_only_with_the_enrolment_code(
     lifeline: Lifeline, clock: FakeClock
 ) -> None:
+    """Regression (issue 14, break 4): the password alone showed the TOTP secret."""
     op = make_person(lifeline, "op", "smc_operator")
     web = client(lifeline)
 
-    def enrol() -> str:
+    def enrol(**extra: str) -> str:
         page = web.get("/console/sign-in")
         token = form_token(page.text, "pre_csrf")
-        data = {"username": "op", "password": PASSWORD, "pre_csrf": token}
+        data = {"username": "op", "password": PASSWORD, "pre_csrf": token, **extra}
+        clock.advance(seconds=10)  # past any wait the refusals before caused
         return str(web.post("/console/enrol", data=data).text)
 
-    assert 'src="data:image/svg+xml' in enrol()
-    assert sign_in(web, op, clock).status_code == 303
     assert "data:image/svg+xml" not in enrol()
+    assert "data:image/svg+xml" not in enrol(enrolment_code="AAAAA-BBBBB-CCCCC")
+    shown = enrol(enrolment_code=op.enrolment_code.lower().replace("-", " "))
+    assert 'src="data:image/svg+xml' in shown and op.totp_secret not in shown
+    assert "data:image/svg+xml" not in enrol(enrolment_code=op.enrolment_code)  # used up
+    assert ("user:op", "user.enrolment_shown") in _actions(lifeline)
 
 
 def test_the_language_is_switched_per_person_and_kept(lifeline: Lifeline, clock: FakeClock) -> None:

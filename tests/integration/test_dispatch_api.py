@@ -25,12 +25,11 @@ from typer.testing import CliRunner
 from console_support import LUCKNOW, VARANASI, client, form_token, make_person, signed_in
 from lifeline.bootstrap import Lifeline
 from lifeline.cli import app as cli
-from lifeline.domain.model import Actor
 from lifeline.services import cases
 from lifeline.services.dispatch import confirm_dispatch, dispatch_repo
 from lifeline.services.views import partner_case_dict
 from lifeline.settings import Settings
-from lifeline.web.deps import issue_token
+from staff_support import staff_token
 from support import FakeClock
 
 
@@ -47,7 +46,7 @@ def sent(lifeline: Lifeline) -> Iterator[Endpoints]:
 
 def api(app: Lifeline, name: str = "op", role: str = "smc_operator") -> TestClient:
     web = client(app)
-    web.headers["Authorization"] = "Bearer " + issue_token(app, Actor("user", name, role))
+    web.headers["Authorization"] = "Bearer " + staff_token(app, name, role)
     return web
 
 

@@ -8,12 +8,12 @@ from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
 from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.web.app import create_app
-from lifeline.web.deps import issue_token
 from lifeline.worker import Worker
+from staff_support import staff_token
 
 
 def headers(app: Lifeline, role: str = "smc_operator") -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(app, Actor('user', 'op', role))}"}
+    return {"Authorization": f"Bearer {staff_token(app, 'op', role)}"}
 
 
 def test_district_geojson_for_a_candidate(lifeline: Lifeline) -> None:

@@ -21,8 +21,8 @@ from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.services.reports import IST
 from lifeline.settings import load_settings
 from lifeline.web.app import create_app
-from lifeline.web.deps import issue_token
 from lifeline.worker import Worker
+from staff_support import staff_token
 
 OP = Actor("user", "op", "smc_operator")
 
@@ -130,7 +130,7 @@ def test_followups_from_the_command_line(run) -> None:  # type: ignore[no-untype
 
 
 def headers(app: Lifeline, role: str, user: str = "u") -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(app, Actor('user', user, role))}"}
+    return {"Authorization": f"Bearer {staff_token(app, user, role)}"}
 
 
 def test_reports_over_http_for_supervisors(lifeline: Lifeline) -> None:
@@ -176,10 +176,10 @@ def test_counsellors_see_due_check_ins_and_record_them_over_http(lifeline: Lifel
         assert refused.status_code == 403
         created = client.post(
             "/api/v1/follow-ups/{}/assign".format(plan["id"]),
-            json={"counsellor": "asha"},
-            headers=asha,
+            json={"counsellor": "nobody.here"},
+            headers=headers(lifeline, "supervisor", "sup"),
         )
-        assert created.status_code == 404  # no such counsellor user yet
+        assert created.status_code == 404  # no such counsellor user
         from_smc = client.post(
             f"/api/v1/follow-ups/check-ins/{check_in}",
             json={"result": "needs_escalation", "note": "again"},

@@ -31,6 +31,7 @@ from lifeline.services.ports import (
     QuarantinedMessage,
     QueueItem,
     SessionRecord,
+    SignInAttempt,
     UserRecord,
 )
 from support import FakeClock, RecordingSink
@@ -61,7 +62,7 @@ class Store:
         self.pinned: dict[tuple[str, str], tuple[int, str]] = {}
         self.imap: set[tuple[str, int, int]] = set()
         self.sessions: dict[str, SessionRecord] = {}
-        self.sign_ins: list[tuple[str, datetime, bool, str | None, int | None]] = []
+        self.sign_ins: list[SignInAttempt] = []
         self.profiles: dict[int, ConsoleProfile] = {}
         self.plans: dict[int, FollowUpPlan] = {}
         self.links: dict[int, dict[int, set[str]]] = {}
@@ -205,6 +206,94 @@ class FakeUsers:
 
     def by_username(self, username: str) -> UserRecord | None:
         return self.s.users.get(username)
+
+    def all(self) -> list[UserRecord]:
+        return sorted(self.s.users.values(), key=lambda u: u.id)
+
+    def _change(self, user_id: int, **changes: Any) -> None:
+        for name, record in self.s.users.items():
+            if record.id == user_id:
+                self.s.users[name] = replace(record, **changes)
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        self._change(user_id, active=active)
+
+    def set_role(self, user_id: int, role: str, jurisdiction: str | None) -> None:
+        self._change(user_id, role=role, jurisdiction=jurisdiction)
+
+    def revoke_tokens(self, user_id: int) -> None:
+        user = next(u for u in self.s.users.values() if u.id == user_id)
+        self._change(user_id, token_generation=user.token_generation + 1)
+
+    def set_two_factor(
+        self, user_id: int, totp_secret: str, code_hash: str, expires_at: datetime
+    ) -> None:
+        self._change(user_id, totp_secret=totp_secret, last_totp_step=None,
+                     enrolment_code_hash=code_hash, enrolment_expires_at=expires_at)  # fmt: skip
+
+    def consume_enrolment(self, user_id: int, code_hash: str) -> bool:
+        user = next(u for u in self.s.users.values() if u.id == user_id)
+        if user.enrolment_code_hash != code_hash:
+            return False
+        self._change(user_id, enrolment_code_hash=None, enrolment_expires_at=None)
+        return True
+
+    def accept_totp_step(self, user_id: int, step: int) -> bool:
+        user = next(u for u in self.s.users.values() if u.id == user_id)
+        if user.last_totp_step is not None and user.last_totp_step >= step:
+            return False
+        self._change(user_id, last_totp_step=step)
+        return True
+
+
+_UNCOUNTED = ("throttled", "forgiven")
+
+
+class FakeSignIns:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def record(self, *, username: str, at: datetime, ok: bool, reason: str,
+               address: str | None, totp_step: int | None = None) -> None:  # fmt: skip
+        self.s.sign_ins.append(SignInAttempt(next(self.s.ids), username, at, ok, reason, address))
+
+    def streak(self, username: str, since: datetime) -> list[tuple[datetime, str | None]]:
+        found: list[tuple[datetime, str | None]] = []
+        for row in reversed(self.s.sign_ins):
+            if row.username != username or row.at < since or row.reason in _UNCOUNTED:
+                continue
+            if row.ok:
+                break
+            found.append((row.at, row.address))
+        return found
+
+    def failures_from(self, address: str, since: datetime, limit: int) -> list[datetime]:
+        found = [
+            r.at
+            for r in reversed(self.s.sign_ins)
+            if r.address == address and r.at >= since and not r.ok and r.reason not in _UNCOUNTED
+        ]
+        return found[:limit]
+
+    def latest(self, username: str, address: str | None) -> SignInAttempt | None:
+        for row in reversed(self.s.sign_ins):
+            if row.username == username and row.address == address:
+                return row
+        return None
+
+    def forgive(self, username: str, address: str | None) -> None:
+        self.s.sign_ins = [
+            replace(r, reason="forgiven")
+            if r.username == username and not r.ok and r.reason != "throttled"
+            and (address is None or r.address == address)
+            else r
+            for r in self.s.sign_ins
+        ]  # fmt: skip
+
+    def extend_burst(self, attempt_id: int) -> None:
+        self.s.sign_ins = [
+            replace(r, repeats=r.repeats + 1) if r.id == attempt_id else r for r in self.s.sign_ins
+        ]
 
 
 class FakeJobs:
@@ -480,20 +569,11 @@ class FakeConsole:
     def revoke_session(self, session_id: int, at: datetime) -> None:
         self._update(session_id, revoked_at=at)
 
-    def record_sign_in(self, *, username: str, at: datetime, ok: bool, reason: str,
-                       ip: str | None, totp_step: int | None) -> None:  # fmt: skip
-        self.s.sign_ins.append((username, at, ok, ip, totp_step))
-
-    def sign_ins(self, username: str, since: datetime) -> list[tuple[datetime, bool]]:
-        found = [(at, ok) for u, at, ok, _, _ in self.s.sign_ins if u == username and at >= since]
-        return list(reversed(found))
-
-    def sign_ins_from(self, ip: str, since: datetime) -> int:
-        return sum(1 for _, at, _, i, _ in self.s.sign_ins if i == ip and at >= since)
-
-    def last_totp_step(self, username: str) -> int | None:
-        steps = [st for u, _, ok, _, st in self.s.sign_ins if u == username and ok and st]
-        return max(steps) if steps else None
+    def revoke_user_sessions(self, user_id: int, at: datetime) -> int:
+        open_ = [r for r in self.s.sessions.values() if r.user_id == user_id and not r.revoked_at]
+        for record in open_:
+            self._update(record.id, revoked_at=at)
+        return len(open_)
 
     def profile(self, user_id: int) -> ConsoleProfile | None:
         return self.s.profiles.get(user_id)
@@ -558,6 +638,7 @@ class FakeUnitOfWork:
         self.aftercare, self.reports = FakeAftercare(s), FakeReports(s)
         self.jurisdictions = FakeJurisdictions(s)
         self.console = FakeConsole(s)
+        self.sign_ins = FakeSignIns(s)
         self.assessments = FakeAssessments(s)
         self.dispatches = FakeDispatches(s.dispatch)
         return self

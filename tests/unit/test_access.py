@@ -18,6 +18,7 @@ from lifeline.services.access import (
     sign,
     verify_totp,
 )
+from lifeline.services.signin import SignInRefused
 from support import FakeClock
 
 
@@ -75,9 +76,9 @@ def test_a_user_signs_in_with_password_and_code_and_every_attempt_is_audited() -
     ctx, factory, _ = make_context(clock)
     new = create_user(ctx, "Op.One", "smc_operator")
     code = pyotp.TOTP(new.totp_secret).at(clock.now())
-    actor = authenticate_user(ctx, "op.one", new.password, code)
-    assert (actor.id, actor.role) == ("op.one", "smc_operator")
-    with pytest.raises(AuthenticationFailed):
+    holder = authenticate_user(ctx, "op.one", new.password, code)
+    assert (holder.actor.id, holder.actor.role) == ("op.one", "smc_operator")
+    with pytest.raises(SignInRefused):
         authenticate_user(ctx, "op.one", "wrong password!", code)
     actions = [r.action for r in factory.store.audit]
     assert actions[-2:] == ["user.sign_in", "user.sign_in_failed"]

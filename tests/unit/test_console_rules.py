@@ -98,7 +98,7 @@ def test_the_queue_puts_higher_risk_first_then_older() -> None:
     assert [r.case_id for r in rows] == [unassessed, high, low]
 
 
-def test_five_wrong_codes_lock_the_account() -> None:
+def test_wrong_codes_space_out_the_accounts_attempts_then_the_right_code_gets_in() -> None:
     clock = FakeClock()
     ctx, factory, _ = make_context(clock)
     user = access.create_user(ctx, "op", "smc_operator", password="x" * 12)
@@ -107,12 +107,14 @@ def test_five_wrong_codes_lock_the_account() -> None:
         with pytest.raises(sessions.SignInRefused):
             sessions.sign_in(ctx, policy, "op", "x" * 12, "000000")
     code = pyotp.TOTP(user.totp_secret).at(clock.now())
-    with pytest.raises(sessions.SignInRefused) as locked:
+    with pytest.raises(sessions.SignInThrottled) as throttled:
         sessions.sign_in(ctx, policy, "op", "x" * 12, code)
-    assert locked.value.locked_until == clock.now() + policy.lockout
-    clock.advance(minutes=15, seconds=31)
+    assert throttled.value.retry_after == 8  # three failures counted, then 2^3 s
+    clock.advance(seconds=8)
     code = pyotp.TOTP(user.totp_secret).at(clock.now())
     done = sessions.sign_in(ctx, policy, "op", "x" * 12, code)
     assert done.console.actor == Actor("user", "op", "smc_operator")
     actions = [r.action for r in factory.store.audit if r.actor == "user:op"]
-    assert actions.count("user.sign_in_failed") == 6 and actions[-1] == "user.sign_in"
+    # one audit record for the whole throttled burst (three refused attempts)
+    assert actions == ["user.sign_in_failed"] * 3 + ["user.sign_in_throttled", "user.sign_in"]
+    assert factory.store.audit[-1].details["refused_before"] == 3

@@ -28,7 +28,7 @@ from lifeline.services.access import NewPartner, create_partner
 from lifeline.services.cases import list_cases, show_case
 from lifeline.web.api.schemas import PLATFORMS, AlertIn
 from lifeline.web.app import create_app
-from lifeline.web.deps import issue_token
+from staff_support import staff_token
 from support import FakeClock, alert_body, dumps, signed_headers
 
 ADMIN = Actor("cli", "test", "admin")
@@ -332,7 +332,7 @@ def test_unknown_fields_nested_too_deep_to_show_again_are_refused_at_intake(
 ) -> None:
     """Unknown fields are stored and shown back with the case; nesting the API could not render
     (about 255 levels) must be refused at intake, not stored to break every later read."""
-    token = issue_token(lifeline, Actor("user", "admin", "admin"))
+    token = staff_token(lifeline, "admin", "admin")
 
     def with_extra(depth: int) -> bytes:
         body = dumps(alert_body(reference=f"FB-deep-{depth}"))

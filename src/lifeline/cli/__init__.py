@@ -3,7 +3,7 @@
 Each feature module registers its commands on the shared app when imported here.
 """
 
-from lifeline.cli import aftercare, core, dispatch, locate, mail, report, simulate, triage
+from lifeline.cli import aftercare, core, dispatch, locate, mail, report, simulate, triage, users
 from lifeline.cli.common import app
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "report",
     "simulate",
     "triage",
+    "users",
 ]

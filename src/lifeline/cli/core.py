@@ -46,6 +46,14 @@ def _stopped_cleanly(*_: Any) -> None:
     """SIGTERM re-raised by uvicorn after its graceful shutdown: nothing is left to do."""
 
 
+def proxy_options(forwarded_allow_ips: str) -> dict[str, Any]:
+    """uvicorn's proxy settings from LIFELINE_FORWARDED_ALLOW_IPS. Left to itself uvicorn
+    believes X-Forwarded-For from 127.0.0.1 (or $FORWARDED_ALLOW_IPS), so a local client could
+    pick any address for the sign-in throttles; with the setting empty, no header is believed."""
+    trusted = [part.strip() for part in forwarded_allow_ips.split(",") if part.strip()]
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or []}
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Listen address (LIFELINE_HTTP_HOST).")] = None,
@@ -77,6 +85,7 @@ def serve(
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=30,
+        **proxy_options(settings.forwarded_allow_ips),
     )
 
 
@@ -129,7 +138,8 @@ def users_create(
     password: Annotated[str | None, typer.Option(help="Generated if not given.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create a person who signs in; prints the password and the two-factor enrolment secret."""
+    """Create a person who signs in; prints the password, the two-factor secret and a one-time
+    enrolment code."""
     try:
         new = access.create_user(
             load_app().ctx, username, role, jurisdiction=jurisdiction, password=password
@@ -137,11 +147,20 @@ def users_create(
     except DomainError as exc:
         raise fail(exc, as_json) from None
     if as_json:
-        emit({"username": new.username, "password": new.password, "totp_secret": new.totp_secret})
+        emit(
+            {
+                "username": new.username,
+                "password": new.password,
+                "totp_secret": new.totp_secret,
+                "enrolment_code": new.enrolment_code,
+            }
+        )
     else:
         out.print(
             f"user {new.username} ({role}) created\n  password: {new.password}\n"
-            f"  TOTP secret: {new.totp_secret} (add to an authenticator app)"
+            f"  TOTP secret: {new.totp_secret} (add to an authenticator app)\n"
+            f"  enrolment code: {new.enrolment_code} (with the password, shows the QR code at "
+            "/console/enrol once; expires in 72 h)"
         )
 
 

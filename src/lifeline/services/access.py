@@ -12,12 +12,13 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from lifeline.domain.errors import Conflict, DomainError
 from lifeline.domain.model import Actor
 from lifeline.services.context import Context
 from lifeline.services.ports import PartnerRecord, UserRecord
+from lifeline.services.signin import authenticate, code_hash, totp_step
 
 ROLES = ("admin", "smc_operator", "supervisor", "district_officer", "stf_analyst", "counsellor")
 
@@ -185,12 +186,25 @@ def authenticate_partner(
     return Actor("partner", str(partner.id), "partner")
 
 
+#: how long a one-time enrolment code works
+ENROLMENT_TTL = timedelta(hours=72)
+
+
 @dataclass(frozen=True)
 class NewUser:
     username: str
     password: str
     totp_secret: str
     user: UserRecord
+    #: one-time code that, with the password, shows the TOTP secret at /console/enrol
+    enrolment_code: str = ""
+
+
+def new_two_factor() -> tuple[str, str]:
+    """A fresh TOTP secret and a one-time enrolment code (about 60 bits, easy to read out)."""
+    secret = base64.b32encode(secrets.token_bytes(20)).decode()
+    raw = base64.b32encode(secrets.token_bytes(10)).decode()[:15]
+    return secret, "-".join(raw[i : i + 5] for i in range(0, 15, 5))
 
 
 def create_user(
@@ -211,7 +225,7 @@ def create_user(
     if password is not None and len(password) < 12:
         raise DomainError("a password must be at least 12 characters")
     password = password or secrets.token_urlsafe(15)
-    totp_secret = base64.b32encode(secrets.token_bytes(20)).decode()
+    totp_secret, enrolment_code = new_two_factor()
     with ctx.uow() as uow:
         if uow.users.by_username(username) is not None:
             raise Conflict(f"user {username!r} already exists")
@@ -223,6 +237,9 @@ def create_user(
             jurisdiction=jurisdiction,
             at=ctx.clock.now(),
         )
+        uow.users.set_two_factor(
+            record.id, totp_secret, code_hash(enrolment_code), ctx.clock.now() + ENROLMENT_TTL
+        )
         uow.audit.append(
             at=ctx.clock.now(),
             actor="cli:admin",
@@ -231,44 +248,43 @@ def create_user(
             details={"username": username, "role": role, "jurisdiction": jurisdiction},
         )
         uow.commit()
-    return NewUser(username, password, totp_secret, record)
+    return NewUser(username, password, totp_secret, record, enrolment_code)
 
 
 def verify_totp(secret: str, code: str, at: datetime, *, step: int = 30, drift: int = 1) -> bool:
-    """RFC 6238 TOTP check (SHA-1, 6 digits) with one step of clock drift either way.
-    Written here, not with pyotp, so the service layer stays typed; pyotp makes the QR codes."""
-    code = code.strip()
-    if len(code) != 6 or not code.isdigit():
-        return False
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    counter = int(at.timestamp()) // step
-    for offset in range(-drift, drift + 1):
-        msg = (counter + offset).to_bytes(8, "big")
-        digest = hmac.new(key, msg, hashlib.sha1).digest()
-        pos = digest[-1] & 0x0F
-        value = (int.from_bytes(digest[pos : pos + 4], "big") & 0x7FFFFFFF) % 1_000_000
-        if hmac.compare_digest(f"{value:06d}", code):
-            return True
-    return False
+    """RFC 6238 TOTP check (SHA-1, 6 digits) with one step of clock drift either way."""
+    return totp_step(secret, code, at, step=step, drift=drift) is not None
 
 
-def authenticate_user(ctx: Context, username: str, password: str, totp_code: str) -> Actor:
+@dataclass(frozen=True)
+class TokenHolder:
+    """Who a bearer token is issued to: the person and their token generation."""
+
+    actor: Actor
+    generation: int
+
+
+def authenticate_user(
+    ctx: Context,
+    username: str,
+    password: str,
+    totp_code: str,
+    *,
+    address: str | None = None,
+) -> TokenHolder:
+    """API sign-in, under the same policy and throttles as the console (`address`: the keyed
+    hash of the client address)."""
     with ctx.uow() as uow:
-        user = uow.users.by_username(username.strip().lower())
-        ok = (
-            user is not None
-            and user.active
-            and ctx.passwords.verify(user.password_hash, password)
-            and verify_totp(user.totp_secret, totp_code, ctx.clock.now())
-        )
-        uow.audit.append(
-            at=ctx.clock.now(),
-            actor=f"user:{username.strip().lower()}",
-            action="user.sign_in" if ok else "user.sign_in_failed",
-            case_id=None,
-            details={},
-        )
+        user = authenticate(ctx, uow, username, password, totp_code, address=address, channel="api")
         uow.commit()
-    if not ok or user is None:
-        raise AuthenticationFailed("wrong username, password or two-factor code")
+    return TokenHolder(Actor("user", user.username, user.role), user.token_generation)
+
+
+def token_actor(ctx: Context, username: str, generation: int) -> Actor:
+    """The person a bearer token names, as the database has them now (role included): refused
+    if deactivated or if their tokens were revoked since it was issued. One indexed read."""
+    with ctx.uow(readonly=True) as uow:
+        user = uow.users.by_username(username)
+    if user is None or not user.active or user.token_generation != generation:
+        raise AuthenticationFailed("token revoked; sign in again at /api/v1/auth/token")
     return Actor("user", user.username, user.role)

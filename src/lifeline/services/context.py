@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from lifeline.domain.events import Event
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from lifeline.services.signin import SignInPolicy
 
 if TYPE_CHECKING:
     from lifeline.services.audit import AuditTrust
@@ -51,6 +52,8 @@ class ServiceConfig:
     public_url: str = "http://127.0.0.1:8000"
     #: numbers an officer can call back at the SMC, put in every message
     smc_phone: str = ""
+    #: sign-in throttles, the same at every door (console, API, enrolment)
+    signin: SignInPolicy = field(default_factory=SignInPolicy)
 
 
 @dataclass(frozen=True)

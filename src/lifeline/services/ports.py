@@ -35,6 +35,13 @@ class UserRecord:
     role: str
     jurisdiction: str | None = None
     active: bool = True
+    #: bumped to revoke every bearer token and console session of the person at once
+    token_generation: int = 0
+    #: the two-factor time step last accepted (a code is accepted once)
+    last_totp_step: int | None = None
+    #: SHA-256 of the one-time enrolment code, and when it expires (None: none pending)
+    enrolment_code_hash: str | None = None
+    enrolment_expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,28 @@ class UserRepository(Protocol):
         at: datetime,
     ) -> UserRecord: ...
     def by_username(self, username: str) -> UserRecord | None: ...
+    def all(self) -> list[UserRecord]: ...
+    def set_active(self, user_id: int, active: bool) -> None: ...
+    def set_role(self, user_id: int, role: str, jurisdiction: str | None) -> None: ...
+    def revoke_tokens(self, user_id: int) -> None:
+        """Bump the token generation: every bearer token issued so far stops working."""
+        ...
+
+    def set_two_factor(
+        self, user_id: int, totp_secret: str, code_hash: str, expires_at: datetime
+    ) -> None:
+        """A new TOTP secret with a pending enrolment code (its hash); the step memory resets."""
+        ...
+
+    def consume_enrolment(self, user_id: int, code_hash: str) -> bool:
+        """Clear the pending enrolment code if it is `code_hash`; False if it was not (or was
+        used by a concurrent request)."""
+        ...
+
+    def accept_totp_step(self, user_id: int, step: int) -> bool:
+        """Record `step` as the last accepted one if it is later than any before; False (and
+        nothing changed) if that step or a later one was already accepted."""
+        ...
 
 
 class JobQueue(Protocol):
@@ -359,22 +388,10 @@ class ConsoleStore(Protocol):
     def session(self, token_hash: str) -> SessionRecord | None: ...
     def touch_session(self, session_id: int, at: datetime) -> None: ...
     def revoke_session(self, session_id: int, at: datetime) -> None: ...
-    def record_sign_in(
-        self,
-        *,
-        username: str,
-        at: datetime,
-        ok: bool,
-        reason: str,
-        ip: str | None,
-        totp_step: int | None,
-    ) -> None: ...
-    def sign_ins(self, username: str, since: datetime) -> list[tuple[datetime, bool]]:
-        """(time, succeeded) of this username's attempts since `since`, newest first."""
+    def revoke_user_sessions(self, user_id: int, at: datetime) -> int:
+        """End every open session of a person; how many were open."""
         ...
 
-    def sign_ins_from(self, ip: str, since: datetime) -> int: ...
-    def last_totp_step(self, username: str) -> int | None: ...
     def profile(self, user_id: int) -> ConsoleProfile | None: ...
     def save_profile(
         self, user_id: int, *, language: str, enrolled_at: datetime | None, at: datetime
@@ -514,6 +531,60 @@ class ReportSource(Protocol):
         ...
 
 
+# -- sign-in (issue 14) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """One row of the sign-in log. `address` is a keyed hash of the client address, never the
+    address; a throttled burst is one row whose `repeats` counts the attempts it refused."""
+
+    id: int
+    username: str
+    at: datetime
+    ok: bool
+    reason: str
+    address: str | None
+    repeats: int = 1
+
+
+class SignInLog(Protocol):
+    """Every sign-in attempt, by every door: the throttles are computed from it."""
+
+    def record(
+        self,
+        *,
+        username: str,
+        at: datetime,
+        ok: bool,
+        reason: str,
+        address: str | None,
+        totp_step: int | None = None,
+    ) -> None: ...
+    def streak(self, username: str, since: datetime) -> list[tuple[datetime, str | None]]:
+        """(time, address hash) of this username's failures since `since` and since its last
+        success or unlock, newest first (throttled bursts not counted)."""
+        ...
+
+    def failures_from(self, address: str, since: datetime, limit: int) -> list[datetime]:
+        """Times of the failures from this address since `since`, any username, newest first
+        (at most `limit`; throttled bursts not counted)."""
+        ...
+
+    def latest(self, username: str, address: str | None) -> SignInAttempt | None:
+        """The newest row for this username from this address."""
+        ...
+
+    def extend_burst(self, attempt_id: int) -> None:
+        """Count one more refused attempt in a throttled burst."""
+        ...
+
+    def forgive(self, username: str, address: str | None) -> None:
+        """Stop counting this username's failures from `address` (None: from anywhere) towards
+        the address's limit: after the person signed in there, or an admin unlocked them."""
+        ...
+
+
 class UnitOfWork(Protocol):
     cases: CaseRepository
     alerts: AlertRepository
@@ -529,6 +600,7 @@ class UnitOfWork(Protocol):
     senders: PartnerSenders
     imap: ImapLedger
     console: ConsoleStore
+    sign_ins: SignInLog
     jurisdictions: JurisdictionIndex
     aftercare: AftercareRepository
     reports: ReportSource

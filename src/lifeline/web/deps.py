@@ -9,7 +9,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services.access import authenticate_partner
+from lifeline.services.access import AuthenticationFailed, authenticate_partner, token_actor
 from lifeline.web.errors import ApiError
 
 
@@ -25,8 +25,17 @@ def token_serializer(app: Lifeline) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(app.token_secret(), salt="lifeline-api-token")
 
 
-def issue_token(app: Lifeline, actor: Actor) -> str:
-    return str(token_serializer(app).dumps({"u": actor.id, "r": actor.role}))
+def issue_token(app: Lifeline, username: str, generation: int) -> str:
+    """A bearer token naming a person and their token generation (never their role: that is
+    read from the database on every request)."""
+    return str(token_serializer(app).dumps({"u": username, "g": generation}))
+
+
+def client_address(app: Lifeline, request: Request) -> str | None:
+    """The keyed hash of the client's address, as the sign-in throttles and audit know it.
+    The address is the socket's; uvicorn replaces it from X-Forwarded-For only for peers in
+    LIFELINE_FORWARDED_ALLOW_IPS (`lifeline serve` passes that setting, empty by default)."""
+    return app.address_key(request.client.host) if request.client else None
 
 
 def _bearer(app: Lifeline, request: Request) -> Actor | None:
@@ -44,7 +53,12 @@ def _bearer(app: Lifeline, request: Request) -> Actor | None:
         ) from None
     except BadSignature:
         raise ApiError(401, "authentication_failed", "token is not valid") from None
-    return Actor("user", str(data["u"]), str(data["r"]))
+    if not isinstance(data, dict) or not isinstance(data.get("g"), int):
+        raise ApiError(401, "authentication_failed", "token is not valid; sign in again")
+    try:
+        return token_actor(app.ctx, str(data.get("u")), data["g"])
+    except AuthenticationFailed as exc:
+        raise ApiError(401, "authentication_failed", str(exc)) from None
 
 
 def staff(app: App, request: Request) -> Actor:

@@ -12,7 +12,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
 from lifeline.adapters.db.tables import (
     aad,
@@ -21,7 +21,6 @@ from lifeline.adapters.db.tables import (
     cases,
     console_profiles,
     console_sessions,
-    console_sign_ins,
     ids_in,
     location_resolutions,
     new_id,
@@ -76,7 +75,7 @@ class SqlConsoleStore:
                     created_at=at,
                     last_seen_at=at,
                     expires_at=expires_at,
-                    ip=(ip or "")[:64] or None,
+                    ip=ip,
                 )
             )
         )
@@ -102,53 +101,17 @@ class SqlConsoleStore:
             .values(revoked_at=at)
         )
 
-    # -- sign-in attempts ------------------------------------------------------------------
-    def record_sign_in(
-        self,
-        *,
-        username: str,
-        at: datetime,
-        ok: bool,
-        reason: str,
-        ip: str | None,
-        totp_step: int | None,
-    ) -> None:
-        self.conn.execute(
-            insert(console_sign_ins).values(
-                username=username[:64],
-                at=at,
-                ok=ok,
-                reason=reason[:40],
-                ip=(ip or "")[:64] or None,
-                totp_step=totp_step,
-            )
-        )
-
-    def sign_ins(self, username: str, since: datetime) -> list[tuple[datetime, bool]]:
-        rows = self.conn.execute(
-            select(console_sign_ins.c.at, console_sign_ins.c.ok)
-            .where(console_sign_ins.c.username == username, console_sign_ins.c.at >= since)
-            .order_by(console_sign_ins.c.at.desc(), console_sign_ins.c.id.desc())
-            .limit(200)
-        )
-        return [(r.at, bool(r.ok)) for r in rows]
-
-    def sign_ins_from(self, ip: str, since: datetime) -> int:
+    def revoke_user_sessions(self, user_id: int, at: datetime) -> int:
         return int(
             self.conn.execute(
-                select(func.count())
-                .select_from(console_sign_ins)
-                .where(console_sign_ins.c.ip == ip[:64], console_sign_ins.c.at >= since)
-            ).scalar_one()
+                update(console_sessions)
+                .where(
+                    console_sessions.c.user_id == user_id, console_sessions.c.revoked_at.is_(None)
+                )
+                .values(revoked_at=at)
+                .execution_options(preserve_rowcount=True)
+            ).rowcount
         )
-
-    def last_totp_step(self, username: str) -> int | None:
-        value = self.conn.execute(
-            select(func.max(console_sign_ins.c.totp_step)).where(
-                console_sign_ins.c.username == username, console_sign_ins.c.ok.is_(True)
-            )
-        ).scalar_one_or_none()
-        return None if value is None else int(value)
 
     # -- profiles --------------------------------------------------------------------------
     def profile(self, user_id: int) -> ConsoleProfile | None:

@@ -13,6 +13,7 @@ from lifeline.adapters.db.access import (
     SqlIdempotencyStore,
     SqlPartnerRepository,
     SqlSignatureLedger,
+    SqlSignInLog,
     SqlUserRepository,
 )
 from lifeline.adapters.db.aftercare_repos import SqlAftercareRepository, SqlReportSource
@@ -52,6 +53,7 @@ from lifeline.services.ports import (
     Quarantine,
     ReportSource,
     SignatureLedger,
+    SignInLog,
     SubjectRepository,
     UserRepository,
 )
@@ -82,6 +84,7 @@ class SqlUnitOfWork:
     senders: PartnerSenders
     imap: ImapLedger
     console: ConsoleStore
+    sign_ins: SignInLog
     jurisdictions: JurisdictionIndex
     aftercare: AftercareRepository
     reports: ReportSource
@@ -138,6 +141,7 @@ class SqlUnitOfWork:
         self.senders = SqlPartnerSenders(conn)
         self.imap = SqlImapLedger(conn)
         self.console = SqlConsoleStore(conn, self.keys)
+        self.sign_ins = SqlSignInLog(conn)
         self.jurisdictions = SqlJurisdictionIndex(conn)
         self.aftercare = SqlAftercareRepository(conn, self.keys)
         self.reports = SqlReportSource(conn)

@@ -23,7 +23,7 @@ from lifeline.services.dispatch import Alarm
 from lifeline.services.escalation_views import alarms_for
 from lifeline.services.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
 from lifeline.web.console import i18n
-from lifeline.web.deps import App
+from lifeline.web.deps import App, client_address
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -61,13 +61,13 @@ def policy(app: Lifeline) -> SessionPolicy:
     return SessionPolicy(
         idle=timedelta(minutes=s.console_idle_minutes),
         absolute=timedelta(hours=s.console_session_hours),
-        lockout_failures=s.console_lockout_failures,
-        lockout=timedelta(minutes=s.console_lockout_minutes),
     )
 
 
 def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The keyed hash of the client's address (never the address): web/deps.client_address."""
+    app: Lifeline = request.app.state.lifeline
+    return client_address(app, request)
 
 
 def current(request: Request, app: App) -> ConsoleSession:

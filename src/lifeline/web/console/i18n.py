@@ -17,18 +17,62 @@ STRINGS: dict[str, tuple[str, str]] = {
     "code": ("Six-digit code from your authenticator app", "ऑथेंटिकेटर ऐप का छह अंकों का कोड"),
     "enrol": ("Set up two-factor sign-in", "दो-चरणीय साइन-इन सेट करें"),
     "enrol_help": (
-        "First time here? Scan the QR code with an authenticator app, then sign in with the "
-        "code it shows.",
-        "पहली बार? ऑथेंटिकेटर ऐप से QR कोड स्कैन करें, फिर उसके कोड से साइन इन करें।",
+        "First time here? Enter your password and the one-time enrolment code your admin gave "
+        "you, scan the QR code with an authenticator app, then sign in with the code it shows.",
+        "पहली बार? अपना पासवर्ड और एडमिन से मिला एक बार का नामांकन कोड डालें, ऑथेंटिकेटर ऐप से "
+        "QR कोड स्कैन करें, फिर उसके कोड से साइन इन करें।",
     ),
     "enrol_show": ("Show my QR code", "मेरा QR कोड दिखाएँ"),
     "enrol_secret": ("Or type this key into the app:", "या यह कुंजी ऐप में लिखें:"),
     "signed_out": ("You are signed out.", "आप साइन आउट हो गए हैं।"),
     "session_ended": ("Your session ended; sign in again.", "सत्र समाप्त हुआ; फिर से साइन इन करें।"),
     "refused": ("Sign-in refused", "साइन-इन अस्वीकृत"),
-    "locked": (
-        "Too many failed attempts: the account is locked until",
-        "कई असफल प्रयास: खाता इस समय तक बंद है",
+    "refused_wrong": (
+        "wrong username, password or two-factor code",
+        "यूज़रनेम, पासवर्ड या दो-चरणीय कोड गलत है",
+    ),
+    "refused_wrong_enrolment": (
+        "wrong username, password or enrolment code (a code works once and expires; ask an "
+        "admin for a new one)",
+        "यूज़रनेम, पासवर्ड या नामांकन कोड गलत है (कोड एक ही बार और सीमित समय तक चलता है; "
+        "नए कोड के लिए एडमिन से कहें)",
+    ),
+    "refused_code_reused": (
+        "that two-factor code was already used; wait for the next one",
+        "यह दो-चरणीय कोड पहले ही इस्तेमाल हो चुका है; अगले कोड की प्रतीक्षा करें",
+    ),
+    "refused_throttled_address": (
+        "too many attempts from this address;",
+        "इस पते से बहुत अधिक प्रयास;",
+    ),
+    "refused_throttled_account": (
+        "too many failed attempts for this username;",
+        "इस यूज़रनेम के लिए बहुत अधिक असफल प्रयास;",
+    ),
+    "staff": ("Staff", "स्टाफ़"),
+    "yes": ("yes", "हाँ"),
+    "no": ("no", "नहीं"),
+    "staff_done": ("Done", "हो गया"),
+    "staff_new_secret": (
+        "New two-factor secret (shown only now) for",
+        "नया दो-चरणीय सीक्रेट (केवल अभी दिखाया गया) इनके लिए:",
+    ),
+    "staff_totp_secret": ("TOTP secret", "TOTP सीक्रेट"),
+    "staff_role": ("Role", "भूमिका"),
+    "staff_jurisdiction": ("Jurisdiction", "क्षेत्राधिकार"),
+    "staff_active": ("Active", "सक्रिय"),
+    "staff_wait": ("Sign-in wait", "साइन-इन प्रतीक्षा"),
+    "staff_actions": ("Actions", "कार्रवाई"),
+    "staff_enrolment_pending": ("enrolment pending", "नामांकन बाकी"),
+    "staff_deactivate": ("Deactivate", "निष्क्रिय करें"),
+    "staff_reactivate": ("Reactivate", "फिर सक्रिय करें"),
+    "staff_unlock": ("Unlock", "अनलॉक करें"),
+    "staff_reset_2fa": ("Reset two-factor", "दो-चरणीय रीसेट करें"),
+    "staff_set_role": ("Change role", "भूमिका बदलें"),
+    "try_again_in": ("try again in", "फिर से प्रयास करें, इतने समय बाद:"),
+    "enrolment_code": (
+        "One-time enrolment code (from your admin)",
+        "एक बार का नामांकन कोड (आपके एडमिन से)",
     ),
     "queue": ("Live queue", "लाइव कतार"),
     "queue_empty": ("No open cases.", "कोई खुला केस नहीं।"),

@@ -15,7 +15,7 @@ from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.services import console as console_service
 from lifeline.services import sessions
 from lifeline.services.authorisation import Permission, allowed
-from lifeline.services.sessions import SignInRefused
+from lifeline.services.signin import SignInRefused, SignInThrottled
 from lifeline.web.api.schemas import PLATFORMS
 from lifeline.web.console import i18n
 from lifeline.web.console.common import (
@@ -89,16 +89,12 @@ def sign_in(
     next_path: Annotated[str, Form(alias="next", max_length=300)] = "",
 ) -> Response:
     check_pre_csrf(request, pre_csrf)
-    lang = i18n.translator(lang_of(request))
     try:
         done = sessions.sign_in(
             app.ctx, policy(app), username, password, code, ip=client_ip(request)
         )
     except SignInRefused as exc:
-        message = f"{lang['refused']}: {exc}"
-        if exc.locked_until is not None:
-            message = f"{lang['locked']} {i18n.ist(exc.locked_until)}"
-        return _sign_in_page(request, app, error=message, status=401)
+        return _refused_page(request, app, exc)
     response = redirect(_safe_next(next_path))
     set_cookie(
         app,
@@ -111,6 +107,18 @@ def sign_in(
     return response
 
 
+def _refused_page(request: Request, app: App, exc: SignInRefused) -> HTMLResponse:
+    """The sign-in page with the refusal in the page's language (429 when throttled)."""
+    lang = i18n.translator(lang_of(request))
+    message = f"{lang['refused']}: {lang['refused_' + exc.kind]}"
+    if isinstance(exc, SignInThrottled):
+        message = f"{message} {lang['try_again_in']} {exc.retry_after} s"
+        page = _sign_in_page(request, app, error=message, status=429)
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
+    return _sign_in_page(request, app, error=message, status=401)
+
+
 @router.post("/enrol", response_class=HTMLResponse)
 def enrol(
     request: Request,
@@ -118,16 +126,18 @@ def enrol(
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
     pre_csrf: Annotated[str, Form(max_length=100)],
+    enrolment_code: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    """Show the QR code to a person who has never signed in (password checked and counted)."""
+    """Show the QR code to a person with their password and one-time enrolment code (from
+    `lifeline users create` or `users reset-2fa`); the code is used up. Counted and throttled
+    as a sign-in attempt."""
     check_pre_csrf(request, pre_csrf)
     try:
         name, secret = sessions.enrolment_secret(
-            app.ctx, policy(app), username, password, ip=client_ip(request)
+            app.ctx, username, password, enrolment_code, ip=client_ip(request)
         )
     except SignInRefused as exc:
-        lang = i18n.translator(lang_of(request))
-        return _sign_in_page(request, app, error=f"{lang['refused']}: {exc}", status=401)
+        return _refused_page(request, app, exc)
     uri = f"otpauth://totp/Lifeline:{name}?secret={secret}&issuer=Lifeline"
     qr = segno.make(uri, error="m").svg_data_uri(scale=5)
     page = _sign_in_page(request, app, qr=qr)

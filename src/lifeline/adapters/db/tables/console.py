@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Integer,
     String,
     Table,
 )
@@ -33,11 +34,12 @@ console_sessions = Table(
     Column("last_seen_at", Ts, nullable=False),
     Column("expires_at", Ts, nullable=False),
     Column("revoked_at", Ts),
+    #: keyed hash of the client address
     Column("ip", String(64)),
 )
 
-#: every sign-in attempt: the lockout and rate limit count these; `totp_step` of a successful
-#: one stops the same two-factor code being used twice
+#: every sign-in attempt, by every door: the throttles count these (`users.last_totp_step`, not
+#: `totp_step` here, is what refuses a code used before)
 console_sign_ins = Table(
     "console_sign_ins",
     metadata,
@@ -46,8 +48,11 @@ console_sign_ins = Table(
     Column("at", Ts, nullable=False, index=True),
     Column("ok", Boolean, nullable=False),
     Column("reason", String(40), nullable=False),
-    Column("ip", String(64)),
+    #: keyed hash of the client address (migration 0010; never the address)
+    Column("ip", String(64), index=True),
     Column("totp_step", BigInteger),
+    #: a throttled burst is one row: how many attempts it refused
+    Column("repeats", Integer, nullable=False, server_default="1"),
 )
 
 #: per-person console state: language and when two-factor enrolment was completed

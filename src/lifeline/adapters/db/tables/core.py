@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -45,6 +46,13 @@ users = Table(
     Column("jurisdiction", String(64), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", Ts, nullable=False),
+    # migration 0010: bumped to revoke every token and session of the person at once
+    Column("token_generation", Integer, nullable=False, server_default="0"),
+    #: the two-factor time step last accepted: a code is never accepted twice
+    Column("last_totp_step", BigInteger),
+    #: SHA-256 of the one-time enrolment code (never the code), and when it expires
+    Column("enrolment_code_hash", String(64)),
+    Column("enrolment_expires_at", Ts),
 )
 
 subjects = Table(
