@@ -134,7 +134,6 @@ def test_partners_add_sender_pins_dkim_selectors_for_a_domain(run, tmp_path: Pat
     assert "already registered to another partner" in taken["error"]["message"]
 
 
-
 def test_the_staff_lifecycle_commands_print_json_and_are_audited(run, database_url: str) -> None:  # type: ignore[no-untyped-def]
     run("users", "create", "boss", "--role", "admin", "--json")
     created = json.loads(run("users", "create", "op", "--role", "smc_operator", "--json"))
