@@ -146,9 +146,7 @@ def location_set(geo: GeoLocator) -> dict[str, Any]:
 def timing(geo: GeoLocator, rounds: int) -> dict[str, float]:
     queries = [fresh_query(r) for r in load("location_fresh.jsonl")]
     queries += [LocationQuery(post_text=r["text"]) for r in load("location_traps_dev.jsonl")]
-    queries += [
-        LocationQuery(**{k: r.get(k) for k in FIELDS}) for r in load("location_set.jsonl")
-    ]
+    queries += [LocationQuery(**{k: r.get(k) for k in FIELDS}) for r in load("location_set.jsonl")]
     times = []
     for _ in range(rounds):
         for q in queries:
@@ -188,8 +186,10 @@ def main() -> None:
             )
             if not args.quiet:
                 for w in f["worst"]:
-                    print(f"{'':>16}{w['id']} {w['district']} {w['confidence']} "
-                          f"review={w['needs_review']}: {w['text'][:70]}")
+                    print(
+                        f"{'':>16}{w['id']} {w['district']} {w['confidence']} "
+                        f"review={w['needs_review']}: {w['text'][:70]}"
+                    )
     f = figures["fresh"]
     print(
         f"{'fresh':>14}: district accuracy {f['district_accuracy']:.2%} (target >= 97%) of "
@@ -202,11 +202,15 @@ def main() -> None:
         for w in f["agreeing_not_confident"]:
             print(f"{'':>16}review {w['id']}: {w['text']} {w['why']}")
     f = figures["location_set"]
-    print(f"{'location_set':>14}: district accuracy {f['district_accuracy']:.2%} of {f['entries']}"
-          + (f" wrong {f['wrong']}" if f["wrong"] and not args.quiet else ""))
+    print(
+        f"{'location_set':>14}: district accuracy {f['district_accuracy']:.2%} of {f['entries']}"
+        + (f" wrong {f['wrong']}" if f["wrong"] and not args.quiet else "")
+    )
     f = figures["time"]
-    print(f"{'time':>14}: p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms (target < 20), "
-          f"max {f['max_ms']} ms over {f['queries']} calls")
+    print(
+        f"{'time':>14}: p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms (target < 20), "
+        f"max {f['max_ms']} ms over {f['queries']} calls"
+    )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {RESULTS.relative_to(ROOT)}")

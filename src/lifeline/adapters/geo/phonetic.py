@@ -228,3 +228,30 @@ def skeleton(sounded: str) -> str:
 def phrase_sound(words: list[str] | tuple[str, ...]) -> str:
     """The sound string of a phrase: the words' sound strings joined without spaces."""
     return "".join(sound(w) for w in words)
+
+
+_SPELLING = (
+    ("aa", "a"),
+    ("ee", "i"),
+    ("oo", "u"),
+    ("ou", "au"),
+    ("w", "v"),
+    ("z", "j"),
+    ("q", "k"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("sh", "s"),
+)
+_ASPIRATE = re.compile(r"(?<=[bdgjkpt])h")
+
+
+@lru_cache(maxsize=131072)
+def spelling(word: str) -> str:
+    """A romanised word with only transliteration choices folded (w/v, z/j, sh/s, aa/a, ee/i,
+    oo/u, aspiration, doubled letters), vowels otherwise kept: "palval" and "Palwal",
+    "chhatarpur" and "Chhatarpur" meet; "kisi" and "Kashi" do not (unlike their sound keys)."""
+    w = re.sub(r"[^a-z]", "", word.lower()).replace("chh", "ch")
+    for old, new in _SPELLING:
+        w = w.replace(old, new)
+    w = _ASPIRATE.sub("", w)
+    return _DOUBLE.sub(r"\1", w)
