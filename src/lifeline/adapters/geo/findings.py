@@ -19,6 +19,10 @@ HOME_STATE = "Uttar Pradesh"
 OTHER_STATE_LOOSE = 0.7
 #: how much a name found in each input counts (times the kind's weight and the match quality)
 SOURCE_FACTOR = {"text": 1.0, "approximate": 0.5, "post": 0.8, "ip_city": 0.35, "phone": 0.6}
+#: inputs that only approximate where the person is
+WEAK = frozenset({"ip_city", "approximate"})
+#: how strongly they count against a district the other inputs support (times their weight)
+WEAK_AGAINST = 0.5
 #: a well-known place a post names outside a locative phrase ("Bareilly ki Barfi")
 POST_MENTION = 0.5
 #: inputs that say where the person is; the post only corroborates them when they name a place
@@ -155,4 +159,7 @@ def weigh_mentions(
         shared = f" (a name shared by {len(weights)} districts)" if len(weights) > 1 else ""
         how = "" if m.locative or source != "post" else " (named in the post, not as where"
         how += " the author is)" if how else ""
-        found.add(source, f"{describe(places, m.method)}{shared}{how}", m.text, weights)
+        # an IP city or an approximate place often names the nearest big city: weak
+        # against an address, coordinates or a PIN that agree among themselves
+        against = max(weights.values()) * WEAK_AGAINST if source in WEAK else None
+        found.add(source, f"{describe(places, m.method)}{shared}{how}", m.text, weights, against)

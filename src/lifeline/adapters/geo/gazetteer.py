@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 
 from lifeline.adapters.geo.locatives import locative_slots
 from lifeline.adapters.geo.narrowing import anchors_of, narrow
-from lifeline.adapters.geo.phonetic import romanise, skeleton, sound, spelling
+from lifeline.adapters.geo.phonetic import flap_variant, romanise, skeleton, sound, spelling
 
 #: how much a name of each kind says about the district, before match quality
 KIND_WEIGHT = {
@@ -259,6 +259,7 @@ class Gazetteer:
         words = _TOKEN.findall(text)[:MAX_TEXT_WORDS]
         rom = [romanise(w).replace(" ", "") for w in words]
         snd = [sound(r) for r in rom]
+        alt = [flap_variant(w) for w in words]
         # in an address, a district's own name is never a stop word ("Gaya, Bihar")
         stop = STOP if strict else STOP - self.base.district_names
         alone = STOP_ALONE if strict else STOP_ALONE - self.base.district_names
@@ -276,6 +277,13 @@ class Gazetteer:
                 places, quality, method = self._lookup(
                     "".join(rom[i:j]), "".join(snd[i:j]), length, loose, locative
                 )
+                if method != "exact" and any(alt[i:j]):
+                    other = [a or r for a, r in zip(alt[i:j], rom[i:j], strict=True)]
+                    found_alt = self._lookup(
+                        "".join(other), "".join(sound(w) for w in other), length, loose, locative
+                    )
+                    if found_alt[0] and (not places or found_alt[2] == "exact"):
+                        places, quality, method = found_alt
                 if length == 1 and (rom[i] in alone or (len(snd[i]) < 3 and method != "exact")):
                     continue
                 if not locative:

@@ -73,8 +73,15 @@ def narrow(mentions: Sequence[Mention], strict: bool) -> list[Mention]:
         level = {d for p in places if p.kind in DISTRICT_LEVEL for d in p.districts}
         if level:
             places = tuple(p for p in places if p.kind not in OFFICES or level & set(p.districts))
+        if any(p.kind == "state" for p in places):
+            # a state's name names the state, not a post office called after it ("Delhi")
+            places = tuple(p for p in places if p.kind not in OFFICES)
         if states:
-            places = tuple(p for p in places if p.state in states or p.kind == "state") or places
+            in_states = tuple(p for p in places if p.state in states or p.kind == "state")
+            if not in_states and not (anchors_of(m) or m.ignored):
+                out.append(m.but(places, "not a place in the state the text names"))
+                continue
+            places = in_states or places
         is_anchor = bool(anchors_of(m))
         if m.short:
             places = tuple(p for p in places if p.kind in SHORT_OK or anchors & set(p.districts))

@@ -168,7 +168,26 @@ def _romanise_word(word: str) -> str:
     text = sanscript.transliterate(word, scheme, sanscript.ITRANS)
     for old, new in _ITRANS_FIXES:
         text = text.replace(old, new)
-    return re.sub(r"[^a-z0-9 ]", "", text.lower())
+    text = re.sub(r"[^a-z0-9 ]", "", text.lower())
+    # a final "-ांव" is written "-aon" in Latin (गांव gaon, मड़ियांव Madiyaon), not "-anv"
+    return text[:-3] + "aon" if text.endswith("anv") and len(text) > 3 else text
+
+
+_FLAPS = (("\u095c", "\u0921"), ("\u095d", "\u0922"), ("\u0921\u093c", "\u0921"))
+_FLAPS += (("\u0922\u093c", "\u0922"),)
+
+
+def flap_variant(word: str) -> str | None:
+    """The romanisation of a Devanagari word with ड़/ढ़ read as d/dh, or None without them.
+
+    Latin spellings write these flaps both ways: "Madiyaon" (मड़ियांव), "Garhmukteshwar"
+    (गढ़मुक्तेश्वर). `romanise` reads them as r; the gazetteer tries this variant too."""
+    nfc = unicodedata.normalize("NFC", word)
+    if not any(flap in nfc for flap, _ in _FLAPS):
+        return None
+    for flap, plain in _FLAPS:
+        nfc = nfc.replace(flap, plain)
+    return _romanise_word(nfc)
 
 
 def romanise(text: str) -> str:
