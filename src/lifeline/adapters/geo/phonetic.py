@@ -173,8 +173,12 @@ def _romanise_word(word: str) -> str:
     return text[:-3] + "aon" if text.endswith("anv") and len(text) > 3 else text
 
 
-_FLAPS = (("\u095c", "\u0921"), ("\u095d", "\u0922"), ("\u0921\u093c", "\u0921"))
-_FLAPS += (("\u0922\u093c", "\u0922"),)
+_FLAPS: tuple[tuple[str, str], ...] = (
+    ("\u095c", "\u0921"),  # ड़ -> ड
+    ("\u095d", "\u0922"),  # ढ़ -> ढ
+    ("\u0921\u093c", "\u0921"),
+    ("\u0922\u093c", "\u0922"),
+)
 
 
 def flap_variant(word: str) -> str | None:
