@@ -16,6 +16,10 @@ Sources:
 * Lifeline's own triage corpus (src/lifeline/data/triage/corpus.jsonl, written for this
   project): every word of its posts used at least CORPUS_MIN times.
 
+Words that are themselves the name of a district, city or police-station locality
+("hazratganj", which the triage corpus uses) are left out: the list only stops loose matches,
+and a place's own name is matched exactly anyway.
+
 Every word is stored as written and with the resolver's romanisation (phonetic.romanise), the
 form the resolver compares: a Devanagari "किसी" then also blocks a Hinglish "kisi". The
 package is needed only to run this script (it is in the `data` extra of pyproject.toml).
@@ -33,7 +37,9 @@ from pathlib import Path
 
 import wordfreq
 
+from lifeline.adapters.geo.gazetteer import MAJOR
 from lifeline.adapters.geo.phonetic import romanise
+from lifeline.adapters.geo.resolver import GeoLocator
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "src" / "lifeline" / "data" / "geo" / "common_words.tsv"
@@ -70,12 +76,19 @@ def main() -> None:
     ):
         for word, origin in source.items():
             words.setdefault(word, origin)
+    gazetteer = GeoLocator()._current[1]
+    names = {
+        surface
+        for index in (gazetteer.base, gazetteer.registry)
+        for surface, places in index.surface.items()
+        if any(p.kind in MAJOR for p in places)
+    }
     rows = []
     for word, origin in words.items():
         if any(ch.isdigit() for ch in word):
             continue
         key = romanise(word).replace(" ", "")
-        if len(key) >= 2:
+        if len(key) >= 2 and key not in names:
             rows.append((key, word, origin))
     rows.sort()
     with OUT.open("w", encoding="utf-8") as fh:
