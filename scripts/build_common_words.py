@@ -16,9 +16,10 @@ Sources:
 * Lifeline's own triage corpus (src/lifeline/data/triage/corpus.jsonl, written for this
   project): every word of its posts used at least CORPUS_MIN times.
 
-Words that are themselves the name of a district, city or police-station locality
-("hazratganj", which the triage corpus uses) are left out: the list only stops loose matches,
-and a place's own name is matched exactly anyway.
+Words of the triage corpus that are themselves the name of a district, city or police-station
+locality ("hazratganj") are left out: its posts name places on purpose. Everyday words that
+happen to be names (Surat, Puri, Kota, Banda) stay: the resolver matches a place's own name
+exactly anyway, and a post that uses one outside a locative phrase is using the word.
 
 Every word is stored as written and with the resolver's romanisation (phonetic.romanise), the
 form the resolver compares: a Devanagari "किसी" then also blocks a Hinglish "kisi". The
@@ -88,7 +89,7 @@ def main() -> None:
         if any(ch.isdigit() for ch in word):
             continue
         key = romanise(word).replace(" ", "")
-        if len(key) >= 2 and key not in names:
+        if len(key) >= 2 and not (origin == "triage-corpus" and key in names):
             rows.append((key, word, origin))
     rows.sort()
     with OUT.open("w", encoding="utf-8") as fh:

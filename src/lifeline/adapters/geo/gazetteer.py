@@ -274,20 +274,27 @@ class Gazetteer:
                     continue
                 locative = not strict or j in ends or i in starts
                 loose = locative and self.namelike(rom[i:j])
+                # another transliteration of a name: always in an address, in a post only for
+                # words that look like a name (मुट्ठी is "mutthi", a fist, not Muthi in J&K)
+                variant = loose if strict else locative
                 places, quality, method = self._lookup(
-                    "".join(rom[i:j]), "".join(snd[i:j]), length, loose, locative
+                    "".join(rom[i:j]), "".join(snd[i:j]), length, loose, variant
                 )
                 if method != "exact" and any(alt[i:j]):
                     other = [a or r for a, r in zip(alt[i:j], rom[i:j], strict=True)]
                     found_alt = self._lookup(
-                        "".join(other), "".join(sound(w) for w in other), length, loose, locative
+                        "".join(other), "".join(sound(w) for w in other), length, loose, variant
                     )
                     if found_alt[0] and (not places or found_alt[2] == "exact"):
                         places, quality, method = found_alt
                 if length == 1 and (rom[i] in alone or (len(snd[i]) < 3 and method != "exact")):
                     continue
                 if not locative:
-                    places = [p for p in places if p.kind in WELL_KNOWN]
+                    # named in passing: only a well-known place of Uttar Pradesh, the SMC's own
+                    # ("Surat", "Kota", "Puri" in a post are more often words than places)
+                    places = [
+                        p for p in places if p.kind in WELL_KNOWN and p.state in (HOME_STATE, None)
+                    ]
                 if places:
                     found.append(
                         Mention(

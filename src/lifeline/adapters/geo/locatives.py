@@ -54,9 +54,7 @@ _AFTER: tuple[tuple[str, ...], ...] = tuple(
         "ki hun",
         "ki hoon",
         "wala",
-        "wali",
         "vala",
-        "vali",
     )
 )
 #: words before a place name
