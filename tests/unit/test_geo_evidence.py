@@ -193,3 +193,10 @@ def test_an_approximate_place_that_agrees_with_the_coordinates_is_confident(
 ) -> None:
     r = resolve(geo, approximate="Lucknow", lat=26.8806, lon=80.9137)
     assert r.district == "Lucknow" and confident(r)
+
+
+def test_a_landline_written_in_the_post_is_evidence_and_a_mobile_is_not(geo: GeoLocator) -> None:
+    r = resolve(geo, post_text="Alambagh mein hu, ghar ka number 0522 2619444")
+    assert r.district == "Lucknow" and confident(r)
+    assert any(e.source == "phone" and "Lucknow" in e.finding for e in r.evidence)
+    assert resolve(geo, post_text="mera number 9876543210 hai").candidates == ()

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+import phonenumbers
+
 from lifeline.adapters.geo import data
 from lifeline.adapters.geo.findings import Findings, area_names, weigh_mentions
 from lifeline.adapters.geo.gazetteer import Gazetteer, NameIndex, Place
@@ -53,6 +55,7 @@ _DIRECTIONS |= {"south east", "south west", "new delhi", "shahdara"}
 _PIN_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
 _LATLON_IN_TEXT = re.compile(r"(-?\d{1,2}\.\d{3,})\s*[,;/ ]\s*(-?\d{2,3}\.\d{3,})")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_DIGITS = re.compile(r"\d")
 
 
 class GeoLocator:
@@ -184,6 +187,9 @@ class GeoLocator:
                 self._numbers_in(value, query, found, source)
         if query.phone:
             self._phone(query.phone, gazetteer, found)
+        for value in (text, post):
+            if value:
+                self._landlines_in(value, query, gazetteer, found)
         approximate = self._clean(query.approximate, "approximate", found)
         for source, value in (
             ("text", text),
@@ -298,8 +304,23 @@ class GeoLocator:
             if point:
                 self._coordinates(point.group(1), point.group(2), found, source)
 
-    def _phone(self, raw: str, gazetteer: Gazetteer, found: Findings) -> None:
+    def _landlines_in(
+        self, text: str, query: LocationQuery, gazetteer: Gazetteer, found: Findings
+    ) -> None:
+        """A landline written in the address or the post ("0522 2619444") gives its STD area;
+        a mobile number written there gives nothing and is not mentioned."""
+        if len(_DIGITS.findall(text[:MAX_TEXT])) < 10:
+            return  # no number long enough: skip the matcher (it costs a millisecond)
+        given = self.phones.lookup(query.phone).number if query.phone else None
+        for match in phonenumbers.PhoneNumberMatcher(text[:MAX_TEXT], "IN"):
+            number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            if number != given:
+                self._phone(match.raw_string, gazetteer, found, quiet=True)
+
+    def _phone(self, raw: str, gazetteer: Gazetteer, found: Findings, quiet: bool = False) -> None:
         result = self.phones.lookup(raw)
+        if quiet and (not result.valid or result.area is None):
+            return
         if not result.valid:
             found.note("phone", "not a valid phone number; no location from it")
             return
