@@ -2,9 +2,10 @@
 
 A post is not an address. Its words are taken as a place only where the grammar puts a place:
 before a postposition ("Chinhat में", "Lucknow mein", "Kanpur se", "Charbagh ke paas",
-"Sitapur ka rehne wala", "Agra wali") or after a preposition ("in Lucknow", "near Charbagh",
-"from Kanpur"). Everything else in a post can still name a well-known place exactly ("Bareilly
-ki Barfi"), which the resolver weighs as a mention, not a locative.
+"Sitapur ka rehne wala", "Kanpur jila") or after a preposition or address word ("in Lucknow",
+"near Charbagh", "from Kanpur", "जिला सीतापुर", "thana Malihabad"). Everything else in a post
+can still name a well-known place of Uttar Pradesh exactly ("Bareilly ki Barfi"), which the
+resolver weighs as a mention in passing, not a locative.
 
 Hand-written because it is a dozen patterns over romanised tokens; no library parses
 locatives in Hinglish and Hindi together.
@@ -55,11 +56,49 @@ _AFTER: tuple[tuple[str, ...], ...] = tuple(
         "ki hoon",
         "wala",
         "vala",
+        # address words after a name: "Kanpur jila", "Bilhaur tehsil", "Kakori thana"
+        "jila",
+        "zila",
+        "jilla",
+        "zilla",
+        "district",
+        "distt",
+        "dist",
+        "janpad",
+        "tehsil",
+        "tahsil",
+        "thana",
+        "block",
     )
 )
 #: words before a place name
 _BEFORE: tuple[tuple[str, ...], ...] = tuple(
-    tuple(p.split()) for p in ("in", "near", "nr", "from", "frm", "nearby", "outside", "around")
+    tuple(p.split())
+    for p in (
+        "in",
+        "near",
+        "nr",
+        "from",
+        "frm",
+        "nearby",
+        "outside",
+        "around",
+        # address words before a name: "जिला कानपुर", "thana Malihabad", "district Sitapur"
+        "jila",
+        "zila",
+        "janpad",
+        "district",
+        "distt",
+        "dist",
+        "tehsil",
+        "tahsil",
+        "thana",
+        "gram",
+        "gaon",
+        "mohalla",
+        "village",
+        "vill",
+    )
 )
 
 
