@@ -12,6 +12,11 @@ writes them to bench/results/location-accuracy.json.
   the share that is confident (target >= 95%). The writer's district names are aliased to the
   gazetteer's official names here (ALIASES), the data is not edited.
 * location_set (tests/data/location_set.jsonl): district accuracy on the older set.
+* towns: 400 Uttar Pradesh towns (head and sub post offices) drawn from the gazetteer with a
+  fixed seed, written as an address "Town, District" and as a post "main Town mein rehta hu,
+  District jila": district accuracy and the share right and confident. Not by other hands (the
+  names are the gazetteer's own spellings): a guard that the rules against false places do not
+  lose real ones.
 * time: p50 and p99 of `resolve` over every query above, --rounds times (target p99 < 20 ms).
 
     .venv/bin/python bench/location_accuracy.py [--heldout] [--rounds 5]
@@ -21,12 +26,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import statistics
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from lifeline.adapters.geo import data
 from lifeline.adapters.geo.resolver import GeoLocator
 from lifeline.services.location import LocationQuery, Resolution
 
@@ -143,6 +150,33 @@ def location_set(geo: GeoLocator) -> dict[str, Any]:
     }
 
 
+def towns(geo: GeoLocator) -> dict[str, Any]:
+    offices = [
+        (name, lgd)
+        for name, kind, _, lgd in data.load_places()
+        if kind in ("head_office", "sub_office") and lgd in geo.districts
+        if geo.districts[lgd].state == "Uttar Pradesh"
+    ]
+    sample = random.Random(7).sample(offices, 400)
+    out: dict[str, Any] = {"towns": len(sample)}
+    for style in ("address", "post"):
+        right = sure = 0
+        for name, lgd in sample:
+            district = geo.districts[lgd].name
+            if style == "address":
+                query = LocationQuery(text=f"{name}, {district}")
+            else:
+                query = LocationQuery(post_text=f"main {name} mein rehta hu, {district} jila")
+            r = geo.resolve(query, on=DAY)
+            right += r.district_lgd == lgd
+            sure += r.district_lgd == lgd and not r.needs_review
+        out[style] = {
+            "district_accuracy": round(right / len(sample), 4),
+            "right_and_confident": round(sure / len(sample), 4),
+        }
+    return out
+
+
 def timing(geo: GeoLocator, rounds: int) -> dict[str, float]:
     queries = [fresh_query(r) for r in load("location_fresh.jsonl")]
     queries += [LocationQuery(post_text=r["text"]) for r in load("location_traps_dev.jsonl")]
@@ -174,6 +208,7 @@ def main() -> None:
         figures["traps_heldout"] = traps(geo, "heldout")
     figures["fresh"] = fresh(geo)
     figures["location_set"] = location_set(geo)
+    figures["towns"] = towns(geo)
     figures["time"] = timing(geo, args.rounds)
     figures["targets"] = TARGETS
 
@@ -206,6 +241,12 @@ def main() -> None:
         f"{'location_set':>14}: district accuracy {f['district_accuracy']:.2%} of {f['entries']}"
         + (f" wrong {f['wrong']}" if f["wrong"] and not args.quiet else "")
     )
+    f = figures["towns"]
+    for style in ("address", "post"):
+        print(
+            f"{'towns ' + style:>14}: district accuracy {f[style]['district_accuracy']:.2%}, "
+            f"right and confident {f[style]['right_and_confident']:.2%} of {f['towns']}"
+        )
     f = figures["time"]
     print(
         f"{'time':>14}: p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms (target < 20), "
