@@ -6,6 +6,13 @@ sound, then by skeleton checked with rapidfuzz; district and city names also by 
 (typos). Once the text names a district, names inside that district are searched more
 leniently ("a district named in the text narrows the localities searched"), and villages
 (branch post offices) count only there when the text is a post rather than an address.
+
+Evidence, not echoes: the loose look-ups (sound, skeleton, typos, nearby) are only for words
+that look like a name, never for everyday words (`common`, from common_words.tsv); the same
+name in another script or transliteration counts as exact. In a post, names count only in a
+locative phrase (locatives.py), or spelt exactly when they are well-known places of Uttar
+Pradesh (weighed as a mention in passing). How the names of one text are read together is in
+narrowing.py.
 """
 
 from __future__ import annotations
