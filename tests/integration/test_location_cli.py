@@ -119,3 +119,16 @@ def test_registry_import_then_export_round_trips_and_a_bad_import_changes_nothin
     units = json.loads(run("registry", "export", "--json"))
     assert any(u["id"] == "up-lko-ps-test" for u in units)
     assert not any(u["id"] == "x" for u in units)
+
+
+def test_locate_takes_the_post_and_an_approximate_place_as_their_own_evidence(run) -> None:  # type: ignore[no-untyped-def]
+    alone = json.loads(
+        run("locate", "--post", "kisi ko fark nahi padta, main ja raha hu", "--json")
+    )
+    assert alone["district"] is None and alone["candidates"] == []
+    near = json.loads(run("locate", "--approximate", "Hazratganj, Lucknow", "--json"))
+    assert near["district"] == "Lucknow" and near["needs_review"] is True
+    assert {e["source"] for e in near["evidence"]} >= {"approximate"}
+    line = json.dumps({"id": "x", "approximate": "Lucknow", "lat": 26.8806, "lon": 80.9137})
+    answer = json.loads(run("locate", "--jsonl", stdin=line + "\n"))
+    assert answer["id"] == "x" and answer["district"] == "Lucknow" and not answer["needs_review"]

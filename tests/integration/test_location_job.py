@@ -77,6 +77,40 @@ def test_the_post_text_is_read_when_the_alert_has_no_address(lifeline: Lifeline)
     assert found.district == "Lucknow" and found.police_station == "Chinhat"
 
 
+def test_a_post_that_names_no_place_gives_the_case_no_candidate(lifeline: Lifeline) -> None:
+    # issue #15: "kisi ko fark nahi padta" was read as "Kashi ≈ Varanasi (same sound)"
+    case_id = send(lifeline, LocationHint(), "k", post="kisi ko fark nahi padta, main ja raha hu")
+    drain(lifeline)
+    found = location.case_resolutions(lifeline.ctx, OPERATOR, case_id)[0].resolution
+    assert found.district is None and found.candidates == ()
+
+
+def test_agreeing_fields_locate_the_case_though_a_locality_name_is_shared(
+    lifeline: Lifeline,
+) -> None:
+    hint = LocationHint(
+        text="Civil Lines, Bareilly", lat=28.359, lon=79.421, pin="243001", ip_city="Bareilly"
+    )
+    case_id = send(lifeline, hint, "cl", post="bas ab aur nahi, alvida")
+    drain(lifeline)
+    found = location.case_resolutions(lifeline.ctx, OPERATOR, case_id)[0].resolution
+    assert found.district == "Bareilly" and not found.needs_review
+    with lifeline.ctx.uow(readonly=True) as uow:
+        assert Milestone.LOCATED in uow.cases.get(case_id).milestones
+
+
+def test_an_approximate_place_is_kept_with_the_alert_and_read_as_evidence(
+    lifeline: Lifeline,
+) -> None:
+    case_id = send(lifeline, LocationHint(approximate="Hazratganj, Lucknow"), "ap")
+    drain(lifeline)
+    with lifeline.ctx.uow(readonly=True) as uow:
+        assert uow.alerts.for_case(case_id)[0].location.approximate == "Hazratganj, Lucknow"
+    found = location.case_resolutions(lifeline.ctx, OPERATOR, case_id)[0].resolution
+    assert found.district == "Lucknow" and found.needs_review
+    assert any(e.source == "approximate" for e in found.evidence)
+
+
 def test_an_imported_registry_is_used_by_the_next_job(lifeline: Lifeline) -> None:
     ctx = lifeline.ctx
     units, _ = registry.current_registry(ctx)

@@ -42,3 +42,14 @@ def test_the_data_stays_small() -> None:
     )
     assert total < 8_000_000
     assert json.loads(data.read_text("districts.geojson"))["type"] == "FeatureCollection"
+
+
+def test_the_common_word_list_holds_both_scripts_and_no_rare_place_names() -> None:
+    text = data.read_text("common_words.tsv")
+    assert "build_common_words.py" in text and "CC BY-SA 4.0" in text
+    rows = [line.split("\t") for line in text.splitlines()[3:]]
+    written = {word for _, word, _ in rows}
+    assert {"kisi", "किसी", "mausam", "मौसम", "खैर"} <= written
+    common = data.load_common_words()
+    assert {"kisi", "khair", "balle", "jhansa"} <= common
+    assert not {"madiyaon", "chinhat", "hazratganj", "madeyganj"} & common

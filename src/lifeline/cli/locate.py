@@ -61,12 +61,13 @@ def _query(data: dict[str, Any]) -> LocationQuery:
         phone=text("phone"),
         ip_city=text("ip_city"),
         post_text=text("post_text"),
+        approximate=text("approximate"),
     )
 
 
 @app.command("locate")
 def locate(
-    text: Annotated[str | None, typer.Argument(help="Address or post text.")] = None,
+    text: Annotated[str | None, typer.Argument(help="Address or location field.")] = None,
     lat: Annotated[float | None, typer.Option(help="Latitude.")] = None,
     lon: Annotated[float | None, typer.Option(help="Longitude.")] = None,
     pin: Annotated[str | None, typer.Option(help="PIN code.")] = None,
@@ -74,6 +75,14 @@ def locate(
         str | None, typer.Option(help="Phone number (landlines give an area).")
     ] = None,
     ip_city: Annotated[str | None, typer.Option(help="City from the platform's IP lookup.")] = None,
+    approximate: Annotated[
+        str | None,
+        typer.Option(help='A place the sender gives as approximate ("near …", "last known").'),
+    ] = None,
+    post: Annotated[
+        str | None,
+        typer.Option(help="The post's text (its places count only as corroboration)."),
+    ] = None,
     as_json: JsonOpt = False,
     jsonl: Annotated[
         bool,
@@ -91,7 +100,16 @@ def locate(
     if jsonl:
         _jsonl(locator, today)
         return
-    query = LocationQuery(text=text, lat=lat, lon=lon, pin=pin, phone=phone, ip_city=ip_city)
+    query = LocationQuery(
+        text=text,
+        lat=lat,
+        lon=lon,
+        pin=pin,
+        phone=phone,
+        ip_city=ip_city,
+        post_text=post,
+        approximate=approximate,
+    )
     result = locator.resolve(query, on=today).as_dict()
     if as_json:
         emit(result)

@@ -156,17 +156,21 @@ class Post:
 
 @dataclass
 class LocationHint:
-    """What an alert says about place, before any resolution."""
+    """What an alert says about place, before any resolution. `approximate` is a place the
+    sender marks as approximate ("last IP geolocation: …", "near …", "last known location"):
+    location evidence of its own kind, weighed less than an address."""
 
     text: str | None = None
     lat: float | None = None
     lon: float | None = None
     pin: str | None = None
     ip_city: str | None = None
+    approximate: str | None = None
 
     def is_empty(self) -> bool:
         return all(
-            v is None or v == "" for v in (self.text, self.lat, self.lon, self.pin, self.ip_city)
+            v is None or v == ""
+            for v in (self.text, self.lat, self.lon, self.pin, self.ip_city, self.approximate)
         )
 
 

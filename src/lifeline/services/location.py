@@ -27,8 +27,10 @@ from lifeline.services.ports import Job, UnitOfWork
 @dataclass(frozen=True)
 class LocationQuery:
     """Everything an alert says about place. `text` is an address or location field (matched
-    leniently); `post_text` is the post itself (matched strictly: villages only when a district
-    is also named)."""
+    leniently); `approximate` a place the sender marks as approximate ("last IP geolocation:
+    Lucknow", "near Hazratganj", "last known location"), weighed less than an address;
+    `post_text` is the post itself (names taken only from locative phrases, or well-known
+    places spelt exactly, and only ever corroborating the location fields)."""
 
     text: str | None = None
     lat: float | None = None
@@ -37,6 +39,7 @@ class LocationQuery:
     phone: str | None = None
     ip_city: str | None = None
     post_text: str | None = None
+    approximate: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,9 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Evidence:
-    """One finding: which input (`source`: coordinates, pin, text, post, phone, ip_city, or
-    review for a reason the result needs a person) said what, and for which districts."""
+    """One finding: which input (`source`: coordinates, pin, text, approximate, post, phone,
+    ip_city, or review for a reason the result needs a person) said what, and for which
+    districts."""
 
     source: str
     finding: str
@@ -414,6 +418,7 @@ def query_for(alert: Alert) -> LocationQuery:
         phone=phone,
         ip_city=hint.ip_city,
         post_text=alert.post.text,
+        approximate=hint.approximate,
     )
 
 

@@ -126,6 +126,7 @@ class SqlAlertRepository:
                 "lon": alert.location.lon,
                 "pin": alert.location.pin,
                 "ip_city": alert.location.ip_city,
+                "approximate": alert.location.approximate,
             },
             "caller": None
             if alert.caller is None

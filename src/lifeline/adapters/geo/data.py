@@ -117,5 +117,14 @@ def load_std_areas() -> dict[str, str]:
     return {r["prefix"]: r["area"] for r in read_csv("std_areas.csv")}
 
 
+def load_common_words() -> frozenset[str]:
+    """Romanised everyday words (common_words.tsv, built by scripts/build_common_words.py)."""
+    return frozenset(
+        line.split("\t", 1)[0]
+        for line in read_text("common_words.tsv").splitlines()[3:]
+        if line and not line.startswith("#")
+    )
+
+
 def registry_text() -> str:
     return REGISTRY.joinpath("registry.yaml").read_text(encoding="utf-8")

@@ -6,6 +6,13 @@ sound, then by skeleton checked with rapidfuzz; district and city names also by 
 (typos). Once the text names a district, names inside that district are searched more
 leniently ("a district named in the text narrows the localities searched"), and villages
 (branch post offices) count only there when the text is a post rather than an address.
+
+Evidence, not echoes: the loose look-ups (sound, skeleton, typos, nearby) are only for words
+that look like a name, never for everyday words (`common`, from common_words.tsv); the same
+name in another script or transliteration counts as exact. In a post, names count only in a
+locative phrase (locatives.py), or spelt exactly when they are well-known places of Uttar
+Pradesh (weighed as a mention in passing). How the names of one text are read together is in
+narrowing.py.
 """
 
 from __future__ import annotations
@@ -18,7 +25,9 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from lifeline.adapters.geo.phonetic import romanise, skeleton, sound
+from lifeline.adapters.geo.locatives import locative_slots
+from lifeline.adapters.geo.narrowing import anchors_of, narrow
+from lifeline.adapters.geo.phonetic import flap_variant, romanise, skeleton, sound, spelling
 
 #: how much a name of each kind says about the district, before match quality
 KIND_WEIGHT = {
@@ -34,15 +43,12 @@ KIND_WEIGHT = {
 }
 #: kinds that are well-known enough to match on spelling mistakes anywhere
 MAJOR = frozenset({"district", "old_name", "city", "area", "locality", "state"})
-#: kinds whose names may be very short (Mau, Etah) and still be matched alone
-SHORT_OK = frozenset({"district", "old_name", "city", "state", "locality"})
 #: kinds that a post (not an address) must anchor with a district name
 LOCAL = frozenset({"locality", "sub_office", "branch_office"})
 #: for choosing between overlapping mentions, a state name counts like a district name
 RANK_WEIGHT = {"state": 0.85}
-#: kinds that name a whole district: a post office of the same name elsewhere is ignored
-DISTRICT_LEVEL = frozenset({"district", "old_name", "city", "area"})
-OFFICES = frozenset({"head_office", "sub_office", "branch_office"})
+#: kinds a post may name anywhere (not only in a locative phrase), spelt exactly
+WELL_KNOWN = frozenset({"district", "old_name", "city", "state"})
 HOME_STATE = "Uttar Pradesh"
 MAX_WORDS = 5
 MAX_TEXT_WORDS = 800
@@ -78,7 +84,24 @@ nagar pur ganj bazar bazaar market east west north south new old road rd street 
 sector city town area kalan khurd mandi नगर पुर गंज बाजार बाज़ार मंडी कॉलोनी
 """
 STOP = frozenset(romanise(w) for w in _STOP_WORDS.split())
-STOP_ALONE = STOP | frozenset(romanise(w) for w in _ALONE_WORDS.split())
+#: words after a name that make it a part of a district ("Fatehpur tehsil, Barabanki")
+SUBDIVISION = frozenset(
+    romanise(w)
+    for w in [
+        "tehsil",
+        "tahsil",
+        "tehseel",
+        "thana",
+        "block",
+        "ps",
+        "kshetra",
+        "तहसील",
+        "थाना",
+        "ब्लॉक",
+    ]
+)
+ALONE_WORDS = frozenset(romanise(w) for w in _ALONE_WORDS.split())
+STOP_ALONE = STOP | ALONE_WORDS
 _DIGIT = re.compile(r"[0-9]")
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _TOKEN = re.compile(r"[\w\u0900-\u0dff\u200c\u200d]+")
@@ -106,6 +129,28 @@ class Mention:
     places: tuple[Place, ...]
     quality: float
     method: str
+    #: in a post: the span sits in a locative phrase ("Lucknow mein"); always true in an address
+    locative: bool = True
+    #: a one-word name shorter than four sounds ("Rath", "Mau")
+    short: bool = False
+    #: followed by "tehsil", "thana", "block": a part of a district, named as such
+    subdivision: bool = False
+    #: why the mention is not evidence ("" when it is)
+    ignored: str = ""
+
+    def but(self, places: Iterable[Place], ignored: str = "") -> Mention:
+        return Mention(
+            self.start,
+            self.end,
+            self.text,
+            tuple(places),
+            self.quality,
+            self.method,
+            self.locative,
+            self.short,
+            self.subdivision,
+            ignored or self.ignored,
+        )
 
     @property
     def districts(self) -> set[str]:
@@ -152,23 +197,52 @@ def _dedupe(places: Iterable[Place]) -> tuple[Place, ...]:
 
 
 class Gazetteer:
-    def __init__(self, base: NameIndex, registry: NameIndex | None = None) -> None:
+    """`common`: romanised everyday words, never matched by sound or spelling (only exactly)."""
+
+    def __init__(
+        self,
+        base: NameIndex,
+        registry: NameIndex | None = None,
+        common: frozenset[str] = frozenset(),
+    ) -> None:
         self.base = base
         self.registry = registry or NameIndex([])
+        self.common = common
 
     def with_registry(self, entries: Iterable[tuple[str, Place]]) -> Gazetteer:
-        return Gazetteer(self.base, NameIndex(entries))
+        return Gazetteer(self.base, NameIndex(entries), self.common)
+
+    def namelike(self, rom: list[str]) -> bool:
+        """May these romanised words be matched loosely (by sound or spelling)? Only when they
+        look like a name: no everyday word in them (the generic "nagar", "ganj" aside) and one
+        of at least four letters ("kisi" is a word, not a misspelt Kashi)."""
+        core = [w for w in rom if w not in ALONE_WORDS]
+        return (
+            bool(core)
+            and all(w not in self.common and not w.isdigit() for w in core)
+            and any(len(w) >= 4 for w in core)
+        )
 
     def _indexes(self) -> tuple[NameIndex, NameIndex]:
         return (self.registry, self.base)
 
-    def _lookup(self, surf: str, key: str, n_words: int) -> tuple[list[Place], float, str]:
+    def _lookup(
+        self, surf: str, key: str, n_words: int, loose: bool, variant: bool = True
+    ) -> tuple[list[Place], float, str]:
+        """`loose`: the words may be matched by sound and spelling; `variant`: at least by
+        another transliteration of the same spelling ("पलवल" is "palval", "Palwal")."""
         found = [p for ix in self._indexes() for p in ix.surface.get(surf, ())]
         if found:
             return found, 1.0, "exact"
-        if len(key) < 4:
+        if len(key) < 4 or not (loose or variant):
             return [], 0.0, ""
         found = [p for ix in self._indexes() for p in ix.sound.get(key, ())]
+        same = spelling(surf)
+        variants = [p for p in found if spelling(romanise(p.name)) == same]
+        if variants:  # the same name in another script or transliteration: as good as exact
+            return variants, 1.0, "exact"
+        if not loose:
+            return [], 0.0, ""
         if found:
             return found, 0.95, "sound"
         skel = skeleton(key)
@@ -187,13 +261,16 @@ class Gazetteer:
 
     def find(self, text: str, *, strict: bool, fuzzy: bool = True) -> list[Mention]:
         """Non-overlapping mentions of places in `text`, longest first. `strict` (a post rather
-        than an address): villages only inside a district the text also names."""
+        than an address): names count only in a locative phrase, or anywhere when they are a
+        well-known place spelt exactly; villages only inside a district the text also names."""
         words = _TOKEN.findall(text)[:MAX_TEXT_WORDS]
         rom = [romanise(w).replace(" ", "") for w in words]
         snd = [sound(r) for r in rom]
+        alt = [flap_variant(w) for w in words]
         # in an address, a district's own name is never a stop word ("Gaya, Bihar")
         stop = STOP if strict else STOP - self.base.district_names
         alone = STOP_ALONE if strict else STOP_ALONE - self.base.district_names
+        ends, starts = locative_slots(rom) if strict else (set(), set())
         found: list[Mention] = []
         for i in range(len(words)):
             if not rom[i] or rom[i] in stop or rom[i].isdigit():
@@ -202,19 +279,47 @@ class Gazetteer:
                 j = i + length
                 if rom[j - 1] in stop or not rom[j - 1] or rom[j - 1].isdigit():
                     continue
-                places, quality, method = self._lookup("".join(rom[i:j]), "".join(snd[i:j]), length)
+                locative = not strict or j in ends or i in starts
+                loose = locative and self.namelike(rom[i:j])
+                # another transliteration of a name: always in an address, in a post only for
+                # words that look like a name (मुट्ठी is "mutthi", a fist, not Muthi in J&K)
+                variant = loose if strict else locative
+                places, quality, method = self._lookup(
+                    "".join(rom[i:j]), "".join(snd[i:j]), length, loose, variant
+                )
+                if method != "exact" and any(alt[i:j]):
+                    other = [a or r for a, r in zip(alt[i:j], rom[i:j], strict=True)]
+                    found_alt = self._lookup(
+                        "".join(other), "".join(sound(w) for w in other), length, loose, variant
+                    )
+                    if found_alt[0] and (not places or found_alt[2] == "exact"):
+                        places, quality, method = found_alt
                 if length == 1 and (rom[i] in alone or (len(snd[i]) < 3 and method != "exact")):
                     continue
-                if method == "exact" and length == 1 and len(snd[i]) < 4:
-                    places = [p for p in places if p.kind in SHORT_OK]
+                if not locative:
+                    # named in passing: only a well-known place of Uttar Pradesh, the SMC's own
+                    # ("Surat", "Kota", "Puri" in a post are more often words than places)
+                    places = [
+                        p for p in places if p.kind in WELL_KNOWN and p.state in (HOME_STATE, None)
+                    ]
                 if places:
                     found.append(
-                        Mention(i, j, " ".join(words[i:j]), _dedupe(places), quality, method)
+                        Mention(
+                            i,
+                            j,
+                            " ".join(words[i:j]),
+                            _dedupe(places),
+                            quality,
+                            method,
+                            locative,
+                            method == "exact" and length == 1 and len(snd[i]) < 4,
+                            j < len(rom) and rom[j] in SUBDIVISION,
+                        )
                     )
         if fuzzy:
             found += self._typos(words, rom, snd, found)
         chosen = _non_overlapping(found)
-        return self._narrow(chosen, words, rom, snd, strict)
+        return self._narrow(chosen, words, rom, snd, strict, (ends, starts))
 
     def _typos(
         self, words: list[str], rom: list[str], snd: list[str], found: list[Mention]
@@ -223,6 +328,8 @@ class Gazetteer:
         out = []
         for i, key in enumerate(snd):
             if i in covered or len(key) < 4 or rom[i] in STOP_ALONE or _DIGIT.search(key):
+                continue
+            if not self.namelike([rom[i]]):
                 continue
             for ix in self._indexes():
                 hit = process.extractOne(key, ix.major, scorer=fuzz.ratio, score_cutoff=80)
@@ -241,31 +348,14 @@ class Gazetteer:
         rom: list[str],
         snd: list[str],
         strict: bool,
+        slots: tuple[set[int], set[int]],
     ) -> list[Mention]:
-        anchors = {
-            d
-            for m in mentions
-            for p in m.places
-            if p.kind in ("district", "old_name", "city") and len(m.districts) == 1
-            for d in p.districts
-        }
-        states = {p.state for m in mentions for p in m.places if p.kind == "state"}
-        out: list[Mention] = []
+        named = set().union(*(anchors_of(m) for m in mentions)) if mentions else set()
+        kept: list[Mention] = []
         for m in mentions:
             places = m.places
-            level = {d for p in places if p.kind in DISTRICT_LEVEL for d in p.districts}
-            if level:
-                places = tuple(
-                    p for p in places if p.kind not in OFFICES or level & set(p.districts)
-                )
-            inside = tuple(p for p in places if anchors & set(p.districts))
-            if anchors and inside and len(inside) < len(places):
-                places = inside
-            elif states and not anchors:
-                in_state = tuple(p for p in places if p.state in states or p.kind == "state")
-                places = in_state or places
             villages = [p for p in places if p.kind == "branch_office"]
-            if villages and not (anchors & {d for p in villages for d in p.districts}):
+            if villages and not (named & {d for p in villages for d in p.districts}):
                 districts = {d for p in villages for d in p.districts}
                 if strict or len(districts) >= COMMON_VILLAGE:
                     places = tuple(p for p in places if p.kind != "branch_office")
@@ -275,14 +365,18 @@ class Gazetteer:
                 places = tuple(
                     p for p in places if m.method == "exact" or p.state in (HOME_STATE, None)
                 )
-            if strict and not anchors:
-                # a post's words are matched only against well-known names unless it also
-                # names the district ("para", "naka", "mal" are words as well as places)
-                places = tuple(p for p in places if p.kind not in LOCAL)
+            if strict and not named:
+                # a post names a locality or small town alone only in a locative phrase, and
+                # only one that few districts share ("para", "naka", "mal" are words too)
+                local = {d for p in places if p.kind in LOCAL for d in p.districts}
+                if not m.locative or len(local) > 2:
+                    places = tuple(p for p in places if p.kind not in LOCAL)
             if places:
-                out.append(Mention(m.start, m.end, m.text, places, m.quality, m.method))
+                kept.append(m.but(places))
+        out = narrow(kept, strict)
+        anchors = set().union(*(anchors_of(m) for m in out)) if out else set()
         if anchors:
-            out += self._within(anchors, words, rom, snd, out)
+            out += self._within(anchors, words, rom, snd, out, strict, slots)
         return sorted(out, key=lambda m: m.start)
 
     def _within(
@@ -292,9 +386,12 @@ class Gazetteer:
         rom: list[str],
         snd: list[str],
         mentions: list[Mention],
+        strict: bool,
+        slots: tuple[set[int], set[int]],
     ) -> list[Mention]:
         """Words not yet placed, matched leniently against the names in the named districts."""
-        covered = {k for m in mentions for k in range(m.start, m.end)}
+        covered = {k for m in mentions if not m.ignored for k in range(m.start, m.end)}
+        ends, starts = slots
         out: list[Mention] = []
         for i in range(len(words)):
             if i in covered or not rom[i] or rom[i] in STOP:
@@ -304,6 +401,10 @@ class Gazetteer:
                 if j > len(words) or covered & set(range(i, j)) or rom[j - 1] in STOP:
                     continue
                 if length == 1 and rom[i] in STOP_ALONE:
+                    continue
+                if strict and j not in ends and i not in starts:
+                    continue
+                if not self.namelike(rom[i:j]):
                     continue
                 key = "".join(snd[i:j])
                 if len(key) < 4 or _DIGIT.search(key):

@@ -168,7 +168,30 @@ def _romanise_word(word: str) -> str:
     text = sanscript.transliterate(word, scheme, sanscript.ITRANS)
     for old, new in _ITRANS_FIXES:
         text = text.replace(old, new)
-    return re.sub(r"[^a-z0-9 ]", "", text.lower())
+    text = re.sub(r"[^a-z0-9 ]", "", text.lower())
+    # a final "-ांव" is written "-aon" in Latin (गांव gaon, मड़ियांव Madiyaon), not "-anv"
+    return text[:-3] + "aon" if text.endswith("anv") and len(text) > 3 else text
+
+
+_FLAPS: tuple[tuple[str, str], ...] = (
+    ("\u095c", "\u0921"),  # ड़ -> ड
+    ("\u095d", "\u0922"),  # ढ़ -> ढ
+    ("\u0921\u093c", "\u0921"),
+    ("\u0922\u093c", "\u0922"),
+)
+
+
+def flap_variant(word: str) -> str | None:
+    """The romanisation of a Devanagari word with ड़/ढ़ read as d/dh, or None without them.
+
+    Latin spellings write these flaps both ways: "Madiyaon" (मड़ियांव), "Garhmukteshwar"
+    (गढ़मुक्तेश्वर). `romanise` reads them as r; the gazetteer tries this variant too."""
+    nfc = unicodedata.normalize("NFC", word)
+    if not any(flap in nfc for flap, _ in _FLAPS):
+        return None
+    for flap, plain in _FLAPS:
+        nfc = nfc.replace(flap, plain)
+    return _romanise_word(nfc)
 
 
 def romanise(text: str) -> str:
@@ -228,3 +251,30 @@ def skeleton(sounded: str) -> str:
 def phrase_sound(words: list[str] | tuple[str, ...]) -> str:
     """The sound string of a phrase: the words' sound strings joined without spaces."""
     return "".join(sound(w) for w in words)
+
+
+_SPELLING = (
+    ("aa", "a"),
+    ("ee", "i"),
+    ("oo", "u"),
+    ("ou", "au"),
+    ("w", "v"),
+    ("z", "j"),
+    ("q", "k"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("sh", "s"),
+)
+_ASPIRATE = re.compile(r"(?<=[bdgjkpt])h")
+
+
+@lru_cache(maxsize=131072)
+def spelling(word: str) -> str:
+    """A romanised word with only transliteration choices folded (w/v, z/j, sh/s, aa/a, ee/i,
+    oo/u, aspiration, doubled letters), vowels otherwise kept: "palval" and "Palwal",
+    "chhatarpur" and "Chhatarpur" meet; "kisi" and "Kashi" do not (unlike their sound keys)."""
+    w = re.sub(r"[^a-z]", "", word.lower()).replace("chh", "ch")
+    for old, new in _SPELLING:
+        w = w.replace(old, new)
+    w = _ASPIRATE.sub("", w)
+    return _DOUBLE.sub(r"\1", w)

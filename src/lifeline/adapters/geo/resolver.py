@@ -21,9 +21,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+import phonenumbers
+
 from lifeline.adapters.geo import data
-from lifeline.adapters.geo.findings import Findings, area_names, describe
-from lifeline.adapters.geo.gazetteer import KIND_WEIGHT, Gazetteer, Mention, NameIndex, Place
+from lifeline.adapters.geo.findings import Findings, area_names, weigh_mentions
+from lifeline.adapters.geo.gazetteer import Gazetteer, NameIndex, Place
 from lifeline.adapters.geo.polygons import DistrictPolygons
 from lifeline.adapters.geo.registry import (
     RegistryIndex,
@@ -47,15 +49,13 @@ CONFIDENT = 0.75
 AMBIGUOUS = 0.8  # a runner-up at this fraction of the best score makes the result ambiguous
 STRONG = 0.5  # a finding at least this strong that excludes the best district is a conflict
 MAX_TEXT = 4000
-HOME_STATE = "Uttar Pradesh"
-OTHER_STATE_LOOSE = 0.7
 MAX_CANDIDATES = 5
-SOURCE_FACTOR = {"text": 1.0, "post": 0.8, "ip_city": 0.35, "phone": 0.6}
 _DIRECTIONS = {"east", "west", "north", "south", "central", "north east", "north west"}
 _DIRECTIONS |= {"south east", "south west", "new delhi", "shahdara"}
 _PIN_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
 _LATLON_IN_TEXT = re.compile(r"(-?\d{1,2}\.\d{3,})\s*[,;/ ]\s*(-?\d{2,3}\.\d{3,})")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_DIGITS = re.compile(r"\d")
 
 
 class GeoLocator:
@@ -75,7 +75,9 @@ class GeoLocator:
             self.states = {s.name: s for s in data.load_states()}
             self.pins = PinDirectory(data.load_pin_crosswalk())
             self.phones = PhoneAreas(data.load_std_areas())
-            self.base = Gazetteer(NameIndex(self._basearea_names()))
+            self.base = Gazetteer(
+                NameIndex(self._basearea_names()), common=data.load_common_words()
+            )
             self._default = parse_registry(data.registry_text(), "registry.yaml")
             self.registry_version = ""
             self.use_registry(None, "shipped")
@@ -185,10 +187,19 @@ class GeoLocator:
                 self._numbers_in(value, query, found, source)
         if query.phone:
             self._phone(query.phone, gazetteer, found)
-        for source, value in (("text", text), ("post", post), ("ip_city", query.ip_city)):
+        for value in (text, post):
+            if value:
+                self._landlines_in(value, query, gazetteer, found)
+        approximate = self._clean(query.approximate, "approximate", found)
+        for source, value in (
+            ("text", text),
+            ("approximate", approximate),
+            ("ip_city", query.ip_city),
+            ("post", post),
+        ):
             if value and value.strip():
                 mentions = gazetteer.find(value, strict=source == "post", fuzzy=source != "post")
-                self._mentions(mentions, source, found, registry, day)
+                weigh_mentions(mentions, source, found, registry, day)
         return self._decide(found, registry, day)
 
     def _clean(self, value: str | None, source: str, found: Findings) -> str | None:
@@ -230,7 +241,11 @@ class GeoLocator:
             near = [a for a, _ in hit.near if a.lgd]
             weights = {a.lgd: 0.5 * factor for a in near if a.lgd}
             found.add(
-                source, f"point {raw} is in no district, near {area_names(near)}", raw, weights
+                source,
+                f"point {raw} is in no district, near {area_names(near)}",
+                raw,
+                weights,
+                against=0.95 * factor,
             )
             return
         assert hit.inside.lgd is not None
@@ -245,6 +260,7 @@ class GeoLocator:
                 f"{margin_km} km)",
                 raw,
                 weights,
+                against=0.95 * factor,
             )
             return
         found.add(
@@ -274,7 +290,7 @@ class GeoLocator:
             finding = f"PIN {result.pin} spans {len(result.districts)} districts: " + ", ".join(
                 self._district_name(d) for d in result.districts
             )
-        found.add(source, finding, raw, weights)
+        found.add(source, finding, raw, weights, against=0.9)
 
     def _numbers_in(self, text: str, query: LocationQuery, found: Findings, source: str) -> None:
         given = self.pins.normalise(query.pin or "")
@@ -288,8 +304,23 @@ class GeoLocator:
             if point:
                 self._coordinates(point.group(1), point.group(2), found, source)
 
-    def _phone(self, raw: str, gazetteer: Gazetteer, found: Findings) -> None:
+    def _landlines_in(
+        self, text: str, query: LocationQuery, gazetteer: Gazetteer, found: Findings
+    ) -> None:
+        """A landline written in the address or the post ("0522 2619444") gives its STD area;
+        a mobile number written there gives nothing and is not mentioned."""
+        if len(_DIGITS.findall(text[:MAX_TEXT])) < 10:
+            return  # no number long enough: skip the matcher (it costs a millisecond)
+        given = self.phones.lookup(query.phone).number if query.phone else None
+        for match in phonenumbers.PhoneNumberMatcher(text[:MAX_TEXT], "IN"):
+            number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            if number != given:
+                self._phone(match.raw_string, gazetteer, found, quiet=True)
+
+    def _phone(self, raw: str, gazetteer: Gazetteer, found: Findings, quiet: bool = False) -> None:
         result = self.phones.lookup(raw)
+        if quiet and (not result.valid or result.area is None):
+            return
         if not result.valid:
             found.note("phone", "not a valid phone number; no location from it")
             return
@@ -311,38 +342,6 @@ class GeoLocator:
         else:
             found.note("phone", f"landline STD area {result.area}: no district matched")
 
-    def _mentions(
-        self,
-        mentions: list[Mention],
-        source: str,
-        found: Findings,
-        registry: RegistryIndex,
-        day: date,
-    ) -> None:
-        factor = SOURCE_FACTOR[source]
-        for m in mentions:
-            places = [
-                p for p in m.places if p.unit_id is None or registry.get(p.unit_id, day) is not None
-            ]
-            states = {p.state for p in places if p.kind == "state" and p.state}
-            if states:
-                found.states |= states
-                found.note(source, f"names the state {', '.join(sorted(states))}", m.text)
-            weights: dict[str, float] = {}
-            for p in places:
-                # a loosely matched name from another state is a guess: never confident alone
-                away = OTHER_STATE_LOOSE if m.method != "exact" and p.state != HOME_STATE else 1
-                for lgd in p.districts:
-                    w = round(KIND_WEIGHT[p.kind] * m.quality * factor * away, 3)
-                    if lgd and w > weights.get(lgd, 0.0):
-                        weights[lgd] = w
-                    if p.unit_id and lgd:
-                        found.stations[lgd].append((w, p.unit_id))
-            if not weights:
-                continue
-            shared = f" (a name shared by {len(weights)} districts)" if len(weights) > 1 else ""
-            found.add(source, f"{describe(places, m.method)}{shared}", m.text, weights)
-
     def _district_name(self, lgd: str) -> str:
         d = self.districts.get(lgd)
         return f"{d.name} ({d.state})" if d else lgd
@@ -357,8 +356,12 @@ class GeoLocator:
         scores = {
             lgd: 1 - math.prod(1 - w for w, _ in items) for lgd, items in found.support.items()
         }
-        ranked = sorted(scores, key=lambda k: (-scores[k], k))
-        candidates = [self._candidate(lgd, scores, found, registry, day) for lgd in ranked]
+        # ranked by confidence: where the evidence against is weakest, not where most names point
+        everyone = [self._candidate(lgd, scores, found, registry, day) for lgd in scores]
+        candidates = sorted(
+            everyone,
+            key=lambda c: (-c.confidence, -scores[c.district_lgd or ""], c.district_lgd or ""),
+        )
         candidates = candidates[:MAX_CANDIDATES]
         if not candidates:
             state = next(iter(sorted(found.states)), None)
@@ -441,14 +444,7 @@ class GeoLocator:
 
     @staticmethod
     def _opposition(lgd: str, found: Findings) -> float:
-        return max(
-            (
-                e.weight
-                for e in found.evidence
-                if e.districts and lgd not in e.districts and e.source != "review"
-            ),
-            default=0.0,
-        )
+        return max((w for where, w in found.against if lgd not in where), default=0.0)
 
     def _candidate(
         self,
