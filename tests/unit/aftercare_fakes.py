@@ -184,6 +184,10 @@ class FakeJurisdictions:
 
     def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None:
         self.s.districts[case_id] = district_lgd
+        self.s.assigned[case_id] = (district_lgd, at)
+
+    def assigned(self, case_id: int) -> tuple[str, datetime] | None:
+        return self.s.assigned.get(case_id)
 
     def district_code(self, value: str) -> str | None:
         for code, english, hindi in FAKE_DISTRICTS:

@@ -292,6 +292,10 @@ class QueueItem:
     #: the riskiest model assessment's score and cues (tag, text, start, end), if any
     score: float | None = None
     cues: tuple[tuple[str, str, int, int], ...] = ()
+    #: while the place needs review: the best district candidate (shown marked as such)
+    place_candidate: str | None = None
+    #: confident answers of the case's alerts disagree on the district
+    place_conflict: bool = False
 
 
 @dataclass(frozen=True)
@@ -369,6 +373,10 @@ class JurisdictionIndex(Protocol):
 
     def cases_in(self, districts: set[str]) -> set[int]: ...
     def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None: ...
+    def assigned(self, case_id: int) -> tuple[str, datetime] | None:
+        """The district an operator assigned last, and when (None if nobody did)."""
+        ...
+
     def district_code(self, value: str) -> str | None:
         """The LGD code of a district given by code or by name (English or Hindi)."""
         ...

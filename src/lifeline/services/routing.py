@@ -20,14 +20,9 @@ from lifeline.domain.dispatch import (
 )
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
+from lifeline.services.case_place import case_place
 from lifeline.services.context import Context
-from lifeline.services.location import (
-    Candidate,
-    RegistryUnit,
-    Resolution,
-    resolutions_of,
-    sync_registry,
-)
+from lifeline.services.location import RegistryUnit, Resolution, sync_registry
 from lifeline.services.ports import UnitOfWork
 from lifeline.services.registry import dispatch_rules_in_force, registry_units_in_force
 from lifeline.services.triage import level_at_risk
@@ -36,7 +31,6 @@ IST = timezone(timedelta(hours=5, minutes=30), "IST")
 #: registry ids of the state-level units routing and escalation name directly
 SMC_UNIT = "up-smc"
 STF_UNIT = "up-stf"
-HOME_STATE = "Uttar Pradesh"
 
 
 class RegistryView:
@@ -168,14 +162,14 @@ def case_facts(
     # a platform's alert merged into a case the SMC found itself makes it a platform case
     source = next((s for s in sources if s in PLATFORM_SOURCES), sources[0] if sources else "")
     source = source or "manual"
-    found = resolutions_of(uow, case.id)
-    resolution = found[-1].resolution if found else None
-    confident = resolution is not None and not resolution.needs_review
-    if Milestone.LOCATED in case.milestones and not confident:
-        # an operator placed the person (console): their district choice decides
-        resolution = _chosen_district(uow, case.id, resolution) or resolution
-        confident = resolution is not None and not resolution.needs_review
-    located = Milestone.LOCATED in case.milestones and (resolution is None or confident)
+    place = case_place(uow, case.id)
+    resolution = place.resolution
+    # a conflict between confident answers waits for an operator, like a doubtful place
+    located = (
+        Milestone.LOCATED in case.milestones
+        and (resolution is None or place.confident)
+        and not place.conflict
+    )
     facts = RoutingFacts(
         source=source,
         level=case.risk_level,
@@ -185,34 +179,6 @@ def case_facts(
         hour_ist=now.astimezone(IST).hour,
     )
     return facts, resolution
-
-
-def _chosen_district(
-    uow: UnitOfWork, case_id: int, resolution: Resolution | None
-) -> Resolution | None:
-    """The district an operator assigned, as a confident resolution (keeping the resolver's
-    candidate in that district, with its police station, if it had one)."""
-    chosen = uow.jurisdictions.for_case(case_id)
-    if len(chosen) != 1:
-        return None
-    (lgd,) = chosen
-    names = {code: name for code, name, _ in uow.jurisdictions.districts()}
-    if lgd not in names:
-        return None
-    known = [c for c in (resolution.candidates if resolution else ()) if c.district_lgd == lgd]
-    best = known[0] if known else Candidate(HOME_STATE, names[lgd], lgd, 1.0)
-    return Resolution(
-        state=HOME_STATE,
-        district=names[lgd],
-        district_lgd=lgd,
-        commissionerate=best.commissionerate,
-        zone=best.zone,
-        police_station=best.police_station,
-        confidence=1.0,
-        needs_review=False,
-        candidates=(best,),
-        resolver_version="operator",
-    )
 
 
 def plan_dispatch(
