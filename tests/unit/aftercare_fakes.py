@@ -83,7 +83,10 @@ class FakeAftercare:
     ) -> dict[int, set[str]]:
         found: dict[int, set[str]] = {}
         for case in self.s.cases.values():
-            if case.id == exclude or case.opened_at >= before or case.subject_id is None:
+            stored_first = (case.id or 0) < exclude
+            if case.id == exclude or case.subject_id is None:
+                continue
+            if case.opened_at >= before and not stored_first:
                 continue
             known = set(self.s.subjects[case.subject_id].identity_keys())
             known |= {k for k, ids in self.s.case_keys.items() if case.id in ids}

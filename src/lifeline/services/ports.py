@@ -430,8 +430,10 @@ class AftercareRepository(Protocol):
     def find_earlier_cases(
         self, identity_keys: list[str], *, before: datetime, exclude: int
     ) -> dict[int, set[str]]:
-        """Cases opened before `before` whose subject or keys share a keyed hash with one of
-        `identity_keys` (Subject.identity_keys): case id -> kinds matched."""
+        """Cases whose subject or keys share a keyed hash with one of `identity_keys`
+        (Subject.identity_keys) and that came before case `exclude`: opened before `before`,
+        or stored before it (a lower id) although timed later, as a released quarantine mail
+        is timed from its arrival. Case id -> kinds matched."""
         ...
 
     def link_cases(self, case_id: int, earlier: dict[int, set[str]], at: datetime) -> list[int]:

@@ -24,6 +24,7 @@ from lifeline.services.case_place import case_place
 from lifeline.services.context import Context
 from lifeline.services.location import RegistryUnit, Resolution, sync_registry
 from lifeline.services.ports import UnitOfWork
+from lifeline.services.reached import already_reached
 from lifeline.services.registry import dispatch_rules_in_force, registry_units_in_force
 from lifeline.services.triage import level_at_risk
 
@@ -238,6 +239,18 @@ def plan_dispatch(
             )
         )
     automatic, why = _automatic(case, facts, resolution, bool(unit_ids))
+    reached = already_reached(uow, case, ctx.config.merge_window)
+    if reached:
+        # the person was just reached in an earlier case: never re-send those units by
+        # themselves (a released quarantine mail, a late e-mail or call may be an echo)
+        named = {p.unit_id for p in planned}
+        problems.extend(r.describe() for r in reached.values() if r.unit_id in named)
+        if not unit_ids:
+            planned = [p for p in planned if p.unit_id not in reached]
+        if automatic:
+            first = min(reached.values(), key=lambda r: r.case_id)
+            automatic = False
+            why = f"the person was already reached in case #{first.case_id}: an operator decides"
     return DispatchPlan(
         case.id, facts, tuple(planned), tuple(problems), automatic, why, tuple(matched)
     )
