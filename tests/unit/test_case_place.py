@@ -74,9 +74,7 @@ def two_alerts(first: Resolution, second: Resolution) -> tuple[Context, Any, int
 
 
 def test_the_brief_and_the_api_view_keep_the_confident_place_not_a_later_flagged_answer() -> None:
-    ctx, factory, case_id = two_alerts(
-        resolution(LUCKNOW), resolution(VARANASI, LUCKNOW, review=True)
-    )
+    ctx, _, case_id = two_alerts(resolution(LUCKNOW), resolution(VARANASI, LUCKNOW, review=True))
     with ctx.uow() as uow:
         brief = case_brief(uow, uow.cases.get(case_id))
     assert "Lucknow" in brief.place and "Varanasi" not in brief.place
@@ -148,14 +146,14 @@ METHOD_POST = "ab bas, aaj raat पंखे से लटक जाऊंगा
 LIVE_POST = "Live aaj raat 11 baje, sab dekhna"
 
 
-def assess(ctx: Context, factory: Any, case_id: int, alert_id: int, level: RiskLevel,
-           score: float, *cues: Cue) -> None:  # fmt: skip
+def assess(
+    ctx: Context, case_id: int, alert_id: int, level: RiskLevel, score: float, *cues: Cue
+) -> None:
+    found = RiskAssessment(
+        case_id, level, "model", ctx.clock.now(), "model", alert_id, score, "hi", cues, "m1"
+    )
     with ctx.uow() as uow:
-        uow.assessments.add(  # type: ignore[attr-defined]
-            RiskAssessment(
-                case_id, level, "model", ctx.clock.now(), "model", alert_id, score, "hi", cues, "m1"
-            )  # fmt: skip
-        )
+        uow.assessments.add(found)  # type: ignore[attr-defined]
         uow.commit()
 
 
@@ -166,9 +164,9 @@ def test_the_brief_names_the_first_alerts_method_and_the_latest_post_in_whole_wo
     second = send(ctx, LIVE_POST, phone="9898989898")
     start = METHOD_POST.index("पंखे")
     method = Cue("method", METHOD_POST[start : start + 10], start, start + 10)  # cut mid-word
-    assess(ctx, factory, case_id, first, RiskLevel.INTENT, 0.8, method)
+    assess(ctx, case_id, first, RiskLevel.INTENT, 0.8, method)
     live = Cue("live", "Live aa", 0, 7)  # the snippet the issue saw, cut inside "aaj"
-    assess(ctx, factory, case_id, second, RiskLevel.IMMINENT, 0.9, live)
+    assess(ctx, case_id, second, RiskLevel.IMMINENT, 0.9, live)
     with ctx.uow() as uow:
         brief = case_brief(uow, uow.cases.get(case_id))
     assert brief.excerpt == LIVE_POST
