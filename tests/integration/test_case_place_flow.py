@@ -101,7 +101,7 @@ def test_a_change_of_place_after_dispatch_is_told_to_the_units_already_notified(
     assert len(station.received) == 2
     told = station.received[1]
     body = json.dumps(told, ensure_ascii=False)
-    assert told["incident"]["purpose"] == "place_changed" and "Varanasi" in body
+    assert told["incident"]["purpose"] == "relocated" and "Varanasi" in body
     assert "place has changed" in body and "स्थान बदल गया" in body
     assert told["incident"]["ack_url"] is None  # news for a unit, not a new request
     assert sorted(others.paths).count("/up112") == 2  # UP-112 was told too

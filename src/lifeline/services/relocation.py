@@ -22,7 +22,7 @@ from lifeline.services.location import BadLocationJob, query_for, store_resoluti
 from lifeline.services.ports import Job, UnitOfWork
 
 #: the purpose of a message telling a unit already notified that the place has changed
-PLACE_CHANGED = "place_changed"
+PLACE_CHANGED = "relocated"  # the notifications.purpose column holds 12 characters
 
 
 def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
