@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from console_support import make_person, signed_in
 from dispatch_support import Receiver, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
@@ -162,6 +163,9 @@ def test_the_queue_shows_the_best_district_candidate_and_flags_disagreeing_alert
     resolve(lifeline, case_id, answer(LUCKNOW, VARANASI, review=True))
     row = queue_row(lifeline, case_id)
     assert row.place is None and row.place_candidate == "Lucknow" and not row.place_conflict
+    web, _ = signed_in(lifeline, make_person(lifeline, "op1", "smc_operator"), clock)
+    page = web.get("/console/queue").text
+    assert "Lucknow? <span" in page and "needs review" in page
     clock.advance(seconds=30)
     resolve(lifeline, case_id, answer(LUCKNOW))
     row = queue_row(lifeline, case_id)
@@ -171,6 +175,9 @@ def test_the_queue_shows_the_best_district_candidate_and_flags_disagreeing_alert
     resolve(lifeline, case_id, answer(VARANASI))
     row = queue_row(lifeline, case_id)
     assert row.place is not None and "Lucknow" in row.place and row.place_conflict
+    assert "alerts disagree on the place" in web.get("/console/queue").text
+    page = web.get(f"/console/cases/{case_id}").text
+    assert "Place of the case" in page and "alerts disagree on the place: Varanasi" in page
     clock.advance(seconds=30)
     console.record_place(lifeline.ctx, OP, case_id, "Madeyganj", "157")
     assert not queue_row(lifeline, case_id).place_conflict
@@ -207,3 +214,32 @@ def test_a_released_quarantine_mail_links_the_earlier_case_and_does_not_send_the
     assert not plan.automatic and f"case #{earlier}" in plan.why
     assert "up-lko-ps-madeyganj" not in [u.unit_id for u in plan.units]
     assert any(f"acknowledged case #{earlier}" in p for p in plan.problems)
+
+
+def test_a_phone_alert_about_a_person_a_station_already_acknowledged_does_not_send_it_again(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, _, _ = endpoints
+    earlier = send(lifeline)
+    drain(lifeline)
+    token = station.received[0]["incident"]["ack_url"].rsplit("/ack/", 1)[1]
+    acknowledgement.acknowledge_link(lifeline.ctx, token, "SI Verma")
+    clock.advance(minutes=5)
+    call = console.PhoneAlert(
+        call_received_at=clock.now(),
+        platform="instagram",  # another account: only the phone number is shared
+        caller_name="Meta LERT",
+        callback_number="+16505550100",
+        subject_name="Ravi",
+        subject_phone=PERSON.phone[-10:],
+        post_text=AT_RISK,
+        location_text="Madeyganj, Lucknow",
+        pin="226020",
+    )
+    later = console.enter_phone_alert(lifeline.ctx, OP, call).case_id
+    assert later != earlier
+    drain(lifeline)
+    assert len(station.received) == 1
+    detail = cases.show_case(lifeline.ctx, OP, later)
+    assert [e.case_id for e in detail.history] == [earlier]
+    assert detail.case.status.value == "received"
