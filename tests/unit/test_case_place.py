@@ -12,9 +12,10 @@ from typing import Any
 from fakes import make_context
 from test_location_service import LUCKNOW, VARANASI, FakeLocator, resolution
 
+from lifeline.domain.dispatch import Notification
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import cases, relocation, views
-from lifeline.services.briefs import case_brief, whole_words
+from lifeline.services import cases, notify, relocation, views
+from lifeline.services.briefs import CaseBrief, case_brief, whole_words
 from lifeline.services.case_place import HumanAnswer, case_place, choose_place
 from lifeline.services.context import Context
 from lifeline.services.intake import ReceiveAlert, receive_alert
@@ -180,3 +181,22 @@ def test_snippets_are_widened_to_whole_words_in_every_script() -> None:
     text = "मैं आत्महत्या करूंगा"
     assert whole_words(text, text.index("आत्म"), text.index("आत्म") + 4) == "आत्महत्या"
     assert whole_words("kal subah", 2, 7) == "kal subah"
+
+
+def test_a_message_says_when_the_place_is_not_confirmed_and_gives_every_phone() -> None:
+    ctx, _, _ = make_context(webhooks=())
+    brief = CaseBrief(
+        case_id=7,
+        level="imminent",
+        place="unknown / अज्ञात (possibly Lucknow? unconfirmed / अपुष्ट)",
+        person_phone="+919812345678",
+        hint_text="near Madiyaon thana",
+        other_phones=("9898989898",),
+        place_confirmed=False,
+    )
+    sent = Notification(7, 1, "up-lko-ps-madeyganj", "Duty officer", "duty", ("json://x",), T0)
+    sent.id = 11
+    message = notify.render(ctx, brief, sent)
+    assert "not confirmed" in message.body and "near Madiyaon thana" in message.body
+    assert "+919812345678, 9898989898" in message.body
+    assert message.incident["location"]["confirmed"] is False

@@ -203,6 +203,8 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
             "The place is not confirmed: the SMC is checking it. / स्थान की पुष्टि नहीं हुई है: "
             "SMC जाँच रहा है।"
         )
+        if brief.hint_text:
+            lines.append(f"Address given / दिया गया पता: {brief.hint_text}")
     if n.purpose != "alarm":
         phones = ", ".join(p for p in (brief.person_phone, *brief.other_phones) if p)
         lines.append(f"Person / व्यक्ति: {who}" + (f", {phones}" if phones else ""))
