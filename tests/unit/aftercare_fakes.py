@@ -83,7 +83,10 @@ class FakeAftercare:
     ) -> dict[int, set[str]]:
         found: dict[int, set[str]] = {}
         for case in self.s.cases.values():
-            if case.id == exclude or case.opened_at >= before or case.subject_id is None:
+            stored_first = (case.id or 0) < exclude
+            if case.id == exclude or case.subject_id is None:
+                continue
+            if case.opened_at >= before and not stored_first:
                 continue
             known = set(self.s.subjects[case.subject_id].identity_keys())
             known |= {k for k, ids in self.s.case_keys.items() if case.id in ids}
@@ -184,6 +187,10 @@ class FakeJurisdictions:
 
     def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None:
         self.s.districts[case_id] = district_lgd
+        self.s.assigned[case_id] = (district_lgd, at)
+
+    def assigned(self, case_id: int) -> tuple[str, datetime] | None:
+        return self.s.assigned.get(case_id)
 
     def district_code(self, value: str) -> str | None:
         for code, english, hindi in FAKE_DISTRICTS:

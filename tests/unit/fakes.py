@@ -67,6 +67,7 @@ class Store:
         self.plans: dict[int, FollowUpPlan] = {}
         self.links: dict[int, dict[int, set[str]]] = {}
         self.districts: dict[int, str] = {}
+        self.assigned: dict[int, tuple[str, datetime]] = {}
         self.assessments: list[Any] = []
         self.dispatch = DispatchStore()
         self.dispatch_rules: list[dict[str, Any] | None] = []

@@ -13,7 +13,7 @@ from fakes import make_context
 from lifeline.domain.errors import DomainError
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
-from lifeline.services import location, registry
+from lifeline.services import location, registry, relocation
 from lifeline.services.context import Context
 from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.services.location import (
@@ -112,7 +112,7 @@ def setup(answer: Resolution) -> tuple[Context, Any, FakeLocator, Job]:
 
 def run(ctx: Context, job: Job) -> None:
     with ctx.uow() as uow:
-        location.resolve_location(ctx, uow, job)
+        relocation.resolve_location(ctx, uow, job)
         uow.commit()
 
 

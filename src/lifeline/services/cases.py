@@ -21,6 +21,7 @@ from lifeline.services.authorisation import (
     require,
     visible_case_ids,
 )
+from lifeline.services.case_place import CasePlace, case_place
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch import (
     SETTLED,
@@ -48,6 +49,8 @@ class CaseDetail:
     assessments: list[RiskAssessment] = field(default_factory=list)
     #: location resolutions of the case's alerts, oldest first
     resolutions: list[StoredResolution] = field(default_factory=list)
+    #: the case's one place, chosen from them and any operator's or STF's answer
+    place: CasePlace = field(default_factory=CasePlace)
     #: escalations to units, their messages, and the case's open SMC alarms
     dispatches: list[Dispatch] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
@@ -91,6 +94,7 @@ def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view"
             history=uow.aftercare.history(case_id),
             assessments=triage_uow(uow).assessments.for_case(case_id),
             resolutions=resolutions_of(uow, case_id),
+            place=case_place(uow, case_id),
         )
         sent: DispatchRepository | None = getattr(uow, "dispatches", None)
         if sent is not None:

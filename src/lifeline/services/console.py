@@ -34,12 +34,14 @@ from lifeline.services.authorisation import (
     require,
     visible_case_ids,
 )
+from lifeline.services.case_place import CasePlace, case_place
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch import stop_traces
 from lifeline.services.escalation_views import alarmed_cases, unit_states
 from lifeline.services.intake import Receipt, ReceiveAlert, receive_alert
 from lifeline.services.location import StoredResolution
 from lifeline.services.ports import QueueItem, UnitOfWork
+from lifeline.services.relocation import track_place
 from lifeline.services.triage import Cue, RiskAssessment, RiskLevel
 
 #: roles shown only the fields needed to act (no raw payloads, e-mail or profile links)
@@ -200,6 +202,8 @@ class CaseView:
     #: False when no alert comes from a proven sender: dispatch waits for a person's click
     sender_verified: bool = True
     sender_verification: str = ""
+    #: the case's one place (what every message says), with any conflict between alerts
+    place: CasePlace = field(default_factory=CasePlace)
 
 
 class _Resolutions(Protocol):
@@ -263,6 +267,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             minimal=minimal,
             sender_verified=sender.verified,
             sender_verification=sender.how,
+            place=case_place(uow, case_id) if locations else CasePlace(),
         )
         uow.commit()
         return view
@@ -297,6 +302,7 @@ def record_place(
     with ctx.uow() as uow:
         enforce_case(ctx, uow, actor, case_id, Permission.CASE_MANAGE)
         now = ctx.clock.now()
+        before = case_place(uow, case_id)
         code = None
         if district is not None:
             code = uow.jurisdictions.district_code(district)
@@ -309,6 +315,8 @@ def record_place(
         case.mark_located(now, label, actor)
         uow.cases.save(case)
         stop_traces(uow, case_id, "the SMC recorded where the person is", now)
+        # a change of district after dispatch is told to the units already notified
+        track_place(ctx, uow, case_id, before, actor)
         uow.audit.append(
             at=now,
             actor=str(actor),

@@ -25,9 +25,9 @@ from lifeline.services.dispatch import (
     consider_dispatch,
     escalation_step,
 )
-from lifeline.services.location import resolve_location
 from lifeline.services.notify import send_notification
 from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.relocation import resolve_location
 from lifeline.services.triage import assess_risk
 
 JobHandler = Callable[[Context, UnitOfWork, Job], None]

@@ -2,7 +2,8 @@
 
 The resolver itself (polygons, PINs, gazetteer, phone areas) is an adapter behind the `Locator`
 port; this module holds the value types it returns, the jurisdiction registry's records and
-checks, the `resolve_location` job that every stored alert gets, and the registry use cases.
+checks, and the registry use cases (the `resolve_location` job every stored alert gets, and the
+case's one place, are in services/relocation.py and services/case_place.py).
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from lifeline.domain.dispatch import Contact, DispatchRules
-from lifeline.domain.errors import DomainError, NotFound
-from lifeline.domain.model import SYSTEM, Actor, Alert, TimelineEntry
-from lifeline.services.context import Context, publish
-from lifeline.services.ports import Job, UnitOfWork
+from lifeline.domain.errors import DomainError
+from lifeline.domain.model import Actor, Alert
+from lifeline.services.context import Context
+from lifeline.services.ports import UnitOfWork
 
 # -- what a resolver is asked and what it answers ---------------------------------------------
 
@@ -427,49 +428,6 @@ def locate(ctx: Context, query: LocationQuery) -> Resolution:
     with ctx.uow(readonly=True) as uow:
         locator = sync_registry(ctx, uow)
     return locator.resolve(query, on=ctx.clock.now().date())
-
-
-def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
-    """Job handler, payload {"alert_id", "case_id"}: resolve the alert's location, store the
-    resolution, and mark the case located when the resolver is confident."""
-    alert_id, case_id = job.payload.get("alert_id"), job.payload.get("case_id")
-    if not isinstance(alert_id, int) or not isinstance(case_id, int):
-        raise BadLocationJob("resolve_location payload needs integer 'alert_id' and 'case_id'")
-    alert = next((a for a in uow.alerts.for_case(case_id) if a.id == alert_id), None)
-    if alert is None:
-        raise NotFound(f"alert {alert_id} of case {case_id} not found")
-    locator = sync_registry(ctx, uow)
-    now = ctx.clock.now()
-    resolution = locator.resolve(query_for(alert), on=now.date())
-    store_resolution(uow, alert_id, case_id, now, resolution)
-    case = uow.cases.get(case_id, for_update=True)
-    details = {
-        "alert_id": alert_id,
-        "district_lgd": resolution.district_lgd,
-        "confidence": resolution.confidence,
-        "needs_review": resolution.needs_review,
-        "candidates": len(resolution.candidates),
-    }
-    if not resolution.needs_review and resolution.district_lgd and case.status.value != "closed":
-        case.mark_located(now, resolution.place(), SYSTEM)
-        uow.cases.save(case)
-        publish(ctx, uow, case_id, case.events)
-        action = "case.located"
-    else:
-        names = ", ".join(
-            f"{c.district or c.state or '?'} ({c.confidence:.2f})" for c in resolution.candidates
-        )
-        uow.cases.note(
-            case_id,
-            TimelineEntry(
-                now,
-                "location_review",
-                f"Location needs review: {names or 'no candidate'} / स्थान की जाँच आवश्यक",
-                details=details,
-            ),
-        )
-        action = "case.location_review"
-    uow.audit.append(at=now, actor=str(SYSTEM), action=action, case_id=case_id, details=details)
 
 
 def store_resolution(

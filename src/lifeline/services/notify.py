@@ -27,6 +27,7 @@ from lifeline.services.dispatch import (
     raise_alarm,
 )
 from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.relocation import PLACE_CHANGED
 
 #: what a provider's error may quote about the recipient: addresses and phone numbers
 _ADDRESS = re.compile(r"[^\s<>()\"',;:]+@[^\s<>()\"',;:]+\.[A-Za-z]{2,}")
@@ -214,13 +215,20 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
     assert n.id is not None
     level, place, who = brief.level, brief.place, brief.who
     ack_url = ack_code = None
-    if n.purpose != "alarm" and ctx.ack_tokens is not None:
+    if n.purpose not in ("alarm", PLACE_CHANGED) and ctx.ack_tokens is not None:
         ack_url = f"{ctx.config.public_url.rstrip('/')}/ack/{ctx.ack_tokens.issue(n.id)}"
         ack_code = n.ack_code
     title, lines = _text(n, brief.case_id, level, who, place)
+    if n.purpose != "alarm" and not brief.place_confirmed:
+        lines.append(
+            "The place is not confirmed: the SMC is checking it. / स्थान की पुष्टि नहीं हुई है: "
+            "SMC जाँच रहा है।"
+        )
+        if brief.hint_text:
+            lines.append(f"Address given / दिया गया पता: {brief.hint_text}")
     if n.purpose != "alarm":
-        phone = brief.person_phone
-        lines.append(f"Person / व्यक्ति: {who}" + (f", {phone}" if phone else ""))
+        phones = ", ".join(p for p in (brief.person_phone, *brief.other_phones) if p)
+        lines.append(f"Person / व्यक्ति: {who}" + (f", {phones}" if phones else ""))
         if brief.profile_url:
             lines.append(f"Profile: {brief.profile_url}")
         if brief.ip_city and n.purpose == "trace":
@@ -247,6 +255,7 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
         "person": {
             "name": brief.person_name,
             "phone": brief.person_phone,
+            "other_phones": list(brief.other_phones),
             "handle": brief.person_handle,
         },
         "location": {
@@ -256,6 +265,7 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
             "lon": brief.lon,
             "district_lgd": brief.district_lgd,
             "police_station": brief.police_station,
+            "confirmed": brief.place_confirmed,
         },
         "post_excerpt": brief.excerpt or None,
         "cues": list(brief.cues),
@@ -284,6 +294,14 @@ def _text(n: Notification, case_id: int, level: str, who: str, place: str) -> tu
             f"A person may be at risk of suicide ({level} / {level_hi}); location unknown.",
             "Please trace the number or account and answer in Lifeline. / कृपया नंबर या खाता "
             "ट्रेस करें और Lifeline में उत्तर दें।",
+        ]
+    if n.purpose == PLACE_CHANGED:
+        title = f"Lifeline case {case_id}: the place has changed / स्थान बदल गया है"
+        return title, [
+            title,
+            f"New place / नया स्थान: {place}. Risk / जोखिम: {level} ({level_hi})",
+            "The SMC corrected where the person is: please go to the new place. / SMC ने "
+            "व्यक्ति का स्थान सुधारा है: कृपया नए स्थान पर पहुँचें।",
         ]
     title = f"Lifeline case {case_id}: person at risk, please reach them / व्यक्ति खतरे में"
     return title, [

@@ -356,6 +356,10 @@ class QueueItem:
     #: False when no alert of the case comes from a proven sender, with why (the latest's)
     sender_verified: bool = True
     sender_verification: str = ""
+    #: while the place needs review: the best district candidate (shown marked as such)
+    place_candidate: str | None = None
+    #: confident answers of the case's alerts disagree on the district
+    place_conflict: bool = False
 
 
 @dataclass(frozen=True)
@@ -421,6 +425,10 @@ class JurisdictionIndex(Protocol):
 
     def cases_in(self, districts: set[str]) -> set[int]: ...
     def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None: ...
+    def assigned(self, case_id: int) -> tuple[str, datetime] | None:
+        """The district an operator assigned last, and when (None if nobody did)."""
+        ...
+
     def district_code(self, value: str) -> str | None:
         """The LGD code of a district given by code or by name (English or Hindi)."""
         ...
@@ -474,8 +482,10 @@ class AftercareRepository(Protocol):
     def find_earlier_cases(
         self, identity_keys: list[str], *, before: datetime, exclude: int
     ) -> dict[int, set[str]]:
-        """Cases opened before `before` whose subject or keys share a keyed hash with one of
-        `identity_keys` (Subject.identity_keys): case id -> kinds matched."""
+        """Cases whose subject or keys share a keyed hash with one of `identity_keys`
+        (Subject.identity_keys) and that came before case `exclude`: opened before `before`,
+        or stored before it (a lower id) although timed later, as a released quarantine mail
+        is timed from its arrival. Case id -> kinds matched."""
         ...
 
     def link_cases(self, case_id: int, earlier: dict[int, set[str]], at: datetime) -> list[int]:

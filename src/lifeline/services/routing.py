@@ -21,15 +21,11 @@ from lifeline.domain.dispatch import (
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
+from lifeline.services.case_place import case_place
 from lifeline.services.context import Context
-from lifeline.services.location import (
-    Candidate,
-    RegistryUnit,
-    Resolution,
-    resolutions_of,
-    sync_registry,
-)
+from lifeline.services.location import RegistryUnit, Resolution, sync_registry
 from lifeline.services.ports import UnitOfWork
+from lifeline.services.reached import already_reached
 from lifeline.services.registry import dispatch_rules_in_force, registry_units_in_force
 from lifeline.services.triage import level_at_risk
 
@@ -37,7 +33,6 @@ IST = timezone(timedelta(hours=5, minutes=30), "IST")
 #: registry ids of the state-level units routing and escalation name directly
 SMC_UNIT = "up-smc"
 STF_UNIT = "up-stf"
-HOME_STATE = "Uttar Pradesh"
 
 
 class RegistryView:
@@ -173,14 +168,14 @@ def case_facts(
     # a platform's alert merged into a case the SMC found itself makes it a platform case
     source = next((s for s in sources if s in PLATFORM_SOURCES), sources[0] if sources else "")
     source = source or "manual"
-    found = resolutions_of(uow, case.id)
-    resolution = found[-1].resolution if found else None
-    confident = resolution is not None and not resolution.needs_review
-    if Milestone.LOCATED in case.milestones and not confident:
-        # an operator placed the person (console): their district choice decides
-        resolution = _chosen_district(uow, case.id, resolution) or resolution
-        confident = resolution is not None and not resolution.needs_review
-    located = Milestone.LOCATED in case.milestones and (resolution is None or confident)
+    place = case_place(uow, case.id)
+    resolution = place.resolution
+    # a conflict between confident answers waits for an operator, like a doubtful place
+    located = (
+        Milestone.LOCATED in case.milestones
+        and (resolution is None or place.confident)
+        and not place.conflict
+    )
     facts = RoutingFacts(
         source=source,
         level=case.risk_level,
@@ -192,34 +187,6 @@ def case_facts(
         sender_verification=sender.how,
     )
     return facts, resolution
-
-
-def _chosen_district(
-    uow: UnitOfWork, case_id: int, resolution: Resolution | None
-) -> Resolution | None:
-    """The district an operator assigned, as a confident resolution (keeping the resolver's
-    candidate in that district, with its police station, if it had one)."""
-    chosen = uow.jurisdictions.for_case(case_id)
-    if len(chosen) != 1:
-        return None
-    (lgd,) = chosen
-    names = {code: name for code, name, _ in uow.jurisdictions.districts()}
-    if lgd not in names:
-        return None
-    known = [c for c in (resolution.candidates if resolution else ()) if c.district_lgd == lgd]
-    best = known[0] if known else Candidate(HOME_STATE, names[lgd], lgd, 1.0)
-    return Resolution(
-        state=HOME_STATE,
-        district=names[lgd],
-        district_lgd=lgd,
-        commissionerate=best.commissionerate,
-        zone=best.zone,
-        police_station=best.police_station,
-        confidence=1.0,
-        needs_review=False,
-        candidates=(best,),
-        resolver_version="operator",
-    )
 
 
 def plan_dispatch(
@@ -279,6 +246,18 @@ def plan_dispatch(
             )
         )
     automatic, why = _automatic(case, facts, resolution, bool(unit_ids))
+    reached = already_reached(uow, case, ctx.config.merge_window)
+    if reached:
+        # the person was just reached in an earlier case: never re-send those units by
+        # themselves (a released quarantine mail, a late e-mail or call may be an echo)
+        named = {p.unit_id for p in planned}
+        problems.extend(r.describe() for r in reached.values() if r.unit_id in named)
+        if not unit_ids:
+            planned = [p for p in planned if p.unit_id not in reached]
+        if automatic:
+            first = min(reached.values(), key=lambda r: r.case_id)
+            automatic = False
+            why = f"the person was already reached in case #{first.case_id}: an operator decides"
     return DispatchPlan(
         case.id, facts, tuple(planned), tuple(problems), automatic, why, tuple(matched)
     )

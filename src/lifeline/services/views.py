@@ -93,16 +93,19 @@ def _alert(alert: Alert) -> dict[str, Any]:
 
 
 def _location(detail: CaseDetail) -> dict[str, Any] | None:
-    """Where the person is: the latest resolution of an alert's hints (DESIGN.md §3 shape) and
-    the place an operator or the resolver recorded when the case was located."""
-    latest = detail.resolutions[-1] if detail.resolutions else None
+    """Where the person is: the case's one place (services/case_place.py), in the DESIGN.md §3
+    shape of the answer chosen, with whose answer it is, whether it is confirmed, any conflict
+    between alerts, and the place an operator or the resolver recorded when it was located."""
+    place = detail.place
     located = [t for t in detail.timeline if t.kind == "located"]
-    if latest is None and not located:
+    if place.resolution is None and not located:
         return None
     found: dict[str, Any] = {}
-    if latest is not None:
-        found.update(latest.resolution.as_dict())
-        found.update(resolved_at=iso(latest.resolved_at), alert_id=latest.alert_id)
+    if place.resolution is not None:
+        found.update(place.resolution.as_dict())
+        found.update(resolved_at=iso(place.at), alert_id=place.alert_id)
+        found["needs_review"] = place.resolution.needs_review or bool(place.conflict)
+    found.update(place.as_dict())
     if located:
         found.update(place=located[-1].details.get("place"), recorded_by=located[-1].actor)
     found["located_at"] = iso(detail.case.milestones.get(Milestone.LOCATED))

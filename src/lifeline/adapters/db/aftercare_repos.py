@@ -70,7 +70,12 @@ _CHECK_INS_OF_PLANS = (
     .where(C.c.plan_id.in_(bindparam("plan_ids", expanding=True)))
     .order_by(C.c.due_at, C.c.id)
 )
-_earlier = and_(cases.c.id != bindparam("exclude"), cases.c.opened_at < bindparam("before"))
+#: opened before the case, or stored before it though timed later (a released quarantine mail
+#: is timed from its arrival, maybe before a case about the same person that came meanwhile)
+_earlier = and_(
+    cases.c.id != bindparam("exclude"),
+    or_(cases.c.opened_at < bindparam("before"), cases.c.id < bindparam("exclude")),
+)
 #: per kind of identity key, earlier cases whose subject has one of the hashes
 _EARLIER_BY_SUBJECT = {
     kind: select(cases.c.id)

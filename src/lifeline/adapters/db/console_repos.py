@@ -31,6 +31,8 @@ from lifeline.services.ports import Cipher, ConsoleProfile, MapItem, QueueItem, 
 from lifeline.services.triage import LEVELS
 
 OPEN = ("received", "dispatched", "acknowledged", "on_scene")
+#: timeline entries the queue reads for its place and notified columns
+PLACE_KINDS = ("located", "location_review", "location_conflict", "dispatched")
 
 
 def _session(row: Any) -> SessionRecord:
@@ -185,7 +187,9 @@ class SqlConsoleStore:
                     trace_requested_at=traced,
                     post_text=text,
                     post_kind=kind,
-                    place=places.get(case_id),
+                    place=places.get(case_id, (None, None, False))[0],
+                    place_candidate=places.get(case_id, (None, None, False))[1],
+                    place_conflict=places.get(case_id, (None, None, False))[2],
                     units=tuple(units.get(case_id, ())),
                     score=score,
                     cues=cues,
@@ -302,16 +306,22 @@ class SqlConsoleStore:
             out[case_id] = (row.score, cues)
         return out
 
-    def _placed_and_sent(self, ids: list[int]) -> tuple[dict[int, str], dict[int, list[str]]]:
+    def _placed_and_sent(
+        self, ids: list[int]
+    ) -> tuple[dict[int, tuple[str | None, str | None, bool]], dict[int, list[str]]]:
+        """Per case (place recorded when located, best district candidate while it needs
+        review, whether alerts disagree on the place) and the units sent the case."""
         rows = self.conn.execute(
-            select(timeline.c.case_id, timeline.c.kind, timeline.c.details_enc)
+            select(timeline.c.case_id, timeline.c.kind, timeline.c.actor, timeline.c.details_enc)
             .where(
                 ids_in(self.conn, timeline.c.case_id, ids),
-                timeline.c.kind.in_(("located", "dispatched")),
+                timeline.c.kind.in_(PLACE_KINDS),
             )
             .order_by(timeline.c.at, timeline.c.id)
         ).all()
         places: dict[int, str] = {}
+        candidates: dict[int, str] = {}
+        conflicts: set[int] = set()
         units: dict[int, list[str]] = {}
         for row in rows:
             details = json.loads(
@@ -319,10 +329,24 @@ class SqlConsoleStore:
             )
             if row.kind == "located" and details.get("place"):
                 places[row.case_id] = str(details["place"])
+                if not str(row.actor or "").startswith("system:"):
+                    conflicts.discard(row.case_id)  # a person chose: the conflict is settled
+            elif row.kind == "location_review" and details.get("best_district"):
+                candidates[row.case_id] = str(details["best_district"])
+            elif row.kind == "location_conflict":
+                conflicts.add(row.case_id)
             elif row.kind == "dispatched":
                 seen = units.setdefault(row.case_id, [])
                 seen.extend(str(u) for u in details.get("units") or [] if str(u) not in seen)
-        return places, units
+        where = {
+            case_id: (
+                places.get(case_id),
+                None if case_id in places else candidates.get(case_id),
+                case_id in conflicts,
+            )
+            for case_id in set(places) | set(candidates) | conflicts
+        }
+        return where, units
 
 
 @functools.cache
@@ -409,6 +433,15 @@ class SqlJurisdictionIndex:
         ).scalars()
         found = {int(c) for c in resolved if int(c) not in latest}
         return found | {c for c, d in latest.items() if d in districts}
+
+    def assigned(self, case_id: int) -> tuple[str, datetime] | None:
+        row = self.conn.execute(
+            select(case_districts.c.district_lgd, case_districts.c.assigned_at)
+            .where(case_districts.c.case_id == case_id)
+            .order_by(case_districts.c.assigned_at.desc(), case_districts.c.id.desc())
+            .limit(1)
+        ).one_or_none()
+        return None if row is None else (str(row.district_lgd), row.assigned_at)
 
     def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None:
         self.conn.execute(
