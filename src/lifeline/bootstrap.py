@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from lifeline.adapters.channels.notifiers import AppriseNotificationChannels
 from lifeline.adapters.channels.webhook import HttpxWebhookSink
@@ -24,7 +24,7 @@ from lifeline.adapters.crypto.ack_tokens import SignedAckTokens, ack_secret
 from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.crypto.passwords import Argon2Passwords
 from lifeline.adapters.db import migrate
-from lifeline.adapters.db.engine import make_engine
+from lifeline.adapters.db.engine import make_engine, probe_write
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
 from lifeline.adapters.geo.lazy import LazyGeoLocator
@@ -90,8 +90,8 @@ class Lifeline:
         return migrate.current(self.engine)
 
     def ping_db(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        """Reachable and writable (a write rolled back); StorageUnavailable if not."""
+        probe_write(self.engine)
 
     def job_stats(self) -> JobStats:
         with self.ctx.uow(readonly=True) as uow:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lifeline.domain.errors import Conflict, DomainError
+from lifeline.domain.inputs import check_text, text_problem
 from lifeline.domain.model import Actor
 from lifeline.services.context import Context
 from lifeline.services.ports import PartnerRecord, UserRecord
@@ -35,7 +36,7 @@ class NewPartner:
 
 
 def create_partner(ctx: Context, name: str) -> NewPartner:
-    name = name.strip()
+    name = (check_text("name", name) or "").strip()
     if not name:
         raise DomainError("a partner needs a name")
     key_id = "pk_" + secrets.token_hex(8)
@@ -56,7 +57,8 @@ def create_partner(ctx: Context, name: str) -> NewPartner:
 def add_partner_sender(ctx: Context, key_id: str, pattern: str) -> PartnerRecord:
     """Allow mail from `pattern` (an address, or a domain such as support.facebook.com) as this
     partner's alerts."""
-    pattern = pattern.strip().lower().lstrip("@")
+    check_text("key", key_id)
+    pattern = (check_text("domain", pattern) or "").strip().lower().lstrip("@")
     if not pattern or " " in pattern or "." not in pattern:
         raise DomainError(f"{pattern!r} is not an address or a domain")
     with ctx.uow() as uow:
@@ -77,6 +79,8 @@ def add_partner_sender(ctx: Context, key_id: str, pattern: str) -> PartnerRecord
 
 def check_partner_login(ctx: Context, key_id: str, secret: str) -> int | None:
     """A partner's key id and secret as a login (SMTP AUTH); the partner id, or None."""
+    if text_problem(key_id):
+        return None  # no key id holds a control character; PostgreSQL cannot even look it up
     with ctx.uow(readonly=True) as uow:
         partner = uow.partners.by_key_id(key_id)
     if partner is None or not partner.active:
@@ -105,6 +109,8 @@ def authenticate_partner(
             if not v
         ]
         raise AuthenticationFailed("missing header(s): " + ", ".join(missing))
+    if text_problem(key_id):
+        raise AuthenticationFailed("X-Lifeline-Key holds a control character; no key does")
     try:
         sent = datetime.fromtimestamp(int(timestamp), UTC)
     except (ValueError, OverflowError, OSError):
@@ -147,7 +153,8 @@ def create_user(
     jurisdiction: str | None = None,
     password: str | None = None,
 ) -> NewUser:
-    username = username.strip().lower()
+    username = (check_text("username", username) or "").strip().lower()
+    check_text("jurisdiction", jurisdiction)
     if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
         raise DomainError("a username is letters, digits, '.', '_' or '-'")
     if role not in ROLES:
@@ -199,6 +206,7 @@ def verify_totp(secret: str, code: str, at: datetime, *, step: int = 30, drift: 
 
 
 def authenticate_user(ctx: Context, username: str, password: str, totp_code: str) -> Actor:
+    check_text("username", username)
     with ctx.uow() as uow:
         user = uow.users.by_username(username.strip().lower())
         ok = (

@@ -17,7 +17,7 @@ from lifeline.web import errors, ops
 from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
 from lifeline.web.api import dispatch as dispatch_api
 from lifeline.web.console import ack_pages, case_pages, overview_pages, pages
-from lifeline.web.console.common import STATIC
+from lifeline.web.console.common import STATIC, unavailable_page
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from lifeline.worker import Worker
 
@@ -80,7 +80,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.lifeline = lifeline
-    errors.install(app)
+    errors.install(app, html_unavailable=unavailable_page)
     app.include_router(alerts.router)
     app.include_router(cases.router)
     app.include_router(dispatch_api.router)

@@ -9,19 +9,25 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from lifeline.services.ports import StorageUnavailable
 from lifeline.web.deps import App
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="Database reachable and worker heartbeat fresh")
+@router.get("/healthz", summary="Database reachable and writable, worker heartbeat fresh")
 async def healthz(app: App) -> JSONResponse:
+    """200 when a write to the database works (begun and rolled back) and a worker beat
+    recently; 503 with the reason otherwise (and Retry-After when the database is down)."""
     body: dict[str, Any] = {"status": "ok"}
     ok = True
     try:
         await run_in_threadpool(app.ping_db)
         body["database"] = "ok"
         beat = await run_in_threadpool(app.latest_heartbeat)
+    except StorageUnavailable as exc:
+        body.update(status="down", database=f"unavailable: {exc.reason}")
+        return JSONResponse(body, 503, headers={"Retry-After": str(exc.retry_after)})
     except Exception as exc:  # report, do not crash, when the database is away
         body["database"] = f"unreachable: {type(exc).__name__}"
         return JSONResponse({**body, "status": "down"}, status_code=503)

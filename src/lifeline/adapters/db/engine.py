@@ -8,6 +8,11 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from lifeline.adapters.db.outage import classify
+
+#: how long a SQLite statement waits for another process's write lock before failing
+BUSY_TIMEOUT_MS = 30_000
+
 
 def normalise_url(url: str) -> str:
     """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
@@ -63,7 +68,7 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cur.execute(f"PRAGMA synchronous={synchronous.upper()}")
         cur.close()
 
@@ -71,3 +76,33 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
     def _on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
         conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def probe_write(engine: Engine, *, wait_seconds: float = 2.0) -> None:
+    """Prove the database takes writes now: begin a write transaction, change one row to
+    itself, roll back. Cheap, leaves nothing behind, and fails where `SELECT 1` passes: a
+    read-only file or server, a database locked longer than `wait_seconds`. Raises
+    StorageUnavailable for an outage (other errors, e.g. no schema yet, as they are)."""
+    wait_ms = max(1, int(wait_seconds * 1000))
+    try:
+        with engine.connect() as conn:
+            # SQLite: the pragma on the driver's connection, outside any transaction (through
+            # SQLAlchemy it would begin one, and take the write lock, before the timeout is set)
+            raw = conn.connection.dbapi_connection if conn.dialect.name == "sqlite" else None
+            if raw is not None:
+                raw.execute(f"PRAGMA busy_timeout={wait_ms}")
+            try:
+                tx = conn.begin()  # SQLite: BEGIN IMMEDIATE (the write lock) by the hook above
+                if raw is None:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {wait_ms}")
+                    conn.exec_driver_sql(f"SET LOCAL statement_timeout = {wait_ms}")
+                conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+                tx.rollback()
+            finally:
+                if raw is not None:
+                    raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    except Exception as exc:
+        outage = classify(exc)
+        if outage is not None and outage is not exc:
+            raise outage from exc
+        raise
