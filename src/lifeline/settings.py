@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -137,6 +138,21 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = Field(
         "FULL", description="SQLite synchronous pragma (FULL: a 202 survives power loss)."
     )
+    env: Literal["development", "production"] = Field(
+        "development",
+        description="development or production: production closes what is open for "
+        "convenience (/metrics without LIFELINE_METRICS_TOKEN, the API docs).",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token /metrics requires (Authorization: Bearer ...). Unset: "
+        "/metrics is open in development and refused in production.",
+    )
+    public_docs: bool | None = Field(
+        None,
+        description="Serve /docs, /redoc and /openapi.json to anyone (unset: yes in "
+        "development, no in production).",
+    )
     log_level: str = Field("INFO", description="Log level.")
     log_json: bool = Field(True, description="JSON logs (false: human-readable console logs).")
     token_ttl_seconds: int = Field(
@@ -188,6 +204,10 @@ class Settings(BaseSettings):
     @property
     def followup_offsets(self) -> tuple[timedelta, ...]:
         return offsets(self.followup_schedule)
+
+    @property
+    def docs_public(self) -> bool:
+        return self.public_docs if self.public_docs is not None else self.env == "development"
 
     @property
     def allowed_senders(self) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from lifeline.worker import Worker
 
 log = structlog.get_logger("lifeline.web")
+TITLE = "Lifeline API"
 
 
 def create_app(
@@ -72,13 +73,26 @@ def create_app(
                 thread.join(timeout=60)
             log.info("server.stopped")
 
-    app = FastAPIOffline(
-        title="Lifeline API",
-        version=__version__,
-        description="Alert intake and case handling for a police social media centre. "
-        "Partners sign requests (see POST /api/v1/alerts); staff use bearer tokens.",
-        lifespan=lifespan,
+    description = (
+        "Alert intake and case handling for a police social media centre. "
+        "Partners sign requests (see POST /api/v1/alerts); staff use bearer tokens."
     )
+    # /docs, /redoc and /openapi.json (served from the package, no CDN) only where
+    # LIFELINE_PUBLIC_DOCS allows them (by default, in development)
+    if lifeline.settings.docs_public:
+        app = FastAPIOffline(
+            title=TITLE, version=__version__, description=description, lifespan=lifespan
+        )
+    else:
+        app = FastAPI(
+            title=TITLE,
+            version=__version__,
+            description=description,
+            lifespan=lifespan,
+            docs_url=None,
+            redoc_url=None,
+            openapi_url=None,
+        )
     app.state.lifeline = lifeline
     errors.install(app, html_unavailable=unavailable_page)
     app.include_router(alerts.router)

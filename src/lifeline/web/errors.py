@@ -37,10 +37,16 @@ class ApiError(Exception):
     """An HTTP-level refusal (bad encoding, bad JSON, missing auth) with a code and message."""
 
     def __init__(
-        self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
+        self.headers = headers
 
 
 def error_response(
@@ -94,7 +100,7 @@ def install(
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(ConcurrentWrite)
     async def _concurrent(_: Request, exc: ConcurrentWrite) -> JSONResponse:

@@ -94,6 +94,7 @@ class Keyring:
         }
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also if a stale .tmp was left with a wider mode
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=2)
             fh.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,8 @@ def make_engine(
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not _is_uri(parsed.query):
+            create_private_file(Path(parsed.database))
         engine = create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
@@ -52,6 +53,25 @@ def make_engine(
     return create_engine(
         url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
     )
+
+
+def _is_uri(query: Any) -> bool:
+    """`?uri=true`: the database is a `file:` URI (e.g. `?mode=ro`), not a plain path."""
+    return str(query.get("uri", "")).lower() in ("true", "1")
+
+
+def create_private_file(path: Path) -> None:
+    """Create the SQLite file (empty is a valid database) readable by its owner only, 0600,
+    before SQLite would create it with the umask (0644: world-readable personal data). SQLite
+    gives its -wal and -shm files the database file's mode. An existing file is left as it is.
+    A new directory for it is made 0700."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.fchmod(fd, 0o600)  # whatever the umask
+    os.close(fd)
 
 
 def _configure_sqlite(engine: Engine, synchronous: str) -> None:
