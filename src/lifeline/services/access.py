@@ -85,7 +85,12 @@ def check_partner_login(ctx: Context, key_id: str, secret: str) -> int | None:
         partner = uow.partners.by_key_id(key_id)
     if partner is None or not partner.active:
         return None
-    return partner.id if hmac.compare_digest(partner.secret, secret) else None
+    return partner.id if hmac.compare_digest(_bytes(partner.secret), _bytes(secret)) else None
+
+
+def _bytes(text: str) -> bytes:
+    """Any str as bytes to compare (lone surrogates included, which header decoding may give)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -129,7 +134,9 @@ def authenticate_partner(
     if partner is None or not partner.active:
         raise AuthenticationFailed(f"unknown or disabled partner key {key_id!r}")
     expected = sign(partner.secret, timestamp, body)
-    if not hmac.compare_digest(expected, signature.strip().lower()):
+    # bytes, not str: compare_digest raises TypeError on a non-ASCII str (a 500, found by
+    # tests/unit/test_partner_signature_fuzz.py)
+    if not hmac.compare_digest(_bytes(expected), _bytes(signature.strip().lower())):
         raise AuthenticationFailed(
             "X-Lifeline-Signature does not match: sign HMAC-SHA256 over "
             '"{timestamp}.{raw body}" with the partner secret, hex-encoded'
