@@ -25,6 +25,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, text
 
+from conftest import reset_pg
 from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.domain.model import Actor
 from lifeline.services.access import NewPartner, create_partner
@@ -194,8 +195,6 @@ def test_healthz_is_ok_when_the_database_takes_a_write(
 def test_a_read_only_postgresql_is_reported_by_healthz_and_refused_with_503(
     pg_server_url: str, tmp_path: Path
 ) -> None:
-    from conftest import reset_pg  # noqa: PLC0415 - the shared helper of the PostgreSQL fixture
-
     reset_pg(pg_server_url)
     app = bootstrap(settings_for(pg_server_url, tmp_path))
     admin = create_engine(pg_server_url.replace("postgresql://", "postgresql+psycopg://", 1))

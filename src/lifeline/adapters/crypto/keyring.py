@@ -86,7 +86,7 @@ class Keyring:
                 "keys come from LIFELINE_DATA_KEY; add the new key there (first in the list) "
                 "and run `lifeline keys reencrypt`"
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new one: private
         data = {
             "primary": self.primary,
             "keys": {k: _b64e(v) for k, v in self.keys.items()},
