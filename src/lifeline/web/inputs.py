@@ -6,11 +6,13 @@ anything reaches the database."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, AwareDatetime, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from lifeline.domain.inputs import DATE_OUT_OF_RANGE, UNSAFE_TEXT, moment_problem, text_problem
 
@@ -36,9 +38,30 @@ def _moment(value: datetime) -> datetime:
     return value
 
 
+@dataclass(frozen=True)
+class _Documented:
+    """Puts the rule in the OpenAPI schema as a `pattern`, so partners (and Schemathesis) see
+    it; the check itself is the validator's (its message says what is wrong, and where)."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        found = handler(schema)
+        found["pattern"] = self.pattern
+        return found
+
+
 #: one line: names, references, identifiers (tab allowed, no other control character)
-SafeLine = Annotated[str, AfterValidator(_line)]
+SafeLine = Annotated[
+    str, AfterValidator(_line), _Documented("^[^\\u0000-\\u0008\\u000A-\\u001F]*$")
+]
 #: free text: posts, notes, reasons, addresses (tab, newline and carriage return allowed)
-SafeText = Annotated[str, AfterValidator(_text)]
+SafeText = Annotated[
+    str,
+    AfterValidator(_text),
+    _Documented("^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F]*$"),
+]
 #: a time with a timezone, between 1970 and 2100
 SafeDatetime = Annotated[AwareDatetime, AfterValidator(_moment)]
