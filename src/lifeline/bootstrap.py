@@ -39,7 +39,7 @@ from lifeline.services import access, email_intake
 from lifeline.services.channels import NotificationChannels
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.email_intake import EmailOutcome
-from lifeline.services.ports import Clock, EventSink, JobStats, UnitOfWork
+from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
 from lifeline.services.reports import ReportWriter, StateExport, require_format
 from lifeline.settings import Settings, load_settings
 
@@ -89,9 +89,18 @@ class Lifeline:
     def db_revision(self) -> str | None:
         return migrate.current(self.engine)
 
-    def ping_db(self) -> None:
-        """Reachable and writable (a write rolled back); StorageUnavailable if not."""
-        probe_write(self.engine)
+    def ping_db(self, wait_seconds: float = 2.0) -> None:
+        """Reachable and writable (a write rolled back); StorageUnavailable if not. On SQLite
+        the probe queues for this process's write lock like every writer here (in SQLite's
+        busy handler, newcomers overtake: under load it would starve and cry "busy")."""
+        lock = getattr(self.ctx.uow, "write_lock", None)
+        if lock is not None and not lock.acquire(timeout=wait_seconds):
+            raise StorageUnavailable(f"busy: no write for {wait_seconds:g} s in this process", 5)
+        try:
+            probe_write(self.engine, wait_seconds=wait_seconds)
+        finally:
+            if lock is not None:
+                lock.release()
 
     def job_stats(self) -> JobStats:
         with self.ctx.uow(readonly=True) as uow:
