@@ -25,7 +25,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, text
 
-from conftest import reset_pg
 from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.domain.model import Actor
 from lifeline.services.access import NewPartner, create_partner
@@ -191,13 +190,13 @@ def test_healthz_is_ok_when_the_database_takes_a_write(
         app.dispose()
 
 
-@pytest.mark.postgres
 def test_a_read_only_postgresql_is_reported_by_healthz_and_refused_with_503(
-    pg_server_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path
 ) -> None:
-    reset_pg(pg_server_url)
-    app = bootstrap(settings_for(pg_server_url, tmp_path))
-    admin = create_engine(pg_server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL only (SQLite: the read-only file test above)")
+    app = bootstrap(settings_for(database_url, tmp_path))
+    admin = create_engine(app.engine.url)
     name = app.engine.url.database
     try:
         app.upgrade_db()
