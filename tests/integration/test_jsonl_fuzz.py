@@ -87,7 +87,8 @@ def check(command: list[str], lines: list[bytes]) -> list[dict[str, Any]]:
     result = RUNNER.invoke(app, command, input=b"\n".join(lines) + b"\n")
     assert result.exception is None, (result.exception, lines)
     assert result.exit_code == 0, result.output
-    out = [json.loads(line) for line in result.stdout.splitlines()]
+    # split on "\n" only: str.splitlines also splits on U+2028, \x1c... kept raw in JSON text
+    out = [json.loads(line) for line in result.stdout.split("\n") if line]
     sent = non_blank(lines)
     assert len(out) == len(sent), (lines, result.stdout)
     for line, answer in zip(sent, out, strict=True):
