@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from lifeline.adapters.channels.anchor_webhook import HttpxCheckpointWebhook
 from lifeline.adapters.channels.notifiers import AppriseNotificationChannels
@@ -29,7 +29,7 @@ from lifeline.adapters.crypto.audit_key import load_or_create_audit_key
 from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.crypto.passwords import Argon2Passwords
 from lifeline.adapters.db import migrate
-from lifeline.adapters.db.engine import make_engine
+from lifeline.adapters.db.engine import make_engine, probe_write
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
 from lifeline.adapters.geo.lazy import LazyGeoLocator
@@ -51,7 +51,7 @@ from lifeline.services.audit import AuditTrust
 from lifeline.services.channels import NotificationChannels
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.email_intake import EmailOutcome
-from lifeline.services.ports import Clock, EventSink, JobStats, UnitOfWork
+from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
 from lifeline.services.reports import ReportWriter, StateExport, require_format
 from lifeline.services.signin import SignInPolicy
 from lifeline.settings import Settings, load_settings
@@ -105,9 +105,18 @@ class Lifeline:
     def db_revision(self) -> str | None:
         return migrate.current(self.engine)
 
-    def ping_db(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+    def ping_db(self, wait_seconds: float = 2.0) -> None:
+        """Reachable and writable (a write rolled back); StorageUnavailable if not. On SQLite
+        the probe queues for this process's write lock like every writer here (in SQLite's
+        busy handler, newcomers overtake: under load it would starve and cry "busy")."""
+        lock = getattr(self.ctx.uow, "write_lock", None)
+        if lock is not None and not lock.acquire(timeout=wait_seconds):
+            raise StorageUnavailable(f"busy: no write for {wait_seconds:g} s in this process", 5)
+        try:
+            probe_write(self.engine, wait_seconds=wait_seconds)
+        finally:
+            if lock is not None:
+                lock.release()
 
     def job_stats(self) -> JobStats:
         with self.ctx.uow(readonly=True) as uow:

@@ -7,6 +7,7 @@ several apps in one process.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,14 +17,64 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+REDACTED = "[redacted]"
+#: a link's credential: /ack/<token> (acknowledgement links), and any long token-like path
+#: segment (32+ URL-safe characters with a digit), whatever route carries it
+_SECRET_SEGMENTS = (
+    re.compile(r"(?<=/ack/)[^/?#]+"),
+    re.compile(r"(?<=/)(?=[A-Za-z0-9_.~=-]*[0-9])[A-Za-z0-9_.~=-]{32,}(?=$|[/?#])"),
+)
+#: query parameters that carry secrets (?token= of the SMS gateway, codes, keys, signatures)
+_SECRET_QUERY = re.compile(
+    r"(?i)((?:^|[?&;])[a-z0-9_.-]*(?:token|code|key|secret|signature|sig|password|otp)"
+    r"[a-z0-9_.-]*=)[^&;#]*"
+)
+#: event keys whose values are request targets, redacted in every log line
+_TARGET_KEYS = ("path", "url", "target", "request_line", "full_path")
+
+
+def redact_target(target: str) -> str:
+    """A request path (and query) fit for a log: link tokens and secret parameters replaced."""
+    path, sep, query = target.partition("?")
+    for pattern in _SECRET_SEGMENTS:
+        path = pattern.sub(REDACTED, path)
+    return path + sep + _SECRET_QUERY.sub(r"\1" + REDACTED, query) if sep else path
+
+
+def _redact_targets(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    for key in _TARGET_KEYS:
+        value = event.get(key)
+        if isinstance(value, str):
+            event[key] = redact_target(value)
+    return event
+
+
+class RedactAccessLog(logging.Filter):
+    """uvicorn's access log without secrets or personal data: the request target redacted
+    (link tokens, ?token=), the client address left out (an IP is personal data; the app's
+    own request log carries the request id to correlate)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5:
+            _client, method, target, version, status = args
+            record.args = ("-", method, redact_target(str(target)), version, status)
+        return True
+
 
 def _stderr_logger(*_: Any) -> structlog.PrintLogger:
     return structlog.PrintLogger(sys.stderr)
 
 
 def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
+    # uvicorn's access log (off in `lifeline serve`, on if uvicorn runs the app itself): the
+    # filter sits on its logger, so it applies whatever handlers are configured later
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactAccessLog) for f in access.filters):
+        access.addFilter(RedactAccessLog())
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        _redact_targets,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),

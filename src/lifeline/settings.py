@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -174,6 +175,21 @@ class Settings(BaseSettings):
     sqlite_synchronous: str = Field(
         "FULL", description="SQLite synchronous pragma (FULL: a 202 survives power loss)."
     )
+    env: Literal["development", "production"] = Field(
+        "development",
+        description="development or production: production closes what is open for "
+        "convenience (/metrics without LIFELINE_METRICS_TOKEN, the API docs).",
+    )
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token /metrics requires (Authorization: Bearer ...). Unset: "
+        "/metrics is open in development and refused in production.",
+    )
+    public_docs: bool | None = Field(
+        None,
+        description="Serve /docs, /redoc and /openapi.json to anyone (unset: yes in "
+        "development, no in production).",
+    )
     log_level: str = Field("INFO", description="Log level.")
     log_json: bool = Field(True, description="JSON logs (false: human-readable console logs).")
     token_ttl_seconds: int = Field(
@@ -274,6 +290,10 @@ class Settings(BaseSettings):
         return self.audit_anchor_file or self.audit_key_path.with_name(
             "lifeline-audit-anchors.jsonl"
         )
+
+    @property
+    def docs_public(self) -> bool:
+        return self.public_docs if self.public_docs is not None else self.env == "development"
 
     @property
     def allowed_senders(self) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from lifeline.bootstrap import Lifeline
+from lifeline.cli import jsonl
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, err, fail, load_app, out
 from lifeline.domain.errors import DomainError
 from lifeline.services import location, registry
@@ -45,7 +47,12 @@ def _locator(lifeline: Lifeline) -> Locator:
 def _float(value: Any) -> float | None:
     if value is None or value == "":
         return None
-    return float(value)
+    if isinstance(value, bool):
+        raise TypeError(f"a coordinate is a number, not {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"a coordinate must be a finite number, not {value!r}")
+    return number
 
 
 def _query(data: dict[str, Any]) -> LocationQuery:
@@ -118,23 +125,32 @@ def locate(
 
 
 def _jsonl(locator: Locator, today: Any) -> None:
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
+    for number, raw in jsonl.lines():
+        data, problem = jsonl.parse(raw, number)
+        if data is None:
+            assert problem is not None
+            # locate's one error code for a line it cannot read; the message says why
+            problem["error"] = {
+                "code": "bad_line",
+                "message": f"line {number}: {problem['error']['message']}",
+            }
+            jsonl.write(problem)
+            sys.stdout.flush()
             continue
-        ident: Any = None
+        ident = data.get("id")
         try:
-            data = json.loads(line)
-            if not isinstance(data, dict):
-                raise ValueError("each line must be a JSON object")
-            ident = data.get("id")
             result: dict[str, Any] = {
                 "id": ident,
                 **locator.resolve(_query(data), on=today).as_dict(),
             }
         except (ValueError, TypeError) as exc:
             message = f"line {number}: {exc}"
-            result = {"id": ident, "error": {"code": "bad_line", "message": message}}
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            result = {
+                "id": ident,
+                "line": number,
+                "error": {"code": "bad_line", "message": message},
+            }
+        jsonl.write(result)
         sys.stdout.flush()
 
 

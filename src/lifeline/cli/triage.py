@@ -4,9 +4,7 @@ decisions from it."""
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from lifeline.adapters.classifier import datasets, evaluation, training
 from lifeline.adapters.classifier.model import ModelError, UnscorableText, default_model_path
 from lifeline.bootstrap import triage_classifier
+from lifeline.cli import jsonl
 from lifeline.cli.common import JsonOpt, app, emit, err, fail, load_app, out
 from lifeline.services.triage import RiskResult, feedback_examples
 
@@ -37,34 +36,15 @@ _COLOURS = {
 }
 
 
-def _line(data: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-
-
-def _error(code: str, message: str, **where: Any) -> dict[str, Any]:
-    return {**where, "error": {"code": code, "message": message}}
+_line = jsonl.write
+_error = jsonl.error
 
 
 def _parse(raw: bytes, number: int) -> tuple[Any, str | None, dict[str, Any] | None]:
     """(id, text, None) for a good line, or (id, None, error object)."""
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return (
-            None,
-            None,
-            _error("invalid_utf8", f"line is not UTF-8 ({exc.reason})", id=None, line=number),
-        )
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return (
-            None,
-            None,
-            _error("invalid_json", f"line is not JSON: {exc.msg}", id=None, line=number),
-        )
-    if not isinstance(data, dict):
-        return None, None, _error("invalid_json", "line is not a JSON object", id=None, line=number)
+    data, problem = jsonl.parse(raw, number)
+    if data is None:
+        return None, None, problem
     ident = data.get("id")
     text = data.get("text")
     if not isinstance(text, str):
@@ -78,13 +58,6 @@ def _parse(raw: bytes, number: int) -> tuple[Any, str | None, dict[str, Any] | N
             _error("text_too_long", "text is longer than 500000 characters", id=ident, line=number),
         )
     return ident, text, None
-
-
-def _stdin_lines() -> Iterator[bytes]:
-    for raw in sys.stdin.buffer:
-        stripped = raw.rstrip(b"\r\n")
-        if stripped.strip():
-            yield stripped
 
 
 def _jsonl(model: Path | None) -> None:
@@ -110,7 +83,7 @@ def _jsonl(model: Path | None) -> None:
         pending.clear()
         sys.stdout.flush()
 
-    for number, raw in enumerate(_stdin_lines(), 1):
+    for number, raw in jsonl.lines():
         ident, text, problem = _parse(raw, number)
         if problem is not None:
             flush()

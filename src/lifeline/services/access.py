@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from lifeline.domain.errors import Conflict, DomainError
+from lifeline.domain.inputs import check_text, text_problem
 from lifeline.domain.model import Actor
 from lifeline.services.context import Context
 from lifeline.services.ports import PartnerRecord, UserRecord
@@ -37,7 +38,7 @@ class NewPartner:
 
 
 def create_partner(ctx: Context, name: str) -> NewPartner:
-    name = name.strip()
+    name = (check_text("name", name) or "").strip()
     if not name:
         raise DomainError("a partner needs a name")
     key_id = "pk_" + secrets.token_hex(8)
@@ -94,7 +95,8 @@ def register_sender(
     public_key: str | None = None,
 ) -> PartnerSender:
     """`add_partner_sender`, answering what the partner now has for that sender."""
-    pattern = pattern.strip().lower().lstrip("@")
+    check_text("key", key_id)
+    pattern = (check_text("domain", pattern) or "").strip().lower().lstrip("@")
     if not pattern or " " in pattern or "." not in pattern:
         raise DomainError(f"{pattern!r} is not an address or a domain")
     domain = pattern.rpartition("@")[2]
@@ -132,11 +134,18 @@ def register_sender(
 
 def check_partner_login(ctx: Context, key_id: str, secret: str) -> int | None:
     """A partner's key id and secret as a login (SMTP AUTH); the partner id, or None."""
+    if text_problem(key_id):
+        return None  # no key id holds a control character; PostgreSQL cannot even look it up
     with ctx.uow(readonly=True) as uow:
         partner = uow.partners.by_key_id(key_id)
     if partner is None or not partner.active:
         return None
-    return partner.id if hmac.compare_digest(partner.secret, secret) else None
+    return partner.id if hmac.compare_digest(_bytes(partner.secret), _bytes(secret)) else None
+
+
+def _bytes(text: str) -> bytes:
+    """Any str as bytes to compare (lone surrogates included, which header decoding may give)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -160,6 +169,8 @@ def authenticate_partner(
             if not v
         ]
         raise AuthenticationFailed("missing header(s): " + ", ".join(missing))
+    if text_problem(key_id):
+        raise AuthenticationFailed("X-Lifeline-Key holds a control character; no key does")
     try:
         sent = datetime.fromtimestamp(int(timestamp), UTC)
     except (ValueError, OverflowError, OSError):
@@ -178,7 +189,9 @@ def authenticate_partner(
     if partner is None or not partner.active:
         raise AuthenticationFailed(f"unknown or disabled partner key {key_id!r}")
     expected = sign(partner.secret, timestamp, body)
-    if not hmac.compare_digest(expected, signature.strip().lower()):
+    # bytes, not str: compare_digest raises TypeError on a non-ASCII str (a 500, found by
+    # tests/unit/test_partner_signature_fuzz.py)
+    if not hmac.compare_digest(_bytes(expected), _bytes(signature.strip().lower())):
         raise AuthenticationFailed(
             "X-Lifeline-Signature does not match: sign HMAC-SHA256 over "
             '"{timestamp}.{raw body}" with the partner secret, hex-encoded'
@@ -215,7 +228,8 @@ def create_user(
     jurisdiction: str | None = None,
     password: str | None = None,
 ) -> NewUser:
-    username = username.strip().lower()
+    username = (check_text("username", username) or "").strip().lower()
+    check_text("jurisdiction", jurisdiction)
     if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
         raise DomainError("a username is letters, digits, '.', '_' or '-'")
     if role not in ROLES:
@@ -274,6 +288,7 @@ def authenticate_user(
 ) -> TokenHolder:
     """API sign-in, under the same policy and throttles as the console (`address`: the keyed
     hash of the client address)."""
+    check_text("username", username)
     with ctx.uow() as uow:
         user = authenticate(ctx, uow, username, password, totp_code, address=address, channel="api")
         uow.commit()

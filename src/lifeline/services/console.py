@@ -13,6 +13,7 @@ from typing import Protocol
 
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.errors import InvalidAlert, InvalidOutcome, NotFound
+from lifeline.domain.inputs import check_moment
 from lifeline.domain.lifecycle import Milestone, allowed_steps
 from lifeline.domain.model import (
     Actor,
@@ -358,6 +359,7 @@ def enter_phone_alert(ctx: Context, actor: Actor, form: PhoneAlert) -> Receipt:
     called = form.call_received_at
     if called.tzinfo is None:
         raise InvalidAlert("the call time needs a timezone")
+    check_moment("call_received_at", called)
     if called > now + timedelta(minutes=1):
         raise InvalidAlert("the call time is in the future")
     pin = form.pin.strip()

@@ -7,6 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from lifeline.domain.errors import Conflict
+from lifeline.domain.inputs import check_alert
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Actor, Alert, Case
 from lifeline.services.context import Context, publish
@@ -46,7 +47,10 @@ def request_digest(raw: bytes) -> str:
 
 def receive_alert(ctx: Context, cmd: ReceiveAlert) -> Receipt:
     """Store one alert in one transaction; retried (whole) if a concurrent writer got there
-    first, so the sender never sees a conflict that was not theirs."""
+    first, so the sender never sees a conflict that was not theirs. A field that could not
+    be stored (a NUL byte, a year 9999) is refused first with `InvalidInput` naming it; mail,
+    which has no one to refuse to, drops such fields in its parser instead."""
+    check_alert(cmd.alert)
     attempts = 3
     while True:
         attempts -= 1

@@ -92,6 +92,16 @@ class ConcurrentWrite(Exception):
     """Someone else changed the row between our read and our write; the use case may retry."""
 
 
+class StorageUnavailable(Exception):
+    """The database cannot be reached or written just now (connection refused, locked too
+    long, read-only, disk full). Nothing was stored; the caller may try again after
+    `retry_after` seconds. The message names the kind of failure, never a host or a path."""
+
+    def __init__(self, reason: str, retry_after: int = 30) -> None:
+        super().__init__(f"the database is unavailable ({reason}); try again in {retry_after} s")
+        self.reason, self.retry_after = reason, retry_after
+
+
 class LeaseLost(Exception):
     """A job's lease expired and another worker claimed it; this run's effects are void."""
 

@@ -17,11 +17,12 @@ from lifeline.web import errors, ops
 from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
 from lifeline.web.api import dispatch as dispatch_api
 from lifeline.web.console import ack_pages, admin_pages, case_pages, overview_pages, pages
-from lifeline.web.console.common import STATIC
+from lifeline.web.console.common import STATIC, unavailable_page
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from lifeline.worker import Worker
 
 log = structlog.get_logger("lifeline.web")
+TITLE = "Lifeline API"
 
 
 def create_app(
@@ -72,15 +73,28 @@ def create_app(
                 thread.join(timeout=60)
             log.info("server.stopped")
 
-    app = FastAPIOffline(
-        title="Lifeline API",
-        version=__version__,
-        description="Alert intake and case handling for a police social media centre. "
-        "Partners sign requests (see POST /api/v1/alerts); staff use bearer tokens.",
-        lifespan=lifespan,
+    description = (
+        "Alert intake and case handling for a police social media centre. "
+        "Partners sign requests (see POST /api/v1/alerts); staff use bearer tokens."
     )
+    # /docs, /redoc and /openapi.json (served from the package, no CDN) only where
+    # LIFELINE_PUBLIC_DOCS allows them (by default, in development)
+    if lifeline.settings.docs_public:
+        app = FastAPIOffline(
+            title=TITLE, version=__version__, description=description, lifespan=lifespan
+        )
+    else:
+        app = FastAPI(
+            title=TITLE,
+            version=__version__,
+            description=description,
+            lifespan=lifespan,
+            docs_url=None,
+            redoc_url=None,
+            openapi_url=None,
+        )
     app.state.lifeline = lifeline
-    errors.install(app)
+    errors.install(app, html_unavailable=unavailable_page)
     app.include_router(alerts.router)
     app.include_router(cases.router)
     app.include_router(dispatch_api.router)

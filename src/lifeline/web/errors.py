@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifeline.domain.errors import DomainError
 from lifeline.services.dispatch import AckTokenError
-from lifeline.services.ports import ConcurrentWrite
+from lifeline.services.ports import ConcurrentWrite, StorageUnavailable
+
+#: paths answered with pages for people (the console, acknowledgement links), not JSON
+HTML_PREFIXES = ("/console", "/ack/")
 
 STATUS_BY_CODE = {
     "authentication_failed": 401,
@@ -21,6 +25,7 @@ STATUS_BY_CODE = {
     "replayed_request": 409,
     "illegal_transition": 409,
     "invalid_alert": 422,
+    "invalid_input": 422,  # a NUL byte, a control character, a year outside 1970-2100
     "invalid_outcome": 422,
     "acknowledgement_refused": 409,  # already acknowledged, case settled, escalation ended
     "dispatch_error": 409,  # nothing to dispatch to, every unit already escalating
@@ -32,10 +37,16 @@ class ApiError(Exception):
     """An HTTP-level refusal (bad encoding, bad JSON, missing auth) with a code and message."""
 
     def __init__(
-        self, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
+        self.headers = headers
 
 
 def error_response(
@@ -62,10 +73,24 @@ def validation_details(errors: Any) -> list[dict[str, Any]]:
     ]
 
 
-def install(app: FastAPI) -> None:
+def install(
+    app: FastAPI, html_unavailable: Callable[[Request, StorageUnavailable], Response] | None = None
+) -> None:
+    """Answer every refusal in the one JSON shape. A database outage is 503 with
+    Retry-After (a page from `html_unavailable` for people's pages)."""
+
+    @app.exception_handler(StorageUnavailable)
+    async def _unavailable(request: Request, exc: StorageUnavailable) -> Response:
+        if html_unavailable is not None and request.url.path.startswith(HTML_PREFIXES):
+            return html_unavailable(request, exc)
+        return error_response(
+            503, "database_unavailable", str(exc), headers={"Retry-After": str(exc.retry_after)}
+        )
+
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return error_response(STATUS_BY_CODE.get(exc.code, 400), exc.code, str(exc))
+        details = getattr(exc, "details", None)
+        return error_response(STATUS_BY_CODE.get(exc.code, 400), exc.code, str(exc), details)
 
     @app.exception_handler(AckTokenError)
     async def _ack_token(_: Request, exc: AckTokenError) -> JSONResponse:
@@ -75,7 +100,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     @app.exception_handler(ConcurrentWrite)
     async def _concurrent(_: Request, exc: ConcurrentWrite) -> JSONResponse:

@@ -10,6 +10,8 @@ from typing import Any
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from lifeline.observability import redact_target
+
 log = structlog.get_logger("lifeline.http")
 
 
@@ -111,7 +113,7 @@ class RequestIdMiddleware:
             log.info(
                 "http.request",
                 method=scope.get("method"),
-                path=scope.get("path"),
+                path=redact_target(str(scope.get("path", ""))),
                 status=status,
                 ms=round((time.perf_counter() - start) * 1000, 2),
             )

@@ -86,7 +86,7 @@ class Keyring:
                 "keys come from LIFELINE_DATA_KEY; add the new key there (first in the list) "
                 "and run `lifeline keys reencrypt`"
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new one: private
         data = {
             "primary": self.primary,
             "keys": {k: _b64e(v) for k, v in self.keys.items()},
@@ -94,6 +94,7 @@ class Keyring:
         }
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # also if a stale .tmp was left with a wider mode
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=2)
             fh.flush()

@@ -29,6 +29,7 @@ from lifeline.adapters.db.intake_repos import (
 )
 from lifeline.adapters.db.jobs import SqlJobQueue
 from lifeline.adapters.db.locations import SqlLocationRepository
+from lifeline.adapters.db.outage import classify
 from lifeline.adapters.db.repositories import (
     SqlAlertRepository,
     SqlCaseRepository,
@@ -111,8 +112,11 @@ class SqlUnitOfWork:
             self._locked = self._write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT)
         try:
             return self._begin()
-        except BaseException:
+        except BaseException as exc:
             self._release()
+            outage = classify(exc)
+            if outage is not None and outage is not exc:
+                raise outage from exc
             raise
 
     def _release(self) -> None:
@@ -159,11 +163,20 @@ class SqlUnitOfWork:
         try:
             if self._tx.is_active:
                 self._tx.rollback()
+        except Exception:
+            if exc is None:
+                raise
+            # the connection died with the error being raised: that error is the one to report
         finally:
             try:
                 self.conn.close()
             finally:
                 self._release()
+        # An outage (refused, locked too long, read-only, disk full) leaves the unit of work as
+        # StorageUnavailable, so entrypoints answer 503 without knowing SQLAlchemy.
+        outage = None if exc is None else classify(exc)
+        if outage is not None and outage is not exc:
+            raise outage from exc
 
     def lock_keys(self, keys: Iterable[str]) -> None:
         if self.conn.dialect.name != "postgresql":

@@ -26,6 +26,7 @@ from lifeline.web.api.schemas import (
 )
 from lifeline.web.deps import App, Staff, StaffOrPartner
 from lifeline.web.errors import ApiError
+from lifeline.web.inputs import SafeLine
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -41,7 +42,7 @@ CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Case id")]
 def list_cases(
     app: App,
     actor: Staff,
-    status: Annotated[list[str] | None, Query(description="Filter by status")] = None,
+    status: Annotated[list[SafeLine] | None, Query(description="Filter by status")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     if actor.role not in READERS:

@@ -16,13 +16,14 @@ from lifeline.services.location import LocationQuery
 from lifeline.web.api.cases import ERRORS, READERS, CaseId
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError
+from lifeline.web.inputs import SafeLine, SafeText
 
 router = APIRouter(prefix="/api/v1/cases", tags=["dispatch"])
 
 
 class ConfirmDispatchIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    units: list[Annotated[str, Field(max_length=120)]] = Field(
+    units: list[Annotated[SafeLine, Field(max_length=120)]] = Field(
         default_factory=list,
         max_length=50,
         description="Registry ids of the units to send the case to; empty: as the rules route it",
@@ -33,12 +34,12 @@ class TraceResultIn(BaseModel):
     """Where the STF found the person: any of an address, coordinates, PIN, phone, IP city."""
 
     model_config = ConfigDict(extra="forbid")
-    text: str | None = Field(None, max_length=2000, description="Address or place")
+    text: SafeText | None = Field(None, max_length=2000, description="Address or place")
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
-    pin: str | None = Field(None, max_length=10)
-    phone: str | None = Field(None, max_length=40)
-    ip_city: str | None = Field(None, max_length=200)
+    pin: SafeLine | None = Field(None, max_length=10)
+    phone: SafeLine | None = Field(None, max_length=40)
+    ip_city: SafeLine | None = Field(None, max_length=200)
 
     @model_validator(mode="after")
     def _something(self) -> TraceResultIn:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from lifeline.services import aftercare
 from lifeline.services.aftercare import plan_dict
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
+from lifeline.web.inputs import SafeDatetime, SafeLine, SafeText
 
 router = APIRouter(prefix="/api/v1/follow-ups", tags=["follow-ups"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -22,22 +23,22 @@ Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 class CheckInIn(BaseModel):
     result: Literal["reached", "not_reached", "needs_escalation"]
-    note: str | None = Field(None, max_length=4000)
-    at: AwareDatetime | None = Field(None, description="When the check-in happened (default now)")
+    note: SafeText | None = Field(None, max_length=4000)
+    at: SafeDatetime | None = Field(None, description="When the check-in happened (default now)")
 
 
 class AssignIn(BaseModel):
-    counsellor: str = Field(..., min_length=1, max_length=64)
+    counsellor: SafeLine = Field(..., min_length=1, max_length=64)
 
 
 class ReferralIn(BaseModel):
     kind: Literal["tele_manas", "district_mhp", "ngo"]
-    unit_id: str | None = Field(None, max_length=120, description="Registry unit (for ngo)")
-    name: str | None = Field(None, max_length=200)
+    unit_id: SafeLine | None = Field(None, max_length=120, description="Registry unit (for ngo)")
+    name: SafeLine | None = Field(None, max_length=200)
 
 
 class CancelIn(BaseModel):
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: SafeText = Field(..., min_length=1, max_length=2000)
 
 
 @router.get("", responses=ERRORS, summary="Follow-up plans, soonest check-in first")
@@ -45,8 +46,8 @@ def list_plans(
     app: App,
     actor: Staff,
     due: Annotated[bool, Query(description="Only plans with a check-in due now")] = False,
-    counsellor: Annotated[str | None, Query(max_length=64)] = None,
-    status: Annotated[list[str] | None, Query(description="Default: active")] = None,
+    counsellor: Annotated[SafeLine | None, Query(max_length=64)] = None,
+    status: Annotated[list[SafeLine] | None, Query(description="Default: active")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     plans = aftercare.list_plans(

@@ -15,6 +15,7 @@ from lifeline.services.location import LocationQuery
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError
+from lifeline.web.inputs import SafeLine, SafeText
 
 router = APIRouter(prefix="/api/v1", tags=["places"])
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 404)}
@@ -70,12 +71,12 @@ def case_location(case_id: CaseId, app: App, actor: Staff) -> list[dict[str, Any
 
 
 class LocateIn(BaseModel):
-    text: str | None = Field(None, max_length=50_000, description="Address or post text")
+    text: SafeText | None = Field(None, max_length=50_000, description="Address or post text")
     lat: float | None = None
     lon: float | None = None
-    pin: str | None = Field(None, max_length=20)
-    phone: str | None = Field(None, max_length=40)
-    ip_city: str | None = Field(None, max_length=200)
+    pin: SafeLine | None = Field(None, max_length=20)
+    phone: SafeLine | None = Field(None, max_length=40)
+    ip_city: SafeLine | None = Field(None, max_length=200)
 
 
 @router.post(

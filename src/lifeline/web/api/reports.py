@@ -14,6 +14,7 @@ from lifeline.services import reports
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError
+from lifeline.web.inputs import SafeLine
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -38,7 +39,7 @@ def get_report(
     first: From,
     last: To,
     district: Annotated[
-        str | None, Query(max_length=80, description="LGD code or name, or 'unknown'")
+        SafeLine | None, Query(max_length=80, description="LGD code or name, or 'unknown'")
     ] = None,
     fmt: Annotated[Literal["json", "csv", "pdf"], Query(alias="format")] = "json",
 ) -> Response:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from lifeline.domain.inputs import json_problems
+from lifeline.web.inputs import SafeDatetime, SafeLine, SafeText
 
 #: Unknown fields are kept and shown back with the case; deeper nesting could not be rendered
 #: (the JSON serializer stops at about 255 levels), so the alert is refused at intake instead.
@@ -41,18 +44,18 @@ PLATFORMS = (
 
 class SubjectIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, max_length=300)
-    handle: str | None = Field(None, max_length=300)
-    profile_url: str | None = Field(None, max_length=2000)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=320)
+    name: SafeLine | None = Field(None, max_length=300)
+    handle: SafeLine | None = Field(None, max_length=300)
+    profile_url: SafeLine | None = Field(None, max_length=2000)
+    phone: SafeLine | None = Field(None, max_length=40)
+    email: SafeLine | None = Field(None, max_length=320)
 
 
 class PostIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str | None = Field(None, max_length=50_000)
-    url: str | None = Field(None, max_length=2000)
-    posted_at: AwareDatetime | None = Field(
+    text: SafeText | None = Field(None, max_length=50_000)
+    url: SafeLine | None = Field(None, max_length=2000)
+    posted_at: SafeDatetime | None = Field(
         None, description="When the post was made, with timezone (e.g. 2022-09-06T21:41:09Z)."
     )
     kind: Literal["text", "image", "video", "live"] = "text"
@@ -60,11 +63,11 @@ class PostIn(BaseModel):
 
 class LocationIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str | None = Field(None, max_length=2000, description="Address or place as given.")
+    text: SafeText | None = Field(None, max_length=2000, description="Address or place as given.")
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     pin: str | None = Field(None, pattern=r"^[1-9][0-9]{5}$", description="Six-digit PIN code.")
-    ip_city: str | None = Field(None, max_length=200)
+    ip_city: SafeLine | None = Field(None, max_length=200)
 
 
 class AlertIn(BaseModel):
@@ -98,8 +101,10 @@ class AlertIn(BaseModel):
             }
         },
     )
-    platform: str = Field(..., description="One of: " + ", ".join(PLATFORMS))
-    reference: str | None = Field(None, max_length=200, description="The platform's report id.")
+    platform: SafeLine = Field(..., description="One of: " + ", ".join(PLATFORMS))
+    reference: SafeLine | None = Field(
+        None, max_length=200, description="The platform's report id."
+    )
     received_via: Literal[
         "platform_api", "platform_email", "phone_call", "monitoring", "manual"
     ] = "platform_api"
@@ -119,16 +124,19 @@ class AlertIn(BaseModel):
     def _extra_not_too_deep(self) -> AlertIn:
         if _depth(self.model_extra or {}) > MAX_EXTRA_DEPTH:
             raise ValueError(f"unknown fields are nested deeper than {MAX_EXTRA_DEPTH} levels")
+        bad = next(json_problems(self.model_extra or {}, ""), None)
+        if bad is not None:
+            raise ValueError(str(bad))
         return self
 
 
 class CallerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, max_length=300, description="Who called.")
-    organisation: str | None = Field(None, max_length=300, description="e.g. Meta, a district")
-    callback_number: str | None = Field(None, max_length=40)
-    call_received_at: AwareDatetime = Field(..., description="When the call came in.")
-    notes: str | None = Field(None, max_length=20_000, description="What the caller said.")
+    name: SafeLine | None = Field(None, max_length=300, description="Who called.")
+    organisation: SafeLine | None = Field(None, max_length=300, description="e.g. Meta, a district")
+    callback_number: SafeLine | None = Field(None, max_length=40)
+    call_received_at: SafeDatetime = Field(..., description="When the call came in.")
+    notes: SafeText | None = Field(None, max_length=20_000, description="What the caller said.")
 
 
 class PhoneAlertIn(AlertIn):
@@ -147,9 +155,9 @@ class AlertAccepted(BaseModel):
 
 
 class TokenIn(BaseModel):
-    username: str = Field(..., max_length=64)
+    username: SafeLine = Field(..., max_length=64)
     password: str = Field(..., max_length=200)
-    totp: str = Field(..., max_length=10, description="Current six-digit two-factor code.")
+    totp: SafeLine = Field(..., max_length=10, description="Current six-digit two-factor code.")
 
 
 class TokenOut(BaseModel):
@@ -159,35 +167,35 @@ class TokenOut(BaseModel):
 
 
 class AcknowledgeIn(BaseModel):
-    unit: str = Field("", max_length=200)
+    unit: SafeLine = Field("", max_length=200)
 
 
 class LocationSetIn(BaseModel):
-    place: str = Field(..., min_length=1, max_length=500)
+    place: SafeLine = Field(..., min_length=1, max_length=500)
 
 
 class DispatchIn(BaseModel):
-    units: list[str] = Field(..., min_length=1, max_length=50)
+    units: list[SafeLine] = Field(..., min_length=1, max_length=50)
 
 
 class OnSceneIn(BaseModel):
-    at: AwareDatetime | None = None
+    at: SafeDatetime | None = None
 
 
 class OutcomeIn(BaseModel):
-    outcome: str = Field(..., max_length=40)
-    reason: str | None = Field(None, max_length=2000)
-    at: AwareDatetime | None = None
+    outcome: SafeLine = Field(..., max_length=40)
+    reason: SafeText | None = Field(None, max_length=2000)
+    at: SafeDatetime | None = None
 
 
 class DismissIn(BaseModel):
     outcome: Literal["false_alarm", "duplicate"]
-    reason: str = Field(..., min_length=1, max_length=2000)
+    reason: SafeText = Field(..., min_length=1, max_length=2000)
 
 
 class HandOverIn(BaseModel):
-    state: str = Field(..., min_length=1, max_length=100)
-    reason: str = Field("", max_length=2000)
+    state: SafeLine = Field(..., min_length=1, max_length=100)
+    reason: SafeText = Field("", max_length=2000)
 
 
 class ErrorBody(BaseModel):

@@ -33,6 +33,7 @@ from lifeline.services.escalation_views import AckLinkView, ack_link_view
 from lifeline.web.console import i18n
 from lifeline.web.console.common import SECURITY_HEADERS, templates
 from lifeline.web.deps import App
+from lifeline.web.inputs import SafeLine
 
 router = APIRouter(include_in_schema=False)
 #: signed tokens are well under this; anything longer is not one of ours
@@ -104,7 +105,7 @@ async def ack_confirm(
     request: Request,
     token: str,
     app: App,
-    name: Annotated[str, Form(max_length=100)] = "",
+    name: Annotated[SafeLine, Form(max_length=100)] = "",
 ) -> HTMLResponse:
     view = await run_in_threadpool(_view, app, token)
     if not _from_this_site(request, app):

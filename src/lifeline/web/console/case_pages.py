@@ -25,6 +25,7 @@ from lifeline.web.console.common import (
     render,
 )
 from lifeline.web.deps import App
+from lifeline.web.inputs import SafeLine, SafeText
 
 router = APIRouter(prefix=PREFIX + "/cases", route_class=ConsoleRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -92,7 +93,7 @@ def _done(case_id: int, action: str) -> Response:
 @router.post("/{case_id}/acknowledge")
 def acknowledge(
     case_id: CaseId, app: App, session: Signed, csrf: Csrf,
-    unit: Annotated[str, Form(max_length=200)] = "",
+    unit: Annotated[SafeLine, Form(max_length=200)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     case_service.acknowledge(app.ctx, session.actor, case_id, unit.strip())
@@ -109,8 +110,8 @@ def on_scene(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response
 @router.post("/{case_id}/outcome")
 def outcome(
     case_id: CaseId, app: App, session: Signed, csrf: Csrf,
-    outcome: Annotated[str, Form(max_length=40)],
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    outcome: Annotated[SafeLine, Form(max_length=40)],
+    reason: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     case_service.record_outcome(app.ctx, session.actor, case_id, outcome, reason or None)
@@ -120,8 +121,8 @@ def outcome(
 @router.post("/{case_id}/dismiss")
 def dismiss(
     case_id: CaseId, app: App, session: Signed, csrf: Csrf,
-    outcome: Annotated[str, Form(max_length=40)],
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    outcome: Annotated[SafeLine, Form(max_length=40)],
+    reason: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     case_service.dismiss(app.ctx, session.actor, case_id, outcome, reason)
@@ -131,8 +132,8 @@ def dismiss(
 @router.post("/{case_id}/hand-over")
 def hand_over(
     case_id: CaseId, app: App, session: Signed, csrf: Csrf,
-    state: Annotated[str, Form(max_length=100)],
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    state: Annotated[SafeLine, Form(max_length=100)],
+    reason: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     case_service.hand_over(app.ctx, session.actor, case_id, state, reason)
@@ -149,8 +150,8 @@ def close(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
 @router.post("/{case_id}/locate")
 def locate(
     case_id: CaseId, app: App, session: Signed, csrf: Csrf,
-    place: Annotated[str, Form(max_length=500)] = "",
-    district: Annotated[str, Form(max_length=100)] = "",
+    place: Annotated[SafeLine, Form(max_length=500)] = "",
+    district: Annotated[SafeLine, Form(max_length=100)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     console_service.record_place(app.ctx, session.actor, case_id, place, district or None)
@@ -167,7 +168,7 @@ def trace(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
 @router.post("/{case_id}/dispatch")
 def dispatch(
     case_id: CaseId, app: App, session: Signed, csrf: Csrf,
-    units: Annotated[str, Form(max_length=2000)],
+    units: Annotated[SafeLine, Form(max_length=2000)],
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     names = [u.strip() for u in units.replace("\n", ",").split(",") if u.strip()]
@@ -178,7 +179,7 @@ def dispatch(
 @router.post("/{case_id}/confirm-dispatch")
 def confirm(
     case_id: CaseId, app: App, session: Signed, csrf: Csrf,
-    units: Annotated[str, Form(max_length=2000)] = "",
+    units: Annotated[SafeLine, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     """The operator's one click: send the case to the units the dry run shows (or those
     named), and start their escalations."""
@@ -192,7 +193,7 @@ def confirm(
 @router.post("/{case_id}/note")
 def note(
     case_id: CaseId, app: App, session: Signed, csrf: Csrf,
-    text: Annotated[str, Form(max_length=5000)],
+    text: Annotated[SafeText, Form(max_length=5000)],
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     console_service.add_note(app.ctx, session.actor, case_id, text)
@@ -202,8 +203,8 @@ def note(
 @router.post("/{case_id}/assess")
 def assess(
     case_id: CaseId, app: App, session: Signed, csrf: Csrf,
-    level: Annotated[str, Form(max_length=20)],
-    text: Annotated[str, Form(max_length=2000)] = "",
+    level: Annotated[SafeLine, Form(max_length=20)],
+    text: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     check_case(app.ctx, session.actor, case_id, Permission.CASE_MANAGE)

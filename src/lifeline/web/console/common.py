@@ -12,15 +12,18 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
+from lifeline.domain.inputs import InvalidInput
 from lifeline.services.authorisation import Permission, allowed
 from lifeline.services.dispatch import Alarm
 from lifeline.services.escalation_views import alarms_for
+from lifeline.services.ports import StorageUnavailable
 from lifeline.services.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
 from lifeline.web.console import i18n
 from lifeline.web.deps import App, client_address
@@ -139,9 +142,10 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         "t": i18n.translator(lang),
         "session": session,
         "csrf": session.session.csrf_token if session else "",
-        "alarms": [] if name.startswith("_") else _alarms(request, session),
         **context,
     }
+    if "alarms" not in full:  # given (empty) by pages shown when the database is away
+        full["alarms"] = [] if name.startswith("_") else _alarms(request, session)
     response = templates.TemplateResponse(request, name, full, status_code=status)
     response.headers.update(SECURITY_HEADERS)
     return response
@@ -149,6 +153,85 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 
 def _error_page(request: Request, status: int, title_key: str, message: str) -> Response:
     return render(request, "error.html", {"title_key": title_key, "message": message}, status)
+
+
+#: the i18n label of each form field (and of an alert's fields, as services name them)
+FIELD_LABELS = {
+    "call_received_at": "call_received_at",
+    "caller.call_received_at": "call_received_at",
+    "caller_name": "caller",
+    "caller.name": "caller",
+    "caller_organisation": "organisation",
+    "caller.organisation": "organisation",
+    "callback_number": "callback",
+    "caller.callback_number": "callback",
+    "notes": "what_said",
+    "caller.notes": "what_said",
+    "subject_name": "name",
+    "subject.name": "name",
+    "subject_handle": "handle",
+    "subject.handle": "handle",
+    "subject_phone": "phone",
+    "subject.phone": "phone",
+    "post_text": "post_text",
+    "post.text": "post_text",
+    "location_text": "address",
+    "location.text": "address",
+    "place": "location",
+    "text": "notes",
+    "name": "ack_name",
+    "unit": "ack_unit",
+    "outcome": "outcome_label",
+}
+_PROBLEMS = {
+    "unsafe_text": "unsafe_text",
+    "date_out_of_range": "date_out_of_range",
+    "string_too_long": "too_long",
+    "missing": "required",
+}
+
+
+def field_problems(lang: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(label, problem) in the reader's language for each (field, error type)."""
+    t = i18n.translator(lang)
+    return [
+        (t.get(FIELD_LABELS.get(field, field), field), t[_PROBLEMS.get(kind, "bad_value")])
+        for field, kind in found
+    ]
+
+
+def refused_fields(exc: RequestValidationError | InvalidInput) -> list[tuple[str, str]]:
+    """(field, error type) of a refused form or of a refused alert field."""
+    if isinstance(exc, InvalidInput):
+        return [(exc.field, exc.kind)]
+    return [
+        (".".join(str(p) for p in e.get("loc", ()) if p != "body"), str(e.get("type", "")))
+        for e in exc.errors()
+    ]
+
+
+#: forms shown again, filled in, when what was sent is refused (so nothing typed is lost):
+#: route path -> page builder given the request, the sent values and the (label, problem) list
+REDISPLAY: dict[str, Callable[[Request, dict[str, str], list[tuple[str, str]]], Response]] = {}
+
+
+async def _refused_form(request: Request, exc: RequestValidationError | InvalidInput) -> Response:
+    problems = field_problems(lang_of(request), refused_fields(exc))
+    again = REDISPLAY.get(request.url.path)
+    if again is not None and request.method == "POST":
+        form = await request.form()  # already read (and cached) by the route
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        return again(request, values, problems)
+    return render(request, "invalid_form.html", {"problems": problems}, 422)
+
+
+def unavailable_page(request: Request, exc: StorageUnavailable) -> Response:
+    """A readable 503 that does not touch the database (no alarm banner)."""
+    response = render(
+        request, "unavailable.html", {"retry_after": exc.retry_after, "alarms": []}, 503
+    )
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 class ConsoleRoute(APIRoute):
@@ -170,6 +253,10 @@ class ConsoleRoute(APIRoute):
                 return _error_page(request, 403, "forbidden", str(exc))
             except NotFound as exc:
                 return _error_page(request, 404, "not_found", str(exc))
+            except (RequestValidationError, InvalidInput) as exc:
+                return await _refused_form(request, exc)
+            except StorageUnavailable as exc:
+                return unavailable_page(request, exc)
             except DomainError as exc:
                 return _error_page(
                     request, 409 if exc.code == "illegal_transition" else 422, "failed", str(exc)

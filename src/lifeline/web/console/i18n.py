@@ -147,6 +147,30 @@ STRINGS: dict[str, tuple[str, str]] = {
     "forbidden": ("Not allowed", "अनुमति नहीं"),
     "not_found": ("Not found", "नहीं मिला"),
     "back": ("Back to the queue", "कतार पर वापस"),
+    # refused input and outages
+    "invalid_form": (
+        "Some of what was entered cannot be used. Correct it and send again:",
+        "दर्ज की गई कुछ जानकारी उपयोग नहीं की जा सकती। उसे ठीक करके फिर भेजें:",
+    ),
+    "unsafe_text": (
+        "contains a control character (such as a NUL byte) that cannot be stored; remove it",
+        "इसमें ऐसा नियंत्रण वर्ण (जैसे NUL बाइट) है जिसे सहेजा नहीं जा सकता; उसे हटाएँ",
+    ),
+    "date_out_of_range": (
+        "the date must be between 1970 and 2100, with a time zone",
+        "तारीख़ 1970 और 2100 के बीच, समय क्षेत्र के साथ होनी चाहिए",
+    ),
+    "too_long": ("is too long", "बहुत लंबा है"),
+    "required": ("is required", "आवश्यक है"),
+    "bad_value": ("is not a valid value", "मान्य मान नहीं है"),
+    "unavailable": ("The database is unavailable", "डेटाबेस उपलब्ध नहीं है"),
+    "unavailable_help": (
+        "Nothing was saved. Try again in a minute; if this lasts, call the technical team "
+        "and take alerts by phone and on paper meanwhile.",
+        "कुछ भी सहेजा नहीं गया। एक मिनट बाद फिर कोशिश करें; अगर यह बना रहे, तो तकनीकी टीम को "
+        "फ़ोन करें और तब तक अलर्ट फ़ोन और काग़ज़ पर लें।",
+    ),
+    "retry_in": ("Try again in (seconds)", "इतने सेकंड बाद फिर कोशिश करें"),
     "call_received_at": ("Call received at (IST)", "कॉल का समय (IST)"),
     "platform": ("Platform", "प्लेटफ़ॉर्म"),
     "reference": ("Platform reference", "प्लेटफ़ॉर्म संदर्भ"),

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import DomainError, PermissionDenied
+from lifeline.domain.inputs import DATE_OUT_OF_RANGE, InvalidInput
 from lifeline.services import console as console_service
 from lifeline.services import sessions
 from lifeline.services.authorisation import Permission, allowed
@@ -21,6 +23,7 @@ from lifeline.web.console import i18n
 from lifeline.web.console.common import (
     PRE_COOKIE,
     PREFIX,
+    REDISPLAY,
     SESSION_COOKIE,
     ConsoleRoute,
     Signed,
@@ -35,6 +38,7 @@ from lifeline.web.console.common import (
     set_cookie,
 )
 from lifeline.web.deps import App
+from lifeline.web.inputs import SafeLine, SafeText
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
 
@@ -82,11 +86,11 @@ def sign_in_form(request: Request, app: App) -> HTMLResponse:
 def sign_in(
     request: Request,
     app: App,
-    username: Annotated[str, Form(max_length=64)],
+    username: Annotated[SafeLine, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
-    code: Annotated[str, Form(max_length=12)],
+    code: Annotated[SafeLine, Form(max_length=12)],
     pre_csrf: Annotated[str, Form(max_length=100)],
-    next_path: Annotated[str, Form(alias="next", max_length=300)] = "",
+    next_path: Annotated[SafeLine, Form(alias="next", max_length=300)] = "",
 ) -> Response:
     check_pre_csrf(request, pre_csrf)
     try:
@@ -123,7 +127,7 @@ def _refused_page(request: Request, app: App, exc: SignInRefused) -> HTMLRespons
 def enrol(
     request: Request,
     app: App,
-    username: Annotated[str, Form(max_length=64)],
+    username: Annotated[SafeLine, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
     pre_csrf: Annotated[str, Form(max_length=100)],
     enrolment_code: Annotated[str, Form(max_length=40)] = "",
@@ -161,8 +165,8 @@ def language(
     app: App,
     session: Signed,
     csrf: Annotated[str, Form(max_length=100)],
-    lang: Annotated[str, Form(max_length=5)],
-    back: Annotated[str, Form(max_length=300)] = "",
+    lang: Annotated[SafeLine, Form(max_length=5)],
+    back: Annotated[SafeLine, Form(max_length=300)] = "",
 ) -> Response:
     check_csrf(session, csrf)
     sessions.set_language(app.ctx, session, lang)
@@ -203,8 +207,28 @@ async def queue_rows(request: Request, app: App, session: Signed) -> HTMLRespons
 def phone_alert_form(request: Request, app: App, session: Signed) -> HTMLResponse:
     if not allowed(session.actor.role, Permission.ALERT_ENTER):
         raise PermissionDenied(f"role {session.actor.role!r} may not enter alerts")
-    now = app.clock.now().astimezone(i18n.IST).strftime("%Y-%m-%dT%H:%M")
-    return render(request, "phone_alert.html", {"platforms": PLATFORMS, "now_local": now})
+    return _phone_form(request, {}, [], 200)
+
+
+def _phone_form(
+    request: Request, values: dict[str, str], problems: list[tuple[str, str]], status: int
+) -> HTMLResponse:
+    lifeline: Lifeline = request.app.state.lifeline
+    now = lifeline.clock.now().astimezone(i18n.IST).strftime("%Y-%m-%dT%H:%M")
+    context = {"platforms": PLATFORMS, "now_local": now, "values": values, "problems": problems}
+    return render(request, "phone_alert.html", context, status)
+
+
+def _phone_form_again(
+    request: Request, values: dict[str, str], problems: list[tuple[str, str]]
+) -> Response:
+    """The phone alert form, filled in as sent, with what was wrong: the operator typed it
+    while on the phone, and must not have to type it again."""
+    values = {k: v for k, v in values.items() if k != "csrf"}
+    return _phone_form(request, values, problems, 422)
+
+
+REDISPLAY[PREFIX + "/phone-alert"] = _phone_form_again
 
 
 @router.post("/phone-alert")
@@ -212,19 +236,19 @@ def phone_alert(
     app: App,
     session: Signed,
     csrf: Annotated[str, Form(max_length=100)],
-    call_received_at: Annotated[str, Form(max_length=30)],
-    platform: Annotated[str, Form(max_length=20)],
-    caller_name: Annotated[str, Form(max_length=300)] = "",
-    caller_organisation: Annotated[str, Form(max_length=300)] = "",
-    callback_number: Annotated[str, Form(max_length=40)] = "",
-    notes: Annotated[str, Form(max_length=20_000)] = "",
-    reference: Annotated[str, Form(max_length=200)] = "",
-    subject_name: Annotated[str, Form(max_length=300)] = "",
-    subject_handle: Annotated[str, Form(max_length=300)] = "",
-    subject_phone: Annotated[str, Form(max_length=40)] = "",
-    post_text: Annotated[str, Form(max_length=50_000)] = "",
-    location_text: Annotated[str, Form(max_length=2000)] = "",
-    pin: Annotated[str, Form(max_length=10)] = "",
+    call_received_at: Annotated[SafeLine, Form(max_length=30)],
+    platform: Annotated[SafeLine, Form(max_length=20)],
+    caller_name: Annotated[SafeLine, Form(max_length=300)] = "",
+    caller_organisation: Annotated[SafeLine, Form(max_length=300)] = "",
+    callback_number: Annotated[SafeLine, Form(max_length=40)] = "",
+    notes: Annotated[SafeText, Form(max_length=20_000)] = "",
+    reference: Annotated[SafeLine, Form(max_length=200)] = "",
+    subject_name: Annotated[SafeLine, Form(max_length=300)] = "",
+    subject_handle: Annotated[SafeLine, Form(max_length=300)] = "",
+    subject_phone: Annotated[SafeLine, Form(max_length=40)] = "",
+    post_text: Annotated[SafeText, Form(max_length=50_000)] = "",
+    location_text: Annotated[SafeText, Form(max_length=2000)] = "",
+    pin: Annotated[SafeLine, Form(max_length=10)] = "",
 ) -> Response:
     check_csrf(session, csrf)
     if platform not in PLATFORMS:
@@ -232,7 +256,9 @@ def phone_alert(
     try:
         called = datetime.fromisoformat(call_received_at)
     except ValueError:
-        raise DomainError("the call time is not a date and time") from None
+        raise InvalidInput(
+            "call_received_at", "is not a date and time", DATE_OUT_OF_RANGE
+        ) from None
     if called.tzinfo is None:
         called = called.replace(tzinfo=i18n.IST)  # the form's time is India time
     receipt = console_service.enter_phone_alert(
