@@ -8,10 +8,13 @@ import smtplib
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
 
 from dispatch_support import Receiver, receiver, registry_overlay
 from dkim_support import other_key, partner_key, sign
 from lifeline.bootstrap import Lifeline
+from lifeline.cli import app
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor
 from lifeline.services import access, cases, dispatch, registry
@@ -180,3 +183,31 @@ def test_smtp_auth_with_the_partner_key_counts_as_verified(
     finally:
         server.stop()
     assert verdict(lifeline, case_id) == (True, f"smtp-auth:{meta.key_id}")
+
+
+def test_the_simulator_signs_in_as_the_partner_so_demo_mail_is_verified(
+    lifeline: Lifeline, meta: access.NewPartner
+) -> None:
+    """`make run SIMULATE=N` sends its mail as the demo partner (SMTP AUTH on loopback), so a
+    newcomer sees genuine platform mail dispatched; without a key the same mail is unverified."""
+    lifeline.settings.smtp_port = free_port()
+    server = lifeline.smtp_server()
+    server.start()
+    smtp = f"127.0.0.1:{lifeline.settings.smtp_port}"
+    args = ["simulate", "--via", "smtp", "--count", "2", "--rate", "0", "--smtp", smtp]
+    try:
+        signed = CliRunner().invoke(
+            app, [*args, "--key-id", meta.key_id, "--secret", meta.secret, "--json"]
+        )
+        assert signed.exit_code == 0, signed.output
+        unsigned = CliRunner().invoke(app, [*args, "--seed", "8", "--json"], env={})
+        assert unsigned.exit_code == 0, unsigned.output
+    finally:
+        server.stop()
+    with lifeline.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT sender_verified, sender_verification FROM alerts ORDER BY id")
+        ).all()
+    assert [(bool(r[0]), r[1]) for r in rows[:2]] == [(True, f"smtp-auth:{meta.key_id}")] * 2
+    # (unauthenticated mail from senders not on the allow-list is held, not an alert)
+    assert rows[2:] and not any(r[0] for r in rows[2:])
