@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.model import Actor
+from lifeline.services import registry
+
 
 @dataclass
 class Receiver:
@@ -140,3 +144,28 @@ def registry_overlay(
         "  - {notify: [unit, parent], wait_seconds: 60}\n"
     )
     return f"schema: lifeline-registry/1\ntitle: test contacts\n{policies}units:\n{units}"
+
+
+def import_overlay(app: Lifeline, text: str) -> None:
+    """Import a registry overlay (units, contacts, routing rules) as an operator's CLI would."""
+    units = registry.read_registry(app.ctx, text, "contacts.yaml")
+    rules = app.ctx.locator.read_dispatch_rules(text, "contacts.yaml")  # type: ignore[union-attr]
+    registry.import_registry(
+        app.ctx, Actor("cli", "test"), units, source="test", replace=False, rules=rules
+    )
+
+
+@contextmanager
+def unit_endpoints(app: Lifeline) -> Iterator[tuple[Receiver, Receiver, Receiver]]:
+    """Endpoints on 127.0.0.1 for the Madeyganj station, the SMC and the other units (the
+    Lucknow cell, the STF and UP-112 share one), imported as their contacts' channels."""
+    with receiver() as station, receiver() as smc, receiver() as others:
+        text = registry_overlay(
+            station.url("/station"),
+            smc.url("/smc"),
+            cell=others.url("/cell"),
+            trace=others.url("/stf"),
+            up112=others.url("/up112"),
+        )
+        import_overlay(app, text)
+        yield station, smc, others

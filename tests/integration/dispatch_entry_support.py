@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 
 from console_support import LUCKNOW, place_in
-from dispatch_support import Receiver, receiver, registry_overlay
+from dispatch_support import Receiver, import_overlay, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import cases, registry
+from lifeline.services import cases
 from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.settings import Settings
 from lifeline.worker import Worker
@@ -51,9 +51,7 @@ def endpoints(app: Lifeline) -> Iterator[Endpoints]:
         # the station's channel carries a password, as a real SMS gateway's would
         secret_url = f"json://duty:{CHANNEL_SECRET}@127.0.0.1:{station.port}/station"
         text = registry_overlay(secret_url, smc.url("/smc"), trace=stf.url("/stf"))
-        units = registry.read_registry(app.ctx, text, "contacts.yaml")
-        rules = app.ctx.locator.read_dispatch_rules(text, "contacts.yaml")  # type: ignore[union-attr]
-        registry.import_registry(app.ctx, CLI, units, source="test", replace=False, rules=rules)
+        import_overlay(app, text)
         yield Endpoints(station, smc, stf)
 
 

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from console_support import make_person, signed_in
-from dispatch_support import Receiver, receiver, registry_overlay
+from dispatch_support import Receiver, unit_endpoints
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import acknowledgement, cases, console, dispatch, registry, relocation
+from lifeline.services import acknowledgement, cases, console, dispatch, relocation
 from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.services.location import Candidate, LocationQuery, Resolution
 from lifeline.services.ports import Job, QueueItem
@@ -42,20 +42,8 @@ PERSON = Person(
 
 @pytest.fixture
 def endpoints(lifeline: Lifeline) -> Iterator[tuple[Receiver, Receiver, Receiver]]:
-    with receiver() as station, receiver() as smc, receiver() as others:
-        text = registry_overlay(
-            station.url("/station"),
-            smc.url("/smc"),
-            cell=others.url("/cell"),
-            trace=others.url("/stf"),
-            up112=others.url("/up112"),
-        )
-        units = registry.read_registry(lifeline.ctx, text, "contacts.yaml")
-        rules = lifeline.ctx.locator.read_dispatch_rules(text, "contacts.yaml")  # type: ignore[union-attr]
-        registry.import_registry(
-            lifeline.ctx, CLI, units, source="test", replace=False, rules=rules
-        )
-        yield station, smc, others
+    with unit_endpoints(lifeline) as found:
+        yield found
 
 
 def send(app: Lifeline, hint: LocationHint = MADEYGANJ, text: str = AT_RISK) -> int:

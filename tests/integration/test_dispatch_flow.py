@@ -11,12 +11,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from dispatch_support import Receiver, receiver, registry_overlay
+from dispatch_support import Receiver, unit_endpoints
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.dispatch import AcknowledgementRefused, DispatchState, NotificationState
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import acknowledgement, cases, dispatch, registry
+from lifeline.services import acknowledgement, cases, dispatch
 from lifeline.services.dispatch import AckTokenError, dispatch_repo
 from lifeline.services.intake import ReceiveAlert, receive_alert
 from lifeline.worker import Worker
@@ -30,20 +30,8 @@ MADEYGANJ = LocationHint(text="Madeyganj, Lucknow", lat=26.88, lon=80.91, pin="2
 
 @pytest.fixture
 def endpoints(lifeline: Lifeline) -> Iterator[tuple[Receiver, Receiver, Receiver]]:
-    with receiver() as station, receiver() as smc, receiver() as others:
-        text = registry_overlay(
-            station.url("/station"),
-            smc.url("/smc"),
-            cell=others.url("/cell"),
-            trace=others.url("/stf"),
-            up112=others.url("/up112"),
-        )
-        units = registry.read_registry(lifeline.ctx, text, "contacts.yaml")
-        rules = lifeline.ctx.locator.read_dispatch_rules(text, "contacts.yaml")  # type: ignore[union-attr]
-        registry.import_registry(
-            lifeline.ctx, CLI, units, source="test", replace=False, rules=rules
-        )
-        yield station, smc, others
+    with unit_endpoints(lifeline) as found:
+        yield found
 
 
 def send(

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from dispatch_support import Receiver, receiver, registry_overlay
+from dispatch_support import Receiver, unit_endpoints
 from dkim_support import other_key, partner_key, sign
 from lifeline.bootstrap import Lifeline
 from lifeline.cli import app
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor
-from lifeline.services import access, cases, dispatch, registry
+from lifeline.services import access, cases, dispatch
 from lifeline.services.views import case_dict
 from lifeline.simulate import Person, make_email
 from lifeline.worker import Worker
@@ -49,19 +49,7 @@ def victim(n: int = 1) -> Person:
 def station(lifeline: Lifeline) -> Iterator[Receiver]:
     """Meta registered with facebook.com and its signing key pinned; contacts for the units a
     Madeyganj case goes to; the SMTP intake listening."""
-    with receiver() as unit, receiver() as smc, receiver() as others:
-        text = registry_overlay(
-            unit.url("/station"),
-            smc.url("/smc"),
-            cell=others.url("/cell"),
-            trace=others.url("/stf"),
-            up112=others.url("/up112"),
-        )
-        units = registry.read_registry(lifeline.ctx, text, "contacts.yaml")
-        rules = lifeline.ctx.locator.read_dispatch_rules(text, "contacts.yaml")  # type: ignore[union-attr]
-        registry.import_registry(
-            lifeline.ctx, CLI, units, source="test", replace=False, rules=rules
-        )
+    with unit_endpoints(lifeline) as (unit, _smc, _others):
         lifeline.settings.dkim_dns = False  # a control room without outside DNS
         lifeline.settings.smtp_port = free_port()
         server = lifeline.smtp_server()
