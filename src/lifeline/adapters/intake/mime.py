@@ -14,6 +14,8 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
+from lifeline.adapters.intake.fields import extract_fields
+
 MAX_PARTS = 200
 
 
@@ -207,16 +209,19 @@ def _collect(
 def _alternative(
     children: list[Message], content: MailContent, texts: list[str], depth: int, seen: list[int]
 ) -> None:
-    """The plain part is the sender's own words; HTML only when there is no usable plain text."""
-    plain = [c for c in children if c.get_content_type() == "text/plain"]
-    for child in plain:
-        text = _decode_part(child, content.problems)
-        if text.strip():
-            texts.append(text)
-            return
-    for child in children:
-        if child not in plain:
-            before = len(texts)
-            _collect(child, content, texts, depth, seen)
-            if any(t.strip() for t in texts[before:]):
-                return
+    """Every alternative is read and the richest kept: the one with the most labelled fields,
+    then the most text. A text/plain part that is only a stub ("view this email in HTML")
+    loses to the HTML part; on a tie the plain part, the sender's own words, wins."""
+    best: tuple[int, int, int] | None = None
+    chosen: list[str] = []
+    for order, child in enumerate(children):
+        found: list[str] = []
+        _collect(child, content, found, depth, seen)
+        body = "\n".join(t for t in found if t.strip())
+        if not body.strip():
+            continue
+        plain = 1 if child.get_content_type() == "text/plain" else 0
+        score = (len(extract_fields(body).values), len(body.split()) // 40, plain - order)
+        if best is None or score > best:
+            best, chosen = score, found
+    texts.extend(chosen)
