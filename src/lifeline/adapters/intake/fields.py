@@ -66,6 +66,45 @@ def extract_fields(text: str) -> Fields:
     return result
 
 
+#: labels about someone other than the person at risk (the platform, the police cell, the
+#: reporter): their phone numbers, addresses and ids must never become the person's
+_OTHERS = re.compile(
+    r"\b(police|cell|officer|agency|helpline|support|our|reporter|reported by|sender|"
+    r"team|office|company|contact us|emergency|nodal|sho|sp|dcp)\b|पुलिस|थानाध्यक्ष|प्रभारी|"
+    r"हेल्पलाइन|अधिकारी",
+)
+#: a label that says its place is only approximate (IP, "near", "last known")
+_APPROXIMATE = re.compile(r"\b(approximate|approx|near|nearby|estimated|ip)\b|अनुमानित|लगभग")
+_ZONE_IN_LABEL = re.compile(r"\((UTC|GMT|IST|PST|PDT|PT|ET|EST|EDT)([+-]\d{1,2}:?\d{2})?\)", re.I)
+
+
+def lookup_label(label: str, table: dict[str, str]) -> str:
+    """The field a label names: an exact alias; else, with (qualifiers) dropped, the longest
+    alias found as whole words inside it ("Time posted", "Phone number on account",
+    "Current city"). Labels about the platform or police ("Police cell contact") name none."""
+    exact = normalise_label(label)
+    if exact in table:
+        return table[exact]
+    bare = normalise_label(re.sub(r"\([^)]*\)", " ", label))
+    if _OTHERS.search(bare):
+        return ""
+    if bare in table:
+        return table[bare]
+    words = bare.split()
+    best = ""
+    for size in range(min(len(words), 4), 0, -1):
+        for start in range(len(words) - size + 1):
+            name = table.get(" ".join(words[start : start + size]), "")
+            if name:
+                best = name
+                break
+        if best:
+            break
+    if best in ("address", "locality", "coordinates") and _APPROXIMATE.search(bare):
+        return "approximate_location"
+    return best
+
+
 def _label_of(line: str, table: dict[str, str]) -> tuple[str, str, str] | None:
     match = _LINE.match(line)
     if not match:
@@ -73,7 +112,10 @@ def _label_of(line: str, table: dict[str, str]) -> tuple[str, str, str] | None:
     label, value = match.group(1), match.group(2)
     if _NOT_LABEL.search(label.strip().casefold()):
         return None
-    return label, table.get(normalise_label(label), ""), value
+    name = lookup_label(label, table)
+    if name == "posted_at" and (zone := _ZONE_IN_LABEL.search(label)):
+        value = f"{value.strip()} {zone.group(1)}{zone.group(2) or ''}"
+    return label, name, value
 
 
 def _scan(lines: list[str], table: dict[str, str], result: Fields) -> None:
