@@ -6,8 +6,7 @@ unknown format still becomes an alert with its whole text kept."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone, tzinfo
 
 import phonenumbers
 
@@ -21,6 +20,7 @@ from lifeline.adapters.intake.cleaning import (
 )
 from lifeline.adapters.intake.fields import Fields, extract_fields
 from lifeline.adapters.intake.mime import MailContent, read_mail
+from lifeline.adapters.intake.times import IST, parse_time
 from lifeline.domain.errors import InvalidAlert
 from lifeline.domain.model import (
     Alert,
@@ -98,37 +98,6 @@ KINDS = [
     ("image", re.compile(r"\b(image|photo|picture|screenshot|story)\b|फोटो|तस्वीर", re.I)),
     ("text", re.compile(r"\btext\b|status|टेक्स्ट", re.I)),
 ]
-ZONES = {
-    "ist": timezone(timedelta(hours=5, minutes=30)),
-    "utc": UTC,
-    "gmt": UTC,
-    "z": UTC,
-    "pt": ZoneInfo("America/Los_Angeles"),
-    "pst": ZoneInfo("America/Los_Angeles"),
-    "pdt": ZoneInfo("America/Los_Angeles"),
-    "et": ZoneInfo("America/New_York"),
-    "est": ZoneInfo("America/New_York"),
-    "edt": ZoneInfo("America/New_York"),
-}
-TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %I:%M %p",
-    "%d %B %Y %H:%M",
-    "%d %b %Y %H:%M",
-    "%d %B %Y, %I:%M %p",
-    "%d %b %Y, %I:%M %p",
-    "%B %d, %Y %I:%M %p",
-    "%b %d, %Y %I:%M %p",
-    "%B %d, %Y at %I:%M %p",
-    "%B %d, %Y %H:%M",
-    "%Y/%m/%d %H:%M",
-)
-IST = ZONES["ist"]
 
 
 def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "") -> ParsedMessage:
@@ -375,23 +344,7 @@ def _kind(found: Fields, text: str) -> PostKind:
 
 
 def _time(value: str | None, fallback: datetime | None) -> datetime | None:
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=_zone_of(fallback))
-    except ValueError:
-        pass
-    zone_match = re.search(r"\s*\(?\b(IST|UTC|GMT|PT|PST|PDT|ET|EST|EDT|Z)\b\)?\s*$", text, re.I)
-    zone = ZONES[zone_match.group(1).casefold()] if zone_match else _zone_of(fallback)
-    bare = text[: zone_match.start()] if zone_match else text
-    for fmt in TIME_FORMATS:
-        try:
-            return datetime.strptime(bare.strip(), fmt).replace(tzinfo=zone)
-        except ValueError:
-            continue
-    return None
+    return parse_time(value, _zone_of(fallback)) if value else None
 
 
 def _zone_of(fallback: datetime | None) -> tzinfo:
