@@ -20,6 +20,7 @@ from lifeline.adapters.intake.cleaning import (
 )
 from lifeline.adapters.intake.fields import Fields, extract_fields
 from lifeline.adapters.intake.mime import MailContent, read_mail
+from lifeline.adapters.intake.prose import Prose, read_prose
 from lifeline.adapters.intake.times import IST, parse_time
 from lifeline.domain.errors import InvalidAlert
 from lifeline.domain.model import (
@@ -112,10 +113,12 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
     # NUL between digits never joins two halves into a number nobody wrote
     searched = CONTROL.sub("\ufffd", text)
     found = _usable(extract_fields(text), cleaning)
-    subject = _subject(found, searched, content)
+    prose = read_prose(searched)
+    subject = _subject(found, searched, content, prose)
     platform = _platform(found, searched, content, mail_from)
     reference = found.first("reference") or _reference(content.subject, cleaning)
-    post_text = found.first("post_text")
+    reference = reference or _reference(searched, cleaning)
+    post_text = found.first("post_text") or cleaning.value("post_text", prose.post_text or "")
     missing = [
         name
         for name, value in (
@@ -125,11 +128,11 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
         )
         if not value
     ]
-    if not found.values:
+    if not found.values and not post_text:
         post_text = cleaning.free_text("post_text", text.strip(), FREE_TEXT_LIMITS["post_text"])
         post_text = post_text.strip() or None
         content.problems.append("format not recognised: the whole text is kept as the post")
-    location = _location(found, searched)
+    location = _location(found, prose)
     if location.is_empty():
         missing.append("location")
     if not post_text and not reference and subject.is_empty():
@@ -144,7 +147,7 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
             _nothing(cleaning),
             storable_text(content.message_id),
         )
-    posted_at = found.first("posted_at")
+    posted_at, posted = _posted(found, prose, content.date)
     thread = [
         storable_text(f"email:{i}") or "" for i in [content.message_id, *content.in_reply_to] if i
     ]
@@ -161,7 +164,7 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
             post=Post(
                 post_text,
                 found.first("post_url") or _post_url(searched),
-                cleaning.when("posted_at", _time(posted_at, content.date), posted_at),
+                cleaning.when("posted_at", posted, posted_at),
                 _kind(found, searched),
             ),
             location=location,
@@ -228,8 +231,8 @@ def _make_storable(alert: Alert) -> None:
     alert.extra = extra
 
 
-def _subject(found: Fields, text: str, content: MailContent) -> Subject:
-    handle = found.first("handle")
+def _subject(found: Fields, text: str, content: MailContent, prose: Prose) -> Subject:
+    handle = found.first("handle") or prose.handle
     profile = found.first("profile_url")
     if handle and URL.match(handle):
         profile, handle = profile or handle, None
@@ -242,7 +245,7 @@ def _subject(found: Fields, text: str, content: MailContent) -> Subject:
         if e.lower() != content.sender
     ]
     return Subject(
-        name=found.first("account_name"),
+        name=found.first("account_name") or prose.name,
         handle=handle.lstrip("@") if handle else None,
         profile_url=profile,
         phone=phones[0] if phones else None,
@@ -306,25 +309,58 @@ def _phones(found: Fields, text: str) -> list[str]:
     return numbers
 
 
-def _location(found: Fields, text: str) -> LocationHint:
+def _location(found: Fields, prose: Prose) -> LocationHint:
+    """Exact places (address, locality, PIN, coordinates) first; an approximate place (IP
+    geolocation, "near …", "approximate location") is kept as evidence of its own kind, and is
+    the location text only when nothing exact was given."""
     parts = [*found.values.get("address", []), *found.values.get("locality", [])]
     place = ", ".join(dict.fromkeys(parts)) or None
-    pin_source = " ".join([*found.values.get("pin", []), place or ""])
-    pin_match = PIN.search(pin_source)
+    approx_values = found.values.get("approximate_location", [])
+    approximate = None
     lat = _float(found.first("latitude"))
     lon = _float(found.first("longitude"))
     coords = found.first("coordinates")
-    if (lat is None or lon is None) and coords and (m := COORDS.search(coords)):
-        lat, lon = float(m.group(1)), float(m.group(2))
+    for value in [coords or "", *approx_values]:
+        if (lat is None or lon is None) and (m := COORDS.search(value)):
+            lat, lon = float(m.group(1)), float(m.group(2))
+    for value in approx_values:
+        words = COORDS.sub(" ", value)
+        words = re.sub(
+            r"^\W*(near|around|approx\.?|approximately)\b", "", words.strip(), flags=re.I
+        )
+        words = " ".join(re.sub(r"[()]", " ", words).split()).strip(" ,:;")
+        if words:
+            approximate = approximate or words
+    if lat is None and prose.lat is not None:
+        lat, lon = prose.lat, prose.lon
+    approximate = approximate or prose.approximate or None
+    place = place or prose.place
+    pin_source = " ".join([*found.values.get("pin", []), place or "", approximate or ""])
+    pin_match = PIN.search(pin_source)
     if (lat is not None and not -90 <= lat <= 90) or (lon is not None and not -180 <= lon <= 180):
         lat = lon = None
+    ip_city = found.first("ip_city")
+    if ip_city:
+        ip_city = " ".join(COORDS.sub(" ", ip_city).split()).strip(" ,") or None
     return LocationHint(
-        place,
+        place or (approximate if not ip_city else None),
         lat,
         lon,
         pin_match.group(1) + pin_match.group(2) if pin_match else None,
-        found.first("ip_city"),
+        ip_city,
+        approximate,
     )
+
+
+def _posted(
+    found: Fields, prose: Prose, mail_date: datetime | None
+) -> tuple[str | None, datetime | None]:
+    """The written post time and the instant it names: the first labelled value that reads as
+    a date and time, else a sentence that says when the post was made."""
+    for value in [*found.values.get("posted_at", []), prose.posted_sentence]:
+        if value and (when := _time(value, mail_date)) is not None:
+            return value, when
+    return found.first("posted_at"), None
 
 
 def _float(value: str | None) -> float | None:

@@ -1,0 +1,113 @@
+"""Fields written in sentences rather than labelled lines: the post quoted inside a sentence
+("posted a photo with the caption '…'", "said: "…"", "ने लिखा: "…""), the account named in
+prose ("Facebook user Shabnam Parveen", "(@rahul_v_92)", "display name "Tanu""), the time the
+post was made ("at 9:41 PM IST on December 2, 2026"), coordinates and places in sentences
+("latitude 26.79, longitude 82.19 (Faizabad)", "lives in Saharanpur", "approximate location
+is near Gomti Nagar, Lucknow"). Used only for what labelled fields did not give."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_VERB = (
+    r"caption|captioned|said|says|saying|wrote|writes|written|posted|tweeted|titled|"
+    r"status update|the following|text|reads|reading|message|comment(?:ed)?|"
+    r"लिखा|कहा|कैप्शन|पोस्ट किया|संदेश"
+)
+#: a quotation introduced by a verb of saying, in any of the usual quote marks
+_QUOTED = re.compile(
+    rf"(?:{_VERB})[^\"“‘'\n.]{{0,80}}?[:,]?\s*"
+    r"(?:\"(?P<a>[^\"]{3,1500}?)\"|“(?P<b>[^”]{3,1500}?)”|‘(?P<c>[^’]{3,1500}?)’"
+    r"|'(?P<d>.{3,1500}?)'(?=[\s.,;:)!?]|$))",
+    re.I | re.S,
+)
+#: "… posted the following on Threads on 3 Dec 2026:" then the post as its own paragraph
+_FOLLOWING = re.compile(
+    rf"(?:{_VERB}|following)[^\n]{{0,120}}:\s*\n+\s*(?P<post>[^\n]+(?:\n[^\n:]+)*?)\s*(?:\n\s*\n|$)",
+    re.I,
+)
+_HANDLE = re.compile(r"(?<![\w/.@])@([A-Za-z0-9_][\w.]{1,29}[\w])")
+_USER = re.compile(
+    r"\b(?:user|account|channel|creator|handle)\s*:?\s+(?P<h>[a-z0-9_.]*[0-9_.][a-z0-9_.]*)\b"
+)
+_NAMED = re.compile(
+    r"(?:\b(?:user|belongs to|account of|channel|display name|named)\s*,?\s*)"
+    r"(?:\"(?P<q>[^\"\n]{2,60})\"|“(?P<r>[^”\n]{2,60})”|"
+    r"(?P<n>[A-Z][a-z]+(?: [A-Z][a-z]+){1,3}))"
+)
+_POSTED = re.compile(
+    r"posted|uploaded|shared|tweeted|published|went live|wrote|said|created|at \d|on \d|"
+    r"पोस्ट|डाला|लिखा",
+    re.I,
+)
+_LATLON = re.compile(
+    r"lat(?:itude)?\.?\s*[:=]?\s*(-?\d{1,2}\.\d{2,})\s*[,;]?\s*(?:and\s+)?"
+    r"lon(?:g|gitude)?\.?\s*[:=]?\s*(-?\d{1,3}\.\d{2,})",
+    re.I,
+)
+_PAIR = re.compile(r"(?<![\d.])(-?\d{1,2}\.\d{3,})\s*,\s*(-?\d{1,3}\.\d{3,})(?![\d.])")
+_AFTER_COORDS = re.compile(r"\s*\(([^()\n]{3,80})\)")
+_PLACE = re.compile(
+    r"(?:lives in|living in|located in|resides in|based in|location as|location is|"
+    r"address (?:on [^\n.]{0,40})?is|is from|hometown is|city is|लोकेशन|निवासी)\s+"
+    r"(?P<place>[A-Z\u0900-\u097f][^\n.;()]{2,80}?)(?=\.\s|\.$|\n|;|$| and )",
+)
+_APPROXIMATE = re.compile(
+    r"(?:approximate(?:ly)?|approx\.?|last known|estimated|ip[- ]based|ip geolocation)"
+    r"[^\n.]{0,60}?\b(?:is|was|:)?\s*(?:near|around|in)?\s+"
+    r"(?P<place>[A-Z\u0900-\u097f][^\n.;()]{2,60}?)(?=\.\s|\.$|\n|;|$| \()"
+    r"|\bnear\s+(?P<near>[A-Z\u0900-\u097f][^\n.;()]{2,60}?)(?=\.\s|\.$|\n|;|$| \()",
+)
+
+
+@dataclass
+class Prose:
+    post_text: str | None = None
+    handle: str | None = None
+    name: str | None = None
+    posted_sentence: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    place: str | None = None
+    approximate: str | None = None
+
+
+def _flowed(text: str) -> str:
+    """Lines wrapped inside a paragraph joined, so a sentence is on one line."""
+    paragraphs = re.split(r"\n\s*\n", text)
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
+def read_prose(text: str) -> Prose:
+    found = Prose()
+    flowed = _flowed(text)
+    for match in _QUOTED.finditer(flowed):
+        quote = next(g for g in match.group("a", "b", "c", "d") if g)
+        if len(quote.split()) >= 2:
+            found.post_text = quote.strip()
+            break
+    if found.post_text is None and (following := _FOLLOWING.search(text)):
+        found.post_text = " ".join(following.group("post").split())
+    if handle := _HANDLE.search(flowed):
+        found.handle = handle.group(1)
+    elif user := _USER.search(flowed):
+        found.handle = user.group("h")
+    if named := _NAMED.search(flowed):
+        found.name = next(g for g in named.group("q", "r", "n") if g).strip()
+    for sentence in re.split(r"(?<=[.!?।])\s+|\n", flowed):
+        if _POSTED.search(sentence) and re.search(r"\d{1,2}[:.]\d{2}", sentence):
+            found.posted_sentence = sentence
+            break
+    coords = _LATLON.search(flowed) or _PAIR.search(flowed)
+    if coords:
+        lat, lon = float(coords.group(1)), float(coords.group(2))
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            found.lat, found.lon = lat, lon
+            if after := _AFTER_COORDS.match(flowed, coords.end()):
+                found.place = after.group(1).strip()
+    if found.place is None and (place := _PLACE.search(flowed)):
+        found.place = place.group("place").strip(" ,")
+    if approx := _APPROXIMATE.search(flowed):
+        found.approximate = (approx.group("place") or approx.group("near") or "").strip(" ,")
+    return found
