@@ -18,7 +18,7 @@ _NOT_LABEL = re.compile(r"https?$|^\d+$")
 
 
 def normalise_label(label: str) -> str:
-    text = unicodedata.normalize("NFC", label).casefold()
+    text = unicodedata.normalize("NFC", label).casefold().replace("&", " and ")
     text = re.sub(r"[\s._#*()\[\]/\\-]+", " ", text).strip()
     return re.sub(r"\s+(no|number|नं|संख्या)$", lambda m: f" {m.group(1)}", text)
 
@@ -75,6 +75,9 @@ _OTHERS = re.compile(
 )
 #: a label that says its place is only approximate (IP, "near", "last known")
 _APPROXIMATE = re.compile(r"\b(approximate|approx|near|nearby|estimated|ip)\b|अनुमानित|लगभग")
+#: a label ending in one of these names something about the field, not the field itself
+#: ("Post ID", "Account created", "Followers count")
+_NOT_THE_VALUE = frozenset({"id", "created", "joined", "since", "count", "followers", "age"})
 _ZONE_IN_LABEL = re.compile(r"\((UTC|GMT|IST|PST|PDT|PT|ET|EST|EDT)([+-]\d{1,2}:?\d{2})?\)", re.I)
 
 
@@ -90,10 +93,16 @@ def lookup_label(label: str, table: dict[str, str]) -> str:
         return ""
     if bare in table:
         return table[bare]
+    for side in re.split(r"[/|]", label):  # bilingual labels: "नाम / Name"
+        if (name := table.get(normalise_label(re.sub(r"\([^)]*\)", " ", side)), "")):
+            return name
     words = bare.split()
+    if not words or words[-1] in _NOT_THE_VALUE:
+        return ""
     best = ""
     for size in range(min(len(words), 4), 0, -1):
-        for start in range(len(words) - size + 1):
+        # English labels end in their head noun: "Profile location" is a location
+        for start in range(len(words) - size, -1, -1):
             name = table.get(" ".join(words[start : start + size]), "")
             if name:
                 best = name
