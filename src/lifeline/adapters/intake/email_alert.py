@@ -56,7 +56,16 @@ PLATFORM_WORDS = {
     "telegram": "telegram",
     "sharechat": "sharechat",
     "moj": "moj",
+    "मोज": "moj",
     "snapchat": "snapchat",
+    "snap": "snapchat",
+    "स्नैपचैट": "snapchat",
+    "शेयरचैट": "sharechat",
+    "koo": "koo",
+    "कू": "koo",
+    "josh": "josh",
+    "जोश": "josh",
+    "थ्रेड्स": "threads",
 }
 HOSTS = {
     "facebook.com": "facebook",
@@ -73,6 +82,15 @@ HOSTS = {
     "threads.net": "threads",
     "t.me": "telegram",
     "sharechat.com": "sharechat",
+    "sharechat.co": "sharechat",
+    "snapchat.com": "snapchat",
+    "snap.com": "snapchat",
+    "kooapp.com": "koo",
+    "koo.in": "koo",
+    "mojapp.in": "moj",
+    "myjosh.in": "josh",
+    "joshapp.in": "josh",
+    "threads.com": "threads",
 }
 POST_PATH = re.compile(
     r"/(posts?|p|reel|reels|status|statuses|watch|videos?|shorts|story\.php|permalink|live)\b"
@@ -274,7 +292,7 @@ def _platform(found: Fields, text: str, content: MailContent, mail_from: str) ->
             return platform
     words = set(re.findall(r"\w+", f"{content.subject} {text[:500]}".casefold()))
     for word, platform in PLATFORM_WORDS.items():
-        if len(word) > 3 and word in words:
+        if len(word) >= 3 and word in words:
             return platform
     return "other"
 
