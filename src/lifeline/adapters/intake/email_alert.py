@@ -136,7 +136,8 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
     platform = _platform(found, searched, content, mail_from)
     reference = found.first("reference") or _reference(content.subject, cleaning)
     reference = reference or _reference(searched, cleaning)
-    post_text = found.first("post_text") or cleaning.value("post_text", prose.post_text or "")
+    post_text = next((t for t in found.values.get("post_text", []) if not _only_url(t)), None)
+    post_text = post_text or cleaning.value("post_text", prose.post_text or "")
     missing = [
         name
         for name, value in (
@@ -181,7 +182,7 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
             subject=subject,
             post=Post(
                 post_text,
-                found.first("post_url") or _post_url(searched),
+                found.first("post_url") or _post_url(searched, found),
                 cleaning.when("posted_at", posted, posted_at),
                 _kind(found, searched),
             ),
@@ -260,7 +261,7 @@ def _subject(found: Fields, text: str, content: MailContent, prose: Prose) -> Su
     emails = [
         e
         for e in [*found.values.get("email", []), *EMAIL.findall(text)]
-        if e.lower() != content.sender
+        if _theirs(e, content.sender)
     ]
     return Subject(
         name=found.first("account_name") or prose.name,
@@ -307,8 +308,27 @@ def _host(url: str) -> str | None:
     return host if host in HOSTS else None
 
 
-def _post_url(text: str) -> str | None:
-    return next((u for u in _urls(text) if POST_PATH.search(u) and _host(u)), None)
+def _post_url(text: str, found: Fields) -> str | None:
+    """A URL given where the post text belongs ("Post: https://…") is the post's address."""
+    labelled = [t for t in found.values.get("post_text", []) if _only_url(t)]
+    return next(iter(labelled), None) or next(
+        (u for u in _urls(text) if POST_PATH.search(u) and _host(u)), None
+    )
+
+
+def _only_url(value: str) -> bool:
+    return bool(re.fullmatch(r"\s*https?://\S+\s*", value))
+
+
+def _theirs(address: str, sender: str) -> bool:
+    """An address that can be the person's: not the sender's, not a platform's or a
+    government office's (the police cell, "this message was sent to …"), not a no-reply."""
+    local, _, domain = address.casefold().rpartition("@")
+    if address.casefold() == sender or "noreply" in local.replace("-", ""):
+        return False
+    if domain.endswith((".gov.in", ".nic.in", ".gov")) or domain in ("gov.in", "nic.in"):
+        return False
+    return not any(domain == h or domain.endswith("." + h) for h in HOSTS)
 
 
 def _reference(subject: str, cleaning: Cleaning) -> str | None:

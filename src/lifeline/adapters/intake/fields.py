@@ -77,7 +77,12 @@ _OTHERS = re.compile(
 _APPROXIMATE = re.compile(r"\b(approximate|approx|near|nearby|estimated|ip)\b|अनुमानित|लगभग")
 #: a label ending in one of these names something about the field, not the field itself
 #: ("Post ID", "Account created", "Followers count")
-_NOT_THE_VALUE = frozenset({"id", "created", "joined", "since", "count", "followers", "age"})
+_NOT_THE_VALUE = frozenset(
+    {"id", "created", "joined", "since", "count", "followers", "age", "details", "info", "type"}
+)
+_PREPOSITION = re.compile(
+    r" (?:on|of|for|by|at|in|from|to|with|associated|linked|shared|entered|provided|as) "
+)
 _ZONE_IN_LABEL = re.compile(r"\((UTC|GMT|IST|PST|PDT|PT|ET|EST|EDT)([+-]\d{1,2}:?\d{2})?\)", re.I)
 
 
@@ -94,10 +99,11 @@ def lookup_label(label: str, table: dict[str, str]) -> str:
     if bare in table:
         return table[bare]
     for side in re.split(r"[/|]", label):  # bilingual labels: "नाम / Name"
-        if (name := table.get(normalise_label(re.sub(r"\([^)]*\)", " ", side)), "")):
+        if name := table.get(normalise_label(re.sub(r"\([^)]*\)", " ", side)), ""):
             return name
-    words = bare.split()
-    if not words or words[-1] in _NOT_THE_VALUE:
+    # "Phone number on account", "Location shared by user": the head is before the preposition
+    words = _PREPOSITION.split(f" {bare} ", maxsplit=1)[0].split()
+    if not words or len(words) > 4 or len(bare.split()) > 6 or words[-1] in _NOT_THE_VALUE:
         return ""
     best = ""
     for size in range(min(len(words), 4), 0, -1):
@@ -127,9 +133,24 @@ def _label_of(line: str, table: dict[str, str]) -> tuple[str, str, str] | None:
     return label, name, value
 
 
+_HEADER = re.compile(r"^\s*\*?(from|to|cc|date|sent|subject|reply-to)\*?\s*:", re.I)
+
+
+def _header_block(lines: list[str], i: int) -> bool:
+    """A line of a forwarded message's header block ("From: … / Date: … / Subject: …"): its
+    date is when the mail was forwarded, not when the post was made."""
+    if not _HEADER.match(lines[i]):
+        return False
+    near = lines[max(0, i - 2) : i] + lines[i + 1 : i + 3]
+    return sum(1 for line in near if _HEADER.match(line)) >= 1
+
+
 def _scan(lines: list[str], table: dict[str, str], result: Fields) -> None:
     i = 0
     while i < len(lines):
+        if _header_block(lines, i):
+            i += 1
+            continue
         found = _label_of(lines[i], table)
         i += 1
         if found is None:

@@ -36,7 +36,26 @@ class _HtmlText(HTMLParser):
     platform and district emails put their fields in two-column tables."""
 
     BLOCK = frozenset(
-        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "table", "section", "hr"}
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "tr",
+            "table",
+            "section",
+            "hr",
+            "blockquote",
+            "dl",
+            "dd",
+            "pre",
+            "ul",
+            "ol",
+        }
     )
 
     def __init__(self) -> None:
@@ -57,6 +76,10 @@ class _HtmlText(HTMLParser):
             self.cell = []
         elif tag == "br" and self.cell is not None:
             self.cell.append("\n")
+        elif tag == "dt":  # a definition list is "term: definition"
+            self._flush()
+        elif tag == "dd":
+            pass
         elif tag in self.BLOCK:
             self._flush()
 
@@ -73,6 +96,8 @@ class _HtmlText(HTMLParser):
             elif cells:
                 self.lines.append(cells[0])
             self.row = None
+        elif tag == "dt":
+            self.current.append(": ")
         elif tag in self.BLOCK:
             self._flush()
 
