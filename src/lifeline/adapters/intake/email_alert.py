@@ -20,7 +20,7 @@ from lifeline.adapters.intake.cleaning import (
 )
 from lifeline.adapters.intake.fields import Fields, extract_fields
 from lifeline.adapters.intake.mime import MailContent, read_mail
-from lifeline.adapters.intake.prose import Prose, read_prose
+from lifeline.adapters.intake.prose import Prose, find_coords, read_prose, without_coords
 from lifeline.adapters.intake.times import IST, parse_time
 from lifeline.domain.errors import InvalidAlert
 from lifeline.domain.model import (
@@ -106,11 +106,19 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PIN = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
 COORDS = re.compile(r"(-?\d{1,2}\.\d{2,})\s*[,;/ ]\s*(-?\d{1,3}\.\d{2,})")
 REFERENCE = re.compile(
-    r"(?:ref(?:erence)?|case|report|ticket|incident)\s*(?:id|no\.?|number|#)?"
-    r"\s*[:#-]?\s*([A-Z]{0,6}-?\d[\w-]{3,})",
+    r"(?:ref(?:erence)?|case|report|ticket|incident|escalation)\s*(?:id|no\.?|number|#)?"
+    r"(?:\s+(?:for this case|for this matter|number))?(?:\s+(?:is|was))?"
+    r"\s*[:#-]?\s*((?:[A-Z]{1,6}-){0,3}\d[\w-]{3,})",
     re.I,
 )
 PLATFORM_ID = re.compile(r"\b((?:FB|IG|X|TW|YT|WA|META)-\d{5,})\b", re.I)
+#: a "Content:" value that names the kind of post, not its text ("Live video", "Photo")
+KIND_ONLY = re.compile(
+    r"^\s*(?:a\s+)?(?:live|facebook live|instagram live)?\s*"
+    r"(?:video|photo|image|picture|reel|story|status(?: update)?|text|comment|short|broadcast|"
+    r"stream|snap)?s?\s*(?:\([^)]*\))?\s*$",
+    re.I,
+)
 KINDS = [
     ("live", re.compile(r"\blive\b|लाइव|livestream", re.I)),
     ("video", re.compile(r"\bvideo\b|\breel\b|वीडियो|रील", re.I)),
@@ -136,7 +144,14 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
     platform = _platform(found, searched, content, mail_from)
     reference = found.first("reference") or _reference(content.subject, cleaning)
     reference = reference or _reference(searched, cleaning)
-    post_text = next((t for t in found.values.get("post_text", []) if not _only_url(t)), None)
+    post_text = next(
+        (
+            t
+            for t in found.values.get("post_text", [])
+            if not _only_url(t) and not KIND_ONLY.match(t)
+        ),
+        None,
+    )
     post_text = post_text or cleaning.value("post_text", prose.post_text or "")
     missing = [
         name
@@ -351,43 +366,51 @@ def _location(found: Fields, prose: Prose) -> LocationHint:
     """Exact places (address, locality, PIN, coordinates) first; an approximate place (IP
     geolocation, "near …", "approximate location") is kept as evidence of its own kind, and is
     the location text only when nothing exact was given."""
-    parts = [*found.values.get("address", []), *found.values.get("locality", [])]
-    place = ", ".join(dict.fromkeys(parts)) or None
-    approx_values = found.values.get("approximate_location", [])
-    approximate = None
     lat = _float(found.first("latitude"))
     lon = _float(found.first("longitude"))
-    coords = found.first("coordinates")
-    for value in [coords or "", *approx_values]:
-        if (lat is None or lon is None) and (m := COORDS.search(value)):
-            lat, lon = float(m.group(1)), float(m.group(2))
-    for value in approx_values:
-        words = COORDS.sub(" ", value)
-        words = re.sub(
-            r"^\W*(near|around|approx\.?|approximately)\b", "", words.strip(), flags=re.I
-        )
-        words = " ".join(re.sub(r"[()]", " ", words).split()).strip(" ,:;")
-        if words:
-            approximate = approximate or words
+    places: list[str] = []
+    for value in [*found.values.get("address", []), *found.values.get("locality", [])]:
+        lat, lon = _coords_from(value, lat, lon)
+        if words := without_coords(value):
+            places.append(words)
+    place = ", ".join(dict.fromkeys(places)) or None
+    for value in [*found.values.get("coordinates", []), *found.values.get("latitude", [])]:
+        lat, lon = _coords_from(value, lat, lon)
+    approximate = None
+    for value in found.values.get("approximate_location", []):
+        lat, lon = _coords_from(value, lat, lon)
+        words = without_coords(re.sub(r"\([^)]*\)", " ", value))
+        words = re.sub(r"^(near|around|approx\.?|approximately|लगभग)\s+", "", words, flags=re.I)
+        approximate = approximate or words or None
     if lat is None and prose.lat is not None:
         lat, lon = prose.lat, prose.lon
     approximate = approximate or prose.approximate or None
     place = place or prose.place
+    ip_city = found.first("ip_city")
+    if ip_city:
+        ip_city = without_coords(re.sub(r"\([^)]*\)", " ", ip_city)) or None
+    ip_city = ip_city or prose.ip_city
     pin_source = " ".join([*found.values.get("pin", []), place or "", approximate or ""])
     pin_match = PIN.search(pin_source)
     if (lat is not None and not -90 <= lat <= 90) or (lon is not None and not -180 <= lon <= 180):
         lat = lon = None
-    ip_city = found.first("ip_city")
-    if ip_city:
-        ip_city = " ".join(COORDS.sub(" ", ip_city).split()).strip(" ,") or None
     return LocationHint(
-        place or (approximate if not ip_city else None),
+        place or approximate,
         lat,
         lon,
         pin_match.group(1) + pin_match.group(2) if pin_match else None,
         ip_city,
-        approximate,
+        approximate or (ip_city if not place and lat is None else None),
     )
+
+
+def _coords_from(
+    value: str, lat: float | None, lon: float | None
+) -> tuple[float | None, float | None]:
+    if lat is not None and lon is not None:
+        return lat, lon
+    found = find_coords(value)
+    return (found[0], found[1]) if found else (lat, lon)
 
 
 def _posted(

@@ -4,6 +4,7 @@ English and Hindi (src/lifeline/data/intake/email_labels.csv), not a chain of if
 from __future__ import annotations
 
 import csv
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ _NOT_LABEL = re.compile(r"https?$|^\d+$")
 
 
 def normalise_label(label: str) -> str:
-    text = unicodedata.normalize("NFC", label).casefold().replace("&", " and ")
+    text = unicodedata.normalize("NFC", html.unescape(label)).casefold().replace("&", " and ")
     text = re.sub(r"[\s._#*()\[\]/\\-]+", " ", text).strip()
     return re.sub(r"\s+(no|number|नं|संख्या)$", lambda m: f" {m.group(1)}", text)
 
@@ -74,7 +75,8 @@ _OTHERS = re.compile(
     r"हेल्पलाइन|अधिकारी",
 )
 #: a label that says its place is only approximate (IP, "near", "last known")
-_APPROXIMATE = re.compile(r"\b(approximate|approx|near|nearby|estimated|ip)\b|अनुमानित|लगभग")
+_APPROXIMATE = re.compile(r"\b(approximate|approx|near|nearby|estimated|last known)\b|अनुमानित|लगभग")
+_IP = re.compile(r"\bip\b|आईपी")
 #: a label ending in one of these names something about the field, not the field itself
 #: ("Post ID", "Account created", "Followers count")
 _NOT_THE_VALUE = frozenset(
@@ -115,8 +117,12 @@ def lookup_label(label: str, table: dict[str, str]) -> str:
                 break
         if best:
             break
-    if best in ("address", "locality", "coordinates") and _APPROXIMATE.search(bare):
-        return "approximate_location"
+    if best in ("address", "locality", "coordinates"):
+        qualified = normalise_label(label)  # with its (qualifiers): "Location (IP-based)"
+        if _IP.search(qualified):
+            return "ip_city"
+        if _APPROXIMATE.search(qualified):
+            return "approximate_location"
     return best
 
 
@@ -145,6 +151,22 @@ def _header_block(lines: list[str], i: int) -> bool:
     return sum(1 for line in near if _HEADER.match(line)) >= 1
 
 
+#: the end of an email's own text: a value never runs on into these
+_SIGN_OFF = re.compile(
+    r"^\s*(regards|thanks|thank you|sincerely|best|warm regards|kind regards|note|please|"
+    r"सादर|धन्यवाद|भवदीय)\b",
+    re.I,
+)
+
+
+def _looks_labelled(found: tuple[str, str, str]) -> bool:
+    """An unknown "Label: value" line after a value given on its own line: a new field, not
+    more of the value (a post's own text rarely has a short title-cased label and a colon)."""
+    label, _, value = found
+    words = label.split()
+    return bool(value.strip()) and 1 <= len(words) <= 4 and label.strip()[:1].isupper()
+
+
 def _scan(lines: list[str], table: dict[str, str], result: Fields) -> None:
     i = 0
     while i < len(lines):
@@ -164,7 +186,9 @@ def _scan(lines: list[str], table: dict[str, str], result: Fields) -> None:
         if name in MULTILINE or not parts:
             while i < len(lines) and lines[i].strip():
                 nxt = _label_of(lines[i], table)
-                if nxt is not None and nxt[1]:
+                if nxt is not None and (nxt[1] or (parts and _looks_labelled(nxt))):
+                    break
+                if parts and _SIGN_OFF.match(lines[i]):
                     break
                 parts.append(lines[i].strip())
                 i += 1

@@ -23,10 +23,7 @@ _QUOTED = re.compile(
     re.I | re.S,
 )
 #: "… posted the following on Threads on 3 Dec 2026:" then the post as its own paragraph
-_FOLLOWING = re.compile(
-    rf"(?:{_VERB}|following)[^\n]{{0,120}}:\s*\n+\s*(?P<post>[^\n]+(?:\n[^\n:]+)*?)\s*(?:\n\s*\n|$)",
-    re.I,
-)
+_FOLLOWING = re.compile(rf"(?:{_VERB}|following)[^\n]{{0,120}}:[ \t]*\n+\s*(?P<post>[^\n]+)", re.I)
 _HANDLE = re.compile(r"(?<![\w/.@])@([A-Za-z0-9_][\w.]{1,29}[\w])")
 _USER = re.compile(
     r"\b(?:user|account|channel|creator|handle)\s*:?\s+(?P<h>[a-z0-9_.]*[0-9_.][a-z0-9_.]*)\b"
@@ -35,28 +32,66 @@ _NAMED = re.compile(
     r"(?:\b(?:user|belongs to|account of|channel|display name|named)\s*,?\s*)"
     r"(?:\"(?P<q>[^\"\n]{2,60})\"|“(?P<r>[^”\n]{2,60})”|"
     r"(?P<n>[A-Z][a-z]+(?: [A-Z][a-z]+){1,3}))"
+    # "Sandeep Kumar (facebook.com/…)", "Shreya Tripathi (@shreya.tripathi.lko, …)"
+    r"|(?P<m>[A-Z][a-z]+(?: [A-Z][a-z]+){1,3})\s+\((?:@|https?://|www\.|[a-z]+\.(?:com|net|in)/)"
 )
 _POSTED = re.compile(
     r"posted|uploaded|shared|tweeted|published|went live|wrote|said|created|at \d|on \d|"
     r"पोस्ट|डाला|लिखा",
     re.I,
 )
-_LATLON = re.compile(
-    r"lat(?:itude)?\.?\s*[:=]?\s*(-?\d{1,2}\.\d{2,})\s*[,;]?\s*(?:and\s+)?"
-    r"lon(?:g|gitude)?\.?\s*[:=]?\s*(-?\d{1,3}\.\d{2,})",
-    re.I,
-)
-_PAIR = re.compile(r"(?<![\d.])(-?\d{1,2}\.\d{3,})\s*,\s*(-?\d{1,3}\.\d{3,})(?![\d.])")
+_COORDS = [
+    # "latitude 26.79, longitude 82.19", "Lat 26.88 / Lng 80.99"
+    re.compile(
+        r"lat(?:itude)?\.?\s*[:=]?\s*(?P<lat>-?\d{1,2}\.\d{2,})\s*°?\s*[,;/]?\s*(?:and\s+)?"
+        r"(?:lon|lng|long)(?:gitude)?\.?\s*[:=]?\s*(?P<lon>-?\d{1,3}\.\d{2,})",
+        re.I,
+    ),
+    # "26.8560° N, 81.0060° E"
+    re.compile(
+        r"(?P<lat>\d{1,2}\.\d{2,})\s*°?\s*(?P<ns>[NS])\b\s*[,;/]?\s*"
+        r"(?P<lon>\d{1,3}\.\d{2,})\s*°?\s*(?P<ew>[EW])\b"
+    ),
+    # "25.3176, 82.9739"
+    re.compile(
+        r"(?<![\d.])(?P<lat>-?\d{1,2}\.\d{3,})\s*[,;/]\s*(?P<lon>-?\d{1,3}\.\d{3,})(?![\d.])"
+    ),
+]
+
+
+def find_coords(text: str) -> tuple[float, float, int, int] | None:
+    """Latitude, longitude and where they were written, in the usual written forms."""
+    for pattern in _COORDS:
+        for match in pattern.finditer(text):
+            lat, lon = float(match["lat"]), float(match["lon"])
+            groups = match.groupdict()
+            lat = -lat if groups.get("ns") == "S" else lat
+            lon = -lon if groups.get("ew") == "W" else lon
+            if -90 <= lat <= 90 and -180 <= lon <= 180:
+                return lat, lon, match.start(), match.end()
+    return None
+
+
+def without_coords(text: str) -> str:
+    """The place words of a value that also gives coordinates."""
+    while found := find_coords(text):
+        text = text[: found[2]] + " " + text[found[3] :]
+    text = re.sub(r"\(\s*\)|\s[—–-]\s*$|^\s*[—–-]\s", " ", " ".join(text.split()))
+    return " ".join(text.split()).strip(" ,;:/—–-")
+
+
 _AFTER_COORDS = re.compile(r"\s*\(([^()\n]{3,80})\)")
 _PLACE = re.compile(
-    r"(?:lives in|living in|located in|resides in|based in|location as|location is|"
-    r"address (?:on [^\n.]{0,40})?is|is from|hometown is|city is|लोकेशन|निवासी)\s+"
+    r"(?:lives in|living in|located in|resides in|based in|location as|is from|"
+    r"(?:location|address|city|hometown)\b[^\n.]{0,40}?\bis|लोकेशन|निवासी)\s+"
     r"(?P<place>[A-Z\u0900-\u097f][^\n.;()]{2,80}?)(?=\.\s|\.$|\n|;|$| and )",
 )
 _APPROXIMATE = re.compile(
     r"(?:approximate(?:ly)?|approx\.?|last known|estimated|ip[- ]based|ip geolocation)"
     r"[^\n.]{0,60}?\b(?:is|was|:)?\s*(?:near|around|in)?\s+"
     r"(?P<place>[A-Z\u0900-\u097f][^\n.;()]{2,60}?)(?=\.\s|\.$|\n|;|$| \()"
+    r"|\b(?:IP|आईपी)\b[^\n.]{0,80}?\b(?:geolocates?|resolves?|traced|traces|located|points?|maps?)"
+    r"\s+(?:to|in|at)\s+(?P<ip>[A-Z\u0900-\u097f][^\n.;()]{2,60}?)(?=\.\s|\.$|\n|;|$| \()"
     r"|\bnear\s+(?P<near>[A-Z\u0900-\u097f][^\n.;()]{2,60}?)(?=\.\s|\.$|\n|;|$| \()",
 )
 
@@ -71,6 +106,7 @@ class Prose:
     lon: float | None = None
     place: str | None = None
     approximate: str | None = None
+    ip_city: str | None = None
 
 
 def _flowed(text: str) -> str:
@@ -94,20 +130,20 @@ def read_prose(text: str) -> Prose:
     elif user := _USER.search(flowed):
         found.handle = user.group("h")
     if named := _NAMED.search(flowed):
-        found.name = next(g for g in named.group("q", "r", "n") if g).strip()
+        found.name = next(g for g in named.group("q", "r", "n", "m") if g).strip()
     for sentence in re.split(r"(?<=[.!?।])\s+|\n", flowed):
         if _POSTED.search(sentence) and re.search(r"\d{1,2}[:.]\d{2}", sentence):
             found.posted_sentence = sentence
             break
-    coords = _LATLON.search(flowed) or _PAIR.search(flowed)
-    if coords:
-        lat, lon = float(coords.group(1)), float(coords.group(2))
-        if -90 <= lat <= 90 and -180 <= lon <= 180:
-            found.lat, found.lon = lat, lon
-            if after := _AFTER_COORDS.match(flowed, coords.end()):
-                found.place = after.group(1).strip()
+    if coords := find_coords(flowed):
+        found.lat, found.lon = coords[0], coords[1]
+        if after := _AFTER_COORDS.match(flowed, coords[3]):
+            found.place = after.group(1).strip()
     if found.place is None and (place := _PLACE.search(flowed)):
         found.place = place.group("place").strip(" ,")
-    if approx := _APPROXIMATE.search(flowed):
-        found.approximate = (approx.group("place") or approx.group("near") or "").strip(" ,")
+    for approx in _APPROXIMATE.finditer(flowed):
+        if approx.group("ip") and not found.ip_city:
+            found.ip_city = approx.group("ip").strip(" ,")
+        elif not approx.group("ip") and not found.approximate:
+            found.approximate = (approx.group("place") or approx.group("near") or "").strip(" ,")
     return found

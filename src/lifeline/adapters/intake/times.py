@@ -13,6 +13,11 @@ IST = timezone(timedelta(hours=5, minutes=30))
 ZONES: dict[str, tzinfo] = {
     "ist": IST,
     "भारतीय समय": IST,
+    "india standard time": IST,
+    "indian standard time": IST,
+    "coordinated universal time": UTC,
+    "pacific time": ZoneInfo("America/Los_Angeles"),
+    "pacific standard time": ZoneInfo("America/Los_Angeles"),
     "utc": UTC,
     "gmt": UTC,
     "z": UTC,
@@ -54,7 +59,9 @@ _MONTH = r"(?P<mon>[a-z]{3,9}\.?|[\u0900-\u097f]{2,8})"
 _DATES = [
     re.compile(r"(?P<y>20\d\d)[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"),
     re.compile(r"(?<!\d)(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>20\d\d)"),
-    re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<y>20\d\d)", re.I),
+    re.compile(
+        rf"(?<!\d)(?P<d>\d{{1,2}})(?:st|nd|rd|th)?[\s/-]+{_MONTH}[,\s/-]+(?P<y>20\d\d)", re.I
+    ),
     re.compile(
         rf"{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?:[\d:]+\s+\S+\s+)?(?P<y>20\d\d)", re.I
     ),
@@ -67,7 +74,11 @@ _TIME = re.compile(
 _OFFSET = re.compile(
     r"(?:\b(?:UTC|GMT)\s*)?(?<![\d:])(?P<sign>[+-])(?P<oh>\d{1,2}):?(?P<om>\d{2})\b"
 )
-_NAMED = re.compile(r"\b(IST|UTC|GMT|PST|PDT|PT|EST|EDT|ET|Z)\b|भारतीय समय", re.I)
+_NAMED = re.compile(
+    r"\b(IST|UTC|GMT|PST|PDT|PT|EST|EDT|ET|Z)\b|भारतीय समय|indian? standard time|"
+    r"coordinated universal time|pacific(?: standard)? time",
+    re.I,
+)
 _EVENING = re.compile(r"रात|शाम|दोपहर बाद")
 
 
@@ -137,5 +148,5 @@ def _zone(text: str) -> tzinfo | None:
         if delta <= timedelta(hours=14):
             return timezone(sign * delta)
     if named:
-        return ZONES.get(named.group(0).casefold())
+        return ZONES.get(" ".join(named.group(0).casefold().split()))
     return None
