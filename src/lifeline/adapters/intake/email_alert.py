@@ -102,6 +102,12 @@ URL = re.compile(
     r"youtube)\.com/[^\s<>\"')\]]+",
     re.I,
 )
+#: platform pages that are not anyone's profile (help centre, policies, law-enforcement portals)
+NOT_PROFILE = re.compile(
+    r"://[^/]+/(?:help|legal|policies|policy|privacy|terms|about|safety|settings|records|"
+    r"transparency|support|community|hc|lers|law|records)\b",
+    re.I,
+)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PIN = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
 COORDS = re.compile(r"(-?\d{1,2}\.\d{2,})\s*[,;/ ]\s*(-?\d{1,3}\.\d{2,})")
@@ -122,7 +128,7 @@ KIND_ONLY = re.compile(
 KINDS = [
     ("live", re.compile(r"\blive\b|लाइव|livestream", re.I)),
     ("video", re.compile(r"\bvideo\b|\breel\b|वीडियो|रील", re.I)),
-    ("image", re.compile(r"\b(image|photo|picture|screenshot|story)\b|फोटो|तस्वीर", re.I)),
+    ("image", re.compile(r"\b(image|photo|picture|story)\b|फोटो|तस्वीर", re.I)),
     ("text", re.compile(r"\btext\b|status|टेक्स्ट", re.I)),
 ]
 
@@ -199,7 +205,7 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
                 post_text,
                 found.first("post_url") or _post_url(searched, found),
                 cleaning.when("posted_at", posted, posted_at),
-                _kind(found, searched),
+                _kind(found, searched, post_text, content.subject),
             ),
             location=location,
             thread_keys=thread,
@@ -271,7 +277,14 @@ def _subject(found: Fields, text: str, content: MailContent, prose: Prose) -> Su
     if handle and URL.match(handle):
         profile, handle = profile or handle, None
     if not profile:
-        profile = next((u for u in _urls(text) if not POST_PATH.search(u) and _host(u)), None)
+        profile = next(
+            (
+                u
+                for u in _urls(text)
+                if not POST_PATH.search(u) and not NOT_PROFILE.search(u) and _host(u)
+            ),
+            None,
+        )
     phones = _phones(found, text)
     emails = [
         e
@@ -431,9 +444,16 @@ def _float(value: str | None) -> float | None:
     return float(match.group()) if match else None
 
 
-def _kind(found: Fields, text: str) -> PostKind:
+def _kind(found: Fields, text: str, post_text: str | None, subject: str) -> PostKind:
+    """The kind named for the post ("Content type: Story (text)": the part in brackets is the
+    more precise), else the first kind word in the subject or in the mail's own words; never
+    from the post's text ("photo viral karne ki dhamki" is a text post)."""
     named = found.first("content_kind") or ""
-    for source in (named, text[:2000]):
+    # "(text)" names the kind; "(text on plain background)" describes the picture
+    bracketed = " ".join(b for b in re.findall(r"\(([^)]*)\)", named) if len(b.split()) <= 2)
+    if post_text:
+        text = text.replace(post_text, " ")
+    for source in (bracketed, named, subject, text[:2000]):
         for kind, pattern in KINDS:
             if pattern.search(source):
                 return PostKind(kind)

@@ -65,10 +65,15 @@ class _HtmlText(HTMLParser):
         self.row: list[str] | None = None
         self.cell: list[str] | None = None
         self.skip = 0
+        self.href: str | None = None
+        self.link_text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "head"):
             self.skip += 1
+        elif tag == "a":
+            self.href = dict(attrs).get("href")
+            self.link_text = []
         elif tag == "tr":
             self._flush()
             self.row = []
@@ -86,6 +91,8 @@ class _HtmlText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "head"):
             self.skip = max(0, self.skip - 1)
+        elif tag == "a":
+            self._link_target()
         elif tag in ("td", "th") and self.row is not None and self.cell is not None:
             self.row.append(" ".join("".join(self.cell).split()))
             self.cell = None
@@ -101,9 +108,21 @@ class _HtmlText(HTMLParser):
         elif tag in self.BLOCK:
             self._flush()
 
+    def _link_target(self) -> None:
+        """A link whose text is not its address ("@kritika" to threads.net/@kritika) keeps the
+        address after the text, because the address is part of what the mail says."""
+        href, self.href = (self.href or "").strip(), None
+        shown = "".join(self.link_text)
+        bare = re.sub(r"^https?://(www\.)?", "", href, flags=re.I).rstrip("/")
+        if not re.match(r"https?://", href, re.I) or not bare or bare in shown:
+            return
+        self.handle_data(f" <{href}>")
+
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
+        if self.href is not None:
+            self.link_text.append(data)
         if self.cell is not None:
             self.cell.append(data)
         elif self.row is None:

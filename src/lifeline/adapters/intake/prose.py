@@ -26,7 +26,7 @@ _QUOTED = re.compile(
 _FOLLOWING = re.compile(rf"(?:{_VERB}|following)[^\n]{{0,120}}:[ \t]*\n+\s*(?P<post>[^\n]+)", re.I)
 _HANDLE = re.compile(r"(?<![\w/.@])@([A-Za-z0-9_][\w.]{1,29}[\w])")
 _USER = re.compile(
-    r"\b(?:user|account|channel|creator|handle)\s*:?\s+(?P<h>[a-z0-9_.]*[0-9_.][a-z0-9_.]*)\b"
+    r"\b(?:user|account|channel|creator|handle)\s*:?\s+(?P<h>(?=[\w.]*[a-z])[a-z0-9_.]*[0-9_.][a-z0-9_.]*)\b"
 )
 _NAMED = re.compile(
     r"(?:\b(?:user|belongs to|account of|channel|display name|named)\s*,?\s*)"
@@ -90,7 +90,7 @@ _APPROXIMATE = re.compile(
     r"(?:approximate(?:ly)?|approx\.?|last known|estimated|ip[- ]based|ip geolocation)"
     r"[^\n.]{0,60}?\b(?:is|was|:)?\s*(?:near|around|in)?\s+"
     r"(?P<place>[A-Z\u0900-\u097f][^\n.;()]{2,60}?)(?=\.\s|\.$|\n|;|$| \()"
-    r"|\b(?:IP|आईपी)\b[^\n.]{0,80}?\b(?:geolocates?|resolves?|traced|traces|located|points?|maps?)"
+    r"|\b(?:IP|आईपी)\b(?:[^\n.]|\.(?=\d)){0,80}?\b(?:geolocates?|resolves?|traced|traces|located|points?|maps?)"
     r"\s+(?:to|in|at)\s+(?P<ip>[A-Z\u0900-\u097f][^\n.;()]{2,60}?)(?=\.\s|\.$|\n|;|$| \()"
     r"|\bnear\s+(?P<near>[A-Z\u0900-\u097f][^\n.;()]{2,60}?)(?=\.\s|\.$|\n|;|$| \()",
 )
