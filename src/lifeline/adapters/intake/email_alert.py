@@ -20,7 +20,13 @@ from lifeline.adapters.intake.cleaning import (
 )
 from lifeline.adapters.intake.fields import Fields, extract_fields
 from lifeline.adapters.intake.mime import MailContent, read_mail
-from lifeline.adapters.intake.prose import Prose, find_coords, read_prose, without_coords
+from lifeline.adapters.intake.prose import (
+    Prose,
+    about_the_person,
+    find_coords,
+    read_prose,
+    without_coords,
+)
 from lifeline.adapters.intake.times import IST, parse_time
 from lifeline.domain.errors import InvalidAlert
 from lifeline.domain.model import (
@@ -285,10 +291,11 @@ def _subject(found: Fields, text: str, content: MailContent, prose: Prose) -> Su
             ),
             None,
         )
-    phones = _phones(found, text)
+    theirs = about_the_person(text)
+    phones = _phones(found, theirs)
     emails = [
         e
-        for e in [*found.values.get("email", []), *EMAIL.findall(text)]
+        for e in [*found.values.get("email", []), *EMAIL.findall(theirs)]
         if _theirs(e, content.sender)
     ]
     return Subject(

@@ -96,6 +96,39 @@ _APPROXIMATE = re.compile(
 )
 
 
+#: a sentence about someone other than the person: the platform's or police cell's own
+#: numbers and addresses ("call our emergency line at …", "contact our Nodal Officer at …")
+_ABOUT_OTHERS = re.compile(
+    r"\b(police|cell|officer|agency|helpline|help line|support|our|we|us|call|contact|nodal|"
+    r"emergency line|toll|fax|office|headquarters|reply|reach)\b|पुलिस|थाना|साइबर|प्रभारी|"
+    r"हेल्पलाइन|अधिकारी|कार्यालय|संपर्क करें",
+    re.I,
+)
+_SIGN_OFF = re.compile(
+    r"^\s*(regards|thanks|thank you|sincerely|warm regards|kind regards|yours|सादर|धन्यवाद|"
+    r"भवदीय)\b[^\n]{0,30}$",
+    re.I,
+)
+_FORWARD = re.compile(r"forwarded message|original message|^\s*-{4,}|^\s*from:\s", re.I)
+
+
+def about_the_person(text: str) -> str:
+    """The text without sentences about others and without signature blocks (a cell's
+    "मो0 9454402871" under "सादर,"), for finding unlabelled phone numbers and addresses."""
+    kept: list[str] = []
+    signature = False
+    for line in text.splitlines():
+        if _FORWARD.search(line):
+            signature = False
+        elif _SIGN_OFF.match(line):
+            signature = True
+        if signature:
+            continue
+        sentences = re.split(r"(?<=[.!?।])\s+", line)
+        kept.append(" ".join(s for s in sentences if not _ABOUT_OTHERS.search(s)))
+    return "\n".join(kept)
+
+
 @dataclass
 class Prose:
     post_text: str | None = None
