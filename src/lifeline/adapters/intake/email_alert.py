@@ -114,6 +114,7 @@ NOT_PROFILE = re.compile(
     r"transparency|support|community|hc|lers|law|records)\b",
     re.I,
 )
+LINK = re.compile(r"\s*<(https?://[^\s<>]+)>")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PIN = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
 COORDS = re.compile(r"(-?\d{1,2}\.\d{2,})\s*[,;/ ]\s*(-?\d{1,3}\.\d{2,})")
@@ -256,6 +257,15 @@ def _usable(found: Fields, cleaning: Cleaning) -> Fields:
     usable = Fields(unknown_labels=[without_controls(label) for label in found.unknown_labels])
     for name, values in found.values.items():
         for value in values:
+            # an HTML link keeps its address after its text: "@meena <https://…/meena/>"
+            links = LINK.findall(value)
+            value = LINK.sub("", value) if LINK.sub("", value).strip() else value
+            if name in ("handle", "account_name") and links:
+                usable.add("profile_url", links[0])
+            elif name == "post_text" and links:
+                usable.add("post_url", links[0])
+            if name == "handle" and re.fullmatch(r"\s*\d{6,}\s*", value):
+                name = "platform_user_id"  # a numeric account id is not a handle
             kept = cleaning.value(name, value)
             if kept and kept.strip():
                 usable.add(name, kept)
@@ -311,6 +321,8 @@ def _more(found: Fields, subject: Subject) -> dict[str, object]:
     more: dict[str, object] = {}
     if ip := found.first("ip_address"):
         more["ip_address"] = ip
+    if user_id := found.first("platform_user_id"):
+        more["platform_user_id"] = user_id
     return more
 
 
@@ -322,10 +334,13 @@ def _platform(found: Fields, text: str, content: MailContent, mail_from: str) ->
     for url in _urls(text):
         if host := _host(url):
             return HOSTS[host]
-    domain = (content.sender or mail_from).rpartition("@")[2].casefold()
-    for host, platform in HOSTS.items():
-        if domain == host or domain.endswith("." + host):
-            return platform
+    # the sender, then whoever sent a forwarded message (attached, or "From:" lines inline)
+    inline = re.findall(r"^\s*\*?from\*?:[^\n]*?([\w.+-]+@[\w.-]+)", text, re.I | re.M)
+    for address in [content.sender or mail_from, *content.forwarded_senders, *inline]:
+        domain = address.rpartition("@")[2].casefold()
+        for host, platform in HOSTS.items():
+            if domain == host or domain.endswith("." + host):
+                return platform
     words = set(re.findall(r"\w+", f"{content.subject} {text[:500]}".casefold()))
     for word, platform in PLATFORM_WORDS.items():
         if len(word) >= 3 and word in words:

@@ -28,6 +28,7 @@ class MailContent:
     date: datetime | None = None
     texts: list[str] = field(default_factory=list)  # newest first: body, then forwarded bodies
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
+    forwarded_senders: list[str] = field(default_factory=list)  # From of attached messages
     problems: list[str] = field(default_factory=list)
 
 
@@ -231,6 +232,9 @@ def _collect(
         if ctype == "message/rfc822" or ctype.startswith("message/"):
             if depth < 4:  # a forwarded message: its text follows the forwarder's
                 for inner in children:
+                    sender = getaddresses([_header(inner, "From", content.problems)])
+                    if sender and sender[0][1]:
+                        content.forwarded_senders.append(sender[0][1].lower())
                     _collect(inner, content, texts, depth + 1, seen)
             return
         if ctype == "multipart/alternative":
