@@ -99,7 +99,7 @@ _APPROXIMATE = re.compile(
 #: a sentence about someone other than the person: the platform's or police cell's own
 #: numbers and addresses ("call our emergency line at …", "contact our Nodal Officer at …")
 _ABOUT_OTHERS = re.compile(
-    r"\b(police|cell|officer|agency|helpline|help line|support|our|we|us|call|contact|nodal|"
+    r"\b(police|cell|officer|agency|helpline|help line|support|our|call|contact|nodal|"
     r"emergency line|toll|fax|office|headquarters|reply|reach)\b|पुलिस|थाना|साइबर|प्रभारी|"
     r"हेल्पलाइन|अधिकारी|कार्यालय|संपर्क करें",
     re.I,
@@ -127,6 +127,13 @@ def about_the_person(text: str) -> str:
         sentences = re.split(r"(?<=[.!?।])\s+", line)
         kept.append(" ".join(s for s in sentences if not _ABOUT_OTHERS.search(s)))
     return "\n".join(kept)
+
+
+_COMPANY = re.compile(
+    r"\b(meta|facebook|instagram|google|youtube|snap|snapchat|sharechat|koo|threads|twitter|"
+    r"corp|inc|ltd|team|platforms?|safety|support|operations)\b",
+    re.I,
+)
 
 
 @dataclass
@@ -162,8 +169,11 @@ def read_prose(text: str) -> Prose:
         found.handle = handle.group(1)
     elif user := _USER.search(flowed):
         found.handle = user.group("h")
-    if named := _NAMED.search(flowed):
-        found.name = next(g for g in named.group("q", "r", "n", "m") if g).strip()
+    for named in _NAMED.finditer(flowed):
+        name = next(g for g in named.group("q", "r", "n", "m") if g).strip()
+        if not _COMPANY.search(name):  # "Meta Platforms (https://…)" is not the person
+            found.name = name
+            break
     for sentence in re.split(r"(?<=[.!?।])\s+|\n", flowed):
         if _POSTED.search(sentence) and re.search(r"\d{1,2}[:.]\d{2}", sentence):
             found.posted_sentence = sentence
