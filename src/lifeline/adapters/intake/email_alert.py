@@ -119,7 +119,7 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PIN = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
 COORDS = re.compile(r"(-?\d{1,2}\.\d{2,})\s*[,;/ ]\s*(-?\d{1,3}\.\d{2,})")
 REFERENCE = re.compile(
-    r"(?:ref(?:erence)?|case|report|ticket|incident|escalation)\s*(?:id|no\.?|number|#)?"
+    r"(?:ref(?:erence)?|case|report|ticket|incident|escalation|complaint)\s*(?:id|no\.?|number|#)?"
     r"(?:\s+(?:for this case|for this matter|number))?(?:\s+(?:is|was))?"
     r"\s*[:#-]?\s*((?:[A-Z]{1,6}-){0,3}\d[\w-]{3,})",
     re.I,

@@ -108,10 +108,11 @@ def lookup_label(label: str, table: dict[str, str]) -> str:
     if not words or len(words) > 4 or len(bare.split()) > 6 or words[-1] in _NOT_THE_VALUE:
         return ""
     best = ""
-    for size in range(min(len(words), 4), 0, -1):
-        # English labels end in their head noun: "Profile location" is a location
-        for start in range(len(words) - size, -1, -1):
-            name = table.get(" ".join(words[start : start + size]), "")
+    # English labels end in their head noun ("Profile location" is a location, "Last login
+    # IP geolocation" an IP place): the alias ending last wins, the longest of those
+    for end in range(len(words), 0, -1):
+        for start in range(max(0, end - 4), end):
+            name = table.get(" ".join(words[start:end]), "")
             if name:
                 best = name
                 break
@@ -190,6 +191,11 @@ def _scan(lines: list[str], table: dict[str, str], result: Fields) -> None:
                     break
                 if parts and _SIGN_OFF.match(lines[i]):
                     break
+                if parts and name != "post_text" and len(lines[i].split()) > 12:
+                    break  # a sentence of the mail's own is not more of an address
+                if re.fullmatch(r"\s*[-=_*~]{3,}\s*", lines[i]):  # a rule around the value
+                    i += 1
+                    continue
                 parts.append(lines[i].strip())
                 i += 1
                 if name not in MULTILINE:

@@ -29,7 +29,7 @@ _USER = re.compile(
     r"\b(?:user|account|channel|creator|handle)\s*:?\s+(?P<h>(?=[\w.]*[a-z])[a-z0-9_.]*[0-9_.][a-z0-9_.]*)\b"
 )
 _NAMED = re.compile(
-    r"(?:\b(?:user|belongs to|account of|channel|display name|named)\s*,?\s*)"
+    r"(?:\b(?:user|belongs to|account of|channel|display name|named)\s*[,:]?\s*)"
     r"(?:\"(?P<q>[^\"\n]{2,60})\"|“(?P<r>[^”\n]{2,60})”|"
     r"(?P<n>[A-Z][a-z]+(?: [A-Z][a-z]+){1,3}))"
     # "Sandeep Kumar (facebook.com/…)", "Shreya Tripathi (@shreya.tripathi.lko, …)"
