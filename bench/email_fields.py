@@ -20,7 +20,10 @@ from it (null where the email does not say). A field counts as recovered when:
 - location text: every word of the expected text is in the extracted location text;
 - ip_city: the extracted IP city, or an approximate location, names the expected city.
 
-    .venv/bin/python bench/email_fields.py [--show-misses]
+    .venv/bin/python bench/email_fields.py [--show-misses] [--held-out 05,10,15,...]
+
+With --held-out, recall is also given separately for the listed files (set aside while the
+parser was tuned) and for the rest (the tuned part); misses are shown for the tuned part only.
 """
 
 from __future__ import annotations
@@ -74,7 +77,11 @@ def _post_text(expected: str, got: str | None) -> bool:
 
 
 def _ip_city(expected: str, alert: Alert) -> bool:
-    places = [alert.location.ip_city or "", str(alert.extra.get("approximate_location") or "")]
+    places = [
+        alert.location.ip_city or "",
+        alert.location.approximate or "",  # the domain's field for an approximate place
+        str(alert.extra.get("approximate_location") or ""),
+    ]
     return any(_words(expected) <= _words(p) for p in places if p)
 
 
@@ -136,8 +143,9 @@ def extracted(alert: Alert, expected: dict[str, Any]) -> dict[str, bool]:
     return {name: bool(test(want)) for name, (want, test) in checks.items() if want is not None}
 
 
-def run(show_misses: bool) -> dict[str, Any]:
+def run(show_misses: bool, held_out: frozenset[str] = frozenset()) -> dict[str, Any]:
     per_layout: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    parts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     per_field: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses: list[str] = []
     no_alert: list[str] = []
@@ -149,16 +157,19 @@ def run(show_misses: bool) -> dict[str, Any]:
         if parsed.alert is None:
             no_alert.append(eml.name)
             continue
+        part = "held_out" if eml.name.split("-")[0] in held_out else "tuned"
         for name, ok in extracted(parsed.alert, expected).items():
+            parts[part][0] += ok
+            parts[part][1] += 1
             per_layout[layout][0] += ok
             per_layout[layout][1] += 1
             per_field[name][0] += ok
             per_field[name][1] += 1
-            if not ok:
+            if not ok and part == "tuned":
                 misses.append(f"{eml.name}: {name}")
     found = sum(v[0] for v in per_layout.values())
     total = sum(v[1] for v in per_layout.values())
-    result = {
+    result: dict[str, Any] = {
         "emails": len(files),
         "no_alert": no_alert,
         "overall_recall": round(found / total, 4) if total else None,
@@ -166,6 +177,13 @@ def run(show_misses: bool) -> dict[str, Any]:
         "per_layout": {k: round(v[0] / v[1], 4) for k, v in sorted(per_layout.items())},
         "per_field": {k: round(v[0] / v[1], 4) for k, v in sorted(per_field.items())},
         "targets": TARGETS,
+        "split": {
+            k: {"recall": round(v[0] / v[1], 4), "found": v[0], "fields": v[1]}
+            for k, v in sorted(parts.items())
+        }
+        if held_out
+        else None,
+        "held_out_files": sorted(held_out),
         "misses": misses,
         "python": platform.python_version(),
         "date": datetime.now(UTC).date().isoformat(),
@@ -174,6 +192,8 @@ def run(show_misses: bool) -> dict[str, Any]:
     print(f"overall field recall {result['overall_recall']:.3f} (target {TARGETS['overall']})")
     for layout, recall in result["per_layout"].items():
         print(f"  {layout:22} {recall:.3f} (target {TARGETS['per_layout']})")
+    for part, (hits, n) in sorted(parts.items()) if held_out else []:
+        print(f"  [{part}] {hits}/{n} = {hits / n:.3f}")
     print("per field:")
     for name, recall in result["per_field"].items():
         print(f"  {name:22} {recall:.3f}")
@@ -185,8 +205,10 @@ def run(show_misses: bool) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--held-out", default="", help="comma-separated file numbers, e.g. 05,10")
     args = parser.parse_args()
-    result = run(args.show_misses)
+    held = frozenset(n.strip() for n in args.held_out.split(",") if n.strip())
+    result = run(args.show_misses, held)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     sys.stdout.flush()

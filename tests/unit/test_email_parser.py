@@ -275,3 +275,258 @@ def test_shuffled_and_broken_emails_never_crash(lines: list[str], rnd: random.Ra
     rnd.shuffle(lines)
     raw = ("From: x@facebook.com\r\n" + "\r\n".join(lines)).encode("utf-8", "surrogatepass")
     parse(raw)
+
+
+# --- issue #15: every part, sentences, approximate places, zones, distractors ---------------
+
+
+def alternative(plain: str, markup: str, **kwargs: str) -> bytes:
+    msg = message(plain, **kwargs)
+    msg.add_alternative(markup, subtype="html")
+    return msg.as_bytes()
+
+
+STUB_HTML = """<html><body><h2>Welfare concern</h2>
+<table>
+<tr><td>Case reference</td><td>77001234</td></tr>
+<tr><td>Display name</td><td>Meena Kumari</td></tr>
+<tr><td>Handle</td><td><a href="https://www.instagram.com/meena.k.ald/">@meena.k.ald</a></td></tr>
+<tr><td>Mobile (verified)</td><td>+91 94150 11223</td></tr>
+<tr><td>What was posted</td><td>bas ab aur nahi, sab ko alvida</td></tr>
+<tr><td>Time posted</td><td>4 Dec 2026, 10:15 PM IST</td></tr>
+<tr><td>Current city (self-reported)</td><td>Naini, Prayagraj</td></tr>
+</table></body></html>"""
+
+
+def test_a_plain_stub_does_not_hide_the_fields_of_the_html_part() -> None:
+    raw = alternative(
+        "This message is best viewed in an HTML-capable email client.",
+        STUB_HTML,
+        sender="alerts@mail.instagram.com",
+    )
+    alert = parse(raw).alert
+    assert alert is not None
+    assert alert.reference == "77001234"
+    assert alert.subject.name == "Meena Kumari"
+    assert alert.subject.handle == "meena.k.ald"
+    assert alert.subject.profile_url == "https://www.instagram.com/meena.k.ald/"
+    assert alert.subject.phone == "+919415011223"
+    assert alert.post.text == "bas ab aur nahi, sab ko alvida"
+    assert alert.post.posted_at == datetime(2026, 12, 4, 22, 15, tzinfo=IST)
+    assert alert.location.text == "Naini, Prayagraj"
+
+
+def test_a_plain_part_as_rich_as_the_html_one_is_kept() -> None:
+    plain = "Reference: 55120\nName: Ravi Pal\nPost: mujhe maaf karna\nLocation: Orai, Jalaun\n"
+    alert = parse(alternative(plain, "<p>Reference: 55120</p><p>Post: (see app)</p>")).alert
+    assert alert is not None
+    assert alert.post.text == "mujhe maaf karna"
+    assert alert.location.text == "Orai, Jalaun"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "post"),
+    [
+        (
+            "Ravi posted a photo with the caption “koi nahi samjhega, bye” on his story.",
+            "koi nahi samjhega, bye",
+        ),
+        ('The user, Ravi Pal (@ravi.pal.orai), said: "aaj aakhri din hai".', "aaj aakhri din hai"),
+        (
+            "Ravi shared a reel with the caption 'sorry maa, main thak gaya'. Please act.",
+            "sorry maa, main thak gaya",
+        ),
+        ('उपयोगकर्ता ने लिखा: "अब जीने का मन नहीं है"', "अब जीने का मन नहीं है"),
+    ],
+)
+def test_a_post_quoted_inside_a_sentence_is_the_post_text(sentence: str, post: str) -> None:
+    body = f"Hello,\n\n{sentence}\n\nThe account is https://www.instagram.com/ravi.pal.orai/.\n"
+    alert = parse(message(body, sender="support@instagram.com").as_bytes()).alert
+    assert alert is not None
+    assert alert.post.text == post
+
+
+def test_the_kind_comes_from_the_mail_not_from_the_words_of_the_post() -> None:
+    body = "Post: log meri photo viral kar denge, ab kya karun\nName: Ankit Rao\n"
+    alert = parse(message(body).as_bytes()).alert
+    assert alert is not None
+    assert alert.post.kind is PostKind.TEXT
+
+
+def test_an_ip_geolocation_is_the_ip_city_and_the_only_approximate_place() -> None:
+    body = (
+        "Account name: Neha Singh\nPost: ab bas\n"
+        "Last IP geolocation: Agra, Uttar Pradesh (IP 103.211.14.87)\n"
+    )
+    alert = parse(message(body).as_bytes()).alert
+    assert alert is not None
+    assert alert.location.ip_city == "Agra, Uttar Pradesh"
+    assert alert.location.approximate == "Agra, Uttar Pradesh"
+    assert alert.location.text is None
+
+
+def test_an_ip_geolocation_in_prose_is_the_ip_city() -> None:
+    body = (
+        'Neha Singh posted: "ab bas, bahut ho gaya". No address is listed on the account. '
+        "The IP address used (103.211.14.87) geolocates to Meerut, Uttar Pradesh. "
+        "IP-based locations are approximate.\n"
+    )
+    alert = parse(message(body).as_bytes()).alert
+    assert alert is not None
+    assert alert.location.ip_city == "Meerut, Uttar Pradesh"
+    assert alert.subject.phone is None
+
+
+def test_an_approximate_location_is_its_own_kind_of_evidence() -> None:
+    body = "Name: Yash\nPost: alvida\nApproximate location: near Civil Lines, Bareilly (network)\n"
+    alert = parse(message(body).as_bytes()).alert
+    assert alert is not None
+    assert alert.location.approximate == "Civil Lines, Bareilly"
+    assert alert.location.text == "Civil Lines, Bareilly"
+
+
+def test_an_exact_address_is_not_marked_approximate_by_an_ip_city() -> None:
+    body = "Name: Yash\nPost: alvida\nAddress: Rajendra Nagar, Bareilly\nIP city: Delhi\n"
+    alert = parse(message(body).as_bytes()).alert
+    assert alert is not None
+    assert alert.location.text == "Rajendra Nagar, Bareilly"
+    assert alert.location.ip_city == "Delhi"
+    assert alert.location.approximate is None
+
+
+def test_coordinates_written_with_degrees_and_inside_an_address() -> None:
+    body = "Name: Asha\nPost: bye\nLocation: Gomti Nagar, Lucknow 226010 — 26.8560° N, 81.0060° E\n"
+    alert = parse(message(body).as_bytes()).alert
+    assert alert is not None
+    assert (alert.location.lat, alert.location.lon) == (26.856, 81.006)
+    assert alert.location.text == "Gomti Nagar, Lucknow 226010"
+    assert alert.location.pin == "226010"
+
+
+@pytest.mark.parametrize(
+    ("written", "instant"),
+    [
+        ("Thu Dec 03 18:22:05 +0000 2026", datetime(2026, 12, 3, 18, 22, 5, tzinfo=UTC)),
+        ("2026-12-03 06:32:15 GMT+05:30", datetime(2026, 12, 3, 6, 32, 15, tzinfo=IST)),
+        ("Dec 3, 2026 at 9:41 PM IST", datetime(2026, 12, 3, 21, 41, tzinfo=IST)),
+        ("9:41 PM IST on December 3, 2026", datetime(2026, 12, 3, 21, 41, tzinfo=IST)),
+        ("03-Dec-2026 11:52 PM PST", datetime(2026, 12, 4, 7, 52, tzinfo=UTC)),
+        ("29-11-2026, 11:58:41 PM (IST)", datetime(2026, 11, 29, 23, 58, 41, tzinfo=IST)),
+        ("3 दिसंबर 2026, रात 10:40 बजे (भारतीय समय)", datetime(2026, 12, 3, 22, 40, tzinfo=IST)),
+        (
+            "02:15 AM India Standard Time on 5 December 2026",
+            datetime(2026, 12, 5, 2, 15, tzinfo=IST),
+        ),
+    ],
+)
+def test_post_times_in_many_formats_and_zones(written: str, instant: datetime) -> None:
+    alert = parse(message(f"Name: Ravi\nPost: bye\nTime posted: {written}\n").as_bytes()).alert
+    assert alert is not None
+    assert alert.post.posted_at == instant
+
+
+def test_a_time_given_in_the_label_zone() -> None:
+    alert = parse(message("Name: Ravi\nPost: bye\nTime (UTC): 2026-12-01 16:44:02\n").as_bytes())
+    assert alert.alert is not None
+    assert alert.alert.post.posted_at == datetime(2026, 12, 1, 16, 44, 2, tzinfo=UTC)
+
+
+def test_the_time_of_a_post_told_in_a_sentence() -> None:
+    body = "On Dec 3, 2026 at 11:52 PM IST, Nikhil posted a photo with the caption 'bye sab'.\n"
+    alert = parse(message(body).as_bytes()).alert
+    assert alert is not None
+    assert alert.post.posted_at == datetime(2026, 12, 3, 23, 52, tzinfo=IST)
+
+
+def test_a_forwarded_header_date_is_not_the_post_time() -> None:
+    body = (
+        "Please see below.\n\n---------- Forwarded message ---------\n"
+        "From: Meta <records@support.facebook.com>\nDate: Fri, 4 Dec 2026 at 19:58\n"
+        "Subject: Ref 99044\nTo: <cell@uppolice.gov.in>\n\n"
+        "Account name: Alok\nContent: sab khatam\nTime posted: 2026-12-04 14:03:27 UTC\n"
+    )
+    alert = parse(message(body).as_bytes()).alert
+    assert alert is not None
+    assert alert.post.posted_at == datetime(2026, 12, 4, 14, 3, 27, tzinfo=UTC)
+
+
+def test_platform_and_police_cell_numbers_are_never_the_persons() -> None:
+    body = (
+        "महोदय,\nकृपया संलग्न सूचना का अवलोकन करें।\n\nसादर,\nप्रभारी साइबर सेल\nमो0 9454402871\n\n"
+        "---------- Forwarded message ---------\nFrom: ShareChat <safety@sharechat.co>\n"
+        "Subject: Ticket SC-1\n\nUser Name: Pooja\nPost Content: thak gayi hoon\n"
+        "User ID: 100089431772650\nLast login IP: 103.211.14.87\n"
+        "For any further information please contact our Nodal Officer at "
+        "nodal.officer@sharechat.co or +91-80-4718-2600.\n"
+        "Police helpline: 112, Cyber cell contact: 0522-2390100\n"
+        "This message was sent to cybercell-kanpur@uppolice.gov.in.\n"
+        "Mohalla Tech Pvt. Ltd., Bengaluru 560103\n"
+    )
+    alert = parse(message(body, sender="cybercell@uppolice.gov.in").as_bytes()).alert
+    assert alert is not None
+    assert alert.subject.phone is None
+    assert alert.subject.email is None
+    assert alert.location.pin is None
+    assert alert.subject.handle is None
+    assert alert.extra["platform_user_id"] == "100089431772650"
+
+
+def test_the_persons_number_is_taken_among_distractors() -> None:
+    body = (
+        "Account name: Alok\nContent: sab khatam\n"
+        "Phone number on account: +91 89602 14573\n"
+        "If you need to reach us, call the Law Enforcement emergency line at +1 415 555 0142.\n"
+    )
+    alert = parse(message(body).as_bytes()).alert
+    assert alert is not None
+    assert alert.subject.phone == "+918960214573"
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "platform"),
+    [
+        ("trustandsafety@kooapp.com", "Koo text: alvida", "koo"),
+        ("safety@sharechat.co", "Post: alvida", "sharechat"),
+        ("law@snapchat.com", "Text on Snap: alvida", "snapchat"),
+        ("x@example.org", "Platform: Josh\nPost: alvida", "josh"),
+        ("x@example.org", "प्लेटफ़ॉर्म: मोज\nपोस्ट: अलविदा", "moj"),
+        ("no-reply@threads.net", "Post: alvida", "threads"),
+    ],
+)
+def test_more_platforms_are_recognised(sender: str, text: str, platform: str) -> None:
+    alert = parse(message(f"Name: Ravi\n{text}\n", sender=sender).as_bytes()).alert
+    assert alert is not None
+    assert alert.platform == platform
+
+
+def test_hindi_labels_are_read() -> None:
+    body = (
+        "टिकट संख्या: SC-SH-2026-1\nउपयोगकर्ता का नाम: महेश कुमार\nयूज़र हैंडल: mahesh_k\n"
+        "मोबाइल: 8273 551 094\nपोस्ट: अब किसी से कोई शिकायत नहीं\nस्थान: सिविल लाइंस, बुलंदशहर\n"
+    )
+    alert = parse(message(body, sender="safety@sharechat.co").as_bytes()).alert
+    assert alert is not None
+    assert alert.reference == "SC-SH-2026-1"
+    assert alert.subject.name == "महेश कुमार"
+    assert alert.subject.handle == "mahesh_k"
+    assert alert.subject.phone == "+918273551094"
+    assert alert.post.text == "अब किसी से कोई शिकायत नहीं"
+    assert alert.location.text == "सिविल लाइंस, बुलंदशहर"
+
+
+def test_a_forwarded_message_attached_as_rfc822_is_read() -> None:
+    inner = message(
+        "Case number: 00219874531\nUsername: @shivam_t\nPost text: bye duniya\n",
+        sender="safety-noreply@x.com",
+    )
+    outer = message(
+        "Forwarding the alert below for action.\n\nसादर,\nसाइबर सेल आगरा\n",
+        sender="cybercell-agra@uppolice.gov.in",
+    )
+    outer.add_attachment(inner)
+    alert = parse(outer.as_bytes()).alert
+    assert alert is not None
+    assert alert.reference == "00219874531"
+    assert alert.subject.handle == "shivam_t"
+    assert alert.post.text == "bye duniya"
+    assert alert.platform == "x"

@@ -6,8 +6,7 @@ unknown format still becomes an alert with its whole text kept."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone, tzinfo
 
 import phonenumbers
 
@@ -21,6 +20,14 @@ from lifeline.adapters.intake.cleaning import (
 )
 from lifeline.adapters.intake.fields import Fields, extract_fields
 from lifeline.adapters.intake.mime import MailContent, read_mail
+from lifeline.adapters.intake.prose import (
+    Prose,
+    about_the_person,
+    find_coords,
+    read_prose,
+    without_coords,
+)
+from lifeline.adapters.intake.times import IST, parse_time
 from lifeline.domain.errors import InvalidAlert
 from lifeline.domain.model import (
     Alert,
@@ -55,7 +62,16 @@ PLATFORM_WORDS = {
     "telegram": "telegram",
     "sharechat": "sharechat",
     "moj": "moj",
+    "मोज": "moj",
     "snapchat": "snapchat",
+    "snap": "snapchat",
+    "स्नैपचैट": "snapchat",
+    "शेयरचैट": "sharechat",
+    "koo": "koo",
+    "कू": "koo",
+    "josh": "josh",
+    "जोश": "josh",
+    "थ्रेड्स": "threads",
 }
 HOSTS = {
     "facebook.com": "facebook",
@@ -72,6 +88,15 @@ HOSTS = {
     "threads.net": "threads",
     "t.me": "telegram",
     "sharechat.com": "sharechat",
+    "sharechat.co": "sharechat",
+    "snapchat.com": "snapchat",
+    "snap.com": "snapchat",
+    "kooapp.com": "koo",
+    "koo.in": "koo",
+    "mojapp.in": "moj",
+    "myjosh.in": "josh",
+    "joshapp.in": "josh",
+    "threads.com": "threads",
 }
 POST_PATH = re.compile(
     r"/(posts?|p|reel|reels|status|statuses|watch|videos?|shorts|story\.php|permalink|live)\b"
@@ -83,52 +108,36 @@ URL = re.compile(
     r"youtube)\.com/[^\s<>\"')\]]+",
     re.I,
 )
+#: platform pages that are not anyone's profile (help centre, policies, law-enforcement portals)
+NOT_PROFILE = re.compile(
+    r"://[^/]+/(?:help|legal|policies|policy|privacy|terms|about|safety|settings|records|"
+    r"transparency|support|community|hc|lers|law|records)\b",
+    re.I,
+)
+LINK = re.compile(r"\s*<(https?://[^\s<>]+)>")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PIN = re.compile(r"(?<!\d)([1-9]\d{2})\s?(\d{3})(?!\d)")
 COORDS = re.compile(r"(-?\d{1,2}\.\d{2,})\s*[,;/ ]\s*(-?\d{1,3}\.\d{2,})")
 REFERENCE = re.compile(
-    r"(?:ref(?:erence)?|case|report|ticket|incident)\s*(?:id|no\.?|number|#)?"
-    r"\s*[:#-]?\s*([A-Z]{0,6}-?\d[\w-]{3,})",
+    r"(?:ref(?:erence)?|case|report|ticket|incident|escalation|complaint)\s*(?:id|no\.?|number|#)?"
+    r"(?:\s+(?:for this case|for this matter|number))?(?:\s+(?:is|was))?"
+    r"\s*[:#-]?\s*((?:[A-Z]{1,6}-){0,3}\d[\w-]{3,})",
     re.I,
 )
 PLATFORM_ID = re.compile(r"\b((?:FB|IG|X|TW|YT|WA|META)-\d{5,})\b", re.I)
+#: a "Content:" value that names the kind of post, not its text ("Live video", "Photo")
+KIND_ONLY = re.compile(
+    r"^\s*(?:a\s+)?(?:live|facebook live|instagram live)?\s*"
+    r"(?:video|photo|image|picture|reel|story|status(?: update)?|text|comment|short|broadcast|"
+    r"stream|snap)?s?\s*(?:\([^)]*\))?\s*$",
+    re.I,
+)
 KINDS = [
     ("live", re.compile(r"\blive\b|लाइव|livestream", re.I)),
     ("video", re.compile(r"\bvideo\b|\breel\b|वीडियो|रील", re.I)),
-    ("image", re.compile(r"\b(image|photo|picture|screenshot|story)\b|फोटो|तस्वीर", re.I)),
+    ("image", re.compile(r"\b(image|photo|picture|story)\b|फोटो|तस्वीर", re.I)),
     ("text", re.compile(r"\btext\b|status|टेक्स्ट", re.I)),
 ]
-ZONES = {
-    "ist": timezone(timedelta(hours=5, minutes=30)),
-    "utc": UTC,
-    "gmt": UTC,
-    "z": UTC,
-    "pt": ZoneInfo("America/Los_Angeles"),
-    "pst": ZoneInfo("America/Los_Angeles"),
-    "pdt": ZoneInfo("America/Los_Angeles"),
-    "et": ZoneInfo("America/New_York"),
-    "est": ZoneInfo("America/New_York"),
-    "edt": ZoneInfo("America/New_York"),
-}
-TIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %I:%M %p",
-    "%d %B %Y %H:%M",
-    "%d %b %Y %H:%M",
-    "%d %B %Y, %I:%M %p",
-    "%d %b %Y, %I:%M %p",
-    "%B %d, %Y %I:%M %p",
-    "%b %d, %Y %I:%M %p",
-    "%B %d, %Y at %I:%M %p",
-    "%B %d, %Y %H:%M",
-    "%Y/%m/%d %H:%M",
-)
-IST = ZONES["ist"]
 
 
 def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "") -> ParsedMessage:
@@ -143,10 +152,20 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
     # NUL between digits never joins two halves into a number nobody wrote
     searched = CONTROL.sub("\ufffd", text)
     found = _usable(extract_fields(text), cleaning)
-    subject = _subject(found, searched, content)
+    prose = read_prose(searched)
+    subject = _subject(found, searched, content, prose)
     platform = _platform(found, searched, content, mail_from)
     reference = found.first("reference") or _reference(content.subject, cleaning)
-    post_text = found.first("post_text")
+    reference = reference or _reference(searched, cleaning)
+    post_text = next(
+        (
+            t
+            for t in found.values.get("post_text", [])
+            if not _only_url(t) and not KIND_ONLY.match(t)
+        ),
+        None,
+    )
+    post_text = post_text or cleaning.value("post_text", prose.post_text or "")
     missing = [
         name
         for name, value in (
@@ -156,11 +175,11 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
         )
         if not value
     ]
-    if not found.values:
+    if not found.values and not post_text:
         post_text = cleaning.free_text("post_text", text.strip(), FREE_TEXT_LIMITS["post_text"])
         post_text = post_text.strip() or None
         content.problems.append("format not recognised: the whole text is kept as the post")
-    location = _location(found, searched)
+    location = _location(found, prose)
     if location.is_empty():
         missing.append("location")
     if not post_text and not reference and subject.is_empty():
@@ -175,7 +194,7 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
             _nothing(cleaning),
             storable_text(content.message_id),
         )
-    posted_at = found.first("posted_at")
+    posted_at, posted = _posted(found, prose, content.date)
     thread = [
         storable_text(f"email:{i}") or "" for i in [content.message_id, *content.in_reply_to] if i
     ]
@@ -191,9 +210,9 @@ def parse_alert_email(raw: bytes, *, received_at: datetime, mail_from: str = "")
             subject=subject,
             post=Post(
                 post_text,
-                found.first("post_url") or _post_url(searched),
-                cleaning.when("posted_at", _time(posted_at, content.date), posted_at),
-                _kind(found, searched),
+                found.first("post_url") or _post_url(searched, found),
+                cleaning.when("posted_at", posted, posted_at),
+                _kind(found, searched, post_text, content.subject),
             ),
             location=location,
             thread_keys=thread,
@@ -238,6 +257,15 @@ def _usable(found: Fields, cleaning: Cleaning) -> Fields:
     usable = Fields(unknown_labels=[without_controls(label) for label in found.unknown_labels])
     for name, values in found.values.items():
         for value in values:
+            # an HTML link keeps its address after its text: "@meena <https://…/meena/>"
+            links = LINK.findall(value)
+            value = LINK.sub("", value) if LINK.sub("", value).strip() else value
+            if name in ("handle", "account_name") and links:
+                usable.add("profile_url", links[0])
+            elif name == "post_text" and links:
+                usable.add("post_url", links[0])
+            if name == "handle" and re.fullmatch(r"\s*\d{6,}\s*", value):
+                name = "platform_user_id"  # a numeric account id is not a handle
             kept = cleaning.value(name, value)
             if kept and kept.strip():
                 usable.add(name, kept)
@@ -259,21 +287,29 @@ def _make_storable(alert: Alert) -> None:
     alert.extra = extra
 
 
-def _subject(found: Fields, text: str, content: MailContent) -> Subject:
-    handle = found.first("handle")
+def _subject(found: Fields, text: str, content: MailContent, prose: Prose) -> Subject:
+    handle = found.first("handle") or prose.handle
     profile = found.first("profile_url")
     if handle and URL.match(handle):
         profile, handle = profile or handle, None
     if not profile:
-        profile = next((u for u in _urls(text) if not POST_PATH.search(u) and _host(u)), None)
-    phones = _phones(found, text)
+        profile = next(
+            (
+                u
+                for u in _urls(text)
+                if not POST_PATH.search(u) and not NOT_PROFILE.search(u) and _host(u)
+            ),
+            None,
+        )
+    theirs = about_the_person(text)
+    phones = _phones(found, theirs)
     emails = [
         e
-        for e in [*found.values.get("email", []), *EMAIL.findall(text)]
-        if e.lower() != content.sender
+        for e in [*found.values.get("email", []), *EMAIL.findall(theirs)]
+        if _theirs(e, content.sender)
     ]
     return Subject(
-        name=found.first("account_name"),
+        name=found.first("account_name") or prose.name,
         handle=handle.lstrip("@") if handle else None,
         profile_url=profile,
         phone=phones[0] if phones else None,
@@ -285,6 +321,8 @@ def _more(found: Fields, subject: Subject) -> dict[str, object]:
     more: dict[str, object] = {}
     if ip := found.first("ip_address"):
         more["ip_address"] = ip
+    if user_id := found.first("platform_user_id"):
+        more["platform_user_id"] = user_id
     return more
 
 
@@ -296,13 +334,16 @@ def _platform(found: Fields, text: str, content: MailContent, mail_from: str) ->
     for url in _urls(text):
         if host := _host(url):
             return HOSTS[host]
-    domain = (content.sender or mail_from).rpartition("@")[2].casefold()
-    for host, platform in HOSTS.items():
-        if domain == host or domain.endswith("." + host):
-            return platform
+    # the sender, then whoever sent a forwarded message (attached, or "From:" lines inline)
+    inline = re.findall(r"^\s*\*?from\*?:[^\n]*?([\w.+-]+@[\w.-]+)", text, re.I | re.M)
+    for address in [content.sender or mail_from, *content.forwarded_senders, *inline]:
+        domain = address.rpartition("@")[2].casefold()
+        for host, platform in HOSTS.items():
+            if domain == host or domain.endswith("." + host):
+                return platform
     words = set(re.findall(r"\w+", f"{content.subject} {text[:500]}".casefold()))
     for word, platform in PLATFORM_WORDS.items():
-        if len(word) > 3 and word in words:
+        if len(word) >= 3 and word in words:
             return platform
     return "other"
 
@@ -317,8 +358,27 @@ def _host(url: str) -> str | None:
     return host if host in HOSTS else None
 
 
-def _post_url(text: str) -> str | None:
-    return next((u for u in _urls(text) if POST_PATH.search(u) and _host(u)), None)
+def _post_url(text: str, found: Fields) -> str | None:
+    """A URL given where the post text belongs ("Post: https://…") is the post's address."""
+    labelled = [t for t in found.values.get("post_text", []) if _only_url(t)]
+    return next(iter(labelled), None) or next(
+        (u for u in _urls(text) if POST_PATH.search(u) and _host(u)), None
+    )
+
+
+def _only_url(value: str) -> bool:
+    return bool(re.fullmatch(r"\s*https?://\S+\s*", value))
+
+
+def _theirs(address: str, sender: str) -> bool:
+    """An address that can be the person's: not the sender's, not a platform's or a
+    government office's (the police cell, "this message was sent to …"), not a no-reply."""
+    local, _, domain = address.casefold().rpartition("@")
+    if address.casefold() == sender or "noreply" in local.replace("-", ""):
+        return False
+    if domain.endswith((".gov.in", ".nic.in", ".gov")) or domain in ("gov.in", "nic.in"):
+        return False
+    return not any(domain == h or domain.endswith("." + h) for h in HOSTS)
 
 
 def _reference(subject: str, cleaning: Cleaning) -> str | None:
@@ -337,25 +397,66 @@ def _phones(found: Fields, text: str) -> list[str]:
     return numbers
 
 
-def _location(found: Fields, text: str) -> LocationHint:
-    parts = [*found.values.get("address", []), *found.values.get("locality", [])]
-    place = ", ".join(dict.fromkeys(parts)) or None
-    pin_source = " ".join([*found.values.get("pin", []), place or ""])
-    pin_match = PIN.search(pin_source)
+def _location(found: Fields, prose: Prose) -> LocationHint:
+    """Exact places (address, locality, PIN, coordinates) first; an approximate place (IP
+    geolocation, "near …", "approximate location") is kept as evidence of its own kind, and is
+    the location text only when nothing exact was given."""
     lat = _float(found.first("latitude"))
     lon = _float(found.first("longitude"))
-    coords = found.first("coordinates")
-    if (lat is None or lon is None) and coords and (m := COORDS.search(coords)):
-        lat, lon = float(m.group(1)), float(m.group(2))
+    places: list[str] = []
+    for value in [*found.values.get("address", []), *found.values.get("locality", [])]:
+        lat, lon = _coords_from(value, lat, lon)
+        if words := without_coords(value):
+            places.append(words)
+    place = ", ".join(dict.fromkeys(places)) or None
+    for value in [*found.values.get("coordinates", []), *found.values.get("latitude", [])]:
+        lat, lon = _coords_from(value, lat, lon)
+    approximate = None
+    for value in found.values.get("approximate_location", []):
+        lat, lon = _coords_from(value, lat, lon)
+        words = without_coords(re.sub(r"\([^)]*\)", " ", value))
+        words = re.sub(r"^(near|around|approx\.?|approximately|लगभग)\s+", "", words, flags=re.I)
+        approximate = approximate or words or None
+    if lat is None and prose.lat is not None:
+        lat, lon = prose.lat, prose.lon
+    approximate = approximate or prose.approximate or None
+    place = place or prose.place
+    ip_city = found.first("ip_city")
+    if ip_city:
+        ip_city = without_coords(re.sub(r"\([^)]*\)", " ", ip_city)) or None
+    ip_city = ip_city or prose.ip_city
+    pin_source = " ".join([*found.values.get("pin", []), place or "", approximate or ""])
+    pin_match = PIN.search(pin_source)
     if (lat is not None and not -90 <= lat <= 90) or (lon is not None and not -180 <= lon <= 180):
         lat = lon = None
     return LocationHint(
-        place,
+        place or approximate,
         lat,
         lon,
         pin_match.group(1) + pin_match.group(2) if pin_match else None,
-        found.first("ip_city"),
+        ip_city,
+        approximate or (ip_city if not place and lat is None else None),
     )
+
+
+def _coords_from(
+    value: str, lat: float | None, lon: float | None
+) -> tuple[float | None, float | None]:
+    if lat is not None and lon is not None:
+        return lat, lon
+    found = find_coords(value)
+    return (found[0], found[1]) if found else (lat, lon)
+
+
+def _posted(
+    found: Fields, prose: Prose, mail_date: datetime | None
+) -> tuple[str | None, datetime | None]:
+    """The written post time and the instant it names: the first labelled value that reads as
+    a date and time, else a sentence that says when the post was made."""
+    for value in [*found.values.get("posted_at", []), prose.posted_sentence]:
+        if value and (when := _time(value, mail_date)) is not None:
+            return value, when
+    return found.first("posted_at"), None
 
 
 def _float(value: str | None) -> float | None:
@@ -365,9 +466,16 @@ def _float(value: str | None) -> float | None:
     return float(match.group()) if match else None
 
 
-def _kind(found: Fields, text: str) -> PostKind:
+def _kind(found: Fields, text: str, post_text: str | None, subject: str) -> PostKind:
+    """The kind named for the post ("Content type: Story (text)": the part in brackets is the
+    more precise), else the first kind word in the subject or in the mail's own words; never
+    from the post's text ("photo viral karne ki dhamki" is a text post)."""
     named = found.first("content_kind") or ""
-    for source in (named, text[:2000]):
+    # "(text)" names the kind; "(text on plain background)" describes the picture
+    bracketed = " ".join(b for b in re.findall(r"\(([^)]*)\)", named) if len(b.split()) <= 2)
+    if post_text:
+        text = text.replace(post_text, " ")
+    for source in (bracketed, named, subject, text[:2000]):
         for kind, pattern in KINDS:
             if pattern.search(source):
                 return PostKind(kind)
@@ -375,23 +483,7 @@ def _kind(found: Fields, text: str) -> PostKind:
 
 
 def _time(value: str | None, fallback: datetime | None) -> datetime | None:
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=_zone_of(fallback))
-    except ValueError:
-        pass
-    zone_match = re.search(r"\s*\(?\b(IST|UTC|GMT|PT|PST|PDT|ET|EST|EDT|Z)\b\)?\s*$", text, re.I)
-    zone = ZONES[zone_match.group(1).casefold()] if zone_match else _zone_of(fallback)
-    bare = text[: zone_match.start()] if zone_match else text
-    for fmt in TIME_FORMATS:
-        try:
-            return datetime.strptime(bare.strip(), fmt).replace(tzinfo=zone)
-        except ValueError:
-            continue
-    return None
+    return parse_time(value, _zone_of(fallback)) if value else None
 
 
 def _zone_of(fallback: datetime | None) -> tzinfo:

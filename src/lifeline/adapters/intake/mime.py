@@ -14,6 +14,8 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
 
+from lifeline.adapters.intake.fields import extract_fields
+
 MAX_PARTS = 200
 
 
@@ -26,6 +28,7 @@ class MailContent:
     date: datetime | None = None
     texts: list[str] = field(default_factory=list)  # newest first: body, then forwarded bodies
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
+    forwarded_senders: list[str] = field(default_factory=list)  # From of attached messages
     problems: list[str] = field(default_factory=list)
 
 
@@ -34,7 +37,26 @@ class _HtmlText(HTMLParser):
     platform and district emails put their fields in two-column tables."""
 
     BLOCK = frozenset(
-        {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "tr", "table", "section", "hr"}
+        {
+            "p",
+            "div",
+            "br",
+            "li",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "tr",
+            "table",
+            "section",
+            "hr",
+            "blockquote",
+            "dl",
+            "dd",
+            "pre",
+            "ul",
+            "ol",
+        }
     )
 
     def __init__(self) -> None:
@@ -44,10 +66,15 @@ class _HtmlText(HTMLParser):
         self.row: list[str] | None = None
         self.cell: list[str] | None = None
         self.skip = 0
+        self.href: str | None = None
+        self.link_text: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "head"):
             self.skip += 1
+        elif tag == "a":
+            self.href = dict(attrs).get("href")
+            self.link_text = []
         elif tag == "tr":
             self._flush()
             self.row = []
@@ -55,12 +82,18 @@ class _HtmlText(HTMLParser):
             self.cell = []
         elif tag == "br" and self.cell is not None:
             self.cell.append("\n")
+        elif tag == "dt":  # a definition list is "term: definition"
+            self._flush()
+        elif tag == "dd":
+            pass
         elif tag in self.BLOCK:
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "head"):
             self.skip = max(0, self.skip - 1)
+        elif tag == "a":
+            self._link_target()
         elif tag in ("td", "th") and self.row is not None and self.cell is not None:
             self.row.append(" ".join("".join(self.cell).split()))
             self.cell = None
@@ -71,12 +104,26 @@ class _HtmlText(HTMLParser):
             elif cells:
                 self.lines.append(cells[0])
             self.row = None
+        elif tag == "dt":
+            self.current.append(": ")
         elif tag in self.BLOCK:
             self._flush()
+
+    def _link_target(self) -> None:
+        """A link whose text is not its address ("@kritika" to threads.net/@kritika) keeps the
+        address after the text, because the address is part of what the mail says."""
+        href, self.href = (self.href or "").strip(), None
+        shown = "".join(self.link_text)
+        bare = re.sub(r"^https?://(www\.)?", "", href, flags=re.I).rstrip("/")
+        if not re.match(r"https?://", href, re.I) or not bare or bare in shown:
+            return
+        self.handle_data(f" <{href}>")
 
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
+        if self.href is not None:
+            self.link_text.append(data)
         if self.cell is not None:
             self.cell.append(data)
         elif self.row is None:
@@ -185,6 +232,9 @@ def _collect(
         if ctype == "message/rfc822" or ctype.startswith("message/"):
             if depth < 4:  # a forwarded message: its text follows the forwarder's
                 for inner in children:
+                    sender = getaddresses([_header(inner, "From", content.problems)])
+                    if sender and sender[0][1]:
+                        content.forwarded_senders.append(sender[0][1].lower())
                     _collect(inner, content, texts, depth + 1, seen)
             return
         if ctype == "multipart/alternative":
@@ -207,16 +257,19 @@ def _collect(
 def _alternative(
     children: list[Message], content: MailContent, texts: list[str], depth: int, seen: list[int]
 ) -> None:
-    """The plain part is the sender's own words; HTML only when there is no usable plain text."""
-    plain = [c for c in children if c.get_content_type() == "text/plain"]
-    for child in plain:
-        text = _decode_part(child, content.problems)
-        if text.strip():
-            texts.append(text)
-            return
-    for child in children:
-        if child not in plain:
-            before = len(texts)
-            _collect(child, content, texts, depth, seen)
-            if any(t.strip() for t in texts[before:]):
-                return
+    """Every alternative is read and the richest kept: the one with the most labelled fields,
+    then the most text. A text/plain part that is only a stub ("view this email in HTML")
+    loses to the HTML part; on a tie the plain part, the sender's own words, wins."""
+    best: tuple[int, int, int] | None = None
+    chosen: list[str] = []
+    for order, child in enumerate(children):
+        found: list[str] = []
+        _collect(child, content, found, depth, seen)
+        body = "\n".join(t for t in found if t.strip())
+        if not body.strip():
+            continue
+        plain = 1 if child.get_content_type() == "text/plain" else 0
+        score = (len(extract_fields(body).values), len(body.split()) // 40, plain - order)
+        if best is None or score > best:
+            best, chosen = score, found
+    texts.extend(chosen)
