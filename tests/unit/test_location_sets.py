@@ -96,8 +96,9 @@ def test_fresh_addresses_give_the_right_district_and_confidence_when_they_agree(
             agreeing += 1
             if not confident(r) or r.district_lgd not in want:
                 held.append(row["id"])
-    assert 1 - len(wrong) / len(rows) >= 0.97, wrong
-    assert 1 - len(held) / agreeing >= 0.95, held
+    assert len(rows) >= 300 and agreeing >= 270  # the set as its writers gave it
+    assert len(wrong) <= 0.03 * len(rows), wrong  # district accuracy >= 97%
+    assert len(held) <= 0.05 * agreeing, held  # agreeing evidence confident >= 95%
 
 
 def test_the_earlier_location_set_keeps_its_accuracy(geo: GeoLocator) -> None:
@@ -109,4 +110,5 @@ def test_the_earlier_location_set_keeps_its_accuracy(geo: GeoLocator) -> None:
         name, _, state = row["expect"].partition(", ")
         if r.district_lgd not in lgd_of(geo, name, state or "Uttar Pradesh"):
             wrong.append(row["id"])
-    assert 1 - len(wrong) / len(rows) >= 0.99, wrong
+    assert len(rows) >= 250
+    assert len(wrong) <= 0.01 * len(rows), wrong  # district accuracy >= 99%

@@ -8,9 +8,47 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.audit import AuditRecord, Checkpoint
 from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
+from lifeline.services.aftercare_ports import (
+    AftercareRepository as AftercareRepository,
+)
+from lifeline.services.aftercare_ports import (
+    AlertFacts as AlertFacts,
+)
+from lifeline.services.aftercare_ports import (
+    CaseFacts as CaseFacts,
+)
+from lifeline.services.aftercare_ports import (
+    CheckInFacts as CheckInFacts,
+)
+from lifeline.services.aftercare_ports import (  # re-exported: the unit of work names them
+    EarlierCase as EarlierCase,
+)
+from lifeline.services.aftercare_ports import (
+    ReportSource as ReportSource,
+)
+from lifeline.services.intake_ports import (
+    ImapLedger as ImapLedger,
+)
+from lifeline.services.intake_ports import (
+    IntakeReceipts as IntakeReceipts,
+)
+from lifeline.services.intake_ports import (
+    PartnerSenders as PartnerSenders,
+)
+from lifeline.services.intake_ports import (
+    Quarantine as Quarantine,
+)
+from lifeline.services.intake_ports import (  # re-exported: the unit of work names them
+    QuarantinedMessage as QuarantinedMessage,
+)
+from lifeline.services.signin_ports import (  # re-exported: the unit of work names them
+    SignInAttempt as SignInAttempt,
+)
+from lifeline.services.signin_ports import (
+    SignInLog as SignInLog,
+)
 
 
 class Clock(Protocol):
@@ -242,82 +280,6 @@ class SignatureLedger(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class QuarantinedMessage:
-    id: int
-    received_at: datetime
-    channel: str
-    mail_from: str
-    reason: str
-    size: int
-    status: str
-    alert_id: int | None = None
-    reviewed_by: str | None = None
-    raw: bytes | None = None
-
-
-class IntakeReceipts(Protocol):
-    """What each transport-level message (email Message-ID, IMAP UID) became, so a message
-    delivered twice is taken in once."""
-
-    def get(self, key: str) -> tuple[int, int] | None: ...
-    def put(self, key: str, alert_id: int, case_id: int, at: datetime) -> None: ...
-
-
-class Quarantine(Protocol):
-    def add(
-        self, *, channel: str, mail_from: str, raw: bytes, reason: str, at: datetime
-    ) -> int: ...
-    def get(self, message_id: int, *, for_update: bool = False) -> QuarantinedMessage: ...
-    def recent(self, status: str | None = None, limit: int = 100) -> list[QuarantinedMessage]: ...
-    def mark(
-        self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
-    ) -> None: ...
-
-
-class PartnerSenders(Protocol):
-    def add(self, partner_id: int, pattern: str, at: datetime) -> None: ...
-    def partner_for(self, address: str) -> int | None:
-        """The partner whose allow-list covers this address (exact address or its domain)."""
-        ...
-
-    # email authenticity (docs/email-intake.md)
-    def owner(self, pattern: str) -> int | None:
-        """The partner that registered exactly this address or domain."""
-        ...
-
-    def patterns_of(self, partner_id: int) -> list[str]: ...
-    def pin_key(
-        self, partner_id: int, domain: str, selector: str, public_key: str, at: datetime
-    ) -> None:
-        """Pin a DKIM public key (the `p=` value) for a domain and selector (replacing any)."""
-        ...
-
-    def pinned_key(self, domain: str, selector: str) -> str | None: ...
-    def pinned_of(self, partner_id: int) -> list[tuple[str, str]]:
-        """(domain, selector) of each key pinned for the partner."""
-        ...
-
-    def partner_key(self, partner_id: int) -> str | None:
-        """The partner's key id (what SMTP AUTH logged in with)."""
-        ...
-
-
-class ImapLedger(Protocol):
-    def seen(self, mailbox: str, uidvalidity: int, uid: int) -> bool: ...
-    def mark(
-        self,
-        mailbox: str,
-        uidvalidity: int,
-        uid: int,
-        *,
-        alert_id: int | None,
-        quarantine_id: int | None,
-        at: datetime,
-    ) -> None: ...
-    def last_uid(self, mailbox: str, uidvalidity: int) -> int: ...
-
-
 # -- console: sessions, sign-in attempts, profiles, the queue, jurisdiction ---------------------
 
 
@@ -445,163 +407,6 @@ class JurisdictionIndex(Protocol):
 
     def districts(self) -> list[tuple[str, str, str]]:
         """(LGD code, English name, Hindi name) of the districts a case can be assigned to."""
-        ...
-
-
-# -- aftercare and reports (issue 8) ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class EarlierCase:
-    """A case about the same person opened before this one, and how it ended."""
-
-    case_id: int
-    opened_at: datetime
-    status: str
-    outcome: str | None
-    outcome_at: datetime | None
-    #: which kinds of identifier matched: account, profile, phone, email (never the values)
-    matched_on: tuple[str, ...]
-    #: status of its latest follow-up plan, if it had one
-    follow_up: str | None = None
-
-
-class AftercareRepository(Protocol):
-    """Follow-up plans with their check-ins (notes encrypted), and links between cases about
-    the same person."""
-
-    def add_plan(self, plan: FollowUpPlan) -> FollowUpPlan: ...
-    def get_plan(self, plan_id: int, *, for_update: bool = False) -> FollowUpPlan: ...
-    def plan_of_check_in(self, check_in_id: int, *, for_update: bool = False) -> FollowUpPlan: ...
-    def save_plan(self, plan: FollowUpPlan) -> None: ...
-    def plans_for_case(self, case_id: int) -> list[FollowUpPlan]: ...
-    def plans(
-        self,
-        *,
-        statuses: list[str] | None = None,
-        counsellor: str | None = None,
-        with_unassigned: bool = False,
-        due_before: datetime | None = None,
-        limit: int = 100,
-    ) -> list[FollowUpPlan]:
-        """Plans, soonest open check-in first. `counsellor` keeps that counsellor's plans (and
-        unassigned ones with `with_unassigned`); `due_before` keeps plans with an open check-in
-        due by then."""
-        ...
-
-    def find_earlier_cases(
-        self, identity_keys: list[str], *, before: datetime, exclude: int
-    ) -> dict[int, set[str]]:
-        """Cases whose subject or keys share a keyed hash with one of `identity_keys`
-        (Subject.identity_keys) and that came before case `exclude`: opened before `before`,
-        or stored before it (a lower id) although timed later, as a released quarantine mail
-        is timed from its arrival. Case id -> kinds matched."""
-        ...
-
-    def link_cases(self, case_id: int, earlier: dict[int, set[str]], at: datetime) -> list[int]:
-        """Record links to earlier cases; returns the ids not linked before."""
-        ...
-
-    def history(self, case_id: int) -> list[EarlierCase]: ...
-
-
-@dataclass(frozen=True)
-class CaseFacts:
-    """What a report needs of a case: no personal data, only ids, kinds and timestamps."""
-
-    id: int
-    platform: str
-    status: str
-    opened_at: datetime
-    outcome: str | None
-    #: milestone name (received, triaged, located, dispatched, ...) -> first time reached
-    milestones: dict[str, datetime]
-
-
-@dataclass(frozen=True)
-class AlertFacts:
-    id: int
-    case_id: int
-    source: str
-    platform: str
-    received_at: datetime
-
-
-@dataclass(frozen=True)
-class CheckInFacts:
-    id: int
-    plan_id: int
-    case_id: int
-    label: str
-    due_at: datetime
-    result: str | None
-    cancelled: bool
-
-
-class ReportSource(Protocol):
-    """Read-only facts for reports (districts come from `UnitOfWork.jurisdictions`)."""
-
-    def cases_opened(self, start: datetime, end: datetime) -> list[CaseFacts]:
-        """Cases opened in [start, end)."""
-        ...
-
-    def alerts_of(self, case_ids: list[int]) -> list[AlertFacts]: ...
-    def check_ins_due(self, start: datetime, end: datetime) -> list[CheckInFacts]:
-        """Check-ins due in [start, end), of every plan."""
-        ...
-
-
-# -- sign-in (issue 14) -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SignInAttempt:
-    """One row of the sign-in log. `address` is a keyed hash of the client address, never the
-    address; a throttled burst is one row whose `repeats` counts the attempts it refused."""
-
-    id: int
-    username: str
-    at: datetime
-    ok: bool
-    reason: str
-    address: str | None
-    repeats: int = 1
-
-
-class SignInLog(Protocol):
-    """Every sign-in attempt, by every door: the throttles are computed from it."""
-
-    def record(
-        self,
-        *,
-        username: str,
-        at: datetime,
-        ok: bool,
-        reason: str,
-        address: str | None,
-        totp_step: int | None = None,
-    ) -> None: ...
-    def streak(self, username: str, since: datetime) -> list[tuple[datetime, str | None]]:
-        """(time, address hash) of this username's failures since `since` and since its last
-        success or unlock, newest first (throttled bursts not counted)."""
-        ...
-
-    def failures_from(self, address: str, since: datetime, limit: int) -> list[datetime]:
-        """Times of the failures from this address since `since`, any username, newest first
-        (at most `limit`; throttled bursts not counted)."""
-        ...
-
-    def latest(self, username: str, address: str | None) -> SignInAttempt | None:
-        """The newest row for this username from this address."""
-        ...
-
-    def extend_burst(self, attempt_id: int) -> None:
-        """Count one more refused attempt in a throttled burst."""
-        ...
-
-    def forgive(self, username: str, address: str | None) -> None:
-        """Stop counting this username's failures from `address` (None: from anywhere) towards
-        the address's limit: after the person signed in there, or an admin unlocked them."""
         ...
 
 
