@@ -13,14 +13,12 @@ from lifeline.domain.dispatch import (
     AcknowledgementRefused,
     Dispatch,
     DispatchError,
-    DispatchRules,
     DispatchState,
     EscalationPolicy,
     Notification,
     NotificationState,
-    RoutingFacts,
-    RoutingRule,
 )
+from lifeline.domain.routing import DispatchRules, RoutingFacts, RoutingRule
 from lifeline.services.location import validate_units
 from lifeline.services.registry import check_dispatch_rules
 

@@ -16,9 +16,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from lifeline.domain.dispatch import Contact, DispatchRules
+from lifeline.domain.dispatch import Contact
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Actor, Alert
+from lifeline.domain.routing import DispatchRules
 from lifeline.services.context import Context
 from lifeline.services.ports import UnitOfWork
 

@@ -11,8 +11,8 @@ import json
 import threading
 from collections.abc import Sequence
 
-from lifeline.domain.dispatch import DispatchRules
 from lifeline.domain.model import Actor
+from lifeline.domain.routing import DispatchRules
 from lifeline.services.context import Context
 from lifeline.services.location import (
     RegistryError,

@@ -12,15 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from lifeline.domain.dispatch import (
-    PLATFORM_SOURCES,
-    Contact,
-    DispatchRules,
-    RoutingFacts,
-)
+from lifeline.domain.dispatch import PLATFORM_SOURCES, Contact
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
+from lifeline.domain.routing import DispatchRules, RoutingFacts
 from lifeline.services.case_place import case_place
 from lifeline.services.context import Context
 from lifeline.services.location import RegistryUnit, Resolution, sync_registry

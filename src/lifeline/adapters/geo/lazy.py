@@ -20,7 +20,7 @@ from lifeline.adapters.geo.registry import (
     shipped_dispatch_rules,
 )
 from lifeline.adapters.geo.resolver import VERSION, GeoLocator
-from lifeline.domain.dispatch import DispatchRules
+from lifeline.domain.routing import DispatchRules
 from lifeline.services.location import LocationQuery, RegistryUnit, Resolution
 
 _LOCK = threading.Lock()

@@ -21,7 +21,8 @@ import phonenumbers
 import yaml
 
 from lifeline.adapters.geo import data
-from lifeline.domain.dispatch import Contact, DispatchError, DispatchRules
+from lifeline.domain.dispatch import Contact, DispatchError
+from lifeline.domain.routing import DispatchRules
 from lifeline.services.location import RegistryError, RegistryUnit
 
 SCHEMA = "lifeline-registry/1"

@@ -35,7 +35,7 @@ from lifeline.adapters.geo.registry import (
     shipped_dispatch_rules,
 )
 from lifeline.adapters.geo.sources import PhoneAreas, PinDirectory
-from lifeline.domain.dispatch import DispatchRules
+from lifeline.domain.routing import DispatchRules
 from lifeline.services.location import (
     Candidate,
     Evidence,
