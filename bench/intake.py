@@ -50,7 +50,7 @@ from sqlalchemy.engine import make_url
 
 from lifeline.adapters.db.engine import normalise_url
 from lifeline.adapters.db.tables import jobs
-from lifeline.services.access import sign
+from lifeline.services.access.accounts import sign
 
 ROOT = Path(__file__).resolve().parent.parent
 LIFELINE = Path(sys.executable).parent / "lifeline"

@@ -53,7 +53,7 @@ from lifeline.adapters.db.engine import normalise_url  # noqa: E402
 from lifeline.bootstrap import Lifeline, bootstrap  # noqa: E402
 from lifeline.domain.model import Alert, AlertSource, LocationHint, Post, Subject  # noqa: E402
 from lifeline.services import cases, console  # noqa: E402
-from lifeline.services.intake import ReceiveAlert, receive_alert  # noqa: E402
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert  # noqa: E402
 from lifeline.settings import Settings  # noqa: E402
 from support import FakeClock, RecordingSink  # noqa: E402
 

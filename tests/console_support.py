@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import access
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.access import accounts as access
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.web.app import create_app
 from support import FakeClock
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services import registry
+from lifeline.services.location import registry
 
 
 @dataclass

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from lifeline.services.access import sign
+from lifeline.services.access.accounts import sign
 
 
 class FakeClock:

@@ -46,14 +46,15 @@ from lifeline.adapters.reports.tabular import CsvReportWriter, JsonReportWriter,
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Actor
 from lifeline.observability import Metrics
-from lifeline.services import access, email_intake
-from lifeline.services.audit import AuditTrust
-from lifeline.services.channels import NotificationChannels
+from lifeline.services.access import accounts as access
+from lifeline.services.access.audit import AuditTrust
+from lifeline.services.access.signin import SignInPolicy
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.email_intake import EmailOutcome
+from lifeline.services.dispatch.channels import NotificationChannels
+from lifeline.services.intake import mail as email_intake
+from lifeline.services.intake.mail import EmailOutcome
 from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
-from lifeline.services.reports import ReportWriter, StateExport, require_format
-from lifeline.services.signin import SignInPolicy
+from lifeline.services.reports.report import ReportWriter, StateExport, require_format
 from lifeline.settings import Settings, load_settings
 
 

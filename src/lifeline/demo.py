@@ -23,8 +23,8 @@ from lifeline.domain.model import (
     PostKind,
     Subject,
 )
-from lifeline.services import access
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.access import accounts as access
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 
 SAMPLES: list[dict[str, Any]] = [
     {

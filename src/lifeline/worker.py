@@ -23,7 +23,7 @@ import structlog
 from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import TimelineEntry
-from lifeline.services.audit import CheckpointResult, write_checkpoint
+from lifeline.services.access.audit import CheckpointResult, write_checkpoint
 from lifeline.services.jobs import (
     DEFAULT_HANDLERS,
     FREE_HANDLERS,

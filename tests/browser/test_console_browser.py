@@ -41,7 +41,11 @@ from console_support import (
 from dispatch_support import Receiver, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.domain.model import Actor
-from lifeline.services import access, cases, console, registry, triage
+from lifeline.services.access import accounts as access
+from lifeline.services.cases import service as cases
+from lifeline.services.console import desk as console
+from lifeline.services.location import registry
+from lifeline.services.triage import assessment as triage
 from lifeline.settings import Settings
 from lifeline.web.app import create_app
 from support import alert_body, dumps, free_port, signed_headers

@@ -17,7 +17,8 @@ from dkim_support import partner_key, sign
 from dovecot import ImapServer, dovecot, dovecot_binary
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services import access, cases
+from lifeline.services.access import accounts as access
+from lifeline.services.cases import service as cases
 from lifeline.simulate import Person, Scenario, make_api_alert, make_email
 from lifeline.web.app import create_app
 from support import FakeClock, free_port, signed_headers

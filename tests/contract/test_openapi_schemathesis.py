@@ -33,7 +33,7 @@ from schemathesis.specs.openapi import unregister_string_format
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.inputs import moment_problem
-from lifeline.services.access import NewPartner, create_partner
+from lifeline.services.access.accounts import NewPartner, create_partner
 from lifeline.settings import Settings
 from lifeline.web.api.schemas import PLATFORMS
 from lifeline.web.app import create_app

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from e2e_harness import Deployment, Partner, Server
 
-from lifeline.services.access import sign
+from lifeline.services.access.accounts import sign
 from support import alert_body, dumps
 
 pytestmark = pytest.mark.slow

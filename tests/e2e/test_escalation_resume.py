@@ -1,7 +1,7 @@
 """Escalation survives a crashed worker and stops when a unit acknowledges: real `lifeline serve`
 and `lifeline worker` processes, with the units' contacts pointing at a real HTTP receiver.
 
-Delivery is at least once (services/notify.py): a message whose send job the killed worker held
+Delivery is at least once (dispatch/notify.py): a message whose send job the killed worker held
 may reach its receiver twice (once before the kill, once after the lease ends), carrying the
 same notification id both times. What must never happen twice is an escalation *step*: each
 (unit, step, round) fires once, so it has exactly one `escalation_step` timeline entry and one
@@ -29,8 +29,8 @@ import pytest
 from e2e_harness import LIFELINE, Deployment
 
 from lifeline.domain.model import Actor
-from lifeline.services import registry
-from lifeline.services.dispatch import SEND_NOTIFICATION, dispatch_repo
+from lifeline.services.dispatch.escalations import SEND_NOTIFICATION, dispatch_repo
+from lifeline.services.location import registry
 from support import alert_body, dumps, free_port
 
 pytestmark = pytest.mark.slow

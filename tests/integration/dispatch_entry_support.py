@@ -15,8 +15,8 @@ from console_support import LUCKNOW, place_in
 from dispatch_support import Receiver, import_overlay, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import cases
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.cases import service as cases
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.settings import Settings
 from lifeline.worker import Worker
 

@@ -29,8 +29,8 @@ from console_support import client
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.dispatch import DispatchState
 from lifeline.domain.lifecycle import CaseStatus
-from lifeline.services import cases
-from lifeline.services.dispatch import confirm_dispatch, dispatch_repo
+from lifeline.services.cases import service as cases
+from lifeline.services.dispatch.escalations import confirm_dispatch, dispatch_repo
 from lifeline.settings import Settings
 from lifeline.web.api.inbound import reply_code
 from support import FakeClock

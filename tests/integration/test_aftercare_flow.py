@@ -8,9 +8,11 @@ from sqlalchemy import select
 from lifeline.adapters.db.tables import follow_up_check_ins
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import access, aftercare, cases
-from lifeline.services.intake import ReceiveAlert, receive_alert
-from lifeline.services.views import case_dict
+from lifeline.services.access import accounts as access
+from lifeline.services.aftercare import followups as aftercare
+from lifeline.services.cases import service as cases
+from lifeline.services.cases.views import case_dict
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.worker import Worker
 from support import FakeClock, RecordingSink
 

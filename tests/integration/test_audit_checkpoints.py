@@ -20,7 +20,7 @@ from lifeline.adapters.db.engine import normalise_url
 from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.cli import app as cli
 from lifeline.domain.audit import parse_checkpoint
-from lifeline.services.audit import CheckpointResult, verify_audit, write_checkpoint
+from lifeline.services.access.audit import CheckpointResult, verify_audit, write_checkpoint
 from lifeline.settings import Settings
 from lifeline.worker import Worker
 from support import FakeClock, RecordingSink

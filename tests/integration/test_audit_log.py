@@ -7,9 +7,9 @@ from test_storage import make_alert
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services import cases
-from lifeline.services.audit import verify_audit
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.access.audit import verify_audit
+from lifeline.services.cases import service as cases
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from support import FakeClock
 
 OP = Actor("cli", "tester", "admin")

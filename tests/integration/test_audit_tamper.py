@@ -24,7 +24,7 @@ from lifeline.domain.audit import (
     chain_hash,
     chain_mac,
 )
-from lifeline.services.audit import verify_audit, write_checkpoint
+from lifeline.services.access.audit import verify_audit, write_checkpoint
 from lifeline.settings import Settings
 from support import FakeClock
 

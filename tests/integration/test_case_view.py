@@ -11,9 +11,10 @@ from test_storage import make_alert
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services import access, cases
-from lifeline.services.intake import ReceiveAlert, receive_alert
-from lifeline.services.views import case_dict
+from lifeline.services.access import accounts as access
+from lifeline.services.cases import service as cases
+from lifeline.services.cases.views import case_dict
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.web.app import create_app
 from lifeline.worker import Worker
 from support import FakeClock

@@ -24,7 +24,7 @@ from console_support import (
     signed_in,
 )
 from lifeline.bootstrap import Lifeline
-from lifeline.services import cases
+from lifeline.services.cases import service as cases
 from staff_support import staff_token
 from support import FakeClock
 

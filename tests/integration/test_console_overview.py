@@ -19,8 +19,11 @@ from console_support import (
 )
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import cases, console, dashboard, triage
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.cases import service as cases
+from lifeline.services.console import desk as console
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.reports import dashboard
+from lifeline.services.triage import assessment as triage
 from support import FakeClock
 
 UP_DISTRICTS = 75

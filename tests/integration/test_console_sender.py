@@ -6,7 +6,7 @@ from __future__ import annotations
 from console_support import make_person, new_case, signed_in
 from dkim_support import FakeDns, other_key, sign
 from lifeline.bootstrap import Lifeline
-from lifeline.services import access
+from lifeline.services.access import accounts as access
 from lifeline.simulate import Scenario, make_email
 from support import FakeClock
 

@@ -25,9 +25,9 @@ from typer.testing import CliRunner
 from console_support import LUCKNOW, VARANASI, client, form_token, make_person, signed_in
 from lifeline.bootstrap import Lifeline
 from lifeline.cli import app as cli
-from lifeline.services import cases
-from lifeline.services.dispatch import confirm_dispatch, dispatch_repo
-from lifeline.services.views import partner_case_dict
+from lifeline.services.cases import service as cases
+from lifeline.services.cases.views import partner_case_dict
+from lifeline.services.dispatch.escalations import confirm_dispatch, dispatch_repo
 from lifeline.settings import Settings
 from staff_support import staff_token
 from support import FakeClock

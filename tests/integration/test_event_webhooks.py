@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from lifeline.adapters.channels.webhook import HttpxWebhookSink, WebhookDeliveryError
-from lifeline.services.access import sign
+from lifeline.services.access.accounts import sign
 
 
 class Received(ThreadingHTTPServer):

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.web.app import create_app
 from lifeline.worker import Worker
 from staff_support import staff_token

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from dkim_support import partner_key, sign
 from dovecot import ImapServer, dovecot, dovecot_binary
 from lifeline.bootstrap import Lifeline
-from lifeline.services import access
+from lifeline.services.access import accounts as access
 from lifeline.simulate import Scenario, make_email
 from support import FakeClock
 

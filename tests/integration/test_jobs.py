@@ -13,8 +13,8 @@ from test_storage import make_alert
 from lifeline.adapters.db.tables import jobs
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services import cases
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.cases import service as cases
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.ports import Job, LeaseLost, UnitOfWork
 from lifeline.worker import Worker
 from support import FakeClock, RecordingSink

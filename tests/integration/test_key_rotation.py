@@ -8,8 +8,9 @@ from test_storage import make_alert
 from lifeline.adapters.db.tables import ENCRYPTED
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services import access, cases
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.access import accounts as access
+from lifeline.services.cases import service as cases
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from support import FakeClock
 
 OP = Actor("cli", "tester", "admin")

@@ -9,8 +9,9 @@ from lifeline.adapters.db.tables import location_resolutions
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import location, registry
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.location import registry
+from lifeline.services.location import resolution as location
 from lifeline.worker import Worker
 
 OPERATOR = Actor("user", "op", "smc_operator")

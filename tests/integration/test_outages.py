@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, text
 
 from lifeline.bootstrap import Lifeline, bootstrap
-from lifeline.services.access import NewPartner, create_partner
+from lifeline.services.access.accounts import NewPartner, create_partner
 from lifeline.settings import Settings
 from lifeline.web.app import create_app
 from lifeline.web.deps import issue_token

@@ -16,8 +16,8 @@ from console_support import OPERATOR, make_person, signed_in
 from lifeline.bootstrap import Lifeline
 from lifeline.cli import app as cli
 from lifeline.domain.model import Actor
-from lifeline.services.access import NewPartner, create_partner
-from lifeline.services.cases import list_cases
+from lifeline.services.access.accounts import NewPartner, create_partner
+from lifeline.services.cases.service import list_cases
 from lifeline.web.app import create_app
 from staff_support import staff_token
 from support import FakeClock, alert_body, dumps, signed_headers

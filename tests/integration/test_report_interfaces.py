@@ -16,9 +16,9 @@ from typer.testing import CliRunner
 from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.cli import app as cli
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import cases
-from lifeline.services.intake import ReceiveAlert, receive_alert
-from lifeline.services.reports import IST
+from lifeline.services.cases import service as cases
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.reports.report import IST
 from lifeline.settings import load_settings
 from lifeline.web.app import create_app
 from lifeline.worker import Worker

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from console_support import PASSWORD, Person, client, form_token, make_person, sign_in, signed_in
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services import staff
+from lifeline.services.access import staff
 from lifeline.web.app import create_app
 from support import FakeClock
 

@@ -33,8 +33,9 @@ from lifeline.adapters.crypto.ack_tokens import ack_secret
 from lifeline.adapters.db import migrate
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import CaseStatus
-from lifeline.services import cases, sms_ack
-from lifeline.services.dispatch import confirm_dispatch, dispatch_repo
+from lifeline.services.cases import service as cases
+from lifeline.services.dispatch import sms_ack
+from lifeline.services.dispatch.escalations import confirm_dispatch, dispatch_repo
 from lifeline.settings import Settings
 from support import FakeClock
 

@@ -17,8 +17,10 @@ from lifeline.bootstrap import Lifeline
 from lifeline.cli import app
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor
-from lifeline.services import access, cases, dispatch
-from lifeline.services.views import case_dict
+from lifeline.services.access import accounts as access
+from lifeline.services.cases import service as cases
+from lifeline.services.cases.views import case_dict
+from lifeline.services.dispatch import escalations as dispatch
 from lifeline.simulate import Person, make_email
 from lifeline.worker import Worker
 from support import FakeClock, free_port

@@ -15,7 +15,8 @@ from sqlalchemy import text
 from email_strategies import mime_messages
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services import access, cases
+from lifeline.services.access import accounts as access
+from lifeline.services.cases import service as cases
 from support import free_port
 
 OP = Actor("cli", "tester", "admin")

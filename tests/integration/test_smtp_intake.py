@@ -18,7 +18,9 @@ from sqlalchemy import text
 from lifeline.adapters.intake.smtp import SmtpIntakeServer
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services import access, cases, email_intake
+from lifeline.services.access import accounts as access
+from lifeline.services.cases import service as cases
+from lifeline.services.intake import mail as email_intake
 from lifeline.simulate import Scenario, make_email
 from support import FakeClock, free_port
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from lifeline.adapters.intake.smtp import SmtpIntakeServer, SmtpOptions
-from lifeline.services.email_intake import EmailOutcome
+from lifeline.services.intake.mail import EmailOutcome
 
 SECRET_LOGIN, SECRET = "pk_0123456789abcdef", "s3cret-partner-secret"
 PERSON = "ravi.kumar.1999@gmail.example"

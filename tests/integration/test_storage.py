@@ -18,9 +18,9 @@ from lifeline.domain.model import (
     Subject,
     TimelineEntry,
 )
-from lifeline.services import cases
-from lifeline.services.intake import ReceiveAlert, receive_alert
-from lifeline.services.views import case_dict
+from lifeline.services.cases import service as cases
+from lifeline.services.cases.views import case_dict
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from support import FakeClock, alert_body, dumps
 
 OP = Actor("cli", "tester", "admin")

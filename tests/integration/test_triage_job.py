@@ -8,8 +8,12 @@ from lifeline.adapters.db.tables import risk_assessments
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, Post, Subject
-from lifeline.services.intake import ReceiveAlert, receive_alert
-from lifeline.services.triage import RiskLevel, assessments_of, record_operator_assessment
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.triage.assessment import (
+    RiskLevel,
+    assessments_of,
+    record_operator_assessment,
+)
 from lifeline.worker import Worker
 from support import FakeClock
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from lifeline.domain.dispatch import Dispatch, Notification
 from lifeline.domain.errors import NotFound
-from lifeline.services.dispatch import Alarm
+from lifeline.services.dispatch.escalations import Alarm
 
 
 class DispatchStore:

@@ -20,7 +20,7 @@ from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.location import RegistryUnit, Resolution, StoredResolution
+from lifeline.services.location.resolution import RegistryUnit, Resolution, StoredResolution
 from lifeline.services.ports import (
     CaseSummary,
     ConsoleProfile,

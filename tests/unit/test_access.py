@@ -9,7 +9,7 @@ import pytest
 from fakes import make_context
 
 from lifeline.domain.errors import Conflict, DomainError
-from lifeline.services.access import (
+from lifeline.services.access.accounts import (
     AuthenticationFailed,
     authenticate_partner,
     authenticate_user,
@@ -18,7 +18,7 @@ from lifeline.services.access import (
     sign,
     verify_totp,
 )
-from lifeline.services.signin import SignInRefused
+from lifeline.services.access.signin import SignInRefused
 from support import FakeClock
 
 

@@ -17,9 +17,11 @@ from lifeline.domain.aftercare import (
 from lifeline.domain.errors import Conflict, IllegalTransition, InvalidOutcome, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus, Milestone, allowed_steps
 from lifeline.domain.model import Actor, Alert, AlertSource, Case, OutcomeKind, Post, Subject
-from lifeline.services import access, aftercare, cases
+from lifeline.services.access import accounts as access
+from lifeline.services.aftercare import followups as aftercare
+from lifeline.services.cases import service as cases
 from lifeline.services.context import Context
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.ports import Job
 from support import FakeClock
 

@@ -14,14 +14,16 @@ from test_location_service import LUCKNOW, VARANASI, FakeLocator, resolution
 
 from lifeline.domain.dispatch import Notification
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
-from lifeline.services import cases, notify, relocation, views
-from lifeline.services.briefs import CaseBrief, case_brief, whole_words
-from lifeline.services.case_place import HumanAnswer, case_place, choose_place
+from lifeline.services.cases import service as cases
+from lifeline.services.cases import views
 from lifeline.services.context import Context
-from lifeline.services.intake import ReceiveAlert, receive_alert
-from lifeline.services.location import Candidate, Resolution, StoredResolution
+from lifeline.services.dispatch import notify, relocation
+from lifeline.services.dispatch.briefs import CaseBrief, case_brief, whole_words
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.location.case_place import HumanAnswer, case_place, choose_place
+from lifeline.services.location.resolution import Candidate, Resolution, StoredResolution
 from lifeline.services.ports import Job
-from lifeline.services.triage import Cue, RiskAssessment, RiskLevel
+from lifeline.services.triage.assessment import Cue, RiskAssessment, RiskLevel
 
 PARTNER = Actor("partner", "1")
 OP = Actor("user", "op", "smc_operator")

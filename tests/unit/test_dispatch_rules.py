@@ -19,8 +19,8 @@ from lifeline.domain.dispatch import (
     NotificationState,
 )
 from lifeline.domain.routing import DispatchRules, RoutingFacts, RoutingRule
-from lifeline.services.location import validate_units
-from lifeline.services.registry import check_dispatch_rules
+from lifeline.services.location.registry import check_dispatch_rules
+from lifeline.services.location.resolution import validate_units
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 EXAMPLE = Path(__file__).parents[2] / "docs" / "registry-example.yaml"

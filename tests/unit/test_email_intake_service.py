@@ -12,9 +12,9 @@ from fakes import make_context
 from lifeline.domain.email_trust import AuthPass, MailEvidence
 from lifeline.domain.errors import Conflict, DomainError
 from lifeline.domain.model import Actor, Alert, AlertSource, Post
-from lifeline.services import email_intake
 from lifeline.services.context import Context
-from lifeline.services.email_intake import Delivery, ParsedMessage, PinnedKeys, sender_allowed
+from lifeline.services.intake import mail as email_intake
+from lifeline.services.intake.mail import Delivery, ParsedMessage, PinnedKeys, sender_allowed
 from support import FakeClock
 
 OP = Actor("user", "op", "smc_operator")

@@ -30,9 +30,13 @@ from lifeline.domain.model import (
     Post,
     Subject,
 )
-from lifeline.services import access
-from lifeline.services.access import AuthenticationFailed, authenticate_partner, create_partner
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.access import accounts as access
+from lifeline.services.access.accounts import (
+    AuthenticationFailed,
+    authenticate_partner,
+    create_partner,
+)
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from support import FakeClock
 
 OP = Actor("user", "op", "smc_operator")

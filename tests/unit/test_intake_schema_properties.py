@@ -24,8 +24,8 @@ from pydantic import ValidationError
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services.access import NewPartner, create_partner
-from lifeline.services.cases import list_cases, show_case
+from lifeline.services.access.accounts import NewPartner, create_partner
+from lifeline.services.cases.service import list_cases, show_case
 from lifeline.web.api.schemas import PLATFORMS, AlertIn
 from lifeline.web.app import create_app
 from staff_support import staff_token

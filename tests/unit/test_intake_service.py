@@ -10,8 +10,8 @@ from fakes import make_context
 
 from lifeline.domain.errors import Conflict, InvalidOutcome, PermissionDenied
 from lifeline.domain.model import Actor, Alert, AlertSource, OutcomeKind, Post, Subject
-from lifeline.services import cases
-from lifeline.services.intake import ReceiveAlert, Replay, receive_alert
+from lifeline.services.cases import service as cases
+from lifeline.services.intake.alerts import ReceiveAlert, Replay, receive_alert
 from support import FakeClock
 
 PARTNER = Actor("partner", "1", "partner")

@@ -13,10 +13,12 @@ from fakes import make_context
 from lifeline.domain.errors import DomainError
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
-from lifeline.services import location, registry, relocation
 from lifeline.services.context import Context
-from lifeline.services.intake import ReceiveAlert, receive_alert
-from lifeline.services.location import (
+from lifeline.services.dispatch import relocation
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.location import registry
+from lifeline.services.location import resolution as location
+from lifeline.services.location.resolution import (
     Candidate,
     LocationQuery,
     RegistryError,

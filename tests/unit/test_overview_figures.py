@@ -8,8 +8,9 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lifeline.services import console_map, dashboard
-from lifeline.services.console_map import Frame
+from lifeline.services.console import district_map as console_map
+from lifeline.services.console.district_map import Frame
+from lifeline.services.reports import dashboard
 
 UP = Frame.fit(77.08, 23.87, 84.63, 30.41)
 

@@ -1,4 +1,4 @@
-"""Fuzzing the partner signature check (`services/access.py:authenticate_partner`): whatever
+"""Fuzzing the partner signature check (`access/accounts.py:authenticate_partner`): whatever
 headers and body arrive, it either names the partner (the signature is right) or raises
 AuthenticationFailed; it never raises anything else and never accepts a wrong signature."""
 
@@ -12,7 +12,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lifeline.domain.model import Actor
-from lifeline.services.access import AuthenticationFailed, authenticate_partner, create_partner
+from lifeline.services.access.accounts import (
+    AuthenticationFailed,
+    authenticate_partner,
+    create_partner,
+)
 from support import FakeClock
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))

@@ -9,7 +9,7 @@ import pytest
 
 from lifeline.adapters.geo import data
 from lifeline.adapters.geo.registry import RegistryIndex, dump_registry, parse_registry
-from lifeline.services.location import RegistryError, RegistryUnit, validate_units
+from lifeline.services.location.resolution import RegistryError, RegistryUnit, validate_units
 
 KNOWN = {"157", "176"}
 

@@ -12,12 +12,13 @@ from hypothesis import strategies as st
 
 from lifeline.domain.errors import PermissionDenied
 from lifeline.domain.model import Actor, Alert, AlertSource, Post, Subject
-from lifeline.services import cases, reports
+from lifeline.services.cases import service as cases
 from lifeline.services.context import Context
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.ports import CaseFacts
-from lifeline.services.report_figures import minutes_between, nearest_rank
-from lifeline.services.reports import InvalidReport, suppress
+from lifeline.services.reports import report as reports
+from lifeline.services.reports.figures import minutes_between, nearest_rank
+from lifeline.services.reports.report import InvalidReport, suppress
 from support import FakeClock
 
 SUP = Actor("user", "sup", "supervisor")

@@ -10,8 +10,9 @@ import pytest
 from fakes import make_context
 
 from lifeline.domain.model import Actor
-from lifeline.services import access, signin, staff
-from lifeline.services.signin import SignInPolicy, SignInRefused, SignInThrottled
+from lifeline.services.access import accounts as access
+from lifeline.services.access import signin, staff
+from lifeline.services.access.signin import SignInPolicy, SignInRefused, SignInThrottled
 from support import FakeClock
 
 PASSWORD = "x" * 12

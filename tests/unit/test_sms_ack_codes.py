@@ -13,8 +13,7 @@ from lifeline.adapters.channels.phone_numbers import PhonenumbersE164
 from lifeline.adapters.geo.registry import parse_registry
 from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS, group_code
 from lifeline.domain.dispatch import Contact
-from lifeline.services.location import RegistryError
-from lifeline.services.sms_ack import (
+from lifeline.services.dispatch.sms_ack import (
     CODE_MAX_AGE,
     OVERALL_LIMIT,
     PER_NUMBER_LIMIT,
@@ -23,6 +22,7 @@ from lifeline.services.sms_ack import (
     code_readings,
     guessing_bound,
 )
+from lifeline.services.location.resolution import RegistryError
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 

@@ -12,9 +12,9 @@ from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, Post, PostKind, Subject
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.intake import ReceiveAlert, receive_alert
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.ports import Job
-from lifeline.services.triage import (
+from lifeline.services.triage.assessment import (
     Cue,
     InvalidTriage,
     QueueEntry,

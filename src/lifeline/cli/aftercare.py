@@ -10,10 +10,10 @@ from rich.table import Table
 
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, fail, load_app, out
 from lifeline.domain.errors import DomainError
-from lifeline.services import aftercare
-from lifeline.services.aftercare import plan_dict
-from lifeline.services.reports import IST
-from lifeline.services.views import iso
+from lifeline.services.aftercare import followups as aftercare
+from lifeline.services.aftercare.followups import plan_dict
+from lifeline.services.cases.views import iso
+from lifeline.services.reports.report import IST
 
 followups_app = typer.Typer(
     help="Follow-up plans after a person is reached alive: check-ins, referrals, counsellors.",

@@ -35,8 +35,10 @@ from lifeline.cli.common import (
 )
 from lifeline.demo import seed_demo
 from lifeline.domain.errors import DomainError
-from lifeline.services import access, audit, cases
-from lifeline.services.views import case_dict, summary_dict
+from lifeline.services.access import accounts as access
+from lifeline.services.access import audit
+from lifeline.services.cases import service as cases
+from lifeline.services.cases.views import case_dict, summary_dict
 from lifeline.web.app import create_app
 from lifeline.worker import Worker
 

@@ -10,9 +10,9 @@ from rich.table import Table
 
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, fail, load_app, out
 from lifeline.domain.errors import DomainError
-from lifeline.services.dispatch import confirm_dispatch, preview_dispatch
-from lifeline.services.escalation_views import dispatch_dict
-from lifeline.services.routing import DispatchPlan
+from lifeline.services.dispatch.escalations import confirm_dispatch, preview_dispatch
+from lifeline.services.dispatch.routing import DispatchPlan
+from lifeline.services.dispatch.views import dispatch_dict
 
 dispatch_app = typer.Typer(
     help="Routing and dispatch: who a case goes to, and sending it.", no_args_is_help=True

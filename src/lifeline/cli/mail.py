@@ -22,7 +22,7 @@ from lifeline.cli.common import (
     partners_app,
 )
 from lifeline.domain.errors import DomainError
-from lifeline.services import email_intake
+from lifeline.services.intake import mail as email_intake
 
 quarantine_app = typer.Typer(
     help="Mail held for review: list, show, release, discard.", no_args_is_help=True

@@ -11,7 +11,7 @@ import typer
 
 from lifeline.cli.common import app, cli_actor, err, fail, load_app
 from lifeline.domain.errors import DomainError
-from lifeline.services import reports
+from lifeline.services.reports import report as reports
 
 FromOpt = Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD, IST), included.")]
 ToOpt = Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD, IST), included.")]

@@ -12,7 +12,7 @@ import httpx
 import typer
 
 from lifeline.cli.common import JsonOpt, app, emit, err, out
-from lifeline.services.access import sign
+from lifeline.services.access.accounts import sign
 from lifeline.simulate import Scenario, make_api_alert, make_email, utcnow
 
 

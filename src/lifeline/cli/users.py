@@ -11,8 +11,9 @@ from rich.table import Table
 
 from lifeline.cli.common import JsonOpt, cli_actor, emit, fail, load_app, out, users_app
 from lifeline.domain.errors import DomainError
-from lifeline.services import access, staff
-from lifeline.services.staff import StaffMember
+from lifeline.services.access import accounts as access
+from lifeline.services.access import staff
+from lifeline.services.access.staff import StaffMember
 
 
 def _done(member: StaffMember, as_json: bool, what: str) -> None:

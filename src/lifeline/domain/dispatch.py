@@ -285,7 +285,7 @@ class Notification:
     delivered_at: datetime | None = None
     delivered_via: str | None = None
     ack_code: str | None = None  # only known when created (the store keeps a hash)
-    #: what the message says about the case, read when the step fired (services/briefs.py);
+    #: what the message says about the case, read when the step fired (services/dispatch/briefs.py);
     #: None: read when it is sent. Loaded with the one notification, not in lists.
     brief: dict[str, Any] | None = None
     id: int | None = None

@@ -8,16 +8,16 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from lifeline.domain.events import Event
+from lifeline.services.access.signin import SignInPolicy
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
-from lifeline.services.signin import SignInPolicy
 
 if TYPE_CHECKING:
-    from lifeline.services.audit import AuditTrust
-    from lifeline.services.channels import NotificationChannels
-    from lifeline.services.dispatch import AckTokens
-    from lifeline.services.location import Locator
-    from lifeline.services.sms_ack import PhoneNumbers
-    from lifeline.services.triage import RiskClassifier
+    from lifeline.services.access.audit import AuditTrust
+    from lifeline.services.dispatch.channels import NotificationChannels
+    from lifeline.services.dispatch.escalations import AckTokens
+    from lifeline.services.dispatch.sms_ack import PhoneNumbers
+    from lifeline.services.location.resolution import Locator
+    from lifeline.services.triage.assessment import RiskClassifier
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,15 @@ from typing import Any
 from lifeline.domain.events import DispatchOverdue
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import TimelineEntry
-from lifeline.services.aftercare import (
+from lifeline.services.access.audit import SEND_AUDIT_CHECKPOINT
+from lifeline.services.aftercare.followups import (
     FOLLOW_UP_DUE,
     LINK_REPEAT_CASES,
     followup_due,
     link_repeat_cases,
 )
-from lifeline.services.audit import SEND_AUDIT_CHECKPOINT
 from lifeline.services.context import Context, publish
-from lifeline.services.dispatch import (
+from lifeline.services.dispatch.escalations import (
     CHECK_REACHED,
     ESCALATION_STEP,
     SEND_NOTIFICATION,
@@ -25,10 +25,10 @@ from lifeline.services.dispatch import (
     consider_dispatch,
     escalation_step,
 )
-from lifeline.services.notify import send_notification
+from lifeline.services.dispatch.notify import send_notification
+from lifeline.services.dispatch.relocation import resolve_location
 from lifeline.services.ports import Job, UnitOfWork
-from lifeline.services.relocation import resolve_location
-from lifeline.services.triage import assess_risk
+from lifeline.services.triage.assessment import assess_risk
 
 JobHandler = Callable[[Context, UnitOfWork, Job], None]
 

@@ -10,44 +10,44 @@ from typing import Any, Protocol, Self
 
 from lifeline.domain.audit import AuditRecord, Checkpoint
 from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
-from lifeline.services.aftercare_ports import (
-    AftercareRepository as AftercareRepository,
-)
-from lifeline.services.aftercare_ports import (
-    AlertFacts as AlertFacts,
-)
-from lifeline.services.aftercare_ports import (
-    CaseFacts as CaseFacts,
-)
-from lifeline.services.aftercare_ports import (
-    CheckInFacts as CheckInFacts,
-)
-from lifeline.services.aftercare_ports import (  # re-exported: the unit of work names them
-    EarlierCase as EarlierCase,
-)
-from lifeline.services.aftercare_ports import (
-    ReportSource as ReportSource,
-)
-from lifeline.services.intake_ports import (
-    ImapLedger as ImapLedger,
-)
-from lifeline.services.intake_ports import (
-    IntakeReceipts as IntakeReceipts,
-)
-from lifeline.services.intake_ports import (
-    PartnerSenders as PartnerSenders,
-)
-from lifeline.services.intake_ports import (
-    Quarantine as Quarantine,
-)
-from lifeline.services.intake_ports import (  # re-exported: the unit of work names them
-    QuarantinedMessage as QuarantinedMessage,
-)
-from lifeline.services.signin_ports import (  # re-exported: the unit of work names them
+from lifeline.services.access.ports import (  # re-exported: the unit of work names them
     SignInAttempt as SignInAttempt,
 )
-from lifeline.services.signin_ports import (
+from lifeline.services.access.ports import (
     SignInLog as SignInLog,
+)
+from lifeline.services.aftercare.ports import (
+    AftercareRepository as AftercareRepository,
+)
+from lifeline.services.aftercare.ports import (
+    AlertFacts as AlertFacts,
+)
+from lifeline.services.aftercare.ports import (
+    CaseFacts as CaseFacts,
+)
+from lifeline.services.aftercare.ports import (
+    CheckInFacts as CheckInFacts,
+)
+from lifeline.services.aftercare.ports import (  # re-exported: the unit of work names them
+    EarlierCase as EarlierCase,
+)
+from lifeline.services.aftercare.ports import (
+    ReportSource as ReportSource,
+)
+from lifeline.services.intake.ports import (
+    ImapLedger as ImapLedger,
+)
+from lifeline.services.intake.ports import (
+    IntakeReceipts as IntakeReceipts,
+)
+from lifeline.services.intake.ports import (
+    PartnerSenders as PartnerSenders,
+)
+from lifeline.services.intake.ports import (
+    Quarantine as Quarantine,
+)
+from lifeline.services.intake.ports import (  # re-exported: the unit of work names them
+    QuarantinedMessage as QuarantinedMessage,
 )
 
 

@@ -9,7 +9,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services.access import AuthenticationFailed, authenticate_partner, token_actor
+from lifeline.services.access.accounts import (
+    AuthenticationFailed,
+    authenticate_partner,
+    token_actor,
+)
 from lifeline.web.errors import ApiError
 
 

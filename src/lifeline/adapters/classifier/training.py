@@ -52,7 +52,7 @@ from lifeline.adapters.classifier.model import (
     level_indices,
     lexicon_digest,
 )
-from lifeline.services.triage import LabelledExample
+from lifeline.services.triage.assessment import LabelledExample
 
 MODEL_VERSION = "1.0"
 FOLDS = 5

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from lifeline.adapters.db.tables import aad, new_id, risk_assessments
 from lifeline.services.ports import Cipher
-from lifeline.services.triage import Cue, RiskAssessment, RiskLevel
+from lifeline.services.triage.assessment import Cue, RiskAssessment, RiskLevel
 
 _T = risk_assessments
 

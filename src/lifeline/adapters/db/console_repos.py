@@ -28,7 +28,7 @@ from lifeline.adapters.db.tables import (
     timeline,
 )
 from lifeline.services.ports import Cipher, ConsoleProfile, MapItem, QueueItem, SessionRecord
-from lifeline.services.triage import LEVELS
+from lifeline.services.triage.assessment import LEVELS
 
 OPEN = ("received", "dispatched", "acknowledged", "on_scene")
 #: timeline entries the queue reads for its place and notified columns

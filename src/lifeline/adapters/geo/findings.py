@@ -12,7 +12,7 @@ from typing import Any
 from lifeline.adapters.geo.gazetteer import KIND_WEIGHT, Mention, Place
 from lifeline.adapters.geo.narrowing import DISTRICT_LEVEL
 from lifeline.adapters.geo.registry import RegistryIndex
-from lifeline.services.location import Evidence
+from lifeline.services.location.resolution import Evidence
 
 HOME_STATE = "Uttar Pradesh"
 #: a loosely spelt name from another state

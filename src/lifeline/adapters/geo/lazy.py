@@ -21,7 +21,7 @@ from lifeline.adapters.geo.registry import (
 )
 from lifeline.adapters.geo.resolver import VERSION, GeoLocator
 from lifeline.domain.routing import DispatchRules
-from lifeline.services.location import LocationQuery, RegistryUnit, Resolution
+from lifeline.services.location.resolution import LocationQuery, RegistryUnit, Resolution
 
 _LOCK = threading.Lock()
 _SHARED: list[GeoLocator] = []

@@ -23,7 +23,7 @@ import yaml
 from lifeline.adapters.geo import data
 from lifeline.domain.dispatch import Contact, DispatchError
 from lifeline.domain.routing import DispatchRules
-from lifeline.services.location import RegistryError, RegistryUnit
+from lifeline.services.location.resolution import RegistryError, RegistryUnit
 
 SCHEMA = "lifeline-registry/1"
 #: libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one

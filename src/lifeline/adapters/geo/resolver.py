@@ -36,7 +36,7 @@ from lifeline.adapters.geo.registry import (
 )
 from lifeline.adapters.geo.sources import PhoneAreas, PinDirectory
 from lifeline.domain.routing import DispatchRules
-from lifeline.services.location import (
+from lifeline.services.location.resolution import (
     Candidate,
     Evidence,
     LocationQuery,

@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from dkim.dnsplug import get_txt
 
 from lifeline.domain.email_trust import AuthPass, MailEvidence, normal_domain
-from lifeline.services.email_intake import PinnedKeys
+from lifeline.services.intake.mail import PinnedKeys
 
 MAX_SIGNATURES = 5
 #: (name, timeout=) -> the TXT record, as dkimpy's `dnsfunc`
@@ -125,7 +125,7 @@ def _peer_ip(peer: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address 
 
 
 class DkimAuthenticator:
-    """The `MailAuthenticator` of services/email_intake.py."""
+    """The `MailAuthenticator` of services/intake/mail.py."""
 
     def __init__(
         self,

@@ -22,7 +22,7 @@ import structlog
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from lifeline.services.email_intake import EmailOutcome
+from lifeline.services.intake.mail import EmailOutcome
 from lifeline.services.ports import UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger("lifeline.imap")

@@ -31,7 +31,7 @@ from lifeline.adapters.intake.smtp_guard import (
     quiet_aiosmtpd_log,
     sender_domain,
 )
-from lifeline.services.email_intake import EmailOutcome
+from lifeline.services.intake.mail import EmailOutcome
 
 log = structlog.get_logger("lifeline.smtp")
 

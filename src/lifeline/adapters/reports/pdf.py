@@ -22,8 +22,8 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure as Page
 
 from lifeline.adapters.reports.fonts import devanagari_font, family_of
-from lifeline.services.report_figures import Figure
-from lifeline.services.reports import IST, Report
+from lifeline.services.reports.figures import Figure
+from lifeline.services.reports.report import IST, Report
 
 A4 = (8.27, 11.69)
 Cell = tuple[float, str] | tuple[float, str, str]

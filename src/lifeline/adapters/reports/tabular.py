@@ -7,7 +7,7 @@ import csv
 import io
 import json
 
-from lifeline.services.reports import EXPORT_COLUMNS, Report, StateExport
+from lifeline.services.reports.report import EXPORT_COLUMNS, Report, StateExport
 
 #: how a suppressed count appears in the state export
 SUPPRESSED = "suppressed"

@@ -20,8 +20,8 @@ from lifeline.domain.model import (
     PostKind,
     Subject,
 )
-from lifeline.services.access import authenticate_partner
-from lifeline.services.intake import Receipt, ReceiveAlert, receive_alert
+from lifeline.services.access.accounts import authenticate_partner
+from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
 from lifeline.web.api.schemas import AlertAccepted, AlertIn, ErrorOut, PhoneAlertIn
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError, validation_details

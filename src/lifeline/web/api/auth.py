@@ -1,5 +1,5 @@
 """Staff sign-in for the API: username, password and TOTP code give a bearer token, under the
-same sign-in policy and throttles as the console (services/signin.py)."""
+same sign-in policy and throttles as the console (services/access/signin.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from lifeline.services.access import authenticate_user
-from lifeline.services.signin import SignInThrottled
+from lifeline.services.access.accounts import authenticate_user
+from lifeline.services.access.signin import SignInThrottled
 from lifeline.web.api.schemas import ErrorOut, TokenIn, TokenOut
 from lifeline.web.deps import App, client_address, issue_token
 from lifeline.web.errors import error_response

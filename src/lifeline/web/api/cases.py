@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 
-from lifeline.services import cases as case_service
-from lifeline.services.views import (
+from lifeline.services.cases import service as case_service
+from lifeline.services.cases.views import (
     case_dict,
     officer_case_dict,
     partner_case_dict,

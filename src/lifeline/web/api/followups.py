@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from lifeline.services import aftercare
-from lifeline.services.aftercare import plan_dict
+from lifeline.services.aftercare import followups as aftercare
+from lifeline.services.aftercare.followups import plan_dict
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
 from lifeline.web.inputs import SafeDatetime, SafeLine, SafeText

@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse
 
 from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS, AcknowledgementThrottled
 from lifeline.domain.errors import DomainError
-from lifeline.services.acknowledgement import acknowledge_code
+from lifeline.services.dispatch.acknowledgement import acknowledge_code
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App
 from lifeline.web.errors import ApiError

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from lifeline.domain.errors import DomainError
-from lifeline.services import reports
+from lifeline.services.reports import report as reports
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from lifeline.domain.errors import DomainError, PermissionDenied
-from lifeline.services import staff
-from lifeline.services.access import ROLES
+from lifeline.services.access import staff
+from lifeline.services.access.accounts import ROLES
 from lifeline.web.console.common import PREFIX, ConsoleRoute, Signed, check_csrf, redirect, render
 from lifeline.web.deps import App
 

@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from lifeline.domain.errors import NotFound
 from lifeline.domain.model import OutcomeKind
-from lifeline.services import cases as case_service
-from lifeline.services import console as console_service
-from lifeline.services import triage
-from lifeline.services.authorisation import Permission, check_case
-from lifeline.services.dispatch import confirm_dispatch
-from lifeline.services.escalation_views import dispatch_panel
+from lifeline.services.access.authorisation import Permission, check_case
+from lifeline.services.cases import service as case_service
+from lifeline.services.console import desk as console_service
+from lifeline.services.dispatch.escalations import confirm_dispatch
+from lifeline.services.dispatch.views import dispatch_panel
+from lifeline.services.triage import assessment as triage
 from lifeline.web.console.common import (
     PREFIX,
     ConsoleRoute,

@@ -20,11 +20,11 @@ from fastapi.templating import Jinja2Templates
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.inputs import InvalidInput
-from lifeline.services.authorisation import Permission, allowed
-from lifeline.services.dispatch import Alarm
-from lifeline.services.escalation_views import alarms_for
+from lifeline.services.access.authorisation import Permission, allowed
+from lifeline.services.access.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
+from lifeline.services.dispatch.escalations import Alarm
+from lifeline.services.dispatch.views import alarms_for
 from lifeline.services.ports import StorageUnavailable
-from lifeline.services.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
 from lifeline.web.console import i18n
 from lifeline.web.deps import App, client_address
 

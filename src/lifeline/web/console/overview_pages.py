@@ -19,8 +19,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from lifeline.services import console_map, dashboard
-from lifeline.services.dashboard import BAND_LABELS, Dashboard, PeriodFigures
+from lifeline.services.console import district_map as console_map
+from lifeline.services.reports import dashboard
+from lifeline.services.reports.dashboard import BAND_LABELS, Dashboard, PeriodFigures
 from lifeline.web.console import i18n
 from lifeline.web.console.common import HERE, PREFIX, ConsoleRoute, Signed, lang_of, render
 from lifeline.web.deps import App

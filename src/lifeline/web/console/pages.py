@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.inputs import DATE_OUT_OF_RANGE, InvalidInput
-from lifeline.services import console as console_service
-from lifeline.services import sessions
-from lifeline.services.authorisation import Permission, allowed
-from lifeline.services.signin import SignInRefused, SignInThrottled
+from lifeline.services.access import sessions
+from lifeline.services.access.authorisation import Permission, allowed
+from lifeline.services.access.signin import SignInRefused, SignInThrottled
+from lifeline.services.console import desk as console_service
 from lifeline.web.api.schemas import PLATFORMS
 from lifeline.web.console import i18n
 from lifeline.web.console.common import (

@@ -72,7 +72,7 @@ notifications = Table(
     Column("created_at", Ts, nullable=False),
     Column("delivered_at", Ts),
     Column("delivered_via", String(200)),
-    # what the message said about the case (services/briefs.py), since migration 0008
+    # what the message said about the case (services/dispatch/briefs.py), since migration 0008
     Column("brief_enc", Text),
 )
 

@@ -1,0 +1,1 @@
+"""Aftercare: follow-up plans, counsellors' check-ins and repeat risk."""

@@ -1,0 +1,1 @@
+"""Cases: reading and moving cases, audited, and their read models."""

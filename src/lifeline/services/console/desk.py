@@ -1,0 +1,420 @@
+"""The operator console's use cases: the live queue, the case page, notes, the district a case
+belongs to, and phone alerts. Each is scoped by `authorisation` in its own transaction.
+
+The model's cues are shown by highlighting; the queue is ordered by risk level, then score,
+then age (oldest first), as `triage.QueueEntry` defines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from lifeline.domain.email_trust import case_sender
+from lifeline.domain.errors import InvalidAlert, InvalidOutcome, NotFound
+from lifeline.domain.inputs import check_moment
+from lifeline.domain.lifecycle import Milestone, allowed_steps
+from lifeline.domain.model import (
+    Actor,
+    Alert,
+    AlertSource,
+    Attachment,
+    Caller,
+    LocationHint,
+    Post,
+    PostKind,
+    Subject,
+    TimelineEntry,
+)
+from lifeline.services.access.authorisation import (
+    SCOPED_ROLES,
+    Permission,
+    allowed,
+    enforce_case,
+    require,
+    visible_case_ids,
+)
+from lifeline.services.context import Context, publish
+from lifeline.services.dispatch.escalations import stop_traces
+from lifeline.services.dispatch.relocation import track_place
+from lifeline.services.dispatch.views import alarmed_cases, unit_states
+from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
+from lifeline.services.location.case_place import CasePlace, case_place
+from lifeline.services.location.resolution import StoredResolution
+from lifeline.services.ports import QueueItem, UnitOfWork
+from lifeline.services.triage.assessment import Cue, RiskAssessment, RiskLevel
+
+#: roles shown only the fields needed to act (no raw payloads, e-mail or profile links)
+MINIMAL_ROLES = SCOPED_ROLES
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of post text; `cue` names the model's tag when the run is a cue."""
+
+    text: str
+    cue: str | None = None
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    item: QueueItem
+    level: str | None
+    score: float | None
+    sla: str  # "acknowledged" | "ok" | "due" | "breached"
+    segments: tuple[Segment, ...]
+    #: (unit name, dispatch state) of each unit the case was sent to through Lifeline
+    dispatches: tuple[tuple[str, str], ...] = ()
+    #: an SMC alarm is open: nobody reached, or nobody acknowledged
+    alarmed: bool = False
+
+    @property
+    def case_id(self) -> int:
+        return self.item.case_id
+
+    @property
+    def phoned(self) -> tuple[str, ...]:
+        """Units the timeline names as told of the case other than by a Lifeline dispatch."""
+        if not self.item.units:
+            return ()
+        sent = {name for name, _ in self.dispatches}
+        return tuple(unit for unit in self.item.units if unit not in sent)
+
+
+def highlight(text: str | None, cues: tuple[Cue, ...]) -> tuple[Segment, ...]:
+    """Split `text` into runs, marking the model's cues. Cue offsets index the text the model
+    read; if they do not fit this text, the cue's words are looked for instead."""
+    if not text:
+        return ()
+    if not cues:
+        return (Segment(text),)
+    spans: list[tuple[int, int, str]] = []
+    for cue in cues:
+        start, end = cue.start, cue.end
+        if not (0 <= start < end <= len(text) and text[start:end] == cue.text):
+            start = text.casefold().find(cue.text.casefold()) if cue.text else -1
+            end = start + len(cue.text)
+        if start >= 0 and all(end <= s or start >= e for s, e, _ in spans):
+            spans.append((start, end, cue.tag))
+    out: list[Segment] = []
+    at = 0
+    for start, end, tag in sorted(spans):
+        if start > at:
+            out.append(Segment(text[at:start]))
+        out.append(Segment(text[start:end], tag))
+        at = end
+    if at < len(text):
+        out.append(Segment(text[at:]))
+    return tuple(out)
+
+
+def sla_state(item: QueueItem, now: datetime, ack_sla: timedelta) -> str:
+    if item.acknowledged_at is not None:
+        return "acknowledged"
+    age = now - item.opened_at
+    if age >= ack_sla:
+        return "breached"
+    return "due" if age >= ack_sla / 2 else "ok"
+
+
+class _Assessments(Protocol):
+    def for_case(self, case_id: int) -> list[RiskAssessment]: ...
+
+
+def _assessments(uow: UnitOfWork) -> _Assessments | None:
+    repo: _Assessments | None = getattr(uow, "assessments", None)
+    return repo
+
+
+def _model_view(found: list[RiskAssessment]) -> tuple[float | None, tuple[Cue, ...]]:
+    model = [a for a in found if a.source == "model"]
+    if not model:
+        return None, ()
+    riskiest = max(model, key=lambda a: (a.level.rank, a.score or 0.0))
+    return riskiest.score, riskiest.cues
+
+
+def queue(ctx: Context, actor: Actor, *, ack_sla: timedelta, limit: int = 1000) -> list[QueueRow]:
+    """Open cases the actor may see, most urgent first."""
+    require(actor, Permission.QUEUE_READ)
+    now = ctx.clock.now()
+    with ctx.uow(readonly=True) as uow:
+        visible = visible_case_ids(uow, actor)
+        items = uow.console.open_queue(
+            case_ids=visible, trace_only=actor.role == "stf_analyst", limit=limit
+        )
+        sent = unit_states(uow, [i.case_id for i in items])
+        alarmed = alarmed_cases(uow, [i.case_id for i in items])
+        rows = [
+            QueueRow(
+                item,
+                item.risk_level,
+                item.score,
+                sla_state(item, now, ack_sla),
+                highlight(item.post_text, tuple(Cue(*c) for c in item.cues)),
+                tuple(sent.get(item.case_id, ())),
+                item.case_id in alarmed,
+            )
+            for item in items
+        ]
+    return sorted(rows, key=_urgency)
+
+
+#: a risk level's place in RiskLevel (the queue's sort key; built once, not per row)
+_LEVEL_RANKS = {level.value: rank for rank, level in enumerate(RiskLevel)}
+
+
+def _urgency(row: QueueRow) -> tuple[int, float, datetime]:
+    rank = _LEVEL_RANKS.get(row.level or "", len(_LEVEL_RANKS))
+    # an unassessed case is treated as the most urgent until the model or a person says
+    # otherwise (nothing may sink to the bottom for lack of a score)
+    return (-rank, -(row.score or 0.0), row.item.opened_at)
+
+
+@dataclass(frozen=True)
+class AlertView:
+    alert: Alert
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What the case page shows; personal data already reduced for minimal roles."""
+
+    case_id: int
+    status: str
+    platform: str
+    opened_at: datetime
+    risk_level: str | None
+    milestones: dict[str, datetime]
+    subject: Subject | None
+    alerts: list[AlertView]
+    timeline: list[TimelineEntry]
+    notes: list[TimelineEntry]
+    assessments: list[RiskAssessment]
+    resolutions: list[StoredResolution]
+    districts: set[str]
+    steps: list[str]
+    outcome: str | None
+    trace_requested: bool
+    can: dict[str, bool] = field(default_factory=dict)
+    minimal: bool = False
+    #: False when no alert comes from a proven sender: dispatch waits for a person's click
+    sender_verified: bool = True
+    sender_verification: str = ""
+    #: the case's one place (what every message says), with any conflict between alerts
+    place: CasePlace = field(default_factory=CasePlace)
+
+
+class _Resolutions(Protocol):
+    def for_case(self, case_id: int) -> list[StoredResolution]: ...
+
+
+def _minimise(alert: Alert) -> Alert:
+    alert.raw_payload = b""
+    alert.extra = {}
+    alert.subject.email = None
+    alert.subject.profile_url = None
+    return alert
+
+
+def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
+    """A case for its page. The read is audited; a refusal is audited too."""
+    with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
+        case = uow.cases.get(case_id)
+        minimal = actor.role in MINIMAL_ROLES
+        subject = uow.subjects.get(case.subject_id) if case.subject_id is not None else None
+        if subject is not None and minimal:
+            subject.email = subject.profile_url = None
+        repo = _assessments(uow)
+        found = repo.for_case(case_id) if repo else []
+        _, cues = _model_view(found)
+        alerts = uow.alerts.for_case(case_id)
+        sender = case_sender(alerts)
+        if minimal:
+            alerts = [_minimise(a) for a in alerts]
+        locations: _Resolutions | None = getattr(uow, "locations", None)
+        timeline = uow.cases.timeline(case_id)
+        uow.audit.append(
+            at=ctx.clock.now(),
+            actor=str(actor),
+            action="case.read",
+            case_id=case_id,
+            details={"purpose": "console"},
+        )
+        view = CaseView(
+            case_id=case_id,
+            status=case.status.value,
+            platform=case.platform,
+            opened_at=case.opened_at,
+            risk_level=case.risk_level,
+            milestones={m.value: at for m, at in case.milestones.items()},
+            subject=subject,
+            alerts=[AlertView(a, highlight(a.post.text, cues)) for a in alerts],
+            timeline=[t for t in timeline if t.kind != "note"],
+            notes=[t for t in timeline if t.kind == "note"],
+            assessments=found,
+            resolutions=locations.for_case(case_id) if locations else [],
+            districts=uow.jurisdictions.for_case(case_id),
+            steps=[s.name.lower() for s in allowed_steps(case.status)],
+            outcome=case.outcome.kind.value if case.outcome else None,
+            trace_requested=case.trace_requested_at is not None,
+            can={
+                p.name.lower(): actor.kind == "user" and allowed(actor.role, p) for p in Permission
+            }
+            | {"triage": repo is not None},
+            minimal=minimal,
+            sender_verified=sender.verified,
+            sender_verification=sender.how,
+            place=case_place(uow, case_id) if locations else CasePlace(),
+        )
+        uow.commit()
+        return view
+
+
+def add_note(ctx: Context, actor: Actor, case_id: int, text: str) -> None:
+    text = text.strip()
+    if not text:
+        raise InvalidOutcome("a note needs some text")
+    if len(text) > 5000:
+        raise InvalidOutcome("a note is at most 5000 characters")
+    with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_NOTE)
+        now = ctx.clock.now()
+        # the text may name people: it goes in the encrypted details, not the summary
+        uow.cases.note(
+            case_id, TimelineEntry(now, "note", "Note / टिप्पणी", str(actor), {"text": text})
+        )
+        uow.audit.append(at=now, actor=str(actor), action="case.note", case_id=case_id, details={})
+        uow.commit()
+
+
+def record_place(
+    ctx: Context, actor: Actor, case_id: int, place: str, district: str | None = None
+) -> None:
+    """Record where the person is and, optionally, the district responsible (which decides
+    which district officers see the case)."""
+    place = place.strip()
+    district = (district or "").strip() or None
+    if not place and not district:
+        raise InvalidOutcome("give a place, a district, or both")
+    with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_MANAGE)
+        now = ctx.clock.now()
+        before = case_place(uow, case_id)
+        code = None
+        if district is not None:
+            code = uow.jurisdictions.district_code(district)
+            if code is None:
+                raise InvalidOutcome(f"unknown district {district!r}")
+            uow.jurisdictions.assign(case_id, code, str(actor), now)
+        names = {d[0]: d[1] for d in uow.jurisdictions.districts()}
+        label = ", ".join(p for p in (place, names.get(code or "", "")) if p)
+        case = uow.cases.get(case_id, for_update=True)
+        case.mark_located(now, label, actor)
+        uow.cases.save(case)
+        stop_traces(uow, case_id, "the SMC recorded where the person is", now)
+        # a change of district after dispatch is told to the units already notified
+        track_place(ctx, uow, case_id, before, actor)
+        uow.audit.append(
+            at=now,
+            actor=str(actor),
+            action="case.locate",
+            case_id=case_id,
+            details={"district_lgd": code},
+        )
+        publish(ctx, uow, case_id, case.events)
+        uow.commit()
+
+
+@dataclass(frozen=True)
+class PhoneAlert:
+    """What an SMC operator writes down from a platform's phone call."""
+
+    call_received_at: datetime
+    platform: str
+    caller_name: str = ""
+    caller_organisation: str = ""
+    callback_number: str = ""
+    notes: str = ""
+    reference: str = ""
+    subject_name: str = ""
+    subject_handle: str = ""
+    subject_phone: str = ""
+    post_text: str = ""
+    location_text: str = ""
+    pin: str = ""
+
+
+def _clean(value: str) -> str | None:
+    return value.strip() or None
+
+
+def enter_phone_alert(ctx: Context, actor: Actor, form: PhoneAlert) -> Receipt:
+    """Store a phone alert; the clock starts at the call time (when the SMC learnt of it)."""
+    require(actor, Permission.ALERT_ENTER)
+    now = ctx.clock.now()
+    called = form.call_received_at
+    if called.tzinfo is None:
+        raise InvalidAlert("the call time needs a timezone")
+    check_moment("call_received_at", called)
+    if called > now + timedelta(minutes=1):
+        raise InvalidAlert("the call time is in the future")
+    pin = form.pin.strip()
+    if pin and not (len(pin) == 6 and pin.isdigit()):
+        raise InvalidAlert("a PIN code has six digits")
+    raw = repr(form).encode("utf-8")
+    alert = Alert(
+        source=AlertSource.PHONE_CALL,
+        received_at=min(now, called.astimezone(UTC)),
+        raw_payload=raw,
+        raw_content_type="text/x-console-form",
+        platform=form.platform or "other",
+        reference=_clean(form.reference),
+        received_via="phone_call",
+        subject=Subject(
+            name=_clean(form.subject_name),
+            handle=_clean(form.subject_handle),
+            phone=_clean(form.subject_phone),
+        ),
+        post=Post(_clean(form.post_text), None, None, PostKind.TEXT),
+        location=LocationHint(_clean(form.location_text), None, None, pin or None, None),
+        caller=Caller(
+            _clean(form.caller_name),
+            _clean(form.caller_organisation),
+            _clean(form.callback_number),
+            called,
+            _clean(form.notes),
+        ),
+    )
+    return receive_alert(ctx, ReceiveAlert(alert, actor))
+
+
+def milestone_minutes(view: CaseView) -> dict[str, float]:
+    """Minutes from the alert to each milestone reached (the response-time figures)."""
+    start = view.milestones.get(Milestone.RECEIVED.value, view.opened_at)
+    return {
+        name: round((at - start).total_seconds() / 60, 1)
+        for name, at in view.milestones.items()
+        if name != Milestone.RECEIVED.value
+    }
+
+
+def attachment(ctx: Context, actor: Actor, case_id: int, attachment_id: int) -> Attachment:
+    """A file that came with one of the case's alerts (the download is audited)."""
+    with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
+        alert_id, found = uow.alerts.attachment(attachment_id)
+        if alert_id not in {a.id for a in uow.alerts.for_case(case_id)}:
+            raise NotFound(f"attachment {attachment_id} is not part of case {case_id}")
+        uow.audit.append(
+            at=ctx.clock.now(),
+            actor=str(actor),
+            action="case.attachment_read",
+            case_id=case_id,
+            details={"attachment_id": attachment_id},
+        )
+        uow.commit()
+        return found

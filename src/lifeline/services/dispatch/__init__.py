@@ -1,0 +1,2 @@
+"""Dispatch: routing a located case to units, escalation, notifications, briefs and
+acknowledgements."""

@@ -1,0 +1,519 @@
+"""Dispatch use cases: start escalations to units, acknowledge them, stop them, answer traces.
+
+Everything here runs in the caller's transaction or opens its own; timers and messages are jobs
+written in the same transaction (the outbox), so nothing is sent for a change that rolled back
+and nothing is lost when a worker dies (docs/dispatch.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from lifeline.domain.dispatch import (
+    Contact,
+    Dispatch,
+    DispatchError,
+    DispatchState,
+    Notification,
+)
+from lifeline.domain.errors import DomainError
+from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
+from lifeline.domain.lifecycle import CaseStatus, Milestone
+from lifeline.domain.model import SYSTEM, Actor, Case, TimelineEntry
+from lifeline.services.access.authorisation import Permission, enforce_case
+from lifeline.services.context import Context, publish
+from lifeline.services.dispatch.briefs import CaseBrief, case_brief
+from lifeline.services.dispatch.routing import (
+    SMC_UNIT,
+    DispatchPlan,
+    RegistryView,
+    plan_dispatch,
+    registry_view,
+)
+from lifeline.services.location.registry import dispatch_rules_in_force
+from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.triage.assessment import level_at_risk
+
+ESCALATION_STEP = "escalation_step"
+SEND_NOTIFICATION = "send_notification"
+CHECK_REACHED = "check_reached"
+#: states in which a case no longer needs anyone to come: escalations stop
+SETTLED = frozenset(
+    {
+        CaseStatus.ON_SCENE,
+        CaseStatus.RESOLVED,
+        CaseStatus.HANDED_OVER,
+        CaseStatus.DISMISSED,
+        CaseStatus.CLOSED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Alarm:
+    id: int
+    case_id: int
+    dispatch_id: int | None
+    reason: str
+    raised_at: datetime
+
+
+class DispatchRepository(Protocol):
+    def add(self, dispatch: Dispatch) -> Dispatch: ...
+    def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch: ...
+    def save(self, dispatch: Dispatch) -> None: ...
+    def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]: ...
+    def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
+        """Per case, (unit name, state) of each dispatch, oldest first: many cases in one read
+        (the live queue's "notified" column), never one query per case."""
+        ...
+
+    def add_notification(self, notification: Notification) -> Notification:
+        """Store it; its id and acknowledgement code are set."""
+        ...
+
+    def notification(self, notification_id: int, *, for_update: bool = False) -> Notification: ...
+    def save_notification(self, notification: Notification) -> None: ...
+    def notifications_for_case(self, case_id: int) -> list[Notification]: ...
+    def delivered_before(self, case_id: int, notification_id: int) -> bool:
+        """Whether a message to a unit (not an SMC alarm) of this case other than
+        `notification_id` was delivered already."""
+        ...
+
+    def notification_by_code(self, code: str) -> Notification | None:
+        """The notification an acknowledgement code names (None if no such code)."""
+        ...
+
+    def raise_alarm(
+        self, case_id: int, dispatch_id: int | None, reason: str, at: datetime
+    ) -> int | None:
+        """A new alarm's id, or None if one for this case and dispatch is already open."""
+        ...
+
+    def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]: ...
+    def clear_alarms(self, case_id: int, at: datetime, by: str) -> int: ...
+
+
+class AckTokenError(DomainError):
+    """An acknowledgement link whose token is forged, damaged or expired."""
+
+    code = "invalid_ack_token"
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+class AckTokens(Protocol):
+    """Signs acknowledgement links (the token names a notification)."""
+
+    def issue(self, notification_id: int) -> str: ...
+    def read(self, token: str, max_age_seconds: int) -> int:
+        """The notification id; raises AckTokenError."""
+        ...
+
+
+def dispatch_repo(uow: UnitOfWork) -> DispatchRepository:
+    repo: DispatchRepository | None = getattr(uow, "dispatches", None)
+    if repo is None:
+        raise DomainError("this unit of work has no dispatch repository")
+    return repo
+
+
+# -- starting -------------------------------------------------------------------------------
+
+
+def start_dispatch(
+    ctx: Context, uow: UnitOfWork, case: Case, plan: DispatchPlan, actor: Actor, now: datetime
+) -> list[Dispatch]:
+    """Start an escalation for every planned unit that has none running; the first step
+    fires at once (its messages are jobs in this transaction)."""
+    assert case.id is not None
+    repo = dispatch_repo(uow)
+    running = {d.unit_id for d in repo.for_case(case.id) if d.state is not DispatchState.STOPPED}
+    rules = dispatch_rules_in_force(ctx, uow)
+    started: list[Dispatch] = []
+    for unit in plan.units:
+        if unit.unit_id in running:
+            continue
+        if unit.purpose == "trace" and case.trace_requested_at is None:
+            case.request_trace(now, actor)
+        dispatch = Dispatch(
+            case_id=case.id,
+            unit_id=unit.unit_id,
+            unit_name=unit.unit_name,
+            policy=rules.policy(unit.policy),
+            started_at=now,
+            started_by=str(actor),
+            reason=unit.rule[:300],
+            purpose=unit.purpose,
+        )
+        started.append(repo.add(dispatch))
+    if not started:
+        return []
+    first = Milestone.DISPATCHED not in case.milestones
+    case.dispatch(now, actor, [d.unit_name for d in started])
+    if first and ctx.measure is not None:
+        ctx.measure("alert_to_dispatched", (now - case.opened_at).total_seconds())
+    for dispatch in started:
+        case.events.append(
+            DispatchStarted(case.id, now, dispatch.unit_id, dispatch.purpose, dispatch.policy.id)
+        )
+    uow.cases.save(case)
+    publish(ctx, uow, case.id, case.events)
+    brief = case_brief(uow, case)  # one read for every first message
+    for dispatch in started:
+        note(
+            uow,
+            case.id,
+            now,
+            "escalation_started",
+            f"Escalation to {dispatch.unit_name} started ({dispatch.reason}; policy "
+            f"{dispatch.policy.id}) / {dispatch.unit_name} को सूचना शुरू",
+            actor,
+            unit_id=dispatch.unit_id,
+            purpose=dispatch.purpose,
+            policy=dispatch.policy.as_dict(),
+        )
+        fire_step(ctx, uow, dispatch, now, brief)
+    uow.jobs.enqueue(
+        CHECK_REACHED,
+        {"case_id": case.id},
+        now=now,
+        case_id=case.id,
+        run_at=now + ctx.config.unreached_alarm_after,
+    )
+    uow.audit.append(
+        at=now,
+        actor=str(actor),
+        action="case.dispatch_started",
+        case_id=case.id,
+        details={"units": [d.unit_id for d in started], "automatic": actor == SYSTEM},
+    )
+    return started
+
+
+def consider_dispatch(ctx: Context, uow: UnitOfWork, case_id: int) -> list[Dispatch]:
+    """After triage or location: send a platform alert at once if the policy allows it
+    (DESIGN.md §1.2); anything else waits for an operator."""
+    if not ctx.config.auto_dispatch:
+        return []
+    case = uow.cases.get(case_id, for_update=True)
+    if case.status is not CaseStatus.RECEIVED or not level_at_risk(case.risk_level):
+        return []  # below ideation (or not yet assessed) never goes out by itself
+    if dispatch_repo(uow).for_case(case_id):
+        return []
+    now = ctx.clock.now()
+    plan = plan_dispatch(ctx, uow, case, now)
+    if not plan.automatic or not plan.units:
+        return []
+    return start_dispatch(ctx, uow, case, plan, SYSTEM, now)
+
+
+def preview_dispatch(
+    ctx: Context, actor: Actor, case_id: int, unit_ids: Sequence[str] = ()
+) -> DispatchPlan:
+    """Who would be notified for this case (the dry run); changes nothing but the audit."""
+    with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
+        case = uow.cases.get(case_id)
+        plan = plan_dispatch(ctx, uow, case, ctx.clock.now(), unit_ids=unit_ids)
+        uow.audit.append(
+            at=ctx.clock.now(),
+            actor=str(actor),
+            action="case.dispatch_previewed",
+            case_id=case_id,
+            details={"units": [u.unit_id for u in plan.units]},
+        )
+        uow.commit()
+        return plan
+
+
+def confirm_dispatch(
+    ctx: Context, actor: Actor, case_id: int, unit_ids: Sequence[str] = ()
+) -> tuple[Case, list[Dispatch]]:
+    """An operator's one click: send the case to the routed units (or those named)."""
+    with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_MANAGE)
+        case = uow.cases.get(case_id, for_update=True)
+        now = ctx.clock.now()
+        cleaned = [u.strip() for u in unit_ids if u.strip()]
+        plan = plan_dispatch(ctx, uow, case, now, unit_ids=cleaned)
+        if not plan.units:
+            raise DispatchError(
+                "nothing to dispatch to: " + ("; ".join(plan.problems) or "no unit found")
+            )
+        started = start_dispatch(ctx, uow, case, plan, actor, now)
+        if not started:
+            raise DispatchError("every unit planned already has an escalation running")
+        uow.commit()
+        return case, started
+
+
+# -- timers ---------------------------------------------------------------------------------
+
+
+def contact_label(role: str) -> str:
+    """A contact as timelines name them: by role ("the duty contact"), never by name or
+    number (the notification keeps who it was)."""
+    role = " ".join(role.split())[:40]
+    return f"the {role} contact" if role else "a contact"
+
+
+def note(
+    uow: UnitOfWork,
+    case_id: int,
+    at: datetime,
+    kind: str,
+    summary: str,
+    actor: Actor = SYSTEM,
+    **details: object,
+) -> None:
+    uow.cases.note(case_id, TimelineEntry(at, kind, summary, str(actor), dict(details)))
+
+
+def fire_step(
+    ctx: Context,
+    uow: UnitOfWork,
+    dispatch: Dispatch,
+    now: datetime,
+    brief: CaseBrief | None = None,
+) -> None:
+    """Run the dispatch's due step: notify its targets, schedule the next timer (a job that
+    carries the new token, committed with this transaction) or raise the SMC alarm. Its
+    messages describe the case as `brief` (read here if not given)."""
+    assert dispatch.id is not None
+    repo = dispatch_repo(uow)
+    firing = dispatch.fire(now)
+    repo.save(dispatch)
+    if firing.exhausted:
+        raise_alarm(
+            ctx,
+            uow,
+            dispatch.case_id,
+            dispatch.id,
+            f"{dispatch.unit_name} did not acknowledge after every escalation step",
+            now,
+        )
+        return
+    view = registry_view(ctx, uow, now.date())
+    reached: list[str] = []
+    for target in firing.notify:
+        for unit_id, contacts in _targets(view, dispatch.unit_id, target):
+            for contact in contacts:
+                if brief is None:
+                    brief = case_brief(uow, uow.cases.get(dispatch.case_id))
+                queue_notification(uow, dispatch, unit_id, contact, firing.step_index, now, brief)
+                reached.append(f"{contact_label(contact.role)} ({unit_id})")
+    steps = len(dispatch.policy.steps)
+    summary = (
+        f"Escalation step {firing.step_index + 1}/{steps} (round {firing.round + 1}) for "
+        f"{dispatch.unit_name}: " + (", ".join(reached) or "nobody to notify")
+    )
+    note(
+        uow,
+        dispatch.case_id,
+        now,
+        "escalation_step",
+        summary,
+        unit_id=dispatch.unit_id,
+        step=firing.step_index,
+        round=firing.round,
+        targets=list(firing.notify),
+    )
+    if not reached:
+        raise_alarm(
+            ctx,
+            uow,
+            dispatch.case_id,
+            dispatch.id,
+            f"no contact to notify for {dispatch.unit_name} ({', '.join(firing.notify)})",
+            now,
+        )
+    if firing.next_at is not None:
+        uow.jobs.enqueue(
+            ESCALATION_STEP,
+            {"dispatch_id": dispatch.id, "token": dispatch.timer_token},
+            now=now,
+            case_id=dispatch.case_id,
+            run_at=firing.next_at,
+        )
+
+
+def _targets(
+    view: RegistryView, unit_id: str, target: str
+) -> list[tuple[str, tuple[Contact, ...]]]:
+    """The contacts a step target means for a dispatch to `unit_id` (DESIGN: `unit` is the
+    unit the case was routed to, `parent` the unit above it, `role:X` the nearest contacts
+    with role X, `unit:ID` a named unit, `smc` the SMC)."""
+    if target in ("unit", "parent", "smc") or target.startswith("unit:"):
+        if target == "unit":
+            wanted = unit_id
+        elif target == "smc":
+            wanted = SMC_UNIT
+        elif target == "parent":
+            unit = view.get(unit_id)
+            wanted = unit.parent if unit and unit.parent else SMC_UNIT
+        else:
+            wanted = target.removeprefix("unit:")
+        holder, contacts = view.contacts_for(wanted)
+        return [(holder.id, contacts)] if holder is not None else []
+    role = target.removeprefix("role:")
+    for unit in view.chain(unit_id):
+        chosen = tuple(c for c in unit.contacts if c.role == role)
+        if chosen:
+            return [(unit.id, chosen)]
+    return []
+
+
+def queue_notification(
+    uow: UnitOfWork,
+    dispatch: Dispatch | None,
+    unit_id: str,
+    contact: Contact,
+    step_index: int,
+    now: datetime,
+    brief: CaseBrief,
+    *,
+    purpose: str | None = None,
+) -> Notification:
+    """A notification for one contact, telling `brief`, and the job that sends it (run at
+    once)."""
+    owner = brief.case_id
+    notification = Notification(
+        case_id=owner,
+        dispatch_id=dispatch.id if dispatch is not None else None,
+        unit_id=unit_id,
+        contact_name=contact.name,
+        contact_role=contact.role,
+        channels=contact.channels,
+        created_at=now,
+        step_index=step_index,
+        purpose=purpose or (dispatch.purpose if dispatch is not None else "alarm"),
+        brief=brief.as_dict(),
+    )
+    notification = dispatch_repo(uow).add_notification(notification)
+    uow.jobs.enqueue(
+        SEND_NOTIFICATION,
+        {"notification_id": notification.id},
+        now=now,
+        case_id=owner,
+        max_attempts=3,
+    )
+    return notification
+
+
+def escalation_step(ctx: Context, uow: UnitOfWork, job: Job) -> None:
+    """Job handler, payload {"dispatch_id", "token"}: fire the next step unless the timer is
+    stale (another token), the unit acknowledged, or the case no longer needs anyone."""
+    dispatch_id, token = job.payload.get("dispatch_id"), job.payload.get("token")
+    if not isinstance(dispatch_id, int) or not isinstance(token, str):
+        raise DispatchError("escalation_step payload needs integer 'dispatch_id' and 'token'")
+    repo = dispatch_repo(uow)
+    case = uow.cases.get(repo.get(dispatch_id).case_id, for_update=True)
+    dispatch = repo.get(dispatch_id, for_update=True)
+    if dispatch.timer_token != token or dispatch.state is not DispatchState.ACTIVE:
+        return  # stale or duplicate timer: the dispatch moved on
+    now = ctx.clock.now()
+    if case.status in SETTLED:
+        stop_escalations(uow, case, f"case is {case.status.value}", now)
+        return
+    if ctx.measure is not None and dispatch.next_at is not None:
+        ctx.measure("escalation_step_lag", max(0.0, (now - dispatch.next_at).total_seconds()))
+    fire_step(ctx, uow, dispatch, now)
+
+
+def check_reached(ctx: Context, uow: UnitOfWork, job: Job) -> None:
+    """Job handler, payload {"case_id"}: alarm the SMC if no unit has been reached (no message
+    delivered, no acknowledgement) since the case was dispatched."""
+    case_id = job.payload.get("case_id")
+    if not isinstance(case_id, int):
+        raise DispatchError("check_reached payload needs an integer 'case_id'")
+    case = uow.cases.get(case_id, for_update=True)
+    if case.status in SETTLED or case.status is CaseStatus.ACKNOWLEDGED:
+        return
+    repo = dispatch_repo(uow)
+    delivered = any(n.delivered_at for n in repo.notifications_for_case(case_id))
+    if delivered:
+        return
+    waited = int(ctx.config.unreached_alarm_after.total_seconds())
+    raise_alarm(
+        ctx, uow, case_id, None, f"no unit reached {waited} s after dispatch", ctx.clock.now()
+    )
+
+
+def raise_alarm(
+    ctx: Context,
+    uow: UnitOfWork,
+    case_id: int,
+    dispatch_id: int | None,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Alarm the SMC: a banner on every console, a timeline entry, an event, and messages to
+    the SMC's own contacts (once per case and dispatch while the alarm is open)."""
+    repo = dispatch_repo(uow)
+    alarm_id = repo.raise_alarm(case_id, dispatch_id, reason[:300], now)
+    if alarm_id is None:
+        return
+    note(uow, case_id, now, "smc_alarm", f"SMC alarm: {reason} / SMC चेतावनी", alarm_id=alarm_id)
+    uow.audit.append(
+        at=now,
+        actor=str(SYSTEM),
+        action="case.smc_alarm",
+        case_id=case_id,
+        details={"reason": reason, "dispatch_id": dispatch_id},
+    )
+    publish(ctx, uow, case_id, [SmcAlarmRaised(case_id, now, reason)])
+    view = registry_view(ctx, uow, now.date())
+    holder, contacts = view.contacts_for(SMC_UNIT)
+    brief = case_brief(uow, uow.cases.get(case_id)) if contacts else None
+    for contact in contacts:
+        assert brief is not None
+        queue_notification(
+            uow, None, holder.id if holder else SMC_UNIT, contact, 0, now, brief, purpose="alarm"
+        )
+
+
+def stop_escalations(uow: UnitOfWork, case: Case, reason: str, now: datetime) -> int:
+    """Stop every running escalation of the case (on scene, outcome, closed...)."""
+    assert case.id is not None
+    repo = dispatch_repo(uow)
+    stopped = 0
+    for dispatch in repo.for_case(case.id, for_update=True):
+        if dispatch.stop(now, reason):
+            repo.save(dispatch)
+            stopped += 1
+            note(
+                uow,
+                case.id,
+                now,
+                "escalation_stopped",
+                f"Escalation to {dispatch.unit_name} stopped: {reason}",
+                unit_id=dispatch.unit_id,
+            )
+    if stopped:
+        repo.clear_alarms(case.id, now, "system:lifeline")
+    return stopped
+
+
+def stop_traces(uow: UnitOfWork, case_id: int, reason: str, now: datetime) -> int:
+    """End the STF trace escalations of a case (someone located the person another way)."""
+    repo = dispatch_repo(uow)
+    stopped = 0
+    for dispatch in repo.for_case(case_id, for_update=True):
+        if dispatch.purpose == "trace" and dispatch.stop(now, reason):
+            repo.save(dispatch)
+            stopped += 1
+            note(
+                uow,
+                case_id,
+                now,
+                "escalation_stopped",
+                f"Trace request to {dispatch.unit_name} ended: {reason}",
+                unit_id=dispatch.unit_id,
+            )
+    return stopped

@@ -1,0 +1,313 @@
+"""Sending one notification: compose the message, try the contact's channel, record the result.
+
+`send_notification` runs outside any open transaction (the worker calls it with the context
+only): the network call must never hold a database lock, so it reads in one short
+transaction, sends, and records the attempt in a second. Delivery is at least once: if the
+process dies between sending and recording, the job's lease ends and it is sent again; the
+message carries its notification id for the receiver to drop the duplicate.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from lifeline.domain.ack_codes import group_code
+from lifeline.domain.dispatch import DispatchState, Notification, NotificationState
+from lifeline.domain.errors import DomainError
+from lifeline.domain.model import Case
+from lifeline.services.context import Context
+from lifeline.services.dispatch.briefs import CaseBrief, case_brief
+from lifeline.services.dispatch.channels import DeliveryResult, OutgoingMessage
+from lifeline.services.dispatch.escalations import (
+    SEND_NOTIFICATION,
+    contact_label,
+    dispatch_repo,
+    note,
+    raise_alarm,
+)
+from lifeline.services.dispatch.relocation import PLACE_CHANGED
+from lifeline.services.ports import Job, UnitOfWork
+
+#: what a provider's error may quote about the recipient: addresses and phone numbers
+_ADDRESS = re.compile(r"[^\s<>()\"',;:]+@[^\s<>()\"',;:]+\.[A-Za-z]{2,}")
+_NUMBER = re.compile(r"\+?\d[\d \-]{6,}\d")
+
+
+def without_recipients(detail: str) -> str:
+    """A delivery error as a timeline summary may show it: a provider that quotes the
+    recipient ("550 <duty@ps.example>: no such user", "+9198… is not a valid number") has the
+    address or number blanked (the notification keeps the full detail)."""
+    return _NUMBER.sub("<number>", _ADDRESS.sub("<address>", detail))
+
+
+#: seconds before retrying the same channel, by attempt (then the next channel is tried)
+RETRY_BACKOFF = (1.0, 3.0, 10.0)
+
+LEVEL_HI = {
+    "none": "कोई नहीं",
+    "discussion": "चर्चा",
+    "distress": "संकट",
+    "ideation": "आत्मघाती विचार",
+    "intent": "आत्मघाती इरादा",
+    "imminent": "तत्काल खतरा",
+}
+
+
+def send_notification(ctx: Context, job: Job) -> None:
+    """Job handler (outside a transaction), payload {"notification_id"}."""
+    notification_id = job.payload.get("notification_id")
+    if not isinstance(notification_id, int):
+        raise DomainError("send_notification payload needs an integer 'notification_id'")
+    if ctx.channels is None:
+        raise DomainError("no notification channels are configured")
+    with ctx.uow(readonly=True) as uow:
+        notification = dispatch_repo(uow).notification(notification_id)
+        why_not = _not_needed(uow, notification)
+        if not why_not:
+            message = compose(ctx, uow, notification)
+            url = notification.channels[notification.channel_index]
+    if why_not:
+        with ctx.uow() as uow:
+            uow.jobs.complete(job, ctx.clock.now())
+            uow.commit()
+        return
+    if ctx.channels.check(url) is not None:
+        result = DeliveryResult(False, ctx.channels.check(url) or "", retryable=False)
+    else:
+        result = ctx.channels.send(url, message, timeout=ctx.config.channel_timeout)
+    record_attempt(ctx, job, notification_id, url, result)
+
+
+def _not_needed(uow: UnitOfWork, notification: Notification) -> str:
+    if notification.state is not NotificationState.QUEUED:
+        return f"already {notification.state.value}"
+    if not notification.channels:
+        return "no channel"
+    if notification.dispatch_id is not None:
+        dispatch = dispatch_repo(uow).get(notification.dispatch_id)
+        if dispatch.state is not DispatchState.ACTIVE:
+            return f"the dispatch is {dispatch.state.value}"
+    return ""
+
+
+def record_attempt(
+    ctx: Context, job: Job, notification_id: int, url: str, result: DeliveryResult
+) -> None:
+    assert ctx.channels is not None
+    now = ctx.clock.now()
+    via = ctx.channels.describe(url)
+    with ctx.uow() as uow:
+        # The case first, as every writer locks them (case, dispatch, notification): two
+        # messages of one case delivered at once are recorded one after the other, so exactly
+        # one of them counts as the case's first delivery.
+        case = uow.cases.get(job.case_id, for_update=True) if job.case_id is not None else None
+        repo = dispatch_repo(uow)
+        n = repo.notification(notification_id, for_update=True)
+        attempt = n.attempts + 1
+        action = n.record_attempt(
+            now,
+            result.delivered,
+            result.detail,
+            result.retryable,
+            via,
+            ctx.config.channel_attempts,
+        )
+        repo.save_notification(n)
+        # the contact by role: their name stays in the notification, never in a summary
+        who = f"{contact_label(n.contact_role)} ({n.unit_id})"
+        if action == "done":
+            note(
+                uow,
+                n.case_id,
+                now,
+                "notification_delivered",
+                f"Delivered to {who} via {via} / संदेश पहुँचा",
+                notification_id=n.id,
+                via=via,
+            )
+            _measure_first_delivery(ctx, uow, n, now, case)
+        elif action in ("retry", "next"):
+            delay = RETRY_BACKOFF[min(attempt - 1, len(RETRY_BACKOFF) - 1)]
+            if action == "next":
+                delay, then = 0.0, "trying the next channel"
+            else:
+                then = f"retrying in {delay:g} s"
+            uow.jobs.enqueue(
+                SEND_NOTIFICATION,
+                {"notification_id": n.id},
+                now=now,
+                case_id=n.case_id,
+                run_at=now + timedelta(seconds=delay),
+                max_attempts=3,
+            )
+            note(
+                uow,
+                n.case_id,
+                now,
+                "notification_retry",
+                f"Sending to {who} via {via} failed ({without_recipients(result.detail)}); " + then,
+                notification_id=n.id,
+                via=via,
+                error=result.detail,
+            )
+        else:
+            note(
+                uow,
+                n.case_id,
+                now,
+                "notification_failed",
+                f"Could not reach {who}: every channel failed (last: {via}: "
+                f"{without_recipients(result.detail)}) / संपर्क नहीं हो सका",
+                notification_id=n.id,
+                via=via,
+                error=result.detail,
+            )
+            _alarm_if_nobody_left(ctx, uow, n, now)
+        uow.jobs.complete(job, now)
+        uow.commit()
+
+
+def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: datetime) -> None:
+    """Every message to a unit has failed and none is still being tried: alarm the SMC."""
+    if n.purpose == "alarm":
+        return
+    others = [
+        o
+        for o in dispatch_repo(uow).notifications_for_case(n.case_id)
+        if o.dispatch_id == n.dispatch_id
+    ]
+    if any(o.state is not NotificationState.FAILED for o in others):
+        return
+    raise_alarm(
+        ctx, uow, n.case_id, n.dispatch_id, f"{n.unit_id}: no contact reachable on any channel", now
+    )
+
+
+def _measure_first_delivery(
+    ctx: Context, uow: UnitOfWork, n: Notification, now: datetime, case: Case | None
+) -> None:
+    if ctx.measure is None or n.purpose == "alarm":
+        return
+    assert n.id is not None
+    if not dispatch_repo(uow).delivered_before(n.case_id, n.id):
+        opened = (case if case is not None else uow.cases.get(n.case_id)).opened_at
+        ctx.measure("alert_to_first_notification", (now - opened).total_seconds())
+
+
+# -- the message ------------------------------------------------------------------------------
+
+
+def compose(ctx: Context, uow: UnitOfWork, n: Notification) -> OutgoingMessage:
+    """The message for a notification, from the brief kept with it when its step fired (or,
+    for a notification stored without one, the case as it is now)."""
+    if n.brief is not None:
+        brief = CaseBrief.from_dict(n.brief)
+    else:
+        brief = case_brief(uow, uow.cases.get(n.case_id))
+    return render(ctx, brief, n)
+
+
+def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
+    """Short, bilingual, care-framed (MHCA 2017 s.115: a person who attempts suicide is
+    presumed to be under severe stress and must be cared for, not prosecuted), with what the
+    officer needs to act and nothing more."""
+    assert n.id is not None
+    level, place, who = brief.level, brief.place, brief.who
+    ack_url = ack_code = None
+    if n.purpose not in ("alarm", PLACE_CHANGED) and ctx.ack_tokens is not None:
+        ack_url = f"{ctx.config.public_url.rstrip('/')}/ack/{ctx.ack_tokens.issue(n.id)}"
+        ack_code = n.ack_code
+    title, lines = _text(n, brief.case_id, level, who, place)
+    if n.purpose != "alarm" and not brief.place_confirmed:
+        lines.append(
+            "The place is not confirmed: the SMC is checking it. / स्थान की पुष्टि नहीं हुई है: "
+            "SMC जाँच रहा है।"
+        )
+        if brief.hint_text:
+            lines.append(f"Address given / दिया गया पता: {brief.hint_text}")
+    if n.purpose != "alarm":
+        phones = ", ".join(p for p in (brief.person_phone, *brief.other_phones) if p)
+        lines.append(f"Person / व्यक्ति: {who}" + (f", {phones}" if phones else ""))
+        if brief.profile_url:
+            lines.append(f"Profile: {brief.profile_url}")
+        if brief.ip_city and n.purpose == "trace":
+            lines.append(f"IP city: {brief.ip_city}")
+        if brief.excerpt:
+            lines.append(f"Post / पोस्ट: \u201c{brief.excerpt}\u201d")
+        if brief.cues:
+            lines.append("Cues / संकेत: " + "; ".join(brief.cues))
+    if ctx.config.smc_phone:
+        lines.append(f"SMC: {ctx.config.smc_phone}")
+    if ack_url:
+        lines.append(f"Acknowledge / स्वीकार करें: {ack_url}")
+    if ack_code:
+        lines.append(f"Or reply / या उत्तर दें: ACK {group_code(ack_code)}")
+    short = f"Lifeline case {brief.case_id}: {level} risk, {place}. " + (
+        f"Reply ACK {group_code(ack_code)}" if ack_code else "Open the console."
+    )
+    incident = {
+        "type": "suicide_risk",
+        "purpose": n.purpose,
+        "case_id": brief.case_id,
+        "notification_id": n.id,
+        "risk_level": level,
+        "person": {
+            "name": brief.person_name,
+            "phone": brief.person_phone,
+            "other_phones": list(brief.other_phones),
+            "handle": brief.person_handle,
+        },
+        "location": {
+            "place": place,
+            "text": brief.hint_text,
+            "lat": brief.lat,
+            "lon": brief.lon,
+            "district_lgd": brief.district_lgd,
+            "police_station": brief.police_station,
+            "confirmed": brief.place_confirmed,
+        },
+        "post_excerpt": brief.excerpt or None,
+        "cues": list(brief.cues),
+        "callback": ctx.config.smc_phone or None,
+        "ack_url": ack_url,
+        "ack_code": ack_code,
+    }
+    return OutgoingMessage(
+        n.id, n.case_id, title, "\n".join(lines), short, ack_url, ack_code, incident
+    )
+
+
+def _text(n: Notification, case_id: int, level: str, who: str, place: str) -> tuple[str, list[str]]:
+    level_hi = LEVEL_HI.get(level, level)
+    if n.purpose == "alarm":
+        title = f"SMC ALARM: case {case_id} not acknowledged / केस {case_id} पर कोई जवाब नहीं"
+        return title, [
+            title,
+            f"Risk / जोखिम: {level} ({level_hi}); place / स्थान: {place}",
+            "Phone the units now and record it in the console. / इकाइयों को अभी फ़ोन करें।",
+        ]
+    if n.purpose == "trace":
+        title = f"Trace request: case {case_id} / ट्रेस अनुरोध: केस {case_id}"
+        return title, [
+            title,
+            f"A person may be at risk of suicide ({level} / {level_hi}); location unknown.",
+            "Please trace the number or account and answer in Lifeline. / कृपया नंबर या खाता "
+            "ट्रेस करें और Lifeline में उत्तर दें।",
+        ]
+    if n.purpose == PLACE_CHANGED:
+        title = f"Lifeline case {case_id}: the place has changed / स्थान बदल गया है"
+        return title, [
+            title,
+            f"New place / नया स्थान: {place}. Risk / जोखिम: {level} ({level_hi})",
+            "The SMC corrected where the person is: please go to the new place. / SMC ने "
+            "व्यक्ति का स्थान सुधारा है: कृपया नए स्थान पर पहुँचें।",
+        ]
+    title = f"Lifeline case {case_id}: person at risk, please reach them / व्यक्ति खतरे में"
+    return title, [
+        title,
+        f"Risk / जोखिम: {level} ({level_hi}). Place / स्थान: {place}",
+        "Please reach the person now with care: they need help, not punishment (MHCA 2017 "
+        "s.115). Tele-MANAS 14416. / कृपया तुरंत और संवेदनशीलता से पहुँचें: उन्हें मदद चाहिए, "
+        "दंड नहीं। टेली-मानस 14416।",
+    ]

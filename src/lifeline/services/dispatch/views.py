@@ -1,0 +1,240 @@
+"""Read models of dispatch for the entrypoints: what an acknowledgement link names (read without
+changing anything), the SMC alarms a person may see, the dispatch panel of a case, and the
+JSON shapes of dispatches, notifications and alarms (never a channel URL: those hold secrets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from lifeline.domain.dispatch import Dispatch, DispatchState, Notification
+from lifeline.domain.errors import DomainError, NotFound
+from lifeline.domain.model import Actor
+from lifeline.services.access.authorisation import (
+    Permission,
+    allowed,
+    enforce_case,
+    visible_case_ids,
+)
+from lifeline.services.context import Context
+from lifeline.services.dispatch.escalations import SETTLED, AckTokenError, Alarm, DispatchRepository
+from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
+from lifeline.services.ports import UnitOfWork
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _repo(uow: UnitOfWork) -> DispatchRepository | None:
+    """The dispatch repository, or None in an installation (or a test fake) without one."""
+    repo: DispatchRepository | None = getattr(uow, "dispatches", None)
+    return repo
+
+
+# -- acknowledgement links ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AckLinkView:
+    """What the page behind an acknowledgement link may show: the case number and the unit,
+    nothing about the person. `state`: open (can be confirmed), acknowledged, ended (the
+    escalation to this unit was stopped), settled (officers on scene, or the case finished),
+    alarm (an SMC alarm message: nothing to acknowledge), expired, invalid."""
+
+    state: str
+    case_id: int | None = None
+    unit_name: str | None = None
+    acknowledged_at: datetime | None = None
+
+
+def ack_link_view(ctx: Context, token: str) -> AckLinkView:
+    """Read an acknowledgement link without acknowledging, and without writing anything (not
+    even the audit log): mail and chat apps fetch every link they see."""
+    if ctx.ack_tokens is None:
+        return AckLinkView("invalid")
+    try:
+        notification_id = ctx.ack_tokens.read(token, ctx.config.ack_link_max_age_seconds)
+    except AckTokenError as exc:
+        return AckLinkView("expired" if exc.expired else "invalid")
+    with ctx.uow(readonly=True) as uow:
+        repo = _repo(uow)
+        if repo is None:
+            return AckLinkView("invalid")
+        try:
+            notification = repo.notification(notification_id)
+            if notification.dispatch_id is None:
+                return AckLinkView("alarm", notification.case_id)
+            dispatch = repo.get(notification.dispatch_id)
+            case = uow.cases.get(notification.case_id)
+        except NotFound:
+            return AckLinkView("invalid")
+    if case.status in SETTLED:
+        state = "settled"
+    elif dispatch.state is DispatchState.ACKNOWLEDGED:
+        state = "acknowledged"
+    elif dispatch.state is DispatchState.STOPPED:
+        state = "ended"
+    else:
+        state = "open"
+    return AckLinkView(state, case.id, dispatch.unit_name, dispatch.acknowledged_at)
+
+
+# -- alarms and the queue ---------------------------------------------------------------------
+
+
+def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
+    """Open SMC alarms `actor` may see, scoped as the live queue is: a district officer sees
+    only their district's cases, an STF analyst only trace requests, a role without the
+    queue nothing."""
+    if actor.kind != "user" or not allowed(actor.role, Permission.QUEUE_READ):
+        return []
+    with ctx.uow(readonly=True) as uow:
+        repo = _repo(uow)
+        if repo is None:
+            return []
+        found = repo.open_alarms()
+        if not found:
+            return []
+        visible = visible_case_ids(uow, actor)
+        if visible is not None:
+            found = [a for a in found if a.case_id in visible]
+        if actor.role == "stf_analyst":
+            found = [a for a in found if uow.cases.get(a.case_id).trace_requested_at]
+        return found
+
+
+class _UnitStates(Protocol):
+    def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]: ...
+
+
+def unit_states(uow: UnitOfWork, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
+    """Per case, (unit name, dispatch state) of every dispatch, in one query (the queue)."""
+    repo: _UnitStates | None = getattr(uow, "dispatches", None)
+    if repo is None or not hasattr(repo, "unit_states") or not case_ids:
+        return {}
+    return repo.unit_states(case_ids)
+
+
+def alarmed_cases(uow: UnitOfWork, case_ids: Collection[int]) -> set[int]:
+    """Which of these cases have an open SMC alarm (the queue marks their rows, live)."""
+    repo = _repo(uow)
+    if repo is None or not case_ids:
+        return set()
+    wanted = set(case_ids)
+    return {a.case_id for a in repo.open_alarms() if a.case_id in wanted}
+
+
+# -- the case page's panel --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DispatchPanel:
+    dispatches: list[Dispatch] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    alarms: list[Alarm] = field(default_factory=list)
+    #: the dry run for a person who may dispatch (None otherwise)
+    plan: DispatchPlan | None = None
+    plan_error: str = ""
+
+
+def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool) -> DispatchPanel:
+    """Dispatches, notifications and open alarms of a case, and (`with_plan`, for those who may
+    manage the case) who a confirmation would notify. Not audited: the page's read is."""
+    with ctx.uow(readonly=True) as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
+        repo = _repo(uow)
+        if repo is None:
+            return DispatchPanel()
+        plan, problem = None, ""
+        may_plan = actor.kind in ("cli", "system") or (
+            actor.kind == "user" and allowed(actor.role, Permission.CASE_MANAGE)
+        )
+        if with_plan and may_plan and ctx.locator is not None:
+            try:
+                plan = plan_dispatch(ctx, uow, uow.cases.get(case_id), ctx.clock.now())
+            except DomainError as exc:
+                problem = str(exc)
+        return DispatchPanel(
+            _with_acknowledgers(uow, case_id, repo.for_case(case_id)),
+            repo.notifications_for_case(case_id),
+            repo.open_alarms({case_id}),
+            plan,
+            problem,
+        )
+
+
+def _with_acknowledgers(uow: UnitOfWork, case_id: int, found: list[Dispatch]) -> list[Dispatch]:
+    """Who acknowledged each dispatch for a contact (the name typed on the link page, or the
+    registry contact), for a reader of the case: kept only in the encrypted details of the
+    timeline entry, the dispatch row says "a contact of <unit> (SMS)"."""
+    named = {
+        entry.details.get("dispatch_id"): entry.details.get("given_as")
+        or entry.details.get("contact")
+        for entry in uow.cases.timeline(case_id)
+        if entry.kind == "acknowledged" and entry.details.get("dispatch_id") is not None
+    }
+    for dispatch in found:
+        who = named.get(dispatch.id)
+        if who and dispatch.acknowledged_by:
+            dispatch.acknowledged_by = f"{who}: {dispatch.acknowledged_by}"
+    return found
+
+
+# -- JSON shapes ------------------------------------------------------------------------------
+
+
+def dispatch_dict(d: Dispatch) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "unit_id": d.unit_id,
+        "unit_name": d.unit_name,
+        "purpose": d.purpose,
+        "state": d.state.value,
+        "reason": d.reason,
+        "started_at": _iso(d.started_at),
+        "started_by": d.started_by,
+        "acknowledged_at": _iso(d.acknowledged_at),
+        "acknowledged_by": d.acknowledged_by,
+        "step_index": d.step_index,
+        "steps": len(d.policy.steps),
+        "next_at": _iso(d.next_at),
+        "ended_at": _iso(d.ended_at),
+        "end_reason": d.end_reason,
+        "policy": d.policy.id,
+    }
+
+
+def notification_dict(n: Notification) -> dict[str, Any]:
+    """One message: to whom and how far it got; `delivered_via` is the channel's description
+    (e.g. "sms"), never its URL."""
+    return {
+        "id": n.id,
+        "dispatch_id": n.dispatch_id,
+        "unit_id": n.unit_id,
+        "contact_name": n.contact_name,
+        "contact_role": n.contact_role,
+        "purpose": n.purpose,
+        "step_index": n.step_index,
+        "state": n.state.value,
+        "attempts": n.attempts,
+        "channel_index": n.channel_index,
+        "channels": len(n.channels),
+        "detail": n.detail,
+        "created_at": _iso(n.created_at),
+        "delivered_at": _iso(n.delivered_at),
+        "delivered_via": n.delivered_via,
+    }
+
+
+def alarm_dict(a: Alarm) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "case_id": a.case_id,
+        "dispatch_id": a.dispatch_id,
+        "reason": a.reason,
+        "raised_at": _iso(a.raised_at),
+    }

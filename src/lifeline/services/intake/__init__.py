@@ -1,0 +1,1 @@
+"""Intake: alerts stored verbatim and merged into cases; alert mail and its quarantine."""

@@ -1,0 +1,318 @@
+"""Taking in alert emails (SMTP or IMAP): allow-listed senders become alerts, everything else
+is kept in the quarantine for an operator to review and release. Never dropped.
+
+An allow-listed sender is only a claim: each alert records whether the sender was proven (SMTP
+AUTH as the partner, a DKIM signature aligned with the From domain and the partner's registered
+domains, or a trusted relay's Authentication-Results) and how, or why not. An alert whose
+sender is not verified is never dispatched without an operator (services/dispatch/routing.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from lifeline.domain.email_trust import (
+    OPERATOR,
+    MailEvidence,
+    SenderVerification,
+    judge,
+    registered_domains,
+)
+from lifeline.domain.errors import Conflict, DomainError
+from lifeline.domain.model import Actor, Alert, TimelineEntry
+from lifeline.services.context import Context
+from lifeline.services.intake.alerts import ReceiveAlert, take_alert
+from lifeline.services.ports import QuarantinedMessage, UnitOfWork
+
+SMTP_ACTOR = Actor("system", "smtp-intake")
+
+
+@dataclass
+class ParsedMessage:
+    """What an email parser made of a message."""
+
+    alert: Alert | None
+    missing: list[str] = field(default_factory=list)
+    reason: str | None = None  # why no alert could be made
+    message_id: str | None = None
+
+
+class EmailParser(Protocol):
+    def __call__(self, raw: bytes, *, received_at: datetime, mail_from: str) -> ParsedMessage: ...
+
+
+#: (domain, selector) -> the pinned DKIM key (`p=` value), or None to ask DNS
+PinnedKeys = Callable[[str, str], str | None]
+
+
+class MailAuthenticator(Protocol):
+    """Checks what a message's signatures and trusted headers prove (adapters/intake)."""
+
+    def author(self, raw: bytes) -> str | None:
+        """The address in the message's single From header (None: none, or several)."""
+        ...
+
+    def verify(
+        self, raw: bytes, *, peer: str | None, channel: str, pinned: PinnedKeys
+    ) -> MailEvidence:
+        """Verify every DKIM signature (keys pinned, else DNS) and, for SMTP from a trusted
+        relay's address (`peer`), that relay's Authentication-Results."""
+        ...
+
+
+@dataclass(frozen=True)
+class EmailOutcome:
+    status: str  # "alert" | "duplicate" | "quarantined"
+    alert_id: int | None = None
+    case_id: int | None = None
+    quarantine_id: int | None = None
+    reason: str | None = None
+    missing: tuple[str, ...] = ()
+    sender_verified: bool | None = None
+    sender_verification: str | None = None
+
+
+def sender_allowed(allowed: tuple[str, ...], address: str) -> bool:
+    """An address is allowed if listed exactly, or its domain (or a parent domain) is listed."""
+    address = address.strip().lower()
+    domain = address.rpartition("@")[2]
+    for entry in (a.strip().lower().lstrip("@") for a in allowed):
+        if entry and (entry == address or domain == entry or domain.endswith("." + entry)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a message reached us: the envelope sender, the transport, the partner the transport
+    authenticated (SMTP AUTH) and the SMTP client's address."""
+
+    mail_from: str
+    channel: str = "smtp"
+    partner_id: int | None = None
+    peer: str | None = None
+
+
+@dataclass(frozen=True)
+class Trust:
+    """Who a message claims to come from and what proves it (None: not on the allow-list)."""
+
+    partner_id: int | None
+    check: SenderVerification | None
+
+
+def receive_email(
+    ctx: Context,
+    parse: EmailParser,
+    authenticate: MailAuthenticator,
+    raw: bytes,
+    delivery: Delivery,
+    in_transaction: Callable[[UnitOfWork, EmailOutcome], None] | None = None,
+) -> EmailOutcome:
+    """Store one message as an alert or in the quarantine, in one transaction (together with
+    whatever `in_transaction` records, e.g. the IMAP UID). Returns after the commit.
+    The sender is checked first, outside the write transaction: a DNS look-up for a DKIM key
+    may take seconds and must not hold the database's write lock."""
+    with ctx.uow(readonly=True) as uow:
+        trust = sender_trust(ctx, uow, authenticate, raw, delivery)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        outcome = _take(ctx, uow, parse, raw, delivery, trust, now)
+        if in_transaction is not None:
+            in_transaction(uow, outcome)
+        uow.commit()
+    return outcome
+
+
+def sender_trust(
+    ctx: Context,
+    uow: UnitOfWork,
+    authenticate: MailAuthenticator,
+    raw: bytes,
+    delivery: Delivery,
+) -> Trust:
+    """The partner (or allow-list entry) the message claims, by its envelope sender or From
+    header, and whether that is proven."""
+    if delivery.partner_id is not None:
+        key = uow.senders.partner_key(delivery.partner_id) or delivery.partner_id
+        return Trust(delivery.partner_id, SenderVerification(True, f"smtp-auth:{key}"))
+    author = authenticate.author(raw) or ""
+    claimed = [a for a in (delivery.mail_from, author) if a]
+    partner_id = next((p for a in claimed if (p := uow.senders.partner_for(a))), None)
+    if partner_id is not None:
+        registered = registered_domains(uow.senders.patterns_of(partner_id))
+    else:
+        listed = ctx.config.allowed_senders
+        matched = [e for e in listed if any(sender_allowed((e,), a) for a in claimed)]
+        if not matched:
+            return Trust(None, None)
+        registered = registered_domains(matched)
+    evidence = authenticate.verify(
+        raw, peer=delivery.peer, channel=delivery.channel, pinned=uow.senders.pinned_key
+    )
+    return Trust(partner_id, judge(evidence, registered))
+
+
+def _take(
+    ctx: Context,
+    uow: UnitOfWork,
+    parse: EmailParser,
+    raw: bytes,
+    delivery: Delivery,
+    trust: Trust,
+    now: datetime,
+) -> EmailOutcome:
+    mail_from, channel, partner_id, check = (
+        delivery.mail_from,
+        delivery.channel,
+        trust.partner_id,
+        trust.check,
+    )
+    if check is None:
+        return _quarantine(uow, channel, mail_from, raw, now, "sender domain not on the allow-list")
+    try:
+        parsed = parse(raw, received_at=now, mail_from=mail_from)
+    except Exception as exc:  # a parser fault must not make a message undeliverable (451 for
+        # ever): it is kept in the quarantine, whole, for an operator
+        parsed = ParsedMessage(None, reason=f"the message could not be read ({type(exc).__name__})")
+    if parsed.alert is None:
+        return _quarantine(
+            uow,
+            channel,
+            mail_from,
+            raw,
+            now,
+            parsed.reason or "no alert could be made from this message",
+        )
+    alert = parsed.alert
+    alert.partner_id = partner_id
+    alert.sender_verified, alert.sender_verification = check.verified, check.how
+    actor = Actor("partner", str(partner_id), "partner") if partner_id else SMTP_ACTOR
+    key = "email:" + (parsed.message_id or hashlib.sha256(raw).hexdigest())
+    receipt = take_alert(ctx, uow, ReceiveAlert(alert, actor, dedupe_key=key))
+    if not receipt.replayed and not check.verified:
+        _note_unverified(uow, receipt.case_id, receipt.alert_id, check, now)
+    return EmailOutcome(
+        "duplicate" if receipt.replayed else "alert",
+        receipt.alert_id,
+        receipt.case_id,
+        missing=tuple(parsed.missing),
+        sender_verified=check.verified,
+        sender_verification=check.how,
+    )
+
+
+def _note_unverified(
+    uow: UnitOfWork, case_id: int, alert_id: int, check: SenderVerification, now: datetime
+) -> None:
+    """Say on the case's timeline and in the audit why this alert waits for an operator."""
+    uow.cases.note(
+        case_id,
+        TimelineEntry(
+            now,
+            "sender_not_verified",
+            f"Sender not verified ({check.how}): dispatch waits for an operator's "
+            f"confirmation / प्रेषक सत्यापित नहीं ({check.how}): भेजने से पहले ऑपरेटर की पुष्टि",
+            str(SMTP_ACTOR),
+            {"alert_id": alert_id, "sender_verification": check.how},
+        ),
+    )
+    uow.audit.append(
+        at=now,
+        actor=str(SMTP_ACTOR),
+        action="email.sender_not_verified",
+        case_id=case_id,
+        details={"alert_id": alert_id, "sender_verification": check.how},
+    )
+
+
+def _quarantine(
+    uow: UnitOfWork, channel: str, mail_from: str, raw: bytes, now: datetime, reason: str
+) -> EmailOutcome:
+    qid = uow.quarantine.add(channel=channel, mail_from=mail_from, raw=raw, reason=reason, at=now)
+    uow.audit.append(
+        at=now,
+        actor=f"system:{channel}-intake",
+        action="email.quarantined",
+        case_id=None,
+        details={"quarantine_id": qid, "reason": reason},
+    )
+    return EmailOutcome("quarantined", quarantine_id=qid, reason=reason)
+
+
+def list_quarantine(
+    ctx: Context, status: str | None = "pending", limit: int = 100
+) -> list[QuarantinedMessage]:
+    with ctx.uow(readonly=True) as uow:
+        return uow.quarantine.recent(status, limit)
+
+
+def show_quarantined(ctx: Context, actor: Actor, message_id: int) -> QuarantinedMessage:
+    with ctx.uow() as uow:
+        message = uow.quarantine.get(message_id)
+        uow.audit.append(
+            at=ctx.clock.now(),
+            actor=str(actor),
+            action="email.quarantine_read",
+            case_id=None,
+            details={"quarantine_id": message_id},
+        )
+        uow.commit()
+        return message
+
+
+def release(ctx: Context, parse: EmailParser, actor: Actor, message_id: int) -> EmailOutcome:
+    """An operator vouches for a quarantined message: it becomes an alert (whoever sent it)."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        message = uow.quarantine.get(message_id, for_update=True)
+        if message.status != "pending":
+            raise Conflict(f"quarantined message {message_id} is already {message.status}")
+        assert message.raw is not None
+        parsed = parse(message.raw, received_at=message.received_at, mail_from=message.mail_from)
+        if parsed.alert is None:
+            raise DomainError(
+                f"message {message_id} still cannot become an alert: {parsed.reason}; "
+                "enter it by hand as a phone/manual alert instead"
+            )
+        key = "email:" + (parsed.message_id or hashlib.sha256(message.raw).hexdigest())
+        # the operator vouches for it: as verified as an alert an operator took on the phone
+        parsed.alert.sender_verified, parsed.alert.sender_verification = True, OPERATOR
+        receipt = take_alert(ctx, uow, ReceiveAlert(parsed.alert, actor, dedupe_key=key))
+        uow.quarantine.mark(
+            message_id, status="released", alert_id=receipt.alert_id, by=str(actor), at=now
+        )
+        uow.audit.append(
+            at=now,
+            actor=str(actor),
+            action="email.released",
+            case_id=receipt.case_id,
+            details={"quarantine_id": message_id, "alert_id": receipt.alert_id},
+        )
+        uow.commit()
+    return EmailOutcome(
+        "alert", receipt.alert_id, receipt.case_id, message_id, missing=tuple(parsed.missing)
+    )
+
+
+def discard(ctx: Context, actor: Actor, message_id: int, reason: str) -> None:
+    """Mark a quarantined message as reviewed and not an alert (spam). It is kept, not deleted."""
+    if not reason.strip():
+        raise DomainError("say why the message is discarded")
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        message = uow.quarantine.get(message_id, for_update=True)
+        if message.status != "pending":
+            raise Conflict(f"quarantined message {message_id} is already {message.status}")
+        uow.quarantine.mark(message_id, status="discarded", alert_id=None, by=str(actor), at=now)
+        uow.audit.append(
+            at=now,
+            actor=str(actor),
+            action="email.discarded",
+            case_id=None,
+            details={"quarantine_id": message_id, "reason": reason.strip()},
+        )
+        uow.commit()

@@ -1,0 +1,2 @@
+"""Location: from what an alert says about place to the case's one place, and the jurisdiction
+registry."""

@@ -1,0 +1,1 @@
+"""Reports: the programme's figures for a period and the console's dashboard."""
