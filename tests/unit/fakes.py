@@ -19,8 +19,10 @@ from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
+from lifeline.domain.registry import RegistryUnit
+from lifeline.domain.routing import DispatchRules
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.location.resolution import RegistryUnit, Resolution, StoredResolution
+from lifeline.services.location.resolution import Resolution, StoredResolution
 from lifeline.services.ports import (
     CaseSummary,
     ConsoleProfile,
@@ -70,7 +72,7 @@ class Store:
         self.assigned: dict[int, tuple[str, datetime]] = {}
         self.assessments: list[Any] = []
         self.dispatch = DispatchStore()
-        self.dispatch_rules: list[dict[str, Any] | None] = []
+        self.dispatch_rules: list[DispatchRules | None] = []
 
 
 class FakeCases:
@@ -534,12 +536,12 @@ class FakeLocations:
         at: datetime,
         source: str,
         actor: str,
-        rules: dict[str, Any] | None = None,
+        rules: DispatchRules | None = None,
     ) -> None:
         self.s.registry.append((version, list(units)))
         self.s.dispatch_rules.append(rules)
 
-    def dispatch_rules(self) -> dict[str, Any] | None:
+    def dispatch_rules(self) -> DispatchRules | None:
         return self.s.dispatch_rules[-1] if self.s.dispatch_rules else None
 
 

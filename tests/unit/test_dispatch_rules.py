@@ -7,20 +7,24 @@ from pathlib import Path
 
 import pytest
 
+from lifeline.adapters.db.stored_config import stored_policy, stored_rules
 from lifeline.adapters.geo.registry import parse_dispatch_rules, parse_registry
+from lifeline.adapters.geo.registry_schema import read_dispatch_rules
 from lifeline.adapters.geo.resolver import GeoLocator
 from lifeline.domain.dispatch import (
+    DEFAULT_POLICY,
     AcknowledgementRefused,
     Dispatch,
     DispatchError,
     DispatchState,
     EscalationPolicy,
+    EscalationStep,
     Notification,
     NotificationState,
 )
-from lifeline.domain.routing import DispatchRules, RoutingFacts, RoutingRule
+from lifeline.domain.registry import RegistryError, validate_units
+from lifeline.domain.routing import DEFAULT_RULES, DispatchRules, RoutingFacts
 from lifeline.services.location.registry import check_dispatch_rules
-from lifeline.services.location.resolution import validate_units
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 EXAMPLE = Path(__file__).parents[2] / "docs" / "registry-example.yaml"
@@ -39,15 +43,23 @@ def facts(**kw: object) -> RoutingFacts:
     return RoutingFacts(**base)  # type: ignore[arg-type]
 
 
+def read(
+    routing: list[object] | None = None, policies: list[object] | None = None
+) -> DispatchRules:
+    """Rules as the `routing` and `escalation_policies` lists of a file give them."""
+    return read_dispatch_rules(policies or [], routing or [], "rules.yaml")
+
+
 def test_a_rule_matches_only_when_every_condition_holds() -> None:
-    rule = RoutingRule.from_dict(
-        {
-            "name": "night imminent",
-            "when": {"min_level": "imminent", "in_state": True, "hours": "22-06"},
-            "notify": ["district_unit"],
-        },
-        set(),
-    )
+    (rule,) = read(
+        [
+            {
+                "name": "night imminent",
+                "when": {"min_level": "imminent", "in_state": True, "hours": "22-06"},
+                "notify": ["district_unit"],
+            }
+        ]
+    ).rules
     assert rule.matches(facts(level="imminent", hour_ist=2))
     assert not rule.matches(facts(level="intent", hour_ist=2))
     assert not rule.matches(facts(level="imminent", hour_ist=12))
@@ -55,36 +67,67 @@ def test_a_rule_matches_only_when_every_condition_holds() -> None:
 
 
 def test_bad_rules_and_policies_are_refused_naming_every_fault() -> None:
-    with pytest.raises(DispatchError) as err:
-        DispatchRules.from_dict(
-            {
-                "routing": [{"name": "x", "when": {"min_level": "panic"}, "notify": ["thana"]}],
-                "escalation_policies": [
-                    {"id": "p", "steps": [{"notify": ["boss"], "wait_seconds": -1}]}
-                ],
-            }
+    with pytest.raises(RegistryError) as err:
+        read(
+            [{"name": "x", "when": {"min_level": "panic"}, "notify": ["thana"]}],
+            [{"id": "p", "steps": [{"notify": ["boss"], "wait_seconds": -1}]}],
         )
     text = str(err.value)
     assert "min_level" in text and "'thana'" in text and "'boss'" in text
     assert "wait_seconds" in text
 
 
+def test_a_rule_or_policy_fault_names_the_file_the_record_and_the_field() -> None:
+    text = """schema: lifeline-registry/1
+units: []
+escalation_policies:
+- id: urgent
+  steps:
+  - {notify: [unit], wait_seconds: 60}
+  - {notify: [unit, parent], repeat: 0}
+- id: urgent
+  steps: [{notify: smc}]
+routing:
+- {name: night, when: {min_level: panic, hours: late, weekday: sunday}, notify: [thana]}
+- {notify: [trace], policy: slow}
+"""
+    with pytest.raises(RegistryError) as caught:
+        parse_dispatch_rules(text, "rules.yaml")
+    assert caught.value.problems == [
+        'rules.yaml: escalation policy "urgent": step 2: field "repeat": must be a whole number '
+        "from 1 to 20",
+        'rules.yaml: routing rule "night": field "when.min_level": must be one of none, '
+        "discussion, distress, ideation, intent, imminent",
+        'rules.yaml: routing rule "night": field "when.hours": must look like "22-06" (IST '
+        "hours, start-end)",
+        'rules.yaml: routing rule "night": field "when.weekday": unknown condition (known: '
+        "min_level, sources, in_state, districts, located, hours)",
+        'rules.yaml: routing rule "night": field "notify": unknown target \'thana\' (use '
+        "police_station, district_unit, district_cell, nodal_unit, trace or unit:<registry id>)",
+        'rules.yaml: routing rule #2: field "name": is required',
+        "rules.yaml: routing rule #2: field \"policy\": escalation policy 'slow' is not defined",
+    ]
+    fixed = text.replace("repeat: 0", "repeat: 1")
+    with pytest.raises(RegistryError, match='escalation policy "urgent": is defined twice'):
+        parse_dispatch_rules(fixed, "rules.yaml")
+
+
 def test_a_rule_naming_an_undefined_policy_is_refused() -> None:
-    with pytest.raises(DispatchError, match="'urgent' is not defined"):
-        RoutingRule.from_dict(
-            {"name": "x", "notify": ["police_station"], "policy": "urgent"}, set()
-        )
+    with pytest.raises(RegistryError, match="'urgent' is not defined"):
+        read([{"name": "x", "notify": ["police_station"], "policy": "urgent"}])
+
+
+def test_a_file_without_rules_or_a_default_policy_keeps_the_defaults() -> None:
+    rules = read(policies=[{"id": "slow", "steps": [{"notify": "unit", "wait_seconds": 600}]}])
+    assert rules.rules == DEFAULT_RULES
+    assert [p.id for p in rules.policies] == ["default", "slow"]
+    assert rules.policy("slow").steps == (EscalationStep(("unit",), 600, 1),)
 
 
 def policy() -> EscalationPolicy:
-    return EscalationPolicy.from_dict(
-        {
-            "id": "p",
-            "steps": [
-                {"notify": ["unit"], "wait_seconds": 60, "repeat": 2},
-                {"notify": ["unit", "parent"], "wait_seconds": 30},
-            ],
-        }
+    return EscalationPolicy(
+        "p",
+        (EscalationStep(("unit",), 60, 2), EscalationStep(("unit", "parent"), 30)),
     )
 
 
@@ -144,7 +187,19 @@ def test_the_documented_example_registry_is_valid() -> None:
 
 
 def test_a_rule_naming_a_unit_the_registry_lacks_is_reported() -> None:
-    rules = DispatchRules.from_dict({"routing": [{"name": "x", "notify": ["unit:up-nowhere"]}]})
+    rules = read([{"name": "x", "notify": ["unit:up-nowhere"]}])
     assert check_dispatch_rules(rules, []) == [
-        "routing rule 'x': unit 'up-nowhere' is not in the registry"
+        'routing rule "x": field "notify": unit \'up-nowhere\' is not in the registry'
     ]
+
+
+def test_rules_and_snapshots_read_back_from_the_database_are_those_stored() -> None:
+    # the stored JSON is what `as_dict` wrote, in databases of every earlier version too
+    rules = parse_dispatch_rules(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE.name)
+    assert rules is not None
+    stored = rules.as_dict()
+    assert stored_rules(stored) == rules and stored_rules(stored).as_dict() == stored
+    assert stored_policy(DEFAULT_POLICY.as_dict()) == DEFAULT_POLICY
+    assert stored_rules(DispatchRules().as_dict()) == DispatchRules()
+    with pytest.raises(DispatchError, match="cannot be read"):
+        stored_policy({"id": "p", "steps": "unit"})

@@ -36,6 +36,16 @@ STEP_TARGETS = ("unit", "parent", "smc")
 _TARGET = re.compile(r"^(unit|role):[A-Za-z0-9_.\-]+$")
 
 
+def is_step_target(target: str) -> bool:
+    """Whether an escalation step may notify `target`."""
+    return target in STEP_TARGETS or _TARGET.match(target) is not None
+
+
+def is_route_target(target: str) -> bool:
+    """Whether a routing rule may send a case to `target`."""
+    return target in ROUTE_TARGETS or target.startswith("unit:")
+
+
 class DispatchError(DomainError):
     """A dispatch, acknowledgement or routing configuration that cannot be used."""
 
@@ -69,18 +79,6 @@ class Contact:
             out["phones"] = list(self.phones)
         return out
 
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> Contact:
-        phones = data.get("phones") or ()
-        if isinstance(phones, str | int):
-            phones = [phones]
-        return Contact(
-            name=str(data.get("name") or "").strip(),
-            role=str(data.get("role") or "").strip(),
-            channels=tuple(str(c).strip() for c in data.get("channels") or () if str(c).strip()),
-            phones=tuple(str(p).strip() for p in phones if str(p).strip()),
-        )
-
 
 # -- escalation policies ----------------------------------------------------------------------
 
@@ -109,52 +107,6 @@ class EscalationPolicy:
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "steps": [s.as_dict() for s in self.steps]}
-
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> EscalationPolicy:
-        """Read a policy (from the registry file or a dispatch's snapshot); raises
-        DispatchError naming every fault."""
-        problems: list[str] = []
-        pid = str(data.get("id") or "").strip()
-        where = f"escalation policy {pid or '(no id)'!r}"
-        if not pid:
-            problems.append(f"{where}: needs an id")
-        raw_steps = data.get("steps")
-        if not isinstance(raw_steps, list) or not raw_steps:
-            problems.append(f"{where}: needs a non-empty list of steps")
-            raw_steps = []
-        steps: list[EscalationStep] = []
-        for n, raw in enumerate(raw_steps, start=1):
-            at = f"{where} step {n}"
-            if not isinstance(raw, dict):
-                problems.append(f"{at}: must be a mapping with notify, wait_seconds, repeat")
-                continue
-            unknown = sorted(set(raw) - {"notify", "wait_seconds", "repeat"})
-            if unknown:
-                problems.append(f"{at}: unknown field(s) {', '.join(unknown)}")
-            notify = raw.get("notify")
-            if isinstance(notify, str):
-                notify = [notify]
-            if not isinstance(notify, list) or not notify:
-                problems.append(f"{at}: notify must list targets ({', '.join(STEP_TARGETS)}, ...)")
-                notify = []
-            for target in notify:
-                if str(target) not in STEP_TARGETS and not _TARGET.match(str(target)):
-                    problems.append(
-                        f"{at}: unknown target {target!r} (use {', '.join(STEP_TARGETS)}, "
-                        "unit:<registry id> or role:<contact role>)"
-                    )
-            wait, repeat = raw.get("wait_seconds", 0), raw.get("repeat", 1)
-            if not isinstance(wait, int) or isinstance(wait, bool) or not 0 <= wait <= 86_400:
-                problems.append(f"{at}: wait_seconds must be a whole number from 0 to 86400")
-                wait = 0
-            if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= 20:
-                problems.append(f"{at}: repeat must be a whole number from 1 to 20")
-                repeat = 1
-            steps.append(EscalationStep(tuple(str(t) for t in notify), wait, repeat))
-        if problems:
-            raise DispatchError("; ".join(problems))
-        return EscalationPolicy(pid, tuple(steps), str(data.get("name") or ""))
 
 
 #: used when the registry defines no policy named "default"

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lifeline.domain.dispatch import (
     DEFAULT_POLICY,
     LEVELS,
-    ROUTE_TARGETS,
     DispatchError,
     EscalationPolicy,
 )
@@ -91,74 +90,6 @@ class RoutingRule:
             "policy": self.policy,
         }
 
-    @staticmethod
-    def from_dict(data: dict[str, Any], policies: set[str]) -> RoutingRule:
-        problems: list[str] = []
-        name = str(data.get("name") or "").strip()
-        where = f"routing rule {name or '(no name)'!r}"
-        if not name:
-            problems.append(f"{where}: needs a name")
-        unknown = sorted(set(data) - {"name", "when", "notify", "policy"})
-        if unknown:
-            problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
-        targets = data.get("notify")
-        if isinstance(targets, str):
-            targets = [targets]
-        if not isinstance(targets, list) or not targets:
-            problems.append(f"{where}: notify must list targets ({', '.join(ROUTE_TARGETS)}, ...)")
-            targets = []
-        for target in targets:
-            if str(target) not in ROUTE_TARGETS and not str(target).startswith("unit:"):
-                problems.append(
-                    f"{where}: unknown target {target!r} (use {', '.join(ROUTE_TARGETS)} "
-                    "or unit:<registry id>)"
-                )
-        policy = str(data.get("policy") or "default")
-        if policy != "default" and policy not in policies:
-            problems.append(f"{where}: escalation policy {policy!r} is not defined")
-        when = data.get("when") or {}
-        if not isinstance(when, dict):
-            problems.append(f"{where}: when must be a mapping of conditions")
-            when = {}
-        known = {"min_level", "sources", "in_state", "districts", "located", "hours"}
-        for key in sorted(set(when) - known):
-            problems.append(
-                f"{where}: unknown condition {key!r} (known: {', '.join(sorted(known))})"
-            )
-        min_level = when.get("min_level")
-        if min_level is not None and min_level not in LEVELS:
-            problems.append(f"{where}: min_level must be one of {', '.join(LEVELS)}")
-        sources = when.get("sources") or []
-        if isinstance(sources, str):
-            sources = [sources]
-        hours = _hours(when.get("hours"), where, problems)
-        for key in ("in_state", "located"):
-            if key in when and not isinstance(when[key], bool):
-                problems.append(f"{where}: {key} must be true or false")
-        if problems:
-            raise DispatchError("; ".join(problems))
-        return RoutingRule(
-            name=name,
-            targets=tuple(str(t) for t in targets),
-            policy=policy,
-            min_level=min_level,
-            sources=tuple(str(s) for s in sources),
-            in_state=when.get("in_state"),
-            districts=tuple(str(d) for d in when.get("districts") or ()),
-            located=when.get("located"),
-            hours=hours,
-        )
-
-
-def _hours(value: Any, where: str, problems: list[str]) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    match = re.fullmatch(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*", str(value))
-    if not match or not all(0 <= int(g) <= 24 for g in match.groups()):
-        problems.append(f'{where}: hours must look like "22-06" (IST, start-end)')
-        return None
-    return int(match.group(1)), int(match.group(2))
-
 
 #: used when the registry defines no routing rules
 DEFAULT_RULES = (
@@ -195,29 +126,11 @@ class DispatchRules:
         }
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> DispatchRules:
-        """Read `routing` and `escalation_policies` (either may be absent: the default)."""
-        problems: list[str] = []
-        policies: list[EscalationPolicy] = []
-        for raw in data.get("escalation_policies") or []:
-            try:
-                policies.append(EscalationPolicy.from_dict(raw if isinstance(raw, dict) else {}))
-            except DispatchError as exc:
-                problems.append(str(exc))
-        ids = [p.id for p in policies]
-        problems += [
-            f"escalation policy {i!r} is defined twice" for i in set(ids) if ids.count(i) > 1
-        ]
-        rules: list[RoutingRule] = []
-        for raw in data.get("routing") or []:
-            try:
-                rules.append(RoutingRule.from_dict(raw if isinstance(raw, dict) else {}, set(ids)))
-            except DispatchError as exc:
-                problems.append(str(exc))
-        if problems:
-            raise DispatchError("; ".join(problems))
-        if "default" not in ids:
-            policies.insert(0, DEFAULT_POLICY)
-        return DispatchRules(
-            tuple(rules) if data.get("routing") else DEFAULT_RULES, tuple(policies)
-        )
+    def with_defaults(
+        rules: Sequence[RoutingRule], policies: Sequence[EscalationPolicy]
+    ) -> DispatchRules:
+        """The rules a registry file states: without routing rules the default ones apply,
+        and the default policy stays unless the file defines one named "default"."""
+        if all(p.id != "default" for p in policies):
+            policies = [DEFAULT_POLICY, *policies]
+        return DispatchRules(tuple(rules) or DEFAULT_RULES, tuple(policies))

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
+from lifeline.adapters.db.stored_config import stored_policy
 from lifeline.adapters.db.tables import (
     aad,
     dispatches,
@@ -23,7 +24,6 @@ from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS
 from lifeline.domain.dispatch import (
     Dispatch,
     DispatchState,
-    EscalationPolicy,
     Notification,
     NotificationState,
 )
@@ -132,7 +132,7 @@ class SqlDispatchRepository:
             case_id=row.case_id,
             unit_id=row.unit_id,
             unit_name=row.unit_name,
-            policy=EscalationPolicy.from_dict(row.policy),
+            policy=stored_policy(row.policy),
             started_at=row.started_at,
             started_by=row.started_by,
             reason=row.reason,

@@ -20,8 +20,9 @@ from lifeline.adapters.geo.registry import (
     shipped_dispatch_rules,
 )
 from lifeline.adapters.geo.resolver import VERSION, GeoLocator
+from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
-from lifeline.services.location.resolution import LocationQuery, RegistryUnit, Resolution
+from lifeline.services.location.resolution import LocationQuery, Resolution
 
 _LOCK = threading.Lock()
 _SHARED: list[GeoLocator] = []

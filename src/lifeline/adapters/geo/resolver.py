@@ -35,12 +35,12 @@ from lifeline.adapters.geo.registry import (
     shipped_dispatch_rules,
 )
 from lifeline.adapters.geo.sources import PhoneAreas, PinDirectory
+from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
 from lifeline.services.location.resolution import (
     Candidate,
     Evidence,
     LocationQuery,
-    RegistryUnit,
     Resolution,
 )
 

@@ -16,12 +16,13 @@ from lifeline.domain.dispatch import PLATFORM_SOURCES, Contact
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
+from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules, RoutingFacts
 from lifeline.services.context import Context
 from lifeline.services.dispatch.reached import already_reached
 from lifeline.services.location.case_place import case_place
 from lifeline.services.location.registry import dispatch_rules_in_force, registry_units_in_force
-from lifeline.services.location.resolution import RegistryUnit, Resolution, sync_registry
+from lifeline.services.location.resolution import Resolution, sync_registry
 from lifeline.services.ports import UnitOfWork
 from lifeline.services.triage.assessment import level_at_risk
 
