@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -203,3 +204,38 @@ def test_rules_and_snapshots_read_back_from_the_database_are_those_stored() -> N
     assert stored_rules(DispatchRules().as_dict()) == DispatchRules()
     with pytest.raises(DispatchError, match="cannot be read"):
         stored_policy({"id": "p", "steps": "unit"})
+
+
+#: as a database written before the rules were read by Pydantic models holds them
+STORED = {
+    "routing": [
+        {
+            "name": "night imminent",
+            "when": {"min_level": "imminent", "sources": ["platform_api"], "hours": "22-06"},
+            "notify": ["district_unit", "unit:up-112"],
+            "policy": "urgent",
+        },
+        {"name": "trace", "when": {"located": False}, "notify": ["trace"], "policy": "default"},
+    ],
+    "escalation_policies": [
+        {
+            "id": "default",
+            "name": "",
+            "steps": [{"notify": ["unit"], "wait_seconds": 120, "repeat": 2}],
+        },
+        {
+            "id": "urgent",
+            "name": "Urgent",
+            "steps": [{"notify": ["role:sho"], "wait_seconds": 60, "repeat": 1}],
+        },
+    ],
+}
+
+
+def test_rules_stored_by_earlier_versions_read_the_same_and_store_the_same() -> None:
+    rules = stored_rules(STORED)
+    night = rules.rules[0]
+    assert night.hours == (22, 6) and night.sources == ("platform_api",)
+    assert night.matches(facts(level="imminent", hour_ist=23))
+    assert rules.policy("urgent").steps == (EscalationStep(("role:sho",), 60, 1),)
+    assert json.dumps(rules.as_dict(), sort_keys=True) == json.dumps(STORED, sort_keys=True)
