@@ -80,10 +80,10 @@ def test_registry_validate_catches_a_broken_file(run, tmp_path: Path) -> None:  
     report = json.loads(run("registry", "validate", str(broken), "--json", code=1))
     assert report["valid"] is False
     assert report["problems"] == [
-        "broken.yaml: unit \"bad\": field \"kind\": unknown kind 'thana' (known: state, "
+        'broken.yaml: unit "bad": field "kind": unknown kind \'thana\' (known: state, '
         "adg_zone, range, district, commissionerate, dcp_zone, circle, police_station, cell, "
         "control_room, agency, nodal_unit, helpline)",
-        "broken.yaml: unit \"bad\": field \"valid_from\": 'someday' is not a date (YYYY-MM-DD)",
+        'broken.yaml: unit "bad": field "valid_from": \'someday\' is not a date (YYYY-MM-DD)',
     ]
     good = tmp_path / "good.yaml"
     good.write_text(
@@ -96,7 +96,7 @@ def test_registry_validate_catches_a_broken_file(run, tmp_path: Path) -> None:  
     orphan.write_text(good.read_text().replace("mahanagar", "nowhere"))
     report = json.loads(run("registry", "validate", str(orphan), "--json", code=1))
     assert report["problems"] == [
-        "unit \"up-lko-ps-new\": field \"parent\": 'up-lko-circle-nowhere' does not exist"
+        'unit "up-lko-ps-new": field "parent": \'up-lko-circle-nowhere\' does not exist'
     ]
     assert json.loads(run("registry", "validate", "--json"))["valid"] is True
 
