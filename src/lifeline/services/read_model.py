@@ -27,10 +27,12 @@ Timestamp = Annotated[
 class ReadModel(BaseModel):
     """Frozen, and closed: the document says `additionalProperties: false`, so a key that is
     not a field (an audience's leak) fails the model and schemathesis' response checks. Fields
-        have no defaults (each is required, in the document too) but those typed `| MISSING`; a
-    docstring under a field is its description in the document."""
+    have no defaults (each is required, in the document too) but those typed `| MISSING`.
+    Descriptions are `Field(description=...)` (attribute docstrings would make pydantic read
+    and parse the source at import), and validators are built when a model is first used, so
+    a CLI command pays only for the reads it prints."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     def plain(self) -> dict[str, Any]:
         """The JSON value the API sends (for the CLI's `--json` and file exports)."""

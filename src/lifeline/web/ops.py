@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hmac
-from typing import Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import MISSING
+from pydantic import MISSING, Field
 
 from lifeline.services.ports import StorageUnavailable
 from lifeline.services.read_model import ReadModel, Timestamp
@@ -22,18 +22,17 @@ router = APIRouter(tags=["operations"])
 class WorkerHealth(ReadModel):
     last_heartbeat: Timestamp | None
     age_seconds: float | None
-    ok: bool
-    """a worker beat within LIFELINE_HEARTBEAT_STALE_SECONDS"""
+    ok: Annotated[bool, Field(description="a worker beat within LIFELINE_HEARTBEAT_STALE_SECONDS")]
 
 
 class Health(ReadModel):
     """ok, degraded (the worker is late) or down (the database is away), and why."""
 
     status: Literal["ok", "degraded", "down"]
-    database: str
-    """ok, or why not"""
-    worker: WorkerHealth | MISSING = MISSING
-    """absent when the database cannot be reached"""
+    database: Annotated[str, Field(description="ok, or why not")]
+    worker: Annotated[
+        WorkerHealth | MISSING, Field(description="absent when the database cannot be reached")
+    ] = MISSING
 
 
 def _health(health: Health, status_code: int, headers: dict[str, str] | None = None) -> Response:

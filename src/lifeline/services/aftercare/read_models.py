@@ -1,9 +1,10 @@
 """Reads of aftercare: follow-up plans with their check-ins, the plan a counsellor works from
 (with the person's name and phone, nothing else of the case), and a person's earlier cases."""
 
-from __future__ import annotations
-
 from datetime import datetime
+from typing import Annotated, Self
+
+from pydantic import Field
 
 from lifeline.domain.aftercare import (
     CheckIn,
@@ -25,11 +26,10 @@ class ReferralRead(ReadModel):
     kind: ReferralKind
     name: str
     contact: str | None
-    unit_id: str | None
-    """the registry unit (an NGO's, or Tele-MANAS)"""
+    unit_id: Annotated[str | None, Field(description="the registry unit (an NGO's, or Tele-MANAS)")]
 
     @classmethod
-    def of(cls, r: Referral) -> ReferralRead:
+    def of(cls, r: Referral) -> Self:
         return cls(kind=r.kind, name=r.name, contact=r.contact, unit_id=r.unit_id)
 
 
@@ -39,8 +39,10 @@ class CheckInRead(ReadModel):
     id: int
     label: str
     due_at: Timestamp
-    state: str
-    """scheduled, due, reached, not_reached, needs_escalation or cancelled"""
+    state: Annotated[
+        str,
+        Field(description="scheduled, due, reached, not_reached, needs_escalation or cancelled"),
+    ]
     notified_at: Timestamp | None
     result: CheckInResult | None
     recorded_at: Timestamp | None
@@ -48,7 +50,7 @@ class CheckInRead(ReadModel):
     note: str | None
 
     @classmethod
-    def of(cls, c: CheckIn, now: datetime | None) -> CheckInRead:
+    def of(cls, c: CheckIn, now: datetime | None) -> Self:
         assert c.id is not None, "a read check-in is stored"
         return cls(
             id=c.id,
@@ -73,17 +75,15 @@ class FollowUpPlanRead(ReadModel):
     outcome_at: Timestamp
     proposed_at: Timestamp
     proposed_by: str
-    counsellor: str | None
-    """the counsellor's username"""
+    counsellor: Annotated[str | None, Field(description="the counsellor's username")]
     referral: ReferralRead
-    next_due_at: Timestamp | None
-    """the earliest open check-in"""
+    next_due_at: Annotated[Timestamp | None, Field(description="the earliest open check-in")]
     ended_at: Timestamp | None
     end_reason: str | None
     check_ins: list[CheckInRead]
 
     @classmethod
-    def of(cls, plan: FollowUpPlan, now: datetime | None = None) -> FollowUpPlanRead:
+    def of(cls, plan: FollowUpPlan, now: datetime | None = None) -> Self:
         """`now` tells due check-ins from scheduled ones (without it, due once notified)."""
         assert plan.id is not None, "a read plan is stored"
         open_due = [c.due_at for c in plan.check_ins if c.is_open]
@@ -111,7 +111,7 @@ class PersonRead(ReadModel):
     phone: str | None
 
     @classmethod
-    def of(cls, subject: Subject) -> PersonRead:
+    def of(cls, subject: Subject) -> Self:
         return cls(name=subject.name, phone=subject.phone)
 
 
@@ -135,7 +135,7 @@ class CounsellorPlanRead(ReadModel):
     person: PersonRead | None
 
     @classmethod
-    def of(cls, detail: PlanDetail, now: datetime | None) -> CounsellorPlanRead:
+    def of(cls, detail: PlanDetail, now: datetime | None) -> Self:
         subject = detail.subject
         return cls.model_validate(
             {
@@ -153,13 +153,18 @@ class EarlierCaseRead(ReadModel):
     status: str
     outcome: str | None
     outcome_at: Timestamp | None
-    matched_on: list[str]
-    """which kinds of identifier matched: account, profile, phone, email (never the values)"""
-    follow_up: str | None
-    """the status of its latest follow-up plan, if it had one"""
+    matched_on: Annotated[
+        list[str],
+        Field(
+            description="identifiers that matched: account, profile, phone, email (never values)"
+        ),
+    ]
+    follow_up: Annotated[
+        str | None, Field(description="the status of its latest follow-up plan, if it had one")
+    ]
 
     @classmethod
-    def of(cls, earlier: EarlierCase) -> EarlierCaseRead:
+    def of(cls, earlier: EarlierCase) -> Self:
         return cls(
             case_id=earlier.case_id,
             opened_at=earlier.opened_at,

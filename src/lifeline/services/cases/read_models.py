@@ -4,9 +4,9 @@ progress only), and the list's `CaseSummaryRead`. What an audience may not see i
 of its model. `cases show ID --json` prints the `CaseRead` that `GET /api/v1/cases/{id}`
 sends SMC staff."""
 
-from __future__ import annotations
+from typing import Annotated, Any, Self
 
-from typing import Any
+from pydantic import Field
 
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import CaseStatus, Milestone
@@ -57,7 +57,7 @@ class CaseSummaryRead(ReadModel):
     outcome: str | None
 
     @classmethod
-    def of(cls, s: CaseSummary) -> CaseSummaryRead:
+    def of(cls, s: CaseSummary) -> Self:
         return cls(
             id=s.id,
             status=s.status,
@@ -82,7 +82,7 @@ class SubjectRead(ReadModel):
     email: str | None
 
     @classmethod
-    def of(cls, s: Subject) -> SubjectRead:
+    def of(cls, s: Subject) -> Self:
         return cls(
             id=s.id,
             platform=s.platform,
@@ -103,7 +103,7 @@ class PostRead(ReadModel):
     kind: PostKind
 
     @classmethod
-    def of(cls, p: Post) -> PostRead:
+    def of(cls, p: Post) -> Self:
         return cls(text=p.text, url=p.url, posted_at=p.posted_at, kind=p.kind)
 
 
@@ -117,7 +117,7 @@ class LocationHintRead(ReadModel):
     ip_city: str | None
 
     @classmethod
-    def of(cls, h: LocationHint) -> LocationHintRead:
+    def of(cls, h: LocationHint) -> Self:
         return cls(text=h.text, lat=h.lat, lon=h.lon, pin=h.pin, ip_city=h.ip_city)
 
 
@@ -131,7 +131,7 @@ class CallerRead(ReadModel):
     notes: str | None
 
     @classmethod
-    def of(cls, c: Caller) -> CallerRead:
+    def of(cls, c: Caller) -> Self:
         return cls(
             name=c.name,
             organisation=c.organisation,
@@ -147,8 +147,9 @@ class AlertRead(ReadModel):
     id: int
     source: AlertSource
     sender_verified: bool
-    sender_verification: str
-    """how the sender was proven (signed-api, dkim, ...), or why not"""
+    sender_verification: Annotated[
+        str, Field(description="how the sender was proven (signed-api, dkim, ...), or why not")
+    ]
     platform: str
     reference: str | None
     received_via: str | None
@@ -158,13 +159,14 @@ class AlertRead(ReadModel):
     post: PostRead
     location: LocationHintRead
     caller: CallerRead | None
-    extra: dict[str, Any]
-    """fields the sender added beyond the schema, as sent"""
+    extra: Annotated[
+        dict[str, Any], Field(description="fields the sender added beyond the schema, as sent")
+    ]
     raw_content_type: str
     raw_payload: str
 
     @classmethod
-    def of(cls, a: Alert) -> AlertRead:
+    def of(cls, a: Alert) -> Self:
         assert a.id is not None, "a read alert is stored"
         return cls(
             id=a.id,
@@ -194,7 +196,7 @@ class TimelineEntryRead(ReadModel):
     details: dict[str, Any]
 
     @classmethod
-    def of(cls, t: TimelineEntry) -> TimelineEntryRead:
+    def of(cls, t: TimelineEntry) -> Self:
         return cls(at=t.at, kind=t.kind, actor=t.actor, summary=t.summary, details=t.details)
 
 
@@ -205,7 +207,7 @@ class OutcomeRead(ReadModel):
     recorded_at: Timestamp
 
     @classmethod
-    def of(cls, o: Outcome | None) -> OutcomeRead | None:
+    def of(cls, o: Outcome | None) -> Self | None:
         if o is None:
             return None
         return cls(
@@ -236,15 +238,17 @@ class CaseRead(ReadModel):
     id: int
     status: CaseStatus
     platform: str
-    sender_verified: bool
-    """whether any alert of the case comes from a proven sender"""
+    sender_verified: Annotated[
+        bool, Field(description="whether any alert of the case comes from a proven sender")
+    ]
     sender_verification: str
     opened_at: Timestamp
     last_alert_at: Timestamp | None
     alert_count: int
     milestones: Milestones
-    allowed_steps: list[str]
-    """the lifecycle steps that may be taken now"""
+    allowed_steps: Annotated[
+        list[str], Field(description="the lifecycle steps that may be taken now")
+    ]
     subject: SubjectRead | None
     alerts: list[AlertRead]
     assessment: CaseAssessmentRead | None
@@ -260,7 +264,7 @@ class CaseRead(ReadModel):
     history: list[EarlierCaseRead]
 
     @classmethod
-    def of(cls, detail: CaseDetail) -> CaseRead:
+    def of(cls, detail: CaseDetail) -> Self:
         case = detail.case
         assert case.id is not None, "a read case is stored"
         sender = case_sender(detail.alerts)
@@ -303,7 +307,7 @@ class OfficerSubjectRead(ReadModel):
     phone: str | None
 
     @classmethod
-    def of(cls, s: Subject | None) -> OfficerSubjectRead:
+    def of(cls, s: Subject | None) -> Self:
         if s is None:
             return cls(name=None, handle=None, profile_url=None, phone=None)
         return cls(name=s.name, handle=s.handle, profile_url=s.profile_url, phone=s.phone)
@@ -320,11 +324,12 @@ class OfficerAlertRead(ReadModel):
     received_at: Timestamp
     post: PostRead
     location: LocationHintRead
-    callback_number: str | None
-    """the phone caller's number, for a phoned-in alert"""
+    callback_number: Annotated[
+        str | None, Field(description="the phone caller's number, for a phoned-in alert")
+    ]
 
     @classmethod
-    def of(cls, a: Alert) -> OfficerAlertRead:
+    def of(cls, a: Alert) -> Self:
         assert a.id is not None, "a read alert is stored"
         return cls(
             id=a.id,
@@ -354,15 +359,16 @@ class OfficerCaseRead(ReadModel):
     alerts: list[OfficerAlertRead]
     assessment: CaseAssessmentRead | None
     location: CaseLocationRead | None
-    dispatches: list[DispatchRead]
-    """who has been sent the case and whether they took it"""
+    dispatches: Annotated[
+        list[DispatchRead], Field(description="who has been sent the case and whether they took it")
+    ]
     notifications: list[OfficerNotificationRead]
     alarms: list[AlarmRead]
     timeline: list[TimelineEntryRead]
     outcome: OutcomeRead | None
 
     @classmethod
-    def of(cls, detail: CaseDetail) -> OfficerCaseRead:
+    def of(cls, detail: CaseDetail) -> Self:
         case = detail.case
         assert case.id is not None, "a read case is stored"
         return cls(
@@ -407,7 +413,7 @@ class PartnerCaseRead(ReadModel):
     alerts: list[PartnerAlertRead]
 
     @classmethod
-    def of(cls, detail: CaseDetail, partner_id: int) -> PartnerCaseRead:
+    def of(cls, detail: CaseDetail, partner_id: int) -> Self:
         case = detail.case
         assert case.id is not None, "a read case is stored"
         return cls(
@@ -435,7 +441,7 @@ class CaseStateRead(ReadModel):
     outcome: OutcomeKind | None
 
     @classmethod
-    def of(cls, case: Case) -> CaseStateRead:
+    def of(cls, case: Case) -> Self:
         assert case.id is not None, "a changed case is stored"
         return cls(
             id=case.id,

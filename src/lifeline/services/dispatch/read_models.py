@@ -1,7 +1,9 @@
 """Reads of dispatch: escalations to units, each message sent for them, the SMC's alarms, and
 the dry run of who would be notified. Never a channel URL: those hold credentials."""
 
-from __future__ import annotations
+from typing import Annotated, Self
+
+from pydantic import Field
 
 from lifeline.domain.dispatch import Dispatch, DispatchState, Notification, NotificationState
 from lifeline.domain.lifecycle import CaseStatus, Milestone
@@ -18,26 +20,24 @@ class DispatchRead(ReadModel):
     id: int
     unit_id: str
     unit_name: str
-    purpose: str
-    """respond or trace"""
+    purpose: Annotated[str, Field(description="respond or trace")]
     state: DispatchState
-    reason: str
-    """the routing rule or the operator's choice that sent the case here"""
+    reason: Annotated[
+        str, Field(description="the routing rule or the operator's choice that sent the case here")
+    ]
     started_at: Timestamp
     started_by: str
     acknowledged_at: Timestamp | None
     acknowledged_by: str | None
     step_index: int
-    steps: int
-    """how many steps the escalation policy has"""
+    steps: Annotated[int, Field(description="how many steps the escalation policy has")]
     next_at: Timestamp | None
     ended_at: Timestamp | None
     end_reason: str | None
-    policy: str
-    """the escalation policy's id"""
+    policy: Annotated[str, Field(description="the escalation policy's id")]
 
     @classmethod
-    def of(cls, d: Dispatch) -> DispatchRead:
+    def of(cls, d: Dispatch) -> Self:
         assert d.id is not None, "a read dispatch is stored"
         return cls(
             id=d.id,
@@ -63,29 +63,25 @@ class NotificationRead(ReadModel):
     """One message: to whom, and how far it got; with the channel's last error (`detail`)."""
 
     id: int
-    dispatch_id: int | None
-    """null for an SMC alarm message"""
+    dispatch_id: Annotated[int | None, Field(description="null for an SMC alarm message")]
     unit_id: str
     contact_name: str
     contact_role: str
-    purpose: str
-    """respond, trace or alarm"""
+    purpose: Annotated[str, Field(description="respond, trace or alarm")]
     step_index: int
     state: NotificationState
-    attempts: int
-    """attempts on the current channel"""
+    attempts: Annotated[int, Field(description="attempts on the current channel")]
     channel_index: int
-    channels: int
-    """how many channels the contact has"""
-    detail: str
-    """the last delivery error, as the channel reported it"""
+    channels: Annotated[int, Field(description="how many channels the contact has")]
+    detail: Annotated[str, Field(description="the last delivery error, as the channel reported it")]
     created_at: Timestamp
     delivered_at: Timestamp | None
-    delivered_via: str | None
-    """the channel's description (e.g. "sms"), never its URL"""
+    delivered_via: Annotated[
+        str | None, Field(description='the channel\'s description (e.g. "sms"), never its URL')
+    ]
 
     @classmethod
-    def of(cls, n: Notification) -> NotificationRead:
+    def of(cls, n: Notification) -> Self:
         assert n.id is not None, "a read notification is stored"
         return cls(
             id=n.id,
@@ -126,7 +122,7 @@ class OfficerNotificationRead(ReadModel):
     delivered_via: str | None
 
     @classmethod
-    def of(cls, n: Notification) -> OfficerNotificationRead:
+    def of(cls, n: Notification) -> Self:
         return cls.model_validate(NotificationRead.of(n).model_dump(exclude={"detail"}))
 
 
@@ -140,7 +136,7 @@ class AlarmRead(ReadModel):
     raised_at: Timestamp
 
     @classmethod
-    def of(cls, a: Alarm) -> AlarmRead:
+    def of(cls, a: Alarm) -> Self:
         return cls(
             id=a.id,
             case_id=a.case_id,
@@ -163,7 +159,7 @@ class RoutingFactsRead(ReadModel):
     sender_verification: str
 
     @classmethod
-    def of(cls, f: RoutingFacts) -> RoutingFactsRead:
+    def of(cls, f: RoutingFacts) -> Self:
         return cls(
             source=f.source,
             level=f.level,
@@ -190,7 +186,7 @@ class PlannedUnitRead(ReadModel):
     contacts_of: str | None
 
     @classmethod
-    def of(cls, u: PlannedUnit) -> PlannedUnitRead:
+    def of(cls, u: PlannedUnit) -> Self:
         return cls(
             unit_id=u.unit_id,
             unit_name=u.unit_name,
@@ -208,16 +204,21 @@ class DispatchPlanRead(ReadModel):
 
     case_id: int
     facts: RoutingFactsRead
-    automatic: bool
-    """whether Lifeline would send at once, without an operator's confirmation"""
+    automatic: Annotated[
+        bool,
+        Field(
+            description="whether Lifeline would send at once, without an operator's confirmation"
+        ),
+    ]
     why: str
     rules_matched: list[str]
     units: list[PlannedUnitRead]
-    problems: list[str]
-    """why the plan is incomplete or needs a person"""
+    problems: Annotated[
+        list[str], Field(description="why the plan is incomplete or needs a person")
+    ]
 
     @classmethod
-    def of(cls, plan: DispatchPlan) -> DispatchPlanRead:
+    def of(cls, plan: DispatchPlan) -> Self:
         return cls(
             case_id=plan.case_id,
             facts=RoutingFactsRead.of(plan.facts),
@@ -238,7 +239,7 @@ class DispatchedRead(ReadModel):
     dispatches: list[DispatchRead]
 
     @classmethod
-    def of(cls, case: Case, started: list[Dispatch]) -> DispatchedRead:
+    def of(cls, case: Case, started: list[Dispatch]) -> Self:
         assert case.id is not None, "a dispatched case is stored"
         return cls(
             id=case.id,
@@ -257,7 +258,7 @@ class TraceAnsweredRead(ReadModel):
     plan: DispatchPlanRead
 
     @classmethod
-    def of(cls, case: Case, plan: DispatchPlan) -> TraceAnsweredRead:
+    def of(cls, case: Case, plan: DispatchPlan) -> Self:
         assert case.id is not None, "a traced case is stored"
         return cls(
             id=case.id,

@@ -1,11 +1,10 @@
 """Reads of where a person is: a resolver's answer (the DESIGN.md §3 shape of `lifeline
 locate --json`), each stored answer of a case, and the case's one place."""
 
-from __future__ import annotations
+from datetime import datetime
+from typing import Annotated, Any, Literal, Self
 
-from typing import Any, Literal
-
-from pydantic import MISSING
+from pydantic import MISSING, Field
 
 from lifeline.services.location.case_place import CasePlace
 from lifeline.services.location.resolution import (
@@ -32,7 +31,7 @@ class CandidateRead(ReadModel):
     sources: list[str]
 
     @classmethod
-    def of(cls, c: Candidate) -> CandidateRead:
+    def of(cls, c: Candidate) -> Self:
         return cls(
             state=c.state,
             district=c.district,
@@ -50,15 +49,17 @@ class CandidateRead(ReadModel):
 class EvidenceRead(ReadModel):
     """One finding: which input said what, and for which districts."""
 
-    source: str
-    """coordinates, pin, text, approximate, post, phone, ip_city, or review"""
+    source: Annotated[
+        str,
+        Field(description="coordinates, pin, text, approximate, post, phone, ip_city, or review"),
+    ]
     finding: str
     input: str | None
     districts: list[str]
     weight: float
 
     @classmethod
-    def of(cls, e: Evidence) -> EvidenceRead:
+    def of(cls, e: Evidence) -> Self:
         return cls(
             source=e.source,
             finding=e.finding,
@@ -84,7 +85,7 @@ class ResolutionRead(ReadModel):
     evidence: list[EvidenceRead]
 
     @classmethod
-    def of(cls, r: Resolution) -> ResolutionRead:
+    def of(cls, r: Resolution) -> Self:
         return cls(
             state=r.state,
             district=r.district,
@@ -117,7 +118,7 @@ class CaseResolutionRead(ReadModel):
     evidence: list[EvidenceRead]
 
     @classmethod
-    def of(cls, stored: StoredResolution) -> CaseResolutionRead:
+    def of(cls, stored: StoredResolution) -> Self:
         resolution = stored.resolution
         return cls(
             alert_id=stored.alert_id,
@@ -144,32 +145,37 @@ class CaseLocationRead(ReadModel):
     zone: str | MISSING | None = MISSING
     police_station: str | MISSING | None = MISSING
     confidence: float | MISSING = MISSING
-    needs_review: bool | MISSING = MISSING
-    """the answer needs a person, or confident answers of the case's alerts disagree"""
+    needs_review: Annotated[
+        bool | MISSING,
+        Field(description="a person must decide, or confident answers of the alerts disagree"),
+    ] = MISSING
     candidates: list[CandidateRead] | MISSING = MISSING
     evidence: list[EvidenceRead] | MISSING = MISSING
     resolved_at: Timestamp | MISSING | None = MISSING
     alert_id: int | MISSING | None = MISSING
-    source: str | None
-    """whose answer: operator, stf or resolver"""
+    source: Annotated[str | None, Field(description="whose answer: operator, stf or resolver")]
     confident: bool
-    place: str | None
-    """the place recorded when the case was located, else the chosen answer described"""
-    candidate_district: str | None
-    """the best district while the place still needs review"""
+    place: Annotated[
+        str | None,
+        Field(description="the place recorded when located, else the chosen answer described"),
+    ]
+    candidate_district: Annotated[
+        str | None, Field(description="the best district while the place still needs review")
+    ]
     conflict: bool
     conflicting_districts: list[DistrictRead]
-    recorded_by: str | MISSING = MISSING
-    """who recorded the case as located (absent until it is)"""
+    recorded_by: Annotated[
+        str | MISSING, Field(description="who recorded the case as located (absent until it is)")
+    ] = MISSING
     located_at: Timestamp | None
 
     @classmethod
     def of(
         cls,
         place: CasePlace,
-        located_at: Timestamp | None,
+        located_at: datetime | None,
         located: tuple[str | None, str] | None,
-    ) -> CaseLocationRead:
+    ) -> Self:
         """`located`: (place, actor) of the latest `located` timeline entry, if any."""
         chosen: dict[str, object] = {}
         if place.resolution is not None:
@@ -200,15 +206,14 @@ class CaseLocationRead(ReadModel):
 
 
 class GeometryRead(ReadModel):
-    type: str
-    """Polygon or MultiPolygon"""
-    coordinates: list[Any]
-    """[longitude, latitude] rings, as GeoJSON nests them"""
+    type: Annotated[str, Field(description="Polygon or MultiPolygon")]
+    coordinates: Annotated[
+        list[Any], Field(description="[longitude, latitude] rings, as GeoJSON nests them")
+    ]
 
 
 class DistrictPropertiesRead(ReadModel):
-    lgd: str
-    """the district's LGD code"""
+    lgd: Annotated[str, Field(description="the district's LGD code")]
     district: str
     state: str
     name_hi: str | None

@@ -1,10 +1,8 @@
 """The report as JSON (`GET /api/v1/reports`, `lifeline report --format json`): every figure
 with the case ids behind it."""
 
-from __future__ import annotations
-
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import MISSING, Field
 
@@ -19,14 +17,12 @@ class PeriodRead(ReadModel):
     first_day: Annotated[date, Field(alias="from")]
     last_day: Annotated[date, Field(alias="to")]
     timezone: Literal["Asia/Kolkata"]
-    start: Timestamp
-    """included"""
-    end: Timestamp
-    """excluded"""
+    start: Annotated[Timestamp, Field(description="included")]
+    end: Annotated[Timestamp, Field(description="excluded")]
     as_of: Timestamp
 
     @classmethod
-    def of(cls, p: Period) -> PeriodRead:
+    def of(cls, p: Period) -> Self:
         return cls.model_validate(
             {
                 "from": p.first_day,
@@ -40,8 +36,7 @@ class PeriodRead(ReadModel):
 
 
 class ReportDistrictRead(ReadModel):
-    lgd: str | None
-    """null for the unknown district"""
+    lgd: Annotated[str | None, Field(description="null for the unknown district")]
     name: str
 
 
@@ -49,8 +44,7 @@ class FigureRead(ReadModel):
     """One number and the cases behind it; some figures name more (alerts, check-ins, a rate's
     denominator, the case at a percentile's rank)."""
 
-    ref: str
-    """how the PDF's appendix names it: F1, F2, ..."""
+    ref: Annotated[str, Field(description="how the PDF's appendix names it: F1, F2, ...")]
     key: str
     label: str
     label_hi: str
@@ -58,20 +52,21 @@ class FigureRead(ReadModel):
     unit: str
     case_ids: list[int]
     alert_ids: list[int] | MISSING = MISSING
-    denominator_case_ids: list[int] | MISSING = MISSING
-    """a rate's denominator"""
+    denominator_case_ids: Annotated[
+        list[int] | MISSING, Field(description="a rate's denominator")
+    ] = MISSING
     due: int | MISSING = MISSING
     check_in_ids: list[int] | MISSING = MISSING
     due_check_in_ids: list[int] | MISSING = MISSING
     due_case_ids: list[int] | MISSING = MISSING
-    n: int | MISSING = MISSING
-    """a percentile's sample size"""
-    at_rank_case_id: int | MISSING | None = MISSING
-    """the case at a percentile's rank"""
+    n: Annotated[int | MISSING, Field(description="a percentile's sample size")] = MISSING
+    at_rank_case_id: Annotated[
+        int | MISSING | None, Field(description="the case at a percentile's rank")
+    ] = MISSING
     district_lgd: str | MISSING | None = MISSING
 
     @classmethod
-    def of(cls, f: Figure) -> FigureRead:
+    def of(cls, f: Figure) -> Self:
         return cls.model_validate(
             {
                 "ref": f.ref,
@@ -93,7 +88,7 @@ class SectionRead(ReadModel):
     figures: list[FigureRead]
 
     @classmethod
-    def of(cls, s: Section) -> SectionRead:
+    def of(cls, s: Section) -> Self:
         return cls(
             key=s.key,
             title=s.title,
@@ -108,16 +103,17 @@ class ReportRead(ReadModel):
     title: Literal["Lifeline report"]
     title_hi: Literal["लाइफ़लाइन रिपोर्ट"]
     period: PeriodRead
-    district: ReportDistrictRead | None
-    """the district reported on (null: all districts)"""
+    district: Annotated[
+        ReportDistrictRead | None,
+        Field(description="the district reported on (null: all districts)"),
+    ]
     generated_at: Timestamp
     generated_by: str
     sections: list[SectionRead]
-    method: list[str]
-    """how each figure is counted, in words"""
+    method: Annotated[list[str], Field(description="how each figure is counted, in words")]
 
     @classmethod
-    def of(cls, report: Report) -> ReportRead:
+    def of(cls, report: Report) -> Self:
         d = report.district
         return cls(
             title="Lifeline report",

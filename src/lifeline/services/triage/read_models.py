@@ -1,8 +1,8 @@
 """Reads of risk assessments: the model's or an operator's, with the cues that drove them."""
 
-from __future__ import annotations
+from typing import Annotated, Self
 
-from pydantic import MISSING
+from pydantic import MISSING, Field
 
 from lifeline.services.read_model import ReadModel, Timestamp
 from lifeline.services.triage.assessment import Cue, RiskAssessment
@@ -17,29 +17,33 @@ class CueRead(ReadModel):
     end: int
 
     @classmethod
-    def of(cls, cue: Cue) -> CueRead:
+    def of(cls, cue: Cue) -> Self:
         return cls(tag=cue.tag, text=cue.text, start=cue.start, end=cue.end)
 
 
 class AssessmentRead(ReadModel):
     """One assessment: by the model (of one alert's post) or by an operator."""
 
-    level: str
-    """none, discussion, distress, ideation, intent or imminent"""
-    score: float | None
-    """the model's probability that the author is at risk (null for an operator)"""
+    level: Annotated[
+        str, Field(description="none, discussion, distress, ideation, intent or imminent")
+    ]
+    score: Annotated[
+        float | None,
+        Field(
+            description="the model's probability that the author is at risk (null for an operator)"
+        ),
+    ]
     language: str | None
     cues: list[CueRead]
     model_version: str | None
-    source: str
-    """model or operator"""
+    source: Annotated[str, Field(description="model or operator")]
     assessed_by: str
     alert_id: int | None
     at: Timestamp
     note: str | None
 
     @classmethod
-    def of(cls, a: RiskAssessment) -> AssessmentRead:
+    def of(cls, a: RiskAssessment) -> Self:
         return cls(
             level=a.level.value,
             score=a.score,
@@ -70,7 +74,7 @@ class CaseAssessmentRead(ReadModel):
     note: str | MISSING | None = MISSING
 
     @classmethod
-    def of(cls, level: str, assessments: list[RiskAssessment]) -> CaseAssessmentRead:
+    def of(cls, level: str, assessments: list[RiskAssessment]) -> Self:
         operator = [a for a in assessments if a.source == "operator"]
         model = sorted(
             (a for a in assessments if a.source == "model"), key=lambda a: a.score or 0.0
