@@ -26,7 +26,7 @@ from console_support import LUCKNOW, VARANASI, client, form_token, make_person, 
 from lifeline.bootstrap import Lifeline
 from lifeline.cli import app as cli
 from lifeline.services.cases import service as cases
-from lifeline.services.cases.views import partner_case_dict
+from lifeline.services.cases.read_models import PartnerCaseRead
 from lifeline.services.dispatch.escalations import confirm_dispatch, dispatch_repo
 from lifeline.settings import Settings
 from staff_support import staff_token
@@ -146,7 +146,7 @@ def test_officers_see_their_cases_dispatch_state_and_partners_none_of_it(
     seen = api(lifeline, "dsp.lko", "district_officer").get(f"/api/v1/cases/{case_id}").json()
     assert seen["dispatches"][0]["unit_id"] == STATION
     assert seen["notifications"] and "detail" not in seen["notifications"][0]
-    partner = partner_case_dict(cases.show_case(lifeline.ctx, OP, case_id), 1)
+    partner = PartnerCaseRead.of(cases.show_case(lifeline.ctx, OP, case_id), 1).plain()
     assert not {"dispatches", "notifications", "alarms"} & set(partner)
 
 

@@ -15,7 +15,7 @@ from test_location_service import LUCKNOW, VARANASI, FakeLocator, resolution
 from lifeline.domain.dispatch import Notification
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.services.cases import service as cases
-from lifeline.services.cases import views
+from lifeline.services.cases.read_models import CaseRead
 from lifeline.services.context import Context
 from lifeline.services.dispatch import notify, relocation
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief, whole_words
@@ -83,7 +83,7 @@ def test_the_brief_and_the_api_view_keep_the_confident_place_not_a_later_flagged
     assert "Lucknow" in brief.place and "Varanasi" not in brief.place
     assert brief.district_lgd == "157" and brief.police_station == "Madeyganj"
     assert brief.place_confirmed
-    shown = views.case_dict(cases.show_case(ctx, OP, case_id))["location"]
+    shown = CaseRead.of(cases.show_case(ctx, OP, case_id)).plain()["location"]
     assert shown["district"] == "Lucknow" and shown["needs_review"] is False
     assert shown["confident"] is True and shown["conflict"] is False
 
@@ -106,7 +106,7 @@ def test_confident_answers_that_disagree_keep_the_first_and_flag_the_case() -> N
         brief = case_brief(uow, uow.cases.get(case_id))
     assert place.district_lgd == "157" and place.conflict == (("197", "Varanasi"),)
     assert "Lucknow" in brief.place and not brief.place_confirmed
-    shown = views.case_dict(cases.show_case(ctx, OP, case_id))["location"]
+    shown = CaseRead.of(cases.show_case(ctx, OP, case_id)).plain()["location"]
     assert shown["district"] == "Lucknow" and shown["conflict"] is True
     assert shown["needs_review"] is True
     assert shown["conflicting_districts"] == [{"district_lgd": "197", "district": "Varanasi"}]

@@ -41,6 +41,7 @@ from lifeline.domain.model import (
     Subject,
     TimelineEntry,
 )
+from lifeline.domain.timestamps import iso
 from lifeline.services.ports import CaseSummary, Cipher, ConcurrentWrite
 
 
@@ -134,9 +135,7 @@ class SqlAlertRepository:
                 "name": alert.caller.name,
                 "organisation": alert.caller.organisation,
                 "callback_number": alert.caller.callback_number,
-                "call_received_at": alert.caller.call_received_at.isoformat()
-                if alert.caller.call_received_at
-                else None,
+                "call_received_at": iso(alert.caller.call_received_at),
                 "notes": alert.caller.notes,
             },
             "extra": alert.extra,

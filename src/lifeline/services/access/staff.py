@@ -14,6 +14,7 @@ from datetime import datetime
 
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.model import Actor
+from lifeline.domain.timestamps import iso
 from lifeline.services.access.accounts import ENROLMENT_TTL, ROLES, new_two_factor
 from lifeline.services.access.signin import SignInPolicy, code_hash, normalise
 from lifeline.services.context import Context
@@ -39,9 +40,7 @@ class StaffMember:
             "role": self.role,
             "jurisdiction": self.jurisdiction,
             "active": self.active,
-            "enrolment_pending_until": self.enrolment_pending_until.isoformat()
-            if self.enrolment_pending_until
-            else None,
+            "enrolment_pending_until": iso(self.enrolment_pending_until),
             "throttled_for": self.throttled_for,
         }
 

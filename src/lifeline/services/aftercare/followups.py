@@ -27,7 +27,7 @@ from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.model import ALIVE_OUTCOMES, SYSTEM, Actor, Case, Subject, TimelineEntry
 from lifeline.services.context import Context, publish
 from lifeline.services.location.registry import current_registry
-from lifeline.services.ports import EarlierCase, Job, UnitOfWork
+from lifeline.services.ports import Job, UnitOfWork
 
 FOLLOW_UP_DUE = "followup_due"
 LINK_REPEAT_CASES = "link_repeat_cases"
@@ -272,62 +272,6 @@ def link_repeat_cases(ctx: Context, uow: UnitOfWork, job: Job) -> None:
         details={"earlier_case_ids": fresh, "matched_on": list(matched)},
     )
     publish(ctx, uow, case_id, [RepeatSubjectLinked(case_id, now, tuple(fresh), matched)])
-
-
-# -- read models -----------------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def plan_dict(plan: FollowUpPlan, now: datetime | None = None) -> dict[str, Any]:
-    open_due = [c.due_at for c in plan.check_ins if c.is_open]
-    return {
-        "id": plan.id,
-        "case_id": plan.case_id,
-        "status": plan.status.value,
-        "outcome": plan.outcome.value,
-        "outcome_at": _iso(plan.outcome_at),
-        "proposed_at": _iso(plan.proposed_at),
-        "proposed_by": plan.proposed_by,
-        "counsellor": plan.counsellor,
-        "referral": {
-            "kind": plan.referral.kind.value,
-            "name": plan.referral.name,
-            "contact": plan.referral.contact,
-            "unit_id": plan.referral.unit_id,
-        },
-        "next_due_at": _iso(min(open_due)) if open_due else None,
-        "ended_at": _iso(plan.ended_at),
-        "end_reason": plan.end_reason,
-        "check_ins": [
-            {
-                "id": c.id,
-                "label": c.label,
-                "due_at": _iso(c.due_at),
-                "state": c.state(now),
-                "notified_at": _iso(c.notified_at),
-                "result": c.result.value if c.result else None,
-                "recorded_at": _iso(c.recorded_at),
-                "recorded_by": c.recorded_by,
-                "note": c.note,
-            }
-            for c in plan.check_ins
-        ],
-    }
-
-
-def history_dict(earlier: EarlierCase) -> dict[str, Any]:
-    return {
-        "case_id": earlier.case_id,
-        "opened_at": _iso(earlier.opened_at),
-        "status": earlier.status,
-        "outcome": earlier.outcome,
-        "outcome_at": _iso(earlier.outcome_at),
-        "matched_on": list(earlier.matched_on),
-        "follow_up": earlier.follow_up,
-    }
 
 
 # -- internals -------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
 
 from lifeline.domain.dispatch import PLATFORM_SOURCES, Contact
 from lifeline.domain.email_trust import case_sender
@@ -109,18 +108,6 @@ class PlannedUnit:
     contacts: tuple[str, ...] = ()
     contacts_of: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "unit_id": self.unit_id,
-            "unit_name": self.unit_name,
-            "kind": self.kind,
-            "purpose": self.purpose,
-            "rule": self.rule,
-            "policy": self.policy,
-            "contacts": list(self.contacts),
-            "contacts_of": self.contacts_of,
-        }
-
 
 @dataclass(frozen=True)
 class DispatchPlan:
@@ -133,26 +120,6 @@ class DispatchPlan:
     automatic: bool = False
     why: str = ""
     rules_matched: tuple[str, ...] = field(default_factory=tuple)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "case_id": self.case_id,
-            "facts": {
-                "source": self.facts.source,
-                "level": self.facts.level,
-                "state": self.facts.state,
-                "district_lgd": self.facts.district_lgd,
-                "located": self.facts.located,
-                "hour_ist": self.facts.hour_ist,
-                "sender_verified": self.facts.sender_verified,
-                "sender_verification": self.facts.sender_verification,
-            },
-            "automatic": self.automatic,
-            "why": self.why,
-            "rules_matched": list(self.rules_matched),
-            "units": [u.as_dict() for u in self.units],
-            "problems": list(self.problems),
-        }
 
 
 def case_facts(

@@ -1,6 +1,6 @@
 """Read models of dispatch for the entrypoints: what an acknowledgement link names (read without
-changing anything), the SMC alarms a person may see, the dispatch panel of a case, and the
-JSON shapes of dispatches, notifications and alarms (never a channel URL: those hold secrets).
+changing anything), the SMC alarms a person may see, and the dispatch panel of a case (the
+JSON reads of dispatches, notifications and alarms are in dispatch/read_models.py).
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from lifeline.domain.dispatch import Dispatch, DispatchState, Notification
 from lifeline.domain.errors import DomainError, NotFound
@@ -23,10 +23,6 @@ from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import SETTLED, AckTokenError, Alarm, DispatchRepository
 from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
 from lifeline.services.ports import UnitOfWork
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _repo(uow: UnitOfWork) -> DispatchRepository | None:
@@ -182,59 +178,3 @@ def _with_acknowledgers(uow: UnitOfWork, case_id: int, found: list[Dispatch]) ->
         if who and dispatch.acknowledged_by:
             dispatch.acknowledged_by = f"{who}: {dispatch.acknowledged_by}"
     return found
-
-
-# -- JSON shapes ------------------------------------------------------------------------------
-
-
-def dispatch_dict(d: Dispatch) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "unit_id": d.unit_id,
-        "unit_name": d.unit_name,
-        "purpose": d.purpose,
-        "state": d.state.value,
-        "reason": d.reason,
-        "started_at": _iso(d.started_at),
-        "started_by": d.started_by,
-        "acknowledged_at": _iso(d.acknowledged_at),
-        "acknowledged_by": d.acknowledged_by,
-        "step_index": d.step_index,
-        "steps": len(d.policy.steps),
-        "next_at": _iso(d.next_at),
-        "ended_at": _iso(d.ended_at),
-        "end_reason": d.end_reason,
-        "policy": d.policy.id,
-    }
-
-
-def notification_dict(n: Notification) -> dict[str, Any]:
-    """One message: to whom and how far it got; `delivered_via` is the channel's description
-    (e.g. "sms"), never its URL."""
-    return {
-        "id": n.id,
-        "dispatch_id": n.dispatch_id,
-        "unit_id": n.unit_id,
-        "contact_name": n.contact_name,
-        "contact_role": n.contact_role,
-        "purpose": n.purpose,
-        "step_index": n.step_index,
-        "state": n.state.value,
-        "attempts": n.attempts,
-        "channel_index": n.channel_index,
-        "channels": len(n.channels),
-        "detail": n.detail,
-        "created_at": _iso(n.created_at),
-        "delivered_at": _iso(n.delivered_at),
-        "delivered_via": n.delivered_via,
-    }
-
-
-def alarm_dict(a: Alarm) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "case_id": a.case_id,
-        "dispatch_id": a.dispatch_id,
-        "reason": a.reason,
-        "raised_at": _iso(a.raised_at),
-    }

@@ -103,19 +103,6 @@ class CasePlace:
             self.police_station != before.police_station
         )
 
-    def as_dict(self) -> dict[str, object]:
-        """The API's `location` fields that belong to the case (not to one alert)."""
-        return {
-            "source": self.source or None,
-            "confident": self.confident,
-            "place": self.describe(),
-            "candidate_district": self.candidate,
-            "conflict": bool(self.conflict),
-            "conflicting_districts": [
-                {"district_lgd": lgd, "district": name} for lgd, name in self.conflict
-            ],
-        }
-
 
 @dataclass(frozen=True)
 class HumanAnswer:

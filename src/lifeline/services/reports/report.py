@@ -99,36 +99,6 @@ class Report:
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
 
-    def as_dict(self) -> dict[str, Any]:
-        p = self.period
-        return {
-            "title": "Lifeline report",
-            "title_hi": "लाइफ़लाइन रिपोर्ट",
-            "period": {
-                "from": p.first_day.isoformat(),
-                "to": p.last_day.isoformat(),
-                "timezone": "Asia/Kolkata",
-                "start": p.start.isoformat(),
-                "end": p.end.isoformat(),
-                "as_of": p.as_of.isoformat(),
-            },
-            "district": None
-            if self.district is None
-            else {"lgd": self.district.lgd or None, "name": self.district.name},
-            "generated_at": self.generated_at.isoformat(),
-            "generated_by": self.generated_by,
-            "sections": [
-                {
-                    "key": s.key,
-                    "title": s.title,
-                    "title_hi": s.title_hi,
-                    "figures": [f.as_dict() for f in s.figures],
-                }
-                for s in self.sections
-            ],
-            "method": list(self.method),
-        }
-
 
 class ReportWriter(Protocol):
     """Renders a report as a file (CSV, PDF, JSON)."""

@@ -3,15 +3,18 @@ confirmation, and the STF's answer to a trace request."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lifeline.domain.model import Case
 from lifeline.services.dispatch.acknowledgement import record_trace_result
 from lifeline.services.dispatch.escalations import confirm_dispatch, preview_dispatch
-from lifeline.services.dispatch.views import dispatch_dict
+from lifeline.services.dispatch.read_models import (
+    DispatchedRead,
+    DispatchPlanRead,
+    TraceAnsweredRead,
+)
 from lifeline.services.location.resolution import LocationQuery
 from lifeline.web.api.cases import ERRORS, READERS, CaseId
 from lifeline.web.deps import App, Staff
@@ -50,14 +53,6 @@ class TraceResultIn(BaseModel):
         return self
 
 
-def _case(case: Case) -> dict[str, Any]:
-    return {
-        "id": case.id,
-        "status": case.status.value,
-        "milestones": {m.value: t.isoformat() for m, t in case.milestones.items()},
-    }
-
-
 def _unit_ids(values: list[str] | None) -> list[str]:
     return [u.strip() for v in values or [] for u in v.split(",") if u.strip()]
 
@@ -75,10 +70,10 @@ def dispatch_plan(
         list[str] | None,
         Query(description="Registry ids instead of the routing rules (repeat or comma-separate)"),
     ] = None,
-) -> dict[str, Any]:
+) -> DispatchPlanRead:
     if actor.role not in READERS:
         raise ApiError(403, "permission_denied", f"role {actor.role!r} may not read cases")
-    return preview_dispatch(app.ctx, actor, case_id, _unit_ids(units)).as_dict()
+    return DispatchPlanRead.of(preview_dispatch(app.ctx, actor, case_id, _unit_ids(units)))
 
 
 @router.post(
@@ -88,11 +83,11 @@ def dispatch_plan(
 )
 def confirm(
     case_id: CaseId, app: App, actor: Staff, body: ConfirmDispatchIn | None = None
-) -> dict[str, Any]:
+) -> DispatchedRead:
     chosen = _unit_ids(body.units if body else None)
     case, started = confirm_dispatch(app.ctx, actor, case_id, chosen)
     app.jobs_ready.set()  # the first messages are jobs: send them now
-    return {**_case(case), "dispatches": [dispatch_dict(d) for d in started]}
+    return DispatchedRead.of(case, started)
 
 
 @router.post(
@@ -100,7 +95,7 @@ def confirm(
     responses=ERRORS,
     summary="The STF's answer to a trace request: where the person is (re-routes the case)",
 )
-def trace_result(case_id: CaseId, body: TraceResultIn, app: App, actor: Staff) -> dict[str, Any]:
+def trace_result(case_id: CaseId, body: TraceResultIn, app: App, actor: Staff) -> TraceAnsweredRead:
     query = LocationQuery(
         text=body.text,
         lat=body.lat,
@@ -111,4 +106,4 @@ def trace_result(case_id: CaseId, body: TraceResultIn, app: App, actor: Staff) -
     )
     case, plan = record_trace_result(app.ctx, actor, case_id, query)
     app.jobs_ready.set()
-    return {**_case(case), "plan": plan.as_dict()}
+    return TraceAnsweredRead.of(case, plan)

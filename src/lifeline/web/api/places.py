@@ -11,6 +11,11 @@ from pydantic import BaseModel, Field
 
 from lifeline.services.access.authorisation import Permission, check_case
 from lifeline.services.location import resolution as location
+from lifeline.services.location.read_models import (
+    CaseResolutionRead,
+    DistrictBoundaryRead,
+    ResolutionRead,
+)
 from lifeline.services.location.resolution import LocationQuery
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
@@ -21,6 +26,8 @@ router = APIRouter(prefix="/api/v1", tags=["places"])
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 404)}
 READERS = ("admin", "smc_operator", "supervisor", "district_officer")
 CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Case id")]
+#: the boundary is sent as application/geo+json (RFC 7946), in the shape of its read model
+GEOJSON = {"$ref": "#/components/schemas/DistrictBoundaryRead"}
 
 
 def _reader(actor: Any) -> None:
@@ -30,9 +37,10 @@ def _reader(actor: Any) -> None:
 
 @router.get(
     "/places/districts/{lgd}.geojson",
-    responses=ERRORS,
+    responses={**ERRORS, 200: {"content": {"application/geo+json": {"schema": GEOJSON}}}},
     summary="A district's boundary as GeoJSON (for showing candidates on a map)",
     response_class=JSONResponse,
+    response_model=DistrictBoundaryRead,
 )
 def district_geojson(
     lgd: Annotated[str, Path(pattern=r"^[0-9]{1,4}$", description="LGD district code")],
@@ -56,18 +64,10 @@ def district_geojson(
     responses=ERRORS,
     summary="Every location resolution of a case: candidates and evidence (audited)",
 )
-def case_location(case_id: CaseId, app: App, actor: Staff) -> list[dict[str, Any]]:
+def case_location(case_id: CaseId, app: App, actor: Staff) -> list[CaseResolutionRead]:
     _reader(actor)
     check_case(app.ctx, actor, case_id, Permission.CASE_READ)
-    return [
-        {
-            "alert_id": r.alert_id,
-            "resolved_at": r.resolved_at.isoformat(),
-            "resolver_version": r.resolution.resolver_version,
-            **r.resolution.as_dict(),
-        }
-        for r in location.case_resolutions(app.ctx, actor, case_id)
-    ]
+    return [CaseResolutionRead.of(r) for r in location.case_resolutions(app.ctx, actor, case_id)]
 
 
 class LocateIn(BaseModel):
@@ -82,7 +82,7 @@ class LocateIn(BaseModel):
 @router.post(
     "/locate", responses=ERRORS, summary="Resolve a location (what `lifeline locate` does)"
 )
-def locate(body: LocateIn, app: App, actor: Staff) -> dict[str, Any]:
+def locate(body: LocateIn, app: App, actor: Staff) -> ResolutionRead:
     _reader(actor)
     query = LocationQuery(body.text, body.lat, body.lon, body.pin, body.phone, body.ip_city)
-    return location.locate(app.ctx, query).as_dict()
+    return ResolutionRead.of(location.locate(app.ctx, query))

@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.inputs import InvalidInput
+from lifeline.domain.timestamps import iso
 from lifeline.services.access.authorisation import Permission, allowed
 from lifeline.services.access.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
 from lifeline.services.dispatch.escalations import Alarm
@@ -36,7 +37,7 @@ PREFIX = "/console"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(
     ist=i18n.ist,
-    iso=i18n.iso,
+    iso=iso,
     pick=i18n.pick,
     LEVELS=i18n.LEVELS,
     STATUSES=i18n.STATUSES,
