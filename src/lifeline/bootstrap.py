@@ -338,6 +338,7 @@ def bootstrap(
             channel_timeout=settings.channel_timeout_seconds,
             public_url=settings.public_url,
             smc_phone=settings.smc_phone,
+            home_state=settings.home_state,
             signin=SignInPolicy(
                 free_failures=settings.signin_free_failures,
                 max_delay=timedelta(seconds=settings.signin_max_delay_seconds),
@@ -348,7 +349,7 @@ def bootstrap(
         ),
         passwords=Argon2Passwords(),
         events=events or HttpxWebhookSink(secret.get_secret_value() if secret else None),
-        locator=LazyGeoLocator(),
+        locator=LazyGeoLocator(settings.home_state),
         classifier=LazyRiskClassifier(),
         channels=channels or AppriseNotificationChannels(),
         ack_tokens=SignedAckTokens(ack_secret(keyring.index_key), lambda: clock.now().timestamp()),

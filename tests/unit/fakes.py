@@ -19,8 +19,9 @@ from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
+from lifeline.domain.place import Resolution, StoredResolution
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.location.resolution import RegistryUnit, Resolution, StoredResolution
+from lifeline.services.location.resolution import RegistryUnit
 from lifeline.services.ports import (
     CaseSummary,
     ConsoleProfile,

@@ -18,6 +18,9 @@ from lifeline.domain.dispatch import (
     Notification,
     NotificationState,
 )
+from lifeline.domain.model import AlertSource
+from lifeline.domain.place import DEFAULT_HOME_STATE
+from lifeline.domain.risk import RiskLevel
 from lifeline.domain.routing import DispatchRules, RoutingFacts, RoutingRule
 from lifeline.services.location.registry import check_dispatch_rules
 from lifeline.services.location.resolution import validate_units
@@ -28,12 +31,13 @@ EXAMPLE = Path(__file__).parents[2] / "docs" / "registry-example.yaml"
 
 def facts(**kw: object) -> RoutingFacts:
     base: dict[str, object] = {
-        "source": "platform_api",
-        "level": "intent",
-        "state": "Uttar Pradesh",
+        "source": AlertSource.PLATFORM_API,
+        "level": RiskLevel.INTENT,
+        "state": DEFAULT_HOME_STATE,
         "district_lgd": "157",
         "located": True,
         "hour_ist": 23,
+        "home_state": DEFAULT_HOME_STATE,
     }
     base.update(kw)
     return RoutingFacts(**base)  # type: ignore[arg-type]
@@ -48,10 +52,35 @@ def test_a_rule_matches_only_when_every_condition_holds() -> None:
         },
         set(),
     )
-    assert rule.matches(facts(level="imminent", hour_ist=2))
-    assert not rule.matches(facts(level="intent", hour_ist=2))
-    assert not rule.matches(facts(level="imminent", hour_ist=12))
-    assert not rule.matches(facts(level="imminent", state="Bihar"))
+    assert rule.min_level is RiskLevel.IMMINENT
+    assert rule.matches(facts(level=RiskLevel.IMMINENT, hour_ist=2))
+    assert not rule.matches(facts(level=RiskLevel.INTENT, hour_ist=2))
+    assert not rule.matches(facts(level=None, hour_ist=2))
+    assert not rule.matches(facts(level=RiskLevel.IMMINENT, hour_ist=12))
+    assert not rule.matches(facts(level=RiskLevel.IMMINENT, state="Bihar"))
+
+
+def test_in_state_means_the_configured_home_state() -> None:
+    home = RoutingRule("home", ("police_station",), in_state=True)
+    away = RoutingRule("away", ("nodal_unit",), in_state=False)
+    in_bihar = facts(state="Bihar", home_state="Bihar")
+    assert home.matches(in_bihar) and not away.matches(in_bihar)
+    in_up = facts(home_state="Bihar")
+    assert away.matches(in_up) and not home.matches(in_up)
+
+
+def test_sources_are_alert_sources_and_an_unknown_one_is_refused() -> None:
+    rule = RoutingRule.from_dict(
+        {"name": "phone", "when": {"sources": "phone_call"}, "notify": ["trace"]}, set()
+    )
+    assert rule.sources == (AlertSource.PHONE_CALL,)
+    assert rule.as_dict()["when"] == {"sources": ["phone_call"]}
+    assert rule.matches(facts(source=AlertSource.PHONE_CALL))
+    assert not rule.matches(facts(source=AlertSource.MONITORING))
+    with pytest.raises(DispatchError, match="unknown source 'fax'"):
+        RoutingRule.from_dict(
+            {"name": "fax", "when": {"sources": ["fax"]}, "notify": ["trace"]}, set()
+        )
 
 
 def test_bad_rules_and_policies_are_refused_naming_every_fault() -> None:

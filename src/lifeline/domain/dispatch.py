@@ -19,16 +19,12 @@ from typing import Any
 
 from lifeline.domain.errors import Conflict, DomainError
 
-#: risk levels in order (DESIGN.md §2); routing compares positions in this tuple
-LEVELS = ("none", "discussion", "distress", "ideation", "intent", "imminent")
-#: sources of alerts that a platform has already reviewed (dispatched without waiting)
-PLATFORM_SOURCES = frozenset({"platform_api", "platform_email", "phone_call"})
 #: what a routing rule may name as a target (besides `unit:<registry id>`)
 ROUTE_TARGETS = (
     "police_station",  # the resolved police station (or the district unit if none is known)
     "district_unit",  # the commissionerate or district police covering the district
     "district_cell",  # the district's social-media cell
-    "nodal_unit",  # another state's nodal officer (a case outside Uttar Pradesh)
+    "nodal_unit",  # another state's nodal officer (a case outside the home state)
     "trace",  # the STF, asked to trace the person (no confident location)
 )
 #: what an escalation step may notify (besides `unit:<registry id>` and `role:<contact role>`)
@@ -46,6 +42,27 @@ class AcknowledgementRefused(Conflict):
     """An acknowledgement that cannot be taken (already taken, case closed, token spent)."""
 
     code = "acknowledgement_refused"
+
+
+class AckTokenError(DomainError):
+    """An acknowledgement link whose token is forged, damaged or expired."""
+
+    code = "invalid_ack_token"
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """An alarm raised at the SMC about a case (why in `reason`), open until it is cleared."""
+
+    id: int
+    case_id: int
+    dispatch_id: int | None
+    reason: str
+    raised_at: datetime
 
 
 @dataclass(frozen=True)

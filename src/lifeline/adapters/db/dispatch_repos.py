@@ -21,6 +21,7 @@ from lifeline.adapters.db.tables import (
 )
 from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS
 from lifeline.domain.dispatch import (
+    Alarm,
     Dispatch,
     DispatchState,
     EscalationPolicy,
@@ -28,7 +29,6 @@ from lifeline.domain.dispatch import (
     NotificationState,
 )
 from lifeline.domain.errors import NotFound
-from lifeline.services.dispatch.escalations import Alarm
 from lifeline.services.ports import Cipher
 
 D, N, A = dispatches, notifications, smc_alarms

@@ -19,7 +19,8 @@ from lifeline.adapters.db.tables import (
     registry_units,
 )
 from lifeline.domain.dispatch import Contact
-from lifeline.services.location.resolution import RegistryUnit, Resolution, StoredResolution
+from lifeline.domain.place import Resolution, StoredResolution
+from lifeline.services.location.resolution import RegistryUnit
 from lifeline.services.ports import Cipher
 
 

@@ -9,11 +9,11 @@ from typing import Any
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Alert, Case, Subject
+from lifeline.domain.risk import AssessmentSource, RiskAssessment
 from lifeline.services.aftercare.followups import history_dict, plan_dict
 from lifeline.services.cases.service import CaseDetail
 from lifeline.services.dispatch.views import alarm_dict, dispatch_dict, notification_dict
 from lifeline.services.ports import CaseSummary
-from lifeline.services.triage.assessment import RiskAssessment
 
 
 def iso(value: datetime | None) -> str | None:
@@ -119,7 +119,7 @@ def _assessment_dict(a: RiskAssessment) -> dict[str, Any]:
         "language": a.language,
         "cues": [c.as_dict() for c in a.cues],
         "model_version": a.model_version,
-        "source": a.source,
+        "source": a.source.value,
         "assessed_by": a.assessed_by,
         "alert_id": a.alert_id,
         "at": iso(a.at),
@@ -132,14 +132,15 @@ def _assessment(detail: CaseDetail) -> dict[str, Any] | None:
     it: the operator's latest if any, else the model's riskiest."""
     if detail.case.risk_level is None:
         return None
-    operator = [a for a in detail.assessments if a.source == "operator"]
+    operator = [a for a in detail.assessments if a.source is AssessmentSource.OPERATOR]
     model = sorted(
-        (a for a in detail.assessments if a.source == "model"), key=lambda a: a.score or 0.0
+        (a for a in detail.assessments if a.source is AssessmentSource.MODEL),
+        key=lambda a: a.score or 0.0,
     )
     basis = operator[-1] if operator else (model[-1] if model else None)
-    found = {"level": detail.case.risk_level}
+    found = {"level": detail.case.risk_level.value}
     if basis is not None:
-        found.update(_assessment_dict(basis), level=detail.case.risk_level)
+        found.update(_assessment_dict(basis), level=detail.case.risk_level.value)
     return found
 
 

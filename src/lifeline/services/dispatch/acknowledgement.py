@@ -9,23 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lifeline.domain.dispatch import AcknowledgementRefused, Dispatch, DispatchState
+from lifeline.domain.dispatch import AcknowledgementRefused, AckTokenError, Dispatch, DispatchState
 from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.events import UnitAcknowledged
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import SYSTEM, Actor, Case
+from lifeline.domain.place import LocationQuery
 from lifeline.services.access.authorisation import Permission, enforce_case
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.escalations import (
     SETTLED,
-    AckTokenError,
     dispatch_repo,
     note,
     start_dispatch,
 )
 from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
 from lifeline.services.dispatch.sms_ack import admit_sms_code
-from lifeline.services.location.resolution import LocationQuery, store_resolution, sync_registry
+from lifeline.services.location.resolution import store_resolution, sync_registry
 from lifeline.services.ports import UnitOfWork
 
 

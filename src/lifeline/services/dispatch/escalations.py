@@ -8,11 +8,11 @@ and nothing is lost when a worker dies (docs/dispatch.md).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from lifeline.domain.dispatch import (
+    Alarm,
     Contact,
     Dispatch,
     DispatchError,
@@ -23,6 +23,7 @@ from lifeline.domain.errors import DomainError
 from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, Case, TimelineEntry
+from lifeline.domain.risk import level_at_risk
 from lifeline.services.access.authorisation import Permission, enforce_case
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief
@@ -35,7 +36,6 @@ from lifeline.services.dispatch.routing import (
 )
 from lifeline.services.location.registry import dispatch_rules_in_force
 from lifeline.services.ports import Job, UnitOfWork
-from lifeline.services.triage.assessment import level_at_risk
 
 ESCALATION_STEP = "escalation_step"
 SEND_NOTIFICATION = "send_notification"
@@ -50,15 +50,6 @@ SETTLED = frozenset(
         CaseStatus.CLOSED,
     }
 )
-
-
-@dataclass(frozen=True)
-class Alarm:
-    id: int
-    case_id: int
-    dispatch_id: int | None
-    reason: str
-    raised_at: datetime
 
 
 class DispatchRepository(Protocol):
@@ -95,16 +86,6 @@ class DispatchRepository(Protocol):
 
     def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]: ...
     def clear_alarms(self, case_id: int, at: datetime, by: str) -> int: ...
-
-
-class AckTokenError(DomainError):
-    """An acknowledgement link whose token is forged, damaged or expired."""
-
-    code = "invalid_ack_token"
-
-    def __init__(self, message: str, *, expired: bool = False) -> None:
-        super().__init__(message)
-        self.expired = expired
 
 
 class AckTokens(Protocol):
@@ -164,7 +145,7 @@ def start_dispatch(
         )
     uow.cases.save(case)
     publish(ctx, uow, case.id, case.events)
-    brief = case_brief(uow, case)  # one read for every first message
+    brief = case_brief(uow, case, ctx.config.home_state)  # one read for every first message
     for dispatch in started:
         note(
             uow,
@@ -305,7 +286,7 @@ def fire_step(
         for unit_id, contacts in _targets(view, dispatch.unit_id, target):
             for contact in contacts:
                 if brief is None:
-                    brief = case_brief(uow, uow.cases.get(dispatch.case_id))
+                    brief = case_brief(uow, uow.cases.get(dispatch.case_id), ctx.config.home_state)
                 queue_notification(uow, dispatch, unit_id, contact, firing.step_index, now, brief)
                 reached.append(f"{contact_label(contact.role)} ({unit_id})")
     steps = len(dispatch.policy.steps)
@@ -470,7 +451,7 @@ def raise_alarm(
     publish(ctx, uow, case_id, [SmcAlarmRaised(case_id, now, reason)])
     view = registry_view(ctx, uow, now.date())
     holder, contacts = view.contacts_for(SMC_UNIT)
-    brief = case_brief(uow, uow.cases.get(case_id)) if contacts else None
+    brief = case_brief(uow, uow.cases.get(case_id), ctx.config.home_state) if contacts else None
     for contact in contacts:
         assert brief is not None
         queue_notification(

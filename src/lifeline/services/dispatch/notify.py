@@ -204,7 +204,7 @@ def compose(ctx: Context, uow: UnitOfWork, n: Notification) -> OutgoingMessage:
     if n.brief is not None:
         brief = CaseBrief.from_dict(n.brief)
     else:
-        brief = case_brief(uow, uow.cases.get(n.case_id))
+        brief = case_brief(uow, uow.cases.get(n.case_id), ctx.config.home_state)
     return render(ctx, brief, n)
 
 

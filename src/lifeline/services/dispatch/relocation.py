@@ -42,7 +42,7 @@ def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
         raise NotFound(f"alert {alert_id} of case {case_id} not found")
     locator = sync_registry(ctx, uow)
     now = ctx.clock.now()
-    before = case_place(uow, case_id)
+    before = case_place(uow, case_id, ctx.config.home_state)
     resolution = locator.resolve(query_for(alert), on=now.date())
     store_resolution(uow, alert_id, case_id, now, resolution)
     details = {
@@ -82,7 +82,7 @@ def track_place(
     """After a new answer (stored in this transaction): mark the case located when its place
     became confident or moved, flag a new conflict, and tell the units already notified when
     the place changed. Returns the case's place now."""
-    after = case_place(uow, case_id)
+    after = case_place(uow, case_id, ctx.config.home_state)
     now = ctx.clock.now()
     if after.conflict and set(after.conflict) != set(before.conflict):
         listed = ", ".join(name for _, name in after.conflict)
@@ -117,7 +117,7 @@ def track_place(
         uow.cases.save(case)
         publish(ctx, uow, case_id, case.events)
     if after.moved_from(before):
-        _announce_change(uow, case_id, before, after, actor, now)
+        _announce_change(uow, case_id, before, after, actor, now, ctx.config.home_state)
     return after
 
 
@@ -128,6 +128,7 @@ def _announce_change(
     after: CasePlace,
     actor: Actor,
     now: datetime,
+    home_state: str,
 ) -> None:
     """A change of place after dispatch: a timeline event, and a message to each contact of
     every unit already sent the case (once each), unless nobody needs to go any more."""
@@ -152,7 +153,7 @@ def _announce_change(
     )
     if case.status in SETTLED:
         return
-    brief = case_brief(uow, case)
+    brief = case_brief(uow, case, home_state)
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
     for n in told:
         key = (n.unit_id, n.contact_name, n.channels)

@@ -12,18 +12,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from lifeline.domain.dispatch import PLATFORM_SOURCES, Contact
+from lifeline.domain.dispatch import Contact
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
-from lifeline.domain.model import Case
-from lifeline.domain.routing import DispatchRules, RoutingFacts
+from lifeline.domain.model import AlertSource, Case
+from lifeline.domain.place import Resolution
+from lifeline.domain.risk import level_at_risk
+from lifeline.domain.routing import PLATFORM_SOURCES, DispatchRules, RoutingFacts
 from lifeline.services.context import Context
 from lifeline.services.dispatch.reached import already_reached
 from lifeline.services.location.case_place import case_place
 from lifeline.services.location.registry import dispatch_rules_in_force, registry_units_in_force
-from lifeline.services.location.resolution import RegistryUnit, Resolution, sync_registry
+from lifeline.services.location.resolution import RegistryUnit, sync_registry
 from lifeline.services.ports import UnitOfWork
-from lifeline.services.triage.assessment import level_at_risk
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 #: registry ids of the state-level units routing and escalation name directly
@@ -137,8 +138,8 @@ class DispatchPlan:
         return {
             "case_id": self.case_id,
             "facts": {
-                "source": self.facts.source,
-                "level": self.facts.level,
+                "source": self.facts.source.value,
+                "level": self.facts.level.value if self.facts.level else None,
                 "state": self.facts.state,
                 "district_lgd": self.facts.district_lgd,
                 "located": self.facts.located,
@@ -159,12 +160,14 @@ def case_facts(
 ) -> tuple[RoutingFacts, Resolution | None]:
     assert case.id is not None
     alerts = uow.alerts.for_case(case.id)
-    sources = [a.source.value for a in alerts]
+    sources = [a.source for a in alerts]
     sender = case_sender(alerts)
     # a platform's alert merged into a case the SMC found itself makes it a platform case
-    source = next((s for s in sources if s in PLATFORM_SOURCES), sources[0] if sources else "")
-    source = source or "manual"
-    place = case_place(uow, case.id)
+    source = next(
+        (s for s in sources if s in PLATFORM_SOURCES),
+        sources[0] if sources else AlertSource.MANUAL,
+    )
+    place = case_place(uow, case.id, ctx.config.home_state)
     resolution = place.resolution
     # a conflict between confident answers waits for an operator, like a doubtful place
     located = (
@@ -179,6 +182,7 @@ def case_facts(
         district_lgd=resolution.district_lgd if resolution else None,
         located=located,
         hour_ist=now.astimezone(IST).hour,
+        home_state=ctx.config.home_state,
         sender_verified=sender.verified,
         sender_verification=sender.how,
     )
@@ -291,14 +295,15 @@ def _automatic(
     if chosen:
         return False, "units chosen by a person"
     if facts.source not in PLATFORM_SOURCES:
-        return False, f"a {facts.source} case waits for an operator's confirmation"
+        return False, f"a {facts.source.value} case waits for an operator's confirmation"
     if not facts.sender_verified:
         return False, (
             f"sender not verified ({facts.sender_verification}): waits for an operator's "
             "confirmation"
         )
     if not level_at_risk(facts.level):
-        return False, f"risk level {facts.level or 'not yet assessed'} is below ideation"
+        level = facts.level.value if facts.level else "not yet assessed"
+        return False, f"risk level {level} is below ideation"
     if facts.located:
         return True, "platform alert, risk at or above ideation, confident location"
     if resolution is not None and not resolution.candidates:
