@@ -189,6 +189,16 @@ DEFAULT_POLICY = EscalationPolicy(
 # -- a running dispatch -----------------------------------------------------------------------
 
 
+class Purpose(StrEnum):
+    """Why a unit is sent the case (a dispatch: respond or trace), or why a contact gets a
+    message (a notification: any of them). Stored as the value (at most 12 characters)."""
+
+    RESPOND = "respond"
+    TRACE = "trace"  # the STF, asked to trace the person
+    ALARM = "alarm"  # the SMC, alarmed about the case
+    RELOCATED = "relocated"  # a unit already notified, told the place has changed
+
+
 class DispatchState(StrEnum):
     ACTIVE = "active"  # escalating: waiting for an acknowledgement
     ACKNOWLEDGED = "acknowledged"
@@ -216,7 +226,7 @@ class Dispatch:
     started_at: datetime
     started_by: str
     reason: str = ""  # the routing rule or the operator's choice that sent the case here
-    purpose: str = "respond"  # respond | trace
+    purpose: Purpose = Purpose.RESPOND  # respond | trace
     state: DispatchState = DispatchState.ACTIVE
     step_index: int = 0
     round: int = 0
@@ -294,7 +304,7 @@ class Notification:
     channels: tuple[str, ...]
     created_at: datetime
     step_index: int = 0
-    purpose: str = "respond"  # respond | trace | alarm
+    purpose: Purpose = Purpose.RESPOND
     state: NotificationState = NotificationState.QUEUED
     channel_index: int = 0
     attempts: int = 0  # on the current channel

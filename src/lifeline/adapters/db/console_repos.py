@@ -27,10 +27,12 @@ from lifeline.adapters.db.tables import (
     risk_assessments,
     timeline,
 )
+from lifeline.domain.lifecycle import OPEN_STATES, CaseStatus
 from lifeline.domain.risk import AssessmentSource, known_level
 from lifeline.services.ports import Cipher, ConsoleProfile, MapItem, QueueItem, SessionRecord
 
-OPEN = ("received", "dispatched", "acknowledged", "on_scene")
+#: the statuses of a case still being responded to, as stored
+OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATES)
 #: timeline entries the queue reads for its place and notified columns
 PLACE_KINDS = ("located", "location_review", "location_conflict", "dispatched")
 

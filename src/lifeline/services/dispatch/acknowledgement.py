@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lifeline.domain.dispatch import AcknowledgementRefused, AckTokenError, Dispatch, DispatchState
+from lifeline.domain.dispatch import (
+    AcknowledgementRefused,
+    AckTokenError,
+    Dispatch,
+    DispatchState,
+    Purpose,
+)
 from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.events import UnitAcknowledged
 from lifeline.domain.lifecycle import CaseStatus
@@ -208,7 +214,7 @@ def record_trace_result(
         store_resolution(uow, alert_id, case_id, now, resolution)
         repo = dispatch_repo(uow)
         for dispatch in repo.for_case(case_id, for_update=True):
-            if dispatch.purpose == "trace" and dispatch.state is DispatchState.ACTIVE:
+            if dispatch.purpose is Purpose.TRACE and dispatch.state is DispatchState.ACTIVE:
                 dispatch.acknowledge(now, str(actor))  # the answer is the acknowledgement
                 repo.save(dispatch)
         summary = f"STF trace answered: {resolution.place()} (confidence {resolution.confidence})"

@@ -18,6 +18,7 @@ from lifeline.domain.dispatch import (
     DispatchError,
     DispatchState,
     Notification,
+    Purpose,
 )
 from lifeline.domain.errors import DomainError
 from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
@@ -120,7 +121,7 @@ def start_dispatch(
     for unit in plan.units:
         if unit.unit_id in running:
             continue
-        if unit.purpose == "trace" and case.trace_requested_at is None:
+        if unit.purpose is Purpose.TRACE and case.trace_requested_at is None:
             case.request_trace(now, actor)
         dispatch = Dispatch(
             case_id=case.id,
@@ -141,7 +142,9 @@ def start_dispatch(
         ctx.measure("alert_to_dispatched", (now - case.opened_at).total_seconds())
     for dispatch in started:
         case.events.append(
-            DispatchStarted(case.id, now, dispatch.unit_id, dispatch.purpose, dispatch.policy.id)
+            DispatchStarted(
+                case.id, now, dispatch.unit_id, dispatch.purpose.value, dispatch.policy.id
+            )
         )
     uow.cases.save(case)
     publish(ctx, uow, case.id, case.events)
@@ -359,7 +362,7 @@ def queue_notification(
     now: datetime,
     brief: CaseBrief,
     *,
-    purpose: str | None = None,
+    purpose: Purpose | None = None,
 ) -> Notification:
     """A notification for one contact, telling `brief`, and the job that sends it (run at
     once)."""
@@ -373,7 +376,7 @@ def queue_notification(
         channels=contact.channels,
         created_at=now,
         step_index=step_index,
-        purpose=purpose or (dispatch.purpose if dispatch is not None else "alarm"),
+        purpose=purpose or (dispatch.purpose if dispatch is not None else Purpose.ALARM),
         brief=brief.as_dict(),
     )
     notification = dispatch_repo(uow).add_notification(notification)
@@ -454,9 +457,8 @@ def raise_alarm(
     brief = case_brief(uow, uow.cases.get(case_id), ctx.config.home_state) if contacts else None
     for contact in contacts:
         assert brief is not None
-        queue_notification(
-            uow, None, holder.id if holder else SMC_UNIT, contact, 0, now, brief, purpose="alarm"
-        )
+        unit_id = holder.id if holder else SMC_UNIT
+        queue_notification(uow, None, unit_id, contact, 0, now, brief, purpose=Purpose.ALARM)
 
 
 def stop_escalations(uow: UnitOfWork, case: Case, reason: str, now: datetime) -> int:
@@ -486,7 +488,7 @@ def stop_traces(uow: UnitOfWork, case_id: int, reason: str, now: datetime) -> in
     repo = dispatch_repo(uow)
     stopped = 0
     for dispatch in repo.for_case(case_id, for_update=True):
-        if dispatch.purpose == "trace" and dispatch.stop(now, reason):
+        if dispatch.purpose is Purpose.TRACE and dispatch.stop(now, reason):
             repo.save(dispatch)
             stopped += 1
             note(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lifeline.domain.dispatch import Contact
+from lifeline.domain.dispatch import Contact, Purpose
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, TimelineEntry
@@ -25,9 +25,6 @@ from lifeline.services.location.resolution import (
     sync_registry,
 )
 from lifeline.services.ports import Job, UnitOfWork
-
-#: the purpose of a message telling a unit already notified that the place has changed
-PLACE_CHANGED = "relocated"  # the notifications.purpose column holds 12 characters
 
 
 def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
@@ -134,7 +131,8 @@ def _announce_change(
     every unit already sent the case (once each), unless nobody needs to go any more."""
     case = uow.cases.get(case_id)
     repo = dispatch_repo(uow)
-    told = [n for n in repo.notifications_for_case(case_id) if n.purpose in ("respond", "trace")]
+    sent = (Purpose.RESPOND, Purpose.TRACE)
+    told = [n for n in repo.notifications_for_case(case_id) if n.purpose in sent]
     if not told:
         return
     note(
@@ -161,4 +159,4 @@ def _announce_change(
             continue
         seen.add(key)
         contact = Contact(n.contact_name, n.contact_role, n.channels)
-        queue_notification(uow, None, n.unit_id, contact, 0, now, brief, purpose=PLACE_CHANGED)
+        queue_notification(uow, None, n.unit_id, contact, 0, now, brief, purpose=Purpose.RELOCATED)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from lifeline.domain.dispatch import Contact
+from lifeline.domain.dispatch import Contact, Purpose
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import AlertSource, Case
@@ -102,7 +102,7 @@ class PlannedUnit:
     unit_id: str
     unit_name: str
     kind: str
-    purpose: str  # respond | trace
+    purpose: Purpose  # respond | trace
     rule: str
     policy: str
     #: who would get the first message (the unit's contacts or an ancestor's)
@@ -114,7 +114,7 @@ class PlannedUnit:
             "unit_id": self.unit_id,
             "unit_name": self.unit_name,
             "kind": self.kind,
-            "purpose": self.purpose,
+            "purpose": self.purpose.value,
             "rule": self.rule,
             "policy": self.policy,
             "contacts": list(self.contacts),
@@ -205,10 +205,10 @@ def plan_dispatch(
     rules = rules or dispatch_rules_in_force(ctx, uow)
     view = registry_view(ctx, uow, now.astimezone(IST).date())
     problems: list[str] = []
-    wanted: list[tuple[str, str, str, str]] = []  # unit id, purpose, rule, policy
+    wanted: list[tuple[str, Purpose, str, str]] = []  # unit id, purpose, rule, policy
     matched: list[str] = []
     if unit_ids:
-        wanted = [(u, "respond", "chosen by the operator", "default") for u in unit_ids]
+        wanted = [(u, Purpose.RESPOND, "chosen by the operator", "default") for u in unit_ids]
     else:
         for rule in rules.rules:
             if not rule.matches(facts):
@@ -265,26 +265,27 @@ def plan_dispatch(
 
 def _target_unit(
     view: RegistryView, target: str, resolution: Resolution | None
-) -> tuple[RegistryUnit | None, str]:
+) -> tuple[RegistryUnit | None, Purpose]:
+    respond = Purpose.RESPOND
     if target.startswith("unit:"):
-        return view.get(target.removeprefix("unit:")), "respond"
+        return view.get(target.removeprefix("unit:")), respond
     if target == "trace":
-        return view.get(STF_UNIT), "trace"
+        return view.get(STF_UNIT), Purpose.TRACE
     best = resolution.candidates[0] if resolution and resolution.candidates else None
     lgd = resolution.district_lgd if resolution else None
     if target == "nodal_unit":
-        return view.nodal_unit(resolution.state if resolution else None), "respond"
+        return view.nodal_unit(resolution.state if resolution else None), respond
     district_unit = view.in_district(lgd, "commissionerate", "district")
     if target == "district_unit":
-        return district_unit, "respond"
+        return district_unit, respond
     if target == "district_cell":
-        return view.in_district(lgd, "cell"), "respond"
+        return view.in_district(lgd, "cell"), respond
     if target == "police_station":
         station = view.get(best.unit_id if best else None)
         if station is not None and station.kind == "police_station":
-            return station, "respond"
-        return district_unit, "respond"
-    return None, "respond"
+            return station, respond
+        return district_unit, respond
+    return None, respond
 
 
 def _automatic(
