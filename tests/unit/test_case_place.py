@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aftercare_fakes import FAKE_DISTRICTS
 from fakes import make_context
 from test_location_service import LUCKNOW, VARANASI, FakeLocator, resolution
 
@@ -141,6 +142,21 @@ def test_with_nothing_confident_the_best_candidate_is_shown_as_needing_review() 
     assert not place.confident and place.district_lgd is None and place.candidate == "Lucknow"
     assert "unconfirmed" in place.describe() and "Lucknow" in place.describe()
     assert choose_place([]).describe().startswith("unknown")
+
+
+def test_an_operators_district_is_in_the_configured_home_state() -> None:
+    ctx, factory, _ = make_context(webhooks=())
+    send(ctx, hint=LocationHint(text=None))
+    case_id = next(iter(factory.store.cases))
+    lucknow = FAKE_DISTRICTS[0][0]
+    with ctx.uow() as uow:
+        uow.jurisdictions.assign(case_id, lucknow, str(OP), ctx.clock.now())
+        uow.commit()
+    with ctx.uow() as uow:
+        place = case_place(uow, case_id, "Uttarakhand")
+    assert place.source == "operator" and place.confident
+    assert place.resolution is not None and place.resolution.state == "Uttarakhand"
+    assert place.describe() == "Lucknow, Uttarakhand"
 
 
 # -- the brief from the whole case ------------------------------------------------------------
