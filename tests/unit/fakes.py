@@ -18,6 +18,7 @@ from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
+from lifeline.domain.mail import QuarantineStatus
 from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
 from lifeline.domain.place import Resolution, StoredResolution
 from lifeline.services.context import Context, ServiceConfig
@@ -434,7 +435,7 @@ class FakeQuarantine:
     def add(self, *, channel: str, mail_from: str, raw: bytes, reason: str, at: datetime) -> int:
         qid = next(self.s.ids)
         self.s.quarantine[qid] = QuarantinedMessage(
-            qid, at, channel, mail_from, reason, len(raw), "pending", raw=raw
+            qid, at, channel, mail_from, reason, len(raw), QuarantineStatus.PENDING, raw=raw
         )
         return qid
 
@@ -447,7 +448,13 @@ class FakeQuarantine:
         return [m for m in self.s.quarantine.values() if status in (None, m.status)][:limit]
 
     def mark(
-        self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
+        self,
+        message_id: int,
+        *,
+        status: QuarantineStatus,
+        alert_id: int | None,
+        by: str,
+        at: datetime,
     ) -> None:
         self.s.quarantine[message_id] = replace(
             self.s.quarantine[message_id], status=status, alert_id=alert_id, reviewed_by=by
