@@ -18,11 +18,12 @@ from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
+from lifeline.domain.mail import QuarantineStatus
 from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
+from lifeline.domain.place import Resolution, StoredResolution
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.location.resolution import Resolution, StoredResolution
 from lifeline.services.ports import (
     CaseSummary,
     ConsoleProfile,
@@ -435,7 +436,7 @@ class FakeQuarantine:
     def add(self, *, channel: str, mail_from: str, raw: bytes, reason: str, at: datetime) -> int:
         qid = next(self.s.ids)
         self.s.quarantine[qid] = QuarantinedMessage(
-            qid, at, channel, mail_from, reason, len(raw), "pending", raw=raw
+            qid, at, channel, mail_from, reason, len(raw), QuarantineStatus.PENDING, raw=raw
         )
         return qid
 
@@ -448,7 +449,13 @@ class FakeQuarantine:
         return [m for m in self.s.quarantine.values() if status in (None, m.status)][:limit]
 
     def mark(
-        self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
+        self,
+        message_id: int,
+        *,
+        status: QuarantineStatus,
+        alert_id: int | None,
+        by: str,
+        at: datetime,
     ) -> None:
         self.s.quarantine[message_id] = replace(
             self.s.quarantine[message_id], status=status, alert_id=alert_id, reviewed_by=by

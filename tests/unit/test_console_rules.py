@@ -11,13 +11,13 @@ from fakes import make_context
 
 from lifeline.domain.errors import PermissionDenied
 from lifeline.domain.model import Actor, Alert, AlertSource, Post, Subject
+from lifeline.domain.risk import Cue
 from lifeline.services.access import accounts as access
 from lifeline.services.access import sessions
 from lifeline.services.access.authorisation import ROLE_PERMISSIONS, Permission, check_case
 from lifeline.services.console import desk as console
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.ports import QueueItem
-from lifeline.services.triage.assessment import Cue
 from support import FakeClock
 
 OP = Actor("user", "op", "smc_operator")

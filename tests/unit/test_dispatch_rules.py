@@ -23,8 +23,11 @@ from lifeline.domain.dispatch import (
     Notification,
     NotificationState,
 )
+from lifeline.domain.model import AlertSource
+from lifeline.domain.place import DEFAULT_HOME_STATE
 from lifeline.domain.registry import RegistryError, validate_units
-from lifeline.domain.routing import DEFAULT_RULES, DispatchRules, RoutingFacts
+from lifeline.domain.risk import RiskLevel
+from lifeline.domain.routing import DEFAULT_RULES, DispatchRules, RoutingFacts, RoutingRule
 from lifeline.services.location.registry import check_dispatch_rules
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
@@ -33,12 +36,13 @@ EXAMPLE = Path(__file__).parents[2] / "docs" / "registry-example.yaml"
 
 def facts(**kw: object) -> RoutingFacts:
     base: dict[str, object] = {
-        "source": "platform_api",
-        "level": "intent",
-        "state": "Uttar Pradesh",
+        "source": AlertSource.PLATFORM_API,
+        "level": RiskLevel.INTENT,
+        "state": DEFAULT_HOME_STATE,
         "district_lgd": "157",
         "located": True,
         "hour_ist": 23,
+        "home_state": DEFAULT_HOME_STATE,
     }
     base.update(kw)
     return RoutingFacts(**base)  # type: ignore[arg-type]
@@ -61,10 +65,32 @@ def test_a_rule_matches_only_when_every_condition_holds() -> None:
             }
         ]
     ).rules
-    assert rule.matches(facts(level="imminent", hour_ist=2))
-    assert not rule.matches(facts(level="intent", hour_ist=2))
-    assert not rule.matches(facts(level="imminent", hour_ist=12))
-    assert not rule.matches(facts(level="imminent", state="Bihar"))
+    assert rule.min_level is RiskLevel.IMMINENT
+    assert rule.matches(facts(level=RiskLevel.IMMINENT, hour_ist=2))
+    assert not rule.matches(facts(level=RiskLevel.INTENT, hour_ist=2))
+    assert not rule.matches(facts(level=None, hour_ist=2))
+    assert not rule.matches(facts(level=RiskLevel.IMMINENT, hour_ist=12))
+    assert not rule.matches(facts(level=RiskLevel.IMMINENT, state="Bihar"))
+
+
+def test_in_state_means_the_configured_home_state() -> None:
+    home = RoutingRule("home", ("police_station",), in_state=True)
+    away = RoutingRule("away", ("nodal_unit",), in_state=False)
+    in_bihar = facts(state="Bihar", home_state="Bihar")
+    assert home.matches(in_bihar) and not away.matches(in_bihar)
+    in_up = facts(home_state="Bihar")
+    assert away.matches(in_up) and not home.matches(in_up)
+
+
+def test_sources_are_alert_sources_and_an_unknown_one_is_refused() -> None:
+    phone = {"name": "phone", "when": {"sources": "phone_call"}, "notify": ["trace"]}
+    (rule,) = read([phone]).rules
+    assert rule.sources == (AlertSource.PHONE_CALL,)
+    assert rule.as_dict()["when"] == {"sources": ["phone_call"]}
+    assert rule.matches(facts(source=AlertSource.PHONE_CALL))
+    assert not rule.matches(facts(source=AlertSource.MONITORING))
+    with pytest.raises(RegistryError, match=r"unknown source .fax."):
+        read([{"name": "fax", "when": {"sources": ["fax"]}, "notify": ["trace"]}])
 
 
 def test_bad_rules_and_policies_are_refused_naming_every_fault() -> None:
@@ -235,7 +261,8 @@ STORED = {
 def test_rules_stored_by_earlier_versions_read_the_same_and_store_the_same() -> None:
     rules = stored_rules(STORED)
     night = rules.rules[0]
-    assert night.hours == (22, 6) and night.sources == ("platform_api",)
-    assert night.matches(facts(level="imminent", hour_ist=23))
+    assert night.hours == (22, 6) and night.sources == (AlertSource.PLATFORM_API,)
+    assert night.min_level is RiskLevel.IMMINENT
+    assert night.matches(facts(level=RiskLevel.IMMINENT, hour_ist=23))
     assert rules.policy("urgent").steps == (EscalationStep(("role:sho",), 60, 1),)
     assert json.dumps(rules.as_dict(), sort_keys=True) == json.dumps(STORED, sort_keys=True)

@@ -13,17 +13,13 @@ from fakes import make_context
 from lifeline.domain.errors import DomainError
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
+from lifeline.domain.place import Candidate, LocationQuery, Resolution
 from lifeline.domain.registry import RegistryError, RegistryUnit, UnitKind
 from lifeline.services.context import Context
 from lifeline.services.dispatch import relocation
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.location import registry
 from lifeline.services.location import resolution as location
-from lifeline.services.location.resolution import (
-    Candidate,
-    LocationQuery,
-    Resolution,
-)
 from lifeline.services.ports import Job
 
 PARTNER = Actor("partner", "1")

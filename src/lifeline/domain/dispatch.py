@@ -19,16 +19,12 @@ from typing import Any
 
 from lifeline.domain.errors import Conflict, DomainError
 
-#: risk levels in order (DESIGN.md §2); routing compares positions in this tuple
-LEVELS = ("none", "discussion", "distress", "ideation", "intent", "imminent")
-#: sources of alerts that a platform has already reviewed (dispatched without waiting)
-PLATFORM_SOURCES = frozenset({"platform_api", "platform_email", "phone_call"})
 #: what a routing rule may name as a target (besides `unit:<registry id>`)
 ROUTE_TARGETS = (
     "police_station",  # the resolved police station (or the district unit if none is known)
     "district_unit",  # the commissionerate or district police covering the district
     "district_cell",  # the district's social-media cell
-    "nodal_unit",  # another state's nodal officer (a case outside Uttar Pradesh)
+    "nodal_unit",  # another state's nodal officer (a case outside the home state)
     "trace",  # the STF, asked to trace the person (no confident location)
 )
 #: what an escalation step may notify (besides `unit:<registry id>` and `role:<contact role>`)
@@ -56,6 +52,27 @@ class AcknowledgementRefused(Conflict):
     """An acknowledgement that cannot be taken (already taken, case closed, token spent)."""
 
     code = "acknowledgement_refused"
+
+
+class AckTokenError(DomainError):
+    """An acknowledgement link whose token is forged, damaged or expired."""
+
+    code = "invalid_ack_token"
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """An alarm raised at the SMC about a case (why in `reason`), open until it is cleared."""
+
+    id: int
+    case_id: int
+    dispatch_id: int | None
+    reason: str
+    raised_at: datetime
 
 
 @dataclass(frozen=True)
@@ -124,6 +141,16 @@ DEFAULT_POLICY = EscalationPolicy(
 # -- a running dispatch -----------------------------------------------------------------------
 
 
+class Purpose(StrEnum):
+    """Why a unit is sent the case (a dispatch: respond or trace), or why a contact gets a
+    message (a notification: any of them). Stored as the value (at most 12 characters)."""
+
+    RESPOND = "respond"
+    TRACE = "trace"  # the STF, asked to trace the person
+    ALARM = "alarm"  # the SMC, alarmed about the case
+    RELOCATED = "relocated"  # a unit already notified, told the place has changed
+
+
 class DispatchState(StrEnum):
     ACTIVE = "active"  # escalating: waiting for an acknowledgement
     ACKNOWLEDGED = "acknowledged"
@@ -151,7 +178,7 @@ class Dispatch:
     started_at: datetime
     started_by: str
     reason: str = ""  # the routing rule or the operator's choice that sent the case here
-    purpose: str = "respond"  # respond | trace
+    purpose: Purpose = Purpose.RESPOND  # respond | trace
     state: DispatchState = DispatchState.ACTIVE
     step_index: int = 0
     round: int = 0
@@ -229,7 +256,7 @@ class Notification:
     channels: tuple[str, ...]
     created_at: datetime
     step_index: int = 0
-    purpose: str = "respond"  # respond | trace | alarm
+    purpose: Purpose = Purpose.RESPOND
     state: NotificationState = NotificationState.QUEUED
     channel_index: int = 0
     attempts: int = 0  # on the current channel

@@ -9,9 +9,15 @@ from typing import Any
 
 from lifeline.domain.dispatch import (
     DEFAULT_POLICY,
-    LEVELS,
     DispatchError,
     EscalationPolicy,
+)
+from lifeline.domain.model import AlertSource
+from lifeline.domain.risk import RiskLevel
+
+#: sources of alerts that a platform has already reviewed (dispatched without waiting)
+PLATFORM_SOURCES = frozenset(
+    {AlertSource.PLATFORM_API, AlertSource.PLATFORM_EMAIL, AlertSource.PHONE_CALL}
 )
 
 
@@ -19,12 +25,14 @@ from lifeline.domain.dispatch import (
 class RoutingFacts:
     """What routing looks at for one case."""
 
-    source: str
-    level: str | None
+    source: AlertSource
+    level: RiskLevel | None
     state: str | None
     district_lgd: str | None
     located: bool
     hour_ist: int
+    #: the SMC's own state (LIFELINE_HOME_STATE): what `in_state` compares `state` with
+    home_state: str
     #: whether any alert of the case comes from a proven sender (domain/email_trust.py); if
     #: none does, nothing is dispatched without an operator
     sender_verified: bool = True
@@ -38,22 +46,22 @@ class RoutingRule:
     name: str
     targets: tuple[str, ...]
     policy: str = "default"
-    min_level: str | None = None
-    sources: tuple[str, ...] = ()
-    in_state: bool | None = None  # True: Uttar Pradesh only; False: other states only
+    min_level: RiskLevel | None = None
+    sources: tuple[AlertSource, ...] = ()
+    in_state: bool | None = None  # True: the home state only; False: other states only
     districts: tuple[str, ...] = ()  # LGD codes
     located: bool | None = None
     hours: tuple[int, int] | None = None  # IST, [start, end) and may wrap midnight
 
     def matches(self, facts: RoutingFacts) -> bool:
         if self.min_level is not None and (
-            facts.level not in LEVELS or LEVELS.index(facts.level) < LEVELS.index(self.min_level)
+            facts.level is None or facts.level.rank < self.min_level.rank
         ):
             return False
         if self.sources and facts.source not in self.sources:
             return False
         if self.in_state is not None and (
-            facts.state is None or (facts.state == "Uttar Pradesh") is not self.in_state
+            facts.state is None or (facts.state == facts.home_state) is not self.in_state
         ):
             return False
         if self.districts and facts.district_lgd not in self.districts:
@@ -72,9 +80,9 @@ class RoutingRule:
     def as_dict(self) -> dict[str, Any]:
         when: dict[str, Any] = {}
         if self.min_level is not None:
-            when["min_level"] = self.min_level
+            when["min_level"] = self.min_level.value
         if self.sources:
-            when["sources"] = list(self.sources)
+            when["sources"] = [s.value for s in self.sources]
         if self.in_state is not None:
             when["in_state"] = self.in_state
         if self.districts:
@@ -94,7 +102,7 @@ class RoutingRule:
 #: used when the registry defines no routing rules
 DEFAULT_RULES = (
     RoutingRule(
-        "located in Uttar Pradesh",
+        "located in the home state",
         ("police_station", "district_cell", "unit:up-112"),
         in_state=True,
         located=True,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from lifeline.domain.events import Event
+from lifeline.domain.place import DEFAULT_HOME_STATE
 from lifeline.services.access.signin import SignInPolicy
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 
@@ -54,6 +55,8 @@ class ServiceConfig:
     smc_phone: str = ""
     #: sign-in throttles, the same at every door (console, API, enrolment)
     signin: SignInPolicy = field(default_factory=SignInPolicy)
+    #: the SMC's own state (LIFELINE_HOME_STATE): routing's `in_state`, an operator's district
+    home_state: str = DEFAULT_HOME_STATE
 
 
 @dataclass(frozen=True)

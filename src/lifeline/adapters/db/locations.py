@@ -21,9 +21,9 @@ from lifeline.adapters.db.tables import (
     registry_units,
 )
 from lifeline.domain.dispatch import Contact
+from lifeline.domain.place import Resolution, StoredResolution
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
-from lifeline.services.location.resolution import Resolution, StoredResolution
 from lifeline.services.ports import Cipher
 
 

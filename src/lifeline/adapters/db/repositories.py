@@ -41,6 +41,7 @@ from lifeline.domain.model import (
     Subject,
     TimelineEntry,
 )
+from lifeline.domain.risk import RiskLevel
 from lifeline.domain.timestamps import iso
 from lifeline.services.ports import CaseSummary, Cipher, ConcurrentWrite
 
@@ -369,7 +370,7 @@ class SqlCaseRepository:
             "status": case.status.value,
             "platform": case.platform,
             "subject_id": case.subject_id,
-            "risk_level": case.risk_level,
+            "risk_level": case.risk_level.value if case.risk_level else None,
             "opened_at": case.opened_at,
             "last_alert_at": case.last_alert_at or case.opened_at,
             "alert_count": case.alert_count,
@@ -410,7 +411,7 @@ class SqlCaseRepository:
             milestones=milestones,
             outcome=outcome,
             trace_requested_at=row.trace_requested_at,
-            risk_level=row.risk_level,
+            risk_level=RiskLevel(row.risk_level) if row.risk_level else None,
             version=row.version,
             id=row.id,
         )

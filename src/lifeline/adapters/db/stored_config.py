@@ -17,7 +17,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from lifeline.domain.dispatch import Contact, DispatchError, EscalationPolicy
+from lifeline.domain.model import AlertSource
 from lifeline.domain.registry import RegistryUnit
+from lifeline.domain.risk import RiskLevel
 from lifeline.domain.routing import DispatchRules, RoutingRule
 
 
@@ -27,8 +29,8 @@ class _Stored(BaseModel):
 
 
 class _When(_Stored):
-    min_level: str | None = None
-    sources: tuple[str, ...] = ()
+    min_level: RiskLevel | None = None
+    sources: tuple[AlertSource, ...] = ()
     in_state: bool | None = None
     districts: tuple[str, ...] = ()
     located: bool | None = None

@@ -32,7 +32,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from lifeline.domain.dispatch import (
-    LEVELS,
     ROUTE_TARGETS,
     STEP_TARGETS,
     Contact,
@@ -41,6 +40,7 @@ from lifeline.domain.dispatch import (
     is_route_target,
     is_step_target,
 )
+from lifeline.domain.model import AlertSource
 from lifeline.domain.registry import (
     RegistryError,
     RegistryUnit,
@@ -50,6 +50,7 @@ from lifeline.domain.registry import (
     record_faults,
     unit_label,
 )
+from lifeline.domain.risk import LEVELS, RiskLevel
 from lifeline.domain.routing import DispatchRules, RoutingRule
 
 # -- field readers: each turns what YAML or CSV gives into one type, or says what is wrong -----
@@ -208,12 +209,21 @@ def _flag(value: object) -> bool:
     return value
 
 
-def _level(value: object) -> str | None:
+def _level(value: object) -> RiskLevel | None:
     if value is None:
         return None
     if value not in LEVELS:
         _fail(f"must be one of {', '.join(LEVELS)}")
-    return str(value)
+    return RiskLevel(str(value))
+
+
+def _sources(value: object) -> tuple[AlertSource, ...]:
+    known = [s.value for s in AlertSource]
+    words = _words(value)
+    for word in words:
+        if word not in known:
+            _fail(f"unknown source {word!r} (sources: {', '.join(known)})")
+    return tuple(AlertSource(word) for word in words)
 
 
 def _hours(value: object) -> tuple[int, int] | None:
@@ -321,8 +331,8 @@ class PolicyRecord(_Record):
 class WhenRecord(_Record):
     """The conditions of a routing rule (docs/registry.md); absent ones always hold."""
 
-    min_level: Annotated[str | None, BeforeValidator(_level)] = None
-    sources: Annotated[tuple[str, ...], BeforeValidator(_words)] = ()
+    min_level: Annotated[RiskLevel | None, BeforeValidator(_level)] = None
+    sources: Annotated[tuple[AlertSource, ...], BeforeValidator(_sources)] = ()
     in_state: Annotated[bool | None, BeforeValidator(_flag)] = None
     districts: Annotated[tuple[str, ...], BeforeValidator(_words)] = ()
     located: Annotated[bool | None, BeforeValidator(_flag)] = None

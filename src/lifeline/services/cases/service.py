@@ -8,10 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from lifeline.domain.aftercare import FollowUpPlan
-from lifeline.domain.dispatch import Dispatch, Notification
+from lifeline.domain.dispatch import Alarm, Dispatch, Notification
 from lifeline.domain.errors import InvalidOutcome, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus, allowed_steps
 from lifeline.domain.model import Actor, Alert, Case, OutcomeKind, Subject, TimelineEntry
+from lifeline.domain.place import StoredResolution
+from lifeline.domain.risk import RiskAssessment
 from lifeline.services.access.authorisation import (
     ACTION_PERMISSIONS,
     Permission,
@@ -24,15 +26,14 @@ from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.acknowledgement import acknowledge_units
 from lifeline.services.dispatch.escalations import (
     SETTLED,
-    Alarm,
     DispatchRepository,
     stop_escalations,
     stop_traces,
 )
 from lifeline.services.location.case_place import CasePlace, case_place
-from lifeline.services.location.resolution import StoredResolution, resolutions_of
+from lifeline.services.location.resolution import resolutions_of
 from lifeline.services.ports import CaseSummary, EarlierCase, UnitOfWork
-from lifeline.services.triage.assessment import RiskAssessment, triage_uow
+from lifeline.services.triage.assessment import triage_uow
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view"
             history=uow.aftercare.history(case_id),
             assessments=triage_uow(uow).assessments.for_case(case_id),
             resolutions=resolutions_of(uow, case_id),
-            place=case_place(uow, case_id),
+            place=case_place(uow, case_id, ctx.config.home_state),
         )
         sent: DispatchRepository | None = getattr(uow, "dispatches", None)
         if sent is not None:

@@ -27,6 +27,8 @@ from lifeline.domain.model import (
     Subject,
     TimelineEntry,
 )
+from lifeline.domain.place import StoredResolution
+from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment, RiskLevel
 from lifeline.services.access.authorisation import (
     SCOPED_ROLES,
     Permission,
@@ -41,9 +43,7 @@ from lifeline.services.dispatch.relocation import track_place
 from lifeline.services.dispatch.views import alarmed_cases, unit_states
 from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
 from lifeline.services.location.case_place import CasePlace, case_place
-from lifeline.services.location.resolution import StoredResolution
 from lifeline.services.ports import QueueItem, UnitOfWork
-from lifeline.services.triage.assessment import Cue, RiskAssessment, RiskLevel
 
 #: roles shown only the fields needed to act (no raw payloads, e-mail or profile links)
 MINIMAL_ROLES = SCOPED_ROLES
@@ -128,7 +128,7 @@ def _assessments(uow: UnitOfWork) -> _Assessments | None:
 
 
 def _model_view(found: list[RiskAssessment]) -> tuple[float | None, tuple[Cue, ...]]:
-    model = [a for a in found if a.source == "model"]
+    model = [a for a in found if a.source is AssessmentSource.MODEL]
     if not model:
         return None, ()
     riskiest = max(model, key=lambda a: (a.level.rank, a.score or 0.0))
@@ -268,7 +268,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             minimal=minimal,
             sender_verified=sender.verified,
             sender_verification=sender.how,
-            place=case_place(uow, case_id) if locations else CasePlace(),
+            place=case_place(uow, case_id, ctx.config.home_state) if locations else CasePlace(),
         )
         uow.commit()
         return view
@@ -303,7 +303,7 @@ def record_place(
     with ctx.uow() as uow:
         enforce_case(ctx, uow, actor, case_id, Permission.CASE_MANAGE)
         now = ctx.clock.now()
-        before = case_place(uow, case_id)
+        before = case_place(uow, case_id, ctx.config.home_state)
         code = None
         if district is not None:
             code = uow.jurisdictions.district_code(district)

@@ -34,12 +34,12 @@ from typing import Any
 
 from lifeline.domain.lifecycle import OPEN_STATES
 from lifeline.domain.model import Actor
+from lifeline.domain.risk import LEVELS
 from lifeline.services.access.authorisation import Permission, require, visible_case_ids
 from lifeline.services.context import Context
 from lifeline.services.location.resolution import Locator
 from lifeline.services.ports import MapItem
 from lifeline.services.reports.report import IST, Period
-from lifeline.services.triage.assessment import LEVELS
 
 WIDTH = 1000.0  # SVG user units; the height follows the area's shape
 PAD = 12.0

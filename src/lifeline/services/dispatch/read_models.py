@@ -5,11 +5,10 @@ from typing import Annotated, Self
 
 from pydantic import Field
 
-from lifeline.domain.dispatch import Dispatch, DispatchState, Notification, NotificationState
+from lifeline.domain.dispatch import Alarm, Dispatch, DispatchState, Notification, NotificationState
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import Case
 from lifeline.domain.routing import RoutingFacts
-from lifeline.services.dispatch.escalations import Alarm
 from lifeline.services.dispatch.routing import DispatchPlan, PlannedUnit
 from lifeline.services.read_model import ReadModel, Timestamp
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from lifeline.domain.dispatch import Dispatch, DispatchState, Notification
+from lifeline.domain.dispatch import AckTokenError, Alarm, Dispatch, DispatchState, Notification
 from lifeline.domain.errors import DomainError, NotFound
 from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import (
@@ -20,7 +20,7 @@ from lifeline.services.access.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.context import Context
-from lifeline.services.dispatch.escalations import SETTLED, AckTokenError, Alarm, DispatchRepository
+from lifeline.services.dispatch.escalations import SETTLED, DispatchRepository
 from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
 from lifeline.services.ports import UnitOfWork
 

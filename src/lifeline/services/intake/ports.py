@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from lifeline.domain.mail import QuarantineStatus
+
 
 @dataclass(frozen=True)
 class QuarantinedMessage:
@@ -16,7 +18,7 @@ class QuarantinedMessage:
     mail_from: str
     reason: str
     size: int
-    status: str
+    status: QuarantineStatus
     alert_id: int | None = None
     reviewed_by: str | None = None
     raw: bytes | None = None
@@ -37,7 +39,13 @@ class Quarantine(Protocol):
     def get(self, message_id: int, *, for_update: bool = False) -> QuarantinedMessage: ...
     def recent(self, status: str | None = None, limit: int = 100) -> list[QuarantinedMessage]: ...
     def mark(
-        self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
+        self,
+        message_id: int,
+        *,
+        status: QuarantineStatus,
+        alert_id: int | None,
+        by: str,
+        at: datetime,
     ) -> None: ...
 
 

@@ -6,13 +6,13 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import MISSING, Field
 
-from lifeline.services.location.case_place import CasePlace
-from lifeline.services.location.resolution import (
+from lifeline.domain.place import (
     Candidate,
     Evidence,
     Resolution,
     StoredResolution,
 )
+from lifeline.services.location.case_place import CasePlace
 from lifeline.services.read_model import ReadModel, Timestamp
 
 

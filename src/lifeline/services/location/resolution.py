@@ -1,146 +1,25 @@
 """Location and jurisdiction: from what an alert says about place to the responsible unit.
 
 The resolver itself (polygons, PINs, gazetteer, phone areas) is an adapter behind the `Locator`
-port; this module holds the value types it returns and the registry use cases (the
-`resolve_location` job every stored alert gets, and the case's one place, are in
-services/dispatch/relocation.py and services/location/case_place.py). The registry's records and
-checks are in domain/registry.py.
+port (what it is asked and answers, `LocationQuery` and `Resolution`, are in domain/place.py);
+this module holds the registry use cases (the `resolve_location` job every stored alert gets,
+and the case's one place, are in services/dispatch/relocation.py and
+services/location/case_place.py). The registry's records and checks are in domain/registry.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Actor, Alert
+from lifeline.domain.place import LocationQuery, Resolution, StoredResolution
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
 from lifeline.services.context import Context
 from lifeline.services.ports import UnitOfWork
-
-# -- what a resolver is asked and what it answers ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class LocationQuery:
-    """Everything an alert says about place. `text` is an address or location field (matched
-    leniently); `approximate` a place the sender marks as approximate ("last IP geolocation:
-    Lucknow", "near Hazratganj", "last known location"), weighed less than an address;
-    `post_text` is the post itself (names taken only from locative phrases, or well-known
-    places spelt exactly, and only ever corroborating the location fields)."""
-
-    text: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    pin: str | None = None
-    phone: str | None = None
-    ip_city: str | None = None
-    post_text: str | None = None
-    approximate: str | None = None
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One place the person may be, with the units responsible for it."""
-
-    state: str | None
-    district: str | None
-    district_lgd: str | None
-    confidence: float
-    commissionerate: str | None = None
-    zone: str | None = None
-    circle: str | None = None
-    police_station: str | None = None
-    unit_id: str | None = None
-    sources: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["sources"] = list(self.sources)
-        return data
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One finding: which input (`source`: coordinates, pin, text, approximate, post, phone,
-    ip_city, or review for a reason the result needs a person) said what, and for which
-    districts."""
-
-    source: str
-    finding: str
-    input: str | None = None
-    districts: tuple[str, ...] = ()
-    weight: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["districts"] = list(self.districts)
-        return data
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The answer: the best candidate's fields at the top (null where unknown), the ranked
-    candidates, the evidence, and whether a person must decide (`needs_review`)."""
-
-    state: str | None
-    district: str | None
-    district_lgd: str | None
-    commissionerate: str | None
-    zone: str | None
-    police_station: str | None
-    confidence: float
-    needs_review: bool
-    candidates: tuple[Candidate, ...] = ()
-    evidence: tuple[Evidence, ...] = ()
-    resolver_version: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        """The shape of `lifeline locate --json` (DESIGN.md §3)."""
-        return {
-            "state": self.state,
-            "district": self.district,
-            "district_lgd": self.district_lgd,
-            "commissionerate": self.commissionerate,
-            "zone": self.zone,
-            "police_station": self.police_station,
-            "confidence": self.confidence,
-            "needs_review": self.needs_review,
-            "candidates": [c.as_dict() for c in self.candidates],
-            "evidence": [e.as_dict() for e in self.evidence],
-        }
-
-    def place(self) -> str:
-        """A short human description: "Madeyganj PS, Lucknow, Uttar Pradesh"."""
-        parts = [f"{self.police_station} PS" if self.police_station else None]
-        parts += [self.district, self.state]
-        return ", ".join(p for p in parts if p) or "unknown"
-
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> Resolution:
-        return Resolution(
-            state=data.get("state"),
-            district=data.get("district"),
-            district_lgd=data.get("district_lgd"),
-            commissionerate=data.get("commissionerate"),
-            zone=data.get("zone"),
-            police_station=data.get("police_station"),
-            confidence=float(data.get("confidence") or 0.0),
-            needs_review=bool(data.get("needs_review", True)),
-            candidates=tuple(
-                Candidate(**{**c, "sources": tuple(c.get("sources") or ())})
-                for c in data.get("candidates") or []
-            ),
-            evidence=tuple(
-                Evidence(**{**e, "districts": tuple(e.get("districts") or ())})
-                for e in data.get("evidence") or []
-            ),
-            resolver_version=str(data.get("resolver_version") or ""),
-        )
-
 
 # -- ports ------------------------------------------------------------------------------------
 
@@ -184,14 +63,6 @@ class Locator(Protocol):
     def default_dispatch_rules(self) -> DispatchRules:
         """The routing rules and escalation policies shipped with Lifeline."""
         ...
-
-
-@dataclass(frozen=True)
-class StoredResolution:
-    alert_id: int
-    case_id: int
-    resolved_at: datetime
-    resolution: Resolution
 
 
 class LocationRepository(Protocol):

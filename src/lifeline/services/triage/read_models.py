@@ -4,8 +4,8 @@ from typing import Annotated, Self
 
 from pydantic import MISSING, Field
 
+from lifeline.domain.risk import Cue, RiskAssessment
 from lifeline.services.read_model import ReadModel, Timestamp
-from lifeline.services.triage.assessment import Cue, RiskAssessment
 
 
 class CueRead(ReadModel):

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lifeline.domain.place import LocationQuery
 from lifeline.services.dispatch.acknowledgement import record_trace_result
 from lifeline.services.dispatch.escalations import confirm_dispatch, preview_dispatch
 from lifeline.services.dispatch.read_models import (
@@ -15,7 +16,6 @@ from lifeline.services.dispatch.read_models import (
     DispatchPlanRead,
     TraceAnsweredRead,
 )
-from lifeline.services.location.resolution import LocationQuery
 from lifeline.web.api.cases import ERRORS, READERS, CaseId
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from lifeline.domain.place import LocationQuery
 from lifeline.services.access.authorisation import Permission, check_case
 from lifeline.services.location import resolution as location
 from lifeline.services.location.read_models import (
@@ -16,7 +17,6 @@ from lifeline.services.location.read_models import (
     DistrictBoundaryRead,
     ResolutionRead,
 )
-from lifeline.services.location.resolution import LocationQuery
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError

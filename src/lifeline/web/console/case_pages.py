@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from lifeline.domain.errors import NotFound
 from lifeline.domain.model import OutcomeKind
+from lifeline.domain.risk import LEVELS
 from lifeline.services.access.authorisation import Permission, check_case
 from lifeline.services.cases import service as case_service
 from lifeline.services.console import desk as console_service
@@ -69,7 +70,7 @@ def case_page(request: Request, case_id: CaseId, app: App, session: Signed) -> H
             "district_names": names,
             "minutes": console_service.milestone_minutes(view),
             "outcomes": [o.value for o in OutcomeKind],
-            "levels": list(triage.LEVELS),
+            "levels": [level.value for level in LEVELS],
             "done": request.query_params.get("done", ""),
         },
     )

@@ -18,12 +18,12 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from lifeline.bootstrap import Lifeline
+from lifeline.domain.dispatch import Alarm
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.inputs import InvalidInput
 from lifeline.domain.timestamps import iso
 from lifeline.services.access.authorisation import Permission, allowed
 from lifeline.services.access.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
-from lifeline.services.dispatch.escalations import Alarm
 from lifeline.services.dispatch.views import alarms_for
 from lifeline.services.ports import StorageUnavailable
 from lifeline.web.console import i18n
