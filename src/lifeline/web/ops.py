@@ -11,13 +11,18 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from lifeline.services.ports import StorageUnavailable
+from lifeline.web.access import open_to_all
 from lifeline.web.deps import App
 from lifeline.web.errors import ApiError
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz", summary="Database reachable and writable, worker heartbeat fresh")
+@router.get(
+    "/healthz",
+    summary="Database reachable and writable, worker heartbeat fresh",
+    dependencies=[open_to_all("health checks by the load balancer: no data")],
+)
 async def healthz(app: App) -> JSONResponse:
     """200 when a write to the database works (begun and rolled back) and a worker beat
     recently; 503 with the reason otherwise (and Retry-After when the database is down)."""
@@ -68,7 +73,11 @@ def _metrics_allowed(app: App, request: Request) -> None:
         )
 
 
-@router.get("/metrics", summary="Prometheus metrics (bearer LIFELINE_METRICS_TOKEN if set)")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (bearer LIFELINE_METRICS_TOKEN if set)",
+    dependencies=[open_to_all("Prometheus, with LIFELINE_METRICS_TOKEN (none: development only)")],
+)
 async def metrics(app: App, request: Request) -> Response:
     _metrics_allowed(app, request)
     data = await run_in_threadpool(generate_latest, app.metrics.registry)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from lifeline.domain.access import Permission
 from lifeline.domain.dispatch import AcknowledgementRefused, Dispatch, DispatchState
 from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.events import UnitAcknowledged
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import SYSTEM, Actor, Case
-from lifeline.services.access.authorisation import Permission, enforce_case
+from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.escalations import (
     SETTLED,

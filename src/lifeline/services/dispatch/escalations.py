@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from lifeline.domain.access import Permission
 from lifeline.domain.dispatch import (
     Contact,
     Dispatch,
@@ -23,7 +24,7 @@ from lifeline.domain.errors import DomainError
 from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, Case, TimelineEntry
-from lifeline.services.access.authorisation import Permission, enforce_case
+from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief
 from lifeline.services.dispatch.routing import (

@@ -8,14 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lifeline.domain.model import Case
+from lifeline.domain.access import Permission
+from lifeline.domain.model import Actor, Case
 from lifeline.services.dispatch.acknowledgement import record_trace_result
 from lifeline.services.dispatch.escalations import confirm_dispatch, preview_dispatch
 from lifeline.services.dispatch.views import dispatch_dict
 from lifeline.services.location.resolution import LocationQuery
-from lifeline.web.api.cases import ERRORS, READERS, CaseId
-from lifeline.web.deps import App, Staff
-from lifeline.web.errors import ApiError
+from lifeline.web.access import requires
+from lifeline.web.api.cases import ERRORS, CaseId, Managing
+from lifeline.web.deps import App
 from lifeline.web.inputs import SafeLine, SafeText
 
 router = APIRouter(prefix="/api/v1/cases", tags=["dispatch"])
@@ -70,14 +71,12 @@ def _unit_ids(values: list[str] | None) -> list[str]:
 def dispatch_plan(
     case_id: CaseId,
     app: App,
-    actor: Staff,
+    actor: Annotated[Actor, requires(Permission.CASE_READ)],
     units: Annotated[
         list[str] | None,
         Query(description="Registry ids instead of the routing rules (repeat or comma-separate)"),
     ] = None,
 ) -> dict[str, Any]:
-    if actor.role not in READERS:
-        raise ApiError(403, "permission_denied", f"role {actor.role!r} may not read cases")
     return preview_dispatch(app.ctx, actor, case_id, _unit_ids(units)).as_dict()
 
 
@@ -87,7 +86,7 @@ def dispatch_plan(
     summary="Send the case to the planned units (or those named) and start their escalations",
 )
 def confirm(
-    case_id: CaseId, app: App, actor: Staff, body: ConfirmDispatchIn | None = None
+    case_id: CaseId, app: App, actor: Managing, body: ConfirmDispatchIn | None = None
 ) -> dict[str, Any]:
     chosen = _unit_ids(body.units if body else None)
     case, started = confirm_dispatch(app.ctx, actor, case_id, chosen)
@@ -100,7 +99,12 @@ def confirm(
     responses=ERRORS,
     summary="The STF's answer to a trace request: where the person is (re-routes the case)",
 )
-def trace_result(case_id: CaseId, body: TraceResultIn, app: App, actor: Staff) -> dict[str, Any]:
+def trace_result(
+    case_id: CaseId,
+    body: TraceResultIn,
+    app: App,
+    actor: Annotated[Actor, requires(Permission.TRACE_ANSWER)],
+) -> dict[str, Any]:
     query = LocationQuery(
         text=body.text,
         lat=body.lat,
