@@ -138,9 +138,7 @@ def queue(ctx: Context, actor: Actor, *, ack_sla: timedelta, limit: int = 1000) 
     now = ctx.clock.now()
     with ctx.uow(readonly=True) as uow:
         visible = visible_case_ids(uow, actor)
-        items = uow.console.open_queue(
-            case_ids=visible, trace_only=traces_only(actor), limit=limit
-        )
+        items = uow.console.open_queue(case_ids=visible, trace_only=traces_only(actor), limit=limit)
         sent = unit_states(uow, [i.case_id for i in items])
         alarmed = alarmed_cases(uow, [i.case_id for i in items])
         rows = [
@@ -259,9 +257,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             steps=[s.name.lower() for s in allowed_steps(case.status)],
             outcome=case.outcome.kind.value if case.outcome else None,
             trace_requested=case.trace_requested_at is not None,
-            can={
-                p.name.lower(): actor.kind == "user" and may(actor, p) for p in Permission
-            }
+            can={p.name.lower(): actor.kind == "user" and may(actor, p) for p in Permission}
             | {"triage": repo is not None},
             minimal=minimal,
             sender_verified=sender.verified,

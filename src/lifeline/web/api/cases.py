@@ -87,9 +87,7 @@ def acknowledge(
 
 
 @router.post("/{case_id}/location", responses=ERRORS, summary="Record where the person is")
-def set_location(
-    case_id: CaseId, body: LocationSetIn, app: App, actor: Managing
-) -> dict[str, Any]:
+def set_location(case_id: CaseId, body: LocationSetIn, app: App, actor: Managing) -> dict[str, Any]:
     return _state(case_service.record_location(app.ctx, actor, case_id, body.place))
 
 

@@ -83,9 +83,7 @@ def home() -> RedirectResponse:
     return redirect(PREFIX + "/queue")
 
 
-@router.get(
-    "/sign-in", response_class=HTMLResponse, dependencies=[open_to_all("the way in")]
-)
+@router.get("/sign-in", response_class=HTMLResponse, dependencies=[open_to_all("the way in")])
 def sign_in_form(request: Request, app: App) -> HTMLResponse:
     return _sign_in_page(request, app)
 
