@@ -113,7 +113,7 @@ def test_an_stf_analyst_answers_a_trace_and_the_case_is_located(
     untraced = new_case(lifeline, "b", located=False)
     body = {"text": "Madeyganj, Lucknow", "pin": "226020", "phone": "+919800000001"}
     refused = stf.post(f"/api/v1/cases/{untraced}/trace-result", json=body)
-    assert refused.status_code == 403  # the STF sees only cases with a trace request
+    assert refused.status_code == 404  # the STF sees only cases with a trace request
     case_id = new_case(lifeline, "c", located=False)
     cases.request_trace(lifeline.ctx, OP, case_id)
     answer = stf.post(f"/api/v1/cases/{case_id}/trace-result", json=body)

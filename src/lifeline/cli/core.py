@@ -34,6 +34,7 @@ from lifeline.cli.common import (
     users_app,
 )
 from lifeline.demo import seed_demo
+from lifeline.domain.access import Role
 from lifeline.domain.errors import DomainError
 from lifeline.domain.timestamps import iso
 from lifeline.services.access import accounts as access
@@ -136,7 +137,7 @@ def partners_create(name: str, as_json: JsonOpt = False) -> None:
 @users_app.command("create")
 def users_create(
     username: str,
-    role: Annotated[str, typer.Option(help="One of: " + ", ".join(access.ROLES))],
+    role: Annotated[str, typer.Option(help="One of: " + ", ".join(Role))],
     jurisdiction: Annotated[str | None, typer.Option(help="District or unit id.")] = None,
     password: Annotated[str | None, typer.Option(help="Generated if not given.")] = None,
     as_json: JsonOpt = False,

@@ -13,6 +13,7 @@ from pydantic import MISSING, Field
 
 from lifeline.services.ports import StorageUnavailable
 from lifeline.services.read_model import ReadModel, Timestamp
+from lifeline.web.access import open_to_all
 from lifeline.web.deps import App
 from lifeline.web.errors import ApiError
 
@@ -44,6 +45,7 @@ def _health(health: Health, status_code: int, headers: dict[str, str] | None = N
     summary="Database reachable and writable, worker heartbeat fresh",
     response_model=Health,
     responses={503: {"model": Health, "description": "Degraded or down, and why"}},
+    dependencies=[open_to_all("health checks by the load balancer: no data")],
 )
 async def healthz(app: App) -> Response:
     """200 when a write to the database works (begun and rolled back) and a worker beat
@@ -87,7 +89,11 @@ def _metrics_allowed(app: App, request: Request) -> None:
         )
 
 
-@router.get("/metrics", summary="Prometheus metrics (bearer LIFELINE_METRICS_TOKEN if set)")
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics (bearer LIFELINE_METRICS_TOKEN if set)",
+    dependencies=[open_to_all("Prometheus, with LIFELINE_METRICS_TOKEN (none: development only)")],
+)
 async def metrics(app: App, request: Request) -> Response:
     _metrics_allowed(app, request)
     data = await run_in_threadpool(generate_latest, app.metrics.registry)

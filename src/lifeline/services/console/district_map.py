@@ -32,10 +32,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lifeline.domain.access import Permission
 from lifeline.domain.lifecycle import OPEN_STATES
 from lifeline.domain.model import Actor
 from lifeline.domain.risk import LEVELS
-from lifeline.services.access.authorisation import Permission, require, visible_case_ids
+from lifeline.services.access.authorisation import require, visible_case_ids
 from lifeline.services.context import Context
 from lifeline.services.location.resolution import Locator
 from lifeline.services.ports import MapItem

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from lifeline.domain.access import Permission
 from lifeline.domain.dispatch import (
     AcknowledgementRefused,
     AckTokenError,
@@ -21,7 +22,7 @@ from lifeline.domain.events import UnitAcknowledged
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import SYSTEM, Actor, Case
 from lifeline.domain.place import LocationQuery
-from lifeline.services.access.authorisation import Permission, enforce_case
+from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.escalations import (
     SETTLED,

@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from lifeline.domain.access import Permission
 from lifeline.domain.dispatch import (
     Alarm,
     Contact,
@@ -25,7 +26,7 @@ from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, Case, TimelineEntry
 from lifeline.domain.risk import level_at_risk
-from lifeline.services.access.authorisation import Permission, enforce_case
+from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief
 from lifeline.services.dispatch.routing import (

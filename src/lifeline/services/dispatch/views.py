@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from lifeline.domain.access import Permission
 from lifeline.domain.dispatch import AckTokenError, Alarm, Dispatch, DispatchState, Notification
 from lifeline.domain.errors import DomainError, NotFound
 from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import (
-    Permission,
-    allowed,
     enforce_case,
+    may,
+    traces_only,
     visible_case_ids,
 )
 from lifeline.services.context import Context
@@ -86,7 +87,7 @@ def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
     """Open SMC alarms `actor` may see, scoped as the live queue is: a district officer sees
     only their district's cases, an STF analyst only trace requests, a role without the
     queue nothing."""
-    if actor.kind != "user" or not allowed(actor.role, Permission.QUEUE_READ):
+    if actor.kind != "user" or not may(actor, Permission.QUEUE_READ):
         return []
     with ctx.uow(readonly=True) as uow:
         repo = _repo(uow)
@@ -98,7 +99,7 @@ def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
         visible = visible_case_ids(uow, actor)
         if visible is not None:
             found = [a for a in found if a.case_id in visible]
-        if actor.role == "stf_analyst":
+        if traces_only(actor):
             found = [a for a in found if uow.cases.get(a.case_id).trace_requested_at]
         return found
 
@@ -146,10 +147,7 @@ def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool)
         if repo is None:
             return DispatchPanel()
         plan, problem = None, ""
-        may_plan = actor.kind in ("cli", "system") or (
-            actor.kind == "user" and allowed(actor.role, Permission.CASE_MANAGE)
-        )
-        if with_plan and may_plan and ctx.locator is not None:
+        if with_plan and may(actor, Permission.CASE_MANAGE) and ctx.locator is not None:
             try:
                 plan = plan_dispatch(ctx, uow, uow.cases.get(case_id), ctx.clock.now())
             except DomainError as exc:

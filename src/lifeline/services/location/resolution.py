@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from lifeline.domain.access import Permission
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Actor, Alert
 from lifeline.domain.place import LocationQuery, Resolution, StoredResolution
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
+from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context
 from lifeline.services.ports import UnitOfWork
 
@@ -168,6 +170,7 @@ def prepared_locator(ctx: Context) -> Locator:
 def case_resolutions(ctx: Context, actor: Actor, case_id: int) -> list[StoredResolution]:
     """A case's resolutions (they quote the address: the read is audited)."""
     with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
         uow.cases.get(case_id)
         found = location_store(uow).for_case(case_id)
         uow.audit.append(

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, Protocol
 
+from lifeline.domain.access import Permission
 from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.model import ALIVE_OUTCOMES, Actor, OutcomeKind
+from lifeline.services.access.authorisation import may
 from lifeline.services.context import Context
 from lifeline.services.ports import UnitOfWork
 from lifeline.services.reports.figures import (
@@ -40,7 +42,6 @@ from lifeline.services.reports.figures import (
 
 #: India Standard Time (no daylight saving): report days and months are IST days and months
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
-REPORT_ROLES = frozenset({"admin", "supervisor"})
 FORMATS = ("json", "csv", "pdf")
 #: no report reaches before this (the programme began in 2022; the margin is for imports)
 EARLIEST = date(2000, 1, 1)
@@ -200,7 +201,7 @@ def _district(uow: UnitOfWork, value: str) -> District:
 
 
 def _require_reporter(actor: Actor) -> None:
-    if actor.kind == "partner" or (actor.kind == "user" and actor.role not in REPORT_ROLES):
+    if not may(actor, Permission.REPORT_READ):
         raise PermissionDenied(f"role {actor.role or actor.kind!r} may not produce reports")
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
 
+from lifeline.domain.access import Permission
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor, Alert, AlertSource, PostKind, TimelineEntry
@@ -22,6 +23,7 @@ from lifeline.domain.risk import (
     RiskLevel,
     RiskResult,
 )
+from lifeline.services.access.authorisation import may
 from lifeline.services.context import Context, publish
 from lifeline.services.ports import Job, UnitOfWork
 
@@ -53,8 +55,6 @@ class InvalidTriage(DomainError):
     code = "invalid_triage"
 
 
-#: roles that may confirm or correct a risk level
-TRIAGE_ROLES = frozenset({"admin", "smc_operator", "supervisor"})
 _MODEL_ACTOR = Actor("system", "triage-model")
 
 
@@ -176,7 +176,7 @@ def record_operator_assessment(
 ) -> RiskAssessment:
     """An operator confirms or corrects the level of a case. The decision is the case's level
     from now on and a labelled example of the alert's post (the latest alert unless named)."""
-    if actor.kind == "partner" or (actor.kind == "user" and actor.role not in TRIAGE_ROLES):
+    if not may(actor, Permission.CASE_MANAGE):
         raise PermissionDenied(f"role {actor.role or actor.kind!r} may not triage a case")
     decided = parse_level(level)
     with ctx.uow() as uow:

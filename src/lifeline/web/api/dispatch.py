@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lifeline.domain.access import Permission
+from lifeline.domain.model import Actor
 from lifeline.domain.place import LocationQuery
 from lifeline.services.dispatch.acknowledgement import record_trace_result
 from lifeline.services.dispatch.escalations import confirm_dispatch, preview_dispatch
@@ -16,9 +18,9 @@ from lifeline.services.dispatch.read_models import (
     DispatchPlanRead,
     TraceAnsweredRead,
 )
-from lifeline.web.api.cases import ERRORS, READERS, CaseId
-from lifeline.web.deps import App, Staff
-from lifeline.web.errors import ApiError
+from lifeline.web.access import requires
+from lifeline.web.api.cases import ERRORS, CaseId, Managing
+from lifeline.web.deps import App
 from lifeline.web.inputs import SafeLine, SafeText
 
 router = APIRouter(prefix="/api/v1/cases", tags=["dispatch"])
@@ -65,14 +67,12 @@ def _unit_ids(values: list[str] | None) -> list[str]:
 def dispatch_plan(
     case_id: CaseId,
     app: App,
-    actor: Staff,
+    actor: Annotated[Actor, requires(Permission.CASE_READ)],
     units: Annotated[
         list[str] | None,
         Query(description="Registry ids instead of the routing rules (repeat or comma-separate)"),
     ] = None,
 ) -> DispatchPlanRead:
-    if actor.role not in READERS:
-        raise ApiError(403, "permission_denied", f"role {actor.role!r} may not read cases")
     return DispatchPlanRead.of(preview_dispatch(app.ctx, actor, case_id, _unit_ids(units)))
 
 
@@ -82,7 +82,7 @@ def dispatch_plan(
     summary="Send the case to the planned units (or those named) and start their escalations",
 )
 def confirm(
-    case_id: CaseId, app: App, actor: Staff, body: ConfirmDispatchIn | None = None
+    case_id: CaseId, app: App, actor: Managing, body: ConfirmDispatchIn | None = None
 ) -> DispatchedRead:
     chosen = _unit_ids(body.units if body else None)
     case, started = confirm_dispatch(app.ctx, actor, case_id, chosen)
@@ -95,7 +95,12 @@ def confirm(
     responses=ERRORS,
     summary="The STF's answer to a trace request: where the person is (re-routes the case)",
 )
-def trace_result(case_id: CaseId, body: TraceResultIn, app: App, actor: Staff) -> TraceAnsweredRead:
+def trace_result(
+    case_id: CaseId,
+    body: TraceResultIn,
+    app: App,
+    actor: Annotated[Actor, requires(Permission.TRACE_ANSWER)],
+) -> TraceAnsweredRead:
     query = LocationQuery(
         text=body.text,
         lat=body.lat,

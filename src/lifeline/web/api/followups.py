@@ -5,16 +5,23 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
+from lifeline.domain.access import Permission
 from lifeline.services.aftercare import followups as aftercare
 from lifeline.services.aftercare.read_models import CounsellorPlanRead, FollowUpPlanRead
+from lifeline.web.access import Requires
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
 from lifeline.web.inputs import SafeDatetime, SafeLine, SafeText
 
-router = APIRouter(prefix="/api/v1/follow-ups", tags=["follow-ups"])
+#: every route: counsellors (their plans) and the SMC (every plan); the use cases decide which
+router = APIRouter(
+    prefix="/api/v1/follow-ups",
+    tags=["follow-ups"],
+    dependencies=[Depends(Requires(Permission.FOLLOWUP_WORK))],
+)
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 422)
 }

@@ -6,18 +6,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from lifeline.domain.access import Permission
 from lifeline.domain.errors import DomainError
 from lifeline.services.reports import report as reports
 from lifeline.services.reports.read_models import ReportRead
+from lifeline.web.access import Requires
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError
 from lifeline.web.inputs import SafeLine
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(
+    prefix="/api/v1/reports",
+    tags=["reports"],
+    dependencies=[Depends(Requires(Permission.REPORT_READ))],
+)
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 401, 403, 422, 503)
 }

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
+from lifeline.domain.access import Permission
 from lifeline.domain.errors import NotFound
 from lifeline.domain.model import OutcomeKind
 from lifeline.domain.risk import LEVELS
-from lifeline.services.access.authorisation import Permission, check_case
+from lifeline.services.access.sessions import ConsoleSession
 from lifeline.services.cases import service as case_service
 from lifeline.services.console import desk as console_service
 from lifeline.services.dispatch.escalations import confirm_dispatch
@@ -20,10 +21,10 @@ from lifeline.services.triage import assessment as triage
 from lifeline.web.console.common import (
     PREFIX,
     ConsoleRoute,
-    Signed,
     check_csrf,
     redirect,
     render,
+    requires,
 )
 from lifeline.web.deps import App
 from lifeline.web.inputs import SafeLine, SafeText
@@ -31,6 +32,12 @@ from lifeline.web.inputs import SafeLine, SafeText
 router = APIRouter(prefix=PREFIX + "/cases", route_class=ConsoleRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Csrf = Annotated[str, Form(max_length=100)]
+#: the signed-in person, checked against the permission table (web/access.py); the use case
+#: checks again, with the case's scope (404 outside it)
+Reading = Annotated[ConsoleSession, requires(Permission.CASE_READ)]
+Acting = Annotated[ConsoleSession, requires(Permission.CASE_ACT)]
+Managing = Annotated[ConsoleSession, requires(Permission.CASE_MANAGE)]
+Noting = Annotated[ConsoleSession, requires(Permission.CASE_NOTE)]
 ACTIONS = (
     "acknowledge",
     "on-scene",
@@ -48,7 +55,7 @@ ACTIONS = (
 
 
 @router.get("/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: CaseId, app: App, session: Signed) -> HTMLResponse:
+def case_page(request: Request, case_id: CaseId, app: App, session: Reading) -> HTMLResponse:
     view = console_service.case_view(app.ctx, session.actor, case_id)
     panel = dispatch_panel(
         app.ctx,
@@ -77,7 +84,7 @@ def case_page(request: Request, case_id: CaseId, app: App, session: Signed) -> H
 
 
 @router.get("/{case_id}/attachments/{attachment_id}")
-def download(case_id: CaseId, attachment_id: CaseId, app: App, session: Signed) -> Response:
+def download(case_id: CaseId, attachment_id: CaseId, app: App, session: Reading) -> Response:
     found = console_service.attachment(app.ctx, session.actor, case_id, attachment_id)
     safe = "".join(c for c in found.filename if c.isalnum() or c in "._-") or "attachment"
     return Response(
@@ -93,7 +100,7 @@ def _done(case_id: int, action: str) -> Response:
 
 @router.post("/{case_id}/acknowledge")
 def acknowledge(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Acting, csrf: Csrf,
     unit: Annotated[SafeLine, Form(max_length=200)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
@@ -102,7 +109,7 @@ def acknowledge(
 
 
 @router.post("/{case_id}/on-scene")
-def on_scene(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
+def on_scene(case_id: CaseId, app: App, session: Acting, csrf: Csrf) -> Response:
     check_csrf(session, csrf)
     case_service.mark_on_scene(app.ctx, session.actor, case_id)
     return _done(case_id, "on_scene")
@@ -110,7 +117,7 @@ def on_scene(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response
 
 @router.post("/{case_id}/outcome")
 def outcome(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Acting, csrf: Csrf,
     outcome: Annotated[SafeLine, Form(max_length=40)],
     reason: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
@@ -121,7 +128,7 @@ def outcome(
 
 @router.post("/{case_id}/dismiss")
 def dismiss(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     outcome: Annotated[SafeLine, Form(max_length=40)],
     reason: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
@@ -132,7 +139,7 @@ def dismiss(
 
 @router.post("/{case_id}/hand-over")
 def hand_over(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     state: Annotated[SafeLine, Form(max_length=100)],
     reason: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
@@ -142,7 +149,7 @@ def hand_over(
 
 
 @router.post("/{case_id}/close")
-def close(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
+def close(case_id: CaseId, app: App, session: Managing, csrf: Csrf) -> Response:
     check_csrf(session, csrf)
     case_service.close_case(app.ctx, session.actor, case_id)
     return _done(case_id, "close")
@@ -150,7 +157,7 @@ def close(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
 
 @router.post("/{case_id}/locate")
 def locate(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     place: Annotated[SafeLine, Form(max_length=500)] = "",
     district: Annotated[SafeLine, Form(max_length=100)] = "",
 ) -> Response:  # fmt: skip
@@ -160,7 +167,7 @@ def locate(
 
 
 @router.post("/{case_id}/trace")
-def trace(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
+def trace(case_id: CaseId, app: App, session: Managing, csrf: Csrf) -> Response:
     check_csrf(session, csrf)
     case_service.request_trace(app.ctx, session.actor, case_id)
     return _done(case_id, "request_trace")
@@ -168,7 +175,7 @@ def trace(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
 
 @router.post("/{case_id}/dispatch")
 def dispatch(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     units: Annotated[SafeLine, Form(max_length=2000)],
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
@@ -179,7 +186,7 @@ def dispatch(
 
 @router.post("/{case_id}/confirm-dispatch")
 def confirm(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     units: Annotated[SafeLine, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     """The operator's one click: send the case to the units the dry run shows (or those
@@ -193,7 +200,7 @@ def confirm(
 
 @router.post("/{case_id}/note")
 def note(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Noting, csrf: Csrf,
     text: Annotated[SafeText, Form(max_length=5000)],
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
@@ -203,12 +210,11 @@ def note(
 
 @router.post("/{case_id}/assess")
 def assess(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     level: Annotated[SafeLine, Form(max_length=20)],
     text: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
-    check_case(app.ctx, session.actor, case_id, Permission.CASE_MANAGE)
     with app.ctx.uow(readonly=True) as uow:
         if not hasattr(uow, "assessments"):
             raise NotFound("risk assessments are not available in this installation")
