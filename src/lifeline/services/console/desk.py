@@ -35,7 +35,7 @@ from lifeline.services.access.authorisation import (
     require,
     visible_case_ids,
 )
-from lifeline.services.context import Context, publish
+from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import stop_traces
 from lifeline.services.dispatch.relocation import track_place
 from lifeline.services.dispatch.views import alarmed_cases, unit_states
@@ -325,7 +325,6 @@ def record_place(
             case_id=case_id,
             details={"district_lgd": code},
         )
-        publish(ctx, uow, case_id, case.events)
         uow.commit()
 
 
