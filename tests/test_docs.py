@@ -9,6 +9,7 @@ import typer
 
 from lifeline.cli import app
 from lifeline.domain.events import ALL_EVENTS, Event
+from lifeline.services.job_types import PAYLOADS
 from lifeline.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,3 +53,12 @@ def test_every_event_is_documented_with_its_fields() -> None:
         for f in fields(event):
             if f.name not in base:
                 assert f"`{f.name}`" in section, (event.name, f.name)
+
+
+def test_every_job_kind_is_documented_with_its_payload() -> None:
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    for kind, payload in PAYLOADS.items():
+        row = next((line for line in operations.splitlines() if f"| `{kind}` |" in line), "")
+        assert row, kind
+        for f in fields(payload):
+            assert f"`{f.name}`" in row, (kind, f.name)

@@ -53,6 +53,8 @@ from lifeline.services.access.signin import SignInPolicy
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.dispatch.channels import NotificationChannels
 from lifeline.services.intake import mail as email_intake
+from lifeline.services.job_types import JobKind
+from lifeline.services.outbox import EventOutbox
 from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
 from lifeline.services.reports.report import ReportWriter, StateExport, require_format
 from lifeline.settings import Settings, load_settings
@@ -320,16 +322,21 @@ def bootstrap(
     metrics = Metrics()
     clock = clock or SystemClock()
     ctx = Context(
-        uow=SqlUnitOfWorkFactory(engine, keyring, settings.job_max_attempts, audit_key=trust.key),
+        uow=SqlUnitOfWorkFactory(
+            engine,
+            keyring,
+            settings.job_max_attempts,
+            audit_key=trust.key,
+            outbox=EventOutbox(settings.webhook_urls, clock),
+        ),
         clock=clock,
         config=ServiceConfig(
             merge_window=timedelta(seconds=settings.merge_window_seconds),
             signature_window=timedelta(seconds=settings.signature_window_seconds),
             dispatch_deadline=timedelta(seconds=settings.dispatch_deadline_seconds),
             job_max_attempts=settings.job_max_attempts,
-            event_webhooks=settings.webhook_urls,
             allowed_senders=settings.allowed_senders,
-            alert_jobs=("resolve_location", "link_repeat_cases", "assess_risk"),
+            alert_jobs=(JobKind.RESOLVE_LOCATION, JobKind.LINK_REPEAT_CASES, JobKind.ASSESS_RISK),
             followup_schedule=settings.followup_offsets,
             auto_dispatch=settings.auto_dispatch,
             unreached_alarm_after=timedelta(seconds=settings.unreached_alarm_seconds),

@@ -24,13 +24,9 @@ from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import TimelineEntry
 from lifeline.services.access.audit import CheckpointResult, write_checkpoint
-from lifeline.services.jobs import (
-    DEFAULT_HANDLERS,
-    FREE_HANDLERS,
-    FreeJobHandler,
-    JobHandler,
-    PermanentJobError,
-)
+from lifeline.services.job_spec import FreeJobHandler, JobHandler
+from lifeline.services.job_types import PermanentJobError
+from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS
 from lifeline.services.ports import Job
 
 log = structlog.get_logger("lifeline.worker")

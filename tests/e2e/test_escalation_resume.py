@@ -29,7 +29,8 @@ import pytest
 from e2e_harness import LIFELINE, Deployment
 
 from lifeline.domain.model import Actor
-from lifeline.services.dispatch.escalations import SEND_NOTIFICATION, dispatch_repo
+from lifeline.services.dispatch.escalations import dispatch_repo
+from lifeline.services.job_types import JobKind
 from lifeline.services.location import registry
 from support import alert_body, dumps, free_port
 
@@ -244,7 +245,7 @@ def test_a_worker_killed_mid_escalation_resumes_it_without_sending_any_step_twic
                 held = [
                     j["payload"]["notification_id"]
                     for j in uow.jobs.recent("running", 1000)
-                    if j["kind"] == SEND_NOTIFICATION
+                    if j["kind"] == JobKind.SEND_NOTIFICATION
                 ]
         finally:
             app.dispose()

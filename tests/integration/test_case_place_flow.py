@@ -143,7 +143,7 @@ def resolve(app: Lifeline, case_id: int, result: Resolution) -> None:
         alert_id = uow.alerts.for_case(case_id)[-1].id
         job = Job(0, "resolve_location", {"alert_id": alert_id, "case_id": case_id}, case_id,
                   1, 8, "t", app.clock.now(), app.clock.now())  # fmt: skip
-        relocation.resolve_location(ctx, uow, job)
+        relocation.resolve_location.run(ctx, uow, job)
         uow.commit()
 
 

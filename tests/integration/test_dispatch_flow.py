@@ -26,6 +26,7 @@ from lifeline.services.dispatch import acknowledgement
 from lifeline.services.dispatch import escalations as dispatch
 from lifeline.services.dispatch.escalations import dispatch_repo
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.job_types import JobKind
 from lifeline.worker import Worker
 from support import FakeClock
 
@@ -241,7 +242,7 @@ def test_a_stale_or_duplicate_timer_sends_nothing(
     with lifeline.ctx.uow() as uow:
         (d,) = [x for x in dispatch_repo(uow).for_case(case_id) if x.unit_id.endswith("madeyganj")]
         uow.jobs.enqueue(
-            dispatch.ESCALATION_STEP,
+            JobKind.ESCALATION_STEP,
             {"dispatch_id": d.id, "token": "0123456789abcdef"},
             now=clock.now(),
             case_id=case_id,

@@ -12,7 +12,8 @@ from test_storage import make_alert
 
 from lifeline.adapters.db.tables import jobs
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor
+from lifeline.domain.events import DispatchOverdue
+from lifeline.domain.model import Actor, OutcomeKind
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.ports import Job, LeaseLost, UnitOfWork
@@ -194,3 +195,73 @@ def test_housekeeping_forgets_only_signatures_too_old_to_replay(
     with lifeline.ctx.uow() as uow:
         assert uow.signatures.remember(partner.id, "a" * 64, clock.now())  # forgotten
         assert not uow.signatures.remember(partner.id, "b" * 64, clock.now())  # still known
+
+
+def test_a_job_with_a_bad_payload_fails_for_good_at_once_on_its_case_timeline(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    case_id = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP)).case_id
+    worker = Worker(lifeline)
+    while worker.run_once():  # the alert's own jobs
+        pass
+    with lifeline.ctx.uow() as uow:
+        job_id = uow.jobs.enqueue(
+            "assess_risk", {"alert_id": "x", "case_id": case_id}, now=clock.now(), case_id=case_id
+        )
+        uow.commit()
+    assert worker.run_once() == 1
+    job = next(r for r in job_rows(lifeline) if r["id"] == job_id)
+    assert job["status"] == "failed" and job["attempts"] == 1  # not retried
+    assert job["last_error"] == (
+        f"BadJobPayload: assess_risk job {job_id}: payload field 'alert_id' must be int, got str"
+    )
+    (failure,) = [
+        t for t in cases.show_case(lifeline.ctx, OP, case_id).timeline if t.kind == "job_failed"
+    ]
+    assert "assess_risk failed for good" in failure.summary and failure.details["final"]
+
+
+def test_the_unit_of_work_writes_the_events_outbox_rows_in_the_committing_transaction(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    case_id = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP)).case_id
+    before = {r["id"] for r in job_rows(lifeline)}
+    # a use case that records events on the case calls no publish: its unit of work writes them
+    cases.dismiss(lifeline.ctx, OP, case_id, "false_alarm", "a film quote")
+    new = [r for r in job_rows(lifeline, "deliver_event") if r["id"] not in before]
+    assert sorted(r["payload"]["event"]["event"] for r in new) == [
+        "case_transitioned",
+        "milestone_reached",
+        "outcome_recorded",
+    ]
+    assert {(r["case_id"], r["payload"]["url"]) for r in new} == {
+        (case_id, "http://127.0.0.1:9/events")
+    }
+    # an event on a case the transaction only read is written too, and only at COMMIT
+    with lifeline.ctx.uow() as uow:
+        rows = len(uow.jobs.recent(limit=1000))
+        case = uow.cases.get(case_id)
+        case.events.append(DispatchOverdue(case_id, clock.now(), 300, "dismissed"))
+        assert len(uow.jobs.recent(limit=1000)) == rows  # written at COMMIT, not before
+        uow.commit()
+    assert job_rows(lifeline, "deliver_event")[-1]["payload"]["event"]["event"] == (
+        "dispatch_overdue"
+    )
+
+
+def test_a_rolled_back_transaction_writes_no_outbox_rows(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    case_id = receive_alert(lifeline.ctx, ReceiveAlert(make_alert(clock), OP)).case_id
+    before = job_rows(lifeline)
+    with pytest.raises(RuntimeError), lifeline.ctx.uow() as uow:
+        case = uow.cases.get(case_id, for_update=True)
+        case.dismiss(OutcomeKind.FALSE_ALARM, clock.now(), OP, "a film quote")
+        uow.cases.save(case)
+        raise RuntimeError("a later step of the use case failed")
+    with lifeline.ctx.uow() as uow:
+        case = uow.cases.get(case_id, for_update=True)
+        case.dismiss(OutcomeKind.FALSE_ALARM, clock.now(), OP, "a film quote")
+        uow.cases.save(case)
+        uow.rollback()
+    assert job_rows(lifeline) == before

@@ -27,6 +27,8 @@ class FakeAftercare:
 
     def __init__(self, store: Store) -> None:
         self.s = store
+        #: the plans handed out or stored, for the unit of work to collect their events
+        self.seen: list[FollowUpPlan] = []
 
     def add_plan(self, plan: FollowUpPlan) -> FollowUpPlan:
         plan.id, plan.version = next(self.s.ids), 1
@@ -38,12 +40,12 @@ class FakeAftercare:
     def get_plan(self, plan_id: int, *, for_update: bool = False) -> FollowUpPlan:
         if plan_id not in self.s.plans:
             raise NotFound(f"follow-up plan {plan_id} not found")
-        return copy.deepcopy(self.s.plans[plan_id])
+        return self._see(copy.deepcopy(self.s.plans[plan_id]))
 
     def plan_of_check_in(self, check_in_id: int, *, for_update: bool = False) -> FollowUpPlan:
         for plan in self.s.plans.values():
             if any(c.id == check_in_id for c in plan.check_ins):
-                return copy.deepcopy(plan)
+                return self._see(copy.deepcopy(plan))
         raise NotFound(f"follow-up check-in {check_in_id} not found")
 
     def save_plan(self, plan: FollowUpPlan) -> None:
@@ -54,7 +56,7 @@ class FakeAftercare:
         self._keep(plan)
 
     def plans_for_case(self, case_id: int) -> list[FollowUpPlan]:
-        return [copy.deepcopy(p) for p in self.s.plans.values() if p.case_id == case_id]
+        return [self._see(copy.deepcopy(p)) for p in self.s.plans.values() if p.case_id == case_id]
 
     def plans(
         self,
@@ -122,6 +124,12 @@ class FakeAftercare:
         stored = copy.deepcopy(plan)
         stored.events, stored.new_timeline = [], []
         self.s.plans[plan.id or 0] = stored
+        self._see(plan)
+
+    def _see(self, plan: FollowUpPlan) -> FollowUpPlan:
+        if not any(plan is p for p in self.seen):
+            self.seen.append(plan)
+        return plan
 
 
 class FakeReports:

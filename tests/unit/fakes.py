@@ -24,6 +24,7 @@ from lifeline.domain.place import Resolution, StoredResolution
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
 from lifeline.services.context import Context, ServiceConfig
+from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
     CaseSummary,
     ConsoleProfile,
@@ -79,6 +80,13 @@ class Store:
 class FakeCases:
     def __init__(self, store: Store) -> None:
         self.s = store
+        #: the cases handed out or stored, for the unit of work to collect their events
+        self.seen: list[Case] = []
+
+    def _see(self, case: Case) -> Case:
+        if not any(case is c for c in self.seen):
+            self.seen.append(case)
+        return case
 
     def add(self, case: Case) -> Case:
         case.id = next(self.s.ids)
@@ -86,12 +94,12 @@ class FakeCases:
         self.s.timeline[case.id] = list(case.new_timeline)
         case.new_timeline.clear()
         self.s.cases[case.id] = copy.deepcopy(case)
-        return case
+        return self._see(case)
 
     def get(self, case_id: int, *, for_update: bool = False) -> Case:
         if case_id not in self.s.cases:
             raise NotFound(f"case {case_id} not found")
-        return copy.deepcopy(self.s.cases[case_id])
+        return self._see(copy.deepcopy(self.s.cases[case_id]))
 
     def save(self, case: Case) -> None:
         assert case.id is not None
@@ -101,6 +109,7 @@ class FakeCases:
         stored = copy.deepcopy(case)
         stored.events = []
         self.s.cases[case.id] = stored
+        self._see(case)
 
     def find_mergeable(self, keys: list[str], since: datetime) -> Case | None:
         ids = set().union(*(self.s.case_keys.get(k, set()) for k in keys))
@@ -110,7 +119,7 @@ class FakeCases:
             if c.status in MERGEABLE_STATES and (c.last_alert_at or c.opened_at) >= since
         ]
         found.sort(key=lambda c: c.last_alert_at or c.opened_at, reverse=True)
-        return copy.deepcopy(found[0]) if found else None
+        return self._see(copy.deepcopy(found[0])) if found else None
 
     def attach_keys(self, case_id: int, keys: list[str], at: datetime) -> None:
         for key in keys:
@@ -629,10 +638,12 @@ class FakeConsole:
 
 
 class FakeUnitOfWork:
-    """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit."""
+    """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit
+    with the outbox rows of the events of the cases and plans seen (as the SQL one does)."""
 
-    def __init__(self, store_ref: list[Store]) -> None:
+    def __init__(self, store_ref: list[Store], outbox: EventOutbox | None = None) -> None:
         self.ref = store_ref
+        self.outbox = outbox
         self.committed = False
 
     def __enter__(self) -> Self:
@@ -665,6 +676,9 @@ class FakeUnitOfWork:
         pass
 
     def commit(self) -> None:
+        events = list(collect_new_events([*self.cases.seen, *self.aftercare.seen]))
+        if self.outbox is not None:
+            self.outbox.write(self.jobs, events)
         self.ref[0] = self.work
         self.committed = True
 
@@ -673,15 +687,16 @@ class FakeUnitOfWork:
 
 
 class FakeUowFactory:
-    def __init__(self) -> None:
+    def __init__(self, outbox: EventOutbox | None = None) -> None:
         self.ref = [Store()]
+        self.outbox = outbox
 
     @property
     def store(self) -> Store:
         return self.ref[0]
 
     def __call__(self, *, readonly: bool = False) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self.ref)
+        return FakeUnitOfWork(self.ref, self.outbox)
 
 
 class PlainPasswords:
@@ -700,12 +715,13 @@ def make_context(
     webhooks: tuple[str, ...] = ("http://hook",),
     merge_window: timedelta = timedelta(hours=6),
 ) -> tuple[Context, FakeUowFactory, RecordingSink]:
-    factory = FakeUowFactory()
+    clock = clock or FakeClock()
+    factory = FakeUowFactory(EventOutbox(webhooks, clock))
     sink = RecordingSink()
     ctx = Context(
         uow=factory,
-        clock=clock or FakeClock(),
-        config=ServiceConfig(merge_window=merge_window, event_webhooks=webhooks),
+        clock=clock,
+        config=ServiceConfig(merge_window=merge_window),
         passwords=PlainPasswords(),
         events=sink,
     )

@@ -22,6 +22,7 @@ from lifeline.services.aftercare import followups as aftercare
 from lifeline.services.cases import service as cases
 from lifeline.services.context import Context
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.job_types import JobKind
 from lifeline.services.ports import Job
 from support import FakeClock
 
@@ -192,7 +193,7 @@ def test_an_outcome_with_the_person_alive_proposes_a_plan_with_durable_check_ins
     case_id = rescued(ctx, clock)
     [plan] = factory.store.plans.values()
     assert plan.case_id == case_id and len(plan.check_ins) == 3
-    timers = job(ctx, factory.store, aftercare.FOLLOW_UP_DUE)
+    timers = job(ctx, factory.store, JobKind.FOLLOW_UP_DUE)
     assert [t.run_at for t in timers] == [c.due_at for c in plan.check_ins]
     assert "follow_up_planned" in [t.kind for t in factory.store.timeline[case_id]]
 
@@ -229,11 +230,11 @@ def test_a_due_check_in_notifies_through_the_outbox_once() -> None:
     clock = FakeClock()
     ctx, factory, _ = make_context(clock)
     rescued(ctx, clock)
-    first = job(ctx, factory.store, aftercare.FOLLOW_UP_DUE)[0]
+    first = job(ctx, factory.store, JobKind.FOLLOW_UP_DUE)[0]
     clock.advance(hours=25)
     for _ in range(2):  # a second run (a retried job) is a no-op
         with ctx.uow() as uow:
-            aftercare.followup_due(ctx, uow, first)
+            aftercare.followup_due.run(ctx, uow, first)
             uow.commit()
     events = [
         j["payload"]["event"]
@@ -317,7 +318,7 @@ def test_a_repeat_alert_links_to_the_earlier_case_by_phone() -> None:
     )
     for _ in range(2):  # linking twice writes the timeline once
         with ctx.uow() as uow:
-            aftercare.link_repeat_cases(ctx, uow, link)
+            aftercare.link_repeat_cases.run(ctx, uow, link)
             uow.commit()
     [earlier] = factory.store.links[second].items()
     assert earlier == (first, {"phone"})

@@ -57,7 +57,7 @@ def locate_with(ctx: Context, locator: FakeLocator, alert_id: int, case_id: int)
     job = Job(1, "resolve_location", {"alert_id": alert_id, "case_id": case_id}, case_id,
               1, 8, "t", ctx.clock.now(), ctx.clock.now())  # fmt: skip
     with ctx.uow() as uow:
-        relocation.resolve_location(replace(ctx, locator=locator), uow, job)
+        relocation.resolve_location.run(replace(ctx, locator=locator), uow, job)
         uow.commit()
     ctx.clock.advance(seconds=5)  # type: ignore[attr-defined]
 

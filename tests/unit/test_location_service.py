@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from fakes import make_context
 
-from lifeline.domain.errors import DomainError
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
 from lifeline.domain.place import Candidate, LocationQuery, Resolution
@@ -18,6 +17,7 @@ from lifeline.domain.registry import RegistryError, RegistryUnit, UnitKind
 from lifeline.services.context import Context
 from lifeline.services.dispatch import relocation
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.job_types import BadJobPayload
 from lifeline.services.location import registry
 from lifeline.services.location import resolution as location
 from lifeline.services.ports import Job
@@ -109,7 +109,7 @@ def setup(answer: Resolution) -> tuple[Context, Any, FakeLocator, Job]:
 
 def run(ctx: Context, job: Job) -> None:
     with ctx.uow() as uow:
-        relocation.resolve_location(ctx, uow, job)
+        relocation.resolve_location.run(ctx, uow, job)
         uow.commit()
 
 
@@ -142,7 +142,7 @@ def test_a_resolution_that_needs_review_records_the_candidates_for_the_operator(
 
 def test_a_bad_payload_fails_for_good() -> None:
     ctx, _, _, job = setup(resolution(LUCKNOW))
-    with pytest.raises(DomainError):
+    with pytest.raises(BadJobPayload, match=r"resolve_location job \d+: .*'alert_id' must be int"):
         run(ctx, replace(job, payload={"alert_id": "x"}))
 
 

@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from fakes import FakeUowFactory, make_context
 
-from lifeline.domain.errors import DomainError, PermissionDenied
+from lifeline.domain.errors import PermissionDenied
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, Post, PostKind, Subject
 from lifeline.domain.risk import Cue, RiskLevel, RiskResult
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.job_types import BadJobPayload, PermanentJobError
 from lifeline.services.ports import Job
 from lifeline.services.triage.assessment import (
     InvalidTriage,
@@ -75,7 +76,7 @@ def run_assessments(ctx: Context, factory: FakeUowFactory) -> None:
         j for j in factory.store.jobs if j["kind"] == "assess_risk" and j["status"] == "pending"
     ]:
         with ctx.uow() as uow:
-            assess_risk(
+            assess_risk.run(
                 ctx,
                 uow,
                 Job(
@@ -143,20 +144,23 @@ def test_a_retried_job_does_not_assess_twice() -> None:
     )
     for _ in range(2):
         with ctx.uow() as uow:
-            assess_risk(ctx, uow, job)
+            assess_risk.run(ctx, uow, job)
             uow.commit()
     assert len(assessments_of(ctx, receipt.case_id)) == 1
 
 
-def test_a_bad_payload_is_a_permanent_failure() -> None:
+def test_a_bad_payload_is_a_permanent_failure_naming_the_job_and_the_field() -> None:
     clock = FakeClock()
     ctx, _ = context(clock)
-    with ctx.uow() as uow, pytest.raises(DomainError):
-        assess_risk(
+    with ctx.uow() as uow, pytest.raises(BadJobPayload) as err:
+        assess_risk.run(
             ctx,
             uow,
-            Job(1, "assess_risk", {"alert_id": "x"}, None, 1, 8, "t", clock.now(), clock.now()),
+            Job(7, "assess_risk", {"alert_id": "x"}, None, 1, 8, "t", clock.now(), clock.now()),
         )
+    assert isinstance(err.value, PermanentJobError)
+    assert (err.value.kind, err.value.job_id, err.value.field) == ("assess_risk", 7, "alert_id")
+    assert str(err.value) == "assess_risk job 7: payload field 'alert_id' must be int, got str"
 
 
 def test_an_operator_correction_sets_the_level_and_becomes_a_labelled_example() -> None:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from lifeline.domain.events import Event
 from lifeline.domain.place import DEFAULT_HOME_STATE
 from lifeline.services.access.signin import SignInPolicy
-from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from lifeline.services.job_types import JobKind
+from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from lifeline.services.access.audit import AuditTrust
@@ -27,10 +27,9 @@ class ServiceConfig:
     signature_window: timedelta = timedelta(minutes=5)
     dispatch_deadline: timedelta = timedelta(minutes=5)
     job_max_attempts: int = 8
-    event_webhooks: tuple[str, ...] = field(default_factory=tuple)
-    #: job kinds enqueued for every stored alert, payload {"alert_id", "case_id"}
+    #: job kinds enqueued for every stored alert with an AlertJob payload
     #: (e.g. risk triage and location resolution, registered by bootstrap when wired)
-    alert_jobs: tuple[str, ...] = field(default_factory=tuple)
+    alert_jobs: tuple[JobKind, ...] = field(default_factory=tuple)
     #: addresses or domains whose mail is taken in directly (others go to the quarantine)
     allowed_senders: tuple[str, ...] = field(default_factory=tuple)
     #: offsets after an outcome (person alive) at which follow-up check-ins fall due
@@ -76,19 +75,3 @@ class Context:
     measure: Callable[[str, float], None] | None = None
     #: the audit key and where checkpoints go (None: verification without a key)
     audit: AuditTrust | None = None
-
-
-def publish(ctx: Context, uow: UnitOfWork, case_id: int | None, events: list[Event]) -> None:
-    """Write one delivery job per event and webhook, in the caller's transaction (the outbox)."""
-    now = ctx.clock.now()
-    for event in events:
-        if event.case_id is None and case_id is not None:
-            event = replace(event, case_id=case_id)
-        for url in ctx.config.event_webhooks:
-            uow.jobs.enqueue(
-                "deliver_event",
-                {"url": url, "event": event.as_dict()},
-                now=now,
-                case_id=event.case_id,
-            )
-    events.clear()

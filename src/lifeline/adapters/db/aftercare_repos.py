@@ -103,8 +103,16 @@ _PLAN_STATUSES = (
 
 
 class SqlAftercareRepository:
+    """Follow-up plans and case links; the plans it handed out or stored are `seen`, for the
+    unit of work to collect their events."""
+
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
+        self.seen: list[FollowUpPlan] = []
+
+    def _see(self, plans: list[FollowUpPlan]) -> list[FollowUpPlan]:
+        self.seen.extend(p for p in plans if not any(p is s for s in self.seen))
+        return plans
 
     # -- plans ---------------------------------------------------------------------------
     def add_plan(self, plan: FollowUpPlan) -> FollowUpPlan:
@@ -114,7 +122,7 @@ class SqlAftercareRepository:
             values = {**self._check_in_values(check_in), "plan_id": plan.id}
             values.update(case_id=plan.case_id, label=check_in.label, due_at=check_in.due_at)
             check_in.id = new_id(self.conn.execute(_ADD_CHECK_IN, values))
-        return plan
+        return self._see([plan])[0]
 
     def get_plan(self, plan_id: int, *, for_update: bool = False) -> FollowUpPlan:
         query = _PLAN_FOR_UPDATE if for_update else _PLAN
@@ -142,6 +150,7 @@ class SqlAftercareRepository:
             self.conn.execute(
                 _SAVE_CHECK_IN, {**self._check_in_values(check_in), "check_in_id": check_in.id}
             )
+        self._see([plan])
 
     def plans_for_case(self, case_id: int) -> list[FollowUpPlan]:
         rows = self.conn.execute(_PLANS_OF_CASE, {"case_id": case_id}).all()
@@ -280,7 +289,7 @@ class SqlAftercareRepository:
                         int(r.id),
                     )
                 )
-        return [
+        plans = [
             FollowUpPlan(
                 case_id=int(r.case_id),
                 outcome=OutcomeKind(r.outcome),
@@ -303,6 +312,7 @@ class SqlAftercareRepository:
             )
             for r in rows
         ]
+        return self._see(plans)
 
 
 class SqlReportSource:

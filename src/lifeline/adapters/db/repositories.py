@@ -276,11 +276,18 @@ _attach_keys = upsert_statement(case_keys, lambda insert: insert.on_conflict_do_
 
 class SqlCaseRepository:
     """Cases and their timelines. Timeline entries written in a transaction are inserted
-    together just before it commits (one statement instead of one per entry)."""
+    together just before it commits (one statement instead of one per entry); the cases it
+    handed out or stored are `seen`, for the unit of work to collect their events."""
 
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
         self._pending: list[dict[str, Any]] = []
+        self.seen: list[Case] = []
+
+    def _see(self, case: Case) -> Case:
+        if not any(case is c for c in self.seen):
+            self.seen.append(case)
+        return case
 
     def add(self, case: Case) -> Case:
         values = self._values(case)
@@ -288,7 +295,7 @@ class SqlCaseRepository:
         case.id = new_id(self.conn.execute(_ADD_CASE, values))
         case.version = 1
         self._flush_timeline(case)
-        return case
+        return self._see(case)
 
     def get(self, case_id: int, *, for_update: bool = False) -> Case:
         query = _CASE_FOR_UPDATE if for_update else _CASE
@@ -307,6 +314,7 @@ class SqlCaseRepository:
             raise ConcurrentWrite(f"case {case.id} was changed by someone else; try again")
         case.version += 1
         self._flush_timeline(case)
+        self._see(case)
 
     def find_mergeable(self, keys: list[str], since: datetime) -> Case | None:
         hashes = [self.keys.blind_index(k) for k in keys]
@@ -401,7 +409,7 @@ class SqlCaseRepository:
                 row.outcome_by or "",
                 self.keys.decrypt(row.outcome_reason_enc, aad(cases, "outcome_reason_enc")),
             )
-        return Case(
+        case = Case(
             opened_at=row.opened_at,
             platform=row.platform,
             status=CaseStatus(row.status),
@@ -415,6 +423,7 @@ class SqlCaseRepository:
             version=row.version,
             id=row.id,
         )
+        return self._see(case)
 
     def _flush_timeline(self, case: Case) -> None:
         assert case.id is not None

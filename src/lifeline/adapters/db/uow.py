@@ -37,6 +37,7 @@ from lifeline.adapters.db.repositories import (
 )
 from lifeline.adapters.db.sms_ack_repos import SqlSmsAckFailures
 from lifeline.domain.audit import AuditKey
+from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
     AftercareRepository,
     AlertRepository,
@@ -68,7 +69,9 @@ WRITE_LOCK_TIMEOUT = 30.0
 
 
 class SqlUnitOfWork:
-    """Enter to begin a transaction; `commit()` to keep it. Leaving without commit rolls back."""
+    """Enter to begin a transaction; `commit()` to keep it. Leaving without commit rolls back.
+    Before COMMIT, the new events of the cases and plans its repositories saw become outbox
+    rows (`outbox`; without one they are dropped, as with no webhook configured)."""
 
     conn: Connection
     cases: CaseRepository
@@ -99,9 +102,11 @@ class SqlUnitOfWork:
         job_max_attempts: int = 8,
         write_lock: threading.RLock | None = None,
         audit_key: AuditKey,
+        outbox: EventOutbox | None = None,
     ) -> None:
         self.engine, self.keys, self.readonly = engine, keys, readonly
         self.audit_key = audit_key
+        self.outbox = outbox
         self.job_max_attempts = job_max_attempts
         self._write_lock = None if readonly else write_lock
         self._locked = False
@@ -147,7 +152,7 @@ class SqlUnitOfWork:
         self.console = SqlConsoleStore(conn, self.keys)
         self.sign_ins = SqlSignInLog(conn)
         self.jurisdictions = SqlJurisdictionIndex(conn)
-        self.aftercare = SqlAftercareRepository(conn, self.keys)
+        self.aftercare = self._aftercare_repo = SqlAftercareRepository(conn, self.keys)
         self.reports = SqlReportSource(conn)
         self.assessments = SqlAssessmentRepository(conn, self.keys)
         self.dispatches = SqlDispatchRepository(conn, self.keys)
@@ -195,11 +200,16 @@ class SqlUnitOfWork:
             self.conn.execute(_LOCK_KEYS, {"ks": numbers})
 
     def commit(self) -> None:
+        events = list(collect_new_events([*self._case_repo.seen, *self._aftercare_repo.seen]))
+        if self.outbox is not None:
+            self.outbox.write(self.jobs, events)
         self._case_repo.flush_timeline()
         self._tx.commit()
 
     def rollback(self) -> None:
         self._case_repo.discard_timeline()
+        self._case_repo.seen.clear()
+        self._aftercare_repo.seen.clear()
         self._tx.rollback()
 
 
@@ -212,9 +222,11 @@ class SqlUnitOfWorkFactory:
         *,
         write_lock: threading.RLock | None = None,
         audit_key: AuditKey,
+        outbox: EventOutbox | None = None,
     ) -> None:
         self.engine, self.keys, self.job_max_attempts = engine, keys, job_max_attempts
         self.audit_key = audit_key
+        self.outbox = outbox
         # SQLite has one writer at a time. Threads of this process queue for it on a lock
         # instead of in SQLite's busy handler, which sleeps up to 100 ms between retries and
         # lets newcomers overtake (seconds of tail latency under concurrent intake). Other
@@ -232,6 +244,7 @@ class SqlUnitOfWorkFactory:
             self.job_max_attempts,
             write_lock=self.write_lock,
             audit_key=self.audit_key,
+            outbox=self.outbox,
         )
 
     def __call__(self, *, readonly: bool = False) -> SqlUnitOfWork:
@@ -242,4 +255,5 @@ class SqlUnitOfWorkFactory:
             job_max_attempts=self.job_max_attempts,
             write_lock=self.write_lock,
             audit_key=self.audit_key,
+            outbox=self.outbox,
         )

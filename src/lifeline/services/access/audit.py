@@ -16,9 +16,7 @@ from typing import Literal, Protocol
 from lifeline.domain.audit import AuditKey, ChainBreak, Checkpoint
 from lifeline.domain.audit_verification import LogVerification, verify_log
 from lifeline.services.context import Context
-
-#: the job that POSTs one checkpoint line to the anchor webhook (retried like any job)
-SEND_AUDIT_CHECKPOINT = "send_audit_checkpoint"
+from lifeline.services.job_types import CheckpointJob, JobKind, enqueue
 
 
 class CheckpointAnchor(Protocol):
@@ -184,7 +182,10 @@ def write_checkpoint(ctx: Context, *, force: bool = False) -> CheckpointResult:
         checkpoint = Checkpoint.sign(trust.key, now, rows, head)
         uow.audit.save_checkpoint(checkpoint)
         if trust.webhook_url:
-            uow.jobs.enqueue(SEND_AUDIT_CHECKPOINT, {"line": checkpoint.line()}, now=now)
+            # POSTed to the anchor webhook by a job (retried like any job)
+            enqueue(
+                uow.jobs, JobKind.SEND_AUDIT_CHECKPOINT, CheckpointJob(checkpoint.line()), now=now
+            )
         uow.commit()
     # A failure here (disk full) is raised to the caller, and `verify_audit` reports the
     # recorded checkpoint missing from the file until one is written.

@@ -24,21 +24,14 @@ from lifeline.domain.aftercare import (
     ReferralKind,
     RepeatSubjectLinked,
 )
-from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
+from lifeline.domain.errors import NotFound, PermissionDenied
 from lifeline.domain.model import ALIVE_OUTCOMES, SYSTEM, Actor, Case, Subject, TimelineEntry
 from lifeline.services.access.authorisation import may
-from lifeline.services.context import Context, publish
+from lifeline.services.context import Context
+from lifeline.services.job_spec import job
+from lifeline.services.job_types import AlertJob, CheckInJob, JobKind, enqueue
 from lifeline.services.location.registry import current_registry
-from lifeline.services.ports import Job, UnitOfWork
-
-FOLLOW_UP_DUE = "followup_due"
-LINK_REPEAT_CASES = "link_repeat_cases"
-
-
-class BadAftercareJob(DomainError):
-    """An aftercare job whose payload can never work (failed at once, not retried)."""
-
-    code = "bad_job"
+from lifeline.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -64,9 +57,11 @@ def propose_plan(ctx: Context, uow: UnitOfWork, case: Case, actor: Actor) -> Fol
     uow.aftercare.add_plan(plan)
     plan.planned()
     for check_in in plan.check_ins:
-        uow.jobs.enqueue(
-            FOLLOW_UP_DUE,
-            {"plan_id": plan.id, "check_in_id": check_in.id},
+        assert plan.id is not None and check_in.id is not None
+        enqueue(
+            uow.jobs,
+            JobKind.FOLLOW_UP_DUE,
+            CheckInJob(plan.id, check_in.id),
             now=now,
             case_id=case.id,
             run_at=check_in.due_at,
@@ -75,17 +70,15 @@ def propose_plan(ctx: Context, uow: UnitOfWork, case: Case, actor: Actor) -> Fol
     return plan
 
 
-def followup_due(ctx: Context, uow: UnitOfWork, job: Job) -> None:
-    """Job handler, payload {"plan_id", "check_in_id"}: tell the counsellor a check-in is due.
-    A no-op when stale (the plan ended, or the check-in was recorded or already notified)."""
-    plan_id, check_in_id = job.payload.get("plan_id"), job.payload.get("check_in_id")
-    if not isinstance(plan_id, int) or not isinstance(check_in_id, int):
-        raise BadAftercareJob(f"{FOLLOW_UP_DUE} payload needs integer 'plan_id', 'check_in_id'")
-    plan = uow.aftercare.get_plan(plan_id, for_update=True)
-    if not plan.mark_due(check_in_id, ctx.clock.now()):
+@job(JobKind.FOLLOW_UP_DUE, payload=CheckInJob)
+def followup_due(ctx: Context, uow: UnitOfWork, job: CheckInJob) -> None:
+    """Job handler: tell the counsellor a check-in is due. A no-op when stale (the plan ended,
+    or the check-in was recorded or already notified)."""
+    plan = uow.aftercare.get_plan(job.plan_id, for_update=True)
+    if not plan.mark_due(job.check_in_id, ctx.clock.now()):
         return
     uow.aftercare.save_plan(plan)
-    _flush(ctx, uow, plan, SYSTEM, "followup.due", {"check_in_id": check_in_id})
+    _flush(ctx, uow, plan, SYSTEM, "followup.due", {"check_in_id": job.check_in_id})
 
 
 # -- what counsellors and the SMC do ---------------------------------------------------------
@@ -221,13 +214,11 @@ def show_plan(ctx: Context, actor: Actor, plan_id: int) -> PlanDetail:
 # -- repeat risk -----------------------------------------------------------------------------
 
 
-def link_repeat_cases(ctx: Context, uow: UnitOfWork, job: Job) -> None:
-    """Job handler, payload {"alert_id", "case_id"}: link the case to earlier cases about the
-    same person (account, profile, phone or e-mail, compared as keyed hashes) and say so on
-    both cases' timelines."""
-    alert_id, case_id = job.payload.get("alert_id"), job.payload.get("case_id")
-    if not isinstance(alert_id, int) or not isinstance(case_id, int):
-        raise BadAftercareJob(f"{LINK_REPEAT_CASES} payload needs integer 'alert_id', 'case_id'")
+@job(JobKind.LINK_REPEAT_CASES, payload=AlertJob)
+def link_repeat_cases(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
+    """Job handler: link the case to earlier cases about the same person (account, profile,
+    phone or e-mail, compared as keyed hashes) and say so on both cases' timelines."""
+    alert_id, case_id = job.alert_id, job.case_id
     alert = next((a for a in uow.alerts.for_case(case_id) if a.id == alert_id), None)
     if alert is None:
         raise NotFound(f"alert {alert_id} of case {case_id} not found")
@@ -269,7 +260,7 @@ def link_repeat_cases(ctx: Context, uow: UnitOfWork, job: Job) -> None:
         case_id=case_id,
         details={"earlier_case_ids": fresh, "matched_on": list(matched)},
     )
-    publish(ctx, uow, case_id, [RepeatSubjectLinked(case_id, now, tuple(fresh), matched)])
+    case.events.append(RepeatSubjectLinked(case_id, now, tuple(fresh), matched))
 
 
 # -- internals -------------------------------------------------------------------------------
@@ -283,7 +274,8 @@ def _flush(
     action: str,
     details: dict[str, Any],
 ) -> None:
-    """Write the plan's timeline entries on its case, audit the change, publish its events."""
+    """Write the plan's timeline entries on its case and audit the change (the unit of work
+    publishes its events)."""
     for entry in plan.new_timeline:
         uow.cases.note(plan.case_id, entry)
     plan.new_timeline.clear()
@@ -294,7 +286,6 @@ def _flush(
         case_id=plan.case_id,
         details={"plan_id": plan.id, **details},
     )
-    publish(ctx, uow, plan.case_id, plan.events)
 
 
 def _reopen(
@@ -316,7 +307,6 @@ def _reopen(
         case_id=plan.case_id,
         details={"from": before.value, "to": case.status.value, "plan_id": plan.id},
     )
-    publish(ctx, uow, plan.case_id, case.events)
 
 
 def _result(value: str) -> CheckInResult:

@@ -23,7 +23,7 @@ from lifeline.services.access.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.aftercare.followups import propose_plan
-from lifeline.services.context import Context, publish
+from lifeline.services.context import Context
 from lifeline.services.dispatch.acknowledgement import acknowledge_units
 from lifeline.services.dispatch.escalations import (
     SETTLED,
@@ -140,7 +140,6 @@ def _change(
         )
         if case.status in SETTLED and before not in SETTLED:
             stop_escalations(uow, case, f"case is {case.status.value}", ctx.clock.now())
-        publish(ctx, uow, case_id, case.events)
         if after is not None:  # follow-on changes in the same transaction
             after(ctx, uow, case, actor)
         uow.commit()
@@ -168,7 +167,6 @@ def acknowledge(
     def units(ctx: Context, uow: UnitOfWork, case: Case, actor: Actor) -> None:
         acknowledge_units(ctx, uow, case, actor, unit, now, via)
         uow.cases.save(case)
-        publish(ctx, uow, case.id, case.events)
 
     return _change(
         ctx,

@@ -37,7 +37,7 @@ from lifeline.services.access.authorisation import (
     traces_only,
     visible_case_ids,
 )
-from lifeline.services.context import Context, publish
+from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import stop_traces
 from lifeline.services.dispatch.relocation import track_place
 from lifeline.services.dispatch.views import alarmed_cases, unit_states
@@ -319,7 +319,6 @@ def record_place(
             case_id=case_id,
             details={"district_lgd": code},
         )
-        publish(ctx, uow, case_id, case.events)
         uow.commit()
 
 

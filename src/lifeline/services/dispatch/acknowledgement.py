@@ -23,7 +23,7 @@ from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import SYSTEM, Actor, Case
 from lifeline.domain.place import LocationQuery
 from lifeline.services.access.authorisation import enforce_case
-from lifeline.services.context import Context, publish
+from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import (
     SETTLED,
     dispatch_repo,
@@ -155,7 +155,6 @@ def _take(
     if ctx.measure is not None:
         ctx.measure("dispatch_to_acknowledged", (now - dispatch.started_at).total_seconds())
     uow.cases.save(case)
-    publish(ctx, uow, case.id, case.events)
     details: dict[str, object] = {
         "via": via,
         "unit": dispatch.unit_id,
@@ -232,7 +231,6 @@ def record_trace_result(
         if not resolution.needs_review and resolution.district_lgd:
             case.mark_located(now, resolution.place(), actor)
         uow.cases.save(case)
-        publish(ctx, uow, case_id, case.events)
         plan = plan_dispatch(ctx, uow, case, now)
         if plan.automatic and case.status in (CaseStatus.RECEIVED, CaseStatus.DISPATCHED):
             start_dispatch(ctx, uow, case, plan, SYSTEM, now)

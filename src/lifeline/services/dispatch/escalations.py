@@ -27,7 +27,7 @@ from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, Case, TimelineEntry
 from lifeline.domain.risk import level_at_risk
 from lifeline.services.access.authorisation import enforce_case
-from lifeline.services.context import Context, publish
+from lifeline.services.context import Context
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief
 from lifeline.services.dispatch.routing import (
     SMC_UNIT,
@@ -36,12 +36,17 @@ from lifeline.services.dispatch.routing import (
     plan_dispatch,
     registry_view,
 )
+from lifeline.services.job_spec import job
+from lifeline.services.job_types import (
+    CaseJob,
+    EscalationJob,
+    JobKind,
+    NotificationJob,
+    enqueue,
+)
 from lifeline.services.location.registry import dispatch_rules_in_force
-from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.ports import UnitOfWork
 
-ESCALATION_STEP = "escalation_step"
-SEND_NOTIFICATION = "send_notification"
-CHECK_REACHED = "check_reached"
 #: states in which a case no longer needs anyone to come: escalations stop
 SETTLED = frozenset(
     {
@@ -148,7 +153,6 @@ def start_dispatch(
             )
         )
     uow.cases.save(case)
-    publish(ctx, uow, case.id, case.events)
     brief = case_brief(uow, case, ctx.config.home_state)  # one read for every first message
     for dispatch in started:
         note(
@@ -164,9 +168,10 @@ def start_dispatch(
             policy=dispatch.policy.as_dict(),
         )
         fire_step(ctx, uow, dispatch, now, brief)
-    uow.jobs.enqueue(
-        CHECK_REACHED,
-        {"case_id": case.id},
+    enqueue(
+        uow.jobs,
+        JobKind.CHECK_REACHED,
+        CaseJob(case.id),
         now=now,
         case_id=case.id,
         run_at=now + ctx.config.unreached_alarm_after,
@@ -319,9 +324,10 @@ def fire_step(
             now,
         )
     if firing.next_at is not None:
-        uow.jobs.enqueue(
-            ESCALATION_STEP,
-            {"dispatch_id": dispatch.id, "token": dispatch.timer_token},
+        enqueue(
+            uow.jobs,
+            JobKind.ESCALATION_STEP,
+            EscalationJob(dispatch.id, dispatch.timer_token),
             now=now,
             case_id=dispatch.case_id,
             run_at=firing.next_at,
@@ -381,9 +387,11 @@ def queue_notification(
         brief=brief.as_dict(),
     )
     notification = dispatch_repo(uow).add_notification(notification)
-    uow.jobs.enqueue(
-        SEND_NOTIFICATION,
-        {"notification_id": notification.id},
+    assert notification.id is not None
+    enqueue(
+        uow.jobs,
+        JobKind.SEND_NOTIFICATION,
+        NotificationJob(notification.id),
         now=now,
         case_id=owner,
         max_attempts=3,
@@ -391,12 +399,11 @@ def queue_notification(
     return notification
 
 
-def escalation_step(ctx: Context, uow: UnitOfWork, job: Job) -> None:
-    """Job handler, payload {"dispatch_id", "token"}: fire the next step unless the timer is
-    stale (another token), the unit acknowledged, or the case no longer needs anyone."""
-    dispatch_id, token = job.payload.get("dispatch_id"), job.payload.get("token")
-    if not isinstance(dispatch_id, int) or not isinstance(token, str):
-        raise DispatchError("escalation_step payload needs integer 'dispatch_id' and 'token'")
+@job(JobKind.ESCALATION_STEP, payload=EscalationJob)
+def escalation_step(ctx: Context, uow: UnitOfWork, job: EscalationJob) -> None:
+    """Job handler: fire the next step unless the timer is stale (another token), the unit
+    acknowledged, or the case no longer needs anyone."""
+    dispatch_id, token = job.dispatch_id, job.token
     repo = dispatch_repo(uow)
     case = uow.cases.get(repo.get(dispatch_id).case_id, for_update=True)
     dispatch = repo.get(dispatch_id, for_update=True)
@@ -411,12 +418,11 @@ def escalation_step(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     fire_step(ctx, uow, dispatch, now)
 
 
-def check_reached(ctx: Context, uow: UnitOfWork, job: Job) -> None:
-    """Job handler, payload {"case_id"}: alarm the SMC if no unit has been reached (no message
-    delivered, no acknowledgement) since the case was dispatched."""
-    case_id = job.payload.get("case_id")
-    if not isinstance(case_id, int):
-        raise DispatchError("check_reached payload needs an integer 'case_id'")
+@job(JobKind.CHECK_REACHED, payload=CaseJob)
+def check_reached(ctx: Context, uow: UnitOfWork, job: CaseJob) -> None:
+    """Job handler: alarm the SMC if no unit has been reached (no message delivered, no
+    acknowledgement) since the case was dispatched."""
+    case_id = job.case_id
     case = uow.cases.get(case_id, for_update=True)
     if case.status in SETTLED or case.status is CaseStatus.ACKNOWLEDGED:
         return
@@ -452,10 +458,11 @@ def raise_alarm(
         case_id=case_id,
         details={"reason": reason, "dispatch_id": dispatch_id},
     )
-    publish(ctx, uow, case_id, [SmcAlarmRaised(case_id, now, reason)])
+    case = uow.cases.get(case_id)
+    case.events.append(SmcAlarmRaised(case_id, now, reason))
     view = registry_view(ctx, uow, now.date())
     holder, contacts = view.contacts_for(SMC_UNIT)
-    brief = case_brief(uow, uow.cases.get(case_id), ctx.config.home_state) if contacts else None
+    brief = case_brief(uow, case, ctx.config.home_state) if contacts else None
     for contact in contacts:
         assert brief is not None
         unit_id = holder.id if holder else SMC_UNIT

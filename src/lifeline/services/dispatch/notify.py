@@ -20,12 +20,13 @@ from lifeline.services.context import Context
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief
 from lifeline.services.dispatch.channels import DeliveryResult, OutgoingMessage
 from lifeline.services.dispatch.escalations import (
-    SEND_NOTIFICATION,
     contact_label,
     dispatch_repo,
     note,
     raise_alarm,
 )
+from lifeline.services.job_spec import free_job
+from lifeline.services.job_types import JobKind, NotificationJob, enqueue
 from lifeline.services.ports import Job, UnitOfWork
 
 #: what a provider's error may quote about the recipient: addresses and phone numbers
@@ -53,11 +54,10 @@ LEVEL_HI = {
 }
 
 
-def send_notification(ctx: Context, job: Job) -> None:
-    """Job handler (outside a transaction), payload {"notification_id"}."""
-    notification_id = job.payload.get("notification_id")
-    if not isinstance(notification_id, int):
-        raise DomainError("send_notification payload needs an integer 'notification_id'")
+@free_job(JobKind.SEND_NOTIFICATION, payload=NotificationJob)
+def send_notification(ctx: Context, job: Job, payload: NotificationJob) -> None:
+    """Job handler (outside a transaction): send the notification, record the attempt."""
+    notification_id = payload.notification_id
     if ctx.channels is None:
         raise DomainError("no notification channels are configured")
     with ctx.uow(readonly=True) as uow:
@@ -132,9 +132,11 @@ def record_attempt(
                 delay, then = 0.0, "trying the next channel"
             else:
                 then = f"retrying in {delay:g} s"
-            uow.jobs.enqueue(
-                SEND_NOTIFICATION,
-                {"notification_id": n.id},
+            assert n.id is not None
+            enqueue(
+                uow.jobs,
+                JobKind.SEND_NOTIFICATION,
+                NotificationJob(n.id),
                 now=now,
                 case_id=n.case_id,
                 run_at=now + timedelta(seconds=delay),

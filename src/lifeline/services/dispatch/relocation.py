@@ -14,26 +14,22 @@ from lifeline.domain.dispatch import Contact, Purpose
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, TimelineEntry
-from lifeline.services.context import Context, publish
+from lifeline.services.context import Context
 from lifeline.services.dispatch.briefs import case_brief
 from lifeline.services.dispatch.escalations import SETTLED, dispatch_repo, note, queue_notification
+from lifeline.services.job_spec import job
+from lifeline.services.job_types import AlertJob, JobKind
 from lifeline.services.location.case_place import CasePlace, best_district, case_place, is_confident
-from lifeline.services.location.resolution import (
-    BadLocationJob,
-    query_for,
-    store_resolution,
-    sync_registry,
-)
-from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.location.resolution import query_for, store_resolution, sync_registry
+from lifeline.services.ports import UnitOfWork
 
 
-def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
-    """Job handler, payload {"alert_id", "case_id"}: resolve the alert's location, store the
-    resolution, and update the case's one place: located when it becomes confident, a review
-    note when it is doubtful, a conflict flag when confident answers disagree."""
-    alert_id, case_id = job.payload.get("alert_id"), job.payload.get("case_id")
-    if not isinstance(alert_id, int) or not isinstance(case_id, int):
-        raise BadLocationJob("resolve_location payload needs integer 'alert_id' and 'case_id'")
+@job(JobKind.RESOLVE_LOCATION, payload=AlertJob)
+def resolve_location(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
+    """Job handler: resolve the alert's location, store the resolution, and update the case's
+    one place: located when it becomes confident, a review note when it is doubtful, a conflict
+    flag when confident answers disagree."""
+    alert_id, case_id = job.alert_id, job.case_id
     alert = next((a for a in uow.alerts.for_case(case_id) if a.id == alert_id), None)
     if alert is None:
         raise NotFound(f"alert {alert_id} of case {case_id} not found")
@@ -112,7 +108,6 @@ def track_place(
         # an operator's own change is marked located by the console use case that made it
         case.mark_located(now, after.describe(), actor)
         uow.cases.save(case)
-        publish(ctx, uow, case_id, case.events)
     if after.moved_from(before):
         _announce_change(uow, case_id, before, after, actor, now, ctx.config.home_state)
     return after

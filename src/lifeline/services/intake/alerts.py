@@ -12,7 +12,8 @@ from lifeline.domain.inputs import check_alert
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Actor, Alert, Case
 from lifeline.services.access.authorisation import require
-from lifeline.services.context import Context, publish
+from lifeline.services.context import Context
+from lifeline.services.job_types import AlertJob, CaseJob, JobKind, enqueue
 from lifeline.services.ports import ConcurrentWrite, IdempotencyRecord, UnitOfWork
 
 
@@ -138,13 +139,11 @@ def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Rec
     else:
         case.opened_by(alert)
         _schedule_deadline(ctx, uow, case)
+    assert alert.id is not None
     for kind in ctx.config.alert_jobs:
-        uow.jobs.enqueue(
-            kind, {"alert_id": alert.id, "case_id": case.id}, now=ctx.clock.now(), case_id=case.id
-        )
+        enqueue(uow.jobs, kind, AlertJob(alert.id, case.id), now=ctx.clock.now(), case_id=case.id)
     uow.cases.attach_keys(case.id, keys, alert.received_at)
     uow.cases.save(case)
-    assert alert.id is not None
     uow.audit.append(
         at=ctx.clock.now(),
         actor=str(cmd.actor),
@@ -157,7 +156,6 @@ def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Rec
             "raw_sha256": digest,
         },
     )
-    publish(ctx, uow, case.id, case.events)
     if alert.partner_id is not None and cmd.idempotency_key:
         uow.idempotency.put(
             IdempotencyRecord(
@@ -171,9 +169,10 @@ def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Rec
 def _schedule_deadline(ctx: Context, uow: UnitOfWork, case: Case) -> None:
     """A durable timer: if nobody has dispatched the case by the deadline, the SMC is alarmed."""
     assert case.id is not None
-    uow.jobs.enqueue(
-        "check_dispatch_deadline",
-        {"case_id": case.id},
+    enqueue(
+        uow.jobs,
+        JobKind.CHECK_DISPATCH_DEADLINE,
+        CaseJob(case.id),
         now=ctx.clock.now(),
         case_id=case.id,
         run_at=case.opened_at + ctx.config.dispatch_deadline,

@@ -93,12 +93,6 @@ class LocationRepository(Protocol):
         ...
 
 
-class BadLocationJob(DomainError):
-    """A resolve_location job whose payload can never work (failed at once, not retried)."""
-
-    code = "bad_job"
-
-
 def resolutions_of(uow: UnitOfWork, case_id: int) -> list[StoredResolution]:
     """The location resolutions stored for a case, oldest first (in the caller's transaction)."""
     return location_store(uow).for_case(case_id)

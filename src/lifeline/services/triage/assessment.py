@@ -24,8 +24,10 @@ from lifeline.domain.risk import (
     RiskResult,
 )
 from lifeline.services.access.authorisation import may
-from lifeline.services.context import Context, publish
-from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.context import Context
+from lifeline.services.job_spec import job
+from lifeline.services.job_types import AlertJob, JobKind
+from lifeline.services.ports import UnitOfWork
 
 
 class RiskClassifier(Protocol):
@@ -83,13 +85,12 @@ def live_escalation(result: RiskResult, alert: Alert) -> RiskResult:
     )
 
 
-def assess_risk(ctx: Context, uow: UnitOfWork, job: Job) -> None:
-    """Job handler, payload {"alert_id", "case_id"}: score the alert's post, store the
-    assessment, and mark the case triaged (its level is the riskiest alert's, unless an
-    operator has decided; a riskier new alert still raises it)."""
-    alert_id, case_id = job.payload.get("alert_id"), job.payload.get("case_id")
-    if not isinstance(alert_id, int) or not isinstance(case_id, int):
-        raise InvalidTriage("assess_risk payload needs integer 'alert_id' and 'case_id'")
+@job(JobKind.ASSESS_RISK, payload=AlertJob)
+def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
+    """Job handler: score the alert's post, store the assessment, and mark the case triaged
+    (its level is the riskiest alert's, unless an operator has decided; a riskier new alert
+    still raises it)."""
+    alert_id, case_id = job.alert_id, job.case_id
     if ctx.classifier is None:
         raise InvalidTriage("no triage model is configured")
     tuow = triage_uow(uow)
@@ -162,7 +163,6 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: Job) -> None:
             "model_version": result.model_version,
         },
     )
-    publish(ctx, uow, case_id, case.events)
 
 
 def record_operator_assessment(
@@ -216,7 +216,6 @@ def record_operator_assessment(
                 "model_level": model_level.value if model_level else None,
             },
         )
-        publish(ctx, uow, case_id, case.events)
         uow.commit()
         return assessment
 
