@@ -50,7 +50,7 @@ from lifeline.services.access import accounts as access
 from lifeline.services.access.audit import AuditTrust
 from lifeline.services.access.signin import SignInPolicy
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.dispatch.channels import NotificationChannels
+from lifeline.services.dispatch.ports import NotificationChannels
 from lifeline.services.intake import mail as email_intake
 from lifeline.services.intake.mail import EmailOutcome
 from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork

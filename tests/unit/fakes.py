@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from aftercare_fakes import FakeAftercare, FakeJurisdictions, FakeReports
-from dispatch_fakes import DispatchStore, FakeDispatches
+from dispatch_fakes import DispatchStore, FakeDispatches, FakeSmsAckFailures
 from triage_fakes import FakeAssessments
 
 from lifeline.domain.aftercare import FollowUpPlan
@@ -642,6 +642,7 @@ class FakeUnitOfWork:
         self.sign_ins = FakeSignIns(s)
         self.assessments = FakeAssessments(s)
         self.dispatches = FakeDispatches(s.dispatch)
+        self.sms_ack_failures = FakeSmsAckFailures(s.dispatch)
         return self
 
     def __exit__(

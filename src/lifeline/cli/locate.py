@@ -18,7 +18,8 @@ from lifeline.cli.common import JsonOpt, app, cli_actor, emit, err, fail, load_a
 from lifeline.domain.errors import DomainError
 from lifeline.services.location import registry
 from lifeline.services.location import resolution as location
-from lifeline.services.location.resolution import LocationQuery, Locator, RegistryError
+from lifeline.services.location.ports import Locator
+from lifeline.services.location.resolution import LocationQuery, RegistryError
 
 registry_app = typer.Typer(
     help="The jurisdiction registry: districts, commissionerates, zones, police stations.",

@@ -9,15 +9,13 @@ from typing import TYPE_CHECKING
 
 from lifeline.domain.events import Event
 from lifeline.services.access.signin import SignInPolicy
+from lifeline.services.dispatch.ports import AckTokens, NotificationChannels, PhoneNumbers
+from lifeline.services.location.ports import Locator
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
+from lifeline.services.triage.ports import RiskClassifier
 
 if TYPE_CHECKING:
     from lifeline.services.access.audit import AuditTrust
-    from lifeline.services.dispatch.channels import NotificationChannels
-    from lifeline.services.dispatch.escalations import AckTokens
-    from lifeline.services.dispatch.sms_ack import PhoneNumbers
-    from lifeline.services.location.resolution import Locator
-    from lifeline.services.triage.assessment import RiskClassifier
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from lifeline.services.aftercare.ports import (  # re-exported: the unit of work
 from lifeline.services.aftercare.ports import (
     ReportSource as ReportSource,
 )
+from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
 from lifeline.services.intake.ports import (
     ImapLedger as ImapLedger,
 )
@@ -49,6 +50,8 @@ from lifeline.services.intake.ports import (
 from lifeline.services.intake.ports import (  # re-exported: the unit of work names them
     QuarantinedMessage as QuarantinedMessage,
 )
+from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
+from lifeline.services.triage.ports import AssessmentRepository
 
 
 class Clock(Protocol):
@@ -386,30 +389,6 @@ class ConsoleStore(Protocol):
         ...
 
 
-class JurisdictionIndex(Protocol):
-    """Which districts (LGD codes) a case belongs to: confident location resolutions and
-    operators' choices."""
-
-    def for_case(self, case_id: int) -> set[str]: ...
-    def for_cases(self, case_ids: Iterable[int]) -> dict[int, set[str]]:
-        """`for_case` of many cases in a few queries: every id given is a key."""
-        ...
-
-    def cases_in(self, districts: set[str]) -> set[int]: ...
-    def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None: ...
-    def assigned(self, case_id: int) -> tuple[str, datetime] | None:
-        """The district an operator assigned last, and when (None if nobody did)."""
-        ...
-
-    def district_code(self, value: str) -> str | None:
-        """The LGD code of a district given by code or by name (English or Hindi)."""
-        ...
-
-    def districts(self) -> list[tuple[str, str, str]]:
-        """(LGD code, English name, Hindi name) of the districts a case can be assigned to."""
-        ...
-
-
 class UnitOfWork(Protocol):
     cases: CaseRepository
     alerts: AlertRepository
@@ -429,6 +408,10 @@ class UnitOfWork(Protocol):
     jurisdictions: JurisdictionIndex
     aftercare: AftercareRepository
     reports: ReportSource
+    locations: LocationRepository
+    assessments: AssessmentRepository
+    dispatches: DispatchRepository
+    sms_ack_failures: SmsAckFailures
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lifeline.domain.errors import DomainError
-from lifeline.services.dispatch.escalations import AckTokenError
+from lifeline.services.dispatch.ports import AckTokenError
 from lifeline.services.ports import ConcurrentWrite, StorageUnavailable
 
 #: paths answered with pages for people (the console, acknowledgement links), not JSON

@@ -28,7 +28,7 @@ from lifeline.domain.dispatch import (
     NotificationState,
 )
 from lifeline.domain.errors import NotFound
-from lifeline.services.dispatch.escalations import Alarm
+from lifeline.services.dispatch.ports import Alarm
 from lifeline.services.ports import Cipher
 
 D, N, A = dispatches, notifications, smc_alarms

@@ -37,6 +37,8 @@ from lifeline.adapters.db.repositories import (
 )
 from lifeline.adapters.db.sms_ack_repos import SqlSmsAckFailures
 from lifeline.domain.audit import AuditKey
+from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
+from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.ports import (
     AftercareRepository,
     AlertRepository,
@@ -48,7 +50,6 @@ from lifeline.services.ports import (
     ImapLedger,
     IntakeReceipts,
     JobQueue,
-    JurisdictionIndex,
     PartnerRepository,
     PartnerSenders,
     Quarantine,
@@ -58,6 +59,7 @@ from lifeline.services.ports import (
     SubjectRepository,
     UserRepository,
 )
+from lifeline.services.triage.ports import AssessmentRepository
 
 _LOCK_KEYS = text(
     "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:ks AS bigint[])) AS k ORDER BY k"
@@ -89,6 +91,10 @@ class SqlUnitOfWork:
     jurisdictions: JurisdictionIndex
     aftercare: AftercareRepository
     reports: ReportSource
+    locations: LocationRepository
+    assessments: AssessmentRepository
+    dispatches: DispatchRepository
+    sms_ack_failures: SmsAckFailures
 
     def __init__(
         self,

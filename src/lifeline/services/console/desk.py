@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.errors import InvalidAlert, InvalidOutcome, NotFound
@@ -42,7 +41,7 @@ from lifeline.services.dispatch.views import alarmed_cases, unit_states
 from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
 from lifeline.services.location.case_place import CasePlace, case_place
 from lifeline.services.location.resolution import StoredResolution
-from lifeline.services.ports import QueueItem, UnitOfWork
+from lifeline.services.ports import QueueItem
 from lifeline.services.triage.assessment import Cue, RiskAssessment, RiskLevel
 
 #: roles shown only the fields needed to act (no raw payloads, e-mail or profile links)
@@ -116,15 +115,6 @@ def sla_state(item: QueueItem, now: datetime, ack_sla: timedelta) -> str:
     if age >= ack_sla:
         return "breached"
     return "due" if age >= ack_sla / 2 else "ok"
-
-
-class _Assessments(Protocol):
-    def for_case(self, case_id: int) -> list[RiskAssessment]: ...
-
-
-def _assessments(uow: UnitOfWork) -> _Assessments | None:
-    repo: _Assessments | None = getattr(uow, "assessments", None)
-    return repo
 
 
 def _model_view(found: list[RiskAssessment]) -> tuple[float | None, tuple[Cue, ...]]:
@@ -207,10 +197,6 @@ class CaseView:
     place: CasePlace = field(default_factory=CasePlace)
 
 
-class _Resolutions(Protocol):
-    def for_case(self, case_id: int) -> list[StoredResolution]: ...
-
-
 def _minimise(alert: Alert) -> Alert:
     alert.raw_payload = b""
     alert.extra = {}
@@ -228,14 +214,12 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
         subject = uow.subjects.get(case.subject_id) if case.subject_id is not None else None
         if subject is not None and minimal:
             subject.email = subject.profile_url = None
-        repo = _assessments(uow)
-        found = repo.for_case(case_id) if repo else []
+        found = uow.assessments.for_case(case_id)
         _, cues = _model_view(found)
         alerts = uow.alerts.for_case(case_id)
         sender = case_sender(alerts)
         if minimal:
             alerts = [_minimise(a) for a in alerts]
-        locations: _Resolutions | None = getattr(uow, "locations", None)
         timeline = uow.cases.timeline(case_id)
         uow.audit.append(
             at=ctx.clock.now(),
@@ -256,7 +240,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             timeline=[t for t in timeline if t.kind != "note"],
             notes=[t for t in timeline if t.kind == "note"],
             assessments=found,
-            resolutions=locations.for_case(case_id) if locations else [],
+            resolutions=uow.locations.for_case(case_id),
             districts=uow.jurisdictions.for_case(case_id),
             steps=[s.name.lower() for s in allowed_steps(case.status)],
             outcome=case.outcome.kind.value if case.outcome else None,
@@ -264,11 +248,11 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             can={
                 p.name.lower(): actor.kind == "user" and allowed(actor.role, p) for p in Permission
             }
-            | {"triage": repo is not None},
+            | {"triage": True},
             minimal=minimal,
             sender_verified=sender.verified,
             sender_verification=sender.how,
-            place=case_place(uow, case_id) if locations else CasePlace(),
+            place=case_place(uow, case_id),
         )
         uow.commit()
         return view

@@ -36,7 +36,7 @@ from lifeline.domain.lifecycle import OPEN_STATES
 from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import Permission, require, visible_case_ids
 from lifeline.services.context import Context
-from lifeline.services.location.resolution import Locator
+from lifeline.services.location.ports import Locator
 from lifeline.services.ports import MapItem
 from lifeline.services.reports.report import IST, Period
 from lifeline.services.triage.assessment import LEVELS

@@ -16,7 +16,7 @@ from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, TimelineEntry
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.briefs import case_brief
-from lifeline.services.dispatch.escalations import SETTLED, dispatch_repo, note, queue_notification
+from lifeline.services.dispatch.escalations import SETTLED, note, queue_notification
 from lifeline.services.location.case_place import CasePlace, best_district, case_place, is_confident
 from lifeline.services.location.resolution import (
     BadLocationJob,
@@ -132,7 +132,7 @@ def _announce_change(
     """A change of place after dispatch: a timeline event, and a message to each contact of
     every unit already sent the case (once each), unless nobody needs to go any more."""
     case = uow.cases.get(case_id)
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     told = [n for n in repo.notifications_for_case(case_id) if n.purpose in ("respond", "trace")]
     if not told:
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from lifeline.domain.dispatch import Dispatch, DispatchState, Notification
 from lifeline.domain.errors import DomainError, NotFound
@@ -20,19 +20,14 @@ from lifeline.services.access.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.context import Context
-from lifeline.services.dispatch.escalations import SETTLED, AckTokenError, Alarm, DispatchRepository
+from lifeline.services.dispatch.escalations import SETTLED
+from lifeline.services.dispatch.ports import AckTokenError, Alarm
 from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
 from lifeline.services.ports import UnitOfWork
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _repo(uow: UnitOfWork) -> DispatchRepository | None:
-    """The dispatch repository, or None in an installation (or a test fake) without one."""
-    repo: DispatchRepository | None = getattr(uow, "dispatches", None)
-    return repo
 
 
 # -- acknowledgement links ------------------------------------------------------------------
@@ -61,9 +56,7 @@ def ack_link_view(ctx: Context, token: str) -> AckLinkView:
     except AckTokenError as exc:
         return AckLinkView("expired" if exc.expired else "invalid")
     with ctx.uow(readonly=True) as uow:
-        repo = _repo(uow)
-        if repo is None:
-            return AckLinkView("invalid")
+        repo = uow.dispatches
         try:
             notification = repo.notification(notification_id)
             if notification.dispatch_id is None:
@@ -93,10 +86,7 @@ def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
     if actor.kind != "user" or not allowed(actor.role, Permission.QUEUE_READ):
         return []
     with ctx.uow(readonly=True) as uow:
-        repo = _repo(uow)
-        if repo is None:
-            return []
-        found = repo.open_alarms()
+        found = uow.dispatches.open_alarms()
         if not found:
             return []
         visible = visible_case_ids(uow, actor)
@@ -107,25 +97,19 @@ def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
         return found
 
 
-class _UnitStates(Protocol):
-    def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]: ...
-
-
 def unit_states(uow: UnitOfWork, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
     """Per case, (unit name, dispatch state) of every dispatch, in one query (the queue)."""
-    repo: _UnitStates | None = getattr(uow, "dispatches", None)
-    if repo is None or not hasattr(repo, "unit_states") or not case_ids:
+    if not case_ids:
         return {}
-    return repo.unit_states(case_ids)
+    return uow.dispatches.unit_states(case_ids)
 
 
 def alarmed_cases(uow: UnitOfWork, case_ids: Collection[int]) -> set[int]:
     """Which of these cases have an open SMC alarm (the queue marks their rows, live)."""
-    repo = _repo(uow)
-    if repo is None or not case_ids:
+    if not case_ids:
         return set()
     wanted = set(case_ids)
-    return {a.case_id for a in repo.open_alarms() if a.case_id in wanted}
+    return {a.case_id for a in uow.dispatches.open_alarms() if a.case_id in wanted}
 
 
 # -- the case page's panel --------------------------------------------------------------------
@@ -146,9 +130,7 @@ def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool)
     manage the case) who a confirmation would notify. Not audited: the page's read is."""
     with ctx.uow(readonly=True) as uow:
         enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
-        repo = _repo(uow)
-        if repo is None:
-            return DispatchPanel()
+        repo = uow.dispatches
         plan, problem = None, ""
         may_plan = actor.kind in ("cli", "system") or (
             actor.kind == "user" and allowed(actor.role, Permission.CASE_MANAGE)

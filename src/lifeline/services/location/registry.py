@@ -17,7 +17,6 @@ from lifeline.services.context import Context
 from lifeline.services.location.resolution import (
     RegistryError,
     RegistryUnit,
-    location_store,
     locator_of,
     registry_version,
     validate_units,
@@ -79,9 +78,9 @@ def check_import(
 def current_registry(ctx: Context) -> tuple[list[RegistryUnit], str]:
     """The registry in force: the imported one, or the shipped one if none was imported."""
     with ctx.uow(readonly=True) as uow:
-        version = location_store(uow).registry_version()
+        version = uow.locations.registry_version()
         if version is not None:
-            return location_store(uow).registry_units(), version
+            return uow.locations.registry_units(), version
     return locator_of(ctx).default_registry(), "shipped"
 
 
@@ -91,7 +90,7 @@ def check_registry(ctx: Context, units: Sequence[RegistryUnit]) -> list[str]:
 
 def registry_units_in_force(ctx: Context, uow: UnitOfWork) -> list[RegistryUnit]:
     """The records of the registry in force, in the caller's transaction."""
-    repo = location_store(uow)
+    repo = uow.locations
     if repo.registry_version() is None:
         return locator_of(ctx).default_registry()
     return repo.registry_units()
@@ -105,7 +104,7 @@ _RULES_LOCK = threading.Lock()
 def dispatch_rules_in_force(ctx: Context, uow: UnitOfWork) -> DispatchRules:
     """The routing rules and escalation policies of the registry in force (the imported ones,
     or those shipped with Lifeline)."""
-    repo = location_store(uow)
+    repo = uow.locations
     stored = repo.dispatch_rules()
     if stored is None:
         return locator_of(ctx).default_dispatch_rules()
@@ -138,7 +137,7 @@ def import_registry(
     if problems:
         raise RegistryError(problems)
     with ctx.uow() as uow:
-        repo = location_store(uow)
+        repo = uow.locations
         if rules is None and not replace:
             kept = repo.dispatch_rules()
             rules = DispatchRules.from_dict(kept) if kept is not None else None

@@ -28,7 +28,7 @@ from fastapi.responses import HTMLResponse
 from lifeline.domain.dispatch import AcknowledgementRefused
 from lifeline.domain.errors import DomainError
 from lifeline.services.dispatch.acknowledgement import acknowledge_link
-from lifeline.services.dispatch.escalations import AckTokenError
+from lifeline.services.dispatch.ports import AckTokenError
 from lifeline.services.dispatch.views import AckLinkView, ack_link_view
 from lifeline.web.console import i18n
 from lifeline.web.console.common import SECURITY_HEADERS, templates

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from lifeline.domain.errors import NotFound
 from lifeline.domain.model import OutcomeKind
 from lifeline.services.access.authorisation import Permission, check_case
 from lifeline.services.cases import service as case_service
@@ -208,8 +207,5 @@ def assess(
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     check_case(app.ctx, session.actor, case_id, Permission.CASE_MANAGE)
-    with app.ctx.uow(readonly=True) as uow:
-        if not hasattr(uow, "assessments"):
-            raise NotFound("risk assessments are not available in this installation")
     triage.record_operator_assessment(app.ctx, session.actor, case_id, level, note=text or None)
     return _done(case_id, "confirm_level")

@@ -22,7 +22,7 @@ from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.inputs import InvalidInput
 from lifeline.services.access.authorisation import Permission, allowed
 from lifeline.services.access.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
-from lifeline.services.dispatch.escalations import Alarm
+from lifeline.services.dispatch.ports import Alarm
 from lifeline.services.dispatch.views import alarms_for
 from lifeline.services.ports import StorageUnavailable
 from lifeline.web.console import i18n
