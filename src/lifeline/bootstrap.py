@@ -45,10 +45,10 @@ from lifeline.adapters.reports.pdf import MatplotlibPdfWriter
 from lifeline.adapters.reports.tabular import CsvReportWriter, JsonReportWriter, write_state_export
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Actor
+from lifeline.domain.signin import SignInPolicy
 from lifeline.observability import Metrics
 from lifeline.services.access import accounts as access
-from lifeline.services.access.audit import AuditTrust
-from lifeline.services.access.signin import SignInPolicy
+from lifeline.services.access.ports import AuditTrust
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.dispatch.ports import NotificationChannels
 from lifeline.services.intake import mail as email_intake

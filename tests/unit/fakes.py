@@ -19,21 +19,18 @@ from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
-from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.location.resolution import RegistryUnit, Resolution, StoredResolution
-from lifeline.services.ports import (
-    CaseSummary,
+from lifeline.services.access.ports import (
     ConsoleProfile,
-    IdempotencyRecord,
-    Job,
-    JobStats,
     PartnerRecord,
-    QuarantinedMessage,
-    QueueItem,
     SessionRecord,
     SignInAttempt,
     UserRecord,
 )
+from lifeline.services.console.ports import QueueItem
+from lifeline.services.context import Context, ServiceConfig
+from lifeline.services.intake.ports import IdempotencyRecord, QuarantinedMessage
+from lifeline.services.location.resolution import RegistryUnit, Resolution, StoredResolution
+from lifeline.services.ports import CaseSummary, Job, JobStats
 from support import FakeClock, RecordingSink
 
 
@@ -543,11 +540,11 @@ class FakeLocations:
         return self.s.dispatch_rules[-1] if self.s.dispatch_rules else None
 
 
-class FakeConsole:
+class FakeSessions:
     def __init__(self, store: Store) -> None:
         self.s = store
 
-    def add_session(self, *, token_hash: str, user_id: int, username: str, role: str,
+    def add(self, *, token_hash: str, user_id: int, username: str, role: str,
                     csrf_token: str, at: datetime, expires_at: datetime,
                     ip: str | None) -> SessionRecord:  # fmt: skip
         record = SessionRecord(
@@ -556,7 +553,7 @@ class FakeConsole:
         self.s.sessions[token_hash] = record
         return record
 
-    def session(self, token_hash: str) -> SessionRecord | None:
+    def get(self, token_hash: str) -> SessionRecord | None:
         return self.s.sessions.get(token_hash)
 
     def _update(self, session_id: int, **changes: Any) -> None:
@@ -564,25 +561,37 @@ class FakeConsole:
             if record.id == session_id:
                 self.s.sessions[key] = replace(record, **changes)
 
-    def touch_session(self, session_id: int, at: datetime) -> None:
+    def touch(self, session_id: int, at: datetime) -> None:
         self._update(session_id, last_seen_at=at)
 
-    def revoke_session(self, session_id: int, at: datetime) -> None:
+    def revoke(self, session_id: int, at: datetime) -> None:
         self._update(session_id, revoked_at=at)
 
-    def revoke_user_sessions(self, user_id: int, at: datetime) -> int:
+    def revoke_all(self, user_id: int, at: datetime) -> int:
         open_ = [r for r in self.s.sessions.values() if r.user_id == user_id and not r.revoked_at]
         for record in open_:
             self._update(record.id, revoked_at=at)
         return len(open_)
 
-    def profile(self, user_id: int) -> ConsoleProfile | None:
+
+class FakeProfiles:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def get(self, user_id: int) -> ConsoleProfile | None:
         return self.s.profiles.get(user_id)
 
-    def save_profile(
+    def save(
         self, user_id: int, *, language: str, enrolled_at: datetime | None, at: datetime
     ) -> None:
         self.s.profiles[user_id] = ConsoleProfile(user_id, language, enrolled_at)
+
+
+class FakeConsole:
+    """The console's read models: the live queue (the map is not faked)."""
+
+    def __init__(self, store: Store) -> None:
+        self.s = store
 
     def open_queue(
         self, *, case_ids: set[int] | None, trace_only: bool, limit: int
@@ -639,6 +648,7 @@ class FakeUnitOfWork:
         self.aftercare, self.reports = FakeAftercare(s), FakeReports(s)
         self.jurisdictions = FakeJurisdictions(s)
         self.console = FakeConsole(s)
+        self.sessions, self.profiles = FakeSessions(s), FakeProfiles(s)
         self.sign_ins = FakeSignIns(s)
         self.assessments = FakeAssessments(s)
         self.dispatches = FakeDispatches(s.dispatch)

@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from lifeline.domain.events import Event
-from lifeline.services.access.signin import SignInPolicy
+from lifeline.domain.signin import SignInPolicy
+from lifeline.services.access.ports import AuditTrust
 from lifeline.services.dispatch.ports import AckTokens, NotificationChannels, PhoneNumbers
 from lifeline.services.location.ports import Locator
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWork, UnitOfWorkFactory
 from lifeline.services.triage.ports import RiskClassifier
-
-if TYPE_CHECKING:
-    from lifeline.services.access.audit import AuditTrust
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from lifeline.domain.model import (
     PostKind,
     Subject,
 )
-from lifeline.services.intake.mail import ParsedMessage
+from lifeline.services.intake.ports import ParsedMessage
 
 PLATFORM_WORDS = {
     "facebook": "facebook",

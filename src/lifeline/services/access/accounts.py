@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from lifeline.domain.errors import Conflict, DomainError
 from lifeline.domain.inputs import check_text, text_problem
 from lifeline.domain.model import Actor
+from lifeline.services.access.ports import PartnerRecord, UserRecord
 from lifeline.services.access.signin import authenticate, code_hash, totp_step
 from lifeline.services.context import Context
-from lifeline.services.ports import PartnerRecord, UserRecord
 
 ROLES = ("admin", "smc_operator", "supervisor", "district_officer", "stf_analyst", "counsellor")
 

@@ -12,8 +12,9 @@ from enum import StrEnum
 
 from lifeline.domain.errors import PermissionDenied
 from lifeline.domain.model import Actor
+from lifeline.services.access.ports import UserRecord
 from lifeline.services.context import Context
-from lifeline.services.ports import UnitOfWork, UserRecord
+from lifeline.services.ports import UnitOfWork
 
 
 class Permission(StrEnum):

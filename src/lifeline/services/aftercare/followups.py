@@ -25,9 +25,10 @@ from lifeline.domain.aftercare import (
 )
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.model import ALIVE_OUTCOMES, SYSTEM, Actor, Case, Subject, TimelineEntry
+from lifeline.services.aftercare.ports import EarlierCase
 from lifeline.services.context import Context, publish
 from lifeline.services.location.registry import current_registry
-from lifeline.services.ports import EarlierCase, Job, UnitOfWork
+from lifeline.services.ports import Job, UnitOfWork
 
 FOLLOW_UP_DUE = "followup_due"
 LINK_REPEAT_CASES = "link_repeat_cases"

@@ -20,6 +20,7 @@ from lifeline.services.access.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.aftercare.followups import propose_plan
+from lifeline.services.aftercare.ports import EarlierCase
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.acknowledgement import acknowledge_units
 from lifeline.services.dispatch.escalations import (
@@ -30,7 +31,7 @@ from lifeline.services.dispatch.escalations import (
 from lifeline.services.dispatch.ports import Alarm
 from lifeline.services.location.case_place import CasePlace, case_place
 from lifeline.services.location.resolution import StoredResolution, resolutions_of
-from lifeline.services.ports import CaseSummary, EarlierCase, UnitOfWork
+from lifeline.services.ports import CaseSummary, UnitOfWork
 from lifeline.services.triage.assessment import RiskAssessment
 
 

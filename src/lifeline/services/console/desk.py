@@ -34,6 +34,7 @@ from lifeline.services.access.authorisation import (
     require,
     visible_case_ids,
 )
+from lifeline.services.console.ports import QueueItem
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.escalations import stop_traces
 from lifeline.services.dispatch.relocation import track_place
@@ -41,7 +42,6 @@ from lifeline.services.dispatch.views import alarmed_cases, unit_states
 from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
 from lifeline.services.location.case_place import CasePlace, case_place
 from lifeline.services.location.resolution import StoredResolution
-from lifeline.services.ports import QueueItem
 from lifeline.services.triage.assessment import Cue, RiskAssessment, RiskLevel
 
 #: roles shown only the fields needed to act (no raw payloads, e-mail or profile links)

@@ -35,9 +35,9 @@ from typing import Any
 from lifeline.domain.lifecycle import OPEN_STATES
 from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import Permission, require, visible_case_ids
+from lifeline.services.console.ports import MapItem
 from lifeline.services.context import Context
 from lifeline.services.location.ports import Locator
-from lifeline.services.ports import MapItem
 from lifeline.services.reports.report import IST, Period
 from lifeline.services.triage.assessment import LEVELS
 

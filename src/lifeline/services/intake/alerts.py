@@ -11,7 +11,8 @@ from lifeline.domain.inputs import check_alert
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Actor, Alert, Case
 from lifeline.services.context import Context, publish
-from lifeline.services.ports import ConcurrentWrite, IdempotencyRecord, UnitOfWork
+from lifeline.services.intake.ports import IdempotencyRecord
+from lifeline.services.ports import ConcurrentWrite, UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -10,57 +10,28 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from lifeline.domain.email_trust import (
     OPERATOR,
-    MailEvidence,
     SenderVerification,
     judge,
     registered_domains,
 )
 from lifeline.domain.errors import Conflict, DomainError
-from lifeline.domain.model import Actor, Alert, TimelineEntry
+from lifeline.domain.model import Actor, TimelineEntry
 from lifeline.services.context import Context
 from lifeline.services.intake.alerts import ReceiveAlert, take_alert
-from lifeline.services.ports import QuarantinedMessage, UnitOfWork
+from lifeline.services.intake.ports import (
+    EmailParser,
+    MailAuthenticator,
+    ParsedMessage,
+    QuarantinedMessage,
+)
+from lifeline.services.ports import UnitOfWork
 
 SMTP_ACTOR = Actor("system", "smtp-intake")
-
-
-@dataclass
-class ParsedMessage:
-    """What an email parser made of a message."""
-
-    alert: Alert | None
-    missing: list[str] = field(default_factory=list)
-    reason: str | None = None  # why no alert could be made
-    message_id: str | None = None
-
-
-class EmailParser(Protocol):
-    def __call__(self, raw: bytes, *, received_at: datetime, mail_from: str) -> ParsedMessage: ...
-
-
-#: (domain, selector) -> the pinned DKIM key (`p=` value), or None to ask DNS
-PinnedKeys = Callable[[str, str], str | None]
-
-
-class MailAuthenticator(Protocol):
-    """Checks what a message's signatures and trusted headers prove (adapters/intake)."""
-
-    def author(self, raw: bytes) -> str | None:
-        """The address in the message's single From header (None: none, or several)."""
-        ...
-
-    def verify(
-        self, raw: bytes, *, peer: str | None, channel: str, pinned: PinnedKeys
-    ) -> MailEvidence:
-        """Verify every DKIM signature (keys pinned, else DNS) and, for SMTP from a trusted
-        relay's address (`peer`), that relay's Authentication-Results."""
-        ...
 
 
 @dataclass(frozen=True)
