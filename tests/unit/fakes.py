@@ -18,20 +18,51 @@ from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
-from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
+from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
 from lifeline.services.access.ports import (
     ConsoleProfile,
     PartnerRecord,
+    PartnerRepository,
+    ProfileStore,
     SessionRecord,
+    SessionStore,
     SignInAttempt,
+    SignInLog,
     UserRecord,
+    UserRepository,
 )
-from lifeline.services.console.ports import QueueItem
+from lifeline.services.aftercare.ports import AftercareRepository
+from lifeline.services.console.ports import ConsoleReads, MapItem, QueueItem
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.intake.ports import IdempotencyRecord, QuarantinedMessage
+from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
+from lifeline.services.intake.ports import (
+    IdempotencyRecord,
+    IdempotencyStore,
+    ImapLedger,
+    IntakeReceipts,
+    PartnerSenders,
+    Quarantine,
+    QuarantinedMessage,
+    SignatureLedger,
+)
+from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.location.resolution import RegistryUnit, Resolution, StoredResolution
-from lifeline.services.ports import CaseSummary, Job, JobStats
+from lifeline.services.ports import (
+    AlertRepository,
+    AuditLog,
+    CaseRepository,
+    CaseSummary,
+    Job,
+    JobQueue,
+    JobStats,
+    SubjectRepository,
+)
+from lifeline.services.reports.ports import ReportSource
+from lifeline.services.triage.ports import AssessmentRepository
 from support import FakeClock, RecordingSink
+
+#: the states the console's queue and map show (as the SQL read models)
+_OPEN = ("received", "dispatched", "acknowledged", "on_scene")
 
 
 class Store:
@@ -149,11 +180,21 @@ class FakeAlerts:
 
     def add(self, alert: Alert) -> Alert:
         alert.id = next(self.s.ids)
+        for attachment in alert.attachments:
+            attachment.id = next(self.s.ids)
         self.s.alerts[alert.id] = copy.deepcopy(alert)
         return alert
 
     def for_case(self, case_id: int) -> list[Alert]:
         return [copy.deepcopy(a) for a in self.s.alerts.values() if a.case_id == case_id]
+
+    def attachment(self, attachment_id: int) -> tuple[int, Attachment]:
+        for alert in self.s.alerts.values():
+            for attachment in alert.attachments:
+                if attachment.id == attachment_id:
+                    assert alert.id is not None
+                    return alert.id, copy.deepcopy(attachment)
+        raise NotFound(f"attachment {attachment_id} not found")
 
 
 class FakeSubjects:
@@ -588,7 +629,7 @@ class FakeProfiles:
 
 
 class FakeConsole:
-    """The console's read models: the live queue (the map is not faked)."""
+    """The console's read models: the live queue and the map."""
 
     def __init__(self, store: Store) -> None:
         self.s = store
@@ -598,7 +639,7 @@ class FakeConsole:
     ) -> list[QueueItem]:
         items = []
         for case in self.s.cases.values():
-            if case.status.value not in ("received", "dispatched", "acknowledged", "on_scene"):
+            if case.status.value not in _OPEN:
                 continue
             if (case_ids is not None and case.id not in case_ids) or (
                 trace_only and case.trace_requested_at is None
@@ -627,9 +668,75 @@ class FakeConsole:
             )
         return items[:limit]
 
+    def map_items(
+        self, *, case_ids: set[int] | None, outcomes_since: datetime, limit: int
+    ) -> list[MapItem]:
+        items = []
+        for case in sorted(self.s.cases.values(), key=lambda c: (c.opened_at, c.id or 0)):
+            assert case.id is not None
+            outcome = case.outcome
+            settled_at = outcome.recorded_at if outcome else None
+            recent = settled_at is not None and settled_at >= outcomes_since
+            if case.status.value not in _OPEN and not recent:
+                continue
+            if case_ids is not None and case.id not in case_ids:
+                continue
+            items.append(
+                MapItem(
+                    case.id,
+                    case.status.value,
+                    case.risk_level,
+                    case.opened_at,
+                    outcome.kind.value if outcome else None,
+                    settled_at,
+                    self._coordinates(case.id),
+                )
+            )
+        return items[:limit]
+
+    def _coordinates(self, case_id: int) -> tuple[float, float] | None:
+        """(lat, lon) of the newest alert of the case that gave coordinates."""
+        newest = sorted(
+            (a for a in self.s.alerts.values() if a.case_id == case_id),
+            key=lambda a: (a.received_at, a.id or 0),
+            reverse=True,
+        )
+        for alert in newest:
+            if alert.location.lat is not None and alert.location.lon is not None:
+                return alert.location.lat, alert.location.lon
+        return None
+
 
 class FakeUnitOfWork:
-    """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit."""
+    """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit.
+
+    Every repository is declared with its port, so mypy (tests/test_quality.py) fails when a
+    fake drifts from the Protocol the SQL repository implements."""
+
+    cases: CaseRepository
+    alerts: AlertRepository
+    subjects: SubjectRepository
+    jobs: JobQueue
+    audit: AuditLog
+    partners: PartnerRepository
+    users: UserRepository
+    sessions: SessionStore
+    profiles: ProfileStore
+    sign_ins: SignInLog
+    idempotency: IdempotencyStore
+    signatures: SignatureLedger
+    receipts: IntakeReceipts
+    quarantine: Quarantine
+    senders: PartnerSenders
+    imap: ImapLedger
+    assessments: AssessmentRepository
+    locations: LocationRepository
+    jurisdictions: JurisdictionIndex
+    dispatches: DispatchRepository
+    sms_ack_failures: SmsAckFailures
+    aftercare: AftercareRepository
+    reports: ReportSource
+    console: ConsoleReads
 
     def __init__(self, store_ref: list[Store]) -> None:
         self.ref = store_ref
