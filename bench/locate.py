@@ -45,7 +45,7 @@ def main() -> None:
 
     started = time.perf_counter()
     resolver = importlib.import_module("lifeline.adapters.geo.resolver")  # timed, so not at top
-    LocationQuery = importlib.import_module("lifeline.services.location.resolution").LocationQuery
+    LocationQuery = importlib.import_module("lifeline.domain.place").LocationQuery
     imported = time.perf_counter()
     geo = resolver.GeoLocator()
     built = time.perf_counter()

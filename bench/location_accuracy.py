@@ -35,7 +35,7 @@ from typing import Any
 
 from lifeline.adapters.geo import data
 from lifeline.adapters.geo.resolver import GeoLocator
-from lifeline.services.location.resolution import LocationQuery, Resolution
+from lifeline.domain.place import LocationQuery, Resolution
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

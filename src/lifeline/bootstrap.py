@@ -44,6 +44,7 @@ from lifeline.adapters.intake.smtp import SmtpIntakeServer, SmtpOptions
 from lifeline.adapters.reports.pdf import MatplotlibPdfWriter
 from lifeline.adapters.reports.tabular import CsvReportWriter, JsonReportWriter, write_state_export
 from lifeline.domain.errors import DomainError
+from lifeline.domain.mail import EmailOutcome, EmailStatus
 from lifeline.domain.model import Actor
 from lifeline.domain.signin import SignInPolicy
 from lifeline.observability import Metrics
@@ -52,7 +53,6 @@ from lifeline.services.access.ports import AuditTrust
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.dispatch.ports import NotificationChannels
 from lifeline.services.intake import mail as email_intake
-from lifeline.services.intake.mail import EmailOutcome
 from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
 from lifeline.services.reports.report import ReportWriter, StateExport, require_format
 from lifeline.settings import Settings, load_settings
@@ -172,7 +172,7 @@ class Lifeline:
             email_intake.Delivery(mail_from, channel, partner_id, peer),
             in_transaction=in_transaction,
         )
-        if outcome.status == "alert":
+        if outcome.status is EmailStatus.ALERT:
             self.metrics.alerts_received.labels("platform_email", "email").inc()
             self.jobs_ready.set()
         return outcome
@@ -338,6 +338,7 @@ def bootstrap(
             channel_timeout=settings.channel_timeout_seconds,
             public_url=settings.public_url,
             smc_phone=settings.smc_phone,
+            home_state=settings.home_state,
             signin=SignInPolicy(
                 free_failures=settings.signin_free_failures,
                 max_delay=timedelta(seconds=settings.signin_max_delay_seconds),
@@ -348,7 +349,7 @@ def bootstrap(
         ),
         passwords=Argon2Passwords(),
         events=events or HttpxWebhookSink(secret.get_secret_value() if secret else None),
-        locator=LazyGeoLocator(),
+        locator=LazyGeoLocator(settings.home_state),
         classifier=LazyRiskClassifier(),
         channels=channels or AppriseNotificationChannels(),
         ack_tokens=SignedAckTokens(ack_secret(keyring.index_key), lambda: clock.now().timestamp()),

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lifeline.bootstrap import Lifeline
+from lifeline.domain.access import Role
 from lifeline.domain.model import (
     Actor,
     Alert,
@@ -70,7 +71,7 @@ def seed_demo(app: Lifeline) -> dict[str, Any]:
         partner = access.create_partner(app.ctx, "Demo Platform")
         for domain in ("facebook.com", "instagram.com", "x.com", "youtube.com"):
             access.add_partner_sender(app.ctx, partner.key_id, domain)
-        admin = access.create_user(app.ctx, "admin", "admin")
+        admin = access.create_user(app.ctx, "admin", Role.ADMIN)
         creds = {
             "partner": {"key_id": partner.key_id, "secret": partner.secret},
             "admin": {
@@ -116,7 +117,7 @@ def seed_demo(app: Lifeline) -> dict[str, Any]:
             ),
             received_via="phone_call",
         )
-        receive_alert(app.ctx, ReceiveAlert(call, Actor("cli", "demo-seed", "admin")))
+        receive_alert(app.ctx, ReceiveAlert(call, Actor("cli", "demo-seed", Role.ADMIN)))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lifeline.domain.place import DEFAULT_HOME_STATE
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -143,6 +145,13 @@ class Settings(BaseSettings):
     notify_threads: int = Field(4, ge=1, le=64, description="Threads a worker sends messages on.")
     smc_phone: str = Field(
         "", description="The SMC's call-back number(s), put in every message to officers."
+    )
+    home_state: str = Field(
+        DEFAULT_HOME_STATE,
+        min_length=1,
+        description="The SMC's own state, named as in the shipped state list: routing rules' "
+        "in_state, the resolver's leniency towards its place names, the state of a district an "
+        "operator assigns.",
     )
     sms_inbound_token: SecretStr | None = Field(
         None,

@@ -1,8 +1,8 @@
 """The console in real headless Chromium (Debian's `chromium`, driven by Playwright): sign in
 with TOTP, a new alert appearing on the open queue without a reload, opening and acting on the
-case, a district officer refused (403, audited) another district's case, and the map and the
-dashboard (districts drawn, a new case appearing live, charts drawn by Chart.js from
-node_modules, and both readable with JavaScript off).
+case, a district officer refused another district's case (404, as if it did not exist;
+audited), and the map and the dashboard (districts drawn, a new case appearing live, charts
+drawn by Chart.js from node_modules, and both readable with JavaScript off).
 
 The server is the real ASGI app under uvicorn on a free port, on a real SQLite database, with
 the system clock (TOTP codes are real). Screenshots go to a temporary folder, or to
@@ -280,8 +280,8 @@ def test_a_district_officer_is_refused_another_districts_case(served: Served, pa
     expect(page.locator(f'tr[data-case="{other}"]')).to_have_count(0)
 
     response = page.goto(f"{served.url}/console/cases/{other}")
-    assert response is not None and response.status == 403
-    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+    assert response is not None and response.status == 404  # its existence is not revealed
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     with app.ctx.uow(readonly=True) as uow:
         denied = [
             r for r in uow.audit.records() if r.action == "access.denied" and r.case_id == other

@@ -1,9 +1,11 @@
 """The published OpenAPI schema, fuzzed with Schemathesis against the in-process ASGI app.
 
 Whatever a client sends to any operation, anonymously or as a signed-in admin, the answer is
-never a server error. POST /api/v1/alerts is also fuzzed as a signed partner, so that generated
-bodies (valid and invalid) get past authentication to the validation layer: they are accepted
-(202) or refused with a 4xx in the one JSON error shape.
+never a server error, and its body is what the document says (the read models are the
+operations' response models, so a field they lose or gain fails here). POST /api/v1/alerts
+is also fuzzed as a signed partner, so that generated bodies (valid and invalid) get past
+authentication to the validation layer: they are accepted (202) or refused with a 4xx in the
+one JSON error shape.
 
 Beyond Schemathesis' own strategies: every `date-time` is drawn from the whole range Python
 holds, with offsets up to ±14 h (years 0001 and 9999 with an offset overflowed, a 500 before
@@ -30,6 +32,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core import NotSet
 from schemathesis.specs.openapi import unregister_string_format
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.inputs import moment_problem
@@ -216,7 +219,9 @@ def _keys(partner: NewPartner) -> tuple[str, str]:
 
 
 def _fuzz_every_operation(api_schema: Any, subtests: Any, headers: dict[str, str]) -> None:
-    """Positive and negative cases for each operation, each operation a subtest.
+    """Positive and negative cases for each operation, each operation a subtest: never a
+    server error, and every answer (a read model, or the one error shape) is what the document
+    says for its status code and content type.
 
     (Schemathesis' `from_fixture(...).parametrize()` would do this, but it reads the private
     `Node._nodeid` that pytest 9.2 no longer has, so the loop is written out here.)"""
@@ -232,7 +237,9 @@ def _fuzz_every_operation(api_schema: Any, subtests: Any, headers: dict[str, str
         @FUZZ
         @given(case=strategy)
         def no_server_error(case: Any) -> None:
-            case.call_and_validate(headers=headers, checks=[not_a_server_error])
+            case.call_and_validate(
+                headers=headers, checks=[not_a_server_error, response_schema_conformance]
+            )
 
         with subtests.test(msg=operation.label):
             no_server_error()

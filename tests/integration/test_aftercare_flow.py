@@ -11,7 +11,7 @@ from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post,
 from lifeline.services.access import accounts as access
 from lifeline.services.aftercare import followups as aftercare
 from lifeline.services.cases import service as cases
-from lifeline.services.cases.views import case_dict
+from lifeline.services.cases.read_models import CaseRead
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.worker import Worker
 from support import FakeClock, RecordingSink
@@ -55,7 +55,7 @@ def test_a_rescue_gets_follow_ups_a_counsellor_records_them_and_an_escalation_re
     drain(lifeline)  # resolves the location
     rescue(lifeline, clock, case_id)
     access.create_user(lifeline.ctx, "asha", "counsellor")
-    shown = case_dict(cases.show_case(lifeline.ctx, OP, case_id))
+    shown = CaseRead.of(cases.show_case(lifeline.ctx, OP, case_id)).plain()
     [plan] = shown["follow_ups"]
     assert [c["label"] for c in plan["check_ins"]] == ["24h", "7d", "30d"]
     assert plan["referral"]["contact"] == "14416"
@@ -82,7 +82,7 @@ def test_a_rescue_gets_follow_ups_a_counsellor_records_them_and_an_escalation_re
     clock.advance(days=6)
     drain(lifeline)
     aftercare.record_check_in(lifeline.ctx, asha, second, "needs_escalation", "planning again")
-    reopened = case_dict(cases.show_case(lifeline.ctx, OP, case_id))
+    reopened = CaseRead.of(cases.show_case(lifeline.ctx, OP, case_id)).plain()
     assert reopened["status"] == "received" and reopened["outcome"] is None
     assert reopened["milestones"]["closed"] is not None  # first response's times stay
     assert reopened["follow_ups"][0]["status"] == "escalated"
@@ -107,13 +107,13 @@ def test_a_repeat_alert_shows_the_earlier_cases_and_their_outcomes(
     second = alert(lifeline, "ravi_k_new", "09812345678")
     third = alert(lifeline, "someone.else")
     drain(lifeline)
-    history = case_dict(cases.show_case(lifeline.ctx, OP, second))["history"]
+    history = CaseRead.of(cases.show_case(lifeline.ctx, OP, second)).plain()["history"]
     assert [(h["case_id"], h["outcome"], h["matched_on"]) for h in history] == [
         (first, "attempt_interrupted", ["phone"])
     ]
     assert history[0]["follow_up"] == "active"
-    assert case_dict(cases.show_case(lifeline.ctx, OP, third))["history"] == []
-    earlier = case_dict(cases.show_case(lifeline.ctx, OP, first))["timeline"]
+    assert CaseRead.of(cases.show_case(lifeline.ctx, OP, third)).plain()["history"] == []
+    earlier = CaseRead.of(cases.show_case(lifeline.ctx, OP, first)).plain()["timeline"]
     assert any(t["kind"] == "repeat_subject_later" for t in earlier)
 
     clock.advance(days=10)  # the same account again: matched through the account's keyed hash
@@ -121,6 +121,6 @@ def test_a_repeat_alert_shows_the_earlier_cases_and_their_outcomes(
     drain(lifeline)
     matched = {
         h["case_id"]: h["matched_on"]
-        for h in case_dict(cases.show_case(lifeline.ctx, OP, fourth))["history"]
+        for h in CaseRead.of(cases.show_case(lifeline.ctx, OP, fourth)).plain()["history"]
     }
     assert matched == {first: ["account"]}

@@ -13,7 +13,7 @@ from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
 from lifeline.services.access import accounts as access
 from lifeline.services.cases import service as cases
-from lifeline.services.cases.views import case_dict
+from lifeline.services.cases.read_models import CaseRead
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.web.app import create_app
 from lifeline.worker import Worker
@@ -29,7 +29,7 @@ def test_a_processed_case_shows_its_assessment_cues_and_location(
     worker = Worker(lifeline)
     while worker.run_once():
         pass
-    data = case_dict(cases.show_case(lifeline.ctx, OP, case_id))
+    data = CaseRead.of(cases.show_case(lifeline.ctx, OP, case_id)).plain()
     assessment = data["assessment"]
     assert assessment["level"] == "imminent"  # "आज मैं आत्महत्या कर रहा हूं"
     assert assessment["language"] == "hi" and assessment["source"] == "model"

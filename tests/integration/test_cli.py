@@ -7,12 +7,17 @@ import re
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from dkim_support import other_key, partner_key
 from lifeline.adapters.db.engine import normalise_url
+from lifeline.bootstrap import bootstrap
 from lifeline.cli import app
+from lifeline.settings import load_settings
+from lifeline.web.app import create_app
+from staff_support import staff_token
 
 
 @pytest.fixture
@@ -79,6 +84,23 @@ def test_demo_seed_then_cases_list_and_show_as_json(run) -> None:  # type: ignor
     assert {a["sender_verification"] for a in shown["alerts"]} <= {"signed-api", "operator"}
     missing = json.loads(run("cases", "show", "9999", "--json", code=1))
     assert missing["error"]["code"] == "not_found"
+
+
+def test_cases_show_json_prints_what_the_api_sends_smc_staff(run) -> None:  # type: ignore[no-untyped-def]
+    """One read model for both doors: the same JSON, key for key, for the list and a case."""
+    run("demo", "seed")
+    lifeline = bootstrap(load_settings())
+    try:
+        with TestClient(create_app(lifeline, embedded_worker=False)) as web:
+            web.headers["Authorization"] = "Bearer " + staff_token(lifeline, "sup", "supervisor")
+            listed = web.get("/api/v1/cases")
+            assert listed.status_code == 200, listed.text
+            assert json.loads(run("cases", "list", "--json")) == listed.json()
+            for case in listed.json():
+                shown = json.loads(run("cases", "show", str(case["id"]), "--json"))
+                assert shown == web.get(f"/api/v1/cases/{case['id']}").json()
+    finally:
+        lifeline.dispose()
 
 
 def test_outcome_and_close_refuse_illegal_steps_with_the_state_named(run) -> None:  # type: ignore[no-untyped-def]

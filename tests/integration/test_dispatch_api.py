@@ -26,7 +26,7 @@ from console_support import LUCKNOW, VARANASI, client, form_token, make_person, 
 from lifeline.bootstrap import Lifeline
 from lifeline.cli import app as cli
 from lifeline.services.cases import service as cases
-from lifeline.services.cases.views import partner_case_dict
+from lifeline.services.cases.read_models import PartnerCaseRead
 from lifeline.services.dispatch.escalations import confirm_dispatch
 from lifeline.settings import Settings
 from staff_support import staff_token
@@ -113,7 +113,7 @@ def test_an_stf_analyst_answers_a_trace_and_the_case_is_located(
     untraced = new_case(lifeline, "b", located=False)
     body = {"text": "Madeyganj, Lucknow", "pin": "226020", "phone": "+919800000001"}
     refused = stf.post(f"/api/v1/cases/{untraced}/trace-result", json=body)
-    assert refused.status_code == 403  # the STF sees only cases with a trace request
+    assert refused.status_code == 404  # the STF sees only cases with a trace request
     case_id = new_case(lifeline, "c", located=False)
     cases.request_trace(lifeline.ctx, OP, case_id)
     answer = stf.post(f"/api/v1/cases/{case_id}/trace-result", json=body)
@@ -146,7 +146,7 @@ def test_officers_see_their_cases_dispatch_state_and_partners_none_of_it(
     seen = api(lifeline, "dsp.lko", "district_officer").get(f"/api/v1/cases/{case_id}").json()
     assert seen["dispatches"][0]["unit_id"] == STATION
     assert seen["notifications"] and "detail" not in seen["notifications"][0]
-    partner = partner_case_dict(cases.show_case(lifeline.ctx, OP, case_id), 1)
+    partner = PartnerCaseRead.of(cases.show_case(lifeline.ctx, OP, case_id), 1).plain()
     assert not {"dispatches", "notifications", "alarms"} & set(partner)
 
 

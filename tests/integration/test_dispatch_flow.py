@@ -13,13 +13,17 @@ from sqlalchemy import text
 
 from dispatch_support import Receiver, unit_endpoints
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.dispatch import AcknowledgementRefused, DispatchState, NotificationState
+from lifeline.domain.dispatch import (
+    AcknowledgementRefused,
+    AckTokenError,
+    DispatchState,
+    NotificationState,
+)
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.services.cases import service as cases
 from lifeline.services.dispatch import acknowledgement
 from lifeline.services.dispatch import escalations as dispatch
-from lifeline.services.dispatch.ports import AckTokenError
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.worker import Worker
 from support import FakeClock

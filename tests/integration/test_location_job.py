@@ -3,15 +3,18 @@ and the case reaches the `located` milestone; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from lifeline.adapters.db.tables import location_resolutions
-from lifeline.bootstrap import Lifeline
+from lifeline.adapters.geo.lazy import LazyGeoLocator
+from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.location import registry
 from lifeline.services.location import resolution as location
+from lifeline.settings import Settings
 from lifeline.worker import Worker
 
 OPERATOR = Actor("user", "op", "smc_operator")
@@ -122,3 +125,18 @@ def test_an_imported_registry_is_used_by_the_next_job(lifeline: Lifeline) -> Non
     drain(lifeline)
     found = location.case_resolutions(ctx, OPERATOR, case_id)[0].resolution
     assert found.police_station == "Madeyganj Kotwali"
+
+
+def test_lifeline_home_state_is_read_once_and_given_to_the_services_and_the_resolver(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert settings.home_state == "Uttar Pradesh"  # the default
+    monkeypatch.setenv("LIFELINE_HOME_STATE", "Bihar")
+    from_env = Settings(database_url=settings.database_url, _env_file=None)  # type: ignore[call-arg]
+    app = bootstrap(settings.model_copy(update={"home_state": from_env.home_state}))
+    try:
+        assert app.ctx.config.home_state == "Bihar"
+        assert isinstance(app.ctx.locator, LazyGeoLocator)
+        assert app.ctx.locator.home_state == "Bihar"
+    finally:
+        app.dispose()

@@ -19,7 +19,7 @@ from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor
 from lifeline.services.access import accounts as access
 from lifeline.services.cases import service as cases
-from lifeline.services.cases.views import case_dict
+from lifeline.services.cases.read_models import CaseRead
 from lifeline.services.dispatch import escalations as dispatch
 from lifeline.simulate import Person, make_email
 from lifeline.worker import Worker
@@ -97,7 +97,7 @@ def drain(app: Lifeline) -> None:
 
 
 def verdict(app: Lifeline, case_id: int) -> tuple[bool, str]:
-    view = case_dict(cases.show_case(app.ctx, OP, case_id))
+    view = CaseRead.of(cases.show_case(app.ctx, OP, case_id)).plain()
     assert view["alerts"][0]["sender_verified"] is view["sender_verified"]
     return view["sender_verified"], view["sender_verification"]
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from lifeline.adapters.intake.smtp import SmtpIntakeServer, SmtpOptions
-from lifeline.services.intake.mail import EmailOutcome
+from lifeline.domain.mail import EmailOutcome, EmailStatus
 
 SECRET_LOGIN, SECRET = "pk_0123456789abcdef", "s3cret-partner-secret"
 PERSON = "ravi.kumar.1999@gmail.example"
@@ -43,7 +43,7 @@ class FakeStore:
         with self.lock:
             self.messages.append((raw, sender, partner))
             n = len(self.messages)
-        return EmailOutcome("alert", n, n)
+        return EmailOutcome(EmailStatus.ALERT, n, n)
 
 
 def check_login(login: str, password: str) -> int | None:

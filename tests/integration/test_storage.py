@@ -19,7 +19,7 @@ from lifeline.domain.model import (
     TimelineEntry,
 )
 from lifeline.services.cases import service as cases
-from lifeline.services.cases.views import case_dict
+from lifeline.services.cases.read_models import CaseRead
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from support import FakeClock, alert_body, dumps
 
@@ -74,7 +74,7 @@ def test_a_case_reads_back_with_its_alert_exactly_as_received(
 ) -> None:
     alert = make_alert(clock)
     receipt = receive_alert(lifeline.ctx, ReceiveAlert(alert, OP))
-    data = case_dict(cases.show_case(lifeline.ctx, OP, receipt.case_id))
+    data = CaseRead.of(cases.show_case(lifeline.ctx, OP, receipt.case_id)).plain()
     (stored,) = data["alerts"]
     assert stored["raw_payload"] == alert.raw_payload.decode()
     assert stored["post"]["text"] == "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी"
@@ -119,7 +119,7 @@ def test_a_full_lifecycle_is_stored_with_every_milestone(
     for step in steps:
         clock.advance(minutes=2)
         step()
-    data = case_dict(cases.show_case(ctx, OP, case_id))
+    data = CaseRead.of(cases.show_case(ctx, OP, case_id)).plain()
     assert data["status"] == "closed"
     assert list(data["milestones"]) == [
         "received",

@@ -8,12 +8,9 @@ from lifeline.adapters.db.tables import risk_assessments
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, Post, Subject
+from lifeline.domain.risk import RiskLevel
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
-from lifeline.services.triage.assessment import (
-    RiskLevel,
-    assessments_of,
-    record_operator_assessment,
-)
+from lifeline.services.triage.assessment import assessments_of, record_operator_assessment
 from lifeline.worker import Worker
 from support import FakeClock
 

@@ -8,7 +8,7 @@ import pytest
 from lifeline.adapters.classifier.lazy import shared_classifier
 from lifeline.adapters.classifier.model import UnscorableText
 from lifeline.adapters.classifier.normalise import views
-from lifeline.services.triage.assessment import RiskLevel
+from lifeline.domain.risk import RiskLevel
 
 AT_RISK = {"ideation", "intent", "imminent"}
 

@@ -8,9 +8,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from lifeline.domain.dispatch import Dispatch, Notification
+from lifeline.domain.dispatch import Alarm, Dispatch, Notification
 from lifeline.domain.errors import NotFound
-from lifeline.services.dispatch.ports import Alarm
 
 
 class DispatchStore:

@@ -18,7 +18,11 @@ from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
+from lifeline.domain.mail import QuarantineStatus
 from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
+from lifeline.domain.place import Resolution, StoredResolution
+from lifeline.domain.registry import RegistryUnit
+from lifeline.domain.routing import DispatchRules
 from lifeline.services.access.ports import (
     ConsoleProfile,
     PartnerRecord,
@@ -46,7 +50,6 @@ from lifeline.services.intake.ports import (
     SignatureLedger,
 )
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
-from lifeline.services.location.resolution import RegistryUnit, Resolution, StoredResolution
 from lifeline.services.ports import (
     AlertRepository,
     AuditLog,
@@ -98,7 +101,7 @@ class Store:
         self.assigned: dict[int, tuple[str, datetime]] = {}
         self.assessments: list[Any] = []
         self.dispatch = DispatchStore()
-        self.dispatch_rules: list[dict[str, Any] | None] = []
+        self.dispatch_rules: list[DispatchRules | None] = []
 
 
 class FakeCases:
@@ -471,7 +474,7 @@ class FakeQuarantine:
     def add(self, *, channel: str, mail_from: str, raw: bytes, reason: str, at: datetime) -> int:
         qid = next(self.s.ids)
         self.s.quarantine[qid] = QuarantinedMessage(
-            qid, at, channel, mail_from, reason, len(raw), "pending", raw=raw
+            qid, at, channel, mail_from, reason, len(raw), QuarantineStatus.PENDING, raw=raw
         )
         return qid
 
@@ -484,7 +487,13 @@ class FakeQuarantine:
         return [m for m in self.s.quarantine.values() if status in (None, m.status)][:limit]
 
     def mark(
-        self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
+        self,
+        message_id: int,
+        *,
+        status: QuarantineStatus,
+        alert_id: int | None,
+        by: str,
+        at: datetime,
     ) -> None:
         self.s.quarantine[message_id] = replace(
             self.s.quarantine[message_id], status=status, alert_id=alert_id, reviewed_by=by
@@ -572,12 +581,12 @@ class FakeLocations:
         at: datetime,
         source: str,
         actor: str,
-        rules: dict[str, Any] | None = None,
+        rules: DispatchRules | None = None,
     ) -> None:
         self.s.registry.append((version, list(units)))
         self.s.dispatch_rules.append(rules)
 
-    def dispatch_rules(self) -> dict[str, Any] | None:
+    def dispatch_rules(self) -> DispatchRules | None:
         return self.s.dispatch_rules[-1] if self.s.dispatch_rules else None
 
 

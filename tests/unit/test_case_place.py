@@ -9,21 +9,22 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from aftercare_fakes import FAKE_DISTRICTS
 from fakes import make_context
 from test_location_service import LUCKNOW, VARANASI, FakeLocator, resolution
 
 from lifeline.domain.dispatch import Notification
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.place import Candidate, Resolution, StoredResolution
+from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment, RiskLevel
 from lifeline.services.cases import service as cases
-from lifeline.services.cases import views
+from lifeline.services.cases.read_models import CaseRead
 from lifeline.services.context import Context
 from lifeline.services.dispatch import notify, relocation
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief, whole_words
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.location.case_place import HumanAnswer, case_place, choose_place
-from lifeline.services.location.resolution import Candidate, Resolution, StoredResolution
 from lifeline.services.ports import Job
-from lifeline.services.triage.assessment import Cue, RiskAssessment, RiskLevel
 
 PARTNER = Actor("partner", "1")
 OP = Actor("user", "op", "smc_operator")
@@ -79,11 +80,11 @@ def two_alerts(first: Resolution, second: Resolution) -> tuple[Context, Any, int
 def test_the_brief_and_the_api_view_keep_the_confident_place_not_a_later_flagged_answer() -> None:
     ctx, _, case_id = two_alerts(resolution(LUCKNOW), resolution(VARANASI, LUCKNOW, review=True))
     with ctx.uow() as uow:
-        brief = case_brief(uow, uow.cases.get(case_id))
+        brief = case_brief(uow, uow.cases.get(case_id), ctx.config.home_state)
     assert "Lucknow" in brief.place and "Varanasi" not in brief.place
     assert brief.district_lgd == "157" and brief.police_station == "Madeyganj"
     assert brief.place_confirmed
-    shown = views.case_dict(cases.show_case(ctx, OP, case_id))["location"]
+    shown = CaseRead.of(cases.show_case(ctx, OP, case_id)).plain()["location"]
     assert shown["district"] == "Lucknow" and shown["needs_review"] is False
     assert shown["confident"] is True and shown["conflict"] is False
 
@@ -102,11 +103,11 @@ def test_confident_answers_that_disagree_keep_the_first_and_flag_the_case() -> N
     assert [t.kind for t in timeline].count("location_conflict") == 1
     assert not any(t.kind == "located" and "Varanasi" in t.summary for t in timeline)
     with ctx.uow() as uow:
-        place = case_place(uow, case_id)
-        brief = case_brief(uow, uow.cases.get(case_id))
+        place = case_place(uow, case_id, ctx.config.home_state)
+        brief = case_brief(uow, uow.cases.get(case_id), ctx.config.home_state)
     assert place.district_lgd == "157" and place.conflict == (("197", "Varanasi"),)
     assert "Lucknow" in brief.place and not brief.place_confirmed
-    shown = views.case_dict(cases.show_case(ctx, OP, case_id))["location"]
+    shown = CaseRead.of(cases.show_case(ctx, OP, case_id)).plain()["location"]
     assert shown["district"] == "Lucknow" and shown["conflict"] is True
     assert shown["needs_review"] is True
     assert shown["conflicting_districts"] == [{"district_lgd": "197", "district": "Varanasi"}]
@@ -143,6 +144,21 @@ def test_with_nothing_confident_the_best_candidate_is_shown_as_needing_review() 
     assert choose_place([]).describe().startswith("unknown")
 
 
+def test_an_operators_district_is_in_the_configured_home_state() -> None:
+    ctx, factory, _ = make_context(webhooks=())
+    send(ctx, hint=LocationHint(text=None))
+    case_id = next(iter(factory.store.cases))
+    lucknow = FAKE_DISTRICTS[0][0]
+    with ctx.uow() as uow:
+        uow.jurisdictions.assign(case_id, lucknow, str(OP), ctx.clock.now())
+        uow.commit()
+    with ctx.uow() as uow:
+        place = case_place(uow, case_id, "Uttarakhand")
+    assert place.source == "operator" and place.confident
+    assert place.resolution is not None and place.resolution.state == "Uttarakhand"
+    assert place.describe() == "Lucknow, Uttarakhand"
+
+
 # -- the brief from the whole case ------------------------------------------------------------
 
 METHOD_POST = "ab bas, aaj raat पंखे से लटक जाऊंगा, sorry maa"
@@ -152,8 +168,9 @@ LIVE_POST = "Live aaj raat 11 baje, sab dekhna"
 def assess(
     ctx: Context, case_id: int, alert_id: int, level: RiskLevel, score: float, *cues: Cue
 ) -> None:
+    model = AssessmentSource.MODEL
     found = RiskAssessment(
-        case_id, level, "model", ctx.clock.now(), "model", alert_id, score, "hi", cues, "m1"
+        case_id, level, "model", ctx.clock.now(), model, alert_id, score, "hi", cues, "m1"
     )
     with ctx.uow() as uow:
         uow.assessments.add(found)  # type: ignore[attr-defined]
@@ -171,7 +188,7 @@ def test_the_brief_names_the_first_alerts_method_and_the_latest_post_in_whole_wo
     live = Cue("live", "Live aa", 0, 7)  # the snippet the issue saw, cut inside "aaj"
     assess(ctx, case_id, second, RiskLevel.IMMINENT, 0.9, live)
     with ctx.uow() as uow:
-        brief = case_brief(uow, uow.cases.get(case_id))
+        brief = case_brief(uow, uow.cases.get(case_id), ctx.config.home_state)
     assert brief.excerpt == LIVE_POST
     assert brief.cues[0] == "method: पंखे से लटक"
     assert "live: Live aaj" in brief.cues

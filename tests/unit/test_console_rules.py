@@ -9,15 +9,16 @@ import pyotp
 import pytest
 from fakes import make_context
 
-from lifeline.domain.errors import PermissionDenied
+from lifeline.domain.access import ROLE_PERMISSIONS, ROLE_SCOPES, Permission, Role, Scope
+from lifeline.domain.errors import NotFound, PermissionDenied
 from lifeline.domain.model import Actor, Alert, AlertSource, Post, Subject
+from lifeline.domain.risk import Cue
 from lifeline.services.access import accounts as access
 from lifeline.services.access import sessions
-from lifeline.services.access.authorisation import ROLE_PERMISSIONS, Permission, check_case
+from lifeline.services.access.authorisation import check_case
 from lifeline.services.console import desk as console
 from lifeline.services.console.ports import QueueItem
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
-from lifeline.services.triage.assessment import Cue
 from support import FakeClock
 
 OP = Actor("user", "op", "smc_operator")
@@ -35,9 +36,11 @@ def _case(ctx: object, handle: str, text: str = "sab khatam") -> int:
     return receive_alert(ctx, ReceiveAlert(alert, OP)).case_id  # type: ignore[arg-type]
 
 
-def test_every_role_has_an_entry_in_the_matrix() -> None:
-    assert set(ROLE_PERMISSIONS) == set(access.ROLES)
-    assert ROLE_PERMISSIONS["counsellor"] == frozenset()
+def test_every_role_has_permissions_and_a_scope_in_the_table() -> None:
+    assert set(ROLE_PERMISSIONS) == set(ROLE_SCOPES) == set(Role)
+    assert ROLE_PERMISSIONS[Role.COUNSELLOR] == {Permission.FOLLOWUP_WORK}
+    assert ROLE_SCOPES[Role.COUNSELLOR] is Scope.NO_CASE
+    assert Permission.CASE_READ in ROLE_PERMISSIONS[Role.STF_ANALYST]
 
 
 def test_a_district_officer_sees_only_cases_placed_in_their_district() -> None:
@@ -49,8 +52,8 @@ def test_a_district_officer_sees_only_cases_placed_in_their_district() -> None:
     rows = console.queue(ctx, officer, ack_sla=timedelta(minutes=10))
     assert [r.case_id for r in rows] == [mine]
     check_case(ctx, officer, mine, Permission.CASE_ACT)
-    for case_id in (unplaced, elsewhere):
-        with pytest.raises(PermissionDenied):
+    for case_id in (unplaced, elsewhere):  # "not found", as a case that does not exist
+        with pytest.raises(NotFound, match=f"^case {case_id} not found$"):
             check_case(ctx, officer, case_id, Permission.CASE_READ)
     denied = [r for r in factory.store.audit if r.action == "access.denied"]
     assert [(r.case_id, r.details["reason"]) for r in denied] == [

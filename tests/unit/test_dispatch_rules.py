@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from lifeline.adapters.db.stored_config import stored_policy, stored_rules
 from lifeline.adapters.geo.registry import parse_dispatch_rules, parse_registry
+from lifeline.adapters.geo.registry_schema import read_dispatch_rules
 from lifeline.adapters.geo.resolver import GeoLocator
 from lifeline.domain.dispatch import (
+    DEFAULT_POLICY,
     AcknowledgementRefused,
     Dispatch,
     DispatchError,
     DispatchState,
     EscalationPolicy,
+    EscalationStep,
     Notification,
     NotificationState,
 )
-from lifeline.domain.routing import DispatchRules, RoutingFacts, RoutingRule
+from lifeline.domain.model import AlertSource
+from lifeline.domain.place import DEFAULT_HOME_STATE
+from lifeline.domain.registry import RegistryError, validate_units
+from lifeline.domain.risk import RiskLevel
+from lifeline.domain.routing import DEFAULT_RULES, DispatchRules, RoutingFacts, RoutingRule
 from lifeline.services.location.registry import check_dispatch_rules
-from lifeline.services.location.resolution import validate_units
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 EXAMPLE = Path(__file__).parents[2] / "docs" / "registry-example.yaml"
@@ -28,63 +36,125 @@ EXAMPLE = Path(__file__).parents[2] / "docs" / "registry-example.yaml"
 
 def facts(**kw: object) -> RoutingFacts:
     base: dict[str, object] = {
-        "source": "platform_api",
-        "level": "intent",
-        "state": "Uttar Pradesh",
+        "source": AlertSource.PLATFORM_API,
+        "level": RiskLevel.INTENT,
+        "state": DEFAULT_HOME_STATE,
         "district_lgd": "157",
         "located": True,
         "hour_ist": 23,
+        "home_state": DEFAULT_HOME_STATE,
     }
     base.update(kw)
     return RoutingFacts(**base)  # type: ignore[arg-type]
 
 
+def read(
+    routing: list[object] | None = None, policies: list[object] | None = None
+) -> DispatchRules:
+    """Rules as the `routing` and `escalation_policies` lists of a file give them."""
+    return read_dispatch_rules(policies or [], routing or [], "rules.yaml")
+
+
 def test_a_rule_matches_only_when_every_condition_holds() -> None:
-    rule = RoutingRule.from_dict(
-        {
-            "name": "night imminent",
-            "when": {"min_level": "imminent", "in_state": True, "hours": "22-06"},
-            "notify": ["district_unit"],
-        },
-        set(),
-    )
-    assert rule.matches(facts(level="imminent", hour_ist=2))
-    assert not rule.matches(facts(level="intent", hour_ist=2))
-    assert not rule.matches(facts(level="imminent", hour_ist=12))
-    assert not rule.matches(facts(level="imminent", state="Bihar"))
+    (rule,) = read(
+        [
+            {
+                "name": "night imminent",
+                "when": {"min_level": "imminent", "in_state": True, "hours": "22-06"},
+                "notify": ["district_unit"],
+            }
+        ]
+    ).rules
+    assert rule.min_level is RiskLevel.IMMINENT
+    assert rule.matches(facts(level=RiskLevel.IMMINENT, hour_ist=2))
+    assert not rule.matches(facts(level=RiskLevel.INTENT, hour_ist=2))
+    assert not rule.matches(facts(level=None, hour_ist=2))
+    assert not rule.matches(facts(level=RiskLevel.IMMINENT, hour_ist=12))
+    assert not rule.matches(facts(level=RiskLevel.IMMINENT, state="Bihar"))
+
+
+def test_in_state_means_the_configured_home_state() -> None:
+    home = RoutingRule("home", ("police_station",), in_state=True)
+    away = RoutingRule("away", ("nodal_unit",), in_state=False)
+    in_bihar = facts(state="Bihar", home_state="Bihar")
+    assert home.matches(in_bihar) and not away.matches(in_bihar)
+    in_up = facts(home_state="Bihar")
+    assert away.matches(in_up) and not home.matches(in_up)
+
+
+def test_sources_are_alert_sources_and_an_unknown_one_is_refused() -> None:
+    phone = {"name": "phone", "when": {"sources": "phone_call"}, "notify": ["trace"]}
+    (rule,) = read([phone]).rules
+    assert rule.sources == (AlertSource.PHONE_CALL,)
+    assert rule.as_dict()["when"] == {"sources": ["phone_call"]}
+    assert rule.matches(facts(source=AlertSource.PHONE_CALL))
+    assert not rule.matches(facts(source=AlertSource.MONITORING))
+    with pytest.raises(RegistryError, match=r"unknown source .fax."):
+        read([{"name": "fax", "when": {"sources": ["fax"]}, "notify": ["trace"]}])
 
 
 def test_bad_rules_and_policies_are_refused_naming_every_fault() -> None:
-    with pytest.raises(DispatchError) as err:
-        DispatchRules.from_dict(
-            {
-                "routing": [{"name": "x", "when": {"min_level": "panic"}, "notify": ["thana"]}],
-                "escalation_policies": [
-                    {"id": "p", "steps": [{"notify": ["boss"], "wait_seconds": -1}]}
-                ],
-            }
+    with pytest.raises(RegistryError) as err:
+        read(
+            [{"name": "x", "when": {"min_level": "panic"}, "notify": ["thana"]}],
+            [{"id": "p", "steps": [{"notify": ["boss"], "wait_seconds": -1}]}],
         )
     text = str(err.value)
     assert "min_level" in text and "'thana'" in text and "'boss'" in text
     assert "wait_seconds" in text
 
 
+def test_a_rule_or_policy_fault_names_the_file_the_record_and_the_field() -> None:
+    text = """schema: lifeline-registry/1
+units: []
+escalation_policies:
+- id: urgent
+  steps:
+  - {notify: [unit], wait_seconds: 60}
+  - {notify: [unit, parent], repeat: 0}
+- id: urgent
+  steps: [{notify: smc}]
+routing:
+- {name: night, when: {min_level: panic, hours: late, weekday: sunday}, notify: [thana]}
+- {notify: [trace], policy: slow}
+"""
+    with pytest.raises(RegistryError) as caught:
+        parse_dispatch_rules(text, "rules.yaml")
+    assert caught.value.problems == [
+        'rules.yaml: escalation policy "urgent": step 2: field "repeat": must be a whole number '
+        "from 1 to 20",
+        'rules.yaml: routing rule "night": field "when.min_level": must be one of none, '
+        "discussion, distress, ideation, intent, imminent",
+        'rules.yaml: routing rule "night": field "when.hours": must look like "22-06" (IST '
+        "hours, start-end)",
+        'rules.yaml: routing rule "night": field "when.weekday": unknown condition (known: '
+        "min_level, sources, in_state, districts, located, hours)",
+        'rules.yaml: routing rule "night": field "notify": unknown target \'thana\' (use '
+        "police_station, district_unit, district_cell, nodal_unit, trace or unit:<registry id>)",
+        'rules.yaml: routing rule #2: field "name": is required',
+        "rules.yaml: routing rule #2: field \"policy\": escalation policy 'slow' is not defined",
+    ]
+    fixed = text.replace("repeat: 0", "repeat: 1")
+    with pytest.raises(RegistryError, match='escalation policy "urgent": is defined twice'):
+        parse_dispatch_rules(fixed, "rules.yaml")
+
+
 def test_a_rule_naming_an_undefined_policy_is_refused() -> None:
-    with pytest.raises(DispatchError, match="'urgent' is not defined"):
-        RoutingRule.from_dict(
-            {"name": "x", "notify": ["police_station"], "policy": "urgent"}, set()
-        )
+    with pytest.raises(RegistryError, match="'urgent' is not defined"):
+        read([{"name": "x", "notify": ["police_station"], "policy": "urgent"}])
+
+
+def test_a_file_without_rules_or_a_default_policy_keeps_the_defaults() -> None:
+    rules = read(policies=[{"id": "slow", "steps": [{"notify": "unit", "wait_seconds": 600}]}])
+    assert rules.rules == DEFAULT_RULES
+    assert [p.id for p in rules.policies] == ["default", "slow"]
+    assert rules.policy("slow").steps == (EscalationStep(("unit",), 600, 1),)
 
 
 def policy() -> EscalationPolicy:
-    return EscalationPolicy.from_dict(
-        {
-            "id": "p",
-            "steps": [
-                {"notify": ["unit"], "wait_seconds": 60, "repeat": 2},
-                {"notify": ["unit", "parent"], "wait_seconds": 30},
-            ],
-        }
+    return EscalationPolicy(
+        "p",
+        (EscalationStep(("unit",), 60, 2), EscalationStep(("unit", "parent"), 30)),
     )
 
 
@@ -144,7 +214,55 @@ def test_the_documented_example_registry_is_valid() -> None:
 
 
 def test_a_rule_naming_a_unit_the_registry_lacks_is_reported() -> None:
-    rules = DispatchRules.from_dict({"routing": [{"name": "x", "notify": ["unit:up-nowhere"]}]})
+    rules = read([{"name": "x", "notify": ["unit:up-nowhere"]}])
     assert check_dispatch_rules(rules, []) == [
-        "routing rule 'x': unit 'up-nowhere' is not in the registry"
+        'routing rule "x": field "notify": unit \'up-nowhere\' is not in the registry'
     ]
+
+
+def test_rules_and_snapshots_read_back_from_the_database_are_those_stored() -> None:
+    # the stored JSON is what `as_dict` wrote, in databases of every earlier version too
+    rules = parse_dispatch_rules(EXAMPLE.read_text(encoding="utf-8"), EXAMPLE.name)
+    assert rules is not None
+    stored = rules.as_dict()
+    assert stored_rules(stored) == rules and stored_rules(stored).as_dict() == stored
+    assert stored_policy(DEFAULT_POLICY.as_dict()) == DEFAULT_POLICY
+    assert stored_rules(DispatchRules().as_dict()) == DispatchRules()
+    with pytest.raises(DispatchError, match="cannot be read"):
+        stored_policy({"id": "p", "steps": "unit"})
+
+
+#: as a database written before the rules were read by Pydantic models holds them
+STORED = {
+    "routing": [
+        {
+            "name": "night imminent",
+            "when": {"min_level": "imminent", "sources": ["platform_api"], "hours": "22-06"},
+            "notify": ["district_unit", "unit:up-112"],
+            "policy": "urgent",
+        },
+        {"name": "trace", "when": {"located": False}, "notify": ["trace"], "policy": "default"},
+    ],
+    "escalation_policies": [
+        {
+            "id": "default",
+            "name": "",
+            "steps": [{"notify": ["unit"], "wait_seconds": 120, "repeat": 2}],
+        },
+        {
+            "id": "urgent",
+            "name": "Urgent",
+            "steps": [{"notify": ["role:sho"], "wait_seconds": 60, "repeat": 1}],
+        },
+    ],
+}
+
+
+def test_rules_stored_by_earlier_versions_read_the_same_and_store_the_same() -> None:
+    rules = stored_rules(STORED)
+    night = rules.rules[0]
+    assert night.hours == (22, 6) and night.sources == (AlertSource.PLATFORM_API,)
+    assert night.min_level is RiskLevel.IMMINENT
+    assert night.matches(facts(level=RiskLevel.IMMINENT, hour_ist=23))
+    assert rules.policy("urgent").steps == (EscalationStep(("role:sho",), 60, 1),)
+    assert json.dumps(rules.as_dict(), sort_keys=True) == json.dumps(STORED, sort_keys=True)

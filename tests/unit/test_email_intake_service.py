@@ -11,11 +11,12 @@ from fakes import make_context
 
 from lifeline.domain.email_trust import AuthPass, MailEvidence
 from lifeline.domain.errors import Conflict, DomainError
+from lifeline.domain.mail import EmailOutcome, ParsedMessage
 from lifeline.domain.model import Actor, Alert, AlertSource, Post
 from lifeline.services.context import Context
 from lifeline.services.intake import mail as email_intake
 from lifeline.services.intake.mail import Delivery, sender_allowed
-from lifeline.services.intake.ports import ParsedMessage, PinnedKeys
+from lifeline.services.intake.ports import PinnedKeys
 from support import FakeClock
 
 OP = Actor("user", "op", "smc_operator")
@@ -49,7 +50,7 @@ def receive(
     mail_from: str,
     auth: FakeAuthenticator = UNSIGNED,
     **delivery: Any,
-) -> email_intake.EmailOutcome:
+) -> EmailOutcome:
     return email_intake.receive_email(ctx, parser, auth, raw, Delivery(mail_from, **delivery))
 
 

@@ -11,7 +11,7 @@ from lifeline.adapters.geo.lazy import shared_locator
 from lifeline.adapters.geo.locatives import locative_slots
 from lifeline.adapters.geo.phonetic import romanise
 from lifeline.adapters.geo.resolver import GeoLocator
-from lifeline.services.location.resolution import LocationQuery, Resolution
+from lifeline.domain.place import LocationQuery, Resolution
 
 
 @pytest.fixture(scope="module")

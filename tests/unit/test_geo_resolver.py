@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from lifeline.adapters.geo.lazy import shared_locator
+from lifeline.adapters.geo.lazy import LazyGeoLocator, shared_locator
 from lifeline.adapters.geo.resolver import GeoLocator
-from lifeline.services.location.resolution import LocationQuery, Resolution
+from lifeline.domain.place import DEFAULT_HOME_STATE, LocationQuery, Resolution
 
 KEYS = {
     "state",
@@ -195,3 +195,13 @@ def test_district_geometry_is_geojson_with_the_lgd_code(geo: GeoLocator) -> None
     assert feature is not None and feature["type"] == "FeatureCollection"
     assert feature["features"][0]["properties"]["lgd"] == "157"
     assert geo.district_geojson("99999") is None
+
+
+def test_a_home_state_not_in_the_shipped_state_list_is_refused_naming_the_setting() -> None:
+    with pytest.raises(ValueError, match=r"'Utter Pradesh'.*LIFELINE_HOME_STATE"):
+        GeoLocator("Utter Pradesh")
+
+
+def test_the_shared_resolver_serves_the_configured_home_state() -> None:
+    assert shared_locator().home_state == DEFAULT_HOME_STATE
+    assert LazyGeoLocator("Bihar").home_state == "Bihar"  # built on first use, not here

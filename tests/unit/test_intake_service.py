@@ -150,6 +150,15 @@ def test_partners_and_counsellors_cannot_change_cases() -> None:
             cases.request_trace(ctx, actor, receipt.case_id)
 
 
+def test_only_a_person_whose_role_enters_alerts_may_enter_one() -> None:
+    clock = FakeClock()
+    ctx, factory, _ = make_context(clock)
+    with pytest.raises(PermissionDenied, match=r"may not alert\.enter"):
+        receive_alert(ctx, ReceiveAlert(alert(clock), Actor("user", "dsp", "district_officer")))
+    assert factory.store.cases == {}
+    assert receive_alert(ctx, ReceiveAlert(alert(clock), OP)).case_id
+
+
 def test_an_outcome_dated_in_the_future_is_refused() -> None:
     clock = FakeClock()
     ctx, factory, _ = make_context(clock)

@@ -9,6 +9,7 @@ import pytest
 from lifeline.domain.errors import IllegalTransition, InvalidAlert, InvalidOutcome
 from lifeline.domain.lifecycle import CaseStatus, Milestone, allowed_steps
 from lifeline.domain.model import Actor, Alert, AlertSource, Case, OutcomeKind, Post, Subject
+from lifeline.domain.risk import RiskLevel
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 OP = Actor("user", "op1", "smc_operator")
@@ -77,7 +78,7 @@ def test_milestones_keep_the_first_time_they_were_reached() -> None:
 def test_triage_and_location_are_reachable_in_either_order_alongside_dispatch() -> None:
     case = located_case()
     case.dispatch(at(2), OP, ["UP-112"])
-    case.mark_triaged(at(4), "imminent")
+    case.mark_triaged(at(4), RiskLevel.IMMINENT)
     assert case.status is CaseStatus.DISPATCHED
     assert case.milestones[Milestone.TRIAGED] == at(4)
     assert case.risk_level == "imminent"
@@ -118,7 +119,7 @@ def test_nothing_is_allowed_after_closed() -> None:
         lambda: case.mark_on_scene(at(4), OP),
         lambda: case.close(at(4), OP),
         lambda: case.merge(alert()),
-        lambda: case.mark_triaged(at(4), "none"),
+        lambda: case.mark_triaged(at(4), RiskLevel.NONE),
     ):
         with pytest.raises(IllegalTransition, match="it is closed"):
             attempt()

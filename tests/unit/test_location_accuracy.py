@@ -16,7 +16,7 @@ import pytest
 
 from lifeline.adapters.geo.lazy import shared_locator
 from lifeline.adapters.geo.resolver import GeoLocator
-from lifeline.services.location.resolution import LocationQuery
+from lifeline.domain.place import LocationQuery
 
 SET = Path(__file__).resolve().parent.parent / "data" / "location_set.jsonl"
 FIELDS = ("text", "lat", "lon", "pin", "phone", "ip_city", "post_text")

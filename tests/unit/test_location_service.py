@@ -13,18 +13,13 @@ from fakes import make_context
 from lifeline.domain.errors import DomainError
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
+from lifeline.domain.place import Candidate, LocationQuery, Resolution
+from lifeline.domain.registry import RegistryError, RegistryUnit, UnitKind
 from lifeline.services.context import Context
 from lifeline.services.dispatch import relocation
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.location import registry
 from lifeline.services.location import resolution as location
-from lifeline.services.location.resolution import (
-    Candidate,
-    LocationQuery,
-    RegistryError,
-    RegistryUnit,
-    Resolution,
-)
 from lifeline.services.ports import Job
 
 PARTNER = Actor("partner", "1")
@@ -51,7 +46,7 @@ class FakeLocator:
         self.units, self.registry_version = units, version
 
     def default_registry(self) -> list[RegistryUnit]:
-        return [RegistryUnit("up", "state", "Uttar Pradesh", date(1950, 1, 26))]
+        return [RegistryUnit("up", UnitKind.STATE, "Uttar Pradesh", date(1950, 1, 26))]
 
     def known_districts(self) -> set[str]:
         return {"157", "197"}
@@ -163,7 +158,7 @@ def test_the_resolver_switches_to_an_imported_registry_and_back() -> None:
 
 def test_an_import_with_problems_changes_nothing() -> None:
     ctx, factory, _, _ = setup(resolution(LUCKNOW))
-    orphan = RegistryUnit("ps", "police_station", "PS", date(2022, 1, 1), parent="nowhere")
+    orphan = RegistryUnit("ps", UnitKind.POLICE_STATION, "PS", date(2022, 1, 1), parent="nowhere")
     with pytest.raises(RegistryError):
         registry.import_registry(ctx, Actor("cli", "op"), [orphan], source="x", replace=False)
     assert factory.store.registry == []

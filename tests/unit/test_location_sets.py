@@ -22,7 +22,7 @@ import pytest
 
 from lifeline.adapters.geo.lazy import shared_locator
 from lifeline.adapters.geo.resolver import GeoLocator
-from lifeline.services.location.resolution import LocationQuery, Resolution
+from lifeline.domain.place import LocationQuery, Resolution
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DAY = date(2026, 11, 28)

@@ -9,7 +9,7 @@ import pytest
 
 from lifeline.adapters.geo import data
 from lifeline.adapters.geo.registry import RegistryIndex, dump_registry, parse_registry
-from lifeline.services.location.resolution import RegistryError, RegistryUnit, validate_units
+from lifeline.domain.registry import RegistryError, RegistryUnit, validate_units
 
 KNOWN = {"157", "176"}
 
@@ -57,8 +57,11 @@ def test_a_registry_round_trips_through_yaml_and_csv() -> None:
     [
         ("units: [", "not valid YAML"),
         ("just a string", "expected a mapping"),
-        ("schema: other/1\nunits: []", "schema must be"),
-        ("schema: lifeline-registry/1\nunits:\n- {id: a, kind: state}", "missing name"),
+        ("schema: other/1\nunits: []", 'field "schema": must be'),
+        (
+            "schema: lifeline-registry/1\nunits:\n- {id: a, kind: state}",
+            'field "name": is required',
+        ),
         (
             "schema: lifeline-registry/1\nunits:\n- {id: a, kind: state, name: A, "
             "valid_from: yesterday}",
@@ -77,6 +80,62 @@ def test_a_broken_file_is_refused_with_every_problem_named(text: str, expected: 
     assert any(expected in p for p in caught.value.problems)
 
 
+def test_a_files_faults_name_the_file_the_record_and_the_field() -> None:
+    text = """schema: lifeline-registry/1
+units:
+- {id: up-lko-ps-x, kind: police_station, name: X, parent: c, valid_from: yesterday}
+- {kind: thana, name: Y, valid_from: 2020-01-01}
+- id: up-lko-d
+  kind: district
+  name: D
+  parent: up
+  valid_from: 2020-01-01
+  valid_to: 2019-01-01
+  contacts:
+  - {name: Duty, role: duty, channels: ['json://127.0.0.1/x'], phones: [call me]}
+  - {name: SHO, channels: ['sms']}
+"""
+    with pytest.raises(RegistryError) as caught:
+        parse_registry(text, "units.yaml")
+    assert caught.value.problems == [
+        'units.yaml: unit "up-lko-ps-x": field "valid_from": \'yesterday\' is not a date '
+        "(YYYY-MM-DD)",
+        'units.yaml: unit #2: field "id": is required',
+        "units.yaml: unit #2: field \"kind\": unknown kind 'thana' (known: state, adg_zone, "
+        "range, district, commissionerate, dcp_zone, circle, police_station, cell, "
+        "control_room, agency, nodal_unit, helpline)",
+        'units.yaml: unit "up-lko-d": contact 1: field "phones": \'call me\' is not a phone '
+        "number (write it with the country code, e.g. +919811111111)",
+    ]
+    # once every record has the right shape, what each means is checked, still by file
+    text = text.replace("phones: [call me]", "phones: ['+919811111111']")
+    text = text.replace("yesterday", "2020-01-01").replace("thana", "state")
+    with pytest.raises(RegistryError) as caught:
+        parse_registry(text, "units.yaml")
+    assert caught.value.problems == [
+        'units.yaml: unit #2: field "id": is required',
+        'units.yaml: unit "up-lko-d": field "valid_to": 2019-01-01 is not after valid_from '
+        "2020-01-01",
+        'units.yaml: unit "up-lko-d": field "lgd": a district needs its LGD code',
+        'units.yaml: unit "up-lko-d": contact 2: field "role": must not be empty',
+        'units.yaml: unit "up-lko-d": contact 2: field "channels": channel 1 (\'sms\') is not '
+        "a URL (scheme://...)",
+    ]
+
+
+def test_a_csv_files_faults_name_the_row_and_the_column() -> None:
+    text = "id,kind,name,valid_from,status\nup,state,UP,2020-01-01,rumoured\n,state,,,\n"
+    with pytest.raises(RegistryError) as caught:
+        parse_registry(text, "units.csv")
+    assert caught.value.problems == [
+        'units.csv: unit "up": field "status": \'rumoured\' is not a status: use official, '
+        "reported, illustrative",
+        'units.csv: unit #2: field "id": is required',
+        'units.csv: unit #2: field "name": is required',
+        'units.csv: unit #2: field "valid_from": is required',
+    ]
+
+
 def test_validation_names_each_fault_in_a_record_set() -> None:
     units = [
         unit("up", "state"),
@@ -91,7 +150,7 @@ def test_validation_names_each_fault_in_a_record_set() -> None:
     problems = " | ".join(validate_units(units, KNOWN))
     for fault in (
         "'999' is not a known district",
-        "parent 'nowhere' does not exist",
+        "field \"parent\": 'nowhere' does not exist",
         "cannot sit under a state",
         "unknown kind 'spaceship'",
         "is not after valid_from",

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from lifeline.adapters.channels.phone_numbers import PhonenumbersE164
+from lifeline.adapters.db.stored_config import stored_contacts
 from lifeline.adapters.geo.registry import parse_registry
 from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS, group_code
-from lifeline.domain.dispatch import Contact
+from lifeline.domain.registry import RegistryError
 from lifeline.services.dispatch.sms_ack import (
     CODE_MAX_AGE,
     OVERALL_LIMIT,
@@ -22,7 +23,6 @@ from lifeline.services.dispatch.sms_ack import (
     code_readings,
     guessing_bound,
 )
-from lifeline.services.location.resolution import RegistryError
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -123,7 +123,7 @@ units:
 def test_a_contacts_phones_are_read_from_the_registry() -> None:
     unit = parse_registry(UNIT.format(phones="['+919811111111', '0522 2390000']"))[0]
     assert unit.contacts[0].phones == ("+919811111111", "0522 2390000")
-    assert Contact.from_dict(unit.contacts[0].as_dict()) == unit.contacts[0]
+    assert stored_contacts([unit.contacts[0].as_dict()]) == unit.contacts
 
 
 def test_a_registry_phone_that_is_no_number_is_refused_by_name() -> None:

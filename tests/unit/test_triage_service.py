@@ -11,15 +11,13 @@ from fakes import FakeUowFactory, make_context
 from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, Alert, AlertSource, Post, PostKind, Subject
+from lifeline.domain.risk import Cue, RiskLevel, RiskResult
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.ports import Job
 from lifeline.services.triage.assessment import (
-    Cue,
     InvalidTriage,
     QueueEntry,
-    RiskLevel,
-    RiskResult,
     assess_risk,
     assessments_of,
     feedback_examples,

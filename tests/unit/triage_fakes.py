@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from lifeline.services.triage.assessment import RiskAssessment
+from lifeline.domain.risk import RiskAssessment
 
 
 class FakeAssessments:

@@ -10,9 +10,9 @@ from rich.table import Table
 
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, fail, load_app, out
 from lifeline.domain.errors import DomainError
+from lifeline.domain.timestamps import iso
 from lifeline.services.aftercare import followups as aftercare
-from lifeline.services.aftercare.followups import plan_dict
-from lifeline.services.cases.views import iso
+from lifeline.services.aftercare.read_models import CounsellorPlanRead, FollowUpPlanRead
 from lifeline.services.reports.report import IST
 
 followups_app = typer.Typer(
@@ -22,13 +22,13 @@ followups_app = typer.Typer(
 app.add_typer(followups_app, name="followups")
 
 
-def _show(data: dict[str, object], as_json: bool) -> None:
+def _show(view: FollowUpPlanRead | CounsellorPlanRead, as_json: bool) -> None:
     if as_json:
-        emit(data)
+        emit(view.plain())
     else:
         out.print(
-            f"plan {data['id']} (case {data['case_id']}): {data['status']}, "
-            f"counsellor {data['counsellor'] or '-'}"
+            f"plan {view.id} (case {view.case_id}): {view.status.value}, "
+            f"counsellor {view.counsellor or '-'}"
         )
 
 
@@ -52,7 +52,7 @@ def followups_list(
         raise fail(exc, as_json) from None
     now = lifeline.clock.now()
     if as_json:
-        emit([plan_dict(p, now) for p in plans])
+        emit([FollowUpPlanRead.of(p, now).plain() for p in plans])
         return
     table = Table("plan", "case", "status", "counsellor", "referral", "next check-in (IST)")
     for plan in plans:
@@ -78,13 +78,11 @@ def followups_show(plan_id: int, as_json: JsonOpt = False) -> None:
         detail = aftercare.show_plan(lifeline.ctx, cli_actor(), plan_id)
     except DomainError as exc:
         raise fail(exc, as_json) from None
-    data = plan_dict(detail.plan, lifeline.clock.now())
-    subject = detail.subject
-    data["person"] = None if subject is None else {"name": subject.name, "phone": subject.phone}
+    view = CounsellorPlanRead.of(detail, lifeline.clock.now())
     if as_json:
-        emit(data)
+        emit(view.plain())
         return
-    _show(data, False)
+    _show(view, False)
     for c in detail.plan.check_ins:
         out.print(
             f"  check-in {c.id} {c.label} due {iso(c.due_at)}: {c.state(lifeline.clock.now())}"
@@ -104,7 +102,7 @@ def followups_record(
         plan = aftercare.record_check_in(load_app().ctx, cli_actor(), check_in_id, result, note, at)
     except DomainError as exc:
         raise fail(exc, as_json) from None
-    _show(plan_dict(plan), as_json)
+    _show(FollowUpPlanRead.of(plan), as_json)
 
 
 @followups_app.command("assign")
@@ -114,7 +112,7 @@ def followups_assign(plan_id: int, counsellor: str, as_json: JsonOpt = False) ->
         plan = aftercare.assign_counsellor(load_app().ctx, cli_actor(), plan_id, counsellor)
     except DomainError as exc:
         raise fail(exc, as_json) from None
-    _show(plan_dict(plan), as_json)
+    _show(FollowUpPlanRead.of(plan), as_json)
 
 
 @followups_app.command("refer")
@@ -132,7 +130,7 @@ def followups_refer(
         )
     except DomainError as exc:
         raise fail(exc, as_json) from None
-    _show(plan_dict(plan), as_json)
+    _show(FollowUpPlanRead.of(plan), as_json)
 
 
 @followups_app.command("cancel")
@@ -146,4 +144,4 @@ def followups_cancel(
         plan = aftercare.cancel_plan(load_app().ctx, cli_actor(), plan_id, reason)
     except DomainError as exc:
         raise fail(exc, as_json) from None
-    _show(plan_dict(plan), as_json)
+    _show(FollowUpPlanRead.of(plan), as_json)

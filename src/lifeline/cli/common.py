@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from lifeline.bootstrap import AuditKeyError, Lifeline, bootstrap
+from lifeline.domain.access import Role
 from lifeline.domain.model import Actor
 from lifeline.observability import configure_logging
 from lifeline.settings import load_settings
@@ -69,7 +70,7 @@ def load_app() -> Lifeline:
 
 
 def cli_actor() -> Actor:
-    return Actor("cli", getpass.getuser(), "admin")
+    return Actor("cli", getpass.getuser(), Role.ADMIN)
 
 
 def emit(data: Any) -> None:

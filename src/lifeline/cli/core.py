@@ -34,11 +34,13 @@ from lifeline.cli.common import (
     users_app,
 )
 from lifeline.demo import seed_demo
+from lifeline.domain.access import Role
 from lifeline.domain.errors import DomainError
+from lifeline.domain.timestamps import iso
 from lifeline.services.access import accounts as access
 from lifeline.services.access import audit
 from lifeline.services.cases import service as cases
-from lifeline.services.cases.views import case_dict, summary_dict
+from lifeline.services.cases.read_models import CaseRead, CaseSummaryRead
 from lifeline.web.app import create_app
 from lifeline.worker import Worker
 
@@ -135,7 +137,7 @@ def partners_create(name: str, as_json: JsonOpt = False) -> None:
 @users_app.command("create")
 def users_create(
     username: str,
-    role: Annotated[str, typer.Option(help="One of: " + ", ".join(access.ROLES))],
+    role: Annotated[str, typer.Option(help="One of: " + ", ".join(Role))],
     jurisdiction: Annotated[str | None, typer.Option(help="District or unit id.")] = None,
     password: Annotated[str | None, typer.Option(help="Generated if not given.")] = None,
     as_json: JsonOpt = False,
@@ -179,7 +181,7 @@ def cases_list(
     except DomainError as exc:
         raise fail(exc, as_json) from None
     if as_json:
-        emit([summary_dict(r) for r in rows])
+        emit([CaseSummaryRead.of(r).plain() for r in rows])
         return
     table = Table("id", "status", "platform", "risk", "opened (UTC)", "alerts", "outcome")
     for r in rows:
@@ -202,23 +204,23 @@ def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
         detail = cases.show_case(load_app().ctx, cli_actor(), case_id, purpose="cli")
     except DomainError as exc:
         raise fail(exc, as_json) from None
-    data = case_dict(detail)
+    view = CaseRead.of(detail)
     if as_json:
-        emit(data)
+        emit(view.plain())  # what GET /api/v1/cases/{id} sends SMC staff
         return
     out.print(
-        f"[bold]Case {data['id']}[/bold]  {data['status']}  ({data['platform']}, "
-        f"{data['alert_count']} alert(s))"
+        f"[bold]Case {view.id}[/bold]  {view.status.value}  ({view.platform}, "
+        f"{view.alert_count} alert(s))"
     )
-    for alert in data["alerts"]:
+    for alert in view.alerts:
         out.print(
-            f"  alert {alert['id']} {alert['source']} ref={alert['reference']}: "
-            f"{(alert['post']['text'] or '')[:100]}"
+            f"  alert {alert.id} {alert.source.value} ref={alert.reference}: "
+            f"{(alert.post.text or '')[:100]}"
         )
-    for sent in data["dispatches"]:
-        out.print(f"  sent to {sent['unit_name']} ({sent['unit_id']}): {sent['state']}")
-    for entry in data["timeline"]:
-        out.print(f"  {entry['at']}  {entry['summary']}  [{entry['actor']}]")
+    for sent in view.dispatches:
+        out.print(f"  sent to {sent.unit_name} ({sent.unit_id}): {sent.state.value}")
+    for entry in view.timeline:
+        out.print(f"  {iso(entry.at)}  {entry.summary}  [{entry.actor}]")
 
 
 @cases_app.command("outcome")

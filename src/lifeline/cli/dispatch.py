@@ -11,8 +11,8 @@ from rich.table import Table
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, fail, load_app, out
 from lifeline.domain.errors import DomainError
 from lifeline.services.dispatch.escalations import confirm_dispatch, preview_dispatch
+from lifeline.services.dispatch.read_models import DispatchPlanRead, DispatchRead
 from lifeline.services.dispatch.routing import DispatchPlan
-from lifeline.services.dispatch.views import dispatch_dict
 
 dispatch_app = typer.Typer(
     help="Routing and dispatch: who a case goes to, and sending it.", no_args_is_help=True
@@ -69,7 +69,7 @@ def dispatch_plan(case_id: int, units: UnitsOpt = None, as_json: JsonOpt = False
     except DomainError as exc:
         raise fail(exc, as_json) from None
     if as_json:
-        emit(plan.as_dict())
+        emit(DispatchPlanRead.of(plan).plain())
     else:
         _print_plan(plan)
 
@@ -87,7 +87,7 @@ def dispatch_confirm(case_id: int, units: UnitsOpt = None, as_json: JsonOpt = Fa
             {
                 "id": case.id,
                 "status": case.status.value,
-                "dispatches": [dispatch_dict(d) for d in started],
+                "dispatches": [DispatchRead.of(d).plain() for d in started],
             }
         )
         return

@@ -16,10 +16,11 @@ from lifeline.bootstrap import Lifeline
 from lifeline.cli import jsonl
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, err, fail, load_app, out
 from lifeline.domain.errors import DomainError
+from lifeline.domain.place import LocationQuery
+from lifeline.domain.registry import RegistryError
 from lifeline.services.location import registry
 from lifeline.services.location import resolution as location
 from lifeline.services.location.ports import Locator
-from lifeline.services.location.resolution import LocationQuery, RegistryError
 
 registry_app = typer.Typer(
     help="The jurisdiction registry: districts, commissionerates, zones, police stations.",

@@ -17,7 +17,8 @@ from lifeline.adapters.classifier.model import ModelError, UnscorableText, defau
 from lifeline.bootstrap import triage_classifier
 from lifeline.cli import jsonl
 from lifeline.cli.common import JsonOpt, app, emit, err, fail, load_app, out
-from lifeline.services.triage.assessment import RiskResult, feedback_examples
+from lifeline.domain.risk import RiskResult
+from lifeline.services.triage.assessment import feedback_examples
 
 model_app = typer.Typer(help="The triage model: build it and measure it.", no_args_is_help=True)
 app.add_typer(model_app, name="model")

@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from lifeline.cli.common import JsonOpt, cli_actor, emit, fail, load_app, out, users_app
+from lifeline.domain.access import Role
 from lifeline.domain.errors import DomainError
-from lifeline.services.access import accounts as access
 from lifeline.services.access import staff
 from lifeline.services.access.staff import StaffMember
 
@@ -106,7 +106,7 @@ def users_reset_2fa(username: str, as_json: JsonOpt = False) -> None:
 @users_app.command("set-role")
 def users_set_role(
     username: str,
-    role: Annotated[str, typer.Argument(help="One of: " + ", ".join(access.ROLES))],
+    role: Annotated[str, typer.Argument(help="One of: " + ", ".join(Role))],
     jurisdiction: Annotated[str | None, typer.Option(help="District or unit id.")] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -19,21 +19,27 @@ from typing import Any
 
 from lifeline.domain.errors import Conflict, DomainError
 
-#: risk levels in order (DESIGN.md §2); routing compares positions in this tuple
-LEVELS = ("none", "discussion", "distress", "ideation", "intent", "imminent")
-#: sources of alerts that a platform has already reviewed (dispatched without waiting)
-PLATFORM_SOURCES = frozenset({"platform_api", "platform_email", "phone_call"})
 #: what a routing rule may name as a target (besides `unit:<registry id>`)
 ROUTE_TARGETS = (
     "police_station",  # the resolved police station (or the district unit if none is known)
     "district_unit",  # the commissionerate or district police covering the district
     "district_cell",  # the district's social-media cell
-    "nodal_unit",  # another state's nodal officer (a case outside Uttar Pradesh)
+    "nodal_unit",  # another state's nodal officer (a case outside the home state)
     "trace",  # the STF, asked to trace the person (no confident location)
 )
 #: what an escalation step may notify (besides `unit:<registry id>` and `role:<contact role>`)
 STEP_TARGETS = ("unit", "parent", "smc")
 _TARGET = re.compile(r"^(unit|role):[A-Za-z0-9_.\-]+$")
+
+
+def is_step_target(target: str) -> bool:
+    """Whether an escalation step may notify `target`."""
+    return target in STEP_TARGETS or _TARGET.match(target) is not None
+
+
+def is_route_target(target: str) -> bool:
+    """Whether a routing rule may send a case to `target`."""
+    return target in ROUTE_TARGETS or target.startswith("unit:")
 
 
 class DispatchError(DomainError):
@@ -46,6 +52,27 @@ class AcknowledgementRefused(Conflict):
     """An acknowledgement that cannot be taken (already taken, case closed, token spent)."""
 
     code = "acknowledgement_refused"
+
+
+class AckTokenError(DomainError):
+    """An acknowledgement link whose token is forged, damaged or expired."""
+
+    code = "invalid_ack_token"
+
+    def __init__(self, message: str, *, expired: bool = False) -> None:
+        super().__init__(message)
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """An alarm raised at the SMC about a case (why in `reason`), open until it is cleared."""
+
+    id: int
+    case_id: int
+    dispatch_id: int | None
+    reason: str
+    raised_at: datetime
 
 
 @dataclass(frozen=True)
@@ -68,18 +95,6 @@ class Contact:
         if self.phones:
             out["phones"] = list(self.phones)
         return out
-
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> Contact:
-        phones = data.get("phones") or ()
-        if isinstance(phones, str | int):
-            phones = [phones]
-        return Contact(
-            name=str(data.get("name") or "").strip(),
-            role=str(data.get("role") or "").strip(),
-            channels=tuple(str(c).strip() for c in data.get("channels") or () if str(c).strip()),
-            phones=tuple(str(p).strip() for p in phones if str(p).strip()),
-        )
 
 
 # -- escalation policies ----------------------------------------------------------------------
@@ -110,52 +125,6 @@ class EscalationPolicy:
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "steps": [s.as_dict() for s in self.steps]}
 
-    @staticmethod
-    def from_dict(data: dict[str, Any]) -> EscalationPolicy:
-        """Read a policy (from the registry file or a dispatch's snapshot); raises
-        DispatchError naming every fault."""
-        problems: list[str] = []
-        pid = str(data.get("id") or "").strip()
-        where = f"escalation policy {pid or '(no id)'!r}"
-        if not pid:
-            problems.append(f"{where}: needs an id")
-        raw_steps = data.get("steps")
-        if not isinstance(raw_steps, list) or not raw_steps:
-            problems.append(f"{where}: needs a non-empty list of steps")
-            raw_steps = []
-        steps: list[EscalationStep] = []
-        for n, raw in enumerate(raw_steps, start=1):
-            at = f"{where} step {n}"
-            if not isinstance(raw, dict):
-                problems.append(f"{at}: must be a mapping with notify, wait_seconds, repeat")
-                continue
-            unknown = sorted(set(raw) - {"notify", "wait_seconds", "repeat"})
-            if unknown:
-                problems.append(f"{at}: unknown field(s) {', '.join(unknown)}")
-            notify = raw.get("notify")
-            if isinstance(notify, str):
-                notify = [notify]
-            if not isinstance(notify, list) or not notify:
-                problems.append(f"{at}: notify must list targets ({', '.join(STEP_TARGETS)}, ...)")
-                notify = []
-            for target in notify:
-                if str(target) not in STEP_TARGETS and not _TARGET.match(str(target)):
-                    problems.append(
-                        f"{at}: unknown target {target!r} (use {', '.join(STEP_TARGETS)}, "
-                        "unit:<registry id> or role:<contact role>)"
-                    )
-            wait, repeat = raw.get("wait_seconds", 0), raw.get("repeat", 1)
-            if not isinstance(wait, int) or isinstance(wait, bool) or not 0 <= wait <= 86_400:
-                problems.append(f"{at}: wait_seconds must be a whole number from 0 to 86400")
-                wait = 0
-            if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= 20:
-                problems.append(f"{at}: repeat must be a whole number from 1 to 20")
-                repeat = 1
-            steps.append(EscalationStep(tuple(str(t) for t in notify), wait, repeat))
-        if problems:
-            raise DispatchError("; ".join(problems))
-        return EscalationPolicy(pid, tuple(steps), str(data.get("name") or ""))
-
 
 #: used when the registry defines no policy named "default"
 DEFAULT_POLICY = EscalationPolicy(
@@ -170,6 +139,16 @@ DEFAULT_POLICY = EscalationPolicy(
 
 
 # -- a running dispatch -----------------------------------------------------------------------
+
+
+class Purpose(StrEnum):
+    """Why a unit is sent the case (a dispatch: respond or trace), or why a contact gets a
+    message (a notification: any of them). Stored as the value (at most 12 characters)."""
+
+    RESPOND = "respond"
+    TRACE = "trace"  # the STF, asked to trace the person
+    ALARM = "alarm"  # the SMC, alarmed about the case
+    RELOCATED = "relocated"  # a unit already notified, told the place has changed
 
 
 class DispatchState(StrEnum):
@@ -199,7 +178,7 @@ class Dispatch:
     started_at: datetime
     started_by: str
     reason: str = ""  # the routing rule or the operator's choice that sent the case here
-    purpose: str = "respond"  # respond | trace
+    purpose: Purpose = Purpose.RESPOND  # respond | trace
     state: DispatchState = DispatchState.ACTIVE
     step_index: int = 0
     round: int = 0
@@ -277,7 +256,7 @@ class Notification:
     channels: tuple[str, ...]
     created_at: datetime
     step_index: int = 0
-    purpose: str = "respond"  # respond | trace | alarm
+    purpose: Purpose = Purpose.RESPOND
     state: NotificationState = NotificationState.QUEUED
     channel_index: int = 0
     attempts: int = 0  # on the current channel

@@ -24,6 +24,7 @@ from lifeline.domain.events import (
     OutcomeRecorded,
 )
 from lifeline.domain.lifecycle import REOPEN, TRANSITIONS, CaseStatus, Milestone, Step
+from lifeline.domain.risk import RiskLevel
 
 
 class AlertSource(StrEnum):
@@ -303,7 +304,7 @@ class Case(KeepsTimeline):
     milestones: dict[Milestone, datetime] = field(default_factory=dict)
     outcome: Outcome | None = None
     trace_requested_at: datetime | None = None
-    risk_level: str | None = None
+    risk_level: RiskLevel | None = None
     version: int = 0
     id: int | None = None
     events: list[Event] = field(default_factory=list, repr=False)
@@ -357,11 +358,11 @@ class Case(KeepsTimeline):
         self.events.append(MilestoneReached(self.id, at, milestone.value))
         return True
 
-    def mark_triaged(self, at: datetime, level: str, actor: Actor = SYSTEM) -> None:
+    def mark_triaged(self, at: datetime, level: RiskLevel, actor: Actor = SYSTEM) -> None:
         self._refuse_if_closed("record a risk assessment on")
         self.risk_level = level
         self.reach(Milestone.TRIAGED, at)
-        self._note(at, "triaged", f"Risk assessed: {level}", actor, {"level": level})
+        self._note(at, "triaged", f"Risk assessed: {level.value}", actor, {"level": level.value})
 
     def mark_located(self, at: datetime, place: str, actor: Actor = SYSTEM) -> None:
         self._refuse_if_closed("record a location on")

@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lifeline.domain.dispatch import (
     DEFAULT_POLICY,
-    LEVELS,
-    ROUTE_TARGETS,
     DispatchError,
     EscalationPolicy,
+)
+from lifeline.domain.model import AlertSource
+from lifeline.domain.risk import RiskLevel
+
+#: sources of alerts that a platform has already reviewed (dispatched without waiting)
+PLATFORM_SOURCES = frozenset(
+    {AlertSource.PLATFORM_API, AlertSource.PLATFORM_EMAIL, AlertSource.PHONE_CALL}
 )
 
 
@@ -20,12 +25,14 @@ from lifeline.domain.dispatch import (
 class RoutingFacts:
     """What routing looks at for one case."""
 
-    source: str
-    level: str | None
+    source: AlertSource
+    level: RiskLevel | None
     state: str | None
     district_lgd: str | None
     located: bool
     hour_ist: int
+    #: the SMC's own state (LIFELINE_HOME_STATE): what `in_state` compares `state` with
+    home_state: str
     #: whether any alert of the case comes from a proven sender (domain/email_trust.py); if
     #: none does, nothing is dispatched without an operator
     sender_verified: bool = True
@@ -39,22 +46,22 @@ class RoutingRule:
     name: str
     targets: tuple[str, ...]
     policy: str = "default"
-    min_level: str | None = None
-    sources: tuple[str, ...] = ()
-    in_state: bool | None = None  # True: Uttar Pradesh only; False: other states only
+    min_level: RiskLevel | None = None
+    sources: tuple[AlertSource, ...] = ()
+    in_state: bool | None = None  # True: the home state only; False: other states only
     districts: tuple[str, ...] = ()  # LGD codes
     located: bool | None = None
     hours: tuple[int, int] | None = None  # IST, [start, end) and may wrap midnight
 
     def matches(self, facts: RoutingFacts) -> bool:
         if self.min_level is not None and (
-            facts.level not in LEVELS or LEVELS.index(facts.level) < LEVELS.index(self.min_level)
+            facts.level is None or facts.level.rank < self.min_level.rank
         ):
             return False
         if self.sources and facts.source not in self.sources:
             return False
         if self.in_state is not None and (
-            facts.state is None or (facts.state == "Uttar Pradesh") is not self.in_state
+            facts.state is None or (facts.state == facts.home_state) is not self.in_state
         ):
             return False
         if self.districts and facts.district_lgd not in self.districts:
@@ -73,9 +80,9 @@ class RoutingRule:
     def as_dict(self) -> dict[str, Any]:
         when: dict[str, Any] = {}
         if self.min_level is not None:
-            when["min_level"] = self.min_level
+            when["min_level"] = self.min_level.value
         if self.sources:
-            when["sources"] = list(self.sources)
+            when["sources"] = [s.value for s in self.sources]
         if self.in_state is not None:
             when["in_state"] = self.in_state
         if self.districts:
@@ -91,79 +98,11 @@ class RoutingRule:
             "policy": self.policy,
         }
 
-    @staticmethod
-    def from_dict(data: dict[str, Any], policies: set[str]) -> RoutingRule:
-        problems: list[str] = []
-        name = str(data.get("name") or "").strip()
-        where = f"routing rule {name or '(no name)'!r}"
-        if not name:
-            problems.append(f"{where}: needs a name")
-        unknown = sorted(set(data) - {"name", "when", "notify", "policy"})
-        if unknown:
-            problems.append(f"{where}: unknown field(s) {', '.join(unknown)}")
-        targets = data.get("notify")
-        if isinstance(targets, str):
-            targets = [targets]
-        if not isinstance(targets, list) or not targets:
-            problems.append(f"{where}: notify must list targets ({', '.join(ROUTE_TARGETS)}, ...)")
-            targets = []
-        for target in targets:
-            if str(target) not in ROUTE_TARGETS and not str(target).startswith("unit:"):
-                problems.append(
-                    f"{where}: unknown target {target!r} (use {', '.join(ROUTE_TARGETS)} "
-                    "or unit:<registry id>)"
-                )
-        policy = str(data.get("policy") or "default")
-        if policy != "default" and policy not in policies:
-            problems.append(f"{where}: escalation policy {policy!r} is not defined")
-        when = data.get("when") or {}
-        if not isinstance(when, dict):
-            problems.append(f"{where}: when must be a mapping of conditions")
-            when = {}
-        known = {"min_level", "sources", "in_state", "districts", "located", "hours"}
-        for key in sorted(set(when) - known):
-            problems.append(
-                f"{where}: unknown condition {key!r} (known: {', '.join(sorted(known))})"
-            )
-        min_level = when.get("min_level")
-        if min_level is not None and min_level not in LEVELS:
-            problems.append(f"{where}: min_level must be one of {', '.join(LEVELS)}")
-        sources = when.get("sources") or []
-        if isinstance(sources, str):
-            sources = [sources]
-        hours = _hours(when.get("hours"), where, problems)
-        for key in ("in_state", "located"):
-            if key in when and not isinstance(when[key], bool):
-                problems.append(f"{where}: {key} must be true or false")
-        if problems:
-            raise DispatchError("; ".join(problems))
-        return RoutingRule(
-            name=name,
-            targets=tuple(str(t) for t in targets),
-            policy=policy,
-            min_level=min_level,
-            sources=tuple(str(s) for s in sources),
-            in_state=when.get("in_state"),
-            districts=tuple(str(d) for d in when.get("districts") or ()),
-            located=when.get("located"),
-            hours=hours,
-        )
-
-
-def _hours(value: Any, where: str, problems: list[str]) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    match = re.fullmatch(r"\s*(\d{1,2})\s*-\s*(\d{1,2})\s*", str(value))
-    if not match or not all(0 <= int(g) <= 24 for g in match.groups()):
-        problems.append(f'{where}: hours must look like "22-06" (IST, start-end)')
-        return None
-    return int(match.group(1)), int(match.group(2))
-
 
 #: used when the registry defines no routing rules
 DEFAULT_RULES = (
     RoutingRule(
-        "located in Uttar Pradesh",
+        "located in the home state",
         ("police_station", "district_cell", "unit:up-112"),
         in_state=True,
         located=True,
@@ -195,29 +134,11 @@ class DispatchRules:
         }
 
     @staticmethod
-    def from_dict(data: dict[str, Any]) -> DispatchRules:
-        """Read `routing` and `escalation_policies` (either may be absent: the default)."""
-        problems: list[str] = []
-        policies: list[EscalationPolicy] = []
-        for raw in data.get("escalation_policies") or []:
-            try:
-                policies.append(EscalationPolicy.from_dict(raw if isinstance(raw, dict) else {}))
-            except DispatchError as exc:
-                problems.append(str(exc))
-        ids = [p.id for p in policies]
-        problems += [
-            f"escalation policy {i!r} is defined twice" for i in set(ids) if ids.count(i) > 1
-        ]
-        rules: list[RoutingRule] = []
-        for raw in data.get("routing") or []:
-            try:
-                rules.append(RoutingRule.from_dict(raw if isinstance(raw, dict) else {}, set(ids)))
-            except DispatchError as exc:
-                problems.append(str(exc))
-        if problems:
-            raise DispatchError("; ".join(problems))
-        if "default" not in ids:
-            policies.insert(0, DEFAULT_POLICY)
-        return DispatchRules(
-            tuple(rules) if data.get("routing") else DEFAULT_RULES, tuple(policies)
-        )
+    def with_defaults(
+        rules: Sequence[RoutingRule], policies: Sequence[EscalationPolicy]
+    ) -> DispatchRules:
+        """The rules a registry file states: without routing rules the default ones apply,
+        and the default policy stays unless the file defines one named "default"."""
+        if all(p.id != "default" for p in policies):
+            policies = [DEFAULT_POLICY, *policies]
+        return DispatchRules(tuple(rules) or DEFAULT_RULES, tuple(policies))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from lifeline.domain.events import Event
+from lifeline.domain.place import DEFAULT_HOME_STATE
 from lifeline.domain.signin import SignInPolicy
 from lifeline.services.access.ports import AuditTrust
 from lifeline.services.dispatch.ports import AckTokens, NotificationChannels, PhoneNumbers
@@ -49,6 +50,8 @@ class ServiceConfig:
     smc_phone: str = ""
     #: sign-in throttles, the same at every door (console, API, enrolment)
     signin: SignInPolicy = field(default_factory=SignInPolicy)
+    #: the SMC's own state (LIFELINE_HOME_STATE): routing's `in_state`, an operator's district
+    home_state: str = DEFAULT_HOME_STATE
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from lifeline.domain.dispatch import AckTokenError
 from lifeline.domain.errors import DomainError
-from lifeline.services.dispatch.ports import AckTokenError
 from lifeline.services.ports import ConcurrentWrite, StorageUnavailable
 
 #: paths answered with pages for people (the console, acknowledgement links), not JSON

@@ -20,9 +20,12 @@ from pathlib import Path
 from lifeline.adapters.classifier.cues import CueDetector
 from lifeline.adapters.classifier.features import windows
 from lifeline.adapters.classifier.language import ENGLISH, detect_language
+from lifeline.domain.risk import RiskLevel
 
 CORPUS = "data/triage/corpus.jsonl"
-LEVELS = ("none", "discussion", "distress", "ideation", "intent", "imminent")
+#: the domain's levels in order, as plain strings: the model's classes (a model file holds
+#: only trusted built-in types)
+LEVELS = tuple(level.value for level in RiskLevel)
 
 #: C-SSRS user labels → Lifeline levels (README of the data set)
 CSSRS_LEVELS = {

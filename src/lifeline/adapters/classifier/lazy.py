@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lifeline.adapters.classifier.model import SklearnRiskClassifier, default_model_path
-from lifeline.services.triage.assessment import RiskResult
+from lifeline.domain.risk import RiskResult
 
 _LOCK = threading.Lock()
 _SHARED: dict[Path, SklearnRiskClassifier] = {}

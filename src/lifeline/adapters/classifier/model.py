@@ -26,7 +26,7 @@ from lifeline.adapters.classifier.cues import VIEW_VERSION, CueDetector, Span, v
 from lifeline.adapters.classifier.features import CUE_FEATURES, Featurizer
 from lifeline.adapters.classifier.language import LANGUAGES, detect_language
 from lifeline.adapters.classifier.lexicon import LEXICON
-from lifeline.services.triage.assessment import Cue, RiskLevel, RiskResult
+from lifeline.domain.risk import Cue, RiskLevel, RiskResult
 
 FORMAT = 1
 MODEL_FILE = "data/triage/model.skops"

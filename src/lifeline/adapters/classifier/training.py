@@ -52,7 +52,7 @@ from lifeline.adapters.classifier.model import (
     level_indices,
     lexicon_digest,
 )
-from lifeline.services.triage.assessment import LabelledExample
+from lifeline.domain.risk import LabelledExample
 
 MODEL_VERSION = "1.0"
 FOLDS = 5

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from lifeline.services.dispatch.ports import AckTokenError
+from lifeline.domain.dispatch import AckTokenError
 
 
 def ack_secret(index_key: bytes) -> bytes:

@@ -10,14 +10,16 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from lifeline.adapters.db.tables import aad, new_id, risk_assessments
+from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment, RiskLevel
 from lifeline.services.ports import Cipher
-from lifeline.services.triage.assessment import Cue, RiskAssessment, RiskLevel
 
 _T = risk_assessments
 
 _ADD = insert(_T)
 _FOR_CASE = select(_T).where(_T.c.case_id == bindparam("case_id")).order_by(_T.c.at, _T.c.id)
-_OPERATOR_LABELS = select(_T).where(_T.c.source == "operator").order_by(_T.c.at, _T.c.id)
+_OPERATOR_LABELS = (
+    select(_T).where(_T.c.source == AssessmentSource.OPERATOR.value).order_by(_T.c.at, _T.c.id)
+)
 
 
 class SqlAssessmentRepository:
@@ -29,7 +31,7 @@ class SqlAssessmentRepository:
         row = {
             "case_id": assessment.case_id,
             "alert_id": assessment.alert_id,
-            "source": assessment.source,
+            "source": assessment.source.value,
             "level": assessment.level.value,
             "score": assessment.score,
             "language": assessment.language,
@@ -61,7 +63,7 @@ class SqlAssessmentRepository:
             level=RiskLevel(row.level),
             assessed_by=row.assessed_by,
             at=row.at,
-            source=row.source,
+            source=AssessmentSource(row.source),
             alert_id=row.alert_id,
             score=row.score,
             language=row.language,

@@ -24,11 +24,13 @@ from lifeline.adapters.db.tables import (
     risk_assessments,
     timeline,
 )
+from lifeline.domain.lifecycle import OPEN_STATES, CaseStatus
+from lifeline.domain.risk import AssessmentSource, known_level
 from lifeline.services.console.ports import MapItem, QueueItem
 from lifeline.services.ports import Cipher
-from lifeline.services.triage.assessment import LEVELS
 
-OPEN = ("received", "dispatched", "acknowledged", "on_scene")
+#: the statuses of a case still being responded to, as stored
+OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATES)
 #: timeline entries the queue reads for its place and notified columns
 PLACE_KINDS = ("located", "location_review", "location_conflict", "dispatched")
 
@@ -193,12 +195,13 @@ class SqlConsoleReads:
                 risk_assessments.c.cues_enc,
             ).where(
                 ids_in(self.conn, risk_assessments.c.case_id, ids),
-                risk_assessments.c.source == "model",
+                risk_assessments.c.source == AssessmentSource.MODEL.value,
             )
         ).all()
         best: dict[int, Any] = {}
         for row in rows:
-            rank = (LEVELS.index(row.level) if row.level in LEVELS else -1, row.score or 0.0)
+            level = known_level(row.level)
+            rank = (level.rank if level is not None else -1, row.score or 0.0)
             if row.case_id not in best or rank > best[row.case_id][0]:
                 best[row.case_id] = (rank, row)
         out: dict[int, tuple[float | None, tuple[tuple[str, str, int, int], ...]]] = {}

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select, update
 
+from lifeline.adapters.db.stored_config import stored_policy
 from lifeline.adapters.db.tables import (
     aad,
     dispatches,
@@ -21,14 +22,14 @@ from lifeline.adapters.db.tables import (
 )
 from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS
 from lifeline.domain.dispatch import (
+    Alarm,
     Dispatch,
     DispatchState,
-    EscalationPolicy,
     Notification,
     NotificationState,
+    Purpose,
 )
 from lifeline.domain.errors import NotFound
-from lifeline.services.dispatch.ports import Alarm
 from lifeline.services.ports import Cipher
 
 D, N, A = dispatches, notifications, smc_alarms
@@ -39,7 +40,7 @@ _DELIVERED_BEFORE = (
         N.c.case_id == bindparam("case_id"),
         N.c.id != bindparam("other_than"),
         N.c.delivered_at.is_not(None),
-        N.c.purpose != "alarm",
+        N.c.purpose != Purpose.ALARM.value,
     )
     .limit(1)
 )
@@ -110,7 +111,7 @@ class SqlDispatchRepository:
             "case_id": d.case_id,
             "unit_id": d.unit_id[:120],
             "unit_name": d.unit_name[:200],
-            "purpose": d.purpose,
+            "purpose": d.purpose.value,
             "reason": d.reason[:300],
             "policy": d.policy.as_dict(),
             "state": d.state.value,
@@ -132,11 +133,11 @@ class SqlDispatchRepository:
             case_id=row.case_id,
             unit_id=row.unit_id,
             unit_name=row.unit_name,
-            policy=EscalationPolicy.from_dict(row.policy),
+            policy=stored_policy(row.policy),
             started_at=row.started_at,
             started_by=row.started_by,
             reason=row.reason,
-            purpose=row.purpose,
+            purpose=Purpose(row.purpose),
             state=DispatchState(row.state),
             step_index=row.step_index,
             round=row.round,
@@ -215,7 +216,7 @@ class SqlDispatchRepository:
             "unit_id": n.unit_id[:120],
             "contact_name": n.contact_name[:200],
             "contact_role": n.contact_role[:80],
-            "purpose": n.purpose,
+            "purpose": n.purpose.value,
             "step_index": n.step_index,
             "state": n.state.value,
             "channel_index": n.channel_index,
@@ -237,7 +238,7 @@ class SqlDispatchRepository:
             channels=tuple(channels),
             created_at=row.created_at,
             step_index=row.step_index,
-            purpose=row.purpose,
+            purpose=Purpose(row.purpose),
             state=NotificationState(row.state),
             channel_index=row.channel_index,
             attempts=row.attempts,

@@ -20,6 +20,7 @@ from lifeline.adapters.db.tables import (
     partners,
 )
 from lifeline.domain.errors import NotFound
+from lifeline.domain.mail import QuarantineStatus
 from lifeline.services.intake.ports import QuarantinedMessage
 from lifeline.services.ports import Cipher
 
@@ -75,7 +76,7 @@ class SqlQuarantine:
             "channel": channel,
             "reason": reason,
             "size": len(raw),
-            "status": "pending",
+            "status": QuarantineStatus.PENDING.value,
             "mail_from_enc": self.keys.encrypt(mail_from, aad(table, "mail_from_enc")),
             "raw_enc": self.keys.encrypt(raw, aad(table, "raw_enc")),
         }
@@ -95,13 +96,19 @@ class SqlQuarantine:
         return [self._message(r, with_raw=False) for r in self.conn.execute(query)]
 
     def mark(
-        self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
+        self,
+        message_id: int,
+        *,
+        status: QuarantineStatus,
+        alert_id: int | None,
+        by: str,
+        at: datetime,
     ) -> None:
         self.conn.execute(
             _MARK_QUARANTINED,
             {
                 "message_id": message_id,
-                "new_status": status,
+                "new_status": status.value,
                 "new_alert_id": alert_id,
                 "by": by,
                 "at": at,
@@ -117,7 +124,7 @@ class SqlQuarantine:
             self.keys.decrypt(row.mail_from_enc, aad(table, "mail_from_enc")) or "",
             row.reason,
             row.size,
-            row.status,
+            QuarantineStatus(row.status),
             row.alert_id,
             row.reviewed_by,
             self.keys.decrypt_bytes(row.raw_enc, aad(table, "raw_enc")) if with_raw else None,

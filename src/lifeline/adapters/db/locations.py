@@ -4,13 +4,15 @@ imported jurisdiction registry (each import one complete, dated snapshot)."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
 
+from lifeline.adapters.db.stored_config import stored_contacts, stored_rules, stored_unit
 from lifeline.adapters.db.tables import (
     aad,
     location_resolutions,
@@ -19,7 +21,9 @@ from lifeline.adapters.db.tables import (
     registry_units,
 )
 from lifeline.domain.dispatch import Contact
-from lifeline.services.location.resolution import RegistryUnit, Resolution, StoredResolution
+from lifeline.domain.place import Resolution, StoredResolution
+from lifeline.domain.registry import RegistryUnit
+from lifeline.domain.routing import DispatchRules
 from lifeline.services.ports import Cipher
 
 
@@ -31,19 +35,6 @@ def _record(unit: RegistryUnit) -> dict[str, Any]:
     data["valid_to"] = unit.valid_to.isoformat() if unit.valid_to else None
     data["localities"] = list(unit.localities)
     return data
-
-
-def _unit(data: dict[str, Any], contacts: tuple[Contact, ...] = ()) -> RegistryUnit:
-    return RegistryUnit(
-        **{
-            **data,
-            "contacts": contacts,
-            "valid_from": date.fromisoformat(data["valid_from"]),
-            "valid_to": date.fromisoformat(data["valid_to"]) if data.get("valid_to") else None,
-            "localities": tuple(data.get("localities") or ()),
-            "extra": data.get("extra") or {},
-        }
-    )
 
 
 _ADD_RESOLUTION = insert(location_resolutions)
@@ -68,6 +59,10 @@ _ADD_UNIT = insert(registry_units)
 
 
 _UNREAD = object()
+#: rules read back, by registry version (a version names the units and rules it was made from):
+#: routing reads them for every alert
+_RULES: dict[str, DispatchRules] = {}
+_RULES_LOCK = threading.Lock()
 
 
 class SqlLocationRepository:
@@ -119,17 +114,26 @@ class SqlLocationRepository:
         if row is None:
             return []
         records = self.conn.execute(_UNITS, {"import_id": row.id}).all()
-        return [_unit(r.record, self._contacts(r.contacts_enc)) for r in records]
+        return [stored_unit(r.record, self._contacts(r.contacts_enc)) for r in records]
 
-    def dispatch_rules(self) -> dict[str, Any] | None:
+    def dispatch_rules(self) -> DispatchRules | None:
         row = self._latest()
-        return None if row is None or row.dispatch_rules is None else dict(row.dispatch_rules)
+        if row is None or row.dispatch_rules is None:
+            return None
+        rules = _RULES.get(row.version)
+        if rules is None:
+            rules = stored_rules(row.dispatch_rules)
+            with _RULES_LOCK:
+                if len(_RULES) > 8:
+                    _RULES.clear()
+                _RULES[row.version] = rules
+        return rules
 
     def _contacts(self, token: str | None) -> tuple[Contact, ...]:
         if token is None:
             return ()
         plain = self.keys.decrypt(token, aad(registry_units, "contacts_enc"))
-        return tuple(Contact.from_dict(c) for c in json.loads(plain or "[]"))
+        return stored_contacts(json.loads(plain or "[]"))
 
     def _encrypt_contacts(self, unit: RegistryUnit) -> str | None:
         if not unit.contacts:
@@ -145,7 +149,7 @@ class SqlLocationRepository:
         at: datetime,
         source: str,
         actor: str,
-        rules: dict[str, Any] | None = None,
+        rules: DispatchRules | None = None,
     ) -> None:
         record = {
             "version": version,
@@ -153,7 +157,7 @@ class SqlLocationRepository:
             "source": source[:300],
             "actor": actor[:120],
             "units": len(units),
-            "dispatch_rules": rules,
+            "dispatch_rules": rules.as_dict() if rules is not None else None,
         }
         self._import = _UNREAD
         import_id = new_id(self.conn.execute(_ADD_IMPORT, record))
@@ -165,13 +169,13 @@ class SqlLocationRepository:
                 {
                     "import_id": import_id,
                     "unit_id": u.id,
-                    "kind": u.kind,
+                    "kind": str(u.kind),
                     "name": u.name,
                     "parent": u.parent,
                     "district_lgd": u.district_lgd or (u.lgd if u.kind == "district" else None),
                     "valid_from": u.valid_from,
                     "valid_to": u.valid_to,
-                    "status": u.status,
+                    "status": str(u.status),
                     "record": _record(u),
                     "contacts_enc": self._encrypt_contacts(u),
                 }

@@ -41,6 +41,8 @@ from lifeline.domain.model import (
     Subject,
     TimelineEntry,
 )
+from lifeline.domain.risk import RiskLevel
+from lifeline.domain.timestamps import iso
 from lifeline.services.ports import CaseSummary, Cipher, ConcurrentWrite
 
 
@@ -134,9 +136,7 @@ class SqlAlertRepository:
                 "name": alert.caller.name,
                 "organisation": alert.caller.organisation,
                 "callback_number": alert.caller.callback_number,
-                "call_received_at": alert.caller.call_received_at.isoformat()
-                if alert.caller.call_received_at
-                else None,
+                "call_received_at": iso(alert.caller.call_received_at),
                 "notes": alert.caller.notes,
             },
             "extra": alert.extra,
@@ -370,7 +370,7 @@ class SqlCaseRepository:
             "status": case.status.value,
             "platform": case.platform,
             "subject_id": case.subject_id,
-            "risk_level": case.risk_level,
+            "risk_level": case.risk_level.value if case.risk_level else None,
             "opened_at": case.opened_at,
             "last_alert_at": case.last_alert_at or case.opened_at,
             "alert_count": case.alert_count,
@@ -411,7 +411,7 @@ class SqlCaseRepository:
             milestones=milestones,
             outcome=outcome,
             trace_requested_at=row.trace_requested_at,
-            risk_level=row.risk_level,
+            risk_level=RiskLevel(row.risk_level) if row.risk_level else None,
             version=row.version,
             id=row.id,
         )

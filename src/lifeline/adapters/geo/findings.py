@@ -13,9 +13,8 @@ from lifeline.adapters.geo.gazetteer import KIND_WEIGHT
 from lifeline.adapters.geo.mentions import Mention, Place
 from lifeline.adapters.geo.narrowing import DISTRICT_LEVEL
 from lifeline.adapters.geo.registry import RegistryIndex
-from lifeline.services.location.resolution import Evidence
+from lifeline.domain.place import Evidence
 
-HOME_STATE = "Uttar Pradesh"
 #: a loosely spelt name from another state
 OTHER_STATE_LOOSE = 0.7
 #: how much a name found in each input counts (times the kind's weight and the match quality)
@@ -109,6 +108,7 @@ def weigh_mentions(
     found: Findings,
     registry: RegistryIndex,
     day: date,
+    home_state: str,
 ) -> None:
     # a post corroborates the location fields; alone it proposes, never overrules them
     fielded = {lgd for lgd, items in found.support.items() if any(s in FIELDS for _, s in items)}
@@ -132,7 +132,7 @@ def weigh_mentions(
         weights: dict[str, float] = {}
         for p in places:
             # a loosely matched name from another state is a guess: never confident alone
-            away = OTHER_STATE_LOOSE if m.method != "exact" and p.state != HOME_STATE else 1
+            away = OTHER_STATE_LOOSE if m.method != "exact" and p.state != home_state else 1
             for lgd in p.districts:
                 w = round(KIND_WEIGHT[p.kind] * m.quality * factor * away, 3)
                 if lgd and w > weights.get(lgd, 0.0):

@@ -10,9 +10,9 @@ leniently ("a district named in the text narrows the localities searched"), and 
 Evidence, not echoes: the loose look-ups (sound, skeleton, typos, nearby) are only for words
 that look like a name, never for everyday words (`common`, from common_words.tsv); the same
 name in another script or transliteration counts as exact. In a post, names count only in a
-locative phrase (locatives.py), or spelt exactly when they are well-known places of Uttar
-Pradesh (weighed as a mention in passing). How the names of one text are read together is in
-narrowing.py.
+locative phrase (locatives.py), or spelt exactly when they are well-known places of the home
+state, the SMC's own (weighed as a mention in passing). How the names of one text are read
+together is in narrowing.py.
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ LOCAL = frozenset({"locality", "sub_office", "branch_office"})
 RANK_WEIGHT = {"state": 0.85}
 #: kinds a post may name anywhere (not only in a locative phrase), spelt exactly
 WELL_KNOWN = frozenset({"district", "old_name", "city", "state"})
-HOME_STATE = "Uttar Pradesh"
 MAX_WORDS = 5
 MAX_TEXT_WORDS = 800
 #: a name of a village (branch office) shared by this many districts says nothing by itself
@@ -146,20 +145,24 @@ def _dedupe(places: Iterable[Place]) -> tuple[Place, ...]:
 
 
 class Gazetteer:
-    """`common`: romanised everyday words, never matched by sound or spelling (only exactly)."""
+    """`common`: romanised everyday words, never matched by sound or spelling (only exactly);
+    `home_state`: the SMC's own state, whose names a post may name anywhere, loosely spelt."""
 
     def __init__(
         self,
         base: NameIndex,
         registry: NameIndex | None = None,
         common: frozenset[str] = frozenset(),
+        *,
+        home_state: str,
     ) -> None:
         self.base = base
         self.registry = registry or NameIndex([])
         self.common = common
+        self.home_state = home_state
 
     def with_registry(self, entries: Iterable[tuple[str, Place]]) -> Gazetteer:
-        return Gazetteer(self.base, NameIndex(entries), self.common)
+        return Gazetteer(self.base, NameIndex(entries), self.common, home_state=self.home_state)
 
     def namelike(self, rom: list[str]) -> bool:
         """May these romanised words be matched loosely (by sound or spelling)? Only when they
@@ -246,10 +249,12 @@ class Gazetteer:
                 if length == 1 and (rom[i] in alone or (len(snd[i]) < 3 and method != "exact")):
                     continue
                 if not locative:
-                    # named in passing: only a well-known place of Uttar Pradesh, the SMC's own
+                    # named in passing: only a well-known place of the home state, the SMC's own
                     # ("Surat", "Kota", "Puri" in a post are more often words than places)
                     places = [
-                        p for p in places if p.kind in WELL_KNOWN and p.state in (HOME_STATE, None)
+                        p
+                        for p in places
+                        if p.kind in WELL_KNOWN and p.state in (self.home_state, None)
                     ]
                 if places:
                     found.append(
@@ -309,10 +314,10 @@ class Gazetteer:
                 if strict or len(districts) >= COMMON_VILLAGE:
                     places = tuple(p for p in places if p.kind != "branch_office")
             if strict:
-                # in a post, a name from outside Uttar Pradesh counts only spelt exactly:
+                # in a post, a name from outside the home state counts only spelt exactly:
                 # folded sounds of everyday words hit districts all over India ("khatam")
                 places = tuple(
-                    p for p in places if m.method == "exact" or p.state in (HOME_STATE, None)
+                    p for p in places if m.method == "exact" or p.state in (self.home_state, None)
                 )
             if strict and not named:
                 # a post names a locality or small town alone only in a locative phrase, and

@@ -20,19 +20,23 @@ from lifeline.adapters.geo.registry import (
     shipped_dispatch_rules,
 )
 from lifeline.adapters.geo.resolver import VERSION, GeoLocator
+from lifeline.domain.place import DEFAULT_HOME_STATE, LocationQuery, Resolution
+from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
-from lifeline.services.location.resolution import LocationQuery, RegistryUnit, Resolution
 
 _LOCK = threading.Lock()
-_SHARED: list[GeoLocator] = []
+_SHARED: dict[str, GeoLocator] = {}
 
 
-def shared_locator() -> GeoLocator:
-    if not _SHARED:
+def shared_locator(home_state: str = DEFAULT_HOME_STATE) -> GeoLocator:
+    """The process's resolver for a home state (one per state asked for: in practice one)."""
+    locator = _SHARED.get(home_state)
+    if locator is None:
         with _LOCK:
-            if not _SHARED:
-                _SHARED.append(GeoLocator())
-    return _SHARED[0]
+            locator = _SHARED.get(home_state)
+            if locator is None:
+                locator = _SHARED[home_state] = GeoLocator(home_state)
+    return locator
 
 
 class LazyGeoLocator:
@@ -40,27 +44,33 @@ class LazyGeoLocator:
 
     version = VERSION
 
+    def __init__(self, home_state: str = DEFAULT_HOME_STATE) -> None:
+        self.home_state = home_state
+
+    def _geo(self) -> GeoLocator:
+        return shared_locator(self.home_state)
+
     @property
     def registry_version(self) -> str:
-        return shared_locator().registry_version
+        return self._geo().registry_version
 
     def warm(self) -> None:
-        shared_locator()
+        self._geo()
 
     def resolve(self, query: LocationQuery, *, on: date | None = None) -> Resolution:
-        return shared_locator().resolve(query, on=on)
+        return self._geo().resolve(query, on=on)
 
     def use_registry(self, units: Sequence[RegistryUnit] | None, version: str) -> None:
-        shared_locator().use_registry(units, version)
+        self._geo().use_registry(units, version)
 
     def default_registry(self) -> list[RegistryUnit]:
-        return shared_locator().default_registry()
+        return self._geo().default_registry()
 
     def known_districts(self) -> set[str]:
-        return shared_locator().known_districts()
+        return self._geo().known_districts()
 
     def district_geojson(self, lgd: str) -> dict[str, Any] | None:
-        return shared_locator().district_geojson(lgd)
+        return self._geo().district_geojson(lgd)
 
     def read_registry(self, text: str, name: str) -> list[RegistryUnit]:
         return parse_registry(text, name)

@@ -1,8 +1,9 @@
 """The jurisdiction registry on disk (YAML or CSV, schema in docs/registry.md) and in memory.
 
-`parse_registry` reads a file into `RegistryUnit` records, reporting every fault it can see in
-the file itself (the services check the complete registry: parents, dates, LGD codes);
-`dump_registry` writes records back out; `RegistryIndex` answers the resolver's questions
+`parse_registry` reads a file into `RegistryUnit` records through the Pydantic models of
+registry_schema.py, reporting every fault it can see in the file itself, each naming the file,
+the record and the field (the services check the complete registry: parents, overlaps, LGD
+codes); `dump_registry` writes records back out; `RegistryIndex` answers the resolver's questions
 (which commissionerate covers a district, which zone and circle a police station sits in).
 """
 
@@ -13,17 +14,15 @@ import functools
 import io
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import fields
 from datetime import date
 from typing import Any
 
-import phonenumbers
 import yaml
 
 from lifeline.adapters.geo import data
-from lifeline.domain.dispatch import Contact, DispatchError
+from lifeline.adapters.geo.registry_schema import read_dispatch_rules, read_units
+from lifeline.domain.registry import RegistryError, RegistryUnit
 from lifeline.domain.routing import DispatchRules
-from lifeline.services.location.resolution import RegistryError, RegistryUnit
 
 SCHEMA = "lifeline-registry/1"
 #: libyaml's safe loader when PyYAML was built with it (ten times faster), else the Python one
@@ -43,109 +42,6 @@ CSV_COLUMNS = (
     "source",
     "notes",
 )
-_FIELDS = {f.name for f in fields(RegistryUnit)}
-
-
-def _date(value: Any, where: str, problems: list[str], required: bool) -> date | None:
-    if value is None or value == "":
-        if required:
-            problems.append(f"{where}: valid_from is required (YYYY-MM-DD)")
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        problems.append(f"{where}: {value!r} is not a date (YYYY-MM-DD)")
-        return None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _unit(raw: Any, where: str, problems: list[str]) -> RegistryUnit | None:
-    if not isinstance(raw, dict):
-        problems.append(f"{where}: a unit must be a mapping of fields")
-        return None
-    unknown = sorted(set(raw) - _FIELDS)
-    if unknown:
-        problems.append(f"{where}: unknown field(s) {', '.join(unknown)} (use 'extra:')")
-    missing = [k for k in ("id", "kind", "name") if not _text(raw.get(k))]
-    if missing:
-        problems.append(f"{where}: missing {', '.join(missing)}")
-        return None
-    where = f"unit {raw['id']!r}"
-    start = _date(raw.get("valid_from"), where, problems, True)
-    end = _date(raw.get("valid_to"), where, problems, False)
-    localities = raw.get("localities") or []
-    if isinstance(localities, str):
-        localities = [v for v in localities.split("|") if v.strip()]
-    if not isinstance(localities, list):
-        problems.append(f"{where}: localities must be a list of names")
-        localities = []
-    extra = raw.get("extra") or {}
-    if not isinstance(extra, dict):
-        problems.append(f"{where}: extra must be a mapping")
-        extra = {}
-    contacts = _contacts(raw.get("contacts"), where, problems)
-    if start is None:
-        return None
-    lgd = raw.get("lgd")
-    district_lgd = raw.get("district_lgd")
-    return RegistryUnit(
-        id=str(raw["id"]).strip(),
-        kind=str(raw["kind"]).strip(),
-        name=str(raw["name"]).strip(),
-        valid_from=start,
-        valid_to=end,
-        status=_text(raw.get("status")) or "reported",
-        parent=_text(raw.get("parent")),
-        name_hi=_text(raw.get("name_hi")),
-        lgd=_text(lgd),
-        district_lgd=_text(district_lgd),
-        localities=tuple(str(v).strip() for v in localities if str(v).strip()),
-        source=_text(raw.get("source")),
-        notes=_text(raw.get("notes")),
-        extra=extra,
-        contacts=contacts,
-    )
-
-
-def _contacts(raw: Any, where: str, problems: list[str]) -> tuple[Contact, ...]:
-    if raw is None or raw == "":
-        return ()
-    if not isinstance(raw, list):
-        problems.append(f"{where}: contacts must be a list of {{name, role, channels}}")
-        return ()
-    out = []
-    for n, item in enumerate(raw, start=1):
-        if not isinstance(item, dict) or not isinstance(item.get("channels"), list):
-            problems.append(f"{where}: contact {n} must be a mapping with a channels list")
-            continue
-        unknown = sorted(set(item) - {"name", "role", "channels", "phones"})
-        if unknown:
-            problems.append(f"{where}: contact {n}: unknown field(s) {', '.join(unknown)}")
-        contact = Contact.from_dict(item)
-        for phone in contact.phones:
-            if not _is_phone(phone):
-                problems.append(
-                    f"{where}: contact {n}: {phone!r} is not a phone number "
-                    "(write it with the country code, e.g. +919811111111)"
-                )
-        out.append(contact)
-    return tuple(out)
-
-
-def _is_phone(text: str) -> bool:
-    """A number an SMS reply can come from (Indian if it has no country code)."""
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(text, "IN"))
-    except phonenumbers.NumberParseException:
-        return False
 
 
 def _document(text: str, name: str) -> dict[str, Any]:
@@ -173,13 +69,11 @@ def parse_dispatch_rules(text: str, name: str = "registry.yaml") -> DispatchRule
     doc = _document(text, name)
     if doc.get("routing") is None and doc.get("escalation_policies") is None:
         return None
-    for key in ("routing", "escalation_policies"):
-        if doc.get(key) is not None and not isinstance(doc[key], list):
-            raise RegistryError([f"{name}: {key} must be a list"])
-    try:
-        return DispatchRules.from_dict(doc)
-    except DispatchError as exc:
-        raise RegistryError([f"{name}: {p}" for p in str(exc).split("; ")]) from None
+    lists = {key: doc.get(key) or [] for key in ("escalation_policies", "routing")}
+    wrong = [key for key, value in lists.items() if not isinstance(value, list)]
+    if wrong:
+        raise RegistryError([f'{name}: field "{key}": must be a list' for key in wrong])
+    return read_dispatch_rules(lists["escalation_policies"], lists["routing"], name)
 
 
 def parse_registry(text: str, name: str = "registry.yaml") -> list[RegistryUnit]:
@@ -191,27 +85,25 @@ def parse_registry(text: str, name: str = "registry.yaml") -> list[RegistryUnit]
     else:
         doc = _document(text, name)
         if doc.get("schema") != SCHEMA:
-            problems.append(f"{name}: schema must be {SCHEMA!r}, not {doc.get('schema')!r}")
+            found = doc.get("schema")
+            problems.append(f'{name}: field "schema": must be {SCHEMA!r}, not {found!r}')
         rows = doc["units"]
-    units = []
-    for n, raw in enumerate(rows, start=1):
-        unit = _unit(raw, f"{name} entry {n}", problems)
-        if unit is not None:
-            units.append(unit)
+    units, faults = read_units(rows, name)
+    problems += faults
     if problems:
         raise RegistryError(problems)
     return units
 
 
 def _plain(unit: RegistryUnit) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": unit.id, "kind": unit.kind, "name": unit.name}
+    data: dict[str, Any] = {"id": unit.id, "kind": str(unit.kind), "name": unit.name}
     for key in ("name_hi", "parent", "lgd", "district_lgd"):
         if getattr(unit, key) is not None:
             data[key] = getattr(unit, key)
     data["valid_from"] = unit.valid_from.isoformat()
     if unit.valid_to is not None:
         data["valid_to"] = unit.valid_to.isoformat()
-    data["status"] = unit.status
+    data["status"] = str(unit.status)
     if unit.localities:
         data["localities"] = list(unit.localities)
     for key in ("source", "notes"):

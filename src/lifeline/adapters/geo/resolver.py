@@ -36,14 +36,15 @@ from lifeline.adapters.geo.registry import (
     shipped_dispatch_rules,
 )
 from lifeline.adapters.geo.sources import PhoneAreas, PinDirectory
-from lifeline.domain.routing import DispatchRules
-from lifeline.services.location.resolution import (
+from lifeline.domain.place import (
+    DEFAULT_HOME_STATE,
     Candidate,
     Evidence,
     LocationQuery,
-    RegistryUnit,
     Resolution,
 )
+from lifeline.domain.registry import RegistryUnit
+from lifeline.domain.routing import DispatchRules
 
 VERSION = "geo-1"
 CONFIDENT = 0.75
@@ -64,20 +65,30 @@ class GeoLocator:
 
     version = VERSION
 
-    def __init__(self) -> None:
+    def __init__(self, home_state: str = DEFAULT_HOME_STATE) -> None:
+        #: the SMC's own state (LIFELINE_HOME_STATE): its names are matched more leniently, and
+        #: a district elsewhere is answered by that state's nodal unit
+        self.home_state = home_state
         # The build allocates ~200,000 long-lived objects and no cyclic garbage: the collector
         # would only rescan them over and over (a third of the start-up time).
         collecting = gc.isenabled()
         gc.disable()
         try:
+            self.states = {s.name: s for s in data.load_states()}
+            if home_state not in self.states:
+                raise ValueError(
+                    f"home state {home_state!r} is not a state in data/geo/states.csv "
+                    "(check LIFELINE_HOME_STATE: the name as written there)"
+                )
             boundaries = data.load_boundaries()
             self.polygons = DistrictPolygons(boundaries)
             self.districts = data.load_districts(boundaries)
-            self.states = {s.name: s for s in data.load_states()}
             self.pins = PinDirectory(data.load_pin_crosswalk())
             self.phones = PhoneAreas(data.load_std_areas())
             self.base = Gazetteer(
-                NameIndex(self._basearea_names()), common=data.load_common_words()
+                NameIndex(self._basearea_names()),
+                common=data.load_common_words(),
+                home_state=home_state,
             )
             self._default = parse_registry(data.registry_text(), "registry.yaml")
             self.registry_version = ""
@@ -200,7 +211,7 @@ class GeoLocator:
         ):
             if value and value.strip():
                 mentions = gazetteer.find(value, strict=source == "post", fuzzy=source != "post")
-                weigh_mentions(mentions, source, found, registry, day)
+                weigh_mentions(mentions, source, found, registry, day, self.home_state)
         return self._decide(found, registry, day)
 
     def _clean(self, value: str | None, source: str, found: Findings) -> str | None:
@@ -470,7 +481,7 @@ class GeoLocator:
                 zone = next((u.name for u in chain if u.kind == "dcp_zone"), None)
                 circle = next((u.name for u in chain if u.kind == "circle"), None)
         state = d.state if d else None
-        if state and state != "Uttar Pradesh" and unit is None:
+        if state and state != self.home_state and unit is None:
             unit = registry.nodal_unit(state, day)
         return Candidate(
             state=state,

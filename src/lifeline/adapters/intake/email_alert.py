@@ -29,6 +29,7 @@ from lifeline.adapters.intake.prose import (
 )
 from lifeline.adapters.intake.times import IST, parse_time
 from lifeline.domain.errors import InvalidAlert
+from lifeline.domain.mail import ParsedMessage
 from lifeline.domain.model import (
     Alert,
     AlertSource,
@@ -38,7 +39,6 @@ from lifeline.domain.model import (
     PostKind,
     Subject,
 )
-from lifeline.services.intake.ports import ParsedMessage
 
 PLATFORM_WORDS = {
     "facebook": "facebook",

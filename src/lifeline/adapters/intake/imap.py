@@ -22,7 +22,7 @@ import structlog
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
-from lifeline.services.intake.mail import EmailOutcome
+from lifeline.domain.mail import EmailOutcome
 from lifeline.services.ports import UnitOfWork, UnitOfWorkFactory
 
 log = structlog.get_logger("lifeline.imap")
@@ -110,7 +110,7 @@ class ImapPoller:
         log.info(
             "imap.received",
             uid=uid,
-            status=outcome.status,
+            status=outcome.status.value,
             alert_id=outcome.alert_id,
             case_id=outcome.case_id,
             quarantine_id=outcome.quarantine_id,

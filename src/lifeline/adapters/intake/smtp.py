@@ -31,7 +31,7 @@ from lifeline.adapters.intake.smtp_guard import (
     quiet_aiosmtpd_log,
     sender_domain,
 )
-from lifeline.services.intake.mail import EmailOutcome
+from lifeline.domain.mail import EmailOutcome, EmailStatus
 
 log = structlog.get_logger("lifeline.smtp")
 
@@ -123,12 +123,12 @@ class IntakeHandler:
             "smtp.received",
             sender_domain=domain,
             size=len(raw),
-            status=outcome.status,
+            status=outcome.status.value,
             alert_id=outcome.alert_id,
             case_id=outcome.case_id,
             quarantine_id=outcome.quarantine_id,
         )
-        if outcome.status == "quarantined":
+        if outcome.status is EmailStatus.QUARANTINED:
             return f"250 2.0.0 Held for review as Q{outcome.quarantine_id}: {outcome.reason}"
         return f"250 2.0.0 Accepted: alert {outcome.alert_id}, case {outcome.case_id}"
 

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 
+from lifeline.services.reports.read_models import ReportRead
 from lifeline.services.reports.report import EXPORT_COLUMNS, Report, StateExport
 
 #: how a suppressed count appears in the state export
@@ -17,7 +18,7 @@ class JsonReportWriter:
     media_type = "application/json"
 
     def write(self, report: Report) -> bytes:
-        text = json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+        text = json.dumps(ReportRead.of(report).plain(), ensure_ascii=False, indent=2)
         return (text + "\n").encode("utf-8")
 
 

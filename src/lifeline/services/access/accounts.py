@@ -14,14 +14,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from lifeline.domain.access import Role, Scope, parse_role, scope_of
 from lifeline.domain.errors import Conflict, DomainError
 from lifeline.domain.inputs import check_text, text_problem
 from lifeline.domain.model import Actor
 from lifeline.services.access.ports import PartnerRecord, UserRecord
 from lifeline.services.access.signin import authenticate, code_hash, totp_step
 from lifeline.services.context import Context
-
-ROLES = ("admin", "smc_operator", "supervisor", "district_officer", "stf_analyst", "counsellor")
 
 
 class AuthenticationFailed(DomainError):
@@ -199,6 +198,17 @@ def authenticate_partner(
     return Actor("partner", str(partner.id), "partner")
 
 
+def staff_role(value: str, jurisdiction: str | None) -> Role:
+    """The role `value` names, refused when unknown or when it needs a jurisdiction and has
+    none (a district officer's cases are their district's)."""
+    role = parse_role(value)
+    if role is None:
+        raise DomainError(f"unknown role {value!r}; roles: {', '.join(Role)}")
+    if scope_of(role) is Scope.DISTRICT and not jurisdiction:
+        raise DomainError(f"a {role} needs --jurisdiction (a district or unit id)")
+    return role
+
+
 #: how long a one-time enrolment code works
 ENROLMENT_TTL = timedelta(hours=72)
 
@@ -232,10 +242,7 @@ def create_user(
     check_text("jurisdiction", jurisdiction)
     if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum():
         raise DomainError("a username is letters, digits, '.', '_' or '-'")
-    if role not in ROLES:
-        raise DomainError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
-    if role == "district_officer" and not jurisdiction:
-        raise DomainError("a district_officer needs --jurisdiction (a district or unit id)")
+    role = staff_role(role, jurisdiction).value
     if password is not None and len(password) < 12:
         raise DomainError("a password must be at least 12 characters")
     password = password or secrets.token_urlsafe(15)

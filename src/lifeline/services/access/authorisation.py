@@ -1,52 +1,26 @@
-"""Who may do what to which case: roles, permissions and jurisdiction scoping.
+"""Who may do what to which case: the permission table (`domain/access.py`) enforced, with
+jurisdiction scoping.
 
 Every use case that reads or changes a case calls `enforce_case` in its own transaction, so the
-rule holds for the console, the API and the CLI alike (hiding a button is not a control). A
-refusal is audited (committed before the error is raised) and scoping fails closed: a district
-officer sees a case only when the case is known to be in their district.
+rule holds for the console, the API and the CLI alike (hiding a button is not a control); every
+HTTP route also declares the permission it needs (`web/access.py`), checked with `demand` before
+the use case runs. A refusal is audited (committed before the error is raised). A role without
+the permission is refused (PermissionDenied, 403); a case outside the person's scope is "not
+found" (NotFound, 404), exactly as a case that does not exist, so a refusal never reveals that a
+case exists. Scoping fails closed: a district officer sees a case only when the case is known to
+be in their district.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
-from lifeline.domain.errors import PermissionDenied
+from lifeline.domain.access import Permission, Scope, allowed, scope_of
+from lifeline.domain.errors import NotFound, PermissionDenied
 from lifeline.domain.model import Actor
 from lifeline.services.access.ports import UserRecord
 from lifeline.services.context import Context
 from lifeline.services.ports import UnitOfWork
 
-
-class Permission(StrEnum):
-    QUEUE_READ = "queue.read"
-    CASE_READ = "case.read"
-    #: the field steps: acknowledge, on scene, outcome
-    CASE_ACT = "case.act"
-    #: the SMC's steps: locate, assign district, trace, dispatch, dismiss, hand over, close
-    CASE_MANAGE = "case.manage"
-    CASE_NOTE = "case.note"
-    ALERT_ENTER = "alert.enter"
-    DASHBOARD_READ = "dashboard.read"
-    #: the STF's answer to a trace request (where the person is)
-    TRACE_ANSWER = "trace.answer"
-
-
 P = Permission
-ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "admin": frozenset(Permission),
-    "smc_operator": frozenset(Permission),
-    "supervisor": frozenset(Permission),
-    # the map and dashboard too, over their district's cases (as their queue)
-    "district_officer": frozenset(
-        {P.QUEUE_READ, P.CASE_READ, P.CASE_ACT, P.CASE_NOTE, P.DASHBOARD_READ}
-    ),
-    # trace requests (all of them until trace assignment exists): read and note, no steps
-    "stf_analyst": frozenset({P.QUEUE_READ, P.CASE_READ, P.CASE_NOTE, P.TRACE_ANSWER}),
-    # follow-ups assigned to them (aftercare): no case access from the console yet
-    "counsellor": frozenset(),
-}
-#: roles that see only some cases (district officers: their district; STF: trace requests)
-SCOPED_ROLES = frozenset({"district_officer", "stf_analyst"})
 #: actors that are not people signing in: the CLI (an administrator at the server) and the system
 TRUSTED_KINDS = frozenset({"cli", "system"})
 
@@ -68,16 +42,47 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
 }
 
 
-def allowed(role: str, permission: Permission) -> bool:
-    return permission in ROLE_PERMISSIONS.get(role, frozenset())
+def may(actor: Actor, permission: Permission) -> bool:
+    """Whether `actor` holds `permission` at all (jurisdiction is checked per case): the CLI
+    and the system do; a person by their role in the table; partners and contacts do not."""
+    if actor.kind in TRUSTED_KINDS:
+        return True
+    return actor.kind == "user" and allowed(actor.role, permission)
+
+
+def _refusal(actor: Actor, permission: Permission) -> PermissionDenied:
+    return PermissionDenied(f"role {actor.role or actor.kind!r} may not {permission.value}")
 
 
 def require(actor: Actor, permission: Permission) -> None:
     """Refuse an actor whose role lacks `permission` (jurisdiction is checked per case)."""
-    if actor.kind in TRUSTED_KINDS:
+    if not may(actor, permission):
+        raise _refusal(actor, permission)
+
+
+def _audit_refusal(
+    ctx: Context, actor: Actor, permission: Permission, reason: str, case_id: int | None
+) -> None:
+    with ctx.uow() as audit_uow:
+        audit_uow.audit.append(
+            at=ctx.clock.now(),
+            actor=str(actor),
+            action="access.denied",
+            case_id=case_id,
+            details={"permission": permission.value, "role": actor.role, "reason": reason},
+        )
+        audit_uow.commit()
+
+
+def demand(
+    ctx: Context, actor: Actor, permission: Permission, *, case_id: int | None = None
+) -> None:
+    """`require`, with a refusal audited (reason `role`): what a route checks before its use
+    case runs. Partners are not refused here: their rule is the use case's (their alerts)."""
+    if actor.kind == "partner" or may(actor, permission):
         return
-    if actor.kind != "user" or not allowed(actor.role, permission):
-        raise PermissionDenied(f"role {actor.role or actor.kind!r} may not {permission.value}")
+    _audit_refusal(ctx, actor, permission, "role", case_id)
+    raise _refusal(actor, permission)
 
 
 def case_jurisdictions(uow: UnitOfWork, case_id: int) -> set[str]:
@@ -95,51 +100,55 @@ def user_districts(uow: UnitOfWork, user: UserRecord | None) -> set[str]:
 
 
 def visible_case_ids(uow: UnitOfWork, actor: Actor) -> set[int] | None:
-    """For a scoped role, the ids of the cases it may see (None: every case)."""
-    if actor.kind in TRUSTED_KINDS or actor.role not in SCOPED_ROLES:
+    """The ids of the cases `actor` may see (None: every case, or, for the STF, every case
+    with a trace request: see `traces_only`)."""
+    if actor.kind in TRUSTED_KINDS:
         return None
-    if actor.role == "district_officer":
+    scope = scope_of(actor.role)
+    if scope is Scope.DISTRICT:
         return uow.jurisdictions.cases_in(user_districts(uow, uow.users.by_username(actor.id)))
-    return None  # stf_analyst: filtered to trace requests by the caller
+    if scope is Scope.NO_CASE:
+        return set()
+    return None
+
+
+def traces_only(actor: Actor) -> bool:
+    """Whether `actor` sees only cases with a trace request (the STF)."""
+    return actor.kind not in TRUSTED_KINDS and scope_of(actor.role) is Scope.TRACE_REQUESTS
 
 
 def _in_scope(uow: UnitOfWork, actor: Actor, case_id: int) -> bool:
-    if actor.role == "district_officer":
+    scope = scope_of(actor.role)
+    if scope is Scope.DISTRICT:
         mine = user_districts(uow, uow.users.by_username(actor.id))
         return bool(mine & case_jurisdictions(uow, case_id))
-    if actor.role == "stf_analyst":
+    if scope is Scope.TRACE_REQUESTS:
         return uow.cases.get(case_id).trace_requested_at is not None
-    return True
+    return scope is Scope.EVERY_CASE
 
 
 def enforce_case(
     ctx: Context, uow: UnitOfWork, actor: Actor, case_id: int, permission: Permission
 ) -> None:
     """Allow `actor` to use `permission` on case `case_id`, or audit the refusal, commit that
-    record, and raise PermissionDenied. Partners are checked by their own rule (their alerts)."""
+    record, and raise PermissionDenied (the role lacks the permission) or NotFound (the case
+    is outside the person's scope: said as for a case that does not exist). Partners are
+    checked by their own rule (their alerts)."""
     if actor.kind in TRUSTED_KINDS or actor.kind == "partner":
         return
     uow.cases.get(case_id)  # an unknown case is "not found" for everyone
     reason = ""
-    if actor.kind != "user" or not allowed(actor.role, permission):
+    if not may(actor, permission):
         reason = "role"
-    elif actor.role in SCOPED_ROLES and not _in_scope(uow, actor, case_id):
+    elif not _in_scope(uow, actor, case_id):
         reason = "jurisdiction"
     if not reason:
         return
     uow.rollback()
-    with ctx.uow() as audit_uow:
-        audit_uow.audit.append(
-            at=ctx.clock.now(),
-            actor=str(actor),
-            action="access.denied",
-            case_id=case_id,
-            details={"permission": permission.value, "role": actor.role, "reason": reason},
-        )
-        audit_uow.commit()
+    _audit_refusal(ctx, actor, permission, reason, case_id)
     if reason == "role":
         raise PermissionDenied(f"role {actor.role!r} may not {permission.value} case {case_id}")
-    raise PermissionDenied(f"case {case_id} is outside your jurisdiction")
+    raise NotFound(f"case {case_id} not found")
 
 
 def check_case(ctx: Context, actor: Actor, case_id: int, permission: Permission) -> None:

@@ -12,10 +12,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from lifeline.domain.access import Permission, allowed
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.model import Actor
 from lifeline.domain.signin import SignInPolicy
-from lifeline.services.access.accounts import ENROLMENT_TTL, ROLES, new_two_factor
+from lifeline.domain.timestamps import iso
+from lifeline.services.access.accounts import ENROLMENT_TTL, new_two_factor, staff_role
+from lifeline.services.access.authorisation import may
 from lifeline.services.access.ports import UserRecord
 from lifeline.services.access.signin import code_hash, normalise
 from lifeline.services.context import Context
@@ -41,9 +44,7 @@ class StaffMember:
             "role": self.role,
             "jurisdiction": self.jurisdiction,
             "active": self.active,
-            "enrolment_pending_until": self.enrolment_pending_until.isoformat()
-            if self.enrolment_pending_until
-            else None,
+            "enrolment_pending_until": iso(self.enrolment_pending_until),
             "throttled_for": self.throttled_for,
         }
 
@@ -69,7 +70,7 @@ def _member(uow: UnitOfWork, policy: SignInPolicy, user: UserRecord, now: dateti
 
 
 def _require_admin(actor: Actor) -> None:
-    if actor.kind not in ("cli", "system") and actor.role != "admin":
+    if not may(actor, Permission.STAFF_MANAGE):
         raise PermissionDenied("only an admin may manage staff")
 
 
@@ -106,8 +107,13 @@ def _audit(
     )
 
 
+def _admin(role: str) -> bool:
+    """Whether `role` may manage staff: the last active such person cannot be removed."""
+    return allowed(role, Permission.STAFF_MANAGE)
+
+
 def _other_active_admins(uow: UnitOfWork, user: UserRecord) -> bool:
-    return any(u.active and u.role == "admin" and u.id != user.id for u in uow.users.all())
+    return any(u.active and _admin(u.role) and u.id != user.id for u in uow.users.all())
 
 
 def deactivate(ctx: Context, actor: Actor, username: str) -> StaffMember:
@@ -115,7 +121,7 @@ def deactivate(ctx: Context, actor: Actor, username: str) -> StaffMember:
     _require_admin(actor)
     with ctx.uow() as uow:
         user = _load(uow, username)
-        if user.role == "admin" and user.active and not _other_active_admins(uow, user):
+        if _admin(user.role) and user.active and not _other_active_admins(uow, user):
             raise DomainError(f"{user.username!r} is the last active admin; make another first")
         uow.users.set_active(user.id, False)
         ended = _revoke(ctx, uow, user)
@@ -168,20 +174,17 @@ def set_role(
 ) -> StaffMember:
     """A new role (and jurisdiction); tokens and sessions issued under the old one end."""
     _require_admin(actor)
-    if role not in ROLES:
-        raise DomainError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     jurisdiction = (jurisdiction or "").strip() or None
-    if role == "district_officer" and not jurisdiction:
-        raise DomainError("a district_officer needs --jurisdiction (a district or unit id)")
+    new_role = staff_role(role, jurisdiction).value
     with ctx.uow() as uow:
         user = _load(uow, username)
-        if user.role == "admin" and role != "admin" and not _other_active_admins(uow, user):
+        if _admin(user.role) and not _admin(new_role) and not _other_active_admins(uow, user):
             raise DomainError(f"{user.username!r} is the last active admin; make another first")
-        uow.users.set_role(user.id, role, jurisdiction)
+        uow.users.set_role(user.id, new_role, jurisdiction)
         ended = _revoke(ctx, uow, user)
         _audit(
             ctx, uow, actor, "user.role_changed", user,
-            old_role=user.role, role=role, jurisdiction=jurisdiction, sessions_ended=ended,
+            old_role=user.role, role=new_role, jurisdiction=jurisdiction, sessions_ended=ended,
         )  # fmt: skip
         uow.commit()
     return _get(ctx, username)

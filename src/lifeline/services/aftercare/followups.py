@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from lifeline.domain.access import Permission, Role
 from lifeline.domain.aftercare import (
     TELE_MANAS,
     CheckInResult,
@@ -25,17 +26,13 @@ from lifeline.domain.aftercare import (
 )
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.model import ALIVE_OUTCOMES, SYSTEM, Actor, Case, Subject, TimelineEntry
-from lifeline.services.aftercare.ports import EarlierCase
+from lifeline.services.access.authorisation import may
 from lifeline.services.context import Context, publish
 from lifeline.services.location.registry import current_registry
 from lifeline.services.ports import Job, UnitOfWork
 
 FOLLOW_UP_DUE = "followup_due"
 LINK_REPEAT_CASES = "link_repeat_cases"
-
-#: roles that manage every follow-up plan; a counsellor manages the plans assigned to them
-MANAGERS = frozenset({"admin", "smc_operator", "supervisor"})
-COUNSELLOR = "counsellor"
 
 
 class BadAftercareJob(DomainError):
@@ -119,14 +116,14 @@ def record_check_in(
 
 def assign_counsellor(ctx: Context, actor: Actor, plan_id: int, counsellor: str) -> FollowUpPlan:
     """The SMC assigns a counsellor; a counsellor may take an unassigned plan themselves."""
-    _require_role(actor, MANAGERS | {COUNSELLOR}, "assign follow-up plans")
+    _require(actor, Permission.FOLLOWUP_WORK, "assign follow-up plans")
     with ctx.uow() as uow:
         plan = uow.aftercare.get_plan(plan_id, for_update=True)
         taking = counsellor.strip() == actor.id and plan.counsellor in (None, actor.id)
-        if actor.role == COUNSELLOR and actor.kind == "user" and not taking:
+        if not may(actor, Permission.FOLLOWUP_MANAGE) and not taking:
             raise PermissionDenied("a counsellor may only take an unassigned plan themselves")
         user = uow.users.by_username(counsellor.strip())
-        if user is None or not user.active or user.role != COUNSELLOR:
+        if user is None or not user.active or user.role != Role.COUNSELLOR:
             raise NotFound(f"no active counsellor {counsellor!r}; create one with role counsellor")
         plan.assign(user.username, ctx.clock.now(), actor)
         uow.aftercare.save_plan(plan)
@@ -186,12 +183,12 @@ def list_plans(
 ) -> list[FollowUpPlan]:
     """Plans, soonest check-in first (no personal data). A counsellor sees the plans assigned
     to them and the unassigned ones; `due` keeps plans with a check-in due now."""
-    _require_role(actor, MANAGERS | {COUNSELLOR}, "list follow-up plans")
+    _require(actor, Permission.FOLLOWUP_WORK, "list follow-up plans")
     for status in statuses or []:
         if status not in PlanStatus.__members__.values():
             known = ", ".join(s.value for s in PlanStatus)
             raise InvalidFollowUp(f"unknown plan status {status!r}; known: {known}")
-    mine = actor.role == COUNSELLOR and actor.kind == "user"
+    mine = not may(actor, Permission.FOLLOWUP_MANAGE)  # a counsellor: theirs and unassigned
     with ctx.uow(readonly=True) as uow:
         return uow.aftercare.plans(
             statuses=statuses if statuses is not None else [PlanStatus.ACTIVE.value],
@@ -275,62 +272,6 @@ def link_repeat_cases(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     publish(ctx, uow, case_id, [RepeatSubjectLinked(case_id, now, tuple(fresh), matched)])
 
 
-# -- read models -----------------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def plan_dict(plan: FollowUpPlan, now: datetime | None = None) -> dict[str, Any]:
-    open_due = [c.due_at for c in plan.check_ins if c.is_open]
-    return {
-        "id": plan.id,
-        "case_id": plan.case_id,
-        "status": plan.status.value,
-        "outcome": plan.outcome.value,
-        "outcome_at": _iso(plan.outcome_at),
-        "proposed_at": _iso(plan.proposed_at),
-        "proposed_by": plan.proposed_by,
-        "counsellor": plan.counsellor,
-        "referral": {
-            "kind": plan.referral.kind.value,
-            "name": plan.referral.name,
-            "contact": plan.referral.contact,
-            "unit_id": plan.referral.unit_id,
-        },
-        "next_due_at": _iso(min(open_due)) if open_due else None,
-        "ended_at": _iso(plan.ended_at),
-        "end_reason": plan.end_reason,
-        "check_ins": [
-            {
-                "id": c.id,
-                "label": c.label,
-                "due_at": _iso(c.due_at),
-                "state": c.state(now),
-                "notified_at": _iso(c.notified_at),
-                "result": c.result.value if c.result else None,
-                "recorded_at": _iso(c.recorded_at),
-                "recorded_by": c.recorded_by,
-                "note": c.note,
-            }
-            for c in plan.check_ins
-        ],
-    }
-
-
-def history_dict(earlier: EarlierCase) -> dict[str, Any]:
-    return {
-        "case_id": earlier.case_id,
-        "opened_at": _iso(earlier.opened_at),
-        "status": earlier.status,
-        "outcome": earlier.outcome,
-        "outcome_at": _iso(earlier.outcome_at),
-        "matched_on": list(earlier.matched_on),
-        "follow_up": earlier.follow_up,
-    }
-
-
 # -- internals -------------------------------------------------------------------------------
 
 
@@ -397,14 +338,15 @@ def _when(ctx: Context, at: datetime | None) -> datetime:
     return at
 
 
-def _require_role(actor: Actor, roles: frozenset[str], what: str) -> None:
-    if actor.kind == "partner" or (actor.kind == "user" and actor.role not in roles):
+def _require(actor: Actor, permission: Permission, what: str) -> None:
+    if not may(actor, permission):
         raise PermissionDenied(f"role {actor.role or actor.kind!r} may not {what}")
 
 
 def _require_manager_or_assigned(actor: Actor, plan: FollowUpPlan, what: str) -> None:
-    _require_role(actor, MANAGERS | {COUNSELLOR}, f"{what} follow-up plans")
-    if actor.kind == "user" and actor.role == COUNSELLOR and plan.counsellor != actor.id:
+    """Every plan for those who manage follow-ups; a counsellor, the plans assigned to them."""
+    _require(actor, Permission.FOLLOWUP_WORK, f"{what} follow-up plans")
+    if not may(actor, Permission.FOLLOWUP_MANAGE) and plan.counsellor != actor.id:
         raise PermissionDenied(
             f"follow-up plan {plan.id} is not assigned to you; take it first "
             "(assign it to yourself) or ask the SMC"

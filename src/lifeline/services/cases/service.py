@@ -7,16 +7,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from lifeline.domain.access import Permission
 from lifeline.domain.aftercare import FollowUpPlan
-from lifeline.domain.dispatch import Dispatch, Notification
+from lifeline.domain.dispatch import Alarm, Dispatch, Notification
 from lifeline.domain.errors import InvalidOutcome, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus, allowed_steps
 from lifeline.domain.model import Actor, Alert, Case, OutcomeKind, Subject, TimelineEntry
+from lifeline.domain.place import StoredResolution
+from lifeline.domain.risk import RiskAssessment
 from lifeline.services.access.authorisation import (
     ACTION_PERMISSIONS,
-    Permission,
     enforce_case,
     require,
+    traces_only,
     visible_case_ids,
 )
 from lifeline.services.aftercare.followups import propose_plan
@@ -28,11 +31,9 @@ from lifeline.services.dispatch.escalations import (
     stop_escalations,
     stop_traces,
 )
-from lifeline.services.dispatch.ports import Alarm
 from lifeline.services.location.case_place import CasePlace, case_place
-from lifeline.services.location.resolution import StoredResolution, resolutions_of
+from lifeline.services.location.resolution import resolutions_of
 from lifeline.services.ports import CaseSummary, UnitOfWork
-from lifeline.services.triage.assessment import RiskAssessment
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def list_cases(
     with ctx.uow(readonly=True) as uow:
         visible = visible_case_ids(uow, actor)
         found = uow.cases.summaries(statuses=statuses, limit=limit)
-        if actor.role == "stf_analyst":
+        if traces_only(actor):
             return []  # trace requests are listed on the console's queue
         return found if visible is None else [s for s in found if s.id in visible]
 
@@ -94,7 +95,7 @@ def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view"
             history=uow.aftercare.history(case_id),
             assessments=uow.assessments.for_case(case_id),
             resolutions=resolutions_of(uow, case_id),
-            place=case_place(uow, case_id),
+            place=case_place(uow, case_id, ctx.config.home_state),
         )
         detail.dispatches.extend(uow.dispatches.for_case(case_id))
         detail.notifications.extend(uow.dispatches.notifications_for_case(case_id))

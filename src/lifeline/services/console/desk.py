@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from lifeline.domain.access import Permission, minimal_view
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.errors import InvalidAlert, InvalidOutcome, NotFound
 from lifeline.domain.inputs import check_moment
@@ -26,12 +27,13 @@ from lifeline.domain.model import (
     Subject,
     TimelineEntry,
 )
+from lifeline.domain.place import StoredResolution
+from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment, RiskLevel
 from lifeline.services.access.authorisation import (
-    SCOPED_ROLES,
-    Permission,
-    allowed,
     enforce_case,
+    may,
     require,
+    traces_only,
     visible_case_ids,
 )
 from lifeline.services.console.ports import QueueItem
@@ -41,11 +43,6 @@ from lifeline.services.dispatch.relocation import track_place
 from lifeline.services.dispatch.views import alarmed_cases, unit_states
 from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
 from lifeline.services.location.case_place import CasePlace, case_place
-from lifeline.services.location.resolution import StoredResolution
-from lifeline.services.triage.assessment import Cue, RiskAssessment, RiskLevel
-
-#: roles shown only the fields needed to act (no raw payloads, e-mail or profile links)
-MINIMAL_ROLES = SCOPED_ROLES
 
 
 @dataclass(frozen=True)
@@ -118,7 +115,7 @@ def sla_state(item: QueueItem, now: datetime, ack_sla: timedelta) -> str:
 
 
 def _model_view(found: list[RiskAssessment]) -> tuple[float | None, tuple[Cue, ...]]:
-    model = [a for a in found if a.source == "model"]
+    model = [a for a in found if a.source is AssessmentSource.MODEL]
     if not model:
         return None, ()
     riskiest = max(model, key=lambda a: (a.level.rank, a.score or 0.0))
@@ -131,9 +128,7 @@ def queue(ctx: Context, actor: Actor, *, ack_sla: timedelta, limit: int = 1000) 
     now = ctx.clock.now()
     with ctx.uow(readonly=True) as uow:
         visible = visible_case_ids(uow, actor)
-        items = uow.console.open_queue(
-            case_ids=visible, trace_only=actor.role == "stf_analyst", limit=limit
-        )
+        items = uow.console.open_queue(case_ids=visible, trace_only=traces_only(actor), limit=limit)
         sent = unit_states(uow, [i.case_id for i in items])
         alarmed = alarmed_cases(uow, [i.case_id for i in items])
         rows = [
@@ -210,7 +205,8 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
     with ctx.uow() as uow:
         enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
         case = uow.cases.get(case_id)
-        minimal = actor.role in MINIMAL_ROLES
+        # only the fields needed to act (no raw payloads, e-mail or profile links)
+        minimal = actor.kind == "user" and minimal_view(actor.role)
         subject = uow.subjects.get(case.subject_id) if case.subject_id is not None else None
         if subject is not None and minimal:
             subject.email = subject.profile_url = None
@@ -245,14 +241,12 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             steps=[s.name.lower() for s in allowed_steps(case.status)],
             outcome=case.outcome.kind.value if case.outcome else None,
             trace_requested=case.trace_requested_at is not None,
-            can={
-                p.name.lower(): actor.kind == "user" and allowed(actor.role, p) for p in Permission
-            }
+            can={p.name.lower(): actor.kind == "user" and may(actor, p) for p in Permission}
             | {"triage": True},
             minimal=minimal,
             sender_verified=sender.verified,
             sender_verification=sender.how,
-            place=case_place(uow, case_id),
+            place=case_place(uow, case_id, ctx.config.home_state),
         )
         uow.commit()
         return view
@@ -287,7 +281,7 @@ def record_place(
     with ctx.uow() as uow:
         enforce_case(ctx, uow, actor, case_id, Permission.CASE_MANAGE)
         now = ctx.clock.now()
-        before = case_place(uow, case_id)
+        before = case_place(uow, case_id, ctx.config.home_state)
         code = None
         if district is not None:
             code = uow.jurisdictions.district_code(district)

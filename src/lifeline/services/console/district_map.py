@@ -32,14 +32,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lifeline.domain.access import Permission
 from lifeline.domain.lifecycle import OPEN_STATES
 from lifeline.domain.model import Actor
-from lifeline.services.access.authorisation import Permission, require, visible_case_ids
+from lifeline.domain.risk import LEVELS
+from lifeline.services.access.authorisation import require, visible_case_ids
 from lifeline.services.console.ports import MapItem
 from lifeline.services.context import Context
 from lifeline.services.location.ports import Locator
 from lifeline.services.reports.report import IST, Period
-from lifeline.services.triage.assessment import LEVELS
 
 WIDTH = 1000.0  # SVG user units; the height follows the area's shape
 PAD = 12.0

@@ -9,22 +9,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lifeline.domain.dispatch import AcknowledgementRefused, Dispatch, DispatchState
+from lifeline.domain.access import Permission
+from lifeline.domain.dispatch import (
+    AcknowledgementRefused,
+    AckTokenError,
+    Dispatch,
+    DispatchState,
+    Purpose,
+)
 from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.events import UnitAcknowledged
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import SYSTEM, Actor, Case
-from lifeline.services.access.authorisation import Permission, enforce_case
+from lifeline.domain.place import LocationQuery
+from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.escalations import (
     SETTLED,
     note,
     start_dispatch,
 )
-from lifeline.services.dispatch.ports import AckTokenError
 from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
 from lifeline.services.dispatch.sms_ack import admit_sms_code
-from lifeline.services.location.resolution import LocationQuery, store_resolution, sync_registry
+from lifeline.services.location.resolution import store_resolution, sync_registry
 from lifeline.services.ports import UnitOfWork
 
 
@@ -207,7 +214,7 @@ def record_trace_result(
         store_resolution(uow, alert_id, case_id, now, resolution)
         repo = uow.dispatches
         for dispatch in repo.for_case(case_id, for_update=True):
-            if dispatch.purpose == "trace" and dispatch.state is DispatchState.ACTIVE:
+            if dispatch.purpose is Purpose.TRACE and dispatch.state is DispatchState.ACTIVE:
                 dispatch.acknowledge(now, str(actor))  # the answer is the acknowledgement
                 repo.save(dispatch)
         summary = f"STF trace answered: {resolution.place()} (confidence {resolution.confidence})"

@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from lifeline.domain.model import Alert, Case, Subject
+from lifeline.domain.risk import Cue, RiskAssessment
 from lifeline.services.location.case_place import case_place
 from lifeline.services.ports import UnitOfWork
-from lifeline.services.triage.assessment import LEVELS, Cue, RiskAssessment
 
 POST_EXCERPT = 220
 CUE_SNIPPET = 60
@@ -70,15 +70,15 @@ class CaseBrief:
         return cls(**known)
 
 
-def case_brief(uow: UnitOfWork, case: Case) -> CaseBrief:
+def case_brief(uow: UnitOfWork, case: Case, home_state: str) -> CaseBrief:
     """The case as a message describes it, from all its alerts: risk, its one place, person
     and every phone known, the latest post, the strongest cues (in the caller's
-    transaction)."""
+    transaction; `home_state` as in `case_place`)."""
     assert case.id is not None
     subject = uow.subjects.get(case.subject_id) if case.subject_id is not None else Subject()
     alerts = uow.alerts.for_case(case.id)
     post = next((a.post.text for a in reversed(alerts) if a.post.text), None) or ""
-    place = case_place(uow, case.id)
+    place = case_place(uow, case.id, home_state)
     source = next((a for a in alerts if a.id == place.alert_id), None)
     hinted = [a for a in alerts if not a.location.is_empty()]
     hint = (source if source in hinted else None) or (hinted[-1] if hinted else None)
@@ -87,7 +87,7 @@ def case_brief(uow: UnitOfWork, case: Case) -> CaseBrief:
     resolution = place.resolution if place.confident else None
     return CaseBrief(
         case_id=case.id,
-        level=case.risk_level or "unassessed",
+        level=case.risk_level.value if case.risk_level else "unassessed",
         place=place.describe(),
         person_name=subject.name or next((a.subject.name for a in alerts if a.subject.name), None),
         person_phone=phones[0] if phones else None,
@@ -124,7 +124,7 @@ def strongest_cues(
     attempt, live, time, farewell...), each snippet widened to whole words of its post."""
 
     def risk(a: RiskAssessment) -> tuple[int, float]:
-        return (LEVELS.index(a.level.value), a.score or 0.0)
+        return (a.level.rank, a.score or 0.0)
 
     best: dict[str, tuple[tuple[int, float], str]] = {}
     for assessment in assessments:

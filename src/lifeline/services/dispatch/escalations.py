@@ -10,17 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from lifeline.domain.access import Permission
 from lifeline.domain.dispatch import (
     Contact,
     Dispatch,
     DispatchError,
     DispatchState,
     Notification,
+    Purpose,
 )
 from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, Case, TimelineEntry
-from lifeline.services.access.authorisation import Permission, enforce_case
+from lifeline.domain.risk import level_at_risk
+from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context, publish
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief
 from lifeline.services.dispatch.routing import (
@@ -32,7 +35,6 @@ from lifeline.services.dispatch.routing import (
 )
 from lifeline.services.location.registry import dispatch_rules_in_force
 from lifeline.services.ports import Job, UnitOfWork
-from lifeline.services.triage.assessment import level_at_risk
 
 ESCALATION_STEP = "escalation_step"
 SEND_NOTIFICATION = "send_notification"
@@ -65,7 +67,7 @@ def start_dispatch(
     for unit in plan.units:
         if unit.unit_id in running:
             continue
-        if unit.purpose == "trace" and case.trace_requested_at is None:
+        if unit.purpose is Purpose.TRACE and case.trace_requested_at is None:
             case.request_trace(now, actor)
         dispatch = Dispatch(
             case_id=case.id,
@@ -86,11 +88,13 @@ def start_dispatch(
         ctx.measure("alert_to_dispatched", (now - case.opened_at).total_seconds())
     for dispatch in started:
         case.events.append(
-            DispatchStarted(case.id, now, dispatch.unit_id, dispatch.purpose, dispatch.policy.id)
+            DispatchStarted(
+                case.id, now, dispatch.unit_id, dispatch.purpose.value, dispatch.policy.id
+            )
         )
     uow.cases.save(case)
     publish(ctx, uow, case.id, case.events)
-    brief = case_brief(uow, case)  # one read for every first message
+    brief = case_brief(uow, case, ctx.config.home_state)  # one read for every first message
     for dispatch in started:
         note(
             uow,
@@ -231,7 +235,7 @@ def fire_step(
         for unit_id, contacts in _targets(view, dispatch.unit_id, target):
             for contact in contacts:
                 if brief is None:
-                    brief = case_brief(uow, uow.cases.get(dispatch.case_id))
+                    brief = case_brief(uow, uow.cases.get(dispatch.case_id), ctx.config.home_state)
                 queue_notification(uow, dispatch, unit_id, contact, firing.step_index, now, brief)
                 reached.append(f"{contact_label(contact.role)} ({unit_id})")
     steps = len(dispatch.policy.steps)
@@ -304,7 +308,7 @@ def queue_notification(
     now: datetime,
     brief: CaseBrief,
     *,
-    purpose: str | None = None,
+    purpose: Purpose | None = None,
 ) -> Notification:
     """A notification for one contact, telling `brief`, and the job that sends it (run at
     once)."""
@@ -318,7 +322,7 @@ def queue_notification(
         channels=contact.channels,
         created_at=now,
         step_index=step_index,
-        purpose=purpose or (dispatch.purpose if dispatch is not None else "alarm"),
+        purpose=purpose or (dispatch.purpose if dispatch is not None else Purpose.ALARM),
         brief=brief.as_dict(),
     )
     notification = uow.dispatches.add_notification(notification)
@@ -396,12 +400,11 @@ def raise_alarm(
     publish(ctx, uow, case_id, [SmcAlarmRaised(case_id, now, reason)])
     view = registry_view(ctx, uow, now.date())
     holder, contacts = view.contacts_for(SMC_UNIT)
-    brief = case_brief(uow, uow.cases.get(case_id)) if contacts else None
+    brief = case_brief(uow, uow.cases.get(case_id), ctx.config.home_state) if contacts else None
     for contact in contacts:
         assert brief is not None
-        queue_notification(
-            uow, None, holder.id if holder else SMC_UNIT, contact, 0, now, brief, purpose="alarm"
-        )
+        unit_id = holder.id if holder else SMC_UNIT
+        queue_notification(uow, None, unit_id, contact, 0, now, brief, purpose=Purpose.ALARM)
 
 
 def stop_escalations(uow: UnitOfWork, case: Case, reason: str, now: datetime) -> int:
@@ -431,7 +434,7 @@ def stop_traces(uow: UnitOfWork, case_id: int, reason: str, now: datetime) -> in
     repo = uow.dispatches
     stopped = 0
     for dispatch in repo.for_case(case_id, for_update=True):
-        if dispatch.purpose == "trace" and dispatch.stop(now, reason):
+        if dispatch.purpose is Purpose.TRACE and dispatch.stop(now, reason):
             repo.save(dispatch)
             stopped += 1
             note(

@@ -13,7 +13,7 @@ import re
 from datetime import datetime, timedelta
 
 from lifeline.domain.ack_codes import group_code
-from lifeline.domain.dispatch import DispatchState, Notification, NotificationState
+from lifeline.domain.dispatch import DispatchState, Notification, NotificationState, Purpose
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Case
 from lifeline.services.context import Context
@@ -25,7 +25,6 @@ from lifeline.services.dispatch.escalations import (
     raise_alarm,
 )
 from lifeline.services.dispatch.ports import DeliveryResult, OutgoingMessage
-from lifeline.services.dispatch.relocation import PLACE_CHANGED
 from lifeline.services.ports import Job, UnitOfWork
 
 #: what a provider's error may quote about the recipient: addresses and phone numbers
@@ -169,7 +168,7 @@ def record_attempt(
 
 def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: datetime) -> None:
     """Every message to a unit has failed and none is still being tried: alarm the SMC."""
-    if n.purpose == "alarm":
+    if n.purpose is Purpose.ALARM:
         return
     others = [
         o
@@ -186,7 +185,7 @@ def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: d
 def _measure_first_delivery(
     ctx: Context, uow: UnitOfWork, n: Notification, now: datetime, case: Case | None
 ) -> None:
-    if ctx.measure is None or n.purpose == "alarm":
+    if ctx.measure is None or n.purpose is Purpose.ALARM:
         return
     assert n.id is not None
     if not uow.dispatches.delivered_before(n.case_id, n.id):
@@ -203,7 +202,7 @@ def compose(ctx: Context, uow: UnitOfWork, n: Notification) -> OutgoingMessage:
     if n.brief is not None:
         brief = CaseBrief.from_dict(n.brief)
     else:
-        brief = case_brief(uow, uow.cases.get(n.case_id))
+        brief = case_brief(uow, uow.cases.get(n.case_id), ctx.config.home_state)
     return render(ctx, brief, n)
 
 
@@ -214,23 +213,23 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
     assert n.id is not None
     level, place, who = brief.level, brief.place, brief.who
     ack_url = ack_code = None
-    if n.purpose not in ("alarm", PLACE_CHANGED) and ctx.ack_tokens is not None:
+    if n.purpose not in (Purpose.ALARM, Purpose.RELOCATED) and ctx.ack_tokens is not None:
         ack_url = f"{ctx.config.public_url.rstrip('/')}/ack/{ctx.ack_tokens.issue(n.id)}"
         ack_code = n.ack_code
     title, lines = _text(n, brief.case_id, level, who, place)
-    if n.purpose != "alarm" and not brief.place_confirmed:
+    if n.purpose is not Purpose.ALARM and not brief.place_confirmed:
         lines.append(
             "The place is not confirmed: the SMC is checking it. / स्थान की पुष्टि नहीं हुई है: "
             "SMC जाँच रहा है।"
         )
         if brief.hint_text:
             lines.append(f"Address given / दिया गया पता: {brief.hint_text}")
-    if n.purpose != "alarm":
+    if n.purpose is not Purpose.ALARM:
         phones = ", ".join(p for p in (brief.person_phone, *brief.other_phones) if p)
         lines.append(f"Person / व्यक्ति: {who}" + (f", {phones}" if phones else ""))
         if brief.profile_url:
             lines.append(f"Profile: {brief.profile_url}")
-        if brief.ip_city and n.purpose == "trace":
+        if brief.ip_city and n.purpose is Purpose.TRACE:
             lines.append(f"IP city: {brief.ip_city}")
         if brief.excerpt:
             lines.append(f"Post / पोस्ट: \u201c{brief.excerpt}\u201d")
@@ -247,7 +246,7 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
     )
     incident = {
         "type": "suicide_risk",
-        "purpose": n.purpose,
+        "purpose": n.purpose.value,
         "case_id": brief.case_id,
         "notification_id": n.id,
         "risk_level": level,
@@ -279,14 +278,14 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
 
 def _text(n: Notification, case_id: int, level: str, who: str, place: str) -> tuple[str, list[str]]:
     level_hi = LEVEL_HI.get(level, level)
-    if n.purpose == "alarm":
+    if n.purpose is Purpose.ALARM:
         title = f"SMC ALARM: case {case_id} not acknowledged / केस {case_id} पर कोई जवाब नहीं"
         return title, [
             title,
             f"Risk / जोखिम: {level} ({level_hi}); place / स्थान: {place}",
             "Phone the units now and record it in the console. / इकाइयों को अभी फ़ोन करें।",
         ]
-    if n.purpose == "trace":
+    if n.purpose is Purpose.TRACE:
         title = f"Trace request: case {case_id} / ट्रेस अनुरोध: केस {case_id}"
         return title, [
             title,
@@ -294,7 +293,7 @@ def _text(n: Notification, case_id: int, level: str, who: str, place: str) -> tu
             "Please trace the number or account and answer in Lifeline. / कृपया नंबर या खाता "
             "ट्रेस करें और Lifeline में उत्तर दें।",
         ]
-    if n.purpose == PLACE_CHANGED:
+    if n.purpose is Purpose.RELOCATED:
         title = f"Lifeline case {case_id}: the place has changed / स्थान बदल गया है"
         return title, [
             title,

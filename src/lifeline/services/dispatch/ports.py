@@ -16,19 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from lifeline.domain.dispatch import Dispatch, Notification
-from lifeline.domain.errors import DomainError
+from lifeline.domain.dispatch import Alarm, Dispatch, Notification
 
 # -- the dispatch repository ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Alarm:
-    id: int
-    case_id: int
-    dispatch_id: int | None
-    reason: str
-    raised_at: datetime
 
 
 class DispatchRepository(Protocol):
@@ -68,16 +58,6 @@ class DispatchRepository(Protocol):
 
 
 # -- acknowledgement links ----------------------------------------------------------------------
-
-
-class AckTokenError(DomainError):
-    """An acknowledgement link whose token is forged, damaged or expired."""
-
-    code = "invalid_ack_token"
-
-    def __init__(self, message: str, *, expired: bool = False) -> None:
-        super().__init__(message)
-        self.expired = expired
 
 
 class AckTokens(Protocol):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from lifeline.domain.dispatch import Purpose
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
 from lifeline.services.ports import UnitOfWork
@@ -51,7 +52,7 @@ def already_reached(uow: UnitOfWork, case: Case, window: timedelta) -> dict[str,
     for other_id in sorted(earlier, reverse=True):
         reached_at = uow.cases.get(other_id).milestones.get(Milestone.ON_SCENE)
         for dispatch in uow.dispatches.for_case(other_id):
-            if dispatch.purpose != "respond":
+            if dispatch.purpose is not Purpose.RESPOND:
                 continue
             if dispatch.acknowledged_at is not None:
                 at, how = dispatch.acknowledged_at, "acknowledged"

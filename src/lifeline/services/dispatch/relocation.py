@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lifeline.domain.dispatch import Contact
+from lifeline.domain.dispatch import Contact, Purpose
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, TimelineEntry
@@ -26,9 +26,6 @@ from lifeline.services.location.resolution import (
 )
 from lifeline.services.ports import Job, UnitOfWork
 
-#: the purpose of a message telling a unit already notified that the place has changed
-PLACE_CHANGED = "relocated"  # the notifications.purpose column holds 12 characters
-
 
 def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     """Job handler, payload {"alert_id", "case_id"}: resolve the alert's location, store the
@@ -42,7 +39,7 @@ def resolve_location(ctx: Context, uow: UnitOfWork, job: Job) -> None:
         raise NotFound(f"alert {alert_id} of case {case_id} not found")
     locator = sync_registry(ctx, uow)
     now = ctx.clock.now()
-    before = case_place(uow, case_id)
+    before = case_place(uow, case_id, ctx.config.home_state)
     resolution = locator.resolve(query_for(alert), on=now.date())
     store_resolution(uow, alert_id, case_id, now, resolution)
     details = {
@@ -82,7 +79,7 @@ def track_place(
     """After a new answer (stored in this transaction): mark the case located when its place
     became confident or moved, flag a new conflict, and tell the units already notified when
     the place changed. Returns the case's place now."""
-    after = case_place(uow, case_id)
+    after = case_place(uow, case_id, ctx.config.home_state)
     now = ctx.clock.now()
     if after.conflict and set(after.conflict) != set(before.conflict):
         listed = ", ".join(name for _, name in after.conflict)
@@ -117,7 +114,7 @@ def track_place(
         uow.cases.save(case)
         publish(ctx, uow, case_id, case.events)
     if after.moved_from(before):
-        _announce_change(uow, case_id, before, after, actor, now)
+        _announce_change(uow, case_id, before, after, actor, now, ctx.config.home_state)
     return after
 
 
@@ -128,12 +125,14 @@ def _announce_change(
     after: CasePlace,
     actor: Actor,
     now: datetime,
+    home_state: str,
 ) -> None:
     """A change of place after dispatch: a timeline event, and a message to each contact of
     every unit already sent the case (once each), unless nobody needs to go any more."""
     case = uow.cases.get(case_id)
     repo = uow.dispatches
-    told = [n for n in repo.notifications_for_case(case_id) if n.purpose in ("respond", "trace")]
+    sent = (Purpose.RESPOND, Purpose.TRACE)
+    told = [n for n in repo.notifications_for_case(case_id) if n.purpose in sent]
     if not told:
         return
     note(
@@ -152,7 +151,7 @@ def _announce_change(
     )
     if case.status in SETTLED:
         return
-    brief = case_brief(uow, case)
+    brief = case_brief(uow, case, home_state)
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
     for n in told:
         key = (n.unit_id, n.contact_name, n.channels)
@@ -160,4 +159,4 @@ def _announce_change(
             continue
         seen.add(key)
         contact = Contact(n.contact_name, n.contact_role, n.channels)
-        queue_notification(uow, None, n.unit_id, contact, 0, now, brief, purpose=PLACE_CHANGED)
+        queue_notification(uow, None, n.unit_id, contact, 0, now, brief, purpose=Purpose.RELOCATED)

@@ -10,20 +10,21 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
 
-from lifeline.domain.dispatch import PLATFORM_SOURCES, Contact
+from lifeline.domain.dispatch import Contact, Purpose
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
-from lifeline.domain.model import Case
-from lifeline.domain.routing import DispatchRules, RoutingFacts
+from lifeline.domain.model import AlertSource, Case
+from lifeline.domain.place import Resolution
+from lifeline.domain.registry import RegistryUnit
+from lifeline.domain.risk import level_at_risk
+from lifeline.domain.routing import PLATFORM_SOURCES, DispatchRules, RoutingFacts
 from lifeline.services.context import Context
 from lifeline.services.dispatch.reached import already_reached
 from lifeline.services.location.case_place import case_place
 from lifeline.services.location.registry import dispatch_rules_in_force, registry_units_in_force
-from lifeline.services.location.resolution import RegistryUnit, Resolution, sync_registry
+from lifeline.services.location.resolution import sync_registry
 from lifeline.services.ports import UnitOfWork
-from lifeline.services.triage.assessment import level_at_risk
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 #: registry ids of the state-level units routing and escalation name directly
@@ -101,24 +102,12 @@ class PlannedUnit:
     unit_id: str
     unit_name: str
     kind: str
-    purpose: str  # respond | trace
+    purpose: Purpose  # respond | trace
     rule: str
     policy: str
     #: who would get the first message (the unit's contacts or an ancestor's)
     contacts: tuple[str, ...] = ()
     contacts_of: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "unit_id": self.unit_id,
-            "unit_name": self.unit_name,
-            "kind": self.kind,
-            "purpose": self.purpose,
-            "rule": self.rule,
-            "policy": self.policy,
-            "contacts": list(self.contacts),
-            "contacts_of": self.contacts_of,
-        }
 
 
 @dataclass(frozen=True)
@@ -133,38 +122,20 @@ class DispatchPlan:
     why: str = ""
     rules_matched: tuple[str, ...] = field(default_factory=tuple)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "case_id": self.case_id,
-            "facts": {
-                "source": self.facts.source,
-                "level": self.facts.level,
-                "state": self.facts.state,
-                "district_lgd": self.facts.district_lgd,
-                "located": self.facts.located,
-                "hour_ist": self.facts.hour_ist,
-                "sender_verified": self.facts.sender_verified,
-                "sender_verification": self.facts.sender_verification,
-            },
-            "automatic": self.automatic,
-            "why": self.why,
-            "rules_matched": list(self.rules_matched),
-            "units": [u.as_dict() for u in self.units],
-            "problems": list(self.problems),
-        }
-
 
 def case_facts(
     ctx: Context, uow: UnitOfWork, case: Case, now: datetime
 ) -> tuple[RoutingFacts, Resolution | None]:
     assert case.id is not None
     alerts = uow.alerts.for_case(case.id)
-    sources = [a.source.value for a in alerts]
+    sources = [a.source for a in alerts]
     sender = case_sender(alerts)
     # a platform's alert merged into a case the SMC found itself makes it a platform case
-    source = next((s for s in sources if s in PLATFORM_SOURCES), sources[0] if sources else "")
-    source = source or "manual"
-    place = case_place(uow, case.id)
+    source = next(
+        (s for s in sources if s in PLATFORM_SOURCES),
+        sources[0] if sources else AlertSource.MANUAL,
+    )
+    place = case_place(uow, case.id, ctx.config.home_state)
     resolution = place.resolution
     # a conflict between confident answers waits for an operator, like a doubtful place
     located = (
@@ -179,6 +150,7 @@ def case_facts(
         district_lgd=resolution.district_lgd if resolution else None,
         located=located,
         hour_ist=now.astimezone(IST).hour,
+        home_state=ctx.config.home_state,
         sender_verified=sender.verified,
         sender_verification=sender.how,
     )
@@ -201,10 +173,10 @@ def plan_dispatch(
     rules = rules or dispatch_rules_in_force(ctx, uow)
     view = registry_view(ctx, uow, now.astimezone(IST).date())
     problems: list[str] = []
-    wanted: list[tuple[str, str, str, str]] = []  # unit id, purpose, rule, policy
+    wanted: list[tuple[str, Purpose, str, str]] = []  # unit id, purpose, rule, policy
     matched: list[str] = []
     if unit_ids:
-        wanted = [(u, "respond", "chosen by the operator", "default") for u in unit_ids]
+        wanted = [(u, Purpose.RESPOND, "chosen by the operator", "default") for u in unit_ids]
     else:
         for rule in rules.rules:
             if not rule.matches(facts):
@@ -261,26 +233,27 @@ def plan_dispatch(
 
 def _target_unit(
     view: RegistryView, target: str, resolution: Resolution | None
-) -> tuple[RegistryUnit | None, str]:
+) -> tuple[RegistryUnit | None, Purpose]:
+    respond = Purpose.RESPOND
     if target.startswith("unit:"):
-        return view.get(target.removeprefix("unit:")), "respond"
+        return view.get(target.removeprefix("unit:")), respond
     if target == "trace":
-        return view.get(STF_UNIT), "trace"
+        return view.get(STF_UNIT), Purpose.TRACE
     best = resolution.candidates[0] if resolution and resolution.candidates else None
     lgd = resolution.district_lgd if resolution else None
     if target == "nodal_unit":
-        return view.nodal_unit(resolution.state if resolution else None), "respond"
+        return view.nodal_unit(resolution.state if resolution else None), respond
     district_unit = view.in_district(lgd, "commissionerate", "district")
     if target == "district_unit":
-        return district_unit, "respond"
+        return district_unit, respond
     if target == "district_cell":
-        return view.in_district(lgd, "cell"), "respond"
+        return view.in_district(lgd, "cell"), respond
     if target == "police_station":
         station = view.get(best.unit_id if best else None)
         if station is not None and station.kind == "police_station":
-            return station, "respond"
-        return district_unit, "respond"
-    return None, "respond"
+            return station, respond
+        return district_unit, respond
+    return None, respond
 
 
 def _automatic(
@@ -291,14 +264,15 @@ def _automatic(
     if chosen:
         return False, "units chosen by a person"
     if facts.source not in PLATFORM_SOURCES:
-        return False, f"a {facts.source} case waits for an operator's confirmation"
+        return False, f"a {facts.source.value} case waits for an operator's confirmation"
     if not facts.sender_verified:
         return False, (
             f"sender not verified ({facts.sender_verification}): waits for an operator's "
             "confirmation"
         )
     if not level_at_risk(facts.level):
-        return False, f"risk level {facts.level or 'not yet assessed'} is below ideation"
+        level = facts.level.value if facts.level else "not yet assessed"
+        return False, f"risk level {level} is below ideation"
     if facts.located:
         return True, "platform alert, risk at or above ideation, confident location"
     if resolution is not None and not resolution.candidates:

@@ -1,6 +1,6 @@
 """Read models of dispatch for the entrypoints: what an acknowledgement link names (read without
-changing anything), the SMC alarms a person may see, the dispatch panel of a case, and the
-JSON shapes of dispatches, notifications and alarms (never a channel URL: those hold secrets).
+changing anything), the SMC alarms a person may see, and the dispatch panel of a case (the
+JSON reads of dispatches, notifications and alarms are in dispatch/read_models.py).
 """
 
 from __future__ import annotations
@@ -8,27 +8,21 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from lifeline.domain.dispatch import Dispatch, DispatchState, Notification
+from lifeline.domain.access import Permission
+from lifeline.domain.dispatch import AckTokenError, Alarm, Dispatch, DispatchState, Notification
 from lifeline.domain.errors import DomainError, NotFound
 from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import (
-    Permission,
-    allowed,
     enforce_case,
+    may,
+    traces_only,
     visible_case_ids,
 )
 from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import SETTLED
-from lifeline.services.dispatch.ports import AckTokenError, Alarm
 from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
 from lifeline.services.ports import UnitOfWork
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
 
 # -- acknowledgement links ------------------------------------------------------------------
 
@@ -83,7 +77,7 @@ def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
     """Open SMC alarms `actor` may see, scoped as the live queue is: a district officer sees
     only their district's cases, an STF analyst only trace requests, a role without the
     queue nothing."""
-    if actor.kind != "user" or not allowed(actor.role, Permission.QUEUE_READ):
+    if actor.kind != "user" or not may(actor, Permission.QUEUE_READ):
         return []
     with ctx.uow(readonly=True) as uow:
         found = uow.dispatches.open_alarms()
@@ -92,7 +86,7 @@ def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
         visible = visible_case_ids(uow, actor)
         if visible is not None:
             found = [a for a in found if a.case_id in visible]
-        if actor.role == "stf_analyst":
+        if traces_only(actor):
             found = [a for a in found if uow.cases.get(a.case_id).trace_requested_at]
         return found
 
@@ -132,10 +126,7 @@ def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool)
         enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
         repo = uow.dispatches
         plan, problem = None, ""
-        may_plan = actor.kind in ("cli", "system") or (
-            actor.kind == "user" and allowed(actor.role, Permission.CASE_MANAGE)
-        )
-        if with_plan and may_plan and ctx.locator is not None:
+        if with_plan and may(actor, Permission.CASE_MANAGE) and ctx.locator is not None:
             try:
                 plan = plan_dispatch(ctx, uow, uow.cases.get(case_id), ctx.clock.now())
             except DomainError as exc:
@@ -164,59 +155,3 @@ def _with_acknowledgers(uow: UnitOfWork, case_id: int, found: list[Dispatch]) ->
         if who and dispatch.acknowledged_by:
             dispatch.acknowledged_by = f"{who}: {dispatch.acknowledged_by}"
     return found
-
-
-# -- JSON shapes ------------------------------------------------------------------------------
-
-
-def dispatch_dict(d: Dispatch) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "unit_id": d.unit_id,
-        "unit_name": d.unit_name,
-        "purpose": d.purpose,
-        "state": d.state.value,
-        "reason": d.reason,
-        "started_at": _iso(d.started_at),
-        "started_by": d.started_by,
-        "acknowledged_at": _iso(d.acknowledged_at),
-        "acknowledged_by": d.acknowledged_by,
-        "step_index": d.step_index,
-        "steps": len(d.policy.steps),
-        "next_at": _iso(d.next_at),
-        "ended_at": _iso(d.ended_at),
-        "end_reason": d.end_reason,
-        "policy": d.policy.id,
-    }
-
-
-def notification_dict(n: Notification) -> dict[str, Any]:
-    """One message: to whom and how far it got; `delivered_via` is the channel's description
-    (e.g. "sms"), never its URL."""
-    return {
-        "id": n.id,
-        "dispatch_id": n.dispatch_id,
-        "unit_id": n.unit_id,
-        "contact_name": n.contact_name,
-        "contact_role": n.contact_role,
-        "purpose": n.purpose,
-        "step_index": n.step_index,
-        "state": n.state.value,
-        "attempts": n.attempts,
-        "channel_index": n.channel_index,
-        "channels": len(n.channels),
-        "detail": n.detail,
-        "created_at": _iso(n.created_at),
-        "delivered_at": _iso(n.delivered_at),
-        "delivered_via": n.delivered_via,
-    }
-
-
-def alarm_dict(a: Alarm) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "case_id": a.case_id,
-        "dispatch_id": a.dispatch_id,
-        "reason": a.reason,
-        "raised_at": _iso(a.raised_at),
-    }

@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from lifeline.domain.access import Permission
 from lifeline.domain.errors import Conflict
 from lifeline.domain.inputs import check_alert
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Actor, Alert, Case
+from lifeline.services.access.authorisation import require
 from lifeline.services.context import Context, publish
 from lifeline.services.intake.ports import IdempotencyRecord
 from lifeline.services.ports import ConcurrentWrite, UnitOfWork
@@ -50,7 +52,10 @@ def receive_alert(ctx: Context, cmd: ReceiveAlert) -> Receipt:
     """Store one alert in one transaction; retried (whole) if a concurrent writer got there
     first, so the sender never sees a conflict that was not theirs. A field that could not
     be stored (a NUL byte, a year 9999) is refused first with `InvalidInput` naming it; mail,
-    which has no one to refuse to, drops such fields in its parser instead."""
+    which has no one to refuse to, drops such fields in its parser instead. A person enters an
+    alert only with `alert.enter`; partners, mail and the system are checked where they come in."""
+    if cmd.actor.kind == "user":
+        require(cmd.actor, Permission.ALERT_ENTER)
     check_alert(cmd.alert)
     attempts = 3
     while True:

@@ -20,30 +20,14 @@ from lifeline.domain.email_trust import (
     registered_domains,
 )
 from lifeline.domain.errors import Conflict, DomainError
+from lifeline.domain.mail import EmailOutcome, EmailStatus, ParsedMessage, QuarantineStatus
 from lifeline.domain.model import Actor, TimelineEntry
 from lifeline.services.context import Context
 from lifeline.services.intake.alerts import ReceiveAlert, take_alert
-from lifeline.services.intake.ports import (
-    EmailParser,
-    MailAuthenticator,
-    ParsedMessage,
-    QuarantinedMessage,
-)
+from lifeline.services.intake.ports import EmailParser, MailAuthenticator, QuarantinedMessage
 from lifeline.services.ports import UnitOfWork
 
 SMTP_ACTOR = Actor("system", "smtp-intake")
-
-
-@dataclass(frozen=True)
-class EmailOutcome:
-    status: str  # "alert" | "duplicate" | "quarantined"
-    alert_id: int | None = None
-    case_id: int | None = None
-    quarantine_id: int | None = None
-    reason: str | None = None
-    missing: tuple[str, ...] = ()
-    sender_verified: bool | None = None
-    sender_verification: str | None = None
 
 
 def sender_allowed(allowed: tuple[str, ...], address: str) -> bool:
@@ -167,7 +151,7 @@ def _take(
     if not receipt.replayed and not check.verified:
         _note_unverified(uow, receipt.case_id, receipt.alert_id, check, now)
     return EmailOutcome(
-        "duplicate" if receipt.replayed else "alert",
+        EmailStatus.DUPLICATE if receipt.replayed else EmailStatus.ALERT,
         receipt.alert_id,
         receipt.case_id,
         missing=tuple(parsed.missing),
@@ -211,7 +195,7 @@ def _quarantine(
         case_id=None,
         details={"quarantine_id": qid, "reason": reason},
     )
-    return EmailOutcome("quarantined", quarantine_id=qid, reason=reason)
+    return EmailOutcome(EmailStatus.QUARANTINED, quarantine_id=qid, reason=reason)
 
 
 def list_quarantine(
@@ -240,7 +224,7 @@ def release(ctx: Context, parse: EmailParser, actor: Actor, message_id: int) -> 
     now = ctx.clock.now()
     with ctx.uow() as uow:
         message = uow.quarantine.get(message_id, for_update=True)
-        if message.status != "pending":
+        if message.status is not QuarantineStatus.PENDING:
             raise Conflict(f"quarantined message {message_id} is already {message.status}")
         assert message.raw is not None
         parsed = parse(message.raw, received_at=message.received_at, mail_from=message.mail_from)
@@ -253,8 +237,9 @@ def release(ctx: Context, parse: EmailParser, actor: Actor, message_id: int) -> 
         # the operator vouches for it: as verified as an alert an operator took on the phone
         parsed.alert.sender_verified, parsed.alert.sender_verification = True, OPERATOR
         receipt = take_alert(ctx, uow, ReceiveAlert(parsed.alert, actor, dedupe_key=key))
+        released = QuarantineStatus.RELEASED
         uow.quarantine.mark(
-            message_id, status="released", alert_id=receipt.alert_id, by=str(actor), at=now
+            message_id, status=released, alert_id=receipt.alert_id, by=str(actor), at=now
         )
         uow.audit.append(
             at=now,
@@ -265,7 +250,11 @@ def release(ctx: Context, parse: EmailParser, actor: Actor, message_id: int) -> 
         )
         uow.commit()
     return EmailOutcome(
-        "alert", receipt.alert_id, receipt.case_id, message_id, missing=tuple(parsed.missing)
+        EmailStatus.ALERT,
+        receipt.alert_id,
+        receipt.case_id,
+        message_id,
+        missing=tuple(parsed.missing),
     )
 
 
@@ -276,9 +265,10 @@ def discard(ctx: Context, actor: Actor, message_id: int, reason: str) -> None:
     now = ctx.clock.now()
     with ctx.uow() as uow:
         message = uow.quarantine.get(message_id, for_update=True)
-        if message.status != "pending":
+        if message.status is not QuarantineStatus.PENDING:
             raise Conflict(f"quarantined message {message_id} is already {message.status}")
-        uow.quarantine.mark(message_id, status="discarded", alert_id=None, by=str(actor), at=now)
+        discarded = QuarantineStatus.DISCARDED
+        uow.quarantine.mark(message_id, status=discarded, alert_id=None, by=str(actor), at=now)
         uow.audit.append(
             at=now,
             actor=str(actor),

@@ -5,12 +5,12 @@ pinned keys, the IMAP ledger)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from lifeline.domain.email_trust import MailEvidence
-from lifeline.domain.model import Alert
+from lifeline.domain.mail import ParsedMessage, QuarantineStatus
 
 # -- partners' signed requests ----------------------------------------------------------------
 
@@ -41,16 +41,6 @@ class SignatureLedger(Protocol):
 
 
 # -- email ------------------------------------------------------------------------------------
-
-
-@dataclass
-class ParsedMessage:
-    """What an email parser made of a message."""
-
-    alert: Alert | None
-    missing: list[str] = field(default_factory=list)
-    reason: str | None = None  # why no alert could be made
-    message_id: str | None = None
 
 
 class EmailParser(Protocol):
@@ -84,7 +74,7 @@ class QuarantinedMessage:
     mail_from: str
     reason: str
     size: int
-    status: str
+    status: QuarantineStatus
     alert_id: int | None = None
     reviewed_by: str | None = None
     raw: bytes | None = None
@@ -105,7 +95,13 @@ class Quarantine(Protocol):
     def get(self, message_id: int, *, for_update: bool = False) -> QuarantinedMessage: ...
     def recent(self, status: str | None = None, limit: int = 100) -> list[QuarantinedMessage]: ...
     def mark(
-        self, message_id: int, *, status: str, alert_id: int | None, by: str, at: datetime
+        self,
+        message_id: int,
+        *,
+        status: QuarantineStatus,
+        alert_id: int | None,
+        by: str,
+        at: datetime,
     ) -> None: ...
 
 

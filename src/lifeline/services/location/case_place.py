@@ -21,15 +21,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from lifeline.services.location.resolution import (
-    Candidate,
-    Resolution,
-    StoredResolution,
-    resolutions_of,
-)
+from lifeline.domain.place import Candidate, Resolution, StoredResolution
+from lifeline.services.location.resolution import resolutions_of
 from lifeline.services.ports import UnitOfWork
 
-HOME_STATE = "Uttar Pradesh"
 UNKNOWN_PLACE = "unknown / अज्ञात"
 OPERATOR, STF, RESOLVER = "operator", "stf", "resolver"
 
@@ -103,19 +98,6 @@ class CasePlace:
             self.police_station != before.police_station
         )
 
-    def as_dict(self) -> dict[str, object]:
-        """The API's `location` fields that belong to the case (not to one alert)."""
-        return {
-            "source": self.source or None,
-            "confident": self.confident,
-            "place": self.describe(),
-            "candidate_district": self.candidate,
-            "conflict": bool(self.conflict),
-            "conflicting_districts": [
-                {"district_lgd": lgd, "district": name} for lgd, name in self.conflict
-            ],
-        }
-
 
 @dataclass(frozen=True)
 class HumanAnswer:
@@ -178,10 +160,11 @@ def choose_place(
 
 
 def operator_answer(
-    uow: UnitOfWork, case_id: int, found: Sequence[StoredResolution]
+    uow: UnitOfWork, case_id: int, found: Sequence[StoredResolution], home_state: str
 ) -> HumanAnswer | None:
     """The district an operator assigned, as a confident answer (keeping a resolver's candidate
-    in that district, with its police station, if there was one)."""
+    in that district, with its police station, if there was one). An operator picks among the
+    home state's districts (the jurisdiction directory), so that is the answer's state."""
     assigned = uow.jurisdictions.assigned(case_id)
     if assigned is None:
         return None
@@ -190,9 +173,9 @@ def operator_answer(
     if lgd not in names:
         return None
     known = [c for r in reversed(found) for c in r.resolution.candidates if c.district_lgd == lgd]
-    best = known[0] if known else Candidate(HOME_STATE, names[lgd], lgd, 1.0)
+    best = known[0] if known else Candidate(home_state, names[lgd], lgd, 1.0)
     resolution = Resolution(
-        state=best.state or HOME_STATE,
+        state=best.state or home_state,
         district=names[lgd],
         district_lgd=lgd,
         commissionerate=best.commissionerate,
@@ -206,8 +189,10 @@ def operator_answer(
     return HumanAnswer(OPERATOR, at, resolution)
 
 
-def case_place(uow: UnitOfWork, case_id: int) -> CasePlace:
-    """The case's one place, read in the caller's transaction."""
+def case_place(uow: UnitOfWork, case_id: int, home_state: str) -> CasePlace:
+    """The case's one place, read in the caller's transaction (`home_state`: the service
+    configuration's, the state of the districts an operator may assign)."""
     found = resolutions_of(uow, case_id)
     stf_at = {t.at for t in uow.cases.timeline(case_id) if t.kind == "trace_answered"}
-    return choose_place(found, stf_at=stf_at, operator=operator_answer(uow, case_id, found))
+    operator = operator_answer(uow, case_id, found, home_state)
+    return choose_place(found, stf_at=stf_at, operator=operator)

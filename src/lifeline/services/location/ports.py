@@ -6,18 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from lifeline.domain.place import LocationQuery, Resolution, StoredResolution
+from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
-
-if TYPE_CHECKING:
-    # value types still in the use-case module until they move to the domain (issue #17)
-    from lifeline.services.location.resolution import (
-        LocationQuery,
-        RegistryUnit,
-        Resolution,
-        StoredResolution,
-    )
 
 
 class Locator(Protocol):
@@ -79,9 +72,9 @@ class LocationRepository(Protocol):
         at: datetime,
         source: str,
         actor: str,
-        rules: dict[str, Any] | None = None,
+        rules: DispatchRules | None = None,
     ) -> None: ...
-    def dispatch_rules(self) -> dict[str, Any] | None:
+    def dispatch_rules(self) -> DispatchRules | None:
         """The routing rules and escalation policies of the registry in force, or None when
         none were imported (the shipped ones apply)."""
         ...

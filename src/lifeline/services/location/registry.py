@@ -1,26 +1,27 @@
 """The jurisdiction registry as the SMC administers it: read, check, import and export files,
 and the registry (units, routing rules, escalation policies) in force.
 
-The records' types and checks are in location/resolution.py beside the resolver that uses them.
+The records' types and checks are in domain/registry.py; files are read by the adapter behind
+the `Locator` port, stored rules by the `LocationRepository`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Sequence
 
 from lifeline.domain.model import Actor
-from lifeline.domain.routing import DispatchRules
-from lifeline.services.context import Context
-from lifeline.services.location.resolution import (
+from lifeline.domain.registry import (
     RegistryError,
     RegistryUnit,
-    locator_of,
+    quoted,
     registry_version,
     validate_units,
 )
+from lifeline.domain.routing import DispatchRules
+from lifeline.services.context import Context
+from lifeline.services.location.resolution import locator_of
 from lifeline.services.ports import UnitOfWork
 
 
@@ -42,15 +43,15 @@ def write_registry(
 def check_dispatch_rules(rules: DispatchRules, units: Sequence[RegistryUnit]) -> list[str]:
     """Units the rules and policies name that the registry does not have."""
     known = {u.id for u in units}
-    named = [(f"routing rule {r.name!r}", t) for r in rules.rules for t in r.targets]
+    named = [(f"routing rule {quoted(r.name)}", t) for r in rules.rules for t in r.targets]
     named += [
-        (f"escalation policy {p.id!r}", t)
+        (f"escalation policy {quoted(p.id)}: step {n}", t)
         for p in rules.policies
-        for s in p.steps
+        for n, s in enumerate(p.steps, start=1)
         for t in s.notify
     ]
     return [
-        f"{where}: unit {target.removeprefix('unit:')!r} is not in the registry"
+        f'{where}: field "notify": unit {target.removeprefix("unit:")!r} is not in the registry'
         for where, target in named
         if target.startswith("unit:") and target.removeprefix("unit:") not in known
     ]
@@ -96,27 +97,11 @@ def registry_units_in_force(ctx: Context, uow: UnitOfWork) -> list[RegistryUnit]
     return repo.registry_units()
 
 
-#: parsed rules by registry version (a version names the units and rules it was made from)
-_RULES: dict[str, DispatchRules] = {}
-_RULES_LOCK = threading.Lock()
-
-
 def dispatch_rules_in_force(ctx: Context, uow: UnitOfWork) -> DispatchRules:
     """The routing rules and escalation policies of the registry in force (the imported ones,
     or those shipped with Lifeline)."""
-    repo = uow.locations
-    stored = repo.dispatch_rules()
-    if stored is None:
-        return locator_of(ctx).default_dispatch_rules()
-    version = repo.registry_version() or ""
-    rules = _RULES.get(version)
-    if rules is None:
-        rules = DispatchRules.from_dict(stored)
-        with _RULES_LOCK:
-            if len(_RULES) > 8:
-                _RULES.clear()
-            _RULES[version] = rules
-    return rules
+    rules = uow.locations.dispatch_rules()
+    return rules if rules is not None else locator_of(ctx).default_dispatch_rules()
 
 
 def import_registry(
@@ -139,16 +124,14 @@ def import_registry(
     with ctx.uow() as uow:
         repo = uow.locations
         if rules is None and not replace:
-            kept = repo.dispatch_rules()
-            rules = DispatchRules.from_dict(kept) if kept is not None else None
-        plain_rules = rules.as_dict() if rules is not None else None
+            rules = repo.dispatch_rules()
         version = registry_version(merged)
-        if plain_rules is not None:
-            digest = hashlib.sha256(json.dumps(plain_rules, sort_keys=True).encode())
+        if rules is not None:
+            digest = hashlib.sha256(json.dumps(rules.as_dict(), sort_keys=True).encode())
             version = hashlib.sha256((version + digest.hexdigest()).encode()).hexdigest()[:16]
         now = ctx.clock.now()
         repo.replace_registry(
-            merged, version=version, at=now, source=source, actor=str(actor), rules=plain_rules
+            merged, version=version, at=now, source=source, actor=str(actor), rules=rules
         )
         uow.audit.append(
             at=now,

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from lifeline.domain.access import Permission
 from lifeline.domain.model import Actor
-from lifeline.services.access.authorisation import Permission, require, visible_case_ids
+from lifeline.services.access.authorisation import require, visible_case_ids
 from lifeline.services.context import Context
 from lifeline.services.reports.figures import (
     STEPS,

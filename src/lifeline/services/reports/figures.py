@@ -31,18 +31,6 @@ class Figure:
     extra: dict[str, Any] = field(default_factory=dict)
     ref: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ref": self.ref,
-            "key": self.key,
-            "label": self.label,
-            "label_hi": self.label_hi,
-            "value": self.value,
-            "unit": self.unit,
-            "case_ids": list(self.case_ids),
-            **self.extra,
-        }
-
 
 @dataclass(frozen=True)
 class Section:

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, Protocol
 
+from lifeline.domain.access import Permission
 from lifeline.domain.errors import DomainError, PermissionDenied
 from lifeline.domain.model import ALIVE_OUTCOMES, Actor, OutcomeKind
+from lifeline.services.access.authorisation import may
 from lifeline.services.context import Context
 from lifeline.services.ports import UnitOfWork
 from lifeline.services.reports.figures import (
@@ -40,7 +42,6 @@ from lifeline.services.reports.figures import (
 
 #: India Standard Time (no daylight saving): report days and months are IST days and months
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
-REPORT_ROLES = frozenset({"admin", "supervisor"})
 FORMATS = ("json", "csv", "pdf")
 #: no report reaches before this (the programme began in 2022; the margin is for imports)
 EARLIEST = date(2000, 1, 1)
@@ -98,36 +99,6 @@ class Report:
 
     def section(self, key: str) -> Section:
         return next(s for s in self.sections if s.key == key)
-
-    def as_dict(self) -> dict[str, Any]:
-        p = self.period
-        return {
-            "title": "Lifeline report",
-            "title_hi": "लाइफ़लाइन रिपोर्ट",
-            "period": {
-                "from": p.first_day.isoformat(),
-                "to": p.last_day.isoformat(),
-                "timezone": "Asia/Kolkata",
-                "start": p.start.isoformat(),
-                "end": p.end.isoformat(),
-                "as_of": p.as_of.isoformat(),
-            },
-            "district": None
-            if self.district is None
-            else {"lgd": self.district.lgd or None, "name": self.district.name},
-            "generated_at": self.generated_at.isoformat(),
-            "generated_by": self.generated_by,
-            "sections": [
-                {
-                    "key": s.key,
-                    "title": s.title,
-                    "title_hi": s.title_hi,
-                    "figures": [f.as_dict() for f in s.figures],
-                }
-                for s in self.sections
-            ],
-            "method": list(self.method),
-        }
 
 
 class ReportWriter(Protocol):
@@ -230,7 +201,7 @@ def _district(uow: UnitOfWork, value: str) -> District:
 
 
 def _require_reporter(actor: Actor) -> None:
-    if actor.kind == "partner" or (actor.kind == "user" and actor.role not in REPORT_ROLES):
+    if not may(actor, Permission.REPORT_READ):
         raise PermissionDenied(f"role {actor.role or actor.kind!r} may not produce reports")
 
 

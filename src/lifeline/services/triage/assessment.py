@@ -9,101 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
+from lifeline.domain.access import Permission
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor, Alert, AlertSource, PostKind, TimelineEntry
+from lifeline.domain.risk import (
+    LEVELS,
+    AssessmentSource,
+    LabelledExample,
+    RiskAssessment,
+    RiskLevel,
+    RiskResult,
+)
+from lifeline.services.access.authorisation import may
 from lifeline.services.context import Context, publish
 from lifeline.services.ports import Job, UnitOfWork
-
-
-class RiskLevel(StrEnum):
-    """Ordered: a later member is more urgent."""
-
-    NONE = "none"
-    DISCUSSION = "discussion"
-    DISTRESS = "distress"
-    IDEATION = "ideation"
-    INTENT = "intent"
-    IMMINENT = "imminent"
-
-    @property
-    def rank(self) -> int:
-        return list(RiskLevel).index(self)
-
-    @property
-    def at_risk(self) -> bool:
-        """The author is at risk: ideation or above (what `score` is the probability of)."""
-        return self.rank >= RiskLevel.IDEATION.rank
-
-
-LEVELS = tuple(level.value for level in RiskLevel)
-
-
-def level_at_risk(level: str | None) -> bool:
-    """Whether a stored level (None: not yet assessed) is ideation or above."""
-    return level is not None and RiskLevel(level).at_risk
-
-
-@dataclass(frozen=True)
-class Cue:
-    """A span of the post that drove the result; offsets index the text as received."""
-
-    tag: str
-    text: str
-    start: int
-    end: int
-
-    def as_dict(self) -> dict[str, object]:
-        return {"tag": self.tag, "text": self.text, "start": self.start, "end": self.end}
-
-
-@dataclass(frozen=True)
-class RiskResult:
-    """What the classifier says about one text."""
-
-    level: RiskLevel
-    score: float
-    language: str
-    cues: tuple[Cue, ...]
-    model_version: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "level": self.level.value,
-            "score": round(self.score, 4),
-            "language": self.language,
-            "cues": [c.as_dict() for c in self.cues],
-            "model_version": self.model_version,
-        }
-
-
-@dataclass
-class RiskAssessment:
-    """One assessment of a case: by the model (of one alert's post) or by an operator."""
-
-    case_id: int
-    level: RiskLevel
-    assessed_by: str
-    at: datetime
-    source: str  # "model" | "operator"
-    alert_id: int | None = None
-    score: float | None = None
-    language: str | None = None
-    cues: tuple[Cue, ...] = ()
-    model_version: str | None = None
-    note: str | None = None
-    id: int | None = None
-
-
-@dataclass(frozen=True)
-class LabelledExample:
-    """An operator's level for a post: training data for `model train --with-feedback`."""
-
-    text: str
-    level: RiskLevel
-    assessment_id: int
 
 
 class InvalidTriage(DomainError):
@@ -112,8 +33,6 @@ class InvalidTriage(DomainError):
     code = "invalid_triage"
 
 
-#: roles that may confirm or correct a risk level
-TRIAGE_ROLES = frozenset({"admin", "smc_operator", "supervisor"})
 _MODEL_ACTOR = Actor("system", "triage-model")
 
 
@@ -153,7 +72,7 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     if alert is None:
         raise NotFound(f"alert {alert_id} of case {case_id} not found")
     earlier = uow.assessments.for_case(case_id)
-    if any(a.alert_id == alert_id and a.source == "model" for a in earlier):
+    if any(a.alert_id == alert_id and a.source is AssessmentSource.MODEL for a in earlier):
         return  # already assessed (a retried job whose first run committed)
     now = ctx.clock.now()
     text = (alert.post.text or "").strip()
@@ -167,7 +86,7 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: Job) -> None:
             level=result.level,
             assessed_by=f"model:{result.model_version}",
             at=now,
-            source="model",
+            source=AssessmentSource.MODEL,
             alert_id=alert_id,
             score=result.score,
             language=result.language,
@@ -179,14 +98,14 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: Job) -> None:
     case = uow.cases.get(case_id, for_update=True)
     if case.status is CaseStatus.CLOSED:
         return
-    current = RiskLevel(case.risk_level) if case.risk_level in LEVELS else None
-    operator_decided = any(a.source == "operator" for a in earlier)
+    current = case.risk_level
+    operator_decided = any(a.source is AssessmentSource.OPERATOR for a in earlier)
     if (
         current is None
         or result.level.rank > current.rank
         or (not operator_decided and result.level.rank >= current.rank)
     ):
-        case.mark_triaged(now, result.level.value, _MODEL_ACTOR)
+        case.mark_triaged(now, result.level, _MODEL_ACTOR)
     else:
         uow.cases.note(
             case_id,
@@ -227,7 +146,7 @@ def record_operator_assessment(
 ) -> RiskAssessment:
     """An operator confirms or corrects the level of a case. The decision is the case's level
     from now on and a labelled example of the alert's post (the latest alert unless named)."""
-    if actor.kind == "partner" or (actor.kind == "user" and actor.role not in TRIAGE_ROLES):
+    if not may(actor, Permission.CASE_MANAGE):
         raise PermissionDenied(f"role {actor.role or actor.kind!r} may not triage a case")
     decided = parse_level(level)
     with ctx.uow() as uow:
@@ -236,7 +155,7 @@ def record_operator_assessment(
         if alert_id is not None and all(a.id != alert_id for a in alerts):
             raise NotFound(f"alert {alert_id} is not part of case {case_id}")
         target = alert_id if alert_id is not None else _latest_alert_id(alerts)
-        model = [a for a in uow.assessments.for_case(case_id) if a.source == "model"]
+        model = [a for a in uow.assessments.for_case(case_id) if a.source is AssessmentSource.MODEL]
         model_level = next((a.level for a in reversed(model) if a.alert_id == target), None)
         verdict = "confirmed" if model_level is decided else "corrected"
         now = ctx.clock.now()
@@ -246,12 +165,12 @@ def record_operator_assessment(
                 level=decided,
                 assessed_by=str(actor),
                 at=now,
-                source="operator",
+                source=AssessmentSource.OPERATOR,
                 alert_id=target,
                 note=(note or "").strip() or None,
             )
         )
-        case.mark_triaged(now, decided.value, actor)
+        case.mark_triaged(now, decided, actor)
         uow.cases.save(case)
         uow.audit.append(
             at=now,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
-if TYPE_CHECKING:
-    # value types still in the use-case module until they move to the domain (issue #17)
-    from lifeline.services.triage.assessment import RiskAssessment, RiskResult
+from lifeline.domain.risk import RiskAssessment, RiskResult
 
 
 class RiskClassifier(Protocol):

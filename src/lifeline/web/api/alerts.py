@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, timedelta
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError
 
+from lifeline.domain.access import Permission
 from lifeline.domain.model import (
+    Actor,
     Alert,
     AlertSource,
     Caller,
@@ -22,8 +24,9 @@ from lifeline.domain.model import (
 )
 from lifeline.services.access.accounts import authenticate_partner
 from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
+from lifeline.web.access import open_to_all, requires
 from lifeline.web.api.schemas import AlertAccepted, AlertIn, ErrorOut, PhoneAlertIn
-from lifeline.web.deps import App, Staff
+from lifeline.web.deps import App
 from lifeline.web.errors import ApiError, validation_details
 
 M = TypeVar("M", bound=BaseModel)
@@ -124,6 +127,7 @@ def _accepted(
     response_model=AlertAccepted,
     responses=ERRORS,
     summary="Receive a platform alert (signed by the partner)",
+    dependencies=[open_to_all("partners' alerts: the request's signature is checked inside")],
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -184,11 +188,13 @@ async def post_alert(request: Request, response: Response, app: App) -> AlertAcc
     summary="Record an alert taken by phone (SMC operator)",
 )
 def post_phone_alert(
-    body: PhoneAlertIn, request: Request, response: Response, app: App, actor: Staff
+    body: PhoneAlertIn,
+    request: Request,
+    response: Response,
+    app: App,
+    actor: Annotated[Actor, requires(Permission.ALERT_ENTER)],
 ) -> AlertAccepted:
     started = time.perf_counter()
-    if actor.role not in ("admin", "smc_operator", "supervisor"):
-        raise ApiError(403, "permission_denied", f"role {actor.role!r} may not enter alerts")
     c = body.caller
     caller = Caller(c.name, c.organisation, c.callback_number, c.call_received_at, c.notes)
     now = app.clock.now()

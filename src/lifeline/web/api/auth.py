@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from lifeline.services.access.accounts import authenticate_user
 from lifeline.services.access.signin import SignInThrottled
+from lifeline.web.access import open_to_all
 from lifeline.web.api.schemas import ErrorOut, TokenIn, TokenOut
 from lifeline.web.deps import App, client_address, issue_token
 from lifeline.web.errors import error_response
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
     response_model=TokenOut,
     responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}},
     summary="Sign in (password + two-factor code) for a bearer token",
+    dependencies=[open_to_all("the way in: password and two-factor code, throttled")],
 )
 async def token(body: TokenIn, app: App, request: Request) -> TokenOut | JSONResponse:
     address = client_address(app, request)

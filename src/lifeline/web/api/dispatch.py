@@ -3,19 +3,24 @@ confirmation, and the STF's answer to a trace request."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from lifeline.domain.model import Case
+from lifeline.domain.access import Permission
+from lifeline.domain.model import Actor
+from lifeline.domain.place import LocationQuery
 from lifeline.services.dispatch.acknowledgement import record_trace_result
 from lifeline.services.dispatch.escalations import confirm_dispatch, preview_dispatch
-from lifeline.services.dispatch.views import dispatch_dict
-from lifeline.services.location.resolution import LocationQuery
-from lifeline.web.api.cases import ERRORS, READERS, CaseId
-from lifeline.web.deps import App, Staff
-from lifeline.web.errors import ApiError
+from lifeline.services.dispatch.read_models import (
+    DispatchedRead,
+    DispatchPlanRead,
+    TraceAnsweredRead,
+)
+from lifeline.web.access import requires
+from lifeline.web.api.cases import ERRORS, CaseId, Managing
+from lifeline.web.deps import App
 from lifeline.web.inputs import SafeLine, SafeText
 
 router = APIRouter(prefix="/api/v1/cases", tags=["dispatch"])
@@ -50,14 +55,6 @@ class TraceResultIn(BaseModel):
         return self
 
 
-def _case(case: Case) -> dict[str, Any]:
-    return {
-        "id": case.id,
-        "status": case.status.value,
-        "milestones": {m.value: t.isoformat() for m, t in case.milestones.items()},
-    }
-
-
 def _unit_ids(values: list[str] | None) -> list[str]:
     return [u.strip() for v in values or [] for u in v.split(",") if u.strip()]
 
@@ -70,15 +67,13 @@ def _unit_ids(values: list[str] | None) -> list[str]:
 def dispatch_plan(
     case_id: CaseId,
     app: App,
-    actor: Staff,
+    actor: Annotated[Actor, requires(Permission.CASE_READ)],
     units: Annotated[
         list[str] | None,
         Query(description="Registry ids instead of the routing rules (repeat or comma-separate)"),
     ] = None,
-) -> dict[str, Any]:
-    if actor.role not in READERS:
-        raise ApiError(403, "permission_denied", f"role {actor.role!r} may not read cases")
-    return preview_dispatch(app.ctx, actor, case_id, _unit_ids(units)).as_dict()
+) -> DispatchPlanRead:
+    return DispatchPlanRead.of(preview_dispatch(app.ctx, actor, case_id, _unit_ids(units)))
 
 
 @router.post(
@@ -87,12 +82,12 @@ def dispatch_plan(
     summary="Send the case to the planned units (or those named) and start their escalations",
 )
 def confirm(
-    case_id: CaseId, app: App, actor: Staff, body: ConfirmDispatchIn | None = None
-) -> dict[str, Any]:
+    case_id: CaseId, app: App, actor: Managing, body: ConfirmDispatchIn | None = None
+) -> DispatchedRead:
     chosen = _unit_ids(body.units if body else None)
     case, started = confirm_dispatch(app.ctx, actor, case_id, chosen)
     app.jobs_ready.set()  # the first messages are jobs: send them now
-    return {**_case(case), "dispatches": [dispatch_dict(d) for d in started]}
+    return DispatchedRead.of(case, started)
 
 
 @router.post(
@@ -100,7 +95,12 @@ def confirm(
     responses=ERRORS,
     summary="The STF's answer to a trace request: where the person is (re-routes the case)",
 )
-def trace_result(case_id: CaseId, body: TraceResultIn, app: App, actor: Staff) -> dict[str, Any]:
+def trace_result(
+    case_id: CaseId,
+    body: TraceResultIn,
+    app: App,
+    actor: Annotated[Actor, requires(Permission.TRACE_ANSWER)],
+) -> TraceAnsweredRead:
     query = LocationQuery(
         text=body.text,
         lat=body.lat,
@@ -111,4 +111,4 @@ def trace_result(case_id: CaseId, body: TraceResultIn, app: App, actor: Staff) -
     )
     case, plan = record_trace_result(app.ctx, actor, case_id, query)
     app.jobs_ready.set()
-    return {**_case(case), "plan": plan.as_dict()}
+    return TraceAnsweredRead.of(case, plan)

@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS, AcknowledgementThrottled
 from lifeline.domain.errors import DomainError
 from lifeline.services.dispatch.acknowledgement import acknowledge_code
+from lifeline.web.access import open_to_all
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App
 from lifeline.web.errors import ApiError
@@ -150,6 +151,7 @@ def _answer(
     "/sms",
     responses={**ERRORS, 403: {"model": ErrorOut}, 429: {"model": ErrorOut}},
     summary="An SMS reply from an officer (the gateway's webhook)",
+    dependencies=[open_to_all("the SMS gateway, with its token; the code and number decide")],
 )
 async def inbound_sms(request: Request, app: App) -> Any:
     """Take "ACK <code>" from an SMS reply sent from a number of the unit's contacts: the unit

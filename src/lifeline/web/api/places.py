@@ -9,37 +9,43 @@ from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from lifeline.services.access.authorisation import Permission, check_case
+from lifeline.domain.access import Permission
+from lifeline.domain.model import Actor
+from lifeline.domain.place import LocationQuery
 from lifeline.services.location import resolution as location
-from lifeline.services.location.resolution import LocationQuery
+from lifeline.services.location.read_models import (
+    CaseResolutionRead,
+    DistrictBoundaryRead,
+    ResolutionRead,
+)
+from lifeline.web.access import requires
 from lifeline.web.api.schemas import ErrorOut
-from lifeline.web.deps import App, Staff
+from lifeline.web.deps import App
 from lifeline.web.errors import ApiError
 from lifeline.web.inputs import SafeLine, SafeText
 
 router = APIRouter(prefix="/api/v1", tags=["places"])
 ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (401, 403, 404)}
-READERS = ("admin", "smc_operator", "supervisor", "district_officer")
 CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Case id")]
+#: the boundary is sent as application/geo+json (RFC 7946), in the shape of its read model
+GEOJSON = {"$ref": "#/components/schemas/DistrictBoundaryRead"}
 
-
-def _reader(actor: Any) -> None:
-    if actor.role not in READERS:
-        raise ApiError(403, "permission_denied", f"role {actor.role!r} may not read locations")
+#: the caller, checked against the permission table (web/access.py)
+LookingUp = Annotated[Actor, requires(Permission.PLACE_LOOKUP)]
 
 
 @router.get(
     "/places/districts/{lgd}.geojson",
-    responses=ERRORS,
+    responses={**ERRORS, 200: {"content": {"application/geo+json": {"schema": GEOJSON}}}},
     summary="A district's boundary as GeoJSON (for showing candidates on a map)",
     response_class=JSONResponse,
+    response_model=DistrictBoundaryRead,
 )
 def district_geojson(
     lgd: Annotated[str, Path(pattern=r"^[0-9]{1,4}$", description="LGD district code")],
     app: App,
-    actor: Staff,
+    actor: LookingUp,
 ) -> JSONResponse:
-    _reader(actor)
     locator = app.ctx.locator
     feature = locator.district_geojson(lgd.zfill(3) if len(lgd) < 3 else lgd) if locator else None
     if feature is None:
@@ -56,18 +62,10 @@ def district_geojson(
     responses=ERRORS,
     summary="Every location resolution of a case: candidates and evidence (audited)",
 )
-def case_location(case_id: CaseId, app: App, actor: Staff) -> list[dict[str, Any]]:
-    _reader(actor)
-    check_case(app.ctx, actor, case_id, Permission.CASE_READ)
-    return [
-        {
-            "alert_id": r.alert_id,
-            "resolved_at": r.resolved_at.isoformat(),
-            "resolver_version": r.resolution.resolver_version,
-            **r.resolution.as_dict(),
-        }
-        for r in location.case_resolutions(app.ctx, actor, case_id)
-    ]
+def case_location(
+    case_id: CaseId, app: App, actor: Annotated[Actor, requires(Permission.CASE_READ)]
+) -> list[CaseResolutionRead]:
+    return [CaseResolutionRead.of(r) for r in location.case_resolutions(app.ctx, actor, case_id)]
 
 
 class LocateIn(BaseModel):
@@ -82,7 +80,6 @@ class LocateIn(BaseModel):
 @router.post(
     "/locate", responses=ERRORS, summary="Resolve a location (what `lifeline locate` does)"
 )
-def locate(body: LocateIn, app: App, actor: Staff) -> dict[str, Any]:
-    _reader(actor)
+def locate(body: LocateIn, app: App, actor: LookingUp) -> ResolutionRead:
     query = LocationQuery(body.text, body.lat, body.lon, body.pin, body.phone, body.ip_city)
-    return location.locate(app.ctx, query).as_dict()
+    return ResolutionRead.of(location.locate(app.ctx, query))

@@ -6,17 +6,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 
+from lifeline.domain.access import Permission
 from lifeline.domain.errors import DomainError
 from lifeline.services.reports import report as reports
+from lifeline.services.reports.read_models import ReportRead
+from lifeline.web.access import Requires
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App, Staff
 from lifeline.web.errors import ApiError
 from lifeline.web.inputs import SafeLine
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = APIRouter(
+    prefix="/api/v1/reports",
+    tags=["reports"],
+    dependencies=[Depends(Requires(Permission.REPORT_READ))],
+)
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 401, 403, 422, 503)
 }
@@ -32,7 +39,18 @@ def _file(data: bytes, media_type: str, name: str) -> Response:
     )
 
 
-@router.get("", responses=ERRORS, summary="The report for a period (supervisor, admin)")
+@router.get(
+    "",
+    responses={
+        **ERRORS,
+        200: {
+            "description": "The report: JSON (a `ReportRead`), or a CSV or PDF file",
+            "content": {"text/csv": {}, "application/pdf": {}},
+        },
+    },
+    response_model=ReportRead,
+    summary="The report for a period (supervisor, admin)",
+)
 def get_report(
     app: App,
     actor: Staff,
@@ -42,10 +60,10 @@ def get_report(
         SafeLine | None, Query(max_length=80, description="LGD code or name, or 'unknown'")
     ] = None,
     fmt: Annotated[Literal["json", "csv", "pdf"], Query(alias="format")] = "json",
-) -> Response:
+) -> ReportRead | Response:
     report = reports.build_report(app.ctx, actor, first, last, district=district)
     if fmt == "json":
-        return JSONResponse(report.as_dict())
+        return ReportRead.of(report)
     writer = app.report_writer(fmt)
     try:
         data = writer.write(report)

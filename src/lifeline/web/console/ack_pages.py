@@ -25,17 +25,21 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from lifeline.domain.dispatch import AcknowledgementRefused
+from lifeline.domain.dispatch import AcknowledgementRefused, AckTokenError
 from lifeline.domain.errors import DomainError
 from lifeline.services.dispatch.acknowledgement import acknowledge_link
-from lifeline.services.dispatch.ports import AckTokenError
 from lifeline.services.dispatch.views import AckLinkView, ack_link_view
+from lifeline.web.access import open_to_all
 from lifeline.web.console import i18n
 from lifeline.web.console.common import SECURITY_HEADERS, templates
 from lifeline.web.deps import App
 from lifeline.web.inputs import SafeLine
 
-router = APIRouter(include_in_schema=False)
+#: the signed token in the link is the permission (no sign-in: an officer at the door)
+router = APIRouter(
+    include_in_schema=False,
+    dependencies=[open_to_all("acknowledgement links: the link's signed token decides")],
+)
 #: signed tokens are well under this; anything longer is not one of ours
 MAX_TOKEN = 400
 STATUS = {

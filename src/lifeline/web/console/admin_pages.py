@@ -5,23 +5,32 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from lifeline.domain.errors import DomainError, PermissionDenied
+from lifeline.domain.access import Permission, Role
+from lifeline.domain.errors import DomainError
 from lifeline.services.access import staff
-from lifeline.services.access.accounts import ROLES
-from lifeline.web.console.common import PREFIX, ConsoleRoute, Signed, check_csrf, redirect, render
+from lifeline.web.console.common import (
+    PREFIX,
+    ConsoleRequires,
+    ConsoleRoute,
+    Signed,
+    check_csrf,
+    redirect,
+    render,
+)
 from lifeline.web.deps import App
 
-router = APIRouter(prefix=PREFIX + "/admin", route_class=ConsoleRoute, include_in_schema=False)
+#: every route: admins only (the staff use cases check again, for the CLI too)
+router = APIRouter(
+    prefix=PREFIX + "/admin",
+    route_class=ConsoleRoute,
+    include_in_schema=False,
+    dependencies=[Depends(ConsoleRequires(Permission.STAFF_MANAGE))],
+)
 
 ACTIONS = ("deactivate", "reactivate", "unlock", "reset-2fa", "set-role")
-
-
-def _require_admin(session: Signed) -> None:
-    if session.actor.role != "admin":
-        raise PermissionDenied(f"role {session.actor.role!r} may not manage staff")
 
 
 def _page(
@@ -32,7 +41,7 @@ def _page(
     page = render(
         request,
         "admin_users.html",
-        {"members": members, "roles": ROLES, "done": done, "new": new},
+        {"members": members, "roles": list(Role), "done": done, "new": new},
         status,
     )
     return page
@@ -40,7 +49,6 @@ def _page(
 
 @router.get("/users", response_class=HTMLResponse)
 def users_page(request: Request, app: App, session: Signed) -> HTMLResponse:
-    _require_admin(session)
     return _page(request, app, session, done=request.query_params.get("done", "")[:20])
 
 
@@ -55,7 +63,6 @@ def user_action(
     role: Annotated[str, Form(max_length=32)] = "",
     jurisdiction: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    _require_admin(session)
     check_csrf(session, csrf)
     if action not in ACTIONS:
         raise DomainError(f"unknown action {action!r}; one of: {', '.join(ACTIONS)}")

@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
+from lifeline.domain.access import Permission
 from lifeline.domain.model import OutcomeKind
-from lifeline.services.access.authorisation import Permission, check_case
+from lifeline.domain.risk import LEVELS
+from lifeline.services.access.sessions import ConsoleSession
 from lifeline.services.cases import service as case_service
 from lifeline.services.console import desk as console_service
 from lifeline.services.dispatch.escalations import confirm_dispatch
@@ -18,10 +20,10 @@ from lifeline.services.triage import assessment as triage
 from lifeline.web.console.common import (
     PREFIX,
     ConsoleRoute,
-    Signed,
     check_csrf,
     redirect,
     render,
+    requires,
 )
 from lifeline.web.deps import App
 from lifeline.web.inputs import SafeLine, SafeText
@@ -29,6 +31,12 @@ from lifeline.web.inputs import SafeLine, SafeText
 router = APIRouter(prefix=PREFIX + "/cases", route_class=ConsoleRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Csrf = Annotated[str, Form(max_length=100)]
+#: the signed-in person, checked against the permission table (web/access.py); the use case
+#: checks again, with the case's scope (404 outside it)
+Reading = Annotated[ConsoleSession, requires(Permission.CASE_READ)]
+Acting = Annotated[ConsoleSession, requires(Permission.CASE_ACT)]
+Managing = Annotated[ConsoleSession, requires(Permission.CASE_MANAGE)]
+Noting = Annotated[ConsoleSession, requires(Permission.CASE_NOTE)]
 ACTIONS = (
     "acknowledge",
     "on-scene",
@@ -46,7 +54,7 @@ ACTIONS = (
 
 
 @router.get("/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: CaseId, app: App, session: Signed) -> HTMLResponse:
+def case_page(request: Request, case_id: CaseId, app: App, session: Reading) -> HTMLResponse:
     view = console_service.case_view(app.ctx, session.actor, case_id)
     panel = dispatch_panel(
         app.ctx,
@@ -68,14 +76,14 @@ def case_page(request: Request, case_id: CaseId, app: App, session: Signed) -> H
             "district_names": names,
             "minutes": console_service.milestone_minutes(view),
             "outcomes": [o.value for o in OutcomeKind],
-            "levels": list(triage.LEVELS),
+            "levels": [level.value for level in LEVELS],
             "done": request.query_params.get("done", ""),
         },
     )
 
 
 @router.get("/{case_id}/attachments/{attachment_id}")
-def download(case_id: CaseId, attachment_id: CaseId, app: App, session: Signed) -> Response:
+def download(case_id: CaseId, attachment_id: CaseId, app: App, session: Reading) -> Response:
     found = console_service.attachment(app.ctx, session.actor, case_id, attachment_id)
     safe = "".join(c for c in found.filename if c.isalnum() or c in "._-") or "attachment"
     return Response(
@@ -91,7 +99,7 @@ def _done(case_id: int, action: str) -> Response:
 
 @router.post("/{case_id}/acknowledge")
 def acknowledge(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Acting, csrf: Csrf,
     unit: Annotated[SafeLine, Form(max_length=200)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
@@ -100,7 +108,7 @@ def acknowledge(
 
 
 @router.post("/{case_id}/on-scene")
-def on_scene(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
+def on_scene(case_id: CaseId, app: App, session: Acting, csrf: Csrf) -> Response:
     check_csrf(session, csrf)
     case_service.mark_on_scene(app.ctx, session.actor, case_id)
     return _done(case_id, "on_scene")
@@ -108,7 +116,7 @@ def on_scene(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response
 
 @router.post("/{case_id}/outcome")
 def outcome(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Acting, csrf: Csrf,
     outcome: Annotated[SafeLine, Form(max_length=40)],
     reason: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
@@ -119,7 +127,7 @@ def outcome(
 
 @router.post("/{case_id}/dismiss")
 def dismiss(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     outcome: Annotated[SafeLine, Form(max_length=40)],
     reason: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
@@ -130,7 +138,7 @@ def dismiss(
 
 @router.post("/{case_id}/hand-over")
 def hand_over(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     state: Annotated[SafeLine, Form(max_length=100)],
     reason: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
@@ -140,7 +148,7 @@ def hand_over(
 
 
 @router.post("/{case_id}/close")
-def close(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
+def close(case_id: CaseId, app: App, session: Managing, csrf: Csrf) -> Response:
     check_csrf(session, csrf)
     case_service.close_case(app.ctx, session.actor, case_id)
     return _done(case_id, "close")
@@ -148,7 +156,7 @@ def close(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
 
 @router.post("/{case_id}/locate")
 def locate(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     place: Annotated[SafeLine, Form(max_length=500)] = "",
     district: Annotated[SafeLine, Form(max_length=100)] = "",
 ) -> Response:  # fmt: skip
@@ -158,7 +166,7 @@ def locate(
 
 
 @router.post("/{case_id}/trace")
-def trace(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
+def trace(case_id: CaseId, app: App, session: Managing, csrf: Csrf) -> Response:
     check_csrf(session, csrf)
     case_service.request_trace(app.ctx, session.actor, case_id)
     return _done(case_id, "request_trace")
@@ -166,7 +174,7 @@ def trace(case_id: CaseId, app: App, session: Signed, csrf: Csrf) -> Response:
 
 @router.post("/{case_id}/dispatch")
 def dispatch(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     units: Annotated[SafeLine, Form(max_length=2000)],
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
@@ -177,7 +185,7 @@ def dispatch(
 
 @router.post("/{case_id}/confirm-dispatch")
 def confirm(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     units: Annotated[SafeLine, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     """The operator's one click: send the case to the units the dry run shows (or those
@@ -191,7 +199,7 @@ def confirm(
 
 @router.post("/{case_id}/note")
 def note(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Noting, csrf: Csrf,
     text: Annotated[SafeText, Form(max_length=5000)],
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
@@ -201,11 +209,10 @@ def note(
 
 @router.post("/{case_id}/assess")
 def assess(
-    case_id: CaseId, app: App, session: Signed, csrf: Csrf,
+    case_id: CaseId, app: App, session: Managing, csrf: Csrf,
     level: Annotated[SafeLine, Form(max_length=20)],
     text: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
-    check_case(app.ctx, session.actor, case_id, Permission.CASE_MANAGE)
     triage.record_operator_assessment(app.ctx, session.actor, case_id, level, note=text or None)
     return _done(case_id, "confirm_level")

@@ -18,13 +18,16 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from lifeline.bootstrap import Lifeline
+from lifeline.domain.access import Permission, allowed
+from lifeline.domain.dispatch import Alarm
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.inputs import InvalidInput
-from lifeline.services.access.authorisation import Permission, allowed
+from lifeline.domain.timestamps import iso
+from lifeline.services.access.authorisation import demand
 from lifeline.services.access.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
-from lifeline.services.dispatch.ports import Alarm
 from lifeline.services.dispatch.views import alarms_for
 from lifeline.services.ports import StorageUnavailable
+from lifeline.web.access import Declaration, case_in_path
 from lifeline.web.console import i18n
 from lifeline.web.deps import App, client_address
 
@@ -36,7 +39,7 @@ PREFIX = "/console"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.globals.update(
     ist=i18n.ist,
-    iso=i18n.iso,
+    iso=iso,
     pick=i18n.pick,
     LEVELS=i18n.LEVELS,
     STATUSES=i18n.STATUSES,
@@ -85,6 +88,27 @@ def current(request: Request, app: App) -> ConsoleSession:
 
 
 Signed = Annotated[ConsoleSession, Depends(current)]
+
+
+class ConsoleRequires(Declaration):
+    """The signed-in person must hold `permission`, else a 403 page (audited); the route gets
+    the session (web/access.py: every route declares what it needs)."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def describe(self) -> str:
+        return self.permission.value
+
+    def __call__(self, request: Request, app: App, session: Signed) -> ConsoleSession:
+        demand(app.ctx, session.actor, self.permission, case_id=case_in_path(request))
+        return session
+
+
+def requires(permission: Permission) -> Any:
+    """For `session: Annotated[ConsoleSession, requires(Permission.X)]`: the session of a
+    signed-in person who holds the permission."""
+    return Depends(ConsoleRequires(permission))
 
 
 def check_csrf(session: ConsoleSession, token: str) -> None:

@@ -3,7 +3,7 @@ key is an error in tests (tests/integration/test_console_pages.py checks both la
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")  # India has no daylight saving time
 
@@ -439,10 +439,6 @@ def ist(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(IST).strftime(fmt) + " IST"
-
-
-def iso(value: datetime | None) -> str:
-    return value.astimezone(UTC).isoformat() if value else ""
 
 
 def minutes_since(value: datetime | None, now: datetime) -> int:

@@ -12,21 +12,25 @@ copied into the repository. Without node_modules the pages still work, without c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from lifeline.domain.access import Permission
+from lifeline.services.access.sessions import ConsoleSession
 from lifeline.services.console import district_map as console_map
 from lifeline.services.reports import dashboard
 from lifeline.services.reports.dashboard import BAND_LABELS, Dashboard, PeriodFigures
 from lifeline.web.console import i18n
-from lifeline.web.console.common import HERE, PREFIX, ConsoleRoute, Signed, lang_of, render
+from lifeline.web.console.common import HERE, PREFIX, ConsoleRoute, lang_of, render, requires
 from lifeline.web.deps import App
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+#: the signed-in person, checked against the permission table (web/access.py)
+Overseeing = Annotated[ConsoleSession, requires(Permission.DASHBOARD_READ)]
 
 #: the checkout's node_modules (package.json sits at the repository root)
 NODE_MODULES = HERE.parents[3] / "node_modules"
@@ -54,13 +58,13 @@ def _poll_ms(app: App, factor: int = 1) -> int:
 
 # -- the map -----------------------------------------------------------------------------------
 @router.get("/map", response_class=HTMLResponse)
-async def map_page(request: Request, app: App, session: Signed) -> HTMLResponse:
+async def map_page(request: Request, app: App, session: Overseeing) -> HTMLResponse:
     view = await run_in_threadpool(console_map.case_map, app.ctx, session.actor)
     return render(request, "map.html", {"view": view, "poll_ms": _poll_ms(app, MAP_POLL_FACTOR)})
 
 
 @router.get("/map/live", response_class=HTMLResponse)
-async def map_live(request: Request, app: App, session: Signed) -> HTMLResponse:
+async def map_live(request: Request, app: App, session: Overseeing) -> HTMLResponse:
     """The map's cases, shades and list alone (the boundaries stay in the page)."""
     view = await run_in_threadpool(console_map.case_map, app.ctx, session.actor)
     return render(request, "_map_live.html", {"view": view})
@@ -84,7 +88,7 @@ def _dashboard_context(request: Request, dash: Dashboard) -> dict[str, Any]:
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-async def dashboard_page(request: Request, app: App, session: Signed) -> HTMLResponse:
+async def dashboard_page(request: Request, app: App, session: Overseeing) -> HTMLResponse:
     dash = await run_in_threadpool(dashboard.dashboard, app.ctx, session.actor)
     context = _dashboard_context(request, dash)
     context["poll_ms"] = _poll_ms(app, DASHBOARD_POLL_FACTOR)
@@ -93,7 +97,7 @@ async def dashboard_page(request: Request, app: App, session: Signed) -> HTMLRes
 
 
 @router.get("/dashboard/live", response_class=HTMLResponse)
-async def dashboard_live(request: Request, app: App, session: Signed) -> HTMLResponse:
+async def dashboard_live(request: Request, app: App, session: Overseeing) -> HTMLResponse:
     dash = await run_in_threadpool(dashboard.dashboard, app.ctx, session.actor)
     return render(request, "_dashboard_body.html", _dashboard_context(request, dash))
 

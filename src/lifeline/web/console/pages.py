@@ -12,12 +12,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.errors import DomainError, PermissionDenied
+from lifeline.domain.access import Permission, allowed
+from lifeline.domain.errors import DomainError
 from lifeline.domain.inputs import DATE_OUT_OF_RANGE, InvalidInput
 from lifeline.services.access import sessions
-from lifeline.services.access.authorisation import Permission, allowed
+from lifeline.services.access.sessions import ConsoleSession
 from lifeline.services.access.signin import SignInRefused, SignInThrottled
 from lifeline.services.console import desk as console_service
+from lifeline.web.access import open_to_all
 from lifeline.web.api.schemas import PLATFORMS
 from lifeline.web.console import i18n
 from lifeline.web.console.common import (
@@ -35,12 +37,16 @@ from lifeline.web.console.common import (
     policy,
     redirect,
     render,
+    requires,
     set_cookie,
 )
 from lifeline.web.deps import App
 from lifeline.web.inputs import SafeLine, SafeText
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute, include_in_schema=False)
+#: the signed-in person, checked against the permission table (web/access.py)
+Watching = Annotated[ConsoleSession, requires(Permission.QUEUE_READ)]
+Entering = Annotated[ConsoleSession, requires(Permission.ALERT_ENTER)]
 
 
 def _safe_next(value: str | None) -> str:
@@ -71,18 +77,20 @@ def _sign_in_page(
     return response
 
 
-@router.get("", response_class=HTMLResponse)
-@router.get("/", response_class=HTMLResponse)
+@router.get("", response_class=HTMLResponse, dependencies=[open_to_all("redirects to the queue")])
+@router.get("/", response_class=HTMLResponse, dependencies=[open_to_all("redirects to the queue")])
 def home() -> RedirectResponse:
     return redirect(PREFIX + "/queue")
 
 
-@router.get("/sign-in", response_class=HTMLResponse)
+@router.get("/sign-in", response_class=HTMLResponse, dependencies=[open_to_all("the way in")])
 def sign_in_form(request: Request, app: App) -> HTMLResponse:
     return _sign_in_page(request, app)
 
 
-@router.post("/sign-in", response_class=HTMLResponse)
+@router.post(
+    "/sign-in", response_class=HTMLResponse, dependencies=[open_to_all("the way in (throttled)")]
+)
 def sign_in(
     request: Request,
     app: App,
@@ -123,7 +131,11 @@ def _refused_page(request: Request, app: App, exc: SignInRefused) -> HTMLRespons
     return _sign_in_page(request, app, error=message, status=401)
 
 
-@router.post("/enrol", response_class=HTMLResponse)
+@router.post(
+    "/enrol",
+    response_class=HTMLResponse,
+    dependencies=[open_to_all("two-factor set-up: password and one-time code (throttled)")],
+)
 def enrol(
     request: Request,
     app: App,
@@ -149,7 +161,7 @@ def enrol(
     return page
 
 
-@router.post("/sign-out")
+@router.post("/sign-out", dependencies=[open_to_all("any signed-in person signs out")])
 def sign_out(
     request: Request, app: App, session: Signed, csrf: Annotated[str, Form(max_length=100)]
 ) -> Response:
@@ -160,7 +172,7 @@ def sign_out(
     return response
 
 
-@router.post("/language")
+@router.post("/language", dependencies=[open_to_all("a signed-in person's own language")])
 def language(
     app: App,
     session: Signed,
@@ -174,7 +186,7 @@ def language(
 
 
 # -- the live queue ----------------------------------------------------------------------------
-def _queue_context(app: App, session: Signed) -> dict[str, object]:
+def _queue_context(app: App, session: ConsoleSession) -> dict[str, object]:
     rows = console_service.queue(
         app.ctx,
         session.actor,
@@ -190,13 +202,13 @@ def _queue_context(app: App, session: Signed) -> dict[str, object]:
 
 
 @router.get("/queue", response_class=HTMLResponse)
-async def queue_page(request: Request, app: App, session: Signed) -> HTMLResponse:
+async def queue_page(request: Request, app: App, session: Watching) -> HTMLResponse:
     context = await run_in_threadpool(_queue_context, app, session)
     return render(request, "queue.html", context)
 
 
 @router.get("/queue/rows", response_class=HTMLResponse)
-async def queue_rows(request: Request, app: App, session: Signed) -> HTMLResponse:
+async def queue_rows(request: Request, app: App, session: Watching) -> HTMLResponse:
     """The queue's rows alone, for the page's background refresh."""
     context = await run_in_threadpool(_queue_context, app, session)
     return render(request, "_queue_rows.html", context)
@@ -204,9 +216,7 @@ async def queue_rows(request: Request, app: App, session: Signed) -> HTMLRespons
 
 # -- phone alerts ------------------------------------------------------------------------------
 @router.get("/phone-alert", response_class=HTMLResponse)
-def phone_alert_form(request: Request, app: App, session: Signed) -> HTMLResponse:
-    if not allowed(session.actor.role, Permission.ALERT_ENTER):
-        raise PermissionDenied(f"role {session.actor.role!r} may not enter alerts")
+def phone_alert_form(request: Request, app: App, session: Entering) -> HTMLResponse:
     return _phone_form(request, {}, [], 200)
 
 
@@ -234,7 +244,7 @@ REDISPLAY[PREFIX + "/phone-alert"] = _phone_form_again
 @router.post("/phone-alert")
 def phone_alert(
     app: App,
-    session: Signed,
+    session: Entering,
     csrf: Annotated[str, Form(max_length=100)],
     call_received_at: Annotated[SafeLine, Form(max_length=30)],
     platform: Annotated[SafeLine, Form(max_length=20)],

@@ -1,0 +1,113 @@
+"""Risk: the levels of suicide risk (DESIGN.md §2), what the triage model says about a post, and
+the assessments stored on a case (by the model or by an operator).
+
+Every level comparison in Lifeline goes through `RiskLevel` (its order is the order of the
+members); stored values, JSON and templates carry `RiskLevel.value`, the same strings as ever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class RiskLevel(StrEnum):
+    """Ordered: a later member is more urgent."""
+
+    NONE = "none"
+    DISCUSSION = "discussion"
+    DISTRESS = "distress"
+    IDEATION = "ideation"
+    INTENT = "intent"
+    IMMINENT = "imminent"
+
+    @property
+    def rank(self) -> int:
+        return LEVELS.index(self)
+
+    @property
+    def at_risk(self) -> bool:
+        """The author is at risk: ideation or above (what `score` is the probability of)."""
+        return self.rank >= RiskLevel.IDEATION.rank
+
+
+#: the levels in order, least urgent first (the one ordered list: routing, queues, maps)
+LEVELS: tuple[RiskLevel, ...] = tuple(RiskLevel)
+
+
+def level_at_risk(level: RiskLevel | None) -> bool:
+    """Whether a case's level (None: not yet assessed) is ideation or above."""
+    return level is not None and level.at_risk
+
+
+def known_level(value: str | None) -> RiskLevel | None:
+    """The level a stored or reported string names (None: none, or not a level)."""
+    return RiskLevel(value) if value in LEVELS else None
+
+
+class AssessmentSource(StrEnum):
+    """Who assessed: the triage model (of one alert's post) or an operator."""
+
+    MODEL = "model"
+    OPERATOR = "operator"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A span of the post that drove the result; offsets index the text as received."""
+
+    tag: str
+    text: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {"tag": self.tag, "text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """What the classifier says about one text."""
+
+    level: RiskLevel
+    score: float
+    language: str
+    cues: tuple[Cue, ...]
+    model_version: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "level": self.level.value,
+            "score": round(self.score, 4),
+            "language": self.language,
+            "cues": [c.as_dict() for c in self.cues],
+            "model_version": self.model_version,
+        }
+
+
+@dataclass
+class RiskAssessment:
+    """One assessment of a case: by the model (of one alert's post) or by an operator."""
+
+    case_id: int
+    level: RiskLevel
+    assessed_by: str
+    at: datetime
+    source: AssessmentSource
+    alert_id: int | None = None
+    score: float | None = None
+    language: str | None = None
+    cues: tuple[Cue, ...] = ()
+    model_version: str | None = None
+    note: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class LabelledExample:
+    """An operator's level for a post: training data for `model train --with-feedback`."""
+
+    text: str
+    level: RiskLevel
+    assessment_id: int

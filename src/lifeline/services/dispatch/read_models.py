@@ -1,0 +1,267 @@
+"""Reads of dispatch: escalations to units, each message sent for them, the SMC's alarms, and
+the dry run of who would be notified. Never a channel URL: those hold credentials."""
+
+from typing import Annotated, Self
+
+from pydantic import Field
+
+from lifeline.domain.dispatch import Alarm, Dispatch, DispatchState, Notification, NotificationState
+from lifeline.domain.lifecycle import CaseStatus, Milestone
+from lifeline.domain.model import Case
+from lifeline.domain.routing import RoutingFacts
+from lifeline.services.dispatch.routing import DispatchPlan, PlannedUnit
+from lifeline.services.read_model import ReadModel, Timestamp
+
+
+class DispatchRead(ReadModel):
+    """The case sent to one unit, and how far its escalation got."""
+
+    id: int
+    unit_id: str
+    unit_name: str
+    purpose: Annotated[str, Field(description="respond or trace")]
+    state: DispatchState
+    reason: Annotated[
+        str, Field(description="the routing rule or the operator's choice that sent the case here")
+    ]
+    started_at: Timestamp
+    started_by: str
+    acknowledged_at: Timestamp | None
+    acknowledged_by: str | None
+    step_index: int
+    steps: Annotated[int, Field(description="how many steps the escalation policy has")]
+    next_at: Timestamp | None
+    ended_at: Timestamp | None
+    end_reason: str | None
+    policy: Annotated[str, Field(description="the escalation policy's id")]
+
+    @classmethod
+    def of(cls, d: Dispatch) -> Self:
+        assert d.id is not None, "a read dispatch is stored"
+        return cls(
+            id=d.id,
+            unit_id=d.unit_id,
+            unit_name=d.unit_name,
+            purpose=d.purpose,
+            state=d.state,
+            reason=d.reason,
+            started_at=d.started_at,
+            started_by=d.started_by,
+            acknowledged_at=d.acknowledged_at,
+            acknowledged_by=d.acknowledged_by,
+            step_index=d.step_index,
+            steps=len(d.policy.steps),
+            next_at=d.next_at,
+            ended_at=d.ended_at,
+            end_reason=d.end_reason,
+            policy=d.policy.id,
+        )
+
+
+class NotificationRead(ReadModel):
+    """One message: to whom, and how far it got; with the channel's last error (`detail`)."""
+
+    id: int
+    dispatch_id: Annotated[int | None, Field(description="null for an SMC alarm message")]
+    unit_id: str
+    contact_name: str
+    contact_role: str
+    purpose: Annotated[str, Field(description="respond, trace or alarm")]
+    step_index: int
+    state: NotificationState
+    attempts: Annotated[int, Field(description="attempts on the current channel")]
+    channel_index: int
+    channels: Annotated[int, Field(description="how many channels the contact has")]
+    detail: Annotated[str, Field(description="the last delivery error, as the channel reported it")]
+    created_at: Timestamp
+    delivered_at: Timestamp | None
+    delivered_via: Annotated[
+        str | None, Field(description='the channel\'s description (e.g. "sms"), never its URL')
+    ]
+
+    @classmethod
+    def of(cls, n: Notification) -> Self:
+        assert n.id is not None, "a read notification is stored"
+        return cls(
+            id=n.id,
+            dispatch_id=n.dispatch_id,
+            unit_id=n.unit_id,
+            contact_name=n.contact_name,
+            contact_role=n.contact_role,
+            purpose=n.purpose,
+            step_index=n.step_index,
+            state=n.state,
+            attempts=n.attempts,
+            channel_index=n.channel_index,
+            channels=len(n.channels),
+            detail=n.detail,
+            created_at=n.created_at,
+            delivered_at=n.delivered_at,
+            delivered_via=n.delivered_via,
+        )
+
+
+class OfficerNotificationRead(ReadModel):
+    """A message as a district officer sees it: who was sent the case and whether it got
+    there, not the channels' error details."""
+
+    id: int
+    dispatch_id: int | None
+    unit_id: str
+    contact_name: str
+    contact_role: str
+    purpose: str
+    step_index: int
+    state: NotificationState
+    attempts: int
+    channel_index: int
+    channels: int
+    created_at: Timestamp
+    delivered_at: Timestamp | None
+    delivered_via: str | None
+
+    @classmethod
+    def of(cls, n: Notification) -> Self:
+        return cls.model_validate(NotificationRead.of(n).model_dump(exclude={"detail"}))
+
+
+class AlarmRead(ReadModel):
+    """An open SMC alarm: no unit reached, or an escalation ran out."""
+
+    id: int
+    case_id: int
+    dispatch_id: int | None
+    reason: str
+    raised_at: Timestamp
+
+    @classmethod
+    def of(cls, a: Alarm) -> Self:
+        return cls(
+            id=a.id,
+            case_id=a.case_id,
+            dispatch_id=a.dispatch_id,
+            reason=a.reason,
+            raised_at=a.raised_at,
+        )
+
+
+class RoutingFactsRead(ReadModel):
+    """What routing looked at for the case."""
+
+    source: str
+    level: str | None
+    state: str | None
+    district_lgd: str | None
+    located: bool
+    hour_ist: int
+    sender_verified: bool
+    sender_verification: str
+
+    @classmethod
+    def of(cls, f: RoutingFacts) -> Self:
+        return cls(
+            source=f.source,
+            level=f.level,
+            state=f.state,
+            district_lgd=f.district_lgd,
+            located=f.located,
+            hour_ist=f.hour_ist,
+            sender_verified=f.sender_verified,
+            sender_verification=f.sender_verification,
+        )
+
+
+class PlannedUnitRead(ReadModel):
+    """A unit the case would be sent to, by which rule, under which policy, and who would get
+    the first message (the unit's contacts or an ancestor's: `contacts_of`)."""
+
+    unit_id: str
+    unit_name: str
+    kind: str
+    purpose: str
+    rule: str
+    policy: str
+    contacts: list[str]
+    contacts_of: str | None
+
+    @classmethod
+    def of(cls, u: PlannedUnit) -> Self:
+        return cls(
+            unit_id=u.unit_id,
+            unit_name=u.unit_name,
+            kind=u.kind,
+            purpose=u.purpose,
+            rule=u.rule,
+            policy=u.policy,
+            contacts=list(u.contacts),
+            contacts_of=u.contacts_of,
+        )
+
+
+class DispatchPlanRead(ReadModel):
+    """Who would be notified for a case, and why (a dry run: nothing is sent)."""
+
+    case_id: int
+    facts: RoutingFactsRead
+    automatic: Annotated[
+        bool,
+        Field(
+            description="whether Lifeline would send at once, without an operator's confirmation"
+        ),
+    ]
+    why: str
+    rules_matched: list[str]
+    units: list[PlannedUnitRead]
+    problems: Annotated[
+        list[str], Field(description="why the plan is incomplete or needs a person")
+    ]
+
+    @classmethod
+    def of(cls, plan: DispatchPlan) -> Self:
+        return cls(
+            case_id=plan.case_id,
+            facts=RoutingFactsRead.of(plan.facts),
+            automatic=plan.automatic,
+            why=plan.why,
+            rules_matched=list(plan.rules_matched),
+            units=[PlannedUnitRead.of(u) for u in plan.units],
+            problems=list(plan.problems),
+        )
+
+
+class DispatchedRead(ReadModel):
+    """A case just sent to units: where it stands, and the escalations started."""
+
+    id: int
+    status: CaseStatus
+    milestones: dict[Milestone, Timestamp]
+    dispatches: list[DispatchRead]
+
+    @classmethod
+    def of(cls, case: Case, started: list[Dispatch]) -> Self:
+        assert case.id is not None, "a dispatched case is stored"
+        return cls(
+            id=case.id,
+            status=case.status,
+            milestones=dict(case.milestones),
+            dispatches=[DispatchRead.of(d) for d in started],
+        )
+
+
+class TraceAnsweredRead(ReadModel):
+    """A case the STF's trace answer located: where it stands, and who it would go to now."""
+
+    id: int
+    status: CaseStatus
+    milestones: dict[Milestone, Timestamp]
+    plan: DispatchPlanRead
+
+    @classmethod
+    def of(cls, case: Case, plan: DispatchPlan) -> Self:
+        assert case.id is not None, "a traced case is stored"
+        return cls(
+            id=case.id,
+            status=case.status,
+            milestones=dict(case.milestones),
+            plan=DispatchPlanRead.of(plan),
+        )
