@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,3 +32,68 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_project_check_passes(command: tuple[str, ...]) -> None:
     result = run(str(BIN / command[0]), *command[1:])
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """One shortest cycle per strongly connected group of modules (Tarjan's algorithm, without
+    recursion), each as [a, b, ..., a]."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[set[str]] = []
+    work: list[tuple[str, Iterator[str]]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        work.append((module, iter(sorted(graph.find_modules_directly_imported_by(module)))))
+
+    for root in sorted(graph.modules):
+        if root not in index:
+            visit(root)
+        while work:
+            module, imported = work[-1]
+            child = next(imported, None)
+            if child is not None:
+                if child not in index:
+                    visit(child)
+                elif child in stack:
+                    low[module] = min(low[module], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[module])
+            if low[module] == index[module]:
+                at = stack.index(module)
+                group, stack[at:] = set(stack[at:]), []
+                if len(group) > 1:
+                    groups.append(group)
+    cycles = []
+    for group in groups:
+        start = min(group)
+        back = [
+            graph.find_shortest_chain(importer=child, imported=start)
+            for child in graph.find_modules_directly_imported_by(start) & group
+        ]
+        shortest = min((c for c in back if c), key=lambda c: (len(c), c))
+        cycles.append([start, *shortest])
+    return sorted(cycles)
+
+
+def test_no_import_cycles() -> None:
+    """No module of lifeline imports itself through others, type-only imports (under
+    TYPE_CHECKING) included: a cycle means a type or a port sits in the wrong module."""
+    graph = grimp.build_graph("lifeline", cache_dir=None)
+    cycles = import_cycles(graph)
+    assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
+
+
+def test_import_cycles_are_named() -> None:
+    graph = grimp.ImportGraph()
+    for module in ("pkg", "pkg.a", "pkg.b", "pkg.c", "pkg.d"):
+        graph.add_module(module)
+    graph.add_import(importer="pkg.a", imported="pkg.b")
+    graph.add_import(importer="pkg.b", imported="pkg.c")
+    graph.add_import(importer="pkg.c", imported="pkg.a")
+    graph.add_import(importer="pkg.c", imported="pkg.d")
+    assert import_cycles(graph) == [["pkg.a", "pkg.b", "pkg.c", "pkg.a"]]

@@ -46,12 +46,12 @@ from lifeline.adapters.reports.tabular import CsvReportWriter, JsonReportWriter,
 from lifeline.domain.errors import DomainError
 from lifeline.domain.mail import EmailOutcome, EmailStatus
 from lifeline.domain.model import Actor
+from lifeline.domain.signin import SignInPolicy
 from lifeline.observability import Metrics
 from lifeline.services.access import accounts as access
-from lifeline.services.access.audit import AuditTrust
-from lifeline.services.access.signin import SignInPolicy
+from lifeline.services.access.ports import AuditTrust
 from lifeline.services.context import Context, ServiceConfig
-from lifeline.services.dispatch.channels import NotificationChannels
+from lifeline.services.dispatch.ports import NotificationChannels
 from lifeline.services.intake import mail as email_intake
 from lifeline.services.job_types import JobKind
 from lifeline.services.outbox import EventOutbox

@@ -32,7 +32,7 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from lifeline.adapters.channels.notifiers import AppriseNotificationChannels
-from lifeline.services.dispatch.channels import DeliveryResult, OutgoingMessage
+from lifeline.services.dispatch.ports import DeliveryResult, OutgoingMessage
 from support import free_port
 
 HINDI = "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी"

@@ -29,7 +29,6 @@ import pytest
 from e2e_harness import LIFELINE, Deployment
 
 from lifeline.domain.model import Actor
-from lifeline.services.dispatch.escalations import dispatch_repo
 from lifeline.services.job_types import JobKind
 from lifeline.services.location import registry
 from support import alert_body, dumps, free_port
@@ -191,8 +190,8 @@ def escalation(deployment: Deployment, case_id: int) -> tuple[list[Fired], dict[
                 for t in uow.cases.timeline(case_id)
                 if t.kind == "escalation_step"
             ]
-            sent = dispatch_repo(uow).notifications_for_case(case_id)
-            units = {d.id: d.unit_id for d in dispatch_repo(uow).for_case(case_id)}
+            sent = uow.dispatches.notifications_for_case(case_id)
+            units = {d.id: d.unit_id for d in uow.dispatches.for_case(case_id)}
     finally:
         app.dispose()
     by_step = {(f.unit_id, f.step, f.at): f for f in fired}
@@ -212,7 +211,7 @@ def states(deployment: Deployment, case_id: int) -> dict[str, str]:
     app = deployment.open_app()
     try:
         with app.ctx.uow(readonly=True) as uow:
-            found = {d.unit_id: d.state.value for d in dispatch_repo(uow).for_case(case_id)}
+            found = {d.unit_id: d.state.value for d in uow.dispatches.for_case(case_id)}
             found["case"] = uow.cases.get(case_id).status.value
     finally:
         app.dispose()

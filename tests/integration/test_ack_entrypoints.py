@@ -30,7 +30,7 @@ from lifeline.bootstrap import Lifeline
 from lifeline.domain.dispatch import DispatchState
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.services.cases import service as cases
-from lifeline.services.dispatch.escalations import confirm_dispatch, dispatch_repo
+from lifeline.services.dispatch.escalations import confirm_dispatch
 from lifeline.settings import Settings
 from lifeline.web.api.inbound import reply_code
 from support import FakeClock
@@ -61,7 +61,7 @@ def state(app: Lifeline, case_id: int) -> tuple[Any, ...]:
     with app.ctx.uow(readonly=True) as uow:
         return (
             uow.cases.get(case_id).status,
-            [(d.state, d.acknowledged_at) for d in dispatch_repo(uow).for_case(case_id)],
+            [(d.state, d.acknowledged_at) for d in uow.dispatches.for_case(case_id)],
             len(list(uow.audit.records())),
             len(uow.cases.timeline(case_id)),
         )

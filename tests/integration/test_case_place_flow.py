@@ -20,10 +20,11 @@ from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post,
 from lifeline.domain.place import Candidate, LocationQuery, Resolution
 from lifeline.services.cases import service as cases
 from lifeline.services.console import desk as console
+from lifeline.services.console.ports import QueueItem
 from lifeline.services.dispatch import acknowledgement, relocation
 from lifeline.services.dispatch import escalations as dispatch
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
-from lifeline.services.ports import Job, QueueItem
+from lifeline.services.ports import Job
 from lifeline.simulate import Person, make_email
 from lifeline.worker import Worker
 from support import FakeClock

@@ -27,7 +27,7 @@ from lifeline.bootstrap import Lifeline
 from lifeline.cli import app as cli
 from lifeline.services.cases import service as cases
 from lifeline.services.cases.read_models import PartnerCaseRead
-from lifeline.services.dispatch.escalations import confirm_dispatch, dispatch_repo
+from lifeline.services.dispatch.escalations import confirm_dispatch
 from lifeline.settings import Settings
 from staff_support import staff_token
 from support import FakeClock
@@ -181,7 +181,7 @@ def test_the_alarm_banner_is_on_every_page_of_those_who_may_see_the_case(
     case_id = new_case(lifeline)
     confirm_dispatch(lifeline.ctx, OP, case_id, [STATION])
     with lifeline.ctx.uow() as uow:
-        dispatch_repo(uow).raise_alarm(case_id, None, "no unit reached", clock.now())
+        uow.dispatches.raise_alarm(case_id, None, "no unit reached", clock.now())
         uow.commit()
     operator, _ = signed_in(lifeline, make_person(lifeline, "op.two", "smc_operator"), clock)
     local, _ = signed_in(

@@ -24,7 +24,6 @@ from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post,
 from lifeline.services.cases import service as cases
 from lifeline.services.dispatch import acknowledgement
 from lifeline.services.dispatch import escalations as dispatch
-from lifeline.services.dispatch.escalations import dispatch_repo
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.job_types import JobKind
 from lifeline.worker import Worker
@@ -71,7 +70,7 @@ def drain(app: Lifeline) -> None:
 
 def notifications(app: Lifeline, case_id: int) -> list:  # type: ignore[type-arg]
     with app.ctx.uow(readonly=True) as uow:
-        return dispatch_repo(uow).notifications_for_case(case_id)
+        return uow.dispatches.notifications_for_case(case_id)
 
 
 def test_a_platform_alert_at_risk_with_a_confident_place_is_sent_to_the_station_at_once(
@@ -102,7 +101,7 @@ def test_each_message_keeps_what_it_told_the_unit_encrypted(
     drain(lifeline)
     (to_station,) = [n for n in notifications(lifeline, case_id) if n.unit_id.endswith("madeyganj")]
     with lifeline.ctx.uow(readonly=True) as uow:
-        kept = dispatch_repo(uow).notification(to_station.id).brief
+        kept = uow.dispatches.notification(to_station.id).brief
     assert kept is not None
     assert kept["person_phone"] == "+919800000001" and "Madeyganj" in kept["place"]
     assert kept["level"] in ("ideation", "intent", "imminent")
@@ -137,8 +136,8 @@ def test_no_acknowledgement_escalates_on_the_timer_then_to_the_parent_then_alarm
     clock.advance(seconds=61)
     drain(lifeline)
     with lifeline.ctx.uow(readonly=True) as uow:
-        alarms = dispatch_repo(uow).open_alarms()
-        states = [d.state for d in dispatch_repo(uow).for_case(case_id)]
+        alarms = uow.dispatches.open_alarms()
+        states = [d.state for d in uow.dispatches.for_case(case_id)]
     assert DispatchState.EXHAUSTED in states
     assert any(a.case_id == case_id for a in alarms)
     assert smc.received and "SMC ALARM" in smc.bodies()[-1]
@@ -161,7 +160,7 @@ def test_the_link_acknowledges_once_and_stops_the_escalation(
     drain(lifeline)
     assert len(station.received) == 1  # the timer found the dispatch acknowledged
     with lifeline.ctx.uow(readonly=True) as uow:
-        assert not dispatch_repo(uow).open_alarms()
+        assert not uow.dispatches.open_alarms()
     kinds = [t.kind for t in cases.show_case(lifeline.ctx, OP, case_id).timeline]
     assert "acknowledge_refused" in kinds
 
@@ -240,7 +239,7 @@ def test_a_stale_or_duplicate_timer_sends_nothing(
     case_id = send(lifeline)
     drain(lifeline)
     with lifeline.ctx.uow() as uow:
-        (d,) = [x for x in dispatch_repo(uow).for_case(case_id) if x.unit_id.endswith("madeyganj")]
+        (d,) = [x for x in uow.dispatches.for_case(case_id) if x.unit_id.endswith("madeyganj")]
         uow.jobs.enqueue(
             JobKind.ESCALATION_STEP,
             {"dispatch_id": d.id, "token": "0123456789abcdef"},
@@ -263,4 +262,4 @@ def test_on_scene_stops_every_escalation_of_the_case(
     drain(lifeline)
     assert len(station.received) == 1
     with lifeline.ctx.uow(readonly=True) as uow:
-        assert {d.state for d in dispatch_repo(uow).for_case(case_id)} == {DispatchState.STOPPED}
+        assert {d.state for d in uow.dispatches.for_case(case_id)} == {DispatchState.STOPPED}

@@ -35,7 +35,7 @@ from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.services.cases import service as cases
 from lifeline.services.dispatch import sms_ack
-from lifeline.services.dispatch.escalations import confirm_dispatch, dispatch_repo
+from lifeline.services.dispatch.escalations import confirm_dispatch
 from lifeline.settings import Settings
 from support import FakeClock
 
@@ -155,7 +155,7 @@ def test_the_right_code_from_the_contacts_number_acknowledges_and_names_no_one(
     assert said[0].details["given_as"] == STATION_PHONE[1:]
     assert said[0].details["contact"] == "Duty officer"
     with lifeline.ctx.uow(readonly=True) as uow:
-        dispatches = dispatch_repo(uow).for_case(case_id)
+        dispatches = uow.dispatches.for_case(case_id)
         rows = uow.conn.exec_driver_sql(  # type: ignore[attr-defined]
             "SELECT actor, summary FROM timeline WHERE case_id = ?"
             if uow.conn.dialect.name == "sqlite"  # type: ignore[attr-defined]
@@ -236,7 +236,7 @@ def test_an_acknowledgement_link_is_signed_for_that_purpose_only(
 
 def dispatch_repo_ids(app: Lifeline, case_id: int) -> list[int]:
     with app.ctx.uow(readonly=True) as uow:
-        return [n.id for n in dispatch_repo(uow).notifications_for_case(case_id) if n.id]
+        return [n.id for n in uow.dispatches.notifications_for_case(case_id) if n.id]
 
 
 def test_the_upgrade_takes_names_and_numbers_out_of_what_was_written_before(

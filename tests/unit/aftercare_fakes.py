@@ -9,13 +9,9 @@ from typing import TYPE_CHECKING
 
 from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.errors import NotFound
-from lifeline.services.ports import (
-    AlertFacts,
-    CaseFacts,
-    CheckInFacts,
-    ConcurrentWrite,
-    EarlierCase,
-)
+from lifeline.services.aftercare.ports import EarlierCase
+from lifeline.services.ports import ConcurrentWrite
+from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts
 
 if TYPE_CHECKING:
     from fakes import Store

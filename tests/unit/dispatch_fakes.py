@@ -1,4 +1,5 @@
-"""An in-memory DispatchRepository (the same Protocol as the SQL one) for unit tests."""
+"""An in-memory DispatchRepository and SMS acknowledgement throttle (the same Protocols as the
+SQL ones) for unit tests."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class DispatchStore:
         self.dispatches: dict[int, Dispatch] = {}
         self.notifications: dict[int, Notification] = {}
         self.alarms: list[dict[str, Any]] = []
+        #: refused SMS acknowledgements: (sender hash, a contact's number, when)
+        self.sms_failures: list[tuple[str, bool, datetime]] = []
         self.next_id = 1
 
     def new_id(self) -> int:
@@ -123,3 +126,31 @@ class FakeDispatches:
                 alarm["cleared"] = True
                 cleared += 1
         return cleared
+
+
+class FakeSmsAckFailures:
+    def __init__(self, store: DispatchStore) -> None:
+        self.s = store
+
+    def sender_hash(self, number: str) -> str:
+        return "sender:" + number
+
+    def since(
+        self, at: datetime, *, sender_hash: str | None = None, contacts_only: bool = False
+    ) -> list[datetime]:
+        return sorted(
+            when
+            for sender, contact, when in self.s.sms_failures
+            if when > at
+            and (sender_hash is None or sender == sender_hash)
+            and (contact or not contacts_only)
+        )
+
+    def record(self, sender_hash: str, contact: bool, at: datetime) -> None:
+        self.s.sms_failures.append((sender_hash, contact, at))
+
+    def forget_before(self, at: datetime) -> int:
+        kept = [f for f in self.s.sms_failures if f[2] >= at]
+        dropped = len(self.s.sms_failures) - len(kept)
+        self.s.sms_failures = kept
+        return dropped

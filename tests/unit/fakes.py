@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from aftercare_fakes import FakeAftercare, FakeJurisdictions, FakeReports
-from dispatch_fakes import DispatchStore, FakeDispatches
+from dispatch_fakes import DispatchStore, FakeDispatches, FakeSmsAckFailures
 from triage_fakes import FakeAssessments
 
 from lifeline.domain.aftercare import FollowUpPlan
@@ -19,26 +19,54 @@ from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.mail import QuarantineStatus
-from lifeline.domain.model import Alert, Case, Subject, TimelineEntry
+from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
 from lifeline.domain.place import Resolution, StoredResolution
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
+from lifeline.services.access.ports import (
+    ConsoleProfile,
+    PartnerRecord,
+    PartnerRepository,
+    ProfileStore,
+    SessionRecord,
+    SessionStore,
+    SignInAttempt,
+    SignInLog,
+    UserRecord,
+    UserRepository,
+)
+from lifeline.services.aftercare.ports import AftercareRepository
+from lifeline.services.console.ports import ConsoleReads, MapItem, QueueItem
 from lifeline.services.context import Context, ServiceConfig
+from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
+from lifeline.services.intake.ports import (
+    IdempotencyRecord,
+    IdempotencyStore,
+    ImapLedger,
+    IntakeReceipts,
+    PartnerSenders,
+    Quarantine,
+    QuarantinedMessage,
+    SignatureLedger,
+)
+from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
+    AlertRepository,
+    AuditLog,
+    CaseRepository,
     CaseSummary,
-    ConsoleProfile,
-    IdempotencyRecord,
     Job,
+    JobQueue,
     JobStats,
-    PartnerRecord,
-    QuarantinedMessage,
-    QueueItem,
-    SessionRecord,
-    SignInAttempt,
-    UserRecord,
+    SubjectRepository,
 )
+from lifeline.services.reports.ports import ReportSource
+from lifeline.services.triage.ports import AssessmentRepository
 from support import FakeClock, RecordingSink
+
+#: the states the console's queue and map show (as the SQL read models)
+_OPEN = ("received", "dispatched", "acknowledged", "on_scene")
 
 
 class Store:
@@ -164,11 +192,21 @@ class FakeAlerts:
 
     def add(self, alert: Alert) -> Alert:
         alert.id = next(self.s.ids)
+        for attachment in alert.attachments:
+            attachment.id = next(self.s.ids)
         self.s.alerts[alert.id] = copy.deepcopy(alert)
         return alert
 
     def for_case(self, case_id: int) -> list[Alert]:
         return [copy.deepcopy(a) for a in self.s.alerts.values() if a.case_id == case_id]
+
+    def attachment(self, attachment_id: int) -> tuple[int, Attachment]:
+        for alert in self.s.alerts.values():
+            for attachment in alert.attachments:
+                if attachment.id == attachment_id:
+                    assert alert.id is not None
+                    return alert.id, copy.deepcopy(attachment)
+        raise NotFound(f"attachment {attachment_id} not found")
 
 
 class FakeSubjects:
@@ -561,11 +599,11 @@ class FakeLocations:
         return self.s.dispatch_rules[-1] if self.s.dispatch_rules else None
 
 
-class FakeConsole:
+class FakeSessions:
     def __init__(self, store: Store) -> None:
         self.s = store
 
-    def add_session(self, *, token_hash: str, user_id: int, username: str, role: str,
+    def add(self, *, token_hash: str, user_id: int, username: str, role: str,
                     csrf_token: str, at: datetime, expires_at: datetime,
                     ip: str | None) -> SessionRecord:  # fmt: skip
         record = SessionRecord(
@@ -574,7 +612,7 @@ class FakeConsole:
         self.s.sessions[token_hash] = record
         return record
 
-    def session(self, token_hash: str) -> SessionRecord | None:
+    def get(self, token_hash: str) -> SessionRecord | None:
         return self.s.sessions.get(token_hash)
 
     def _update(self, session_id: int, **changes: Any) -> None:
@@ -582,32 +620,44 @@ class FakeConsole:
             if record.id == session_id:
                 self.s.sessions[key] = replace(record, **changes)
 
-    def touch_session(self, session_id: int, at: datetime) -> None:
+    def touch(self, session_id: int, at: datetime) -> None:
         self._update(session_id, last_seen_at=at)
 
-    def revoke_session(self, session_id: int, at: datetime) -> None:
+    def revoke(self, session_id: int, at: datetime) -> None:
         self._update(session_id, revoked_at=at)
 
-    def revoke_user_sessions(self, user_id: int, at: datetime) -> int:
+    def revoke_all(self, user_id: int, at: datetime) -> int:
         open_ = [r for r in self.s.sessions.values() if r.user_id == user_id and not r.revoked_at]
         for record in open_:
             self._update(record.id, revoked_at=at)
         return len(open_)
 
-    def profile(self, user_id: int) -> ConsoleProfile | None:
+
+class FakeProfiles:
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def get(self, user_id: int) -> ConsoleProfile | None:
         return self.s.profiles.get(user_id)
 
-    def save_profile(
+    def save(
         self, user_id: int, *, language: str, enrolled_at: datetime | None, at: datetime
     ) -> None:
         self.s.profiles[user_id] = ConsoleProfile(user_id, language, enrolled_at)
+
+
+class FakeConsole:
+    """The console's read models: the live queue and the map."""
+
+    def __init__(self, store: Store) -> None:
+        self.s = store
 
     def open_queue(
         self, *, case_ids: set[int] | None, trace_only: bool, limit: int
     ) -> list[QueueItem]:
         items = []
         for case in self.s.cases.values():
-            if case.status.value not in ("received", "dispatched", "acknowledged", "on_scene"):
+            if case.status.value not in _OPEN:
                 continue
             if (case_ids is not None and case.id not in case_ids) or (
                 trace_only and case.trace_requested_at is None
@@ -636,10 +686,76 @@ class FakeConsole:
             )
         return items[:limit]
 
+    def map_items(
+        self, *, case_ids: set[int] | None, outcomes_since: datetime, limit: int
+    ) -> list[MapItem]:
+        items = []
+        for case in sorted(self.s.cases.values(), key=lambda c: (c.opened_at, c.id or 0)):
+            assert case.id is not None
+            outcome = case.outcome
+            settled_at = outcome.recorded_at if outcome else None
+            recent = settled_at is not None and settled_at >= outcomes_since
+            if case.status.value not in _OPEN and not recent:
+                continue
+            if case_ids is not None and case.id not in case_ids:
+                continue
+            items.append(
+                MapItem(
+                    case.id,
+                    case.status.value,
+                    case.risk_level,
+                    case.opened_at,
+                    outcome.kind.value if outcome else None,
+                    settled_at,
+                    self._coordinates(case.id),
+                )
+            )
+        return items[:limit]
+
+    def _coordinates(self, case_id: int) -> tuple[float, float] | None:
+        """(lat, lon) of the newest alert of the case that gave coordinates."""
+        newest = sorted(
+            (a for a in self.s.alerts.values() if a.case_id == case_id),
+            key=lambda a: (a.received_at, a.id or 0),
+            reverse=True,
+        )
+        for alert in newest:
+            if alert.location.lat is not None and alert.location.lon is not None:
+                return alert.location.lat, alert.location.lon
+        return None
+
 
 class FakeUnitOfWork:
     """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit
-    with the outbox rows of the events of the cases and plans seen (as the SQL one does)."""
+    with the outbox rows of the events of the cases and plans seen (as the SQL one does).
+
+    Every repository is declared with its port, so mypy (tests/test_quality.py) fails when a
+    fake drifts from the Protocol the SQL repository implements."""
+
+    cases: CaseRepository
+    alerts: AlertRepository
+    subjects: SubjectRepository
+    jobs: JobQueue
+    audit: AuditLog
+    partners: PartnerRepository
+    users: UserRepository
+    sessions: SessionStore
+    profiles: ProfileStore
+    sign_ins: SignInLog
+    idempotency: IdempotencyStore
+    signatures: SignatureLedger
+    receipts: IntakeReceipts
+    quarantine: Quarantine
+    senders: PartnerSenders
+    imap: ImapLedger
+    assessments: AssessmentRepository
+    locations: LocationRepository
+    jurisdictions: JurisdictionIndex
+    dispatches: DispatchRepository
+    sms_ack_failures: SmsAckFailures
+    aftercare: AftercareRepository
+    reports: ReportSource
+    console: ConsoleReads
 
     def __init__(self, store_ref: list[Store], outbox: EventOutbox | None = None) -> None:
         self.ref = store_ref
@@ -649,19 +765,23 @@ class FakeUnitOfWork:
     def __enter__(self) -> Self:
         self.work = copy.deepcopy(self.ref[0])
         s = self.work
-        self.cases, self.alerts, self.subjects = FakeCases(s), FakeAlerts(s), FakeSubjects(s)
+        # kept with their own types too: commit reads the aggregates they handed out
+        self._seen_cases, self._seen_plans = FakeCases(s), FakeAftercare(s)
+        self.cases, self.alerts, self.subjects = self._seen_cases, FakeAlerts(s), FakeSubjects(s)
         self.partners, self.users, self.jobs = FakePartners(s), FakeUsers(s), FakeJobs(s)
         self.audit, self.idempotency = FakeAudit(s), FakeIdempotency(s)
         self.signatures = FakeSignatures(s)
         self.locations = FakeLocations(s)
         self.receipts, self.quarantine = FakeReceipts(s), FakeQuarantine(s)
         self.senders, self.imap = FakeSenders(s), FakeImap(s)
-        self.aftercare, self.reports = FakeAftercare(s), FakeReports(s)
+        self.aftercare, self.reports = self._seen_plans, FakeReports(s)
         self.jurisdictions = FakeJurisdictions(s)
         self.console = FakeConsole(s)
+        self.sessions, self.profiles = FakeSessions(s), FakeProfiles(s)
         self.sign_ins = FakeSignIns(s)
         self.assessments = FakeAssessments(s)
         self.dispatches = FakeDispatches(s.dispatch)
+        self.sms_ack_failures = FakeSmsAckFailures(s.dispatch)
         return self
 
     def __exit__(
@@ -676,7 +796,7 @@ class FakeUnitOfWork:
         pass
 
     def commit(self) -> None:
-        events = list(collect_new_events([*self.cases.seen, *self.aftercare.seen]))
+        events = list(collect_new_events([*self._seen_cases.seen, *self._seen_plans.seen]))
         if self.outbox is not None:
             self.outbox.write(self.jobs, events)
         self.ref[0] = self.work

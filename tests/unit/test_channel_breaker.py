@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from lifeline.adapters.channels.breaker import BreakerState, CircuitBreakers
 from lifeline.adapters.channels.notifiers import AppriseNotificationChannels
-from lifeline.services.dispatch.channels import OutgoingMessage
+from lifeline.services.dispatch.ports import OutgoingMessage
 
 P = "json://127.0.0.1:8099"
 

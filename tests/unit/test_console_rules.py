@@ -17,8 +17,8 @@ from lifeline.services.access import accounts as access
 from lifeline.services.access import sessions
 from lifeline.services.access.authorisation import check_case
 from lifeline.services.console import desk as console
+from lifeline.services.console.ports import QueueItem
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
-from lifeline.services.ports import QueueItem
 from support import FakeClock
 
 OP = Actor("user", "op", "smc_operator")

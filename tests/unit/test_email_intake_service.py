@@ -15,7 +15,8 @@ from lifeline.domain.mail import EmailOutcome, ParsedMessage
 from lifeline.domain.model import Actor, Alert, AlertSource, Post
 from lifeline.services.context import Context
 from lifeline.services.intake import mail as email_intake
-from lifeline.services.intake.mail import Delivery, PinnedKeys, sender_allowed
+from lifeline.services.intake.mail import Delivery, sender_allowed
+from lifeline.services.intake.ports import PinnedKeys
 from support import FakeClock
 
 OP = Actor("user", "op", "smc_operator")

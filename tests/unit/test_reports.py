@@ -15,9 +15,9 @@ from lifeline.domain.model import Actor, Alert, AlertSource, Post, Subject
 from lifeline.services.cases import service as cases
 from lifeline.services.context import Context
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
-from lifeline.services.ports import CaseFacts
 from lifeline.services.reports import report as reports
 from lifeline.services.reports.figures import minutes_between, nearest_rank
+from lifeline.services.reports.ports import CaseFacts
 from lifeline.services.reports.report import InvalidReport, suppress
 from support import FakeClock
 

@@ -10,9 +10,10 @@ import pytest
 from fakes import make_context
 
 from lifeline.domain.model import Actor
+from lifeline.domain.signin import SignInPolicy
 from lifeline.services.access import accounts as access
 from lifeline.services.access import signin, staff
-from lifeline.services.access.signin import SignInPolicy, SignInRefused, SignInThrottled
+from lifeline.services.access.signin import SignInRefused, SignInThrottled
 from support import FakeClock
 
 PASSWORD = "x" * 12

@@ -20,7 +20,7 @@ from lifeline.domain.place import LocationQuery
 from lifeline.domain.registry import RegistryError
 from lifeline.services.location import registry
 from lifeline.services.location import resolution as location
-from lifeline.services.location.resolution import Locator
+from lifeline.services.location.ports import Locator
 
 registry_app = typer.Typer(
     help="The jurisdiction registry: districts, commissionerates, zones, police stations.",

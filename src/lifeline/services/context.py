@@ -5,20 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from lifeline.domain.place import DEFAULT_HOME_STATE
-from lifeline.services.access.signin import SignInPolicy
+from lifeline.domain.signin import SignInPolicy
+from lifeline.services.access.ports import AuditTrust
+from lifeline.services.dispatch.ports import AckTokens, NotificationChannels, PhoneNumbers
 from lifeline.services.job_types import JobKind
+from lifeline.services.location.ports import Locator
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWorkFactory
-
-if TYPE_CHECKING:
-    from lifeline.services.access.audit import AuditTrust
-    from lifeline.services.dispatch.channels import NotificationChannels
-    from lifeline.services.dispatch.escalations import AckTokens
-    from lifeline.services.dispatch.sms_ack import PhoneNumbers
-    from lifeline.services.location.resolution import Locator
-    from lifeline.services.triage.assessment import RiskClassifier
+from lifeline.services.triage.ports import RiskClassifier
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,10 @@
-"""Ports: what the use cases need from the outside world, as Protocols the adapters implement."""
+"""The kernel's ports: what every feature shares, as Protocols the adapters implement: the unit
+of work and its factory, the clock, the event sink, password hashing, encryption, jobs, and the
+core repositories (cases, alerts, subjects, jobs, the audit log).
+
+Each feature declares its own ports in its `ports.py` (access, intake, triage, location,
+dispatch, aftercare, reports, console); the unit of work names their repositories, imported
+from those modules only, which import nothing but the domain."""
 
 from __future__ import annotations
 
@@ -10,86 +16,31 @@ from typing import Any, Protocol, Self
 
 from lifeline.domain.audit import AuditRecord, Checkpoint
 from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
-from lifeline.services.access.ports import (  # re-exported: the unit of work names them
-    SignInAttempt as SignInAttempt,
-)
 from lifeline.services.access.ports import (
-    SignInLog as SignInLog,
+    PartnerRepository,
+    ProfileStore,
+    SessionStore,
+    SignInLog,
+    UserRepository,
 )
-from lifeline.services.aftercare.ports import (
-    AftercareRepository as AftercareRepository,
-)
-from lifeline.services.aftercare.ports import (
-    AlertFacts as AlertFacts,
-)
-from lifeline.services.aftercare.ports import (
-    CaseFacts as CaseFacts,
-)
-from lifeline.services.aftercare.ports import (
-    CheckInFacts as CheckInFacts,
-)
-from lifeline.services.aftercare.ports import (  # re-exported: the unit of work names them
-    EarlierCase as EarlierCase,
-)
-from lifeline.services.aftercare.ports import (
-    ReportSource as ReportSource,
-)
+from lifeline.services.aftercare.ports import AftercareRepository
+from lifeline.services.console.ports import ConsoleReads
+from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
 from lifeline.services.intake.ports import (
-    ImapLedger as ImapLedger,
+    IdempotencyStore,
+    ImapLedger,
+    IntakeReceipts,
+    PartnerSenders,
+    Quarantine,
+    SignatureLedger,
 )
-from lifeline.services.intake.ports import (
-    IntakeReceipts as IntakeReceipts,
-)
-from lifeline.services.intake.ports import (
-    PartnerSenders as PartnerSenders,
-)
-from lifeline.services.intake.ports import (
-    Quarantine as Quarantine,
-)
-from lifeline.services.intake.ports import (  # re-exported: the unit of work names them
-    QuarantinedMessage as QuarantinedMessage,
-)
+from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
+from lifeline.services.reports.ports import ReportSource
+from lifeline.services.triage.ports import AssessmentRepository
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
-
-
-@dataclass(frozen=True)
-class PartnerRecord:
-    id: int
-    name: str
-    key_id: str
-    secret: str
-    active: bool = True
-
-
-@dataclass(frozen=True)
-class UserRecord:
-    id: int
-    username: str
-    password_hash: str
-    totp_secret: str
-    role: str
-    jurisdiction: str | None = None
-    active: bool = True
-    #: bumped to revoke every bearer token and console session of the person at once
-    token_generation: int = 0
-    #: the two-factor time step last accepted (a code is accepted once)
-    last_totp_step: int | None = None
-    #: SHA-256 of the one-time enrolment code, and when it expires (None: none pending)
-    enrolment_code_hash: str | None = None
-    enrolment_expires_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class IdempotencyRecord:
-    partner_id: int
-    key: str
-    request_digest: str
-    alert_id: int
-    case_id: int
-    merged: bool
 
 
 @dataclass(frozen=True)
@@ -174,47 +125,6 @@ class SubjectRepository(Protocol):
     def get(self, subject_id: int) -> Subject: ...
 
 
-class PartnerRepository(Protocol):
-    def add(self, name: str, key_id: str, secret: str, at: datetime) -> PartnerRecord: ...
-    def by_key_id(self, key_id: str) -> PartnerRecord | None: ...
-
-
-class UserRepository(Protocol):
-    def add(
-        self,
-        *,
-        username: str,
-        password_hash: str,
-        totp_secret: str,
-        role: str,
-        jurisdiction: str | None,
-        at: datetime,
-    ) -> UserRecord: ...
-    def by_username(self, username: str) -> UserRecord | None: ...
-    def all(self) -> list[UserRecord]: ...
-    def set_active(self, user_id: int, active: bool) -> None: ...
-    def set_role(self, user_id: int, role: str, jurisdiction: str | None) -> None: ...
-    def revoke_tokens(self, user_id: int) -> None:
-        """Bump the token generation: every bearer token issued so far stops working."""
-        ...
-
-    def set_two_factor(
-        self, user_id: int, totp_secret: str, code_hash: str, expires_at: datetime
-    ) -> None:
-        """A new TOTP secret with a pending enrolment code (its hash); the step memory resets."""
-        ...
-
-    def consume_enrolment(self, user_id: int, code_hash: str) -> bool:
-        """Clear the pending enrolment code if it is `code_hash`; False if it was not (or was
-        used by a concurrent request)."""
-        ...
-
-    def accept_totp_step(self, user_id: int, step: int) -> bool:
-        """Record `step` as the last accepted one if it is later than any before; False (and
-        nothing changed) if that step or a later one was already accepted."""
-        ...
-
-
 class JobQueue(Protocol):
     def enqueue(
         self,
@@ -265,170 +175,39 @@ class AuditLog(Protocol):
     def save_checkpoint(self, checkpoint: Checkpoint) -> None: ...
 
 
-class IdempotencyStore(Protocol):
-    def get(self, partner_id: int, key: str) -> IdempotencyRecord | None: ...
-    def put(self, record: IdempotencyRecord, at: datetime) -> None: ...
-
-
-class SignatureLedger(Protocol):
-    def remember(self, partner_id: int, signature: str, at: datetime) -> bool:
-        """Store a signature; False if it was seen before (a replay)."""
-        ...
-
-    def forget_before(self, cutoff: datetime) -> int:
-        """Drop signatures too old to be accepted again anyway; returns how many."""
-        ...
-
-
-# -- console: sessions, sign-in attempts, profiles, the queue, jurisdiction ---------------------
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    id: int
-    user_id: int
-    username: str
-    role: str
-    csrf_token: str
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ConsoleProfile:
-    user_id: int
-    language: str
-    enrolled_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    """One open case as the live queue shows it (post text decrypted; no other personal data)."""
-
-    case_id: int
-    status: str
-    platform: str
-    source: str
-    risk_level: str | None
-    opened_at: datetime
-    last_alert_at: datetime | None
-    alert_count: int
-    acknowledged_at: datetime | None
-    dispatched_at: datetime | None
-    trace_requested_at: datetime | None
-    post_text: str | None
-    post_kind: str
-    place: str | None
-    units: tuple[str, ...] = ()
-    #: the riskiest model assessment's score and cues (tag, text, start, end), if any
-    score: float | None = None
-    cues: tuple[tuple[str, str, int, int], ...] = ()
-    #: False when no alert of the case comes from a proven sender, with why (the latest's)
-    sender_verified: bool = True
-    sender_verification: str = ""
-    #: while the place needs review: the best district candidate (shown marked as such)
-    place_candidate: str | None = None
-    #: confident answers of the case's alerts disagree on the district
-    place_conflict: bool = False
-
-
-@dataclass(frozen=True)
-class MapItem:
-    """A case as the console's map places it: no personal data but the coordinates the newest
-    alert that gave any carried (decrypted; the map rounds them)."""
-
-    case_id: int
-    status: str
-    risk_level: str | None
-    opened_at: datetime
-    outcome: str | None
-    outcome_at: datetime | None
-    coordinates: tuple[float, float] | None  # (lat, lon)
-
-
-class ConsoleStore(Protocol):
-    def add_session(
-        self,
-        *,
-        token_hash: str,
-        user_id: int,
-        username: str,
-        role: str,
-        csrf_token: str,
-        at: datetime,
-        expires_at: datetime,
-        ip: str | None,
-    ) -> SessionRecord: ...
-    def session(self, token_hash: str) -> SessionRecord | None: ...
-    def touch_session(self, session_id: int, at: datetime) -> None: ...
-    def revoke_session(self, session_id: int, at: datetime) -> None: ...
-    def revoke_user_sessions(self, user_id: int, at: datetime) -> int:
-        """End every open session of a person; how many were open."""
-        ...
-
-    def profile(self, user_id: int) -> ConsoleProfile | None: ...
-    def save_profile(
-        self, user_id: int, *, language: str, enrolled_at: datetime | None, at: datetime
-    ) -> None: ...
-    def open_queue(
-        self, *, case_ids: set[int] | None, trace_only: bool, limit: int
-    ) -> list[QueueItem]:
-        """Open cases (`case_ids` None: all; `trace_only`: only those with a trace request)."""
-        ...
-
-    def map_items(
-        self, *, case_ids: set[int] | None, outcomes_since: datetime, limit: int
-    ) -> list[MapItem]:
-        """Open cases and cases whose outcome was recorded at or after `outcomes_since`
-        (`case_ids` None: all), for the console's map."""
-        ...
-
-
-class JurisdictionIndex(Protocol):
-    """Which districts (LGD codes) a case belongs to: confident location resolutions and
-    operators' choices."""
-
-    def for_case(self, case_id: int) -> set[str]: ...
-    def for_cases(self, case_ids: Iterable[int]) -> dict[int, set[str]]:
-        """`for_case` of many cases in a few queries: every id given is a key."""
-        ...
-
-    def cases_in(self, districts: set[str]) -> set[int]: ...
-    def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None: ...
-    def assigned(self, case_id: int) -> tuple[str, datetime] | None:
-        """The district an operator assigned last, and when (None if nobody did)."""
-        ...
-
-    def district_code(self, value: str) -> str | None:
-        """The LGD code of a district given by code or by name (English or Hindi)."""
-        ...
-
-    def districts(self) -> list[tuple[str, str, str]]:
-        """(LGD code, English name, Hindi name) of the districts a case can be assigned to."""
-        ...
-
-
 class UnitOfWork(Protocol):
+    """One transaction, with every repository on it (the SQL unit of work and the test fakes
+    implement all of them)."""
+
+    # cases, their alerts and subjects, jobs, the audit log (the kernel's own)
     cases: CaseRepository
     alerts: AlertRepository
     subjects: SubjectRepository
-    partners: PartnerRepository
-    users: UserRepository
     jobs: JobQueue
     audit: AuditLog
+    # access
+    partners: PartnerRepository
+    users: UserRepository
+    sessions: SessionStore
+    profiles: ProfileStore
+    sign_ins: SignInLog
+    # intake
     idempotency: IdempotencyStore
     signatures: SignatureLedger
     receipts: IntakeReceipts
     quarantine: Quarantine
     senders: PartnerSenders
     imap: ImapLedger
-    console: ConsoleStore
-    sign_ins: SignInLog
+    # triage, location, dispatch
+    assessments: AssessmentRepository
+    locations: LocationRepository
     jurisdictions: JurisdictionIndex
+    dispatches: DispatchRepository
+    sms_ack_failures: SmsAckFailures
+    # aftercare, reports, the console's read models
     aftercare: AftercareRepository
     reports: ReportSource
+    console: ConsoleReads
 
     def __enter__(self) -> Self: ...
     def __exit__(

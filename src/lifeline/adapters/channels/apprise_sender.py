@@ -33,7 +33,7 @@ from apprise.plugins.email import NotifyEmail
 from apprise.result import AppriseResult, AppriseResultStatus
 
 from lifeline.adapters.channels.redaction import apprise_call
-from lifeline.services.dispatch.channels import DeliveryResult, OutgoingMessage
+from lifeline.services.dispatch.ports import DeliveryResult, OutgoingMessage
 
 SMS_BODY_LIMIT = 1600
 _HTTP_STATUS = re.compile(r"error=(\d{3})\b")

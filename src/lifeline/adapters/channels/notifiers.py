@@ -1,6 +1,6 @@
 """Lifeline's notification channels: every apprise URL scheme (SMS gateways, e-mail, Telegram,
 WhatsApp, JSON webhooks...) and ``up112://`` / ``up112s://`` incident endpoints, behind one
-circuit breaker per provider. Implements `lifeline.services.dispatch.channels.NotificationChannels`.
+circuit breaker per provider. Implements `lifeline.services.dispatch.ports.NotificationChannels`.
 
 A provider is what `describe` shows: scheme and host (and port) for self-hosted endpoints
 (``json://127.0.0.1:8099``, ``smseagle://10.0.0.5``, ``mailto://smtp.up.police``), the scheme
@@ -49,7 +49,7 @@ from lifeline.adapters.channels.up112 import (
     Up112Target,
     parse_up112,
 )
-from lifeline.services.dispatch.channels import DeliveryResult, OutgoingMessage
+from lifeline.services.dispatch.ports import DeliveryResult, OutgoingMessage
 
 IST = ZoneInfo("Asia/Kolkata")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,31})://")

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 
 from lifeline.adapters.channels.redaction import split_netloc
-from lifeline.services.dispatch.channels import DeliveryResult, OutgoingMessage
+from lifeline.services.dispatch.ports import DeliveryResult, OutgoingMessage
 
 UP112_SCHEMES = {"up112": "http", "up112s": "https"}
 SERVICE_NAME = "UP-112"

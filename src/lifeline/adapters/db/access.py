@@ -20,13 +20,9 @@ from lifeline.adapters.db.tables import (
     upsert_statement,
     users,
 )
-from lifeline.services.ports import (
-    Cipher,
-    IdempotencyRecord,
-    PartnerRecord,
-    SignInAttempt,
-    UserRecord,
-)
+from lifeline.services.access.ports import PartnerRecord, SignInAttempt, UserRecord
+from lifeline.services.intake.ports import IdempotencyRecord
+from lifeline.services.ports import Cipher
 
 _ADD_PARTNER = insert(partners)
 _PARTNER_BY_KEY_ID = select(partners).where(partners.c.key_id == bindparam("key_id"))

@@ -32,14 +32,9 @@ from lifeline.domain.aftercare import (
 )
 from lifeline.domain.errors import NotFound
 from lifeline.domain.model import OutcomeKind
-from lifeline.services.ports import (
-    AlertFacts,
-    CaseFacts,
-    CheckInFacts,
-    Cipher,
-    ConcurrentWrite,
-    EarlierCase,
-)
+from lifeline.services.aftercare.ports import EarlierCase
+from lifeline.services.ports import Cipher, ConcurrentWrite
+from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts
 
 #: which subject column holds the keyed hash of each kind of identity key
 SUBJECT_HASH_COLUMNS = {

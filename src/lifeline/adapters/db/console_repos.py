@@ -1,5 +1,5 @@
-"""Console repositories: sessions, sign-in attempts, profiles, the live queue's read model, and
-which districts a case belongs to."""
+"""Console repositories: the live queue's and the map's read models, and which districts a case
+belongs to (sessions and profiles: sessions.py)."""
 
 from __future__ import annotations
 
@@ -12,24 +12,22 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, insert, or_, select
 
 from lifeline.adapters.db.tables import (
     aad,
     alerts,
     case_districts,
     cases,
-    console_profiles,
-    console_sessions,
     ids_in,
     location_resolutions,
-    new_id,
     risk_assessments,
     timeline,
 )
 from lifeline.domain.lifecycle import OPEN_STATES, CaseStatus
 from lifeline.domain.risk import AssessmentSource, known_level
-from lifeline.services.ports import Cipher, ConsoleProfile, MapItem, QueueItem, SessionRecord
+from lifeline.services.console.ports import MapItem, QueueItem
+from lifeline.services.ports import Cipher
 
 #: the statuses of a case still being responded to, as stored
 OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATES)
@@ -37,102 +35,9 @@ OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATES)
 PLACE_KINDS = ("located", "location_review", "location_conflict", "dispatched")
 
 
-def _session(row: Any) -> SessionRecord:
-    return SessionRecord(
-        row.id,
-        row.user_id,
-        row.username,
-        row.role,
-        row.csrf_token,
-        row.created_at,
-        row.last_seen_at,
-        row.expires_at,
-        row.revoked_at,
-    )
-
-
-class SqlConsoleStore:
+class SqlConsoleReads:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
-
-    # -- sessions --------------------------------------------------------------------------
-    def add_session(
-        self,
-        *,
-        token_hash: str,
-        user_id: int,
-        username: str,
-        role: str,
-        csrf_token: str,
-        at: datetime,
-        expires_at: datetime,
-        ip: str | None,
-    ) -> SessionRecord:
-        sid = new_id(
-            self.conn.execute(
-                insert(console_sessions).values(
-                    token_hash=token_hash,
-                    user_id=user_id,
-                    username=username,
-                    role=role,
-                    csrf_token=csrf_token,
-                    created_at=at,
-                    last_seen_at=at,
-                    expires_at=expires_at,
-                    ip=ip,
-                )
-            )
-        )
-        return SessionRecord(sid, user_id, username, role, csrf_token, at, at, expires_at)
-
-    def session(self, token_hash: str) -> SessionRecord | None:
-        row = self.conn.execute(
-            select(console_sessions).where(console_sessions.c.token_hash == token_hash)
-        ).one_or_none()
-        return None if row is None else _session(row)
-
-    def touch_session(self, session_id: int, at: datetime) -> None:
-        self.conn.execute(
-            update(console_sessions)
-            .where(console_sessions.c.id == session_id)
-            .values(last_seen_at=at)
-        )
-
-    def revoke_session(self, session_id: int, at: datetime) -> None:
-        self.conn.execute(
-            update(console_sessions)
-            .where(console_sessions.c.id == session_id)
-            .values(revoked_at=at)
-        )
-
-    def revoke_user_sessions(self, user_id: int, at: datetime) -> int:
-        return int(
-            self.conn.execute(
-                update(console_sessions)
-                .where(
-                    console_sessions.c.user_id == user_id, console_sessions.c.revoked_at.is_(None)
-                )
-                .values(revoked_at=at)
-                .execution_options(preserve_rowcount=True)
-            ).rowcount
-        )
-
-    # -- profiles --------------------------------------------------------------------------
-    def profile(self, user_id: int) -> ConsoleProfile | None:
-        row = self.conn.execute(
-            select(console_profiles).where(console_profiles.c.user_id == user_id)
-        ).one_or_none()
-        return None if row is None else ConsoleProfile(row.user_id, row.language, row.enrolled_at)
-
-    def save_profile(
-        self, user_id: int, *, language: str, enrolled_at: datetime | None, at: datetime
-    ) -> None:
-        values = {"language": language, "enrolled_at": enrolled_at, "updated_at": at}
-        changed = self.conn.execute(
-            update(console_profiles).where(console_profiles.c.user_id == user_id).values(values)
-        ).rowcount
-        if not changed:
-            self.conn.execute(insert(console_profiles).values(user_id=user_id, **values))
 
     # -- the live queue --------------------------------------------------------------------
     def open_queue(

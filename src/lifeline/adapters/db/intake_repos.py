@@ -21,7 +21,8 @@ from lifeline.adapters.db.tables import (
 )
 from lifeline.domain.errors import NotFound
 from lifeline.domain.mail import QuarantineStatus
-from lifeline.services.ports import Cipher, QuarantinedMessage
+from lifeline.services.intake.ports import QuarantinedMessage
+from lifeline.services.ports import Cipher
 
 _RECEIPT = select(intake_receipts.c.alert_id, intake_receipts.c.case_id).where(
     intake_receipts.c.key_hash == bindparam("key_hash")

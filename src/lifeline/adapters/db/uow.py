@@ -19,7 +19,7 @@ from lifeline.adapters.db.access import (
 from lifeline.adapters.db.aftercare_repos import SqlAftercareRepository, SqlReportSource
 from lifeline.adapters.db.assessments import SqlAssessmentRepository
 from lifeline.adapters.db.audit import SqlAuditLog
-from lifeline.adapters.db.console_repos import SqlConsoleStore, SqlJurisdictionIndex
+from lifeline.adapters.db.console_repos import SqlConsoleReads, SqlJurisdictionIndex
 from lifeline.adapters.db.dispatch_repos import SqlDispatchRepository
 from lifeline.adapters.db.intake_repos import (
     SqlImapLedger,
@@ -35,30 +35,39 @@ from lifeline.adapters.db.repositories import (
     SqlCaseRepository,
     SqlSubjectRepository,
 )
+from lifeline.adapters.db.sessions import SqlProfileStore, SqlSessionStore
 from lifeline.adapters.db.sms_ack_repos import SqlSmsAckFailures
 from lifeline.domain.audit import AuditKey
+from lifeline.services.access.ports import (
+    PartnerRepository,
+    ProfileStore,
+    SessionStore,
+    SignInLog,
+    UserRepository,
+)
+from lifeline.services.aftercare.ports import AftercareRepository
+from lifeline.services.console.ports import ConsoleReads
+from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
+from lifeline.services.intake.ports import (
+    IdempotencyStore,
+    ImapLedger,
+    IntakeReceipts,
+    PartnerSenders,
+    Quarantine,
+    SignatureLedger,
+)
+from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
-    AftercareRepository,
     AlertRepository,
     AuditLog,
     CaseRepository,
     Cipher,
-    ConsoleStore,
-    IdempotencyStore,
-    ImapLedger,
-    IntakeReceipts,
     JobQueue,
-    JurisdictionIndex,
-    PartnerRepository,
-    PartnerSenders,
-    Quarantine,
-    ReportSource,
-    SignatureLedger,
-    SignInLog,
     SubjectRepository,
-    UserRepository,
 )
+from lifeline.services.reports.ports import ReportSource
+from lifeline.services.triage.ports import AssessmentRepository
 
 _LOCK_KEYS = text(
     "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:ks AS bigint[])) AS k ORDER BY k"
@@ -87,11 +96,17 @@ class SqlUnitOfWork:
     quarantine: Quarantine
     senders: PartnerSenders
     imap: ImapLedger
-    console: ConsoleStore
+    console: ConsoleReads
+    sessions: SessionStore
+    profiles: ProfileStore
     sign_ins: SignInLog
     jurisdictions: JurisdictionIndex
     aftercare: AftercareRepository
     reports: ReportSource
+    locations: LocationRepository
+    assessments: AssessmentRepository
+    dispatches: DispatchRepository
+    sms_ack_failures: SmsAckFailures
 
     def __init__(
         self,
@@ -149,7 +164,9 @@ class SqlUnitOfWork:
         self.quarantine = SqlQuarantine(conn, self.keys)
         self.senders = SqlPartnerSenders(conn)
         self.imap = SqlImapLedger(conn)
-        self.console = SqlConsoleStore(conn, self.keys)
+        self.console = SqlConsoleReads(conn, self.keys)
+        self.sessions = SqlSessionStore(conn)
+        self.profiles = SqlProfileStore(conn)
         self.sign_ins = SqlSignInLog(conn)
         self.jurisdictions = SqlJurisdictionIndex(conn)
         self.aftercare = self._aftercare_repo = SqlAftercareRepository(conn, self.keys)

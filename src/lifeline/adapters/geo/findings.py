@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from lifeline.adapters.geo.gazetteer import KIND_WEIGHT, Mention, Place
+from lifeline.adapters.geo.gazetteer import KIND_WEIGHT
+from lifeline.adapters.geo.mentions import Mention, Place
 from lifeline.adapters.geo.narrowing import DISTRICT_LEVEL
 from lifeline.adapters.geo.registry import RegistryIndex
 from lifeline.domain.place import Evidence

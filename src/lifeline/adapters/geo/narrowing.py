@@ -13,10 +13,8 @@ Kaushambi district, so Kaushambi here is the locality.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the dataclasses live in gazetteer.py, which imports this module
-    from lifeline.adapters.geo.gazetteer import Mention, Place
+from lifeline.adapters.geo.mentions import Mention, Place
 
 ANCHORS = frozenset({"district", "old_name", "city"})
 DISTRICT_LEVEL = frozenset({"district", "old_name", "city", "area"})

@@ -25,7 +25,8 @@ import phonenumbers
 
 from lifeline.adapters.geo import data
 from lifeline.adapters.geo.findings import Findings, area_names, weigh_mentions
-from lifeline.adapters.geo.gazetteer import Gazetteer, NameIndex, Place
+from lifeline.adapters.geo.gazetteer import Gazetteer, NameIndex
+from lifeline.adapters.geo.mentions import Place
 from lifeline.adapters.geo.polygons import DistrictPolygons
 from lifeline.adapters.geo.registry import (
     RegistryIndex,

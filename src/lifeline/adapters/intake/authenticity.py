@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from dkim.dnsplug import get_txt
 
 from lifeline.domain.email_trust import AuthPass, MailEvidence, normal_domain
-from lifeline.services.intake.mail import PinnedKeys
+from lifeline.services.intake.ports import PinnedKeys
 
 MAX_SIGNATURES = 5
 #: (name, timeout=) -> the TXT record, as dkimpy's `dnsfunc`

@@ -18,9 +18,9 @@ from lifeline.domain.access import Role, Scope, parse_role, scope_of
 from lifeline.domain.errors import Conflict, DomainError
 from lifeline.domain.inputs import check_text, text_problem
 from lifeline.domain.model import Actor
+from lifeline.services.access.ports import PartnerRecord, UserRecord
 from lifeline.services.access.signin import authenticate, code_hash, totp_step
 from lifeline.services.context import Context
-from lifeline.services.ports import PartnerRecord, UserRecord
 
 
 class AuthenticationFailed(DomainError):

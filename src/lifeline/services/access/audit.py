@@ -11,42 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Literal, Protocol
+from typing import Literal
 
-from lifeline.domain.audit import AuditKey, ChainBreak, Checkpoint
+from lifeline.domain.audit import ChainBreak, Checkpoint
 from lifeline.domain.audit_verification import LogVerification, verify_log
+from lifeline.services.access.ports import CheckpointAnchor
 from lifeline.services.context import Context
 from lifeline.services.job_types import CheckpointJob, JobKind, enqueue
-
-
-class CheckpointAnchor(Protocol):
-    """Where checkpoints are kept outside the database (the anchor file)."""
-
-    @property
-    def location(self) -> str: ...
-    def append(self, line: str) -> None:
-        """Append one line durably (on disk when this returns)."""
-        ...
-
-    def lines(self) -> list[str]: ...
-
-
-class CheckpointWebhook(Protocol):
-    def post(self, url: str, line: str) -> None:
-        """POST the line; raise if the receiver did not accept it."""
-        ...
-
-
-@dataclass(frozen=True)
-class AuditTrust:
-    """What the tamper evidence needs besides the database: the key and the anchors."""
-
-    key: AuditKey
-    anchor: CheckpointAnchor
-    #: a worker writes a checkpoint this often when the log grew (zero: never)
-    interval: timedelta = timedelta(minutes=5)
-    webhook_url: str | None = None
-    webhook: CheckpointWebhook | None = None
 
 
 # -- verification ------------------------------------------------------------------------------

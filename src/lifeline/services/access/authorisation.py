@@ -16,8 +16,9 @@ from __future__ import annotations
 from lifeline.domain.access import Permission, Scope, allowed, scope_of
 from lifeline.domain.errors import NotFound, PermissionDenied
 from lifeline.domain.model import Actor
+from lifeline.services.access.ports import UserRecord
 from lifeline.services.context import Context
-from lifeline.services.ports import UnitOfWork, UserRecord
+from lifeline.services.ports import UnitOfWork
 
 P = Permission
 #: actors that are not people signing in: the CLI (an administrator at the server) and the system

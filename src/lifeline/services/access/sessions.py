@@ -16,9 +16,9 @@ from datetime import timedelta
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Actor
 from lifeline.services.access import signin
+from lifeline.services.access.ports import SessionRecord
 from lifeline.services.access.signin import SignInRefused, SignInThrottled
 from lifeline.services.context import Context
-from lifeline.services.ports import SessionRecord
 
 __all__ = ["SignInRefused", "SignInThrottled"]
 
@@ -73,7 +73,7 @@ def sign_in(
         )
         now = ctx.clock.now()
         token = secrets.token_urlsafe(32)
-        session = uow.console.add_session(
+        session = uow.sessions.add(
             token_hash=token_hash(token),
             user_id=user.id,
             username=user.username,
@@ -83,10 +83,10 @@ def sign_in(
             expires_at=now + policy.absolute,
             ip=ip,
         )
-        profile = uow.console.profile(user.id)
+        profile = uow.profiles.get(user.id)
         language = profile.language if profile else "en"
         if profile is None or profile.enrolled_at is None:
-            uow.console.save_profile(user.id, language=language, enrolled_at=now, at=now)
+            uow.profiles.save(user.id, language=language, enrolled_at=now, at=now)
         uow.commit()
     actor = Actor("user", user.username, user.role)
     return SignedIn(token, ConsoleSession(actor, session, language))
@@ -113,7 +113,7 @@ def resume(
         raise SessionEnded("not signed in")
     now = ctx.clock.now()
     with ctx.uow(readonly=not activity) as uow:
-        session = uow.console.session(token_hash(token))
+        session = uow.sessions.get(token_hash(token))
         if session is None or session.revoked_at is not None:
             raise SessionEnded("not signed in")
         if now >= session.expires_at:
@@ -123,9 +123,9 @@ def resume(
         user = uow.users.by_username(session.username)
         if user is None or not user.active or user.role != session.role:
             raise SessionEnded("account changed; sign in again")
-        profile = uow.console.profile(session.user_id)
+        profile = uow.profiles.get(session.user_id)
         if activity and now - session.last_seen_at >= policy.touch_every:
-            uow.console.touch_session(session.id, now)
+            uow.sessions.touch(session.id, now)
             uow.commit()
     actor = Actor("user", session.username, session.role)
     return ConsoleSession(actor, session, profile.language if profile else "en")
@@ -135,11 +135,11 @@ def sign_out(ctx: Context, token: str | None) -> None:
     if not token:
         return
     with ctx.uow() as uow:
-        session = uow.console.session(token_hash(token))
+        session = uow.sessions.get(token_hash(token))
         if session is None or session.revoked_at is not None:
             return
         now = ctx.clock.now()
-        uow.console.revoke_session(session.id, now)
+        uow.sessions.revoke(session.id, now)
         uow.audit.append(
             at=now,
             actor=f"user:{session.username}",
@@ -154,8 +154,8 @@ def set_language(ctx: Context, console: ConsoleSession, language: str) -> str:
     if language not in LANGUAGES:
         raise DomainError(f"unknown language {language!r}; one of: {', '.join(LANGUAGES)}")
     with ctx.uow() as uow:
-        profile = uow.console.profile(console.session.user_id)
-        uow.console.save_profile(
+        profile = uow.profiles.get(console.session.user_id)
+        uow.profiles.save(
             console.session.user_id,
             language=language,
             enrolled_at=profile.enrolled_at if profile else None,

@@ -15,12 +15,14 @@ from datetime import datetime
 from lifeline.domain.access import Permission, allowed
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.model import Actor
+from lifeline.domain.signin import SignInPolicy
 from lifeline.domain.timestamps import iso
 from lifeline.services.access.accounts import ENROLMENT_TTL, new_two_factor, staff_role
 from lifeline.services.access.authorisation import may
-from lifeline.services.access.signin import SignInPolicy, code_hash, normalise
+from lifeline.services.access.ports import UserRecord
+from lifeline.services.access.signin import code_hash, normalise
 from lifeline.services.context import Context
-from lifeline.services.ports import UnitOfWork, UserRecord
+from lifeline.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def _load(uow: UnitOfWork, username: str) -> UserRecord:
 def _revoke(ctx: Context, uow: UnitOfWork, user: UserRecord) -> int:
     """Revoke every token and end every session of `user`; how many sessions were open."""
     uow.users.revoke_tokens(user.id)
-    return uow.console.revoke_user_sessions(user.id, ctx.clock.now())
+    return uow.sessions.revoke_all(user.id, ctx.clock.now())
 
 
 def _audit(

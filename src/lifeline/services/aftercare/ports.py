@@ -1,5 +1,5 @@
-"""Ports of aftercare and reports: follow-up plans, earlier cases, and the facts reports are
-built from (split out of `ports.py`, which re-exports them for the unit of work)."""
+"""Ports of aftercare: follow-up plans with their check-ins, and earlier cases about the same
+person."""
 
 from __future__ import annotations
 
@@ -62,49 +62,3 @@ class AftercareRepository(Protocol):
         ...
 
     def history(self, case_id: int) -> list[EarlierCase]: ...
-
-
-@dataclass(frozen=True)
-class CaseFacts:
-    """What a report needs of a case: no personal data, only ids, kinds and timestamps."""
-
-    id: int
-    platform: str
-    status: str
-    opened_at: datetime
-    outcome: str | None
-    #: milestone name (received, triaged, located, dispatched, ...) -> first time reached
-    milestones: dict[str, datetime]
-
-
-@dataclass(frozen=True)
-class AlertFacts:
-    id: int
-    case_id: int
-    source: str
-    platform: str
-    received_at: datetime
-
-
-@dataclass(frozen=True)
-class CheckInFacts:
-    id: int
-    plan_id: int
-    case_id: int
-    label: str
-    due_at: datetime
-    result: str | None
-    cancelled: bool
-
-
-class ReportSource(Protocol):
-    """Read-only facts for reports (districts come from `UnitOfWork.jurisdictions`)."""
-
-    def cases_opened(self, start: datetime, end: datetime) -> list[CaseFacts]:
-        """Cases opened in [start, end)."""
-        ...
-
-    def alerts_of(self, case_ids: list[int]) -> list[AlertFacts]: ...
-    def check_ins_due(self, start: datetime, end: datetime) -> list[CheckInFacts]:
-        """Check-ins due in [start, end), of every plan."""
-        ...

@@ -23,18 +23,17 @@ from lifeline.services.access.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.aftercare.followups import propose_plan
+from lifeline.services.aftercare.ports import EarlierCase
 from lifeline.services.context import Context
 from lifeline.services.dispatch.acknowledgement import acknowledge_units
 from lifeline.services.dispatch.escalations import (
     SETTLED,
-    DispatchRepository,
     stop_escalations,
     stop_traces,
 )
 from lifeline.services.location.case_place import CasePlace, case_place
 from lifeline.services.location.resolution import resolutions_of
-from lifeline.services.ports import CaseSummary, EarlierCase, UnitOfWork
-from lifeline.services.triage.assessment import triage_uow
+from lifeline.services.ports import CaseSummary, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -94,15 +93,13 @@ def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view"
             allowed_steps=[s.name.lower() for s in allowed_steps(case.status)],
             follow_ups=uow.aftercare.plans_for_case(case_id),
             history=uow.aftercare.history(case_id),
-            assessments=triage_uow(uow).assessments.for_case(case_id),
+            assessments=uow.assessments.for_case(case_id),
             resolutions=resolutions_of(uow, case_id),
             place=case_place(uow, case_id, ctx.config.home_state),
         )
-        sent: DispatchRepository | None = getattr(uow, "dispatches", None)
-        if sent is not None:
-            detail.dispatches.extend(sent.for_case(case_id))
-            detail.notifications.extend(sent.notifications_for_case(case_id))
-            detail.alarms.extend(sent.open_alarms({case_id}))
+        detail.dispatches.extend(uow.dispatches.for_case(case_id))
+        detail.notifications.extend(uow.dispatches.notifications_for_case(case_id))
+        detail.alarms.extend(uow.dispatches.open_alarms({case_id}))
         uow.audit.append(
             at=ctx.clock.now(),
             actor=str(actor),

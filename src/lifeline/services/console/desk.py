@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from lifeline.domain.access import Permission, minimal_view
 from lifeline.domain.email_trust import case_sender
@@ -37,13 +36,13 @@ from lifeline.services.access.authorisation import (
     traces_only,
     visible_case_ids,
 )
+from lifeline.services.console.ports import QueueItem
 from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import stop_traces
 from lifeline.services.dispatch.relocation import track_place
 from lifeline.services.dispatch.views import alarmed_cases, unit_states
 from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
 from lifeline.services.location.case_place import CasePlace, case_place
-from lifeline.services.ports import QueueItem, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -113,15 +112,6 @@ def sla_state(item: QueueItem, now: datetime, ack_sla: timedelta) -> str:
     if age >= ack_sla:
         return "breached"
     return "due" if age >= ack_sla / 2 else "ok"
-
-
-class _Assessments(Protocol):
-    def for_case(self, case_id: int) -> list[RiskAssessment]: ...
-
-
-def _assessments(uow: UnitOfWork) -> _Assessments | None:
-    repo: _Assessments | None = getattr(uow, "assessments", None)
-    return repo
 
 
 def _model_view(found: list[RiskAssessment]) -> tuple[float | None, tuple[Cue, ...]]:
@@ -202,10 +192,6 @@ class CaseView:
     place: CasePlace = field(default_factory=CasePlace)
 
 
-class _Resolutions(Protocol):
-    def for_case(self, case_id: int) -> list[StoredResolution]: ...
-
-
 def _minimise(alert: Alert) -> Alert:
     alert.raw_payload = b""
     alert.extra = {}
@@ -224,14 +210,12 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
         subject = uow.subjects.get(case.subject_id) if case.subject_id is not None else None
         if subject is not None and minimal:
             subject.email = subject.profile_url = None
-        repo = _assessments(uow)
-        found = repo.for_case(case_id) if repo else []
+        found = uow.assessments.for_case(case_id)
         _, cues = _model_view(found)
         alerts = uow.alerts.for_case(case_id)
         sender = case_sender(alerts)
         if minimal:
             alerts = [_minimise(a) for a in alerts]
-        locations: _Resolutions | None = getattr(uow, "locations", None)
         timeline = uow.cases.timeline(case_id)
         uow.audit.append(
             at=ctx.clock.now(),
@@ -252,17 +236,17 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             timeline=[t for t in timeline if t.kind != "note"],
             notes=[t for t in timeline if t.kind == "note"],
             assessments=found,
-            resolutions=locations.for_case(case_id) if locations else [],
+            resolutions=uow.locations.for_case(case_id),
             districts=uow.jurisdictions.for_case(case_id),
             steps=[s.name.lower() for s in allowed_steps(case.status)],
             outcome=case.outcome.kind.value if case.outcome else None,
             trace_requested=case.trace_requested_at is not None,
             can={p.name.lower(): actor.kind == "user" and may(actor, p) for p in Permission}
-            | {"triage": repo is not None},
+            | {"triage": True},
             minimal=minimal,
             sender_verified=sender.verified,
             sender_verification=sender.how,
-            place=case_place(uow, case_id, ctx.config.home_state) if locations else CasePlace(),
+            place=case_place(uow, case_id, ctx.config.home_state),
         )
         uow.commit()
         return view

@@ -37,9 +37,9 @@ from lifeline.domain.lifecycle import OPEN_STATES
 from lifeline.domain.model import Actor
 from lifeline.domain.risk import LEVELS
 from lifeline.services.access.authorisation import require, visible_case_ids
+from lifeline.services.console.ports import MapItem
 from lifeline.services.context import Context
-from lifeline.services.location.resolution import Locator
-from lifeline.services.ports import MapItem
+from lifeline.services.location.ports import Locator
 from lifeline.services.reports.report import IST, Period
 
 WIDTH = 1000.0  # SVG user units; the height follows the area's shape

@@ -26,7 +26,6 @@ from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import (
     SETTLED,
-    dispatch_repo,
     note,
     start_dispatch,
 )
@@ -43,7 +42,7 @@ def acknowledge_units(
     acknowledged, in the caller's transaction. The case's own acknowledgement is the
     caller's."""
     assert case.id is not None
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     wanted = unit.strip().casefold()
     done: list[Dispatch] = []
     for dispatch in repo.for_case(case.id, for_update=True):
@@ -94,7 +93,7 @@ def _acknowledge_notification(
 ) -> Case:
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        repo = dispatch_repo(uow)
+        repo = uow.dispatches
         notification = repo.notification(notification_id)
         if notification.dispatch_id is None:
             raise AcknowledgementRefused("this message was an SMC alarm: nothing to acknowledge")
@@ -146,7 +145,7 @@ def _take(
     sender_hash: str,
 ) -> None:
     assert case.id is not None
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     repo.save(dispatch)
     repo.clear_alarms(case.id, now, str(actor))
     if case.status in (CaseStatus.DISPATCHED, CaseStatus.ACKNOWLEDGED):
@@ -212,7 +211,7 @@ def record_trace_result(
         alert_id = uow.alerts.for_case(case_id)[0].id
         assert alert_id is not None
         store_resolution(uow, alert_id, case_id, now, resolution)
-        repo = dispatch_repo(uow)
+        repo = uow.dispatches
         for dispatch in repo.for_case(case_id, for_update=True):
             if dispatch.purpose is Purpose.TRACE and dispatch.state is DispatchState.ACTIVE:
                 dispatch.acknowledge(now, str(actor))  # the answer is the acknowledgement

@@ -21,7 +21,6 @@ from lifeline.domain.model import Alert, Case, Subject
 from lifeline.domain.risk import Cue, RiskAssessment
 from lifeline.services.location.case_place import case_place
 from lifeline.services.ports import UnitOfWork
-from lifeline.services.triage.assessment import triage_uow
 
 POST_EXCERPT = 220
 CUE_SNIPPET = 60
@@ -83,7 +82,7 @@ def case_brief(uow: UnitOfWork, case: Case, home_state: str) -> CaseBrief:
     source = next((a for a in alerts if a.id == place.alert_id), None)
     hinted = [a for a in alerts if not a.location.is_empty()]
     hint = (source if source in hinted else None) or (hinted[-1] if hinted else None)
-    assessments = triage_uow(uow).assessments.for_case(case.id)
+    assessments = uow.assessments.for_case(case.id)
     phones = _phones(subject, alerts)
     resolution = place.resolution if place.confident else None
     return CaseBrief(

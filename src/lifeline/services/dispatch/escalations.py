@@ -7,13 +7,11 @@ and nothing is lost when a worker dies (docs/dispatch.md).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
 
 from lifeline.domain.access import Permission
 from lifeline.domain.dispatch import (
-    Alarm,
     Contact,
     Dispatch,
     DispatchError,
@@ -21,7 +19,6 @@ from lifeline.domain.dispatch import (
     Notification,
     Purpose,
 )
-from lifeline.domain.errors import DomainError
 from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, Case, TimelineEntry
@@ -59,58 +56,6 @@ SETTLED = frozenset(
 )
 
 
-class DispatchRepository(Protocol):
-    def add(self, dispatch: Dispatch) -> Dispatch: ...
-    def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch: ...
-    def save(self, dispatch: Dispatch) -> None: ...
-    def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]: ...
-    def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
-        """Per case, (unit name, state) of each dispatch, oldest first: many cases in one read
-        (the live queue's "notified" column), never one query per case."""
-        ...
-
-    def add_notification(self, notification: Notification) -> Notification:
-        """Store it; its id and acknowledgement code are set."""
-        ...
-
-    def notification(self, notification_id: int, *, for_update: bool = False) -> Notification: ...
-    def save_notification(self, notification: Notification) -> None: ...
-    def notifications_for_case(self, case_id: int) -> list[Notification]: ...
-    def delivered_before(self, case_id: int, notification_id: int) -> bool:
-        """Whether a message to a unit (not an SMC alarm) of this case other than
-        `notification_id` was delivered already."""
-        ...
-
-    def notification_by_code(self, code: str) -> Notification | None:
-        """The notification an acknowledgement code names (None if no such code)."""
-        ...
-
-    def raise_alarm(
-        self, case_id: int, dispatch_id: int | None, reason: str, at: datetime
-    ) -> int | None:
-        """A new alarm's id, or None if one for this case and dispatch is already open."""
-        ...
-
-    def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]: ...
-    def clear_alarms(self, case_id: int, at: datetime, by: str) -> int: ...
-
-
-class AckTokens(Protocol):
-    """Signs acknowledgement links (the token names a notification)."""
-
-    def issue(self, notification_id: int) -> str: ...
-    def read(self, token: str, max_age_seconds: int) -> int:
-        """The notification id; raises AckTokenError."""
-        ...
-
-
-def dispatch_repo(uow: UnitOfWork) -> DispatchRepository:
-    repo: DispatchRepository | None = getattr(uow, "dispatches", None)
-    if repo is None:
-        raise DomainError("this unit of work has no dispatch repository")
-    return repo
-
-
 # -- starting -------------------------------------------------------------------------------
 
 
@@ -120,7 +65,7 @@ def start_dispatch(
     """Start an escalation for every planned unit that has none running; the first step
     fires at once (its messages are jobs in this transaction)."""
     assert case.id is not None
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     running = {d.unit_id for d in repo.for_case(case.id) if d.state is not DispatchState.STOPPED}
     rules = dispatch_rules_in_force(ctx, uow)
     started: list[Dispatch] = []
@@ -194,7 +139,7 @@ def consider_dispatch(ctx: Context, uow: UnitOfWork, case_id: int) -> list[Dispa
     case = uow.cases.get(case_id, for_update=True)
     if case.status is not CaseStatus.RECEIVED or not level_at_risk(case.risk_level):
         return []  # below ideation (or not yet assessed) never goes out by itself
-    if dispatch_repo(uow).for_case(case_id):
+    if uow.dispatches.for_case(case_id):
         return []
     now = ctx.clock.now()
     plan = plan_dispatch(ctx, uow, case, now)
@@ -276,7 +221,7 @@ def fire_step(
     carries the new token, committed with this transaction) or raise the SMC alarm. Its
     messages describe the case as `brief` (read here if not given)."""
     assert dispatch.id is not None
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     firing = dispatch.fire(now)
     repo.save(dispatch)
     if firing.exhausted:
@@ -386,7 +331,7 @@ def queue_notification(
         purpose=purpose or (dispatch.purpose if dispatch is not None else Purpose.ALARM),
         brief=brief.as_dict(),
     )
-    notification = dispatch_repo(uow).add_notification(notification)
+    notification = uow.dispatches.add_notification(notification)
     assert notification.id is not None
     enqueue(
         uow.jobs,
@@ -404,7 +349,7 @@ def escalation_step(ctx: Context, uow: UnitOfWork, job: EscalationJob) -> None:
     """Job handler: fire the next step unless the timer is stale (another token), the unit
     acknowledged, or the case no longer needs anyone."""
     dispatch_id, token = job.dispatch_id, job.token
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     case = uow.cases.get(repo.get(dispatch_id).case_id, for_update=True)
     dispatch = repo.get(dispatch_id, for_update=True)
     if dispatch.timer_token != token or dispatch.state is not DispatchState.ACTIVE:
@@ -426,7 +371,7 @@ def check_reached(ctx: Context, uow: UnitOfWork, job: CaseJob) -> None:
     case = uow.cases.get(case_id, for_update=True)
     if case.status in SETTLED or case.status is CaseStatus.ACKNOWLEDGED:
         return
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     delivered = any(n.delivered_at for n in repo.notifications_for_case(case_id))
     if delivered:
         return
@@ -446,7 +391,7 @@ def raise_alarm(
 ) -> None:
     """Alarm the SMC: a banner on every console, a timeline entry, an event, and messages to
     the SMC's own contacts (once per case and dispatch while the alarm is open)."""
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     alarm_id = repo.raise_alarm(case_id, dispatch_id, reason[:300], now)
     if alarm_id is None:
         return
@@ -472,7 +417,7 @@ def raise_alarm(
 def stop_escalations(uow: UnitOfWork, case: Case, reason: str, now: datetime) -> int:
     """Stop every running escalation of the case (on scene, outcome, closed...)."""
     assert case.id is not None
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     stopped = 0
     for dispatch in repo.for_case(case.id, for_update=True):
         if dispatch.stop(now, reason):
@@ -493,7 +438,7 @@ def stop_escalations(uow: UnitOfWork, case: Case, reason: str, now: datetime) ->
 
 def stop_traces(uow: UnitOfWork, case_id: int, reason: str, now: datetime) -> int:
     """End the STF trace escalations of a case (someone located the person another way)."""
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     stopped = 0
     for dispatch in repo.for_case(case_id, for_update=True):
         if dispatch.purpose is Purpose.TRACE and dispatch.stop(now, reason):

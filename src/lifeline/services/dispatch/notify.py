@@ -18,13 +18,12 @@ from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Case
 from lifeline.services.context import Context
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief
-from lifeline.services.dispatch.channels import DeliveryResult, OutgoingMessage
 from lifeline.services.dispatch.escalations import (
     contact_label,
-    dispatch_repo,
     note,
     raise_alarm,
 )
+from lifeline.services.dispatch.ports import DeliveryResult, OutgoingMessage
 from lifeline.services.job_spec import free_job
 from lifeline.services.job_types import JobKind, NotificationJob, enqueue
 from lifeline.services.ports import Job, UnitOfWork
@@ -61,7 +60,7 @@ def send_notification(ctx: Context, job: Job, payload: NotificationJob) -> None:
     if ctx.channels is None:
         raise DomainError("no notification channels are configured")
     with ctx.uow(readonly=True) as uow:
-        notification = dispatch_repo(uow).notification(notification_id)
+        notification = uow.dispatches.notification(notification_id)
         why_not = _not_needed(uow, notification)
         if not why_not:
             message = compose(ctx, uow, notification)
@@ -84,7 +83,7 @@ def _not_needed(uow: UnitOfWork, notification: Notification) -> str:
     if not notification.channels:
         return "no channel"
     if notification.dispatch_id is not None:
-        dispatch = dispatch_repo(uow).get(notification.dispatch_id)
+        dispatch = uow.dispatches.get(notification.dispatch_id)
         if dispatch.state is not DispatchState.ACTIVE:
             return f"the dispatch is {dispatch.state.value}"
     return ""
@@ -101,7 +100,7 @@ def record_attempt(
         # messages of one case delivered at once are recorded one after the other, so exactly
         # one of them counts as the case's first delivery.
         case = uow.cases.get(job.case_id, for_update=True) if job.case_id is not None else None
-        repo = dispatch_repo(uow)
+        repo = uow.dispatches
         n = repo.notification(notification_id, for_update=True)
         attempt = n.attempts + 1
         action = n.record_attempt(
@@ -175,7 +174,7 @@ def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: d
         return
     others = [
         o
-        for o in dispatch_repo(uow).notifications_for_case(n.case_id)
+        for o in uow.dispatches.notifications_for_case(n.case_id)
         if o.dispatch_id == n.dispatch_id
     ]
     if any(o.state is not NotificationState.FAILED for o in others):
@@ -191,7 +190,7 @@ def _measure_first_delivery(
     if ctx.measure is None or n.purpose is Purpose.ALARM:
         return
     assert n.id is not None
-    if not dispatch_repo(uow).delivered_before(n.case_id, n.id):
+    if not uow.dispatches.delivered_before(n.case_id, n.id):
         opened = (case if case is not None else uow.cases.get(n.case_id)).opened_at
         ctx.measure("alert_to_first_notification", (now - opened).total_seconds())
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from lifeline.domain.dispatch import Dispatch, Purpose
+from lifeline.domain.dispatch import Purpose
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
 from lifeline.services.ports import UnitOfWork
@@ -38,18 +37,10 @@ class AlreadyReached:
         )
 
 
-class _Dispatches(Protocol):
-    # the one read needed here (dispatch/escalations.py's repository, which imports routing)
-    def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]: ...
-
-
 def already_reached(uow: UnitOfWork, case: Case, window: timedelta) -> dict[str, AlreadyReached]:
     """Per unit id, the units that acknowledged or reached the person in an earlier case about
     the same person, no earlier than `window` before this case's alert."""
     assert case.id is not None
-    repo: _Dispatches | None = getattr(uow, "dispatches", None)
-    if repo is None:
-        return {}
     keys: set[str] = set()
     for alert in uow.alerts.for_case(case.id):
         keys.update(alert.subject.identity_keys())
@@ -60,7 +51,7 @@ def already_reached(uow: UnitOfWork, case: Case, window: timedelta) -> dict[str,
     found: dict[str, AlreadyReached] = {}
     for other_id in sorted(earlier, reverse=True):
         reached_at = uow.cases.get(other_id).milestones.get(Milestone.ON_SCENE)
-        for dispatch in repo.for_case(other_id):
+        for dispatch in uow.dispatches.for_case(other_id):
             if dispatch.purpose is not Purpose.RESPOND:
                 continue
             if dispatch.acknowledged_at is not None:

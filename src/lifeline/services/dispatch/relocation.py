@@ -16,7 +16,7 @@ from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, TimelineEntry
 from lifeline.services.context import Context
 from lifeline.services.dispatch.briefs import case_brief
-from lifeline.services.dispatch.escalations import SETTLED, dispatch_repo, note, queue_notification
+from lifeline.services.dispatch.escalations import SETTLED, note, queue_notification
 from lifeline.services.job_spec import job
 from lifeline.services.job_types import AlertJob, JobKind
 from lifeline.services.location.case_place import CasePlace, best_district, case_place, is_confident
@@ -125,7 +125,7 @@ def _announce_change(
     """A change of place after dispatch: a timeline event, and a message to each contact of
     every unit already sent the case (once each), unless nobody needs to go any more."""
     case = uow.cases.get(case_id)
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     sent = (Purpose.RESPOND, Purpose.TRACE)
     told = [n for n in repo.notifications_for_case(case_id) if n.purpose in sent]
     if not told:

@@ -25,13 +25,13 @@ import re
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS, AcknowledgementThrottled
 from lifeline.domain.dispatch import AcknowledgementRefused, Contact, Notification
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.services.context import Context
-from lifeline.services.dispatch.escalations import dispatch_repo, note
+from lifeline.services.dispatch.escalations import note
+from lifeline.services.dispatch.ports import PhoneNumbers, SmsAckFailures
 from lifeline.services.dispatch.routing import RegistryView, registry_view
 from lifeline.services.ports import UnitOfWork
 
@@ -44,36 +44,6 @@ READINGS = 2
 #: the keys serialising the throttle's count-then-record across processes (PostgreSQL)
 _LOCK = "sms-ack-throttle"
 _GROUPS = re.compile(r"[0-9]+")
-
-
-class PhoneNumbers(Protocol):
-    """Phone numbers as E.164 text."""
-
-    def normalise(self, raw: str) -> str | None:
-        """The number in E.164 ("+919811111111"), or None if it is not a phone number."""
-        ...
-
-    def of_channel(self, url: str) -> tuple[str, ...]:
-        """The numbers a channel URL sends to (an SMS gateway's targets), in E.164."""
-        ...
-
-
-class SmsAckFailures(Protocol):
-    """Refused SMS acknowledgements (the throttle's memory, shared by every process)."""
-
-    def sender_hash(self, number: str) -> str:
-        """A keyed hash of a number: what the throttle and the audit log keep instead."""
-        ...
-
-    def since(
-        self, at: datetime, *, sender_hash: str | None = None, contacts_only: bool = False
-    ) -> list[datetime]:
-        """When each refusal after `at` happened, oldest first: of one sender, or (with
-        `contacts_only`) of numbers that belong to a registry contact."""
-        ...
-
-    def record(self, sender_hash: str, contact: bool, at: datetime) -> None: ...
-    def forget_before(self, at: datetime) -> int: ...
 
 
 class SenderNotAllowed(PermissionDenied):
@@ -130,7 +100,7 @@ def admit_sms_code(ctx: Context, code: str, sender: str) -> Admitted:
     number = ctx.phones.normalise(sender)
     with ctx.uow() as uow:
         uow.lock_keys([_LOCK])
-        failures = _failures(uow)
+        failures = uow.sms_ack_failures
         sender_hash = failures.sender_hash(number or " ".join(sender.split()).casefold())
         _check(failures.since(now - WINDOW, sender_hash=sender_hash), PER_NUMBER_LIMIT, now)
         view = registry_view(ctx, uow, now.date())
@@ -139,7 +109,7 @@ def admit_sms_code(ctx: Context, code: str, sender: str) -> Admitted:
             _check(failures.since(now - WINDOW, contacts_only=True), OVERALL_LIMIT, now)
         found = None
         for reading in code_readings(code):
-            found = dispatch_repo(uow).notification_by_code(reading)
+            found = uow.dispatches.notification_by_code(reading)
             if found is not None:
                 break
         allowed = found is not None and number in _allowed(ctx, uow, view, found)
@@ -192,13 +162,6 @@ def code_expired(created_at: datetime, now: datetime, link_max_age_seconds: int)
     """Whether an SMS code is past its life (the link's, and never more than CODE_MAX_AGE)."""
     life = min(CODE_MAX_AGE, timedelta(seconds=link_max_age_seconds))
     return now - created_at > life
-
-
-def _failures(uow: UnitOfWork) -> SmsAckFailures:
-    found: SmsAckFailures | None = getattr(uow, "sms_ack_failures", None)
-    if found is None:
-        raise DomainError("this unit of work keeps no SMS acknowledgement throttle")
-    return found
 
 
 def _check(recent: list[datetime], limit: int, now: datetime) -> None:
@@ -262,7 +225,7 @@ def _allowed(
     """The numbers that may acknowledge one message: the contacts of the unit its dispatch
     went to and of the unit it was sent to, and the numbers it was sent to."""
     assert ctx.phones is not None
-    repo = dispatch_repo(uow)
+    repo = uow.dispatches
     units = {notification.unit_id}
     if notification.dispatch_id is not None:
         units.add(repo.get(notification.dispatch_id).unit_id)

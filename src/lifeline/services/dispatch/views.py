@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from lifeline.domain.access import Permission
 from lifeline.domain.dispatch import AckTokenError, Alarm, Dispatch, DispatchState, Notification
@@ -21,16 +20,9 @@ from lifeline.services.access.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.context import Context
-from lifeline.services.dispatch.escalations import SETTLED, DispatchRepository
+from lifeline.services.dispatch.escalations import SETTLED
 from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
 from lifeline.services.ports import UnitOfWork
-
-
-def _repo(uow: UnitOfWork) -> DispatchRepository | None:
-    """The dispatch repository, or None in an installation (or a test fake) without one."""
-    repo: DispatchRepository | None = getattr(uow, "dispatches", None)
-    return repo
-
 
 # -- acknowledgement links ------------------------------------------------------------------
 
@@ -58,9 +50,7 @@ def ack_link_view(ctx: Context, token: str) -> AckLinkView:
     except AckTokenError as exc:
         return AckLinkView("expired" if exc.expired else "invalid")
     with ctx.uow(readonly=True) as uow:
-        repo = _repo(uow)
-        if repo is None:
-            return AckLinkView("invalid")
+        repo = uow.dispatches
         try:
             notification = repo.notification(notification_id)
             if notification.dispatch_id is None:
@@ -90,10 +80,7 @@ def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
     if actor.kind != "user" or not may(actor, Permission.QUEUE_READ):
         return []
     with ctx.uow(readonly=True) as uow:
-        repo = _repo(uow)
-        if repo is None:
-            return []
-        found = repo.open_alarms()
+        found = uow.dispatches.open_alarms()
         if not found:
             return []
         visible = visible_case_ids(uow, actor)
@@ -104,25 +91,19 @@ def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
         return found
 
 
-class _UnitStates(Protocol):
-    def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]: ...
-
-
 def unit_states(uow: UnitOfWork, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
     """Per case, (unit name, dispatch state) of every dispatch, in one query (the queue)."""
-    repo: _UnitStates | None = getattr(uow, "dispatches", None)
-    if repo is None or not hasattr(repo, "unit_states") or not case_ids:
+    if not case_ids:
         return {}
-    return repo.unit_states(case_ids)
+    return uow.dispatches.unit_states(case_ids)
 
 
 def alarmed_cases(uow: UnitOfWork, case_ids: Collection[int]) -> set[int]:
     """Which of these cases have an open SMC alarm (the queue marks their rows, live)."""
-    repo = _repo(uow)
-    if repo is None or not case_ids:
+    if not case_ids:
         return set()
     wanted = set(case_ids)
-    return {a.case_id for a in repo.open_alarms() if a.case_id in wanted}
+    return {a.case_id for a in uow.dispatches.open_alarms() if a.case_id in wanted}
 
 
 # -- the case page's panel --------------------------------------------------------------------
@@ -143,9 +124,7 @@ def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool)
     manage the case) who a confirmation would notify. Not audited: the page's read is."""
     with ctx.uow(readonly=True) as uow:
         enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
-        repo = _repo(uow)
-        if repo is None:
-            return DispatchPanel()
+        repo = uow.dispatches
         plan, problem = None, ""
         if with_plan and may(actor, Permission.CASE_MANAGE) and ctx.locator is not None:
             try:

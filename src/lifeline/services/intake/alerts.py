@@ -13,8 +13,9 @@ from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Actor, Alert, Case
 from lifeline.services.access.authorisation import require
 from lifeline.services.context import Context
+from lifeline.services.intake.ports import IdempotencyRecord
 from lifeline.services.job_types import AlertJob, CaseJob, JobKind, enqueue
-from lifeline.services.ports import ConcurrentWrite, IdempotencyRecord, UnitOfWork
+from lifeline.services.ports import ConcurrentWrite, UnitOfWork
 
 
 @dataclass(frozen=True)

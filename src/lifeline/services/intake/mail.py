@@ -12,11 +12,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
 
 from lifeline.domain.email_trust import (
     OPERATOR,
-    MailEvidence,
     SenderVerification,
     judge,
     registered_domains,
@@ -26,32 +24,10 @@ from lifeline.domain.mail import EmailOutcome, EmailStatus, ParsedMessage, Quara
 from lifeline.domain.model import Actor, TimelineEntry
 from lifeline.services.context import Context
 from lifeline.services.intake.alerts import ReceiveAlert, take_alert
-from lifeline.services.ports import QuarantinedMessage, UnitOfWork
+from lifeline.services.intake.ports import EmailParser, MailAuthenticator, QuarantinedMessage
+from lifeline.services.ports import UnitOfWork
 
 SMTP_ACTOR = Actor("system", "smtp-intake")
-
-
-class EmailParser(Protocol):
-    def __call__(self, raw: bytes, *, received_at: datetime, mail_from: str) -> ParsedMessage: ...
-
-
-#: (domain, selector) -> the pinned DKIM key (`p=` value), or None to ask DNS
-PinnedKeys = Callable[[str, str], str | None]
-
-
-class MailAuthenticator(Protocol):
-    """Checks what a message's signatures and trusted headers prove (adapters/intake)."""
-
-    def author(self, raw: bytes) -> str | None:
-        """The address in the message's single From header (None: none, or several)."""
-        ...
-
-    def verify(
-        self, raw: bytes, *, peer: str | None, channel: str, pinned: PinnedKeys
-    ) -> MailEvidence:
-        """Verify every DKIM signature (keys pinned, else DNS) and, for SMTP from a trusted
-        relay's address (`peer`), that relay's Authentication-Results."""
-        ...
 
 
 def sender_allowed(allowed: tuple[str, ...], address: str) -> bool:

@@ -1,13 +1,69 @@
-"""Ports of email intake: the quarantine, transport receipts, partners' senders and pinned
-keys, the IMAP ledger (split out of `ports.py`, which re-exports them for the unit of work)."""
+"""Ports of intake: partners' signed requests (idempotency keys, the signature ledger), and
+email (the parser and sender checks, the quarantine, transport receipts, partners' senders and
+pinned keys, the IMAP ledger)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from lifeline.domain.mail import QuarantineStatus
+from lifeline.domain.email_trust import MailEvidence
+from lifeline.domain.mail import ParsedMessage, QuarantineStatus
+
+# -- partners' signed requests ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    partner_id: int
+    key: str
+    request_digest: str
+    alert_id: int
+    case_id: int
+    merged: bool
+
+
+class IdempotencyStore(Protocol):
+    def get(self, partner_id: int, key: str) -> IdempotencyRecord | None: ...
+    def put(self, record: IdempotencyRecord, at: datetime) -> None: ...
+
+
+class SignatureLedger(Protocol):
+    def remember(self, partner_id: int, signature: str, at: datetime) -> bool:
+        """Store a signature; False if it was seen before (a replay)."""
+        ...
+
+    def forget_before(self, cutoff: datetime) -> int:
+        """Drop signatures too old to be accepted again anyway; returns how many."""
+        ...
+
+
+# -- email ------------------------------------------------------------------------------------
+
+
+class EmailParser(Protocol):
+    def __call__(self, raw: bytes, *, received_at: datetime, mail_from: str) -> ParsedMessage: ...
+
+
+#: (domain, selector) -> the pinned DKIM key (`p=` value), or None to ask DNS
+PinnedKeys = Callable[[str, str], str | None]
+
+
+class MailAuthenticator(Protocol):
+    """Checks what a message's signatures and trusted headers prove (adapters/intake)."""
+
+    def author(self, raw: bytes) -> str | None:
+        """The address in the message's single From header (None: none, or several)."""
+        ...
+
+    def verify(
+        self, raw: bytes, *, peer: str | None, channel: str, pinned: PinnedKeys
+    ) -> MailEvidence:
+        """Verify every DKIM signature (keys pinned, else DNS) and, for SMTP from a trusted
+        relay's address (`peer`), that relay's Authentication-Results."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from lifeline.domain.registry import (
 )
 from lifeline.domain.routing import DispatchRules
 from lifeline.services.context import Context
-from lifeline.services.location.resolution import location_store, locator_of
+from lifeline.services.location.resolution import locator_of
 from lifeline.services.ports import UnitOfWork
 
 
@@ -79,9 +79,9 @@ def check_import(
 def current_registry(ctx: Context) -> tuple[list[RegistryUnit], str]:
     """The registry in force: the imported one, or the shipped one if none was imported."""
     with ctx.uow(readonly=True) as uow:
-        version = location_store(uow).registry_version()
+        version = uow.locations.registry_version()
         if version is not None:
-            return location_store(uow).registry_units(), version
+            return uow.locations.registry_units(), version
     return locator_of(ctx).default_registry(), "shipped"
 
 
@@ -91,7 +91,7 @@ def check_registry(ctx: Context, units: Sequence[RegistryUnit]) -> list[str]:
 
 def registry_units_in_force(ctx: Context, uow: UnitOfWork) -> list[RegistryUnit]:
     """The records of the registry in force, in the caller's transaction."""
-    repo = location_store(uow)
+    repo = uow.locations
     if repo.registry_version() is None:
         return locator_of(ctx).default_registry()
     return repo.registry_units()
@@ -100,7 +100,7 @@ def registry_units_in_force(ctx: Context, uow: UnitOfWork) -> list[RegistryUnit]
 def dispatch_rules_in_force(ctx: Context, uow: UnitOfWork) -> DispatchRules:
     """The routing rules and escalation policies of the registry in force (the imported ones,
     or those shipped with Lifeline)."""
-    rules = location_store(uow).dispatch_rules()
+    rules = uow.locations.dispatch_rules()
     return rules if rules is not None else locator_of(ctx).default_dispatch_rules()
 
 
@@ -122,7 +122,7 @@ def import_registry(
     if problems:
         raise RegistryError(problems)
     with ctx.uow() as uow:
-        repo = location_store(uow)
+        repo = uow.locations
         if rules is None and not replace:
             rules = repo.dispatch_rules()
         version = registry_version(merged)

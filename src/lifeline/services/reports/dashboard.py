@@ -22,7 +22,6 @@ from lifeline.domain.access import Permission
 from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import require, visible_case_ids
 from lifeline.services.context import Context
-from lifeline.services.ports import AlertFacts, CaseFacts
 from lifeline.services.reports.figures import (
     STEPS,
     District,
@@ -34,6 +33,7 @@ from lifeline.services.reports.figures import (
     outcomes,
     summary,
 )
+from lifeline.services.reports.ports import AlertFacts, CaseFacts
 from lifeline.services.reports.report import IST, Period, districts_of
 
 _STEP = {step[0]: step for step in STEPS}

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from lifeline.domain.model import ALIVE_OUTCOMES, AlertSource, OutcomeKind
-from lifeline.services.ports import AlertFacts, CaseFacts, CheckInFacts
+from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts
 
 UNKNOWN = "unknown"
 

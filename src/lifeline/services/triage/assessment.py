@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, cast
 
 from lifeline.domain.access import Permission
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
@@ -30,27 +29,6 @@ from lifeline.services.job_types import AlertJob, JobKind
 from lifeline.services.ports import UnitOfWork
 
 
-class RiskClassifier(Protocol):
-    """The triage model."""
-
-    @property
-    def version(self) -> str: ...
-
-    def classify(self, text: str) -> RiskResult: ...
-
-
-class AssessmentRepository(Protocol):
-    def add(self, assessment: RiskAssessment) -> RiskAssessment: ...
-    def for_case(self, case_id: int) -> list[RiskAssessment]: ...
-    def operator_labels(self) -> list[RiskAssessment]:
-        """The latest operator assessment of each (case, alert), oldest first."""
-        ...
-
-
-class TriageUnitOfWork(UnitOfWork, Protocol):
-    assessments: AssessmentRepository
-
-
 class InvalidTriage(DomainError):
     """A triage request or job that can never succeed as given."""
 
@@ -58,13 +36,6 @@ class InvalidTriage(DomainError):
 
 
 _MODEL_ACTOR = Actor("system", "triage-model")
-
-
-def triage_uow(uow: UnitOfWork) -> TriageUnitOfWork:
-    """The unit of work, with the assessments repository this module needs."""
-    if not hasattr(uow, "assessments"):
-        raise TypeError(f"{type(uow).__name__} has no assessments repository")
-    return cast(TriageUnitOfWork, uow)
 
 
 def parse_level(value: object) -> RiskLevel:
@@ -93,8 +64,7 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
     alert_id, case_id = job.alert_id, job.case_id
     if ctx.classifier is None:
         raise InvalidTriage("no triage model is configured")
-    tuow = triage_uow(uow)
-    alerts = tuow.alerts.for_case(case_id)
+    alerts = uow.alerts.for_case(case_id)
     # Take intake's locks on the case's merge keys before the case row: an alert merging
     # into this case meanwhile then waits for us (or we for it) instead of failing on a
     # stale case version.
@@ -102,7 +72,7 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
     alert = next((a for a in alerts if a.id == alert_id), None)
     if alert is None:
         raise NotFound(f"alert {alert_id} of case {case_id} not found")
-    earlier = tuow.assessments.for_case(case_id)
+    earlier = uow.assessments.for_case(case_id)
     if any(a.alert_id == alert_id and a.source is AssessmentSource.MODEL for a in earlier):
         return  # already assessed (a retried job whose first run committed)
     now = ctx.clock.now()
@@ -111,7 +81,7 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
         result = live_escalation(ctx.classifier.classify(text), alert)
     else:
         result = RiskResult(RiskLevel.NONE, 0.0, "en", (), ctx.classifier.version)
-    assessment = tuow.assessments.add(
+    assessment = uow.assessments.add(
         RiskAssessment(
             case_id=case_id,
             level=result.level,
@@ -126,7 +96,7 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
             note=None if text else "the alert has no post text",
         )
     )
-    case = tuow.cases.get(case_id, for_update=True)
+    case = uow.cases.get(case_id, for_update=True)
     if case.status is CaseStatus.CLOSED:
         return
     current = case.risk_level
@@ -138,7 +108,7 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
     ):
         case.mark_triaged(now, result.level, _MODEL_ACTOR)
     else:
-        tuow.cases.note(
+        uow.cases.note(
             case_id,
             TimelineEntry(
                 now,
@@ -149,8 +119,8 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
                 {"alert_id": alert_id, "level": result.level.value},
             ),
         )
-    tuow.cases.save(case)
-    tuow.audit.append(
+    uow.cases.save(case)
+    uow.audit.append(
         at=now,
         actor=str(_MODEL_ACTOR),
         action="case.risk_assessed",
@@ -180,19 +150,16 @@ def record_operator_assessment(
         raise PermissionDenied(f"role {actor.role or actor.kind!r} may not triage a case")
     decided = parse_level(level)
     with ctx.uow() as uow:
-        tuow = triage_uow(uow)
-        case = tuow.cases.get(case_id, for_update=True)
-        alerts = tuow.alerts.for_case(case_id)
+        case = uow.cases.get(case_id, for_update=True)
+        alerts = uow.alerts.for_case(case_id)
         if alert_id is not None and all(a.id != alert_id for a in alerts):
             raise NotFound(f"alert {alert_id} is not part of case {case_id}")
         target = alert_id if alert_id is not None else _latest_alert_id(alerts)
-        model = [
-            a for a in tuow.assessments.for_case(case_id) if a.source is AssessmentSource.MODEL
-        ]
+        model = [a for a in uow.assessments.for_case(case_id) if a.source is AssessmentSource.MODEL]
         model_level = next((a.level for a in reversed(model) if a.alert_id == target), None)
         verdict = "confirmed" if model_level is decided else "corrected"
         now = ctx.clock.now()
-        assessment = tuow.assessments.add(
+        assessment = uow.assessments.add(
             RiskAssessment(
                 case_id=case_id,
                 level=decided,
@@ -204,8 +171,8 @@ def record_operator_assessment(
             )
         )
         case.mark_triaged(now, decided, actor)
-        tuow.cases.save(case)
-        tuow.audit.append(
+        uow.cases.save(case)
+        uow.audit.append(
             at=now,
             actor=str(actor),
             action=f"case.risk_{verdict}",
@@ -228,22 +195,21 @@ def _latest_alert_id(alerts: list[Alert]) -> int | None:
 
 def assessments_of(ctx: Context, case_id: int) -> list[RiskAssessment]:
     with ctx.uow(readonly=True) as uow:
-        return triage_uow(uow).assessments.for_case(case_id)
+        return uow.assessments.for_case(case_id)
 
 
 def feedback_examples(ctx: Context) -> list[LabelledExample]:
     """Operators' levels with the post text they judged (alerts without text are skipped)."""
     examples: list[LabelledExample] = []
     with ctx.uow(readonly=True) as uow:
-        tuow = triage_uow(uow)
         posts: dict[int, dict[int, str]] = {}
-        for label in tuow.assessments.operator_labels():
+        for label in uow.assessments.operator_labels():
             if label.alert_id is None or label.id is None:
                 continue
             if label.case_id not in posts:
                 posts[label.case_id] = {
                     a.id: a.post.text or ""
-                    for a in tuow.alerts.for_case(label.case_id)
+                    for a in uow.alerts.for_case(label.case_id)
                     if a.id is not None
                 }
             text = posts[label.case_id].get(label.alert_id, "").strip()

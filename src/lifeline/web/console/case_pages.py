@@ -9,7 +9,6 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from lifeline.domain.access import Permission
-from lifeline.domain.errors import NotFound
 from lifeline.domain.model import OutcomeKind
 from lifeline.domain.risk import LEVELS
 from lifeline.services.access.sessions import ConsoleSession
@@ -215,8 +214,5 @@ def assess(
     text: Annotated[SafeText, Form(max_length=2000)] = "",
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
-    with app.ctx.uow(readonly=True) as uow:
-        if not hasattr(uow, "assessments"):
-            raise NotFound("risk assessments are not available in this installation")
     triage.record_operator_assessment(app.ctx, session.actor, case_id, level, note=text or None)
     return _done(case_id, "confirm_level")
