@@ -257,14 +257,12 @@ class Lifeline:
 
     def report_writer(self, fmt: str) -> ReportWriter:
         """The writer for a report format (json, csv, pdf)."""
-        from lifeline.adapters.reports.pdf import MatplotlibPdfWriter  # noqa: PLC0415
+        if require_format(fmt) == "pdf":
+            from lifeline.adapters.reports.pdf import MatplotlibPdfWriter  # noqa: PLC0415
 
-        writers: dict[str, ReportWriter] = {
-            "json": JsonReportWriter(),
-            "csv": CsvReportWriter(),
-            "pdf": MatplotlibPdfWriter(self.settings.report_font),
-        }
-        return writers[require_format(fmt)]
+            return MatplotlibPdfWriter(self.settings.report_font)
+        writers: dict[str, ReportWriter] = {"json": JsonReportWriter(), "csv": CsvReportWriter()}
+        return writers[fmt]
 
     def state_export_csv(self, export: StateExport) -> bytes:
         return write_state_export(export)
