@@ -1,12 +1,15 @@
 """Fixtures shared by every layer of tests.
 
 Database tests run on SQLite always and on PostgreSQL when LIFELINE_TEST_DATABASE_URL is set
-(.ci/run sets it). Each PostgreSQL test session gets its own database, created and dropped here.
+(.ci/run sets it). Each PostgreSQL test session gets its own database, created and dropped here
+(so does each pytest-xdist worker: a worker is a session). The schema is migrated once per
+session and copied for each test that wants a migrated database (`migrated_database_url`).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +19,8 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from lifeline.adapters.db.engine import normalise_url
+from lifeline.adapters.db import migrate
+from lifeline.adapters.db.engine import create_private_file, make_engine, normalise_url
 from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.settings import Settings
 from support import FakeClock, RecordingSink
@@ -72,6 +76,65 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+def _upgrade(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the head revision, once per session."""
+    path = tmp_path_factory.mktemp("migrated") / "lifeline.db"
+    _upgrade(f"sqlite:///{path}")
+    assert not path.with_name(path.name + "-wal").exists()  # all in the one file, to copy
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_pg(pg_server_url: str) -> Iterator[str]:
+    """The name of a PostgreSQL database migrated to the head revision, once per session: the
+    template the session's database is made again from."""
+    name = f"{make_url(pg_server_url).database}_migrated"
+    # connected to the server's own database: the session's is dropped and made again
+    admin = create_engine(normalise_url(os.environ[PG_ENV]), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        _upgrade(make_url(pg_server_url).set(database=name).render_as_string(hide_password=False))
+        yield name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def migrated_database_url(request: pytest.FixtureRequest, database_url: str) -> str:
+    """`database_url` with the schema at the head revision, as `lifeline db upgrade` leaves it:
+    a copy of the session's migrated database (the migrations take a second or more on a busy
+    machine; a copy takes milliseconds on SQLite and a CREATE DATABASE on PostgreSQL)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        template: Path = request.getfixturevalue("migrated_sqlite")
+        path = Path(str(url.database))
+        create_private_file(path)  # mode 0600, as the application makes it
+        shutil.copyfile(template, path)
+        return database_url
+    name: str = request.getfixturevalue("migrated_pg")
+    # connected to the server's own database: a template must have no one connected to it
+    admin = create_engine(normalise_url(os.environ[PG_ENV]), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{url.database}" TEMPLATE "{name}"'))
+    finally:
+        admin.dispose()
+    return database_url
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
@@ -95,10 +158,11 @@ def sink() -> RecordingSink:
 
 
 @pytest.fixture
-def lifeline(settings: Settings, clock: FakeClock, sink: RecordingSink) -> Iterator[Lifeline]:
+def lifeline(
+    settings: Settings, clock: FakeClock, sink: RecordingSink, migrated_database_url: str
+) -> Iterator[Lifeline]:
     """A wired application on a migrated database, with a fake clock and recording sink."""
     app = bootstrap(settings, clock=clock, events=sink)
-    app.upgrade_db()
     try:
         yield app
     finally:

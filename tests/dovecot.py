@@ -111,7 +111,7 @@ def dovecot() -> Iterator[ImapServer]:
             except OSError:
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(0.1)
+                time.sleep(0.05)
         yield server
     finally:
         subprocess.run(

@@ -1,7 +1,10 @@
 """The composition root: the one place that picks adapters and wires services.
 
 Nothing is built at import time; `bootstrap()` builds an application from settings, and tests
-call it with their own settings, clock or event sink.
+call it with their own settings, clock or event sink. Adapters that are heavy to import (the
+triage model, the resolver, notification channels, mail intake, PDF reports, migrations) are
+imported when first used, so a command that needs none of them (`lifeline cases list`) starts
+fast (bench/startup.py).
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine
 
 from lifeline.adapters.channels.anchor_webhook import HttpxCheckpointWebhook
-from lifeline.adapters.channels.notifiers import AppriseNotificationChannels
+from lifeline.adapters.channels.lazy import LazyNotificationChannels
 from lifeline.adapters.channels.phone_numbers import PhonenumbersE164
 from lifeline.adapters.channels.webhook import HttpxWebhookSink
 from lifeline.adapters.classifier.lazy import LazyRiskClassifier
@@ -28,20 +32,10 @@ from lifeline.adapters.crypto.audit_key import AuditKeyError as AuditKeyError
 from lifeline.adapters.crypto.audit_key import load_or_create_audit_key
 from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.crypto.passwords import Argon2Passwords
-from lifeline.adapters.db import migrate
 from lifeline.adapters.db.engine import make_engine, probe_write
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
 from lifeline.adapters.geo.lazy import LazyGeoLocator
-from lifeline.adapters.intake.authenticity import (
-    DkimAuthenticator,
-    dkim_public_key,
-    parse_trusted_relays,
-)
-from lifeline.adapters.intake.email_alert import parse_alert_email
-from lifeline.adapters.intake.imap import ImapOptions, ImapPoller
-from lifeline.adapters.intake.smtp import SmtpIntakeServer, SmtpOptions
-from lifeline.adapters.reports.pdf import MatplotlibPdfWriter
 from lifeline.adapters.reports.tabular import CsvReportWriter, JsonReportWriter, write_state_export
 from lifeline.domain.errors import DomainError
 from lifeline.domain.mail import EmailOutcome, EmailStatus
@@ -58,6 +52,11 @@ from lifeline.services.outbox import EventOutbox
 from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
 from lifeline.services.reports.report import ReportWriter, StateExport, require_format
 from lifeline.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from lifeline.adapters.intake.authenticity import DkimAuthenticator
+    from lifeline.adapters.intake.imap import ImapPoller
+    from lifeline.adapters.intake.smtp import SmtpIntakeServer
 
 
 class SystemClock:
@@ -102,10 +101,17 @@ class Lifeline:
                 )
         return replace(self.ctx, uow=factory.on(self._worker_engine))
 
+    # Imported when first used (PLC0415 below): the modules are heavy to import (alembic, dkimpy,
+    # aiosmtpd, imapclient, matplotlib) and most commands need none of them.
+
     def upgrade_db(self) -> None:
+        from lifeline.adapters.db import migrate  # noqa: PLC0415
+
         migrate.upgrade(self.engine)
 
     def db_revision(self) -> str | None:
+        from lifeline.adapters.db import migrate  # noqa: PLC0415
+
         return migrate.current(self.engine)
 
     def ping_db(self, wait_seconds: float = 2.0) -> None:
@@ -147,6 +153,11 @@ class Lifeline:
 
     def mail_authenticator(self) -> DkimAuthenticator:
         """DKIM (keys pinned or from DNS) and the trusted relays' Authentication-Results."""
+        from lifeline.adapters.intake.authenticity import (  # noqa: PLC0415
+            DkimAuthenticator,
+            parse_trusted_relays,
+        )
+
         return DkimAuthenticator(
             parse_trusted_relays(self.settings.smtp_trusted_relays),
             use_dns=self.settings.dkim_dns,
@@ -166,6 +177,8 @@ class Lifeline:
         channel: str = "smtp",
         in_transaction: Callable[[UnitOfWork, EmailOutcome], None] | None = None,
     ) -> EmailOutcome:
+        from lifeline.adapters.intake.email_alert import parse_alert_email  # noqa: PLC0415
+
         outcome = email_intake.receive_email(
             self.ctx,
             parse_alert_email,
@@ -188,6 +201,8 @@ class Lifeline:
     ) -> access.PartnerSender:
         """Register a partner's sender domain, and pin a DKIM key (a PEM public key or the
         DNS record's p= value) for a selector of it."""
+        from lifeline.adapters.intake.authenticity import dkim_public_key  # noqa: PLC0415
+
         key = None
         if public_key_text is not None:
             try:
@@ -197,11 +212,15 @@ class Lifeline:
         return access.register_sender(self.ctx, key_id, domain, selector=selector, public_key=key)
 
     def release_quarantined(self, actor: Actor, message_id: int) -> EmailOutcome:
+        from lifeline.adapters.intake.email_alert import parse_alert_email  # noqa: PLC0415
+
         outcome = email_intake.release(self.ctx, parse_alert_email, actor, message_id)
         self.jobs_ready.set()
         return outcome
 
     def smtp_server(self) -> SmtpIntakeServer:
+        from lifeline.adapters.intake.smtp import SmtpIntakeServer, SmtpOptions  # noqa: PLC0415
+
         s = self.settings
         options = SmtpOptions(
             s.smtp_host,
@@ -221,6 +240,8 @@ class Lifeline:
         )
 
     def imap_poller(self) -> ImapPoller | None:
+        from lifeline.adapters.intake.imap import ImapOptions, ImapPoller  # noqa: PLC0415
+
         s = self.settings
         if not s.imap_host:
             return None
@@ -238,12 +259,12 @@ class Lifeline:
 
     def report_writer(self, fmt: str) -> ReportWriter:
         """The writer for a report format (json, csv, pdf)."""
-        writers: dict[str, ReportWriter] = {
-            "json": JsonReportWriter(),
-            "csv": CsvReportWriter(),
-            "pdf": MatplotlibPdfWriter(self.settings.report_font),
-        }
-        return writers[require_format(fmt)]
+        if require_format(fmt) == "pdf":
+            from lifeline.adapters.reports.pdf import MatplotlibPdfWriter  # noqa: PLC0415
+
+            return MatplotlibPdfWriter(self.settings.report_font)
+        writers: dict[str, ReportWriter] = {"json": JsonReportWriter(), "csv": CsvReportWriter()}
+        return writers[fmt]
 
     def state_export_csv(self, export: StateExport) -> bytes:
         return write_state_export(export)
@@ -358,7 +379,7 @@ def bootstrap(
         events=events or HttpxWebhookSink(secret.get_secret_value() if secret else None),
         locator=LazyGeoLocator(settings.home_state),
         classifier=LazyRiskClassifier(),
-        channels=channels or AppriseNotificationChannels(),
+        channels=channels or LazyNotificationChannels(),
         ack_tokens=SignedAckTokens(ack_secret(keyring.index_key), lambda: clock.now().timestamp()),
         phones=PhonenumbersE164(),
         measure=metrics.measure,

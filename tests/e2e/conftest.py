@@ -1,5 +1,5 @@
 """Fixtures for end-to-end tests: the real `lifeline serve` and `lifeline` CLI as subprocesses,
-on the database given by the shared `database_url` fixture (SQLite file or PostgreSQL).
+on the database given by the shared `migrated_database_url` fixture (SQLite file or PostgreSQL).
 
 Every server a test starts is killed in teardown, whatever the test did to it.
 """
@@ -14,10 +14,10 @@ from e2e_harness import Deployment, WebhookReceiver
 
 
 @pytest.fixture
-def deployment(database_url: str, tmp_path: Path) -> Iterator[Deployment]:
+def deployment(migrated_database_url: str, tmp_path: Path) -> Iterator[Deployment]:
     """A fresh, migrated database with its key file; servers started on it die at teardown."""
-    dep = Deployment(database_url, tmp_path)
-    dep.cli("db", "upgrade")
+    dep = Deployment(migrated_database_url, tmp_path)
+    dep.migrate()
     try:
         yield dep
     finally:

@@ -212,6 +212,16 @@ class Deployment:
         """The application wired in this process, to read the database through its services."""
         return bootstrap(self.settings())
 
+    def migrate(self) -> None:
+        """What `lifeline db upgrade` does (keys created, schema upgraded), in this process: a
+        subprocess per test would start the CLI for nothing (tests/integration/test_cli.py
+        runs the command itself)."""
+        app = self.open_app()
+        try:
+            app.upgrade_db()
+        finally:
+            app.dispose()
+
     def close(self) -> None:
         for server in self.servers:
             server.kill()

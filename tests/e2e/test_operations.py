@@ -22,7 +22,7 @@ def _health(server: Server, status: int, timeout: float = 10.0) -> httpx.Respons
         response = httpx.get(server.url + "/healthz")
         if response.status_code == status or time.monotonic() > deadline:
             return response
-        time.sleep(0.1)
+        time.sleep(0.05)
 
 
 def _sample(metrics: str, name: str, labels: str = "") -> float | None:

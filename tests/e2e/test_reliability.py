@@ -127,7 +127,7 @@ def test_a_killed_server_loses_no_acknowledged_alert_and_runs_each_queued_job_ex
         while time.monotonic() < deadline:
             if not any(_due(j, datetime.now(UTC)) for j in _jobs(app)):
                 break
-            time.sleep(0.25)
+            time.sleep(0.05)
     finally:
         app.dispose()
 

@@ -1,20 +1,25 @@
-"""Shared pieces of the `lifeline` command line: the Typer app, output, and errors."""
+"""Shared pieces of the `lifeline` command line: the Typer app, output, and errors.
+
+The command modules import only what `lifeline --help` needs; the application (bootstrap: the
+database, keys, settings) and heavy libraries are imported by the commands that use them, so
+the CLI starts fast (bench/startup.py; tests/integration/test_startup.py keeps it so).
+"""
 
 from __future__ import annotations
 
 import getpass
 import json
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from lifeline.bootstrap import AuditKeyError, Lifeline, bootstrap
 from lifeline.domain.access import Role
 from lifeline.domain.model import Actor
-from lifeline.observability import configure_logging
-from lifeline.settings import load_settings
+
+if TYPE_CHECKING:
+    from lifeline.bootstrap import Lifeline
 
 app = typer.Typer(
     help="Lifeline: alert response for a police social media centre.",
@@ -49,6 +54,12 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 
 
 def load_app() -> Lifeline:
+    # imported here, not at the top: SQLAlchemy, pydantic-settings, structlog and the adapters
+    # cost more than `lifeline --help` itself
+    from lifeline.bootstrap import AuditKeyError, bootstrap  # noqa: PLC0415
+    from lifeline.observability import configure_logging  # noqa: PLC0415
+    from lifeline.settings import load_settings  # noqa: PLC0415
+
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
     try:

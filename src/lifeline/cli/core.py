@@ -9,9 +9,7 @@ import threading
 import time
 from typing import Annotated, Any
 
-import httpx
 import typer
-import uvicorn
 from rich.table import Table
 
 from lifeline.cli.common import (
@@ -33,7 +31,6 @@ from lifeline.cli.common import (
     partners_app,
     users_app,
 )
-from lifeline.demo import seed_demo
 from lifeline.domain.access import Role
 from lifeline.domain.errors import DomainError
 from lifeline.domain.timestamps import iso
@@ -41,8 +38,6 @@ from lifeline.services.access import accounts as access
 from lifeline.services.access import audit
 from lifeline.services.cases import service as cases
 from lifeline.services.cases.read_models import CaseRead, CaseSummaryRead
-from lifeline.web.app import create_app
-from lifeline.worker import Worker
 
 
 # -- serving ----------------------------------------------------------------------------------
@@ -71,6 +66,11 @@ def serve(
 ) -> None:
     """Serve the API, the SMTP intake and the worker (each can be turned off). SIGTERM stops
     taking work, finishes what is in flight, and exits."""
+    # the web stack (FastAPI, uvicorn, Jinja) only for `serve`: other commands start faster
+    import uvicorn  # noqa: PLC0415
+
+    from lifeline.web.app import create_app  # noqa: PLC0415
+
     lifeline = load_app()
     if migrate:
         lifeline.upgrade_db()
@@ -96,6 +96,8 @@ def serve(
 @app.command("worker")
 def run_worker() -> None:
     """Run a job worker until SIGTERM or SIGINT (several may run against PostgreSQL)."""
+    from lifeline.worker import Worker  # noqa: PLC0415 (imports the application, see load_app)
+
     lifeline = load_app()
     stop = threading.Event()
 
@@ -397,6 +399,8 @@ def alerts_post(
     as_json: JsonOpt = False,
 ) -> None:
     """Sign an alert file with a partner's secret and POST it, as a platform would."""
+    import httpx  # noqa: PLC0415 (heavy to import; only this command sends HTTP)
+
     body = file.read()
     timestamp = str(int(time.time()))
     headers = {
@@ -422,6 +426,8 @@ def alerts_post(
 @demo_app.command("seed")
 def demo_seed(as_json: JsonOpt = False) -> None:
     """Create a demo partner, admin user and sample cases (once; later runs change nothing)."""
+    from lifeline.demo import seed_demo  # noqa: PLC0415 (imports the application, see load_app)
+
     lifeline = load_app()
     lifeline.upgrade_db()
     info = seed_demo(lifeline)

@@ -6,13 +6,12 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from lifeline.bootstrap import Lifeline
 from lifeline.cli import jsonl
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, err, fail, load_app, out
 from lifeline.domain.errors import DomainError
@@ -21,6 +20,9 @@ from lifeline.domain.registry import RegistryError
 from lifeline.services.location import registry
 from lifeline.services.location import resolution as location
 from lifeline.services.location.ports import Locator
+
+if TYPE_CHECKING:
+    from lifeline.bootstrap import Lifeline
 
 registry_app = typer.Typer(
     help="The jurisdiction registry: districts, commissionerates, zones, police stations.",

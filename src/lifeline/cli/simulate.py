@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import json
-import smtplib
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 
 from lifeline.cli.common import JsonOpt, app, emit, err, out
 from lifeline.services.access.accounts import sign
 from lifeline.simulate import Scenario, make_api_alert, make_email, utcnow
+
+if TYPE_CHECKING:
+    import smtplib
 
 
 @app.command()
@@ -35,6 +36,11 @@ def simulate(
     """Send realistic platform alerts (Hindi, Hinglish, English; many email formats; places in
     and outside UP; follow-ups) for demos and load tests. With a partner key (or --demo), mail
     is sent with SMTP AUTH as that partner, so it counts as from a verified sender."""
+    # heavy to import (httpx; smtplib brings ssl): only this command sends alerts
+    import smtplib  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
     if demo:
         creds = json.loads(Path("var/demo-credentials.json").read_text())["partner"]
         key_id, secret = creds["key_id"], creds["secret"]

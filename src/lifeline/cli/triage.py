@@ -1,6 +1,9 @@
 """`lifeline triage` (score posts) and `lifeline model train|evaluate` (build and measure the
 triage model). Scoring needs no database; `model train --with-feedback` reads operators'
-decisions from it."""
+decisions from it.
+
+The classifier's modules (numpy, scikit-learn, skops: about 2 s) are imported by the commands
+that score or train, not when the CLI starts."""
 
 from __future__ import annotations
 
@@ -12,9 +15,6 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from lifeline.adapters.classifier import datasets, evaluation, training
-from lifeline.adapters.classifier.model import ModelError, UnscorableText, default_model_path
-from lifeline.bootstrap import triage_classifier
 from lifeline.cli import jsonl
 from lifeline.cli.common import JsonOpt, app, emit, err, fail, load_app, out
 from lifeline.domain.risk import RiskResult
@@ -62,6 +62,9 @@ def _parse(raw: bytes, number: int) -> tuple[Any, str | None, dict[str, Any] | N
 
 
 def _jsonl(model: Path | None) -> None:
+    from lifeline.adapters.classifier.model import UnscorableText  # noqa: PLC0415 (heavy)
+    from lifeline.bootstrap import triage_classifier  # noqa: PLC0415 (see load_app)
+
     classifier = triage_classifier(model)
     pending: list[tuple[int, Any, str]] = []
 
@@ -125,6 +128,9 @@ def triage(
 ) -> None:
     """Score a post's suicide risk: level, calibrated score, language and the cues behind it.
     A model score never sends police by itself: an operator decides."""
+    from lifeline.adapters.classifier.model import ModelError, UnscorableText  # noqa: PLC0415
+    from lifeline.bootstrap import triage_classifier  # noqa: PLC0415 (see load_app)
+
     try:
         if jsonl:
             _jsonl(model)
@@ -169,6 +175,9 @@ def model_train(
 ) -> None:
     """Rebuild the triage model from the committed corpus (training split), the C-SSRS posts
     and, with --with-feedback, operators' decisions; then score the held-out split."""
+    from lifeline.adapters.classifier import datasets, evaluation, training  # noqa: PLC0415
+    from lifeline.adapters.classifier.model import default_model_path  # noqa: PLC0415
+
     feedback = []
     if with_feedback:
         feedback = feedback_examples(load_app().ctx)
@@ -215,6 +224,10 @@ def model_evaluate(
     """Precision, recall and F1 per language and level, the confusion matrix and calibration
     error of the model on a labelled file (`--data src/lifeline/data/triage/corpus.jsonl
     --split test` is the held-out split)."""
+    from lifeline.adapters.classifier import datasets, evaluation  # noqa: PLC0415
+    from lifeline.adapters.classifier.model import ModelError  # noqa: PLC0415
+    from lifeline.bootstrap import triage_classifier  # noqa: PLC0415 (see load_app)
+
     try:
         examples = datasets.load_jsonl(data, split=split)
         classifier = triage_classifier(model).model

@@ -3,8 +3,6 @@ body is the very line appended to the anchor file, whose own MAC the receiver ca
 
 from __future__ import annotations
 
-import httpx
-
 
 class CheckpointDeliveryError(Exception):
     """The receiver did not take the checkpoint (network error or non-2xx)."""
@@ -15,6 +13,9 @@ class HttpxCheckpointWebhook:
         self.timeout = timeout
 
     def post(self, url: str, line: str) -> None:
+        # httpx is heavy to import; only a worker writing a checkpoint needs it
+        import httpx  # noqa: PLC0415
+
         try:
             response = httpx.post(
                 url,

@@ -1,15 +1,20 @@
 """Delivering case events to HTTP webhooks, signed like partner requests so receivers can check
-them, with the job id as X-Lifeline-Event-Id for deduplication of redeliveries."""
+them, with the job id as X-Lifeline-Event-Id for deduplication of redeliveries.
+
+httpx is imported, and the pooled client made, at the first delivery: every application builds a
+sink, and most commands deliver nothing."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
+import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 
 class WebhookDeliveryError(Exception):
@@ -19,9 +24,22 @@ class WebhookDeliveryError(Exception):
 class HttpxWebhookSink:
     def __init__(self, secret: str | None = None, timeout: float = 5.0) -> None:
         self.secret = secret
-        self.client = httpx.Client(timeout=timeout)
+        self.timeout = timeout
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        import httpx  # noqa: PLC0415 (heavy: imported at the first delivery, see above)
+
+        with self._lock:
+            if self._client is None:
+                self._client = httpx.Client(timeout=self.timeout)
+            return self._client
 
     def deliver(self, url: str, event_id: str, event: dict[str, Any]) -> None:
+        import httpx  # noqa: PLC0415 (heavy: imported at the first delivery, see above)
+
         body = json.dumps(event, ensure_ascii=False, sort_keys=True).encode()
         ts = str(int(time.time()))
         headers = {
@@ -41,4 +59,5 @@ class HttpxWebhookSink:
             raise WebhookDeliveryError(f"POST {url} answered {response.status_code}")
 
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:
+            self._client.close()

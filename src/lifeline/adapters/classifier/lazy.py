@@ -2,7 +2,8 @@
 
 Loading reads the ~10 MB skops file; commands that never triage (`lifeline users create`)
 should not pay for it, and every application in one process (the API, the worker, tests) can
-share the same read-only model.
+share the same read-only model. The model module itself (numpy, scikit-learn, skops: about 2 s
+of imports) is imported on first use too, so importing this one costs nothing.
 """
 
 from __future__ import annotations
@@ -10,15 +11,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lifeline.adapters.classifier.model import SklearnRiskClassifier, default_model_path
 from lifeline.domain.risk import RiskResult
+
+if TYPE_CHECKING:
+    from lifeline.adapters.classifier.model import SklearnRiskClassifier
 
 _LOCK = threading.Lock()
 _SHARED: dict[Path, SklearnRiskClassifier] = {}
 
 
 def shared_classifier(path: Path | None = None) -> SklearnRiskClassifier:
+    # heavy (numpy, scikit-learn, skops): imported when a text is first scored, not at start-up
+    from lifeline.adapters.classifier.model import (  # noqa: PLC0415
+        SklearnRiskClassifier,
+        default_model_path,
+    )
+
     path = (path or default_model_path()).resolve()
     model = _SHARED.get(path)
     if model is None:

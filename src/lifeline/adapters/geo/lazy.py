@@ -3,7 +3,8 @@
 Building it reads ~4 MB of data and indexes ~40,000 names (about a second and a half), which a
 command that never resolves a place (`lifeline users create`) should not pay for. The data is
 read-only, so one instance serves every application in the process; each call still checks the
-registry version of its own database (services.location.sync_registry).
+registry version of its own database (services.location.sync_registry). The resolver's module
+(shapely, numpy, rapidfuzz, indic-transliteration) is imported on first use too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lifeline.adapters.geo.registry import (
     dump_registry,
@@ -19,10 +20,12 @@ from lifeline.adapters.geo.registry import (
     parse_registry,
     shipped_dispatch_rules,
 )
-from lifeline.adapters.geo.resolver import VERSION, GeoLocator
 from lifeline.domain.place import DEFAULT_HOME_STATE, LocationQuery, Resolution
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.routing import DispatchRules
+
+if TYPE_CHECKING:
+    from lifeline.adapters.geo.resolver import GeoLocator
 
 _LOCK = threading.Lock()
 _SHARED: dict[str, GeoLocator] = {}
@@ -30,6 +33,9 @@ _SHARED: dict[str, GeoLocator] = {}
 
 def shared_locator(home_state: str = DEFAULT_HOME_STATE) -> GeoLocator:
     """The process's resolver for a home state (one per state asked for: in practice one)."""
+    # heavy (shapely, numpy, rapidfuzz): imported when a place is first resolved, not at start-up
+    from lifeline.adapters.geo.resolver import GeoLocator  # noqa: PLC0415
+
     locator = _SHARED.get(home_state)
     if locator is None:
         with _LOCK:
@@ -42,7 +48,11 @@ def shared_locator(home_state: str = DEFAULT_HOME_STATE) -> GeoLocator:
 class LazyGeoLocator:
     """A `Locator` that builds the shared GeoLocator when first asked anything."""
 
-    version = VERSION
+    @property
+    def version(self) -> str:
+        from lifeline.adapters.geo.resolver import VERSION  # noqa: PLC0415 (heavy, see above)
+
+        return VERSION
 
     def __init__(self, home_state: str = DEFAULT_HOME_STATE) -> None:
         self.home_state = home_state
