@@ -183,7 +183,7 @@ def cases_list(
     except DomainError as exc:
         raise fail(exc, as_json) from None
     if as_json:
-        emit([CaseSummaryRead.of(r).plain() for r in rows])
+        emit([CaseSummaryRead.model_validate(r).plain() for r in rows])
         return
     table = Table("id", "status", "platform", "risk", "opened (UTC)", "alerts", "outcome")
     for r in rows:

@@ -69,7 +69,7 @@ def dispatch_plan(case_id: int, units: UnitsOpt = None, as_json: JsonOpt = False
     except DomainError as exc:
         raise fail(exc, as_json) from None
     if as_json:
-        emit(DispatchPlanRead.of(plan).plain())
+        emit(DispatchPlanRead.model_validate(plan).plain())
     else:
         _print_plan(plan)
 

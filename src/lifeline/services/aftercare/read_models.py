@@ -11,12 +11,10 @@ from lifeline.domain.aftercare import (
     CheckInResult,
     FollowUpPlan,
     PlanStatus,
-    Referral,
     ReferralKind,
 )
-from lifeline.domain.model import OutcomeKind, Subject
+from lifeline.domain.model import OutcomeKind
 from lifeline.services.aftercare.followups import PlanDetail
-from lifeline.services.aftercare.ports import EarlierCase
 from lifeline.services.read_model import ReadModel, Timestamp
 
 
@@ -27,10 +25,6 @@ class ReferralRead(ReadModel):
     name: str
     contact: str | None
     unit_id: Annotated[str | None, Field(description="the registry unit (an NGO's, or Tele-MANAS)")]
-
-    @classmethod
-    def of(cls, r: Referral) -> Self:
-        return cls(kind=r.kind, name=r.name, contact=r.contact, unit_id=r.unit_id)
 
 
 class CheckInRead(ReadModel):
@@ -96,7 +90,7 @@ class FollowUpPlanRead(ReadModel):
             proposed_at=plan.proposed_at,
             proposed_by=plan.proposed_by,
             counsellor=plan.counsellor,
-            referral=ReferralRead.of(plan.referral),
+            referral=plan.referral,
             next_due_at=min(open_due) if open_due else None,
             ended_at=plan.ended_at,
             end_reason=plan.end_reason,
@@ -109,10 +103,6 @@ class PersonRead(ReadModel):
 
     name: str | None
     phone: str | None
-
-    @classmethod
-    def of(cls, subject: Subject) -> Self:
-        return cls(name=subject.name, phone=subject.phone)
 
 
 class CounsellorPlanRead(ReadModel):
@@ -136,13 +126,8 @@ class CounsellorPlanRead(ReadModel):
 
     @classmethod
     def of(cls, detail: PlanDetail, now: datetime | None) -> Self:
-        subject = detail.subject
-        return cls.model_validate(
-            {
-                **FollowUpPlanRead.of(detail.plan, now).model_dump(),
-                "person": None if subject is None else PersonRead.of(subject),
-            }
-        )
+        plan = FollowUpPlanRead.of(detail.plan, now).model_dump()
+        return cls.model_validate({**plan, "person": detail.subject})
 
 
 class EarlierCaseRead(ReadModel):
@@ -162,15 +147,3 @@ class EarlierCaseRead(ReadModel):
     follow_up: Annotated[
         str | None, Field(description="the status of its latest follow-up plan, if it had one")
     ]
-
-    @classmethod
-    def of(cls, earlier: EarlierCase) -> Self:
-        return cls(
-            case_id=earlier.case_id,
-            opened_at=earlier.opened_at,
-            status=earlier.status,
-            outcome=earlier.outcome,
-            outcome_at=earlier.outcome_at,
-            matched_on=list(earlier.matched_on),
-            follow_up=earlier.follow_up,
-        )

@@ -13,15 +13,11 @@ from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import (
     Alert,
     AlertSource,
-    Caller,
     Case,
-    LocationHint,
     Outcome,
     OutcomeKind,
-    Post,
     PostKind,
     Subject,
-    TimelineEntry,
 )
 from lifeline.services.aftercare.read_models import EarlierCaseRead, FollowUpPlanRead
 from lifeline.services.cases.service import CaseDetail
@@ -32,7 +28,6 @@ from lifeline.services.dispatch.read_models import (
     OfficerNotificationRead,
 )
 from lifeline.services.location.read_models import CaseLocationRead
-from lifeline.services.ports import CaseSummary
 from lifeline.services.read_model import ReadModel, Timestamp
 from lifeline.services.triage.read_models import AssessmentRead, CaseAssessmentRead
 
@@ -56,19 +51,6 @@ class CaseSummaryRead(ReadModel):
     alert_count: int
     outcome: str | None
 
-    @classmethod
-    def of(cls, s: CaseSummary) -> Self:
-        return cls(
-            id=s.id,
-            status=s.status,
-            platform=s.platform,
-            risk_level=s.risk_level,
-            opened_at=s.opened_at,
-            last_alert_at=s.last_alert_at,
-            alert_count=s.alert_count,
-            outcome=s.outcome,
-        )
-
 
 class SubjectRead(ReadModel):
     """The person at risk, as the alerts name them."""
@@ -81,18 +63,6 @@ class SubjectRead(ReadModel):
     phone: str | None
     email: str | None
 
-    @classmethod
-    def of(cls, s: Subject) -> Self:
-        return cls(
-            id=s.id,
-            platform=s.platform,
-            name=s.name,
-            handle=s.handle,
-            profile_url=s.profile_url,
-            phone=s.phone,
-            email=s.email,
-        )
-
 
 class PostRead(ReadModel):
     """The content that triggered the alert."""
@@ -101,10 +71,6 @@ class PostRead(ReadModel):
     url: str | None
     posted_at: Timestamp | None
     kind: PostKind
-
-    @classmethod
-    def of(cls, p: Post) -> Self:
-        return cls(text=p.text, url=p.url, posted_at=p.posted_at, kind=p.kind)
 
 
 class LocationHintRead(ReadModel):
@@ -116,10 +82,6 @@ class LocationHintRead(ReadModel):
     pin: str | None
     ip_city: str | None
 
-    @classmethod
-    def of(cls, h: LocationHint) -> Self:
-        return cls(text=h.text, lat=h.lat, lon=h.lon, pin=h.pin, ip_city=h.ip_city)
-
 
 class CallerRead(ReadModel):
     """Who phoned the alert in."""
@@ -129,16 +91,6 @@ class CallerRead(ReadModel):
     callback_number: str | None
     call_received_at: Timestamp | None
     notes: str | None
-
-    @classmethod
-    def of(cls, c: Caller) -> Self:
-        return cls(
-            name=c.name,
-            organisation=c.organisation,
-            callback_number=c.callback_number,
-            call_received_at=c.call_received_at,
-            notes=c.notes,
-        )
 
 
 class AlertRead(ReadModel):
@@ -178,10 +130,10 @@ class AlertRead(ReadModel):
             received_via=a.received_via,
             received_at=a.received_at,
             partner_id=a.partner_id,
-            subject=SubjectRead.of(a.subject),
-            post=PostRead.of(a.post),
-            location=LocationHintRead.of(a.location),
-            caller=None if a.caller is None else CallerRead.of(a.caller),
+            subject=a.subject,
+            post=a.post,
+            location=a.location,
+            caller=a.caller,
             extra=a.extra,
             raw_content_type=a.raw_content_type,
             raw_payload=a.raw_payload.decode("utf-8", errors="replace"),
@@ -194,10 +146,6 @@ class TimelineEntryRead(ReadModel):
     actor: str
     summary: str
     details: dict[str, Any]
-
-    @classmethod
-    def of(cls, t: TimelineEntry) -> Self:
-        return cls(at=t.at, kind=t.kind, actor=t.actor, summary=t.summary, details=t.details)
 
 
 class OutcomeRead(ReadModel):
@@ -279,19 +227,19 @@ class CaseRead(ReadModel):
             alert_count=case.alert_count,
             milestones=_milestones(case),
             allowed_steps=detail.allowed_steps,
-            subject=None if detail.subject is None else SubjectRead.of(detail.subject),
+            subject=detail.subject,
             alerts=[AlertRead.of(a) for a in detail.alerts],
             assessment=_assessment(detail),
-            assessments=[AssessmentRead.of(a) for a in detail.assessments],
+            assessments=detail.assessments,
             location=_location(detail),
             trace_requested_at=case.trace_requested_at,
             notifications=[NotificationRead.of(n) for n in detail.notifications],
             dispatches=[DispatchRead.of(d) for d in detail.dispatches],
-            alarms=[AlarmRead.of(a) for a in detail.alarms],
-            timeline=[TimelineEntryRead.of(t) for t in detail.timeline],
+            alarms=detail.alarms,
+            timeline=detail.timeline,
             outcome=OutcomeRead.of(case.outcome),
             follow_ups=[FollowUpPlanRead.of(p) for p in detail.follow_ups],
-            history=[EarlierCaseRead.of(e) for e in detail.history],
+            history=detail.history,
         )
 
 
@@ -310,7 +258,7 @@ class OfficerSubjectRead(ReadModel):
     def of(cls, s: Subject | None) -> Self:
         if s is None:
             return cls(name=None, handle=None, profile_url=None, phone=None)
-        return cls(name=s.name, handle=s.handle, profile_url=s.profile_url, phone=s.phone)
+        return cls.model_validate(s)
 
 
 class OfficerAlertRead(ReadModel):
@@ -337,8 +285,8 @@ class OfficerAlertRead(ReadModel):
             sender_verified=bool(a.sender_verified),
             platform=a.platform,
             received_at=a.received_at,
-            post=PostRead.of(a.post),
-            location=LocationHintRead.of(a.location),
+            post=a.post,
+            location=a.location,
             callback_number=a.caller.callback_number if a.caller else None,
         )
 
@@ -385,8 +333,8 @@ class OfficerCaseRead(ReadModel):
             location=_location(detail),
             dispatches=[DispatchRead.of(d) for d in detail.dispatches],
             notifications=[OfficerNotificationRead.of(n) for n in detail.notifications],
-            alarms=[AlarmRead.of(a) for a in detail.alarms],
-            timeline=[TimelineEntryRead.of(t) for t in detail.timeline],
+            alarms=detail.alarms,
+            timeline=detail.timeline,
             outcome=OutcomeRead.of(case.outcome),
         )
 

@@ -5,11 +5,10 @@ from typing import Annotated, Self
 
 from pydantic import Field
 
-from lifeline.domain.dispatch import Alarm, Dispatch, DispatchState, Notification, NotificationState
+from lifeline.domain.dispatch import Dispatch, DispatchState, Notification, NotificationState
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import Case
-from lifeline.domain.routing import RoutingFacts
-from lifeline.services.dispatch.routing import DispatchPlan, PlannedUnit
+from lifeline.services.dispatch.routing import DispatchPlan
 from lifeline.services.read_model import ReadModel, Timestamp
 
 
@@ -122,7 +121,7 @@ class OfficerNotificationRead(ReadModel):
 
     @classmethod
     def of(cls, n: Notification) -> Self:
-        return cls.model_validate(NotificationRead.of(n).model_dump(exclude={"detail"}))
+        return cls.model_validate(NotificationRead.of(n))
 
 
 class AlarmRead(ReadModel):
@@ -133,16 +132,6 @@ class AlarmRead(ReadModel):
     dispatch_id: int | None
     reason: str
     raised_at: Timestamp
-
-    @classmethod
-    def of(cls, a: Alarm) -> Self:
-        return cls(
-            id=a.id,
-            case_id=a.case_id,
-            dispatch_id=a.dispatch_id,
-            reason=a.reason,
-            raised_at=a.raised_at,
-        )
 
 
 class RoutingFactsRead(ReadModel):
@@ -157,19 +146,6 @@ class RoutingFactsRead(ReadModel):
     sender_verified: bool
     sender_verification: str
 
-    @classmethod
-    def of(cls, f: RoutingFacts) -> Self:
-        return cls(
-            source=f.source,
-            level=f.level,
-            state=f.state,
-            district_lgd=f.district_lgd,
-            located=f.located,
-            hour_ist=f.hour_ist,
-            sender_verified=f.sender_verified,
-            sender_verification=f.sender_verification,
-        )
-
 
 class PlannedUnitRead(ReadModel):
     """A unit the case would be sent to, by which rule, under which policy, and who would get
@@ -183,19 +159,6 @@ class PlannedUnitRead(ReadModel):
     policy: str
     contacts: list[str]
     contacts_of: str | None
-
-    @classmethod
-    def of(cls, u: PlannedUnit) -> Self:
-        return cls(
-            unit_id=u.unit_id,
-            unit_name=u.unit_name,
-            kind=u.kind,
-            purpose=u.purpose,
-            rule=u.rule,
-            policy=u.policy,
-            contacts=list(u.contacts),
-            contacts_of=u.contacts_of,
-        )
 
 
 class DispatchPlanRead(ReadModel):
@@ -215,18 +178,6 @@ class DispatchPlanRead(ReadModel):
     problems: Annotated[
         list[str], Field(description="why the plan is incomplete or needs a person")
     ]
-
-    @classmethod
-    def of(cls, plan: DispatchPlan) -> Self:
-        return cls(
-            case_id=plan.case_id,
-            facts=RoutingFactsRead.of(plan.facts),
-            automatic=plan.automatic,
-            why=plan.why,
-            rules_matched=list(plan.rules_matched),
-            units=[PlannedUnitRead.of(u) for u in plan.units],
-            problems=list(plan.problems),
-        )
 
 
 class DispatchedRead(ReadModel):
@@ -263,5 +214,5 @@ class TraceAnsweredRead(ReadModel):
             id=case.id,
             status=case.status,
             milestones=dict(case.milestones),
-            plan=DispatchPlanRead.of(plan),
+            plan=plan,
         )

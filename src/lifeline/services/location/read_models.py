@@ -7,9 +7,6 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import MISSING, Field
 
 from lifeline.domain.place import (
-    Candidate,
-    Evidence,
-    Resolution,
     StoredResolution,
 )
 from lifeline.services.location.case_place import CasePlace
@@ -30,21 +27,6 @@ class CandidateRead(ReadModel):
     unit_id: str | None
     sources: list[str]
 
-    @classmethod
-    def of(cls, c: Candidate) -> Self:
-        return cls(
-            state=c.state,
-            district=c.district,
-            district_lgd=c.district_lgd,
-            confidence=c.confidence,
-            commissionerate=c.commissionerate,
-            zone=c.zone,
-            circle=c.circle,
-            police_station=c.police_station,
-            unit_id=c.unit_id,
-            sources=list(c.sources),
-        )
-
 
 class EvidenceRead(ReadModel):
     """One finding: which input said what, and for which districts."""
@@ -57,16 +39,6 @@ class EvidenceRead(ReadModel):
     input: str | None
     districts: list[str]
     weight: float
-
-    @classmethod
-    def of(cls, e: Evidence) -> Self:
-        return cls(
-            source=e.source,
-            finding=e.finding,
-            input=e.input,
-            districts=list(e.districts),
-            weight=e.weight,
-        )
 
 
 class ResolutionRead(ReadModel):
@@ -83,21 +55,6 @@ class ResolutionRead(ReadModel):
     needs_review: bool
     candidates: list[CandidateRead]
     evidence: list[EvidenceRead]
-
-    @classmethod
-    def of(cls, r: Resolution) -> Self:
-        return cls(
-            state=r.state,
-            district=r.district,
-            district_lgd=r.district_lgd,
-            commissionerate=r.commissionerate,
-            zone=r.zone,
-            police_station=r.police_station,
-            confidence=r.confidence,
-            needs_review=r.needs_review,
-            candidates=[CandidateRead.of(c) for c in r.candidates],
-            evidence=[EvidenceRead.of(e) for e in r.evidence],
-        )
 
 
 class CaseResolutionRead(ReadModel):
@@ -124,7 +81,7 @@ class CaseResolutionRead(ReadModel):
             alert_id=stored.alert_id,
             resolved_at=stored.resolved_at,
             resolver_version=resolution.resolver_version,
-            **ResolutionRead.of(resolution).model_dump(),
+            **ResolutionRead.model_validate(resolution).model_dump(),
         )
 
 
@@ -179,7 +136,7 @@ class CaseLocationRead(ReadModel):
         """`located`: (place, actor) of the latest `located` timeline entry, if any."""
         chosen: dict[str, object] = {}
         if place.resolution is not None:
-            chosen = ResolutionRead.of(place.resolution).model_dump()
+            chosen = ResolutionRead.model_validate(place.resolution).model_dump()
             chosen.update(
                 resolved_at=place.at,
                 alert_id=place.alert_id,

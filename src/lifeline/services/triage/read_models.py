@@ -4,7 +4,7 @@ from typing import Annotated, Self
 
 from pydantic import MISSING, Field
 
-from lifeline.domain.risk import Cue, RiskAssessment
+from lifeline.domain.risk import RiskAssessment
 from lifeline.services.read_model import ReadModel, Timestamp
 
 
@@ -15,10 +15,6 @@ class CueRead(ReadModel):
     text: str
     start: int
     end: int
-
-    @classmethod
-    def of(cls, cue: Cue) -> Self:
-        return cls(tag=cue.tag, text=cue.text, start=cue.start, end=cue.end)
 
 
 class AssessmentRead(ReadModel):
@@ -41,21 +37,6 @@ class AssessmentRead(ReadModel):
     alert_id: int | None
     at: Timestamp
     note: str | None
-
-    @classmethod
-    def of(cls, a: RiskAssessment) -> Self:
-        return cls(
-            level=a.level.value,
-            score=a.score,
-            language=a.language,
-            cues=[CueRead.of(c) for c in a.cues],
-            model_version=a.model_version,
-            source=a.source,
-            assessed_by=a.assessed_by,
-            alert_id=a.alert_id,
-            at=a.at,
-            note=a.note,
-        )
 
 
 class CaseAssessmentRead(ReadModel):
@@ -82,4 +63,5 @@ class CaseAssessmentRead(ReadModel):
         basis = operator[-1] if operator else (model[-1] if model else None)
         if basis is None:
             return cls(level=level)
-        return cls.model_validate({**AssessmentRead.of(basis).model_dump(), "level": level})
+        shown = AssessmentRead.model_validate(basis).model_dump()
+        return cls.model_validate({**shown, "level": level})

@@ -53,7 +53,7 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[CaseSummaryRead]:
     return [
-        CaseSummaryRead.of(s)
+        CaseSummaryRead.model_validate(s)
         for s in case_service.list_cases(app.ctx, actor, statuses=status, limit=limit)
     ]
 

@@ -73,7 +73,8 @@ def dispatch_plan(
         Query(description="Registry ids instead of the routing rules (repeat or comma-separate)"),
     ] = None,
 ) -> DispatchPlanRead:
-    return DispatchPlanRead.of(preview_dispatch(app.ctx, actor, case_id, _unit_ids(units)))
+    plan = preview_dispatch(app.ctx, actor, case_id, _unit_ids(units))
+    return DispatchPlanRead.model_validate(plan)
 
 
 @router.post(

@@ -82,4 +82,4 @@ class LocateIn(BaseModel):
 )
 def locate(body: LocateIn, app: App, actor: LookingUp) -> ResolutionRead:
     query = LocationQuery(body.text, body.lat, body.lon, body.pin, body.phone, body.ip_city)
-    return ResolutionRead.of(location.locate(app.ctx, query))
+    return ResolutionRead.model_validate(location.locate(app.ctx, query))
