@@ -31,7 +31,7 @@ def _lifeline_bin() -> str:
 
 
 LIFELINE = _lifeline_bin()
-READY_TIMEOUT = 30.0
+READY_TIMEOUT = 60.0  # generous: a loaded CI machine starts a server in 10-20 s, an idle one in 2
 
 
 @dataclass(frozen=True)
