@@ -10,6 +10,7 @@ fast (bench/startup.py).
 from __future__ import annotations
 
 import gc
+import importlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -284,6 +285,28 @@ class Lifeline:
         self.engine.dispose()
         if self._worker_engine is not None:
             self._worker_engine.dispose()
+
+
+#: the adapter modules imported when first used that a server uses sooner or later
+SERVER_ADAPTERS = (
+    "lifeline.adapters.db.migrate",
+    "lifeline.adapters.classifier.model",
+    "lifeline.adapters.geo.resolver",
+    "lifeline.adapters.channels.notifiers",
+    "lifeline.adapters.intake.authenticity",
+    "lifeline.adapters.intake.email_alert",
+    "lifeline.adapters.intake.smtp",
+    "lifeline.adapters.intake.imap",
+    "lifeline.adapters.reports.pdf",
+)
+
+
+def import_server_adapters() -> None:
+    """Import SERVER_ADAPTERS now. `lifeline serve` does so before it takes requests, as when
+    bootstrap imported every adapter: its worker then warms up (loads the model file, builds
+    the resolver) without first spending seconds on imports while jobs wait."""
+    for name in SERVER_ADAPTERS:
+        importlib.import_module(name)
 
 
 def freeze_heap() -> None:

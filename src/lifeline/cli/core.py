@@ -69,9 +69,11 @@ def serve(
     # the web stack (FastAPI, uvicorn, Jinja) only for `serve`: other commands start faster
     import uvicorn  # noqa: PLC0415
 
+    from lifeline.bootstrap import import_server_adapters  # noqa: PLC0415 (see load_app)
     from lifeline.web.app import create_app  # noqa: PLC0415
 
     lifeline = load_app()
+    import_server_adapters()
     if migrate:
         lifeline.upgrade_db()
     settings = lifeline.settings
