@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,8 +12,12 @@ from lifeline.cli.common import JsonOpt, app, cli_actor, emit, fail, load_app, o
 from lifeline.domain.errors import DomainError
 from lifeline.domain.timestamps import iso
 from lifeline.services.aftercare import followups as aftercare
-from lifeline.services.aftercare.read_models import CounsellorPlanRead, FollowUpPlanRead
 from lifeline.services.reports.report import IST
+
+# The Pydantic read models (~0.15 s with pydantic) are imported by the commands that print
+# one, not at every CLI start (bench/startup.py).
+if TYPE_CHECKING:
+    from lifeline.services.aftercare.read_models import CounsellorPlanRead, FollowUpPlanRead
 
 followups_app = typer.Typer(
     help="Follow-up plans after a person is reached alive: check-ins, referrals, counsellors.",
@@ -43,6 +47,8 @@ def followups_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Follow-up plans, the soonest check-in first."""
+    from lifeline.services.aftercare.read_models import FollowUpPlanRead  # noqa: PLC0415 (see the comment at the top)
+
     lifeline = load_app()
     try:
         plans = aftercare.list_plans(
@@ -73,6 +79,8 @@ def followups_list(
 @followups_app.command("show")
 def followups_show(plan_id: int, as_json: JsonOpt = False) -> None:
     """One plan with the person's name and phone (the read is audited)."""
+    from lifeline.services.aftercare.read_models import CounsellorPlanRead  # noqa: PLC0415 (see the comment at the top)
+
     lifeline = load_app()
     try:
         detail = aftercare.show_plan(lifeline.ctx, cli_actor(), plan_id)
@@ -98,6 +106,8 @@ def followups_record(
     as_json: JsonOpt = False,
 ) -> None:
     """Record how a check-in went; needs_escalation reopens the case at the SMC."""
+    from lifeline.services.aftercare.read_models import FollowUpPlanRead  # noqa: PLC0415 (see the comment at the top)
+
     try:
         plan = aftercare.record_check_in(load_app().ctx, cli_actor(), check_in_id, result, note, at)
     except DomainError as exc:
@@ -108,6 +118,8 @@ def followups_record(
 @followups_app.command("assign")
 def followups_assign(plan_id: int, counsellor: str, as_json: JsonOpt = False) -> None:
     """Assign a counsellor (a user with role counsellor) to a plan."""
+    from lifeline.services.aftercare.read_models import FollowUpPlanRead  # noqa: PLC0415 (see the comment at the top)
+
     try:
         plan = aftercare.assign_counsellor(load_app().ctx, cli_actor(), plan_id, counsellor)
     except DomainError as exc:
@@ -124,6 +136,8 @@ def followups_refer(
     as_json: JsonOpt = False,
 ) -> None:
     """Change where the person is referred for counselling."""
+    from lifeline.services.aftercare.read_models import FollowUpPlanRead  # noqa: PLC0415 (see the comment at the top)
+
     try:
         plan = aftercare.change_referral(
             load_app().ctx, cli_actor(), plan_id, kind, unit_id=unit, name=name
@@ -140,6 +154,8 @@ def followups_cancel(
     as_json: JsonOpt = False,
 ) -> None:
     """End a plan early; its remaining check-ins are cancelled."""
+    from lifeline.services.aftercare.read_models import FollowUpPlanRead  # noqa: PLC0415 (see the comment at the top)
+
     try:
         plan = aftercare.cancel_plan(load_app().ctx, cli_actor(), plan_id, reason)
     except DomainError as exc:

@@ -37,7 +37,6 @@ from lifeline.domain.timestamps import iso
 from lifeline.services.access import accounts as access
 from lifeline.services.access import audit
 from lifeline.services.cases import service as cases
-from lifeline.services.cases.read_models import CaseRead, CaseSummaryRead
 
 
 # -- serving ----------------------------------------------------------------------------------
@@ -180,6 +179,8 @@ def cases_list(
     as_json: JsonOpt = False,
 ) -> None:
     """Cases, newest first."""
+    from lifeline.services.cases.read_models import CaseSummaryRead  # noqa: PLC0415 (Pydantic, only to print one)
+
     try:
         rows = cases.list_cases(load_app().ctx, cli_actor(), statuses=status, limit=limit)
     except DomainError as exc:
@@ -204,6 +205,8 @@ def cases_list(
 @cases_app.command("show")
 def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
     """One case with its alerts, timeline and outcome (the read is audited)."""
+    from lifeline.services.cases.read_models import CaseRead  # noqa: PLC0415 (Pydantic, only to print one)
+
     try:
         detail = cases.show_case(load_app().ctx, cli_actor(), case_id, purpose="cli")
     except DomainError as exc:

@@ -11,7 +11,6 @@ from rich.table import Table
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, fail, load_app, out
 from lifeline.domain.errors import DomainError
 from lifeline.services.dispatch.escalations import confirm_dispatch, preview_dispatch
-from lifeline.services.dispatch.read_models import DispatchPlanRead, DispatchRead
 from lifeline.services.dispatch.routing import DispatchPlan
 
 dispatch_app = typer.Typer(
@@ -64,6 +63,8 @@ def _print_plan(plan: DispatchPlan) -> None:
 def dispatch_plan(case_id: int, units: UnitsOpt = None, as_json: JsonOpt = False) -> None:
     """Who would be notified for a case and why: the rule, the escalation policy and the first
     contacts of each unit (a dry run: nothing is sent; the read is audited)."""
+    from lifeline.services.dispatch.read_models import DispatchPlanRead  # noqa: PLC0415 (Pydantic, only to print one)
+
     try:
         plan = preview_dispatch(load_app().ctx, cli_actor(), case_id, _ids(units))
     except DomainError as exc:
@@ -78,6 +79,8 @@ def dispatch_plan(case_id: int, units: UnitsOpt = None, as_json: JsonOpt = False
 def dispatch_confirm(case_id: int, units: UnitsOpt = None, as_json: JsonOpt = False) -> None:
     """Send a case to the planned units (or those named) and start their escalations; the
     messages go out when a worker runs (`lifeline worker`, or the one inside `serve`)."""
+    from lifeline.services.dispatch.read_models import DispatchRead  # noqa: PLC0415 (Pydantic, only to print one)
+
     try:
         case, started = confirm_dispatch(load_app().ctx, cli_actor(), case_id, _ids(units))
     except DomainError as exc:
