@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lifeline.domain.place import DEFAULT_HOME_STATE
+from lifeline.domain.risk import LevelDurations
 
 
 class Settings(BaseSettings):
@@ -118,20 +119,26 @@ class Settings(BaseSettings):
         300, ge=1, description="Signed requests are accepted within this many seconds of now."
     )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
-    dispatch_deadline_seconds: int = Field(
-        300,
-        ge=1,
-        description="If a case is not dispatched this long after the alert, the SMC is alarmed.",
+    dispatch_deadline_seconds: str = Field(
+        "imminent=120,intent=120,300",
+        description="If a case is not dispatched this long after the alert, the SMC is alarmed: "
+        'seconds, or per risk level with the default last ("imminent=120,intent=120,300").',
     )
     auto_dispatch: bool = Field(
         True,
         description="Send platform alerts at ideation or above with a confident location to "
         "the routed units at once (false: every dispatch waits for an operator).",
     )
-    unreached_alarm_seconds: int = Field(
-        180,
+    unreached_alarm_seconds: str = Field(
+        "imminent=120,intent=120,180",
+        description="Alarm the SMC if no message was delivered this long after a dispatch: "
+        'seconds, or per risk level with the default last ("imminent=120,intent=120,180").',
+    )
+    desk_unattended_seconds: int = Field(
+        60,
         ge=10,
-        description="Alarm the SMC if no message was delivered this long after a dispatch.",
+        description="If no operator opens a new imminent case or acknowledges its alarm this "
+        "long, the shift in-charge (the contacts of the registry's up-smc unit) is paged.",
     )
     ack_link_hours: int = Field(
         24, ge=1, description="How long an acknowledgement link in a message stays valid."
@@ -285,6 +292,24 @@ class Settings(BaseSettings):
     def _schedule_parses(cls, value: str) -> str:
         offsets(value)
         return value
+
+    @field_validator("dispatch_deadline_seconds", mode="before")
+    @classmethod
+    def _deadline_parses(cls, value: str | int) -> str:
+        return str(LevelDurations.parse(value, minimum=1))
+
+    @field_validator("unreached_alarm_seconds", mode="before")
+    @classmethod
+    def _unreached_parses(cls, value: str | int) -> str:
+        return str(LevelDurations.parse(value, minimum=10))
+
+    @property
+    def dispatch_deadline(self) -> LevelDurations:
+        return LevelDurations.parse(self.dispatch_deadline_seconds)
+
+    @property
+    def unreached_alarm_after(self) -> LevelDurations:
+        return LevelDurations.parse(self.unreached_alarm_seconds)
 
     @property
     def followup_offsets(self) -> tuple[timedelta, ...]:

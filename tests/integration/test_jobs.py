@@ -141,7 +141,7 @@ def test_the_dispatch_deadline_alarms_on_the_timeline_only_if_still_undispatched
     moved = receive_alert(lifeline.ctx, ReceiveAlert(other, OP)).case_id
     cases.request_trace(lifeline.ctx, OP, moved)
     cases.dispatch_case(lifeline.ctx, OP, moved, ["STF"])
-    clock.advance(seconds=lifeline.settings.dispatch_deadline_seconds + 1)
+    clock.advance(seconds=lifeline.settings.dispatch_deadline.default.total_seconds() + 1)
     Worker(lifeline).run_once()
     overdue = [t.kind for t in cases.show_case(lifeline.ctx, OP, waiting).timeline]
     dispatched = [t.kind for t in cases.show_case(lifeline.ctx, OP, moved).timeline]

@@ -305,6 +305,9 @@ class Case(KeepsTimeline):
     outcome: Outcome | None = None
     trace_requested_at: datetime | None = None
     risk_level: RiskLevel | None = None
+    #: a drill: a marked test alert sent through the real path (`lifeline drill`), never from
+    #: an intake; left out of reports, dashboards and metrics
+    drill: bool = False
     version: int = 0
     id: int | None = None
     events: list[Event] = field(default_factory=list, repr=False)

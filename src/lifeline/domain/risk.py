@@ -8,7 +8,7 @@ members); stored values, JSON and templates carry `RiskLevel.value`, the same st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -44,6 +44,62 @@ def level_at_risk(level: RiskLevel | None) -> bool:
 def known_level(value: str | None) -> RiskLevel | None:
     """The level a stored or reported string names (None: none, or not a level)."""
     return RiskLevel(value) if value in LEVELS else None
+
+
+@dataclass(frozen=True)
+class LevelDurations:
+    """A duration that depends on a case's risk level (a dispatch deadline, an alarm delay):
+    one per listed level, `default` for the others and for a case not yet assessed.
+
+    Written in settings as seconds, `"300"`, or per level with a default last,
+    `"imminent=120,intent=120,300"`.
+    """
+
+    default: timedelta
+    by_level: tuple[tuple[RiskLevel, timedelta], ...] = ()
+
+    def for_level(self, level: RiskLevel | None) -> timedelta:
+        for known, duration in self.by_level:
+            if known is level:
+                return duration
+        return self.default
+
+    @property
+    def shortest(self) -> timedelta:
+        """The soonest any case may be due (when a timer must first look)."""
+        return min([self.default, *(duration for _, duration in self.by_level)])
+
+    @classmethod
+    def parse(cls, text: str | int, *, minimum: int = 1) -> LevelDurations:
+        """`"300"` or `"imminent=120,intent=120,300"`; a ValueError names what is wrong."""
+        default: timedelta | None = None
+        by_level: dict[RiskLevel, timedelta] = {}
+        for part in str(text).split(","):
+            name, _, value = part.strip().rpartition("=")
+            name = name.strip().lower()
+            if not value.strip().isdigit():
+                raise ValueError(
+                    f"{part.strip()!r}: expected seconds (e.g. 300) or level=seconds "
+                    "(e.g. imminent=120), with the default seconds last"
+                )
+            seconds = int(value)
+            if seconds < minimum:
+                raise ValueError(f"{part.strip()!r}: at least {minimum} seconds")
+            if not name:
+                if default is not None:
+                    raise ValueError(f"{text!r}: more than one default (seconds without a level)")
+                default = timedelta(seconds=seconds)
+            elif name in LEVELS:
+                by_level[RiskLevel(name)] = timedelta(seconds=seconds)
+            else:
+                raise ValueError(f"{name!r} is not a risk level (one of {', '.join(LEVELS)})")
+        if default is None:
+            raise ValueError(f"{text!r}: no default (seconds without a level, e.g. ...,300)")
+        return cls(default, tuple(sorted(by_level.items(), key=lambda item: item[0].rank)))
+
+    def __str__(self) -> str:
+        parts = [f"{level}={int(d.total_seconds())}" for level, d in self.by_level]
+        return ",".join([*parts, str(int(self.default.total_seconds()))])
 
 
 class AssessmentSource(StrEnum):

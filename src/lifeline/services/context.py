@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lifeline.domain.place import DEFAULT_HOME_STATE
+from lifeline.domain.risk import LevelDurations
 from lifeline.domain.signin import SignInPolicy
 from lifeline.services.access.ports import AuditTrust
 from lifeline.services.dispatch.ports import AckTokens, NotificationChannels, PhoneNumbers
@@ -20,7 +21,10 @@ from lifeline.services.triage.ports import RiskClassifier
 class ServiceConfig:
     merge_window: timedelta = timedelta(hours=6)
     signature_window: timedelta = timedelta(minutes=5)
-    dispatch_deadline: timedelta = timedelta(minutes=5)
+    #: an at-risk case not dispatched this long after the alert alarms the SMC (per level)
+    dispatch_deadline: LevelDurations = field(
+        default_factory=lambda: LevelDurations.parse("imminent=120,intent=120,300")
+    )
     job_max_attempts: int = 8
     #: job kinds enqueued for every stored alert with an AlertJob payload
     #: (e.g. risk triage and location resolution, registered by bootstrap when wired)
@@ -35,8 +39,13 @@ class ServiceConfig:
     )
     #: send platform alerts at ideation+ with a confident location without waiting (DESIGN §1.2)
     auto_dispatch: bool = True
-    #: the SMC is alarmed if no message was delivered this long after a dispatch
-    unreached_alarm_after: timedelta = timedelta(minutes=3)
+    #: the SMC is alarmed if no message was delivered this long after a dispatch (per level)
+    unreached_alarm_after: LevelDurations = field(
+        default_factory=lambda: LevelDurations.parse("imminent=120,intent=120,180")
+    )
+    #: no operator opened a new imminent case or acknowledged its alarm this long: page the
+    #: shift in-charge (the contacts of the registry's up-smc unit)
+    desk_unattended: timedelta = timedelta(seconds=60)
     #: how long an acknowledgement link stays valid
     ack_link_max_age_seconds: int = 24 * 3600
     #: attempts on one channel before the contact's next channel is tried

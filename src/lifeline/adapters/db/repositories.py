@@ -383,6 +383,7 @@ class SqlCaseRepository:
             "last_alert_at": case.last_alert_at or case.opened_at,
             "alert_count": case.alert_count,
             "trace_requested_at": case.trace_requested_at,
+            "drill": case.drill,
         }
         for column in MILESTONE_COLUMNS:
             values[column] = case.milestones.get(Milestone(column.removesuffix("_at")))
@@ -419,6 +420,7 @@ class SqlCaseRepository:
             milestones=milestones,
             outcome=outcome,
             trace_requested_at=row.trace_requested_at,
+            drill=bool(row.drill),
             risk_level=RiskLevel(row.risk_level) if row.risk_level else None,
             version=row.version,
             id=row.id,

@@ -119,7 +119,7 @@ def start_dispatch(
         CaseJob(case.id),
         now=now,
         case_id=case.id,
-        run_at=now + ctx.config.unreached_alarm_after,
+        run_at=now + ctx.config.unreached_alarm_after.for_level(case.risk_level),
     )
     uow.audit.append(
         at=now,
@@ -375,7 +375,7 @@ def check_reached(ctx: Context, uow: UnitOfWork, job: CaseJob) -> None:
     delivered = any(n.delivered_at for n in repo.notifications_for_case(case_id))
     if delivered:
         return
-    waited = int(ctx.config.unreached_alarm_after.total_seconds())
+    waited = int(ctx.config.unreached_alarm_after.for_level(case.risk_level).total_seconds())
     raise_alarm(
         ctx, uow, case_id, None, f"no unit reached {waited} s after dispatch", ctx.clock.now()
     )

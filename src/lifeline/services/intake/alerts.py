@@ -176,5 +176,5 @@ def _schedule_deadline(ctx: Context, uow: UnitOfWork, case: Case) -> None:
         CaseJob(case.id),
         now=ctx.clock.now(),
         case_id=case.id,
-        run_at=case.opened_at + ctx.config.dispatch_deadline,
+        run_at=case.opened_at + ctx.config.dispatch_deadline.for_level(case.risk_level),
     )

@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from lifeline.web.console.strings import (
+    attention,
+    contacts,
+    counsellor,
+    desk,
+    field,
+    floor,
+    quarantine,
+    reports,
+)
+
 IST = timezone(timedelta(hours=5, minutes=30), "IST")  # India has no daylight saving time
 
-STRINGS: dict[str, tuple[str, str]] = {
+_CORE: dict[str, tuple[str, str]] = {
     "app": ("Lifeline console", "लाइफ़लाइन कंसोल"),
     "skip": ("Skip to main content", "मुख्य सामग्री पर जाएँ"),
     "sign_in": ("Sign in", "साइन इन करें"),
@@ -349,6 +360,30 @@ STRINGS: dict[str, tuple[str, str]] = {
         "चार्ट के लिए JavaScript चाहिए; सभी आँकड़े तालिकाओं में हैं।",
     ),
 }
+
+
+def _joined(*tables: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
+    for table in tables:
+        twice = out.keys() & table.keys()
+        if twice:
+            raise ValueError(f"console strings defined twice: {sorted(twice)}")
+        out.update(table)
+    return out
+
+
+#: every key a template may use as `t.key`
+STRINGS = _joined(
+    _CORE,
+    attention.STRINGS,
+    contacts.STRINGS,
+    counsellor.STRINGS,
+    desk.STRINGS,
+    field.STRINGS,
+    floor.STRINGS,
+    quarantine.STRINGS,
+    reports.STRINGS,
+)
 
 LEVELS: dict[str, tuple[str, str]] = {
     "imminent": ("Imminent", "तत्काल"),

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 
@@ -97,6 +98,8 @@ cases = Table(
     Column("last_alert_at", Ts, nullable=False),
     Column("alert_count", Integer, nullable=False, default=1),
     Column("trace_requested_at", Ts),
+    # a drill (`lifeline drill`): sent through the real path, left out of reports and metrics
+    Column("drill", Boolean, nullable=False, default=False, server_default=false()),
     Column("outcome", String(40)),
     Column("outcome_reason_enc", Text),
     Column("outcome_by", String(120)),
