@@ -4,182 +4,34 @@ case, a district officer refused another district's case (404, as if it did not 
 audited), and the map and the dashboard (districts drawn, a new case appearing live, charts
 drawn by Chart.js from node_modules, and both readable with JavaScript off).
 
-The server is the real ASGI app under uvicorn on a free port, on a real SQLite database, with
-the system clock (TOTP codes are real). Screenshots go to a temporary folder, or to
-$LIFELINE_SCREENSHOT_DIR when set: `make screenshots` sets it to docs/screenshots/ to refresh the
-README's pictures (a test run never rewrites committed files).
+The server and the browser are tests/browser/conftest.py's fixtures; what the tests share is in
+tests/browser_support.py.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import tempfile
-import threading
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from datetime import timedelta
 
-import httpx
-import pyotp
 import pytest
-import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from browser_support import SHOTS, Served, ShiftedClock, post_alert, sign_in, wait_for_message
 from console_support import (
     LUCKNOW,
     OPERATOR,
-    PASSWORD,
     VARANASI,
     make_person,
     new_case,
     place_in,
 )
-from dispatch_support import Receiver, receiver, registry_overlay
-from lifeline.bootstrap import Lifeline, bootstrap
-from lifeline.domain.model import Actor
+from lifeline.bootstrap import Lifeline
 from lifeline.services.access import accounts as access
 from lifeline.services.cases import service as cases
 from lifeline.services.console import desk as console
-from lifeline.services.location import registry
 from lifeline.services.triage import assessment as triage
-from lifeline.settings import Settings
-from lifeline.web.app import create_app
-from support import alert_body, dumps, free_port, signed_headers
-
-CHROMIUM = Path("/usr/bin/chromium")
-#: where screenshots go: a temporary folder unless `make screenshots` names docs/screenshots/
-SHOTS = Path(
-    os.environ.get("LIFELINE_SCREENSHOT_DIR") or tempfile.mkdtemp(prefix="lifeline-shots-")
-)
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("Debian's chromium is not installed; .ci/run installs it")
-    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", True)
-
-
-class ShiftedClock:
-    """The system clock, moved back while a test writes a case's history (so the dashboard has
-    minutes to show); at offset zero, as for TOTP codes, it is the system clock."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta(0)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-
-class Served:
-    def __init__(self, app: Lifeline, port: int, officers: Receiver) -> None:
-        self.app = app
-        self.port = port
-        #: the local endpoint standing in for the units' SMS gateway
-        self.officers = officers
-        config = uvicorn.Config(
-            create_app(app, embedded_worker=True), host="127.0.0.1", port=self.port,
-            log_level="warning", lifespan="on",
-        )  # fmt: skip
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.02)
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    home = tmp_path_factory.mktemp("console")
-    port = free_port()
-    settings = Settings(
-        database_url=f"sqlite:///{home / 'lifeline.db'}",
-        data_key_file=home / "lifeline.key",
-        sqlite_synchronous="NORMAL",
-        log_json=False,
-        console_poll_seconds=0.5,
-        public_url=f"http://127.0.0.1:{port}",
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    app = bootstrap(settings, clock=ShiftedClock())
-    app.upgrade_db()
-    with receiver() as officers:
-        overlay = registry_overlay(
-            officers.url("/station"),
-            officers.url("/smc"),
-            cell=officers.url("/cell"),
-            trace=officers.url("/stf"),
-            up112=officers.url("/up112"),
-            commissionerate=officers.url("/commissionerate"),
-        )
-        units = registry.read_registry(app.ctx, overlay, "contacts.yaml")
-        rules = registry.read_dispatch_rules(app.ctx, overlay, "contacts.yaml")
-        registry.import_registry(
-            app.ctx, Actor("cli", "test"), units, source="test", replace=False, rules=rules
-        )
-        with Served(app, port, officers) as running:
-            yield running
-    app.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-IN")
-    yield context.new_page()
-    context.close()
-
-
-def wait_for_message(officers: Receiver, path: str, case_id: int) -> dict[str, Any]:
-    """The message a unit's endpoint received for a case (sent by the server's worker)."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        for got, body in zip(officers.paths, officers.received, strict=False):
-            if got == path and body.get("case_id") == case_id:
-                return body
-        time.sleep(0.05)
-    raise AssertionError(f"no message for case {case_id} at {path}: {officers.paths}")
-
-
-def sign_in(page: Page, served: Served, username: str, secret: str) -> None:
-    page.goto(served.url + "/console/sign-in")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(PASSWORD)
-    page.get_by_label("Six-digit code").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Sign in").click()
-
-
-def post_alert(served: Served, partner: access.NewPartner, **overrides: Any) -> int:
-    body = dumps(alert_body(**overrides))
-    response = httpx.post(
-        served.url + "/api/v1/alerts",
-        content=body,
-        headers=signed_headers(partner.key_id, partner.secret, body),
-    )
-    assert response.status_code == 202, response.text
-    return int(response.json()["case_id"])
 
 
 def test_an_operator_signs_in_sees_a_new_case_arrive_and_acts_on_it(
