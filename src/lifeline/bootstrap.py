@@ -48,6 +48,7 @@ from lifeline.services.access.ports import AuditTrust
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.dispatch.ports import NotificationChannels
 from lifeline.services.intake import mail as email_intake
+from lifeline.services.intake.ports import MailReader
 from lifeline.services.job_types import JobKind
 from lifeline.services.outbox import EventOutbox
 from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
@@ -212,12 +213,20 @@ class Lifeline:
                 raise DomainError(str(exc)) from None
         return access.register_sender(self.ctx, key_id, domain, selector=selector, public_key=key)
 
-    def release_quarantined(self, actor: Actor, message_id: int) -> EmailOutcome:
+    def release_quarantined(
+        self, actor: Actor, message_id: int, reason: str | None = None
+    ) -> EmailOutcome:
         from lifeline.adapters.intake.email_alert import parse_alert_email  # noqa: PLC0415
 
-        outcome = email_intake.release(self.ctx, parse_alert_email, actor, message_id)
+        outcome = email_intake.release(self.ctx, parse_alert_email, actor, message_id, reason)
         self.jobs_ready.set()
         return outcome
+
+    def mail_reader(self) -> MailReader:
+        """How held mail is decoded for a person to read (the console and the CLI alike)."""
+        from lifeline.adapters.intake.readable import read_held  # noqa: PLC0415
+
+        return read_held
 
     def smtp_server(self) -> SmtpIntakeServer:
         from lifeline.adapters.intake.smtp import SmtpIntakeServer, SmtpOptions  # noqa: PLC0415
@@ -385,6 +394,7 @@ def bootstrap(
             auto_dispatch=settings.auto_dispatch,
             unreached_alarm_after=settings.unreached_alarm_after,
             desk_unattended=timedelta(seconds=settings.desk_unattended_seconds),
+            quarantine_alarm=timedelta(seconds=settings.quarantine_alarm_seconds),
             ack_link_max_age_seconds=settings.ack_link_hours * 3600,
             channel_attempts=settings.channel_attempts,
             channel_timeout=settings.channel_timeout_seconds,

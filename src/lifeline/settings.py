@@ -140,6 +140,12 @@ class Settings(BaseSettings):
         description="If no operator opens a new imminent case or acknowledges its alarm this "
         "long, the shift in-charge (the contacts of the registry's up-smc unit) is paged.",
     )
+    quarantine_alarm_seconds: int = Field(
+        120,
+        ge=10,
+        description="Held mail (the quarantine) waiting this long turns the console header's "
+        "held-mail badge into an alarm.",
+    )
     ack_link_hours: int = Field(
         24, ge=1, description="How long an acknowledgement link in a message stays valid."
     )

@@ -495,6 +495,14 @@ class FakeQuarantine:
     def recent(self, status: str | None = None, limit: int = 100) -> list[QuarantinedMessage]:
         return [m for m in self.s.quarantine.values() if status in (None, m.status)][:limit]
 
+    def waiting(self, limit: int = 100) -> list[QuarantinedMessage]:
+        pending = [m for m in self.s.quarantine.values() if m.status is QuarantineStatus.PENDING]
+        return sorted(pending, key=lambda m: (m.received_at, m.id))[:limit]
+
+    def waiting_summary(self) -> tuple[int, datetime | None]:
+        pending = self.waiting(limit=len(self.s.quarantine))
+        return len(pending), (pending[0].received_at if pending else None)
+
     def mark(
         self,
         message_id: int,

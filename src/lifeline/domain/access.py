@@ -47,6 +47,11 @@ class Permission(StrEnum):
     REPORT_READ = "report.read"
     #: the staff lifecycle (create, deactivate, unlock, reset two-factor, change role)
     STAFF_MANAGE = "staff.manage"
+    #: held mail (the quarantine): who sent it, what it says (personal data), why it was held
+    QUARANTINE_READ = "quarantine.read"
+    #: release held mail (it becomes an alert the operator vouches for, and may dispatch
+    #: police: the same power as entering a phone alert) or discard it, with a reason
+    QUARANTINE_REVIEW = "quarantine.review"
 
 
 class Scope(StrEnum):

@@ -45,3 +45,32 @@ class EmailOutcome:
     missing: tuple[str, ...] = ()
     sender_verified: bool | None = None
     sender_verification: str | None = None
+
+
+@dataclass(frozen=True)
+class HeldAttachment:
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ReadableMail:
+    """A held message decoded for a person to read: headers with their RFC 2047 words decoded,
+    the text of every part in its transfer encoding and charset, HTML turned into text (and
+    its source kept as text, never markup to render). Everything here is what the sender
+    wrote: untrusted."""
+
+    from_header: str = ""
+    to_header: str = ""
+    date_header: str = ""
+    subject: str = ""
+    body: str = ""
+    #: the decoded source of HTML parts, to be shown as text (what the mail would have run)
+    html_source: str = ""
+    attachments: tuple[HeldAttachment, ...] = ()
+    #: Authentication-Results / Received-SPF headers as the message carries them: claims by
+    #: whoever handled the message, not checked by Lifeline
+    claimed_checks: tuple[str, ...] = ()
+    #: what could not be read (bad charset, malformed MIME, cut because too long)
+    problems: tuple[str, ...] = ()

@@ -63,6 +63,16 @@ _MARK_QUARANTINED = (
         reviewed_at=bindparam("at"),
     )
 )
+#: the held mail an operator reviews: the longest waiting first (it matters most)
+_WAITING = (
+    select(email_quarantine)
+    .where(email_quarantine.c.status == bindparam("pending"))
+    .order_by(email_quarantine.c.received_at, email_quarantine.c.id)
+    .limit(bindparam("n"))
+)
+_WAITING_SUMMARY = select(
+    func.count().label("n"), func.min(email_quarantine.c.received_at).label("oldest")
+).where(email_quarantine.c.status == bindparam("pending"))
 
 
 class SqlQuarantine:
@@ -94,6 +104,16 @@ class SqlQuarantine:
         if status:
             query = query.where(email_quarantine.c.status == status)
         return [self._message(r, with_raw=False) for r in self.conn.execute(query)]
+
+    def waiting(self, limit: int = 100) -> list[QuarantinedMessage]:
+        rows = self.conn.execute(_WAITING, {"pending": QuarantineStatus.PENDING.value, "n": limit})
+        return [self._message(r, with_raw=True) for r in rows]
+
+    def waiting_summary(self) -> tuple[int, datetime | None]:
+        row = self.conn.execute(
+            _WAITING_SUMMARY, {"pending": QuarantineStatus.PENDING.value}
+        ).one()
+        return int(row.n or 0), row.oldest
 
     def mark(
         self,

@@ -13,15 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from lifeline.domain.access import Permission
 from lifeline.domain.email_trust import (
     OPERATOR,
     SenderVerification,
     judge,
     registered_domains,
 )
-from lifeline.domain.errors import Conflict, DomainError
+from lifeline.domain.errors import Conflict, DomainError, PermissionDenied
 from lifeline.domain.mail import EmailOutcome, EmailStatus, ParsedMessage, QuarantineStatus
 from lifeline.domain.model import Actor, TimelineEntry
+from lifeline.services.access.authorisation import demand
 from lifeline.services.context import Context
 from lifeline.services.intake.alerts import ReceiveAlert, take_alert
 from lifeline.services.intake.ports import EmailParser, MailAuthenticator, QuarantinedMessage
@@ -206,6 +208,7 @@ def list_quarantine(
 
 
 def show_quarantined(ctx: Context, actor: Actor, message_id: int) -> QuarantinedMessage:
+    demand_review(ctx, actor, Permission.QUARANTINE_READ)
     with ctx.uow() as uow:
         message = uow.quarantine.get(message_id)
         uow.audit.append(
@@ -219,8 +222,20 @@ def show_quarantined(ctx: Context, actor: Actor, message_id: int) -> Quarantined
         return message
 
 
-def release(ctx: Context, parse: EmailParser, actor: Actor, message_id: int) -> EmailOutcome:
-    """An operator vouches for a quarantined message: it becomes an alert (whoever sent it)."""
+def demand_review(ctx: Context, actor: Actor, permission: Permission) -> None:
+    """Held mail is for the roles the table gives `quarantine.read` / `quarantine.review`
+    (and the CLI); a refusal is audited. Partners never review the quarantine."""
+    if actor.kind == "partner":
+        raise PermissionDenied(f"a partner may not {permission.value}")
+    demand(ctx, actor, permission)
+
+
+def release(
+    ctx: Context, parse: EmailParser, actor: Actor, message_id: int, reason: str | None = None
+) -> EmailOutcome:
+    """An operator vouches for a quarantined message: it becomes an alert (whoever sent it).
+    `reason` (why it is genuine) is kept in the audit; the console requires one."""
+    demand_review(ctx, actor, Permission.QUARANTINE_REVIEW)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         message = uow.quarantine.get(message_id, for_update=True)
@@ -246,7 +261,11 @@ def release(ctx: Context, parse: EmailParser, actor: Actor, message_id: int) -> 
             actor=str(actor),
             action="email.released",
             case_id=receipt.case_id,
-            details={"quarantine_id": message_id, "alert_id": receipt.alert_id},
+            details={
+                "quarantine_id": message_id,
+                "alert_id": receipt.alert_id,
+                **({"reason": reason.strip()} if reason and reason.strip() else {}),
+            },
         )
         uow.commit()
     return EmailOutcome(
@@ -260,6 +279,7 @@ def release(ctx: Context, parse: EmailParser, actor: Actor, message_id: int) -> 
 
 def discard(ctx: Context, actor: Actor, message_id: int, reason: str) -> None:
     """Mark a quarantined message as reviewed and not an alert (spam). It is kept, not deleted."""
+    demand_review(ctx, actor, Permission.QUARANTINE_REVIEW)
     if not reason.strip():
         raise DomainError("say why the message is discarded")
     now = ctx.clock.now()

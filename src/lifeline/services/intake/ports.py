@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Protocol
 
 from lifeline.domain.email_trust import MailEvidence
-from lifeline.domain.mail import ParsedMessage, QuarantineStatus
+from lifeline.domain.mail import ParsedMessage, QuarantineStatus, ReadableMail
 
 # -- partners' signed requests ----------------------------------------------------------------
 
@@ -46,6 +46,9 @@ class SignatureLedger(Protocol):
 class EmailParser(Protocol):
     def __call__(self, raw: bytes, *, received_at: datetime, mail_from: str) -> ParsedMessage: ...
 
+
+#: a held message decoded for a person to read (adapters/intake/readable.py)
+MailReader = Callable[[bytes], ReadableMail]
 
 #: (domain, selector) -> the pinned DKIM key (`p=` value), or None to ask DNS
 PinnedKeys = Callable[[str, str], str | None]
@@ -94,6 +97,14 @@ class Quarantine(Protocol):
     ) -> int: ...
     def get(self, message_id: int, *, for_update: bool = False) -> QuarantinedMessage: ...
     def recent(self, status: str | None = None, limit: int = 100) -> list[QuarantinedMessage]: ...
+    def waiting(self, limit: int = 100) -> list[QuarantinedMessage]:
+        """Pending messages with their raw content, the longest waiting first."""
+        ...
+
+    def waiting_summary(self) -> tuple[int, datetime | None]:
+        """How many messages are pending, and when the longest waiting one arrived."""
+        ...
+
     def mark(
         self,
         message_id: int,
