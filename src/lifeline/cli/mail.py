@@ -22,7 +22,10 @@ from lifeline.cli.common import (
     partners_app,
 )
 from lifeline.domain.errors import DomainError
+from lifeline.domain.mail import QuarantineStatus
+from lifeline.services.intake import held_mail
 from lifeline.services.intake import mail as email_intake
+from lifeline.services.intake.held_mail import HeldMail
 
 quarantine_app = typer.Typer(
     help="Mail held for review: list, show, release, discard.", no_args_is_help=True
@@ -75,72 +78,131 @@ def imap_poll(
     poller.run(_wait_for_signal(), lifeline.settings.imap_poll_seconds)
 
 
+def _status(value: str | None) -> QuarantineStatus | None:
+    if not value:
+        return None
+    try:
+        return QuarantineStatus(value)
+    except ValueError:
+        choices = ", ".join(s.value for s in QuarantineStatus)
+        raise DomainError(f"unknown status {value!r}; one of: {choices}") from None
+
+
+def _waited(held: HeldMail) -> str:
+    return f"{int(held.waited.total_seconds() // 60)} min"
+
+
+def _held_json(held: HeldMail) -> dict[str, Any]:
+    return {
+        "id": held.id,
+        "received_at": held.received_at.isoformat(),
+        "waited_seconds": int(held.waited.total_seconds()),
+        "channel": held.channel,
+        "mail_from": held.mail_from,
+        "reason": held.reason,
+        "size": held.size,
+        "status": held.status,
+        "alert_id": held.alert_id,
+        "from": held.mail.from_header,
+        "subject": held.mail.subject,
+    }
+
+
 @quarantine_app.command("list")
 def quarantine_list(
     status: Annotated[str | None, typer.Option(help="pending, released, discarded")] = "pending",
     limit: int = 100,
     as_json: JsonOpt = False,
 ) -> None:
-    """Messages held for review, newest first."""
-    rows = email_intake.list_quarantine(load_app().ctx, status, limit)
-    if as_json:
-        emit(
-            [
-                {
-                    "id": m.id,
-                    "received_at": m.received_at.isoformat(),
-                    "channel": m.channel,
-                    "mail_from": m.mail_from,
-                    "reason": m.reason,
-                    "size": m.size,
-                    "status": m.status,
-                    "alert_id": m.alert_id,
-                }
-                for m in rows
-            ]
+    """Messages held for review, with their decoded subjects: pending ones the longest waiting
+    first, others newest first (the read is audited)."""
+    lifeline = load_app()
+    try:
+        rows = held_mail.held_mail(
+            lifeline.ctx, cli_actor(), lifeline.mail_reader(), _status(status), limit
         )
+    except DomainError as exc:
+        raise fail(exc, as_json) from None
+    if as_json:
+        emit([_held_json(m) for m in rows])
         return
-    table = Table("id", "received (UTC)", "from", "reason", "size", "status")
+    table = Table("id", "received (UTC)", "waited", "from", "subject", "reason", "status")
     for m in rows:
         table.add_row(
             str(m.id),
             m.received_at.strftime("%Y-%m-%d %H:%M"),
+            _waited(m),
             m.mail_from,
+            m.mail.subject[:60],
             m.reason[:60],
-            str(m.size),
             m.status,
         )
     out.print(table)
 
 
 @quarantine_app.command("show")
-def quarantine_show(message_id: int, as_json: JsonOpt = False) -> None:
-    """The raw message (the read is audited)."""
+def quarantine_show(
+    message_id: int,
+    raw: Annotated[bool, typer.Option("--raw", help="Print the message as received.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The message decoded: headers, subject, text (HTML as text), attachments, why it was
+    held. --raw prints it as received instead (the read is audited)."""
+    lifeline = load_app()
     try:
-        message = email_intake.show_quarantined(load_app().ctx, cli_actor(), message_id)
+        if raw and not as_json:
+            message = email_intake.show_quarantined(lifeline.ctx, cli_actor(), message_id)
+            sys.stdout.write((message.raw or b"").decode("utf-8", errors="replace") + "\n")
+            return
+        held = held_mail.show_held(lifeline.ctx, cli_actor(), lifeline.mail_reader(), message_id)
     except DomainError as exc:
         raise fail(exc, as_json) from None
-    raw = (message.raw or b"").decode("utf-8", errors="replace")
+    mail = held.mail
     if as_json:
         emit(
             {
-                "id": message.id,
-                "reason": message.reason,
-                "mail_from": message.mail_from,
-                "status": message.status,
-                "raw": raw,
+                **_held_json(held),
+                "to": mail.to_header,
+                "date": mail.date_header,
+                "body": mail.body,
+                "html_source": mail.html_source,
+                "attachments": [
+                    {"filename": a.filename, "content_type": a.content_type, "size": a.size}
+                    for a in mail.attachments
+                ],
+                "claimed_checks": list(mail.claimed_checks),
+                "problems": list(mail.problems),
             }
         )
-    else:
-        out.print(f"Q{message.id} from {message.mail_from}: {message.reason}")
-        sys.stdout.write(raw + "\n")
+        return
+    lines = [
+        f"Q{held.id} ({held.status}, waited {_waited(held)}): {held.reason}",
+        f"From:     {mail.from_header}",
+        f"Envelope: {held.mail_from}",
+        f"To:       {mail.to_header}",
+        f"Date:     {mail.date_header}",
+        f"Subject:  {mail.subject}",
+        *(f"Claimed (not checked): {c}" for c in mail.claimed_checks),
+        "",
+        mail.body or "(no readable text)",
+        *(f"Attachment: {a.filename} ({a.content_type}, {a.size} bytes)" for a in mail.attachments),
+        *(f"Problem: {p}" for p in mail.problems),
+    ]
+    # plain text, not Rich markup: the message's words are the sender's
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 @quarantine_app.command("release")
-def quarantine_release(message_id: int, as_json: JsonOpt = False) -> None:
+def quarantine_release(
+    message_id: int,
+    reason: Annotated[
+        str | None, typer.Option(help="Why it is genuine (kept in the audit).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Take a held message in as an alert."""
     try:
-        outcome = load_app().release_quarantined(cli_actor(), message_id)
+        outcome = load_app().release_quarantined(cli_actor(), message_id, reason)
     except DomainError as exc:
         raise fail(exc, as_json) from None
     data = {

@@ -110,9 +110,7 @@ class SqlQuarantine:
         return [self._message(r, with_raw=True) for r in rows]
 
     def waiting_summary(self) -> tuple[int, datetime | None]:
-        row = self.conn.execute(
-            _WAITING_SUMMARY, {"pending": QuarantineStatus.PENDING.value}
-        ).one()
+        row = self.conn.execute(_WAITING_SUMMARY, {"pending": QuarantineStatus.PENDING.value}).one()
         return int(row.n or 0), row.oldest
 
     def mark(

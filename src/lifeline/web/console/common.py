@@ -26,6 +26,7 @@ from lifeline.domain.timestamps import iso
 from lifeline.services.access.authorisation import demand
 from lifeline.services.access.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
 from lifeline.services.dispatch.views import alarms_for
+from lifeline.services.intake.held_mail import HeldSummary, held_summary
 from lifeline.services.ports import StorageUnavailable
 from lifeline.web.access import Declaration, case_in_path
 from lifeline.web.console import i18n
@@ -158,6 +159,14 @@ def _alarms(request: Request, session: ConsoleSession | None) -> list[Alarm]:
     return alarms_for(lifeline.ctx, session.actor)
 
 
+def _held(request: Request, session: ConsoleSession | None) -> HeldSummary | None:
+    """The header's held-mail badge, for those who may see held mail."""
+    if session is None:
+        return None
+    lifeline: Lifeline = request.app.state.lifeline
+    return held_summary(lifeline.ctx, session.actor)
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     lang = lang_of(request)
     session: ConsoleSession | None = getattr(request.state, "console", None)
@@ -170,6 +179,10 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     }
     if "alarms" not in full:  # given (empty) by pages shown when the database is away
         full["alarms"] = [] if name.startswith("_") else _alarms(request, session)
+        if "held" not in full:
+            full["held"] = None if name.startswith("_") else _held(request, session)
+    lifeline: Lifeline = request.app.state.lifeline
+    full["held_poll_ms"] = int(max(lifeline.settings.console_poll_seconds, 0.5) * 2000)
     response = templates.TemplateResponse(request, name, full, status_code=status)
     response.headers.update(SECURITY_HEADERS)
     return response

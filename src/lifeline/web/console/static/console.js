@@ -194,7 +194,40 @@
     var timer = setInterval(poll, every);
   }
 
+  // the header's held-mail badge (quarantine): count, and an alarm when mail waits too long
+  function setupHeldBadge() {
+    var slot = document.getElementById("held-slot");
+    if (!slot || !slot.dataset.liveUrl) return;
+    var every = parseInt(slot.dataset.pollMs, 10) || 3000;
+    var busy = false;
+    function alarmed() {
+      var badge = slot.querySelector("#held-mail");
+      return !!badge && badge.dataset.alarm === "yes";
+    }
+    function poll() {
+      if (busy) return;
+      busy = true;
+      fetch(slot.dataset.liveUrl, { headers: { "X-Lifeline-Poll": "1" }, credentials: "same-origin" })
+        .then(function (r) {
+          if (r.status === 401) { throw new Error("signed out"); }
+          if (!r.ok) { throw new Error("HTTP " + r.status); }
+          return r.text();
+        })
+        .then(function (html) {
+          var was = alarmed();
+          if (slot.innerHTML.trim() !== html.trim()) slot.innerHTML = html;
+          if (alarmed() && !was) beep();
+        })
+        .catch(function (err) {
+          if (String(err.message) === "signed out") clearInterval(timer);
+        })
+        .finally(function () { busy = false; });
+    }
+    var timer = setInterval(poll, every);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setupHeldBadge();
     setupSound();
     setupQueue();
     setupOverview();
