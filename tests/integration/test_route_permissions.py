@@ -92,6 +92,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/dashboard/live"): P.DASHBOARD_READ,
     ("GET", "/console/admin/users"): P.STAFF_MANAGE,
     ("POST", "/console/admin/users/{username}/{action}"): P.STAFF_MANAGE,
+    ("GET", "/console/quarantine"): P.QUARANTINE_READ,
+    ("GET", "/console/quarantine/badge"): P.QUARANTINE_READ,
+    ("POST", "/console/quarantine/{message_id}/release"): P.QUARANTINE_REVIEW,
+    ("POST", "/console/quarantine/{message_id}/discard"): P.QUARANTINE_REVIEW,
     ("", "/console/static"): OPEN,
     ("", "/console/vendor/chart.js"): OPEN,
 }
