@@ -147,7 +147,7 @@ def quarantine_show(
     as_json: JsonOpt = False,
 ) -> None:
     """The message decoded: headers, subject, text (HTML as text), attachments, why it was
-    held. --raw prints it as received instead (the read is audited)."""
+    held. --raw prints it as received instead (with --json: adds "raw"). The read is audited."""
     lifeline = load_app()
     try:
         if raw and not as_json:
@@ -155,6 +155,11 @@ def quarantine_show(
             sys.stdout.write((message.raw or b"").decode("utf-8", errors="replace") + "\n")
             return
         held = held_mail.show_held(lifeline.ctx, cli_actor(), lifeline.mail_reader(), message_id)
+        as_received = (
+            email_intake.show_quarantined(lifeline.ctx, cli_actor(), message_id).raw
+            if raw
+            else None
+        )
     except DomainError as exc:
         raise fail(exc, as_json) from None
     mail = held.mail
@@ -162,6 +167,7 @@ def quarantine_show(
         emit(
             {
                 **_held_json(held),
+                **({"raw": (as_received or b"").decode("utf-8", "replace")} if raw else {}),
                 "to": mail.to_header,
                 "date": mail.date_header,
                 "body": mail.body,

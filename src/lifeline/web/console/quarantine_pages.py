@@ -33,6 +33,8 @@ Reading = Annotated[ConsoleSession, requires(Permission.QUARANTINE_READ)]
 Reviewing = Annotated[ConsoleSession, requires(Permission.QUARANTINE_REVIEW)]
 MessageId = Annotated[int, Path(ge=1, lt=2**63)]
 Reason = Annotated[SafeText, Form(max_length=2000)]
+#: held messages shown at once, the longest waiting first (the badge counts them all)
+PAGE_SIZE = 50
 #: the reason stored as the trust verdict of mail from a sender nobody registered
 NOT_ALLOWED = "sender domain not on the allow-list"
 
@@ -46,7 +48,7 @@ def _required(reason: str) -> str:
 @router.get("", response_class=HTMLResponse)
 async def quarantine_page(request: Request, app: App, session: Reading) -> HTMLResponse:
     messages = await run_in_threadpool(
-        held_mail.held_mail, app.ctx, session.actor, app.mail_reader()
+        held_mail.held_mail, app.ctx, session.actor, app.mail_reader(), limit=PAGE_SIZE
     )
     done = request.query_params.get("done", "")
     case = request.query_params.get("case", "")
