@@ -10,7 +10,7 @@ import pytest
 from fakes import make_context
 
 from lifeline.domain.email_trust import AuthPass, MailEvidence
-from lifeline.domain.errors import Conflict, DomainError
+from lifeline.domain.errors import Conflict, DomainError, PermissionDenied
 from lifeline.domain.mail import EmailOutcome, ParsedMessage
 from lifeline.domain.model import Actor, Alert, AlertSource, Post
 from lifeline.services.context import Context
@@ -218,3 +218,35 @@ def test_a_released_message_counts_as_vouched_for_by_the_operator() -> None:
     released = email_intake.release(ctx, parser, OP, held.quarantine_id or 0)
     alert = factory.store.alerts[released.alert_id or 0]
     assert alert.sender_verified is True and alert.sender_verification == "operator"
+
+
+def test_held_mail_from_a_partner_keeps_the_trust_verdict_for_the_reviewer_only() -> None:
+    ctx, _, _ = make_context(FakeClock())
+    _meta(ctx)
+    outcome = receive(ctx, b"  ", "alerts@facebook.com", FakeAuthenticator("alerts@facebook.com"))
+    assert outcome.status == "quarantined"
+    (held,) = email_intake.list_quarantine(ctx)
+    assert held.reason.startswith("nothing could be extracted (sender not verified: ")
+    assert outcome.reason == "nothing could be extracted"  # the SMTP client is told no more
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        Actor("user", "do", "district_officer"),
+        Actor("user", "stf", "stf_analyst"),
+        Actor("user", "c", "counsellor"),
+        Actor("partner", "1", "partner"),
+    ],
+)
+def test_only_the_smc_roles_read_release_or_discard_held_mail(actor: Actor) -> None:
+    ctx, factory, _ = make_context(FakeClock())
+    held = receive(ctx, b"help", "x@unknown.example")
+    qid = held.quarantine_id or 0
+    with pytest.raises(PermissionDenied):
+        email_intake.show_quarantined(ctx, actor, qid)
+    with pytest.raises(PermissionDenied):
+        email_intake.release(ctx, parser, actor, qid, "sure")
+    with pytest.raises(PermissionDenied):
+        email_intake.discard(ctx, actor, qid, "spam")
+    assert factory.store.quarantine[qid].status == "pending"

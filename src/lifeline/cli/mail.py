@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import threading
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from lifeline.cli.common import (
@@ -78,6 +80,15 @@ def imap_poll(
     poller.run(_wait_for_signal(), lifeline.settings.imap_poll_seconds)
 
 
+#: control characters (but tab and newline) and bidirectional overrides: a held message's
+#: words must not drive the terminal (escape sequences) or reorder what is shown
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain(text: str) -> str:
+    return _TERMINAL_UNSAFE.sub("", text)
+
+
 def _status(value: str | None) -> QuarantineStatus | None:
     if not value:
         return None
@@ -132,9 +143,9 @@ def quarantine_list(
             str(m.id),
             m.received_at.strftime("%Y-%m-%d %H:%M"),
             _waited(m),
-            m.mail_from,
-            m.mail.subject[:60],
-            m.reason[:60],
+            escape(_plain(m.mail_from)),  # the sender's words: never Rich markup
+            escape(_plain(m.mail.subject[:60])),
+            escape(_plain(m.reason[:60])),
             m.status,
         )
     out.print(table)
@@ -195,7 +206,7 @@ def quarantine_show(
         *(f"Problem: {p}" for p in mail.problems),
     ]
     # plain text, not Rich markup: the message's words are the sender's
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(_plain("\n".join(lines)) + "\n")
 
 
 @quarantine_app.command("release")

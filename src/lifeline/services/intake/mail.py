@@ -136,13 +136,12 @@ def _take(
         # ever): it is kept in the quarantine, whole, for an operator
         parsed = ParsedMessage(None, reason=f"the message could not be read ({type(exc).__name__})")
     if parsed.alert is None:
+        # the trust verdict is kept for the reviewer (whether the partner is proven), not told
+        # to the sending client
+        proven = "verified" if check.verified else "not verified"
+        reason = parsed.reason or "no alert could be made from this message"
         return _quarantine(
-            uow,
-            channel,
-            mail_from,
-            raw,
-            now,
-            parsed.reason or "no alert could be made from this message",
+            uow, channel, mail_from, raw, now, reason, verdict=f"sender {proven}: {check.how}"
         )
     alert = parsed.alert
     alert.partner_id = partner_id
@@ -187,15 +186,22 @@ def _note_unverified(
 
 
 def _quarantine(
-    uow: UnitOfWork, channel: str, mail_from: str, raw: bytes, now: datetime, reason: str
+    uow: UnitOfWork,
+    channel: str,
+    mail_from: str,
+    raw: bytes,
+    now: datetime,
+    reason: str,
+    verdict: str | None = None,
 ) -> EmailOutcome:
-    qid = uow.quarantine.add(channel=channel, mail_from=mail_from, raw=raw, reason=reason, at=now)
+    stored = f"{reason} ({verdict})" if verdict else reason
+    qid = uow.quarantine.add(channel=channel, mail_from=mail_from, raw=raw, reason=stored, at=now)
     uow.audit.append(
         at=now,
         actor=f"system:{channel}-intake",
         action="email.quarantined",
         case_id=None,
-        details={"quarantine_id": qid, "reason": reason},
+        details={"quarantine_id": qid, "reason": stored},
     )
     return EmailOutcome(EmailStatus.QUARANTINED, quarantine_id=qid, reason=reason)
 
