@@ -92,6 +92,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/dashboard/live"): P.DASHBOARD_READ,
     ("GET", "/console/admin/users"): P.STAFF_MANAGE,
     ("POST", "/console/admin/users/{username}/{action}"): P.STAFF_MANAGE,
+    ("GET", "/console/followups"): P.FOLLOWUP_WORK,
+    ("POST", "/console/followups/record"): P.FOLLOWUP_WORK,
+    ("POST", "/console/followups/take"): P.FOLLOWUP_WORK,
     ("", "/console/static"): OPEN,
     ("", "/console/vendor/chart.js"): OPEN,
 }
