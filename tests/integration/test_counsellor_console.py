@@ -76,6 +76,9 @@ def test_a_counsellor_lands_on_their_calls_overdue_first_with_only_what_the_call
     lifeline: Lifeline, clock: FakeClock
 ) -> None:
     asha = make_person(lifeline, "asha", "counsellor")
+    meena = rescued(lifeline, clock, "Meena Rani", "meena.handle33", "+919811100022")
+    aftercare.assign_counsellor(lifeline.ctx, OP, plan_of(lifeline, meena).id or 0, "asha")
+    clock.advance(hours=6)
     ravi = rescued(lifeline, clock, "Ravi Kumar", "ravi.handle77", "+919812345678")
     aftercare.assign_counsellor(lifeline.ctx, OP, plan_of(lifeline, ravi).id or 0, "asha")
     clock.advance(hours=12)
@@ -87,10 +90,12 @@ def test_a_counsellor_lands_on_their_calls_overdue_first_with_only_what_the_call
     page = web.get(landing)
     assert page.status_code == 200
     html = page.text
-    ravi_plan, sunita_plan = plan_of(lifeline, ravi), plan_of(lifeline, sunita)
-    ravi_24h, sunita_24h = ravi_plan.check_ins[0].id, sunita_plan.check_ins[0].id
-    assert cards(html) == [str(ravi_24h), str(sunita_24h)]  # the 7d and 30d are not due yet
-    ravi_card = html.split(f'id="check-in-{ravi_24h}"')[1].split("</li>\n  \n")[0]
+    meena_24h, ravi_24h, sunita_24h = (
+        plan_of(lifeline, c).check_ins[0].id for c in (meena, ravi, sunita)
+    )
+    # the longest overdue first, then the soonest due; the 7d and 30d are not due yet
+    assert cards(html) == [str(meena_24h), str(ravi_24h), str(sunita_24h)]
+    ravi_card = html.split(f'id="check-in-{ravi_24h}"')[1].split('<li class="panel call')[0]
     assert "call-overdue" in html.split(f'id="check-in-{ravi_24h}"')[0].rsplit("<li", 1)[1]
     assert "call-due" in html.split(f'id="check-in-{sunita_24h}"')[0].rsplit("<li", 1)[1]
     # the call's facts: name, phone, language, the referral
@@ -103,7 +108,14 @@ def test_a_counsellor_lands_on_their_calls_overdue_first_with_only_what_the_call
     assert "Sunita Devi" not in html and "+919800011122" not in html
     assert 'action="/console/followups/take"' in html
     reads = [a for a in audit_actions(lifeline) if a[1] == "followup.read"]
-    assert [(r[0], r[2]) for r in reads] == [("user:asha", ravi)]
+    assert sorted((r[0], r[2]) for r in reads) == [("user:asha", meena), ("user:asha", ravi)]
+
+    # the same page in Hindi
+    csrf = form_token(html)
+    web.post("/console/language", data={"csrf": csrf, "lang": "hi", "back": landing})
+    hindi = web.get(landing).text
+    assert "फ़ॉलो-अप" in hindi and "विलंबित" in hindi and "हिंदी (देवनागरी)" in hindi
+    assert cards(hindi) == cards(html)
 
 
 def test_recording_reached_closes_the_check_in_and_escalation_reopens_the_case(
