@@ -5,6 +5,7 @@ taking an unassigned plan, refusals; and the follow-up panel on the SMC's case p
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -65,6 +66,15 @@ def signed_in(app: Lifeline, person: Person, clock: FakeClock) -> tuple[TestClie
     response = sign_in(web, person, clock)
     assert response.status_code == 303, response.text
     return web, response.headers["location"]
+
+
+def record(
+    web: TestClient, csrf: str, check_in: int | None, result: str | None, note: str | None = None
+) -> Any:
+    """Send the check-in form as the page would (a field left out when None)."""
+    form = {"followup_check_in": check_in, "followup_result": result, "followup_note": note}
+    sent = {k: v for k, v in form.items() if v is not None}
+    return web.post("/console/followups/record", data={"csrf": csrf, **sent})
 
 
 def cards(html: str) -> list[str]:
@@ -131,26 +141,19 @@ def test_recording_reached_closes_the_check_in_and_escalation_reopens_the_case(
     first, second = plan.check_ins[0].id, plan.check_ins[1].id
 
     # not assigned yet: the counsellor cannot record it (the use case refuses, audited)
-    refused = web.post(
-        "/console/followups/record", data={"csrf": csrf, "check_in": first, "result": "reached"}
-    )
+    refused = record(web, csrf, first, "reached")
     assert refused.status_code == 403
-    taken = web.post("/console/followups/take", data={"csrf": csrf, "plan": plan.id})
+    taken = web.post("/console/followups/take", data={"csrf": csrf, "followup_plan": plan.id})
     assert taken.status_code == 303
     html = web.get("/console/followups?done=taken").text
     assert "Ravi Kumar" in html and "The plan is yours now." in html
 
     # a forged form (no valid CSRF token) changes nothing
-    forged = web.post(
-        "/console/followups/record", data={"csrf": "x" * 20, "check_in": first, "result": "reached"}
-    )
+    forged = record(web, "x" * 20, first, "reached")
     assert forged.status_code == 403
     assert plan_of(lifeline, case_id).check_ins[0].result is None
 
-    done = web.post(
-        "/console/followups/record",
-        data={"csrf": csrf, "check_in": first, "result": "reached", "followup_note": "spoke"},
-    )
+    done = record(web, csrf, first, "reached", "spoke")
     assert done.status_code == 303 and done.headers["location"].endswith("done=reached#done")
     after = plan_of(lifeline, case_id)
     assert after.check_ins[0].result is not None and after.check_ins[0].result.value == "reached"
@@ -159,35 +162,29 @@ def test_recording_reached_closes_the_check_in_and_escalation_reopens_the_case(
     assert ("user:asha", "followup.recorded", case_id) in [a[:3] for a in audit_actions(lifeline)]
 
     # recording it twice is refused, and what was typed is shown again
-    again = web.post(
-        "/console/followups/record",
-        data={"csrf": csrf, "check_in": first, "result": "not_reached", "followup_note": "again?"},
-    )
+    again = record(web, csrf, first, "not_reached", "again?")
     assert again.status_code == 409
     assert "already recorded as reached" in again.text and "again?" in again.text
 
     # a note too long is refused with the field named; the typed text comes back
     long_note = "she said she is sleeping better now. " * 120
-    too_long = web.post(
-        "/console/followups/record",
-        data={"csrf": csrf, "check_in": second, "result": "reached", "followup_note": long_note},
-    )
+    too_long = record(web, csrf, second, "reached", long_note)
     assert too_long.status_code == 422
     assert "Note (optional" in too_long.text and long_note.strip() in too_long.text
+    assert plan_of(lifeline, case_id).check_ins[1].result is None
+    unknown = record(web, csrf, second, "maybe", "call back tomorrow")
+    assert unknown.status_code == 422
+    assert "unknown check-in result &#39;maybe&#39;" in unknown.text
+    assert "call back tomorrow" in unknown.text
+    unchosen = record(web, csrf, second, None, "no answer twice")
+    assert unchosen.status_code == 422
+    assert "How did it go?" in unchosen.text and "no answer twice" in unchosen.text
     assert plan_of(lifeline, case_id).check_ins[1].result is None
 
     clock.advance(days=6)
     web, _ = signed_in(lifeline, asha, clock)
     csrf = form_token(web.get("/console/followups").text)
-    escalated = web.post(
-        "/console/followups/record",
-        data={
-            "csrf": csrf,
-            "check_in": second,
-            "result": "needs_escalation",
-            "followup_note": "talks of it again",
-        },
-    )
+    escalated = record(web, csrf, second, "needs_escalation", "talks of it again")
     assert escalated.status_code == 303
     shown = web.get(escalated.headers["location"]).text
     assert "The case is reopened at the SMC" in shown
@@ -211,10 +208,7 @@ def test_roles_without_follow_up_work_are_refused_and_the_smc_sees_the_panel(
     assert landing == "/console/queue"
     assert web.get("/console/followups").status_code == 403
     csrf = form_token(web.get("/console/queue").text)
-    refused = web.post(
-        "/console/followups/record",
-        data={"csrf": csrf, "check_in": plan.check_ins[0].id, "result": "reached"},
-    )
+    refused = record(web, csrf, plan.check_ins[0].id, "reached")
     assert refused.status_code == 403
     assert plan_of(lifeline, case_id).check_ins[0].result is None
     case_page = web.get(f"/console/cases/{case_id}")
@@ -233,9 +227,6 @@ def test_roles_without_follow_up_work_are_refused_and_the_smc_sees_the_panel(
     desk = web.get("/console/followups").text
     assert cards(desk) == [str(plan.check_ins[0].id)] and "Ravi Kumar" in desk
     csrf = form_token(desk)
-    web.post(
-        "/console/followups/record",
-        data={"csrf": csrf, "check_in": plan.check_ins[0].id, "result": "not_reached"},
-    )
+    record(web, csrf, plan.check_ins[0].id, "not_reached")
     panel = web.get(f"/console/cases/{case_id}").text.split('id="follow-ups"')[1]
     assert "Not reached · recorded by user:sup" in panel

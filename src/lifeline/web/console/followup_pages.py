@@ -67,7 +67,7 @@ def _page(
     typed = typed or {}
     listed = {str(c.check_in.id) for c in desk.calls}
     # a refused note whose check-in is no longer listed (recorded meanwhile): shown as typed
-    unplaced = "" if typed.get("check_in") in listed else typed.get("followup_note", "")
+    unplaced = "" if typed.get("followup_check_in") in listed else typed.get("followup_note", "")
     context = {
         "desk": desk,
         "results": RESULTS,
@@ -104,22 +104,26 @@ def record(
     app: App,
     session: Working,
     csrf: Csrf,
-    check_in: Annotated[int, Form(ge=1, le=2**63 - 1)],
-    result: Annotated[SafeLine, Form(max_length=40)],
+    followup_check_in: Annotated[int, Form(ge=1, le=2**63 - 1)],
+    followup_result: Annotated[SafeLine, Form(max_length=40)],
     followup_note: Annotated[SafeText, Form(max_length=NOTE_MAX)] = "",
 ) -> Response:
     check_csrf(session, csrf)
-    note = followup_note.strip()
+    check_in, result, note = followup_check_in, followup_result, followup_note.strip()
     try:
         aftercare.record_check_in(app.ctx, session.actor, check_in, result, note or None)
     except (PermissionDenied, NotFound):
         raise
     except DomainError as exc:
         # e.g. recorded meanwhile by someone else, or an unknown result: say so, keep the note
-        typed = {"check_in": str(check_in), "result": result, "followup_note": followup_note}
+        typed = {
+            "followup_check_in": str(check_in),
+            "followup_result": result,
+            "followup_note": followup_note,
+        }
         status = 409 if isinstance(exc, Conflict) else 422
         return _page(request, app, session, status=status, error=str(exc), typed=typed)
-    return redirect(f"{PAGE}?done={result}#done")
+    return redirect(f"{PAGE}?done={result}#done")  # result: one of RESULTS (recorded)
 
 
 @router.post("/take")
@@ -127,9 +131,9 @@ def take(
     app: App,
     session: Working,
     csrf: Csrf,
-    plan: Annotated[int, Form(ge=1, le=2**63 - 1)],
+    followup_plan: Annotated[int, Form(ge=1, le=2**63 - 1)],
 ) -> Response:
     """A counsellor takes an unassigned plan (then sees the person's contact and records)."""
     check_csrf(session, csrf)
-    aftercare.assign_counsellor(app.ctx, session.actor, plan, session.actor.id)
+    aftercare.assign_counsellor(app.ctx, session.actor, followup_plan, session.actor.id)
     return redirect(f"{PAGE}?done=taken#done")
