@@ -88,6 +88,9 @@ def test_a_counsellor_lands_on_their_calls_overdue_first_with_only_what_the_call
     asha = make_person(lifeline, "asha", "counsellor")
     meena = rescued(lifeline, clock, "Meena Rani", "meena.handle33", "+919811100022")
     aftercare.assign_counsellor(lifeline.ctx, OP, plan_of(lifeline, meena).id or 0, "asha")
+    make_person(lifeline, "bina", "counsellor")
+    other = rescued(lifeline, clock, "Kiran Lal", "kiran.handle11", "+919822233344")
+    aftercare.assign_counsellor(lifeline.ctx, OP, plan_of(lifeline, other).id or 0, "bina")
     clock.advance(hours=6)
     ravi = rescued(lifeline, clock, "Ravi Kumar", "ravi.handle77", "+919812345678")
     aftercare.assign_counsellor(lifeline.ctx, OP, plan_of(lifeline, ravi).id or 0, "asha")
@@ -114,6 +117,9 @@ def test_a_counsellor_lands_on_their_calls_overdue_first_with_only_what_the_call
     # never the rest of the case: handle, e-mail, the post, the place
     for hidden in ("ravi.handle77", "@example.in", POST_TEXT, "Madeyganj", "Hazratganj"):
         assert hidden not in html, hidden
+    # another counsellor's plan is not listed at all
+    kiran_24h = plan_of(lifeline, other).check_ins[0].id
+    assert "Kiran Lal" not in html and str(kiran_24h) not in cards(html)
     # Sunita's plan is not assigned: no contact until a counsellor takes it
     assert "Sunita Devi" not in html and "+919800011122" not in html
     assert 'action="/console/followups/take"' in html
