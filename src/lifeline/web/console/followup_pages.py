@@ -123,7 +123,8 @@ def record(
         }
         status = 409 if isinstance(exc, Conflict) else 422
         return _page(request, app, session, status=status, error=str(exc), typed=typed)
-    return redirect(f"{PAGE}?done={result}#done")  # result: one of RESULTS (recorded)
+    recorded = result.strip().lower()  # as the use case read it: one of RESULTS
+    return redirect(f"{PAGE}?done={recorded}#done")
 
 
 @router.post("/take")
