@@ -96,6 +96,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/quarantine/badge"): P.QUARANTINE_READ,
     ("POST", "/console/quarantine/{message_id}/release"): P.QUARANTINE_REVIEW,
     ("POST", "/console/quarantine/{message_id}/discard"): P.QUARANTINE_REVIEW,
+    ("GET", "/console/followups"): P.FOLLOWUP_WORK,
+    ("POST", "/console/followups/record"): P.FOLLOWUP_WORK,
+    ("POST", "/console/followups/take"): P.FOLLOWUP_WORK,
     ("", "/console/static"): OPEN,
     ("", "/console/vendor/chart.js"): OPEN,
 }

@@ -20,6 +20,7 @@ from lifeline.web.console import (
     ack_pages,
     admin_pages,
     case_pages,
+    followup_pages,
     overview_pages,
     pages,
     quarantine_pages,
@@ -117,6 +118,7 @@ def create_app(
     app.include_router(overview_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(quarantine_pages.router)
+    app.include_router(followup_pages.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     overview_pages.mount_vendor(app)
     app.add_middleware(BodyLimitMiddleware, limit=lifeline.settings.max_body_bytes)

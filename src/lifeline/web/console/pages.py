@@ -107,7 +107,11 @@ def sign_in(
         )
     except SignInRefused as exc:
         return _refused_page(request, app, exc)
-    response = redirect(_safe_next(next_path))
+    target = _safe_next(next_path)
+    role = done.console.actor.role
+    if target == PREFIX + "/queue" and not allowed(role, Permission.QUEUE_READ):
+        target = PREFIX + "/followups"  # a counsellor has no queue: their desk is follow-ups
+    response = redirect(target)
     set_cookie(
         app,
         response,
