@@ -16,12 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(
-            sa.Column("drill", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # a plain ADD COLUMN on both databases (a batch copy of `cases` on SQLite would trip the
+    # foreign keys of every table that refers to it)
+    op.add_column(
+        "cases", sa.Column("drill", sa.Boolean(), nullable=False, server_default=sa.text("false"))
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("drill")
+    op.drop_column("cases", "drill")  # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), no copy
