@@ -16,7 +16,15 @@ from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.web import errors, ops
 from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
 from lifeline.web.api import dispatch as dispatch_api
-from lifeline.web.console import ack_pages, admin_pages, case_pages, overview_pages, pages
+from lifeline.web.console import (
+    ack_pages,
+    admin_pages,
+    case_pages,
+    field_pages,
+    field_report_pages,
+    overview_pages,
+    pages,
+)
 from lifeline.web.console.common import STATIC, unavailable_page
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from lifeline.worker import Worker
@@ -100,6 +108,7 @@ def create_app(
     app.include_router(dispatch_api.router)
     app.include_router(inbound.router)
     app.include_router(ack_pages.router)
+    app.include_router(field_pages.router)
     app.include_router(auth.router)
     app.include_router(ops.router)
     app.include_router(places.router)
@@ -107,6 +116,7 @@ def create_app(
     app.include_router(followups.router)
     app.include_router(pages.router)
     app.include_router(case_pages.router)
+    app.include_router(field_report_pages.router)
     app.include_router(overview_pages.router)
     app.include_router(admin_pages.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

@@ -13,6 +13,7 @@ from lifeline.domain.model import OutcomeKind
 from lifeline.domain.risk import LEVELS
 from lifeline.services.access.sessions import ConsoleSession
 from lifeline.services.cases import service as case_service
+from lifeline.services.cases.field import field_reports
 from lifeline.services.console import desk as console_service
 from lifeline.services.dispatch.escalations import confirm_dispatch
 from lifeline.services.dispatch.views import dispatch_panel
@@ -78,6 +79,7 @@ def case_page(request: Request, case_id: CaseId, app: App, session: Reading) -> 
             "outcomes": [o.value for o in OutcomeKind],
             "levels": [level.value for level in LEVELS],
             "done": request.query_params.get("done", ""),
+            "field_reports": field_reports(app.ctx, session.actor, case_id),
         },
     )
 
