@@ -136,6 +136,11 @@ def test_on_scene_then_reached_safe_settles_the_case_and_the_smc_sees_it(
     before = len(timeline(lifeline, case_id))
     assert again.status_code == 409 and "already recorded" in again.text
     assert len(timeline(lifeline, case_id)) == before
+    reack = web.post(url, data={})  # the acknowledgement replayed: refused, the outcome offered
+    assert reack.status_code == 409 and "no longer needs acknowledging" in reack.text
+    assert f'action="{url}/outcome"' in reack.text
+    assert [k for k, _, _ in timeline(lifeline, case_id)[before:]] == ["acknowledge_refused"]
+    assert cases.show_case(lifeline.ctx, OP, case_id).case.status is CaseStatus.ON_SCENE
 
     clock.advance(minutes=3)
     out = web.post(url + "/outcome", data={"outcome": "reached_safe", "note": "with family"})

@@ -122,7 +122,8 @@ def field_link_view(ctx: Context, token: str) -> FieldLinkView:
 
 
 def _state(case: Case, dispatch: Dispatch, pending: bool) -> str:
-    if dispatch.state is DispatchState.ACTIVE and case.status not in SETTLED:
+    unacknowledged = (DispatchState.ACTIVE, DispatchState.EXHAUSTED)  # may still acknowledge
+    if dispatch.state in unacknowledged and case.status not in SETTLED:
         return "open"
     if dispatch.state is not DispatchState.ACKNOWLEDGED:
         return "settled" if case.status in SETTLED else "ended"

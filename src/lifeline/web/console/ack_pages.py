@@ -103,8 +103,8 @@ async def ack_confirm(
         return _page(request, app, view, "expired" if exc.expired else "invalid")
     except AcknowledgementRefused:  # say why: taken already, case settled, escalation ended
         after = await run_in_threadpool(_view, app, token)
-        if after.state == "acknowledged":  # a replay: say so, with the unit's next steps
-            return await field_page(request, app, token, banner="ack_acknowledged", status=409)
+        if after.state in ("acknowledged", "settled"):  # say so, with the unit's next steps
+            return await field_page(request, app, token, banner="ack_" + after.state, status=409)
         return _page(request, app, after, after.state if after.state != "open" else "ended")
     except DomainError:
         return _page(request, app, view, "invalid")
