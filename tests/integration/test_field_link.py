@@ -173,6 +173,11 @@ def test_an_ending_outcome_waits_for_the_smc_and_escalation_runs_until_confirmed
 ) -> None:
     web = client(lifeline)
     case_id, url = acknowledged(lifeline, units, web)
+    before = (len(timeline(lifeline, case_id)), len(actions(lifeline, case_id)))
+    shown = web.get(url)  # link previews fetch it: a GET of the steps changes nothing
+    assert shown.status_code == 200 and f'action="{url}/outcome"' in shown.text
+    no_personal_data(shown.text)
+    assert (len(timeline(lifeline, case_id)), len(actions(lifeline, case_id))) == before
     sent_to_cell = len(units.cell.received)
     out = web.post(
         url + "/outcome", data={"outcome": "not_located", "note": "house locked", "name": "SI V"}
