@@ -102,8 +102,9 @@ def test_confirming_acknowledges_once_then_says_it_was_already_done(
     assert again.status_code == 409
     assert "already been acknowledged" in again.text and "पहले ही" in again.text
     assert SMC_PHONE in again.text
-    shown = web.get(url)  # the link now says so, without a button
-    assert "already been acknowledged" in shown.text and 'method="post"' not in shown.text
+    shown = web.get(url)  # the link now leads to the unit's next step, not to the button
+    assert "Acknowledged" in shown.text and f'action="{url}/on-scene"' in shown.text
+    assert f'action="{url}"' not in shown.text
 
 
 def test_a_forged_link_is_refused_and_recorded(lifeline: Lifeline, sent: Endpoints) -> None:

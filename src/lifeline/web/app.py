@@ -20,6 +20,8 @@ from lifeline.web.console import (
     ack_pages,
     admin_pages,
     case_pages,
+    field_pages,
+    field_report_pages,
     followup_pages,
     overview_pages,
     pages,
@@ -108,6 +110,7 @@ def create_app(
     app.include_router(dispatch_api.router)
     app.include_router(inbound.router)
     app.include_router(ack_pages.router)
+    app.include_router(field_pages.router)
     app.include_router(auth.router)
     app.include_router(ops.router)
     app.include_router(places.router)
@@ -115,6 +118,7 @@ def create_app(
     app.include_router(followups.router)
     app.include_router(pages.router)
     app.include_router(case_pages.router)
+    app.include_router(field_report_pages.router)
     app.include_router(overview_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(quarantine_pages.router)

@@ -5,21 +5,13 @@ apps fetch every link to preview it, so a GET that acknowledged would acknowledg
 It shows no personal data: whoever holds the link learns only a case number and a unit. POST
 is the acknowledgement.
 
-Cross-site requests: the credential is the signed token in the URL, not a cookie, so a forged
-cross-site form gains an attacker nothing they could not do by posting the token themselves:
-classic CSRF (riding on ambient credentials) does not apply and a form nonce would add nothing.
-As defence in depth the POST is still refused when the browser says it came from another site
-(`Sec-Fetch-Site: cross-site`, or an `Origin` whose host is neither this request's host nor
-that of LIFELINE_PUBLIC_URL). An `Origin: null` (privacy modes, some in-app browsers) is let
-through: refusing it would lock out a real officer, and the token is still required. The page
-sends `Referrer-Policy: same-origin` rather than the console's `no-referrer`, because browsers
-send `Origin: null` on a POST from a no-referrer page, which would blind the check.
+After the acknowledgement the same link leads to the field steps (on scene, outcome:
+web/console/field_pages.py). Cross-site checks and headers: web/console/link_guard.py.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
@@ -31,7 +23,9 @@ from lifeline.services.dispatch.acknowledgement import acknowledge_link
 from lifeline.services.dispatch.views import AckLinkView, ack_link_view
 from lifeline.web.access import open_to_all
 from lifeline.web.console import i18n
-from lifeline.web.console.common import SECURITY_HEADERS, templates
+from lifeline.web.console.common import templates
+from lifeline.web.console.field_pages import field_page
+from lifeline.web.console.link_guard import MAX_TOKEN, from_this_site, link_headers
 from lifeline.web.deps import App
 from lifeline.web.inputs import SafeLine
 
@@ -40,8 +34,6 @@ router = APIRouter(
     include_in_schema=False,
     dependencies=[open_to_all("acknowledgement links: the link's signed token decides")],
 )
-#: signed tokens are well under this; anything longer is not one of ours
-MAX_TOKEN = 400
 STATUS = {
     "open": 200,
     "done": 200,
@@ -75,20 +67,7 @@ def _page(request: Request, app: App, view: AckLinkView, state: str) -> HTMLResp
         },
         status_code=status,
     )
-    response.headers.update(SECURITY_HEADERS)
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def _from_this_site(request: Request, app: App) -> bool:
-    if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
-        return False
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return True
-    hosts = {request.headers.get("host", ""), urlsplit(app.settings.public_url).netloc}
-    return urlsplit(origin).netloc in hosts - {""}
+    return link_headers(response)
 
 
 def _view(app: App, token: str) -> AckLinkView:
@@ -100,6 +79,8 @@ def _view(app: App, token: str) -> AckLinkView:
 @router.get("/ack/{token}", response_class=HTMLResponse)
 async def ack_form(request: Request, token: str, app: App) -> HTMLResponse:
     view = await run_in_threadpool(_view, app, token)
+    if view.state in ("acknowledged", "settled"):  # the unit took it: its next steps
+        return await field_page(request, app, token)
     # GET never says "done": a link scanner and the officer both see the button until a POST
     return _page(request, app, view, view.state)
 
@@ -112,7 +93,7 @@ async def ack_confirm(
     name: Annotated[SafeLine, Form(max_length=100)] = "",
 ) -> HTMLResponse:
     view = await run_in_threadpool(_view, app, token)
-    if not _from_this_site(request, app):
+    if not from_this_site(request, app):
         return _page(request, app, view, "origin")
     if len(token) > MAX_TOKEN:
         return _page(request, app, view, "invalid")
@@ -122,8 +103,10 @@ async def ack_confirm(
         return _page(request, app, view, "expired" if exc.expired else "invalid")
     except AcknowledgementRefused:  # say why: taken already, case settled, escalation ended
         after = await run_in_threadpool(_view, app, token)
+        if after.state in ("acknowledged", "settled"):  # say so, with the unit's next steps
+            return await field_page(request, app, token, banner="ack_" + after.state, status=409)
         return _page(request, app, after, after.state if after.state != "open" else "ended")
     except DomainError:
         return _page(request, app, view, "invalid")
     app.jobs_ready.set()  # the acknowledgement's events are jobs: deliver them now
-    return _page(request, app, view, "done")
+    return await field_page(request, app, token, banner="ack_done")

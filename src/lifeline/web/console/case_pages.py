@@ -14,6 +14,7 @@ from lifeline.domain.risk import LEVELS
 from lifeline.services.access.sessions import ConsoleSession
 from lifeline.services.aftercare.counselling import case_follow_ups
 from lifeline.services.cases import service as case_service
+from lifeline.services.cases.field import field_reports
 from lifeline.services.console import desk as console_service
 from lifeline.services.dispatch.escalations import confirm_dispatch
 from lifeline.services.dispatch.views import dispatch_panel
@@ -80,6 +81,7 @@ def case_page(request: Request, case_id: CaseId, app: App, session: Reading) -> 
             "levels": [level.value for level in LEVELS],
             "done": request.query_params.get("done", ""),
             "follow_ups": case_follow_ups(app.ctx, session.actor, case_id),
+            "field_reports": field_reports(app.ctx, session.actor, case_id),
         },
     )
 
