@@ -189,22 +189,52 @@ def outcomes(cases: list[CaseFacts]) -> Section:
     return Section("outcomes", "Outcomes", "परिणाम", tuple(figures))
 
 
-#: (key, from milestone, to milestone, label, Hindi label)
+#: (key, from milestone, to milestone, label, Hindi label). "Police notified" is the first
+#: message of a dispatch *delivered* (the `first_delivered` milestone), not the decision to
+#: dispatch: a unit without contacts, or whose every message failed, was never notified.
 STEPS = (
     ("alert_to_triaged", "received", "triaged", "Alert → risk assessed", "अलर्ट → जोखिम आकलन"),
     ("alert_to_located", "received", "located", "Alert → located", "अलर्ट → स्थान ज्ञात"),
-    ("alert_to_dispatched", "received", "dispatched", "Alert → police notified", "अलर्ट → सूचना"),
     (
-        "dispatched_to_acknowledged",
+        "alert_to_dispatched",
+        "received",
         "dispatched",
+        "Alert → dispatch decided",
+        "अलर्ट → भेजने का निर्णय",
+    ),
+    (
+        "alert_to_first_delivered",
+        "received",
+        "first_delivered",
+        "Alert → police notified",
+        "अलर्ट → पुलिस को सूचना पहुँची",
+    ),
+    (
+        "alert_to_acknowledged",
+        "received",
+        "acknowledged",
+        "Alert → acknowledged",
+        "अलर्ट → स्वीकृति",
+    ),
+    (
+        "notified_to_acknowledged",
+        "first_delivered",
         "acknowledged",
         "Notified → acknowledged",
         "सूचना → स्वीकृति",
     ),
-    ("dispatched_to_on_scene", "dispatched", "on_scene", "Notified → at the door", "सूचना → मौके पर"),
+    (
+        "notified_to_on_scene",
+        "first_delivered",
+        "on_scene",
+        "Notified → at the door",
+        "सूचना → मौके पर",
+    ),
     ("alert_to_on_scene", "received", "on_scene", "Alert → at the door", "अलर्ट → मौके पर"),
     ("alert_to_outcome", "received", "resolved", "Alert → outcome", "अलर्ट → परिणाम"),
 )
+#: the steps given for each district
+DISTRICT_STEPS = ("alert_to_dispatched", "alert_to_first_delivered", "alert_to_on_scene")
 
 
 def minutes_between(cases: Iterable[CaseFacts], start: str, end: str) -> list[tuple[float, int]]:
@@ -290,7 +320,7 @@ def districts(cases: list[CaseFacts], where: dict[int, str], names: dict[str, Di
             )
         )
         for key, start, end, label, label_hi in STEPS:
-            if key in ("alert_to_dispatched", "alert_to_on_scene"):
+            if key in DISTRICT_STEPS:
                 figures += _percentiles(
                     f"district.{tag}.{key}",
                     f"{place.name}: {label}",
