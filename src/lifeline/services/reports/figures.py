@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from lifeline.domain.labels import OUTCOMES, SOURCES
+from lifeline.domain.labels import label as labelled
 from lifeline.domain.model import ALIVE_OUTCOMES, AlertSource, OutcomeKind
 from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts
 
@@ -123,15 +125,6 @@ def summary(
     )
 
 
-SOURCE_HI: dict[str, str] = {
-    AlertSource.PLATFORM_EMAIL.value: "प्लेटफ़ॉर्म ईमेल",
-    AlertSource.PLATFORM_API.value: "प्लेटफ़ॉर्म API",
-    AlertSource.PHONE_CALL.value: "फ़ोन कॉल",
-    AlertSource.MONITORING.value: "निगरानी",
-    AlertSource.MANUAL.value: "मैनुअल",
-}
-
-
 def by_attribute(
     alerts: Sequence[AlertFacts], attr: str, key: str, title: str, title_hi: str
 ) -> Section:
@@ -144,8 +137,7 @@ def by_attribute(
     figures = tuple(
         _fig(
             f"{attr}.{name}",
-            name,
-            SOURCE_HI.get(name, name),
+            *_named(attr, name),
             len(found),
             "alerts",
             (a.case_id for a in found),
@@ -156,25 +148,18 @@ def by_attribute(
     return Section(key, title, title_hi, figures)
 
 
-OUTCOME_HI = {
-    OutcomeKind.REACHED_SAFE: "सुरक्षित पहुँचे",
-    OutcomeKind.ATTEMPT_INTERRUPTED: "प्रयास रोका गया",
-    OutcomeKind.HOSPITALISED: "अस्पताल में भर्ती",
-    OutcomeKind.COUNSELLED_REMOTELY: "दूर से परामर्श",
-    OutcomeKind.DECEASED: "मृत्यु",
-    OutcomeKind.FALSE_ALARM: "झूठा अलार्म",
-    OutcomeKind.NOT_LOCATED: "पता नहीं चला",
-    OutcomeKind.HANDED_OVER_OUT_OF_STATE: "दूसरे राज्य को सौंपा",
-    OutcomeKind.DUPLICATE: "दोहराव",
-}
+def _named(attr: str, name: str) -> tuple[str, str]:
+    """A source in words (one table with the console); a platform as its name."""
+    if attr == "source":
+        return labelled(SOURCES, name)
+    return (name.capitalize(), name.capitalize()) if name else ("Unknown", "अज्ञात")
 
 
 def outcomes(cases: list[CaseFacts]) -> Section:
     figures = [
         _fig(
             f"outcome.{kind.value}",
-            kind.value,
-            OUTCOME_HI[kind],
+            *labelled(OUTCOMES, kind.value),
             len(ids),
             "cases",
             ids,
@@ -184,7 +169,7 @@ def outcomes(cases: list[CaseFacts]) -> Section:
     ]
     pending = [c.id for c in cases if not c.outcome]
     figures.append(
-        _fig("outcome.none", "no outcome yet", "परिणाम बाकी", len(pending), "cases", pending)
+        _fig("outcome.none", "No outcome yet", "परिणाम बाकी", len(pending), "cases", pending)
     )
     return Section("outcomes", "Outcomes", "परिणाम", tuple(figures))
 
