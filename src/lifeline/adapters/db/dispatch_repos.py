@@ -38,9 +38,10 @@ D, N, A = dispatches, notifications, smc_alarms
 SECRET = ACK_CODE_SECRET_DIGITS
 
 
-def _HAS_STATE(state: NotificationState) -> Exists:  # noqa: N802 (a statement part, as D, N)
+def _has_state(state: NotificationState) -> Exists:
     """Whether the dispatch of the row has a notification in `state`."""
     return exists().where(N.c.dispatch_id == D.c.id, N.c.state == state.value)
+
 
 _DELIVERED_BEFORE = (
     select(N.c.id)
@@ -107,15 +108,15 @@ class SqlDispatchRepository:
         for start in range(0, len(ids), 500):
             rows = self.conn.execute(
                 select(D.c.case_id, D.c.unit_name, D.c.state)
-                .add_columns(_HAS_STATE(NotificationState.DELIVERED).label("delivered"))
-                .add_columns(_HAS_STATE(NotificationState.QUEUED).label("queued"))
+                .add_columns(_has_state(NotificationState.DELIVERED).label("delivered"))
+                .add_columns(_has_state(NotificationState.QUEUED).label("queued"))
                 .where(ids_in(self.conn, D.c.case_id, ids[start : start + 500]))
                 .order_by(D.c.id)
             ).all()
             for row in rows:
-                reach = (
-                    Reach.DELIVERED if row.delivered else Reach.SENDING if row.queued else Reach.NOBODY
-                )
+                reach = Reach.DELIVERED if row.delivered else Reach.NOBODY
+                if reach is Reach.NOBODY and row.queued:
+                    reach = Reach.SENDING
                 shown = shown_state(DispatchState(row.state), reach)
                 found.setdefault(row.case_id, []).append((row.unit_name, shown))
         return found
