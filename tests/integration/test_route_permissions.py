@@ -92,6 +92,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/dashboard/live"): P.DASHBOARD_READ,
     ("GET", "/console/admin/users"): P.STAFF_MANAGE,
     ("POST", "/console/admin/users/{username}/{action}"): P.STAFF_MANAGE,
+    ("GET", "/console/reports"): P.REPORT_READ,
+    ("GET", "/console/reports/file"): P.REPORT_READ,
+    ("GET", "/console/fonts/noto-sans-devanagari.ttf"): OPEN,
     ("", "/console/static"): OPEN,
     ("", "/console/vendor/chart.js"): OPEN,
 }
