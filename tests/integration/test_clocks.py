@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from console_support import LUCKNOW, VARANASI, make_person, new_case, place_in, signed_in
 from dispatch_support import Receiver, unit_endpoints
+from lifeline.adapters.db import migrate
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import PermissionDenied
 from lifeline.domain.lifecycle import Milestone
@@ -192,3 +193,31 @@ def test_a_district_officer_gets_their_own_districts_report_and_no_other(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     csv_file = web.get("/console/reports/file", params={**query, "format": "csv"}).text
     assert f" {theirs} " not in f" {csv_file} " and "Varanasi" not in csv_file
+
+
+def test_migration_0016_backfills_the_first_delivery_from_the_notifications(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, _, others = endpoints
+    station.status = others.status = 503
+    start = clock.now()
+    case_id = new_case(lifeline, handle="before")
+    drain(lifeline)
+    station.status = others.status = 200
+    clock.advance(minutes=3)
+    drain(lifeline)
+    migrate.downgrade(lifeline.engine, "0013")
+    with lifeline.engine.begin() as conn:  # an SMC alarm delivered earlier is no unit told
+        conn.execute(
+            text(
+                "INSERT INTO notifications (case_id, dispatch_id, unit_id, contact_name, "
+                "contact_role, channels_enc, purpose, step_index, state, channel_index, "
+                "attempts, detail, created_at, delivered_at) VALUES (:case_id, NULL, 'up-smc', "
+                "'x', 'duty', 'x', 'alarm', 0, 'delivered', 0, 1, '', :at, :at)"
+            ),
+            {"case_id": case_id, "at": start + timedelta(minutes=1)},
+        )
+    migrate.upgrade(lifeline.engine)
+    with lifeline.ctx.uow(readonly=True) as uow:
+        case = uow.cases.get(case_id)
+    assert case.milestones[Milestone.FIRST_DELIVERED] == start + timedelta(minutes=3)

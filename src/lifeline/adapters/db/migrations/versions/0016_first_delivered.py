@@ -18,8 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("first_delivered_at", sa.DateTime(timezone=True)))
+    # plain ALTER TABLE on both databases (a batch copy of `cases` would trip its foreign keys)
+    op.add_column("cases", sa.Column("first_delivered_at", sa.DateTime(timezone=True)))
     # the same rule as services/dispatch/notify.py: a delivered message of a dispatch
     op.execute(
         "UPDATE cases SET first_delivered_at = ("
@@ -30,5 +30,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("first_delivered_at")
+    op.drop_column("cases", "first_delivered_at")  # SQLite 3.35+ drops a column in place
