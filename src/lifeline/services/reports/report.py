@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from lifeline.domain.access import Permission, Scope, scope_of
 from lifeline.domain.errors import DomainError, PermissionDenied
+from lifeline.domain.labels import OUTCOMES
 from lifeline.domain.model import ALIVE_OUTCOMES, Actor, OutcomeKind
 from lifeline.services.access.authorisation import TRUSTED_KINDS, may, user_districts
 from lifeline.services.context import Context
@@ -166,17 +167,28 @@ def require_format(fmt: str) -> str:
     return fmt
 
 
+#: lives reached, in the order the outcomes are listed
+ALIVE_OUTCOMES_ORDERED = tuple(k for k in OutcomeKind if k in ALIVE_OUTCOMES)
+
+
+def _said(*kinds: OutcomeKind) -> str:
+    return ", ".join(f"'{OUTCOMES[k.value][0]}'" for k in kinds)
+
+
 METHOD = (
-    "Cases: those opened in the period (days in India Standard Time, both ends included). "
-    "Alerts: every alert of those cases, merged ones included.",
-    "Lives reached: outcomes reached_safe, attempt_interrupted, hospitalised and "
-    "counselled_remotely. A case reopened after a follow-up counts under 'no outcome yet' "
-    "until its new outcome is recorded.",
-    "False-alarm rate: false_alarm outcomes among cases with an outcome other than duplicate.",
+    "Cases: those opened in the period (days in India Standard Time, both ends included), "
+    "drills left out. Alerts: every alert of those cases, merged ones included.",
+    f"Lives reached: outcomes {_said(*ALIVE_OUTCOMES_ORDERED)}. A case reopened after a "
+    "follow-up counts under 'no outcome yet' until its new outcome is recorded.",
+    f"False-alarm rate: {_said(OutcomeKind.FALSE_ALARM)} outcomes among cases with an outcome "
+    f"other than {_said(OutcomeKind.DUPLICATE)}.",
     "Response times: minutes between the first time each milestone was reached (the case "
-    "timestamps). Percentiles by nearest rank: p50 is the value of the case at rank "
-    "ceil(0.5 n) of the sorted times, p90 at ceil(0.9 n); that case is named. Cases that never "
-    "reached both milestones are not in the sample.",
+    "timestamps). 'Dispatch decided' is when the case was sent to a unit; 'police notified' is "
+    "when the first message of a dispatch was delivered to a unit's contact (alarms to the SMC "
+    "not counted): a case whose units nobody could reach is not in that sample. Percentiles by "
+    "nearest rank: p50 is the value of the case at rank ceil(0.5 n) of the sorted times, p90 "
+    "at ceil(0.9 n); that case is named. Cases that never reached both milestones are not in "
+    "the sample.",
     "Districts: from the jurisdiction index (a confident location resolution or an operator's "
     "choice); cases without exactly one district are under 'unknown district'.",
     "Follow-ups: check-ins due in the period (cancelled ones left out); done means a result "
