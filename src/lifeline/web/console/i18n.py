@@ -354,11 +354,13 @@ _CORE: dict[str, tuple[str, str]] = {
         "चार्ट; नीचे की तालिका में यही आँकड़े हैं।",
     ),
     "dashboard_method": (
-        "Cases opened in the period (IST days), counted as in reports: times between the first "
-        "time each milestone was reached; p50 and p90 by nearest rank, each the time of a real "
-        "case (linked).",
-        "अवधि में खुले केस (IST दिन), रिपोर्ट की तरह गिने गए: हर पड़ाव पहली बार पहुँचने के "
-        "समयों के बीच का अंतर; p50 और p90 निकटतम रैंक से, हर एक किसी वास्तविक केस का समय (लिंक)।",
+        "Cases opened in the period (IST days), drills left out, counted as in reports: times "
+        "between the first time each milestone was reached ('police notified': a unit's first "
+        "message delivered, not the decision to dispatch); p50 and p90 by nearest rank, each "
+        "the time of a real case (linked).",
+        "अवधि में खुले केस (IST दिन), ड्रिल छोड़कर, रिपोर्ट की तरह गिने गए: हर पड़ाव पहली बार "
+        "पहुँचने के समयों के बीच का अंतर ('पुलिस को सूचना': किसी इकाई को पहला संदेश पहुँचना, "
+        "भेजने का निर्णय नहीं); p50 और p90 निकटतम रैंक से, हर एक किसी वास्तविक केस का समय (लिंक)।",
     ),
     "charts_off": (
         "Charts need JavaScript; every figure is in the tables.",
