@@ -5,17 +5,21 @@ left out of every figure; a district officer's report is their district's only."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from typer.testing import CliRunner
 
 from console_support import LUCKNOW, VARANASI, make_person, new_case, place_in, signed_in
 from dispatch_support import Receiver, unit_endpoints
 from lifeline.adapters.db import migrate
-from lifeline.bootstrap import Lifeline
+from lifeline.bootstrap import Lifeline, bootstrap
+from lifeline.cli import app as cli
 from lifeline.domain.errors import PermissionDenied
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor
@@ -26,6 +30,7 @@ from lifeline.services.reports import dashboard
 from lifeline.services.reports import report as reports
 from lifeline.services.reports.figures import Figure
 from lifeline.services.reports.report import IST, Report
+from lifeline.settings import load_settings
 from lifeline.web.app import create_app
 from lifeline.worker import Worker
 from staff_support import staff_token
@@ -221,3 +226,30 @@ def test_migration_0016_backfills_the_first_delivery_from_the_notifications(
     with lifeline.ctx.uow(readonly=True) as uow:
         case = uow.cases.get(case_id)
     assert case.milestones[Milestone.FIRST_DELIVERED] == start + timedelta(minutes=3)
+
+
+def test_the_cli_shows_a_unit_nobody_could_be_told_as_nobody_reached(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIFELINE_DATABASE_URL", database_url)
+    monkeypatch.setenv("LIFELINE_DATA_KEY_FILE", str(tmp_path / "key.json"))
+    monkeypatch.setenv("LIFELINE_LOG_JSON", "false")
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(cli, list(args))
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    run("db", "upgrade")
+    app = bootstrap(load_settings())
+    try:
+        case_id = new_case(app, handle="cli")  # the shipped registry has no contacts
+        drain(app)
+    finally:
+        app.dispose()
+    shown = run("cases", "show", str(case_id))
+    assert "nobody reached" in shown and ": active" not in shown
+    read = json.loads(run("cases", "show", str(case_id), "--json"))
+    assert read["dispatches"] and {d["reach"] for d in read["dispatches"]} == {"nobody_reached"}
