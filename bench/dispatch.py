@@ -375,7 +375,7 @@ def latency_phase(db: str, db_url: str, workdir: Path, rx: Receiver, args: Any) 
                 result["server_log_tail"] = log.read_text()[-3000:]
                 return result
         before = {
-            i: histogram(base, i) for i in ("alert_to_first_notification", "alert_to_dispatched")
+            i: histogram(base, i) for i in ("alert_to_first_delivered", "alert_to_dispatched")
         }
         cpu0 = process_cpu(proc.pid)
         load, from_202, from_send, missed = first_notification(
@@ -390,7 +390,7 @@ def latency_phase(db: str, db_url: str, workdir: Path, rx: Receiver, args: Any) 
         cpu1 = process_cpu(proc.pid)
         server_side = {
             i: histogram_delta(histogram(base, i), before[i])
-            for i in ("alert_to_first_notification", "alert_to_dispatched")
+            for i in ("alert_to_first_delivered", "alert_to_dispatched")
         }
         result["paced"] = _figures(load, from_202, from_send, missed, args.count)
         result["paced"]["server_histograms"] = server_side
@@ -610,9 +610,9 @@ def report(db: str, lat: dict[str, Any], esc: dict[str, Any]) -> None:
         behind = "  (the server fell behind the rate)" if tail > 2 * head + 200 else ""
         print(f"  p50 of the first tenth {head} ms, of the last tenth {tail} ms{behind}")
         print("  " + _line("request -> first notification", r["request_to_first_notification_ms"]))
-        hist = r.get("server_histograms", {}).get("alert_to_first_notification")
+        hist = r.get("server_histograms", {}).get("alert_to_first_delivered")
         if hist and hist.get("n"):
-            print(f"  server histogram alert_to_first_notification: {hist}")
+            print(f"  server histogram alert_to_first_delivered: {hist}")
         if "server_cpu_ms_per_alert" in r:
             print(f"  server CPU {r['server_cpu_ms_per_alert']} ms per alert (incl. its jobs)")
     if "messages_received" in lat:

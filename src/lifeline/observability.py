@@ -156,8 +156,9 @@ class Metrics:
 
         self.response_seconds = Histogram(
             "lifeline_response_seconds",
-            "Response times by interval: alert_to_dispatched, alert_to_first_notification "
-            "(delivered), dispatch_to_acknowledged, escalation_step_lag (late against due)",
+            "Response times by interval (drills left out): alert_to_dispatched (the decision), "
+            "alert_to_first_delivered (a unit's first message delivered), "
+            "dispatch_to_acknowledged, escalation_step_lag (late against due)",
             ["interval"],
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 30, 60, 120, 300, 600, 1800, 3600),
             registry=self.registry,

@@ -277,7 +277,7 @@ class Settings(BaseSettings):
     report_font: Path | None = Field(
         None,
         description="TrueType font with Devanagari for PDF reports (unset: Noto Sans "
-        "Devanagari or Lohit Devanagari from the system's font packages).",
+        "Devanagari, shipped with Lifeline as the package fontpkg-noto-sans-devanagari).",
     )
 
     @field_validator("smtp_trusted_relays")

@@ -256,4 +256,5 @@ def test_the_dashboard_in_hindi(lifeline: Lifeline, clock: FakeClock) -> None:
     assert "<h1>डैशबोर्ड</h1>" in html and "खोले गए मामले" in html and "लखनऊ" in html
     charts = json.loads(re.search(r'id="chart-data">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
     assert charts["step-alert_to_dispatched"]["labels"] == ["लखनऊ"]
-    assert charts["bands"]["datasets"][1]["label"] == "अलर्ट → सूचना"
+    assert charts["bands"]["datasets"][1]["label"] == "अलर्ट → भेजने का निर्णय"
+    assert charts["bands"]["datasets"][2]["label"] == "अलर्ट → पुलिस को सूचना पहुँची"

@@ -103,6 +103,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/followups"): P.FOLLOWUP_WORK,
     ("POST", "/console/followups/record"): P.FOLLOWUP_WORK,
     ("POST", "/console/followups/take"): P.FOLLOWUP_WORK,
+    ("GET", "/console/reports"): P.REPORT_READ,
+    ("GET", "/console/reports/file"): P.REPORT_READ,
+    ("GET", "/console/fonts/noto-sans-devanagari.ttf"): OPEN,
     ("", "/console/static"): OPEN,
     ("", "/console/vendor/chart.js"): OPEN,
 }

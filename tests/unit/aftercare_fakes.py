@@ -143,7 +143,7 @@ class FakeReports:
                 {m.value: t for m, t in c.milestones.items()},
             )
             for c in sorted(self.s.cases.values(), key=lambda c: (c.opened_at, c.id or 0))
-            if start <= c.opened_at < end
+            if start <= c.opened_at < end and not c.drill
         ]
 
     def alerts_of(self, case_ids: list[int]) -> list[AlertFacts]:

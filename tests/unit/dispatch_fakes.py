@@ -8,7 +8,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from lifeline.domain.dispatch import Alarm, Dispatch, Notification
+from lifeline.domain.dispatch import Alarm, Dispatch, Notification, reach_of, shown_state
 from lifeline.domain.errors import NotFound
 
 
@@ -52,7 +52,8 @@ class FakeDispatches:
         found: dict[int, list[tuple[str, str]]] = {}
         for d in sorted(self.s.dispatches.values(), key=lambda d: d.id or 0):
             if d.case_id in wanted:
-                found.setdefault(d.case_id, []).append((d.unit_name, d.state.value))
+                reach = reach_of(d.id, self.s.notifications.values())
+                found.setdefault(d.case_id, []).append((d.unit_name, shown_state(d.state, reach)))
         return found
 
     def add_notification(self, notification: Notification) -> Notification:

@@ -77,6 +77,7 @@ def test_the_dashboard_watches_the_reports_steps_and_acknowledgement() -> None:
     assert keys == [
         "alert_to_located",
         "alert_to_dispatched",
+        "alert_to_first_delivered",
         "alert_to_acknowledged",
         "alert_to_on_scene",
     ]

@@ -32,6 +32,7 @@ from lifeline.cli.common import (
     users_app,
 )
 from lifeline.domain.access import Role
+from lifeline.domain.dispatch import shown_state
 from lifeline.domain.errors import DomainError
 from lifeline.domain.timestamps import iso
 from lifeline.services.access import accounts as access
@@ -225,7 +226,8 @@ def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
             f"{(alert.post.text or '')[:100]}"
         )
     for sent in view.dispatches:
-        out.print(f"  sent to {sent.unit_name} ({sent.unit_id}): {sent.state.value}")
+        shown = shown_state(sent.state, sent.reach).replace("_", " ")
+        out.print(f"  sent to {sent.unit_name} ({sent.unit_id}): {shown}")
     for entry in view.timeline:
         out.print(f"  {iso(entry.at)}  {entry.summary}  [{entry.actor}]")
 

@@ -9,9 +9,11 @@ import typer
 from rich.table import Table
 
 from lifeline.cli.common import JsonOpt, app, cli_actor, emit, fail, load_app, out
+from lifeline.domain.dispatch import reach_of
 from lifeline.domain.errors import DomainError
 from lifeline.services.dispatch.escalations import confirm_dispatch, preview_dispatch
 from lifeline.services.dispatch.routing import DispatchPlan
+from lifeline.services.dispatch.views import dispatch_panel
 
 dispatch_app = typer.Typer(
     help="Routing and dispatch: who a case goes to, and sending it.", no_args_is_help=True
@@ -81,19 +83,24 @@ def dispatch_confirm(case_id: int, units: UnitsOpt = None, as_json: JsonOpt = Fa
     messages go out when a worker runs (`lifeline worker`, or the one inside `serve`)."""
     from lifeline.services.dispatch.read_models import DispatchRead  # noqa: PLC0415 (Pydantic, only to print one)
 
+    ctx = load_app().ctx
     try:
-        case, started = confirm_dispatch(load_app().ctx, cli_actor(), case_id, _ids(units))
+        case, started = confirm_dispatch(ctx, cli_actor(), case_id, _ids(units))
     except DomainError as exc:
         raise fail(exc, as_json) from None
+    queued = dispatch_panel(ctx, cli_actor(), case_id, with_plan=False).notifications
     if as_json:
         emit(
             {
                 "id": case.id,
                 "status": case.status.value,
-                "dispatches": [DispatchRead.of(d).plain() for d in started],
+                "dispatches": [DispatchRead.of(d, queued).plain() for d in started],
             }
         )
         return
     out.print(f"case {case.id}: {case.status.value}")
     for dispatch in started:
-        out.print(f"  {dispatch.unit_name} ({dispatch.unit_id}): policy {dispatch.policy.id}")
+        reach = reach_of(dispatch.id, queued).value.replace("_", " ")
+        out.print(
+            f"  {dispatch.unit_name} ({dispatch.unit_id}): policy {dispatch.policy.id}, {reach}"
+        )

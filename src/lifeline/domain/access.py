@@ -73,9 +73,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SMC_OPERATOR: _SMC,
     Role.SUPERVISOR: _SMC | {P.REPORT_READ},
-    # the map and dashboard too, over their district's cases (as their queue)
+    # the map, dashboard and report too, over their district's cases (as their queue)
     Role.DISTRICT_OFFICER: frozenset(
-        {P.QUEUE_READ, P.CASE_READ, P.CASE_ACT, P.CASE_NOTE, P.DASHBOARD_READ, P.PLACE_LOOKUP}
+        {
+            P.QUEUE_READ,
+            P.CASE_READ,
+            P.CASE_ACT,
+            P.CASE_NOTE,
+            P.DASHBOARD_READ,
+            P.PLACE_LOOKUP,
+            P.REPORT_READ,
+        }
     ),
     # trace requests: read and note, answer; no steps
     Role.STF_ANALYST: frozenset({P.QUEUE_READ, P.CASE_READ, P.CASE_NOTE, P.TRACE_ANSWER}),

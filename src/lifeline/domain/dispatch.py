@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -242,6 +243,39 @@ class NotificationState(StrEnum):
     QUEUED = "queued"
     DELIVERED = "delivered"
     FAILED = "failed"  # every channel of the contact failed
+
+
+class Reach(StrEnum):
+    """How far a dispatch's messages got: what a person is told instead of "notified" until a
+    message was actually delivered (issue 16: a unit without contacts showed "Dispatched")."""
+
+    DELIVERED = "delivered"  # at least one message delivered
+    SENDING = "sending"  # messages still being tried, none delivered yet
+    NOBODY = "nobody_reached"  # no contact to tell, or every message failed on every channel
+
+
+def reach_of(dispatch_id: int | None, notifications: Iterable[Notification]) -> Reach:
+    """The reach of dispatch `dispatch_id` from the case's notifications (alarms, which have
+    no dispatch, never count)."""
+    if dispatch_id is None:
+        return Reach.NOBODY
+    states = {n.state for n in notifications if n.dispatch_id == dispatch_id}
+    if NotificationState.DELIVERED in states:
+        return Reach.DELIVERED
+    if NotificationState.QUEUED in states:
+        return Reach.SENDING
+    return Reach.NOBODY
+
+
+def shown_state(state: DispatchState, reach: Reach) -> str:
+    """The state a person is shown for a dispatch: its own, except that one still running (or
+    run out) whose messages reached nobody is "nobody_reached", and one still sending its
+    first messages is "sending": never "waiting for acknowledgement" from a unit not told."""
+    if state in (DispatchState.ACTIVE, DispatchState.EXHAUSTED) and reach is Reach.NOBODY:
+        return Reach.NOBODY.value
+    if state is DispatchState.ACTIVE and reach is Reach.SENDING:
+        return Reach.SENDING.value
+    return state.value
 
 
 @dataclass

@@ -40,7 +40,9 @@ class Milestone(StrEnum):
     RECEIVED = "received"
     TRIAGED = "triaged"
     LOCATED = "located"
-    DISPATCHED = "dispatched"
+    DISPATCHED = "dispatched"  # the decision to send the case to a unit
+    #: the first message of a dispatch delivered to a contact (alarms to the SMC not counted)
+    FIRST_DELIVERED = "first_delivered"
     ACKNOWLEDGED = "acknowledged"
     ON_SCENE = "on_scene"
     RESOLVED = "resolved"

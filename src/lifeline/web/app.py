@@ -26,6 +26,7 @@ from lifeline.web.console import (
     overview_pages,
     pages,
     quarantine_pages,
+    report_pages,
 )
 from lifeline.web.console.common import STATIC, unavailable_page
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -120,6 +121,7 @@ def create_app(
     app.include_router(case_pages.router)
     app.include_router(field_report_pages.router)
     app.include_router(overview_pages.router)
+    app.include_router(report_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(quarantine_pages.router)
     app.include_router(followup_pages.router)

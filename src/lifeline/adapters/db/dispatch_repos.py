@@ -9,7 +9,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Exists, Row, bindparam, exists, insert, select, update
 
 from lifeline.adapters.db.stored_config import stored_policy
 from lifeline.adapters.db.tables import (
@@ -28,12 +28,21 @@ from lifeline.domain.dispatch import (
     Notification,
     NotificationState,
     Purpose,
+    Reach,
+    shown_state,
 )
 from lifeline.domain.errors import NotFound
 from lifeline.services.ports import Cipher
 
 D, N, A = dispatches, notifications, smc_alarms
 SECRET = ACK_CODE_SECRET_DIGITS
+
+
+def _has_state(state: NotificationState) -> Exists:
+    """Whether the dispatch of the row has a notification in `state`."""
+    return exists().where(N.c.dispatch_id == D.c.id, N.c.state == state.value)
+
+
 _DELIVERED_BEFORE = (
     select(N.c.id)
     .where(
@@ -91,18 +100,25 @@ class SqlDispatchRepository:
         return [self._dispatch(r) for r in rows]
 
     def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
-        """Per case, (unit name, state) of each dispatch, oldest first: the live queue's
-        "notified" column in one query per 500 cases."""
+        """Per case, (unit name, state shown) of each dispatch, oldest first: the live queue's
+        "notified" column in one query per 500 cases. The state shown is the dispatch's, or
+        `nobody_reached` / `sending` while none of its messages was delivered."""
         ids = sorted(case_ids)
         found: dict[int, list[tuple[str, str]]] = {}
         for start in range(0, len(ids), 500):
             rows = self.conn.execute(
                 select(D.c.case_id, D.c.unit_name, D.c.state)
+                .add_columns(_has_state(NotificationState.DELIVERED).label("delivered"))
+                .add_columns(_has_state(NotificationState.QUEUED).label("queued"))
                 .where(ids_in(self.conn, D.c.case_id, ids[start : start + 500]))
                 .order_by(D.c.id)
             ).all()
             for row in rows:
-                found.setdefault(row.case_id, []).append((row.unit_name, row.state))
+                reach = Reach.DELIVERED if row.delivered else Reach.NOBODY
+                if reach is Reach.NOBODY and row.queued:
+                    reach = Reach.SENDING
+                shown = shown_state(DispatchState(row.state), reach)
+                found.setdefault(row.case_id, []).append((row.unit_name, shown))
         return found
 
     @staticmethod

@@ -256,14 +256,14 @@ class MatplotlibPdfWriter:
             (0.08, "District / ज़िला"),
             (0.5, "cases", "r"),
             (0.62, "reached", "r"),
-            (0.78, "→police p50/p90", "r"),
+            (0.78, "→notified p50/p90", "r"),
             (0.94, "→door p50/p90", "r"),
         ]
         pages.row(head, bold=True)
         for tag in tags:
             cases = figures[f"district.{tag}.cases"]
             reached = figures[f"district.{tag}.lives_reached"]
-            disp = [figures[f"district.{tag}.alert_to_dispatched.p{p}"] for p in (50, 90)]
+            disp = [figures[f"district.{tag}.alert_to_first_delivered.p{p}"] for p in (50, 90)]
             door = [figures[f"district.{tag}.alert_to_on_scene.p{p}"] for p in (50, 90)]
             name = cases.label.removesuffix(": cases")
             hindi = cases.label_hi.removesuffix(": मामले")

@@ -55,7 +55,7 @@ def acknowledge_units(
         repo.save(dispatch)
         done.append(dispatch)
         case.events.append(UnitAcknowledged(case.id, now, dispatch.unit_id, via, str(actor)))
-        if ctx.measure is not None:
+        if ctx.measure is not None and not case.drill:
             ctx.measure("dispatch_to_acknowledged", (now - dispatch.started_at).total_seconds())
     if done:
         repo.clear_alarms(case.id, now, str(actor))
@@ -151,7 +151,7 @@ def _take(
     if case.status in (CaseStatus.DISPATCHED, CaseStatus.ACKNOWLEDGED):
         case.acknowledge(now, actor, dispatch.unit_name, _HOW.get(via, via), by)
     case.events.append(UnitAcknowledged(case.id, now, dispatch.unit_id, via, str(actor)))
-    if ctx.measure is not None:
+    if ctx.measure is not None and not case.drill:
         ctx.measure("dispatch_to_acknowledged", (now - dispatch.started_at).total_seconds())
     uow.cases.save(case)
     details: dict[str, object] = {

@@ -89,7 +89,7 @@ def start_dispatch(
         return []
     first = Milestone.DISPATCHED not in case.milestones
     case.dispatch(now, actor, [d.unit_name for d in started])
-    if first and ctx.measure is not None:
+    if first and ctx.measure is not None and not case.drill:
         ctx.measure("alert_to_dispatched", (now - case.opened_at).total_seconds())
     for dispatch in started:
         case.events.append(

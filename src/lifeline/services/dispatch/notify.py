@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from lifeline.domain.ack_codes import group_code
 from lifeline.domain.dispatch import DispatchState, Notification, NotificationState, Purpose
 from lifeline.domain.errors import DomainError
+from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
 from lifeline.services.context import Context
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief
@@ -187,12 +188,18 @@ def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: d
 def _measure_first_delivery(
     ctx: Context, uow: UnitOfWork, n: Notification, now: datetime, case: Case | None
 ) -> None:
-    if ctx.measure is None or n.purpose is Purpose.ALARM:
+    """The case's first delivered message of a dispatch (an alarm to the SMC tells no unit):
+    its `first_delivered` milestone, which "alert → police notified" is measured to."""
+    if n.purpose is Purpose.ALARM or n.dispatch_id is None:
         return
     assert n.id is not None
-    if not uow.dispatches.delivered_before(n.case_id, n.id):
-        opened = (case if case is not None else uow.cases.get(n.case_id)).opened_at
-        ctx.measure("alert_to_first_notification", (now - opened).total_seconds())
+    if case is None:
+        case = uow.cases.get(n.case_id, for_update=True)
+    if not case.reach(Milestone.FIRST_DELIVERED, now):
+        return
+    uow.cases.save(case)
+    if ctx.measure is not None and not case.drill:
+        ctx.measure("alert_to_first_delivered", (now - case.opened_at).total_seconds())
 
 
 # -- the message ------------------------------------------------------------------------------

@@ -27,8 +27,9 @@ class DispatchRepository(Protocol):
     def save(self, dispatch: Dispatch) -> None: ...
     def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]: ...
     def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
-        """Per case, (unit name, state) of each dispatch, oldest first: many cases in one read
-        (the live queue's "notified" column), never one query per case."""
+        """Per case, (unit name, state shown) of each dispatch, oldest first: many cases in one
+        read (the live queue's "notified" column), never one query per case. The state shown
+        is `domain.dispatch.shown_state` (`nobody_reached` for a unit nobody of which was told)."""
         ...
 
     def add_notification(self, notification: Notification) -> Notification:

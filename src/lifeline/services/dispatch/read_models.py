@@ -1,11 +1,19 @@
 """Reads of dispatch: escalations to units, each message sent for them, the SMC's alarms, and
 the dry run of who would be notified. Never a channel URL: those hold credentials."""
 
+from collections.abc import Iterable
 from typing import Annotated, Self
 
 from pydantic import Field
 
-from lifeline.domain.dispatch import Dispatch, DispatchState, Notification, NotificationState
+from lifeline.domain.dispatch import (
+    Dispatch,
+    DispatchState,
+    Notification,
+    NotificationState,
+    Reach,
+    reach_of,
+)
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import Case
 from lifeline.services.dispatch.routing import DispatchPlan
@@ -33,11 +41,21 @@ class DispatchRead(ReadModel):
     ended_at: Timestamp | None
     end_reason: str | None
     policy: Annotated[str, Field(description="the escalation policy's id")]
+    reach: Annotated[
+        Reach,
+        Field(
+            description="how far its messages got: delivered (someone was told), sending, or "
+            "nobody_reached (no contact, or every message failed): an active dispatch that "
+            "reached nobody is not waiting for anyone's acknowledgement"
+        ),
+    ]
 
     @classmethod
-    def of(cls, d: Dispatch) -> Self:
+    def of(cls, d: Dispatch, notifications: Iterable[Notification]) -> Self:
+        """`notifications`: the case's (those of other dispatches are not counted)."""
         assert d.id is not None, "a read dispatch is stored"
         return cls(
+            reach=reach_of(d.id, notifications),
             id=d.id,
             unit_id=d.unit_id,
             unit_name=d.unit_name,
@@ -189,13 +207,13 @@ class DispatchedRead(ReadModel):
     dispatches: list[DispatchRead]
 
     @classmethod
-    def of(cls, case: Case, started: list[Dispatch]) -> Self:
+    def of(cls, case: Case, started: list[Dispatch], notifications: list[Notification]) -> Self:
         assert case.id is not None, "a dispatched case is stored"
         return cls(
             id=case.id,
             status=case.status,
             milestones=dict(case.milestones),
-            dispatches=[DispatchRead.of(d) for d in started],
+            dispatches=[DispatchRead.of(d, notifications) for d in started],
         )
 
 

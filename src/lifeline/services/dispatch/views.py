@@ -10,7 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from lifeline.domain.access import Permission
-from lifeline.domain.dispatch import AckTokenError, Alarm, Dispatch, DispatchState, Notification
+from lifeline.domain.dispatch import (
+    AckTokenError,
+    Alarm,
+    Dispatch,
+    DispatchState,
+    Notification,
+    reach_of,
+    shown_state,
+)
 from lifeline.domain.errors import DomainError, NotFound
 from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import (
@@ -92,7 +100,8 @@ def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
 
 
 def unit_states(uow: UnitOfWork, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
-    """Per case, (unit name, dispatch state) of every dispatch, in one query (the queue)."""
+    """Per case, (unit name, state shown) of every dispatch, in one query (the queue):
+    `nobody_reached` for a unit none of whose contacts got a message."""
     if not case_ids:
         return {}
     return uow.dispatches.unit_states(case_ids)
@@ -117,6 +126,11 @@ class DispatchPanel:
     #: the dry run for a person who may dispatch (None otherwise)
     plan: DispatchPlan | None = None
     plan_error: str = ""
+
+    def shown(self, dispatch: Dispatch) -> str:
+        """The state to show for `dispatch`: `nobody_reached` rather than "waiting for
+        acknowledgement" when none of its messages got to anyone."""
+        return shown_state(dispatch.state, reach_of(dispatch.id, self.notifications))
 
 
 def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool) -> DispatchPanel:

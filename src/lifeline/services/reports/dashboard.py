@@ -5,8 +5,9 @@ The counting rules are the reports' (services/reports/report.py, report_figures.
 dashboard and a report for the same days agree: cases *opened* in the period (IST days), their
 alerts, their outcomes, minutes between the first times milestones were reached, percentiles by
 nearest rank, a case's district from the jurisdiction index (exactly one, else "unknown").
-What is added here: the four steps an SMC watches all day (alert → located, → police notified,
-→ acknowledged, → at the door) for every district, and their distribution in time bands.
+What is added here: the steps an SMC watches all day (alert → located, → dispatch decided,
+→ police notified (first message delivered), → acknowledged, → at the door) for every
+district, and their distribution in time bands.
 
 Nothing is written: unlike a report, looking at the dashboard is not audited (it shows counts,
 no personal data, and refreshes itself).
@@ -37,12 +38,16 @@ from lifeline.services.reports.ports import AlertFacts, CaseFacts
 from lifeline.services.reports.report import IST, Period, districts_of
 
 _STEP = {step[0]: step for step in STEPS}
-#: (key, from milestone, to milestone, label, Hindi label): the reports' steps, and one more
-WATCHED: tuple[tuple[str, str, str, str, str], ...] = (
-    _STEP["alert_to_located"],
-    _STEP["alert_to_dispatched"],
-    ("alert_to_acknowledged", "received", "acknowledged", "Alert → acknowledged", "अलर्ट → स्वीकृति"),
-    _STEP["alert_to_on_scene"],
+#: (key, from milestone, to milestone, label, Hindi label): the reports' steps an SMC watches
+WATCHED: tuple[tuple[str, str, str, str, str], ...] = tuple(
+    _STEP[key]
+    for key in (
+        "alert_to_located",
+        "alert_to_dispatched",
+        "alert_to_first_delivered",
+        "alert_to_acknowledged",
+        "alert_to_on_scene",
+    )
 )
 #: upper bounds (minutes) of the time bands; the last band is everything above
 BANDS = (5, 10, 15, 30, 60)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from lifeline.domain.labels import OUTCOMES, SOURCES
+from lifeline.domain.labels import label as labelled
 from lifeline.domain.model import ALIVE_OUTCOMES, AlertSource, OutcomeKind
 from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts
 
@@ -123,15 +125,6 @@ def summary(
     )
 
 
-SOURCE_HI: dict[str, str] = {
-    AlertSource.PLATFORM_EMAIL.value: "प्लेटफ़ॉर्म ईमेल",
-    AlertSource.PLATFORM_API.value: "प्लेटफ़ॉर्म API",
-    AlertSource.PHONE_CALL.value: "फ़ोन कॉल",
-    AlertSource.MONITORING.value: "निगरानी",
-    AlertSource.MANUAL.value: "मैनुअल",
-}
-
-
 def by_attribute(
     alerts: Sequence[AlertFacts], attr: str, key: str, title: str, title_hi: str
 ) -> Section:
@@ -144,8 +137,7 @@ def by_attribute(
     figures = tuple(
         _fig(
             f"{attr}.{name}",
-            name,
-            SOURCE_HI.get(name, name),
+            *_named(attr, name),
             len(found),
             "alerts",
             (a.case_id for a in found),
@@ -156,25 +148,18 @@ def by_attribute(
     return Section(key, title, title_hi, figures)
 
 
-OUTCOME_HI = {
-    OutcomeKind.REACHED_SAFE: "सुरक्षित पहुँचे",
-    OutcomeKind.ATTEMPT_INTERRUPTED: "प्रयास रोका गया",
-    OutcomeKind.HOSPITALISED: "अस्पताल में भर्ती",
-    OutcomeKind.COUNSELLED_REMOTELY: "दूर से परामर्श",
-    OutcomeKind.DECEASED: "मृत्यु",
-    OutcomeKind.FALSE_ALARM: "झूठा अलार्म",
-    OutcomeKind.NOT_LOCATED: "पता नहीं चला",
-    OutcomeKind.HANDED_OVER_OUT_OF_STATE: "दूसरे राज्य को सौंपा",
-    OutcomeKind.DUPLICATE: "दोहराव",
-}
+def _named(attr: str, name: str) -> tuple[str, str]:
+    """A source in words (one table with the console); a platform as its name."""
+    if attr == "source":
+        return labelled(SOURCES, name)
+    return (name.capitalize(), name.capitalize()) if name else ("Unknown", "अज्ञात")
 
 
 def outcomes(cases: list[CaseFacts]) -> Section:
     figures = [
         _fig(
             f"outcome.{kind.value}",
-            kind.value,
-            OUTCOME_HI[kind],
+            *labelled(OUTCOMES, kind.value),
             len(ids),
             "cases",
             ids,
@@ -184,27 +169,57 @@ def outcomes(cases: list[CaseFacts]) -> Section:
     ]
     pending = [c.id for c in cases if not c.outcome]
     figures.append(
-        _fig("outcome.none", "no outcome yet", "परिणाम बाकी", len(pending), "cases", pending)
+        _fig("outcome.none", "No outcome yet", "परिणाम बाकी", len(pending), "cases", pending)
     )
     return Section("outcomes", "Outcomes", "परिणाम", tuple(figures))
 
 
-#: (key, from milestone, to milestone, label, Hindi label)
+#: (key, from milestone, to milestone, label, Hindi label). "Police notified" is the first
+#: message of a dispatch *delivered* (the `first_delivered` milestone), not the decision to
+#: dispatch: a unit without contacts, or whose every message failed, was never notified.
 STEPS = (
     ("alert_to_triaged", "received", "triaged", "Alert → risk assessed", "अलर्ट → जोखिम आकलन"),
     ("alert_to_located", "received", "located", "Alert → located", "अलर्ट → स्थान ज्ञात"),
-    ("alert_to_dispatched", "received", "dispatched", "Alert → police notified", "अलर्ट → सूचना"),
     (
-        "dispatched_to_acknowledged",
+        "alert_to_dispatched",
+        "received",
         "dispatched",
+        "Alert → dispatch decided",
+        "अलर्ट → भेजने का निर्णय",
+    ),
+    (
+        "alert_to_first_delivered",
+        "received",
+        "first_delivered",
+        "Alert → police notified",
+        "अलर्ट → पुलिस को सूचना पहुँची",
+    ),
+    (
+        "alert_to_acknowledged",
+        "received",
+        "acknowledged",
+        "Alert → acknowledged",
+        "अलर्ट → स्वीकृति",
+    ),
+    (
+        "notified_to_acknowledged",
+        "first_delivered",
         "acknowledged",
         "Notified → acknowledged",
         "सूचना → स्वीकृति",
     ),
-    ("dispatched_to_on_scene", "dispatched", "on_scene", "Notified → at the door", "सूचना → मौके पर"),
+    (
+        "notified_to_on_scene",
+        "first_delivered",
+        "on_scene",
+        "Notified → at the door",
+        "सूचना → मौके पर",
+    ),
     ("alert_to_on_scene", "received", "on_scene", "Alert → at the door", "अलर्ट → मौके पर"),
     ("alert_to_outcome", "received", "resolved", "Alert → outcome", "अलर्ट → परिणाम"),
 )
+#: the steps given for each district
+DISTRICT_STEPS = ("alert_to_dispatched", "alert_to_first_delivered", "alert_to_on_scene")
 
 
 def minutes_between(cases: Iterable[CaseFacts], start: str, end: str) -> list[tuple[float, int]]:
@@ -290,7 +305,7 @@ def districts(cases: list[CaseFacts], where: dict[int, str], names: dict[str, Di
             )
         )
         for key, start, end, label, label_hi in STEPS:
-            if key in ("alert_to_dispatched", "alert_to_on_scene"):
+            if key in DISTRICT_STEPS:
                 figures += _percentiles(
                     f"district.{tag}.{key}",
                     f"{place.name}: {label}",

@@ -45,7 +45,7 @@ class ReportSource(Protocol):
     """Read-only facts for reports (districts come from `UnitOfWork.jurisdictions`)."""
 
     def cases_opened(self, start: datetime, end: datetime) -> list[CaseFacts]:
-        """Cases opened in [start, end)."""
+        """Cases opened in [start, end), drills left out (they are no one's emergency)."""
         ...
 
     def alerts_of(self, case_ids: list[int]) -> list[AlertFacts]: ...

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any, Protocol
 
-from lifeline.domain.access import Permission
+from lifeline.domain.access import Permission, Scope, scope_of
 from lifeline.domain.errors import DomainError, PermissionDenied
+from lifeline.domain.labels import OUTCOMES
 from lifeline.domain.model import ALIVE_OUTCOMES, Actor, OutcomeKind
-from lifeline.services.access.authorisation import may
+from lifeline.services.access.authorisation import TRUSTED_KINDS, may, user_districts
 from lifeline.services.context import Context
 from lifeline.services.ports import UnitOfWork
 from lifeline.services.reports.figures import (
@@ -122,6 +123,9 @@ def build_report(
     period = Period.of(first_day, last_day, now)
     with ctx.uow(readonly=True) as uow:
         chosen = _district(uow, district) if district is not None else None
+        own = _own_districts(uow, actor)
+        if own is not None:
+            chosen = _within(ctx, uow, actor, own, chosen)
         cases = uow.reports.cases_opened(period.start, period.end)
         check_ins = uow.reports.check_ins_due(period.start, period.end)
         names = {code: District(code, en, hi) for code, en, hi in uow.jurisdictions.districts()}
@@ -140,7 +144,13 @@ def build_report(
         follow_ups(check_ins, now),
     ]
     report = Report(period, chosen, now, str(actor), numbered(sections), METHOD)
-    _audit(ctx, actor, "report.generated", report.period, {"district": district})
+    _audit(
+        ctx,
+        actor,
+        "report.generated",
+        report.period,
+        {"district": district if chosen is None else chosen.lgd or UNKNOWN},
+    )
     return report
 
 
@@ -157,17 +167,28 @@ def require_format(fmt: str) -> str:
     return fmt
 
 
+#: lives reached, in the order the outcomes are listed
+ALIVE_OUTCOMES_ORDERED = tuple(k for k in OutcomeKind if k in ALIVE_OUTCOMES)
+
+
+def _said(*kinds: OutcomeKind) -> str:
+    return ", ".join(f"'{OUTCOMES[k.value][0]}'" for k in kinds)
+
+
 METHOD = (
-    "Cases: those opened in the period (days in India Standard Time, both ends included). "
-    "Alerts: every alert of those cases, merged ones included.",
-    "Lives reached: outcomes reached_safe, attempt_interrupted, hospitalised and "
-    "counselled_remotely. A case reopened after a follow-up counts under 'no outcome yet' "
-    "until its new outcome is recorded.",
-    "False-alarm rate: false_alarm outcomes among cases with an outcome other than duplicate.",
+    "Cases: those opened in the period (days in India Standard Time, both ends included), "
+    "drills left out. Alerts: every alert of those cases, merged ones included.",
+    f"Lives reached: outcomes {_said(*ALIVE_OUTCOMES_ORDERED)}. A case reopened after a "
+    "follow-up counts under 'no outcome yet' until its new outcome is recorded.",
+    f"False-alarm rate: {_said(OutcomeKind.FALSE_ALARM)} outcomes among cases with an outcome "
+    f"other than {_said(OutcomeKind.DUPLICATE)}.",
     "Response times: minutes between the first time each milestone was reached (the case "
-    "timestamps). Percentiles by nearest rank: p50 is the value of the case at rank "
-    "ceil(0.5 n) of the sorted times, p90 at ceil(0.9 n); that case is named. Cases that never "
-    "reached both milestones are not in the sample.",
+    "timestamps). 'Dispatch decided' is when the case was sent to a unit; 'police notified' is "
+    "when the first message of a dispatch was delivered to a unit's contact (alarms to the SMC "
+    "not counted): a case whose units nobody could reach is not in that sample. Percentiles by "
+    "nearest rank: p50 is the value of the case at rank ceil(0.5 n) of the sorted times, p90 "
+    "at ceil(0.9 n); that case is named. Cases that never reached both milestones are not in "
+    "the sample.",
     "Districts: from the jurisdiction index (a confident location resolution or an operator's "
     "choice); cases without exactly one district are under 'unknown district'.",
     "Follow-ups: check-ins due in the period (cancelled ones left out); done means a result "
@@ -198,6 +219,52 @@ def _district(uow: UnitOfWork, value: str) -> District:
             "or 'unknown' for cases without a district"
         )
     return district_named(code, names)
+
+
+def _own_districts(uow: UnitOfWork, actor: Actor) -> set[str] | None:
+    """The districts a district-scoped person reports on (None: the whole SMC)."""
+    if actor.kind in TRUSTED_KINDS or scope_of(actor.role) is Scope.EVERY_CASE:
+        return None
+    if scope_of(actor.role) is Scope.DISTRICT:
+        return user_districts(uow, uow.users.by_username(actor.id))
+    return set()
+
+
+def _within(
+    ctx: Context, uow: UnitOfWork, actor: Actor, own: set[str], chosen: District | None
+) -> District:
+    """The district a district officer's report covers: theirs (the one asked for, or their
+    only one); another district, the unknown district or none at all is refused and audited,
+    so nothing of another district reaches their totals."""
+    names = {code: District(code, en, hi) for code, en, hi in uow.jurisdictions.districts()}
+    if chosen is None and len(own) == 1:
+        return district_named(next(iter(own)), names)
+    if chosen is not None and chosen.lgd and chosen.lgd in own:
+        return chosen
+    asked = "no district" if chosen is None else (chosen.lgd or UNKNOWN)
+    uow.rollback()
+    _deny(ctx, actor, {"district": asked})
+    if chosen is None:
+        raise PermissionDenied("your account has no district to report on")
+    raise PermissionDenied(f"you may report on your own district only, not {chosen.name}")
+
+
+def _deny(ctx: Context, actor: Actor, details: dict[str, Any]) -> None:
+    """Audit a report refused for its reach (committed before the refusal is raised)."""
+    with ctx.uow() as uow:
+        uow.audit.append(
+            at=ctx.clock.now(),
+            actor=str(actor),
+            action="access.denied",
+            case_id=None,
+            details={
+                "permission": Permission.REPORT_READ.value,
+                "role": actor.role,
+                "reason": "jurisdiction",
+                **details,
+            },
+        )
+        uow.commit()
 
 
 def _require_reporter(actor: Actor) -> None:
@@ -285,6 +352,10 @@ def export_counts(
     outside the SMC: no ids, no personal data. `k` may raise the configured minimum, never
     lower it."""
     _require_reporter(actor)
+    if actor.kind not in TRUSTED_KINDS and scope_of(actor.role) is not Scope.EVERY_CASE:
+        # state-wide counts: for the SMC, not for one district's officer
+        _deny(ctx, actor, {"export": "state"})
+        raise PermissionDenied(f"role {actor.role!r} may not export the state's counts")
     if k < min_k:
         raise InvalidReport(f"k={k} is below the minimum {min_k} (LIFELINE_REPORT_MIN_CELL)")
     period = Period.of(first_day, last_day, ctx.clock.now())

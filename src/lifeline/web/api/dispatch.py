@@ -18,6 +18,7 @@ from lifeline.services.dispatch.read_models import (
     DispatchPlanRead,
     TraceAnsweredRead,
 )
+from lifeline.services.dispatch.views import dispatch_panel
 from lifeline.web.access import requires
 from lifeline.web.api.cases import ERRORS, CaseId, Managing
 from lifeline.web.deps import App
@@ -88,7 +89,8 @@ def confirm(
     chosen = _unit_ids(body.units if body else None)
     case, started = confirm_dispatch(app.ctx, actor, case_id, chosen)
     app.jobs_ready.set()  # the first messages are jobs: send them now
-    return DispatchedRead.of(case, started)
+    queued = dispatch_panel(app.ctx, actor, case_id, with_plan=False).notifications
+    return DispatchedRead.of(case, started, queued)
 
 
 @router.post(

@@ -1,5 +1,6 @@
-"""Reports over HTTP for supervisors: the same report as `lifeline report` (JSON, CSV or PDF)
-and the k-anonymous state export. Generating either is audited."""
+"""Reports over HTTP for supervisors and admins, and for district officers over their own
+district: the same report as `lifeline report` (JSON, CSV or PDF); and the k-anonymous state
+export (the SMC only). Generating either is audited."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def _file(data: bytes, media_type: str, name: str) -> Response:
         },
     },
     response_model=ReportRead,
-    summary="The report for a period (supervisor, admin)",
+    summary="The report for a period (supervisor, admin; a district officer: their district)",
 )
 def get_report(
     app: App,

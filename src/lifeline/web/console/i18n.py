@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+# the domain's labels, shared with reports and the PDF (re-exported for the templates)
+from lifeline.domain.labels import LEVELS as LEVELS
+from lifeline.domain.labels import OUTCOMES as OUTCOMES
+from lifeline.domain.labels import SOURCES as SOURCES
+from lifeline.domain.labels import STATUSES as STATUSES
 from lifeline.web.console.strings import (
     attention,
     contacts,
@@ -349,11 +354,13 @@ _CORE: dict[str, tuple[str, str]] = {
         "चार्ट; नीचे की तालिका में यही आँकड़े हैं।",
     ),
     "dashboard_method": (
-        "Cases opened in the period (IST days), counted as in reports: times between the first "
-        "time each milestone was reached; p50 and p90 by nearest rank, each the time of a real "
-        "case (linked).",
-        "अवधि में खुले केस (IST दिन), रिपोर्ट की तरह गिने गए: हर पड़ाव पहली बार पहुँचने के "
-        "समयों के बीच का अंतर; p50 और p90 निकटतम रैंक से, हर एक किसी वास्तविक केस का समय (लिंक)।",
+        "Cases opened in the period (IST days), drills left out, counted as in reports: times "
+        "between the first time each milestone was reached ('police notified': a unit's first "
+        "message delivered, not the decision to dispatch); p50 and p90 by nearest rank, each "
+        "the time of a real case (linked).",
+        "अवधि में खुले केस (IST दिन), ड्रिल छोड़कर, रिपोर्ट की तरह गिने गए: हर पड़ाव पहली बार "
+        "पहुँचने के समयों के बीच का अंतर ('पुलिस को सूचना': किसी इकाई को पहला संदेश पहुँचना, "
+        "भेजने का निर्णय नहीं); p50 और p90 निकटतम रैंक से, हर एक किसी वास्तविक केस का समय (लिंक)।",
     ),
     "charts_off": (
         "Charts need JavaScript; every figure is in the tables.",
@@ -385,55 +392,11 @@ STRINGS = _joined(
     reports.STRINGS,
 )
 
-LEVELS: dict[str, tuple[str, str]] = {
-    "imminent": ("Imminent", "तत्काल"),
-    "intent": ("Intent", "इरादा"),
-    "ideation": ("Ideation", "विचार"),
-    "distress": ("Distress", "संकट"),
-    "discussion": ("Discussion", "चर्चा"),
-    "none": ("None", "कोई नहीं"),
-    "": ("Not assessed", "आकलन नहीं"),
-}
-
-STATUSES: dict[str, tuple[str, str]] = {
-    "received": ("Received", "प्राप्त"),
-    "dispatched": ("Dispatched", "भेजा गया"),
-    "acknowledged": ("Acknowledged", "पावती मिली"),
-    "on_scene": ("On scene", "मौके पर"),
-    "resolved": ("Resolved", "सुलझा"),
-    "handed_over": ("Handed over", "सौंपा गया"),
-    "dismissed": ("Dismissed", "ख़ारिज"),
-    "closed": ("Closed", "बंद"),
-    "triaged": ("Risk assessed", "जोखिम आकलित"),
-    "located": ("Located", "स्थान मिला"),
-}
-
 SLA: dict[str, tuple[str, str]] = {
     "acknowledged": ("Acknowledged", "पावती मिली"),
     "ok": ("Waiting", "प्रतीक्षा"),
     "due": ("Due soon", "जल्द देय"),
     "breached": ("Overdue", "विलंबित"),
-}
-
-SOURCES: dict[str, tuple[str, str]] = {
-    "platform_email": ("Platform email", "प्लेटफ़ॉर्म ईमेल"),
-    "platform_api": ("Platform API", "प्लेटफ़ॉर्म API"),
-    "phone_call": ("Phone call", "फ़ोन कॉल"),
-    "monitoring": ("Own monitoring", "स्वयं निगरानी"),
-    "manual": ("Entered by hand", "हाथ से दर्ज"),
-    "": ("Unknown", "अज्ञात"),
-}
-
-OUTCOMES: dict[str, tuple[str, str]] = {
-    "reached_safe": ("Reached, safe", "पहुँचे, सुरक्षित"),
-    "attempt_interrupted": ("Attempt interrupted", "प्रयास रोका गया"),
-    "hospitalised": ("Hospitalised", "अस्पताल में भर्ती"),
-    "counselled_remotely": ("Counselled remotely", "दूर से परामर्श"),
-    "deceased": ("Deceased", "मृत्यु"),
-    "false_alarm": ("False alarm", "झूठा अलार्म"),
-    "not_located": ("Not located", "स्थान नहीं मिला"),
-    "handed_over_out_of_state": ("Handed over out of state", "राज्य के बाहर सौंपा"),
-    "duplicate": ("Duplicate", "दोहराव"),
 }
 
 #: ready replies, shown in both languages whatever the console's language (the person may

@@ -120,7 +120,7 @@ def charts(dash: Dashboard, key: str, lang: str) -> dict[str, Any]:
             "horizontal": True,
         },
         "sources": {
-            "labels": [i18n.pick(i18n.SOURCES, f.label, lang) for f in dash.month.sources.figures],
+            "labels": [f.label_hi if lang == "hi" else f.label for f in dash.month.sources.figures],
             "datasets": [
                 {"label": label, "data": [_value(p, f.key) for f in dash.month.sources.figures]}
                 for label, p in periods

@@ -78,6 +78,7 @@ MILESTONE_COLUMNS = (
     "triaged_at",
     "located_at",
     "dispatched_at",
+    "first_delivered_at",  # migration 0016
     "acknowledged_at",
     "on_scene_at",
     "resolved_at",
