@@ -47,6 +47,8 @@ class Permission(StrEnum):
     REPORT_READ = "report.read"
     #: the staff lifecycle (create, deactivate, unlock, reset two-factor, change role)
     STAFF_MANAGE = "staff.manage"
+    #: the registry's contacts (import, list, test messages), drills, the demo inbox
+    REGISTRY_MANAGE = "registry.manage"
 
 
 class Scope(StrEnum):
@@ -61,7 +63,7 @@ class Scope(StrEnum):
 
 
 P = Permission
-_SMC = frozenset(set(Permission) - {P.REPORT_READ, P.STAFF_MANAGE})
+_SMC = frozenset(set(Permission) - {P.REPORT_READ, P.STAFF_MANAGE, P.REGISTRY_MANAGE})
 
 #: the permission table
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
