@@ -92,6 +92,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/dashboard/live"): P.DASHBOARD_READ,
     ("GET", "/console/admin/users"): P.STAFF_MANAGE,
     ("POST", "/console/admin/users/{username}/{action}"): P.STAFF_MANAGE,
+    ("GET", "/console/admin/contacts"): P.REGISTRY_MANAGE,
+    ("POST", "/console/admin/contacts/import"): P.REGISTRY_MANAGE,
+    ("POST", "/console/admin/contacts/{unit_id}/{index}/test"): P.REGISTRY_MANAGE,
+    ("GET", "/console/demo-inbox"): P.REGISTRY_MANAGE,
     ("", "/console/static"): OPEN,
     ("", "/console/vendor/chart.js"): OPEN,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -135,12 +135,12 @@ def drill(
         raise typer.Exit(1)
 
 
-def _print(report: dict[str, object], wait: float) -> None:
+def _print(report: dict[str, Any], wait: float) -> None:
     delivered, acked = report["delivered_seconds"], report["acknowledged_seconds"]
     if isinstance(delivered, float):
         out.print(f"[green]delivered[/green] after {delivered:.2f} s")
     else:
-        err.print(f"[red]not delivered[/red]: {', '.join(map(str, report['problems'])) or '-'}")
+        err.print(f"[red]not delivered[/red]: {', '.join(report['problems']) or '-'}")
         err.print("  is a worker running? (`lifeline serve` runs one; or `lifeline worker`)")
     if isinstance(acked, float):
         out.print(f"[green]acknowledged[/green] after {acked:.2f} s")

@@ -16,7 +16,14 @@ from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.web import errors, ops
 from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
 from lifeline.web.api import dispatch as dispatch_api
-from lifeline.web.console import ack_pages, admin_pages, case_pages, overview_pages, pages
+from lifeline.web.console import (
+    ack_pages,
+    admin_pages,
+    case_pages,
+    contacts_pages,
+    overview_pages,
+    pages,
+)
 from lifeline.web.console.common import STATIC, unavailable_page
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from lifeline.worker import Worker
@@ -109,6 +116,8 @@ def create_app(
     app.include_router(case_pages.router)
     app.include_router(overview_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(contacts_pages.router)
+    app.include_router(contacts_pages.demo_router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     overview_pages.mount_vendor(app)
     app.add_middleware(BodyLimitMiddleware, limit=lifeline.settings.max_body_bytes)

@@ -152,9 +152,7 @@ def _test_message(unit_name: str, at: datetime) -> OutgoingMessage:
     short = "TEST / परीक्षण: Lifeline test message, no action needed. कोई कार्रवाई आवश्यक नहीं।"
     # negative and unique: never a real notification's id, never deduplicated by a receiver
     marker = -int(at.timestamp() * 1000)
-    return OutgoingMessage(
-        marker, 0, title, body, short, None, None, {"type": "test"}
-    )
+    return OutgoingMessage(marker, 0, title, body, short, None, None, {"type": "test"})
 
 
 def send_test_message(

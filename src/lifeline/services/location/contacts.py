@@ -187,9 +187,7 @@ def import_contacts(
         parsed, problems = parse_contacts_csv(text, {u.id for u in units}, check)
         if problems:
             raise RegistryError(problems)
-        updated = [
-            replace(u, contacts=tuple(parsed[u.id])) if u.id in parsed else u for u in units
-        ]
+        updated = [replace(u, contacts=tuple(parsed[u.id])) if u.id in parsed else u for u in units]
         contacts = sum(len(c) for c in parsed.values())
         channels = sum(len(c.channels) for cs in parsed.values() for c in cs)
         if dry_run:
@@ -238,7 +236,7 @@ class UnitContacts:
 
 
 def mask_number(number: str) -> str:
-    """"+919811111111" -> "+91••••••1111": enough to tell two officers apart, not to call."""
+    """ "+919811111111" -> "+91••••••1111": enough to tell two officers apart, not to call."""
     digits = number.lstrip("+")
     if len(digits) <= 6:
         return "•" * len(number)
@@ -265,7 +263,9 @@ def list_contacts(ctx: Context, actor: Actor) -> tuple[list[UnitContacts], int]:
             u.name,
             str(u.kind),
             tuple(
-                ShownContact(i, c.name, c.role, tuple(masked_channel(ctx, url) for url in c.channels))
+                ShownContact(
+                    i, c.name, c.role, tuple(masked_channel(ctx, url) for url in c.channels)
+                )
                 for i, c in enumerate(u.contacts)
             ),
         )
