@@ -94,6 +94,8 @@ def start_drill(ctx: Context, actor: Actor, unit_id: str | None = None) -> Drill
         case = uow.cases.get(receipt.case_id, for_update=True)
         case.drill = True
         note(uow, receipt.case_id, now, "drill", f"{DRILL_MARK}: drill to {unit.name}", actor)
+        # the drill's "person" is at the unit: dispatch needs a place (no one is traced)
+        case.mark_located(now, f"{DRILL_MARK}: {unit.name}", actor)
         plan = plan_dispatch(ctx, uow, case, now, unit_ids=[target])
         if not plan.units or not any(u.contacts for u in plan.units):
             why = "; ".join(plan.problems) or "nobody to notify"

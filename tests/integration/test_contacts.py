@@ -1,0 +1,230 @@
+"""Contacts without YAML, test messages and drills, on SQLite and PostgreSQL, against real
+HTTP endpoints on 127.0.0.1: a CSV import replaces the named units' contacts all or nothing,
+each bad row is named, a test message reaches the contact's endpoint, a drill goes through
+the worker to the unit and is marked as a drill everywhere; the API cannot make one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dispatch_support import Receiver, receiver, unit_endpoints
+from lifeline.bootstrap import Lifeline
+from lifeline.domain.dispatch import DispatchError, NotificationState
+from lifeline.domain.errors import PermissionDenied
+from lifeline.domain.lifecycle import CaseStatus
+from lifeline.domain.model import Actor, OutcomeKind
+from lifeline.domain.registry import RegistryError
+from lifeline.services.access.accounts import create_partner
+from lifeline.services.cases import service as cases
+from lifeline.services.dispatch import acknowledgement
+from lifeline.services.dispatch.drill import drill_progress, send_test_message, start_drill
+from lifeline.services.location import registry
+from lifeline.services.location.contacts import import_contacts, list_contacts
+from lifeline.web.app import create_app
+from lifeline.worker import Worker
+from support import FakeClock, alert_body, dumps, signed_headers
+
+CLI = Actor("cli", "test")
+STATION = "up-lko-ps-madeyganj"
+HEADER = "unit_id,name,role,channel\n"
+
+
+@pytest.fixture
+def endpoints(lifeline: Lifeline) -> Iterator[tuple[Receiver, Receiver, Receiver]]:
+    with unit_endpoints(lifeline) as found:
+        yield found
+
+
+def contacts_of(app: Lifeline, unit_id: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    units, _ = registry.current_registry(app.ctx)
+    [unit] = [u for u in units if u.id == unit_id and u.valid_to is None]
+    return [(c.name, c.role, c.channels) for c in unit.contacts]
+
+
+def drain(app: Lifeline) -> None:
+    worker = Worker(app)
+    while worker.run_once():
+        pass
+
+
+def test_a_csv_replaces_the_named_units_contacts_and_leaves_the_others(
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, smc, _ = endpoints
+    smc_before = contacts_of(lifeline, "up-smc")
+    text = (
+        "\ufeff" + HEADER + f"{STATION},थानाध्यक्ष राम सिंह,SHO,{station.url('/sho-1')}\n"
+        f"{STATION},थानाध्यक्ष राम सिंह,,{station.url('/sho-2')}\n"
+        "\n"
+        f"{STATION},Night duty,duty,{station.url('/night')}\n"
+    )
+    done = import_contacts(lifeline.ctx, CLI, text, source="contacts.csv")
+    assert (done.units, done.contacts, done.channels) == (1, 2, 3)
+    assert contacts_of(lifeline, STATION) == [
+        ("थानाध्यक्ष राम सिंह", "SHO", (station.url("/sho-1"), station.url("/sho-2"))),
+        ("Night duty", "duty", (station.url("/night"),)),
+    ]
+    assert contacts_of(lifeline, "up-smc") == smc_before  # not named: untouched
+    with lifeline.ctx.uow(readonly=True) as uow:
+        [row] = [r for r in uow.audit.records() if r.action == "registry.contacts_imported"]
+    assert row.details["units"] == 1 and row.details["channels"] == 3
+    assert str(station.port) not in str(row.details)  # counts, never the channels
+
+
+GOOD = "up-smc,New SMC desk,duty,json://127.0.0.1:9/new\n"  # line 2 of every bad file
+BAD_ROWS = [
+    ("up-nowhere,A,duty,json://127.0.0.1:9/a\n", 'line 3, field "unit_id": unit "up-nowhere"'),
+    (f"{STATION},,duty,json://127.0.0.1:9/a\n", 'line 3, field "name": must not be empty'),
+    (f"{STATION},A,duty,gopher://x/y\n", 'line 3, field "channel": unsupported channel scheme'),
+    (f"{STATION},A,duty,9811111111\n", "line 3, field \"channel\": '9811111111'... is not"),
+    (f"{STATION},A,,json://127.0.0.1:9/a\n", 'line 3, field "role": must not be empty'),
+    (f"{STATION},A,duty\n", "line 3: 3 fields; expected 4"),
+    (
+        f"{STATION},A,duty,json://127.0.0.1:9/a\n{STATION},a,duty,json://127.0.0.1:9/a\n",
+        'line 4, field "channel": duplicate channel (already on line 3)',
+    ),
+    (
+        f"{STATION},A,duty,json://127.0.0.1:9/a\n{STATION},A,SP,json://127.0.0.1:9/b\n",
+        'line 4, field "role": "SP" differs from "duty" given for this contact on line 3',
+    ),
+]
+
+
+@pytest.mark.parametrize(("rows", "named"), BAD_ROWS)
+def test_each_bad_row_is_named_and_nothing_changes(
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver, Receiver], rows: str, named: str
+) -> None:
+    before = registry.current_registry(lifeline.ctx)
+    # a good row for another unit first: the whole file is refused, not just the bad row
+    with pytest.raises(RegistryError) as refused:
+        import_contacts(lifeline.ctx, CLI, HEADER + GOOD + rows, source="bad.csv")
+    assert any(p.startswith(named) for p in refused.value.problems), refused.value.problems
+    assert registry.current_registry(lifeline.ctx) == before
+
+
+def test_a_wrong_header_and_a_dry_run_change_nothing(
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, _, _ = endpoints
+    before = registry.current_registry(lifeline.ctx)
+    with pytest.raises(RegistryError) as refused:
+        import_contacts(lifeline.ctx, CLI, "unit,name,phone\nx,y,z\n", source="x.csv")
+    assert refused.value.problems[0].startswith("line 1: the header must be")
+    text = HEADER + f"{STATION},A,duty,{station.url('/a')}\n"
+    done = import_contacts(lifeline.ctx, CLI, text, source="x.csv", dry_run=True)
+    assert (done.dry_run, done.units, done.version) == (True, 1, None)
+    assert registry.current_registry(lifeline.ctx) == before
+
+
+def test_an_operator_may_not_import_contacts(lifeline: Lifeline) -> None:
+    with pytest.raises(PermissionDenied):
+        import_contacts(
+            lifeline.ctx, Actor("user", "op", "smc_operator"), HEADER, source="x.csv"
+        )
+
+
+def test_a_test_message_reaches_the_contact_and_is_audited(
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, _, _ = endpoints
+    text = HEADER + f"{STATION},SHO,sho,sms://9811111111\n{STATION},SHO,,{station.url('/t')}\n"
+    with pytest.raises(RegistryError):  # sms:// is no apprise scheme: refused at import
+        import_contacts(lifeline.ctx, CLI, text, source="x.csv")
+    station.received.clear()
+    result = send_test_message(lifeline.ctx, CLI, STATION, 0)
+    assert result.delivered, result.detail
+    [got] = station.received
+    assert got["title"].startswith("TEST / परीक्षण")
+    assert got["case_id"] == 0 and got["notification_id"] < 0
+    station.status = 500
+    failed = send_test_message(lifeline.ctx, CLI, STATION, 0)
+    assert not failed.delivered and "HTTP 500" in failed.detail
+    with lifeline.ctx.uow(readonly=True) as uow:
+        tests = [r.details for r in uow.audit.records() if r.action == "registry.test_message"]
+    assert [t["delivered"] for t in tests] == [True, False]
+    with pytest.raises(DispatchError):
+        send_test_message(lifeline.ctx, CLI, STATION, 7)
+
+
+def test_the_contacts_list_hides_most_of_a_number(lifeline: Lifeline) -> None:
+    text = HEADER + f"{STATION},SHO,sho,json://127.0.0.1:9/hook?:to=+919811112222\n"
+    import_contacts(lifeline.ctx, CLI, text, source="x.csv")
+    units, without = list_contacts(lifeline.ctx, CLI)
+    [unit] = [u for u in units if u.unit_id == STATION]
+    shown = " ".join(unit.contacts[0].channels)
+    assert "2222" in shown and "9811112222" not in shown and without > 0
+
+
+def test_a_drill_goes_through_the_worker_to_the_unit_marked_and_can_be_closed(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, smc, _ = endpoints
+    started = start_drill(lifeline.ctx, CLI, STATION)
+    assert drill_progress(lifeline.ctx, started).delivered_after is None
+    drain(lifeline)
+    [message] = station.received
+    assert message["title"].startswith("DRILL / अभ्यास")
+    assert "DRILL / अभ्यास" in message["message"] and message["incident"]["drill"] is True
+    assert smc.received == []  # only the drilled unit
+    progress = drill_progress(lifeline.ctx, started)
+    assert progress.delivered_after is not None and progress.acknowledged_after is None
+    with lifeline.ctx.uow(readonly=True) as uow:
+        case = uow.cases.get(started.case_id)
+        [note] = uow.dispatches.notifications_for_case(started.case_id)
+    assert case.drill and note.state is NotificationState.DELIVERED
+    clock.advance(seconds=20)
+    token = message["ack_url"].rsplit("/", 1)[1]
+    acknowledgement.acknowledge_link(lifeline.ctx, token, "SHO")
+    assert drill_progress(lifeline.ctx, started).acknowledged_after == 20
+    cases.record_outcome(lifeline.ctx, CLI, started.case_id, OutcomeKind.FALSE_ALARM, "drill")
+    closed = cases.close_case(lifeline.ctx, CLI, started.case_id)
+    assert closed.status is CaseStatus.CLOSED
+
+
+def test_a_drill_needs_a_unit_with_someone_to_notify(lifeline: Lifeline) -> None:
+    with pytest.raises(DispatchError, match="not in the registry"):
+        start_drill(lifeline.ctx, CLI, "up-nowhere")
+
+
+def test_the_api_cannot_make_a_drill(lifeline: Lifeline) -> None:
+    partner = create_partner(lifeline.ctx, "drill test")
+    web = TestClient(create_app(lifeline, embedded_worker=False))
+    raw = dumps(alert_body(drill=True, extra={"drill": True}))
+    ts = int(lifeline.clock.now().timestamp())
+    response = web.post(
+        "/api/v1/alerts",
+        content=raw,
+        headers=signed_headers(partner.key_id, partner.secret, raw, timestamp=ts),
+    )
+    assert response.status_code in (202, 422), response.text
+    if response.status_code == 202:
+        with lifeline.ctx.uow(readonly=True) as uow:
+            assert not uow.cases.get(response.json()["case_id"]).drill
+
+
+def test_the_demo_inbox_is_not_there_outside_demo_mode(lifeline: Lifeline) -> None:
+    assert lifeline.ctx.demo_inbox is None
+    web = TestClient(create_app(lifeline, embedded_worker=False), follow_redirects=False)
+    assert web.get("/console/demo-inbox").status_code == 404
+    # and a demo:// contact is refused, not quietly kept
+    with pytest.raises(RegistryError, match="demo mode only"):
+        import_contacts(
+            lifeline.ctx, CLI, HEADER + f"{STATION},A,duty,demo://inbox/x\n", source="x"
+        )
+
+
+def test_demo_mode_is_refused_in_production() -> None:
+    from lifeline.settings import Settings  # noqa: PLC0415
+
+    with pytest.raises(ValueError, match="LIFELINE_DEMO"):
+        Settings(demo=True, env="production", _env_file=None)  # type: ignore[call-arg]
+
+
+def test_a_receiver_endpoint_is_used(lifeline: Lifeline) -> None:
+    with receiver() as got:
+        import_contacts(lifeline.ctx, CLI, HEADER + f"up-smc,A,duty,{got.url()}\n", source="x")
+        assert send_test_message(lifeline.ctx, CLI, "up-smc", 0).delivered
+        assert len(got.received) == 1
