@@ -121,9 +121,7 @@ def test_a_wrong_header_and_a_dry_run_change_nothing(
 
 def test_an_operator_may_not_import_contacts(lifeline: Lifeline) -> None:
     with pytest.raises(PermissionDenied):
-        import_contacts(
-            lifeline.ctx, Actor("user", "op", "smc_operator"), HEADER, source="x.csv"
-        )
+        import_contacts(lifeline.ctx, Actor("user", "op", "smc_operator"), HEADER, source="x.csv")
 
 
 def test_a_test_message_reaches_the_contact_and_is_audited(
