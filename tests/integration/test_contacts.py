@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from console_support import make_person, signed_in
 from dispatch_support import Receiver, unit_endpoints
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.dispatch import DispatchError, NotificationState
@@ -222,3 +223,41 @@ def test_demo_mode_is_refused_in_production() -> None:
 
     with pytest.raises(ValueError, match="LIFELINE_DEMO"):
         Settings(demo=True, env="production", _env_file=None)  # type: ignore[call-arg]
+
+
+def test_the_contacts_page_shows_each_bad_row_and_imports_a_good_file(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, _, _ = endpoints
+    admin = make_person(lifeline, "admin1", "admin")
+    web, csrf = signed_in(lifeline, admin, clock)
+    before = registry.current_registry(lifeline.ctx)
+    bad = HEADER + f"{STATION},A,duty,json://127.0.0.1:9/a\nup-nowhere,B,duty,json://h/\n"
+    page = web.post(
+        "/console/admin/contacts/import",
+        data={"csrf": csrf},
+        files={"file": ("bad.csv", bad.encode(), "text/csv")},
+    )
+    assert page.status_code == 422
+    assert "line 3, field &#34;unit_id&#34;: unit &#34;up-nowhere&#34;" in page.text
+    assert registry.current_registry(lifeline.ctx) == before
+    good = "\ufeff" + HEADER + f"{STATION},थानाध्यक्ष,sho,{station.url('/page')}\n"
+    page = web.post(
+        "/console/admin/contacts/import",
+        data={"csrf": csrf},
+        files={"file": ("good.csv", good.encode(), "text/csv")},
+    )
+    assert page.status_code == 200 and 'id="contacts-imported"' in page.text
+    assert "थानाध्यक्ष" in page.text and station.url("/page") not in page.text
+    station.received.clear()
+    page = web.post(f"/console/admin/contacts/{STATION}/0/test", data={"csrf": csrf})
+    assert page.status_code == 200 and 'id="contacts-tested"' in page.text
+    assert [p for p in station.paths] == ["/page"]
+    forged = web.post(f"/console/admin/contacts/{STATION}/0/test", data={"csrf": "forged"})
+    assert forged.status_code in (400, 403) and len(station.received) == 1
+
+
+def test_an_operator_gets_no_contacts_page(lifeline: Lifeline, clock: FakeClock) -> None:
+    operator = make_person(lifeline, "op1", "smc_operator")
+    web, _ = signed_in(lifeline, operator, clock)
+    assert web.get("/console/admin/contacts").status_code == 403
