@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from console_support import make_person, signed_in
+from console_support import make_person, new_case, signed_in
 from dispatch_support import Receiver, unit_endpoints
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.dispatch import DispatchError, NotificationState
@@ -261,3 +261,19 @@ def test_an_operator_gets_no_contacts_page(lifeline: Lifeline, clock: FakeClock)
     operator = make_person(lifeline, "op1", "smc_operator")
     web, _ = signed_in(lifeline, operator, clock)
     assert web.get("/console/admin/contacts").status_code == 403
+
+
+def test_a_drill_case_wears_its_badge_in_the_queue_and_on_its_page(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    started = start_drill(lifeline.ctx, CLI, STATION)
+    real = new_case(lifeline)
+    admin = make_person(lifeline, "admin1", "admin")
+    web, _ = signed_in(lifeline, admin, clock)
+    rows = web.get("/console/queue").text
+    drill_row = rows.split(f'data-case="{started.case_id}"')[1].split("</tr>")[0]
+    real_row = rows.split(f'data-case="{real}"')[1].split("</tr>")[0]
+    assert 'class="badge drill"' in drill_row and "badge drill" not in real_row
+    page = web.get(f"/console/cases/{started.case_id}").text
+    assert 'id="drill-badge"' in page and 'id="drill-note"' in page
+    assert 'id="drill-badge"' not in web.get(f"/console/cases/{real}").text

@@ -179,19 +179,25 @@ def import_contacts(
     """Replace the contacts of the units the CSV names (every record of each unit id), all
     or nothing; other units keep theirs. Raises `RegistryError` listing every fault."""
     require(actor, Permission.REGISTRY_MANAGE)
-    check = _check_channel(ctx)
+    # parsed and checked before the write transaction: checking a channel URL may first load
+    # apprise (half a second), and intake must not wait behind that
+    with ctx.uow(readonly=True) as uow:
+        known = {u.id for u in registry_units_in_force(ctx, uow)}
+    parsed, problems = parse_contacts_csv(text, known, _check_channel(ctx))
+    if problems:
+        raise RegistryError(problems)
+    contacts = sum(len(c) for c in parsed.values())
+    channels = sum(len(c.channels) for cs in parsed.values() for c in cs)
+    if dry_run:
+        return ContactsImport(len(parsed), contacts, channels, None, True)
     with ctx.uow() as uow:
         # one writer at a time: the import reads the registry in force and writes it back whole
         uow.lock_keys(["registry:contacts"])
         units = registry_units_in_force(ctx, uow)
-        parsed, problems = parse_contacts_csv(text, {u.id for u in units}, check)
-        if problems:
-            raise RegistryError(problems)
+        gone = sorted(set(parsed) - {u.id for u in units})
+        if gone:  # a registry import in between removed them
+            raise RegistryError([f"unit {quoted(g)} is no longer in the registry" for g in gone])
         updated = [replace(u, contacts=tuple(parsed[u.id])) if u.id in parsed else u for u in units]
-        contacts = sum(len(c) for c in parsed.values())
-        channels = sum(len(c.channels) for cs in parsed.values() for c in cs)
-        if dry_run:
-            return ContactsImport(len(parsed), contacts, channels, None, True)
         rules = uow.locations.dispatch_rules()
         version = _version(updated, rules)
         now = ctx.clock.now()
