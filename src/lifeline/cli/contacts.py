@@ -114,7 +114,7 @@ def drill(
         progress = drill_progress(lifeline.ctx, started)
     if progress.delivered_after is not None and wait > 0:
         if not as_json:
-            out.print(f"delivered after {progress.delivered_after:.2f} s; waiting for ACK...")
+            out.print(f"delivered; waiting up to {wait:g} s for the acknowledgement...")
         deadline = time.monotonic() + wait
         while progress.acknowledged_after is None and time.monotonic() < deadline:
             time.sleep(0.5)
