@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from console_support import make_person, new_case, signed_in
-from dispatch_support import Receiver, unit_endpoints
-from lifeline.bootstrap import Lifeline
+from dispatch_support import Receiver, import_overlay, receiver, registry_overlay, unit_endpoints
+from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.domain.dispatch import DispatchError, NotificationState
 from lifeline.domain.errors import PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus
@@ -24,6 +24,7 @@ from lifeline.services.dispatch import acknowledgement
 from lifeline.services.dispatch.drill import drill_progress, send_test_message, start_drill
 from lifeline.services.location import registry
 from lifeline.services.location.contacts import import_contacts, list_contacts
+from lifeline.settings import Settings
 from lifeline.web.app import create_app
 from lifeline.worker import Worker
 from support import FakeClock, alert_body, dumps, signed_headers
@@ -277,3 +278,43 @@ def test_a_drill_case_wears_its_badge_in_the_queue_and_on_its_page(
     page = web.get(f"/console/cases/{started.case_id}").text
     assert 'id="drill-badge"' in page and 'id="drill-note"' in page
     assert 'id="drill-badge"' not in web.get(f"/console/cases/{real}").text
+
+
+def test_outside_demo_mode_a_demo_contact_fails_at_once_and_alarms_the_smc(
+    lifeline: Lifeline,
+) -> None:
+    # a YAML registry checks only that a channel is a URL: the message itself must fail loudly
+    with receiver() as smc:
+        import_overlay(lifeline, registry_overlay("demo://inbox/up-lko-ps-madeyganj", smc.url()))
+        case_id = new_case(lifeline)
+        drain(lifeline)
+        with lifeline.ctx.uow(readonly=True) as uow:
+            sent = uow.dispatches.notifications_for_case(case_id)
+            alarms = uow.dispatches.open_alarms({case_id})
+        [station] = [n for n in sent if n.unit_id == STATION]
+        assert station.state is NotificationState.FAILED and "demo mode only" in station.detail
+        assert (alarms and any("/smc" not in p for p in smc.paths)) or smc.received
+
+
+def test_in_demo_mode_the_demo_inbox_gets_the_stations_message_with_its_link(
+    settings: Settings, clock: FakeClock, migrated_database_url: str
+) -> None:
+    app = bootstrap(settings.model_copy(update={"demo": True}), clock=clock)
+    try:
+        import_contacts(
+            app.ctx, CLI, HEADER + f"{STATION},SHO (demo),sho,demo://inbox/{STATION}\n", source="x"
+        )
+        case_id = new_case(app)
+        drain(app)
+        assert app.ctx.demo_inbox is not None
+        [message] = [m for m in app.ctx.demo_inbox.messages() if m.case_id == case_id]
+        assert message.recipient == STATION and message.ack_url and "/ack/" in message.ack_url
+        admin = make_person(app, "admin1", "admin")
+        web, _ = signed_in(app, admin, clock)
+        page = web.get("/console/demo-inbox")
+        assert page.status_code == 200 and message.ack_url in page.text
+        acknowledgement.acknowledge_link(app.ctx, message.ack_url.rsplit("/", 1)[1], "SHO")
+        with app.ctx.uow(readonly=True) as uow:
+            assert uow.cases.get(case_id).status is CaseStatus.ACKNOWLEDGED
+    finally:
+        app.dispose()
