@@ -22,6 +22,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 # `make run SIMULATE=40` also sends 40 realistic demo alerts once the server is up.
 # Logs are human-readable here (deployments keep the JSON default).
 run: export LIFELINE_LOG_JSON ?= false
+# Demo mode: the seeded units' contacts deliver to the demo inbox (/console/demo-inbox).
+run: export LIFELINE_DEMO ?= true
 run: install
 	$(BIN)/lifeline db upgrade
 	$(BIN)/lifeline demo seed

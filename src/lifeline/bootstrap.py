@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine
 
 from lifeline.adapters.channels.anchor_webhook import HttpxCheckpointWebhook
+from lifeline.adapters.channels.demo_inbox import DemoInboxChannels, MemoryDemoInbox
 from lifeline.adapters.channels.lazy import LazyNotificationChannels
 from lifeline.adapters.channels.phone_numbers import PhonenumbersE164
 from lifeline.adapters.channels.webhook import HttpxWebhookSink
@@ -374,6 +375,7 @@ def bootstrap(
     secret = settings.event_webhook_secret
     metrics = Metrics()
     clock = clock or SystemClock()
+    inbox = MemoryDemoInbox(now=clock.now) if settings.demo else None
     ctx = Context(
         uow=SqlUnitOfWorkFactory(
             engine,
@@ -413,11 +415,12 @@ def bootstrap(
         events=events or HttpxWebhookSink(secret.get_secret_value() if secret else None),
         locator=LazyGeoLocator(settings.home_state),
         classifier=LazyRiskClassifier(),
-        channels=channels or LazyNotificationChannels(),
+        channels=DemoInboxChannels(channels or LazyNotificationChannels(), inbox),
         ack_tokens=SignedAckTokens(ack_secret(keyring.index_key), lambda: clock.now().timestamp()),
         phones=PhonenumbersE164(),
         measure=metrics.measure,
         audit=trust,
+        demo_inbox=inbox,
     )
     app = Lifeline(settings, engine, keyring, ctx, metrics, created, audit_key_created)
     app.metrics.watch_jobs(lambda: _job_counts(app))

@@ -1,4 +1,7 @@
-"""Demo data for `make run`: a partner, an admin and sample cases in Hindi, Hinglish and English.
+"""Demo data for `make run`: a partner, an admin and sample cases in Hindi, Hinglish and English;
+in demo mode (LIFELINE_DEMO=true, set by `make run`) also a registry overlay giving every
+notifiable unit without contacts a contact on the demo inbox (`demo://inbox/<unit id>`), so a
+newcomer sees each message arrive at /console/demo-inbox and can acknowledge it there.
 
 Seeding happens once; the credentials are kept in var/demo-credentials.json (mode 0600) so
 later runs can print how to sign in and post an alert again.
@@ -26,6 +29,8 @@ from lifeline.domain.model import (
 )
 from lifeline.services.access import accounts as access
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.location.contacts import import_contacts
+from lifeline.services.location.registry import current_registry
 
 SAMPLES: list[dict[str, Any]] = [
     {
@@ -59,12 +64,46 @@ SAMPLES: list[dict[str, Any]] = [
 ]
 
 
+#: who a demo unit's contact is, by kind (every other notifiable kind: a duty officer)
+DEMO_ROLES = {
+    "police_station": ("SHO (demo)", "sho"),
+    "control_room": ("Shift in-charge (demo)", "shift-in-charge"),
+    "cell": ("Cell in-charge (demo)", "in-charge"),
+}
+NOTIFIABLE = (
+    "police_station", "circle", "dcp_zone", "district", "commissionerate", "cell",
+    "control_room", "agency", "nodal_unit", "helpline",
+)  # fmt: skip
+
+
+def seed_demo_contacts(app: Lifeline) -> int:
+    """Give each notifiable unit that has no contacts one on the demo inbox (demo mode only;
+    again and again harmless: units with contacts are left alone). Returns how many units."""
+    if not app.settings.demo:
+        return 0
+    units, _ = current_registry(app.ctx)
+    today = app.clock.now().date()
+    rows = ["unit_id,name,role,channel"]
+    for unit in units:
+        if unit.contacts or str(unit.kind) not in NOTIFIABLE or not unit.valid_on(today):
+            continue
+        name, role = DEMO_ROLES.get(str(unit.kind), ("Duty officer (demo)", "duty"))
+        rows.append(f"{unit.id},{name},{role},demo://inbox/{unit.id}")
+    if len(rows) == 1:
+        return 0
+    done = import_contacts(
+        app.ctx, Actor("cli", "demo-seed", Role.ADMIN), "\n".join(rows), source="demo overlay"
+    )
+    return done.units
+
+
 def _credentials_path(app: Lifeline) -> Path:
     return app.settings.data_key_file.parent / "demo-credentials.json"
 
 
 def seed_demo(app: Lifeline) -> dict[str, Any]:
     path = _credentials_path(app)
+    overlaid = seed_demo_contacts(app)
     if path.exists():
         creds = json.loads(path.read_text())
     else:
@@ -137,4 +176,10 @@ def seed_demo(app: Lifeline) -> dict[str, Any]:
         f"--secret {p['secret']}\n"
         "  See it:       .venv/bin/lifeline cases list ; .venv/bin/lifeline cases show 1"
     )
+    if app.settings.demo:
+        message += (
+            f"\n  Demo inbox:   {base}/console/demo-inbox  (the messages officers would get; "
+            f"{overlaid} units given demo contacts now)\n"
+            "  Drill:        .venv/bin/lifeline drill --unit up-lko-ps-madeyganj"
+        )
     return {"credentials_file": str(path), "partner": p, "admin": a, "message": message}

@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lifeline.domain.place import DEFAULT_HOME_STATE
@@ -202,6 +202,11 @@ class Settings(BaseSettings):
         description="development or production: production closes what is open for "
         "convenience (/metrics without LIFELINE_METRICS_TOKEN, the API docs).",
     )
+    demo: bool = Field(
+        False,
+        description="Demo mode (`make run`): `demo://inbox` channels deliver to the demo inbox "
+        "at /console/demo-inbox. Refused with LIFELINE_ENV=production.",
+    )
     metrics_token: SecretStr | None = Field(
         None,
         description="Bearer token /metrics requires (Authorization: Bearer ...). Unset: "
@@ -279,6 +284,15 @@ class Settings(BaseSettings):
         description="TrueType font with Devanagari for PDF reports (unset: Noto Sans "
         "Devanagari, shipped with Lifeline as the package fontpkg-noto-sans-devanagari).",
     )
+
+    @model_validator(mode="after")
+    def _no_demo_in_production(self) -> Settings:
+        if self.demo and self.env == "production":
+            raise ValueError(
+                "LIFELINE_DEMO=true is refused with LIFELINE_ENV=production: the demo inbox "
+                "would take messages meant for officers"
+            )
+        return self
 
     @field_validator("smtp_trusted_relays")
     @classmethod

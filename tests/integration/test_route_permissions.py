@@ -106,6 +106,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/console/reports"): P.REPORT_READ,
     ("GET", "/console/reports/file"): P.REPORT_READ,
     ("GET", "/console/fonts/noto-sans-devanagari.ttf"): OPEN,
+    ("GET", "/console/admin/contacts"): P.REGISTRY_MANAGE,
+    ("POST", "/console/admin/contacts/import"): P.REGISTRY_MANAGE,
+    ("POST", "/console/admin/contacts/{unit_id}/{index}/test"): P.REGISTRY_MANAGE,
+    ("GET", "/console/demo-inbox"): P.REGISTRY_MANAGE,
     ("", "/console/static"): OPEN,
     ("", "/console/vendor/chart.js"): OPEN,
 }

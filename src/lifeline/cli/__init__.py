@@ -3,12 +3,24 @@
 Each feature module registers its commands on the shared app when imported here.
 """
 
-from lifeline.cli import aftercare, core, dispatch, locate, mail, report, simulate, triage, users
+from lifeline.cli import (
+    aftercare,
+    contacts,
+    core,
+    dispatch,
+    locate,
+    mail,
+    report,
+    simulate,
+    triage,
+    users,
+)
 from lifeline.cli.common import app
 
 __all__ = [
     "aftercare",
     "app",
+    "contacts",
     "core",
     "dispatch",
     "locate",

@@ -52,6 +52,8 @@ class Permission(StrEnum):
     #: release held mail (it becomes an alert the operator vouches for, and may dispatch
     #: police: the same power as entering a phone alert) or discard it, with a reason
     QUARANTINE_REVIEW = "quarantine.review"
+    #: the registry's contacts (import, list, test messages), drills, the demo inbox
+    REGISTRY_MANAGE = "registry.manage"
 
 
 class Scope(StrEnum):
@@ -66,7 +68,7 @@ class Scope(StrEnum):
 
 
 P = Permission
-_SMC = frozenset(set(Permission) - {P.REPORT_READ, P.STAFF_MANAGE})
+_SMC = frozenset(set(Permission) - {P.REPORT_READ, P.STAFF_MANAGE, P.REGISTRY_MANAGE})
 
 #: the permission table
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

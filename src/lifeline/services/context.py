@@ -10,7 +10,12 @@ from lifeline.domain.place import DEFAULT_HOME_STATE
 from lifeline.domain.risk import LevelDurations
 from lifeline.domain.signin import SignInPolicy
 from lifeline.services.access.ports import AuditTrust
-from lifeline.services.dispatch.ports import AckTokens, NotificationChannels, PhoneNumbers
+from lifeline.services.dispatch.ports import (
+    AckTokens,
+    DemoInbox,
+    NotificationChannels,
+    PhoneNumbers,
+)
 from lifeline.services.job_types import JobKind
 from lifeline.services.location.ports import Locator
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWorkFactory
@@ -81,3 +86,5 @@ class Context:
     measure: Callable[[str, float], None] | None = None
     #: the audit key and where checkpoints go (None: verification without a key)
     audit: AuditTrust | None = None
+    #: the demo inbox (`demo://` channels), in demo mode only (LIFELINE_DEMO); None otherwise
+    demo_inbox: DemoInbox | None = None

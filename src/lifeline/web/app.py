@@ -20,6 +20,7 @@ from lifeline.web.console import (
     ack_pages,
     admin_pages,
     case_pages,
+    contacts_pages,
     field_pages,
     field_report_pages,
     followup_pages,
@@ -125,6 +126,8 @@ def create_app(
     app.include_router(admin_pages.router)
     app.include_router(quarantine_pages.router)
     app.include_router(followup_pages.router)
+    app.include_router(contacts_pages.router)
+    app.include_router(contacts_pages.demo_router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     overview_pages.mount_vendor(app)
     app.add_middleware(BodyLimitMiddleware, limit=lifeline.settings.max_body_bytes)

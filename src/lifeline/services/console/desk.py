@@ -190,6 +190,8 @@ class CaseView:
     sender_verification: str = ""
     #: the case's one place (what every message says), with any conflict between alerts
     place: CasePlace = field(default_factory=CasePlace)
+    #: a drill (`lifeline drill`): shown with a DRILL badge
+    drill: bool = False
 
 
 def _minimise(alert: Alert) -> Alert:
@@ -247,6 +249,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             sender_verified=sender.verified,
             sender_verification=sender.how,
             place=case_place(uow, case_id, ctx.config.home_state),
+            drill=case.drill,
         )
         uow.commit()
         return view

@@ -37,6 +37,8 @@ class QueueItem:
     place_candidate: str | None = None
     #: confident answers of the case's alerts disagree on the district
     place_conflict: bool = False
+    #: a drill (`lifeline drill`): shown with a DRILL badge
+    drill: bool = False
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ class CaseBrief:
     other_phones: tuple[str, ...] = ()
     #: the place needs review or confident answers disagree: say so to the unit
     place_confirmed: bool = True
+    #: a drill (`lifeline drill`): every message says so
+    drill: bool = False
 
     @property
     def who(self) -> str:
@@ -103,6 +105,7 @@ def case_brief(uow: UnitOfWork, case: Case, home_state: str) -> CaseBrief:
         cues=strongest_cues(assessments, {a.id: a.post.text or "" for a in alerts}),
         other_phones=tuple(phones[1:]),
         place_confirmed=place.confident and not place.conflict,
+        drill=case.drill,
     )
 
 

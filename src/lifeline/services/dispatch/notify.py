@@ -34,6 +34,15 @@ _ADDRESS = re.compile(r"[^\s<>()\"',;:]+@[^\s<>()\"',;:]+\.[A-Za-z]{2,}")
 _NUMBER = re.compile(r"\+?\d[\d \-]{6,}\d")
 
 
+#: how a drill's messages begin (`lifeline drill`)
+DRILL_MARK = "DRILL / अभ्यास"
+DRILL_NOTE = (
+    f"{DRILL_MARK}: a test of the alert path; no one is at risk. Please acknowledge as you "
+    "would a real case. / यह अभ्यास है, कोई व्यक्ति खतरे में नहीं है। कृपया असली केस की तरह "
+    "स्वीकार करें।"
+)
+
+
 def without_recipients(detail: str) -> str:
     """A delivery error as a timeline summary may show it: a provider that quotes the
     recipient ("550 <duty@ps.example>: no such user", "+9198… is not a valid number") has the
@@ -253,6 +262,9 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
     short = f"Lifeline case {brief.case_id}: {level} risk, {place}. " + (
         f"Reply ACK {group_code(ack_code)}" if ack_code else "Open the console."
     )
+    if brief.drill:
+        title, short = f"{DRILL_MARK}: {title}", f"{DRILL_MARK}: {short}"
+        lines = [DRILL_NOTE, *lines]
     incident = {
         "type": "suicide_risk",
         "purpose": n.purpose.value,
@@ -279,6 +291,7 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
         "callback": ctx.config.smc_phone or None,
         "ack_url": ack_url,
         "ack_code": ack_code,
+        "drill": brief.drill,
     }
     return OutgoingMessage(
         n.id, n.case_id, title, "\n".join(lines), short, ack_url, ack_code, incident

@@ -116,6 +116,32 @@ class NotificationChannels(Protocol):
         ...
 
 
+# -- the demo inbox ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoMessage:
+    """A message the demo inbox kept: what the unit's officer would have received."""
+
+    id: int
+    received_at: datetime
+    #: who it was for, from the channel URL (``demo://inbox/<unit id>``)
+    recipient: str
+    case_id: int
+    title: str
+    body: str
+    ack_url: str | None
+
+
+class DemoInbox(Protocol):
+    """Where ``demo://`` channels deliver in demo mode (LIFELINE_DEMO), so a newcomer can see
+    a message arrive and acknowledge it; absent in every other deployment."""
+
+    def messages(self, limit: int = 100) -> list[DemoMessage]:
+        """The latest messages, newest first."""
+        ...
+
+
 # -- SMS acknowledgement --------------------------------------------------------------------
 
 
