@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 
+from lifeline.domain.registry import RegistryUnit
 from lifeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -458,7 +459,7 @@ def _registry_and_channels(run: _Run) -> None:
         app.dispose()
 
 
-def _registry(run: _Run, units: list, version: str) -> None:  # type: ignore[type-arg]
+def _registry(run: _Run, units: list[RegistryUnit], version: str) -> None:
     notifiable = [u for u in units if u.kind.value in ("police_station", "cell", "control_room")]
     silent = [u.id for u in notifiable if not u.contacts]
     status: Status = "warn" if silent else "ok"
@@ -486,14 +487,15 @@ def _registry(run: _Run, units: list, version: str) -> None:  # type: ignore[typ
         run.add("smc_contacts", "ok", f"{SMC_UNIT} has {len(smc.contacts)} contact(s)")
 
 
-def _channels(run: _Run, app: Lifeline, units: list) -> None:  # type: ignore[type-arg]
+def _channels(run: _Run, app: Lifeline, units: list[RegistryUnit]) -> None:
     problems = []
     count = 0
+    channels = app.ctx.channels
     for unit in units:
         for contact in unit.contacts:
             for n, url in enumerate(contact.channels, start=1):
                 count += 1
-                problem = app.ctx.channels.check(url)
+                problem = "no channel adapter" if channels is None else channels.check(url)
                 if problem is not None:
                     problems.append(f"{unit.id} / {contact.name} channel {n}: {problem}")
     hooks = [*app.settings.webhook_urls, app.settings.audit_anchor_webhook or ""]

@@ -291,3 +291,18 @@ def test_production_on_postgresql_without_migration_url_warns(
     else:
         assert check["status"] == "warn"
         assert check["setting"] == "LIFELINE_MIGRATION_DATABASE_URL"
+
+
+def test_a_channel_url_no_adapter_can_use_fails_in_production(
+    production: dict[str, str], run: Invoke, tmp_path: Path
+) -> None:
+    broken = SMC_CONTACTS.replace("json://127.0.0.1:9/send", "nosuch://sms.example.in/send")
+    (tmp_path / "broken.yaml").write_text(broken)
+    run("registry", "import", str(tmp_path / "broken.yaml"))
+    check = by_name(doctor_json(run, 1))["channels"]
+    assert check["status"] == "fail" and check["setting"] == "registry"
+    assert (
+        "up-smc / Shift in-charge channel 1: unsupported channel scheme nosuch://"
+        in (check["found"])
+    )
+    assert "sms.example.in" not in check["found"]  # a channel URL may carry a token
