@@ -89,7 +89,11 @@ def serve(
         )
         raise typer.Exit(2)
     # checked before anything is built: in production a missing key is refused, not created
-    refuse_unsafe_start(settings, separate_workers=not worker, command="serve")
+    refuse_unsafe_start(
+        settings,
+        separate_workers=not worker or settings.workers == "separate",
+        command="serve",
+    )
     lifeline = load_app()
     import_server_adapters()
     if migrate or (migrate is None and not production):
