@@ -140,6 +140,12 @@ class Settings(BaseSettings):
         description="If no operator opens a new imminent case or acknowledges its alarm this "
         "long, the shift in-charge (the contacts of the registry's up-smc unit) is paged.",
     )
+    followup_overdue_seconds: int = Field(
+        4 * 3600,
+        ge=60,
+        description="A follow-up check-in not recorded this long after it fell due raises a "
+        "followup_overdue alarm on the console (for the supervisor; nobody is paged).",
+    )
     ack_link_hours: int = Field(
         24, ge=1, description="How long an acknowledgement link in a message stays valid."
     )

@@ -46,6 +46,8 @@ class ServiceConfig:
     #: no operator opened a new imminent case or acknowledged its alarm this long: page the
     #: shift in-charge (the contacts of the registry's up-smc unit)
     desk_unattended: timedelta = timedelta(seconds=60)
+    #: a follow-up check-in not recorded this long after it fell due alarms the supervisor
+    followup_overdue: timedelta = timedelta(hours=4)
     #: how long an acknowledgement link stays valid
     ack_link_max_age_seconds: int = 24 * 3600
     #: attempts on one channel before the contact's next channel is tried

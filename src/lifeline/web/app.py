@@ -14,6 +14,7 @@ from fastapi_offline import FastAPIOffline
 from lifeline import __version__
 from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.web import errors, ops
+from lifeline.web.api import alarms as alarms_api
 from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
 from lifeline.web.api import dispatch as dispatch_api
 from lifeline.web.console import ack_pages, admin_pages, case_pages, overview_pages, pages
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(alerts.router)
     app.include_router(cases.router)
     app.include_router(dispatch_api.router)
+    app.include_router(alarms_api.router)
     app.include_router(inbound.router)
     app.include_router(ack_pages.router)
     app.include_router(auth.router)

@@ -13,7 +13,13 @@ import re
 from datetime import datetime, timedelta
 
 from lifeline.domain.ack_codes import group_code
-from lifeline.domain.dispatch import DispatchState, Notification, NotificationState, Purpose
+from lifeline.domain.dispatch import (
+    AlarmKind,
+    DispatchState,
+    Notification,
+    NotificationState,
+    Purpose,
+)
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Case
 from lifeline.services.context import Context
@@ -180,7 +186,13 @@ def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: d
     if any(o.state is not NotificationState.FAILED for o in others):
         return
     raise_alarm(
-        ctx, uow, n.case_id, n.dispatch_id, f"{n.unit_id}: no contact reachable on any channel", now
+        ctx,
+        uow,
+        n.case_id,
+        n.dispatch_id,
+        AlarmKind.DELIVERY_FAILED,
+        {"unit": n.unit_id, "units": 1},
+        now,
     )
 
 
