@@ -17,7 +17,14 @@ from lifeline.web import errors, ops
 from lifeline.web.api import alarms as alarms_api
 from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
 from lifeline.web.api import dispatch as dispatch_api
-from lifeline.web.console import ack_pages, admin_pages, case_pages, overview_pages, pages
+from lifeline.web.console import (
+    ack_pages,
+    admin_pages,
+    attention_pages,
+    case_pages,
+    overview_pages,
+    pages,
+)
 from lifeline.web.console.common import STATIC, unavailable_page
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from lifeline.worker import Worker
@@ -109,6 +116,7 @@ def create_app(
     app.include_router(followups.router)
     app.include_router(pages.router)
     app.include_router(case_pages.router)
+    app.include_router(attention_pages.router)
     app.include_router(overview_pages.router)
     app.include_router(admin_pages.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
