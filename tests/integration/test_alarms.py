@@ -15,7 +15,7 @@ from console_support import LUCKNOW, VARANASI, make_person, signed_in
 from console_support import new_case as console_case
 from lifeline.adapters.db import migrate
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.dispatch import AlarmKind
+from lifeline.domain.dispatch import DEFAULT_POLICY, AlarmKind, Dispatch
 from lifeline.domain.model import Actor
 from lifeline.domain.risk import level_at_risk
 from lifeline.services.aftercare import followups as aftercare
@@ -205,22 +205,29 @@ def test_the_banner_has_one_line_per_case_most_urgent_first_in_hindi_too(
 ) -> None:
     web, csrf = signed_in(lifeline, make_person(lifeline, "op.two", "smc_operator"), clock)
     first, second = new_case(lifeline, handle="one"), new_case(lifeline, handle="two")
-    for unit in range(3):  # three units alarmed on the first case: still one line
-        with lifeline.ctx.uow() as uow:
-            uow.dispatches.raise_alarm(
-                first, None, "x", clock.now(), kind=AlarmKind.EXHAUSTED,
-                details={"unit": f"Unit {unit}", "units": 3},
-            )  # fmt: skip
-            uow.commit()
-        _raise(lifeline, first, AlarmKind.NO_CONTACT)
+    now = clock.now()
+    with lifeline.ctx.uow() as uow:  # three units ran out of escalation steps on the first case
+        for unit in ("up-a", "up-b", "up-c"):
+            dispatch = uow.dispatches.add(Dispatch(first, unit, unit, DEFAULT_POLICY, now, "t"))
+            details = {"unit": unit, "units": 1}
+            raise_alarm(lifeline.ctx, uow, first, dispatch.id, AlarmKind.EXHAUSTED, details, now)
+        uow.commit()
+    page = web.get("/console/queue").text
+    banner = page[page.index('id="alarm-lines"') : page.index("<main")]
+    assert banner.count('class="alarm-line"') == 1 and "3 units did not acknowledge" in banner
+    clock.advance(seconds=10)
     _raise(lifeline, second, AlarmKind.NOT_DISPATCHED)
+    clock.advance(seconds=10)
+    _raise(lifeline, first, AlarmKind.NOBODY_REACHED)  # more urgent: it names the line
     page = web.get("/console/queue").text
     banner = page[page.index('id="alarm-lines"') : page.index("<main")]
     assert banner.count('class="alarm-line"') == 2
     assert banner.count(f'href="/console/cases/{first}#dispatch"') == 1
-    # not dispatched is more urgent than a unit that did not answer
+    assert "No unit reached 5 min after dispatch" in banner and "3 units" in banner
+    assert "did not acknowledge" not in banner
+    # same level (not yet assessed): the oldest alarm first
+    assert banner.index(f"#{first}<") < banner.index(f"#{second}<")
     assert "Not sent to any unit 5 min after the alert" in banner
-    assert "3 units" in banner
     web.post("/console/language", data={"csrf": csrf, "lang": "hi", "back": "/console/queue"})
     hindi = web.get("/console/alarms/banner?back=/console/queue").text
     assert "अलर्ट के 5 मिनट बाद भी किसी इकाई को नहीं भेजा गया" in hindi

@@ -16,8 +16,10 @@ FIRST = 3
 def alarm_text(item: Alarm | AlarmGroup, lang: str) -> str:
     """What is wrong, in the reader's language: an alarm's kind with its figures, or a case
     line's most urgent kind."""
+    many = 1
     if isinstance(item, AlarmGroup):
-        alarm = next(a for a in item.alarms if a.kind is item.kind)
+        named = [a for a in item.alarms if a.kind is item.kind]
+        alarm, many = named[0], len({a.dispatch_id for a in named})
     else:
         alarm = item
     details: dict[str, Any] = alarm.details
@@ -29,7 +31,11 @@ def alarm_text(item: Alarm | AlarmGroup, lang: str) -> str:
         "unit": str(details.get("unit") or "?"),
         "reason": alarm.reason,
     }
-    return i18n.translator(lang)[f"attention_kind_{alarm.kind.value}"].format(**values)
+    table = i18n.translator(lang)
+    key = f"attention_kind_{alarm.kind.value}"
+    if many > 1 and f"{key}_many" in table:  # one line for several units: count, not name
+        key, values["units"] = f"{key}_many", many
+    return table[key].format(**values)
 
 
 def banner_context(groups: list[AlarmGroup]) -> dict[str, Any]:

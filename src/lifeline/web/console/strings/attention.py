@@ -45,6 +45,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{unit} did not acknowledge after every escalation step",
         "हर एस्केलेशन चरण के बाद भी {unit} ने पावती नहीं दी",
     ),
+    "attention_kind_delivery_failed_many": (
+        "{units} units: every message failed",
+        "{units} इकाइयाँ: हर संदेश विफल",
+    ),
+    "attention_kind_no_contact_many": (
+        "{units} units: no contact to notify",
+        "{units} इकाइयाँ: सूचित करने के लिए कोई संपर्क नहीं",
+    ),
+    "attention_kind_exhausted_many": (
+        "{units} units did not acknowledge",
+        "{units} इकाइयों ने पावती नहीं दी",
+    ),
     "attention_kind_followup_overdue": (
         "Follow-up check-in not recorded, {minutes} min late",
         "फ़ॉलो-अप जाँच दर्ज नहीं हुई, {minutes} मिनट देर",
