@@ -130,6 +130,8 @@ def test_nobody_at_the_desk_pages_the_shift_in_charge_once(
     assert AlarmKind.DESK_UNATTENDED in open_alarms(lifeline, case_id)
     paged = alarm_messages(sent.smc.received, case_id)[before:]
     assert len(paged) == 1 and paged[0]["incident"]["purpose"] == "alarm"  # type: ignore[index]
+    assert "nobody at the desk opened this imminent case" in str(paged[0]["title"])
+    assert "डेस्क पर किसी ने" in str(paged[0]["message"])
     # acknowledged (by the operator who finally came), then nothing pages it again
     attention.acknowledge_alarms(lifeline.ctx, OP, case_id)
     with lifeline.ctx.uow() as uow:

@@ -51,6 +51,8 @@ class CaseBrief:
     other_phones: tuple[str, ...] = ()
     #: the place needs review or confident answers disagree: say so to the unit
     place_confirmed: bool = True
+    #: for an SMC alarm message: what the alarm is about (domain AlarmKind value)
+    alarm_kind: str | None = None
 
     @property
     def who(self) -> str:

@@ -8,6 +8,7 @@ and nothing is lost when a worker dies (docs/dispatch.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -438,7 +439,8 @@ def raise_alarm(
     for contact in contacts:
         assert brief is not None
         unit_id = holder.id if holder else SMC_UNIT
-        queue_notification(uow, None, unit_id, contact, 0, now, brief, purpose=Purpose.ALARM)
+        about = replace(brief, alarm_kind=kind.value)
+        queue_notification(uow, None, unit_id, contact, 0, now, about, purpose=Purpose.ALARM)
     return alarm_id
 
 
