@@ -60,6 +60,7 @@
   });
 
   var seen = new Set(keysOf(lines));
+  var last = null;
   var busy = false;
   var every = parseInt(zone.dataset.pollMs, 10) || 5000;
 
@@ -74,18 +75,27 @@
         return r.text();
       })
       .then(function (html) {
+        if (html === last) return;  // nothing changed: leave what the person opened alone
         var tmp = document.createElement("div");
         tmp.innerHTML = html;
         var now = keysOf(tmp), fresh = now.filter(function (k) { return !seen.has(k); });
-        var wasOpen = lines.querySelector("details.alarm-all");
-        var keepClosed = wasOpen && !wasOpen.open && !fresh.length;
-        if (lines.innerHTML !== tmp.innerHTML) {
-          var focused = document.activeElement && lines.contains(document.activeElement);
-          if (!focused || fresh.length) {
-            lines.replaceChildren.apply(lines, Array.from(tmp.childNodes));
-            var all = lines.querySelector("details.alarm-all");
-            if (all && keepClosed) all.open = false;
-          }
+        var focused = document.activeElement && lines.contains(document.activeElement);
+        if (!focused || fresh.length) {  // not under a person's hands, unless something is new
+          last = html;
+          // "N more" and "acknowledged" stay as the person left them; the banner itself is
+          // open while something is loud, unless they closed it and nothing new came
+          var before = lines.querySelector("details.alarm-all");
+          var keepClosed = before && !before.open && !fresh.length;
+          var was = {};
+          lines.querySelectorAll("details.alarm-more, details.alarm-acked").forEach(function (d) {
+            was[d.className] = d.open;
+          });
+          lines.replaceChildren.apply(lines, Array.from(tmp.childNodes));
+          lines.querySelectorAll("details.alarm-more, details.alarm-acked").forEach(function (d) {
+            if (d.className in was) d.open = was[d.className];
+          });
+          var all = lines.querySelector("details.alarm-all");
+          if (all && keepClosed) all.open = false;
         }
         if (fresh.length) beep();
         seen = new Set(now);
