@@ -413,6 +413,7 @@ def bootstrap(
             unreached_alarm_after=settings.unreached_alarm_after,
             desk_unattended=timedelta(seconds=settings.desk_unattended_seconds),
             quarantine_alarm=timedelta(seconds=settings.quarantine_alarm_seconds),
+            followup_overdue=timedelta(seconds=settings.followup_overdue_seconds),
             ack_link_max_age_seconds=settings.ack_link_hours * 3600,
             channel_attempts=settings.channel_attempts,
             channel_timeout=settings.channel_timeout_seconds,

@@ -146,6 +146,12 @@ class Settings(BaseSettings):
         description="Held mail (the quarantine) waiting this long turns the console header's "
         "held-mail badge into an alarm.",
     )
+    followup_overdue_seconds: int = Field(
+        4 * 3600,
+        ge=60,
+        description="A follow-up check-in not recorded this long after it fell due raises a "
+        "followup_overdue alarm on the console (for the supervisor; nobody is paged).",
+    )
     ack_link_hours: int = Field(
         24, ge=1, description="How long an acknowledgement link in a message stays valid."
     )

@@ -8,7 +8,14 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from lifeline.domain.dispatch import Alarm, Dispatch, Notification, reach_of, shown_state
+from lifeline.domain.dispatch import (
+    Alarm,
+    AlarmKind,
+    Dispatch,
+    Notification,
+    reach_of,
+    shown_state,
+)
 from lifeline.domain.errors import NotFound
 
 
@@ -91,12 +98,20 @@ class FakeDispatches:
         return next((n for n in self.s.notifications.values() if n.ack_code == code), None)
 
     def raise_alarm(
-        self, case_id: int, dispatch_id: int | None, reason: str, at: datetime
+        self,
+        case_id: int,
+        dispatch_id: int | None,
+        reason: str,
+        at: datetime,
+        *,
+        kind: AlarmKind = AlarmKind.OTHER,
+        details: dict[str, Any] | None = None,
     ) -> int | None:
         for alarm in self.s.alarms:
-            if (alarm["case_id"], alarm["dispatch_id"], alarm["cleared"]) == (
+            if (alarm["case_id"], alarm["dispatch_id"], alarm["kind"], alarm["cleared"]) == (
                 case_id,
                 dispatch_id,
+                kind,
                 False,
             ):
                 return None
@@ -108,6 +123,10 @@ class FakeDispatches:
                 "dispatch_id": dispatch_id,
                 "reason": reason,
                 "at": at,
+                "kind": kind,
+                "details": dict(details or {}),
+                "acknowledged_at": None,
+                "acknowledged_by": None,
                 "cleared": False,
             }
         )
@@ -115,15 +134,41 @@ class FakeDispatches:
 
     def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]:
         return [
-            Alarm(a["id"], a["case_id"], a["dispatch_id"], a["reason"], a["at"])
+            Alarm(
+                a["id"],
+                a["case_id"],
+                a["dispatch_id"],
+                a["reason"],
+                a["at"],
+                a["kind"],
+                a["details"],
+                a["acknowledged_at"],
+                a["acknowledged_by"],
+            )
             for a in self.s.alarms
             if not a["cleared"] and (case_ids is None or a["case_id"] in case_ids)
         ]
 
-    def clear_alarms(self, case_id: int, at: datetime, by: str) -> int:
+    def ever_alarmed(self, case_id: int, kind: AlarmKind) -> bool:
+        return any(a["case_id"] == case_id and a["kind"] == kind for a in self.s.alarms)
+
+    def acknowledge_alarms(self, case_id: int, at: datetime, by: str) -> list[int]:
+        done = []
+        for alarm in self.s.alarms:
+            fresh = alarm["acknowledged_at"] is None and not alarm["cleared"]
+            if alarm["case_id"] == case_id and fresh:
+                alarm["acknowledged_at"], alarm["acknowledged_by"] = at, by
+                done.append(alarm["id"])
+        return done
+
+    def clear_alarms(
+        self, case_id: int, at: datetime, by: str, *, kind: AlarmKind | None = None
+    ) -> int:
         cleared = 0
         for alarm in self.s.alarms:
             if alarm["case_id"] == case_id and not alarm["cleared"]:
+                if kind is not None and alarm["kind"] != kind:
+                    continue
                 alarm["cleared"] = True
                 cleared += 1
         return cleared

@@ -427,6 +427,9 @@ class FakeAudit:
     def records(self) -> Iterator[AuditRecord]:
         return iter(list(self.s.audit))
 
+    def for_case(self, case_id: int, since: datetime) -> list[AuditRecord]:
+        return [r for r in self.s.audit if r.case_id == case_id and r.at >= since]
+
     def head(self) -> tuple[int, str]:
         return (len(self.s.audit), self.s.audit[-1].hash) if self.s.audit else (0, GENESIS)
 

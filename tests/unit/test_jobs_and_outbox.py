@@ -73,6 +73,8 @@ def test_stored_kinds_are_unchanged() -> None:
         "followup_due",
         "deliver_event",
         "send_audit_checkpoint",
+        "check_desk_attended",
+        "check_followup_recorded",
     ]
 
 

@@ -43,6 +43,8 @@ class Permission(StrEnum):
     FOLLOWUP_WORK = "followup.work"
     #: every follow-up plan, and assigning any counsellor
     FOLLOWUP_MANAGE = "followup.manage"
+    #: quiet a case's SMC alarms ("seen, on it"): they stay open until the case moves on
+    ALARM_ACKNOWLEDGE = "alarm.acknowledge"
     #: reports and the state export
     REPORT_READ = "report.read"
     #: the staff lifecycle (create, deactivate, unlock, reset two-factor, change role)

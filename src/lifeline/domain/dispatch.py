@@ -65,15 +65,58 @@ class AckTokenError(DomainError):
         self.expired = expired
 
 
+class AlarmKind(StrEnum):
+    """What an SMC alarm is about. Stored as the value (at most 24 characters); the console
+    renders each in the reader's language from the kind and the alarm's `details`."""
+
+    DESK_UNATTENDED = "desk_unattended"  # nobody at the desk opened a new imminent case
+    NOT_DISPATCHED = "not_dispatched"  # an at-risk case not sent to any unit in time
+    NOBODY_REACHED = "nobody_reached"  # dispatched, but no message delivered in time
+    DELIVERY_FAILED = "delivery_failed"  # every message to a unit failed on every channel
+    NO_CONTACT = "no_contact"  # an escalation step found nobody to notify
+    EXHAUSTED = "exhausted"  # a unit did not acknowledge after every escalation step
+    FOLLOWUP_OVERDUE = "followup_overdue"  # a follow-up check-in not recorded in time
+    OTHER = "other"  # rows from before alarms had kinds, whose reason matched none
+
+
+#: most urgent first: the kind a case's alarm line names when it has several
+ALARM_URGENCY: tuple[AlarmKind, ...] = tuple(AlarmKind)
+
+
+def alarm_reason(kind: AlarmKind, details: dict[str, Any]) -> str:
+    """An alarm in English for the timeline, the audit log and the API's `reason` (people
+    read the kind in their language: web/console/strings/attention.py)."""
+    unit = str(details.get("unit") or "a unit")
+    minutes = int(details.get("seconds") or 0) // 60
+    seconds = int(details.get("seconds") or 0)
+    texts = {
+        AlarmKind.DESK_UNATTENDED: f"nobody at the desk opened this imminent case in {seconds} s",
+        AlarmKind.NOT_DISPATCHED: f"not dispatched {minutes} min after the alert",
+        AlarmKind.NOBODY_REACHED: f"no unit reached {seconds} s after dispatch",
+        AlarmKind.DELIVERY_FAILED: f"{unit}: no contact reachable on any channel",
+        AlarmKind.NO_CONTACT: f"no contact to notify for {unit}",
+        AlarmKind.EXHAUSTED: f"{unit} did not acknowledge after every escalation step",
+        AlarmKind.FOLLOWUP_OVERDUE: f"follow-up check-in overdue by {minutes} min",
+        AlarmKind.OTHER: str(details.get("reason") or "SMC alarm"),
+    }
+    return texts[kind]
+
+
 @dataclass(frozen=True)
 class Alarm:
-    """An alarm raised at the SMC about a case (why in `reason`), open until it is cleared."""
+    """An alarm raised at the SMC about a case, open until it is cleared (the case moved on).
+    `kind` and `details` (units, seconds waited, the unit's name) say what is wrong; `reason`
+    is the same in English. An operator's acknowledgement quiets it without clearing it."""
 
     id: int
     case_id: int
     dispatch_id: int | None
     reason: str
     raised_at: datetime
+    kind: AlarmKind = AlarmKind.OTHER
+    details: dict[str, Any] = field(default_factory=dict)
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ class ServiceConfig:
     desk_unattended: timedelta = timedelta(seconds=60)
     #: held mail waiting this long is an alarm in the console header (no case exists for it)
     quarantine_alarm: timedelta = timedelta(seconds=120)
+    #: a follow-up check-in not recorded this long after it fell due alarms the supervisor
+    followup_overdue: timedelta = timedelta(hours=4)
     #: how long an acknowledgement link stays valid
     ack_link_max_age_seconds: int = 24 * 3600
     #: attempts on one channel before the contact's next channel is tried

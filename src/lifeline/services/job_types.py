@@ -33,6 +33,8 @@ class JobKind(StrEnum):
     FOLLOW_UP_DUE = "followup_due"
     DELIVER_EVENT = "deliver_event"
     SEND_AUDIT_CHECKPOINT = "send_audit_checkpoint"
+    CHECK_DESK_ATTENDED = "check_desk_attended"
+    CHECK_FOLLOWUP_RECORDED = "check_followup_recorded"
 
 
 class PermanentJobError(Exception):
@@ -63,6 +65,15 @@ class CaseJob:
     """A timer on a case (the dispatch deadline, the "nobody reached" alarm)."""
 
     case_id: int
+
+
+@dataclass(frozen=True)
+class DeskJob:
+    """Whether anyone at the desk opened a case that became imminent at `imminent_at` (ISO
+    8601 UTC)."""
+
+    case_id: int
+    imminent_at: str
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,8 @@ PAYLOADS: dict[JobKind, type] = {
     JobKind.CHECK_DISPATCH_DEADLINE: CaseJob,
     JobKind.ESCALATION_STEP: EscalationJob,
     JobKind.CHECK_REACHED: CaseJob,
+    JobKind.CHECK_DESK_ATTENDED: DeskJob,
+    JobKind.CHECK_FOLLOWUP_RECORDED: CheckInJob,
     JobKind.SEND_NOTIFICATION: NotificationJob,
     JobKind.FOLLOW_UP_DUE: CheckInJob,
     JobKind.DELIVER_EVENT: EventJob,

@@ -8,11 +8,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from lifeline.domain.events import DispatchOverdue
-from lifeline.domain.lifecycle import CaseStatus, Milestone
-from lifeline.domain.model import TimelineEntry
 from lifeline.services.aftercare.followups import followup_due, link_repeat_cases
 from lifeline.services.context import Context
+from lifeline.services.dispatch.attention import (
+    check_desk_attended,
+    check_dispatch_deadline,
+    check_followup_recorded,
+    watch_desk,
+)
 from lifeline.services.dispatch.escalations import (
     check_reached,
     consider_dispatch,
@@ -26,11 +29,9 @@ from lifeline.services.job_spec import (
     JobHandler,
     JobSpec,
     free_job,
-    job,
 )
 from lifeline.services.job_types import (
     AlertJob,
-    CaseJob,
     CheckpointJob,
     EventJob,
     JobKind,
@@ -50,35 +51,6 @@ def deliver_event(ctx: Context, job: Job, delivery: EventJob) -> None:
         uow.commit()
 
 
-@job(JobKind.CHECK_DISPATCH_DEADLINE, payload=CaseJob)
-def check_dispatch_deadline(ctx: Context, uow: UnitOfWork, job: CaseJob) -> None:
-    """Alarm on the timeline (and as an event) if the case still waits for a dispatch."""
-    case_id = job.case_id
-    case = uow.cases.get(case_id, for_update=True)
-    if Milestone.DISPATCHED in case.milestones or case.status is not CaseStatus.RECEIVED:
-        return  # the timer is stale: the case moved on, nothing to do
-    now = ctx.clock.now()
-    waited = int((now - case.opened_at).total_seconds())
-    uow.cases.note(
-        case_id,
-        TimelineEntry(
-            now,
-            "dispatch_overdue",
-            f"Not dispatched {waited // 60} min after the alert / अलर्ट के {waited // 60} मिनट "
-            "बाद भी भेजा नहीं गया",
-            details={"waited_seconds": waited},
-        ),
-    )
-    uow.audit.append(
-        at=now,
-        actor="system:lifeline",
-        action="case.dispatch_overdue",
-        case_id=case_id,
-        details={"waited_seconds": waited},
-    )
-    case.events.append(DispatchOverdue(case_id, now, waited, case.status.value))
-
-
 @free_job(JobKind.SEND_AUDIT_CHECKPOINT, payload=CheckpointJob)
 def send_audit_checkpoint(ctx: Context, job: Job, checkpoint: CheckpointJob) -> None:
     """Free handler: POST one audit checkpoint line to LIFELINE_AUDIT_ANCHOR_WEBHOOK outside any
@@ -90,6 +62,18 @@ def send_audit_checkpoint(ctx: Context, job: Job, checkpoint: CheckpointJob) -> 
     with ctx.uow() as uow:
         uow.jobs.complete(job, ctx.clock.now())
         uow.commit()
+
+
+def _then_watch_desk(spec: JobSpec[AlertJob]) -> JobSpec[AlertJob]:
+    """An assessment that makes a case imminent starts the desk's timer (nobody opened it:
+    page the shift in-charge)."""
+
+    def run(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
+        before = uow.cases.get(job.case_id).risk_level
+        spec.handler(ctx, uow, job)
+        watch_desk(ctx, uow, job.case_id, before)
+
+    return replace(spec, handler=run)
 
 
 def _then_consider_dispatch(spec: JobSpec[AlertJob]) -> JobSpec[AlertJob]:
@@ -109,9 +93,11 @@ TRANSACTIONAL: tuple[JobSpec[Any], ...] = (
     _then_consider_dispatch(resolve_location),
     followup_due,
     link_repeat_cases,
-    _then_consider_dispatch(assess_risk),
+    _then_consider_dispatch(_then_watch_desk(assess_risk)),
     escalation_step,
     check_reached,
+    check_desk_attended,
+    check_followup_recorded,
 )
 #: handlers that open their own transactions (they call the network and must hold no lock)
 #: and complete their job themselves

@@ -14,11 +14,13 @@ from fastapi_offline import FastAPIOffline
 from lifeline import __version__
 from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.web import errors, ops
+from lifeline.web.api import alarms as alarms_api
 from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
 from lifeline.web.api import dispatch as dispatch_api
 from lifeline.web.console import (
     ack_pages,
     admin_pages,
+    attention_pages,
     case_pages,
     contacts_pages,
     field_pages,
@@ -110,6 +112,7 @@ def create_app(
     app.include_router(alerts.router)
     app.include_router(cases.router)
     app.include_router(dispatch_api.router)
+    app.include_router(alarms_api.router)
     app.include_router(inbound.router)
     app.include_router(ack_pages.router)
     app.include_router(field_pages.router)
@@ -121,6 +124,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(case_pages.router)
     app.include_router(field_report_pages.router)
+    app.include_router(attention_pages.router)
     app.include_router(overview_pages.router)
     app.include_router(report_pages.router)
     app.include_router(admin_pages.router)

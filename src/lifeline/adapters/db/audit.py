@@ -113,6 +113,19 @@ class SqlAuditLog:
                 r.key_id,
             )
 
+    def for_case(self, case_id: int, since: datetime) -> list[AuditRecord]:
+        query = (
+            select(audit_log)
+            .where(audit_log.c.case_id == case_id, audit_log.c.at >= since)
+            .order_by(audit_log.c.seq)
+        )
+        return [
+            AuditRecord(
+                r.seq, r.at, r.actor, r.action, r.case_id, r.details, r.prev_hash, r.hash, r.key_id
+            )
+            for r in self.conn.execute(query)
+        ]
+
     def head(self) -> tuple[int, str]:
         last = self.conn.execute(_HEAD).one_or_none()
         return (0, GENESIS) if last is None else (int(last.seq), str(last.hash))

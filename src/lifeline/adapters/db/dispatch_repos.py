@@ -23,6 +23,7 @@ from lifeline.adapters.db.tables import (
 from lifeline.domain.ack_codes import ACK_CODE_SECRET_DIGITS
 from lifeline.domain.dispatch import (
     Alarm,
+    AlarmKind,
     Dispatch,
     DispatchState,
     Notification,
@@ -271,9 +272,18 @@ class SqlDispatchRepository:
 
     # -- alarms ----------------------------------------------------------------------------
     def raise_alarm(
-        self, case_id: int, dispatch_id: int | None, reason: str, at: datetime
+        self,
+        case_id: int,
+        dispatch_id: int | None,
+        reason: str,
+        at: datetime,
+        *,
+        kind: AlarmKind = AlarmKind.OTHER,
+        details: dict[str, Any] | None = None,
     ) -> int | None:
-        open_ = select(A.c.id).where(A.c.case_id == case_id, A.c.cleared_at.is_(None))
+        open_ = select(A.c.id).where(
+            A.c.case_id == case_id, A.c.cleared_at.is_(None), A.c.kind == kind.value
+        )
         open_ = open_.where(
             A.c.dispatch_id.is_(None) if dispatch_id is None else A.c.dispatch_id == dispatch_id
         )
@@ -282,24 +292,62 @@ class SqlDispatchRepository:
         return new_id(
             self.conn.execute(
                 insert(A).values(
-                    case_id=case_id, dispatch_id=dispatch_id, reason=reason[:300], raised_at=at
+                    case_id=case_id,
+                    dispatch_id=dispatch_id,
+                    reason=reason[:300],
+                    raised_at=at,
+                    kind=kind.value,
+                    details=details or {},
                 )
             )
         )
 
     def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]:
-        query = select(A).where(A.c.cleared_at.is_(None)).order_by(A.c.raised_at)
+        query = select(A).where(A.c.cleared_at.is_(None)).order_by(A.c.raised_at, A.c.id)
         if case_ids is not None:
             query = query.where(A.c.case_id.in_(sorted(case_ids)))
-        return [
-            Alarm(r.id, r.case_id, r.dispatch_id, r.reason, r.raised_at)
-            for r in self.conn.execute(query).all()
-        ]
+        return [_alarm(r) for r in self.conn.execute(query).all()]
 
-    def clear_alarms(self, case_id: int, at: datetime, by: str) -> int:
-        result = self.conn.execute(
-            update(A)
-            .where(A.c.case_id == case_id, A.c.cleared_at.is_(None))
-            .values(cleared_at=at, cleared_by=by[:120])
+    def ever_alarmed(self, case_id: int, kind: AlarmKind) -> bool:
+        found = select(A.c.id).where(A.c.case_id == case_id, A.c.kind == kind.value).limit(1)
+        return self.conn.execute(found).first() is not None
+
+    def acknowledge_alarms(self, case_id: int, at: datetime, by: str) -> list[int]:
+        found = select(A.c.id).where(
+            A.c.case_id == case_id, A.c.cleared_at.is_(None), A.c.acknowledged_at.is_(None)
         )
+        ids = [r.id for r in self.conn.execute(found).all()]
+        if ids:
+            self.conn.execute(
+                update(A)
+                .where(A.c.id.in_(ids))
+                .values(acknowledged_at=at, acknowledged_by=by[:120])
+            )
+        return ids
+
+    def clear_alarms(
+        self, case_id: int, at: datetime, by: str, *, kind: AlarmKind | None = None
+    ) -> int:
+        query = update(A).where(A.c.case_id == case_id, A.c.cleared_at.is_(None))
+        if kind is not None:
+            query = query.where(A.c.kind == kind.value)
+        result = self.conn.execute(query.values(cleared_at=at, cleared_by=by[:120]))
         return int(result.rowcount or 0)
+
+
+def _alarm(r: Row[Any]) -> Alarm:
+    try:
+        kind = AlarmKind(r.kind)
+    except ValueError:  # a kind written by a newer version: still shown, as "other"
+        kind = AlarmKind.OTHER
+    return Alarm(
+        r.id,
+        r.case_id,
+        r.dispatch_id,
+        r.reason,
+        r.raised_at,
+        kind,
+        dict(r.details or {}),
+        r.acknowledged_at,
+        r.acknowledged_by,
+    )

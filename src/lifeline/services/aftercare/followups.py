@@ -24,6 +24,7 @@ from lifeline.domain.aftercare import (
     ReferralKind,
     RepeatSubjectLinked,
 )
+from lifeline.domain.dispatch import AlarmKind
 from lifeline.domain.errors import NotFound, PermissionDenied
 from lifeline.domain.model import ALIVE_OUTCOMES, SYSTEM, Actor, Case, Subject, TimelineEntry
 from lifeline.services.access.authorisation import may
@@ -78,6 +79,15 @@ def followup_due(ctx: Context, uow: UnitOfWork, job: CheckInJob) -> None:
     if not plan.mark_due(job.check_in_id, ctx.clock.now()):
         return
     uow.aftercare.save_plan(plan)
+    now = ctx.clock.now()  # still not recorded after the grace period: the supervisor's alarm
+    enqueue(
+        uow.jobs,
+        JobKind.CHECK_FOLLOWUP_RECORDED,
+        job,
+        now=now,
+        case_id=plan.case_id,
+        run_at=now + ctx.config.followup_overdue,
+    )
     _flush(ctx, uow, plan, SYSTEM, "followup.due", {"check_in_id": job.check_in_id})
 
 
@@ -99,6 +109,9 @@ def record_check_in(
         plan = uow.aftercare.plan_of_check_in(check_in_id, for_update=True)
         _require_manager_or_assigned(actor, plan, "record a check-in on")
         plan.record(check_in_id, outcome, when, actor, note)
+        uow.dispatches.clear_alarms(
+            plan.case_id, ctx.clock.now(), str(actor), kind=AlarmKind.FOLLOWUP_OVERDUE
+        )
         if outcome is CheckInResult.NEEDS_ESCALATION:
             _reopen(ctx, uow, plan, actor, when, note)
         uow.aftercare.save_plan(plan)

@@ -53,6 +53,8 @@ class CaseBrief:
     place_confirmed: bool = True
     #: a drill (`lifeline drill`): every message says so
     drill: bool = False
+    #: for an SMC alarm message: what the alarm is about (domain AlarmKind value)
+    alarm_kind: str | None = None
 
     @property
     def who(self) -> str:

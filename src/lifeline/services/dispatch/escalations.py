@@ -8,16 +8,20 @@ and nothing is lost when a worker dies (docs/dispatch.md).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from lifeline.domain.access import Permission
 from lifeline.domain.dispatch import (
+    AlarmKind,
     Contact,
     Dispatch,
     DispatchError,
     DispatchState,
     Notification,
     Purpose,
+    alarm_reason,
 )
 from lifeline.domain.events import DispatchStarted, SmcAlarmRaised
 from lifeline.domain.lifecycle import CaseStatus, Milestone
@@ -230,7 +234,8 @@ def fire_step(
             uow,
             dispatch.case_id,
             dispatch.id,
-            f"{dispatch.unit_name} did not acknowledge after every escalation step",
+            AlarmKind.EXHAUSTED,
+            {"unit": dispatch.unit_name, "units": 1},
             now,
         )
         return
@@ -265,7 +270,8 @@ def fire_step(
             uow,
             dispatch.case_id,
             dispatch.id,
-            f"no contact to notify for {dispatch.unit_name} ({', '.join(firing.notify)})",
+            AlarmKind.NO_CONTACT,
+            {"unit": dispatch.unit_name, "units": 1, "targets": list(firing.notify)},
             now,
         )
     if firing.next_at is not None:
@@ -376,8 +382,15 @@ def check_reached(ctx: Context, uow: UnitOfWork, job: CaseJob) -> None:
     if delivered:
         return
     waited = int(ctx.config.unreached_alarm_after.for_level(case.risk_level).total_seconds())
+    units = len({d.unit_id for d in repo.for_case(case_id)})
     raise_alarm(
-        ctx, uow, case_id, None, f"no unit reached {waited} s after dispatch", ctx.clock.now()
+        ctx,
+        uow,
+        case_id,
+        None,
+        AlarmKind.NOBODY_REACHED,
+        {"seconds": waited, "units": units},
+        ctx.clock.now(),
     )
 
 
@@ -386,32 +399,49 @@ def raise_alarm(
     uow: UnitOfWork,
     case_id: int,
     dispatch_id: int | None,
-    reason: str,
+    kind: AlarmKind,
+    details: dict[str, Any],
     now: datetime,
-) -> None:
-    """Alarm the SMC: a banner on every console, a timeline entry, an event, and messages to
-    the SMC's own contacts (once per case and dispatch while the alarm is open)."""
+    *,
+    page_smc: bool = True,
+) -> int | None:
+    """Alarm the SMC: a banner on every console, a timeline entry, an event, and (`page_smc`)
+    messages to the SMC's own contacts; once per case, dispatch and kind while the alarm is
+    open. The new alarm's id, None if one was open already."""
     repo = uow.dispatches
-    alarm_id = repo.raise_alarm(case_id, dispatch_id, reason[:300], now)
+    reason = alarm_reason(kind, details)
+    alarm_id = repo.raise_alarm(case_id, dispatch_id, reason, now, kind=kind, details=details)
     if alarm_id is None:
-        return
-    note(uow, case_id, now, "smc_alarm", f"SMC alarm: {reason} / SMC चेतावनी", alarm_id=alarm_id)
+        return None
+    note(
+        uow,
+        case_id,
+        now,
+        "smc_alarm",
+        f"SMC alarm: {reason} / SMC चेतावनी",
+        alarm_id=alarm_id,
+        alarm_kind=kind.value,
+    )
     uow.audit.append(
         at=now,
         actor=str(SYSTEM),
         action="case.smc_alarm",
         case_id=case_id,
-        details={"reason": reason, "dispatch_id": dispatch_id},
+        details={"reason": reason, "kind": kind.value, "dispatch_id": dispatch_id},
     )
     case = uow.cases.get(case_id)
     case.events.append(SmcAlarmRaised(case_id, now, reason))
+    if not page_smc:
+        return alarm_id
     view = registry_view(ctx, uow, now.date())
     holder, contacts = view.contacts_for(SMC_UNIT)
     brief = case_brief(uow, case, ctx.config.home_state) if contacts else None
     for contact in contacts:
         assert brief is not None
         unit_id = holder.id if holder else SMC_UNIT
-        queue_notification(uow, None, unit_id, contact, 0, now, brief, purpose=Purpose.ALARM)
+        about = replace(brief, alarm_kind=kind.value)
+        queue_notification(uow, None, unit_id, contact, 0, now, about, purpose=Purpose.ALARM)
+    return alarm_id
 
 
 def stop_escalations(uow: UnitOfWork, case: Case, reason: str, now: datetime) -> int:

@@ -13,7 +13,13 @@ import re
 from datetime import datetime, timedelta
 
 from lifeline.domain.ack_codes import group_code
-from lifeline.domain.dispatch import DispatchState, Notification, NotificationState, Purpose
+from lifeline.domain.dispatch import (
+    AlarmKind,
+    DispatchState,
+    Notification,
+    NotificationState,
+    Purpose,
+)
 from lifeline.domain.errors import DomainError
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Case
@@ -190,7 +196,13 @@ def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: d
     if any(o.state is not NotificationState.FAILED for o in others):
         return
     raise_alarm(
-        ctx, uow, n.case_id, n.dispatch_id, f"{n.unit_id}: no contact reachable on any channel", now
+        ctx,
+        uow,
+        n.case_id,
+        n.dispatch_id,
+        AlarmKind.DELIVERY_FAILED,
+        {"unit": n.unit_id, "units": 1},
+        now,
     )
 
 
@@ -234,7 +246,7 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
     if n.purpose not in (Purpose.ALARM, Purpose.RELOCATED) and ctx.ack_tokens is not None:
         ack_url = f"{ctx.config.public_url.rstrip('/')}/ack/{ctx.ack_tokens.issue(n.id)}"
         ack_code = n.ack_code
-    title, lines = _text(n, brief.case_id, level, who, place)
+    title, lines = _text(n, brief.case_id, level, who, place, brief.alarm_kind)
     if n.purpose is not Purpose.ALARM and not brief.place_confirmed:
         lines.append(
             "The place is not confirmed: the SMC is checking it. / स्थान की पुष्टि नहीं हुई है: "
@@ -298,10 +310,26 @@ def render(ctx: Context, brief: CaseBrief, n: Notification) -> OutgoingMessage:
     )
 
 
-def _text(n: Notification, case_id: int, level: str, who: str, place: str) -> tuple[str, list[str]]:
+#: what an SMC alarm message says is wrong, by alarm kind (English / Hindi)
+ALARM_TITLES = {
+    AlarmKind.DESK_UNATTENDED: "nobody at the desk opened this imminent case / डेस्क पर किसी ने "
+    "यह तत्काल केस नहीं खोला",
+    AlarmKind.NOT_DISPATCHED: "not sent to any unit in time / समय पर किसी इकाई को नहीं भेजा गया",
+    AlarmKind.NOBODY_REACHED: "no unit reached / किसी इकाई तक संदेश नहीं पहुँचा",
+    AlarmKind.DELIVERY_FAILED: "messages to a unit failed / इकाई को संदेश विफल",
+    AlarmKind.NO_CONTACT: "a unit has no contact / इकाई का कोई संपर्क नहीं",
+}
+
+
+def _text(
+    n: Notification, case_id: int, level: str, who: str, place: str, alarm: str | None = None
+) -> tuple[str, list[str]]:
     level_hi = LEVEL_HI.get(level, level)
     if n.purpose is Purpose.ALARM:
-        title = f"SMC ALARM: case {case_id} not acknowledged / केस {case_id} पर कोई जवाब नहीं"
+        about = ALARM_TITLES.get(AlarmKind(alarm)) if alarm in set(AlarmKind) else None
+        title = f"SMC ALARM: case {case_id}: " + (
+            about or f"not acknowledged / केस {case_id} पर कोई जवाब नहीं"
+        )
         return title, [
             title,
             f"Risk / जोखिम: {level} ({level_hi}); place / स्थान: {place}",

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from lifeline.domain.dispatch import Alarm, Dispatch, Notification
+from lifeline.domain.dispatch import Alarm, AlarmKind, Dispatch, Notification
 
 # -- the dispatch repository ------------------------------------------------------------------
 
@@ -49,13 +49,36 @@ class DispatchRepository(Protocol):
         ...
 
     def raise_alarm(
-        self, case_id: int, dispatch_id: int | None, reason: str, at: datetime
+        self,
+        case_id: int,
+        dispatch_id: int | None,
+        reason: str,
+        at: datetime,
+        *,
+        kind: AlarmKind = AlarmKind.OTHER,
+        details: dict[str, Any] | None = None,
     ) -> int | None:
-        """A new alarm's id, or None if one for this case and dispatch is already open."""
+        """A new alarm's id, or None if one of this kind for this case and dispatch is
+        already open."""
         ...
 
-    def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]: ...
-    def clear_alarms(self, case_id: int, at: datetime, by: str) -> int: ...
+    def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]:
+        """Open (not cleared) alarms, acknowledged or not, oldest first."""
+        ...
+
+    def ever_alarmed(self, case_id: int, kind: AlarmKind) -> bool:
+        """Whether the case ever had an alarm of this kind, open or cleared."""
+        ...
+
+    def acknowledge_alarms(self, case_id: int, at: datetime, by: str) -> list[int]:
+        """Mark the case's open alarms not yet acknowledged as acknowledged; their ids."""
+        ...
+
+    def clear_alarms(
+        self, case_id: int, at: datetime, by: str, *, kind: AlarmKind | None = None
+    ) -> int:
+        """Close the case's open alarms (of one kind, if given); how many."""
+        ...
 
 
 # -- acknowledgement links ----------------------------------------------------------------------

@@ -2,20 +2,23 @@
 the dry run of who would be notified. Never a channel URL: those hold credentials."""
 
 from collections.abc import Iterable
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field
 
 from lifeline.domain.dispatch import (
+    AlarmKind,
     Dispatch,
     DispatchState,
     Notification,
     NotificationState,
     Reach,
+    alarm_reason,
     reach_of,
 )
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import Case
+from lifeline.services.dispatch.attention import AlarmGroup
 from lifeline.services.dispatch.routing import DispatchPlan
 from lifeline.services.read_model import ReadModel, Timestamp
 
@@ -143,13 +146,62 @@ class OfficerNotificationRead(ReadModel):
 
 
 class AlarmRead(ReadModel):
-    """An open SMC alarm: no unit reached, or an escalation ran out."""
+    """An open SMC alarm: what is wrong (`kind`, its figures in `details`, in English in
+    `reason`), and whether an operator has acknowledged it (quiet until something new)."""
 
     id: int
     case_id: int
     dispatch_id: int | None
-    reason: str
+    kind: Annotated[AlarmKind, Field(description="what the alarm is about")]
+    details: Annotated[
+        dict[str, Any],
+        Field(description="its figures: units (how many), seconds (waited or late), unit"),
+    ]
+    reason: Annotated[str, Field(description="the alarm in English")]
     raised_at: Timestamp
+    acknowledged_at: Timestamp | None
+    acknowledged_by: str | None
+
+
+class AlarmGroupRead(ReadModel):
+    """A case's open alarms as the console's banner shows them: one line per case."""
+
+    case_id: int
+    level: Annotated[str | None, Field(description="the case's risk level (null: not assessed)")]
+    kind: Annotated[
+        AlarmKind,
+        Field(description="the most urgent kind of the loud alarms (of all, when quiet)"),
+    ]
+    reason: Annotated[str, Field(description="that kind, in English")]
+    since: Timestamp
+    units: Annotated[int, Field(description="how many units the alarms are about")]
+    quiet: Annotated[bool, Field(description="every alarm of the case is acknowledged")]
+    acknowledged_by: str | None
+    acknowledged_at: Timestamp | None
+    alarms: list[AlarmRead]
+
+    @classmethod
+    def of(cls, group: AlarmGroup) -> Self:
+        named = next(a for a in group.alarms if a.kind is group.kind)
+        return cls(
+            case_id=group.case_id,
+            level=group.level.value if group.level else None,
+            kind=group.kind,
+            reason=alarm_reason(group.kind, named.details),
+            since=group.since,
+            units=group.units,
+            quiet=group.quiet,
+            acknowledged_by=group.acknowledged_by,
+            acknowledged_at=group.acknowledged_at,
+            alarms=[AlarmRead.model_validate(a) for a in group.alarms],
+        )
+
+
+class AlarmsAcknowledgedRead(ReadModel):
+    """A case's alarms an operator has just acknowledged (empty: all already were)."""
+
+    case_id: int
+    acknowledged: list[int]
 
 
 class RoutingFactsRead(ReadModel):

@@ -24,10 +24,9 @@ from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import (
     enforce_case,
     may,
-    traces_only,
-    visible_case_ids,
 )
 from lifeline.services.context import Context
+from lifeline.services.dispatch.attention import alarm_groups_for
 from lifeline.services.dispatch.escalations import SETTLED
 from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
 from lifeline.services.ports import UnitOfWork
@@ -84,19 +83,8 @@ def ack_link_view(ctx: Context, token: str) -> AckLinkView:
 def alarms_for(ctx: Context, actor: Actor) -> list[Alarm]:
     """Open SMC alarms `actor` may see, scoped as the live queue is: a district officer sees
     only their district's cases, an STF analyst only trace requests, a role without the
-    queue nothing."""
-    if actor.kind != "user" or not may(actor, Permission.QUEUE_READ):
-        return []
-    with ctx.uow(readonly=True) as uow:
-        found = uow.dispatches.open_alarms()
-        if not found:
-            return []
-        visible = visible_case_ids(uow, actor)
-        if visible is not None:
-            found = [a for a in found if a.case_id in visible]
-        if traces_only(actor):
-            found = [a for a in found if uow.cases.get(a.case_id).trace_requested_at]
-        return found
+    queue nothing (grouped per case, most urgent first: dispatch/attention.py)."""
+    return [a for group in alarm_groups_for(ctx, actor) for a in group.alarms]
 
 
 def unit_states(uow: UnitOfWork, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:

@@ -168,7 +168,9 @@ def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Rec
 
 
 def _schedule_deadline(ctx: Context, uow: UnitOfWork, case: Case) -> None:
-    """A durable timer: if nobody has dispatched the case by the deadline, the SMC is alarmed."""
+    """A durable timer: if nobody has dispatched the case by the deadline, the SMC is alarmed.
+    The level is rarely known yet: it first looks at the shortest deadline, then again by the
+    level known then (services/dispatch/attention.py)."""
     assert case.id is not None
     enqueue(
         uow.jobs,
@@ -176,5 +178,5 @@ def _schedule_deadline(ctx: Context, uow: UnitOfWork, case: Case) -> None:
         CaseJob(case.id),
         now=ctx.clock.now(),
         case_id=case.id,
-        run_at=case.opened_at + ctx.config.dispatch_deadline.for_level(case.risk_level),
+        run_at=case.opened_at + ctx.config.dispatch_deadline.shortest,
     )

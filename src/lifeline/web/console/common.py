@@ -19,17 +19,17 @@ from fastapi.templating import Jinja2Templates
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.access import Permission, allowed
-from lifeline.domain.dispatch import Alarm
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.inputs import InvalidInput
 from lifeline.domain.timestamps import iso
 from lifeline.services.access.authorisation import demand
 from lifeline.services.access.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
-from lifeline.services.dispatch.views import alarms_for
+from lifeline.services.dispatch.attention import alarm_groups_for
 from lifeline.services.intake.held_mail import HeldSummary, held_summary
 from lifeline.services.ports import StorageUnavailable
 from lifeline.web.access import Declaration, case_in_path
 from lifeline.web.console import i18n
+from lifeline.web.console.alarm_banner import alarm_text, banner_context
 from lifeline.web.deps import App, client_address
 
 HERE = Path(__file__).resolve().parent
@@ -49,6 +49,7 @@ templates.env.globals.update(
     OUTCOMES=i18n.OUTCOMES,
     REPLIES=i18n.REPLIES,
     can=lambda role, permission: allowed(role, Permission(permission)),
+    alarm_text=alarm_text,
 )
 
 SECURITY_HEADERS = {
@@ -150,13 +151,13 @@ def lang_of(request: Request) -> str:
     return "hi" if accept.lower().startswith("hi") else "en"
 
 
-def _alarms(request: Request, session: ConsoleSession | None) -> list[Alarm]:
-    """The SMC alarm banner of every full page: open alarms of the cases this person may see
-    (fragments refreshed in the background skip it)."""
+def _alarms(request: Request, session: ConsoleSession | None) -> dict[str, Any]:
+    """The SMC alarm banner of every full page: open alarms of the cases this person may see,
+    one line per case (fragments refreshed in the background skip it)."""
     if session is None:
-        return []
+        return banner_context([])
     lifeline: Lifeline = request.app.state.lifeline
-    return alarms_for(lifeline.ctx, session.actor)
+    return banner_context(alarm_groups_for(lifeline.ctx, session.actor))
 
 
 def _held(request: Request, session: ConsoleSession | None) -> HeldSummary | None:
@@ -178,7 +179,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         **context,
     }
     if "alarms" not in full:  # given (empty) by pages shown when the database is away
-        full["alarms"] = [] if name.startswith("_") else _alarms(request, session)
+        full.update(banner_context([]) if name.startswith("_") else _alarms(request, session))
         if "held" not in full:
             full["held"] = None if name.startswith("_") else _held(request, session)
     lifeline: Lifeline = request.app.state.lifeline

@@ -87,6 +87,12 @@ smc_alarms = Table(
     Column("raised_at", Ts, nullable=False),
     Column("cleared_at", Ts),
     Column("cleared_by", String(120)),
+    # what the alarm is about and its figures (domain AlarmKind), since migration 0015
+    Column("kind", String(24), nullable=False, server_default="other"),
+    Column("details", JSON),
+    # an operator quieted it (it stays open until the case moves on)
+    Column("acknowledged_at", Ts),
+    Column("acknowledged_by", String(120)),
 )
 
 #: refused SMS acknowledgements (wrong code, or a number not allowed to send it), the throttle's
