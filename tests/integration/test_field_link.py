@@ -28,7 +28,7 @@ from fastapi.testclient import TestClient
 from console_support import client, form_token, make_person, signed_in
 from dispatch_support import Receiver, import_overlay, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.dispatch import DispatchState
+from lifeline.domain.dispatch import AlarmKind, DispatchState
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import OutcomeKind
 from lifeline.services.cases import service as cases
@@ -339,7 +339,7 @@ def test_a_settled_case_and_a_stopped_dispatch_take_no_steps(
 def test_an_alarm_message_has_no_steps(lifeline: Lifeline, units: Units) -> None:
     case_id, _ = dispatched(lifeline, units)
     with lifeline.ctx.uow() as uow:
-        raise_alarm(lifeline.ctx, uow, case_id, None, "test alarm", lifeline.clock.now())
+        raise_alarm(lifeline.ctx, uow, case_id, None, AlarmKind.EXHAUSTED, {}, lifeline.clock.now())
         uow.commit()
     drain(lifeline)
     with lifeline.ctx.uow(readonly=True) as uow:
