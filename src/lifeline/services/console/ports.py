@@ -37,6 +37,10 @@ class QueueItem:
     place_candidate: str | None = None
     #: confident answers of the case's alerts disagree on the district
     place_conflict: bool = False
+    #: when the first message of a dispatch was delivered (None: nobody reached yet)
+    first_delivered_at: datetime | None = None
+    #: when officers were first on scene
+    on_scene_at: datetime | None = None
 
 
 @dataclass(frozen=True)

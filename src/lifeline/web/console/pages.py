@@ -191,6 +191,7 @@ def _queue_context(app: App, session: ConsoleSession) -> dict[str, object]:
         app.ctx,
         session.actor,
         ack_sla=app.settings.console_ack_sla_minutes * timedelta(minutes=1),
+        on_scene_due=app.settings.console_on_scene_minutes * timedelta(minutes=1),
     )
     return {
         "rows": rows,
