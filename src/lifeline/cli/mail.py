@@ -17,6 +17,7 @@ from lifeline.cli.common import (
     cli_actor,
     emit,
     fail,
+    ist,
     load_app,
     out,
     partners_app,
@@ -100,11 +101,11 @@ def quarantine_list(
             ]
         )
         return
-    table = Table("id", "received (UTC)", "from", "reason", "size", "status")
+    table = Table("id", "received", "from", "reason", "size", "status")
     for m in rows:
         table.add_row(
             str(m.id),
-            m.received_at.strftime("%Y-%m-%d %H:%M"),
+            ist(m.received_at, "%Y-%m-%d %H:%M"),
             m.mail_from,
             m.reason[:60],
             str(m.size),
