@@ -43,18 +43,8 @@ def test_a_misspelt_jurisdiction_is_refused_with_the_nearest_district(run) -> No
         created = json.loads(run(*args[:2], f"dsp{n}", *args[3:], spelling, "--json"))
         assert created["username"] == f"dsp{n}"
     run("users", "set-role", "dsp0", "district_officer", "--jurisdiction", "लखनऊ")
-    error = json.loads(
-        run(
-            "users",
-            "set-role",
-            "dsp0",
-            "district_officer",
-            "--jurisdiction",
-            "Varansi",
-            "--json",
-            code=1,
-        )  # fmt: skip
-    )
+    args = ("users", "set-role", "dsp0", "district_officer", "--jurisdiction", "Varansi")
+    error = json.loads(run(*args, "--json", code=1))
     assert "did you mean 'Varanasi'" in error["error"]["message"]
 
 
