@@ -48,8 +48,13 @@ class Breach:
 
     @property
     def minutes(self) -> int:
-        """Whole minutes overdue (a clock just breached shows 0)."""
+        """Whole minutes overdue (0 in the first minute: see `seconds`)."""
         return int(self.overdue.total_seconds() // 60)
+
+    @property
+    def seconds(self) -> int:
+        """Whole seconds overdue (what the row shows in the first minute)."""
+        return int(self.overdue.total_seconds())
 
 
 def breaches(item: QueueItem, now: datetime, clocks: Clocks) -> tuple[Breach, ...]:

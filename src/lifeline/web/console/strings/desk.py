@@ -24,6 +24,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "desk_overdue": ("Overdue", "समय-सीमा पार"),
     "desk_by": ("by", "इतने से:"),
+    "desk_sec": ("s", "सेकंड"),
     "desk_clock_dispatch": ("Not dispatched", "भेजा नहीं गया"),
     "desk_clock_unreached": ("Nobody reached", "किसी तक नहीं पहुँचा"),
     "desk_clock_ack": ("Not acknowledged", "पावती नहीं मिली"),
