@@ -126,7 +126,7 @@ def test_outside_the_scope_a_case_is_not_found_whatever_the_permission_asked_for
         insider = Actor("user", "dsp.lko", "district_officer")
         check_case(lifeline.ctx, insider, case_id, Permission.CASE_MANAGE)
     with lifeline.ctx.uow(readonly=True) as uow:
-        records = uow.audit.records()
+        records = list(uow.audit.records())
     denied = [(r.actor, r.details["reason"]) for r in records if r.action == "access.denied"]
     assert denied == [("user:dsp.vns", "jurisdiction"), ("user:dsp.lko", "role")]
 
