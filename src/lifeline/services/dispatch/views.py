@@ -162,7 +162,8 @@ def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool)
     with ctx.uow(readonly=True) as uow:
         enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
         repo = uow.dispatches
-        plan, problem, choices = None, "", ()
+        plan, problem = None, ""
+        choices: tuple[tuple[str, str, str], ...] = ()
         if with_plan and may(actor, Permission.CASE_MANAGE) and ctx.locator is not None:
             try:
                 plan = plan_dispatch(ctx, uow, uow.cases.get(case_id), ctx.clock.now())
