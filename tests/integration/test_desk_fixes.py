@@ -53,6 +53,23 @@ def test_an_already_dispatched_case_offers_dispatching_again_not_a_primary_confi
     assert '<button type="submit" class="secondary">Dispatch again to…</button>' in after
 
 
+def test_a_case_recorded_as_phoned_also_offers_dispatching_again_only_as_secondary(
+    lifeline: Lifeline, clock: FakeClock, sent: Endpoints
+) -> None:
+    web, csrf = signed_in(lifeline, make_person(lifeline, "op1", "smc_operator"), clock)
+    case_id = new_case(lifeline)
+    page = web.get(f"/console/cases/{case_id}").text
+    record = f'action="/console/cases/{case_id}/dispatch"'
+    assert re.search(
+        record + r'.*?<button type="submit" class="primary">Dispatch to units', page, re.S
+    )
+    web.post(f"/console/cases/{case_id}/dispatch", data={"csrf": csrf, "units": "Madeyganj PS"})
+    page = web.get(f"/console/cases/{case_id}").text
+    assert '<details class="dispatch-again">' in dispatch_panel(page)
+    assert "Confirm and dispatch" not in page
+    assert re.search(record + r'.*?<button type="submit">Dispatch to units', page, re.S)
+
+
 def test_units_are_chosen_from_the_cases_registry_units_and_an_unknown_id_is_refused(
     lifeline: Lifeline, clock: FakeClock, sent: Endpoints
 ) -> None:
