@@ -207,7 +207,7 @@ def staff_role(value: str, jurisdiction: str | None) -> Role:
     if role is None:
         raise DomainError(f"unknown role {value!r}; roles: {', '.join(Role)}")
     if scope_of(role) is Scope.DISTRICT and not jurisdiction:
-        raise DomainError(f"a {role} needs --jurisdiction (a district or unit id)")
+        raise DomainError(f"a {role} needs --jurisdiction (a district: its name or LGD code)")
     return role
 
 
