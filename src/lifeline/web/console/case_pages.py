@@ -96,8 +96,8 @@ def download(case_id: CaseId, attachment_id: CaseId, app: App, session: Reading)
     )
 
 
-def _done(case_id: int, action: str) -> Response:
-    return redirect(f"{PREFIX}/cases/{case_id}?done={action}#actions")
+def _done(case_id: int, action: str, anchor: str = "actions") -> Response:
+    return redirect(f"{PREFIX}/cases/{case_id}?done={action}#{anchor}")
 
 
 @router.post("/{case_id}/acknowledge")
@@ -107,14 +107,14 @@ def acknowledge(
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     case_service.acknowledge(app.ctx, session.actor, case_id, unit.strip())
-    return _done(case_id, "acknowledge")
+    return _done(case_id, "acknowledge", "done")  # the field steps are at the top
 
 
 @router.post("/{case_id}/on-scene")
 def on_scene(case_id: CaseId, app: App, session: Acting, csrf: Csrf) -> Response:
     check_csrf(session, csrf)
     case_service.mark_on_scene(app.ctx, session.actor, case_id)
-    return _done(case_id, "on_scene")
+    return _done(case_id, "on_scene", "done")
 
 
 @router.post("/{case_id}/outcome")
