@@ -283,6 +283,12 @@ class Settings(BaseSettings):
     console_ack_sla_minutes: int = Field(
         10, ge=1, description="A case not acknowledged this long after the alert turns red."
     )
+    console_on_scene_minutes: int = Field(
+        30,
+        ge=1,
+        description="A case acknowledged this long ago with no officer on scene is listed "
+        "as overdue at the top of the queue.",
+    )
     console_poll_seconds: float = Field(
         1.5, gt=0, description="How often an open queue page asks for new cases."
     )

@@ -8,11 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from lifeline.cli.common import JsonOpt, app, cli_actor, emit, fail, load_app, out
+from lifeline.cli.common import JsonOpt, app, cli_actor, emit, fail, ist, load_app, out
 from lifeline.domain.errors import DomainError
-from lifeline.domain.timestamps import iso
 from lifeline.services.aftercare import followups as aftercare
-from lifeline.services.reports.report import IST
 
 # The Pydantic read models (~0.15 s with pydantic) are imported by the commands that print
 # one, not at every CLI start (bench/startup.py).
@@ -60,11 +58,11 @@ def followups_list(
     if as_json:
         emit([FollowUpPlanRead.of(p, now).plain() for p in plans])
         return
-    table = Table("plan", "case", "status", "counsellor", "referral", "next check-in (IST)")
+    table = Table("plan", "case", "status", "counsellor", "referral", "next check-in")
     for plan in plans:
         open_ = [c for c in plan.check_ins if c.is_open]
         nxt = min(open_, key=lambda c: c.due_at) if open_ else None
-        when = f"{nxt.label} {nxt.due_at.astimezone(IST):%d %b %H:%M}" if nxt else "-"
+        when = f"{nxt.label} {ist(nxt.due_at, '%d %b %H:%M')}" if nxt else "-"
         table.add_row(
             str(plan.id),
             str(plan.case_id),
@@ -93,7 +91,7 @@ def followups_show(plan_id: int, as_json: JsonOpt = False) -> None:
     _show(view, False)
     for c in detail.plan.check_ins:
         out.print(
-            f"  check-in {c.id} {c.label} due {iso(c.due_at)}: {c.state(lifeline.clock.now())}"
+            f"  check-in {c.id} {c.label} due {ist(c.due_at)}: {c.state(lifeline.clock.now())}"
         )
 
 

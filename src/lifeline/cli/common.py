@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from datetime import UTC, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -47,6 +48,22 @@ for sub, name in (
     (alerts_app, "alerts"),
 ):
     app.add_typer(sub, name=name)
+
+#: India Standard Time (no daylight saving): every time the CLI prints for a person
+IST = timezone(timedelta(hours=5, minutes=30), "IST")
+
+
+def ist(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """A moment as a person at the SMC reads it: in IST, the zone shown ("-" for none). JSON
+    output keeps ISO 8601 with its offset (`domain.timestamps.iso`)."""
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # a driver's naive value is UTC, as everything is stored
+        value = value.replace(tzinfo=UTC)
+    return f"{value.astimezone(IST).strftime(fmt)} IST"
+
 
 out = Console()
 err = Console(stderr=True)

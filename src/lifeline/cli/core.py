@@ -24,6 +24,7 @@ from lifeline.cli.common import (
     emit,
     err,
     fail,
+    ist,
     jobs_app,
     keys_app,
     load_app,
@@ -35,7 +36,6 @@ from lifeline.cli.doctor import refuse_unsafe_start
 from lifeline.domain.access import Role
 from lifeline.domain.dispatch import shown_state
 from lifeline.domain.errors import DomainError
-from lifeline.domain.timestamps import iso
 from lifeline.services.access import accounts as access
 from lifeline.services.access import audit
 from lifeline.services.cases import service as cases
@@ -167,7 +167,7 @@ def partners_create(name: str, as_json: JsonOpt = False) -> None:
 def users_create(
     username: str,
     role: Annotated[str, typer.Option(help="One of: " + ", ".join(Role))],
-    jurisdiction: Annotated[str | None, typer.Option(help="District or unit id.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="District name or LGD code.")] = None,
     password: Annotated[str | None, typer.Option(help="Generated if not given.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -214,14 +214,14 @@ def cases_list(
     if as_json:
         emit([CaseSummaryRead.model_validate(r).plain() for r in rows])
         return
-    table = Table("id", "status", "platform", "risk", "opened (UTC)", "alerts", "outcome")
+    table = Table("id", "status", "platform", "risk", "opened", "alerts", "outcome")
     for r in rows:
         table.add_row(
             str(r.id),
             r.status,
             r.platform,
             r.risk_level or "-",
-            r.opened_at.strftime("%Y-%m-%d %H:%M:%S"),
+            ist(r.opened_at),
             str(r.alert_count),
             r.outcome or "-",
         )
@@ -254,7 +254,7 @@ def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
         shown = shown_state(sent.state, sent.reach).replace("_", " ")
         out.print(f"  sent to {sent.unit_name} ({sent.unit_id}): {shown}")
     for entry in view.timeline:
-        out.print(f"  {iso(entry.at)}  {entry.summary}  [{entry.actor}]")
+        out.print(f"  {ist(entry.at)}  {entry.summary}  [{entry.actor}]")
 
 
 @cases_app.command("outcome")
@@ -321,7 +321,7 @@ def audit_verify(as_json: JsonOpt = False) -> None:
     elif report.ok:
         last = log.last_checkpoint
         anchored = (
-            f"; {log.checkpoints} checkpoints match (newest at {last.at}, {last.rows} rows)"
+            f"; {log.checkpoints} checkpoints match (newest at {ist(last.at)}, {last.rows} rows)"
             if last is not None
             else ""
         )
@@ -357,7 +357,7 @@ def audit_checkpoint(as_json: JsonOpt = False) -> None:
     if as_json:
         emit({"at": cp.at, "rows": cp.rows, "head": cp.head, "mac": cp.mac})
     else:
-        out.print(f"checkpoint at {cp.at}: {cp.rows} rows, head {cp.head[:16]}… -> {anchor}")
+        out.print(f"checkpoint at {ist(cp.at)}: {cp.rows} rows, head {cp.head[:16]}… -> {anchor}")
 
 
 @keys_app.command("rotate")
@@ -400,7 +400,7 @@ def jobs_list(
             r["status"],
             str(r["case_id"] or "-"),
             f"{r['attempts']}/{r['max_attempts']}",
-            str(r["run_at"])[:19],
+            ist(r["run_at"]),
             (r["last_error"] or "")[:60],
         )
     out.print(table)

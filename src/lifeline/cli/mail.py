@@ -19,6 +19,7 @@ from lifeline.cli.common import (
     cli_actor,
     emit,
     fail,
+    ist,
     load_app,
     out,
     partners_app,
@@ -137,11 +138,11 @@ def quarantine_list(
     if as_json:
         emit([_held_json(m) for m in rows])
         return
-    table = Table("id", "received (UTC)", "waited", "from", "subject", "reason", "status")
+    table = Table("id", "received", "waited", "from", "subject", "reason", "status")
     for m in rows:
         table.add_row(
             str(m.id),
-            m.received_at.strftime("%Y-%m-%d %H:%M"),
+            ist(m.received_at, "%Y-%m-%d %H:%M"),
             _waited(m),
             escape(_plain(m.mail_from)),  # the sender's words: never Rich markup
             escape(_plain(m.mail.subject[:60])),

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from lifeline.cli.common import JsonOpt, cli_actor, emit, fail, load_app, out, users_app
+from lifeline.cli.common import JsonOpt, cli_actor, emit, fail, ist, load_app, out, users_app
 from lifeline.domain.access import Role
 from lifeline.domain.errors import DomainError
 from lifeline.services.access import staff
@@ -41,9 +41,7 @@ def users_list(as_json: JsonOpt = False) -> None:
             m.role,
             m.jurisdiction or "-",
             "yes" if m.active else "no",
-            m.enrolment_pending_until.isoformat(timespec="minutes")
-            if m.enrolment_pending_until
-            else "-",
+            ist(m.enrolment_pending_until, "%Y-%m-%d %H:%M") if m.enrolment_pending_until else "-",
             str(m.throttled_for),
         )
     out.print(table)
@@ -107,7 +105,7 @@ def users_reset_2fa(username: str, as_json: JsonOpt = False) -> None:
 def users_set_role(
     username: str,
     role: Annotated[str, typer.Argument(help="One of: " + ", ".join(Role))],
-    jurisdiction: Annotated[str | None, typer.Option(help="District or unit id.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help="District name or LGD code.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change a person's role (and jurisdiction); tokens and sessions under the old one end."""

@@ -7,6 +7,7 @@ Partner requests are signed: hex HMAC-SHA256 with the partner's secret over
 from __future__ import annotations
 
 import base64
+import difflib
 import hashlib
 import hmac
 import re
@@ -21,6 +22,7 @@ from lifeline.domain.model import Actor
 from lifeline.services.access.ports import PartnerRecord, UserRecord
 from lifeline.services.access.signin import authenticate, code_hash, totp_step
 from lifeline.services.context import Context
+from lifeline.services.ports import UnitOfWork
 
 
 class AuthenticationFailed(DomainError):
@@ -205,8 +207,30 @@ def staff_role(value: str, jurisdiction: str | None) -> Role:
     if role is None:
         raise DomainError(f"unknown role {value!r}; roles: {', '.join(Role)}")
     if scope_of(role) is Scope.DISTRICT and not jurisdiction:
-        raise DomainError(f"a {role} needs --jurisdiction (a district or unit id)")
+        raise DomainError(f"a {role} needs --jurisdiction (a district: its name or LGD code)")
     return role
+
+
+def check_jurisdiction(uow: UnitOfWork, jurisdiction: str | None) -> str | None:
+    """A person's jurisdiction as given, if it names a district (English or Hindi name, an old
+    name, or the LGD code): anything else would silently show them no case, so it is refused
+    naming the nearest districts."""
+    value = (jurisdiction or "").strip()
+    if not value:
+        return None
+    if uow.jurisdictions.district_code(value) is not None:
+        return value
+    names = {}
+    for code, english, hindi in uow.jurisdictions.districts():
+        names[english.casefold()] = english
+        names[hindi] = hindi
+        names[code] = code
+    near = [names[n] for n in difflib.get_close_matches(value.casefold(), list(names), n=3)]
+    hint = f"; did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+    raise DomainError(
+        f"unknown district {value!r} for the jurisdiction{hint} (a district's name in English "
+        "or Hindi, or its LGD code)"
+    )
 
 
 #: how long a one-time enrolment code works
@@ -250,6 +274,7 @@ def create_user(
     with ctx.uow() as uow:
         if uow.users.by_username(username) is not None:
             raise Conflict(f"user {username!r} already exists")
+        check_jurisdiction(uow, jurisdiction)
         record = uow.users.add(
             username=username,
             password_hash=ctx.passwords.hash(password),

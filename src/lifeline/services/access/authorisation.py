@@ -137,11 +137,13 @@ def enforce_case(
     if actor.kind in TRUSTED_KINDS or actor.kind == "partner":
         return
     uow.cases.get(case_id)  # an unknown case is "not found" for everyone
+    # scope first: a case outside it is "not found" whatever the permission asked for (a 403
+    # for a role's missing permission would tell that the case exists)
     reason = ""
-    if not may(actor, permission):
-        reason = "role"
-    elif not _in_scope(uow, actor, case_id):
+    if not _in_scope(uow, actor, case_id):
         reason = "jurisdiction"
+    elif not may(actor, permission):
+        reason = "role"
     if not reason:
         return
     uow.rollback()

@@ -17,7 +17,12 @@ from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.model import Actor
 from lifeline.domain.signin import SignInPolicy
 from lifeline.domain.timestamps import iso
-from lifeline.services.access.accounts import ENROLMENT_TTL, new_two_factor, staff_role
+from lifeline.services.access.accounts import (
+    ENROLMENT_TTL,
+    check_jurisdiction,
+    new_two_factor,
+    staff_role,
+)
 from lifeline.services.access.authorisation import may
 from lifeline.services.access.ports import UserRecord
 from lifeline.services.access.signin import code_hash, normalise
@@ -178,6 +183,7 @@ def set_role(
     new_role = staff_role(role, jurisdiction).value
     with ctx.uow() as uow:
         user = _load(uow, username)
+        check_jurisdiction(uow, jurisdiction)
         if _admin(user.role) and not _admin(new_role) and not _other_active_admins(uow, user):
             raise DomainError(f"{user.username!r} is the last active admin; make another first")
         uow.users.set_role(user.id, new_role, jurisdiction)

@@ -1,8 +1,8 @@
 """The operator console's use cases: the live queue, the case page, notes, the district a case
 belongs to, and phone alerts. Each is scoped by `authorisation` in its own transaction.
 
-The model's cues are shown by highlighting; the queue is ordered by risk level, then score,
-then age (oldest first), as `triage.QueueEntry` defines.
+The model's cues are shown by highlighting; the queue is ordered by urgency: breached clocks
+first, then risk level, then age (oldest first), the score only breaking ties (urgency.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from lifeline.domain.model import (
     TimelineEntry,
 )
 from lifeline.domain.place import StoredResolution
-from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment, RiskLevel
+from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment
 from lifeline.services.access.authorisation import (
     enforce_case,
     may,
@@ -37,6 +37,7 @@ from lifeline.services.access.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.console.ports import QueueItem
+from lifeline.services.console.urgency import Breach, Clocks, breaches, score_band, urgency
 from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import stop_traces
 from lifeline.services.dispatch.relocation import track_place
@@ -64,6 +65,13 @@ class QueueRow:
     dispatches: tuple[tuple[str, str], ...] = ()
     #: an SMC alarm is open: nobody reached, or nobody acknowledged
     alarmed: bool = False
+    #: the case's clocks that ran out, and by how long (urgency.py)
+    breaches: tuple[Breach, ...] = ()
+
+    @property
+    def band(self) -> str | None:
+        """The model score's band (high / medium / low), as the queue shows it."""
+        return score_band(self.score)
 
     @property
     def case_id(self) -> int:
@@ -122,10 +130,20 @@ def _model_view(found: list[RiskAssessment]) -> tuple[float | None, tuple[Cue, .
     return riskiest.score, riskiest.cues
 
 
-def queue(ctx: Context, actor: Actor, *, ack_sla: timedelta, limit: int = 1000) -> list[QueueRow]:
-    """Open cases the actor may see, most urgent first."""
+def queue(
+    ctx: Context,
+    actor: Actor,
+    *,
+    ack_sla: timedelta,
+    on_scene_due: timedelta = timedelta(minutes=30),
+    limit: int = 1000,
+) -> list[QueueRow]:
+    """Open cases the actor may see, what needs a person now first (urgency.py)."""
     require(actor, Permission.QUEUE_READ)
     now = ctx.clock.now()
+    clocks = Clocks(
+        ctx.config.dispatch_deadline, ctx.config.unreached_alarm_after, ack_sla, on_scene_due
+    )
     with ctx.uow(readonly=True) as uow:
         visible = visible_case_ids(uow, actor)
         items = uow.console.open_queue(case_ids=visible, trace_only=traces_only(actor), limit=limit)
@@ -140,21 +158,16 @@ def queue(ctx: Context, actor: Actor, *, ack_sla: timedelta, limit: int = 1000) 
                 highlight(item.post_text, tuple(Cue(*c) for c in item.cues)),
                 tuple(sent.get(item.case_id, ())),
                 item.case_id in alarmed,
+                breaches(item, now, clocks),
             )
             for item in items
         ]
     return sorted(rows, key=_urgency)
 
 
-#: a risk level's place in RiskLevel (the queue's sort key; built once, not per row)
-_LEVEL_RANKS = {level.value: rank for rank, level in enumerate(RiskLevel)}
-
-
-def _urgency(row: QueueRow) -> tuple[int, float, datetime]:
-    rank = _LEVEL_RANKS.get(row.level or "", len(_LEVEL_RANKS))
-    # an unassessed case is treated as the most urgent until the model or a person says
-    # otherwise (nothing may sink to the bottom for lack of a score)
-    return (-rank, -(row.score or 0.0), row.item.opened_at)
+def _urgency(row: QueueRow) -> tuple[int, int, datetime, float]:
+    # an open SMC alarm is a breached clock too (raised by a timer the queue cannot see)
+    return urgency(bool(row.breaches) or row.alarmed, row.level, row.item.opened_at, row.score)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,10 @@ class QueueItem:
     place_conflict: bool = False
     #: a drill (`lifeline drill`): shown with a DRILL badge
     drill: bool = False
+    #: when the first message of a dispatch was delivered (None: nobody reached yet)
+    first_delivered_at: datetime | None = None
+    #: when officers were first on scene
+    on_scene_at: datetime | None = None
 
 
 @dataclass(frozen=True)

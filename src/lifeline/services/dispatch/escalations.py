@@ -31,10 +31,12 @@ from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief
 from lifeline.services.dispatch.routing import (
+    IST,
     SMC_UNIT,
     DispatchPlan,
     RegistryView,
     plan_dispatch,
+    refuse_unknown_units,
     registry_view,
 )
 from lifeline.services.job_spec import job
@@ -180,6 +182,7 @@ def confirm_dispatch(
         case = uow.cases.get(case_id, for_update=True)
         now = ctx.clock.now()
         cleaned = [u.strip() for u in unit_ids if u.strip()]
+        refuse_unknown_units(registry_view(ctx, uow, now.astimezone(IST).date()), cleaned)
         plan = plan_dispatch(ctx, uow, case, now, unit_ids=cleaned)
         if not plan.units:
             raise DispatchError(

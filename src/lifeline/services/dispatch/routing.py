@@ -6,12 +6,13 @@ anything (the dry-run command prints it); the dispatch service starts what it pl
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from lifeline.domain.dispatch import Contact, Purpose
+from lifeline.domain.dispatch import Contact, DispatchError, Purpose
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import AlertSource, Case
@@ -77,6 +78,24 @@ class RegistryView:
             if unit.contacts:
                 return unit, unit.contacts
         return None, ()
+
+
+def refuse_unknown_units(view: RegistryView, unit_ids: Sequence[str]) -> None:
+    """An operator's units must all be in the registry in force: a typo refuses the whole
+    dispatch (naming the unknown ids and the nearest known ones) instead of sending to the
+    others and dropping it."""
+    unknown = [u for u in unit_ids if u not in view.units]
+    if not unknown:
+        return
+    parts = []
+    for unit_id in unknown:
+        near = difflib.get_close_matches(unit_id.lower(), list(view.units), n=2, cutoff=0.6)
+        hint = f" (did you mean {' or '.join(repr(n) for n in near)}?)" if near else ""
+        parts.append(f"{unit_id!r}{hint}")
+    raise DispatchError(
+        f"not in the registry in force: {', '.join(parts)}; nothing was sent / "
+        f"रजिस्ट्री में नहीं: {', '.join(repr(u) for u in unknown)}; कुछ नहीं भेजा गया"
+    )
 
 
 _VIEWS: dict[tuple[str, date], RegistryView] = {}

@@ -28,7 +28,7 @@ from lifeline.services.access.authorisation import (
 from lifeline.services.context import Context
 from lifeline.services.dispatch.attention import alarm_groups_for
 from lifeline.services.dispatch.escalations import SETTLED
-from lifeline.services.dispatch.routing import DispatchPlan, plan_dispatch
+from lifeline.services.dispatch.routing import IST, DispatchPlan, plan_dispatch, registry_view
 from lifeline.services.ports import UnitOfWork
 
 # -- acknowledgement links ------------------------------------------------------------------
@@ -114,6 +114,43 @@ class DispatchPanel:
     #: the dry run for a person who may dispatch (None otherwise)
     plan: DispatchPlan | None = None
     plan_error: str = ""
+    #: registry units an operator may pick instead of the plan's: (id, name, kind), the
+    #: case's districts' and the state-wide ones (every district's while none is known)
+    choices: tuple[tuple[str, str, str], ...] = ()
+
+
+#: kinds of registry unit a case can be sent to (not the administrative levels above them)
+NOTIFIABLE_KINDS = frozenset(
+    {
+        "police_station",
+        "circle",
+        "dcp_zone",
+        "district",
+        "commissionerate",
+        "cell",
+        "control_room",
+        "agency",
+        "helpline",
+        "nodal_unit",
+    }
+)
+
+
+def unit_choices(ctx: Context, uow: UnitOfWork, case_id: int) -> tuple[tuple[str, str, str], ...]:
+    """The units the case may be sent to by hand: those of its districts and those with no
+    district (state-wide: UP-112, the STF, the SMC, other states' nodal officers)."""
+    view = registry_view(ctx, uow, ctx.clock.now().astimezone(IST).date())
+    districts = uow.jurisdictions.for_case(case_id)
+    found = []
+    for unit in view.units.values():
+        if unit.kind not in NOTIFIABLE_KINDS:
+            continue
+        lgd = unit.lgd if unit.kind == "district" else unit.district_lgd
+        if lgd and districts and lgd not in districts:
+            continue
+        found.append((unit.id, unit.name, unit.kind))
+    # the case's own district first, then the state-wide units, each by name
+    return tuple(sorted(found, key=lambda u: (view.units[u[0]].district_lgd is None, u[1])))
 
     def shown(self, dispatch: Dispatch) -> str:
         """The state to show for `dispatch`: `nobody_reached` rather than "waiting for
@@ -128,9 +165,11 @@ def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool)
         enforce_case(ctx, uow, actor, case_id, Permission.CASE_READ)
         repo = uow.dispatches
         plan, problem = None, ""
+        choices: tuple[tuple[str, str, str], ...] = ()
         if with_plan and may(actor, Permission.CASE_MANAGE) and ctx.locator is not None:
             try:
                 plan = plan_dispatch(ctx, uow, uow.cases.get(case_id), ctx.clock.now())
+                choices = unit_choices(ctx, uow, case_id)
             except DomainError as exc:
                 problem = str(exc)
         return DispatchPanel(
@@ -139,6 +178,7 @@ def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool)
             repo.open_alarms({case_id}),
             plan,
             problem,
+            choices,
         )
 
 

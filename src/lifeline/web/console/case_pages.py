@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import Field
 
 from lifeline.domain.access import Permission
 from lifeline.domain.model import OutcomeKind
@@ -33,6 +34,8 @@ from lifeline.web.inputs import SafeLine, SafeText
 router = APIRouter(prefix=PREFIX + "/cases", route_class=ConsoleRoute, include_in_schema=False)
 CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 Csrf = Annotated[str, Form(max_length=100)]
+#: a registry unit id (or a comma list of them) as a form sends it
+UnitId = Annotated[SafeLine, Field(max_length=2000)]
 #: the signed-in person, checked against the permission table (web/access.py); the use case
 #: checks again, with the case's scope (404 outside it)
 Reading = Annotated[ConsoleSession, requires(Permission.CASE_READ)]
@@ -97,8 +100,8 @@ def download(case_id: CaseId, attachment_id: CaseId, app: App, session: Reading)
     )
 
 
-def _done(case_id: int, action: str) -> Response:
-    return redirect(f"{PREFIX}/cases/{case_id}?done={action}#actions")
+def _done(case_id: int, action: str, anchor: str = "actions") -> Response:
+    return redirect(f"{PREFIX}/cases/{case_id}?done={action}#{anchor}")
 
 
 @router.post("/{case_id}/acknowledge")
@@ -108,14 +111,14 @@ def acknowledge(
 ) -> Response:  # fmt: skip
     check_csrf(session, csrf)
     case_service.acknowledge(app.ctx, session.actor, case_id, unit.strip())
-    return _done(case_id, "acknowledge")
+    return _done(case_id, "acknowledge", "done")  # the field steps are at the top
 
 
 @router.post("/{case_id}/on-scene")
 def on_scene(case_id: CaseId, app: App, session: Acting, csrf: Csrf) -> Response:
     check_csrf(session, csrf)
     case_service.mark_on_scene(app.ctx, session.actor, case_id)
-    return _done(case_id, "on_scene")
+    return _done(case_id, "on_scene", "done")
 
 
 @router.post("/{case_id}/outcome")
@@ -190,12 +193,13 @@ def dispatch(
 @router.post("/{case_id}/confirm-dispatch")
 def confirm(
     case_id: CaseId, app: App, session: Managing, csrf: Csrf,
-    units: Annotated[SafeLine, Form(max_length=2000)] = "",
+    units: Annotated[list[UnitId], Form(max_length=50)] = [],  # noqa: B006
 ) -> Response:  # fmt: skip
     """The operator's one click: send the case to the units the dry run shows (or those
-    named), and start their escalations."""
+    chosen from the registry's; an id not in it refuses the whole dispatch), and start their
+    escalations."""
     check_csrf(session, csrf)
-    chosen = [u.strip() for u in units.replace("\n", ",").split(",") if u.strip()]
+    chosen = [u.strip() for v in units for u in v.replace("\n", ",").split(",") if u.strip()]
     confirm_dispatch(app.ctx, session.actor, case_id, chosen)
     app.jobs_ready.set()  # the first messages are jobs: send them now
     return _done(case_id, "confirm_dispatch")

@@ -30,6 +30,7 @@ from lifeline.services.ports import StorageUnavailable
 from lifeline.web.access import Declaration, case_in_path
 from lifeline.web.console import i18n
 from lifeline.web.console.alarm_banner import alarm_text, banner_context
+from lifeline.web.console.rule_text import rule_text
 from lifeline.web.deps import App, client_address
 
 HERE = Path(__file__).resolve().parent
@@ -48,6 +49,7 @@ templates.env.globals.update(
     SOURCES=i18n.SOURCES,
     OUTCOMES=i18n.OUTCOMES,
     REPLIES=i18n.REPLIES,
+    rule_text=rule_text,
     can=lambda role, permission: allowed(role, Permission(permission)),
     alarm_text=alarm_text,
 )
@@ -285,7 +287,10 @@ class ConsoleRoute(APIRoute):
             except SessionEnded as exc:
                 if request.headers.get("x-lifeline-poll") == "1":
                     return Response(str(exc), status_code=401)
-                target = f"{PREFIX}/sign-in?next={quote(request.url.path)}&ended=1"
+                target = f"{PREFIX}/sign-in?next={quote(request.url.path)}"
+                if request.cookies.get(SESSION_COOKIE):
+                    # a session that existed ended; a first visit (no cookie) is just signing in
+                    target += "&ended=1"
                 return RedirectResponse(target, status_code=303)
             except PermissionDenied as exc:
                 return _error_page(request, 403, "forbidden", str(exc))
