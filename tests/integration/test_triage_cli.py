@@ -17,7 +17,10 @@ def test_triage_json_prints_one_result() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["level"] == "imminent" and data["language"] == "hi"
-    assert set(data) == {"level", "score", "language", "cues", "model_version"}
+    assert set(data) == {
+        "level", "score", "language", "cues", "model_version", "readable", "unreadable"
+    }
+    assert data["readable"] is True and data["unreadable"] is None
     assert 0.0 <= data["score"] <= 1.0
 
 

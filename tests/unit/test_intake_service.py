@@ -10,6 +10,7 @@ from fakes import make_context
 
 from lifeline.domain.errors import Conflict, InvalidOutcome, PermissionDenied
 from lifeline.domain.model import Actor, Alert, AlertSource, OutcomeKind, Post, Subject
+from lifeline.domain.risk import RiskLevel
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, Replay, receive_alert
 from support import FakeClock
@@ -127,7 +128,10 @@ def test_a_dispatch_deadline_timer_is_scheduled_when_a_case_opens() -> None:
     receive_alert(ctx, ReceiveAlert(alert(clock), PARTNER))
     timers = [j for j in factory.store.jobs if j["kind"] == "check_dispatch_deadline"]
     assert len(timers) == 1
-    assert timers[0]["run_at"] == clock.now() + ctx.config.dispatch_deadline.for_level(None)
+    # a platform's alert counts as intent from the start (the floor): its deadline is intent's
+    assert timers[0]["run_at"] == clock.now() + ctx.config.dispatch_deadline.for_level(
+        RiskLevel.INTENT
+    )
 
 
 def test_reading_a_case_is_audited_and_partners_see_only_their_own_cases() -> None:

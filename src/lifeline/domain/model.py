@@ -367,6 +367,21 @@ class Case(KeepsTimeline):
         self.reach(Milestone.TRIAGED, at)
         self._note(at, "triaged", f"Risk assessed: {level.value}", actor, {"level": level.value})
 
+    def raise_to_floor(self, at: datetime, level: RiskLevel, why: str) -> bool:
+        """Raise the case's level to `level` without an assessment (a platform's flag is
+        the floor: domain/floor.py); never lowers it and reaches no milestone."""
+        self._refuse_if_closed("raise the risk level of")
+        if self.risk_level is not None and self.risk_level.rank >= level.rank:
+            return False
+        self.risk_level = level
+        self._note(
+            at,
+            "risk_floor",
+            f"Counted as at least {level.value}: {why} / कम से कम {level.value} माना गया",
+            details={"level": level.value, "why": why},
+        )
+        return True
+
     def mark_located(self, at: datetime, place: str, actor: Actor = SYSTEM) -> None:
         self._refuse_if_closed("record a location on")
         self.reach(Milestone.LOCATED, at)

@@ -1,0 +1,98 @@
+"""The platform's flag is the floor.
+
+A platform's emergency escalation (a signed API call, an email from the partner, a call an
+operator took) is a trained reviewer's judgement of imminent risk. For ordering, alarms and the
+dispatch rules such an alert counts as at least `intent`, whatever the model reads in the post:
+the model may raise the level, never lower it. An operator's assessment stays authoritative
+(confirming or lowering is a human judgement), and posts the SMC found itself (monitoring,
+manual entry) have no floor. The floor is never a label for the post's text: only an
+operator's level trains the model.
+
+An unverified email gets the floor too (it is ordered as urgently); the dispatch rules still
+hold it for an operator, because its sender is not proven (domain/email_trust.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from lifeline.domain.model import Alert, AlertSource
+from lifeline.domain.risk import AssessmentSource, RiskAssessment, RiskLevel
+from lifeline.domain.routing import PLATFORM_SOURCES
+
+#: the least level a platform's escalation counts as
+PLATFORM_FLOOR = RiskLevel.INTENT
+#: sources that are a platform's escalation (the SMC's own finds are not)
+FLAGGING_SOURCES: frozenset[AlertSource] = PLATFORM_SOURCES
+#: what the case's timeline says when the floor raises its level
+FLOOR_REASON = "the platform escalated it (a reviewer's judgement), whatever the model reads"
+
+
+def platform_floor(alert: Alert) -> RiskLevel | None:
+    """The least level this alert stands for by its source alone (None: no floor)."""
+    return PLATFORM_FLOOR if alert.source in FLAGGING_SOURCES else None
+
+
+def highest(*levels: RiskLevel | None) -> RiskLevel | None:
+    """The most urgent of the levels given (None when none is given)."""
+    known = [level for level in levels if level is not None]
+    return max(known, key=lambda level: level.rank) if known else None
+
+
+def floor_applies(alert: Alert, assessments: Iterable[RiskAssessment]) -> bool:
+    """Whether the alert's floor still counts: it has one, and no operator judged the case
+    after the alert came in (that judgement, even a lower one, is the case's level)."""
+    if platform_floor(alert) is None:
+        return False
+    return not any(
+        a.source is AssessmentSource.OPERATOR and a.at >= alert.received_at for a in assessments
+    )
+
+
+@dataclass(frozen=True)
+class PlatformFlag:
+    """What the case's platform alerts say, beside what the model read."""
+
+    flagged: bool
+    #: the first flagging alert's source and platform
+    source: AlertSource | None = None
+    platform: str | None = None
+    alert_ids: tuple[int, ...] = ()
+    floor: RiskLevel | None = None
+    #: whether any flagging alert's sender is proven (an unverified email waits for a person)
+    sender_verified: bool = False
+
+
+def platform_flag(alerts: Sequence[Alert]) -> PlatformFlag:
+    flagging = [a for a in alerts if platform_floor(a) is not None]
+    if not flagging:
+        return PlatformFlag(False)
+    first = flagging[0]
+    return PlatformFlag(
+        True,
+        first.source,
+        first.platform,
+        tuple(a.id for a in flagging if a.id is not None),
+        PLATFORM_FLOOR,
+        any(bool(a.sender_verified) for a in flagging),
+    )
+
+
+def model_reading(assessments: Sequence[RiskAssessment]) -> RiskAssessment | None:
+    """The model's most urgent reading of the case's posts (the latest among equals); an
+    unreadable post counts only when nothing was readable."""
+    model = [a for a in assessments if a.source is AssessmentSource.MODEL]
+    readable = [a for a in model if a.readable]
+    pool = readable or model
+    if not pool:
+        return None
+    return max(pool, key=lambda a: (a.level.rank if a.readable else -1, a.at, a.id or 0))
+
+
+def disagrees(flag: PlatformFlag, reading: RiskAssessment | None) -> bool:
+    """The platform flagged the case and the model read it below the floor (or could not
+    read it): a figure worth watching, not an error."""
+    if not flag.flagged or reading is None or flag.floor is None:
+        return False
+    return not reading.readable or reading.level.rank < flag.floor.rank
