@@ -96,3 +96,34 @@ def disagrees(flag: PlatformFlag, reading: RiskAssessment | None) -> bool:
     if not flag.flagged or reading is None or flag.floor is None:
         return False
     return not reading.readable or reading.level.rank < flag.floor.rank
+
+
+#: the bands of the model's calibrated score shown beside its level (upper bounds)
+SCORE_BANDS: tuple[tuple[float, str], ...] = ((0.25, "low"), (0.5, "moderate"), (0.75, "elevated"))
+
+
+def score_band(score: float | None) -> str | None:
+    """The band of a calibrated probability of ideation or worse: low (< 0.25), moderate
+    (< 0.5), elevated (< 0.75) or high."""
+    if score is None:
+        return None
+    return next((name for bound, name in SCORE_BANDS if score < bound), "high")
+
+
+def level_basis(
+    level: RiskLevel | None,
+    flag: PlatformFlag,
+    reading: RiskAssessment | None,
+    assessments: Sequence[RiskAssessment],
+) -> str | None:
+    """What set the case's level: "operator" (a person's latest word), "platform_floor" (the
+    platform's flag, above what the model read) or "model"; None while unassessed."""
+    if level is None:
+        return None
+    operator = [a for a in assessments if a.source is AssessmentSource.OPERATOR]
+    if operator and operator[-1].level is level:
+        return "operator"
+    model_level = reading.level if reading is not None and reading.readable else None
+    if flag.flagged and flag.floor is level and (model_level is None or model_level.rank < level.rank):
+        return "platform_floor"
+    return "model"
