@@ -18,7 +18,13 @@ def test_triage_json_prints_one_result() -> None:
     data = json.loads(result.stdout)
     assert data["level"] == "imminent" and data["language"] == "hi"
     assert set(data) == {
-        "level", "score", "language", "cues", "model_version", "readable", "unreadable"
+        "level",
+        "score",
+        "language",
+        "cues",
+        "model_version",
+        "readable",
+        "unreadable",
     }
     assert data["readable"] is True and data["unreadable"] is None
     assert 0.0 <= data["score"] <= 1.0

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 
 from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.errors import NotFound
+from lifeline.domain.risk import AssessmentSource
 from lifeline.services.aftercare.ports import EarlierCase
 from lifeline.services.ports import ConcurrentWrite
-from lifeline.domain.risk import AssessmentSource
 from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts, ReadingFacts
 
 if TYPE_CHECKING:

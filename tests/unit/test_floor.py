@@ -47,6 +47,7 @@ AT = datetime(2026, 12, 6, 3, 0, tzinfo=UTC)
         ("<media omitted>", "text", "media"),
         ("[वीडियो]", "text", "video"),
         ("[लाइव वीडियो]", "video", "live video"),
+        ("[video]", "live", "live video"),
         ("[तस्वीर]", "text", "image"),
         ("https://facebook.com/ravi/videos/1", "text", "link only"),
         ("😭😭 https://fb.watch/x 🙏", "text", "link only"),
@@ -139,7 +140,14 @@ def test_the_models_reading_is_its_riskiest_readable_one_and_disagreement_is_bel
 
 @pytest.mark.parametrize(
     ("score", "band"),
-    [(None, None), (0.0, "low"), (0.249, "low"), (0.25, "moderate"), (0.6, "elevated"), (0.9, "high")],
+    [
+        (None, None),
+        (0.0, "low"),
+        (0.249, "low"),
+        (0.25, "moderate"),
+        (0.6, "elevated"),
+        (0.9, "high"),
+    ],
 )
 def test_score_bands(score: float | None, band: str | None) -> None:
     assert score_band(score) == band
@@ -181,7 +189,9 @@ def run_assessments(ctx: Context, factory: FakeUowFactory) -> None:
             now = ctx.clock.now()
             payload = job["payload"]
             assess_risk.run(
-                ctx, uow, Job(job["id"], "assess_risk", payload, job["case_id"], 1, 8, "t", now, now)
+                ctx,
+                uow,
+                Job(job["id"], "assess_risk", payload, job["case_id"], 1, 8, "t", now, now),
             )
             uow.commit()
         job["status"] = "done"
@@ -202,6 +212,9 @@ def test_a_platform_alert_counts_as_intent_from_intake_and_the_model_cannot_lowe
     assert level_of(factory, case_id) == "intent"
     floor = [t for t in factory.store.timeline[case_id] if t.kind == "risk_floor"]
     assert [t.details["level"] for t in floor] == ["intent"]  # once: the merge changed nothing
+    triaged = [t.summary for t in factory.store.timeline[case_id] if t.kind == "triaged"]
+    assert "model: distress; platform's flag: at least intent" in triaged[0]
+    assert "model: none; platform's flag: at least intent" in triaged[1]
 
 
 def test_the_model_may_raise_a_flagged_case_above_the_floor() -> None:

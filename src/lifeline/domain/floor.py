@@ -124,6 +124,10 @@ def level_basis(
     if operator and operator[-1].level is level:
         return "operator"
     model_level = reading.level if reading is not None and reading.readable else None
-    if flag.flagged and flag.floor is level and (model_level is None or model_level.rank < level.rank):
+    if (
+        flag.flagged
+        and flag.floor is level
+        and (model_level is None or model_level.rank < level.rank)
+    ):
         return "platform_floor"
     return "model"

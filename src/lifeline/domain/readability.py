@@ -59,7 +59,8 @@ def unreadable_reason(text: str | None, kind: str = "text") -> str | None:
     if any(unicodedata.category(ch).startswith("L") for ch in body):
         return None
     if found:
-        return found[0]
+        # "[video]" on a post the platform marks live is a live video (happening now)
+        return "live video" if kind == "live" and found[0] in ("video", "media") else found[0]
     if kind in _KIND_REASONS:
         return _KIND_REASONS[kind]
     if links:

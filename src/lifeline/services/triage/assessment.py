@@ -93,7 +93,9 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
             language=result.language,
             cues=result.cues,
             model_version=result.model_version,
-            note=None if result.readable else f"the model could not read this post ({result.unreadable})",
+            note=None
+            if result.readable
+            else f"the model could not read this post ({result.unreadable})",
             unreadable=result.unreadable,
         )
     )
@@ -110,7 +112,14 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
         or level.rank > current.rank
         or (not operator_decided and level.rank >= current.rank)
     ):
-        case.mark_triaged(now, level, _MODEL_ACTOR)
+        why = ""
+        if read is not level:
+            reading = read.value if read else f"could not read the post ({result.unreadable})"
+            why = (
+                f"model: {reading}; platform's flag: at least {level.value} / मॉडल: "
+                f"{reading}; प्लेटफ़ॉर्म की सूचना: कम से कम {level.value}"
+            )
+        case.mark_triaged(now, level, _MODEL_ACTOR, why)
     else:
         reading = result.level.value if result.readable else f"unreadable ({result.unreadable})"
         stays = current.value if current is not None else "unassessed"

@@ -21,8 +21,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "floor_basis_platform_floor": (
         "Level from the platform's flag: the model read it lower. An operator may confirm "
         "or lower it.",
-        "स्तर प्लेटफ़ॉर्म की सूचना से: मॉडल ने इसे कम आँका। ऑपरेटर इसकी पुष्टि कर सकते हैं "
-        "या इसे घटा सकते हैं।",
+        "स्तर प्लेटफ़ॉर्म की सूचना से: मॉडल ने इसे कम आँका। ऑपरेटर इसकी पुष्टि कर सकते हैं या इसे घटा सकते हैं।",
     ),
     "floor_basis_operator": ("Level set by an operator", "स्तर ऑपरेटर ने तय किया"),
     "floor_basis_model": ("Level from the model's reading", "स्तर मॉडल के आकलन से"),
