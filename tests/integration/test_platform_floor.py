@@ -21,6 +21,7 @@ from lifeline.services.cases import service as cases
 from lifeline.services.console import desk
 from lifeline.services.dispatch.escalations import preview_dispatch
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.reports.dashboard import dashboard
 from lifeline.services.reports.report import IST
 from lifeline.services.triage.assessment import feedback_examples, record_operator_assessment
 from lifeline.web.app import create_app
@@ -237,3 +238,8 @@ def test_the_report_counts_platform_model_disagreements(
     assert sorted(counted["flagged_case_ids"]) == sorted([tired, video, agreed])
     assert found not in counted["case_ids"]
     assert figures["unreadable_posts"]["case_ids"] == [video]
+    # the dashboard counts the same cases, today and this month
+    board = dashboard(lifeline.ctx, Actor("user", "sup", "supervisor"))
+    for period in ("today", "month"):
+        shown = {f.key: f for f in board.platform_model[period].figures}
+        assert shown["platform_model_disagreements"].case_ids == tuple(sorted([tired, video]))

@@ -36,6 +36,16 @@ STRINGS: dict[str, tuple[str, str]] = {
         "दिखाया गया स्तर प्लेटफ़ॉर्म की सूचना से है, पोस्ट के शब्दों से नहीं: जो स्तर आप उचित "
         "समझें वह चुनें (आपका चुनाव मॉडल को भी सिखाता है)।",
     ),
+    "floor_dashboard_title": (
+        "Platform flag and model reading",
+        "प्लेटफ़ॉर्म की सूचना और मॉडल का आकलन",
+    ),
+    "floor_dashboard_help": (
+        "Cases a platform escalated that the model read below intent, or could not read: each "
+        "counted as at least intent. An operator's level on such a post teaches the model.",
+        "वे मामले जिन्हें प्लेटफ़ॉर्म ने भेजा पर मॉडल ने इरादे से कम आँका या पढ़ नहीं सका: हर "
+        "एक को कम से कम इरादा माना गया। ऐसी पोस्ट पर ऑपरेटर का स्तर मॉडल को सिखाता है।",
+    ),
     "floor_band_low": ("low", "कम"),
     "floor_band_moderate": ("moderate", "मध्यम"),
     "floor_band_elevated": ("elevated", "बढ़ा हुआ"),
