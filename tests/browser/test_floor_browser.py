@@ -57,7 +57,8 @@ def test_the_case_page_shows_the_platforms_flag_beside_the_models_reading(
         "the model could not read this post (live video)"
     )
     expect(page.locator("#level-basis")).to_contain_text("Level from the platform's flag")
-    expect(page.locator(".case-head .badge").first).to_have_class("badge level-intent")
+    # a platform's escalation of a live broadcast is happening now: imminent
+    expect(page.locator(".case-head .badge").first).to_have_class("badge level-imminent")
     page.screenshot(path=str(SHOTS / "floor-unreadable.png"), full_page=True)
 
     page.goto(f"{served.url}/console/cases/{tired}")

@@ -233,6 +233,19 @@ def test_an_unreadable_platform_post_is_intent_and_its_assessment_has_no_level()
     assert level_of(factory, case_id) == "intent"
 
 
+def test_a_platforms_live_broadcast_is_imminent_even_unread() -> None:
+    clock = FakeClock()
+    ctx, factory = context(clock)
+    case_id = take(ctx, factory, alert(at=clock.now(), text="[video]", kind=PostKind.LIVE))
+    (reading,) = assessments_of(ctx, case_id)
+    assert reading.unreadable == "live video"
+    assert level_of(factory, case_id) == "imminent"
+    find = alert(AlertSource.MONITORING, "", at=clock.now(), ref="X-1", kind=PostKind.LIVE)
+    find.subject = Subject(handle="someone.else", platform="facebook")
+    found = take(ctx, factory, find)
+    assert found != case_id and level_of(factory, found) is None  # the SMC's find: no floor
+
+
 def test_an_unreadable_monitoring_post_stays_unassessed_for_a_person_not_none() -> None:
     clock = FakeClock()
     ctx, factory = context(clock)

@@ -2,11 +2,11 @@
 
 A platform's emergency escalation (a signed API call, an email from the partner, a call an
 operator took) is a trained reviewer's judgement of imminent risk. For ordering, alarms and the
-dispatch rules such an alert counts as at least `intent`, whatever the model reads in the post:
-the model may raise the level, never lower it. An operator's assessment stays authoritative
-(confirming or lowering is a human judgement), and posts the SMC found itself (monitoring,
-manual entry) have no floor. The floor is never a label for the post's text: only an
-operator's level trains the model.
+dispatch rules such an alert counts as at least `intent` (`imminent` for a live broadcast),
+whatever the model reads in the post: the model may raise the level, never lower it. An
+operator's assessment stays authoritative (confirming or lowering is a human judgement), and
+posts the SMC found itself (monitoring, manual entry) have no floor. The floor is never a
+label for the post's text: only an operator's level trains the model.
 
 An unverified email gets the floor too (it is ordered as urgently); the dispatch rules still
 hold it for an operator, because its sender is not proven (domain/email_trust.py).
@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from lifeline.domain.model import Alert, AlertSource
+from lifeline.domain.model import Alert, AlertSource, PostKind
 from lifeline.domain.risk import AssessmentSource, RiskAssessment, RiskLevel
 from lifeline.domain.routing import PLATFORM_SOURCES
 
@@ -30,8 +30,12 @@ FLOOR_REASON = "the platform escalated it (a reviewer's judgement), whatever the
 
 
 def platform_floor(alert: Alert) -> RiskLevel | None:
-    """The least level this alert stands for by its source alone (None: no floor)."""
-    return PLATFORM_FLOOR if alert.source in FLAGGING_SOURCES else None
+    """The least level this alert stands for by its source alone (None: no floor). A
+    platform's escalation of a live broadcast is happening now: imminent, as the triage rule
+    for live posts at ideation or above says (services/triage/assessment.py)."""
+    if alert.source not in FLAGGING_SOURCES:
+        return None
+    return RiskLevel.IMMINENT if alert.post.kind is PostKind.LIVE else PLATFORM_FLOOR
 
 
 def highest(*levels: RiskLevel | None) -> RiskLevel | None:
@@ -74,7 +78,7 @@ def platform_flag(alerts: Sequence[Alert]) -> PlatformFlag:
         first.source,
         first.platform,
         tuple(a.id for a in flagging if a.id is not None),
-        PLATFORM_FLOOR,
+        highest(*(platform_floor(a) for a in flagging)),
         any(bool(a.sender_verified) for a in flagging),
     )
 
@@ -93,9 +97,9 @@ def model_reading(assessments: Sequence[RiskAssessment]) -> RiskAssessment | Non
 def disagrees(flag: PlatformFlag, reading: RiskAssessment | None) -> bool:
     """The platform flagged the case and the model read it below the floor (or could not
     read it): a figure worth watching, not an error."""
-    if not flag.flagged or reading is None or flag.floor is None:
+    if not flag.flagged or reading is None:
         return False
-    return not reading.readable or reading.level.rank < flag.floor.rank
+    return not reading.readable or reading.level.rank < PLATFORM_FLOOR.rank
 
 
 #: the bands of the model's calibrated score shown beside its level (upper bounds)
