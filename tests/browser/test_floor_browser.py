@@ -65,7 +65,7 @@ def test_the_case_page_shows_the_platforms_flag_beside_the_models_reading(
     reading = page.locator("#model-reading")
     expect(reading).to_contain_text("Distress")
     expect(reading).to_contain_text("score low")
-    expect(page.locator("#level-basis")).to_contain_text("the model read it lower")
+    expect(page.locator("#level-basis")).to_contain_text("the model read the post lower")
     picker = page.locator("#level")
     expect(picker).to_have_value("")  # nothing chosen: the floor is not the text's label
     expect(picker.locator("option:checked")).to_have_text("— choose a level —")

@@ -19,9 +19,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "मॉडल यह पोस्ट नहीं पढ़ सका",
     ),
     "floor_basis_platform_floor": (
-        "Level from the platform's flag: the model read it lower. An operator may confirm "
-        "or lower it.",
-        "स्तर प्लेटफ़ॉर्म की सूचना से: मॉडल ने इसे कम आँका। ऑपरेटर इसकी पुष्टि कर सकते हैं या इसे घटा सकते हैं।",
+        "Level from the platform's flag (the model read the post lower, or could not read "
+        "it). An operator may confirm or lower it.",
+        "स्तर प्लेटफ़ॉर्म की सूचना से (मॉडल ने पोस्ट को कम आँका, या पढ़ नहीं सका)। ऑपरेटर "
+        "इसकी पुष्टि कर सकते हैं या इसे घटा सकते हैं।",
     ),
     "floor_basis_operator": ("Level set by an operator", "स्तर ऑपरेटर ने तय किया"),
     "floor_basis_model": ("Level from the model's reading", "स्तर मॉडल के आकलन से"),
