@@ -96,8 +96,9 @@ def test_the_map_draws_the_districts_and_places_open_cases_and_todays_outcomes(
     assert "around the district centre" in rows[str(placed)]
     assert "not on the map" in rows[str(nowhere)]
     assert "Reached, safe" in rows[str(done)] and "Lucknow" in rows[str(done)]
-    # open cases first, most urgent first (unassessed ones count as most urgent, as on the queue)
-    assert list(rows) == [str(pinned), str(nowhere), str(placed), str(done)]
+    # open cases first, most urgent first, as on the queue: the imminent one, then the platform
+    # alerts not yet read by the model, which count as intent (the platform's flag is the floor)
+    assert list(rows) == [str(placed), str(pinned), str(nowhere), str(done)]
 
 
 def test_the_map_reads_in_hindi_and_keeps_to_the_content_security_policy(

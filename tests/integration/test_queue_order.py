@@ -96,16 +96,16 @@ def test_the_score_is_a_band_and_only_breaks_ties_within_a_level(
     clock.advance(seconds=30)
     # two imminent alerts in the same second: the score decides between them
     unsure, sure = new_case(app, handle="b"), new_case(app, handle="c")
-    assessed(app, unsure, "imminent", 0.55)
+    assessed(app, unsure, "imminent", 0.55)  # elevated: 0.5 to 0.75
     assessed(app, sure, "imminent", 0.99)
     page = web.get("/console/queue").text
     rows = rows_of(page)
     assert list(rows) == [str(sure), str(unsure), str(older_intent)]
-    assert "Model: high" in rows[str(sure)] and "Model: medium" in rows[str(unsure)]
+    assert "Model: high" in rows[str(sure)] and "Model: elevated" in rows[str(unsure)]
     assert "0.99" not in page and "0.55" not in page
     # in Hindi too
     web.post("/console/language", data={"csrf": csrf, "lang": "hi", "back": "/console/queue"})
     page = web.get("/console/queue").text
     assert "मॉडल: ऊँचा" in rows_of(page)[str(sure)]
-    assert "मॉडल: मध्यम" in rows_of(page)[str(unsure)]
+    assert "मॉडल: बढ़ा हुआ" in rows_of(page)[str(unsure)]
     assert "मॉडल का स्कोर केवल एक ही स्तर के केसों में क्रम तय करता है" in page

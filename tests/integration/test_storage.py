@@ -89,7 +89,8 @@ def test_a_case_reads_back_with_its_alert_exactly_as_received(
     assert stored["caller"]["organisation"] == "Meta"
     assert data["subject"]["name"] == "Ravi Kumar"
     assert data["milestones"]["received"] == clock.now().isoformat()
-    assert [t["kind"] for t in data["timeline"]] == ["case_opened"]
+    # a platform's alert counts as at least intent from the start (the floor)
+    assert [t["kind"] for t in data["timeline"]] == ["case_opened", "risk_floor"]
 
 
 def test_alerts_merge_by_keyed_hash_of_the_account(lifeline: Lifeline, clock: FakeClock) -> None:

@@ -17,7 +17,16 @@ def test_triage_json_prints_one_result() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["level"] == "imminent" and data["language"] == "hi"
-    assert set(data) == {"level", "score", "language", "cues", "model_version"}
+    assert set(data) == {
+        "level",
+        "score",
+        "language",
+        "cues",
+        "model_version",
+        "readable",
+        "unreadable",
+    }
+    assert data["readable"] is True and data["unreadable"] is None
     assert 0.0 <= data["score"] <= 1.0
 
 
@@ -49,6 +58,26 @@ def test_triage_jsonl_scores_good_lines_and_reports_bad_ones() -> None:
     assert rows[4]["error"]["code"] == "missing_text"
     assert rows[5]["error"]["code"] == "empty_text"
     assert rows[6]["id"] == 6 and "level" in rows[6]
+
+
+def test_a_post_the_model_cannot_read_is_unreadable_not_none() -> None:
+    result = RUNNER.invoke(app, ["triage", "--json", "[वीडियो]"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["readable"] is False and data["unreadable"] == "video"
+    assert data["level"] is None and data["score"] is None
+    lines = [
+        json.dumps({"id": "a", "text": "I am so tired of everything"}).encode(),
+        json.dumps({"id": "b", "text": "[live video]"}).encode(),
+        json.dumps({"id": "c", "text": "😭😭 https://fb.watch/x"}).encode(),
+        json.dumps({"id": "d", "text": "bas ab aur nahi"}).encode(),
+    ]
+    result = RUNNER.invoke(app, ["triage", "--jsonl"], input=b"\n".join(lines) + b"\n")
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b", "c", "d"]  # input order kept
+    assert [o["unreadable"] for o in out] == [None, "live video", "link only", None]
+    assert out[0]["level"] is not None and out[1]["level"] is None
 
 
 def test_model_evaluate_prints_metrics_for_a_labelled_file(tmp_path: Path) -> None:

@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING
 
 from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.errors import NotFound
+from lifeline.domain.risk import AssessmentSource
 from lifeline.services.aftercare.ports import EarlierCase
 from lifeline.services.ports import ConcurrentWrite
-from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts
+from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts, ReadingFacts
 
 if TYPE_CHECKING:
     from fakes import Store
@@ -151,6 +152,13 @@ class FakeReports:
             AlertFacts(a.id or 0, a.case_id or 0, a.source.value, a.platform, a.received_at)
             for a in self.s.alerts.values()
             if a.case_id in case_ids
+        ]
+
+    def model_readings(self, case_ids: list[int]) -> list[ReadingFacts]:
+        return [
+            ReadingFacts(a.case_id, a.alert_id, a.level.value, a.unreadable)
+            for a in self.s.assessments
+            if a.case_id in case_ids and a.source is AssessmentSource.MODEL
         ]
 
     def check_ins_due(self, start: datetime, end: datetime) -> list[CheckInFacts]:

@@ -99,6 +99,7 @@ def test_the_queue_puts_higher_risk_first_then_older() -> None:
     low, unassessed, high = _case(ctx, "a"), _case(ctx, "b"), _case(ctx, "c")
     factory.store.cases[low].risk_level = "distress"
     factory.store.cases[high].risk_level = "imminent"
+    factory.store.cases[unassessed].risk_level = None  # platform alerts start at the floor
     rows = console.queue(ctx, OP, ack_sla=timedelta(minutes=10))
     assert [r.case_id for r in rows] == [unassessed, high, low]
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from lifeline.domain.floor import score_band
 from lifeline.domain.risk import LevelDurations
 from lifeline.services.console.ports import QueueItem
-from lifeline.services.console.urgency import Clocks, breaches, score_band, urgency
+from lifeline.services.console.urgency import Clocks, breaches, urgency
 
 T0 = datetime(2026, 11, 28, 21, 0, tzinfo=UTC)
 CLOCKS = Clocks(
@@ -67,6 +68,7 @@ def test_breached_first_then_level_then_oldest_and_the_score_last() -> None:
         "imminent, newer, sure",
         "imminent, newer, unsure",
     ]
-    assert [score_band(s) for s in (1.0, 0.8, 0.79, 0.5, 0.1, None)] == [
-        "high", "high", "medium", "medium", "low", None,
+    # the bands of the case page (domain/floor.py): one scale everywhere
+    assert [score_band(s) for s in (1.0, 0.75, 0.74, 0.5, 0.3, 0.1, None)] == [
+        "high", "high", "elevated", "elevated", "moderate", "low", None,
     ]  # fmt: skip

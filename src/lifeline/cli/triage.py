@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lifeline.cli import jsonl
 from lifeline.cli.common import JsonOpt, app, emit, err, fail, load_app, out
+from lifeline.domain.readability import unreadable_reason
 from lifeline.domain.risk import RiskResult
 from lifeline.services.triage.assessment import feedback_examples
 
@@ -87,6 +88,14 @@ def _jsonl(model: Path | None) -> None:
         pending.clear()
         sys.stdout.flush()
 
+    def unreadable(ident: Any, text: str) -> bool:
+        reason = unreadable_reason(text)
+        if reason is None:
+            return False
+        flush()  # keep the output in input order
+        _line({"id": ident, **RiskResult.could_not_read(reason, classifier.version).as_dict()})
+        return True
+
     for number, raw in jsonl.lines():
         ident, text, problem = _parse(raw, number)
         if problem is not None:
@@ -94,6 +103,8 @@ def _jsonl(model: Path | None) -> None:
             _line(problem)
             continue
         assert text is not None
+        if unreadable(ident, text):
+            continue
         pending.append((number, ident, text))
         if len(pending) >= JSONL_BATCH:
             flush()
@@ -101,6 +112,12 @@ def _jsonl(model: Path | None) -> None:
 
 
 def _show(text: str, result: RiskResult) -> None:
+    if not result.readable:
+        out.print(
+            f"[yellow]unreadable[/yellow]  the model could not read this post "
+            f"({result.unreadable})  model {result.model_version}"
+        )
+        return
     colour = _COLOURS.get(result.level.value, "white")
     out.print(
         f"[{colour}]{result.level.value}[/{colour}]  score {result.score:.3f}  "
@@ -141,7 +158,12 @@ def triage(
                 text = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise UnscorableText(f"stdin is not UTF-8 ({exc.reason})") from None
-        result = triage_classifier(model).classify(text)
+        classifier = triage_classifier(model)
+        reason = unreadable_reason(text) if text.strip() else None
+        if reason is not None:
+            result = RiskResult.could_not_read(reason, classifier.version)
+        else:
+            result = classifier.classify(text)
     except (UnscorableText, ModelError) as exc:
         raise fail(exc, as_json) from None
     if as_json:

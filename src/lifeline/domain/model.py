@@ -361,11 +361,32 @@ class Case(KeepsTimeline):
         self.events.append(MilestoneReached(self.id, at, milestone.value))
         return True
 
-    def mark_triaged(self, at: datetime, level: RiskLevel, actor: Actor = SYSTEM) -> None:
+    def mark_triaged(
+        self, at: datetime, level: RiskLevel, actor: Actor = SYSTEM, why: str = ""
+    ) -> None:
+        """`why`: what set the level when it is not the assessment itself (the floor)."""
         self._refuse_if_closed("record a risk assessment on")
         self.risk_level = level
         self.reach(Milestone.TRIAGED, at)
-        self._note(at, "triaged", f"Risk assessed: {level.value}", actor, {"level": level.value})
+        summary = f"Risk assessed: {level.value}" + (f" ({why})" if why else "")
+        details: dict[str, Any] = {"level": level.value} | ({"why": why} if why else {})
+        self._note(at, "triaged", summary, actor, details)
+
+    def raise_to_floor(self, at: datetime, level: RiskLevel, why: str) -> bool:
+        """Raise the case's level to `level` without an assessment (a platform's flag is
+        the floor: domain/floor.py); never lowers it and reaches no milestone."""
+        self._refuse_if_closed("raise the risk level of")
+        if self.risk_level is not None and self.risk_level.rank >= level.rank:
+            return False
+        self.risk_level = level
+        self._note(
+            at,
+            "risk_floor",
+            f"Counted as at least {level.value}: {why} / प्लेटफ़ॉर्म की सूचना: कम से कम "
+            f"{level.value} माना गया, मॉडल जो भी आँके",
+            details={"level": level.value, "why": why},
+        )
+        return True
 
     def mark_located(self, at: datetime, place: str, actor: Actor = SYSTEM) -> None:
         self._refuse_if_closed("record a location on")

@@ -131,14 +131,28 @@ class RiskResult:
     language: str
     cues: tuple[Cue, ...]
     model_version: str
+    #: why the model could not read the post ("video", "emoji only"…; domain/readability.py);
+    #: None when it could. An unreadable result has no level of its own (`level` is `none`
+    #: only as a placeholder and is shown as null)
+    unreadable: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.unreadable is None
+
+    @classmethod
+    def could_not_read(cls, reason: str, model_version: str) -> RiskResult:
+        return cls(RiskLevel.NONE, 0.0, "und", (), model_version, reason)
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "level": self.level.value,
-            "score": round(self.score, 4),
+            "level": self.level.value if self.readable else None,
+            "score": round(self.score, 4) if self.readable else None,
             "language": self.language,
             "cues": [c.as_dict() for c in self.cues],
             "model_version": self.model_version,
+            "readable": self.readable,
+            "unreadable": self.unreadable,
         }
 
 
@@ -158,6 +172,12 @@ class RiskAssessment:
     model_version: str | None = None
     note: str | None = None
     id: int | None = None
+    #: the model could not read the post, and why (see RiskResult.unreadable)
+    unreadable: str | None = None
+
+    @property
+    def readable(self) -> bool:
+        return self.unreadable is None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from lifeline.adapters.db.tables import (
     follow_up_plans,
     insert_or_skip,
     new_id,
+    risk_assessments,
     subjects,
 )
 from lifeline.domain.aftercare import (
@@ -32,9 +33,10 @@ from lifeline.domain.aftercare import (
 )
 from lifeline.domain.errors import NotFound
 from lifeline.domain.model import OutcomeKind
+from lifeline.domain.risk import AssessmentSource
 from lifeline.services.aftercare.ports import EarlierCase
 from lifeline.services.ports import Cipher, ConcurrentWrite
-from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts
+from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts, ReadingFacts
 
 #: which subject column holds the keyed hash of each kind of identity key
 SUBJECT_HASH_COLUMNS = {
@@ -45,6 +47,7 @@ SUBJECT_HASH_COLUMNS = {
 }
 
 P, C = follow_up_plans, follow_up_check_ins
+R = risk_assessments
 
 # Built once and executed with parameters (the repeat-risk look-up runs for every alert).
 _ADD_PLAN = insert(P)
@@ -360,6 +363,26 @@ class SqlReportSource:
             )
             found += [
                 AlertFacts(int(r.id), int(r.case_id), r.source, r.platform, r.received_at)
+                for r in rows
+            ]
+        return found
+
+    def model_readings(self, case_ids: list[int]) -> list[ReadingFacts]:
+        found: list[ReadingFacts] = []
+        for start in range(0, len(case_ids), 500):  # bounded IN lists
+            chunk = case_ids[start : start + 500]
+            rows = self.conn.execute(
+                select(R.c.case_id, R.c.alert_id, R.c.level, R.c.unreadable)
+                .where(R.c.case_id.in_(chunk), R.c.source == AssessmentSource.MODEL.value)
+                .order_by(R.c.id)
+            )
+            found += [
+                ReadingFacts(
+                    int(r.case_id),
+                    None if r.alert_id is None else int(r.alert_id),
+                    r.level,
+                    r.unreadable,
+                )
                 for r in rows
             ]
         return found

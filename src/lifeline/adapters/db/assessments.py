@@ -40,6 +40,7 @@ class SqlAssessmentRepository:
             "note_enc": self.keys.encrypt(assessment.note, aad(_T, "note_enc")),
             "assessed_by": assessment.assessed_by[:120],
             "at": assessment.at,
+            "unreadable": (assessment.unreadable or None) and assessment.unreadable[:24],
         }
         assessment.id = new_id(self.conn.execute(_ADD, row))
         return assessment
@@ -71,4 +72,5 @@ class SqlAssessmentRepository:
             model_version=row.model_version,
             note=self.keys.decrypt(row.note_enc, aad(_T, "note_enc")),
             id=row.id,
+            unreadable=row.unreadable,
         )

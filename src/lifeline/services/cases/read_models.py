@@ -9,6 +9,7 @@ from typing import Annotated, Any, Self
 from pydantic import Field
 
 from lifeline.domain.email_trust import case_sender
+from lifeline.domain.floor import disagrees, model_reading, platform_flag
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import (
     Alert,
@@ -29,7 +30,11 @@ from lifeline.services.dispatch.read_models import (
 )
 from lifeline.services.location.read_models import CaseLocationRead
 from lifeline.services.read_model import ReadModel, Timestamp
-from lifeline.services.triage.read_models import AssessmentRead, CaseAssessmentRead
+from lifeline.services.triage.read_models import (
+    AssessmentRead,
+    CaseAssessmentRead,
+    RiskBasisRead,
+)
 
 #: when each step of the lifecycle was first reached
 Milestones = dict[Milestone, Timestamp]
@@ -174,6 +179,14 @@ def _location(detail: CaseDetail) -> CaseLocationRead | None:
     )
 
 
+def _risk_basis(detail: CaseDetail) -> RiskBasisRead:
+    flag = platform_flag(detail.alerts)
+    reading = model_reading(detail.assessments)
+    return RiskBasisRead.of(
+        detail.case.risk_level, flag, reading, detail.assessments, disagrees(flag, reading)
+    )
+
+
 def _assessment(detail: CaseDetail) -> CaseAssessmentRead | None:
     level = detail.case.risk_level
     return None if level is None else CaseAssessmentRead.of(level, detail.assessments)
@@ -200,6 +213,10 @@ class CaseRead(ReadModel):
     subject: SubjectRead | None
     alerts: list[AlertRead]
     assessment: CaseAssessmentRead | None
+    risk_basis: Annotated[
+        RiskBasisRead,
+        Field(description="the platform's flag and the model's reading side by side"),
+    ]
     assessments: list[AssessmentRead]
     location: CaseLocationRead | None
     trace_requested_at: Timestamp | None
@@ -230,6 +247,7 @@ class CaseRead(ReadModel):
             subject=detail.subject,
             alerts=[AlertRead.of(a) for a in detail.alerts],
             assessment=_assessment(detail),
+            risk_basis=_risk_basis(detail),
             assessments=detail.assessments,
             location=_location(detail),
             trace_requested_at=case.trace_requested_at,
@@ -306,6 +324,7 @@ class OfficerCaseRead(ReadModel):
     subject: OfficerSubjectRead
     alerts: list[OfficerAlertRead]
     assessment: CaseAssessmentRead | None
+    risk_basis: RiskBasisRead
     location: CaseLocationRead | None
     dispatches: Annotated[
         list[DispatchRead], Field(description="who has been sent the case and whether they took it")
@@ -330,6 +349,7 @@ class OfficerCaseRead(ReadModel):
             subject=OfficerSubjectRead.of(detail.subject),
             alerts=[OfficerAlertRead.of(a) for a in detail.alerts],
             assessment=_assessment(detail),
+            risk_basis=_risk_basis(detail),
             location=_location(detail),
             dispatches=[DispatchRead.of(d, detail.notifications) for d in detail.dispatches],
             notifications=[OfficerNotificationRead.of(n) for n in detail.notifications],

@@ -13,6 +13,13 @@ from datetime import UTC, datetime, timedelta
 from lifeline.domain.access import Permission, minimal_view
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.errors import InvalidAlert, InvalidOutcome, NotFound
+from lifeline.domain.floor import (
+    PlatformFlag,
+    level_basis,
+    model_reading,
+    platform_flag,
+    score_band,
+)
 from lifeline.domain.inputs import check_moment
 from lifeline.domain.lifecycle import Milestone, allowed_steps
 from lifeline.domain.model import (
@@ -37,7 +44,7 @@ from lifeline.services.access.authorisation import (
     visible_case_ids,
 )
 from lifeline.services.console.ports import QueueItem
-from lifeline.services.console.urgency import Breach, Clocks, breaches, score_band, urgency
+from lifeline.services.console.urgency import Breach, Clocks, breaches, urgency
 from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import stop_traces
 from lifeline.services.dispatch.relocation import track_place
@@ -126,7 +133,7 @@ def _model_view(found: list[RiskAssessment]) -> tuple[float | None, tuple[Cue, .
     model = [a for a in found if a.source is AssessmentSource.MODEL]
     if not model:
         return None, ()
-    riskiest = max(model, key=lambda a: (a.level.rank, a.score or 0.0))
+    riskiest = max(model, key=lambda a: (a.level.rank if a.readable else -1, a.score or 0.0))
     return riskiest.score, riskiest.cues
 
 
@@ -205,6 +212,12 @@ class CaseView:
     place: CasePlace = field(default_factory=CasePlace)
     #: a drill (`lifeline drill`): shown with a DRILL badge
     drill: bool = False
+    #: the platform's flag and the model's reading, side by side (domain/floor.py)
+    flag: PlatformFlag = field(default_factory=lambda: PlatformFlag(False))
+    reading: RiskAssessment | None = None
+    #: what set the case's level: operator, platform_floor or model
+    level_basis: str | None = None
+    score_band: str | None = None
 
 
 def _minimise(alert: Alert) -> Alert:
@@ -229,6 +242,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
         _, cues = _model_view(found)
         alerts = uow.alerts.for_case(case_id)
         sender = case_sender(alerts)
+        flag, reading = platform_flag(alerts), model_reading(found)
         if minimal:
             alerts = [_minimise(a) for a in alerts]
         timeline = uow.cases.timeline(case_id)
@@ -263,6 +277,10 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             sender_verification=sender.how,
             place=case_place(uow, case_id, ctx.config.home_state),
             drill=case.drill,
+            flag=flag,
+            reading=reading,
+            level_basis=level_basis(case.risk_level, flag, reading, found),
+            score_band=score_band(reading.score) if reading and reading.readable else None,
         )
         uow.commit()
         return view

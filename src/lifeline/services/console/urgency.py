@@ -3,7 +3,7 @@ nobody reached was 15th of 16 because 1.00 vs 0.99 decided the order).
 
 Order: cases with a breached clock first, then risk level (highest first), then time since
 the alert (oldest first); the model's score only breaks a tie within a level, and is shown as
-a band (high / medium / low), never as 0.99 vs 1.00.
+a band (domain/floor.py: low, moderate, elevated, high), never as 0.99 vs 1.00.
 
 The clocks of an open case, each measured against the case's own risk level:
 
@@ -24,9 +24,6 @@ from lifeline.services.console.ports import QueueItem
 
 #: the clocks in the order a person acts on them (the row names them in this order)
 CLOCKS = ("dispatch", "unreached", "ack", "on_scene")
-#: score bands: a score at or above the bound is in the band (the model's calibration is
-#: coarse; the band says "how sure", the level says "how urgent")
-BANDS: tuple[tuple[float, str], ...] = ((0.8, "high"), (0.5, "medium"), (0.0, "low"))
 
 
 @dataclass(frozen=True)
@@ -76,13 +73,6 @@ def breaches(item: QueueItem, now: datetime, clocks: Clocks) -> tuple[Breach, ..
     elif not on_scene:
         check("on_scene", item.acknowledged_at, clocks.on_scene_due)
     return tuple(found)
-
-
-def score_band(score: float | None) -> str | None:
-    """The band a model score falls in (None: no model assessment)."""
-    if score is None:
-        return None
-    return next(name for bound, name in BANDS if score >= bound)
 
 
 #: a risk level's place in RiskLevel (built once, not per row)

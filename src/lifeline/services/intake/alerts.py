@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from lifeline.domain.access import Permission
 from lifeline.domain.errors import Conflict
+from lifeline.domain.floor import FLOOR_REASON, platform_floor
 from lifeline.domain.inputs import check_alert
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Actor, Alert, Case
@@ -137,7 +138,12 @@ def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Rec
     uow.alerts.add(alert)
     if merged:
         case.merge(alert)
-    else:
+    floor = platform_floor(alert)
+    if floor is not None:
+        # the platform's flag is the floor from the first second: the queue, the deadline and
+        # the dispatch rules see it before the model has read the post
+        case.raise_to_floor(alert.received_at, floor, FLOOR_REASON)
+    if not merged:
         case.opened_by(alert)
         _schedule_deadline(ctx, uow, case)
     assert alert.id is not None

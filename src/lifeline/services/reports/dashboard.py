@@ -16,13 +16,14 @@ no personal data, and refreshes itself).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from lifeline.domain.access import Permission
 from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import require, visible_case_ids
 from lifeline.services.context import Context
+from lifeline.services.reports.disagreements import platform_model
 from lifeline.services.reports.figures import (
     STEPS,
     District,
@@ -104,6 +105,8 @@ class Dashboard:
     today: PeriodFigures
     month: PeriodFigures
     scoped: bool  # only the person's jurisdiction
+    #: "today" / "month" -> the platform's flag against the model's reading (disagreements.py)
+    platform_model: dict[str, Section] = field(default_factory=dict)
 
     def period(self, key: str) -> PeriodFigures:
         return self.month if key == "month" else self.today
@@ -122,6 +125,7 @@ def dashboard(ctx: Context, actor: Actor) -> Dashboard:
         if visible is not None:
             cases = [c for c in cases if c.id in visible]
         alerts = uow.reports.alerts_of([c.id for c in cases])
+        readings = uow.reports.model_readings([c.id for c in cases])
         where = districts_of(uow, [c.id for c in cases])
         names = {code: District(code, en, hi) for code, en, hi in uow.jurisdictions.districts()}
     todays = [c for c in cases if c.opened_at >= day.start]
@@ -132,6 +136,12 @@ def dashboard(ctx: Context, actor: Actor) -> Dashboard:
         today=_figures("today", day, todays, todays_alerts, where, names, now),
         month=_figures("month", month, cases, alerts, where, names, now),
         scoped=visible is not None,
+        platform_model={
+            "today": platform_model(
+                todays_alerts, [r for r in readings if r.case_id in todays_ids]
+            ),
+            "month": platform_model(alerts, readings),
+        },
     )
 
 

@@ -31,6 +31,16 @@ class AlertFacts:
 
 
 @dataclass(frozen=True)
+class ReadingFacts:
+    """The model's reading of one alert's post: its level, or why it could not read it."""
+
+    case_id: int
+    alert_id: int | None
+    level: str
+    unreadable: str | None
+
+
+@dataclass(frozen=True)
 class CheckInFacts:
     id: int
     plan_id: int
@@ -49,6 +59,10 @@ class ReportSource(Protocol):
         ...
 
     def alerts_of(self, case_ids: list[int]) -> list[AlertFacts]: ...
+    def model_readings(self, case_ids: list[int]) -> list[ReadingFacts]:
+        """The model's assessments of the cases' posts (not operators')."""
+        ...
+
     def check_ins_due(self, start: datetime, end: datetime) -> list[CheckInFacts]:
         """Check-ins due in [start, end), of every plan."""
         ...

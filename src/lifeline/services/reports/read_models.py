@@ -64,6 +64,12 @@ class FigureRead(ReadModel):
         int | MISSING | None, Field(description="the case at a percentile's rank")
     ] = MISSING
     district_lgd: str | MISSING | None = MISSING
+    # platform_model_disagreements (services/reports/disagreements.py)
+    flagged_case_ids: Annotated[
+        list[int] | MISSING, Field(description="cases a platform flagged that the model read")
+    ] = MISSING
+    below_intent_case_ids: list[int] | MISSING = MISSING
+    unreadable_case_ids: list[int] | MISSING = MISSING
 
     @classmethod
     def of(cls, f: Figure) -> Self:

@@ -26,6 +26,7 @@ from lifeline.domain.model import ALIVE_OUTCOMES, Actor, OutcomeKind
 from lifeline.services.access.authorisation import TRUSTED_KINDS, may, user_districts
 from lifeline.services.context import Context
 from lifeline.services.ports import UnitOfWork
+from lifeline.services.reports.disagreements import platform_model
 from lifeline.services.reports.figures import (
     UNKNOWN,
     District,
@@ -134,6 +135,7 @@ def build_report(
             cases = [c for c in cases if where.get(c.id, "") == chosen.lgd]
             check_ins = [c for c in check_ins if where.get(c.case_id, "") == chosen.lgd]
         alerts = uow.reports.alerts_of([c.id for c in cases])
+        readings = uow.reports.model_readings([c.id for c in cases])
     sections = [
         summary(cases, alerts, check_ins, now),
         by_attribute(alerts, "source", "alerts_by_source", "Alerts by source", "स्रोत अनुसार"),
@@ -142,6 +144,7 @@ def build_report(
         response_times(cases),
         districts(cases, where, names),
         follow_ups(check_ins, now),
+        platform_model(alerts, readings),
     ]
     report = Report(period, chosen, now, str(actor), numbered(sections), METHOD)
     _audit(
@@ -193,6 +196,9 @@ METHOD = (
     "choice); cases without exactly one district are under 'unknown district'.",
     "Follow-ups: check-ins due in the period (cancelled ones left out); done means a result "
     "was recorded; overdue means due by the time of the report and not yet recorded.",
+    "Platform flag and model: cases with a platform's alert (API, email or phone call) whose "
+    "model readings were all below intent, or none of which the model could read (a video, "
+    "an image, only a link or emoji). Such cases counted as at least intent (the floor).",
 )
 
 

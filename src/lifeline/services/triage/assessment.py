@@ -7,13 +7,15 @@ sets the case's level, and becomes a labelled example for `lifeline model train 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from lifeline.domain.access import Permission
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
+from lifeline.domain.floor import floor_applies, highest, platform_floor
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor, Alert, AlertSource, PostKind, TimelineEntry
+from lifeline.domain.readability import unreadable_reason
 from lifeline.domain.risk import (
     LEVELS,
     AssessmentSource,
@@ -27,6 +29,7 @@ from lifeline.services.context import Context
 from lifeline.services.job_spec import job
 from lifeline.services.job_types import AlertJob, JobKind
 from lifeline.services.ports import UnitOfWork
+from lifeline.services.triage.ports import RiskClassifier
 
 
 class InvalidTriage(DomainError):
@@ -51,16 +54,17 @@ def live_escalation(result: RiskResult, alert: Alert) -> RiskResult:
         return result
     if result.level is RiskLevel.IMMINENT:
         return result
-    return RiskResult(
-        RiskLevel.IMMINENT, result.score, result.language, result.cues, result.model_version
-    )
+    return replace(result, level=RiskLevel.IMMINENT)
 
 
 @job(JobKind.ASSESS_RISK, payload=AlertJob)
 def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
-    """Job handler: score the alert's post, store the assessment, and mark the case triaged
-    (its level is the riskiest alert's, unless an operator has decided; a riskier new alert
-    still raises it)."""
+    """Job handler: score the alert's post, store the assessment, and mark the case triaged.
+
+    The case's level is the riskiest of its alerts', where a platform's alert counts as at
+    least its floor (domain/floor.py) and a post the model cannot read gives no level of its
+    own. An operator's decision stands against this alert's reading and floor once it was
+    made after the alert came in; a riskier new alert still raises it."""
     alert_id, case_id = job.alert_id, job.case_id
     if ctx.classifier is None:
         raise InvalidTriage("no triage model is configured")
@@ -76,11 +80,7 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
     if any(a.alert_id == alert_id and a.source is AssessmentSource.MODEL for a in earlier):
         return  # already assessed (a retried job whose first run committed)
     now = ctx.clock.now()
-    text = (alert.post.text or "").strip()
-    if text:
-        result = live_escalation(ctx.classifier.classify(text), alert)
-    else:
-        result = RiskResult(RiskLevel.NONE, 0.0, "en", (), ctx.classifier.version)
+    result = read_post(ctx.classifier, alert)
     assessment = uow.assessments.add(
         RiskAssessment(
             case_id=case_id,
@@ -89,34 +89,49 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
             at=now,
             source=AssessmentSource.MODEL,
             alert_id=alert_id,
-            score=result.score,
+            score=result.score if result.readable else None,
             language=result.language,
             cues=result.cues,
             model_version=result.model_version,
-            note=None if text else "the alert has no post text",
+            note=None
+            if result.readable
+            else f"the model could not read this post ({result.unreadable})",
+            unreadable=result.unreadable,
         )
     )
     case = uow.cases.get(case_id, for_update=True)
     if case.status is CaseStatus.CLOSED:
         return
+    read = result.level if result.readable else None
+    floor = platform_floor(alert) if floor_applies(alert, earlier) else None
+    level = highest(read, floor)
     current = case.risk_level
     operator_decided = any(a.source is AssessmentSource.OPERATOR for a in earlier)
-    if (
+    if level is not None and (
         current is None
-        or result.level.rank > current.rank
-        or (not operator_decided and result.level.rank >= current.rank)
+        or level.rank > current.rank
+        or (not operator_decided and level.rank >= current.rank)
     ):
-        case.mark_triaged(now, result.level, _MODEL_ACTOR)
+        why = ""
+        if read is not level:
+            reading = read.value if read else f"could not read the post ({result.unreadable})"
+            why = (
+                f"model: {reading}; platform's flag: at least {level.value} / मॉडल: "
+                f"{reading}; प्लेटफ़ॉर्म की सूचना: कम से कम {level.value}"
+            )
+        case.mark_triaged(now, level, _MODEL_ACTOR, why)
     else:
+        reading = result.level.value if result.readable else f"unreadable ({result.unreadable})"
+        stays = current.value if current is not None else "unassessed"
         uow.cases.note(
             case_id,
             TimelineEntry(
                 now,
                 "risk_assessed",
-                f"Alert {alert_id} assessed {result.level.value}; case stays {current.value} "
-                f"/ अलर्ट {alert_id} का आकलन {result.level.value}; केस {current.value} पर",
+                f"Alert {alert_id} assessed {reading}; case stays {stays} "
+                f"/ अलर्ट {alert_id} का आकलन {reading}; केस {stays} पर",
                 str(_MODEL_ACTOR),
-                {"alert_id": alert_id, "level": result.level.value},
+                {"alert_id": alert_id, "level": read.value if read else None},
             ),
         )
     uow.cases.save(case)
@@ -128,11 +143,22 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
         details={
             "assessment_id": assessment.id,
             "alert_id": alert_id,
-            "level": result.level.value,
-            "score": round(result.score, 4),
+            "level": read.value if read else None,
+            "readable": result.readable,
+            "floor": floor.value if floor else None,
+            "score": round(result.score, 4) if result.readable else None,
             "model_version": result.model_version,
         },
     )
+
+
+def read_post(classifier: RiskClassifier, alert: Alert) -> RiskResult:
+    """The model's reading of an alert's post, or why it could not read it (a video, a
+    photo, "[video]", only a link or emoji: domain/readability.py)."""
+    reason = unreadable_reason(alert.post.text, alert.post.kind.value)
+    if reason is not None:
+        return RiskResult.could_not_read(reason, classifier.version)
+    return live_escalation(classifier.classify((alert.post.text or "").strip()), alert)
 
 
 def record_operator_assessment(
@@ -199,7 +225,10 @@ def assessments_of(ctx: Context, case_id: int) -> list[RiskAssessment]:
 
 
 def feedback_examples(ctx: Context) -> list[LabelledExample]:
-    """Operators' levels with the post text they judged (alerts without text are skipped)."""
+    """Operators' levels with the post text they judged. Only an operator's level is a
+    label: a platform's flag (the floor) raises a case, never a text's label; and a post the
+    model cannot read (a video, "[video]", only a link or emoji) teaches it nothing, so it is
+    skipped like an alert without text."""
     examples: list[LabelledExample] = []
     with ctx.uow(readonly=True) as uow:
         posts: dict[int, dict[int, str]] = {}
@@ -213,7 +242,7 @@ def feedback_examples(ctx: Context) -> list[LabelledExample]:
                     if a.id is not None
                 }
             text = posts[label.case_id].get(label.alert_id, "").strip()
-            if text:
+            if unreadable_reason(text) is None:
                 examples.append(LabelledExample(text, label.level, label.id))
     return examples
 

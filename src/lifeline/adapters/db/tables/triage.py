@@ -38,5 +38,7 @@ risk_assessments = Table(
     Column("note_enc", Text, nullable=True),
     Column("assessed_by", String(120), nullable=False),
     Column("at", Ts, nullable=False),
+    #: why the model could not read the post (video, emoji only…); NULL: it could (0014)
+    Column("unreadable", String(24), nullable=True),
 )
 ENCRYPTED[risk_assessments] = ("cues_enc", "note_enc")

@@ -30,9 +30,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "desk_clock_ack": ("Not acknowledged", "पावती नहीं मिली"),
     "desk_clock_on_scene": ("Not on scene", "मौके पर नहीं पहुँचे"),
     "desk_band": ("Model", "मॉडल"),
-    "desk_band_high": ("high", "ऊँचा"),
-    "desk_band_medium": ("medium", "मध्यम"),
-    "desk_band_low": ("low", "कम"),
 }
 
 #: routing's rule names and reasons as the dispatch panel shows them: (pattern of the English
