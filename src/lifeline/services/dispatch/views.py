@@ -118,6 +118,11 @@ class DispatchPanel:
     #: case's districts' and the state-wide ones (every district's while none is known)
     choices: tuple[tuple[str, str, str], ...] = ()
 
+    def shown(self, dispatch: Dispatch) -> str:
+        """The state to show for `dispatch`: `nobody_reached` rather than "waiting for
+        acknowledgement" when none of its messages got to anyone."""
+        return shown_state(dispatch.state, reach_of(dispatch.id, self.notifications))
+
 
 #: kinds of registry unit a case can be sent to (not the administrative levels above them)
 NOTIFIABLE_KINDS = frozenset(
@@ -151,11 +156,6 @@ def unit_choices(ctx: Context, uow: UnitOfWork, case_id: int) -> tuple[tuple[str
         found.append((unit.id, unit.name, unit.kind))
     # the case's own district first, then the state-wide units, each by name
     return tuple(sorted(found, key=lambda u: (view.units[u[0]].district_lgd is None, u[1])))
-
-    def shown(self, dispatch: Dispatch) -> str:
-        """The state to show for `dispatch`: `nobody_reached` rather than "waiting for
-        acknowledgement" when none of its messages got to anyone."""
-        return shown_state(dispatch.state, reach_of(dispatch.id, self.notifications))
 
 
 def dispatch_panel(ctx: Context, actor: Actor, case_id: int, *, with_plan: bool) -> DispatchPanel:
