@@ -179,6 +179,7 @@ def test_routings_reasons_and_rule_names_read_in_hindi(
     hindi = dispatch_panel(web.get(f"/console/cases/{case_id}").text)
     assert "गृह राज्य में स्थान मिला" in hindi
     assert "located in the home state" not in hindi
-    # why it waits for a person: the case is not yet assessed
-    assert "risk level not yet assessed is below ideation" in english
-    assert "जोखिम स्तर अभी आकलित नहीं" in hindi and "below ideation" not in hindi
+    # why it goes: a platform's flag counts as at least intent (the floor), located
+    assert "platform alert, risk at or above ideation, confident location" in english
+    assert "प्लेटफ़ॉर्म अलर्ट, जोखिम आत्मघाती विचार या ऊपर, स्थान पक्का" in hindi
+    assert "confident location" not in hindi
