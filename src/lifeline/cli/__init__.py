@@ -3,12 +3,24 @@
 Each feature module registers its commands on the shared app when imported here.
 """
 
-from lifeline.cli import aftercare, core, dispatch, locate, mail, report, simulate, triage, users
+from lifeline.cli import (
+    aftercare,
+    backup,
+    core,
+    dispatch,
+    locate,
+    mail,
+    report,
+    simulate,
+    triage,
+    users,
+)
 from lifeline.cli.common import app
 
 __all__ = [
     "aftercare",
     "app",
+    "backup",
     "core",
     "dispatch",
     "locate",
