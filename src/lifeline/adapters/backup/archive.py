@@ -2,7 +2,8 @@
 chunks under the backup key, written and read as a stream (a dump of gigabytes never sits in
 memory).
 
-File layout: `MAGIC` (16 bytes), a random 16-byte salt, then chunks, each a 4-byte big-endian
+File layout: `MAGIC` (16 bytes), a random 16-byte salt, a 16-byte key tag (an HMAC of the two
+under the backup key: a wrong key is told from an altered file), then chunks, each a 4-byte big-endian
 length and the chunk's ciphertext with its tag. The chunk key is HKDF(backup key, salt); chunk
 i's nonce is i (96 bits), and its associated data is the header, i and whether it is the last
 chunk. So a reordered, dropped, edited or appended chunk fails authentication, and a file cut
@@ -15,6 +16,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -117,6 +119,11 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 # -- sealing -------------------------------------------------------------------------------------
+def _key_tag(key: BackupKey, start: bytes) -> bytes:
+    check = HKDF(SHA256(), 32, salt=None, info=b"lifeline backup key tag v1").derive(key.secret)
+    return hmac.new(check, start, hashlib.sha256).digest()[:16]
+
+
 def _chunk_cipher(key: BackupKey, salt: bytes) -> AESGCM:
     derived = HKDF(SHA256(), 32, salt=salt, info=b"lifeline backup archive v1").derive(key.secret)
     return AESGCM(derived)
@@ -136,7 +143,7 @@ class _SealingWriter(io.RawIOBase):
     def __init__(self, out: IO[bytes], key: BackupKey) -> None:
         super().__init__()
         salt = secrets.token_bytes(16)
-        self.header = MAGIC + salt
+        self.header = MAGIC + salt + _key_tag(key, MAGIC + salt)
         self.aead = _chunk_cipher(key, salt)
         self.out = out
         self.buffer = bytearray()
@@ -173,11 +180,17 @@ class _OpeningReader(io.RawIOBase):
         super().__init__()
         self.source = source
         self.digest = hashlib.sha256()
-        header = self._take(len(MAGIC) + 16)
+        header = self._take(len(MAGIC) + 32)
+        start, tag = header[:-16], header[-16:]
         if header[: len(MAGIC)] != MAGIC:
             raise BackupError("not a Lifeline backup (wrong header)")
+        if not hmac.compare_digest(_key_tag(key, start), tag):
+            raise BackupError(
+                "the backup was not made with this backup key (LIFELINE_BACKUP_KEY_FILE), or "
+                "its header was altered"
+            )
         self.header = header
-        self.aead = _chunk_cipher(key, header[len(MAGIC) :])
+        self.aead = _chunk_cipher(key, start[len(MAGIC) :])
         self.pending = b""
         self.index = 0
         self.done = False
@@ -215,11 +228,6 @@ class _OpeningReader(io.RawIOBase):
                 if self.source.read(1):
                     raise BackupError("the backup has bytes after its authenticated end")
             return
-        if self.index == 0:
-            raise BackupError(
-                "the backup cannot be decrypted with this backup key (another key, or the "
-                "file was altered)"
-            )
         raise BackupError(f"chunk {self.index} of the backup fails authentication (altered)")
 
     def readinto(self, b: Any) -> int:
