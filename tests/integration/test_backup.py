@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from dispatch_support import Receiver, unit_endpoints
+from dispatch_support import unit_endpoints
 from lifeline.adapters.backup.archive import CHUNK, BackupError, BackupKey, Member, read_archive
 from lifeline.adapters.backup.archive import write_archive as seal
 from lifeline.adapters.db.engine import normalise_url
@@ -213,8 +213,6 @@ def test_a_backup_from_another_deployment_is_refused_before_anything_is_written(
         with pytest.raises(BackupError, match="another deployment"):
             restore_backup(other, archive, CLI)
         with other.engine.connect() as conn:
-            from sqlalchemy import inspect
-
             assert inspect(conn).get_table_names() == []
     finally:
         other.dispose()

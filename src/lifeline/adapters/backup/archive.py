@@ -1,14 +1,14 @@
 """The backup archive: a tar stream (manifest first, then the members) sealed in AES-256-GCM
-chunks under the backup key, written and read as a stream (a dump of gigabytes never sits in
-memory).
+chunks under the backup key, written and read as a stream (a dump of gigabytes never sits
+in memory).
 
-File layout: `MAGIC` (16 bytes), a random 16-byte salt, a 16-byte key tag (an HMAC of the two
-under the backup key: a wrong key is told from an altered file), then chunks, each a 4-byte big-endian
-length and the chunk's ciphertext with its tag. The chunk key is HKDF(backup key, salt); chunk
-i's nonce is i (96 bits), and its associated data is the header, i and whether it is the last
-chunk. So a reordered, dropped, edited or appended chunk fails authentication, and a file cut
-short (a disk that filled up) lacks its authenticated last chunk: nothing of a bad archive is
-taken as good.
+File layout: `MAGIC` (16 bytes), a random 16-byte salt, a 16-byte key tag (an HMAC of the
+two under the backup key: a wrong key is told from an altered file), then chunks, each a
+4-byte big-endian length and the chunk's ciphertext with its tag. The chunk key is
+HKDF(backup key, salt); chunk i's nonce is i (96 bits), and its associated data is the header,
+i and whether it is the last chunk. So a reordered, dropped, edited or appended chunk fails
+authentication, and a file cut short (a disk that filled up) lacks its authenticated last
+chunk: nothing of a bad archive is taken as good.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def _nonce(index: int) -> bytes:
 class _SealingWriter(io.RawIOBase):
     """A write-only stream that seals what it is given in chunks onto `out`."""
 
-    def __init__(self, out: IO[bytes], key: BackupKey) -> None:
+    def __init__(self, out: IO[bytes] | io.RawIOBase, key: BackupKey) -> None:
         super().__init__()
         salt = secrets.token_bytes(16)
         self.header = MAGIC + salt + _key_tag(key, MAGIC + salt)
@@ -165,9 +165,7 @@ class _SealingWriter(io.RawIOBase):
         self.buffer.clear()
 
     def _seal(self, plain: bytes, *, last: bool) -> None:
-        sealed = self.aead.encrypt(
-            _nonce(self.index), plain, _aad(self.header, self.index, last)
-        )
+        sealed = self.aead.encrypt(_nonce(self.index), plain, _aad(self.header, self.index, last))
         self.out.write(struct.pack(">I", len(sealed)) + sealed)
         self.index += 1
 
@@ -263,8 +261,7 @@ def write_archive(
     manifest = {
         **manifest,
         "members": {
-            m.name: {"size": m.path.stat().st_size, "sha256": sha256_file(m.path)}
-            for m in members
+            m.name: {"size": m.path.stat().st_size, "sha256": sha256_file(m.path)} for m in members
         },
     }
     body = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()

@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import make_url
 
 from lifeline.adapters.db.tables import ENCRYPTED, aad, audit_log, metadata
@@ -102,8 +102,10 @@ def _dump_postgresql(engine: Engine, target: Path) -> Snapshot:
         found = _snapshot(conn, "postgresql")  # the same snapshot pg_dump reads
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         done = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-            [pg_dump, "-Fc", "--no-owner", "--no-acl", f"--snapshot={snapshot_id}", "-f"]
-            + [str(target), "-d", url],
+            [
+                *(pg_dump, "-Fc", "--no-owner", "--no-acl", f"--snapshot={snapshot_id}"),
+                *("-f", str(target), "-d", url),
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -154,7 +156,8 @@ def occupied_tables(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         names = sorted(inspect(conn).get_table_names())
         return {
-            n: int(conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one()) for n in names
+            n: int(conn.execute(select(func.count()).select_from(table(n))).scalar_one())
+            for n in names
         }
 
 
@@ -190,8 +193,10 @@ def _restore_postgresql(engine: Engine, dump: Path) -> None:
     url, env = _libpq(engine)
     pg_restore = _tool("pg_restore")
     done = subprocess.run(  # noqa: S603 (fixed arguments, no shell)
-        [pg_restore, "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error"]
-        + ["-d", url, str(dump)],
+        [
+            *(pg_restore, "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error"),
+            *("-d", url, str(dump)),
+        ],
         env=env,
         capture_output=True,
         text=True,
