@@ -261,9 +261,8 @@ def parse_checkpoint(line: str) -> Checkpoint:
         raise CheckpointFormatError("not JSON (nested too deep)") from None
     keys = {"at", "rows", "head", "mac"}
     if not isinstance(data, dict) or set(data) - {"restored_from"} != keys:
-        raise CheckpointFormatError(
-            'not an object with exactly "at", "rows", "head", "mac" (and "restored_from")'
-        )
+        # (a restore checkpoint also has "restored_from")
+        raise CheckpointFormatError('not an object with exactly "at", "rows", "head", "mac"')
     at, rows, head, mac = data["at"], data["rows"], data["head"], data["mac"]
     restored_from = data.get("restored_from")
     if restored_from is not None and not isinstance(restored_from, str):
