@@ -38,6 +38,7 @@ from lifeline.domain.audit_verification import verify_log
 from lifeline.domain.model import Actor
 from lifeline.services.access.audit import AuditReport, verify_audit, write_checkpoint
 from lifeline.services.location import registry
+from lifeline.settings import Settings
 
 DATABASE_MEMBER = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
 REGISTRY_MEMBER = "registry.yaml"
@@ -72,7 +73,9 @@ def create_backup(app: Lifeline, target: Path) -> Created:
     if target.exists():
         raise BackupError(f"{target} exists: name a new file")
     key, key_created = backup_key(app, create=True)
-    with tempfile.TemporaryDirectory(prefix="lifeline-backup-") as work:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # beside the archive: the dump needs that much room anyway, and /tmp may be small
+    with tempfile.TemporaryDirectory(prefix=".lifeline-backup-", dir=target.parent) as work:
         dump = Path(work) / "database"
         snap = db_backup.dump_database(app.engine, dump)
         if snap.revision is None:
@@ -112,9 +115,10 @@ def create_backup(app: Lifeline, target: Path) -> Created:
     return Created(target, digest, opened.manifest, key_created)
 
 
-def verify_backup(app: Lifeline, source: Path) -> OpenedArchive:
-    key, _ = backup_key(app, create=False)
-    return read_archive(source, key)
+def verify_backup(settings: Settings, source: Path) -> OpenedArchive:
+    """Needs only the backup key: no database, no data key (a backup can be checked on a
+    machine that holds nothing else)."""
+    return read_archive(source, read_backup_key(settings.backup_key_path))
 
 
 @dataclass(frozen=True)

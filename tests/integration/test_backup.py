@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -22,6 +23,7 @@ from typer.testing import CliRunner
 from dispatch_support import unit_endpoints
 from lifeline.adapters.backup.archive import CHUNK, BackupError, BackupKey, Member, read_archive
 from lifeline.adapters.backup.archive import write_archive as seal
+from lifeline.adapters.db import migrate
 from lifeline.adapters.db.engine import normalise_url
 from lifeline.backup import create_backup, restore_backup, verify_backup
 from lifeline.bootstrap import Lifeline, bootstrap
@@ -223,30 +225,28 @@ def test_verify_refuses_a_flipped_byte_a_cut_file_and_a_wrong_key(
 ) -> None:
     archive = tmp_path / "b.backup"
     create_backup(populated, archive)
-    assert verify_backup(populated, archive).manifest["database"] in ("sqlite", "postgresql")
+    assert verify_backup(populated.settings, archive).manifest["database"] in (
+        "sqlite",
+        "postgresql",
+    )
     good = archive.read_bytes()
 
     flipped = bytearray(good)
     flipped[len(good) // 2] ^= 0x01
     archive.write_bytes(bytes(flipped))
     with pytest.raises(BackupError, match="fails authentication"):
-        verify_backup(populated, archive)
+        verify_backup(populated.settings, archive)
 
     archive.write_bytes(good[: len(good) - 100])
     with pytest.raises(BackupError, match="cut short"):
-        verify_backup(populated, archive)
+        verify_backup(populated.settings, archive)
 
     archive.write_bytes(good)
-    settings.backup_key_path.rename(settings.backup_key_path.with_suffix(".old"))
     other = tmp_path / "other.key"
     other.write_text(json.dumps({"key": "A" * 43 + "="}))
     wrong = replace_settings(populated.settings, backup_key_file=other)
-    wrong_app = bootstrap(wrong, clock=FakeClock())
-    try:
-        with pytest.raises(BackupError, match="not made with this backup key"):
-            verify_backup(wrong_app, archive)
-    finally:
-        wrong_app.dispose()
+    with pytest.raises(BackupError, match="not made with this backup key"):
+        verify_backup(wrong, archive)
 
 
 def test_an_archive_cut_at_a_chunk_boundary_is_not_valid(tmp_path: Path) -> None:
@@ -283,3 +283,22 @@ def test_the_cli_verify_exits_1_naming_a_tampered_backup(
     bad = runner.invoke(cli_app, ["backup", "verify", str(archive), "--json"])
     assert bad.exit_code == 1
     assert "fails authentication" in json.loads(bad.stdout)["error"]["message"]
+
+
+def test_a_backup_of_an_older_schema_is_migrated_on_restore(
+    populated: Lifeline, settings: Settings, target_url: str, clock: FakeClock, tmp_path: Path
+) -> None:
+    before = every_case(populated)
+    populated.engine.dispose()
+    migrate.downgrade(populated.engine, "0012")  # as a backup made by the previous version
+    archive = tmp_path / "old.backup"
+    assert create_backup(populated, archive).manifest["alembic_revision"] == "0012"
+    restored_app = app_on(settings, target_url, clock)
+    try:
+        done = restore_backup(restored_app, archive, CLI)
+        head = ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head()
+        assert (done.migrated_from, done.revision) == ("0012", head)
+        assert verify_audit(restored_app.ctx).ok
+        assert every_case(restored_app) == before
+    finally:
+        restored_app.dispose()

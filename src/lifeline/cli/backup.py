@@ -57,9 +57,10 @@ def backup_verify(file: FileArg, as_json: JsonOpt = False) -> None:
     """Decrypt the archive and check every member against its manifest; print the manifest.
     Exit 1 on a wrong key or a cut short or altered file."""
     from lifeline.backup import verify_backup  # noqa: PLC0415 (imports the application)
+    from lifeline.settings import load_settings  # noqa: PLC0415
 
     try:
-        opened = verify_backup(load_app(), file)
+        opened = verify_backup(load_settings(), file)
     except _errors() as exc:
         raise fail(exc, as_json) from None
     m = opened.manifest

@@ -190,6 +190,7 @@ class _OpeningReader(io.RawIOBase):
         self.header = header
         self.aead = _chunk_cipher(key, start[len(MAGIC) :])
         self.pending = b""
+        self.offset = 0
         self.index = 0
         self.done = False
 
@@ -220,7 +221,7 @@ class _OpeningReader(io.RawIOBase):
             except InvalidTag:
                 continue
             self.index += 1
-            self.pending = plain
+            self.pending, self.offset = plain, 0
             if last:
                 self.done = True
                 if self.source.read(1):
@@ -229,11 +230,11 @@ class _OpeningReader(io.RawIOBase):
         raise BackupError(f"chunk {self.index} of the backup fails authentication (altered)")
 
     def readinto(self, b: Any) -> int:
-        while not self.pending and not self.done:
+        while self.offset == len(self.pending) and not self.done:
             self._next_chunk()
-        n = min(len(b), len(self.pending))
-        b[:n] = self.pending[:n]
-        self.pending = self.pending[n:]
+        n = min(len(b), len(self.pending) - self.offset)
+        b[:n] = self.pending[self.offset : self.offset + n]
+        self.offset += n
         return n
 
 
