@@ -23,7 +23,6 @@ import os
 import secrets
 import struct
 import tarfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -409,7 +408,3 @@ def _read_member(
             f"{info.name} in the backup does not match the sha256 its manifest records"
         )
     return manifest, files
-
-
-def members_of(opened: OpenedArchive) -> Iterator[tuple[str, dict[str, Any]]]:
-    yield from sorted(opened.manifest.get("members", {}).items())
