@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         description="Append-only file that receives the signed audit checkpoints, one JSON line "
         "each (unset: lifeline-audit-anchors.jsonl beside the audit key).",
     )
+    backup_key_file: Path | None = Field(
+        None,
+        description="Key the backup archives are encrypted with, created (0600) by the first "
+        "`backup create`; never the data or audit key's file (unset: lifeline-backup.key "
+        "beside the data key file).",
+    )
     audit_checkpoint_seconds: int = Field(
         300,
         ge=0,
@@ -363,6 +369,10 @@ class Settings(BaseSettings):
     @property
     def audit_key_path(self) -> Path:
         return self.audit_key_file or self.data_key_file.with_name("lifeline-audit.key")
+
+    @property
+    def backup_key_path(self) -> Path:
+        return self.backup_key_file or self.data_key_file.with_name("lifeline-backup.key")
 
     @property
     def audit_anchor_path(self) -> Path:

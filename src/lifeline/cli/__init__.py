@@ -5,6 +5,7 @@ Each feature module registers its commands on the shared app when imported here.
 
 from lifeline.cli import (
     aftercare,
+    backup,
     contacts,
     core,
     dispatch,
@@ -21,6 +22,7 @@ from lifeline.cli.common import app
 __all__ = [
     "aftercare",
     "app",
+    "backup",
     "contacts",
     "core",
     "dispatch",

@@ -314,6 +314,10 @@ def audit_verify(as_json: JsonOpt = False) -> None:
                 "checkpoint_problems": [
                     {"line": p.line, "problem": p.problem} for p in log.checkpoint_problems
                 ],
+                "restores": [
+                    {"line": n, "at": r.at, "rows": r.rows, "restored_from": r.restored_from}
+                    for n, r in log.restores
+                ],
                 "problems": report.problems,
                 "warnings": report.warnings,
             }

@@ -197,32 +197,54 @@ def _canonical(data: dict[str, Any]) -> bytes:
 @dataclass(frozen=True)
 class Checkpoint:
     """The chain's length and head at a moment, MACed under the audit key: one JSON line
-    `{"at", "head", "mac", "rows"}`, the MAC over the canonical JSON of the other three."""
+    `{"at", "head", "mac", "rows"}`, the MAC over the canonical JSON of the other three.
+
+    A restore checkpoint (`lifeline backup restore`) also carries `restored_from`, naming the
+    backup, under the MAC: the chain was restored with `rows` rows, so rows after them that
+    earlier checkpoints recorded were lost to the restore, not cut by hand."""
 
     at: str
     rows: int
     head: str
     mac: str
+    restored_from: str | None = None
 
     @classmethod
-    def sign(cls, key: AuditKey, at: datetime, rows: int, head: str) -> Checkpoint:
+    def sign(
+        cls,
+        key: AuditKey,
+        at: datetime,
+        rows: int,
+        head: str,
+        *,
+        restored_from: str | None = None,
+    ) -> Checkpoint:
         text = at.isoformat(timespec="microseconds")
-        return cls(text, rows, head, checkpoint_mac(key, text, rows, head))
+        mac = checkpoint_mac(key, text, rows, head, restored_from)
+        return cls(text, rows, head, mac, restored_from)
 
     def line(self) -> str:
-        data = {"at": self.at, "rows": self.rows, "head": self.head, "mac": self.mac}
-        return _canonical(data).decode()
+        data: dict[str, Any] = {"at": self.at, "rows": self.rows, "head": self.head}
+        if self.restored_from is not None:
+            data["restored_from"] = self.restored_from
+        return _canonical({**data, "mac": self.mac}).decode()
 
     def mac_ok(self, key: AuditKey) -> bool:
-        return hmac.compare_digest(checkpoint_mac(key, self.at, self.rows, self.head), self.mac)
+        expected = checkpoint_mac(key, self.at, self.rows, self.head, self.restored_from)
+        return hmac.compare_digest(expected, self.mac)
 
     @property
     def at_time(self) -> datetime:
         return datetime.fromisoformat(self.at)
 
 
-def checkpoint_mac(key: AuditKey, at: str, rows: int, head: str) -> str:
-    return key.mac(_canonical({"at": at, "rows": rows, "head": head}))
+def checkpoint_mac(
+    key: AuditKey, at: str, rows: int, head: str, restored_from: str | None = None
+) -> str:
+    data: dict[str, Any] = {"at": at, "rows": rows, "head": head}
+    if restored_from is not None:
+        data["restored_from"] = restored_from
+    return key.mac(_canonical(data))
 
 
 class CheckpointFormatError(ValueError):
@@ -237,9 +259,14 @@ def parse_checkpoint(line: str) -> Checkpoint:
         raise CheckpointFormatError(f"not JSON ({exc})") from None
     except RecursionError:  # "[[[[…": nested deeper than the parser goes
         raise CheckpointFormatError("not JSON (nested too deep)") from None
-    if not isinstance(data, dict) or set(data) != {"at", "rows", "head", "mac"}:
+    keys = {"at", "rows", "head", "mac"}
+    if not isinstance(data, dict) or set(data) - {"restored_from"} != keys:
+        # (a restore checkpoint also has "restored_from")
         raise CheckpointFormatError('not an object with exactly "at", "rows", "head", "mac"')
     at, rows, head, mac = data["at"], data["rows"], data["head"], data["mac"]
+    restored_from = data.get("restored_from")
+    if restored_from is not None and not isinstance(restored_from, str):
+        raise CheckpointFormatError('"restored_from" must be a string')
     if not isinstance(at, str) or not isinstance(head, str) or not isinstance(mac, str):
         raise CheckpointFormatError('"at", "head" and "mac" must be strings')
     if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
@@ -250,4 +277,4 @@ def parse_checkpoint(line: str) -> Checkpoint:
         raise CheckpointFormatError(f'"at" is not an ISO 8601 time: {at[:40]!r}') from None
     if stamp.tzinfo is None:
         raise CheckpointFormatError('"at" has no UTC offset')
-    return Checkpoint(at, rows, head, mac)
+    return Checkpoint(at, rows, head, mac, restored_from)

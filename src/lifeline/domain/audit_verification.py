@@ -45,6 +45,10 @@ class LogVerification:
     checkpoint_problems: list[CheckpointProblem] = field(default_factory=list)
     #: the newest checkpoint whose MAC is right
     last_checkpoint: Checkpoint | None = None
+    #: restore checkpoints (`lifeline backup restore`) with a right MAC, by anchor-file line
+    restores: list[tuple[int, Checkpoint]] = field(default_factory=list)
+    #: rows that earlier checkpoints recorded and a later restore gave up (not tampering)
+    lost_to_restores: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -87,7 +91,20 @@ def verify_log(
         if rec.seq in wanted:
             hash_at[rec.seq] = rec.hash
 
+    restores = [(n, cp) for n, cp in parsed if cp.restored_from is not None]
+    lost: list[str] = []
     for n, cp in parsed:
+        # A signed restore on a later line started the chain again from its row count: what an
+        # earlier checkpoint recorded beyond that was lost with the restore, and is not held
+        # against the chain that grew after it.
+        later = [(m, r) for m, r in restores if m > n and r.rows < cp.rows]
+        if later:
+            m, r = later[0]
+            lost.append(
+                f"rows {r.rows + 1}-{cp.rows} (checkpoint on line {n}, at {cp.at}) were given up "
+                f"by the restore on line {m} (at {r.at}, from {r.restored_from})"
+            )
+            continue
         if cp.rows > last_seq:
             problems.append(
                 CheckpointProblem(
@@ -117,4 +134,6 @@ def verify_log(
         checkpoints=len(numbered),
         checkpoint_problems=problems,
         last_checkpoint=parsed[-1][1] if parsed else None,
+        restores=restores,
+        lost_to_restores=lost,
     )

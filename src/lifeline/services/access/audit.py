@@ -56,6 +56,12 @@ class AuditReport:
                 "end of the log would not be noticed (run `lifeline audit checkpoint`, or a "
                 "worker with LIFELINE_AUDIT_CHECKPOINT_SECONDS)"
             )
+        for n, restore in self.log.restores:
+            notes.append(
+                f"restored from a backup ({restore.restored_from}) with {restore.rows} rows, at "
+                f"{restore.at} (line {n} of the anchor file)"
+            )
+        notes += self.log.lost_to_restores
         if self.log.legacy:
             notes.append(
                 f"rows 1-{self.log.legacy} are from before the audit key (plain SHA-256): "

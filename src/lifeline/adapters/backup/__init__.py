@@ -1,0 +1,1 @@
+"""The encrypted backup archive."""
