@@ -110,6 +110,22 @@ class Lifeline:
 
         migrate.upgrade(self.engine)
 
+    def upgrade_db_as_owner(self) -> str | None:
+        """`lifeline db upgrade`: migrate with LIFELINE_MIGRATION_DATABASE_URL (a role that
+        owns the schema) when set, else with the app's own URL. Returns the revision reached."""
+        from lifeline.adapters.db import migrate  # noqa: PLC0415
+
+        owner_url = self.settings.migration_database_url
+        if owner_url is None:
+            self.upgrade_db()
+            return self.db_revision()
+        engine = make_engine(owner_url.get_secret_value(), pool_size=1)
+        try:
+            migrate.upgrade(engine)
+            return migrate.current(engine)
+        finally:
+            engine.dispose()
+
     def db_revision(self) -> str | None:
         from lifeline.adapters.db import migrate  # noqa: PLC0415
 

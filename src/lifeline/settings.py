@@ -194,7 +194,20 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = Field(
         "development",
         description="development or production: production closes what is open for "
-        "convenience (/metrics without LIFELINE_METRICS_TOKEN, the API docs).",
+        "convenience (/metrics without LIFELINE_METRICS_TOKEN, the API docs), refuses to start "
+        "on a failing `lifeline doctor` check, and `serve` never migrates.",
+    )
+    workers: Literal["embedded", "separate"] = Field(
+        "embedded",
+        description="Where jobs run: embedded (the worker inside `lifeline serve`) or separate "
+        "(`serve --no-worker` plus `lifeline worker` processes; PostgreSQL only in production). "
+        "`lifeline doctor` checks the deployment described here.",
+    )
+    migration_database_url: SecretStr | None = Field(
+        None,
+        description="SQLAlchemy URL `lifeline db upgrade` migrates with: a role that owns the "
+        "schema, apart from the app's (unset: LIFELINE_DATABASE_URL; doctor warns in "
+        "production on PostgreSQL).",
     )
     metrics_token: SecretStr | None = Field(
         None,

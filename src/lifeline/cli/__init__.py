@@ -3,7 +3,18 @@
 Each feature module registers its commands on the shared app when imported here.
 """
 
-from lifeline.cli import aftercare, core, dispatch, locate, mail, report, simulate, triage, users
+from lifeline.cli import (
+    aftercare,
+    core,
+    dispatch,
+    doctor,
+    locate,
+    mail,
+    report,
+    simulate,
+    triage,
+    users,
+)
 from lifeline.cli.common import app
 
 __all__ = [
@@ -11,6 +22,7 @@ __all__ = [
     "app",
     "core",
     "dispatch",
+    "doctor",
     "locate",
     "mail",
     "report",

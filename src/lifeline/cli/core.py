@@ -31,6 +31,7 @@ from lifeline.cli.common import (
     partners_app,
     users_app,
 )
+from lifeline.cli.doctor import refuse_unsafe_start
 from lifeline.domain.access import Role
 from lifeline.domain.errors import DomainError
 from lifeline.domain.timestamps import iso
@@ -61,19 +62,41 @@ def serve(
     mail: Annotated[
         bool, typer.Option(help="Run the SMTP intake (and IMAP poller, if configured).")
     ] = True,
-    migrate: Annotated[bool, typer.Option(help="Upgrade the database schema first.")] = True,
+    migrate: Annotated[
+        bool | None,
+        typer.Option(
+            help="Upgrade the database schema first (default: yes in development; production "
+            "never migrates here: run `lifeline db upgrade`)."
+        ),
+    ] = None,
 ) -> None:
     """Serve the API, the SMTP intake and the worker (each can be turned off). SIGTERM stops
-    taking work, finishes what is in flight, and exits."""
+    taking work, finishes what is in flight, and exits. With LIFELINE_ENV=production it refuses
+    to start on a failing `lifeline doctor` check and never migrates."""
     # the web stack (FastAPI, uvicorn, Jinja) only for `serve`: other commands start faster
     import uvicorn  # noqa: PLC0415
 
     from lifeline.bootstrap import import_server_adapters  # noqa: PLC0415 (see load_app)
+    from lifeline.settings import load_settings  # noqa: PLC0415 (see load_app)
     from lifeline.web.app import create_app  # noqa: PLC0415
 
+    settings = load_settings()
+    production = settings.env == "production"
+    if production and migrate:
+        err.print(
+            "[red]error:[/red] with LIFELINE_ENV=production serve never migrates: run "
+            "`lifeline db upgrade` (LIFELINE_MIGRATION_DATABASE_URL), then serve without --migrate"
+        )
+        raise typer.Exit(2)
+    # checked before anything is built: in production a missing key is refused, not created
+    refuse_unsafe_start(
+        settings,
+        separate_workers=not worker or settings.workers == "separate",
+        command="serve",
+    )
     lifeline = load_app()
     import_server_adapters()
-    if migrate:
+    if migrate or (migrate is None and not production):
         lifeline.upgrade_db()
     settings = lifeline.settings
     if smtp_port is not None:
@@ -97,8 +120,10 @@ def serve(
 @app.command("worker")
 def run_worker() -> None:
     """Run a job worker until SIGTERM or SIGINT (several may run against PostgreSQL)."""
+    from lifeline.settings import load_settings  # noqa: PLC0415 (see load_app)
     from lifeline.worker import Worker  # noqa: PLC0415 (imports the application, see load_app)
 
+    refuse_unsafe_start(load_settings(), separate_workers=True, command="worker")
     lifeline = load_app()
     stop = threading.Event()
 
@@ -113,10 +138,10 @@ def run_worker() -> None:
 
 @db_app.command("upgrade")
 def db_upgrade(as_json: JsonOpt = False) -> None:
-    """Apply all migrations."""
+    """Apply all migrations, as LIFELINE_MIGRATION_DATABASE_URL's role when it is set (the
+    schema's owner; the app's own role then needs no right to change the schema)."""
     lifeline = load_app()
-    lifeline.upgrade_db()
-    rev = lifeline.db_revision()
+    rev = lifeline.upgrade_db_as_owner()
     emit({"revision": rev}) if as_json else out.print(f"database at revision {rev}")
 
 
