@@ -20,7 +20,7 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("lifeline*.service")) + [
     DEPLOY / "systemd" / "lifeline.target"
 ]
-INSTALLED = "/opt/lifeline/venv/bin/lifeline"
+INSTALLED = "/opt/lifeline/.venv/bin/lifeline"
 LIFELINE = Path(sys.executable).parent / "lifeline"
 
 
