@@ -39,7 +39,9 @@ def _nginx() -> str:
         return found
     if os.environ.get("CI"):
         pytest.fail("nginx is not installed; .ci/run installs it")
-    pytest.skip("nginx is not installed (apt-get install nginx-light): the proxy is not tested", True)
+    pytest.skip(
+        "nginx is not installed (apt-get install nginx-light): the proxy is not tested", True
+    )
 
 
 def _certificate(home: Path) -> tuple[Path, Path]:
@@ -57,7 +59,9 @@ def _main_conf(home: Path, site: str) -> Path:
     """nginx.conf around the site file, everything under `home` (no root, no /var/log)."""
     (home / "site.conf").write_text(site)
     user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
-    temp = " ".join(f"{kind}_temp_path {home}/{kind};" for kind in ("proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = " ".join(
+        f"{kind}_temp_path {home}/{kind};" for kind in ("proxy", "fastcgi", "uwsgi", "scgi")
+    )
     main = home / "nginx.conf"
     main.write_text(
         f"{user}pid {home}/nginx.pid;\nerror_log {home}/error.log;\nevents {{}}\n"
@@ -149,7 +153,10 @@ def test_the_shipped_file_passes_nginx_t_as_it_is(tmp_path: Path) -> None:
     site = CONF.read_text().replace("/etc/lifeline/tls/lifeline.crt", str(cert))
     main = _main_conf(tmp_path, site.replace("/etc/lifeline/tls/lifeline.key", str(key)))
     checked = subprocess.run(
-        [nginx, "-t", "-c", str(main), "-p", str(tmp_path)], capture_output=True, text=True, timeout=60
+        [nginx, "-t", "-c", str(main), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert checked.returncode == 0, checked.stderr
 
@@ -192,7 +199,7 @@ def test_the_proxy_adds_the_security_headers_and_keeps_the_consoles_own(proxy: P
 
 @sqlite_only
 def test_a_body_over_the_apps_limit_is_refused_by_the_proxy(proxy: Proxy) -> None:
-    limit = Settings(_env_file=None).max_body_bytes  # type: ignore[call-arg]
+    limit = Settings(_env_file=None).max_body_bytes
     site = CONF.read_text()
     assert "client_max_body_size 1m;" in site and limit == 1024 * 1024
     with proxy.client() as client:
@@ -248,7 +255,9 @@ def test_alerts_through_the_proxy_are_taken_once_each_with_an_api_process_down(
         for n in range(4):
             body = dumps(alert_body(reference=f"FB-PROXY-{n}", subject={"handle": f"p.{n}"}))
             response = client.post(
-                proxy.https + "/api/v1/alerts", content=body, headers=deployment.partner.headers(body)
+                proxy.https + "/api/v1/alerts",
+                content=body,
+                headers=deployment.partner.headers(body),
             )
             assert response.status_code == 202, response.text
     cases = deployment.cases()

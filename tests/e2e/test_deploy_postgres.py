@@ -156,7 +156,9 @@ def test_the_app_role_runs_lifeline_but_cannot_drop_tables_or_rewrite_the_audit_
     engine = create_engine(roles.admin_url)
     with engine.connect() as conn:
         owners = set(
-            conn.execute(text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"))
+            conn.execute(
+                text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+            )
             .scalars()
             .all()
         )

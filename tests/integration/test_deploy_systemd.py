@@ -17,9 +17,8 @@ import pytest
 from lifeline.settings import Settings
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-UNITS = sorted((DEPLOY / "systemd").glob("lifeline*.service")) + [
-    DEPLOY / "systemd" / "lifeline.target"
-]
+SYSTEMD = DEPLOY / "systemd"
+UNITS = [*sorted(SYSTEMD.glob("lifeline*.service")), SYSTEMD / "lifeline.target"]
 INSTALLED = "/opt/lifeline/.venv/bin/lifeline"
 LIFELINE = Path(sys.executable).parent / "lifeline"
 
@@ -74,9 +73,7 @@ def test_each_unit_passes_systemd_analyze_verify(unit: Path, tmp_path: Path) -> 
     assert result.stderr.strip() == "", result.stderr
 
 
-@pytest.mark.parametrize(
-    "unit", [u for u in UNITS if u.suffix == ".service"], ids=lambda u: u.name
-)
+@pytest.mark.parametrize("unit", [u for u in UNITS if u.suffix == ".service"], ids=lambda u: u.name)
 def test_each_exec_start_is_a_command_with_options_the_cli_has(unit: Path) -> None:
     binary, *args = _exec_start(unit)
     assert binary == INSTALLED
@@ -102,9 +99,7 @@ def test_the_api_units_serve_http_only_behind_the_proxy() -> None:
 
 @pytest.mark.parametrize("unit", UNITS[:-1], ids=lambda u: u.name)
 def test_each_service_runs_unprivileged_and_can_write_only_its_state(unit: Path) -> None:
-    directives = dict(
-        line.split("=", 1) for line in unit.read_text().splitlines() if "=" in line
-    )
+    directives = dict(line.split("=", 1) for line in unit.read_text().splitlines() if "=" in line)
     assert directives["User"] == "lifeline"
     assert directives["NoNewPrivileges"] == "yes"
     assert directives["ProtectSystem"] == "strict"
