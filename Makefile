@@ -33,7 +33,7 @@ endif
 	$(BIN)/lifeline serve
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -182,7 +182,9 @@ def test_the_same_alert_in_gives_the_same_case_out(channel: Send, lifeline: Life
     assert alert.location.text is not None and person.place[0] in alert.location.text
     assert alert.location.pin == person.place[1]
     assert alert.sender_verified is True  # signed request, signed mail, or an operator
-    assert [t.kind for t in detail.timeline] == ["case_opened"]
+    # every door is a platform's escalation: the case starts at the platform's floor (intent)
+    assert [t.kind for t in detail.timeline] == ["case_opened", "risk_floor"]
+    assert detail.case.risk_level is not None and detail.case.risk_level.value == "intent"
 
 
 def test_a_follow_up_on_the_same_channel_joins_the_case(channel: Send, lifeline: Lifeline) -> None:

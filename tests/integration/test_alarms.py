@@ -12,16 +12,17 @@ from dispatch_entry_support import OP, STATION, Endpoints, configure, drain, end
 from sqlalchemy import text
 
 from console_support import LUCKNOW, VARANASI, make_person, signed_in
-from console_support import new_case as console_case
+from console_support import OPERATOR as CONSOLE_OPERATOR
 from lifeline.adapters.db import migrate
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.dispatch import DEFAULT_POLICY, AlarmKind, Dispatch
-from lifeline.domain.model import Actor
+from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.domain.risk import level_at_risk
 from lifeline.services.aftercare import followups as aftercare
 from lifeline.services.cases import service as cases
 from lifeline.services.dispatch import attention
 from lifeline.services.dispatch.escalations import confirm_dispatch, raise_alarm
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.jobs import DEFAULT_HANDLERS
 from lifeline.settings import Settings
 from lifeline.worker import Worker
@@ -72,10 +73,26 @@ def test_an_imminent_case_not_dispatched_by_its_deadline_is_alarmed_and_paged(
     assert open_alarms(lifeline, case_id).count(AlarmKind.NOT_DISPATCHED) == 1
 
 
+def smc_find(app: Lifeline, text: str, handle: str) -> int:
+    """A post the SMC found itself: no platform's flag, so no floor under its level."""
+    alert = Alert(
+        source=AlertSource.MONITORING,
+        received_at=app.clock.now(),
+        raw_payload=b"{}",
+        raw_content_type="application/json",
+        platform="x",
+        reference=f"X-{handle}",
+        subject=Subject(name="Ravi K", handle=handle),
+        post=Post(text),
+        location=LocationHint("Madeyganj, Lucknow"),
+    )
+    return receive_alert(app.ctx, ReceiveAlert(alert, CONSOLE_OPERATOR)).case_id
+
+
 def test_a_case_below_ideation_raises_no_dispatch_alarm(
     lifeline: Lifeline, clock: FakeClock, sent: Endpoints
 ) -> None:
-    case_id = console_case(lifeline, "Great match today, what a catch by Rinku!", "cricket")
+    case_id = smc_find(lifeline, "Great match today, what a catch by Rinku!", "cricket")
     drain(lifeline)
     assert not level_at_risk(cases.show_case(lifeline.ctx, OP, case_id).case.risk_level)
     clock.advance(minutes=10)
@@ -83,10 +100,24 @@ def test_a_case_below_ideation_raises_no_dispatch_alarm(
     assert AlarmKind.NOT_DISPATCHED not in open_alarms(lifeline, case_id)
 
 
-def test_a_case_nobody_could_assess_is_alarmed_at_the_default_deadline(
+def test_a_platform_case_nobody_could_assess_is_alarmed_at_intents_deadline(
     lifeline: Lifeline, clock: FakeClock, sent: Endpoints
 ) -> None:
     case_id = new_case(lifeline)
+    # the triage model is down: only the deadline timer runs; the platform's flag is the floor
+    timers = Worker(
+        lifeline, handlers={"check_dispatch_deadline": DEFAULT_HANDLERS["check_dispatch_deadline"]}
+    )
+    clock.advance(seconds=DEADLINE + 1)
+    while timers.run_once():
+        pass
+    assert AlarmKind.NOT_DISPATCHED in open_alarms(lifeline, case_id)
+
+
+def test_a_case_nobody_could_assess_is_alarmed_at_the_default_deadline(
+    lifeline: Lifeline, clock: FakeClock, sent: Endpoints
+) -> None:
+    case_id = smc_find(lifeline, "sab khatam", "unassessed")
     # the triage model is down: only the deadline timer runs, the level stays unknown
     timers = Worker(
         lifeline, handlers={"check_dispatch_deadline": DEFAULT_HANDLERS["check_dispatch_deadline"]}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lifeline.cli import app
+from lifeline.cli import app, common
 
 
 @pytest.fixture
@@ -20,7 +20,8 @@ def run(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # 
     monkeypatch.setenv("LIFELINE_DATABASE_URL", database_url)
     monkeypatch.setenv("LIFELINE_DATA_KEY_FILE", str(tmp_path / "key.json"))
     monkeypatch.setenv("LIFELINE_LOG_JSON", "false")
-    monkeypatch.setenv("COLUMNS", "200")  # rich tables unwrapped
+    # rich tables unwrapped: the console was made at import, perhaps by an earlier test
+    monkeypatch.setattr(common.out, "width", 200)
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
 

@@ -64,7 +64,10 @@ def test_hard_negatives_are_not_at_risk(model, text: str) -> None:  # type: igno
 
 def test_the_result_has_the_documented_shape(model) -> None:  # type: ignore[no-untyped-def]
     data = model.classify("abhi zeher kha liya hai").as_dict()
-    assert set(data) == {"level", "score", "language", "cues", "model_version"}
+    assert set(data) == {
+        "level", "score", "language", "cues", "model_version", "readable", "unreadable",
+    }  # fmt: skip
+    assert data["readable"] is True and data["unreadable"] is None
     assert data["model_version"] == model.version
     assert all(set(c) == {"tag", "text", "start", "end"} for c in data["cues"])
 
