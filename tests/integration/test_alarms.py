@@ -89,6 +89,23 @@ def smc_find(app: Lifeline, text: str, handle: str) -> int:
     return receive_alert(app.ctx, ReceiveAlert(alert, CONSOLE_OPERATOR)).case_id
 
 
+def test_the_not_dispatched_alarm_ends_when_the_case_is_sent_or_finished(
+    lifeline: Lifeline, clock: FakeClock, sent: Endpoints
+) -> None:
+    sent_later, phoned, finished = (new_case(lifeline, handle=h) for h in ("s1", "s2", "s3"))
+    drain(lifeline)
+    clock.advance(seconds=DEADLINE + 1)
+    drain(lifeline)
+    for case_id in (sent_later, phoned, finished):
+        assert AlarmKind.NOT_DISPATCHED in open_alarms(lifeline, case_id)
+    confirm_dispatch(lifeline.ctx, OP, sent_later, [STATION])  # through Lifeline
+    cases.dispatch_case(lifeline.ctx, OP, phoned, ["Madeyganj PS (phoned)"])  # by hand
+    cases.dismiss(lifeline.ctx, OP, finished, "false_alarm", "a film promotion")
+    for case_id in (sent_later, phoned, finished):
+        # the banner must never say "not sent to any unit" about a case that was
+        assert AlarmKind.NOT_DISPATCHED not in open_alarms(lifeline, case_id)
+
+
 def test_a_case_below_ideation_raises_no_dispatch_alarm(
     lifeline: Lifeline, clock: FakeClock, sent: Endpoints
 ) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from lifeline.domain.access import Permission
 from lifeline.domain.aftercare import FollowUpPlan
-from lifeline.domain.dispatch import Alarm, Dispatch, Notification
+from lifeline.domain.dispatch import Alarm, AlarmKind, Dispatch, Notification
 from lifeline.domain.errors import InvalidOutcome, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus, allowed_steps
 from lifeline.domain.model import Actor, Alert, Case, OutcomeKind, Subject, TimelineEntry
@@ -137,6 +137,8 @@ def _change(
         )
         if case.status in SETTLED and before not in SETTLED:
             stop_escalations(uow, case, f"case is {case.status.value}", ctx.clock.now())
+            # the response is over: nothing about it is left to alarm the desk about
+            uow.dispatches.clear_alarms(case_id, ctx.clock.now(), "system:lifeline")
         if after is not None:  # follow-on changes in the same transaction
             after(ctx, uow, case, actor)
         uow.commit()
@@ -256,7 +258,14 @@ def dispatch_case(ctx: Context, actor: Actor, case_id: int, units: list[str]) ->
         "dispatch",
         lambda c: c.dispatch(now, actor, cleaned),
         {"units": cleaned},
+        after=_sent_by_hand,
     )
+
+
+def _sent_by_hand(ctx: Context, uow: UnitOfWork, case: Case, actor: Actor) -> None:
+    """A case recorded as sent (phoned) is no longer "not sent to any unit"."""
+    assert case.id is not None
+    uow.dispatches.clear_alarms(case.id, ctx.clock.now(), str(actor), kind=AlarmKind.NOT_DISPATCHED)
 
 
 def hand_over(ctx: Context, actor: Actor, case_id: int, state: str, reason: str) -> Case:

@@ -95,6 +95,8 @@ def start_dispatch(
         return []
     first = Milestone.DISPATCHED not in case.milestones
     case.dispatch(now, actor, [d.unit_name for d in started])
+    # sent now: an alarm that it was not sent is over (the banner must not say otherwise)
+    repo.clear_alarms(case.id, now, str(actor), kind=AlarmKind.NOT_DISPATCHED)
     if first and ctx.measure is not None and not case.drill:
         ctx.measure("alert_to_dispatched", (now - case.opened_at).total_seconds())
     for dispatch in started:
