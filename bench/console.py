@@ -86,12 +86,14 @@ def timed(web: Any, path: str, repeat: int, headers: dict[str, str]) -> dict[str
 
 def raise_alarms(app: Any, case_ids: list[int]) -> None:
     """An open SMC alarm on each case, as the escalation timers raise them."""
+    from lifeline.domain.dispatch import AlarmKind  # noqa: PLC0415
     from lifeline.services.dispatch.escalations import raise_alarm  # noqa: PLC0415
 
     for case_id in case_ids:
         with app.ctx.uow() as uow:
             now = app.clock.now()
-            raise_alarm(app.ctx, uow, case_id, None, "no unit reached 120 s after dispatch", now)
+            details = {"seconds": 120, "units": 1}
+            raise_alarm(app.ctx, uow, case_id, None, AlarmKind.NOBODY_REACHED, details, now)
             uow.commit()
 
 
