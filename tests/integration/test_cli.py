@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
-from typer.testing import CliRunner
 
+from cli_support import cli_runner
 from dkim_support import other_key, partner_key
 from lifeline.adapters.db.engine import normalise_url
 from lifeline.bootstrap import bootstrap
-from lifeline.cli import app
 from lifeline.settings import load_settings
 from lifeline.web.app import create_app
 from staff_support import staff_token
@@ -22,19 +21,7 @@ from staff_support import staff_token
 
 @pytest.fixture
 def run(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("LIFELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("LIFELINE_DATA_KEY_FILE", str(tmp_path / "key.json"))
-    monkeypatch.setenv("LIFELINE_LOG_JSON", "false")
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> str:
-        result = runner.invoke(app, list(args))
-        assert result.exit_code == code, result.output
-        return result.stdout
-
-    invoke("db", "upgrade")
-    return invoke
+    return cli_runner(database_url, tmp_path, monkeypatch)
 
 
 def test_partners_create_prints_key_id_and_secret_once(run) -> None:  # type: ignore[no-untyped-def]

@@ -10,28 +10,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from lifeline.cli import app, common
+from cli_support import cli_runner
+from lifeline.cli import common
 
 
 @pytest.fixture
 def run(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("LIFELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("LIFELINE_DATA_KEY_FILE", str(tmp_path / "key.json"))
-    monkeypatch.setenv("LIFELINE_LOG_JSON", "false")
     # rich tables unwrapped: the console was made at import, perhaps by an earlier test
     monkeypatch.setattr(common.out, "width", 200)
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> str:
-        result = runner.invoke(app, list(args))
-        assert result.exit_code == code, result.output
-        return result.stdout
-
-    invoke("db", "upgrade")
-    return invoke
+    return cli_runner(database_url, tmp_path, monkeypatch)
 
 
 def test_a_misspelt_jurisdiction_is_refused_with_the_nearest_district(run) -> None:  # type: ignore[no-untyped-def]

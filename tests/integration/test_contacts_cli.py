@@ -10,11 +10,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
+from cli_support import cli_runner
 from dispatch_support import receiver
 from lifeline.bootstrap import bootstrap
-from lifeline.cli import app
 from lifeline.domain.registry import RegistryUnit
 from lifeline.services.location import registry
 from lifeline.settings import load_settings
@@ -33,19 +32,7 @@ def registry_in_force() -> tuple[list[RegistryUnit], str]:
 
 @pytest.fixture
 def run(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Run:
-    monkeypatch.setenv("LIFELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("LIFELINE_DATA_KEY_FILE", str(tmp_path / "key.json"))
-    monkeypatch.setenv("LIFELINE_LOG_JSON", "false")
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> str:
-        result = runner.invoke(app, list(args))
-        assert result.exit_code == code, result.output
-        return result.stdout
-
-    invoke("db", "upgrade")
-    return invoke
+    return cli_runner(database_url, tmp_path, monkeypatch)
 
 
 def test_contacts_import_reads_excel_csv_and_names_bad_rows(run: Run, tmp_path: Path) -> None:

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
+from cli_support import cli_runner
 from lifeline.bootstrap import Lifeline, bootstrap
-from lifeline.cli import app as cli
 from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
@@ -49,19 +48,7 @@ def rescued(app: Lifeline, handle: str, outcome: str = "reached_safe") -> int:
 
 @pytest.fixture
 def run(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("LIFELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("LIFELINE_DATA_KEY_FILE", str(tmp_path / "key.json"))
-    monkeypatch.setenv("LIFELINE_LOG_JSON", "false")
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> str:
-        result = runner.invoke(cli, list(args))
-        assert result.exit_code == code, result.output
-        return result.stdout
-
-    invoke("db", "upgrade")
-    return invoke
+    return cli_runner(database_url, tmp_path, monkeypatch)
 
 
 def test_report_in_every_format_to_stdout_or_a_file(run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

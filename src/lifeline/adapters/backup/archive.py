@@ -33,6 +33,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from lifeline.adapters.crypto.key_file import create_key_file, same_file
+
 MAGIC = b"LIFELINE-BACKUP1"
 CHUNK = 1 << 20
 #: a chunk's ciphertext is at most this long (CHUNK + the 16-byte tag)
@@ -64,34 +66,16 @@ def load_or_create_backup_key(path: Path, others: list[Path]) -> tuple[BackupKey
     """Read the backup key file, or create it (0600, never replacing one made at the same
     moment). Refused if it is the data or audit key's file. Returns (key, created)."""
     for other in others:
-        if _same_file(path, other):
+        if same_file(path, other):
             raise BackupError(
                 f"LIFELINE_BACKUP_KEY_FILE is the same file as {other}: keep the backup key "
                 "apart from the data and audit keys"
             )
     if path.exists():
         return read_backup_key(path), False
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    secret = secrets.token_bytes(32)
-    data = {
-        "version": 1,
-        "key": base64.urlsafe_b64encode(secret).decode(),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return read_backup_key(path), False
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    secret = create_key_file(path, dir_mode=0o700)
+    if secret is None:
+        return read_backup_key(path), False
     return BackupKey(secret), True
 
 
@@ -106,15 +90,6 @@ def read_backup_key(path: Path) -> BackupKey:
         ) from None
     except (KeyError, ValueError, TypeError) as exc:
         raise BackupError(f"backup key file {path} is malformed: {exc}") from None
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 # -- sealing -------------------------------------------------------------------------------------

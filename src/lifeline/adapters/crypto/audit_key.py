@@ -9,13 +9,10 @@ a finished temporary file: the first one wins, the others read it).
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import os
-import secrets
-from datetime import UTC, datetime
 from pathlib import Path
 
+from lifeline.adapters.crypto.key_file import create_key_file, same_file
 from lifeline.domain.audit import AuditKey
 
 
@@ -25,34 +22,16 @@ class AuditKeyError(Exception):
 
 def load_or_create_audit_key(path: Path, data_key_file: Path | None) -> tuple[AuditKey, bool]:
     """Read the audit key, or create it (mode 0600). Returns (key, created)."""
-    if data_key_file is not None and _same_file(path, data_key_file):
+    if data_key_file is not None and same_file(path, data_key_file):
         raise AuditKeyError(
             f"LIFELINE_AUDIT_KEY_FILE and LIFELINE_DATA_KEY_FILE are the same file ({path}): "
             "keep the audit key apart from the data key"
         )
     if path.exists():
         return _read(path), False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_bytes(32)
-    data = {
-        "version": 1,
-        "key": base64.urlsafe_b64encode(secret).decode(),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh, indent=2)
-            fh.flush()
-            os.fsync(fh.fileno())
-        try:
-            os.link(tmp, path)  # fails if another process created the key first
-        except FileExistsError:
-            return _read(path), False
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    secret = create_key_file(path)
+    if secret is None:
+        return _read(path), False
     return AuditKey(secret), True
 
 
@@ -63,12 +42,3 @@ def _read(path: Path) -> AuditKey:
         return AuditKey(secret)
     except (KeyError, ValueError, TypeError) as exc:
         raise AuditKeyError(f"audit key file {path} is malformed: {exc}") from exc
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return os.path.samefile(a, b)  # hard links, bind mounts
-    except OSError:
-        return False  # one of them does not exist yet
