@@ -12,8 +12,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor
+from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.location import registry
+from lifeline.worker import Worker
+
+#: a post at risk, in Hindi, and the place the tests' units cover
+AT_RISK = "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी"
+MADEYGANJ = LocationHint(text="Madeyganj, Lucknow", lat=26.88, lon=80.91, pin="226020")
+#: who sends the test alerts unless told otherwise
+PARTNER = Actor("partner", "test")
 
 
 @dataclass
@@ -169,3 +177,36 @@ def unit_endpoints(app: Lifeline) -> Iterator[tuple[Receiver, Receiver, Receiver
         )
         import_overlay(app, text)
         yield station, smc, others
+
+
+def take_alert(
+    app: Lifeline,
+    handle: str = "a",
+    *,
+    text: str = AT_RISK,
+    source: AlertSource = AlertSource.PLATFORM_API,
+    hint: LocationHint = MADEYGANJ,
+    actor: Actor = PARTNER,
+    **extra: Any,
+) -> int:
+    """An alert about Ravi (`handle` tells people apart) taken in as intake would: its case id."""
+    alert = Alert(
+        source,
+        app.clock.now(),
+        b'{"test": true}',
+        "application/json",
+        platform="facebook",
+        reference=f"FB-{handle}",
+        subject=Subject(handle=handle, name="Ravi", phone="+919800000001"),
+        post=Post(text=text),
+        location=hint,
+        **extra,
+    )
+    return receive_alert(app.ctx, ReceiveAlert(alert, actor)).case_id
+
+
+def drain(app: Lifeline) -> None:
+    """Run every job that is due, until none is left."""
+    worker = Worker(app)
+    while worker.run_once():
+        pass

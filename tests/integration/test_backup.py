@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
-from dispatch_support import unit_endpoints
+from dispatch_support import AT_RISK, drain, take_alert, unit_endpoints
 from lifeline.adapters.backup.archive import CHUNK, BackupError, BackupKey, Member, read_archive
 from lifeline.adapters.backup.archive import write_archive as seal
 from lifeline.adapters.db import migrate
@@ -29,40 +29,19 @@ from lifeline.backup import create_backup, restore_backup, verify_backup
 from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.cli import app as cli_app
 from lifeline.domain.audit import Checkpoint
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.access.audit import verify_audit, write_checkpoint
 from lifeline.services.cases import service as cases
 from lifeline.services.cases.read_models import CaseRead
-from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.settings import Settings
-from lifeline.worker import Worker
 from support import FakeClock
 
 CLI = Actor("cli", "test", "admin")
 OP = Actor("user", "op", "smc_operator")
-AT_RISK = "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी"
-MADEYGANJ = LocationHint(text="Madeyganj, Lucknow", lat=26.88, lon=80.91, pin="226020")
 
 
 def send(app: Lifeline, handle: str, text: str = AT_RISK) -> int:
-    alert = Alert(
-        AlertSource.PLATFORM_API,
-        app.clock.now(),
-        b'{"test": true}',
-        "application/json",
-        platform="facebook",
-        reference=f"FB-{handle}",
-        subject=Subject(handle=handle, name="Ravi", phone="+919800000001"),
-        post=Post(text=text),
-        location=MADEYGANJ,
-    )
-    return receive_alert(app.ctx, ReceiveAlert(alert, Actor("partner", "test"))).case_id
-
-
-def drain(app: Lifeline) -> None:
-    worker = Worker(app)
-    while worker.run_once():
-        pass
+    return take_alert(app, handle, text=text)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from dispatch_support import Receiver, unit_endpoints
+from dispatch_support import AT_RISK, MADEYGANJ, Receiver, drain, take_alert, unit_endpoints
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.dispatch import (
     AcknowledgementRefused,
@@ -20,19 +20,15 @@ from lifeline.domain.dispatch import (
     NotificationState,
 )
 from lifeline.domain.lifecycle import CaseStatus
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor, AlertSource, LocationHint
 from lifeline.services.cases import service as cases
 from lifeline.services.dispatch import acknowledgement
 from lifeline.services.dispatch import escalations as dispatch
-from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.job_types import JobKind
-from lifeline.worker import Worker
 from support import FakeClock
 
 OP = Actor("user", "op", "smc_operator")
 CLI = Actor("cli", "test")
-AT_RISK = "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी"
-MADEYGANJ = LocationHint(text="Madeyganj, Lucknow", lat=26.88, lon=80.91, pin="226020")
 
 
 @pytest.fixture
@@ -48,24 +44,7 @@ def send(
     source: AlertSource = AlertSource.PLATFORM_API,
     text: str = AT_RISK,
 ) -> int:
-    alert = Alert(
-        source,
-        app.clock.now(),
-        b'{"test": true}',
-        "application/json",
-        platform="facebook",
-        reference=f"FB-{handle}",
-        subject=Subject(handle=handle, name="Ravi", phone="+919800000001"),
-        post=Post(text=text),
-        location=hint,
-    )
-    return receive_alert(app.ctx, ReceiveAlert(alert, Actor("partner", "test"))).case_id
-
-
-def drain(app: Lifeline) -> None:
-    worker = Worker(app)
-    while worker.run_once():
-        pass
+    return take_alert(app, handle, text=text, source=source, hint=hint)
 
 
 def notifications(app: Lifeline, case_id: int) -> list:  # type: ignore[type-arg]

@@ -13,19 +13,17 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from dispatch_support import Receiver, unit_endpoints
+from dispatch_support import Receiver, drain, take_alert, unit_endpoints
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor, AlertSource
 from lifeline.services.access.accounts import NewPartner, create_partner
 from lifeline.services.cases import service as cases
 from lifeline.services.console import desk
 from lifeline.services.dispatch.escalations import preview_dispatch
-from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.reports.dashboard import dashboard
 from lifeline.services.reports.report import IST
 from lifeline.services.triage.assessment import feedback_examples, record_operator_assessment
 from lifeline.web.app import create_app
-from lifeline.worker import Worker
 from staff_support import staff_token
 from support import FakeClock, alert_body, dumps, signed_headers
 
@@ -72,25 +70,7 @@ def post_signed(
 
 
 def take(app: Lifeline, source: AlertSource, text: str, handle: str, **kw: Any) -> int:
-    alert = Alert(
-        source,
-        app.clock.now(),
-        b'{"test": true}',
-        "application/json",
-        platform="facebook",
-        reference=f"FB-{handle}",
-        subject=Subject(handle=handle, name="Ravi", phone="+919800000001"),
-        post=Post(text=text),
-        location=LocationHint(text="Madeyganj, Lucknow", lat=26.88, lon=80.91, pin="226020"),
-        **kw,
-    )
-    return receive_alert(app.ctx, ReceiveAlert(alert, Actor("cli", "test"))).case_id
-
-
-def drain(app: Lifeline) -> None:
-    worker = Worker(app)
-    while worker.run_once():
-        pass
+    return take_alert(app, handle, text=text, source=source, actor=Actor("cli", "test"), **kw)
 
 
 def read(web: TestClient, case_id: int) -> dict[str, Any]:
