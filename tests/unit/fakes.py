@@ -129,6 +129,9 @@ class FakeCases:
             raise NotFound(f"case {case_id} not found")
         return self._see(copy.deepcopy(self.s.cases[case_id]))
 
+    def get_many(self, case_ids: set[int]) -> dict[int, Case]:
+        return {cid: self.get(cid) for cid in case_ids if cid in self.s.cases}
+
     def save(self, case: Case) -> None:
         assert case.id is not None
         case.version += 1
