@@ -247,7 +247,9 @@ class SqlAlertRepository:
 _ADD_CASE = insert(cases)
 _CASE = select(cases).where(cases.c.id == bindparam("case_id"))
 _CASE_FOR_UPDATE = _CASE.with_for_update()
-_CASES = select(cases).where(cases.c.id.in_(bindparam("case_ids", expanding=True)))
+_LEVELS_AND_TRACES = select(cases.c.id, cases.c.risk_level, cases.c.trace_requested_at).where(
+    cases.c.id.in_(bindparam("case_ids", expanding=True))
+)
 #: executed with the case's column values: they become the SET clause
 _SAVE_CASE = update(cases).where(
     cases.c.id == bindparam("case_id"), cases.c.version == bindparam("seen_version")
@@ -305,15 +307,16 @@ class SqlCaseRepository:
             raise NotFound(f"case {case_id} not found")
         return self._case(row)
 
-    def get_many(self, case_ids: set[int]) -> dict[int, Case]:
+    def levels_and_traces(
+        self, case_ids: set[int]
+    ) -> dict[int, tuple[RiskLevel | None, datetime | None]]:
         if not case_ids:
             return {}
-        found = {}
-        for row in self.conn.execute(_CASES, {"case_ids": sorted(case_ids)}):
-            case = self._case(row, see=False)
-            found[row.id] = case
-        self.seen.extend(found.values())  # new objects: none of them is seen yet
-        return found
+        rows = self.conn.execute(_LEVELS_AND_TRACES, {"case_ids": sorted(case_ids)})
+        return {
+            case_id: (RiskLevel(level) if level else None, traced)
+            for case_id, level, traced in rows
+        }
 
     def save(self, case: Case) -> None:
         assert case.id is not None
@@ -407,7 +410,7 @@ class SqlCaseRepository:
         )
         return values
 
-    def _case(self, row: Row[Any], *, see: bool = True) -> Case:
+    def _case(self, row: Row[Any]) -> Case:
         milestones = {
             Milestone(c.removesuffix("_at")): getattr(row, c)
             for c in MILESTONE_COLUMNS
@@ -436,7 +439,7 @@ class SqlCaseRepository:
             version=row.version,
             id=row.id,
         )
-        return self._see(case) if see else case
+        return self._see(case)
 
     def _flush_timeline(self, case: Case) -> None:
         assert case.id is not None
