@@ -353,10 +353,11 @@ def freeze_heap() -> None:
     build many short-lived applications.
 
     It also raises the youngest generation's threshold from 700 to YOUNG_GC_THRESHOLD
-    allocations: a live queue page (500 cases) holds many thousands of objects while it is built,
-    nearly all freed by reference counting when the request ends; at 700 the collector ran ~25 times a page, promoting the page's live
-    objects to older generations and so setting off the older generations' collections too
-    (about 10 ms a page, 25-40 ms on the pages that got a full one). The pending young objects
+    allocations: a live queue page (500 cases) holds many thousands of objects while it is
+    built, nearly all freed by reference counting when the request ends; at 700 the collector
+    ran ~25 times a page, promoting the page's live objects to older generations and so setting
+    off the older generations' collections too (about 10 ms a page, 25-40 ms on the pages that
+    got a full one). The pending young objects
     stay a few MB at most."""
     gc.collect()
     gc.freeze()
