@@ -357,8 +357,7 @@ def freeze_heap() -> None:
     built, nearly all freed by reference counting when the request ends; at 700 the collector
     ran ~25 times a page, promoting the page's live objects to older generations and so setting
     off the older generations' collections too (about 10 ms a page, 25-40 ms on the pages that
-    got a full one). The pending young objects
-    stay a few MB at most."""
+    got a full one). The pending young objects stay a few MB at most."""
     gc.collect()
     gc.freeze()
     _, middle, oldest = gc.get_threshold()
