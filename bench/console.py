@@ -4,8 +4,9 @@ A benchmark, not a test: it prints figures (targets beside them, never asserted)
 to bench/results/console-<db>.json. For each database (a temporary SQLite file always; a fresh
 temporary PostgreSQL database when --pg-url or LIFELINE_TEST_DATABASE_URL is given) it
 
-1. migrates, freezes the start-up heap as `lifeline serve` does once started
-   (bootstrap.freeze_heap: the collector no longer walks the modules and templates), creates an
+1. migrates, freezes the start-up heap as `lifeline serve` does once started and again once
+   its worker has warmed up (bootstrap.freeze_heap: the collector no longer walks the modules,
+   templates, the triage model and the resolver's indexes), creates an
    SMC operator and a district officer (Lucknow), and stores N open cases through the real
    intake use case (half of them placed in Lucknow), and raises an SMC alarm on M of them
    through the escalation service's `raise_alarm` (as an unreached or unacknowledged dispatch
@@ -49,7 +50,7 @@ from console_support import (  # noqa: E402
     signed_in,
 )
 from lifeline.adapters.db.engine import normalise_url  # noqa: E402
-from lifeline.bootstrap import bootstrap, freeze_heap  # noqa: E402
+from lifeline.bootstrap import bootstrap, freeze_heap, import_server_adapters  # noqa: E402
 from lifeline.settings import Settings  # noqa: E402
 from support import FakeClock, RecordingSink  # noqa: E402
 
@@ -108,7 +109,14 @@ def run(database_url: str, cases: int, alarms: int, repeat: int, home: Path) -> 
     )
     app = bootstrap(settings, clock=clock, events=RecordingSink())
     app.upgrade_db()
-    freeze_heap()  # as `lifeline serve` does (create_app(long_running=True))
+    # as `lifeline serve` does: the adapters imported and the heap frozen when it starts
+    # (create_app(long_running=True)), then the worker's warm-up (the triage model, the
+    # resolver's indexes) frozen too (Worker.run); left unfrozen, the model's objects were
+    # walked by every full collection (about 200 ms) and made the page's p95
+    import_server_adapters()
+    freeze_heap()
+    app.warm_up()
+    freeze_heap()
     operator = make_person(app, "bench.op", "smc_operator")
     officer = make_person(app, "bench.dsp", "district_officer", LUCKNOW)
     started = time.perf_counter()

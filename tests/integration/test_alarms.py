@@ -341,6 +341,27 @@ def test_the_api_lists_alarms_per_case_scoped_and_acknowledges_with_permission(
     assert missing.status_code == 404
 
 
+def test_an_stf_analyst_sees_the_alarms_of_trace_requests_only_with_their_level(
+    lifeline: Lifeline, clock: FakeClock, sent: Endpoints
+) -> None:
+    from console_support import client  # noqa: PLC0415 - the same client the other tests use
+
+    traced, untraced = new_case(lifeline, handle="traced"), new_case(lifeline, handle="other")
+    drain(lifeline)  # triage: imminent
+    cases.request_trace(lifeline.ctx, OP, traced)
+    _raise(lifeline, traced, AlarmKind.NOT_DISPATCHED)
+    _raise(lifeline, untraced, AlarmKind.NOT_DISPATCHED)
+    web = client(lifeline)
+    operator = {"Authorization": "Bearer " + staff_token(lifeline, "op.stf", "smc_operator")}
+    assert {g["case_id"] for g in web.get("/api/v1/alarms", headers=operator).json()} == {
+        traced,
+        untraced,
+    }
+    stf = {"Authorization": "Bearer " + staff_token(lifeline, "stf.a", "stf_analyst")}
+    [line] = web.get("/api/v1/alarms", headers=stf).json()
+    assert line["case_id"] == traced and line["level"] == "imminent"
+
+
 def test_a_follow_up_not_recorded_after_the_grace_alarms_and_recording_clears_it(
     lifeline: Lifeline, clock: FakeClock, sent: Endpoints
 ) -> None:

@@ -132,6 +132,9 @@ class FakeDispatches:
         )
         return alarm_id
 
+    def alarmed_case_ids(self) -> set[int]:
+        return {a.case_id for a in self.open_alarms()}
+
     def open_alarms(self, case_ids: set[int] | None = None) -> list[Alarm]:
         return [
             Alarm(

@@ -22,6 +22,7 @@ from lifeline.domain.mail import QuarantineStatus
 from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
 from lifeline.domain.place import Resolution, StoredResolution
 from lifeline.domain.registry import RegistryUnit
+from lifeline.domain.risk import RiskLevel
 from lifeline.domain.routing import DispatchRules
 from lifeline.services.access.ports import (
     ConsoleProfile,
@@ -128,6 +129,12 @@ class FakeCases:
         if case_id not in self.s.cases:
             raise NotFound(f"case {case_id} not found")
         return self._see(copy.deepcopy(self.s.cases[case_id]))
+
+    def levels_and_traces(
+        self, case_ids: set[int]
+    ) -> dict[int, tuple[RiskLevel | None, datetime | None]]:
+        found = [self.s.cases[cid] for cid in case_ids if cid in self.s.cases]
+        return {c.id or 0: (c.risk_level, c.trace_requested_at) for c in found}
 
     def save(self, case: Case) -> None:
         assert case.id is not None

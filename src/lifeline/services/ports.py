@@ -16,6 +16,7 @@ from typing import Any, Protocol, Self
 
 from lifeline.domain.audit import AuditRecord, Checkpoint
 from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
+from lifeline.domain.risk import RiskLevel
 from lifeline.services.access.ports import (
     PartnerRepository,
     ProfileStore,
@@ -98,6 +99,13 @@ class LeaseLost(Exception):
 class CaseRepository(Protocol):
     def add(self, case: Case) -> Case: ...
     def get(self, case_id: int, *, for_update: bool = False) -> Case: ...
+    def levels_and_traces(
+        self, case_ids: set[int]
+    ) -> dict[int, tuple[RiskLevel | None, datetime | None]]:
+        """Per case, its risk level and when a trace was requested (None: not), in one read
+        (the alarm banner); an id with no case is left out."""
+        ...
+
     def save(self, case: Case) -> None: ...
     def find_mergeable(self, keys: list[str], since: datetime) -> Case | None: ...
     def attach_keys(self, case_id: int, keys: list[str], at: datetime) -> None: ...

@@ -308,6 +308,11 @@ class SqlDispatchRepository:
             query = query.where(A.c.case_id.in_(sorted(case_ids)))
         return [_alarm(r) for r in self.conn.execute(query).all()]
 
+    def alarmed_case_ids(self) -> set[int]:
+        # the ids alone: the queue marks rows with them (no alarm built, no details parsed)
+        found = select(A.c.case_id).where(A.c.cleared_at.is_(None)).distinct()
+        return {r[0] for r in self.conn.execute(found)}
+
     def ever_alarmed(self, case_id: int, kind: AlarmKind) -> bool:
         found = select(A.c.id).where(A.c.case_id == case_id, A.c.kind == kind.value).limit(1)
         return self.conn.execute(found).first() is not None

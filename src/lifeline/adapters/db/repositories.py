@@ -247,6 +247,9 @@ class SqlAlertRepository:
 _ADD_CASE = insert(cases)
 _CASE = select(cases).where(cases.c.id == bindparam("case_id"))
 _CASE_FOR_UPDATE = _CASE.with_for_update()
+_LEVELS_AND_TRACES = select(cases.c.id, cases.c.risk_level, cases.c.trace_requested_at).where(
+    cases.c.id.in_(bindparam("case_ids", expanding=True))
+)
 #: executed with the case's column values: they become the SET clause
 _SAVE_CASE = update(cases).where(
     cases.c.id == bindparam("case_id"), cases.c.version == bindparam("seen_version")
@@ -303,6 +306,17 @@ class SqlCaseRepository:
         if row is None:
             raise NotFound(f"case {case_id} not found")
         return self._case(row)
+
+    def levels_and_traces(
+        self, case_ids: set[int]
+    ) -> dict[int, tuple[RiskLevel | None, datetime | None]]:
+        if not case_ids:
+            return {}
+        rows = self.conn.execute(_LEVELS_AND_TRACES, {"case_ids": sorted(case_ids)})
+        return {
+            case_id: (RiskLevel(level) if level else None, traced)
+            for case_id, level, traced in rows
+        }
 
     def save(self, case: Case) -> None:
         assert case.id is not None

@@ -280,7 +280,9 @@ def alarm_groups_for(ctx: Context, actor: Actor) -> list[AlarmGroup]:
         visible = visible_case_ids(uow, actor)
         if visible is not None:
             found = [a for a in found if a.case_id in visible]
-        cases = {cid: uow.cases.get(cid) for cid in {a.case_id for a in found}}
+        # one read of what the lines need, not one case read per alarm
+        cases = uow.cases.levels_and_traces({a.case_id for a in found})
+        found = [a for a in found if a.case_id in cases]  # (an alarm always has its case)
         if traces_only(actor):
-            found = [a for a in found if cases[a.case_id].trace_requested_at]
-        return group_alarms(found, {cid: c.risk_level for cid, c in cases.items()})
+            found = [a for a in found if cases[a.case_id][1]]
+        return group_alarms(found, {cid: level for cid, (level, _) in cases.items()})

@@ -66,6 +66,10 @@ class DispatchRepository(Protocol):
         """Open (not cleared) alarms, acknowledged or not, oldest first."""
         ...
 
+    def alarmed_case_ids(self) -> set[int]:
+        """The cases with an open (not cleared) alarm, acknowledged or not."""
+        ...
+
     def ever_alarmed(self, case_id: int, kind: AlarmKind) -> bool:
         """Whether the case ever had an alarm of this kind, open or cleared."""
         ...

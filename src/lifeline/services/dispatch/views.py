@@ -99,8 +99,7 @@ def alarmed_cases(uow: UnitOfWork, case_ids: Collection[int]) -> set[int]:
     """Which of these cases have an open SMC alarm (the queue marks their rows, live)."""
     if not case_ids:
         return set()
-    wanted = set(case_ids)
-    return {a.case_id for a in uow.dispatches.open_alarms() if a.case_id in wanted}
+    return uow.dispatches.alarmed_case_ids() & set(case_ids)
 
 
 # -- the case page's panel --------------------------------------------------------------------

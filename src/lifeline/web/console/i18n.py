@@ -3,7 +3,9 @@ key is an error in tests (tests/integration/test_console_pages.py checks both la
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
+from types import MappingProxyType
 
 # the domain's labels, shared with reports and the PDF (re-exported for the templates)
 from lifeline.domain.labels import LEVELS as LEVELS
@@ -429,8 +431,20 @@ def pick(table: dict[str, tuple[str, str]], key: str | None, lang: str) -> str:
     return hi if lang == "hi" else en
 
 
-def translator(lang: str) -> dict[str, str]:
-    return {key: (hi if lang == "hi" else en) for key, (en, hi) in STRINGS.items()}
+#: each language's table, built once (STRINGS is fixed at import; every page and every alarm
+#: line asks for one)
+_TABLES: dict[str, Mapping[str, str]] = {}
+
+
+def translator(lang: str) -> Mapping[str, str]:
+    """Every console string in `lang` (Hindi for "hi", English otherwise): one shared, read-only
+    table per language."""
+    lang = "hi" if lang == "hi" else "en"
+    table = _TABLES.get(lang)
+    if table is None:
+        built = {key: (hi if lang == "hi" else en) for key, (en, hi) in STRINGS.items()}
+        table = _TABLES[lang] = MappingProxyType(built)
+    return table
 
 
 def ist(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:

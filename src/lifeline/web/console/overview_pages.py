@@ -12,6 +12,7 @@ copied into the repository. Without node_modules the pages still work, without c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -155,7 +156,7 @@ def _district(name: str, name_hi: str, hi: bool) -> str:
     return (name_hi or name) if hi else name
 
 
-def _outcome(kind: str, lang: str, t: dict[str, str]) -> str:
+def _outcome(kind: str, lang: str, t: Mapping[str, str]) -> str:
     return i18n.pick(i18n.OUTCOMES, kind, lang) if kind else t["no_outcome_yet"]
 
 
