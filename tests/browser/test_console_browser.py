@@ -58,6 +58,9 @@ def test_an_operator_signs_in_sees_a_new_case_arrive_and_acts_on_it(
     seen_after = time.monotonic() - accepted
     assert seen_after < 2.0
     expect(row).to_have_class(re.compile(r"\bfresh\b"))  # highlighted as new
+    # and still after the refreshes that redraw the rows (every 0.5 s here): for a minute
+    page.wait_for_timeout(1500)
+    expect(row).to_have_class(re.compile(r"\bfresh\b"))
     # for the screenshot only: give the triage job (run by the worker) a moment to score it
     with contextlib.suppress(AssertionError):
         expect(row.locator(".badge.level-imminent")).to_be_visible(timeout=3000)

@@ -61,6 +61,9 @@
     var every = parseInt(section.dataset.pollMs, 10) || 1500;
     var live = document.getElementById("live");
     var known = caseIds(body);
+    // a new case stays highlighted for a minute, across the refreshes that redraw its row
+    var freshUntil = {};
+    var FRESH_MS = 60000;
     var busy = false;
     function poll() {
       if (busy) return;
@@ -79,7 +82,10 @@
           var now = caseIds(tmp), fresh = [];
           now.forEach(function (id) { if (!known.has(id)) fresh.push(id); });
           body.replaceChildren.apply(body, Array.from(tmp.children));
-          fresh.forEach(function (id) {
+          var at = Date.now();
+          fresh.forEach(function (id) { freshUntil[id] = at + FRESH_MS; });
+          Object.keys(freshUntil).forEach(function (id) {
+            if (freshUntil[id] < at) { delete freshUntil[id]; return; }
             var row = body.querySelector('tr[data-case="' + id + '"]');
             if (row) row.classList.add("fresh");
           });
