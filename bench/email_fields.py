@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from lifeline.adapters.intake.email_alert import parse_alert_email
-from lifeline.domain.model import Alert, canonical_url
+from lifeline.domain.alert import Alert, canonical_url
 
 ROOT = Path(__file__).resolve().parent.parent
 EMAILS = ROOT / "tests" / "data" / "emails"

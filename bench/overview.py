@@ -51,7 +51,7 @@ from console_support import (  # noqa: E402
 )
 from lifeline.adapters.db.engine import normalise_url  # noqa: E402
 from lifeline.bootstrap import Lifeline, bootstrap  # noqa: E402
-from lifeline.domain.model import Alert, AlertSource, LocationHint, Post, Subject  # noqa: E402
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject  # noqa: E402
 from lifeline.services import cases, console  # noqa: E402
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert  # noqa: E402
 from lifeline.settings import Settings  # noqa: E402

@@ -11,7 +11,8 @@ import pyotp
 from fastapi.testclient import TestClient
 
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.access import accounts as access
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.web.app import create_app

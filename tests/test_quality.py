@@ -97,3 +97,25 @@ def test_import_cycles_are_named() -> None:
     graph.add_import(importer="pkg.c", imported="pkg.a")
     graph.add_import(importer="pkg.c", imported="pkg.d")
     assert import_cycles(graph) == [["pkg.a", "pkg.b", "pkg.c", "pkg.a"]]
+
+
+def test_a_test_run_never_writes_screenshots_into_the_repository() -> None:
+    """Browser tests save screenshots to SHOTS: a temporary folder, unless `make screenshots`
+    names docs/screenshots/ through LIFELINE_SCREENSHOT_DIR (the only way to refresh them)."""
+    import os  # noqa: PLC0415
+
+    from browser_support import SHOTS  # noqa: PLC0415 (imports Playwright)
+
+    if os.environ.get("LIFELINE_SCREENSHOT_DIR"):
+        pytest.skip("make screenshots is refreshing the README's pictures on purpose")
+    assert not SHOTS.resolve().is_relative_to(ROOT)
+    makefile = (ROOT / "Makefile").read_text()
+    assert "LIFELINE_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots" in makefile
+    # no test names the committed folder itself
+    for path in (ROOT / "tests").rglob("*.py"):
+        if path == Path(__file__).resolve():
+            continue
+        code = "\n".join(
+            line for line in path.read_text().splitlines() if not line.lstrip().startswith("#")
+        )
+        assert 'docs/screenshots"' not in code and "docs' / 'screenshots" not in code, path

@@ -17,16 +17,8 @@ from typing import Any
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.access import Role
-from lifeline.domain.model import (
-    Actor,
-    Alert,
-    AlertSource,
-    Caller,
-    LocationHint,
-    Post,
-    PostKind,
-    Subject,
-)
+from lifeline.domain.alert import Alert, AlertSource, Caller, LocationHint, Post, PostKind, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.access import accounts as access
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.location.contacts import import_contacts

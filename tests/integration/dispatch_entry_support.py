@@ -14,7 +14,8 @@ from pydantic import SecretStr
 from console_support import LUCKNOW, place_in
 from dispatch_support import Receiver, import_overlay, receiver, registry_overlay
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.settings import Settings

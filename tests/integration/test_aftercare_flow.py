@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from lifeline.adapters.db.tables import follow_up_check_ins
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.access import accounts as access
 from lifeline.services.aftercare import followups as aftercare
 from lifeline.services.cases import service as cases

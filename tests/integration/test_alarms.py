@@ -15,8 +15,9 @@ from console_support import LUCKNOW, VARANASI, make_person, signed_in
 from console_support import OPERATOR as CONSOLE_OPERATOR
 from lifeline.adapters.db import migrate
 from lifeline.bootstrap import Lifeline
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.domain.dispatch import DEFAULT_POLICY, AlarmKind, Dispatch
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.domain.risk import level_at_risk
 from lifeline.services.aftercare import followups as aftercare
 from lifeline.services.cases import service as cases

@@ -16,7 +16,8 @@ import pytest
 from console_support import make_person, signed_in
 from dispatch_support import Receiver, unit_endpoints
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.domain.place import Candidate, LocationQuery, Resolution
 from lifeline.services.cases import service as cases
 from lifeline.services.console import desk as console

@@ -18,7 +18,7 @@ from console_support import (
     signed_in,
 )
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.services.cases import service as cases
 from lifeline.services.console import desk as console
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert

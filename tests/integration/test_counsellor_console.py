@@ -21,7 +21,8 @@ from console_support import (
 )
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.aftercare import FollowUpPlan
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.aftercare import followups as aftercare
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert

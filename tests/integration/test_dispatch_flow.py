@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from dispatch_support import AT_RISK, MADEYGANJ, Receiver, drain, take_alert, unit_endpoints
 from lifeline.bootstrap import Lifeline
+from lifeline.domain.alert import AlertSource, LocationHint
 from lifeline.domain.dispatch import (
     AcknowledgementRefused,
     AckTokenError,
@@ -20,7 +21,7 @@ from lifeline.domain.dispatch import (
     NotificationState,
 )
 from lifeline.domain.lifecycle import CaseStatus
-from lifeline.domain.model import Actor, AlertSource, LocationHint
+from lifeline.domain.model import Actor
 from lifeline.services.cases import service as cases
 from lifeline.services.dispatch import acknowledgement
 from lifeline.services.dispatch import escalations as dispatch

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.web.app import create_app
 from lifeline.worker import Worker

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from lifeline.adapters.db.tables import location_resolutions
 from lifeline.adapters.geo.lazy import LazyGeoLocator
 from lifeline.bootstrap import Lifeline, bootstrap
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.domain.lifecycle import Milestone
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.location import registry
 from lifeline.services.location import resolution as location

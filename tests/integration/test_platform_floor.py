@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 
 from dispatch_support import Receiver, drain, take_alert, unit_endpoints
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import Actor, AlertSource
+from lifeline.domain.alert import AlertSource
+from lifeline.domain.model import Actor
 from lifeline.services.access.accounts import NewPartner, create_partner
 from lifeline.services.cases import service as cases
 from lifeline.services.console import desk

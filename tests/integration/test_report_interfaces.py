@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 
 from cli_support import cli_runner
 from lifeline.bootstrap import Lifeline, bootstrap
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.reports.report import IST

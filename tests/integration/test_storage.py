@@ -7,17 +7,8 @@ import json
 from sqlalchemy import text
 
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.model import (
-    Actor,
-    Alert,
-    AlertSource,
-    Caller,
-    LocationHint,
-    Post,
-    PostKind,
-    Subject,
-    TimelineEntry,
-)
+from lifeline.domain.alert import Alert, AlertSource, Caller, LocationHint, Post, PostKind, Subject
+from lifeline.domain.model import Actor, TimelineEntry
 from lifeline.services.cases import service as cases
 from lifeline.services.cases.read_models import CaseRead
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert

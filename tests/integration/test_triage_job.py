@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from lifeline.adapters.db.tables import risk_assessments
 from lifeline.bootstrap import Lifeline
+from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.lifecycle import Milestone
-from lifeline.domain.model import Actor, Alert, AlertSource, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.domain.risk import RiskLevel
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.triage.assessment import assessments_of, record_operator_assessment

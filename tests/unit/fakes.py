@@ -15,11 +15,12 @@ from dispatch_fakes import DispatchStore, FakeDispatches, FakeSmsAckFailures
 from triage_fakes import FakeAssessments
 
 from lifeline.domain.aftercare import FollowUpPlan
+from lifeline.domain.alert import Alert, Attachment, Subject
 from lifeline.domain.audit import GENESIS, AuditRecord, Checkpoint, chain_hash
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.mail import QuarantineStatus
-from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
+from lifeline.domain.model import Case, TimelineEntry
 from lifeline.domain.place import Resolution, StoredResolution
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.risk import RiskLevel

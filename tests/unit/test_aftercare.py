@@ -14,9 +14,10 @@ from lifeline.domain.aftercare import (
     PlanStatus,
     offset_label,
 )
+from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.errors import Conflict, IllegalTransition, InvalidOutcome, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus, Milestone, allowed_steps
-from lifeline.domain.model import Actor, Alert, AlertSource, Case, OutcomeKind, Post, Subject
+from lifeline.domain.model import Actor, Case, OutcomeKind
 from lifeline.services.access import accounts as access
 from lifeline.services.aftercare import followups as aftercare
 from lifeline.services.cases import service as cases

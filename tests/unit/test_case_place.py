@@ -13,8 +13,9 @@ from aftercare_fakes import FAKE_DISTRICTS
 from fakes import make_context
 from test_location_service import LUCKNOW, VARANASI, FakeLocator, resolution
 
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.domain.dispatch import Notification
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.domain.place import Candidate, Resolution, StoredResolution
 from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment, RiskLevel
 from lifeline.services.cases import service as cases

@@ -10,8 +10,9 @@ import pytest
 from fakes import make_context
 
 from lifeline.domain.access import ROLE_PERMISSIONS, ROLE_SCOPES, Permission, Role, Scope
+from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.errors import NotFound, PermissionDenied
-from lifeline.domain.model import Actor, Alert, AlertSource, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.domain.risk import Cue
 from lifeline.services.access import accounts as access
 from lifeline.services.access import sessions

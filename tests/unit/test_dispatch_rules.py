@@ -12,6 +12,7 @@ from lifeline.adapters.db.stored_config import stored_policy, stored_rules
 from lifeline.adapters.geo.registry import parse_dispatch_rules, parse_registry
 from lifeline.adapters.geo.registry_schema import read_dispatch_rules
 from lifeline.adapters.geo.resolver import GeoLocator
+from lifeline.domain.alert import AlertSource
 from lifeline.domain.dispatch import (
     DEFAULT_POLICY,
     AcknowledgementRefused,
@@ -23,7 +24,6 @@ from lifeline.domain.dispatch import (
     Notification,
     NotificationState,
 )
-from lifeline.domain.model import AlertSource
 from lifeline.domain.place import DEFAULT_HOME_STATE
 from lifeline.domain.registry import RegistryError, validate_units
 from lifeline.domain.risk import RiskLevel

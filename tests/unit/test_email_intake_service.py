@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from fakes import make_context
 
+from lifeline.domain.alert import Alert, AlertSource, Post
 from lifeline.domain.email_trust import AuthPass, MailEvidence
 from lifeline.domain.errors import Conflict, DomainError, PermissionDenied
 from lifeline.domain.mail import EmailOutcome, ParsedMessage
-from lifeline.domain.model import Actor, Alert, AlertSource, Post
+from lifeline.domain.model import Actor
 from lifeline.services.context import Context
 from lifeline.services.intake import mail as email_intake
 from lifeline.services.intake.mail import Delivery, sender_allowed

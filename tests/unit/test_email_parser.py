@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lifeline.adapters.intake.email_alert import parse_alert_email
-from lifeline.domain.model import PostKind
+from lifeline.domain.alert import PostKind
 from lifeline.simulate import FORMATS, Scenario, make_email
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from email_strategies import HEADER_DATES, UNSTORABLE, body_text, mime_messages
 from lifeline.adapters.intake.email_alert import parse_alert_email
+from lifeline.domain.alert import Alert
 from lifeline.domain.mail import ParsedMessage
-from lifeline.domain.model import Alert
 
 NOW = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 

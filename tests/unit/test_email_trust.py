@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from lifeline.domain.alert import Alert, AlertSource, Post
 from lifeline.domain.email_trust import (
     AuthPass,
     MailEvidence,
@@ -15,7 +16,6 @@ from lifeline.domain.email_trust import (
     judge,
     registered_domains,
 )
-from lifeline.domain.model import Alert, AlertSource, Post
 
 NOW = datetime(2026, 12, 6, tzinfo=UTC)
 

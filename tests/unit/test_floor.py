@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from fakes import FakeUowFactory, make_context
 
+from lifeline.domain.alert import Alert, AlertSource, Post, PostKind, Subject
 from lifeline.domain.floor import (
     PlatformFlag,
     disagrees,
@@ -17,7 +18,7 @@ from lifeline.domain.floor import (
     platform_flag,
     score_band,
 )
-from lifeline.domain.model import Actor, Alert, AlertSource, Post, PostKind, Subject
+from lifeline.domain.model import Actor
 from lifeline.domain.readability import unreadable_reason
 from lifeline.domain.risk import AssessmentSource, RiskAssessment, RiskLevel, RiskResult
 from lifeline.services.context import Context

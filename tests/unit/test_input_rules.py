@@ -11,6 +11,7 @@ from fakes import make_context
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lifeline.domain.alert import Alert, AlertSource, Caller, LocationHint, Post, Subject
 from lifeline.domain.inputs import (
     DATE_OUT_OF_RANGE,
     EARLIEST,
@@ -21,15 +22,7 @@ from lifeline.domain.inputs import (
     moment_problem,
     text_problem,
 )
-from lifeline.domain.model import (
-    Actor,
-    Alert,
-    AlertSource,
-    Caller,
-    LocationHint,
-    Post,
-    Subject,
-)
+from lifeline.domain.model import Actor
 from lifeline.services.access import accounts as access
 from lifeline.services.access.accounts import (
     AuthenticationFailed,

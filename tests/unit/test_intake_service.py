@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from fakes import make_context
 
+from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.errors import Conflict, InvalidOutcome, NotFound, PermissionDenied
-from lifeline.domain.model import Actor, Alert, AlertSource, OutcomeKind, Post, Subject
+from lifeline.domain.model import Actor, OutcomeKind
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, Replay, receive_alert
 from support import FakeClock

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from fakes import make_context
 
+from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.events import DispatchOverdue
-from lifeline.domain.model import Actor, Alert, AlertSource, OutcomeKind, Post, Subject
+from lifeline.domain.model import Actor, OutcomeKind
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.job_spec import job

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.errors import IllegalTransition, InvalidAlert, InvalidOutcome
 from lifeline.domain.lifecycle import CaseStatus, Milestone, allowed_steps
-from lifeline.domain.model import Actor, Alert, AlertSource, Case, OutcomeKind, Post, Subject
+from lifeline.domain.model import Actor, Case, OutcomeKind
 from lifeline.domain.risk import RiskLevel
 
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from fakes import make_context
 
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Subject
 from lifeline.domain.lifecycle import Milestone
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Subject
+from lifeline.domain.model import Actor
 from lifeline.domain.place import Candidate, LocationQuery, Resolution
 from lifeline.domain.registry import RegistryError, RegistryUnit, UnitKind
 from lifeline.services.context import Context

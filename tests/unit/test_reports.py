@@ -10,8 +10,9 @@ from fakes import make_context
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.errors import PermissionDenied
-from lifeline.domain.model import Actor, Alert, AlertSource, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.cases import service as cases
 from lifeline.services.context import Context
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from fakes import FakeUowFactory, make_context
 
+from lifeline.domain.alert import Alert, AlertSource, Post, PostKind, Subject
 from lifeline.domain.errors import PermissionDenied
 from lifeline.domain.lifecycle import Milestone
-from lifeline.domain.model import Actor, Alert, AlertSource, Post, PostKind, Subject
+from lifeline.domain.model import Actor
 from lifeline.domain.risk import Cue, RiskLevel, RiskResult
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert

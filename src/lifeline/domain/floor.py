@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from lifeline.domain.model import Alert, AlertSource, PostKind
+from lifeline.domain.alert import Alert, AlertSource, PostKind
 from lifeline.domain.risk import AssessmentSource, RiskAssessment, RiskLevel
 from lifeline.domain.routing import PLATFORM_SOURCES
 

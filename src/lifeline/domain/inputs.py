@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from lifeline.domain.alert import Alert
 from lifeline.domain.errors import DomainError
-from lifeline.domain.model import Alert
 
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from lifeline.domain.model import Alert
+from lifeline.domain.alert import Alert
 
 
 class EmailStatus(StrEnum):

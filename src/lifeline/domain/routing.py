@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lifeline.domain.alert import AlertSource
 from lifeline.domain.dispatch import (
     DEFAULT_POLICY,
     DispatchError,
     EscalationPolicy,
 )
-from lifeline.domain.model import AlertSource
 from lifeline.domain.risk import RiskLevel
 
 #: sources of alerts that a platform has already reviewed (dispatched without waiting)

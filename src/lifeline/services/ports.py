@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from lifeline.domain.alert import Alert, Attachment, Subject
 from lifeline.domain.audit import AuditRecord, Checkpoint
-from lifeline.domain.model import Alert, Attachment, Case, Subject, TimelineEntry
+from lifeline.domain.model import Case, TimelineEntry
 from lifeline.domain.risk import RiskLevel
 from lifeline.services.access.ports import (
     PartnerRepository,

@@ -12,7 +12,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, or_, select
+from sqlalchemy import Connection, insert, or_, select
 
 from lifeline.adapters.db.tables import (
     aad,
@@ -21,7 +21,6 @@ from lifeline.adapters.db.tables import (
     cases,
     ids_in,
     location_resolutions,
-    notifications,
     risk_assessments,
     timeline,
 )
@@ -59,6 +58,8 @@ class SqlConsoleReads:
                 cases.c.trace_requested_at,
                 cases.c.drill,
                 cases.c.on_scene_at,
+                # the milestone notify.py sets at the first message of a dispatch delivered
+                cases.c.first_delivered_at,
             )
             .where(cases.c.status.in_(OPEN))
             .order_by(cases.c.opened_at)
@@ -77,7 +78,6 @@ class SqlConsoleReads:
         places, units = self._placed_and_sent(ids)
         assessed = self._model_assessments(ids)
         unverified = self._unverified_senders(ids)
-        delivered = self._first_delivered(ids)
         items = []
         # rows unpacked as tuples: a Row's attribute access costs ~0.3 us, 5,000 of them here
         for (
@@ -93,6 +93,7 @@ class SqlConsoleReads:
             traced,
             drill,
             scene,
+            delivered,
         ) in rows:
             source, kind, text = latest.get(case_id, ("", "text", None))
             score, cues = assessed.get(case_id, (None, ()))
@@ -120,25 +121,11 @@ class SqlConsoleReads:
                     sender_verified=case_id not in unverified,
                     sender_verification=unverified.get(case_id, ""),
                     drill=bool(drill),
-                    first_delivered_at=delivered.get(case_id),
+                    first_delivered_at=delivered,
                     on_scene_at=scene,
                 )
             )
         return items
-
-    def _first_delivered(self, ids: list[int]) -> dict[int, datetime]:
-        """Per case, when the first message of a dispatch was delivered (one grouped query;
-        an SMC alarm message has no dispatch and reaches nobody in the field)."""
-        rows = self.conn.execute(
-            select(notifications.c.case_id, func.min(notifications.c.delivered_at))
-            .where(
-                ids_in(self.conn, notifications.c.case_id, ids),
-                notifications.c.dispatch_id.is_not(None),
-                notifications.c.delivered_at.is_not(None),
-            )
-            .group_by(notifications.c.case_id)
-        ).all()
-        return {case_id: at for case_id, at in rows if at is not None}
 
     def _unverified_senders(self, ids: list[int]) -> dict[int, str]:
         """Cases none of whose alerts has a verified sender, with why the latest has not."""

@@ -25,22 +25,19 @@ from lifeline.adapters.db.tables import (
     timeline,
     upsert_statement,
 )
-from lifeline.domain.errors import NotFound
-from lifeline.domain.lifecycle import MERGEABLE_STATES, CaseStatus, Milestone
-from lifeline.domain.model import (
+from lifeline.domain.alert import (
     Alert,
     AlertSource,
     Attachment,
     Caller,
-    Case,
     LocationHint,
-    Outcome,
-    OutcomeKind,
     Post,
     PostKind,
     Subject,
-    TimelineEntry,
 )
+from lifeline.domain.errors import NotFound
+from lifeline.domain.lifecycle import MERGEABLE_STATES, CaseStatus, Milestone
+from lifeline.domain.model import Case, Outcome, OutcomeKind, TimelineEntry
 from lifeline.domain.risk import RiskLevel
 from lifeline.domain.timestamps import iso
 from lifeline.services.ports import CaseSummary, Cipher, ConcurrentWrite

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from lifeline.domain.alert import AlertSource
 from lifeline.domain.dispatch import Contact, DispatchError, EscalationPolicy
-from lifeline.domain.model import AlertSource
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.risk import RiskLevel
 from lifeline.domain.routing import DispatchRules, RoutingRule

@@ -31,6 +31,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from lifeline.domain.alert import AlertSource
 from lifeline.domain.dispatch import (
     ROUTE_TARGETS,
     STEP_TARGETS,
@@ -40,7 +41,6 @@ from lifeline.domain.dispatch import (
     is_route_target,
     is_step_target,
 )
-from lifeline.domain.model import AlertSource
 from lifeline.domain.registry import (
     RegistryError,
     RegistryUnit,

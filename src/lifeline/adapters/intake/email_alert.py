@@ -28,9 +28,7 @@ from lifeline.adapters.intake.prose import (
     without_coords,
 )
 from lifeline.adapters.intake.times import IST, parse_time
-from lifeline.domain.errors import InvalidAlert
-from lifeline.domain.mail import ParsedMessage
-from lifeline.domain.model import (
+from lifeline.domain.alert import (
     Alert,
     AlertSource,
     Attachment,
@@ -39,6 +37,8 @@ from lifeline.domain.model import (
     PostKind,
     Subject,
 )
+from lifeline.domain.errors import InvalidAlert
+from lifeline.domain.mail import ParsedMessage
 
 PLATFORM_WORDS = {
     "facebook": "facebook",

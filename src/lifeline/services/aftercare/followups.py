@@ -24,9 +24,10 @@ from lifeline.domain.aftercare import (
     ReferralKind,
     RepeatSubjectLinked,
 )
+from lifeline.domain.alert import Subject
 from lifeline.domain.dispatch import AlarmKind
 from lifeline.domain.errors import NotFound, PermissionDenied
-from lifeline.domain.model import ALIVE_OUTCOMES, SYSTEM, Actor, Case, Subject, TimelineEntry
+from lifeline.domain.model import ALIVE_OUTCOMES, SYSTEM, Actor, Case, TimelineEntry
 from lifeline.services.access.authorisation import may
 from lifeline.services.context import Context
 from lifeline.services.job_spec import job

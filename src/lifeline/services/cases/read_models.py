@@ -8,18 +8,11 @@ from typing import Annotated, Any, Self
 
 from pydantic import Field
 
+from lifeline.domain.alert import Alert, AlertSource, PostKind, Subject
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.floor import disagrees, model_reading, platform_flag
 from lifeline.domain.lifecycle import CaseStatus, Milestone
-from lifeline.domain.model import (
-    Alert,
-    AlertSource,
-    Case,
-    Outcome,
-    OutcomeKind,
-    PostKind,
-    Subject,
-)
+from lifeline.domain.model import Case, Outcome, OutcomeKind
 from lifeline.services.aftercare.read_models import EarlierCaseRead, FollowUpPlanRead
 from lifeline.services.cases.service import CaseDetail
 from lifeline.services.dispatch.read_models import (

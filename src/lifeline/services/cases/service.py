@@ -9,10 +9,11 @@ from typing import Any
 
 from lifeline.domain.access import Permission
 from lifeline.domain.aftercare import FollowUpPlan
+from lifeline.domain.alert import Alert, Subject
 from lifeline.domain.dispatch import Alarm, AlarmKind, Dispatch, Notification
 from lifeline.domain.errors import InvalidOutcome, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus, allowed_steps
-from lifeline.domain.model import Actor, Alert, Case, OutcomeKind, Subject, TimelineEntry
+from lifeline.domain.model import Actor, Case, OutcomeKind, TimelineEntry
 from lifeline.domain.place import StoredResolution
 from lifeline.domain.risk import RiskAssessment
 from lifeline.services.access.authorisation import (

@@ -11,6 +11,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from lifeline.domain.access import Permission, minimal_view
+from lifeline.domain.alert import (
+    Alert,
+    AlertSource,
+    Attachment,
+    Caller,
+    LocationHint,
+    Post,
+    PostKind,
+    Subject,
+)
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.errors import InvalidAlert, InvalidOutcome, NotFound
 from lifeline.domain.floor import (
@@ -22,18 +32,7 @@ from lifeline.domain.floor import (
 )
 from lifeline.domain.inputs import check_moment
 from lifeline.domain.lifecycle import Milestone, allowed_steps
-from lifeline.domain.model import (
-    Actor,
-    Alert,
-    AlertSource,
-    Attachment,
-    Caller,
-    LocationHint,
-    Post,
-    PostKind,
-    Subject,
-    TimelineEntry,
-)
+from lifeline.domain.model import Actor, TimelineEntry
 from lifeline.domain.place import StoredResolution
 from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment
 from lifeline.services.access.authorisation import (

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lifeline.domain.model import Alert, Case, Subject
+from lifeline.domain.alert import Alert, Subject
+from lifeline.domain.model import Case
 from lifeline.domain.risk import Cue, RiskAssessment
 from lifeline.services.location.case_place import case_place
 from lifeline.services.ports import UnitOfWork

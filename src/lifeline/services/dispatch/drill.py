@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lifeline.domain.access import Permission
+from lifeline.domain.alert import Alert, AlertSource, LocationHint, Post, Subject
 from lifeline.domain.dispatch import DispatchError, NotificationState
 from lifeline.domain.lifecycle import Milestone
-from lifeline.domain.model import Actor, Alert, AlertSource, LocationHint, Post, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import require
 from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import note, start_dispatch

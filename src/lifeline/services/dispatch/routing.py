@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
+from lifeline.domain.alert import AlertSource
 from lifeline.domain.dispatch import Contact, DispatchError, Purpose
 from lifeline.domain.email_trust import case_sender
 from lifeline.domain.lifecycle import Milestone
-from lifeline.domain.model import AlertSource, Case
+from lifeline.domain.model import Case
 from lifeline.domain.place import Resolution
 from lifeline.domain.registry import RegistryUnit
 from lifeline.domain.risk import level_at_risk

@@ -7,11 +7,12 @@ import hashlib
 from dataclasses import dataclass
 
 from lifeline.domain.access import Permission
+from lifeline.domain.alert import Alert
 from lifeline.domain.errors import Conflict
 from lifeline.domain.floor import FLOOR_REASON, platform_floor
 from lifeline.domain.inputs import check_alert
 from lifeline.domain.lifecycle import MERGEABLE_STATES
-from lifeline.domain.model import Actor, Alert, Case
+from lifeline.domain.model import Actor, Case
 from lifeline.services.access.authorisation import require
 from lifeline.services.context import Context
 from lifeline.services.intake.ports import IdempotencyRecord

@@ -12,8 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from lifeline.domain.access import Permission
+from lifeline.domain.alert import Alert
 from lifeline.domain.errors import DomainError
-from lifeline.domain.model import Actor, Alert
+from lifeline.domain.model import Actor
 from lifeline.domain.place import LocationQuery, Resolution, StoredResolution
 from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from lifeline.domain.alert import AlertSource
 from lifeline.domain.labels import OUTCOMES, SOURCES
 from lifeline.domain.labels import label as labelled
-from lifeline.domain.model import ALIVE_OUTCOMES, AlertSource, OutcomeKind
+from lifeline.domain.model import ALIVE_OUTCOMES, OutcomeKind
 from lifeline.services.reports.ports import AlertFacts, CaseFacts, CheckInFacts
 
 UNKNOWN = "unknown"

@@ -11,10 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from lifeline.domain.access import Permission
+from lifeline.domain.alert import Alert, AlertSource, PostKind
 from lifeline.domain.errors import DomainError, NotFound, PermissionDenied
 from lifeline.domain.floor import floor_applies, highest, platform_floor
 from lifeline.domain.lifecycle import CaseStatus
-from lifeline.domain.model import Actor, Alert, AlertSource, PostKind, TimelineEntry
+from lifeline.domain.model import Actor, TimelineEntry
 from lifeline.domain.readability import unreadable_reason
 from lifeline.domain.risk import (
     LEVELS,

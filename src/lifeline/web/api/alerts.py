@@ -12,16 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ValidationError
 
 from lifeline.domain.access import Permission
-from lifeline.domain.model import (
-    Actor,
-    Alert,
-    AlertSource,
-    Caller,
-    LocationHint,
-    Post,
-    PostKind,
-    Subject,
-)
+from lifeline.domain.alert import Alert, AlertSource, Caller, LocationHint, Post, PostKind, Subject
+from lifeline.domain.model import Actor
 from lifeline.services.access.accounts import authenticate_partner
 from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
 from lifeline.web.access import open_to_all, requires
