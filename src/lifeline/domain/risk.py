@@ -102,6 +102,21 @@ class LevelDurations:
         return ",".join([*parts, str(int(self.default.total_seconds()))])
 
 
+class Subject(StrEnum):
+    """Whose risk a level describes (docs/triage-guide.md, *Subject*): the author, a particular
+    other person the author knows or answers, or nobody in particular (news, memorials, lyrics,
+    advice to readers, idioms)."""
+
+    SELF = "self"
+    OTHER = "other"
+    GENERAL = "general"
+
+
+def known_subject(value: str | None) -> Subject | None:
+    """The subject a stored or reported string names (None: not assessed, or not a subject)."""
+    return Subject(value) if value in ("self", "other", "general") else None
+
+
 class AssessmentSource(StrEnum):
     """Who assessed: the triage model (of one alert's post) or an operator."""
 
@@ -135,10 +150,20 @@ class RiskResult:
     #: None when it could. An unreadable result has no level of its own (`level` is `none`
     #: only as a placeholder and is shown as null)
     unreadable: str | None = None
+    #: whose risk `level` describes; None from a model that does not tell (older files)
+    subject: Subject | None = None
+    #: the spans that decided the subject ("mera bhai", "RIP", "I've been there")
+    subject_cues: tuple[Cue, ...] = ()
 
     @property
     def readable(self) -> bool:
         return self.unreadable is None
+
+    @property
+    def first_person_at_risk(self) -> bool:
+        """The author is at risk: ideation or above about themself (an unknown subject counts
+        as the author, as every model did before subjects)."""
+        return self.readable and self.level.at_risk and self.subject in (Subject.SELF, None)
 
     @classmethod
     def could_not_read(cls, reason: str, model_version: str) -> RiskResult:
@@ -153,6 +178,8 @@ class RiskResult:
             "model_version": self.model_version,
             "readable": self.readable,
             "unreadable": self.unreadable,
+            "subject": self.subject.value if self.readable and self.subject else None,
+            "subject_cues": [c.as_dict() for c in self.subject_cues],
         }
 
 
@@ -174,6 +201,9 @@ class RiskAssessment:
     id: int | None = None
     #: the model could not read the post, and why (see RiskResult.unreadable)
     unreadable: str | None = None
+    #: whose risk the level describes (RiskResult.subject); None when not told
+    subject: Subject | None = None
+    subject_cues: tuple[Cue, ...] = ()
 
     @property
     def readable(self) -> bool:
