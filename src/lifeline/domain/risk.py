@@ -102,8 +102,9 @@ class LevelDurations:
         return ",".join([*parts, str(int(self.default.total_seconds()))])
 
 
-class Subject(StrEnum):
-    """Whose risk a level describes (docs/triage-guide.md, *Subject*): the author, a particular
+class RiskSubject(StrEnum):
+    """Whose risk a level describes (docs/triage-guide.md, *Subject*; `subject` in JSON, named
+    apart from domain.alert.Subject, the person a case is about): the author, a particular
     other person the author knows or answers, or nobody in particular (news, memorials, lyrics,
     advice to readers, idioms)."""
 
@@ -112,9 +113,9 @@ class Subject(StrEnum):
     GENERAL = "general"
 
 
-def known_subject(value: str | None) -> Subject | None:
+def known_risk_subject(value: str | None) -> RiskSubject | None:
     """The subject a stored or reported string names (None: not assessed, or not a subject)."""
-    return Subject(value) if value in ("self", "other", "general") else None
+    return RiskSubject(value) if value in ("self", "other", "general") else None
 
 
 class AssessmentSource(StrEnum):
@@ -151,7 +152,7 @@ class RiskResult:
     #: only as a placeholder and is shown as null)
     unreadable: str | None = None
     #: whose risk `level` describes; None from a model that does not tell (older files)
-    subject: Subject | None = None
+    subject: RiskSubject | None = None
     #: the spans that decided the subject ("mera bhai", "RIP", "I've been there")
     subject_cues: tuple[Cue, ...] = ()
 
@@ -163,7 +164,7 @@ class RiskResult:
     def first_person_at_risk(self) -> bool:
         """The author is at risk: ideation or above about themself (an unknown subject counts
         as the author, as every model did before subjects)."""
-        return self.readable and self.level.at_risk and self.subject in (Subject.SELF, None)
+        return self.readable and self.level.at_risk and self.subject in (RiskSubject.SELF, None)
 
     @classmethod
     def could_not_read(cls, reason: str, model_version: str) -> RiskResult:
@@ -202,7 +203,7 @@ class RiskAssessment:
     #: the model could not read the post, and why (see RiskResult.unreadable)
     unreadable: str | None = None
     #: whose risk the level describes (RiskResult.subject); None when not told
-    subject: Subject | None = None
+    subject: RiskSubject | None = None
     subject_cues: tuple[Cue, ...] = ()
 
     @property
