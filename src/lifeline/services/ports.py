@@ -26,6 +26,7 @@ from lifeline.services.access.ports import (
     UserRepository,
 )
 from lifeline.services.aftercare.ports import AftercareRepository
+from lifeline.services.cases.ports import ReviewReads
 from lifeline.services.console.ports import ConsoleReads
 from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
 from lifeline.services.intake.ports import (
@@ -222,6 +223,8 @@ class UnitOfWork(Protocol):
     aftercare: AftercareRepository
     reports: ReportSource
     console: ConsoleReads
+    # cases: the review queue of monitoring cases
+    reviews: ReviewReads
 
     def __enter__(self) -> Self: ...
     def __exit__(

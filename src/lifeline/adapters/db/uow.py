@@ -35,6 +35,7 @@ from lifeline.adapters.db.repositories import (
     SqlCaseRepository,
     SqlSubjectRepository,
 )
+from lifeline.adapters.db.review_repos import SqlReviewReads
 from lifeline.adapters.db.sessions import SqlProfileStore, SqlSessionStore
 from lifeline.adapters.db.sms_ack_repos import SqlSmsAckFailures
 from lifeline.domain.audit import AuditKey
@@ -46,6 +47,7 @@ from lifeline.services.access.ports import (
     UserRepository,
 )
 from lifeline.services.aftercare.ports import AftercareRepository
+from lifeline.services.cases.ports import ReviewReads
 from lifeline.services.console.ports import ConsoleReads
 from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
 from lifeline.services.intake.ports import (
@@ -97,6 +99,7 @@ class SqlUnitOfWork:
     senders: PartnerSenders
     imap: ImapLedger
     console: ConsoleReads
+    reviews: ReviewReads
     sessions: SessionStore
     profiles: ProfileStore
     sign_ins: SignInLog
@@ -165,6 +168,7 @@ class SqlUnitOfWork:
         self.senders = SqlPartnerSenders(conn)
         self.imap = SqlImapLedger(conn)
         self.console = SqlConsoleReads(conn, self.keys)
+        self.reviews = SqlReviewReads(conn, self.keys)
         self.sessions = SqlSessionStore(conn)
         self.profiles = SqlProfileStore(conn)
         self.sign_ins = SqlSignInLog(conn)
