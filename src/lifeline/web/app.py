@@ -15,7 +15,7 @@ from lifeline import __version__
 from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.web import errors, ops
 from lifeline.web.api import alarms as alarms_api
-from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
+from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports, review
 from lifeline.web.api import dispatch as dispatch_api
 from lifeline.web.console import (
     ack_pages,
@@ -30,6 +30,7 @@ from lifeline.web.console import (
     pages,
     quarantine_pages,
     report_pages,
+    review_pages,
 )
 from lifeline.web.console.common import STATIC, unavailable_page
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -111,6 +112,7 @@ def create_app(
     errors.install(app, html_unavailable=unavailable_page)
     app.include_router(alerts.router)
     app.include_router(cases.router)
+    app.include_router(review.router)
     app.include_router(dispatch_api.router)
     app.include_router(alarms_api.router)
     app.include_router(inbound.router)
@@ -129,6 +131,7 @@ def create_app(
     app.include_router(report_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(quarantine_pages.router)
+    app.include_router(review_pages.router)
     app.include_router(followup_pages.router)
     app.include_router(contacts_pages.router)
     app.include_router(contacts_pages.demo_router)

@@ -217,6 +217,8 @@ class CaseView:
     #: what set the case's level: operator, platform_floor or model
     level_basis: str | None = None
     score_band: str | None = None
+    #: a monitoring find waiting for review: dispatched only after a person escalates it
+    review_pending: bool = False
 
 
 def _minimise(alert: Alert) -> Alert:
@@ -280,6 +282,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             reading=reading,
             level_basis=level_basis(case.risk_level, flag, reading, found),
             score_band=score_band(reading.score) if reading and reading.readable else None,
+            review_pending=case.review is not None and case.review.pending,
         )
         uow.commit()
         return view
