@@ -12,6 +12,7 @@ from typing import Any, Self
 
 from aftercare_fakes import FakeAftercare, FakeJurisdictions, FakeReports
 from dispatch_fakes import DispatchStore, FakeDispatches, FakeSmsAckFailures
+from monitoring_fakes import FakeMonitoring, MonitoringData
 from triage_fakes import FakeAssessments
 
 from lifeline.domain.aftercare import FollowUpPlan
@@ -54,6 +55,7 @@ from lifeline.services.intake.ports import (
     SignatureLedger,
 )
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
+from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
     AlertRepository,
@@ -107,6 +109,7 @@ class Store:
         self.assessments: list[Any] = []
         self.dispatch = DispatchStore()
         self.dispatch_rules: list[DispatchRules | None] = []
+        self.monitoring = MonitoringData()
 
 
 class FakeCases:
@@ -839,6 +842,7 @@ class FakeUnitOfWork:
     reports: ReportSource
     console: ConsoleReads
     reviews: ReviewReads
+    monitoring: MonitoringRepository
 
     def __init__(self, store_ref: list[Store], outbox: EventOutbox | None = None) -> None:
         self.ref = store_ref
@@ -866,6 +870,7 @@ class FakeUnitOfWork:
         self.assessments = FakeAssessments(s)
         self.dispatches = FakeDispatches(s.dispatch)
         self.sms_ack_failures = FakeSmsAckFailures(s.dispatch)
+        self.monitoring = FakeMonitoring(s.monitoring)
         return self
 
     def __exit__(

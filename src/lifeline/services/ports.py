@@ -38,6 +38,7 @@ from lifeline.services.intake.ports import (
     SignatureLedger,
 )
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
+from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.reports.ports import ReportSource
 from lifeline.services.triage.ports import AssessmentRepository
 
@@ -225,6 +226,8 @@ class UnitOfWork(Protocol):
     console: ConsoleReads
     # cases: the review queue of monitoring cases
     reviews: ReviewReads
+    # monitoring: posts seen (keyed hashes) and flagged authors' windows
+    monitoring: MonitoringRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

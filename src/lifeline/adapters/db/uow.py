@@ -29,6 +29,7 @@ from lifeline.adapters.db.intake_repos import (
 )
 from lifeline.adapters.db.jobs import SqlJobQueue
 from lifeline.adapters.db.locations import SqlLocationRepository
+from lifeline.adapters.db.monitoring_repos import SqlMonitoringStore
 from lifeline.adapters.db.outage import classify
 from lifeline.adapters.db.repositories import (
     SqlAlertRepository,
@@ -59,6 +60,7 @@ from lifeline.services.intake.ports import (
     SignatureLedger,
 )
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
+from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
     AlertRepository,
@@ -110,6 +112,7 @@ class SqlUnitOfWork:
     assessments: AssessmentRepository
     dispatches: DispatchRepository
     sms_ack_failures: SmsAckFailures
+    monitoring: MonitoringRepository
 
     def __init__(
         self,
@@ -178,6 +181,7 @@ class SqlUnitOfWork:
         self.assessments = SqlAssessmentRepository(conn, self.keys)
         self.dispatches = SqlDispatchRepository(conn, self.keys)
         self.sms_ack_failures = SqlSmsAckFailures(conn, self.keys)
+        self.monitoring = SqlMonitoringStore(conn, self.keys)
         return self
 
     def __exit__(
