@@ -19,12 +19,14 @@ from lifeline.domain.dispatch import AlarmKind
 from lifeline.domain.errors import IllegalTransition, NotFound, PermissionDenied
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor
+from lifeline.domain.monitoring import MonitoringPost
 from lifeline.domain.review import InvalidReview, ReviewState
 from lifeline.domain.risk import AssessmentSource, RiskLevel, RiskSubject
 from lifeline.services.cases import review
 from lifeline.services.cases import service as cases
 from lifeline.services.console import desk
 from lifeline.services.dispatch import escalations as dispatch
+from lifeline.services.monitoring.ingest import ingest_posts
 from lifeline.services.triage.assessment import feedback_examples
 from lifeline.web.app import create_app
 from staff_support import staff_token
@@ -172,7 +174,7 @@ def test_review_steps_are_refused_where_they_make_no_sense(
     with pytest.raises(IllegalTransition, match="not a monitoring case"):
         review.dismiss(lifeline.ctx, platform, OP, "not_at_risk")
     review.dismiss(lifeline.ctx, found, OP, "not_at_risk")
-    with pytest.raises(IllegalTransition, match="review dismissed.*already reviewed"):
+    with pytest.raises(IllegalTransition, match=r"review dismissed.*already reviewed"):
         review.escalate(lifeline.ctx, found, OP)
     with pytest.raises(NotFound):  # a counsellor's scope holds no case: "not found"
         review.escalate(lifeline.ctx, found, Actor("user", "c", "counsellor"))
@@ -219,3 +221,28 @@ def test_the_json_api_lists_escalates_and_dismisses(lifeline: Lifeline, clock: F
         lifeline, "dso", "district_officer", "Lucknow"
     )
     assert officer.get("/api/v1/monitoring/review").status_code == 403
+
+
+def test_a_streamed_find_shows_the_authors_other_recent_posts(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    ordinary = "Beautiful sunset at Marine Drive today with friends"
+    got = ingest_posts(
+        lifeline.ctx,
+        [
+            MonitoringPost("x", "s-1", "asha_k", ordinary),
+            MonitoringPost("x", "s-2", "asha_k", IDEATION, place="Madeyganj, Lucknow"),
+            MonitoringPost("x", "s-3", "someone.else", "match dekha kal, kya khela Kohli ne"),
+        ],
+    )
+    (case_id,) = got.case_ids
+    (row,) = review.review_queue(lifeline.ctx, OP).rows
+    assert row.case_id == case_id and row.post.text == IDEATION
+    assert row.item.handle == "asha_k" and row.item.place == "Madeyganj, Lucknow"
+    # the author's window: their ordinary post, not the flagged one again, nobody else's
+    assert [p.text for p in row.others] == [ordinary]
+    assert row.others[0].alert_id is None
+    # looking at the queue is audited (which cases were shown, no content)
+    with lifeline.ctx.uow(readonly=True) as uow:
+        reads = [r for r in uow.audit.records() if r.action == "monitoring.review_read"]
+    assert reads[-1].details == {"case_ids": [case_id]}

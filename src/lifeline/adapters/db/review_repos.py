@@ -85,10 +85,12 @@ class SqlReviewReads:
         readings = self._readings(case_ids)
         items = []
         for case_id, opened, level, platform in found:
-            mine = sorted(posts.get(case_id, []), key=lambda p: (p[0].when, p[0].alert_id))
+            mine = sorted(posts.get(case_id, []), key=lambda p: (p[0].when, p[0].alert_id or 0))
             handle = next((h for _, h, _ in reversed(mine) if h), None)
             place = next((pl for _, _, pl in reversed(mine) if pl), None)
-            shown = tuple(_read(post, readings.get(post.alert_id)) for post, _, _ in reversed(mine))
+            shown = tuple(
+                _read(post, readings.get(post.alert_id or 0)) for post, _, _ in reversed(mine)
+            )
             items.append(ReviewItem(case_id, opened, level, platform, handle, place, shown))
         return items
 

@@ -12,9 +12,10 @@ from lifeline.domain.review import Review
 
 @dataclass(frozen=True)
 class ReviewPost:
-    """One flagged post of a monitoring case, with the model's reading of it (decrypted)."""
+    """One post of a monitoring case's author, with the model's reading of it (decrypted):
+    a flagged post (an alert of the case) or one from the author's window (`alert_id` None)."""
 
-    alert_id: int
+    alert_id: int | None
     received_at: datetime
     posted_at: datetime | None
     text: str | None

@@ -11,7 +11,7 @@ then the newest post first: a fresh post of a person at risk is the one to read 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lifeline.domain.access import Permission
 from lifeline.domain.floor import score_band
@@ -33,6 +33,7 @@ from lifeline.services.access.authorisation import enforce_case, may, require
 from lifeline.services.cases.ports import ReviewItem, ReviewPost
 from lifeline.services.context import Context
 from lifeline.services.job_types import CaseJob, JobKind, enqueue
+from lifeline.services.monitoring.window import author_window
 from lifeline.services.ports import UnitOfWork
 from lifeline.services.triage.assessment import parse_level
 
@@ -87,15 +88,51 @@ def _rank(level: str | None) -> int:
 
 
 def review_queue(ctx: Context, actor: Actor, *, limit: int = PAGE_SIZE) -> ReviewQueue:
-    """Monitoring cases waiting for review, the highest level first, then the newest post."""
+    """Monitoring cases waiting for review, the highest level first, then the newest post;
+    each with the author's other recent posts (the window monitoring keeps, else the case's
+    other flagged posts). The read is audited: one record naming the cases shown."""
     require(actor, Permission.CASE_MANAGE)
     with ctx.uow(readonly=True) as uow:
         order = uow.reviews.pending_order()
         order.sort(key=lambda o: (-_rank(o[1]), -o[2].timestamp(), -o[0]))
         ids = [case_id for case_id, _, _ in order[:limit]]
         found = {item.case_id: item for item in uow.reviews.items(ids)}
-    rows = [_row(found[case_id]) for case_id in ids if case_id in found]
+    rows = [_with_window(ctx, _row(found[case_id])) for case_id in ids if case_id in found]
+    if rows and actor.kind == "user":
+        with ctx.uow() as uow:
+            uow.audit.append(
+                at=ctx.clock.now(),
+                actor=str(actor),
+                action="monitoring.review_read",
+                case_id=None,
+                details={"case_ids": [row.case_id for row in rows]},
+            )
+            uow.commit()
     return ReviewQueue(rows, len(order))
+
+
+def _with_window(ctx: Context, row: ReviewRow) -> ReviewRow:
+    """The row with the author's recent posts from monitoring's window, when it is open."""
+    window = author_window(ctx, row.case_id)
+    if not window:
+        return row
+    shown = row.post
+    others = tuple(
+        ReviewPost(
+            None,
+            post.seen_at,
+            post.posted_at,
+            post.text,
+            post.url,
+            post.level.value if post.level else None,
+            post.score,
+            (),
+            post.subject.value if post.subject else None,
+        )
+        for post in window
+        if not (post.text == shown.text and post.posted_at == shown.posted_at)
+    )
+    return replace(row, others=others)
 
 
 def pending_reviews(ctx: Context, actor: Actor) -> int | None:

@@ -26,7 +26,7 @@ class CueRead(ReadModel):
 class ReviewPostRead(ReadModel):
     """One post of the author, with the model's reading of it."""
 
-    alert_id: int
+    alert_id: int | None = Field(description="the alert, for a flagged post; null: window post")
     posted_at: Timestamp = Field(description="when it was posted (received, if not said)")
     text: str | None
     url: str | None
