@@ -45,6 +45,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "इसे ऐसा केस बनाता है जिसे भेजा जा सके: यह चुने गए स्तर पर लाइव कतार में जुड़ता है।",
     ),
     "review_escalate_level": ("Level", "स्तर"),
+    "review_choose_level": ("choose a level", "स्तर चुनें"),
     "review_escalate_about": ("The person at risk is", "जोखिम में व्यक्ति"),
     "review_about_author": ("the author", "लेखक"),
     "review_about_other": ("someone else (named in the post)", "कोई और (पोस्ट में उल्लिखित)"),
