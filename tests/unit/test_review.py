@@ -20,7 +20,7 @@ from lifeline.domain.review import (
     parse_escalation_subject,
     parse_reason,
 )
-from lifeline.domain.risk import RiskLevel, RiskSubject
+from lifeline.domain.risk import LabelledExample, RiskLevel, RiskSubject
 
 T0 = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 OP = Actor("user", "op", "smc_operator")
@@ -109,3 +109,9 @@ def test_the_reasons_that_teach_and_those_that_do_not() -> None:
         level in (RiskLevel.NONE, RiskLevel.DISCUSSION) for level, _ in DISMISSAL_LABELS.values()
     )
     assert DISMISSAL_LABELS[DismissReason.ABOUT_SOMEONE_ELSE_SAFE][1] is RiskSubject.OTHER
+
+
+def test_each_decision_is_its_own_training_example() -> None:
+    assessed = LabelledExample("x", RiskLevel.INTENT, 12, RiskSubject.OTHER, 3)
+    dismissed = LabelledExample("x", RiskLevel.NONE, None, RiskSubject.GENERAL, 3)
+    assert (assessed.key, dismissed.key) == ("feedback:12", "feedback:review:3")
