@@ -434,6 +434,7 @@ def bootstrap(
             public_url=settings.public_url,
             smc_phone=settings.smc_phone,
             home_state=settings.home_state,
+            monitoring=settings.monitoring,
             signin=SignInPolicy(
                 free_failures=settings.signin_free_failures,
                 max_delay=timedelta(seconds=settings.signin_max_delay_seconds),

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lifeline.domain.monitoring import MonitoringPolicy, parse_min_level
 from lifeline.domain.place import DEFAULT_HOME_STATE
 from lifeline.domain.risk import LevelDurations
 
@@ -125,6 +126,30 @@ class Settings(BaseSettings):
         300, ge=1, description="Signed requests are accepted within this many seconds of now."
     )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
+    monitoring_max_body_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body POST /api/v1/monitoring/posts accepts (that path "
+        "only; every other request keeps LIFELINE_MAX_BODY_BYTES).",
+    )
+    monitoring_min_level: str = Field(
+        "ideation",
+        description="Monitoring posts at or above this risk level (about their author or "
+        "another person, not news or advice) become monitoring cases for review.",
+    )
+    monitoring_window_days: int = Field(
+        7,
+        ge=1,
+        le=90,
+        description="Days an author's recent monitoring posts are kept (encrypted) after their "
+        "last flagged post, for the review; other posts leave only a keyed hash of their id.",
+    )
+    monitoring_batch_size: int = Field(
+        500,
+        ge=1,
+        le=5000,
+        description="Monitoring posts scored and stored per transaction.",
+    )
     dispatch_deadline_seconds: str = Field(
         "imminent=120,intent=120,300",
         description="If a case is not dispatched this long after the alert, the SMC is alarmed: "
@@ -344,6 +369,11 @@ class Settings(BaseSettings):
         offsets(value)
         return value
 
+    @field_validator("monitoring_min_level")
+    @classmethod
+    def _monitoring_level_parses(cls, value: str) -> str:
+        return parse_min_level(value).value
+
     @field_validator("dispatch_deadline_seconds", mode="before")
     @classmethod
     def _deadline_parses(cls, value: str | int) -> str:
@@ -361,6 +391,14 @@ class Settings(BaseSettings):
     @property
     def unreached_alarm_after(self) -> LevelDurations:
         return LevelDurations.parse(self.unreached_alarm_seconds)
+
+    @property
+    def monitoring(self) -> MonitoringPolicy:
+        return MonitoringPolicy(
+            min_level=parse_min_level(self.monitoring_min_level),
+            window=timedelta(days=self.monitoring_window_days),
+            batch_size=self.monitoring_batch_size,
+        )
 
     @property
     def followup_offsets(self) -> tuple[timedelta, ...]:

@@ -75,9 +75,10 @@ def test_an_imminent_case_not_dispatched_by_its_deadline_is_alarmed_and_paged(
 
 
 def smc_find(app: Lifeline, text: str, handle: str) -> int:
-    """A post the SMC found itself: no platform's flag, so no floor under its level."""
+    """A post the SMC found itself and typed in (manual: no review queue, see
+    test_review_queue.py): no platform's flag, so no floor under its level."""
     alert = Alert(
-        source=AlertSource.MONITORING,
+        source=AlertSource.MANUAL,
         received_at=app.clock.now(),
         raw_payload=b"{}",
         raw_content_type="application/json",

@@ -20,8 +20,10 @@ from lifeline.domain.dispatch import (
     DispatchState,
     NotificationState,
 )
+from lifeline.domain.errors import IllegalTransition
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor
+from lifeline.services.cases import review
 from lifeline.services.cases import service as cases
 from lifeline.services.dispatch import acknowledgement
 from lifeline.services.dispatch import escalations as dispatch
@@ -206,6 +208,10 @@ def test_a_monitoring_find_waits_for_the_operator_then_goes_out_on_one_click(
     plan = dispatch.preview_dispatch(lifeline.ctx, OP, case_id)
     assert not plan.automatic and "up-lko-ps-madeyganj" in [u.unit_id for u in plan.units]
     assert not station.received
+    # a find waits for its review: escalated first, then it goes out on one click
+    with pytest.raises(IllegalTransition, match="review queue"):
+        dispatch.confirm_dispatch(lifeline.ctx, OP, case_id)
+    review.escalate(lifeline.ctx, case_id, OP)
     case, started = dispatch.confirm_dispatch(lifeline.ctx, OP, case_id)
     drain(lifeline)
     assert case.status is CaseStatus.DISPATCHED and started

@@ -18,6 +18,7 @@ from lifeline.bootstrap import Lifeline
 from lifeline.domain.alert import AlertSource
 from lifeline.domain.model import Actor
 from lifeline.services.access.accounts import NewPartner, create_partner
+from lifeline.services.cases import review
 from lifeline.services.cases import service as cases
 from lifeline.services.console import desk
 from lifeline.services.dispatch.escalations import preview_dispatch
@@ -137,6 +138,7 @@ def test_the_floor_orders_the_queue_above_a_monitoring_find_the_model_reads_high
     found = take(lifeline, AlertSource.MONITORING, "jeena nahi chahta ab", "found.one")
     flagged = post_signed(web, partner, clock, TIRED, "tired.two")
     drain(lifeline)
+    review.escalate(lifeline.ctx, found, OP)  # a find joins the live queue once escalated
     rows = desk.queue(lifeline.ctx, OP, ack_sla=timedelta(minutes=10))
     order = [r.item.case_id for r in rows]
     levels = {r.item.case_id: r.level for r in rows}

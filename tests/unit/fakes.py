@@ -6,12 +6,13 @@ import copy
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
 from aftercare_fakes import FakeAftercare, FakeJurisdictions, FakeReports
 from dispatch_fakes import DispatchStore, FakeDispatches, FakeSmsAckFailures
+from monitoring_fakes import FakeMonitoring, MonitoringData
 from triage_fakes import FakeAssessments
 
 from lifeline.domain.aftercare import FollowUpPlan
@@ -23,6 +24,7 @@ from lifeline.domain.mail import QuarantineStatus
 from lifeline.domain.model import Case, TimelineEntry
 from lifeline.domain.place import Resolution, StoredResolution
 from lifeline.domain.registry import RegistryUnit
+from lifeline.domain.review import Review
 from lifeline.domain.risk import RiskLevel
 from lifeline.domain.routing import DispatchRules
 from lifeline.services.access.ports import (
@@ -38,6 +40,7 @@ from lifeline.services.access.ports import (
     UserRepository,
 )
 from lifeline.services.aftercare.ports import AftercareRepository
+from lifeline.services.cases.ports import ReviewItem, ReviewPost, ReviewReads
 from lifeline.services.console.ports import ConsoleReads, MapItem, QueueItem
 from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
@@ -52,6 +55,7 @@ from lifeline.services.intake.ports import (
     SignatureLedger,
 )
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
+from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
     AlertRepository,
@@ -105,6 +109,7 @@ class Store:
         self.assessments: list[Any] = []
         self.dispatch = DispatchStore()
         self.dispatch_rules: list[DispatchRules | None] = []
+        self.monitoring = MonitoringData()
 
 
 class FakeCases:
@@ -676,7 +681,7 @@ class FakeConsole:
     ) -> list[QueueItem]:
         items = []
         for case in self.s.cases.values():
-            if case.status.value not in _OPEN:
+            if case.status.value not in _OPEN or (case.review is not None and case.review.pending):
                 continue
             if (case_ids is not None and case.id not in case_ids) or (
                 trace_only and case.trace_requested_at is None
@@ -744,6 +749,67 @@ class FakeConsole:
         return None
 
 
+class FakeReviews:
+    """The review queue of monitoring cases (services/cases/ports.py)."""
+
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def _pending(self) -> list[Case]:
+        return [
+            c
+            for c in self.s.cases.values()
+            if c.review is not None and c.review.pending and c.status.value == "received"
+        ]
+
+    def pending_count(self) -> int:
+        return len(self._pending())
+
+    def pending_order(self) -> list[tuple[int, str | None, datetime]]:
+        out = []
+        for case in self._pending():
+            assert case.id is not None
+            posts = [a for a in self.s.alerts.values() if a.case_id == case.id]
+            newest = max((a.post.posted_at or a.received_at for a in posts), default=case.opened_at)
+            out.append((case.id, case.risk_level.value if case.risk_level else None, newest))
+        return out
+
+    def items(self, case_ids: list[int]) -> list[ReviewItem]:
+        items = []
+        for case_id in case_ids:
+            case = self.s.cases[case_id]
+            posts = sorted(
+                (a for a in self.s.alerts.values() if a.case_id == case_id),
+                key=lambda a: (a.post.posted_at or a.received_at, a.id or 0),
+                reverse=True,
+            )
+            items.append(
+                ReviewItem(
+                    case_id,
+                    case.opened_at,
+                    case.risk_level.value if case.risk_level else None,
+                    case.platform,
+                    next((a.subject.handle for a in posts if a.subject.handle), None),
+                    next((a.location.text for a in posts if a.location.text), None),
+                    tuple(
+                        ReviewPost(
+                            a.id or 0, a.received_at, a.post.posted_at, a.post.text, a.post.url
+                        )
+                        for a in posts
+                    ),
+                )
+            )
+        return items
+
+    def decided(self) -> list[tuple[int, Review]]:
+        found = [
+            (c.id or 0, c.review)
+            for c in self.s.cases.values()
+            if c.review is not None and not c.review.pending
+        ]
+        return sorted(found, key=lambda f: (f[1].at or datetime.min.replace(tzinfo=UTC), f[0]))
+
+
 class FakeUnitOfWork:
     """Transactions are all-or-nothing: changes go to a copy of the store, kept on commit
     with the outbox rows of the events of the cases and plans seen (as the SQL one does).
@@ -775,6 +841,8 @@ class FakeUnitOfWork:
     aftercare: AftercareRepository
     reports: ReportSource
     console: ConsoleReads
+    reviews: ReviewReads
+    monitoring: MonitoringRepository
 
     def __init__(self, store_ref: list[Store], outbox: EventOutbox | None = None) -> None:
         self.ref = store_ref
@@ -796,11 +864,13 @@ class FakeUnitOfWork:
         self.aftercare, self.reports = self._seen_plans, FakeReports(s)
         self.jurisdictions = FakeJurisdictions(s)
         self.console = FakeConsole(s)
+        self.reviews = FakeReviews(s)
         self.sessions, self.profiles = FakeSessions(s), FakeProfiles(s)
         self.sign_ins = FakeSignIns(s)
         self.assessments = FakeAssessments(s)
         self.dispatches = FakeDispatches(s.dispatch)
         self.sms_ack_failures = FakeSmsAckFailures(s.dispatch)
+        self.monitoring = FakeMonitoring(s.monitoring)
         return self
 
     def __exit__(

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.errors import PermissionDenied
 from lifeline.domain.model import Actor
+from lifeline.services.cases import review
 from lifeline.services.cases import service as cases
 from lifeline.services.context import Context
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
@@ -39,6 +40,8 @@ def case(ctx: Context, clock: FakeClock, n: int, *, source: AlertSource, minutes
     )
     case_id = receive_alert(ctx, ReceiveAlert(alert, OP)).case_id
     cases.record_location(ctx, OP, case_id, "Lucknow")
+    if source is AlertSource.MONITORING:  # a find is dispatched once a person escalates it
+        review.escalate(ctx, case_id, OP, "ideation")
     clock.advance(minutes=minutes)
     cases.dispatch_case(ctx, OP, case_id, ["PS"])
     clock.advance(minutes=2 * minutes)

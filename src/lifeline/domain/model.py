@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from lifeline.domain.alert import Alert
+from lifeline.domain.alert import Alert, AlertSource
 from lifeline.domain.errors import IllegalTransition, InvalidOutcome
 from lifeline.domain.events import (
     AlertMerged,
@@ -22,8 +22,22 @@ from lifeline.domain.events import (
     MilestoneReached,
     OutcomeRecorded,
 )
-from lifeline.domain.lifecycle import REOPEN, TRANSITIONS, CaseStatus, Milestone, Step
-from lifeline.domain.risk import RiskLevel
+from lifeline.domain.lifecycle import (
+    REOPEN,
+    TRANSITIONS,
+    CaseStatus,
+    Milestone,
+    Step,
+    allowed_steps,
+)
+from lifeline.domain.review import (
+    REASONS_NEEDING_NOTE,
+    DismissReason,
+    InvalidReview,
+    Review,
+    ReviewState,
+)
+from lifeline.domain.risk import RiskLevel, RiskSubject
 
 
 class OutcomeKind(StrEnum):
@@ -129,6 +143,8 @@ class Case(KeepsTimeline):
     #: a drill: a marked test alert sent through the real path (`lifeline drill`), never from
     #: an intake; left out of reports, dashboards and metrics
     drill: bool = False
+    #: the operator's review of a case the SMC's own monitoring found (None: another source)
+    review: Review | None = None
     version: int = 0
     id: int | None = None
     events: list[Event] = field(default_factory=list, repr=False)
@@ -141,6 +157,8 @@ class Case(KeepsTimeline):
         case.last_alert_at = alert.received_at
         case.alert_count = 1
         case.milestones[Milestone.RECEIVED] = alert.received_at
+        if alert.source is AlertSource.MONITORING:
+            case.review = Review()  # a model's find never sends police by itself
         case._note(
             alert.received_at,
             "case_opened",
@@ -172,6 +190,9 @@ class Case(KeepsTimeline):
         self.events.append(
             AlertMerged(self.id, alert.received_at, alert.id, alert.source.value, alert.platform)
         )
+        pending = self.review is not None and self.review.pending
+        if pending and alert.source is not AlertSource.MONITORING:
+            self._lift_review(alert)
 
     # -- milestones ----------------------------------------------------------------------
     def reach(self, milestone: Milestone, at: datetime) -> bool:
@@ -222,6 +243,9 @@ class Case(KeepsTimeline):
 
     # -- lifecycle steps -----------------------------------------------------------------
     def dispatch(self, at: datetime, actor: Actor, units: list[str]) -> None:
+        self._refuse_if_pending(
+            Step.DISPATCH, "escalate it from the review queue (/console/monitoring) first"
+        )
         if Milestone.LOCATED not in self.milestones and self.trace_requested_at is None:
             raise IllegalTransition(
                 self.id, self.status, Step.DISPATCH, "no location and no trace request"
@@ -290,6 +314,12 @@ class Case(KeepsTimeline):
                 f"a case can be dismissed only as {' or '.join(sorted(DISMISSAL_OUTCOMES))}, "
                 f"not {kind.value}"
             )
+        self._refuse_if_pending(
+            Step.DISMISS, "dismiss it with a reason in the review queue (/console/monitoring)"
+        )
+        self._dismiss(kind, at, actor, reason)
+
+    def _dismiss(self, kind: OutcomeKind, at: datetime, actor: Actor, reason: str) -> None:
         to = self._require(Step.DISMISS)
         self._set_outcome(kind, at, actor, reason)
         self._move(to, Step.DISMISS, at, actor)
@@ -321,6 +351,80 @@ class Case(KeepsTimeline):
             {"reason": reason.strip(), "previous_outcome": previous.kind.value},
         )
         return previous
+
+    # -- the review of a monitoring case ------------------------------------------------------
+    def steps(self) -> list[Step]:
+        """The steps this case may take now: its state's, less dispatch and dismissal while
+        its review is pending (those go through the review queue)."""
+        found = allowed_steps(self.status)
+        if self.review is not None and self.review.pending:
+            return [s for s in found if s not in (Step.DISPATCH, Step.DISMISS)]
+        return found
+
+    def escalate_review(
+        self, at: datetime, actor: Actor, subject: RiskSubject, note: str | None = None
+    ) -> None:
+        """An operator confirms a monitoring find: the case may now be dispatched like any
+        other (it joins the live queue)."""
+        self._require_pending("escalate")
+        self._require(Step.DISPATCH)
+        self.review = Review(
+            ReviewState.ESCALATED, str(actor), at, None, (note or "").strip() or None, subject
+        )
+        about = "about the author" if subject is RiskSubject.SELF else "about someone else"
+        hindi = "लेखक के बारे में" if subject is RiskSubject.SELF else "किसी और के बारे में"
+        self._note(
+            at,
+            "review_escalated",
+            f"Review: escalated, {about} / समीक्षा: आगे बढ़ाया गया, {hindi}",
+            actor,
+            {"subject": subject.value} | ({"note": self.review.note} if self.review.note else {}),
+        )
+
+    def dismiss_review(
+        self, at: datetime, actor: Actor, reason: DismissReason, note: str | None = None
+    ) -> None:
+        """An operator dismisses a monitoring find with a reason: the case leaves the queues
+        as dismissed (outcome false_alarm, the reason as its reason)."""
+        self._require_pending("dismiss the review of")
+        note = (note or "").strip() or None
+        if reason in REASONS_NEEDING_NOTE and note is None:
+            raise InvalidReview(f"reason {reason.value} needs a note saying what the post was")
+        self._dismiss(OutcomeKind.FALSE_ALARM, at, actor, f"review: {reason.value}")
+        self.review = Review(ReviewState.DISMISSED, str(actor), at, reason, note)
+        self._note(
+            at,
+            "review_dismissed",
+            f"Review: dismissed ({reason.value}) / समीक्षा: ख़ारिज ({reason.value})",
+            actor,
+            {"reason": reason.value} | ({"note": note} if note else {}),
+        )
+
+    def _lift_review(self, alert: Alert) -> None:
+        """A platform's (or a caller's) alert about the same person joined a case waiting for
+        review: it is a platform case now, and nothing waits on a person that need not."""
+        self.review = Review(ReviewState.ESCALATED, str(SYSTEM), alert.received_at)
+        self._note(
+            alert.received_at,
+            "review_lifted",
+            f"Review not needed: a {alert.source.value} alert joined / समीक्षा की ज़रूरत नहीं: "
+            f"{alert.source.value} अलर्ट जुड़ा",
+            details={"source": alert.source.value},
+        )
+
+    def _require_pending(self, attempted: str) -> None:
+        if self.review is None:
+            raise IllegalTransition(
+                self.id, self.status, attempted, "not a monitoring case: it has no review"
+            )
+        if not self.review.pending:
+            raise IllegalTransition(
+                self.id, f"review {self.review.state.value}", attempted, "already reviewed"
+            )
+
+    def _refuse_if_pending(self, step: Step, fix: str) -> None:
+        if self.review is not None and self.review.pending:
+            raise IllegalTransition(self.id, "pending review", step, fix)
 
     # -- internals -----------------------------------------------------------------------
     def _require(self, step: Step) -> CaseStatus:

@@ -213,8 +213,20 @@ class RiskAssessment:
 
 @dataclass(frozen=True)
 class LabelledExample:
-    """An operator's level for a post: training data for `model train --with-feedback`."""
+    """An operator's level for a post: training data for `model train --with-feedback`. From
+    an operator's assessment (`assessment_id`), or from the dismissal of a monitoring case
+    (`assessment_id` None; `alert_id` names the post)."""
 
     text: str
     level: RiskLevel
-    assessment_id: int
+    assessment_id: int | None
+    #: whose risk the level is, where the operator's decision says (None: it does not)
+    subject: RiskSubject | None = None
+    alert_id: int | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable id for the training set: one per decision and post."""
+        if self.assessment_id is not None:
+            return f"feedback:{self.assessment_id}"
+        return f"feedback:review:{self.alert_id}"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from lifeline.domain.monitoring import MonitoringPolicy
 from lifeline.domain.place import DEFAULT_HOME_STATE
 from lifeline.domain.risk import LevelDurations
 from lifeline.domain.signin import SignInPolicy
@@ -69,6 +70,8 @@ class ServiceConfig:
     signin: SignInPolicy = field(default_factory=SignInPolicy)
     #: the SMC's own state (LIFELINE_HOME_STATE): routing's `in_state`, an operator's district
     home_state: str = DEFAULT_HOME_STATE
+    #: what monitoring flags and keeps (LIFELINE_MONITORING_*)
+    monitoring: MonitoringPolicy = field(default_factory=MonitoringPolicy)
 
 
 @dataclass(frozen=True)

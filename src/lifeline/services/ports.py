@@ -26,6 +26,7 @@ from lifeline.services.access.ports import (
     UserRepository,
 )
 from lifeline.services.aftercare.ports import AftercareRepository
+from lifeline.services.cases.ports import ReviewReads
 from lifeline.services.console.ports import ConsoleReads
 from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
 from lifeline.services.intake.ports import (
@@ -37,6 +38,7 @@ from lifeline.services.intake.ports import (
     SignatureLedger,
 )
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
+from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.reports.ports import ReportSource
 from lifeline.services.triage.ports import AssessmentRepository
 
@@ -222,6 +224,10 @@ class UnitOfWork(Protocol):
     aftercare: AftercareRepository
     reports: ReportSource
     console: ConsoleReads
+    # cases: the review queue of monitoring cases
+    reviews: ReviewReads
+    # monitoring: posts seen (keyed hashes) and flagged authors' windows
+    monitoring: MonitoringRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

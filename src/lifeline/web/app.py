@@ -15,8 +15,9 @@ from lifeline import __version__
 from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.web import errors, ops
 from lifeline.web.api import alarms as alarms_api
-from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
+from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports, review
 from lifeline.web.api import dispatch as dispatch_api
+from lifeline.web.api import monitoring as monitoring_api
 from lifeline.web.console import (
     ack_pages,
     admin_pages,
@@ -30,6 +31,7 @@ from lifeline.web.console import (
     pages,
     quarantine_pages,
     report_pages,
+    review_pages,
 )
 from lifeline.web.console.common import STATIC, unavailable_page
 from lifeline.web.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -111,8 +113,10 @@ def create_app(
     errors.install(app, html_unavailable=unavailable_page)
     app.include_router(alerts.router)
     app.include_router(cases.router)
+    app.include_router(review.router)
     app.include_router(dispatch_api.router)
     app.include_router(alarms_api.router)
+    app.include_router(monitoring_api.router)
     app.include_router(inbound.router)
     app.include_router(ack_pages.router)
     app.include_router(field_pages.router)
@@ -129,11 +133,21 @@ def create_app(
     app.include_router(report_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(quarantine_pages.router)
+    app.include_router(review_pages.router)
     app.include_router(followup_pages.router)
     app.include_router(contacts_pages.router)
     app.include_router(contacts_pages.demo_router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     overview_pages.mount_vendor(app)
-    app.add_middleware(BodyLimitMiddleware, limit=lifeline.settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=lifeline.settings.max_body_bytes,
+        paths={
+            monitoring_api.PATH: (
+                lifeline.settings.monitoring_max_body_bytes,
+                monitoring_api.LIMIT_SETTING,
+            )
+        },
+    )
     app.add_middleware(RequestIdMiddleware)
     return app

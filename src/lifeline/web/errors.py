@@ -27,6 +27,7 @@ STATUS_BY_CODE = {
     "invalid_alert": 422,
     "invalid_input": 422,  # a NUL byte, a control character, a year outside 1970-2100
     "invalid_outcome": 422,
+    "invalid_review": 422,  # an unknown dismiss reason or subject, a reason that needs a note
     "acknowledgement_refused": 409,  # already acknowledged, case settled, escalation ended
     "dispatch_error": 409,  # nothing to dispatch to, every unit already escalating
     "invalid_ack_token": 403,  # forged or damaged acknowledgement link (expired: 410)

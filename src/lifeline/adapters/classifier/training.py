@@ -296,7 +296,7 @@ def training_set(
                 label.text,
                 label.level.value,
                 detect_language(label.text),
-                f"feedback:{label.assessment_id}",
+                label.key,
                 "train",
                 "feedback",
                 FEEDBACK_WEIGHT,

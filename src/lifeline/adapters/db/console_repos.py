@@ -25,12 +25,17 @@ from lifeline.adapters.db.tables import (
     timeline,
 )
 from lifeline.domain.lifecycle import OPEN_STATES, CaseStatus
+from lifeline.domain.review import ReviewState
 from lifeline.domain.risk import AssessmentSource, known_level
 from lifeline.services.console.ports import MapItem, QueueItem
 from lifeline.services.ports import Cipher
 
 #: the statuses of a case still being responded to, as stored
 OPEN = tuple(s.value for s in CaseStatus if s in OPEN_STATES)
+#: a monitoring find joins the live queue once a person escalates it (the review queue first)
+_NOT_WAITING_FOR_REVIEW = or_(
+    cases.c.review_state.is_(None), cases.c.review_state != ReviewState.PENDING.value
+)
 #: timeline entries the queue reads for its place and notified columns
 PLACE_KINDS = ("located", "location_review", "location_conflict", "dispatched")
 
@@ -61,7 +66,7 @@ class SqlConsoleReads:
                 # the milestone notify.py sets at the first message of a dispatch delivered
                 cases.c.first_delivered_at,
             )
-            .where(cases.c.status.in_(OPEN))
+            .where(cases.c.status.in_(OPEN), _NOT_WAITING_FOR_REVIEW)
             .order_by(cases.c.opened_at)
         )
         if case_ids is not None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, exists, func, insert, select, update
 
+from lifeline.adapters.db.review_repos import review_columns, review_of
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
     aad,
@@ -405,6 +406,7 @@ class SqlCaseRepository:
         values["outcome_reason_enc"] = self.keys.encrypt(
             outcome.reason if outcome else None, aad(cases, "outcome_reason_enc")
         )
+        values.update(review_columns(self.keys, case.review))
         return values
 
     def _case(self, row: Row[Any]) -> Case:
@@ -432,6 +434,7 @@ class SqlCaseRepository:
             outcome=outcome,
             trace_requested_at=row.trace_requested_at,
             drill=bool(row.drill),
+            review=review_of(self.keys, row),
             risk_level=RiskLevel(row.risk_level) if row.risk_level else None,
             version=row.version,
             id=row.id,

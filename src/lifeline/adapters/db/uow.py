@@ -29,12 +29,14 @@ from lifeline.adapters.db.intake_repos import (
 )
 from lifeline.adapters.db.jobs import SqlJobQueue
 from lifeline.adapters.db.locations import SqlLocationRepository
+from lifeline.adapters.db.monitoring_repos import SqlMonitoringStore
 from lifeline.adapters.db.outage import classify
 from lifeline.adapters.db.repositories import (
     SqlAlertRepository,
     SqlCaseRepository,
     SqlSubjectRepository,
 )
+from lifeline.adapters.db.review_repos import SqlReviewReads
 from lifeline.adapters.db.sessions import SqlProfileStore, SqlSessionStore
 from lifeline.adapters.db.sms_ack_repos import SqlSmsAckFailures
 from lifeline.domain.audit import AuditKey
@@ -46,6 +48,7 @@ from lifeline.services.access.ports import (
     UserRepository,
 )
 from lifeline.services.aftercare.ports import AftercareRepository
+from lifeline.services.cases.ports import ReviewReads
 from lifeline.services.console.ports import ConsoleReads
 from lifeline.services.dispatch.ports import DispatchRepository, SmsAckFailures
 from lifeline.services.intake.ports import (
@@ -57,6 +60,7 @@ from lifeline.services.intake.ports import (
     SignatureLedger,
 )
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
+from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
     AlertRepository,
@@ -97,6 +101,7 @@ class SqlUnitOfWork:
     senders: PartnerSenders
     imap: ImapLedger
     console: ConsoleReads
+    reviews: ReviewReads
     sessions: SessionStore
     profiles: ProfileStore
     sign_ins: SignInLog
@@ -107,6 +112,7 @@ class SqlUnitOfWork:
     assessments: AssessmentRepository
     dispatches: DispatchRepository
     sms_ack_failures: SmsAckFailures
+    monitoring: MonitoringRepository
 
     def __init__(
         self,
@@ -165,6 +171,7 @@ class SqlUnitOfWork:
         self.senders = SqlPartnerSenders(conn)
         self.imap = SqlImapLedger(conn)
         self.console = SqlConsoleReads(conn, self.keys)
+        self.reviews = SqlReviewReads(conn, self.keys)
         self.sessions = SqlSessionStore(conn)
         self.profiles = SqlProfileStore(conn)
         self.sign_ins = SqlSignInLog(conn)
@@ -174,6 +181,7 @@ class SqlUnitOfWork:
         self.assessments = SqlAssessmentRepository(conn, self.keys)
         self.dispatches = SqlDispatchRepository(conn, self.keys)
         self.sms_ack_failures = SqlSmsAckFailures(conn, self.keys)
+        self.monitoring = SqlMonitoringStore(conn, self.keys)
         return self
 
     def __exit__(

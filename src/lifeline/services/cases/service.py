@@ -12,7 +12,7 @@ from lifeline.domain.aftercare import FollowUpPlan
 from lifeline.domain.alert import Alert, Subject
 from lifeline.domain.dispatch import Alarm, AlarmKind, Dispatch, Notification
 from lifeline.domain.errors import InvalidOutcome, NotFound, PermissionDenied
-from lifeline.domain.lifecycle import CaseStatus, allowed_steps
+from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor, Case, OutcomeKind, TimelineEntry
 from lifeline.domain.place import StoredResolution
 from lifeline.domain.risk import RiskAssessment
@@ -91,7 +91,7 @@ def show_case(ctx: Context, actor: Actor, case_id: int, *, purpose: str = "view"
             subject=subject,
             alerts=uow.alerts.for_case(case_id),
             timeline=uow.cases.timeline(case_id),
-            allowed_steps=[s.name.lower() for s in allowed_steps(case.status)],
+            allowed_steps=[s.name.lower() for s in case.steps()],
             follow_ups=uow.aftercare.plans_for_case(case_id),
             history=uow.aftercare.history(case_id),
             assessments=uow.assessments.for_case(case_id),

@@ -31,7 +31,7 @@ from lifeline.domain.floor import (
     score_band,
 )
 from lifeline.domain.inputs import check_moment
-from lifeline.domain.lifecycle import Milestone, allowed_steps
+from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, TimelineEntry
 from lifeline.domain.place import StoredResolution
 from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment
@@ -217,6 +217,8 @@ class CaseView:
     #: what set the case's level: operator, platform_floor or model
     level_basis: str | None = None
     score_band: str | None = None
+    #: a monitoring find waiting for review: dispatched only after a person escalates it
+    review_pending: bool = False
 
 
 def _minimise(alert: Alert) -> Alert:
@@ -266,7 +268,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             assessments=found,
             resolutions=uow.locations.for_case(case_id),
             districts=uow.jurisdictions.for_case(case_id),
-            steps=[s.name.lower() for s in allowed_steps(case.status)],
+            steps=[s.name.lower() for s in case.steps()],
             outcome=case.outcome.kind.value if case.outcome else None,
             trace_requested=case.trace_requested_at is not None,
             can={p.name.lower(): actor.kind == "user" and may(actor, p) for p in Permission}
@@ -280,6 +282,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             reading=reading,
             level_basis=level_basis(case.risk_level, flag, reading, found),
             score_band=score_band(reading.score) if reading and reading.readable else None,
+            review_pending=case.review is not None and case.review.pending,
         )
         uow.commit()
         return view

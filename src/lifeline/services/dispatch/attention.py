@@ -52,6 +52,8 @@ def check_dispatch_deadline(ctx: Context, uow: UnitOfWork, job: CaseJob) -> None
     case = uow.cases.get(case_id, for_update=True)
     if Milestone.DISPATCHED in case.milestones or case.status is not CaseStatus.RECEIVED:
         return  # the timer is stale: the case moved on, nothing to do
+    if case.review is not None and case.review.pending:
+        return  # a monitoring find has no dispatch clock until a person escalates it (review.py)
     now = ctx.clock.now()
     due = case.opened_at + ctx.config.dispatch_deadline.for_level(case.risk_level)
     if now < due:

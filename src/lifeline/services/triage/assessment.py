@@ -17,6 +17,7 @@ from lifeline.domain.floor import floor_applies, highest, platform_floor
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor, TimelineEntry
 from lifeline.domain.readability import unreadable_reason
+from lifeline.domain.review import ReviewState
 from lifeline.domain.risk import (
     LEVELS,
     AssessmentSource,
@@ -229,23 +230,56 @@ def feedback_examples(ctx: Context) -> list[LabelledExample]:
     """Operators' levels with the post text they judged. Only an operator's level is a
     label: a platform's flag (the floor) raises a case, never a text's label; and a post the
     model cannot read (a video, "[video]", only a link or emoji) teaches it nothing, so it is
-    skipped like an alert without text."""
-    examples: list[LabelledExample] = []
+    skipped like an alert without text.
+
+    The review of monitoring cases adds its own: an escalation's assessment carries who it is
+    about (the author or someone else); a dismissal labels every post of the case by its
+    reason (domain/review.py, `DISMISSAL_LABELS`). For one post the latest decision wins."""
+    found: dict[tuple[int, int], tuple[datetime, LabelledExample]] = {}
     with ctx.uow(readonly=True) as uow:
         posts: dict[int, dict[int, str]] = {}
+
+        def texts(case_id: int) -> dict[int, str]:
+            if case_id not in posts:
+                posts[case_id] = {
+                    a.id: (a.post.text or "").strip()
+                    for a in uow.alerts.for_case(case_id)
+                    if a.id is not None
+                }
+            return posts[case_id]
+
+        decided = uow.reviews.decided()
+        escalations = {
+            (case_id, review.by, review.at): review.subject
+            for case_id, review in decided
+            if review.state is ReviewState.ESCALATED and review.subject is not None
+        }
         for label in uow.assessments.operator_labels():
             if label.alert_id is None or label.id is None:
                 continue
-            if label.case_id not in posts:
-                posts[label.case_id] = {
-                    a.id: a.post.text or ""
-                    for a in uow.alerts.for_case(label.case_id)
-                    if a.id is not None
-                }
-            text = posts[label.case_id].get(label.alert_id, "").strip()
-            if unreadable_reason(text) is None:
-                examples.append(LabelledExample(text, label.level, label.id))
-    return examples
+            text = texts(label.case_id).get(label.alert_id, "")
+            if unreadable_reason(text) is not None:
+                continue
+            subject = label.subject or escalations.get((label.case_id, label.assessed_by, label.at))
+            example = LabelledExample(text, label.level, label.id, subject, label.alert_id)
+            found[(label.case_id, label.alert_id)] = (label.at, example)
+        for case_id, review in decided:
+            labelled = review.label()
+            if labelled is None or review.at is None or not _by_a_person(review.by):
+                continue
+            level, subject = labelled
+            for alert_id, text in texts(case_id).items():
+                earlier = found.get((case_id, alert_id))
+                if unreadable_reason(text) is None and (earlier is None or earlier[0] <= review.at):
+                    example = LabelledExample(text, level, None, subject, alert_id)
+                    found[(case_id, alert_id)] = (review.at, example)
+    ordered = sorted(found.values(), key=lambda f: (f[0], f[1].assessment_id or 0))
+    return [example for _, example in ordered]
+
+
+def _by_a_person(actor: str | None) -> bool:
+    """A decision by a signed-in person or the CLI (not the system lifting a review)."""
+    return bool(actor) and not str(actor).startswith("system:")
 
 
 @dataclass(frozen=True)
@@ -256,6 +290,8 @@ class QueueEntry:
     score: float | None
     opened_at: datetime
     source: AlertSource = AlertSource.PLATFORM_API
+    #: the review of a monitoring find (None: not one)
+    review: ReviewState | None = None
 
     def sort_key(self) -> tuple[int, float, datetime]:
         rank = self.level.rank if self.level is not None else RiskLevel.IMMINENT.rank + 1
@@ -263,8 +299,11 @@ class QueueEntry:
 
     @property
     def urgent(self) -> bool:
-        """Posts found by the SMC's own monitoring below ideation stay out of the urgent
-        queue (still searchable); platform and phone alerts are always urgent."""
+        """Posts found by the SMC's own monitoring stay out of the urgent queue until a person
+        escalates them from the review queue (then they are urgent like any other case);
+        platform and phone alerts are always urgent."""
         if self.source is not AlertSource.MONITORING:
             return True
-        return self.level is None or self.level.at_risk
+        if self.review is None:  # a find from before reviews: the level decides
+            return self.level is None or self.level.at_risk
+        return self.review is ReviewState.ESCALATED

@@ -24,6 +24,7 @@ from lifeline.domain.inputs import InvalidInput
 from lifeline.domain.timestamps import iso
 from lifeline.services.access.authorisation import demand
 from lifeline.services.access.sessions import ConsoleSession, SessionEnded, SessionPolicy, resume
+from lifeline.services.cases.review import pending_reviews
 from lifeline.services.dispatch.attention import alarm_groups_for
 from lifeline.services.intake.held_mail import HeldSummary, held_summary
 from lifeline.services.ports import StorageUnavailable
@@ -170,6 +171,14 @@ def _held(request: Request, session: ConsoleSession | None) -> HeldSummary | Non
     return held_summary(lifeline.ctx, session.actor)
 
 
+def _reviews(request: Request, session: ConsoleSession | None) -> int | None:
+    """The header's Review tab badge: monitoring cases waiting, for those who review them."""
+    if session is None:
+        return None
+    lifeline: Lifeline = request.app.state.lifeline
+    return pending_reviews(lifeline.ctx, session.actor)
+
+
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
     lang = lang_of(request)
     session: ConsoleSession | None = getattr(request.state, "console", None)
@@ -184,6 +193,8 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
         full.update(banner_context([]) if name.startswith("_") else _alarms(request, session))
         if "held" not in full:
             full["held"] = None if name.startswith("_") else _held(request, session)
+        if "review_pending" not in full:
+            full["review_pending"] = None if name.startswith("_") else _reviews(request, session)
     lifeline: Lifeline = request.app.state.lifeline
     full["held_poll_ms"] = int(max(lifeline.settings.console_poll_seconds, 0.5) * 2000)
     response = templates.TemplateResponse(request, name, full, status_code=status)

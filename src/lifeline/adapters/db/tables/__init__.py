@@ -139,6 +139,12 @@ from lifeline.adapters.db.tables.location import (
 from lifeline.adapters.db.tables.location import (
     registry_units as registry_units,
 )
+from lifeline.adapters.db.tables.monitoring import (
+    monitoring_seen as monitoring_seen,
+)
+from lifeline.adapters.db.tables.monitoring import (
+    monitoring_window as monitoring_window,
+)
 from lifeline.adapters.db.tables.triage import (
     risk_assessments as risk_assessments,
 )

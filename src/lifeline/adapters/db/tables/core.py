@@ -107,6 +107,13 @@ cases = Table(
     Column("outcome_at", Ts),
     *(Column(name, Ts) for name in MILESTONE_COLUMNS),
     Column("version", Integer, nullable=False, default=0),
+    # migration 0026: the review of a monitoring case (domain/review.py); NULL: another source
+    Column("review_state", String(12), index=True),
+    Column("reviewed_by", String(120)),
+    Column("reviewed_at", Ts),
+    Column("review_reason", String(40)),
+    Column("review_note_enc", Text),
+    Column("review_subject", String(8)),
 )
 
 case_keys = Table(
@@ -224,7 +231,7 @@ ENCRYPTED: dict[Table, tuple[str, ...]] = {
     partners: ("secret_enc",),
     users: ("totp_secret_enc",),
     subjects: ("name_enc", "handle_enc", "profile_url_enc", "phone_enc", "email_enc"),
-    cases: ("outcome_reason_enc",),
+    cases: ("outcome_reason_enc", "review_note_enc"),
     alerts: ("raw_payload_enc", "extracted_enc"),
     timeline: ("details_enc",),
 }
