@@ -13,6 +13,7 @@ from typing import Any, Self
 from aftercare_fakes import FakeAftercare, FakeJurisdictions, FakeReports
 from dispatch_fakes import DispatchStore, FakeDispatches, FakeSmsAckFailures
 from monitoring_fakes import FakeMonitoring, MonitoringData
+from retention_fakes import FakeRetention, RetentionData
 from triage_fakes import FakeAssessments
 
 from lifeline.domain.aftercare import FollowUpPlan
@@ -54,6 +55,7 @@ from lifeline.services.intake.ports import (
 )
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.monitoring.ports import MonitoringRepository
+from lifeline.services.retention.ports import RetentionStore
 from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
     AlertRepository,
@@ -108,6 +110,7 @@ class Store:
         self.dispatch = DispatchStore()
         self.dispatch_rules: list[DispatchRules | None] = []
         self.monitoring = MonitoringData()
+        self.retention = RetentionData()
 
 
 class FakeCases:
@@ -779,6 +782,7 @@ class FakeUnitOfWork:
     reports: ReportSource
     console: ConsoleReads
     monitoring: MonitoringRepository
+    retention: RetentionStore
 
     def __init__(self, store_ref: list[Store], outbox: EventOutbox | None = None) -> None:
         self.ref = store_ref
@@ -806,6 +810,7 @@ class FakeUnitOfWork:
         self.dispatches = FakeDispatches(s.dispatch)
         self.sms_ack_failures = FakeSmsAckFailures(s.dispatch)
         self.monitoring = FakeMonitoring(s.monitoring)
+        self.retention = FakeRetention(s.retention, s.cases)
         return self
 
     def __exit__(

@@ -39,6 +39,7 @@ from lifeline.domain.errors import DomainError
 from lifeline.services.access import accounts as access
 from lifeline.services.access import audit
 from lifeline.services.cases import service as cases
+from lifeline.services.retention.erasure import case_retention, retention_dict
 
 
 # -- serving ----------------------------------------------------------------------------------
@@ -143,6 +144,7 @@ def db_upgrade(as_json: JsonOpt = False) -> None:
     schema's owner; the app's own role then needs no right to change the schema)."""
     lifeline = load_app()
     rev = lifeline.upgrade_db_as_owner()
+    lifeline.schedule_retention()
     emit({"revision": rev}) if as_json else out.print(f"database at revision {rev}")
 
 
@@ -234,13 +236,20 @@ def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
     from lifeline.services.cases.read_models import CaseRead  # noqa: PLC0415 (Pydantic, only to print one)
 
     try:
-        detail = cases.show_case(load_app().ctx, cli_actor(), case_id, purpose="cli")
+        ctx = load_app().ctx
+        detail = cases.show_case(ctx, cli_actor(), case_id, purpose="cli")
+        kept = retention_dict(case_retention(ctx, case_id))
     except DomainError as exc:
         raise fail(exc, as_json) from None
     view = CaseRead.of(detail)
     if as_json:
-        emit(view.plain())  # what GET /api/v1/cases/{id} sends SMC staff
+        emit({**view.plain(), **kept})  # what GET /api/v1/cases/{id} sends SMC staff, + hold
         return
+    hold = kept["legal_hold"]
+    if isinstance(hold, dict):
+        out.print(
+            f"[bold]LEGAL HOLD[/bold] since {ist(hold['at'])} by {hold['by']}: {hold['reason']}"
+        )
     out.print(
         f"[bold]Case {view.id}[/bold]  {view.status.value}  ({view.platform}, "
         f"{view.alert_count} alert(s))"
