@@ -199,9 +199,7 @@ def test_zero_days_purges_at_the_next_run_and_a_dry_run_changes_nothing(
     assert present(app, 5) == set()
 
 
-def test_a_person_is_erased_on_request_by_phone_or_handle(
-    desk: Lifeline, clock: FakeClock
-) -> None:
+def test_a_person_is_erased_on_request_by_phone_or_handle(desk: Lifeline, clock: FakeClock) -> None:
     app = desk
     a, b, other = take(app, 6), take(app, 7), take(app, 8)
     clock.advance(seconds=30)

@@ -237,7 +237,7 @@ class SqlRetentionStore:
     def _value(self, entry: PersonalFields, name: str, how: Erase | str) -> str | None:
         if how is Erase.NULL:
             return None
-        plain = {Erase.BLANK: "", Erase.ERASED: ERASED}.get(how, how)
+        plain: str = "" if how is Erase.BLANK else ERASED if how is Erase.ERASED else str(how)
         if name.endswith("_enc"):
             return self.keys.encrypt(plain, aad(entry.table, name))
         return plain

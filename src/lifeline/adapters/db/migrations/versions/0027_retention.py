@@ -37,7 +37,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_retention_runs_at", table_name="retention_runs")
     op.drop_table("retention_runs")
-    with op.batch_alter_table("cases") as batch:
-        for name in ("unlinked_at", "purged_at", "post_erased_at", "hold_at", "hold_by"):
-            batch.drop_column(name)
-        batch.drop_column("hold_reason")
+    # SQLite 3.35+ drops a column in place (a batch copy would trip the foreign keys)
+    for name in ("unlinked_at", "purged_at", "post_erased_at", "hold_at", "hold_by", "hold_reason"):
+        op.drop_column("cases", name)
