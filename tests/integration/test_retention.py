@@ -13,11 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as h_settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
+from cli_support import cli_runner
 from dispatch_support import AT_RISK, MADEYGANJ, PARTNER, drain, unit_endpoints
 from lifeline.adapters.db.tables import metadata
 from lifeline.bootstrap import Lifeline, bootstrap
+from lifeline.cli.common import load_app
+from lifeline.doctor.base import Run
+from lifeline.doctor.retention import retention as retention_check
 from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Actor
@@ -127,7 +134,7 @@ def test_purge_erases_ended_cases_by_the_periods_keeps_held_and_open_ones_and_th
     app = desk
     dismissed = take(app, 4)
     cases.dismiss(app.ctx, OP, dismissed, "false_alarm", "ZQNOTE4 a joke")
-    closed, held, open_ = (take(app, n) for n in (1, 2, 3))
+    closed, held, _open = (take(app, n) for n in (1, 2, 3))
     clock.advance(seconds=30)
     drain(app)
     close(app, closed, 1)
@@ -254,3 +261,88 @@ def test_the_daily_purge_job_runs_from_the_worker_and_schedules_the_next(
 def test_bad_retention_settings_are_refused_naming_the_setting(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="retention_closed_days"):
         Settings(retention_closed_days=-1, _env_file=None)  # type: ignore[call-arg]
+
+
+Scenario = list[tuple[str, bool]]
+
+
+@h_settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["open", "closed", "dismissed"]), st.booleans()),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from([0, 31, 91, 400]),
+)
+def test_report_figures_are_the_same_before_and_after_any_purge(
+    desk: Lifeline, clock: FakeClock, scenario: Scenario, days: int
+) -> None:
+    """Whatever mix of open, closed, dismissed and held cases, and however long after: the
+    report of every case so far is the same before and after the purge."""
+    app = desk
+    for end, hold in scenario:
+        n = next(NUMBERS)
+        case_id = take(app, n)
+        if end == "dismissed":
+            cases.dismiss(app.ctx, OP, case_id, "false_alarm", "not at risk")
+        clock.advance(seconds=30)
+        drain(app)
+        if end == "closed":
+            close(app, case_id, n)
+        if hold:
+            erasure.hold_case(app.ctx, case_id, "inquiry", CLI)
+    clock.advance(days=days)
+    drain(app)
+    before = figures(app)
+    purge.run(app.ctx, clock.now())
+    assert figures(app) == before
+
+
+NUMBERS = iter(range(100, 10_000))
+
+
+def test_the_cli_holds_shows_purges_and_erases(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LIFELINE_RETENTION_CLOSED_DAYS", "0")
+    run = cli_runner(database_url, tmp_path, monkeypatch)
+    app = load_app()
+    try:
+        with unit_endpoints(app):
+            case_id = take(app, 11)
+            drain(app)
+            close(app, case_id, 11)
+        held = json.loads(run("cases", "hold", str(case_id), "--reason", "order 5", "--json"))
+        assert held["reason"] == "order 5"
+        shown = json.loads(run("cases", "show", str(case_id), "--json"))
+        assert shown["legal_hold"]["reason"] == "order 5" and shown["erased"] == {}
+        dry = json.loads(run("retention", "run", "--dry-run", "--json"))
+        assert dry["held"] == [case_id] and dry["cases"] == {} and dry["dry_run"] is True
+        refused = json.loads(run("subjects", "erase", "--phone", "9700000011", "--json", code=1))
+        assert "legal hold" in refused["error"]["message"]
+        run("cases", "unhold", str(case_id))
+        done = json.loads(run("subjects", "erase", "--handle", "@ZQhandle11", "--json"))
+        assert done["case_ids"] == [case_id] and done["total"] > 0
+        assert present(app, 11) == set(), found_in(app, 11)
+        shown = json.loads(run("cases", "show", str(case_id), "--json"))
+        assert set(shown["erased"]) == {"post_text", "case", "link"}
+        assert shown["alerts"][0]["post"]["text"] == "[erased]"
+        assert "erased 0" in run("retention", "run"), "nothing left to erase"
+
+        checked = Run(app.settings, False, [], engine=app.engine, db_ready=True)
+        retention_check(checked, now=app.clock.now())
+        assert checked.checks[-1].status == "ok", "`db upgrade` scheduled the purge"
+        assert app.schedule_retention() is False, "and only once"
+        retention_check(checked, now=app.clock.now() + timedelta(days=3))
+        assert checked.checks[-1].status == "warn"
+        assert "not run in 2 days" in checked.checks[-1].found
+        run("retention", "run")
+        retention_check(checked, now=app.clock.now())
+        assert checked.checks[-1].status == "ok" and "last ran" in checked.checks[-1].found
+    finally:
+        app.dispose()
