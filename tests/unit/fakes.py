@@ -55,7 +55,6 @@ from lifeline.services.intake.ports import (
 )
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.monitoring.ports import MonitoringRepository
-from lifeline.services.retention.ports import RetentionStore
 from lifeline.services.outbox import EventOutbox, collect_new_events
 from lifeline.services.ports import (
     AlertRepository,
@@ -68,6 +67,7 @@ from lifeline.services.ports import (
     SubjectRepository,
 )
 from lifeline.services.reports.ports import ReportSource
+from lifeline.services.retention.ports import RetentionStore
 from lifeline.services.triage.ports import AssessmentRepository
 from support import FakeClock, RecordingSink
 
