@@ -39,7 +39,7 @@ from lifeline.domain.errors import DomainError
 from lifeline.services.access import accounts as access
 from lifeline.services.access import audit
 from lifeline.services.cases import service as cases
-from lifeline.services.retention.erasure import case_retention, retention_dict
+from lifeline.services.retention.erasure import case_retention
 
 
 # -- serving ----------------------------------------------------------------------------------
@@ -144,7 +144,8 @@ def db_upgrade(as_json: JsonOpt = False) -> None:
     schema's owner; the app's own role then needs no right to change the schema)."""
     lifeline = load_app()
     rev = lifeline.upgrade_db_as_owner()
-    lifeline.schedule_retention()
+    if lifeline.db_revision() == rev:  # the app's own URL sees the schema (else: a worker's start)
+        lifeline.schedule_retention()
     emit({"revision": rev}) if as_json else out.print(f"database at revision {rev}")
 
 
@@ -238,18 +239,18 @@ def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
     try:
         ctx = load_app().ctx
         detail = cases.show_case(ctx, cli_actor(), case_id, purpose="cli")
-        kept = retention_dict(case_retention(ctx, case_id))
+        kept = case_retention(ctx, case_id)
     except DomainError as exc:
         raise fail(exc, as_json) from None
     view = CaseRead.of(detail)
     if as_json:
-        emit({**view.plain(), **kept})  # what GET /api/v1/cases/{id} sends SMC staff, + hold
+        emit(view.plain())  # what GET /api/v1/cases/{id} sends SMC staff
         return
-    hold = kept["legal_hold"]
-    if isinstance(hold, dict):
-        out.print(
-            f"[bold]LEGAL HOLD[/bold] since {ist(hold['at'])} by {hold['by']}: {hold['reason']}"
-        )
+    if kept.hold is not None:
+        held = kept.hold
+        out.print(f"[bold]LEGAL HOLD[/bold] since {ist(held.at)} by {held.by}: {held.reason}")
+    for stage, at in kept.erased.items():
+        out.print(f"  personal data erased ({stage.value}) at {ist(at)}")
     out.print(
         f"[bold]Case {view.id}[/bold]  {view.status.value}  ({view.platform}, "
         f"{view.alert_count} alert(s))"

@@ -169,13 +169,3 @@ def case_retention(ctx: Context, case_id: int) -> CaseRetention:
     """A case's hold and which stages of the purge it has been through (`cases show`)."""
     with ctx.uow(readonly=True) as uow:
         return uow.retention.get(case_id)
-
-
-def retention_dict(state: CaseRetention) -> dict[str, object]:
-    hold = state.hold
-    return {
-        "legal_hold": None
-        if hold is None
-        else {"reason": hold.reason, "by": hold.by, "at": hold.at.isoformat()},
-        "erased": {p.value: at.isoformat() for p, at in state.erased.items()},
-    }
