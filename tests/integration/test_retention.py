@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from lifeline.domain.errors import DomainError
 from lifeline.domain.model import Actor
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
+from lifeline.services.job_types import JobKind, PurgeJob, enqueue
 from lifeline.services.reports.report import IST, build_report
 from lifeline.services.retention import erasure, purge
 from lifeline.services.retention.erasure import ErasureRefused
@@ -346,3 +348,36 @@ def test_the_cli_holds_shows_purges_and_erases(
         assert checked.checks[-1].status == "ok" and "last ran" in checked.checks[-1].found
     finally:
         app.dispose()
+
+
+def test_two_purges_at_once_erase_each_field_once(desk: Lifeline, clock: FakeClock) -> None:
+    """Two runs racing (two workers, or a worker and `retention run`): each case is erased by
+    one of them, under its row lock; together they erase what one run would."""
+    app = desk
+    ids = [take(app, n) for n in range(20, 26)]
+    clock.advance(seconds=30)
+    drain(app)
+    for case_id, n in zip(ids, range(20, 26), strict=True):
+        close(app, case_id, n)
+    clock.advance(days=91)
+    drain(app)
+    alone = purge.plan(app.ctx, clock.now())
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: purge.run(app.ctx, clock.now()), range(2)))
+    together = runs[0]
+    together.merge(runs[1])
+    assert together.as_dict()["fields"] == alone.as_dict()["fields"]
+    assert sorted(together.cases["case"]) == sorted(ids)
+    assert all(present(app, n) == set() for n in range(20, 26))
+
+
+def test_two_daily_chains_become_one(desk: Lifeline, clock: FakeClock) -> None:
+    app = desk
+    with app.ctx.uow() as uow:  # two workers started at the same instant
+        for _ in range(2):
+            enqueue(uow.jobs, JobKind.RETENTION_PURGE, PurgeJob(), now=clock.now())
+        uow.commit()
+    drain(app)
+    with app.ctx.uow(readonly=True) as uow:
+        pending = [j for j in uow.jobs.recent("pending") if j["kind"] == "retention_purge"]
+    assert len(pending) == 1

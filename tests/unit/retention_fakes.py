@@ -67,5 +67,5 @@ class FakeRetention:
     def last_run(self) -> datetime | None:
         return max(self.data.runs, default=None)
 
-    def purge_scheduled(self) -> datetime | None:
+    def purge_scheduled(self, *, running: bool = True) -> datetime | None:
         return None

@@ -119,9 +119,10 @@ class SqlRetentionStore:
         at: datetime | None = self.conn.scalar(select(func.max(retention_runs.c.at)))
         return at
 
-    def purge_scheduled(self) -> datetime | None:
+    def purge_scheduled(self, *, running: bool = True) -> datetime | None:
+        statuses = ("pending", "running") if running else ("pending",)
         stmt = select(func.min(jobs.c.run_at)).where(
-            jobs.c.kind == "retention_purge", jobs.c.status.in_(("pending", "running"))
+            jobs.c.kind == "retention_purge", jobs.c.status.in_(statuses)
         )
         at: datetime | None = self.conn.scalar(stmt)
         return at

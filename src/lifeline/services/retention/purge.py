@@ -108,5 +108,7 @@ def retention_purge(ctx: Context, job: Job, _: PurgeJob) -> None:
     run(ctx, now)
     with ctx.uow() as uow:
         uow.jobs.complete(job, ctx.clock.now())
-        enqueue(uow.jobs, JobKind.RETENTION_PURGE, PurgeJob(), now=now, run_at=now + EVERY)
+        # two workers starting at once may each have scheduled one: the chains become one
+        if uow.retention.purge_scheduled(running=False) is None:
+            enqueue(uow.jobs, JobKind.RETENTION_PURGE, PurgeJob(), now=now, run_at=now + EVERY)
         uow.commit()
