@@ -38,6 +38,7 @@ from lifeline.domain.audit_verification import verify_log
 from lifeline.domain.model import Actor
 from lifeline.services.access.audit import AuditReport, verify_audit, write_checkpoint
 from lifeline.services.location import registry
+from lifeline.services.retention import purge
 from lifeline.settings import Settings
 
 DATABASE_MEMBER = {"sqlite": "database.sqlite", "postgresql": "database.pgdump"}
@@ -172,7 +173,7 @@ def restore_backup(app: Lifeline, source: Path, actor: Actor) -> Restored:
             f"{chain.broken.problem} (no restore checkpoint written)"
         )
     checkpoint = _mark_restore(app, actor, manifest, opened.sha256, snap.audit_rows)
-    return Restored(
+    restored = Restored(
         manifest=manifest,
         sha256=opened.sha256,
         counts=db_backup.snapshot(app.engine).counts,
@@ -182,6 +183,10 @@ def restore_backup(app: Lifeline, source: Path, actor: Actor) -> Restored:
         audit=verify_audit(app.ctx),
         data_values_checked=tried,
     )
+    # A backup is older than the purges since: what they erased must not come back with it
+    # (docs/data-protection.md). After the counts above, which prove the restore complete.
+    purge.run(app.ctx, app.clock.now(), actor=actor)
+    return restored
 
 
 def _check_keys(app: Lifeline, manifest: dict[str, Any]) -> None:

@@ -54,7 +54,8 @@ from lifeline.services.job_types import JobKind
 from lifeline.services.outbox import EventOutbox
 from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
 from lifeline.services.reports.report import ReportWriter, StateExport, require_format
-from lifeline.settings import Settings, load_settings
+from lifeline.services.retention.purge import ensure_scheduled
+from lifeline.settings import Settings, load_settings, retention_periods
 
 if TYPE_CHECKING:
     from lifeline.adapters.intake.authenticity import DkimAuthenticator
@@ -127,6 +128,14 @@ class Lifeline:
             return migrate.current(engine)
         finally:
             engine.dispose()
+
+    def schedule_retention(self) -> bool:
+        """Schedule the daily retention purge if none is pending (`db upgrade`, a worker's
+        start); True if this scheduled it."""
+        with self.ctx.uow() as uow:
+            scheduled = ensure_scheduled(uow, self.clock.now())
+            uow.commit()
+        return scheduled
 
     def db_revision(self) -> str | None:
         from lifeline.adapters.db import migrate  # noqa: PLC0415
@@ -435,6 +444,7 @@ def bootstrap(
             smc_phone=settings.smc_phone,
             home_state=settings.home_state,
             monitoring=settings.monitoring,
+            retention=retention_periods(settings),
             signin=SignInPolicy(
                 free_failures=settings.signin_free_failures,
                 max_delay=timedelta(seconds=settings.signin_max_delay_seconds),

@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lifeline.domain.monitoring import MonitoringPolicy, parse_min_level
 from lifeline.domain.place import DEFAULT_HOME_STATE
+from lifeline.domain.retention import RetentionPeriods
 from lifeline.domain.risk import LevelDurations
 
 
@@ -143,6 +144,44 @@ class Settings(BaseSettings):
         le=90,
         description="Days an author's recent monitoring posts are kept (encrypted) after their "
         "last flagged post, for the review; other posts leave only a keyed hash of their id.",
+    )
+    retention_closed_days: int = Field(
+        90,
+        ge=0,
+        le=36500,
+        description="Days a closed case keeps its personal data (names, phones, handles, notes, "
+        "addresses) before the daily purge erases them; 0: at the next run. Reports keep their "
+        "figures.",
+    )
+    retention_post_text_days: int = Field(
+        30,
+        ge=0,
+        le=36500,
+        description="Days a closed case keeps its post text, raw payloads, attachments and cue "
+        "spans (never longer than LIFELINE_RETENTION_CLOSED_DAYS).",
+    )
+    retention_quarantine_days: int = Field(
+        30, ge=0, le=36500, description="Days held (quarantined) mail is kept before erasure."
+    )
+    retention_dismissed_days: int = Field(
+        30,
+        ge=0,
+        le=36500,
+        description="Days a dismissed false alarm keeps any personal data (all of it, hashes too).",
+    )
+    retention_log_days: int = Field(
+        180,
+        ge=0,
+        le=36500,
+        description="Days the sign-in log, refused SMS acknowledgements, expired sessions and "
+        "seen-post hashes are kept.",
+    )
+    retention_link_days: int = Field(
+        365,
+        ge=0,
+        le=36500,
+        description="Days after a case ends that the keyed hashes linking a later case about "
+        "the same person (repeat risk) are kept.",
     )
     monitoring_batch_size: int = Field(
         500,
@@ -447,6 +486,18 @@ def offsets(text: str) -> tuple[timedelta, ...]:
     if not found:
         raise ValueError("give at least one offset, e.g. 24h,7d,30d")
     return tuple(sorted(found))
+
+
+def retention_periods(settings: Settings) -> RetentionPeriods:
+    """The LIFELINE_RETENTION_*_DAYS settings as the services' periods."""
+    return RetentionPeriods(
+        closed=timedelta(days=settings.retention_closed_days),
+        post_text=timedelta(days=settings.retention_post_text_days),
+        quarantine=timedelta(days=settings.retention_quarantine_days),
+        dismissed=timedelta(days=settings.retention_dismissed_days),
+        log=timedelta(days=settings.retention_log_days),
+        link=timedelta(days=settings.retention_link_days),
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

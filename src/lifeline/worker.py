@@ -213,6 +213,10 @@ class Worker:
         started = time.perf_counter()
         with contextlib.suppress(Exception):  # database away: the loop below reports it
             self.beat()  # healthy while warming up
+        try:
+            self.app.schedule_retention()
+        except Exception:  # database away: the next start (or `db upgrade`) schedules it
+            log.exception("worker.retention_not_scheduled")
         self.app.warm_up()
         if self.long_running:
             freeze_heap()  # the resolver's indexes and the model: kept out of full collections

@@ -13,6 +13,7 @@ from typing import Any, Self
 from aftercare_fakes import FakeAftercare, FakeJurisdictions, FakeReports
 from dispatch_fakes import DispatchStore, FakeDispatches, FakeSmsAckFailures
 from monitoring_fakes import FakeMonitoring, MonitoringData
+from retention_fakes import FakeRetention, RetentionData
 from triage_fakes import FakeAssessments
 
 from lifeline.domain.aftercare import FollowUpPlan
@@ -68,6 +69,7 @@ from lifeline.services.ports import (
     SubjectRepository,
 )
 from lifeline.services.reports.ports import ReportSource
+from lifeline.services.retention.ports import RetentionStore
 from lifeline.services.triage.ports import AssessmentRepository
 from support import FakeClock, RecordingSink
 
@@ -110,6 +112,7 @@ class Store:
         self.dispatch = DispatchStore()
         self.dispatch_rules: list[DispatchRules | None] = []
         self.monitoring = MonitoringData()
+        self.retention = RetentionData()
 
 
 class FakeCases:
@@ -843,6 +846,7 @@ class FakeUnitOfWork:
     console: ConsoleReads
     reviews: ReviewReads
     monitoring: MonitoringRepository
+    retention: RetentionStore
 
     def __init__(self, store_ref: list[Store], outbox: EventOutbox | None = None) -> None:
         self.ref = store_ref
@@ -871,6 +875,7 @@ class FakeUnitOfWork:
         self.dispatches = FakeDispatches(s.dispatch)
         self.sms_ack_failures = FakeSmsAckFailures(s.dispatch)
         self.monitoring = FakeMonitoring(s.monitoring)
+        self.retention = FakeRetention(s.retention, s.cases)
         return self
 
     def __exit__(

@@ -76,6 +76,7 @@ def test_stored_kinds_are_unchanged() -> None:
         "send_audit_checkpoint",
         "check_desk_attended",
         "check_followup_recorded",
+        "retention_purge",
     ]
 
 

@@ -39,6 +39,7 @@ from lifeline.domain.errors import DomainError
 from lifeline.services.access import accounts as access
 from lifeline.services.access import audit
 from lifeline.services.cases import service as cases
+from lifeline.services.retention.erasure import case_retention
 
 
 # -- serving ----------------------------------------------------------------------------------
@@ -143,6 +144,8 @@ def db_upgrade(as_json: JsonOpt = False) -> None:
     schema's owner; the app's own role then needs no right to change the schema)."""
     lifeline = load_app()
     rev = lifeline.upgrade_db_as_owner()
+    if lifeline.db_revision() == rev:  # the app's own URL sees the schema (else: a worker's start)
+        lifeline.schedule_retention()
     emit({"revision": rev}) if as_json else out.print(f"database at revision {rev}")
 
 
@@ -234,13 +237,20 @@ def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
     from lifeline.services.cases.read_models import CaseRead  # noqa: PLC0415 (Pydantic, only to print one)
 
     try:
-        detail = cases.show_case(load_app().ctx, cli_actor(), case_id, purpose="cli")
+        ctx = load_app().ctx
+        detail = cases.show_case(ctx, cli_actor(), case_id, purpose="cli")
+        kept = case_retention(ctx, case_id)
     except DomainError as exc:
         raise fail(exc, as_json) from None
     view = CaseRead.of(detail)
     if as_json:
         emit(view.plain())  # what GET /api/v1/cases/{id} sends SMC staff
         return
+    if kept.hold is not None:
+        held = kept.hold
+        out.print(f"[bold]LEGAL HOLD[/bold] since {ist(held.at)} by {held.by}: {held.reason}")
+    for stage, at in kept.erased.items():
+        out.print(f"  personal data erased ({stage.value}) at {ist(at)}")
     out.print(
         f"[bold]Case {view.id}[/bold]  {view.status.value}  ({view.platform}, "
         f"{view.alert_count} alert(s))"

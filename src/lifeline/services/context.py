@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from lifeline.domain.monitoring import MonitoringPolicy
 from lifeline.domain.place import DEFAULT_HOME_STATE
+from lifeline.domain.retention import RetentionPeriods
 from lifeline.domain.risk import LevelDurations
 from lifeline.domain.signin import SignInPolicy
 from lifeline.services.access.ports import AuditTrust
@@ -70,6 +71,8 @@ class ServiceConfig:
     signin: SignInPolicy = field(default_factory=SignInPolicy)
     #: the SMC's own state (LIFELINE_HOME_STATE): routing's `in_state`, an operator's district
     home_state: str = DEFAULT_HOME_STATE
+    #: how long personal data is kept (LIFELINE_RETENTION_*_DAYS, services/retention)
+    retention: RetentionPeriods = field(default_factory=RetentionPeriods)
     #: what monitoring flags and keeps (LIFELINE_MONITORING_*)
     monitoring: MonitoringPolicy = field(default_factory=MonitoringPolicy)
 

@@ -35,6 +35,7 @@ class JobKind(StrEnum):
     SEND_AUDIT_CHECKPOINT = "send_audit_checkpoint"
     CHECK_DESK_ATTENDED = "check_desk_attended"
     CHECK_FOLLOWUP_RECORDED = "check_followup_recorded"
+    RETENTION_PURGE = "retention_purge"
 
 
 class PermanentJobError(Exception):
@@ -114,6 +115,11 @@ class CheckpointJob:
     line: str
 
 
+@dataclass(frozen=True)
+class PurgeJob:
+    """The daily retention purge (services/retention/purge.py); it schedules the next one."""
+
+
 #: the payload each kind carries (`enqueue` and `@job` are checked against it)
 PAYLOADS: dict[JobKind, type] = {
     JobKind.ASSESS_RISK: AlertJob,
@@ -128,6 +134,7 @@ PAYLOADS: dict[JobKind, type] = {
     JobKind.FOLLOW_UP_DUE: CheckInJob,
     JobKind.DELIVER_EVENT: EventJob,
     JobKind.SEND_AUDIT_CHECKPOINT: CheckpointJob,
+    JobKind.RETENTION_PURGE: PurgeJob,
 }
 
 

@@ -38,6 +38,7 @@ from lifeline.services.job_types import (
     PermanentJobError,
 )
 from lifeline.services.ports import Job, UnitOfWork
+from lifeline.services.retention.purge import retention_purge
 from lifeline.services.triage.assessment import assess_risk
 
 
@@ -99,9 +100,14 @@ TRANSACTIONAL: tuple[JobSpec[Any], ...] = (
     check_desk_attended,
     check_followup_recorded,
 )
-#: handlers that open their own transactions (they call the network and must hold no lock)
-#: and complete their job themselves
-FREE: tuple[FreeJobSpec[Any], ...] = (send_notification, deliver_event, send_audit_checkpoint)
+#: handlers that open their own transactions (they call the network and must hold no lock, or,
+#: as the retention purge, work in many small ones) and complete their job themselves
+FREE: tuple[FreeJobSpec[Any], ...] = (
+    send_notification,
+    deliver_event,
+    send_audit_checkpoint,
+    retention_purge,
+)
 
 DEFAULT_HANDLERS: dict[str, JobHandler] = {spec.kind: spec.run for spec in TRANSACTIONAL}
 FREE_HANDLERS: dict[str, FreeJobHandler] = {spec.kind: spec.run for spec in FREE}

@@ -40,6 +40,7 @@ from lifeline.services.intake.ports import (
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.reports.ports import ReportSource
+from lifeline.services.retention.ports import RetentionStore
 from lifeline.services.triage.ports import AssessmentRepository
 
 
@@ -228,6 +229,8 @@ class UnitOfWork(Protocol):
     reviews: ReviewReads
     # monitoring: posts seen (keyed hashes) and flagged authors' windows
     monitoring: MonitoringRepository
+    # retention: the purge, legal holds, erasure on request (the registry of personal fields)
+    retention: RetentionStore
 
     def __enter__(self) -> Self: ...
     def __exit__(

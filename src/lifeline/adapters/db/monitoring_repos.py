@@ -85,7 +85,7 @@ class SqlMonitoringStore:
             return set()
         by_hash = self._hashes(keys)
         # in the order given (the caller sorts): concurrent writers take row locks alike
-        rows = [{"post_hash": self.keys.blind_index(key), "seen_at": at} for key in keys]
+        rows = [{"post_hash": digest, "seen_at": at} for digest in by_hash]
         taken = self.conn.execute(_mark_seen(self.conn), rows).scalars().all()
         return {by_hash[digest] for digest in taken}
 

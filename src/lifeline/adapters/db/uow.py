@@ -36,6 +36,7 @@ from lifeline.adapters.db.repositories import (
     SqlCaseRepository,
     SqlSubjectRepository,
 )
+from lifeline.adapters.db.retention import SqlRetentionStore
 from lifeline.adapters.db.review_repos import SqlReviewReads
 from lifeline.adapters.db.sessions import SqlProfileStore, SqlSessionStore
 from lifeline.adapters.db.sms_ack_repos import SqlSmsAckFailures
@@ -71,6 +72,7 @@ from lifeline.services.ports import (
     SubjectRepository,
 )
 from lifeline.services.reports.ports import ReportSource
+from lifeline.services.retention.ports import RetentionStore
 from lifeline.services.triage.ports import AssessmentRepository
 
 _LOCK_KEYS = text(
@@ -113,6 +115,7 @@ class SqlUnitOfWork:
     dispatches: DispatchRepository
     sms_ack_failures: SmsAckFailures
     monitoring: MonitoringRepository
+    retention: RetentionStore
 
     def __init__(
         self,
@@ -182,6 +185,7 @@ class SqlUnitOfWork:
         self.dispatches = SqlDispatchRepository(conn, self.keys)
         self.sms_ack_failures = SqlSmsAckFailures(conn, self.keys)
         self.monitoring = SqlMonitoringStore(conn, self.keys)
+        self.retention = SqlRetentionStore(conn, self.keys)
         return self
 
     def __exit__(

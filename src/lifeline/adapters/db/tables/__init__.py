@@ -145,6 +145,9 @@ from lifeline.adapters.db.tables.monitoring import (
 from lifeline.adapters.db.tables.monitoring import (
     monitoring_window as monitoring_window,
 )
+from lifeline.adapters.db.tables.retention import (
+    retention_runs as retention_runs,
+)
 from lifeline.adapters.db.tables.triage import (
     risk_assessments as risk_assessments,
 )
