@@ -164,8 +164,17 @@ def test_a_bad_ndjson_line_names_its_index_and_line(api: Api, lifeline: Lifeline
     assert stored(lifeline) == (0, 0)
 
 
+def test_an_empty_request_is_answered_and_its_signature_taken_once(api: Api) -> None:
+    first = api.post(b"[]")
+    assert first.json() == {"accepted": 0, "duplicates": 0, "flagged": 0, "case_ids": []}
+    again = httpx.post(api.url + PATH, content=b"[]", headers=dict(first.request.headers))
+    assert again.status_code == 409
+
+
 def test_the_body_must_be_posts_in_a_known_content_type(api: Api) -> None:
     assert api.post(b'{"platform": "x"}').status_code == 422  # an object, not an array
+    lines = "\n".join(json.dumps(item(str(i))) for i in range(1001)).encode()
+    assert api.post(lines, "application/x-ndjson").status_code == 422
     too_many = api.send([item(str(i)) for i in range(1001)])
     assert too_many.status_code == 422 and "at most 1000" in too_many.json()["error"]["message"]
     plain = api.post(json.dumps([item("1")]).encode(), "text/plain")
