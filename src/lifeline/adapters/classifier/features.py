@@ -12,9 +12,11 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from lifeline.adapters.classifier.cues import CueDetector, Span
@@ -85,9 +87,9 @@ class Window:
 
 def windows(text: str) -> list[Window]:
     """Overlapping word windows covering `text` (one window for a short post)."""
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    if len(tokens) <= WINDOW_WORDS:
+    if len(text.split(None, WINDOW_WORDS)) <= WINDOW_WORDS:  # the words _TOKEN finds
         return [Window(0, len(text))]
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     out: list[Window] = []
     i = 0
     while True:
@@ -98,7 +100,13 @@ def windows(text: str) -> list[Window]:
         i += WINDOW_STRIDE
 
 
-def cue_row(tags: set[str]) -> list[float]:
+def cue_row(tags: set[str] | frozenset[str]) -> list[float]:
+    return list(_cue_row(frozenset(tags)))
+
+
+@lru_cache(maxsize=4096)
+def _cue_row(tags: frozenset[str]) -> tuple[float, ...]:
+    """Cached: posts share few sets of tags (most have none or one)."""
     row = [1.0 if tag in tags else 0.0 for tag in TAGS]
     for _, required, any_of, absent in CONJUNCTIONS:
         ok = (
@@ -109,7 +117,7 @@ def cue_row(tags: set[str]) -> list[float]:
         row.append(1.0 if ok else 0.0)
     evidence = sum(1 for t in (*_RISK, "now", "live") if t in tags)
     row.extend(1.0 if evidence >= n else 0.0 for n in EVIDENCE_LEVELS)
-    return row
+    return tuple(row)
 
 
 def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -128,6 +136,105 @@ def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix((data, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
 
 
+#: the most entries each cache below holds; a full cache is emptied (memory stays flat over any
+#: number of posts, and the words of the next posts fill it again)
+CACHE_ENTRIES = 100_000
+
+
+class _WordGrams:
+    """A HashingVectorizer's counts of a batch of texts, from each word's hashed n-grams,
+    remembered (analyzer `char_wb`: a word's n-grams do not depend on the words around it).
+
+    The same matrix as `vectorizer.transform`, built by scikit-learn's own hashing of each new
+    word: words repeat from post to post, and generating and hashing every n-gram of every post
+    in Python was most of the cost of scoring a short post."""
+
+    def __init__(self, vectorizer: HashingVectorizer) -> None:
+        self.vectorizer = vectorizer
+        self.cache: dict[str, np.ndarray] = {}
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        if len(self.cache) > CACHE_ENTRIES:
+            self.cache = {}
+        cache = self.cache  # one dict for this call, even if another thread replaces it
+        words = [t.split() for t in texts]
+        new = list({w: None for doc in words for w in doc if w not in cache})
+        if new:
+            counts = self.vectorizer.transform(new)
+            for i, word in enumerate(new):
+                row = slice(counts.indptr[i], counts.indptr[i + 1])
+                cache[word] = np.repeat(counts.indices[row], counts.data[row].astype(np.int64))
+        grams = [cache[w] for doc in words for w in doc]
+        sizes = [len(g) for g in grams]
+        indices = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int32)
+        ends = np.cumsum(sizes, dtype=np.int64)
+        per_doc = np.cumsum([len(doc) for doc in words], dtype=np.int64)
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        indptr[1:] = np.concatenate(([0], ends))[per_doc]
+        return _counts(indices, indptr, self.vectorizer)
+
+
+class _FeatureIndex:
+    """A HashingVectorizer's counts of a batch of texts (analyzer `word`), each feature's
+    column remembered: scikit-learn's hashing of one feature costs more than a dictionary
+    look-up, and most features (words, pairs of words) come back."""
+
+    def __init__(self, vectorizer: HashingVectorizer) -> None:
+        self.vectorizer = vectorizer
+        self.analyse = vectorizer.build_analyzer()
+        self.hasher = FeatureHasher(
+            n_features=vectorizer.n_features,
+            input_type="string",
+            dtype=vectorizer.dtype,
+            alternate_sign=vectorizer.alternate_sign,
+        )
+        self.cache: dict[str, int] = {}
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        if len(self.cache) > CACHE_ENTRIES:
+            self.cache = {}
+        cache = self.cache
+        features = [self.analyse(t) for t in texts]
+        new = list({f: None for doc in features for f in doc if f not in cache})
+        if new:  # one feature a row: its column
+            cache.update(
+                zip(new, self.hasher.transform([[f] for f in new]).indices.tolist(), strict=True)
+            )
+        indices = np.fromiter((cache[f] for doc in features for f in doc), dtype=np.int32)
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum([len(doc) for doc in features], out=indptr[1:])
+        return _counts(indices, indptr, self.vectorizer)
+
+
+def _counts(
+    indices: np.ndarray, indptr: np.ndarray, vectorizer: HashingVectorizer
+) -> sp.csr_matrix:
+    """Rows of ones at `indices`, duplicates summed: FeatureHasher's own last step."""
+    data = np.ones(len(indices), dtype=vectorizer.dtype)
+    counts = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, vectorizer.n_features))
+    counts.sum_duplicates()  # also sorts the indices
+    return counts
+
+
+def _cached_hashing(vectorizer: HashingVectorizer) -> _WordGrams | _FeatureIndex | None:
+    """The cached equivalent of `vectorizer.transform`, for the configurations it covers."""
+    plain = (
+        vectorizer.input == "content"
+        and vectorizer.preprocessor is None
+        and vectorizer.tokenizer is None
+        and not vectorizer.lowercase
+        and vectorizer.strip_accents is None
+        and not vectorizer.binary
+        and vectorizer.norm is None
+        and not vectorizer.alternate_sign
+    )
+    if plain and vectorizer.analyzer == "char_wb":
+        return _WordGrams(vectorizer)
+    if plain and vectorizer.analyzer == "word" and vectorizer.stop_words is None:
+        return _FeatureIndex(vectorizer)
+    return None
+
+
 class Featurizer:
     """Turns texts (or windows of texts) into rows; holds the fitted IDF weights."""
 
@@ -144,6 +251,7 @@ class Featurizer:
         self.char_idf, self.word_idf = char_idf, word_idf
         self.cue_weight = cue_weight
         self.detector = detector or CueDetector()
+        self._hashing = (_cached_hashing(char), _cached_hashing(word))
 
     @staticmethod
     def vectorizers(char_bits: int = 18, word_bits: int = 17) -> tuple[HashingVectorizer, ...]:
@@ -161,7 +269,20 @@ class Featurizer:
         return char, word
 
     def raw(self, skeletons: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The hashed n-gram counts, by scikit-learn alone (what `hashed` must equal)."""
         return self.char.transform(skeletons), self.word.transform(skeletons)
+
+    def hashed(self, skeletons: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """`raw`, faster: each word's or feature's hashing remembered."""
+        char_cache, word_cache = self._hashing
+        return (
+            self.char.transform(skeletons)
+            if char_cache is None
+            else char_cache.transform(skeletons),
+            self.word.transform(skeletons)
+            if word_cache is None
+            else word_cache.transform(skeletons),
+        )
 
     def blocks(
         self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
@@ -169,8 +290,10 @@ class Featurizer:
         """The three blocks of the rows (character n-grams, word n-grams, cues), apart: the
         model scores them block by block, which saves stacking them for every post."""
         skeletons = [views(t).skeleton for t in texts]
-        char, word = self.raw(skeletons)
-        cues = np.array([cue_row({s.tag for s in doc}) for doc in spans], dtype=np.float64)
+        char, word = self.hashed(skeletons)
+        cues = np.array(
+            [_cue_row(frozenset(s.tag for s in doc)) for doc in spans], dtype=np.float64
+        )
         if not len(spans):
             cues = np.zeros((0, len(CUE_FEATURES)))
         return (

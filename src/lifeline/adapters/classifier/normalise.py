@@ -124,16 +124,26 @@ def emoji_token(char: str) -> str | None:
     return " emo" + re.sub(r"[^a-z]", "", name.casefold())[:20] + " "
 
 
+class _EmojiTable(dict[int, str]):
+    """For str.translate: an emoji's word, nothing for a joiner or variation selector, any
+    other character itself. Filled as characters are met; bounded."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        token = "" if char in _SKIP_CHARS else emoji_token(char)
+        if len(self) > 8192:
+            self.clear()
+        self[code] = out = char if token is None else token
+        return out
+
+
+_EMOJI_TABLE = _EmojiTable()
+
+
 def _emoji_to_words(text: str) -> str:
     if text.isascii():
         return text
-    parts: list[str] = []
-    for char in text:
-        if char in _SKIP_CHARS:
-            continue
-        token = emoji_token(char)
-        parts.append(char if token is None else token)
-    return "".join(parts)
+    return text.translate(_EMOJI_TABLE)
 
 
 def _base(text: str) -> str:
