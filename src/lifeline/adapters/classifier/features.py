@@ -13,6 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,7 +22,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from lifeline.adapters.classifier.cues import CueDetector, Span
 from lifeline.adapters.classifier.lexicon import TAGS
-from lifeline.adapters.classifier.normalise import views
+from lifeline.adapters.classifier.normalise import skeleton, views
 
 WINDOW_WORDS = 48
 WINDOW_STRIDE = 24
@@ -181,7 +182,9 @@ class _FeatureIndex:
 
     def __init__(self, vectorizer: HashingVectorizer) -> None:
         self.vectorizer = vectorizer
-        self.analyse = vectorizer.build_analyzer()
+        words = r"\S+"  # the token pattern: a regex, not a password
+        plain = vectorizer.token_pattern == words and vectorizer.ngram_range == (1, 2)
+        self.analyse = _words_and_pairs if plain else vectorizer.build_analyzer()
         self.hasher = FeatureHasher(
             n_features=vectorizer.n_features,
             input_type="string",
@@ -204,6 +207,13 @@ class _FeatureIndex:
         indptr = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum([len(doc) for doc in features], out=indptr[1:])
         return _counts(indices, indptr, self.vectorizer)
+
+
+def _words_and_pairs(text: str) -> list[str]:
+    """The word analyzer's features for token pattern `\\S+` and n-grams (1, 2): the words, then
+    each pair of neighbours (scikit-learn's `_word_ngrams`, without its general loop)."""
+    words = text.split()
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
 
 
 def _counts(
@@ -289,7 +299,7 @@ class Featurizer:
     ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
         """The three blocks of the rows (character n-grams, word n-grams, cues), apart: the
         model scores them block by block, which saves stacking them for every post."""
-        skeletons = [views(t).skeleton for t in texts]
+        skeletons = [skeleton(t) for t in texts]
         char, word = self.hashed(skeletons)
         cues = np.array(
             [_cue_row(frozenset(s.tag for s in doc)) for doc in spans], dtype=np.float64

@@ -284,3 +284,16 @@ def views(text: str) -> Views:
     plain = _ELONGATED.sub(r"\1\1", base)
     latin = to_latin(_ELONGATED.sub(r"\1", base))
     return Views(plain, " ".join(fold_word(w) for w in latin.split()))
+
+
+def skeleton(text: str) -> str:
+    """`views(text).skeleton`, a word at a time: after `_base` the words are apart (single
+    spaces), and cutting elongation, transliteration and folding each work within a word, so
+    each word's skeleton is remembered (words repeat from post to post)."""
+    return " ".join(s for w in _base(text).split() if (s := skeleton_word(w)))
+
+
+@lru_cache(maxsize=131072)
+def skeleton_word(word: str) -> str:
+    """The skeleton of one word of `_base`'s output (several for "wanna": "want to")."""
+    return " ".join(fold_word(w) for w in to_latin(_ELONGATED.sub(r"\1", word)).split())
