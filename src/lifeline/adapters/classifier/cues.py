@@ -22,6 +22,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -55,8 +56,10 @@ _WORD = r"[\w\u0900-\u0963\u0966-\u097F]"
 _SQUEEZE = re.compile(r"([a-z])\1+")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """A cue: its tag and where it is in the text. A named tuple, not a dataclass: a post can
+    hold thousands, and a frozen dataclass costs several times as much to make."""
+
     tag: str
     text: str
     start: int
@@ -361,6 +364,8 @@ class CueDetector:
             scripts.append(self.devanagari)
         found: dict[str, list[tuple[int, int]]] = {}
         candidates = self.prefilter.bits(view.text)
+        if not candidates:
+            return []
         for patterns in scripts:
             for p in patterns:
                 if not candidates & p.bit:
@@ -375,13 +380,12 @@ class CueDetector:
             ranked = [(r[0], i, r[1]) for i, p in enumerate(parts) for r in found.get(p, ())]
             if ranked:
                 found[tag] = _leftmost(ranked)
-        spans = [
-            Span(tag, text[start:end], start, end)
-            for tag, ranges in found.items()
-            for start, end in ranges
-        ]
-        spans.sort(key=lambda sp: (sp.start, sp.end, sp.tag))
-        return _outside_negation(spans)
+        ordered = sorted(
+            (start, end, tag) for tag, ranges in found.items() for start, end in ranges
+        )
+        return _outside_negation(
+            [Span(tag, text[start:end], start, end) for start, end, tag in ordered]
+        )
 
 
 #: cues that a negation around them cancels ("main suicide *nahi karunga*")

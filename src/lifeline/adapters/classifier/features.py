@@ -13,14 +13,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from lifeline.adapters.classifier.cues import CueDetector, Span
+from lifeline.adapters.classifier.hashing import SparseRows, cached_hashing, tfidf
 from lifeline.adapters.classifier.lexicon import TAGS
 from lifeline.adapters.classifier.normalise import skeleton, views
 
@@ -121,130 +120,6 @@ def _cue_row(tags: frozenset[str]) -> tuple[float, ...]:
     return tuple(row)
 
 
-def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """TfidfTransformer(sublinear_tf=True).transform with its fitted `idf`, then L2 rows.
-
-    Hand-written because scikit-learn's per-call input checks cost about a millisecond per
-    post, which is most of a single post's latency; the arithmetic is the same (a test compares
-    the two)."""
-    counts = counts.tocsr()
-    data = (np.log(counts.data.astype(np.float64)) + 1.0) * idf[counts.indices]
-    n = counts.shape[0]
-    row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
-    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n))
-    norms[norms == 0] = 1.0
-    data /= norms[row_of]
-    return sp.csr_matrix((data, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
-
-
-#: the most entries each cache below holds; a full cache is emptied (memory stays flat over any
-#: number of posts, and the words of the next posts fill it again)
-CACHE_ENTRIES = 100_000
-
-
-class _WordGrams:
-    """A HashingVectorizer's counts of a batch of texts, from each word's hashed n-grams,
-    remembered (analyzer `char_wb`: a word's n-grams do not depend on the words around it).
-
-    The same matrix as `vectorizer.transform`, built by scikit-learn's own hashing of each new
-    word: words repeat from post to post, and generating and hashing every n-gram of every post
-    in Python was most of the cost of scoring a short post."""
-
-    def __init__(self, vectorizer: HashingVectorizer) -> None:
-        self.vectorizer = vectorizer
-        self.cache: dict[str, np.ndarray] = {}
-
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        if len(self.cache) > CACHE_ENTRIES:
-            self.cache = {}
-        cache = self.cache  # one dict for this call, even if another thread replaces it
-        words = [t.split() for t in texts]
-        new = list({w: None for doc in words for w in doc if w not in cache})
-        if new:
-            counts = self.vectorizer.transform(new)
-            for i, word in enumerate(new):
-                row = slice(counts.indptr[i], counts.indptr[i + 1])
-                cache[word] = np.repeat(counts.indices[row], counts.data[row].astype(np.int64))
-        grams = [cache[w] for doc in words for w in doc]
-        sizes = [len(g) for g in grams]
-        indices = np.concatenate(grams) if grams else np.zeros(0, dtype=np.int32)
-        ends = np.cumsum(sizes, dtype=np.int64)
-        per_doc = np.cumsum([len(doc) for doc in words], dtype=np.int64)
-        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        indptr[1:] = np.concatenate(([0], ends))[per_doc]
-        return _counts(indices, indptr, self.vectorizer)
-
-
-class _FeatureIndex:
-    """A HashingVectorizer's counts of a batch of texts (analyzer `word`), each feature's
-    column remembered: scikit-learn's hashing of one feature costs more than a dictionary
-    look-up, and most features (words, pairs of words) come back."""
-
-    def __init__(self, vectorizer: HashingVectorizer) -> None:
-        self.vectorizer = vectorizer
-        words = r"\S+"  # the token pattern: a regex, not a password
-        plain = vectorizer.token_pattern == words and vectorizer.ngram_range == (1, 2)
-        self.analyse = _words_and_pairs if plain else vectorizer.build_analyzer()
-        self.hasher = FeatureHasher(
-            n_features=vectorizer.n_features,
-            input_type="string",
-            dtype=vectorizer.dtype,
-            alternate_sign=vectorizer.alternate_sign,
-        )
-        self.cache: dict[str, int] = {}
-
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        if len(self.cache) > CACHE_ENTRIES:
-            self.cache = {}
-        cache = self.cache
-        features = [self.analyse(t) for t in texts]
-        new = list({f: None for doc in features for f in doc if f not in cache})
-        if new:  # one feature a row: its column
-            cache.update(
-                zip(new, self.hasher.transform([[f] for f in new]).indices.tolist(), strict=True)
-            )
-        indices = np.fromiter((cache[f] for doc in features for f in doc), dtype=np.int32)
-        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum([len(doc) for doc in features], out=indptr[1:])
-        return _counts(indices, indptr, self.vectorizer)
-
-
-def _words_and_pairs(text: str) -> list[str]:
-    """The word analyzer's features for token pattern `\\S+` and n-grams (1, 2): the words, then
-    each pair of neighbours (scikit-learn's `_word_ngrams`, without its general loop)."""
-    words = text.split()
-    return words + [f"{a} {b}" for a, b in pairwise(words)]
-
-
-def _counts(
-    indices: np.ndarray, indptr: np.ndarray, vectorizer: HashingVectorizer
-) -> sp.csr_matrix:
-    """Rows of ones at `indices`, duplicates summed: FeatureHasher's own last step."""
-    data = np.ones(len(indices), dtype=vectorizer.dtype)
-    counts = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, vectorizer.n_features))
-    counts.sum_duplicates()  # also sorts the indices
-    return counts
-
-
-def _cached_hashing(vectorizer: HashingVectorizer) -> _WordGrams | _FeatureIndex | None:
-    """The cached equivalent of `vectorizer.transform`, for the configurations it covers."""
-    plain = (
-        vectorizer.input == "content"
-        and vectorizer.preprocessor is None
-        and vectorizer.tokenizer is None
-        and not vectorizer.lowercase
-        and vectorizer.strip_accents is None
-        and not vectorizer.binary
-        and vectorizer.norm is None
-        and not vectorizer.alternate_sign
-    )
-    if plain and vectorizer.analyzer == "char_wb":
-        return _WordGrams(vectorizer)
-    if plain and vectorizer.analyzer == "word" and vectorizer.stop_words is None:
-        return _FeatureIndex(vectorizer)
-    return None
-
-
 class Featurizer:
     """Turns texts (or windows of texts) into rows; holds the fitted IDF weights."""
 
@@ -261,7 +136,7 @@ class Featurizer:
         self.char_idf, self.word_idf = char_idf, word_idf
         self.cue_weight = cue_weight
         self.detector = detector or CueDetector()
-        self._hashing = (_cached_hashing(char), _cached_hashing(word))
+        self._hashing = (cached_hashing(char), cached_hashing(word))
 
     @staticmethod
     def vectorizers(char_bits: int = 18, word_bits: int = 17) -> tuple[HashingVectorizer, ...]:
@@ -282,25 +157,23 @@ class Featurizer:
         """The hashed n-gram counts, by scikit-learn alone (what `hashed` must equal)."""
         return self.char.transform(skeletons), self.word.transform(skeletons)
 
-    def hashed(self, skeletons: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        """`raw`, faster: each word's or feature's hashing remembered."""
-        char_cache, word_cache = self._hashing
-        return (
-            self.char.transform(skeletons)
-            if char_cache is None
-            else char_cache.transform(skeletons),
-            self.word.transform(skeletons)
-            if word_cache is None
-            else word_cache.transform(skeletons),
+    def hashed(self, skeletons: Sequence[str]) -> tuple[SparseRows, SparseRows]:
+        """`raw`, faster (hashing.py): the same counts, each word's or feature's hashing
+        remembered."""
+        char, word = (
+            SparseRows.of(vectorizer.transform(skeletons))
+            if cached is None
+            else cached.transform(skeletons)
+            for vectorizer, cached in zip((self.char, self.word), self._hashing, strict=True)
         )
+        return char, word
 
     def blocks(
         self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
-    ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+    ) -> tuple[SparseRows, SparseRows, np.ndarray]:
         """The three blocks of the rows (character n-grams, word n-grams, cues), apart: the
         model scores them block by block, which saves stacking them for every post."""
-        skeletons = [skeleton(t) for t in texts]
-        char, word = self.hashed(skeletons)
+        char, word = self.hashed([skeleton(t) for t in texts])
         cues = np.array(
             [_cue_row(frozenset(s.tag for s in doc)) for doc in spans], dtype=np.float64
         )
@@ -315,7 +188,7 @@ class Featurizer:
     def rows(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> sp.csr_matrix:
         """One row per text; `spans` are the cues found in each."""
         char, word, cues = self.blocks(texts, spans)
-        return sp.hstack([char, word, sp.csr_matrix(cues)], format="csr")
+        return sp.hstack([char.tocsr(), word.tocsr(), sp.csr_matrix(cues)], format="csr")
 
     def text_windows(self, text: str) -> tuple[list[Window], list[list[Span]]]:
         """The windows of one text and the cues in each (rows are built for a whole batch at
