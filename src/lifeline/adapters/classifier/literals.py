@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -32,8 +33,10 @@ _EMPTY: Strings = frozenset({""})
 _NOTHING_KNOWN: Info = (None, None)
 
 
+@lru_cache(maxsize=4096)
 def required_literals(pattern: str) -> Strings | None:
-    """Non-empty strings one of which every match of `pattern` contains, or None."""
+    """Non-empty strings one of which every match of `pattern` contains, or None. Cached: a
+    line naming both scripts is read for each, and every CueDetector reads the lexicon."""
     try:
         parsed = sre_parse.parse(pattern)
     except re.error:
