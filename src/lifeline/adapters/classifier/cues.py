@@ -12,6 +12,12 @@ the same way when compiled.
 
 A cue inside a negation span ("main suicide *nahi karunga*") is dropped: the negation is what
 the post says (NEGATABLE lists the tags it cancels).
+
+Speed (every result the same; bench/triage_equivalence.py checks the corpus and fresh sets):
+a tag's pattern runs only on a view that holds one of its required literals (literals.py),
+all found by one Aho-Corasick pass, since most posts hold no cue of most tags; and the view of
+NFC text is copied a stretch at a time between the few places it differs from the folded text
+(_view_of_folded), with the character-by-character builder kept for everything else.
 """
 
 from __future__ import annotations
@@ -250,10 +256,6 @@ def squeeze_pattern(pattern: str) -> str:
 
 _DEVA_CHAR = re.compile("[\u0900-\u097f]")
 _NOT_DEVA = re.compile("[^\u0900-\u097f ]")
-
-
-def compile_lexicon(lexicon: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
-    return {tag: _compile(alternatives) for tag, alternatives in lexicon.items()}
 
 
 def _compile(alternatives: list[str]) -> re.Pattern[str]:
