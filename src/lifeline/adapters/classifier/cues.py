@@ -12,6 +12,12 @@ the same way when compiled.
 
 A cue inside a negation span ("main suicide *nahi karunga*") is dropped: the negation is what
 the post says (NEGATABLE lists the tags it cancels).
+
+Speed (every result the same; bench/triage_equivalence.py checks the corpus and fresh sets):
+a tag's pattern runs only on a view that holds one of its required literals (literals.py),
+all found by one Aho-Corasick pass, since most posts hold no cue of most tags; and the view of
+NFC text is copied a stretch at a time between the few places it differs from the folded text
+(_view_of_folded), with the character-by-character builder kept for everything else.
 """
 
 from __future__ import annotations
@@ -22,8 +28,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
+
+import ahocorasick
 
 from lifeline.adapters.classifier.lexicon import DERIVED_TAGS, INTERNAL_TAGS, LEXICON
+from lifeline.adapters.classifier.literals import required_literals
 
 #: bumped whenever the matching view changes, so the model version changes with it
 VIEW_VERSION = 3
@@ -52,8 +62,10 @@ _WORD = r"[\w\u0900-\u0963\u0966-\u097F]"
 _SQUEEZE = re.compile(r"([a-z])\1+")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    """A cue: its tag and where it is in the text. A named tuple, not a dataclass: a post can
+    hold thousands, and a frozen dataclass costs several times as much to make."""
+
     tag: str
     text: str
     start: int
@@ -133,6 +145,83 @@ def _pieces(text: str) -> Iterable[tuple[str, int, int]]:
 
 
 def match_view(text: str) -> MatchView:
+    """The squeezed view of `text` (see the module's docstring)."""
+    if unicodedata.is_normalized("NFC", text) and not _DEVA_TRIPLE.search(text):
+        folded = text.translate(_FOLD)
+        if len(folded) == len(text) and not _MARK_AFTER_LATIN.search(folded):
+            return _view_of_folded(folded)
+    return _match_view_by_character(text)
+
+
+class _FoldTable(dict[int, str]):
+    """What each character becomes, one character for one (for str.translate): its folded
+    letter, " " for a separator, _DROPPED, or _SIGN for a dropped sign that belongs to the
+    letter before it. A letter that folds to several ("ß") gives them all, and the caller
+    then takes the slower path. Filled as characters are met; bounded."""
+
+    def __missing__(self, code: int) -> str:
+        kind, letters = _kind(chr(code))
+        folded = {_DROP: _DROPPED, _MARK: _SIGN, _SEPARATOR: " "}.get(kind, letters)
+        if len(self) > 8192:
+            self.clear()
+        self[code] = folded
+        return folded
+
+
+_DROPPED, _SIGN = "\x00", "\x01"
+_FOLD = _FoldTable()
+#: a dropped sign after a Latin letter: it may join that letter to the next (see
+#: _match_view_by_character), which the fast path does not follow
+_MARK_AFTER_LATIN = re.compile("[a-z]\x00*\x01")
+#: where the view is not the folded text one for one: separators and dropped characters at the
+#: start, a separator followed by more (or by dropped characters), dropped characters, and an
+#: elongated Latin letter
+_IRREGULAR = re.compile("^[ \x00\x01]+| [ \x00\x01]+|[\x00\x01]+|([a-z])\\1+")
+
+
+def _view_of_folded(folded: str) -> MatchView:
+    """match_view of NFC text, from its characters folded one for one: the same view as
+    _match_view_by_character, copied a stretch at a time between the places where they differ
+    (a few per post) instead of a character at a time."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    at = 0
+    for m in _IRREGULAR.finditer(folded):
+        start, end = m.span()
+        if at < start:  # one for one
+            out.append(folded[at:start])
+            starts.extend(range(at, start))
+            ends.extend(range(at + 1, start + 1))
+        at = end
+        first = folded[start]
+        if start == 0 and first in _LEADING:
+            continue  # nothing before: separators are not kept, signs have no letter
+        if first == " ":  # one separator for the run
+            out.append(" ")
+            starts.append(start)
+            ends.append(start + 1)
+        elif first in _DROPS:  # after a letter: its signs belong to its span
+            if _SIGN in m.group():
+                ends[-1] = start + m.group().rindex(_SIGN) + 1
+        else:  # an elongated letter: one letter covering the whole run
+            out.append(first)
+            starts.append(start)
+            ends.append(end)
+    if at < len(folded):
+        out.append(folded[at:])
+        starts.extend(range(at, len(folded)))
+        ends.extend(range(at + 1, len(folded) + 1))
+    return MatchView("".join(out), tuple(starts), tuple(ends))
+
+
+_DROPS = _DROPPED + _SIGN
+_LEADING = " " + _DROPS
+
+
+def _match_view_by_character(text: str) -> MatchView:
+    """match_view for any text: non-NFC input, Devanagari letters written three times or more,
+    letters that fold to several."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -169,29 +258,63 @@ _DEVA_CHAR = re.compile("[\u0900-\u097f]")
 _NOT_DEVA = re.compile("[^\u0900-\u097f ]")
 
 
-def compile_lexicon(lexicon: dict[str, list[str]]) -> dict[str, re.Pattern[str]]:
-    compiled: dict[str, re.Pattern[str]] = {}
-    for tag, alternatives in lexicon.items():
-        body = "|".join(f"(?:{squeeze_pattern(alt)})" for alt in alternatives)
-        compiled[tag] = re.compile(f"(?<!{_WORD})(?:{body})(?!{_WORD})")
-    return compiled
+def _compile(alternatives: list[str]) -> re.Pattern[str]:
+    body = "|".join(f"(?:{squeeze_pattern(alt)})" for alt in alternatives)
+    return re.compile(f"(?<!{_WORD})(?:{body})(?!{_WORD})")
 
 
-def _by_script(lexicon: dict[str, list[str]], devanagari: bool) -> dict[str, re.Pattern[str]]:
+def _by_script(lexicon: dict[str, list[str]], devanagari: bool) -> dict[str, list[str]]:
     """The lexicon's patterns that can match text in one script (a line naming both scripts is
-    in both): a post in one script is searched with fewer alternatives, which is most of the
-    cost of finding cues."""
-    return compile_lexicon(
-        {
-            tag: kept
-            for tag, alts in lexicon.items()
-            if (kept := [a for a in alts if bool(_DEVA_CHAR.search(a)) == devanagari or _mixed(a)])
-        }
-    )
+    in both): a post in one script is searched with fewer alternatives."""
+    return {
+        tag: kept
+        for tag, alts in lexicon.items()
+        if (kept := [a for a in alts if bool(_DEVA_CHAR.search(a)) == devanagari or _mixed(a)])
+    }
 
 
 def _mixed(pattern: str) -> bool:
     return bool(_DEVA_CHAR.search(pattern)) and bool(re.search("[a-z]", pattern))
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """One tag's patterns for one script, and its bit in the prefilter's answer."""
+
+    tag: str
+    regex: re.Pattern[str]
+    bit: int
+
+
+class _Prefilter:
+    """Which patterns can match a view: those with an alternative whose required literal
+    (literals.py) is in it, found for all at once by one Aho-Corasick pass; a pattern with an
+    alternative without a literal always runs."""
+
+    def __init__(self, patterns: dict[int, list[str]]) -> None:
+        self.always = 0
+        literal_bits: dict[str, int] = {}
+        for bit, alternatives in patterns.items():
+            for alt in alternatives:
+                literals = required_literals(squeeze_pattern(alt))
+                if literals is None:
+                    self.always |= bit
+                    break
+                for literal in literals:
+                    literal_bits[literal] = literal_bits.get(literal, 0) | bit
+        self.automaton = ahocorasick.Automaton()
+        for literal, bits in literal_bits.items():
+            self.automaton.add_word(literal, bits)
+        self.empty = not literal_bits
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    def bits(self, text: str) -> int:
+        found = self.always
+        if not self.empty:
+            for _, bits in self.automaton.iter(text):
+                found |= bits
+        return found
 
 
 def _leftmost(ranges: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
@@ -219,8 +342,19 @@ class CueDetector:
             and lexicon.get(tag) == [alt for p in parts for alt in lexicon[p]]
         }
         own = {k: v for k, v in lexicon.items() if k not in self.derived}
-        self.latin = _by_script(own, devanagari=False)
-        self.devanagari = _by_script(own, devanagari=True)
+        scripts = (_by_script(own, devanagari=False), _by_script(own, devanagari=True))
+        bits = iter(1 << i for i in range(len(scripts[0]) + len(scripts[1])))
+        self.latin, self.devanagari = (
+            [_Pattern(tag, _compile(alts), next(bits)) for tag, alts in script.items()]
+            for script in scripts
+        )
+        self.prefilter = _Prefilter(
+            {
+                p.bit: script[p.tag]
+                for script, patterns in zip(scripts, (self.latin, self.devanagari), strict=True)
+                for p in patterns
+            }
+        )
 
     def find(self, text: str, view: MatchView | None = None) -> list[Span]:
         """All cue spans, internal ones included, ordered by position."""
@@ -231,25 +365,29 @@ class CueDetector:
         if _DEVA_CHAR.search(view.text):
             scripts.append(self.devanagari)
         found: dict[str, list[tuple[int, int]]] = {}
+        candidates = self.prefilter.bits(view.text)
+        if not candidates:
+            return []
         for patterns in scripts:
-            for tag, pattern in patterns.items():
-                for m in pattern.finditer(view.text):
+            for p in patterns:
+                if not candidates & p.bit:
+                    continue  # none of its literals is in the text: it cannot match
+                for m in p.regex.finditer(view.text):
                     s, e = m.span()
                     if e > s:
-                        found.setdefault(tag, []).append((view.starts[s], view.ends[e - 1]))
+                        found.setdefault(p.tag, []).append((view.starts[s], view.ends[e - 1]))
         if len(scripts) > 1:  # both scripts' matches, merged as one pattern would have found them
             found = {tag: _leftmost([(a, 0, b) for a, b in set(r)]) for tag, r in found.items()}
         for tag, parts in self.derived.items():
             ranked = [(r[0], i, r[1]) for i, p in enumerate(parts) for r in found.get(p, ())]
             if ranked:
                 found[tag] = _leftmost(ranked)
-        spans = [
-            Span(tag, text[start:end], start, end)
-            for tag, ranges in found.items()
-            for start, end in ranges
-        ]
-        spans.sort(key=lambda sp: (sp.start, sp.end, sp.tag))
-        return _outside_negation(spans)
+        ordered = sorted(
+            (start, end, tag) for tag, ranges in found.items() for start, end in ranges
+        )
+        return _outside_negation(
+            [Span(tag, text[start:end], start, end) for start, end, tag in ordered]
+        )
 
 
 #: cues that a negation around them cancels ("main suicide *nahi karunga*")

@@ -12,14 +12,16 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
 from lifeline.adapters.classifier.cues import CueDetector, Span
+from lifeline.adapters.classifier.hashing import SparseRows, cached_hashing, tfidf
 from lifeline.adapters.classifier.lexicon import TAGS
-from lifeline.adapters.classifier.normalise import views
+from lifeline.adapters.classifier.normalise import skeleton, views
 
 WINDOW_WORDS = 48
 WINDOW_STRIDE = 24
@@ -85,9 +87,9 @@ class Window:
 
 def windows(text: str) -> list[Window]:
     """Overlapping word windows covering `text` (one window for a short post)."""
-    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-    if len(tokens) <= WINDOW_WORDS:
+    if len(text.split(None, WINDOW_WORDS)) <= WINDOW_WORDS:  # the words _TOKEN finds
         return [Window(0, len(text))]
+    tokens = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
     out: list[Window] = []
     i = 0
     while True:
@@ -98,7 +100,13 @@ def windows(text: str) -> list[Window]:
         i += WINDOW_STRIDE
 
 
-def cue_row(tags: set[str]) -> list[float]:
+def cue_row(tags: set[str] | frozenset[str]) -> list[float]:
+    return list(_cue_row(frozenset(tags)))
+
+
+@lru_cache(maxsize=4096)
+def _cue_row(tags: frozenset[str]) -> tuple[float, ...]:
+    """Cached: posts share few sets of tags (most have none or one)."""
     row = [1.0 if tag in tags else 0.0 for tag in TAGS]
     for _, required, any_of, absent in CONJUNCTIONS:
         ok = (
@@ -109,23 +117,7 @@ def cue_row(tags: set[str]) -> list[float]:
         row.append(1.0 if ok else 0.0)
     evidence = sum(1 for t in (*_RISK, "now", "live") if t in tags)
     row.extend(1.0 if evidence >= n else 0.0 for n in EVIDENCE_LEVELS)
-    return row
-
-
-def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """TfidfTransformer(sublinear_tf=True).transform with its fitted `idf`, then L2 rows.
-
-    Hand-written because scikit-learn's per-call input checks cost about a millisecond per
-    post, which is most of a single post's latency; the arithmetic is the same (a test compares
-    the two)."""
-    counts = counts.tocsr()
-    data = (np.log(counts.data.astype(np.float64)) + 1.0) * idf[counts.indices]
-    n = counts.shape[0]
-    row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
-    norms = np.sqrt(np.bincount(row_of, weights=data * data, minlength=n))
-    norms[norms == 0] = 1.0
-    data /= norms[row_of]
-    return sp.csr_matrix((data, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape)
+    return tuple(row)
 
 
 class Featurizer:
@@ -144,6 +136,7 @@ class Featurizer:
         self.char_idf, self.word_idf = char_idf, word_idf
         self.cue_weight = cue_weight
         self.detector = detector or CueDetector()
+        self._hashing = (cached_hashing(char), cached_hashing(word))
 
     @staticmethod
     def vectorizers(char_bits: int = 18, word_bits: int = 17) -> tuple[HashingVectorizer, ...]:
@@ -161,16 +154,29 @@ class Featurizer:
         return char, word
 
     def raw(self, skeletons: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The hashed n-gram counts, by scikit-learn alone (what `hashed` must equal)."""
         return self.char.transform(skeletons), self.word.transform(skeletons)
+
+    def hashed(self, skeletons: Sequence[str]) -> tuple[SparseRows, SparseRows]:
+        """`raw`, faster (hashing.py): the same counts, each word's or feature's hashing
+        remembered."""
+        char, word = (
+            SparseRows.of(vectorizer.transform(skeletons))
+            if cached is None
+            else cached.transform(skeletons)
+            for vectorizer, cached in zip((self.char, self.word), self._hashing, strict=True)
+        )
+        return char, word
 
     def blocks(
         self, texts: Sequence[str], spans: Sequence[Sequence[Span]]
-    ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+    ) -> tuple[SparseRows, SparseRows, np.ndarray]:
         """The three blocks of the rows (character n-grams, word n-grams, cues), apart: the
         model scores them block by block, which saves stacking them for every post."""
-        skeletons = [views(t).skeleton for t in texts]
-        char, word = self.raw(skeletons)
-        cues = np.array([cue_row({s.tag for s in doc}) for doc in spans], dtype=np.float64)
+        char, word = self.hashed([skeleton(t) for t in texts])
+        cues = np.array(
+            [_cue_row(frozenset(s.tag for s in doc)) for doc in spans], dtype=np.float64
+        )
         if not len(spans):
             cues = np.zeros((0, len(CUE_FEATURES)))
         return (
@@ -182,7 +188,7 @@ class Featurizer:
     def rows(self, texts: Sequence[str], spans: Sequence[Sequence[Span]]) -> sp.csr_matrix:
         """One row per text; `spans` are the cues found in each."""
         char, word, cues = self.blocks(texts, spans)
-        return sp.hstack([char, word, sp.csr_matrix(cues)], format="csr")
+        return sp.hstack([char.tocsr(), word.tocsr(), sp.csr_matrix(cues)], format="csr")
 
     def text_windows(self, text: str) -> tuple[list[Window], list[list[Span]]]:
         """The windows of one text and the cues in each (rows are built for a whole batch at

@@ -54,7 +54,7 @@ def detect_language(text: str) -> str:
     """`hi` when Devanagari letters are at least a quarter of the letters; otherwise `hi-Latn` when
     Hinglish function words hold their own against English ones; otherwise `en` (also the
     answer for text with no letters at all)."""
-    deva = len(_DEVA_LETTER.findall(text))
+    deva = 0 if text.isascii() else len(_DEVA_LETTER.findall(text))
     latin = len(_LATIN_LETTER.findall(text))
     if deva and deva >= 0.25 * (deva + latin):
         return HINDI

@@ -124,16 +124,26 @@ def emoji_token(char: str) -> str | None:
     return " emo" + re.sub(r"[^a-z]", "", name.casefold())[:20] + " "
 
 
+class _EmojiTable(dict[int, str]):
+    """For str.translate: an emoji's word, nothing for a joiner or variation selector, any
+    other character itself. Filled as characters are met; bounded."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        token = "" if char in _SKIP_CHARS else emoji_token(char)
+        if len(self) > 8192:
+            self.clear()
+        self[code] = out = char if token is None else token
+        return out
+
+
+_EMOJI_TABLE = _EmojiTable()
+
+
 def _emoji_to_words(text: str) -> str:
     if text.isascii():
         return text
-    parts: list[str] = []
-    for char in text:
-        if char in _SKIP_CHARS:
-            continue
-        token = emoji_token(char)
-        parts.append(char if token is None else token)
-    return "".join(parts)
+    return text.translate(_EMOJI_TABLE)
 
 
 def _base(text: str) -> str:
@@ -274,3 +284,16 @@ def views(text: str) -> Views:
     plain = _ELONGATED.sub(r"\1\1", base)
     latin = to_latin(_ELONGATED.sub(r"\1", base))
     return Views(plain, " ".join(fold_word(w) for w in latin.split()))
+
+
+def skeleton(text: str) -> str:
+    """`views(text).skeleton`, a word at a time: after `_base` the words are apart (single
+    spaces), and cutting elongation, transliteration and folding each work within a word, so
+    each word's skeleton is remembered (words repeat from post to post)."""
+    return " ".join(s for w in _base(text).split() if (s := skeleton_word(w)))
+
+
+@lru_cache(maxsize=131072)
+def skeleton_word(word: str) -> str:
+    """The skeleton of one word of `_base`'s output (several for "wanna": "want to")."""
+    return " ".join(fold_word(w) for w in to_latin(_ELONGATED.sub(r"\1", word)).split())
