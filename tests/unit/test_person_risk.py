@@ -9,7 +9,12 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from lifeline.adapters.classifier.person import PersonScorer, UnscorablePost, person_score
+from lifeline.adapters.classifier.person import (
+    PersonScorer,
+    UnscorablePost,
+    person_score,
+    self_focus,
+)
 from lifeline.adapters.classifier.ranking import precision_at_recall, ranking
 from lifeline.domain.person_risk import PersonPost, Trend, trend_of
 from lifeline.domain.risk import Cue, RiskLevel, RiskResult, RiskSubject
@@ -126,3 +131,20 @@ def test_ranking_gives_the_auc_and_seeded_bootstrap_intervals() -> None:
     perfect = ranking([True, False], [0.9, 0.1], resamples=50)
     assert perfect["roc_auc"] == 1.0 and perfect["precision_at_recall"] == 1.0
     assert ranking([False, False], [0.9, 0.1], resamples=10)["roc_auc"] is None
+
+
+def test_a_reply_to_someone_else_counts_less_for_the_author_until_the_model_tells() -> None:
+    helper = "you can get through this, please call someone, you matter"
+    own = "I can't get through this, nobody would even notice"
+    plain = "aaj raat pankhe se latak jaunga"
+    unknown = (RiskLevel.IDEATION, 0.8, None)
+    model = FakeModel({helper: unknown, own: unknown, plain: unknown})
+    scorer = PersonScorer(model)
+    assert scorer.score(posts(helper)).score < 0.4  # about "you": mostly not the author
+    assert scorer.score(posts(own)).score == pytest.approx(0.8)
+    assert scorer.score(posts(plain)).score == pytest.approx(0.8)  # no pronouns: in full
+    assert scorer.score(posts(helper)).level is RiskLevel.IDEATION  # the level is never cut
+    told = PersonScorer(FakeModel({helper: (RiskLevel.IDEATION, 0.8, RiskSubject.SELF)}))
+    assert told.score(posts(helper)).score == pytest.approx(0.8)  # the model said: the author
+    assert self_focus("मुझे माफ़ कर देना, तुम सब खुश रहना") == pytest.approx(2 / 3)
+    assert self_focus("tum sab khush raho alvida") == pytest.approx(0.5)

@@ -10,12 +10,22 @@ Each post is scored as always (long posts in windows, the riskiest window decidi
   score): one urgent post is never diluted by many calm ones.
 - **The score orders people** and must not grow with how much a person writes (a long
   history has some risky-looking window by chance: the riskiest-window rule called 0.79 of
-  C-SSRS "Supportive" users' histories at risk). It is the mean of the person's top ⌈√n⌉ own
-  post scores (n own posts): one post gives its own score; a person with one alarming post
-  among 25 calm ones gets the mean of their five riskiest. Of the statistics tried on C-SSRS
-  users by cross-validation (bench/cssrs.py), this one separated at-risk users best
-  (docs/model-card.md, *Person level*); the maximum, a fixed top three, the mean and the
-  share of posts at risk did worse.
+  C-SSRS "Supportive" users' histories at risk). It is the mean of the riskiest tenth of the
+  person's own post scores, at least one post (TOP_SHARE): up to ten posts it is the riskiest
+  post's score, so a monitoring case's level and score agree; the same mix of posts written
+  five times over gives the same score. Of the statistics tried on C-SSRS users by
+  cross-validation (bench/cssrs.py) the maximum (ROC AUC 0.71), the top ⌈√n⌉ (0.72) and the
+  top tenth (0.72) did best; the mean (0.63), the median, power means and the share of posts
+  at risk (0.53) did worse, and the maximum and the top ⌈√n⌉ grow with length.
+- **Until the model tells a post's subject** (`subject` None), a post's score counts for the
+  author in proportion to how much it speaks of the author: (first-person pronouns + 1) /
+  (first- and second-person pronouns + 1), in the three registers (`self_focus`). A reply
+  that tells someone else "you can get through this" is mostly about them; a post with no
+  pronouns counts in full. On C-SSRS users this lifted the person score's ROC AUC from 0.72
+  to 0.81 (docs/model-card.md, *Person level*): helpers write to others about suicide. It
+  weighs the score only, never the level (a farewell is often written to "you all").
+  Hand-written: no library counts pronouns across Devanagari Hindi, Hinglish and English,
+  and the rule is short; the subject head, when it lands, replaces it.
 - **The trend** compares the author's own post scores, oldest third against newest third
   (domain/person_risk.py).
 - Time order is `posted_at` when every post has one, else the order given.
@@ -24,6 +34,7 @@ Each post is scored as always (long posts in windows, the riskiest window decidi
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -50,6 +61,33 @@ class UnscorablePost(ValueError):
 
 
 MAX_POSTS = 1_000
+
+
+#: pronouns of the author (I, me, my; मैं, मुझे, मेरा; main, mujhe, mera) and of the person
+#: addressed (you, your; तुम, आप, तेरा; tum, aap, tera); "mein" and "me" in Hinglish are left
+#: out (also "in")
+_FIRST = re.compile(
+    r"(?<![\w\u0900-\u097F])(?:i|i'm|im|me|my|myself|mine|i've|ive|i'll|i'd|"
+    r"main|mai|mujhe|muje|mujhko|mera|meri|mere|maine|mainne|"
+    r"मैं|मै|मुझे|मुझको|मेरा|मेरी|मेरे|मैंने|मैने)(?![\w\u0900-\u097F])",
+    re.IGNORECASE,
+)
+_SECOND = re.compile(
+    r"(?<![\w\u0900-\u097F])(?:you|your|you're|youre|yourself|u|ur|you've|youve|you'll|"
+    r"tum|tu|aap|ap|tera|teri|tere|tumhara|tumhari|tumhare|aapka|aapki|aapke|tujhe|tumhe|"
+    r"tumhein|aapko|"
+    r"तुम|तू|आप|तेरा|तेरी|तेरे|तुम्हारा|तुम्हारी|तुम्हारे|आपका|आपकी|आपके|तुझे|तुम्हें|तुम्हे|आपको)"
+    r"(?![\w\u0900-\u097F])",
+    re.IGNORECASE,
+)
+
+
+def self_focus(text: str) -> float:
+    """How much a post speaks of its author, 0..1: (first-person pronouns + 1) / (first- and
+    second-person pronouns + 1); 1.0 for a post with no pronouns."""
+    first = len(_FIRST.findall(text))
+    second = len(_SECOND.findall(text))
+    return (first + 1) / (first + second + 1)
 
 
 #: the share of a person's own posts, riskiest first, whose mean is the person score
@@ -128,7 +166,7 @@ def summarise(scored: Sequence[ScoredPost], version: str) -> PersonRisk:
         spoke = any(s.result.readable and s.result.level.rank >= 1 for s in scored)
         level = RiskLevel.DISCUSSION if spoke else RiskLevel.NONE
         subject = RiskSubject.GENERAL if any(s.result.readable for s in scored) else None
-    own_scores = [s.result.score for s in own]
+    own_scores = [_own_score(s) for s in own]
     return PersonRisk(
         level=level,
         score=person_score(own_scores),
@@ -146,6 +184,13 @@ def summarise(scored: Sequence[ScoredPost], version: str) -> PersonRisk:
         third_party=third,
         model_version=version,
     )
+
+
+def _own_score(post: ScoredPost) -> float:
+    """The post's score as evidence of the author's own risk (see the module docstring)."""
+    if post.result.subject is RiskSubject.SELF:
+        return post.result.score
+    return post.result.score * self_focus(post.post.text)
 
 
 def _riskiness(post: ScoredPost) -> tuple[int, float]:
