@@ -189,7 +189,7 @@ def cssrs_person_cross_validation(
     for u, r in scored:
         by_label.setdefault(u.level, []).append(r.score)
     figures["mean_score_by_level"] = {k: float(np.mean(v)) for k, v in sorted(by_label.items())}
-    figures["users"] = [
+    figures["per_user"] = [
         {"user": u.user, "level": u.level, "score": round(r.score, 4), "called": r.level.value}
         for u, r in scored
     ]
