@@ -9,14 +9,15 @@ Each post is scored as always (long posts in windows, the riskiest window decidi
 - **The level** is the level of the riskiest own post (the highest level, then the highest
   score): one urgent post is never diluted by many calm ones.
 - **The score orders people** and must not grow with how much a person writes (a long
-  history has some risky-looking window by chance: the riskiest-window rule called 0.79 of
-  C-SSRS "Supportive" users' histories at risk). It is the mean of the riskiest tenth of the
-  person's own post scores, at least one post (TOP_SHARE): up to ten posts it is the riskiest
-  post's score, so a monitoring case's level and score agree; the same mix of posts written
-  five times over gives the same score. Of the statistics tried on C-SSRS users by
-  cross-validation (bench/cssrs.py) the maximum (ROC AUC 0.71), the top ⌈√n⌉ (0.72) and the
-  top tenth (0.72) did best; the mean (0.63), the median, power means and the share of posts
-  at risk (0.53) did worse, and the maximum and the top ⌈√n⌉ grow with length.
+  history has some risky-looking window by chance: the riskiest-window rule gave C-SSRS
+  "Supportive" users' joined histories a mean score of 0.79). It is the mean of the riskiest
+  tenth of the person's own post scores, at least one post (TOP_SHARE): up to ten posts it is
+  the riskiest post's score (weighed as below), so a short history's level and score mostly
+  agree; the same mix of posts written five times over gives the same score. Of the
+  statistics tried on C-SSRS users by cross-validation (bench/cssrs.py) the maximum (ROC AUC
+  0.71), the top ⌈√n⌉ (0.72) and the top tenth (0.72) did best; the mean (0.63), the median,
+  power means and the share of posts at risk (0.53) did worse, and the maximum and the top
+  ⌈√n⌉ grow with length.
 - **Until the model tells a post's subject** (`subject` None), a post's score counts for the
   author in proportion to how much it speaks of the author: (first-person pronouns + 1) /
   (first- and second-person pronouns + 1), in the three registers (`self_focus`). A reply
