@@ -1,5 +1,7 @@
 """Measuring the triage model: per-language and per-level precision, recall and F1, the
-confusion matrix, calibration error, C-SSRS cross-validation and the RTP-LX false-alarm rate."""
+confusion matrix, calibration error, ranking (ROC AUC and precision at recall 0.95 per language,
+with bootstrap intervals: ranking.py), C-SSRS cross-validation and the RTP-LX false-alarm rate.
+People (a person's posts together) are measured in person_evaluation.py."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from lifeline.adapters.classifier.cues import CueDetector
 from lifeline.adapters.classifier.datasets import LEVELS, CssrsUser, Example, cssrs_examples
 from lifeline.adapters.classifier.language import LANGUAGES
 from lifeline.adapters.classifier.model import SklearnRiskClassifier
+from lifeline.adapters.classifier.ranking import RESAMPLES, format_ranking, ranking
 
 CALIBRATION_BINS = 10
 BATCH = 256
@@ -71,6 +74,9 @@ class Evaluation:
     ece: float = 0.0
     brier: float = 0.0
     bins: list[dict[str, float]] = field(default_factory=list)
+    #: per language and "all": ROC AUC and precision at recall 0.95 of the at-risk score,
+    #: with bootstrap intervals (filled by `evaluate`, not for model.json's figures)
+    ranking: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +86,7 @@ class Evaluation:
             "language_levels": self.language_levels,
             "confusion": {"labels": list(LEVELS), "rows_truth_columns_predicted": self.confusion},
             "calibration": {"ece": self.ece, "brier": self.brier, "bins": self.bins},
+            "ranking": self.ranking,
         }
 
 
@@ -103,7 +110,23 @@ def evaluate(
     progress: Callable[[int], None] | None = None,
 ) -> Evaluation:
     results = predict(classifier, [e.text for e in examples], progress)
-    return evaluation_of(examples, [level for level, _ in results], [s for _, s in results])
+    scores = [s for _, s in results]
+    ev = evaluation_of(examples, [level for level, _ in results], scores)
+    ev.ranking = ranking_by_language(examples, scores)
+    return ev
+
+
+def ranking_by_language(
+    examples: Sequence[Example], scores: Sequence[float], *, resamples: int = RESAMPLES
+) -> dict[str, dict[str, Any]]:
+    """ROC AUC and at-risk precision at recall 0.95 per language and for all posts together."""
+    truth = [_rank(e.level) >= 3 for e in examples]
+    out = {}
+    for lang in [lang for lang in LANGUAGES if any(e.language == lang for e in examples)]:
+        idx = [i for i, e in enumerate(examples) if e.language == lang]
+        out[lang] = ranking([truth[i] for i in idx], [scores[i] for i in idx], resamples=resamples)
+    out["all"] = ranking(truth, scores, resamples=resamples)
+    return out
 
 
 def evaluation_of(
@@ -189,6 +212,13 @@ def format_evaluation(ev: Evaluation) -> str:
     for level, row in zip(LEVELS, ev.confusion, strict=True):
         lines.append(f"  {level[:10]:10}" + "".join(f"{n:9}" for n in row))
     lines += ["", f"calibration of score (P at risk): ECE {ev.ece:.3f}, Brier {ev.brier:.3f}"]
+    if ev.ranking:
+        lines += [
+            "",
+            "ranking by score (at risk = ideation+; bootstrap 95% intervals)",
+            "  language  n/at risk   ROC AUC               precision at recall 0.95",
+        ]
+        lines += [format_ranking(lang, m) for lang, m in ev.ranking.items()]
     return "\n".join(lines)
 
 
