@@ -204,21 +204,86 @@ HINDI_VARIANTS = {
 
 
 def parse_sources(path: Path) -> dict[str, list[str]]:
-    """`[level X]` and `[pool Y]` sections; blank lines and lines starting with # are skipped."""
+    """`[level X]` and `[pool Y]` sections; blank lines and lines starting with # are skipped.
+    A seed's subject mark (see `parse_marks`) is not part of its text."""
+    return _parse(path)[0]
+
+
+def parse_marks(path: Path) -> dict[str, list[Mark]]:
+    """For each section, per seed, the subject and level it was marked with (None: unmarked).
+
+    A heading may name a subject for all its seeds, `[eighth discussion other]`; a seed line may
+    end in a mark, `{other intent}` or `{self}`, that names its subject and, optionally, the level
+    of the person it is about when that is not the heading's level (a report about a friend in
+    danger written under `discussion` before subjects existed). The mark relabels a seed; its
+    group id, family and split stay those of its heading (see `seed_labels`)."""
+    return _parse(path)[1]
+
+
+Mark = tuple[str | None, str | None]  # (subject, level) a seed was marked with
+SUBJECTS = ("self", "other", "general")
+_MARK = re.compile(rf"\s*\{{({'|'.join(SUBJECTS)})(?: ({'|'.join(LEVELS)}))?\}}$")
+
+
+def _parse(path: Path) -> tuple[dict[str, list[str]], dict[str, list[Mark]]]:
     sections: dict[str, list[str]] = {}
+    marks: dict[str, list[Mark]] = {}
     current: list[str] | None = None
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    current_marks: list[Mark] = []
+    heading_subject: str | None = None
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("# "):
             continue
-        header = re.fullmatch(rf"\[(level|pool|more|paired|{LATE_HEADINGS}) ([\w-]+)\]", line)
+        header = re.fullmatch(
+            rf"\[(level|pool|more|paired|{LATE_HEADINGS}) ([\w-]+)(?: (\w+))?\]", line
+        )
         if header:
-            current = sections.setdefault(f"{header[1]}:{header[2]}", [])
+            if header[3] is not None and header[3] not in SUBJECTS:
+                raise SystemExit(f"{path}:{number}: {header[3]!r} is not a subject {SUBJECTS}")
+            key = f"{header[1]}:{header[2]}"
+            current = sections.setdefault(key, [])
+            current_marks = marks.setdefault(key, [])
+            heading_subject = header[3]
             continue
         if current is None:
             raise SystemExit(f"{path}: text before the first [level]/[pool] heading: {line!r}")
+        mark = _MARK.search(line)
+        if mark is None and re.search(r"\{\w+(?: \w+)?\}$", line):
+            raise SystemExit(
+                f"{path}:{number}: a mark is {{SUBJECT}} or {{SUBJECT LEVEL}} with a subject of "
+                f"{SUBJECTS} and a level of {LEVELS}: {line!r}"
+            )
+        if mark:
+            line = line[: mark.start()]
+            current_marks.append((mark[1], mark[2]))
+        else:
+            current_marks.append((heading_subject, None))
         current.append(line)
-    return sections
+    return sections, marks
+
+
+def default_subject(level: str) -> str:
+    """The subject of an unmarked seed: the author from distress up, nobody in particular below
+    (the rule every seed was written under before subjects: discussion was "not the author")."""
+    return "self" if LEVELS.index(level) >= LEVELS.index("distress") else "general"
+
+
+def seed_labels(marks: dict[str, dict[str, list[Mark]]]) -> dict[str, tuple[str, str]]:
+    """Group id -> (level, subject) of every seed: the mark's, or the heading's level and the
+    default subject. The group id keeps the heading's level (so families never move)."""
+    kinds = [("level", ""), ("more", "m"), ("paired", "p"), *((b[0], b[1]) for b in LATE_BATCHES)]
+    out = {}
+    for language, sections in marks.items():
+        for kind, letter in kinds:
+            for level in LEVELS:
+                for i, (subject, marked) in enumerate(sections.get(f"{kind}:{level}", [])):
+                    final = marked or level
+                    out[f"{language}:{level}:{letter}{i:03d}"] = (
+                        final,
+                        subject or default_subject(final),
+                    )
+    return out
 
 
 def split_of(family: str) -> str:
@@ -467,6 +532,7 @@ def build() -> list[dict[str, str]]:
     records: list[dict[str, str]] = []
     seen: set[str] = set()
     sources = {lang: parse_sources(SOURCES / f"{lang}.txt") for lang in LANGUAGES}
+    labels = seed_labels({lang: parse_marks(SOURCES / f"{lang}.txt") for lang in LANGUAGES})
     all_seeds: dict[tuple[str, str], list[str]] = {}
     for language, sections in sources.items():
         for level in LEVELS:
@@ -492,7 +558,7 @@ def build() -> list[dict[str, str]]:
         for group, (language, level, seed) in groups.items():
             if group not in skip:
                 texts = _variants(seed, language, level, pools_of[language], rng, MORE_VARIANTS)
-                out += _records(group, texts, level, language, family[group], seen)
+                out += _records(group, texts, labels[group], language, family[group], seen)
         return out
 
     for language in LANGUAGES:
@@ -503,7 +569,9 @@ def build() -> list[dict[str, str]]:
             for i, seed in enumerate(seeds):
                 group = f"{language}:{level}:{i:03d}"
                 texts = _variants(seed, language, level, pools, rng, variants)
-                records += _records(group, texts, level, language, family_of[group], seen)
+                records += _records(
+                    group, texts, labels[group], language, family_of[group], seen
+                )
     records += later_records(later, left_out, family_of, random.Random(MORE_SEED))
     older = {
         f"{lang}:{level}:{i:03d}": (lang, level, t)
@@ -566,8 +634,14 @@ def _variants(
 
 
 def _records(
-    group: str, texts: list[str], level: str, language: str, family: str, seen: set[str]
+    group: str,
+    texts: list[str],
+    label: tuple[str, str],
+    language: str,
+    family: str,
+    seen: set[str],
 ) -> list[dict[str, str]]:
+    level, subject = label
     out = []
     for v, text in enumerate(texts):
         if text in seen:
@@ -578,6 +652,7 @@ def _records(
                 "id": f"{group}:{v}",
                 "text": text,
                 "level": level,
+                "subject": subject,
                 "language": language,
                 "group": group,
                 "family": family,
