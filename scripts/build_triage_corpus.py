@@ -38,7 +38,22 @@ batch on, a seed that paraphrases a post of the fresh evaluation sets
 with Hinglish, English with English, at JOIN_SIMILARITY_MORE) and the joined cluster is hung
 under the older family it paraphrases; one that paraphrases older families held out on one
 side and trained on the other is reported and left out. So every older post keeps its text,
-family and split.
+family and split. The eighth batch (h###) is written by other hands from the guide with a
+subject for every post and brought in by scripts/import_triage_batch.py, which writes
+scripts/triage_corpus/eighth/{en,hi-Latn,hi}.txt (read after the seed files, `read_language`);
+it is guarded against every fresh set, tests/data/triage_unseen*.jsonl, where the fifth to
+seventh stay guarded by the five that existed when they were written. Before it, the threats
+batch (t###, scripts/triage_corpus/threats/) holds anger, abuse and threats at others written
+for the project (`none`, `general`): a first-person threat is not intent to die.
+
+Every record has a `subject` (docs/triage-guide.md, *Subject*): `self`, `other` or `general`.
+A heading may name one for all its seeds (`[eighth discussion other]`); a seed may end in a mark,
+`{SUBJECT}` or `{SUBJECT LEVEL}`, that gives its subject and, when the post is about a person
+whose level is not the heading's, that level (`mera dost bol raha hai wo suicide kar lega
+{other intent}` under `[level discussion]`, written before subjects existed). An unmarked seed
+is `self` from distress up and `general` below (`default_subject`). A mark changes the record's
+level and subject only: the group id keeps the heading's level, and families, joins, variants
+and splits are made as before, so relabelling never moves a post between train and test.
 """
 
 from __future__ import annotations
@@ -71,11 +86,16 @@ MORE_SEED = 20261201
 #: group-id letter, random stream of their variants, and whether seeds that paraphrase a fresh
 #: post (FRESH) are left out (from the fifth batch on: its writers and a fresh set's worked apart
 #: but alike, and a fresh set measures the model only while nothing like it is trained on)
-LATE_BATCHES = (
-    ("varied", "v", 20270115, False),
-    ("fifth", "f", 20270301, True),
-    ("sixth", "s", 20270401, True),
-    ("seventh", "e", 20270501, True),
+#: (the fifth to seventh batches are guarded by the five fresh sets that existed when they were
+#: written, so a later fresh set never changes them; the eighth by every fresh set)
+FRESH_1_TO_5 = tuple(f"triage_unseen{n}.jsonl" for n in ("", "_2", "_3", "_4", "_5"))
+LATE_BATCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
+    ("varied", "v", 20270115, ()),
+    ("fifth", "f", 20270301, FRESH_1_TO_5),
+    ("sixth", "s", 20270401, FRESH_1_TO_5),
+    ("seventh", "e", 20270501, FRESH_1_TO_5),
+    ("threats", "t", 20270515, ("triage_unseen*.jsonl",)),
+    ("eighth", "h", 20270601, ("triage_unseen*.jsonl",)),
 )
 LATE_HEADINGS = "|".join(b[0] for b in LATE_BATCHES)
 FRESH = ROOT / "tests" / "data"
@@ -260,6 +280,20 @@ def _parse(path: Path) -> tuple[dict[str, list[str]], dict[str, list[Mark]]]:
         else:
             current_marks.append((heading_subject, None))
         current.append(line)
+    return sections, marks
+
+
+def read_language(language: str) -> tuple[dict[str, list[str]], dict[str, list[Mark]]]:
+    """The sections and marks of a language: scripts/triage_corpus/LANGUAGE.txt, then the files
+    of imported batches, scripts/triage_corpus/HEADING/LANGUAGE.txt (import_triage_batch.py)."""
+    sections, marks = _parse(SOURCES / f"{language}.txt")
+    for heading, *_ in LATE_BATCHES:
+        path = SOURCES / heading / f"{language}.txt"
+        if path.is_file():
+            more, more_marks = _parse(path)
+            for key, lines in more.items():
+                sections.setdefault(key, []).extend(lines)
+                marks.setdefault(key, []).extend(more_marks[key])
     return sections, marks
 
 
@@ -531,8 +565,8 @@ def build() -> list[dict[str, str]]:
     rng = random.Random(20261128)
     records: list[dict[str, str]] = []
     seen: set[str] = set()
-    sources = {lang: parse_sources(SOURCES / f"{lang}.txt") for lang in LANGUAGES}
-    labels = seed_labels({lang: parse_marks(SOURCES / f"{lang}.txt") for lang in LANGUAGES})
+    sources = {lang: read_language(lang)[0] for lang in LANGUAGES}
+    labels = seed_labels({lang: read_language(lang)[1] for lang in LANGUAGES})
     all_seeds: dict[tuple[str, str], list[str]] = {}
     for language, sections in sources.items():
         for level in LEVELS:
@@ -569,9 +603,7 @@ def build() -> list[dict[str, str]]:
             for i, seed in enumerate(seeds):
                 group = f"{language}:{level}:{i:03d}"
                 texts = _variants(seed, language, level, pools, rng, variants)
-                records += _records(
-                    group, texts, labels[group], language, family_of[group], seen
-                )
+                records += _records(group, texts, labels[group], language, family_of[group], seen)
     records += later_records(later, left_out, family_of, random.Random(MORE_SEED))
     older = {
         f"{lang}:{level}:{i:03d}": (lang, level, t)
@@ -579,10 +611,10 @@ def build() -> list[dict[str, str]]:
         for i, t in enumerate(texts)
     }
     older.update({g: v for g, v in later.items() if g not in left_out})
-    fresh = fresh_posts()
     for kind, letter, stream, guarded in LATE_BATCHES:
         batch = later_seeds(sources, ((kind, letter),))
         if guarded:
+            fresh = fresh_posts(*guarded)
             for group, (language, _level, text) in list(batch.items()):
                 post = fresh_paraphrased(language, text, fresh)
                 if post:
@@ -598,10 +630,12 @@ def build() -> list[dict[str, str]]:
     return records
 
 
-def fresh_posts() -> dict[str, tuple[str, set[str]]]:
-    """The fresh evaluation posts (tests/data/triage_unseen*.jsonl): id -> (language, trigrams)."""
+def fresh_posts(*patterns: str) -> dict[str, tuple[str, set[str]]]:
+    """The fresh evaluation posts (tests/data/triage_unseen*.jsonl, or the files named by
+    `patterns`): id -> (language, trigrams)."""
     out = {}
-    for path in sorted(FRESH.glob("triage_unseen*.jsonl")):
+    paths = {p for pattern in patterns or ("triage_unseen*.jsonl",) for p in FRESH.glob(pattern)}
+    for path in sorted(paths):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 r = json.loads(line)

@@ -199,6 +199,10 @@ def model_train(
     and, with --with-feedback, operators' decisions; then score the held-out split."""
     from lifeline.adapters.classifier import datasets, evaluation, training  # noqa: PLC0415
     from lifeline.adapters.classifier.model import default_model_path  # noqa: PLC0415
+    from lifeline.adapters.classifier.subject import (  # noqa: PLC0415
+        evaluate_subjects,
+        format_subjects,
+    )
 
     feedback = []
     if with_feedback:
@@ -224,14 +228,17 @@ def model_train(
     path = output or default_model_path()
     training.save(bundle, path)
     held_out = [e for e in datasets.load_corpus() if e.split == "test"]
-    ev = evaluation.evaluate(training.classifier_from(bundle), held_out)
-    metadata = training.write_metadata(path, report, ev)
+    classifier = training.classifier_from(bundle)
+    ev = evaluation.evaluate(classifier, held_out)
+    subjects = evaluate_subjects(classifier, held_out)
+    metadata = training.write_metadata(path, report, ev, subjects)
     if as_json:
         emit(metadata)
         return
     out.print(f"model {report.version} written to {path} ({report.seconds:.0f} s)")
     out.print(f"examples: {report.examples}; thresholds: {report.thresholds}")
     out.print("held-out split:\n" + evaluation.format_evaluation(ev))
+    out.print(format_subjects(subjects))
 
 
 @model_app.command("evaluate")
@@ -248,6 +255,10 @@ def model_evaluate(
     --split test` is the held-out split)."""
     from lifeline.adapters.classifier import datasets, evaluation  # noqa: PLC0415
     from lifeline.adapters.classifier.model import ModelError  # noqa: PLC0415
+    from lifeline.adapters.classifier.subject import (  # noqa: PLC0415
+        evaluate_subjects,
+        format_subjects,
+    )
     from lifeline.bootstrap import triage_classifier  # noqa: PLC0415 (see load_app)
 
     try:
@@ -260,8 +271,15 @@ def model_evaluate(
     with _progress() as bar:
         task = bar.add_task("scoring", total=len(examples))
         ev = evaluation.evaluate(classifier, examples, lambda n: bar.advance(task, n))
+    labelled = any(e.subject for e in examples)
+    subjects = evaluate_subjects(classifier, examples) if labelled else None
     if as_json:
-        emit({"model_version": classifier.version, "data": str(data), **ev.as_dict()})
+        emit(
+            {"model_version": classifier.version, "data": str(data), **ev.as_dict()}
+            | ({"subject": subjects} if subjects else {})
+        )
         return
     out.print(f"model {classifier.version} on {data}" + (f" (split {split})" if split else ""))
     out.print(evaluation.format_evaluation(ev))
+    if subjects:
+        out.print(format_subjects(subjects))

@@ -21,6 +21,7 @@ from lifeline.web.console.strings import (
     floor,
     quarantine,
     reports,
+    subject,
 )
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")  # India has no daylight saving time
@@ -392,6 +393,7 @@ STRINGS = _joined(
     floor.STRINGS,
     quarantine.STRINGS,
     reports.STRINGS,
+    subject.STRINGS,
 )
 
 SLA: dict[str, tuple[str, str]] = {
