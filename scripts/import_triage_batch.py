@@ -68,7 +68,7 @@ def read_posts(
 
 def fresh_from(folders: list[Path]) -> dict[str, tuple[str, set[str]]]:
     build = _builder()
-    fresh = build.fresh_posts("triage_unseen*.jsonl")
+    fresh: dict[str, tuple[str, set[str]]] = build.fresh_posts("triage_unseen*.jsonl")
     for folder in folders:
         for path in sorted(folder.glob("*.jsonl")):
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):

@@ -122,8 +122,9 @@ def _show(text: str, result: RiskResult) -> None:
     out.print(
         f"[{colour}]{result.level.value}[/{colour}]  score {result.score:.3f}  "
         f"language {result.language}  model {result.model_version}"
+        + (f"  subject {result.subject.value}" if result.subject else "")
     )
-    for cue in result.cues:
+    for cue in (*result.cues, *result.subject_cues):
         before = escape(text[max(0, cue.start - 25) : cue.start])
         after = escape(text[cue.end : cue.end + 25])
         out.print(f"  {cue.tag:12} …{before}[reverse]{escape(cue.text)}[/reverse]{after}…")

@@ -4,11 +4,11 @@ threat rule.
 A second multinomial logistic regression on the same rows as the level head (its cue block
 carries the subject tags of lexicon.SUBJECT_TAGS: kin and friends in danger, memorials,
 helpers, recovery told in the past, lyrics and quotes) gives P(self), P(other), P(general) for
-the window that decided the level. The subject is the likeliest of those the level allows, the
-pairs the guide labels (and when P(general) is at least GENERAL_GATE the post is about nobody,
-and its level is the likelier of none and discussion): `none` is always `general`; `discussion` is `self` (a recovery story)
-or `general`; from `distress` up the risk is a person's, the author's (`self`) or a particular
-other person's (`other`).
+the window that decided the level. When P(general) is at least GENERAL_GATE the post is about
+nobody in particular and its level is the likelier of none and discussion. Otherwise the subject
+is the likeliest of those the level allows, the pairs the guide labels: `none` is always
+`general`; `discussion` is `self` (a recovery story) or `general`; from `distress` up the risk
+is a person's, the author's (`self`) or a particular other person's (`other`).
 
 A first-person threat at others ("मैं तुम सबको यहीं मार डालूँगा", "I'll kill you") is not
 intent to die: a window with a `threat` cue and none of the cues of the author's own death

@@ -142,9 +142,7 @@ class ModelReadingRead(ReadModel):
     unreadable: str | None
     alert_id: int | None
     model_version: str | None
-    subject: Annotated[
-        str | None, Field(description="self, other or general (see AssessmentRead)")
-    ]
+    subject: Annotated[str | None, Field(description="self, other or general (see AssessmentRead)")]
 
     @classmethod
     def of(cls, reading: RiskAssessment | None) -> Self | None:
