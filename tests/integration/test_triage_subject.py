@@ -83,12 +83,27 @@ def test_a_threat_at_others_is_not_intent_to_die(model: SklearnRiskClassifier, t
     assert result.level is RiskLevel.NONE and result.score < 0.5, result
 
 
-def test_the_authors_own_risk_is_self_even_with_someone_else_in_the_post(
-    model: SklearnRiskClassifier,
-) -> None:
-    result = model.classify("meri dost ne suicide kiya, ab mera bhi jeene ka mann nahi")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ab jeene ka mann nahi karta, sab mere bina khush rahenge",
+        "मैंने सल्फास खरीद के रख लिया है, बस सही वक्त का इंतज़ार है",
+        "I bought a rope and hid it in my room",
+    ],
+)
+def test_the_authors_own_risk_is_self(model: SklearnRiskClassifier, text: str) -> None:
+    result = model.classify(text)
     assert result.level.at_risk and result.subject is RiskSubject.SELF, result
     assert result.first_person_at_risk
+
+
+def test_the_author_and_someone_else_in_one_post_is_still_found_at_risk(
+    model: SklearnRiskClassifier,
+) -> None:
+    # the guide says `self` here (the author first); the model may read `other` (model card,
+    # failure modes), but the post is never read as nobody's risk
+    result = model.classify("meri dost ne suicide kiya, ab mera bhi jeene ka mann nahi")
+    assert result.level.at_risk and result.subject is not RiskSubject.GENERAL, result
 
 
 def test_a_level_and_its_score_never_disagree(model: SklearnRiskClassifier) -> None:

@@ -240,11 +240,12 @@ class SklearnRiskClassifier:
             window = spans[best - offset]
             threshold = self.threshold_for(language)
             level = self.decide(probs[best], float(scores[best]), language)
-            if threat_only({s.tag for s in window}):
+            tags = {s.tag for s in window}
+            if threat_only(tags):
                 level = RiskLevel.NONE
             if (
                 subjects is not None
-                and about_nobody(subjects[best])
+                and about_nobody(subjects[best], tags)
                 and level.rank >= DISTRESS.rank
             ):
                 level = self._calm(probs[best])

@@ -4,8 +4,9 @@ threat rule.
 A second multinomial logistic regression on the same rows as the level head (its cue block
 carries the subject tags of lexicon.SUBJECT_TAGS: kin and friends in danger, memorials,
 helpers, recovery told in the past, lyrics and quotes) gives P(self), P(other), P(general) for
-the window that decided the level. When P(general) is at least GENERAL_GATE the post is about
-nobody in particular and its level is the likelier of none and discussion. Otherwise the subject
+the window that decided the level. When P(general) is at least GENERAL_GATE and the window has
+no cue of an act (ACT_TAGS) the post is about nobody in particular and its level is the likelier
+of none and discussion. Otherwise the subject
 is the likeliest of those the level allows, the pairs the guide labels: `none` is always
 `general`; `discussion` is `self` (a recovery story) or `general`; from `distress` up the risk
 is a person's, the author's (`self`) or a particular other person's (`other`).
@@ -41,11 +42,19 @@ THREAT_BLOCKERS = frozenset({"suicide", "ideation", "attempt", "farewell", "inte
 GENERAL_GATE = 0.5
 
 
-def about_nobody(probs: np.ndarray) -> bool:
+#: cues of a person's act (a decision, an act under way, a live video): a window with one is
+#: never taken for a post about nobody, whatever the subject head says (missing a person at
+#: risk costs more than an operator reading a news report)
+ACT_TAGS = frozenset({"intent", "attempt", "live"})
+
+
+def about_nobody(probs: np.ndarray, tags: set[str]) -> bool:
     """The subject head finds `general` more likely than not (probabilities in SUBJECTS
-    order): the level is then the likelier of none and discussion, since only a person is at
-    risk (a news report of a method, a memorial's farewell, a helper's "I've been there")."""
-    return float(probs[SUBJECTS.index(RiskSubject.GENERAL.value)]) >= GENERAL_GATE
+    order) and the window has no cue of an act (ACT_TAGS): the level is then the likelier of
+    none and discussion, since only a person is at risk (a news report of a method, a
+    memorial's farewell, a helper's "I've been there")."""
+    general = float(probs[SUBJECTS.index(RiskSubject.GENERAL.value)])
+    return general >= GENERAL_GATE and not tags & ACT_TAGS
 
 
 def allowed_subjects(level: RiskLevel) -> tuple[RiskSubject, ...]:
