@@ -38,7 +38,22 @@ batch on, a seed that paraphrases a post of the fresh evaluation sets
 with Hinglish, English with English, at JOIN_SIMILARITY_MORE) and the joined cluster is hung
 under the older family it paraphrases; one that paraphrases older families held out on one
 side and trained on the other is reported and left out. So every older post keeps its text,
-family and split.
+family and split. The eighth batch (h###) is written by other hands from the guide with a
+subject for every post and brought in by scripts/import_triage_batch.py, which writes
+scripts/triage_corpus/eighth/{en,hi-Latn,hi}.txt (read after the seed files, `read_language`);
+it is guarded against every fresh set, tests/data/triage_unseen*.jsonl, where the fifth to
+seventh stay guarded by the five that existed when they were written. Before it, the threats
+batch (t###, scripts/triage_corpus/threats/) holds anger, abuse and threats at others written
+for the project (`none`, `general`): a first-person threat is not intent to die.
+
+Every record has a `subject` (docs/triage-guide.md, *Subject*): `self`, `other` or `general`.
+A heading may name one for all its seeds (`[eighth discussion other]`); a seed may end in a mark,
+`{SUBJECT}` or `{SUBJECT LEVEL}`, that gives its subject and, when the post is about a person
+whose level is not the heading's, that level (`mera dost bol raha hai wo suicide kar lega
+{other intent}` under `[level discussion]`, written before subjects existed). An unmarked seed
+is `self` from distress up and `general` below (`default_subject`). A mark changes the record's
+level and subject only: the group id keeps the heading's level, and families, joins, variants
+and splits are made as before, so relabelling never moves a post between train and test.
 """
 
 from __future__ import annotations
@@ -71,11 +86,16 @@ MORE_SEED = 20261201
 #: group-id letter, random stream of their variants, and whether seeds that paraphrase a fresh
 #: post (FRESH) are left out (from the fifth batch on: its writers and a fresh set's worked apart
 #: but alike, and a fresh set measures the model only while nothing like it is trained on)
-LATE_BATCHES = (
-    ("varied", "v", 20270115, False),
-    ("fifth", "f", 20270301, True),
-    ("sixth", "s", 20270401, True),
-    ("seventh", "e", 20270501, True),
+#: (the fifth to seventh batches are guarded by the five fresh sets that existed when they were
+#: written, so a later fresh set never changes them; the eighth by every fresh set)
+FRESH_1_TO_5 = tuple(f"triage_unseen{n}.jsonl" for n in ("", "_2", "_3", "_4", "_5"))
+LATE_BATCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
+    ("varied", "v", 20270115, ()),
+    ("fifth", "f", 20270301, FRESH_1_TO_5),
+    ("sixth", "s", 20270401, FRESH_1_TO_5),
+    ("seventh", "e", 20270501, FRESH_1_TO_5),
+    ("threats", "t", 20270515, ("triage_unseen*.jsonl",)),
+    ("eighth", "h", 20270601, ("triage_unseen*.jsonl",)),
 )
 LATE_HEADINGS = "|".join(b[0] for b in LATE_BATCHES)
 FRESH = ROOT / "tests" / "data"
@@ -204,21 +224,100 @@ HINDI_VARIANTS = {
 
 
 def parse_sources(path: Path) -> dict[str, list[str]]:
-    """`[level X]` and `[pool Y]` sections; blank lines and lines starting with # are skipped."""
+    """`[level X]` and `[pool Y]` sections; blank lines and lines starting with # are skipped.
+    A seed's subject mark (see `parse_marks`) is not part of its text."""
+    return _parse(path)[0]
+
+
+def parse_marks(path: Path) -> dict[str, list[Mark]]:
+    """For each section, per seed, the subject and level it was marked with (None: unmarked).
+
+    A heading may name a subject for all its seeds, `[eighth discussion other]`; a seed line may
+    end in a mark, `{other intent}` or `{self}`, that names its subject and, optionally, the level
+    of the person it is about when that is not the heading's level (a report about a friend in
+    danger written under `discussion` before subjects existed). The mark relabels a seed; its
+    group id, family and split stay those of its heading (see `seed_labels`)."""
+    return _parse(path)[1]
+
+
+Mark = tuple[str | None, str | None]  # (subject, level) a seed was marked with
+SUBJECTS = ("self", "other", "general")
+_MARK = re.compile(rf"\s*\{{({'|'.join(SUBJECTS)})(?: ({'|'.join(LEVELS)}))?\}}$")
+
+
+def _parse(path: Path) -> tuple[dict[str, list[str]], dict[str, list[Mark]]]:
     sections: dict[str, list[str]] = {}
+    marks: dict[str, list[Mark]] = {}
     current: list[str] | None = None
-    for raw in path.read_text(encoding="utf-8").splitlines():
+    current_marks: list[Mark] = []
+    heading_subject: str | None = None
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("# "):
             continue
-        header = re.fullmatch(rf"\[(level|pool|more|paired|{LATE_HEADINGS}) ([\w-]+)\]", line)
+        header = re.fullmatch(
+            rf"\[(level|pool|more|paired|{LATE_HEADINGS}) ([\w-]+)(?: (\w+))?\]", line
+        )
         if header:
-            current = sections.setdefault(f"{header[1]}:{header[2]}", [])
+            if header[3] is not None and header[3] not in SUBJECTS:
+                raise SystemExit(f"{path}:{number}: {header[3]!r} is not a subject {SUBJECTS}")
+            key = f"{header[1]}:{header[2]}"
+            current = sections.setdefault(key, [])
+            current_marks = marks.setdefault(key, [])
+            heading_subject = header[3]
             continue
         if current is None:
             raise SystemExit(f"{path}: text before the first [level]/[pool] heading: {line!r}")
+        mark = _MARK.search(line)
+        if mark is None and re.search(r"\{\w+(?: \w+)?\}$", line):
+            raise SystemExit(
+                f"{path}:{number}: a mark is {{SUBJECT}} or {{SUBJECT LEVEL}} with a subject of "
+                f"{SUBJECTS} and a level of {LEVELS}: {line!r}"
+            )
+        if mark:
+            line = line[: mark.start()]
+            current_marks.append((mark[1], mark[2]))
+        else:
+            current_marks.append((heading_subject, None))
         current.append(line)
-    return sections
+    return sections, marks
+
+
+def read_language(language: str) -> tuple[dict[str, list[str]], dict[str, list[Mark]]]:
+    """The sections and marks of a language: scripts/triage_corpus/LANGUAGE.txt, then the files
+    of imported batches, scripts/triage_corpus/HEADING/LANGUAGE.txt (import_triage_batch.py)."""
+    sections, marks = _parse(SOURCES / f"{language}.txt")
+    for heading, *_ in LATE_BATCHES:
+        path = SOURCES / heading / f"{language}.txt"
+        if path.is_file():
+            more, more_marks = _parse(path)
+            for key, lines in more.items():
+                sections.setdefault(key, []).extend(lines)
+                marks.setdefault(key, []).extend(more_marks[key])
+    return sections, marks
+
+
+def default_subject(level: str) -> str:
+    """The subject of an unmarked seed: the author from distress up, nobody in particular below
+    (the rule every seed was written under before subjects: discussion was "not the author")."""
+    return "self" if LEVELS.index(level) >= LEVELS.index("distress") else "general"
+
+
+def seed_labels(marks: dict[str, dict[str, list[Mark]]]) -> dict[str, tuple[str, str]]:
+    """Group id -> (level, subject) of every seed: the mark's, or the heading's level and the
+    default subject. The group id keeps the heading's level (so families never move)."""
+    kinds = [("level", ""), ("more", "m"), ("paired", "p"), *((b[0], b[1]) for b in LATE_BATCHES)]
+    out = {}
+    for language, sections in marks.items():
+        for kind, letter in kinds:
+            for level in LEVELS:
+                for i, (subject, marked) in enumerate(sections.get(f"{kind}:{level}", [])):
+                    final = marked or level
+                    out[f"{language}:{level}:{letter}{i:03d}"] = (
+                        final,
+                        subject or default_subject(final),
+                    )
+    return out
 
 
 def split_of(family: str) -> str:
@@ -466,7 +565,8 @@ def build() -> list[dict[str, str]]:
     rng = random.Random(20261128)
     records: list[dict[str, str]] = []
     seen: set[str] = set()
-    sources = {lang: parse_sources(SOURCES / f"{lang}.txt") for lang in LANGUAGES}
+    sources = {lang: read_language(lang)[0] for lang in LANGUAGES}
+    labels = seed_labels({lang: read_language(lang)[1] for lang in LANGUAGES})
     all_seeds: dict[tuple[str, str], list[str]] = {}
     for language, sections in sources.items():
         for level in LEVELS:
@@ -492,7 +592,7 @@ def build() -> list[dict[str, str]]:
         for group, (language, level, seed) in groups.items():
             if group not in skip:
                 texts = _variants(seed, language, level, pools_of[language], rng, MORE_VARIANTS)
-                out += _records(group, texts, level, language, family[group], seen)
+                out += _records(group, texts, labels[group], language, family[group], seen)
         return out
 
     for language in LANGUAGES:
@@ -503,7 +603,7 @@ def build() -> list[dict[str, str]]:
             for i, seed in enumerate(seeds):
                 group = f"{language}:{level}:{i:03d}"
                 texts = _variants(seed, language, level, pools, rng, variants)
-                records += _records(group, texts, level, language, family_of[group], seen)
+                records += _records(group, texts, labels[group], language, family_of[group], seen)
     records += later_records(later, left_out, family_of, random.Random(MORE_SEED))
     older = {
         f"{lang}:{level}:{i:03d}": (lang, level, t)
@@ -511,10 +611,10 @@ def build() -> list[dict[str, str]]:
         for i, t in enumerate(texts)
     }
     older.update({g: v for g, v in later.items() if g not in left_out})
-    fresh = fresh_posts()
     for kind, letter, stream, guarded in LATE_BATCHES:
         batch = later_seeds(sources, ((kind, letter),))
         if guarded:
+            fresh = fresh_posts(*guarded)
             for group, (language, _level, text) in list(batch.items()):
                 post = fresh_paraphrased(language, text, fresh)
                 if post:
@@ -530,10 +630,12 @@ def build() -> list[dict[str, str]]:
     return records
 
 
-def fresh_posts() -> dict[str, tuple[str, set[str]]]:
-    """The fresh evaluation posts (tests/data/triage_unseen*.jsonl): id -> (language, trigrams)."""
+def fresh_posts(*patterns: str) -> dict[str, tuple[str, set[str]]]:
+    """The fresh evaluation posts (tests/data/triage_unseen*.jsonl, or the files named by
+    `patterns`): id -> (language, trigrams)."""
     out = {}
-    for path in sorted(FRESH.glob("triage_unseen*.jsonl")):
+    paths = {p for pattern in patterns or ("triage_unseen*.jsonl",) for p in FRESH.glob(pattern)}
+    for path in sorted(paths):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 r = json.loads(line)
@@ -566,8 +668,14 @@ def _variants(
 
 
 def _records(
-    group: str, texts: list[str], level: str, language: str, family: str, seen: set[str]
+    group: str,
+    texts: list[str],
+    label: tuple[str, str],
+    language: str,
+    family: str,
+    seen: set[str],
 ) -> list[dict[str, str]]:
+    level, subject = label
     out = []
     for v, text in enumerate(texts):
         if text in seen:
@@ -578,6 +686,7 @@ def _records(
                 "id": f"{group}:{v}",
                 "text": text,
                 "level": level,
+                "subject": subject,
                 "language": language,
                 "group": group,
                 "family": family,

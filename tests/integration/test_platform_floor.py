@@ -127,6 +127,7 @@ def test_a_video_placeholder_is_unreadable_not_none_and_still_goes_out_as_intent
         "unreadable": "video",
         "alert_id": model["alert_id"],
         "model_version": model["model_version"],
+        "subject": None,  # nobody's risk was read
     }
     assert case["assessment"]["level"] == "intent" and case["status"] == "dispatched"
     assert len(station.received) == 1

@@ -25,8 +25,11 @@ def test_triage_json_prints_one_result() -> None:
         "model_version",
         "readable",
         "unreadable",
+        "subject",
+        "subject_cues",
     }
     assert data["readable"] is True and data["unreadable"] is None
+    assert data["subject"] == "self" and data["score"] >= 0.5
     assert 0.0 <= data["score"] <= 1.0
 
 
@@ -58,6 +61,7 @@ def test_triage_jsonl_scores_good_lines_and_reports_bad_ones() -> None:
     assert rows[4]["error"]["code"] == "missing_text"
     assert rows[5]["error"]["code"] == "empty_text"
     assert rows[6]["id"] == 6 and "level" in rows[6]
+    assert rows[2]["subject"] == "self" and rows[0]["subject"] == "general"
 
 
 def test_a_post_the_model_cannot_read_is_unreadable_not_none() -> None:
@@ -95,3 +99,27 @@ def test_model_evaluate_prints_metrics_for_a_labelled_file(tmp_path: Path) -> No
     assert set(report["languages"]) == {"hi", "hi-Latn", "en"}
     assert len(report["confusion"]["rows_truth_columns_predicted"]) == 6
     assert 0.0 <= report["calibration"]["ece"] <= 1.0
+
+
+def test_model_evaluate_reports_subjects_when_the_file_has_them(tmp_path: Path) -> None:
+    data = tmp_path / "labelled.jsonl"
+    rows = [
+        {"text": "aaj raat pankhe se latak jaunga", "level": "imminent", "subject": "self"},
+        {
+            "text": "my brother posted goodbye on his story and isn't answering, please help",
+            "level": "imminent",
+            "subject": "other",
+        },
+        {"text": "RIP bhai, tumne aisa kyun kiya 🙏", "level": "discussion", "subject": "general"},
+    ]
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    result = RUNNER.invoke(app, ["model", "evaluate", "--data", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    subject = json.loads(result.stdout)["subject"]
+    assert subject["n"] == 3 and subject["confusion"]["labels"] == ["self", "other", "general"]
+    assert sum(map(sum, subject["confusion"]["matrix"])) == 3
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"text": "x", "level": "none", "subject": "me"}) + "\n")
+    result = RUNNER.invoke(app, ["model", "evaluate", "--data", str(bad), "--json"])
+    assert result.exit_code == 1
+    assert "'subject' must be one of self, other, general" in result.stdout

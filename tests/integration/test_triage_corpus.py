@@ -78,12 +78,12 @@ def test_no_seed_of_the_fifth_batch_on_paraphrases_a_fresh_post(
 ) -> None:
     build = builder()
     fresh = build.fresh_posts()
-    assert len(fresh) == sum(
+    assert len(fresh) >= sum(
         len((ROOT / "tests" / "data" / n).read_text(encoding="utf-8").splitlines())
         for n in FRESH_SETS
     )
     guarded = [b[1] for b in build.LATE_BATCHES if b[3]]
-    assert guarded == ["f", "s", "e"]
+    assert guarded == ["f", "s", "e", "t", "h"]
     seeds = [
         r for r in records if r["source"] == "seed" and r["group"].rsplit(":", 1)[1][0] in guarded
     ]
@@ -91,3 +91,39 @@ def test_no_seed_of_the_fifth_batch_on_paraphrases_a_fresh_post(
     for r in seeds:
         post = build.fresh_paraphrased(r["language"], r["text"], fresh)
         assert post is None, f"{r['id']} paraphrases {post}"
+
+
+def test_every_post_has_a_subject_that_goes_with_its_level(
+    records: list[dict[str, str]],
+) -> None:
+    pairs = Counter((r["subject"], r["level"]) for r in records)
+    assert {s for s, _ in pairs} == {"self", "other", "general"}
+    # none is nobody's; other is a person at some risk; discussion is general or a recovery
+    assert not [p for p in pairs if p[1] == "none" and p[0] != "general"]
+    assert not [p for p in pairs if p[0] == "other" and p[1] in ("none", "discussion")]
+    assert not [p for p in pairs if p[0] == "general" and p[1] not in ("none", "discussion")]
+    assert pairs[("other", "imminent")] >= 50 and pairs[("self", "discussion")] >= 50
+
+
+def test_a_mark_relabels_a_seed_without_moving_its_family(tmp_path: Path) -> None:
+    build = builder()
+    seeds = tmp_path / "en.txt"
+    seeds.write_text(
+        "[level discussion]\n"
+        "RIP bro, gone too soon\n"
+        "my brother posted goodbye and isn't answering {other imminent}\n"
+        "[eighth discussion self]\n"
+        "two years ago I was suicidal, today I'm a nurse\n",
+        encoding="utf-8",
+    )
+    marks = build.parse_marks(seeds)
+    assert build.parse_sources(seeds)["level:discussion"][1] == (
+        "my brother posted goodbye and isn't answering"
+    )
+    labels = build.seed_labels({"en": marks})
+    assert labels["en:discussion:000"] == ("discussion", "general")
+    assert labels["en:discussion:001"] == ("imminent", "other")
+    assert labels["en:discussion:h000"] == ("discussion", "self")
+    seeds.write_text("[level intent]\nsomething {someone intent}\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="a mark is"):
+        build.parse_marks(seeds)

@@ -66,6 +66,7 @@ def test_the_result_has_the_documented_shape(model) -> None:  # type: ignore[no-
     data = model.classify("abhi zeher kha liya hai").as_dict()
     assert set(data) == {
         "level", "score", "language", "cues", "model_version", "readable", "unreadable",
+        "subject", "subject_cues",
     }  # fmt: skip
     assert data["readable"] is True and data["unreadable"] is None
     assert data["model_version"] == model.version

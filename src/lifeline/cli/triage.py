@@ -133,8 +133,9 @@ def _show(text: str, result: RiskResult) -> None:
     out.print(
         f"[{colour}]{result.level.value}[/{colour}]  score {result.score:.3f}  "
         f"language {result.language}  model {result.model_version}"
+        + (f"  subject {result.subject.value}" if result.subject else "")
     )
-    for cue in result.cues:
+    for cue in (*result.cues, *result.subject_cues):
         before = escape(text[max(0, cue.start - 25) : cue.start])
         after = escape(text[cue.end : cue.end + 25])
         out.print(f"  {cue.tag:12} …{before}[reverse]{escape(cue.text)}[/reverse]{after}…")
@@ -212,6 +213,10 @@ def model_train(
     and, with --with-feedback, operators' decisions; then score the held-out split."""
     from lifeline.adapters.classifier import datasets, evaluation, training  # noqa: PLC0415
     from lifeline.adapters.classifier.model import default_model_path  # noqa: PLC0415
+    from lifeline.adapters.classifier.subject import (  # noqa: PLC0415
+        evaluate_subjects,
+        format_subjects,
+    )
 
     feedback = []
     if with_feedback:
@@ -237,14 +242,17 @@ def model_train(
     path = output or default_model_path()
     training.save(bundle, path)
     held_out = [e for e in datasets.load_corpus() if e.split == "test"]
-    ev = evaluation.evaluate(training.classifier_from(bundle), held_out)
-    metadata = training.write_metadata(path, report, ev)
+    classifier = training.classifier_from(bundle)
+    ev = evaluation.evaluate(classifier, held_out)
+    subjects = evaluate_subjects(classifier, held_out)
+    metadata = training.write_metadata(path, report, ev, subjects)
     if as_json:
         emit(metadata)
         return
     out.print(f"model {report.version} written to {path} ({report.seconds:.0f} s)")
     out.print(f"examples: {report.examples}; thresholds: {report.thresholds}")
     out.print("held-out split:\n" + evaluation.format_evaluation(ev))
+    out.print(format_subjects(subjects))
 
 
 @model_app.command("evaluate")
@@ -276,6 +284,10 @@ def model_evaluate(
         person_evaluation,
     )
     from lifeline.adapters.classifier.model import ModelError  # noqa: PLC0415
+    from lifeline.adapters.classifier.subject import (  # noqa: PLC0415
+        evaluate_subjects,
+        format_subjects,
+    )
     from lifeline.bootstrap import triage_classifier  # noqa: PLC0415 (see load_app)
 
     if data is None and persons is None:
@@ -304,12 +316,18 @@ def model_evaluate(
                 classifier, people, lambda n: bar.advance(task, n)
             )
             result["persons"] = {"data": str(persons), **figures}
+    labelled = any(e.subject for e in examples)
+    subjects = evaluate_subjects(classifier, examples) if labelled else None
+    if subjects:
+        result["subject"] = subjects
     if as_json:
         emit(result)
         return
     if examples:
         out.print(f"model {classifier.version} on {data}" + (f" (split {split})" if split else ""))
         out.print(evaluation.format_evaluation(ev))
+    if subjects:
+        out.print(format_subjects(subjects))
     if people:
         out.print(f"model {classifier.version} on the people in {persons}")
         out.print(person_evaluation.format_persons(result["persons"]))

@@ -20,12 +20,14 @@ from pathlib import Path
 from lifeline.adapters.classifier.cues import CueDetector
 from lifeline.adapters.classifier.features import windows
 from lifeline.adapters.classifier.language import ENGLISH, detect_language
-from lifeline.domain.risk import RiskLevel
+from lifeline.domain.risk import RiskLevel, RiskSubject
 
 CORPUS = "data/triage/corpus.jsonl"
 #: the domain's levels in order, as plain strings: the model's classes (a model file holds
 #: only trusted built-in types)
 LEVELS = tuple(level.value for level in RiskLevel)
+#: the subjects in the order of the subject head's classes
+SUBJECTS = tuple(subject.value for subject in RiskSubject)
 
 #: C-SSRS user labels → Lifeline levels (README of the data set)
 CSSRS_LEVELS = {
@@ -72,6 +74,8 @@ class Example:
     split: str = "train"
     source: str = "corpus"
     weight: float = 1.0
+    #: whose risk `level` describes (self, other, general); None when the data does not say
+    subject: str | None = None
 
 
 def default_data_dir() -> Path:
@@ -89,7 +93,15 @@ def load_corpus(path: Path | None = None) -> list[Example]:
         if line.strip():
             r = json.loads(line)
             out.append(
-                Example(r["text"], r["level"], r["language"], r["family"], r["split"], "corpus")
+                Example(
+                    r["text"],
+                    r["level"],
+                    r["language"],
+                    r["family"],
+                    r["split"],
+                    "corpus",
+                    subject=r.get("subject"),
+                )
             )
     return out
 
@@ -109,8 +121,8 @@ def corpus_groups(path: Path | None = None) -> dict[str, str]:
 
 
 def load_jsonl(path: Path, *, split: str | None = None) -> list[Example]:
-    """A labelled JSON-lines file: {"text", "level"} and optionally "language", "group" and
-    "split" (only lines of `split` are kept when it is given)."""
+    """A labelled JSON-lines file: {"text", "level"} and optionally "language", "group",
+    "subject" and "split" (only lines of `split` are kept when it is given)."""
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
@@ -123,9 +135,14 @@ def load_jsonl(path: Path, *, split: str | None = None) -> list[Example]:
             continue
         if r.get("level") not in LEVELS or not isinstance(r.get("text"), str):
             raise ValueError(f"{path}:{n}: needs a 'text' and a 'level' in {', '.join(LEVELS)}")
+        subject = r.get("subject")
+        if subject is not None and subject not in SUBJECTS:
+            raise ValueError(f"{path}:{n}: 'subject' must be one of {', '.join(SUBJECTS)}")
         language = r.get("language") or detect_language(r["text"])
         group = str(r.get("family") or r.get("group") or n)
-        out.append(Example(r["text"], r["level"], language, group, "test", path.name))
+        out.append(
+            Example(r["text"], r["level"], language, group, "test", path.name, subject=subject)
+        )
     return out
 
 
@@ -181,7 +198,17 @@ def cssrs_examples(users: list[CssrsUser], detector: CueDetector) -> list[Exampl
         weight = 1.0 / max(1, min(len(chosen), CSSRS_WINDOWS_PER_USER)) ** 0.5
         for text in chosen[:CSSRS_WINDOWS_PER_USER]:
             out.append(
-                Example(text, user.level, ENGLISH, f"cssrs:{user.user}", "train", "cssrs", weight)
+                Example(
+                    text,
+                    user.level,
+                    ENGLISH,
+                    f"cssrs:{user.user}",
+                    "train",
+                    "cssrs",
+                    weight,
+                    # Supportive users write to others; the rest about themselves
+                    "general" if user.level == "discussion" else "self",
+                )
             )
     return out
 

@@ -25,6 +25,12 @@ Tags reported to the operator:
   news         reporting: police said, khabar, NCRB figures
   support      helplines, help offered, recovery told in the past: Tele-MANAS 14416, therapy
   threat       a threat against someone else: tujhe maar dunga, I'll kill you
+Subject tags (reported as `subject_cues`, SUBJECT_TAGS):
+  person       a particular other person: my brother, mera dost, not picking up, उसका फोन
+  memorial     a death remembered: RIP, barsi, श्रद्धांजलि
+  helper       help offered to readers: I've been there, DM me, call 14416
+  recovery     the author's risk in the past: years ago, saal pehle, today I'm a nurse
+  quote        lyrics, shayari, quotes: song, gaana, शायरी
 Internal (features only, not reported): self (first person), death (any word for dying),
 now (within hours: abhi, tonight, in ten minutes) and later (days away: kal, this week, after
 the results) — the `time` spans split by how soon, which is what separates imminent from intent
@@ -363,6 +369,46 @@ LEXICON: dict[str, list[str]] = {
         r"(?:tujhe|tujhko|tuje|tereko|usko|use|unko|tumko|tum sab\w*|sabko) (?:maar|mar|jaan se)\w*",
         r"maar (?:dunga|dalunga|daalunga|denge|dalenge|daalenge|du)|jaan se maar\w*|jaan le (?:lunga|lungi|lenge) (?:teri|tumhari|uski|unki)",
         r"(?:तुझे|तुम्हें|उसे|उसको|तुम सब\w*|सबको) (?:मार|जान से)\w*|मार (?:दूंगा|डालूंगा|डालूँगा|देंगे|डालेंगे)|जान से मार\w*|जान ले (?:लूंगा|लूंगी) (?:तेरी|तुम्हारी|उसकी)",
+        # calls for violence against others and threats of harm (not the author's own death)
+        r"(?:shoot|hang|burn|stab|beat|kill) (?:them|him|her|these|those|all of them)|should be (?:hanged|shot|killed|burnt|burned)|(?:hang|shoot) (?:the|these|those) \w+",
+        r"(?:inko|unko|isko|usko|inhe|unhe|sabko|tujhe|tumhe) (?:phansi|fansi|goli|zinda jala|jinda jala|kaat|maar|mar)\w*|(?:goli|phansi|fansi) (?:maar|mar|de|do|dedo|par latka)\w*|(?:kaat|jala|gaad) (?:dunga|denge|dalunga|daalenge)",
+        r"(?:इनको|उनको|इसको|उसको|इन्हें|उन्हें|सबको|तुझे|तुम्हें|तुमको) (?:फांसी|फाँसी|गोली|ज़िंदा|जिंदा|काट|मार|जला)\w*|(?:गोली|फांसी|फाँसी) (?:मार|दे|दो|पर लटका)\w*|(?:काट|जला|गाड़|कूट) (?:दूंगा|दूँगा|देंगे|डालूंगा|डालूँगा|डालेंगे)",
+        r"(?:मैं|मै|हम) (?:तुम|तुम्हें|तुझे|तुमको|उसे|उन्हें|सब)\w* (?:\S+ ){0,2}(?:मार|काट|जला) (?:दूंगा|दूँगा|डालूंगा|डालूँगा|देंगे|डालेंगे)",
+    ],
+    # -- subject: who the post is about (docs/triage-guide.md, *Subject*); shown as
+    # subject_cues, not as cues
+    "person": [
+        r"my (?:friend|best friend|bestie|brother|sister|cousin|son|daughter|roommate|classmate|student|wife|husband|dad|father|mom|mother|papa|uncle|grandfather|grandmother|sibling|younger (?:brother|sister))",
+        r"(?:isnt|is not|not|stopped) (?:answering|picking up|replying)|(?:hasnt|has not|havent) (?:replied|answered|picked up)|(?:his|her) phone (?:is )?(?:off|switched off|unreachable)",
+        r"(?:he|she) (?:keeps saying|keeps talking|keeps joking|says|said|told me|texted|messaged|posted|wrote)|help (?:me )?find (?:him|her)|(?:scared|worried) (?:for|about) (?:him|her)",
+        r"what (?:do|should|can) i do|how do i (?:help|support|talk to|bring it up)|check on (?:him|her|ur|your)",
+        r"(?:mera|meri|mere) (?:dost|bhai|behen|bahan|beta|beti|pati|biwi|yaar|cousin|bhaiya|didi|saheli|roommate|student|papa|mummy|chacha|mama|dadaji|nanaji)|(?:chhota|chota|bada|chhoti|choti|badi) (?:bhai|behen)|room partner",
+        r"phone (?:nahi|nhi|nai|na) (?:utha|uth)\w*|call (?:nahi|nhi|nai) (?:utha|uth|lag)\w*|phone (?:band|switch off|switched off|off) (?:hai|h|he|tha|aa)|(?:uska|uski|unka|unki) (?:phone|number|status|story|post)",
+        r"(?:wo|woh|vo|voh) (?:bol|keh|kah)\w* (?:raha|rahi|rha|rhi|tha|thi)|(?:bol|keh) (?:raha|rahi|rha|rhi) (?:hai|h|he|tha|thi) (?:ki |wo )|kahan ho (?:tum|aap)|phone utha (?:lo|lijiye|le)",
+        r"(?:kya|kia) (?:karu|karun|kru|krun|karoon)|kaise (?:samjhau|samjhaun|samjhaoon|help karu|baat karu|rokun)",
+        r"(?:मेरा|मेरी|मेरे) (?:दोस्त|भाई|बहन|बेटा|बेटी|पति|पत्नी|सहेली|दीदी|भैया|चाचा|मामा|पापा|मम्मी|रूममेट)|(?:छोटा|बड़ा|छोटी|बड़ी) (?:भाई|बहन)",
+        r"फोन (?:नहीं|बंद)\w*|(?:उसका|उसकी|उनका|उनकी) (?:फोन|नंबर|स्टेटस|स्टोरी|पोस्ट)|(?:वो|वह) (?:कह|बोल)\w* (?:रहा|रही|था|थी)|(?:कह|बोल) रह[ाी] (?:है|था|थी)",
+        r"क्या करूं|क्या करूँ|कैसे समझाऊं|कैसे समझाऊँ|कैसे बात करूं|कहां हो|फोन उठा\w*",
+    ],
+    "memorial": [
+        r"rip|rest in peace|may (?:his|her|their) soul|condolences|death anniversary|gone too soon|miss you (?:bro|bhai|yaar|sis)|in loving memory|inmemory|cremated|funeral|lost my \w+ to suicide",
+        r"shraddhanjali|shradhanjali|barsi|terahvi|(?:atma|aatma) ko shanti|om shanti|bhagwan (?:uski|unki) (?:atma|aatma)|miss you bhai",
+        r"श्रद्धांजलि|बरसी|तेरहवीं|आत्मा को शांति|ओम शांति|भावभीनी",
+    ],
+    "helper": [
+        r"ive been there|i have been there|been where you are|call 14416|dm me|inbox me|message me|here for you|here if (?:you|u) need|talk to someone|(?:you are|youre|ur) not alone|please stay",
+        r"(?:main|mai) bhi (?:wahan|waha|usi jagah) (?:tha|thi)|(?:dm|message|msg) (?:karo|kro|kr do|kijiye)|baat (?:karo|kro|kijiye|karein)|hum (?:sab )?(?:saath|sath) (?:hain|h|hai)|(?:tum|aap) akele (?:nahi|nhi)",
+        r"(?:मैं|मै) भी (?:वहां|वहाँ|उसी जगह) (?:था|थी)|बात (?:करो|करें|कीजिए)|हम साथ हैं|(?:आप|तुम) अकेले नहीं|14416",
+    ],
+    "recovery": [
+        r"(?:years?|months?) ago|years? clean|(?:today|now) im (?:a|an|married|employed|happy|alive|okay|fine|in|back)|i survived|got me through|saved (?:my life|me)|im (?:okay|ok|better|alive|still here) now|it gets better|in 20\d\d i|back then|i used to (?:think|want|self|cut)|recovery",
+        r"saal pehle|saal pahle|mahine pehle|pichhle saal|pichle saal|ab (?:main|mai) (?:theek|thik|khush)|ab sab (?:theek|thik)|(?:tab|us waqt) (?:main|mai)|aaj (?:naukri|job|shaadi)|zindagi badal gayi",
+        r"साल पहले|महीने पहले|पिछले साल|अब (?:मैं |मै )?ठीक (?:हूं|हूँ)|(?:तब|उस वक्त) (?:मैं|मै)|आज नौकरी|ज़िंदगी बदल गई|जिंदगी बदल गई",
+    ],
+    "quote": [
+        r"lyrics|song|quote|shayari|poem|poetry|line from|dialogue|couplet|♪|🎵|🎶",
+        r"gaana|gana|gaane|shayari|shayri|sher|ghazal|kavita|dialog|lyrics",
+        r"गाना|गाने|शायरी|शेर|ग़ज़ल|गजल|कविता|डायलॉग|पंक्ति",
     ],
     "death": [
         r"die|dies|died|dying|dead|death|deaths",
@@ -389,5 +435,8 @@ LEXICON: dict[str, list[str]] = {
 #: tags whose patterns are the union of other tags' (matched once, retagged; see cues.py)
 DERIVED_TAGS = {"time": ("now", "later")}
 #: tags used as features but not shown to the operator
-INTERNAL_TAGS = frozenset({"self", "death", "now", "later", "future"})
+#: the tags that tell whose risk it is (docs/triage-guide.md, *Subject*): features of both
+#: heads, reported as `subject_cues` rather than `cues`
+SUBJECT_TAGS = frozenset({"person", "memorial", "helper", "recovery", "quote"})
+INTERNAL_TAGS = frozenset({"self", "death", "now", "later", "future"}) | SUBJECT_TAGS
 TAGS = tuple(LEXICON)

@@ -26,6 +26,13 @@ from lifeline.adapters.classifier.cues import VIEW_VERSION, CueDetector, Span, v
 from lifeline.adapters.classifier.features import CUE_FEATURES, Featurizer
 from lifeline.adapters.classifier.language import LANGUAGES, detect_language
 from lifeline.adapters.classifier.lexicon import LEXICON
+from lifeline.adapters.classifier.subject import (
+    about_nobody,
+    decide_subject,
+    softmax_rows,
+    subject_cues,
+    threat_only,
+)
 from lifeline.domain.risk import Cue, RiskLevel, RiskResult
 
 FORMAT = 1
@@ -50,6 +57,7 @@ TRUSTED_TYPES = [
     "builtins.tuple",
 ]
 AT_RISK = ("ideation", "intent", "imminent")
+DISTRESS = RiskLevel.DISTRESS
 
 
 class ModelError(Exception):
@@ -123,6 +131,17 @@ class SklearnRiskClassifier:
         self._cal_b = float(self.calibrator.intercept_[0])
         self._risk = [self.classes.index(c) for c in AT_RISK]
         self._indices = level_indices(self.classes)
+        # the subject head (subject.py); None in a model built before subjects
+        self.subject_model = bundle.get("subject_model")
+        self._subject_blocks: tuple[np.ndarray, ...] | None = None
+        if self.subject_model is not None:
+            coef = np.asarray(self.subject_model.coef_, dtype=np.float64)
+            self._subject_intercept = np.asarray(self.subject_model.intercept_, dtype=np.float64)
+            self._subject_blocks = (
+                np.ascontiguousarray(coef[:, :n_char].T),
+                np.ascontiguousarray(coef[:, n_char : n_char + n_word].T),
+                np.ascontiguousarray(coef[:, n_char + n_word :].T),
+            )
 
     @classmethod
     def load(cls, path: Path | None = None) -> SklearnRiskClassifier:
@@ -168,11 +187,25 @@ class SklearnRiskClassifier:
     def threshold_for(self, language: str) -> float:
         return self.language_thresholds.get(language, self.at_risk_threshold)
 
+    def subject_probabilities(self, blocks: tuple[Any, Any, np.ndarray]) -> np.ndarray | None:
+        """P(self, other, general) of each row (None for a model without a subject head)."""
+        if self._subject_blocks is None:
+            return None
+        logits = self._subject_intercept + sum(
+            np.asarray(b @ w) for b, w in zip(blocks, self._subject_blocks, strict=True)
+        )
+        return softmax_rows(logits)
+
     def decide(self, probs: np.ndarray, score: float, language: str | None = None) -> RiskLevel:
         threshold = self.at_risk_threshold if language is None else self.threshold_for(language)
         return decide_level(
             probs, score, threshold, self.intent_threshold, self.classes, self._indices
         )
+
+    def _calm(self, probs: np.ndarray) -> RiskLevel:
+        """The likelier of none and discussion: the level of a post about nobody."""
+        none, discussion = self.classes.index("none"), self.classes.index("discussion")
+        return RiskLevel.NONE if probs[none] > probs[discussion] else RiskLevel.DISCUSSION
 
     def _check(self, text: str) -> None:
         if not isinstance(text, str) or not text.strip():
@@ -195,16 +228,39 @@ class SklearnRiskClassifier:
             t[w.start : w.end] for t, (wins, _) in zip(texts, parts, strict=True) for w in wins
         ]
         window_spans = [spans for _, per_window in parts for spans in per_window]
-        probs, scores = self.block_probabilities(self.featurizer.blocks(window_texts, window_spans))
+        blocks = self.featurizer.blocks(window_texts, window_spans)
+        probs, scores = self.block_probabilities(blocks)
+        subjects = self.subject_probabilities(blocks)
         results: list[RiskResult] = []
         offset = 0
         for text, (wins, spans) in zip(texts, parts, strict=True):
             n = len(wins)
             best = offset + int(np.argmax(scores[offset : offset + n]))
             language = detect_language(text[:20_000])
+            window = spans[best - offset]
+            threshold = self.threshold_for(language)
             level = self.decide(probs[best], float(scores[best]), language)
-            cues = _cues(spans[best - offset])
-            results.append(RiskResult(level, float(scores[best]), language, cues, self.version))
+            tags = {s.tag for s in window}
+            if threat_only(tags):
+                level = RiskLevel.NONE
+            if (
+                subjects is not None
+                and about_nobody(subjects[best], tags)
+                and level.rank >= DISTRESS.rank
+            ):
+                level = self._calm(probs[best])
+            subject = None if subjects is None else decide_subject(subjects[best], level)
+            results.append(
+                RiskResult(
+                    level,
+                    _risk_score(float(scores[best]), threshold, level),
+                    language,
+                    _cues(window),
+                    self.version,
+                    subject=subject,
+                    subject_cues=() if subject is None else subject_cues(window, subject),
+                )
+            )
             offset += n
         return results
 
@@ -243,6 +299,18 @@ def decide_level(
             return RiskLevel.IMMINENT if urgent[1] >= urgent[0] else RiskLevel.INTENT
         return RiskLevel.IDEATION
     return RiskLevel(classes[idx.calm[int(np.argmax(probs[idx.calm]))]])
+
+
+def _risk_score(probability: float, threshold: float, level: RiskLevel) -> float:
+    """The reported score: the calibrated P(at risk) with the odds of the language's at-risk
+    threshold taken as even, so a post is at risk exactly when its score is 0.5 or more and a
+    level and its score never disagree (the threshold is where a miss and a false alarm weigh
+    the same for the SMC; the order of posts is unchanged). A threat at others (level `none`
+    by the threat rule) is held below 0.5."""
+    p = min(max(probability, 1e-6), 1 - 1e-6)
+    t = min(max(threshold, 1e-6), 1 - 1e-6)
+    score = 1.0 / (1.0 + (p / (1 - p)) ** -1 * (t / (1 - t)))
+    return min(score, 0.49) if not level.at_risk else max(score, 0.5)
 
 
 def _cues(spans: list[Span]) -> tuple[Cue, ...]:

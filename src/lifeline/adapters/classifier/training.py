@@ -52,6 +52,7 @@ from lifeline.adapters.classifier.model import (
     level_indices,
     lexicon_digest,
 )
+from lifeline.adapters.classifier.subject import SUBJECTS
 from lifeline.domain.risk import LabelledExample
 
 MODEL_VERSION = "1.0"
@@ -163,6 +164,7 @@ def _train(
         say("fitting the model")
         model = _fit(x, y, w)
         bundle = _bundle(featurizer, classes, model, reuse["calibrator"], reuse["thresholds"])
+        bundle.update(_subject_head(x, examples))
         bundle["version"] = version_of(examples)
         report = TrainingReport(bundle["version"], {}, dict(reuse["thresholds"]), {}, 0.0)
         return bundle, report
@@ -182,6 +184,8 @@ def _train(
     model = _fit(x, y, w)
     version = version_of(examples)
     bundle = _bundle(featurizer, classes, model, calibrator, thresholds)
+    say("fitting the subject head")
+    bundle.update(_subject_head(x, examples))
     bundle["version"] = version
     sources: dict[str, int] = {}
     for e in examples:
@@ -196,6 +200,19 @@ def _train(
         time.perf_counter() - started,
     )
     return bundle, report
+
+
+def _subject_head(x: Any, examples: Sequence[Example]) -> dict[str, Any]:
+    """The subject head (subject.py) fitted on the examples that have a subject: same rows,
+    same regularisation as the level head."""
+    known = np.array([e.subject is not None for e in examples])
+    if not known.any():
+        return {}
+    y = np.array([SUBJECTS.index(str(e.subject)) for e in examples if e.subject is not None])
+    w = np.array([e.weight for e in examples if e.subject is not None])
+    model = LogisticRegression(C=C, max_iter=3000, tol=1e-4)
+    model.fit(x[np.flatnonzero(known)], y, sample_weight=w)
+    return {"subject_model": model, "subjects": list(SUBJECTS)}
 
 
 def _thresholds(
@@ -305,8 +322,14 @@ def training_set(
     return examples
 
 
-def write_metadata(path: Path, report: TrainingReport, held_out: Evaluation) -> dict[str, Any]:
-    """model.json beside the model: version, data, thresholds, held-out figures."""
+def write_metadata(
+    path: Path,
+    report: TrainingReport,
+    held_out: Evaluation,
+    subjects: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """model.json beside the model: version, data, thresholds, held-out figures (and the
+    subject head's, subject.subject_metrics)."""
     metadata = {
         "version": report.version,
         "model_file": path.name,
@@ -318,6 +341,8 @@ def write_metadata(path: Path, report: TrainingReport, held_out: Evaluation) -> 
         "training_seconds": round(report.seconds, 1),
         "held_out": held_out.as_dict(),
     }
+    if subjects is not None:
+        metadata["held_out_subject"] = subjects
     meta_path = path.with_suffix(".json")
     meta_path.write_text(
         json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from lifeline.adapters.db.tables import aad, new_id, risk_assessments
-from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment, RiskLevel
+from lifeline.domain.risk import (
+    AssessmentSource,
+    Cue,
+    RiskAssessment,
+    RiskLevel,
+    known_risk_subject,
+)
 from lifeline.services.ports import Cipher
 
 _T = risk_assessments
@@ -27,7 +33,7 @@ class SqlAssessmentRepository:
         self.conn, self.keys = conn, keys
 
     def add(self, assessment: RiskAssessment) -> RiskAssessment:
-        cues = json.dumps([c.as_dict() for c in assessment.cues], ensure_ascii=False)
+        cues = _cues_json(assessment.cues)
         row = {
             "case_id": assessment.case_id,
             "alert_id": assessment.alert_id,
@@ -41,6 +47,11 @@ class SqlAssessmentRepository:
             "assessed_by": assessment.assessed_by[:120],
             "at": assessment.at,
             "unreadable": (assessment.unreadable or None) and assessment.unreadable[:24],
+            "subject": assessment.subject.value if assessment.subject else None,
+            "subject_cues_enc": self.keys.encrypt(
+                _cues_json(assessment.subject_cues) if assessment.subject_cues else None,
+                aad(_T, "subject_cues_enc"),
+            ),
         }
         assessment.id = new_id(self.conn.execute(_ADD, row))
         return assessment
@@ -59,6 +70,9 @@ class SqlAssessmentRepository:
 
     def _assessment(self, row: Row[Any]) -> RiskAssessment:
         cues = json.loads(self.keys.decrypt(row.cues_enc, aad(_T, "cues_enc")) or "[]")
+        subject_cues = json.loads(
+            self.keys.decrypt(row.subject_cues_enc, aad(_T, "subject_cues_enc")) or "[]"
+        )
         return RiskAssessment(
             case_id=row.case_id,
             level=RiskLevel(row.level),
@@ -73,4 +87,12 @@ class SqlAssessmentRepository:
             note=self.keys.decrypt(row.note_enc, aad(_T, "note_enc")),
             id=row.id,
             unreadable=row.unreadable,
+            subject=known_risk_subject(row.subject),
+            subject_cues=tuple(
+                Cue(c["tag"], c["text"], c["start"], c["end"]) for c in subject_cues
+            ),
         )
+
+
+def _cues_json(cues: tuple[Cue, ...]) -> str:
+    return json.dumps([c.as_dict() for c in cues], ensure_ascii=False)

@@ -100,7 +100,9 @@ REGISTRY: tuple[PersonalFields, ...] = (
         {"filename_enc": B, "content_enc": B, "sha256": B},
         via=(alerts, "alert_id"),
     ),
-    PersonalFields(risk_assessments, Policy.POST_TEXT, {"cues_enc": B}, case="case_id"),
+    PersonalFields(
+        risk_assessments, Policy.POST_TEXT, {"cues_enc": B, "subject_cues_enc": B}, case="case_id"
+    ),
     # what a message to officers said about the case quotes the post (and names the person)
     PersonalFields(notifications, Policy.POST_TEXT, {"brief_enc": N}, case="case_id"),
     # -- the rest of the case: who, where, what was said about them ---------------------------

@@ -99,6 +99,8 @@ def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None:
             if result.readable
             else f"the model could not read this post ({result.unreadable})",
             unreadable=result.unreadable,
+            subject=result.subject if result.readable else None,
+            subject_cues=result.subject_cues,
         )
     )
     case = uow.cases.get(case_id, for_update=True)

@@ -52,6 +52,15 @@ class AssessmentRead(ReadModel):
     unreadable: Annotated[
         str | None, Field(description="what the post was instead: video, image, emoji only...")
     ]
+    subject: Annotated[
+        str | None,
+        Field(
+            description="whose risk the level describes: self (the author), other (a "
+            "particular other person: the person to find is not the author) or general "
+            "(nobody in particular); null when not told"
+        ),
+    ]
+    subject_cues: Annotated[list[CueRead], Field(description="the spans that decided the subject")]
 
     @model_validator(mode="before")
     @classmethod
@@ -77,6 +86,8 @@ class CaseAssessmentRead(ReadModel):
     note: str | MISSING | None = MISSING
     readable: bool | MISSING = MISSING
     unreadable: str | MISSING | None = MISSING
+    subject: str | MISSING | None = MISSING
+    subject_cues: list[CueRead] | MISSING = MISSING
 
     @classmethod
     def of(cls, level: str, assessments: list[RiskAssessment]) -> Self:
@@ -131,6 +142,7 @@ class ModelReadingRead(ReadModel):
     unreadable: str | None
     alert_id: int | None
     model_version: str | None
+    subject: Annotated[str | None, Field(description="self, other or general (see AssessmentRead)")]
 
     @classmethod
     def of(cls, reading: RiskAssessment | None) -> Self | None:
@@ -144,6 +156,7 @@ class ModelReadingRead(ReadModel):
             unreadable=reading.unreadable,
             alert_id=reading.alert_id,
             model_version=reading.model_version,
+            subject=reading.subject.value if reading.readable and reading.subject else None,
         )
 
 

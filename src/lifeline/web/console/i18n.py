@@ -22,6 +22,7 @@ from lifeline.web.console.strings import (
     quarantine,
     reports,
     review,
+    subject,
 )
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")  # India has no daylight saving time
@@ -394,6 +395,7 @@ STRINGS = _joined(
     quarantine.STRINGS,
     reports.STRINGS,
     review.STRINGS,
+    subject.STRINGS,
 )
 
 SLA: dict[str, tuple[str, str]] = {

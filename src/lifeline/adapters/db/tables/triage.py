@@ -40,5 +40,9 @@ risk_assessments = Table(
     Column("at", Ts, nullable=False),
     #: why the model could not read the post (video, emoji only…); NULL: it could (0014)
     Column("unreadable", String(24), nullable=True),
+    #: whose risk the level describes (self, other, general); NULL: not told (0025)
+    Column("subject", String(8), nullable=True),
+    #: the spans that decided the subject, encrypted like cues_enc; NULL: none (0025)
+    Column("subject_cues_enc", Text, nullable=True),
 )
-ENCRYPTED[risk_assessments] = ("cues_enc", "note_enc")
+ENCRYPTED[risk_assessments] = ("cues_enc", "note_enc", "subject_cues_enc")

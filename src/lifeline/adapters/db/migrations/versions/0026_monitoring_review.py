@@ -6,7 +6,7 @@ moved on yet (still `received`) become 'pending'; those already dispatched or se
 decided by a person before the review existed and keep NULL.
 
 Revision ID: 0026
-Revises: 0024
+Revises: 0025
 Create Date: 2026-12-06
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026"
-down_revision = "0024"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
