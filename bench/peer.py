@@ -1,0 +1,592 @@
+"""Peer benchmark: Prometheus Alertmanager and Lifeline side by side, in one run, at one rate.
+
+A benchmark, not a test: it prints the figures of both systems and their ratio (Lifeline /
+Alertmanager) and writes them to bench/results/peer-<db>.json. For each database (a temporary
+SQLite file always; a fresh temporary PostgreSQL database when --pg-url or
+LIFELINE_TEST_DATABASE_URL is given) it starts, on 127.0.0.1 only:
+
+- **Lifeline** as in bench/dispatch.py's latency phase: `lifeline serve` (embedded worker, or
+  `--no-worker` plus N `lifeline worker` processes with --workers N) with the registry overlay
+  that gives Madeyganj police station, the Lucknow social-media cell and UP-112 one `json://`
+  contact each, pointing at a receiver in this process; signed at-risk alerts for Madeyganj,
+  each about a distinct person (three messages per alert, the first one is timed);
+- **Alertmanager** (Debian `prometheus-alertmanager`; skipped with a message if the binary is
+  missing) with a generated configuration: one route, `group_by: ['...']` (a group per alert),
+  `group_wait: 0s`, a webhook receiver in this process; clustering off, data in a temp folder.
+
+One client loop (one asyncio loop, --concurrency connections per system) feeds both at --rate
+alerts/s each, interleaved (Lifeline's alert i at i/rate s, Alertmanager's at (i + 0.5)/rate s),
+after --warmup unmeasured alerts each. Per system: request -> answer, request -> first webhook
+message (the alert -> webhook time; for Lifeline also the 202 -> first message and the request
+-> the police station's message), and the CPU seconds per alert of the server process(es)
+(/proc; for Lifeline the serve process and its worker processes), read just before the first
+alert and after every expected message has arrived, so both cover the same wall-clock window.
+With PostgreSQL, the CPU of the database's backend processes serving Lifeline is reported too.
+
+It stops by itself (bounded counts, a timeout on every wait).
+
+    .venv/bin/python bench/peer.py [--rate 20 --count 400] [--pg-url URL] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from dispatch import LATENCY_ROUTING, Receiver, alert_bodies, job_failures, prepare, receiver
+from intake import (
+    RESULTS,
+    ROOT,
+    Refusals,
+    free_port,
+    own_cpu,
+    pg_database,
+    process_cpu,
+    running_server,
+    signed_headers,
+    stop,
+    summary_ms,
+)
+from lifeline.adapters.db.engine import normalise_url
+
+BINARIES = ("prometheus-alertmanager", "alertmanager")  # Debian's name, then upstream's
+INSTALL_HINT = "apt-get install prometheus-alertmanager"
+LIFELINE_MESSAGES_PER_ALERT = 3  # the station, the district cell, UP-112
+ALERTNAME = "PersonAtRisk"
+
+
+# -- Alertmanager --------------------------------------------------------------------------------
+def alertmanager_config(webhook: str) -> str:
+    """One route to one webhook; every label set is its own group, flushed at once."""
+    return (
+        "route:\n"
+        "  receiver: bench\n"
+        "  group_by: ['...']\n"
+        "  group_wait: 0s\n"
+        "  group_interval: 1s\n"
+        "  repeat_interval: 24h\n"
+        "receivers:\n"
+        "- name: bench\n"
+        "  webhook_configs:\n"
+        f"  - url: '{webhook}'\n"
+        "    send_resolved: false\n"
+    )
+
+
+@contextmanager
+def running_alertmanager(
+    binary: str, workdir: Path, webhook: str, timeout: float = 30
+) -> Iterator[tuple[subprocess.Popen[Any], str]]:
+    """Alertmanager on 127.0.0.1 (clustering off: it would listen on all interfaces), ready;
+    yields (process, base URL) and stops it afterwards."""
+    config = workdir / "alertmanager.yml"
+    config.write_text(alertmanager_config(webhook), encoding="utf-8")
+    data = workdir / "alertmanager-data"
+    data.mkdir()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log = workdir / "alertmanager.log"
+    command = [
+        binary,
+        f"--config.file={config}",
+        f"--storage.path={data}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        f"--web.external-url={base}",
+        "--cluster.listen-address=",
+        "--log.level=warn",
+    ]
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise SystemExit(f"alertmanager exited ({proc.returncode}):\n{log.read_text()}")
+            try:
+                if httpx.get(f"{base}/-/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"alertmanager not ready after {timeout} s:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield proc, base
+    finally:
+        stop(proc)
+
+
+def alertmanager_bodies(first: int, count: int, run: str) -> list[tuple[int, bytes]]:
+    """Alerts numbered first.. (label `seq`, the key the receiver reads), one per POST."""
+    bodies = []
+    for seq in range(first, first + count):
+        alert = {
+            "labels": {
+                "alertname": ALERTNAME,
+                "run": run,
+                "seq": str(seq),
+                "severity": "imminent",
+                "police_station": "Madeyganj",
+                "district": "Lucknow",
+            },
+            "annotations": {"summary": "I am going to end my life tonight, the rope is ready"},
+        }
+        bodies.append((seq, json.dumps([alert]).encode()))
+    return bodies
+
+
+def alertmanager_seq(body: Any) -> int | None:
+    """The `seq` label of the first alert in a webhook message (one alert per group)."""
+    try:
+        return int(body["alerts"][0]["labels"]["seq"])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+# -- the client loop -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Target:
+    """One system's side of the feed: where alerts go and how they are sent."""
+
+    name: str
+    base: str
+    path: str
+    bodies: Sequence[tuple[int | None, bytes]]  # (key known before sending, or None; body)
+    partner: dict[str, str] | None = None  # Lifeline's signing key
+
+
+@dataclass
+class Fed:
+    sent: dict[int, float] = field(default_factory=dict)  # key -> perf_counter at the request
+    answered: dict[int, float] = field(default_factory=dict)  # key -> at the answer
+    refusals: Refusals = field(default_factory=Refusals)
+    wall: float = 0.0
+
+
+async def feed(
+    targets: list[Target], rate: float, concurrency: int, timeout: float
+) -> dict[str, Fed]:
+    """Send every target's bodies at `rate` per second each, the targets interleaved in time
+    (target j's body i is due at (i + j / len(targets)) / rate s), from `concurrency` connections
+    per target. Lifeline's key is the case id of its 202; Alertmanager's the body's seq."""
+    fed = {t.name: Fed() for t in targets}
+    schedule = sorted(
+        ((i + j / len(targets)) / rate, j, key, raw)
+        for j, t in enumerate(targets)
+        for i, (key, raw) in enumerate(t.bodies)
+    )
+    todo = iter(schedule)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    clients = [httpx.AsyncClient(base_url=t.base, limits=limits, timeout=timeout) for t in targets]
+
+    async def sender(began: float) -> None:
+        for due, j, key, raw in todo:
+            await asyncio.sleep(max(0.0, began + due - time.perf_counter()))
+            target, got = targets[j], fed[targets[j].name]
+            headers = (
+                signed_headers(target.partner, raw)
+                if target.partner
+                else {"Content-Type": "application/json"}
+            )
+            started = time.perf_counter()
+            try:
+                response = await clients[j].post(target.path, content=raw, headers=headers)
+            except httpx.HTTPError as exc:
+                got.refusals.add(type(exc).__name__, repr(exc))
+                continue
+            answered = time.perf_counter()
+            if response.status_code in (200, 202):
+                key = int(response.json()["case_id"]) if key is None else key
+                got.sent[key], got.answered[key] = started, answered
+            else:
+                got.refusals.answer(response)
+
+    try:
+        began = time.perf_counter()
+        await asyncio.gather(*(sender(began) for _ in range(concurrency * len(targets))))
+        wall = time.perf_counter() - began
+    finally:
+        for client in clients:
+            await client.aclose()
+    for got in fed.values():
+        got.wall = wall
+    return fed
+
+
+# -- measuring -----------------------------------------------------------------------------------
+def arrivals_by_key(rx: Receiver, path: str | None = None) -> dict[int, list[float]]:
+    """The perf_counter arrival times of the messages naming each key (on `path`, if given)."""
+    found: dict[int, list[float]] = {}
+    for a in rx.snapshot():
+        if a.case_id is not None and (path is None or a.path == path):
+            found.setdefault(a.case_id, []).append(a.perf)
+    return found
+
+
+def wait_all(rx: Receiver, keys: set[int], per_key: int, timeout: float) -> bool:
+    """Wait until every key has `per_key` messages; False on timeout."""
+
+    def done() -> bool:
+        counts: dict[int, int] = {}
+        for a in rx.arrivals:
+            if a.case_id in keys:
+                counts[a.case_id] = counts.get(a.case_id, 0) + 1
+        return len(counts) == len(keys) and min(counts.values(), default=per_key) >= per_key
+
+    return rx.wait_for(done, timeout)
+
+
+def cpu_of(pids: list[int]) -> float | None:
+    """User + system CPU seconds of these processes together (None if one cannot be read)."""
+    total = 0.0
+    for pid in pids:
+        cpu = process_cpu(pid)
+        if cpu is None:
+            return None
+        total += cpu
+    return total
+
+
+def backend_pids(db_url: str) -> list[int]:
+    """PostgreSQL backend processes connected to this database (the server is on this host)."""
+    engine = create_engine(normalise_url(db_url))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return [int(r[0]) for r in rows]
+
+
+def figures(
+    fed: Fed, first: dict[int, list[float]], cpu_s: float | None, count: int
+) -> dict[str, Any]:
+    keys = sorted(fed.sent, key=fed.sent.__getitem__)  # in sending order, for the trend
+    reached = [k for k in keys if k in first]
+    to_webhook = [min(first[k]) - fed.sent[k] for k in reached]
+    tenth = max(1, len(to_webhook) // 10)
+    out: dict[str, Any] = {
+        "alerts_sent": count,
+        "alerts_accepted": len(keys),
+        "errors": dict(fed.refusals.counts),
+        "error_samples": fed.refusals.samples,
+        "alerts_per_second": round(len(keys) / fed.wall, 1) if fed.wall else 0.0,
+        "request_to_answer_ms": summary_ms([fed.answered[k] - fed.sent[k] for k in keys]),
+        "alert_to_webhook_ms": summary_ms(to_webhook),
+        "trend_p50_ms_first_last_tenth": [
+            summary_ms(to_webhook[:tenth])["p50"],
+            summary_ms(to_webhook[-tenth:])["p50"],
+        ],
+        "never_reached": len(keys) - len(reached),
+    }
+    if cpu_s is not None and keys:
+        out["server_cpu_s"] = round(cpu_s, 2)
+        out["server_cpu_ms_per_alert"] = round(cpu_s / len(keys) * 1000, 2)
+    return out
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 1) if a is not None and b else None
+
+
+# -- one database --------------------------------------------------------------------------------
+def run_one(
+    db_url: str,
+    workdir: Path,
+    rx: Receiver,
+    am_rx: Receiver,
+    binary: str | None,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    env, partner = prepare(db_url, workdir, rx, routing=LATENCY_ROUTING, wait=3600, repeat=1)
+    pg = not db_url.startswith("sqlite")
+    run = uuid.uuid4().hex[:8]
+    procs: list[subprocess.Popen[Any]] = []
+    with ExitStack() as stack:
+        _, base, log = stack.enter_context(running_server(env, workdir, args.workers, procs))
+        am: tuple[subprocess.Popen[Any], str] | None = None
+        if binary:
+            webhook = f"http://127.0.0.1:{am_rx.port}/alertmanager"
+            am = stack.enter_context(running_alertmanager(binary, workdir, webhook))
+
+        def targets(count: int, tag: str, first_seq: int) -> list[Target]:
+            ll = [(None, raw) for raw in alert_bodies(count, f"{run}{tag}")]
+            out = [Target("lifeline", base, "/api/v1/alerts", ll, partner)]
+            if am:
+                bodies = alertmanager_bodies(first_seq, count, run)
+                out.append(Target("alertmanager", am[1], "/api/v2/alerts", bodies))
+            return out
+
+        def drain(fed: dict[str, Fed]) -> dict[str, bool]:
+            done = {
+                "lifeline": wait_all(
+                    rx, set(fed["lifeline"].sent), LIFELINE_MESSAGES_PER_ALERT, args.drain_timeout
+                )
+            }
+            if "alertmanager" in fed:
+                done["alertmanager"] = wait_all(
+                    am_rx, set(fed["alertmanager"].sent), 1, args.drain_timeout
+                )
+            return done
+
+        go = (args.rate, args.concurrency, args.request_timeout)
+        if args.warmup:
+            warm = asyncio.run(feed(targets(args.warmup, "w", 0), *go))
+            drain(warm)
+        measured = targets(args.count, "", args.warmup)
+        ll_pids = [p.pid for p in procs]
+        pg_pids = backend_pids(db_url) if pg else []
+        bench0 = own_cpu()
+        cpu0 = {
+            "lifeline": cpu_of(ll_pids),
+            "alertmanager": cpu_of([am[0].pid]) if am else None,
+            "postgresql": cpu_of(pg_pids) if pg else None,
+        }
+        fed = asyncio.run(feed(measured, *go))
+        drained = drain(fed)
+        cpu1 = {
+            "lifeline": cpu_of(ll_pids),
+            "alertmanager": cpu_of([am[0].pid]) if am else None,
+            "postgresql": cpu_of(pg_pids) if pg else None,
+        }
+        bench_cpu = own_cpu() - bench0
+        time.sleep(0.5)  # anything sent twice would arrive now
+        alive = {"lifeline": all(p.poll() is None for p in procs)}
+        if am:
+            alive["alertmanager"] = am[0].poll() is None
+        log_tail = log.read_text()[-2000:]
+
+    def used(name: str) -> float | None:
+        a, b = cpu0[name], cpu1[name]
+        return b - a if a is not None and b is not None else None
+
+    result: dict[str, Any] = {}
+    ll_first = arrivals_by_key(rx)
+    ll = figures(fed["lifeline"], ll_first, used("lifeline"), args.count)
+    station = arrivals_by_key(rx, "/station")
+    ll_fed = fed["lifeline"]
+    ll["accepted_to_first_message_ms"] = summary_ms(
+        [min(ll_first[k]) - ll_fed.answered[k] for k in ll_fed.sent if k in ll_first]
+    )
+    ll["alert_to_station_ms"] = summary_ms(
+        [min(station[k]) - ll_fed.sent[k] for k in ll_fed.sent if k in station]
+    )
+    ll["messages_per_alert"] = LIFELINE_MESSAGES_PER_ALERT
+    ll["all_messages_arrived"] = drained["lifeline"]
+    if pg and used("postgresql") is not None and ll_fed.sent:
+        ll["postgresql_backends_cpu_ms_per_alert"] = round(
+            (used("postgresql") or 0.0) / len(ll_fed.sent) * 1000, 2
+        )
+    ll["job_failures"] = job_failures(db_url)
+    result["lifeline"] = ll
+    if am:
+        am_fed = fed["alertmanager"]
+        peer = figures(am_fed, arrivals_by_key(am_rx), used("alertmanager"), args.count)
+        peer["messages_per_alert"] = 1
+        peer["all_messages_arrived"] = drained["alertmanager"]
+        result["alertmanager"] = peer
+        result["ratio_lifeline_to_alertmanager"] = {
+            "alert_to_webhook_p50": ratio(
+                ll["alert_to_webhook_ms"]["p50"], peer["alert_to_webhook_ms"]["p50"]
+            ),
+            "alert_to_webhook_p99": ratio(
+                ll["alert_to_webhook_ms"]["p99"], peer["alert_to_webhook_ms"]["p99"]
+            ),
+            "server_cpu_per_alert": ratio(
+                ll.get("server_cpu_ms_per_alert"), peer.get("server_cpu_ms_per_alert")
+            ),
+        }
+    else:
+        result["alertmanager"] = {"skipped": f"no Alertmanager binary ({INSTALL_HINT})"}
+    result["bench_process_cpu_ms_per_alert"] = round(
+        bench_cpu / max(1, sum(len(f.sent) for f in fed.values())) * 1000, 2
+    )
+    result["processes_alive_after_run"] = alive
+    if ll["job_failures"] or not all(alive.values()):
+        result["server_log_tail"] = log_tail
+    return result
+
+
+# -- report --------------------------------------------------------------------------------------
+def _line(label: str, s: dict[str, Any]) -> str:
+    return (
+        f"{label} (ms, n={s['n']}): p50 {s['p50']}  p95 {s['p95']}  p99 {s['p99']}  max {s['max']}"
+    )
+
+
+def report(db: str, r: dict[str, Any]) -> None:
+    print(f"\n== {db} ==")
+    for name in ("lifeline", "alertmanager"):
+        s = r[name]
+        if "skipped" in s:
+            print(f"[{name}] skipped: {s['skipped']}")
+            continue
+        print(
+            f"[{name}] accepted {s['alerts_accepted']}/{s['alerts_sent']} "
+            f"({s['alerts_per_second']} alerts/s), errors {s['errors'] or 0}, never reached "
+            f"{s['never_reached']}, all {s['messages_per_alert']} message(s) per alert arrived: "
+            f"{s['all_messages_arrived']}"
+        )
+        for kind, sample in s["error_samples"].items():
+            print(f"  first {kind}: {sample}")
+        print("  " + _line("request -> answer", s["request_to_answer_ms"]))
+        print("  " + _line("alert -> webhook (first message)", s["alert_to_webhook_ms"]))
+        if "alert_to_station_ms" in s:
+            print("  " + _line("alert -> police station's webhook", s["alert_to_station_ms"]))
+            print("  " + _line("202 -> first message", s["accepted_to_first_message_ms"]))
+        head, tail = s["trend_p50_ms_first_last_tenth"]
+        print(f"  p50 of the first tenth {head} ms, of the last tenth {tail} ms")
+        if "server_cpu_ms_per_alert" in s:
+            print(f"  server CPU {s['server_cpu_ms_per_alert']} ms per alert")
+        if "postgresql_backends_cpu_ms_per_alert" in s:
+            pg_ms = s["postgresql_backends_cpu_ms_per_alert"]
+            print(f"  PostgreSQL backends' CPU {pg_ms} ms per alert (not in the figure above)")
+        if s.get("job_failures"):
+            print(f"  job failures: {s['job_failures']}")
+    if "ratio_lifeline_to_alertmanager" in r:
+        q = r["ratio_lifeline_to_alertmanager"]
+        print(
+            f"ratio Lifeline / Alertmanager: alert -> webhook p50 {q['alert_to_webhook_p50']}x, "
+            f"p99 {q['alert_to_webhook_p99']}x, server CPU per alert {q['server_cpu_per_alert']}x"
+        )
+    print(
+        f"bench process (client loop and receivers): {r['bench_process_cpu_ms_per_alert']} ms "
+        "CPU per alert sent"
+    )
+    if r.get("server_log_tail"):
+        print("server log (tail):\n" + r["server_log_tail"])
+
+
+def find_binary(given: str | None) -> str | None:
+    if given:
+        return given if shutil.which(given) else None
+    return next((b for b in map(shutil.which, BINARIES) if b), None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="Alertmanager and Lifeline side by side (see bench/README.md).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--rate", type=float, default=20.0, help="alerts/s to each system")
+    parser.add_argument("--count", type=int, default=400, help="measured alerts to each system")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured alerts sent first")
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="concurrent connections per system"
+    )
+    parser.add_argument(
+        "--alertmanager",
+        default=None,
+        help=f"Alertmanager binary (default: the first of {', '.join(BINARIES)} on PATH)",
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("LIFELINE_TEST_DATABASE_URL"),
+        help="PostgreSQL server URL (default $LIFELINE_TEST_DATABASE_URL); a temporary "
+        "database is created there and dropped afterwards",
+    )
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run `serve --no-worker` plus this many `lifeline worker` processes (their CPU "
+        "is counted with the server's)",
+    )
+    parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds")
+    parser.add_argument("--drain-timeout", type=float, default=60.0, help="seconds")
+    args = parser.parse_args()
+    if min(args.count, args.concurrency) < 1 or args.warmup < 0 or args.workers < 0:
+        parser.error("--count and --concurrency must be positive, --warmup and --workers >= 0")
+    if args.rate <= 0:
+        parser.error("--rate must be positive")
+    binary = find_binary(args.alertmanager)
+    if binary is None:
+        print(
+            f"Alertmanager not found ({args.alertmanager or ' or '.join(BINARIES)} on PATH): "
+            f"install it with `{INSTALL_HINT}`. Running Lifeline alone, without the peer."
+        )
+
+    machine = {
+        "nproc": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+    }
+    settings = {
+        "rate_per_system": args.rate,
+        "count_per_system": args.count,
+        "warmup": args.warmup,
+        "concurrency_per_system": args.concurrency,
+        "lifeline": "lifeline serve: 1 uvicorn process with the embedded worker"
+        if not args.workers
+        else f"lifeline serve --no-worker + {args.workers} `lifeline worker` process(es)",
+        "alertmanager": f"{binary}: group_by ['...'], group_wait 0s, one webhook receiver"
+        if binary
+        else "skipped",
+        "receivers": "threads of the benchmark process (answer 200)",
+    }
+    print(
+        f"machine: nproc={machine['nproc']}, {machine['platform']}, Python {machine['python']}, "
+        f"load average before the run {machine['loadavg_before']} (other work on the machine "
+        "skews the figures)"
+    )
+    print("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    targets: list[tuple[str, str | None]] = [("sqlite", None)]
+    if args.pg_url and not args.sqlite_only:
+        targets.append(("postgresql", args.pg_url))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with receiver() as rx, receiver(case_of=alertmanager_seq) as am_rx:
+        for db, pg_url in targets:
+            workdir = Path(tempfile.mkdtemp(prefix=f"lifeline-bench-peer-{db}-"))
+            rx.reset()
+            am_rx.reset()
+            try:
+                if pg_url is None:
+                    url = f"sqlite:///{workdir}/bench.db"
+                    result = run_one(url, workdir, rx, am_rx, binary, args)
+                else:
+                    with pg_database(pg_url) as url:
+                        result = run_one(url, workdir, rx, am_rx, binary, args)
+            finally:
+                shutil.rmtree(workdir, ignore_errors=True)
+            loadavg_after = [round(x, 2) for x in os.getloadavg()]
+            report(db, result)
+            print(f"load average after: {loadavg_after}")
+            out_data = {
+                "database": db,
+                **result,
+                "loadavg_after": loadavg_after,
+                "machine": machine,
+                "settings": settings,
+                "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+            suffix = f"-workers{args.workers}" if args.workers else ""
+            out = RESULTS / f"peer-{db}{suffix}.json"
+            out.write_text(json.dumps(out_data, indent=2, ensure_ascii=False) + "\n")
+            print(f"wrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
