@@ -49,6 +49,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from dispatch import LATENCY_ROUTING, Receiver, alert_bodies, job_failures, prepare, receiver
 from intake import (
@@ -70,6 +71,7 @@ BINARIES = ("prometheus-alertmanager", "alertmanager")  # Debian's name, then up
 INSTALL_HINT = "apt-get install prometheus-alertmanager"
 LIFELINE_MESSAGES_PER_ALERT = 3  # the station, the district cell, UP-112
 ALERTNAME = "PersonAtRisk"
+LOCAL = (None, "", "127.0.0.1", "localhost", "::1")
 
 
 # -- Alertmanager --------------------------------------------------------------------------------
@@ -280,7 +282,7 @@ def backend_pids(db_url: str) -> list[int]:
 
 
 def figures(
-    fed: Fed, first: dict[int, list[float]], cpu_s: float | None, count: int
+    fed: Fed, first: dict[int, list[float]], cpu_s: float | None, count: int, per_alert: int
 ) -> dict[str, Any]:
     keys = sorted(fed.sent, key=fed.sent.__getitem__)  # in sending order, for the trend
     reached = [k for k in keys if k in first]
@@ -299,6 +301,8 @@ def figures(
             summary_ms(to_webhook[-tenth:])["p50"],
         ],
         "never_reached": len(keys) - len(reached),
+        "messages_per_alert": per_alert,
+        "alerts_with_extra_messages": sum(1 for k in reached if len(first[k]) > per_alert),
     }
     if cpu_s is not None and keys:
         out["server_cpu_s"] = round(cpu_s, 2)
@@ -320,7 +324,8 @@ def run_one(
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     env, partner = prepare(db_url, workdir, rx, routing=LATENCY_ROUTING, wait=3600, repeat=1)
-    pg = not db_url.startswith("sqlite")
+    # the backends' CPU is read from /proc: only for a server on this host
+    pg = make_url(db_url).get_backend_name() == "postgresql" and make_url(db_url).host in LOCAL
     run = uuid.uuid4().hex[:8]
     procs: list[subprocess.Popen[Any]] = []
     with ExitStack() as stack:
@@ -338,38 +343,48 @@ def run_one(
                 out.append(Target("alertmanager", am[1], "/api/v2/alerts", bodies))
             return out
 
-        def drain(fed: dict[str, Fed]) -> dict[str, bool]:
-            done = {
-                "lifeline": wait_all(
-                    rx, set(fed["lifeline"].sent), LIFELINE_MESSAGES_PER_ALERT, args.drain_timeout
-                )
+        ll_pids = [p.pid for p in procs]
+        pg_cpu0: dict[int, float] = {}
+
+        def backends_cpu() -> float | None:
+            """CPU of the backends connected now since the run began (a backend connected
+            later counts whole; one that left before the end is missed)."""
+            pids = backend_pids(db_url)
+            return sum((process_cpu(p) or 0.0) - pg_cpu0.get(p, 0.0) for p in pids)
+
+        def cpu_now() -> dict[str, float | None]:
+            return {
+                "lifeline": cpu_of(ll_pids),
+                "alertmanager": cpu_of([am[0].pid]) if am else None,
+                "postgresql": backends_cpu() if pg else None,
             }
+
+        def drain(fed: dict[str, Fed]) -> tuple[dict[str, bool], dict[str, float | None]]:
+            """Wait for each system's messages, the quicker one first; each system's CPU is
+            read as soon as its own messages are in (not while it idles waiting for the
+            other), and so are the PostgreSQL backends' with Lifeline's."""
+            done, cpu = {}, {}
             if "alertmanager" in fed:
-                done["alertmanager"] = wait_all(
-                    am_rx, set(fed["alertmanager"].sent), 1, args.drain_timeout
-                )
-            return done
+                keys = set(fed["alertmanager"].sent)
+                done["alertmanager"] = wait_all(am_rx, keys, 1, args.drain_timeout)
+                cpu["alertmanager"] = cpu_now()["alertmanager"]
+            keys = set(fed["lifeline"].sent)
+            per = LIFELINE_MESSAGES_PER_ALERT
+            done["lifeline"] = wait_all(rx, keys, per, args.drain_timeout)
+            now = cpu_now()
+            cpu.update(lifeline=now["lifeline"], postgresql=now["postgresql"])
+            return done, cpu
 
         go = (args.rate, args.concurrency, args.request_timeout)
         if args.warmup:
-            warm = asyncio.run(feed(targets(args.warmup, "w", 0), *go))
-            drain(warm)
+            drain(asyncio.run(feed(targets(args.warmup, "w", 0), *go)))
         measured = targets(args.count, "", args.warmup)
-        ll_pids = [p.pid for p in procs]
-        pg_pids = backend_pids(db_url) if pg else []
+        if pg:
+            pg_cpu0.update((p, process_cpu(p) or 0.0) for p in backend_pids(db_url))
         bench0 = own_cpu()
-        cpu0 = {
-            "lifeline": cpu_of(ll_pids),
-            "alertmanager": cpu_of([am[0].pid]) if am else None,
-            "postgresql": cpu_of(pg_pids) if pg else None,
-        }
+        cpu0 = cpu_now()
         fed = asyncio.run(feed(measured, *go))
-        drained = drain(fed)
-        cpu1 = {
-            "lifeline": cpu_of(ll_pids),
-            "alertmanager": cpu_of([am[0].pid]) if am else None,
-            "postgresql": cpu_of(pg_pids) if pg else None,
-        }
+        drained, cpu1 = drain(fed)
         bench_cpu = own_cpu() - bench0
         time.sleep(0.5)  # anything sent twice would arrive now
         alive = {"lifeline": all(p.poll() is None for p in procs)}
@@ -378,12 +393,16 @@ def run_one(
         log_tail = log.read_text()[-2000:]
 
     def used(name: str) -> float | None:
+        if name == "postgresql":  # already relative to the start
+            return cpu1[name]
         a, b = cpu0[name], cpu1[name]
         return b - a if a is not None and b is not None else None
 
     result: dict[str, Any] = {}
     ll_first = arrivals_by_key(rx)
-    ll = figures(fed["lifeline"], ll_first, used("lifeline"), args.count)
+    ll = figures(
+        fed["lifeline"], ll_first, used("lifeline"), args.count, LIFELINE_MESSAGES_PER_ALERT
+    )
     station = arrivals_by_key(rx, "/station")
     ll_fed = fed["lifeline"]
     ll["accepted_to_first_message_ms"] = summary_ms(
@@ -392,7 +411,6 @@ def run_one(
     ll["alert_to_station_ms"] = summary_ms(
         [min(station[k]) - ll_fed.sent[k] for k in ll_fed.sent if k in station]
     )
-    ll["messages_per_alert"] = LIFELINE_MESSAGES_PER_ALERT
     ll["all_messages_arrived"] = drained["lifeline"]
     if pg and used("postgresql") is not None and ll_fed.sent:
         ll["postgresql_backends_cpu_ms_per_alert"] = round(
@@ -402,8 +420,7 @@ def run_one(
     result["lifeline"] = ll
     if am:
         am_fed = fed["alertmanager"]
-        peer = figures(am_fed, arrivals_by_key(am_rx), used("alertmanager"), args.count)
-        peer["messages_per_alert"] = 1
+        peer = figures(am_fed, arrivals_by_key(am_rx), used("alertmanager"), args.count, 1)
         peer["all_messages_arrived"] = drained["alertmanager"]
         result["alertmanager"] = peer
         result["ratio_lifeline_to_alertmanager"] = {
@@ -446,7 +463,8 @@ def report(db: str, r: dict[str, Any]) -> None:
             f"[{name}] accepted {s['alerts_accepted']}/{s['alerts_sent']} "
             f"({s['alerts_per_second']} alerts/s), errors {s['errors'] or 0}, never reached "
             f"{s['never_reached']}, all {s['messages_per_alert']} message(s) per alert arrived: "
-            f"{s['all_messages_arrived']}"
+            f"{s['all_messages_arrived']}; alerts with extra (repeated) messages "
+            f"{s['alerts_with_extra_messages']}"
         )
         for kind, sample in s["error_samples"].items():
             print(f"  first {kind}: {sample}")
@@ -515,7 +533,7 @@ def main() -> None:
         "is counted with the server's)",
     )
     parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds")
-    parser.add_argument("--drain-timeout", type=float, default=60.0, help="seconds")
+    parser.add_argument("--drain-timeout", type=float, default=180.0, help="seconds")
     args = parser.parse_args()
     if min(args.count, args.concurrency) < 1 or args.warmup < 0 or args.workers < 0:
         parser.error("--count and --concurrency must be positive, --warmup and --workers >= 0")
