@@ -40,8 +40,8 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,114 +51,30 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from alertmanager import (
+    BINARIES,
+    INSTALL_HINT,
+    alertmanager_bodies,
+    alertmanager_seq,
+    find_binary,
+    running_alertmanager,
+)
 from dispatch import LATENCY_ROUTING, Receiver, alert_bodies, job_failures, prepare, receiver
 from intake import (
     RESULTS,
     ROOT,
     Refusals,
-    free_port,
     own_cpu,
     pg_database,
     process_cpu,
     running_server,
     signed_headers,
-    stop,
     summary_ms,
 )
 from lifeline.adapters.db.engine import normalise_url
 
-BINARIES = ("prometheus-alertmanager", "alertmanager")  # Debian's name, then upstream's
-INSTALL_HINT = "apt-get install prometheus-alertmanager"
 LIFELINE_MESSAGES_PER_ALERT = 3  # the station, the district cell, UP-112
-ALERTNAME = "PersonAtRisk"
 LOCAL = (None, "", "127.0.0.1", "localhost", "::1")
-
-
-# -- Alertmanager --------------------------------------------------------------------------------
-def alertmanager_config(webhook: str) -> str:
-    """One route to one webhook; every label set is its own group, flushed at once."""
-    return (
-        "route:\n"
-        "  receiver: bench\n"
-        "  group_by: ['...']\n"
-        "  group_wait: 0s\n"
-        "  group_interval: 1s\n"
-        "  repeat_interval: 24h\n"
-        "receivers:\n"
-        "- name: bench\n"
-        "  webhook_configs:\n"
-        f"  - url: '{webhook}'\n"
-        "    send_resolved: false\n"
-    )
-
-
-@contextmanager
-def running_alertmanager(
-    binary: str, workdir: Path, webhook: str, timeout: float = 30
-) -> Iterator[tuple[subprocess.Popen[Any], str]]:
-    """Alertmanager on 127.0.0.1 (clustering off: it would listen on all interfaces), ready;
-    yields (process, base URL) and stops it afterwards."""
-    config = workdir / "alertmanager.yml"
-    config.write_text(alertmanager_config(webhook), encoding="utf-8")
-    data = workdir / "alertmanager-data"
-    data.mkdir()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = workdir / "alertmanager.log"
-    command = [
-        binary,
-        f"--config.file={config}",
-        f"--storage.path={data}",
-        f"--web.listen-address=127.0.0.1:{port}",
-        f"--web.external-url={base}",
-        "--cluster.listen-address=",
-        "--log.level=warn",
-    ]
-    with log.open("w") as out:
-        proc = subprocess.Popen(command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise SystemExit(f"alertmanager exited ({proc.returncode}):\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/-/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit(f"alertmanager not ready after {timeout} s:\n{log.read_text()}")
-            time.sleep(0.1)
-        yield proc, base
-    finally:
-        stop(proc)
-
-
-def alertmanager_bodies(first: int, count: int, run: str) -> list[tuple[int, bytes]]:
-    """Alerts numbered first.. (label `seq`, the key the receiver reads), one per POST."""
-    bodies = []
-    for seq in range(first, first + count):
-        alert = {
-            "labels": {
-                "alertname": ALERTNAME,
-                "run": run,
-                "seq": str(seq),
-                "severity": "imminent",
-                "police_station": "Madeyganj",
-                "district": "Lucknow",
-            },
-            "annotations": {"summary": "I am going to end my life tonight, the rope is ready"},
-        }
-        bodies.append((seq, json.dumps([alert]).encode()))
-    return bodies
-
-
-def alertmanager_seq(body: Any) -> int | None:
-    """The `seq` label of the first alert in a webhook message (one alert per group)."""
-    try:
-        return int(body["alerts"][0]["labels"]["seq"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
 
 
 # -- the client loop -----------------------------------------------------------------------------
@@ -496,12 +412,6 @@ def report(db: str, r: dict[str, Any]) -> None:
         print("server log (tail):\n" + r["server_log_tail"])
 
 
-def find_binary(given: str | None) -> str | None:
-    if given:
-        return given if shutil.which(given) else None
-    return next((b for b in map(shutil.which, BINARIES) if b), None)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description="Alertmanager and Lifeline side by side (see bench/README.md).",
@@ -542,7 +452,7 @@ def main() -> None:
     binary = find_binary(args.alertmanager)
     if binary is None:
         print(
-            f"Alertmanager not found ({args.alertmanager or ' or '.join(BINARIES)} on PATH): "
+            f"Alertmanager not found ({args.alertmanager or ' or '.join(BINARIES) + ' on PATH'}): "
             f"install it with `{INSTALL_HINT}`. Running Lifeline alone, without the peer."
         )
 
