@@ -73,6 +73,7 @@ from intake import (
 )
 from lifeline.adapters.db.engine import normalise_url
 
+DEFAULT_RATE = 20.0  # alerts/s to each system, as in the issue
 LIFELINE_MESSAGES_PER_ALERT = 3  # the station, the district cell, UP-112
 LOCAL = (None, "", "127.0.0.1", "localhost", "::1")
 
@@ -417,7 +418,7 @@ def main() -> None:
         description="Alertmanager and Lifeline side by side (see bench/README.md).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--rate", type=float, default=20.0, help="alerts/s to each system")
+    parser.add_argument("--rate", type=float, default=DEFAULT_RATE, help="alerts/s to each system")
     parser.add_argument("--count", type=int, default=400, help="measured alerts to each system")
     parser.add_argument("--warmup", type=int, default=20, help="unmeasured alerts sent first")
     parser.add_argument(
@@ -511,6 +512,7 @@ def main() -> None:
                 "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             }
             suffix = f"-workers{args.workers}" if args.workers else ""
+            suffix += f"-rate{args.rate:g}" if args.rate != DEFAULT_RATE else ""
             out = RESULTS / f"peer-{db}{suffix}.json"
             out.write_text(json.dumps(out_data, indent=2, ensure_ascii=False) + "\n")
             print(f"wrote {out.relative_to(ROOT)}")
