@@ -14,14 +14,12 @@ LIFELINE_TEST_DATABASE_URL is given) it starts, on 127.0.0.1 only:
   missing) with a generated configuration: one route, `group_by: ['...']` (a group per alert),
   `group_wait: 0s`, a webhook receiver in this process; clustering off, data in a temp folder.
 
-One client loop (one asyncio loop, --concurrency connections per system) feeds both at --rate
-alerts/s each, interleaved (Lifeline's alert i at i/rate s, Alertmanager's at (i + 0.5)/rate s),
-after --warmup unmeasured alerts each. Per system: request -> answer, request -> first webhook
-message (the alert -> webhook time; for Lifeline also the 202 -> first message and the request
--> the police station's message), and the CPU seconds per alert of the server process(es)
-(/proc; for Lifeline the serve process and its worker processes), read just before the first
-alert and after every expected message has arrived, so both cover the same wall-clock window.
-With PostgreSQL, the CPU of the database's backend processes serving Lifeline is reported too.
+One asyncio client loop feeds both at --rate alerts/s each, interleaved, after --warmup
+unmeasured alerts each. Per system: request -> answer, request -> first webhook message (for
+Lifeline also 202 -> first message and request -> the police station's message), and server
+CPU per alert from /proc (Lifeline: serve and its worker processes; PostgreSQL's backends apart),
+from before the first alert until that system's own last message arrived. bench/README.md has
+the details and the figures.
 
 It stops by itself (bounded counts, a timeout on every wait).
 
