@@ -44,7 +44,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -99,12 +99,14 @@ class Arrival:
 @dataclass
 class Receiver:
     """An HTTP server on 127.0.0.1 standing in for the units' webhooks: answers 200 and records
-    each message (apprise `json://` body: title, message, case_id, notification_id, incident)."""
+    each message (apprise `json://` body: title, message, case_id, notification_id, incident).
+    `case_of`, if given, reads the case id from another sender's body (e.g. Alertmanager's)."""
 
     arrivals: list[Arrival] = field(default_factory=list)
     first_perf: dict[int, float] = field(default_factory=dict)  # case id -> first arrival
     changed: threading.Condition = field(default_factory=threading.Condition)
     port: int = 0
+    case_of: Callable[[Any], Any] | None = None
 
     def url(self, path: str) -> str:
         return f"json://127.0.0.1:{self.port}{path}"
@@ -116,7 +118,11 @@ class Receiver:
         except ValueError:
             body = {}
         incident = body.get("incident") if isinstance(body.get("incident"), dict) else {}
-        case_id = body.get("case_id", incident.get("case_id"))
+        case_id = (
+            body.get("case_id", incident.get("case_id"))
+            if self.case_of is None
+            else self.case_of(body)
+        )
         nid = body.get("notification_id", incident.get("notification_id"))
         arrival = Arrival(
             path,
@@ -155,8 +161,8 @@ class Receiver:
 
 
 @contextmanager
-def receiver() -> Iterator[Receiver]:
-    state = Receiver()
+def receiver(case_of: Callable[[Any], Any] | None = None) -> Iterator[Receiver]:
+    state = Receiver(case_of=case_of)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -239,6 +245,23 @@ def overlay(rx: Receiver, *, routing: str, wait: int, repeat: int) -> str:
         f"  - {{notify: [unit], wait_seconds: {wait}, repeat: {repeat}}}\n"
         f"units:\n{units}"
     )
+
+
+LATENCY_ROUTING = "police_station, district_cell, 'unit:up-112'"  # the shipped rule's units
+
+
+def prepare(
+    db_url: str, workdir: Path, rx: Receiver, *, routing: str, wait: int, repeat: int
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Migrate the (fresh) database, create the bench partner and import the contacts overlay
+    (the units' webhooks at `rx`); returns the server's environment and the partner's key."""
+    env = server_env(db_url, workdir, "")
+    cli(["db", "upgrade", "--json"], env, workdir)
+    partner = cli(["partners", "create", "bench", "--json"], env, workdir)
+    registry = workdir / "contacts.yaml"
+    registry.write_text(overlay(rx, routing=routing, wait=wait, repeat=repeat), encoding="utf-8")
+    cli(["registry", "import", str(registry), "--json"], env, workdir)
+    return env, partner
 
 
 # -- the load --------------------------------------------------------------------------------
@@ -354,13 +377,7 @@ def first_notification(
 
 
 def latency_phase(db: str, db_url: str, workdir: Path, rx: Receiver, args: Any) -> dict[str, Any]:
-    env = server_env(db_url, workdir, "")
-    cli(["db", "upgrade", "--json"], env, workdir)
-    partner = cli(["partners", "create", "bench", "--json"], env, workdir)
-    registry = workdir / "contacts.yaml"
-    routing = "police_station, district_cell, 'unit:up-112'"
-    registry.write_text(overlay(rx, routing=routing, wait=3600, repeat=1), encoding="utf-8")
-    cli(["registry", "import", str(registry), "--json"], env, workdir)
+    env, partner = prepare(db_url, workdir, rx, routing=LATENCY_ROUTING, wait=3600, repeat=1)
     result: dict[str, Any] = {"units_per_case": 3}
     with running_server(env, workdir, args.workers) as (proc, base, log):
         run = uuid.uuid4().hex[:8]
@@ -447,13 +464,9 @@ def _figures(
 def escalation_phase(
     db: str, db_url: str, workdir: Path, rx: Receiver, args: Any
 ) -> dict[str, Any]:
-    env = server_env(db_url, workdir, "")
-    cli(["db", "upgrade", "--json"], env, workdir)
-    partner = cli(["partners", "create", "bench", "--json"], env, workdir)
-    registry = workdir / "contacts.yaml"
-    policy = overlay(rx, routing="police_station", wait=args.wait, repeat=args.repeat)
-    registry.write_text(policy, encoding="utf-8")
-    cli(["registry", "import", str(registry), "--json"], env, workdir)
+    env, partner = prepare(
+        db_url, workdir, rx, routing="police_station", wait=args.wait, repeat=args.repeat
+    )
     result: dict[str, Any] = {
         "policy": {"notify": ["unit"], "wait_seconds": args.wait, "repeat": args.repeat},
         "routing": ["police_station"],

@@ -207,15 +207,20 @@ def wait_healthy(base: str, proc: subprocess.Popen[Any], log: Path, timeout: flo
 
 @contextmanager
 def running_server(
-    env: dict[str, str], workdir: Path, workers: int = 0
+    env: dict[str, str],
+    workdir: Path,
+    workers: int = 0,
+    started: list[subprocess.Popen[Any]] | None = None,
 ) -> Iterator[tuple[subprocess.Popen[Any], str, Path]]:
     """`lifeline serve` (with `--no-worker` and `workers` worker processes when asked), healthy;
-    yields (server process, base URL, log file) and stops everything afterwards."""
+    yields (server process, base URL, log file) and stops everything afterwards. `started`, if
+    given, receives every process started (serve first, then the workers), e.g. to read their
+    CPU time."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = workdir / "server.log"
     serve = [str(LIFELINE), "serve", "--port", str(port)] + (["--no-worker"] if workers else [])
-    procs: list[subprocess.Popen[Any]] = []
+    procs: list[subprocess.Popen[Any]] = [] if started is None else started
     try:
         with log.open("w") as out:
             procs.append(
@@ -305,6 +310,17 @@ class Load:
 Accepted = Callable[[httpx.Response, float, float], None]
 
 
+def signed_headers(partner: dict[str, str], raw: bytes) -> dict[str, str]:
+    """The headers of a partner alert POST to /api/v1/alerts: key id, timestamp, signature."""
+    ts = str(int(time.time()))
+    return {
+        "Content-Type": "application/json",
+        "X-Lifeline-Key": partner["key_id"],
+        "X-Lifeline-Timestamp": ts,
+        "X-Lifeline-Signature": sign(partner["secret"], ts, raw),
+    }
+
+
 async def send_signed(
     base: str,
     partner: dict[str, str],
@@ -326,13 +342,7 @@ async def send_signed(
         for i, raw in todo:
             if rate:
                 await asyncio.sleep(max(0.0, began + i / rate - time.perf_counter()))
-            ts = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                "X-Lifeline-Key": partner["key_id"],
-                "X-Lifeline-Timestamp": ts,
-                "X-Lifeline-Signature": sign(partner["secret"], ts, raw),
-            }
+            headers = signed_headers(partner, raw)
             started = time.perf_counter()
             try:
                 response = await client.post("/api/v1/alerts", content=raw, headers=headers)
