@@ -154,6 +154,14 @@ def test_a_dismissal_needs_a_reason_leaves_the_queues_and_teaches_the_model(
             text("SELECT review_note_enc, review_reason FROM cases WHERE id = :id"), {"id": news}
         ).one()
     assert "helpline" not in sealed[0] and sealed[1] == "news_or_awareness"
+    # a dismissed find was never sent to anyone: reports count it neither as a case handled
+    # nor as a false alarm; a find still waiting for review is counted
+    waiting = find(lifeline, clock, IDEATION, "waiting")
+    with lifeline.ctx.uow(readonly=True) as uow:
+        now = lifeline.clock.now()
+        day = timedelta(days=1)
+        counted = {c.id for c in uow.reports.cases_opened(now - day, now + day)}
+    assert waiting in counted and news not in counted and odd not in counted
     # news is a label (discussion, general); "other" says nothing about the text
     (example,) = feedback_examples(lifeline.ctx)
     assert (example.text, example.level, example.subject) == (

@@ -320,14 +320,21 @@ class SqlReportSource:
         self.conn = conn
 
     def cases_opened(self, start: datetime, end: datetime) -> list[CaseFacts]:
-        """Cases opened in [start, end), drills left out."""
+        """Cases opened in [start, end), drills and dismissed monitoring finds left out."""
         columns = [cases.c[name] for name in MILESTONE_COLUMNS]
         rows = self.conn.execute(
             select(cases.c.id, cases.c.platform, cases.c.status, cases.c.opened_at, cases.c.outcome)
             .add_columns(*columns)
             # drills (`lifeline drill`) go through the real path but are no one's emergency:
             # this is the one query reports, the dashboard and the state export count from
-            .where(cases.c.opened_at >= start, cases.c.opened_at < end, cases.c.drill.is_(False))
+            # and a monitoring find an operator dismissed at review was never sent to anyone: it
+            # is neither a case handled nor a false alarm of the police response
+            .where(
+                cases.c.opened_at >= start,
+                cases.c.opened_at < end,
+                cases.c.drill.is_(False),
+                or_(cases.c.review_state.is_(None), cases.c.review_state != "dismissed"),
+            )
             .order_by(cases.c.opened_at, cases.c.id)
         )
         return [

@@ -55,7 +55,8 @@ class ReportSource(Protocol):
     """Read-only facts for reports (districts come from `UnitOfWork.jurisdictions`)."""
 
     def cases_opened(self, start: datetime, end: datetime) -> list[CaseFacts]:
-        """Cases opened in [start, end), drills left out (they are no one's emergency)."""
+        """Cases opened in [start, end), drills (no one's emergency) and monitoring finds dismissed
+        at review (never sent to anyone) left out."""
         ...
 
     def alerts_of(self, case_ids: list[int]) -> list[AlertFacts]: ...
