@@ -24,6 +24,7 @@ from lifeline.domain.review import InvalidReview, ReviewState
 from lifeline.domain.risk import AssessmentSource, RiskLevel, RiskSubject
 from lifeline.services.cases import review
 from lifeline.services.cases import service as cases
+from lifeline.services.cases.read_models import CaseRead
 from lifeline.services.console import desk
 from lifeline.services.dispatch import escalations as dispatch
 from lifeline.services.monitoring.ingest import ingest_posts
@@ -91,11 +92,14 @@ def test_a_find_is_dispatched_only_after_a_person_escalates_it(
         cases.dispatch_case(lifeline.ctx, OP, case_id, ["Madeyganj PS"])
     with pytest.raises(IllegalTransition, match="review queue"):
         dispatch.confirm_dispatch(lifeline.ctx, OP, case_id)
-    # no dispatch clock runs while it waits: no "not dispatched" alarm
+    # no dispatch clock runs while it waits: no "not dispatched" alarm (an imminent find that
+    # nobody opens still pages the desk: a person must look at it)
     clock.advance(minutes=30)
     drain(lifeline)
     with lifeline.ctx.uow(readonly=True) as uow:
-        assert not uow.dispatches.open_alarms({case_id})
+        waiting = {a.kind for a in uow.dispatches.open_alarms({case_id})}
+    assert AlarmKind.NOT_DISPATCHED not in waiting
+    assert waiting <= {AlarmKind.DESK_UNATTENDED}
     escalated = review.escalate(
         lifeline.ctx, case_id, OP, "imminent", "called the sister", subject="other"
     )
@@ -147,6 +151,11 @@ def test_a_dismissal_needs_a_reason_leaves_the_queues_and_teaches_the_model(
     assert record["reason"] == "news_or_awareness"
     stored = cases.show_case(lifeline.ctx, OP, news).case
     assert stored.review is not None and stored.review.note == "a helpline post"
+    shown = CaseRead.of(cases.show_case(lifeline.ctx, OP, news))
+    assert shown.review is not None and (shown.review.state, shown.review.reason) == (
+        ReviewState.DISMISSED,
+        "news_or_awareness",
+    )
     assert stored.review.reason is not None and stored.review.by == "user:op"
     # the note is stored encrypted, like every free text
     with lifeline.engine.connect() as conn:

@@ -13,6 +13,8 @@ from lifeline.domain.email_trust import case_sender
 from lifeline.domain.floor import disagrees, model_reading, platform_flag
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import Case, Outcome, OutcomeKind
+from lifeline.domain.review import DismissReason, Review, ReviewState
+from lifeline.domain.risk import RiskSubject
 from lifeline.services.aftercare.read_models import EarlierCaseRead, FollowUpPlanRead
 from lifeline.services.cases.service import CaseDetail
 from lifeline.services.dispatch.read_models import (
@@ -161,6 +163,23 @@ class OutcomeRead(ReadModel):
         )
 
 
+class ReviewRead(ReadModel):
+    """A monitoring case's review: pending until an operator escalates or dismisses it."""
+
+    state: ReviewState
+    by: str | None
+    at: Timestamp | None
+    reason: DismissReason | None
+    note: str | None
+    subject: RiskSubject | None
+
+    @classmethod
+    def of(cls, r: Review | None) -> Self | None:
+        if r is None:
+            return None
+        return cls(state=r.state, by=r.by, at=r.at, reason=r.reason, note=r.note, subject=r.subject)
+
+
 def _location(detail: CaseDetail) -> CaseLocationRead | None:
     located = [t for t in detail.timeline if t.kind == "located"]
     if detail.place.resolution is None and not located:
@@ -218,6 +237,10 @@ class CaseRead(ReadModel):
     alarms: list[AlarmRead]
     timeline: list[TimelineEntryRead]
     outcome: OutcomeRead | None
+    review: Annotated[
+        ReviewRead | None,
+        Field(description="a monitoring find's review (null for other sources)"),
+    ]
     follow_ups: list[FollowUpPlanRead]
     history: list[EarlierCaseRead]
 
@@ -249,6 +272,7 @@ class CaseRead(ReadModel):
             alarms=detail.alarms,
             timeline=detail.timeline,
             outcome=OutcomeRead.of(case.outcome),
+            review=ReviewRead.of(case.review),
             follow_ups=[FollowUpPlanRead.of(p) for p in detail.follow_ups],
             history=detail.history,
         )
