@@ -21,6 +21,7 @@ from lifeline.services.triage.assessment import feedback_examples
 IMMINENT = "आज मैं आत्महत्या कर रहा हूं. मजबूरी है मेरी"
 IDEATION = "I want to die, nothing matters anymore"
 HINGLISH = "mann karta hai mar jaun, kuch accha nahi lagta"
+EARLIER_DISTRESS = "आज मम्मी के साथ मंदिर गई थी, प्रसाद में लड्डू मिले"
 
 
 def flag(served: Served, author: str, text: str, post_id: str) -> int:
@@ -38,6 +39,12 @@ def test_finds_are_reviewed_in_order_escalated_to_the_queue_and_dismissed_with_a
     operator = make_person(served.app, "rev1", "smc_operator")
     ideation = flag(served, "older.author", IDEATION, "b-1")
     imminent = flag(served, "asha_k", IMMINENT, "b-2")
+    # the author's later posts below the threshold are kept in the window for the review
+    later = [
+        MonitoringPost("x", "b-3", "asha_k", EARLIER_DISTRESS),
+        MonitoringPost("x", "b-4", "asha_k", "aaj bahut garmi hai, bijli bhi gayi"),
+    ]
+    assert not ingest_posts(served.app.ctx, later).case_ids  # none of them flagged
     sign_in(page, served, operator.username, operator.totp_secret)
     tab = page.locator("#review-tab")
     expect(tab.locator(".review-count")).to_have_attribute("data-count", "2")
@@ -53,6 +60,8 @@ def test_finds_are_reviewed_in_order_escalated_to_the_queue_and_dismissed_with_a
     expect(first.locator(".review-post mark").first).to_be_visible()  # the cues, highlighted
     expect(first.locator(".review-author")).to_have_text("asha_k")
     expect(first.locator(".review-place")).to_have_text("Madeyganj, Lucknow")
+    expect(first.locator(".review-others li")).to_have_count(2)
+    expect(first.locator(".review-others")).to_contain_text(EARLIER_DISTRESS)
     page.screenshot(path=str(SHOTS / "review.png"), full_page=True)
 
     escalate = first.locator("form.review-escalate")
