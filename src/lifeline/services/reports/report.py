@@ -180,7 +180,8 @@ def _said(*kinds: OutcomeKind) -> str:
 
 METHOD = (
     "Cases: those opened in the period (days in India Standard Time, both ends included), "
-    "drills and monitoring finds dismissed at review left out. Alerts: every alert of those cases, merged ones included.",
+    "drills and monitoring finds dismissed at review left out. Alerts: every alert of those "
+    "cases, merged ones included.",
     f"Lives reached: outcomes {_said(*ALIVE_OUTCOMES_ORDERED)}. A case reopened after a "
     "follow-up counts under 'no outcome yet' until its new outcome is recorded.",
     f"False-alarm rate: {_said(OutcomeKind.FALSE_ALARM)} outcomes among cases with an outcome "
