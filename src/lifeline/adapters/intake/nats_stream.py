@@ -272,7 +272,7 @@ class NatsConsumer:
         except nats.js.errors.NotFoundError:
             info = None
         if info is not None:
-            if info.config.ack_policy is not AckPolicy.EXPLICIT:
+            if info.config.ack_policy != AckPolicy.EXPLICIT:
                 raise StreamSetupError(
                     f"durable {o.durable} on {stream} acks {info.config.ack_policy}; the "
                     "monitoring consumer needs explicit acks (ack after commit): delete it or "
@@ -345,10 +345,12 @@ class NatsConsumer:
                         await asyncio.wait_for(stop.wait(), pause)
                     if not stop.is_set():
                         ahead = asyncio.create_task(self._fetch(sub))
-            await nc.flush()
+            await nc.flush()  # every ack is with the server
         finally:
+            # close, not drain: what was fetched and not handled is redelivered anyway, and a
+            # drain waits for the pull subscription's open request to expire
             with contextlib.suppress(Exception):
-                await nc.drain()
+                await nc.close()
         return self.stats
 
     async def _fetch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
