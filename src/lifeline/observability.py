@@ -136,6 +136,12 @@ class Metrics:
             buckets=(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5),
             registry=self.registry,
         )
+        self.monitoring_posts = Counter(
+            "lifeline_monitoring_posts",
+            "Monitoring posts taken in: accepted (new), duplicate, flagged (became alerts)",
+            ["outcome"],
+            registry=self.registry,
+        )
         self.jobs_run = Counter(
             "lifeline_jobs_run",
             "Job runs by kind and result",

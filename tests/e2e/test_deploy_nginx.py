@@ -262,3 +262,26 @@ def test_alerts_through_the_proxy_are_taken_once_each_with_an_api_process_down(
             assert response.status_code == 202, response.text
     cases = deployment.cases()
     assert len(cases) == 4
+
+
+@sqlite_only
+def test_the_monitoring_stream_has_its_own_body_limit_at_the_proxy(proxy: Proxy) -> None:
+    """Over LIFELINE_MAX_BODY_BYTES but under LIFELINE_MONITORING_MAX_BODY_BYTES: passed on to
+    the app on the monitoring path only (which refuses it unsigned, 401); over the monitoring
+    limit: refused by the proxy too."""
+    settings = Settings(_env_file=None)
+    assert "client_max_body_size 8m;" in CONF.read_text()
+    assert settings.monitoring_max_body_bytes == 8 * 1024 * 1024
+    body = b" " * (2 * settings.max_body_bytes)
+    headers = {"Content-Type": "application/json"}
+    with proxy.client() as client:
+        taken = client.post(proxy.https + "/api/v1/monitoring/posts", content=body, headers=headers)
+        alert = client.post(proxy.https + "/api/v1/alerts", content=body, headers=headers)
+        huge = client.post(
+            proxy.https + "/api/v1/monitoring/posts",
+            content=b" " * (settings.monitoring_max_body_bytes + 1),
+            headers=headers,
+        )
+    assert taken.status_code == 401 and taken.json()["error"]["code"] == "authentication_failed"
+    assert alert.status_code == 413
+    assert huge.status_code == 413

@@ -29,6 +29,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/docs/oauth2-redirect"): OPEN,
     ("GET", "/redoc"): OPEN,
     ("POST", "/api/v1/alerts"): OPEN,
+    ("POST", "/api/v1/monitoring/posts"): OPEN,
     ("POST", "/api/v1/phone-alerts"): P.ALERT_ENTER,
     ("GET", "/api/v1/cases"): P.QUEUE_READ,
     ("GET", CASE): P.CASE_READ + " (or a partner)",

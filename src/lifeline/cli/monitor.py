@@ -1,114 +1,127 @@
-"""`lifeline monitor ...`: the SMC's own monitoring stream (issue 19)."""
+"""`lifeline monitor ingest FILE|-`: the monitoring stream from NDJSON (one post a line, the
+fields of `POST /api/v1/monitoring/posts`), in batches of LIFELINE_MONITORING_BATCH_SIZE."""
 
 from __future__ import annotations
 
+import sys
 import time
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
-from lifeline.cli.common import JsonOpt, app, emit, err, fail, load_app, out
+from lifeline.cli import jsonl
+from lifeline.cli.common import JsonOpt, app, cli_actor, emit, err, fail, load_app, out
 from lifeline.domain.errors import DomainError
+from lifeline.domain.monitoring import InvalidPost, MonitoringPost
 
 if TYPE_CHECKING:
-    from lifeline.adapters.intake.nats_stream import StreamStats
+    from lifeline.domain.monitoring import IngestResult
 
 monitor_app = typer.Typer(help="The SMC's own monitoring stream.", no_args_is_help=True)
 app.add_typer(monitor_app, name="monitor")
 
+#: progress goes to stderr at most this often (seconds), once a file is past one batch
+PROGRESS_EVERY = 2.0
 
-class _Reporter:
-    """Prints the running counts on stderr at most every `every` seconds."""
 
-    def __init__(self, every: float) -> None:
-        self.every, self.last = every, time.monotonic()
+class BadLine(DomainError):
+    """A line of the input that is not a post; names the line."""
 
-    def __call__(self, stats: StreamStats) -> None:
+    code = "invalid_post"
+
+
+def read_posts(stream: IO[bytes]) -> Iterator[MonitoringPost]:
+    """The posts of NDJSON, one a line (blank lines skipped); BadLine names the first bad
+    line and what is wrong with it."""
+    for number, raw in jsonl.lines(stream):
+        data, problem = jsonl.parse(raw, number)
+        if problem is not None:
+            raise BadLine(f"line {number}: {problem['error']['message']}")
+        try:
+            yield MonitoringPost.from_mapping(data)
+        except InvalidPost as exc:
+            raise BadLine(f"line {number}: {exc.field}: {exc.problem}") from None
+
+
+class Progress:
+    """Running totals, shown on stderr every PROGRESS_EVERY seconds after the first batch
+    (a file of one batch prints nothing here)."""
+
+    def __init__(self) -> None:
+        self.posts = 0
+        self.first: tuple[float, int] | None = None
+        self.shown = 0.0
+
+    def __call__(self, total: IngestResult) -> None:
+        self.posts = total.accepted + total.duplicates
         now = time.monotonic()
-        if self.every <= 0 or now - self.last < self.every:
+        if self.first is None:
+            self.first, self.shown = (now, self.posts), now
             return
-        self.last = now
-        d = stats.as_dict()
-        err.print(
-            f"{d['posts']} posts ({d['posts_per_second']}/s) from {d['messages']} messages: "
-            f"{d['accepted']} new, {d['duplicates']} duplicates, {d['flagged']} flagged, "
-            f"{d['rejected']} rejected, {d['retried']} given back",
-            highlight=False,
-        )
+        if now - self.shown >= PROGRESS_EVERY:
+            self.shown = now
+            rate = (self.posts - self.first[1]) / max(now - self.first[0], 1e-9)
+            err.print(
+                f"{self.posts} posts: {total.accepted} new, {total.duplicates} duplicates, "
+                f"{total.flagged} flagged ({rate:.0f} posts/s)"
+            )
 
 
-@monitor_app.command("consume")
-def consume(
-    nats_url: Annotated[
-        str | None,
-        typer.Option("--nats", help="NATS URL (LIFELINE_MONITORING_NATS_URL)."),
-    ] = None,
-    subject: Annotated[
-        str | None,
-        typer.Option(help="Subject posts are published on (LIFELINE_MONITORING_NATS_SUBJECT)."),
-    ] = None,
-    durable: Annotated[
-        str | None,
-        typer.Option(
-            help="Durable pull consumer; processes on one durable share the work "
-            "(LIFELINE_MONITORING_NATS_DURABLE)."
-        ),
-    ] = None,
-    stream: Annotated[
-        str | None,
-        typer.Option(help="Stream holding the subject (default: found by subject)."),
-    ] = None,
-    batch: Annotated[int, typer.Option(help="Messages fetched and acked together.")] = 500,
-    ack_wait: Annotated[
-        float,
-        typer.Option(help="Seconds before an unacked message is redelivered (new durable)."),
-    ] = 60.0,
-    create_stream: Annotated[
-        bool, typer.Option(help="Create a work-queue stream if no stream holds the subject.")
-    ] = False,
-    exit_when_idle: Annotated[
-        bool, typer.Option(help="Exit 0 once the stream has nothing more to fetch.")
-    ] = False,
-    report_every: Annotated[
-        float, typer.Option(help="Seconds between counts on stderr (0: none).")
-    ] = 10.0,
+@monitor_app.command("ingest")
+def monitor_ingest(
+    source: Annotated[str, typer.Argument(help="NDJSON file of posts, or - for standard input")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Read posts from a NATS JetStream durable pull consumer, score and store them, and ack
-    each message only after its posts are committed. Runs until SIGTERM (the batch in hand is
-    finished and acked) and prints the totals."""
-    lifeline = load_app()
-    s = lifeline.settings
-    subject = subject or s.monitoring_nats_subject
-    if not subject:
-        problem = DomainError("--subject is required (or LIFELINE_MONITORING_NATS_SUBJECT)")
-        raise fail(problem, as_json)
+    """Score posts and keep what monitoring keeps: flagged posts become monitoring cases for
+    review, duplicates are skipped. A file is checked whole first (a bad line stores nothing);
+    from standard input, batches before a bad line are kept (running again skips them)."""
+    path = None if source == "-" else Path(source)
+    if path is not None and not path.is_file():
+        raise fail(FileNotFoundError(f"no such file: {source}"), as_json)
     try:
-        consumer = lifeline.nats_consumer(
-            _Reporter(report_every),
-            url=nats_url or s.monitoring_nats_url,
-            subject=subject,
-            durable=durable or s.monitoring_nats_durable,
-            stream=stream or s.monitoring_nats_stream,
-            batch=batch,
-            ack_wait=ack_wait,
-            create_stream=create_stream,
-            exit_when_idle=exit_when_idle,
-        )
-        lifeline.warm_up()  # the model loads before the first batch is fetched (ack_wait runs)
-        stats = consumer.run_until_signalled()
+        if path is not None:
+            with path.open("rb") as stream:
+                for _ in read_posts(stream):
+                    pass
+    except DomainError as exc:
+        raise fail(exc, as_json) from None
+    lifeline = load_app()
+    # imported here: the service pulls in the intake and triage use cases (the CLI starts fast)
+    from lifeline.services.monitoring.ingest import ingest_posts  # noqa: PLC0415
+    from lifeline.services.monitoring.read_models import IngestRead  # noqa: PLC0415
+
+    progress = Progress()
+
+    try:
+        if path is None:
+            result = ingest_posts(
+                lifeline.ctx, read_posts(sys.stdin.buffer), actor=cli_actor(), progress=progress
+            )
+        else:
+            with path.open("rb") as stream:
+                result = ingest_posts(
+                    lifeline.ctx, read_posts(stream), actor=cli_actor(), progress=progress
+                )
+    except BadLine as exc:
+        done = progress.posts
+        raise fail(
+            BadLine(
+                f"{exc}; stopped there: the {done} posts of the batches before it were taken "
+                "(running again skips them)"
+            ),
+            as_json,
+        ) from None
     except DomainError as exc:
         raise fail(exc, as_json) from None
     finally:
         lifeline.dispose()
-    totals = stats.as_dict()
+    read = IngestRead.of(result)
     if as_json:
-        emit(totals)
-    else:
-        out.print(
-            f"stopped: {totals['posts']} posts from {totals['messages']} messages in "
-            f"{totals['seconds']} s ({totals['posts_per_second']}/s); {totals['accepted']} new, "
-            f"{totals['duplicates']} duplicates, {totals['flagged']} flagged, "
-            f"{totals['rejected']} rejected",
-            highlight=False,
-        )
+        emit(read.model_dump(mode="json"))
+        return
+    out.print(
+        f"{read.accepted} new posts, {read.duplicates} duplicates, {read.flagged} flagged"
+        + (f": cases {', '.join(map(str, read.case_ids))}" if read.case_ids else "")
+    )

@@ -17,6 +17,7 @@ from lifeline.web import errors, ops
 from lifeline.web.api import alarms as alarms_api
 from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports
 from lifeline.web.api import dispatch as dispatch_api
+from lifeline.web.api import monitoring as monitoring_api
 from lifeline.web.console import (
     ack_pages,
     admin_pages,
@@ -113,6 +114,7 @@ def create_app(
     app.include_router(cases.router)
     app.include_router(dispatch_api.router)
     app.include_router(alarms_api.router)
+    app.include_router(monitoring_api.router)
     app.include_router(inbound.router)
     app.include_router(ack_pages.router)
     app.include_router(field_pages.router)
@@ -134,6 +136,15 @@ def create_app(
     app.include_router(contacts_pages.demo_router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
     overview_pages.mount_vendor(app)
-    app.add_middleware(BodyLimitMiddleware, limit=lifeline.settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=lifeline.settings.max_body_bytes,
+        paths={
+            monitoring_api.PATH: (
+                lifeline.settings.monitoring_max_body_bytes,
+                monitoring_api.LIMIT_SETTING,
+            )
+        },
+    )
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -35,25 +36,33 @@ async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent."""
+    """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent.
+    `paths` gives a path its own limit instead, with the setting to name in the refusal (the
+    monitoring stream takes bodies of megabytes; nothing else does)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, paths: Mapping[str, tuple[int, str]] | None = None
+    ) -> None:
         self.app, self.limit = app, limit
+        self.paths = dict(paths or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        own = self.paths.get(scope.get("path", ""))
+        limit = self.limit if own is None else own[0]
+        named = "" if own is None else f" ({own[1]})"
         error = {
             "error": {
                 "code": "body_too_large",
-                "message": f"request body is larger than {self.limit} bytes",
+                "message": f"request body is larger than {limit} bytes{named}",
             }
         }
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
-                    too_big = int(value) > self.limit
+                    too_big = int(value) > limit
                 except ValueError:
                     too_big = False
                 if too_big:
@@ -67,7 +76,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 
