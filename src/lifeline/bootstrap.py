@@ -316,10 +316,11 @@ class Lifeline:
     def state_export_csv(self, export: StateExport) -> bytes:
         return write_state_export(export)
 
-    def warm_up(self) -> None:
+    def warm_up(self, *, locator: bool = True) -> None:
         """Load the location resolver and the triage model now (about 1-2 s), so the first job
-        that needs them does not hold a write transaction, and so intake, while they load."""
-        if isinstance(self.ctx.locator, LazyGeoLocator):
+        that needs them does not hold a write transaction, and so intake, while they load.
+        `locator=False`: the model only (a monitoring consumer never resolves places)."""
+        if locator and isinstance(self.ctx.locator, LazyGeoLocator):
             self.ctx.locator.warm()
         if isinstance(self.ctx.classifier, LazyRiskClassifier):
             _ = self.ctx.classifier.model

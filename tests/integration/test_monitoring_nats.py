@@ -30,7 +30,8 @@ from nats.js.api import ConsumerInfo
 from sqlalchemy import func, select
 
 from lifeline.adapters.db.tables import alerts, audit_log, monitoring_seen
-from lifeline.adapters.intake.nats_stream import StreamSetupError, StreamStats, parse_message
+from lifeline.adapters.intake.nats_stream import StreamSetupError, StreamStats
+from lifeline.adapters.intake.stream_messages import parse_message
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.alert import AlertSource
 from lifeline.domain.monitoring import IngestResult, InvalidPost, MonitoringPost

@@ -96,7 +96,9 @@ def consume(
             create_stream=create_stream,
             exit_when_idle=exit_when_idle,
         )
-        lifeline.warm_up()  # the model loads before the first batch is fetched (ack_wait runs)
+        # the model loads before the first fetch (ack_wait runs from delivery); the resolver is
+        # never used here (places are resolved by the workers' jobs)
+        lifeline.warm_up(locator=False)
         stats = consumer.run_until_signalled()
     except DomainError as exc:
         raise fail(exc, as_json) from None

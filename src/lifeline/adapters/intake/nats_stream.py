@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import signal
 import time
 from collections.abc import Callable, Sequence
@@ -47,6 +46,7 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, RetentionPolicy, StorageType, StreamConfig
 
+from lifeline.adapters.intake.stream_messages import parse_message
 from lifeline.domain.errors import DomainError
 from lifeline.domain.monitoring import IngestResult, InvalidPost, MonitoringPost
 from lifeline.services.ports import StorageUnavailable
@@ -147,49 +147,6 @@ class StreamStats:
         data["seconds"] = round(self.seconds, 3)
         data["posts_per_second"] = round(self.posts_per_second, 1)
         return data
-
-
-def parse_message(data: bytes) -> list[MonitoringPost]:
-    """The posts in one message body: a JSON object, a JSON array of objects, or NDJSON (one
-    object a line). InvalidPost names the post (its line or index) and the field."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidPost("message", f"is not UTF-8 (byte {exc.start})") from None
-    if not text.strip():
-        raise InvalidPost("message", "is empty")
-    try:
-        decoded = json.loads(text)
-    except json.JSONDecodeError as exc:
-        if "\n" not in text.strip():
-            raise InvalidPost("message", f"is not JSON ({exc.msg} at char {exc.pos})") from None
-        return _ndjson(text)
-    items = decoded if isinstance(decoded, list) else [decoded]
-    if not items:
-        raise InvalidPost("message", "is an empty array")
-    posts = []
-    for index, item in enumerate(items):
-        try:
-            posts.append(MonitoringPost.from_mapping(item))
-        except InvalidPost as exc:
-            raise exc.at(index) if isinstance(decoded, list) else exc from None
-    return posts
-
-
-def _ndjson(text: str) -> list[MonitoringPost]:
-    posts = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InvalidPost(f"line {number}", f"is not JSON ({exc.msg})") from None
-        try:
-            posts.append(MonitoringPost.from_mapping(item))
-        except InvalidPost as exc:
-            raise InvalidPost(f"line {number}: {exc.field}", exc.problem) from None
-    return posts
 
 
 def message_id(msg: Msg) -> str:
@@ -358,6 +315,8 @@ class NatsConsumer:
             msgs = await sub.fetch(self.options.batch, timeout=self.options.fetch_timeout)
         except (TimeoutError, nats.errors.TimeoutError):
             return []
+        except nats.js.errors.APIError as exc:  # the durable deleted under us, the stream gone
+            raise StreamSetupError(f"fetching from durable {self.options.durable}: {exc}") from None
         self._in_hand.extend(msgs)
         return msgs
 
@@ -399,12 +358,21 @@ class NatsConsumer:
                 pause = max(pause, await self._one_by_one(good))
             else:
                 await self._ack([m for m, _ in good], result, len(posts))
-        await nc.flush()
+        await self._flush(nc)
         self._release(msgs)
         self.stats.last = time.monotonic()
         if self.progress is not None:
             self.progress(self.stats)
         return pause
+
+    async def _flush(self, nc: NATS) -> None:
+        """Push the acks out now. If the connection is down they go when it is back (nats-py
+        buffers them while it reconnects); an ack lost for good means a redelivery, which the
+        dedupe takes as a duplicate."""
+        try:
+            await nc.flush()
+        except (TimeoutError, nats.errors.Error) as exc:
+            log.warning("nats.flush_failed", error=type(exc).__name__)
 
     async def _ack(self, msgs: Sequence[Msg], result: IngestResult, posts: int) -> None:
         for msg in msgs:  # the ingest returned: its transactions are committed
