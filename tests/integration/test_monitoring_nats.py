@@ -264,6 +264,28 @@ def test_a_stream_that_is_not_there_is_a_clear_error(lifeline: Lifeline) -> None
         lifeline.nats_consumer(url="http://127.0.0.1:4222", subject="a", durable="b")
 
 
+def test_a_stream_or_durable_that_does_not_fit_the_subject_is_refused_clearly(
+    lifeline: Lifeline, stream: Stream
+) -> None:
+    elsewhere = lifeline.nats_consumer(
+        url=NATS_URL, subject="elsewhere.posts", durable="x", stream=stream.name
+    )
+    with pytest.raises(StreamSetupError, match=f"stream {stream.name} holds {stream.subject}"):
+        run(elsewhere.run(asyncio.Event()))
+    # a durable made for another subject (or by hand, with another ack policy) is not reused
+    wider = Stream(stream.name, stream.subject + ".x")
+    run(
+        _js_call(
+            lambda js: js.update_stream(
+                name=stream.name, subjects=[stream.subject + ".>", stream.subject]
+            )
+        )
+    )
+    assert consume(lifeline, stream).messages == 0  # makes the durable, filtering stream.subject
+    with pytest.raises(StreamSetupError, match=f"reads {stream.subject}, not {wider.subject}"):
+        consume(lifeline, wider)
+
+
 def test_message_bodies_name_what_is_wrong() -> None:
     assert [
         p.post_id for p in parse_message(b'[{"platform":"x","post_id":1,"author":"a","text":"t"}]')

@@ -302,7 +302,7 @@ class NatsConsumer:
                         await asyncio.wait_for(stop.wait(), pause)
                     if not stop.is_set():
                         ahead = asyncio.create_task(self._fetch(sub))
-            await nc.flush()  # every ack is with the server
+            await self._flush(nc)  # every ack and nak is with the server
         finally:
             # close, not drain: what was fetched and not handled is redelivered anyway, and a
             # drain waits for the pull subscription's open request to expire
