@@ -260,6 +260,16 @@ def test_a_stream_that_is_not_there_is_a_clear_error(lifeline: Lifeline) -> None
     missing = Stream("TEST_MON_NONE", f"test.monitoring.none.{uuid.uuid4().hex[:8]}")
     with pytest.raises(StreamSetupError, match=r"no stream holds test\.monitoring\.none"):
         consume(lifeline, missing)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]  # nothing listens there once closed
+    nowhere = lifeline.nats_consumer(
+        url=f"nats://127.0.0.1:{port}", subject="a", durable="b", connect_timeout=0.5
+    )
+    with pytest.raises(
+        StreamSetupError, match=f"cannot connect to NATS at nats://127.0.0.1:{port}"
+    ):
+        run(nowhere.run(asyncio.Event()))
     with pytest.raises(StreamSetupError, match="not a NATS URL"):
         lifeline.nats_consumer(url="http://127.0.0.1:4222", subject="a", durable="b")
 

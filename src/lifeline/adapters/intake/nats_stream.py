@@ -174,14 +174,24 @@ class NatsConsumer:
 
     # -- setup -------------------------------------------------------------------------------
     async def _connect(self) -> NATS:
+        # Reconnects forever once connected (a NATS restart must not stop the consumer), but the
+        # first connection is bounded: nats-py would otherwise retry it forever, silently.
+        wait = self.options.connect_timeout * 3
         try:
-            return await nats.connect(
-                self.options.url,
-                connect_timeout=self.options.connect_timeout,
-                allow_reconnect=True,
-                max_reconnect_attempts=-1,
-                name=f"lifeline-monitor-{self.options.durable}",
+            return await asyncio.wait_for(
+                nats.connect(
+                    self.options.url,
+                    connect_timeout=self.options.connect_timeout,
+                    allow_reconnect=True,
+                    max_reconnect_attempts=-1,
+                    name=f"lifeline-monitor-{self.options.durable}",
+                ),
+                wait,
             )
+        except TimeoutError:
+            raise StreamSetupError(
+                f"cannot connect to NATS at {self.options.url} within {wait:.0f} s"
+            ) from None
         except Exception as exc:  # refused, DNS, TLS: the message says which
             raise StreamSetupError(
                 f"cannot connect to NATS at {self.options.url}: {exc or type(exc).__name__}"
