@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -51,6 +51,8 @@ from lifeline.services.dispatch.ports import NotificationChannels
 from lifeline.services.intake import mail as email_intake
 from lifeline.services.intake.ports import MailReader
 from lifeline.services.job_types import JobKind
+from lifeline.services.monitoring.ingest import ingest_posts
+from lifeline.services.monitoring.stream import record_rejected
 from lifeline.services.outbox import EventOutbox
 from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
 from lifeline.services.reports.report import ReportWriter, StateExport, require_format
@@ -60,6 +62,7 @@ from lifeline.settings import Settings, load_settings, retention_periods
 if TYPE_CHECKING:
     from lifeline.adapters.intake.authenticity import DkimAuthenticator
     from lifeline.adapters.intake.imap import ImapPoller
+    from lifeline.adapters.intake.nats_stream import NatsConsumer, StreamStats
     from lifeline.adapters.intake.smtp import SmtpIntakeServer
 
 
@@ -106,7 +109,7 @@ class Lifeline:
         return replace(self.ctx, uow=factory.on(self._worker_engine))
 
     # Imported when first used (PLC0415 below): the modules are heavy to import (alembic, dkimpy,
-    # aiosmtpd, imapclient, matplotlib) and most commands need none of them.
+    # aiosmtpd, imapclient, nats-py, matplotlib) and most commands need none of them.
 
     def upgrade_db(self) -> None:
         from lifeline.adapters.db import migrate  # noqa: PLC0415
@@ -293,6 +296,23 @@ class Lifeline:
         )
         return ImapPoller(options, self.ctx.uow, self.receive_email)
 
+    def nats_consumer(
+        self, progress: Callable[[StreamStats], None] | None = None, **options: Any
+    ) -> NatsConsumer:
+        """A consumer of the monitoring stream on NATS JetStream (`options`: NatsOptions'
+        fields) that ingests with `ctx` (durable commits: a message is acked only after its
+        posts are on disk). StreamSetupError (a DomainError) names a bad option."""
+        from lifeline.adapters.intake.nats_stream import NatsConsumer, NatsOptions  # noqa: PLC0415
+
+        nats_options = NatsOptions(**options)
+        source = f"nats {nats_options.subject} durable {nats_options.durable}"
+        return NatsConsumer(
+            nats_options,
+            lambda posts: ingest_posts(self.ctx, posts),
+            lambda rejected: record_rejected(self.ctx, rejected, source=source),
+            progress,
+        )
+
     def report_writer(self, fmt: str) -> ReportWriter:
         """The writer for a report format (json, csv, pdf)."""
         if require_format(fmt) == "pdf":
@@ -305,10 +325,11 @@ class Lifeline:
     def state_export_csv(self, export: StateExport) -> bytes:
         return write_state_export(export)
 
-    def warm_up(self) -> None:
+    def warm_up(self, *, locator: bool = True) -> None:
         """Load the location resolver and the triage model now (about 1-2 s), so the first job
-        that needs them does not hold a write transaction, and so intake, while they load."""
-        if isinstance(self.ctx.locator, LazyGeoLocator):
+        that needs them does not hold a write transaction, and so intake, while they load.
+        `locator=False`: the model only (a monitoring consumer never resolves places)."""
+        if locator and isinstance(self.ctx.locator, LazyGeoLocator):
             self.ctx.locator.warm()
         if isinstance(self.ctx.classifier, LazyRiskClassifier):
             _ = self.ctx.classifier.model

@@ -189,6 +189,25 @@ class Settings(BaseSettings):
         le=5000,
         description="Monitoring posts scored and stored per transaction.",
     )
+    monitoring_nats_url: str = Field(
+        "nats://127.0.0.1:4222",
+        description="NATS server `lifeline monitor consume` reads the monitoring stream from "
+        "(--nats).",
+    )
+    monitoring_nats_subject: str | None = Field(
+        None,
+        description="Subject the monitoring tool publishes posts on (--subject); unset: "
+        "--subject is required.",
+    )
+    monitoring_nats_durable: str = Field(
+        "lifeline-monitoring",
+        description="JetStream durable pull consumer every `monitor consume` process binds "
+        "(--durable): processes on one durable share the stream's messages.",
+    )
+    monitoring_nats_stream: str | None = Field(
+        None,
+        description="JetStream stream holding the subject (--stream); unset: found by subject.",
+    )
     dispatch_deadline_seconds: str = Field(
         "imminent=120,intent=120,300",
         description="If a case is not dispatched this long after the alert, the SMC is alarmed: "

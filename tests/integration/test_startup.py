@@ -34,6 +34,7 @@ HEAVY = {
     "aiosmtpd",
     "imapclient",
     "dkim",
+    "nats",
 }
 #: the application itself (database, settings, logging): not for `lifeline --help`
 APPLICATION = {
