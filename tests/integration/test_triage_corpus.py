@@ -73,6 +73,23 @@ def test_the_fresh_posts_are_labelled_balanced_and_never_trained_on(
     assert not any(r["text"].casefold() in corpus for r in rows)
 
 
+def test_the_sixth_fresh_set_covers_every_language_level_and_subject_and_is_never_trained_on(
+    records: list[dict[str, str]],
+) -> None:
+    """Set 6 (other hands, with subjects) weighs the voices around suicide, so it is not
+    balanced by level: every language has every level, and all three subjects."""
+    path = ROOT / "tests" / "data" / "triage_unseen_6.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len({(r["language"], r["level"]) for r in rows}) == 18
+    assert {(r["language"], r["subject"]) for r in rows} == {
+        (lang, subject)
+        for lang in ("hi", "hi-Latn", "en")
+        for subject in ("self", "other", "general")
+    }
+    corpus = {r["text"].casefold() for r in records}
+    assert not any(r["text"].casefold() in corpus for r in rows)
+
+
 def test_no_seed_of_the_fifth_batch_on_paraphrases_a_fresh_post(
     records: list[dict[str, str]],
 ) -> None:
