@@ -278,6 +278,22 @@ def test_a_backup_of_an_older_schema_is_migrated_on_restore(
         head = ScriptDirectory(str(migrate.MIGRATIONS)).get_current_head()
         assert (done.migrated_from, done.revision) == ("0012", head)
         assert verify_audit(restored_app.ctx).ok
-        assert every_case(restored_app) == before
+        # what the older schema had no column for (the model's subject, migration 0025) is
+        # not in its backup: everything else is
+        assert without_subjects(every_case(restored_app)) == without_subjects(before)
     finally:
         restored_app.dispose()
+
+
+def without_subjects(value: object) -> object:
+    """A case read without the model's subject readings (`subject` as a string, `subject_cues`);
+    the person the case is about (`subject` as an object) stays."""
+    if isinstance(value, dict):
+        return {
+            k: without_subjects(v)
+            for k, v in value.items()
+            if k != "subject_cues" and not (k == "subject" and (v is None or isinstance(v, str)))
+        }
+    if isinstance(value, list):
+        return [without_subjects(v) for v in value]
+    return value
