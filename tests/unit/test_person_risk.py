@@ -179,8 +179,12 @@ class EvidenceModel(FakeModel):
 
 def test_people_are_ranked_by_the_uncompressed_probability_weighed_by_p_self() -> None:
     mine, about = "I want to end it tonight", "he wants to end it tonight"
-    answers = {mine: (RiskLevel.INTENT, 0.97, RiskSubject.SELF)}
-    answers[about] = (RiskLevel.INTENT, 0.97, RiskSubject.SELF)
+    urgent: tuple[RiskLevel, float, RiskSubject | None] = (
+        RiskLevel.INTENT,
+        0.97,
+        RiskSubject.SELF,
+    )
+    answers = {mine: urgent, about: urgent}
     model = EvidenceModel(
         answers,
         {
