@@ -4,6 +4,7 @@ a fake model that answers per text, and the ranking measures (ranking.py) on kno
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -133,7 +134,9 @@ def test_ranking_gives_the_auc_and_seeded_bootstrap_intervals() -> None:
     assert ranking([False, False], [0.9, 0.1], resamples=10)["roc_auc"] is None
 
 
-def test_a_reply_to_someone_else_counts_less_for_the_author_until_the_model_tells() -> None:
+def test_a_reply_to_someone_else_counts_less_for_the_author_whatever_subject_the_model_gives() -> (
+    None
+):
     helper = "you can get through this, please call someone, you matter"
     own = "I can't get through this, nobody would even notice"
     plain = "aaj raat pankhe se latak jaunga"
@@ -144,7 +147,56 @@ def test_a_reply_to_someone_else_counts_less_for_the_author_until_the_model_tell
     assert scorer.score(posts(own)).score == pytest.approx(0.8)
     assert scorer.score(posts(plain)).score == pytest.approx(0.8)  # no pronouns: in full
     assert scorer.score(posts(helper)).level is RiskLevel.IDEATION  # the level is never cut
+    # the subject head reads a helper's reply as the author's as often as not (C-SSRS):
+    # its `self` does not lift the pronoun weight
     told = PersonScorer(FakeModel({helper: (RiskLevel.IDEATION, 0.8, RiskSubject.SELF)}))
-    assert told.score(posts(helper)).score == pytest.approx(0.8)  # the model said: the author
+    assert told.score(posts(helper)).score < 0.4
+    assert told.score(posts(helper)).level is RiskLevel.IDEATION
     assert self_focus("मुझे माफ़ कर देना, तुम सब खुश रहना") == pytest.approx(2 / 3)
     assert self_focus("tum sab khush raho alvida") == pytest.approx(0.5)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    probability: tuple[float, ...]
+    self_probability: tuple[float, ...] | None
+
+
+class EvidenceModel(FakeModel):
+    """A FakeModel that also gives window evidence (as model.classify_with_evidence does)."""
+
+    def __init__(
+        self,
+        answers: dict[str, tuple[RiskLevel, float, RiskSubject | None]],
+        evidence: dict[str, Evidence],
+    ) -> None:
+        super().__init__(answers)
+        self.evidence = evidence
+
+    def classify_with_evidence(self, texts: Sequence[str]) -> list[tuple[RiskResult, Evidence]]:
+        return list(zip(self.classify_many(texts), (self.evidence[t] for t in texts), strict=True))
+
+
+def test_people_are_ranked_by_the_uncompressed_probability_weighed_by_p_self() -> None:
+    mine, about = "I want to end it tonight", "he wants to end it tonight"
+    urgent: tuple[RiskLevel, float, RiskSubject | None] = (
+        RiskLevel.INTENT,
+        0.97,
+        RiskSubject.SELF,
+    )
+    answers = {mine: urgent, about: urgent}
+    model = EvidenceModel(
+        answers,
+        {
+            # the riskiest window (0.6) decides, with its own P(self)
+            mine: Evidence((0.2, 0.6, 0.4), (0.1, 0.9, 0.1)),
+            about: Evidence((0.6,), (0.55,)),
+        },
+    )
+    scorer = PersonScorer(model)
+    own, other = scorer.score(posts(mine)), scorer.score(posts(about))
+    assert own.score == pytest.approx(0.6 * 0.9)  # not the reported 0.97
+    assert other.score == pytest.approx(0.6 * 0.55) and other.score < own.score
+    # the weights touch the ranking only: the person's level is the riskiest own post's
+    assert own.level is other.level is RiskLevel.INTENT
+    assert own.riskiest_score == pytest.approx(0.97)

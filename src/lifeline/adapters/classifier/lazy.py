@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from lifeline.domain.risk import RiskResult
 
 if TYPE_CHECKING:
-    from lifeline.adapters.classifier.model import SklearnRiskClassifier
+    from lifeline.adapters.classifier.model import SklearnRiskClassifier, WindowEvidence
 
 _LOCK = threading.Lock()
 _SHARED: dict[Path, SklearnRiskClassifier] = {}
@@ -59,3 +59,8 @@ class LazyRiskClassifier:
 
     def classify_many(self, texts: Sequence[str]) -> list[RiskResult]:
         return self.model.classify_many(texts)
+
+    def classify_with_evidence(
+        self, texts: Sequence[str]
+    ) -> list[tuple[RiskResult, WindowEvidence]]:
+        return self.model.classify_with_evidence(texts)

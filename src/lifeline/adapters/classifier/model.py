@@ -27,13 +27,14 @@ from lifeline.adapters.classifier.features import CUE_FEATURES, Featurizer
 from lifeline.adapters.classifier.language import LANGUAGES, detect_language
 from lifeline.adapters.classifier.lexicon import LEXICON
 from lifeline.adapters.classifier.subject import (
+    SUBJECTS,
     about_nobody,
     decide_subject,
     softmax_rows,
     subject_cues,
     threat_only,
 )
-from lifeline.domain.risk import Cue, RiskLevel, RiskResult
+from lifeline.domain.risk import Cue, RiskLevel, RiskResult, RiskSubject
 
 FORMAT = 1
 MODEL_FILE = "data/triage/model.skops"
@@ -57,6 +58,8 @@ TRUSTED_TYPES = [
     "builtins.tuple",
 ]
 AT_RISK = ("ideation", "intent", "imminent")
+#: the column of P(self) in the subject head's probabilities (subject.SUBJECTS order)
+_SELF = SUBJECTS.index(RiskSubject.SELF.value)
 DISTRESS = RiskLevel.DISTRESS
 
 
@@ -76,6 +79,17 @@ def lexicon_digest() -> str:
 
 def default_model_path() -> Path:
     return Path(str(resources.files("lifeline").joinpath(MODEL_FILE)))
+
+
+@dataclass(frozen=True)
+class WindowEvidence:
+    """What the model saw in each window of one post, for ranking people (person.py): the
+    calibrated P(at risk) before the threshold is folded in (`_risk_score` compresses it
+    towards 1 above a low threshold) and P(subject = self) from the subject head (None for a
+    model without one). Read-only: the post's level and score are the RiskResult's."""
+
+    probability: tuple[float, ...]
+    self_probability: tuple[float, ...] | None
 
 
 @dataclass(frozen=True)
@@ -219,6 +233,12 @@ class SklearnRiskClassifier:
     def classify_many(self, texts: Sequence[str]) -> list[RiskResult]:
         """Score several texts in one pass (faster per text). Raises UnscorableText if any
         text is empty or too long; check each first when one bad text must not stop a batch."""
+        return [result for result, _ in self.classify_with_evidence(texts)]
+
+    def classify_with_evidence(
+        self, texts: Sequence[str]
+    ) -> list[tuple[RiskResult, WindowEvidence]]:
+        """`classify_many`, each result with its windows' evidence (WindowEvidence)."""
         for text in texts:
             self._check(text)
         parts = [self.featurizer.text_windows(t) for t in texts]
@@ -231,7 +251,7 @@ class SklearnRiskClassifier:
         blocks = self.featurizer.blocks(window_texts, window_spans)
         probs, scores = self.block_probabilities(blocks)
         subjects = self.subject_probabilities(blocks)
-        results: list[RiskResult] = []
+        results: list[tuple[RiskResult, WindowEvidence]] = []
         offset = 0
         for text, (wins, spans) in zip(texts, parts, strict=True):
             n = len(wins)
@@ -250,17 +270,22 @@ class SklearnRiskClassifier:
             ):
                 level = self._calm(probs[best])
             subject = None if subjects is None else decide_subject(subjects[best], level)
-            results.append(
-                RiskResult(
-                    level,
-                    _risk_score(float(scores[best]), threshold, level),
-                    language,
-                    _cues(window),
-                    self.version,
-                    subject=subject,
-                    subject_cues=() if subject is None else subject_cues(window, subject),
-                )
+            result = RiskResult(
+                level,
+                _risk_score(float(scores[best]), threshold, level),
+                language,
+                _cues(window),
+                self.version,
+                subject=subject,
+                subject_cues=() if subject is None else subject_cues(window, subject),
             )
+            evidence = WindowEvidence(
+                tuple(float(x) for x in scores[offset : offset + n]),
+                None
+                if subjects is None
+                else tuple(float(x) for x in subjects[offset : offset + n, _SELF]),
+            )
+            results.append((result, evidence))
             offset += n
         return results
 

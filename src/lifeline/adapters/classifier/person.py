@@ -11,22 +11,25 @@ Each post is scored as always (long posts in windows, the riskiest window decidi
 - **The score orders people** and must not grow with how much a person writes (a long
   history has some risky-looking window by chance: the riskiest-window rule gave C-SSRS
   "Supportive" users' joined histories a mean score of 0.79). It is the mean of the riskiest
-  tenth of the person's own post scores, at least one post (TOP_SHARE): up to ten posts it is
-  the riskiest post's score (weighed as below), so a short history's level and score mostly
-  agree; the same mix of posts written five times over gives the same score. Of the
-  statistics tried on C-SSRS users by cross-validation (bench/cssrs.py) the maximum (ROC AUC
-  0.71), the top ⌈√n⌉ (0.72) and the top tenth (0.72) did best; the mean (0.63), the median,
-  power means and the share of posts at risk (0.53) did worse, and the maximum and the top
-  ⌈√n⌉ grow with length.
-- **Until the model tells a post's subject** (`subject` None), a post's score counts for the
-  author in proportion to how much it speaks of the author: (first-person pronouns + 1) /
-  (first- and second-person pronouns + 1), in the three registers (`self_focus`). A reply
-  that tells someone else "you can get through this" is mostly about them; a post with no
-  pronouns counts in full. On C-SSRS users this lifted the person score's ROC AUC from 0.72
-  to 0.81 (docs/model-card.md, *Person level*): helpers write to others about suicide. It
-  weighs the score only, never the level (a farewell is often written to "you all").
-  Hand-written: no library counts pronouns across Devanagari Hindi, Hinglish and English,
-  and the rule is short; the subject head, when it lands, replaces it.
+  tenth of the person's own post values, at least one post (TOP_SHARE); the same mix of posts
+  written five times over gives the same score. Of the statistics tried on C-SSRS users by
+  cross-validation (bench/cssrs.py) the maximum (ROC AUC 0.71), the top ⌈√n⌉ (0.72) and the
+  top tenth (0.72) did best; the mean (0.63), the median, power means and the share of posts
+  at risk (0.53) did worse, and the maximum and the top ⌈√n⌉ grow with length.
+- **A post's value for the ranking** (`own_value`) is its evidence of the author's own risk:
+  the calibrated P(at risk) of its riskiest window as the model computed it, before the
+  language's threshold is folded in (a post's reported `score` puts the threshold at 0.5 and
+  so crowds every at-risk post near 1: C-SSRS "Supportive" users then averaged 0.87), times
+  P(subject = self) of that window from the subject head (continuous, not the argmax), times
+  how much the post speaks of its author, (first-person pronouns + 1) / (first- and
+  second-person pronouns + 1) in the three registers (`self_focus`): helpers write *to*
+  others about suicide ("you can get through this"), and the subject head reads such a reply
+  as the author's as often as not. On C-SSRS users (bench/cssrs.py, docs/model-card.md,
+  *Person level*) this gave ROC AUC 0.81 where the reported score alone gave 0.71. A model
+  without window evidence (`classify_with_evidence`) gives each post's score times
+  `self_focus`. The weights touch the ranking only, never the level (a farewell is often
+  written to "you all"). The pronoun rule is hand-written: no library counts pronouns across
+  Devanagari Hindi, Hinglish and English, and it is short.
 - **The trend** compares the author's own post scores, oldest third against newest third
   (domain/person_risk.py).
 - Time order is `posted_at` when every post has one, else the order given.
@@ -51,6 +54,16 @@ class PostClassifier(Protocol):
     def version(self) -> str: ...
 
     def classify_many(self, texts: Sequence[str]) -> list[RiskResult]: ...
+
+
+class PostEvidence(Protocol):
+    """What the model saw in each window of a post (model.WindowEvidence)."""
+
+    @property
+    def probability(self) -> Sequence[float]: ...
+
+    @property
+    def self_probability(self) -> Sequence[float] | None: ...
 
 
 class UnscorablePost(ValueError):
@@ -135,26 +148,49 @@ class PersonScorer:
                     raise UnscorablePost(i, "text is empty")
                 if unreadable_reason(post.text) is None:
                     pending.append(post.text)
-        results = iter(self.classifier.classify_many(pending) if pending else [])
+        results = iter(self._classify(pending))
         version = self.classifier.version
         out = []
         for posts in people:
             scored = []
+            evidence: list[PostEvidence | None] = []
             for i, post in enumerate(posts):
                 reason = unreadable_reason(post.text)
-                result = (
-                    next(results) if reason is None else RiskResult.could_not_read(reason, version)
-                )
+                if reason is None:
+                    result, seen = next(results)
+                else:
+                    result, seen = RiskResult.could_not_read(reason, version), None
                 scored.append(ScoredPost(i, post, result))
-            out.append(summarise(scored, version))
+                evidence.append(seen)
+            out.append(summarise(scored, version, evidence))
         return out
 
+    def _classify(self, texts: list[str]) -> list[tuple[RiskResult, PostEvidence | None]]:
+        """The model's results, with window evidence when the model gives it."""
+        if not texts:
+            return []
+        with_evidence = getattr(self.classifier, "classify_with_evidence", None)
+        if with_evidence is not None:
+            return list(with_evidence(texts))
+        return [(r, None) for r in self.classifier.classify_many(texts)]
 
-def summarise(scored: Sequence[ScoredPost], version: str) -> PersonRisk:
-    """The person's risk from their scored posts (in the order given)."""
-    order = [scored[i] for i in time_order([s.post for s in scored])]
-    own = [s for s in order if s.first_person]
-    others = [s for s in order if s.result.readable and s.result.subject is RiskSubject.OTHER]
+
+def summarise(
+    scored: Sequence[ScoredPost],
+    version: str,
+    evidence: Sequence[PostEvidence | None] | None = None,
+) -> PersonRisk:
+    """The person's risk from their scored posts (in the order given) and, when the model gave
+    it, each post's window evidence (in the same order)."""
+    seen = list(evidence) if evidence is not None else [None] * len(scored)
+    if len(seen) != len(scored):
+        raise ValueError(f"{len(seen)} evidence entries for {len(scored)} posts")
+    order = time_order([s.post for s in scored])
+    own_order = [i for i in order if scored[i].first_person]
+    own = [scored[i] for i in own_order]
+    own_scores = [own_value(scored[i], seen[i]) for i in own_order]
+    order_posts = [scored[i] for i in order]
+    others = [s for s in order_posts if s.result.readable and s.result.subject is RiskSubject.OTHER]
     times = [s.post.posted_at for s in scored if s.post.posted_at is not None]
     third = max(others, key=_riskiness, default=None)
     if own:
@@ -167,7 +203,6 @@ def summarise(scored: Sequence[ScoredPost], version: str) -> PersonRisk:
         spoke = any(s.result.readable and s.result.level.rank >= 1 for s in scored)
         level = RiskLevel.DISCUSSION if spoke else RiskLevel.NONE
         subject = RiskSubject.GENERAL if any(s.result.readable for s in scored) else None
-    own_scores = [_own_score(s) for s in own]
     return PersonRisk(
         level=level,
         score=person_score(own_scores),
@@ -187,11 +222,17 @@ def summarise(scored: Sequence[ScoredPost], version: str) -> PersonRisk:
     )
 
 
-def _own_score(post: ScoredPost) -> float:
-    """The post's score as evidence of the author's own risk (see the module docstring)."""
-    if post.result.subject is RiskSubject.SELF:
-        return post.result.score
-    return post.result.score * self_focus(post.post.text)
+def own_value(post: ScoredPost, evidence: PostEvidence | None = None) -> float:
+    """The post's value as evidence of the author's own risk, 0..1 (see the module docstring):
+    P(at risk) x P(self) of its riskiest window x `self_focus`; without evidence, its score x
+    `self_focus`."""
+    focus = self_focus(post.post.text)
+    if evidence is None or not evidence.probability:
+        return post.result.score * focus
+    probability = list(evidence.probability)
+    best = max(range(len(probability)), key=probability.__getitem__)
+    selfness = 1.0 if evidence.self_probability is None else evidence.self_probability[best]
+    return probability[best] * selfness * focus
 
 
 def _riskiness(post: ScoredPost) -> tuple[int, float]:
