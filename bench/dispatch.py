@@ -36,8 +36,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
-import platform
 import shutil
 import tempfile
 import threading
@@ -56,13 +54,21 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, func, select
 
+from harness import (
+    add_database_options,
+    bench_database,
+    database_targets,
+    describe_machine,
+    load_average,
+    print_settings,
+    server_description,
+)
 from intake import (
     RESULTS,
     ROOT,
     Refusals,
     cli,
     meets,
-    pg_database,
     process_cpu,
     running_server,
     send_signed,
@@ -691,13 +697,7 @@ def main() -> None:
     parser.add_argument(
         "--phases", default="latency,escalation", help="which phases to run (comma-separated)"
     )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("LIFELINE_TEST_DATABASE_URL"),
-        help="PostgreSQL server URL (default $LIFELINE_TEST_DATABASE_URL); a temporary "
-        "database is created there and dropped afterwards",
-    )
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    add_database_options(parser)
     parser.add_argument(
         "--workers",
         type=int,
@@ -714,12 +714,7 @@ def main() -> None:
         parser.error("--rate and --wait must be positive")
     phases = {p.strip() for p in args.phases.split(",") if p.strip()}
 
-    machine = {
-        "nproc": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    machine = describe_machine()
     settings = {
         "rate": args.rate,
         "count": args.count,
@@ -727,23 +722,14 @@ def main() -> None:
         "warmup": args.warmup,
         "saturate": args.saturate_count if args.saturate else False,
         "escalation_count": args.escalation_count,
-        "server": "lifeline serve: 1 uvicorn process with the embedded worker"
-        if not args.workers
-        else f"lifeline serve --no-worker + {args.workers} `lifeline worker` process(es)",
+        "server": server_description(args.workers),
         "LIFELINE_LOG_LEVEL": "WARNING",
         "channels": "json:// to a receiver thread in the benchmark process (answers 200)",
         "other settings": "defaults (worker poll 0.05 s, batch 20, 4 send threads)",
     }
-    print(
-        f"machine: nproc={machine['nproc']}, {machine['platform']}, Python {machine['python']}, "
-        f"load average before the run {machine['loadavg_before']} (other work on the machine "
-        "skews the figures)"
-    )
-    print("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    print_settings(settings)
 
-    targets: list[tuple[str, str | None]] = [("sqlite", None)]
-    if args.pg_url and not args.sqlite_only:
-        targets.append(("postgresql", args.pg_url))
+    targets = database_targets(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with receiver() as rx:
         for db, pg_url in targets:
@@ -754,19 +740,15 @@ def main() -> None:
                 workdir = Path(tempfile.mkdtemp(prefix=f"lifeline-bench-dispatch-{db}-"))
                 rx.reset()
                 try:
-                    if pg_url is None:
-                        url = f"sqlite:///{workdir}/bench.db"
+                    with bench_database(pg_url, workdir) as url:
                         results[phase] = run_phase(db, url, workdir, rx, args)
-                    else:
-                        with pg_database(pg_url) as url:
-                            results[phase] = run_phase(db, url, workdir, rx, args)
                 finally:
                     shutil.rmtree(workdir, ignore_errors=True)
             report(db, results["latency"], results["escalation"])
             out_data = {
                 "database": db,
                 **results,
-                "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+                "loadavg_after": load_average(),
                 "machine": machine,
                 "settings": settings,
                 "targets": {

@@ -31,8 +31,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import shutil
 import subprocess
 import tempfile
@@ -59,12 +57,20 @@ from alertmanager import (
     running_alertmanager,
 )
 from dispatch import LATENCY_ROUTING, Receiver, alert_bodies, job_failures, prepare, receiver
+from harness import (
+    add_database_options,
+    bench_database,
+    database_targets,
+    describe_machine,
+    load_average,
+    print_settings,
+    server_description,
+)
 from intake import (
     RESULTS,
     ROOT,
     Refusals,
     own_cpu,
-    pg_database,
     process_cpu,
     running_server,
     signed_headers,
@@ -438,13 +444,7 @@ def main() -> None:
         default=None,
         help=f"Alertmanager binary (default: the first of {', '.join(BINARIES)} on PATH)",
     )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("LIFELINE_TEST_DATABASE_URL"),
-        help="PostgreSQL server URL (default $LIFELINE_TEST_DATABASE_URL); a temporary "
-        "database is created there and dropped afterwards",
-    )
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    add_database_options(parser)
     parser.add_argument(
         "--workers",
         type=int,
@@ -466,34 +466,20 @@ def main() -> None:
             f"install it with `{INSTALL_HINT}`. Running Lifeline alone, without the peer."
         )
 
-    machine = {
-        "nproc": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    machine = describe_machine()
     settings = {
         "rate_per_system": args.rate,
         "count_per_system": args.count,
         "warmup": args.warmup,
         "concurrency_per_system": args.concurrency,
-        "lifeline": "lifeline serve: 1 uvicorn process with the embedded worker"
-        if not args.workers
-        else f"lifeline serve --no-worker + {args.workers} `lifeline worker` process(es)",
+        "lifeline": server_description(args.workers),
         "alertmanager": f"{binary}: group_by ['...'], group_wait 0s, one webhook receiver"
         if binary
         else "skipped",
         "receivers": "threads of the benchmark process (answer 200)",
     }
-    print(
-        f"machine: nproc={machine['nproc']}, {machine['platform']}, Python {machine['python']}, "
-        f"load average before the run {machine['loadavg_before']} (other work on the machine "
-        "skews the figures)"
-    )
-    print("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
-    targets: list[tuple[str, str | None]] = [("sqlite", None)]
-    if args.pg_url and not args.sqlite_only:
-        targets.append(("postgresql", args.pg_url))
+    print_settings(settings)
+    targets = database_targets(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with receiver() as rx, receiver(case_of=alertmanager_seq) as am_rx:
         for db, pg_url in targets:
@@ -501,15 +487,11 @@ def main() -> None:
             rx.reset()
             am_rx.reset()
             try:
-                if pg_url is None:
-                    url = f"sqlite:///{workdir}/bench.db"
+                with bench_database(pg_url, workdir) as url:
                     result = run_one(url, workdir, rx, am_rx, binary, args)
-                else:
-                    with pg_database(pg_url) as url:
-                        result = run_one(url, workdir, rx, am_rx, binary, args)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
-            loadavg_after = [round(x, 2) for x in os.getloadavg()]
+            loadavg_after = load_average()
             report(db, result)
             print(f"load average after: {loadavg_after}")
             out_data = {
