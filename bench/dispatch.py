@@ -54,15 +54,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, func, select
 
-from harness import (
-    add_database_options,
-    bench_database,
-    database_targets,
-    describe_machine,
-    load_average,
-    print_settings,
-    server_description,
-)
+import harness
 from intake import (
     RESULTS,
     ROOT,
@@ -697,7 +689,7 @@ def main() -> None:
     parser.add_argument(
         "--phases", default="latency,escalation", help="which phases to run (comma-separated)"
     )
-    add_database_options(parser)
+    harness.add_database_options(parser)
     parser.add_argument(
         "--workers",
         type=int,
@@ -714,7 +706,7 @@ def main() -> None:
         parser.error("--rate and --wait must be positive")
     phases = {p.strip() for p in args.phases.split(",") if p.strip()}
 
-    machine = describe_machine()
+    machine = harness.describe_machine()
     settings = {
         "rate": args.rate,
         "count": args.count,
@@ -722,14 +714,14 @@ def main() -> None:
         "warmup": args.warmup,
         "saturate": args.saturate_count if args.saturate else False,
         "escalation_count": args.escalation_count,
-        "server": server_description(args.workers),
+        "server": harness.server_description(args.workers),
         "LIFELINE_LOG_LEVEL": "WARNING",
         "channels": "json:// to a receiver thread in the benchmark process (answers 200)",
         "other settings": "defaults (worker poll 0.05 s, batch 20, 4 send threads)",
     }
-    print_settings(settings)
+    harness.print_settings(settings)
 
-    targets = database_targets(args)
+    targets = harness.database_targets(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with receiver() as rx:
         for db, pg_url in targets:
@@ -740,7 +732,7 @@ def main() -> None:
                 workdir = Path(tempfile.mkdtemp(prefix=f"lifeline-bench-dispatch-{db}-"))
                 rx.reset()
                 try:
-                    with bench_database(pg_url, workdir) as url:
+                    with harness.bench_database(pg_url, workdir) as url:
                         results[phase] = run_phase(db, url, workdir, rx, args)
                 finally:
                     shutil.rmtree(workdir, ignore_errors=True)
@@ -748,7 +740,7 @@ def main() -> None:
             out_data = {
                 "database": db,
                 **results,
-                "loadavg_after": load_average(),
+                "loadavg_after": harness.load_average(),
                 "machine": machine,
                 "settings": settings,
                 "targets": {

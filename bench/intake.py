@@ -46,15 +46,7 @@ from typing import Any
 import httpx
 from sqlalchemy import create_engine, func, select
 
-from harness import (
-    add_database_options,
-    bench_database,
-    database_targets,
-    describe_machine,
-    load_average,
-    print_settings,
-    server_description,
-)
+import harness
 from harness import (
     pg_database as pg_database,  # re-exported: other benchmarks import it from here
 )
@@ -555,7 +547,7 @@ def main() -> None:
         default=None,
         help="open loop: send at most this many alerts/s in all (default: as fast as answered)",
     )
-    add_database_options(parser)
+    harness.add_database_options(parser)
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured alerts sent first")
     parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds")
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="seconds")
@@ -570,30 +562,30 @@ def main() -> None:
     if args.count < 1 or args.concurrency < 1 or (args.rate is not None and args.rate <= 0):
         parser.error("--count, --concurrency and --rate must be positive")
 
-    machine = describe_machine()
+    machine = harness.describe_machine()
     settings = {
         "count": args.count,
         "concurrency": args.concurrency,
         "rate": args.rate or "closed loop (as fast as answered)",
         "warmup": args.warmup,
-        "server": server_description(args.workers),
+        "server": harness.server_description(args.workers),
         "LIFELINE_LOG_LEVEL": "WARNING",
         "LIFELINE_EVENT_WEBHOOKS": "1 local receiver answering 204",
         "other settings": "defaults (SQLite synchronous FULL, worker poll 0.05 s, batch 20)",
     }
-    print_settings(settings)
+    harness.print_settings(settings)
 
-    targets = database_targets(args)
+    targets = harness.database_targets(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with receiver() as webhook:
         for db, pg_url in targets:
             workdir = Path(tempfile.mkdtemp(prefix=f"lifeline-bench-{db}-"))
             try:
-                with bench_database(pg_url, workdir) as url:
+                with harness.bench_database(pg_url, workdir) as url:
                     result = bench_one(db, url, workdir, args, webhook)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
-            result["loadavg_after"] = load_average()
+            result["loadavg_after"] = harness.load_average()
             report(result)
             result.update(
                 machine=machine,

@@ -39,7 +39,7 @@ from typing import Any
 
 import httpx
 
-from harness import add_database_options, bench_database, database_targets, describe_machine
+import harness
 from intake import (
     RESULTS,
     cli,
@@ -325,13 +325,13 @@ def main() -> None:
     parser.add_argument("--flagged", type=float, default=0.02, help="share of posts at risk")
     parser.add_argument("--authors", type=int, default=50_000, help="distinct authors")
     parser.add_argument("--seed", type=int, default=19)
-    add_database_options(parser)
+    harness.add_database_options(parser)
     parser.add_argument("--request-timeout", type=float, default=120.0, help="seconds")
     parser.add_argument("--output", type=Path, default=RESULTS / "monitoring.json")
     args = parser.parse_args()
     if not 1 <= args.batch <= 1000 or args.posts < 1 or args.concurrency < 1:
         parser.error("--batch must be 1..1000; --posts and --concurrency positive")
-    machine = describe_machine()
+    machine = harness.describe_machine()
     results: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine,
@@ -347,12 +347,12 @@ def main() -> None:
         "target_posts_per_second": TARGET_RATE,
         "runs": [],
     }
-    databases = database_targets(args)
+    databases = harness.database_targets(args)
     with receiver() as webhook:
         for db, pg in databases:
             with tempfile.TemporaryDirectory(prefix="lifeline-bench-monitoring-") as tmp:
                 workdir = Path(tmp)
-                with bench_database(pg, workdir) as url:
+                with harness.bench_database(pg, workdir) as url:
                     r = bench_one(db, url, workdir, args, webhook)
             report(r)
             results["runs"].append(r)

@@ -42,7 +42,7 @@ from typing import Any
 import nats
 import nats.js.errors
 
-from harness import add_database_options, bench_database, database_targets, describe_machine
+import harness
 from intake import LIFELINE, RESULTS, cli, meets, process_cpu
 from monitoring import make_posts, memory, rss_kib
 
@@ -217,13 +217,13 @@ def main() -> None:
     parser.add_argument("--flagged", type=float, default=0.02, help="share of posts at risk")
     parser.add_argument("--authors", type=int, default=50_000, help="distinct authors")
     parser.add_argument("--seed", type=int, default=19)
-    add_database_options(parser)
+    harness.add_database_options(parser)
     parser.add_argument("--postgresql-only", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS / "monitoring_nats.json")
     args = parser.parse_args()
     counts = [int(c) for c in args.consumers.split(",")]
-    machine = describe_machine()
-    databases = database_targets(args, sqlite=not args.postgresql_only)
+    machine = harness.describe_machine()
+    databases = harness.database_targets(args, sqlite=not args.postgresql_only)
     results: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine,
@@ -236,7 +236,7 @@ def main() -> None:
         for n in counts:
             with tempfile.TemporaryDirectory(prefix="lifeline-bench-nats-") as tmp:
                 workdir = Path(tmp)
-                with bench_database(pg, workdir) as url:
+                with harness.bench_database(pg, workdir) as url:
                     r = bench_one(db, url, workdir, n, args)
             report(r)
             results["runs"].append(r)

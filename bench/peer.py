@@ -48,6 +48,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import harness
 from alertmanager import (
     BINARIES,
     INSTALL_HINT,
@@ -57,15 +58,6 @@ from alertmanager import (
     running_alertmanager,
 )
 from dispatch import LATENCY_ROUTING, Receiver, alert_bodies, job_failures, prepare, receiver
-from harness import (
-    add_database_options,
-    bench_database,
-    database_targets,
-    describe_machine,
-    load_average,
-    print_settings,
-    server_description,
-)
 from intake import (
     RESULTS,
     ROOT,
@@ -444,7 +436,7 @@ def main() -> None:
         default=None,
         help=f"Alertmanager binary (default: the first of {', '.join(BINARIES)} on PATH)",
     )
-    add_database_options(parser)
+    harness.add_database_options(parser)
     parser.add_argument(
         "--workers",
         type=int,
@@ -466,20 +458,20 @@ def main() -> None:
             f"install it with `{INSTALL_HINT}`. Running Lifeline alone, without the peer."
         )
 
-    machine = describe_machine()
+    machine = harness.describe_machine()
     settings = {
         "rate_per_system": args.rate,
         "count_per_system": args.count,
         "warmup": args.warmup,
         "concurrency_per_system": args.concurrency,
-        "lifeline": server_description(args.workers),
+        "lifeline": harness.server_description(args.workers),
         "alertmanager": f"{binary}: group_by ['...'], group_wait 0s, one webhook receiver"
         if binary
         else "skipped",
         "receivers": "threads of the benchmark process (answer 200)",
     }
-    print_settings(settings)
-    targets = database_targets(args)
+    harness.print_settings(settings)
+    targets = harness.database_targets(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
     with receiver() as rx, receiver(case_of=alertmanager_seq) as am_rx:
         for db, pg_url in targets:
@@ -487,11 +479,11 @@ def main() -> None:
             rx.reset()
             am_rx.reset()
             try:
-                with bench_database(pg_url, workdir) as url:
+                with harness.bench_database(pg_url, workdir) as url:
                     result = run_one(url, workdir, rx, am_rx, binary, args)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
-            loadavg_after = load_average()
+            loadavg_after = harness.load_average()
             report(db, result)
             print(f"load average after: {loadavg_after}")
             out_data = {
