@@ -722,7 +722,6 @@ def main() -> None:
     harness.print_settings(settings)
 
     targets = harness.database_targets(args)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     with receiver() as rx:
         for db, pg_url in targets:
             results: dict[str, dict[str, Any]] = {"latency": {}, "escalation": {}}
@@ -757,7 +756,7 @@ def main() -> None:
             suffix = f"-workers{args.workers}" if args.workers else ""
             suffix += f"-rate{args.rate:g}" if args.rate != DEFAULT_RATE else ""
             out = RESULTS / f"dispatch-{db}{suffix}.json"
-            out.write_text(json.dumps(out_data, indent=2, ensure_ascii=False) + "\n")
+            harness.write_results(out, out_data)
             print(f"wrote {out.relative_to(ROOT)}")
 
 

@@ -9,6 +9,7 @@ Imported by bench/intake.py, dispatch.py, peer.py, monitoring.py and monitoring_
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import uuid
@@ -70,6 +71,12 @@ def bench_database(pg_url: str | None, workdir: Path) -> Iterator[str]:
     else:
         with pg_database(pg_url) as url:
             yield url
+
+
+def write_results(path: Path, data: Any) -> None:
+    """A results file: indented JSON, non-ASCII kept, its folder made if missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def load_average() -> list[float]:

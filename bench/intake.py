@@ -576,7 +576,6 @@ def main() -> None:
     harness.print_settings(settings)
 
     targets = harness.database_targets(args)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     with receiver() as webhook:
         for db, pg_url in targets:
             workdir = Path(tempfile.mkdtemp(prefix=f"lifeline-bench-{db}-"))
@@ -599,7 +598,7 @@ def main() -> None:
             )
             suffix = f"-workers{args.workers}" if args.workers else ""
             out = RESULTS / f"intake-{db}{suffix}.json"
-            out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+            harness.write_results(out, result)
             print(f"wrote {out.relative_to(ROOT)}")
 
 

@@ -240,8 +240,7 @@ def main() -> None:
                     r = bench_one(db, url, workdir, n, args)
             report(r)
             results["runs"].append(r)
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+            harness.write_results(args.output, results)
     print(f"\nwritten: {args.output}")
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import shutil
 import subprocess
 import tempfile
@@ -472,7 +471,6 @@ def main() -> None:
     }
     harness.print_settings(settings)
     targets = harness.database_targets(args)
-    RESULTS.mkdir(parents=True, exist_ok=True)
     with receiver() as rx, receiver(case_of=alertmanager_seq) as am_rx:
         for db, pg_url in targets:
             workdir = Path(tempfile.mkdtemp(prefix=f"lifeline-bench-peer-{db}-"))
@@ -497,7 +495,7 @@ def main() -> None:
             suffix = f"-workers{args.workers}" if args.workers else ""
             suffix += f"-rate{args.rate:g}" if args.rate != DEFAULT_RATE else ""
             out = RESULTS / f"peer-{db}{suffix}.json"
-            out.write_text(json.dumps(out_data, indent=2, ensure_ascii=False) + "\n")
+            harness.write_results(out, out_data)
             print(f"wrote {out.relative_to(ROOT)}")
 
 
