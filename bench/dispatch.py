@@ -36,8 +36,6 @@ import argparse
 import asyncio
 import itertools
 import json
-import os
-import platform
 import shutil
 import tempfile
 import threading
@@ -56,13 +54,13 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, func, select
 
+import harness
 from intake import (
     RESULTS,
     ROOT,
     Refusals,
     cli,
     meets,
-    pg_database,
     process_cpu,
     running_server,
     send_signed,
@@ -691,13 +689,7 @@ def main() -> None:
     parser.add_argument(
         "--phases", default="latency,escalation", help="which phases to run (comma-separated)"
     )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("LIFELINE_TEST_DATABASE_URL"),
-        help="PostgreSQL server URL (default $LIFELINE_TEST_DATABASE_URL); a temporary "
-        "database is created there and dropped afterwards",
-    )
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    harness.add_database_options(parser)
     parser.add_argument(
         "--workers",
         type=int,
@@ -714,12 +706,7 @@ def main() -> None:
         parser.error("--rate and --wait must be positive")
     phases = {p.strip() for p in args.phases.split(",") if p.strip()}
 
-    machine = {
-        "nproc": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    machine = harness.describe_machine()
     settings = {
         "rate": args.rate,
         "count": args.count,
@@ -727,24 +714,14 @@ def main() -> None:
         "warmup": args.warmup,
         "saturate": args.saturate_count if args.saturate else False,
         "escalation_count": args.escalation_count,
-        "server": "lifeline serve: 1 uvicorn process with the embedded worker"
-        if not args.workers
-        else f"lifeline serve --no-worker + {args.workers} `lifeline worker` process(es)",
+        "server": harness.server_description(args.workers),
         "LIFELINE_LOG_LEVEL": "WARNING",
         "channels": "json:// to a receiver thread in the benchmark process (answers 200)",
         "other settings": "defaults (worker poll 0.05 s, batch 20, 4 send threads)",
     }
-    print(
-        f"machine: nproc={machine['nproc']}, {machine['platform']}, Python {machine['python']}, "
-        f"load average before the run {machine['loadavg_before']} (other work on the machine "
-        "skews the figures)"
-    )
-    print("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    harness.print_settings(settings)
 
-    targets: list[tuple[str, str | None]] = [("sqlite", None)]
-    if args.pg_url and not args.sqlite_only:
-        targets.append(("postgresql", args.pg_url))
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    targets = harness.database_targets(args)
     with receiver() as rx:
         for db, pg_url in targets:
             results: dict[str, dict[str, Any]] = {"latency": {}, "escalation": {}}
@@ -754,19 +731,15 @@ def main() -> None:
                 workdir = Path(tempfile.mkdtemp(prefix=f"lifeline-bench-dispatch-{db}-"))
                 rx.reset()
                 try:
-                    if pg_url is None:
-                        url = f"sqlite:///{workdir}/bench.db"
+                    with harness.bench_database(pg_url, workdir) as url:
                         results[phase] = run_phase(db, url, workdir, rx, args)
-                    else:
-                        with pg_database(pg_url) as url:
-                            results[phase] = run_phase(db, url, workdir, rx, args)
                 finally:
                     shutil.rmtree(workdir, ignore_errors=True)
             report(db, results["latency"], results["escalation"])
             out_data = {
                 "database": db,
                 **results,
-                "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+                "loadavg_after": harness.load_average(),
                 "machine": machine,
                 "settings": settings,
                 "targets": {
@@ -783,7 +756,7 @@ def main() -> None:
             suffix = f"-workers{args.workers}" if args.workers else ""
             suffix += f"-rate{args.rate:g}" if args.rate != DEFAULT_RATE else ""
             out = RESULTS / f"dispatch-{db}{suffix}.json"
-            out.write_text(json.dumps(out_data, indent=2, ensure_ascii=False) + "\n")
+            harness.write_results(out, out_data)
             print(f"wrote {out.relative_to(ROOT)}")
 
 

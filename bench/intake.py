@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import resource
 import shutil
 import signal
@@ -45,9 +44,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, func, select
 
+import harness
+from harness import (
+    pg_database as pg_database,  # re-exported: other benchmarks import it from here
+)
 from lifeline.adapters.db.engine import normalise_url
 from lifeline.adapters.db.tables import jobs
 from lifeline.services.access.accounts import sign
@@ -148,24 +150,6 @@ def own_cpu() -> float:
 
 def meets(ok: bool) -> str:
     return "meets target" if ok else "MISSES target"
-
-
-@contextmanager
-def pg_database(base_url: str) -> Iterator[str]:
-    """A fresh database on the given PostgreSQL server, dropped afterwards."""
-    name = f"lifeline_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(normalise_url(base_url), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(normalise_url(base_url)).set(database=name)
-        try:
-            yield url.render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 def server_env(db_url: str, workdir: Path, webhook: str) -> dict[str, str]:
@@ -311,7 +295,8 @@ Accepted = Callable[[httpx.Response, float, float], None]
 
 
 def signed_headers(partner: dict[str, str], raw: bytes) -> dict[str, str]:
-    """The headers of a partner alert POST to /api/v1/alerts: key id, timestamp, signature."""
+    """The headers of a signed partner POST (alerts, monitoring posts): key id, timestamp,
+    signature."""
     ts = str(int(time.time()))
     return {
         "Content-Type": "application/json",
@@ -562,13 +547,7 @@ def main() -> None:
         default=None,
         help="open loop: send at most this many alerts/s in all (default: as fast as answered)",
     )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("LIFELINE_TEST_DATABASE_URL"),
-        help="PostgreSQL server URL (default $LIFELINE_TEST_DATABASE_URL); a temporary "
-        "database is created there and dropped afterwards",
-    )
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    harness.add_database_options(parser)
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured alerts sent first")
     parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds")
     parser.add_argument("--drain-timeout", type=float, default=120.0, help="seconds")
@@ -583,47 +562,29 @@ def main() -> None:
     if args.count < 1 or args.concurrency < 1 or (args.rate is not None and args.rate <= 0):
         parser.error("--count, --concurrency and --rate must be positive")
 
-    machine = {
-        "nproc": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    machine = harness.describe_machine()
     settings = {
         "count": args.count,
         "concurrency": args.concurrency,
         "rate": args.rate or "closed loop (as fast as answered)",
         "warmup": args.warmup,
-        "server": "lifeline serve: 1 uvicorn process with the embedded worker"
-        if not args.workers
-        else f"lifeline serve --no-worker + {args.workers} `lifeline worker` process(es)",
+        "server": harness.server_description(args.workers),
         "LIFELINE_LOG_LEVEL": "WARNING",
         "LIFELINE_EVENT_WEBHOOKS": "1 local receiver answering 204",
         "other settings": "defaults (SQLite synchronous FULL, worker poll 0.05 s, batch 20)",
     }
-    print(
-        f"machine: nproc={machine['nproc']}, {machine['platform']}, Python {machine['python']}, "
-        f"load average before the run {machine['loadavg_before']} (other work on the machine "
-        "skews the figures)"
-    )
-    print("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    harness.print_settings(settings)
 
-    targets: list[tuple[str, str | None]] = [("sqlite", None)]
-    if args.pg_url and not args.sqlite_only:
-        targets.append(("postgresql", args.pg_url))
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    targets = harness.database_targets(args)
     with receiver() as webhook:
         for db, pg_url in targets:
             workdir = Path(tempfile.mkdtemp(prefix=f"lifeline-bench-{db}-"))
             try:
-                if pg_url is None:
-                    result = bench_one(db, f"sqlite:///{workdir}/bench.db", workdir, args, webhook)
-                else:
-                    with pg_database(pg_url) as url:
-                        result = bench_one(db, url, workdir, args, webhook)
+                with harness.bench_database(pg_url, workdir) as url:
+                    result = bench_one(db, url, workdir, args, webhook)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
-            result["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+            result["loadavg_after"] = harness.load_average()
             report(result)
             result.update(
                 machine=machine,
@@ -637,7 +598,7 @@ def main() -> None:
             )
             suffix = f"-workers{args.workers}" if args.workers else ""
             out = RESULTS / f"intake-{db}{suffix}.json"
-            out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+            harness.write_results(out, result)
             print(f"wrote {out.relative_to(ROOT)}")
 
 

@@ -28,7 +28,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import tempfile
 import time
@@ -40,18 +39,18 @@ from typing import Any
 
 import httpx
 
+import harness
 from intake import (
     RESULTS,
     cli,
     meets,
-    pg_database,
     process_cpu,
     receiver,
     running_server,
     server_env,
+    signed_headers,
     summary_ms,
 )
-from lifeline.services.access.accounts import sign
 
 TARGET_RATE = 2000.0  # posts/s end to end
 
@@ -150,13 +149,7 @@ async def send_all(
     async def client_loop(client: httpx.AsyncClient) -> None:
         nonlocal sent
         for raw in requests:
-            ts = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                "X-Lifeline-Key": partner["key_id"],
-                "X-Lifeline-Timestamp": ts,
-                "X-Lifeline-Signature": sign(partner["secret"], ts, raw),
-            }
+            headers = signed_headers(partner, raw)
             started = time.perf_counter()
             try:
                 response = await client.post(
@@ -332,28 +325,13 @@ def main() -> None:
     parser.add_argument("--flagged", type=float, default=0.02, help="share of posts at risk")
     parser.add_argument("--authors", type=int, default=50_000, help="distinct authors")
     parser.add_argument("--seed", type=int, default=19)
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("LIFELINE_TEST_DATABASE_URL"),
-        help="PostgreSQL server URL (default $LIFELINE_TEST_DATABASE_URL); a temporary "
-        "database is created there and dropped afterwards",
-    )
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    harness.add_database_options(parser)
     parser.add_argument("--request-timeout", type=float, default=120.0, help="seconds")
     parser.add_argument("--output", type=Path, default=RESULTS / "monitoring.json")
     args = parser.parse_args()
     if not 1 <= args.batch <= 1000 or args.posts < 1 or args.concurrency < 1:
         parser.error("--batch must be 1..1000; --posts and --concurrency positive")
-    machine = {
-        "nproc": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
-    }
-    print(
-        f"machine: nproc={machine['nproc']}, load average before {machine['loadavg_before']} "
-        "(other work on the machine skews the figures)"
-    )
+    machine = harness.describe_machine()
     results: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine,
@@ -369,24 +347,16 @@ def main() -> None:
         "target_posts_per_second": TARGET_RATE,
         "runs": [],
     }
-    databases = [("sqlite", None)]
-    if args.pg_url and not args.sqlite_only:
-        databases.append(("postgresql", args.pg_url))
+    databases = harness.database_targets(args)
     with receiver() as webhook:
         for db, pg in databases:
             with tempfile.TemporaryDirectory(prefix="lifeline-bench-monitoring-") as tmp:
                 workdir = Path(tmp)
-                if pg is None:
-                    r = bench_one(
-                        db, f"sqlite:///{workdir / 'lifeline.db'}", workdir, args, webhook
-                    )
-                else:
-                    with pg_database(pg) as url:
-                        r = bench_one(db, url, workdir, args, webhook)
+                with harness.bench_database(pg, workdir) as url:
+                    r = bench_one(db, url, workdir, args, webhook)
             report(r)
             results["runs"].append(r)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    harness.write_results(args.output, results)
     print(f"\nwritten: {args.output}")
 
 

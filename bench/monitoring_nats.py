@@ -29,7 +29,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,8 @@ from typing import Any
 import nats
 import nats.js.errors
 
-from intake import LIFELINE, RESULTS, cli, meets, pg_database, process_cpu
+import harness
+from intake import LIFELINE, RESULTS, cli, meets, process_cpu
 from monitoring import make_posts, memory, rss_kib
 
 TARGET_RATE = 3500.0  # posts/s with two consumer processes
@@ -217,32 +217,13 @@ def main() -> None:
     parser.add_argument("--flagged", type=float, default=0.02, help="share of posts at risk")
     parser.add_argument("--authors", type=int, default=50_000, help="distinct authors")
     parser.add_argument("--seed", type=int, default=19)
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("LIFELINE_TEST_DATABASE_URL"),
-        help="PostgreSQL server URL (default $LIFELINE_TEST_DATABASE_URL); a temporary "
-        "database is created there and dropped afterwards",
-    )
-    parser.add_argument("--sqlite-only", action="store_true")
+    harness.add_database_options(parser)
     parser.add_argument("--postgresql-only", action="store_true")
     parser.add_argument("--output", type=Path, default=RESULTS / "monitoring_nats.json")
     args = parser.parse_args()
     counts = [int(c) for c in args.consumers.split(",")]
-    machine = {
-        "nproc": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
-    }
-    print(
-        f"machine: nproc={machine['nproc']}, load average before {machine['loadavg_before']} "
-        "(other work on the machine skews the figures)"
-    )
-    databases: list[tuple[str, str | None]] = []
-    if not args.postgresql_only:
-        databases.append(("sqlite", None))
-    if args.pg_url and not args.sqlite_only:
-        databases.append(("postgresql", args.pg_url))
+    machine = harness.describe_machine()
+    databases = harness.database_targets(args, sqlite=not args.postgresql_only)
     results: dict[str, Any] = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine,
@@ -255,15 +236,11 @@ def main() -> None:
         for n in counts:
             with tempfile.TemporaryDirectory(prefix="lifeline-bench-nats-") as tmp:
                 workdir = Path(tmp)
-                if pg is None:
-                    r = bench_one(db, f"sqlite:///{workdir / 'lifeline.db'}", workdir, n, args)
-                else:
-                    with pg_database(pg) as url:
-                        r = bench_one(db, url, workdir, n, args)
+                with harness.bench_database(pg, workdir) as url:
+                    r = bench_one(db, url, workdir, n, args)
             report(r)
             results["runs"].append(r)
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+            harness.write_results(args.output, results)
     print(f"\nwritten: {args.output}")
 
 

@@ -30,9 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import os
-import platform
 import shutil
 import subprocess
 import tempfile
@@ -50,6 +47,7 @@ import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import harness
 from alertmanager import (
     BINARIES,
     INSTALL_HINT,
@@ -64,7 +62,6 @@ from intake import (
     ROOT,
     Refusals,
     own_cpu,
-    pg_database,
     process_cpu,
     running_server,
     signed_headers,
@@ -438,13 +435,7 @@ def main() -> None:
         default=None,
         help=f"Alertmanager binary (default: the first of {', '.join(BINARIES)} on PATH)",
     )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("LIFELINE_TEST_DATABASE_URL"),
-        help="PostgreSQL server URL (default $LIFELINE_TEST_DATABASE_URL); a temporary "
-        "database is created there and dropped afterwards",
-    )
-    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    harness.add_database_options(parser)
     parser.add_argument(
         "--workers",
         type=int,
@@ -466,50 +457,31 @@ def main() -> None:
             f"install it with `{INSTALL_HINT}`. Running Lifeline alone, without the peer."
         )
 
-    machine = {
-        "nproc": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
-    }
+    machine = harness.describe_machine()
     settings = {
         "rate_per_system": args.rate,
         "count_per_system": args.count,
         "warmup": args.warmup,
         "concurrency_per_system": args.concurrency,
-        "lifeline": "lifeline serve: 1 uvicorn process with the embedded worker"
-        if not args.workers
-        else f"lifeline serve --no-worker + {args.workers} `lifeline worker` process(es)",
+        "lifeline": harness.server_description(args.workers),
         "alertmanager": f"{binary}: group_by ['...'], group_wait 0s, one webhook receiver"
         if binary
         else "skipped",
         "receivers": "threads of the benchmark process (answer 200)",
     }
-    print(
-        f"machine: nproc={machine['nproc']}, {machine['platform']}, Python {machine['python']}, "
-        f"load average before the run {machine['loadavg_before']} (other work on the machine "
-        "skews the figures)"
-    )
-    print("settings: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
-    targets: list[tuple[str, str | None]] = [("sqlite", None)]
-    if args.pg_url and not args.sqlite_only:
-        targets.append(("postgresql", args.pg_url))
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    harness.print_settings(settings)
+    targets = harness.database_targets(args)
     with receiver() as rx, receiver(case_of=alertmanager_seq) as am_rx:
         for db, pg_url in targets:
             workdir = Path(tempfile.mkdtemp(prefix=f"lifeline-bench-peer-{db}-"))
             rx.reset()
             am_rx.reset()
             try:
-                if pg_url is None:
-                    url = f"sqlite:///{workdir}/bench.db"
+                with harness.bench_database(pg_url, workdir) as url:
                     result = run_one(url, workdir, rx, am_rx, binary, args)
-                else:
-                    with pg_database(pg_url) as url:
-                        result = run_one(url, workdir, rx, am_rx, binary, args)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
-            loadavg_after = [round(x, 2) for x in os.getloadavg()]
+            loadavg_after = harness.load_average()
             report(db, result)
             print(f"load average after: {loadavg_after}")
             out_data = {
@@ -523,7 +495,7 @@ def main() -> None:
             suffix = f"-workers{args.workers}" if args.workers else ""
             suffix += f"-rate{args.rate:g}" if args.rate != DEFAULT_RATE else ""
             out = RESULTS / f"peer-{db}{suffix}.json"
-            out.write_text(json.dumps(out_data, indent=2, ensure_ascii=False) + "\n")
+            harness.write_results(out, out_data)
             print(f"wrote {out.relative_to(ROOT)}")
 
 

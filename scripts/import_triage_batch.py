@@ -17,37 +17,27 @@ post. Posts are written as one line (newlines become " / ").
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import json
 import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
-ROOT = Path(__file__).resolve().parent.parent
+# the corpus builder, beside this script (a script's own folder is on sys.path when it runs)
+import build_triage_corpus as build
 
-
-def _builder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "build_triage_corpus", ROOT / "scripts" / "build_triage_corpus.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from lifeline.adapters.classifier.datasets import jsonl_records
 
 
 def read_posts(
     path: Path, language: str, levels: tuple[str, ...], subjects: tuple[str, ...]
 ) -> list[dict[str, str]]:
     posts = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            post = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SystemExit(f"{path}:{n}: not JSON ({exc.msg})") from None
+    try:
+        records = list(jsonl_records(path))
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+    for n, post in records:
+        if not isinstance(post, dict):
+            raise SystemExit(f"{path}:{n}: not an object")
         text = post.get("text")
         if not isinstance(text, str) or not text.strip():
             raise SystemExit(f"{path}:{n}: no 'text'")
@@ -67,15 +57,12 @@ def read_posts(
 
 
 def fresh_from(folders: list[Path]) -> dict[str, tuple[str, set[str]]]:
-    build = _builder()
     fresh: dict[str, tuple[str, set[str]]] = build.fresh_posts("triage_unseen*.jsonl")
     for folder in folders:
         for path in sorted(folder.glob("*.jsonl")):
-            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if line.strip():
-                    r = json.loads(line)
-                    language = r.get("language") or path.stem
-                    fresh[f"{folder.name}/{path.name}:{n}"] = (language, build._trigrams(r["text"]))
+            for n, r in jsonl_records(path):
+                language = r.get("language") or path.stem
+                fresh[f"{folder.name}/{path.name}:{n}"] = (language, build._trigrams(r["text"]))
     return fresh
 
 
@@ -85,7 +72,6 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--fresh", type=Path, action="append", default=[])
     args = parser.parse_args()
-    build = _builder()
     if args.heading not in {b[0] for b in build.LATE_BATCHES}:
         raise SystemExit(f"add {args.heading!r} to LATE_BATCHES in build_triage_corpus.py first")
     fresh = fresh_from(args.fresh)
@@ -94,7 +80,10 @@ def main() -> None:
     seen: set[str] = set()
     for language in build.LANGUAGES:
         posts = read_posts(
-            args.folder / f"{language}.jsonl", language, build.LEVELS, build.SUBJECTS
+            args.folder / f"{language}.jsonl",
+            language,
+            build.LEVELS,
+            build.SUBJECTS,
         )
         struck: Counter[str] = Counter()
         lines = [

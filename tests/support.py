@@ -1,4 +1,5 @@
-"""Shared test helpers: a settable clock, a recording event sink, signing, a free port."""
+"""Shared test helpers: a settable clock, a recording event sink, signing, a free port, an app
+under a real uvicorn server."""
 
 from __future__ import annotations
 
@@ -6,9 +7,13 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import uvicorn
 
 from lifeline.services.access.accounts import sign
 
@@ -96,3 +101,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def uvicorn_serving(app: Any, **options: Any) -> Iterator[str]:
+    """The ASGI app under a real uvicorn server on a free 127.0.0.1 port, run in a thread until
+    the block ends; yields its base URL. options go to uvicorn.Config (log_config, access_log,
+    lifespan, proxy options ...)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **options))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -5,42 +5,29 @@ LIFELINE_FORWARDED_ALLOW_IPS changes nothing, so a local client cannot rotate ad
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 import pytest
-import uvicorn
 
 from lifeline.bootstrap import Lifeline
 from lifeline.cli.core import proxy_options
 from lifeline.web.app import create_app
-from support import free_port
+from support import uvicorn_serving
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 @contextmanager
 def serving(app: Lifeline, forwarded_allow_ips: str) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(app, embedded_worker=False), host="127.0.0.1", port=port,
-        log_level="warning", lifespan="off", **proxy_options(forwarded_allow_ips),
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with uvicorn_serving(
+        create_app(app, embedded_worker=False),
+        log_level="warning",
+        lifespan="off",
+        **proxy_options(forwarded_allow_ips),
+    ) as url:
+        yield url
 
 
 def _addresses(app: Lifeline, url: str, forwarded: list[str]) -> set[str]:

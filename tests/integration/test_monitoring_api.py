@@ -6,21 +6,19 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from lifeline.adapters.db.tables import alerts, monitoring_seen
 from lifeline.bootstrap import Lifeline
 from lifeline.services.access.accounts import create_partner, sign
 from lifeline.web.app import create_app
-from support import FakeClock, free_port
+from support import FakeClock, uvicorn_serving
 
 IDEATION = "I want to die, nothing matters anymore and I cannot go on"
 HARMLESS = "Beautiful sunset at Marine Drive today with friends"
@@ -60,26 +58,9 @@ class Api:
 @pytest.fixture
 def api(lifeline: Lifeline, clock: FakeClock) -> Iterator[Api]:
     partner = create_partner(lifeline.ctx, "monitoring tool")
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(lifeline, embedded_worker=False),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield Api(f"http://127.0.0.1:{port}", partner.key_id, partner.secret, clock)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    app = create_app(lifeline, embedded_worker=False)
+    with uvicorn_serving(app, log_config=None, access_log=False) as url:
+        yield Api(url, partner.key_id, partner.secret, clock)
 
 
 def item(post_id: str, text: str = HARMLESS, **extra: Any) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from typer.testing import CliRunner
@@ -26,7 +24,7 @@ from lifeline.cli import app as cli
 from lifeline.observability import configure_logging
 from lifeline.settings import Settings
 from lifeline.web.app import create_app
-from support import free_port
+from support import uvicorn_serving
 
 
 @pytest.fixture
@@ -41,26 +39,9 @@ def served(lifeline: Lifeline) -> Iterator[str]:
     """The app under a real uvicorn server with its access log on, as `uvicorn` run by hand
     (or a changed `lifeline serve`) would have it."""
     configure_logging("INFO", json_logs=True)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(lifeline, embedded_worker=False),
-        host="127.0.0.1",
-        port=port,
-        log_config=None,
-        access_log=True,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    app = create_app(lifeline, embedded_worker=False)
+    with uvicorn_serving(app, log_config=None, access_log=True) as url:
+        yield url
 
 
 def test_acknowledgement_tokens_and_secret_parameters_never_reach_the_logs(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,33 @@ class ApiError(Exception):
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
         self.headers = headers
+
+
+def body_text(raw: bytes) -> str:
+    """A request body as text: 400 invalid_encoding, naming the bad byte, unless it is UTF-8."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(
+            400, "invalid_encoding", f"body is not valid UTF-8 (bad byte at position {exc.start})"
+        ) from None
+
+
+def parse_json(text: str, where: str) -> Any:
+    """JSON sent to the API (`where` names it in the error: "body", "line 3"): 400 invalid_json
+    saying what is wrong and where, for bad syntax, deep nesting and over-long numbers."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+        ) from None
+    except RecursionError:  # json.loads gives up on deep nesting with this, not a decode error
+        raise ApiError(400, "invalid_json", f"{where} is JSON nested too deeply") from None
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        raise ApiError(400, "invalid_json", f"{where} has a number too long to read") from None
 
 
 def error_response(

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from lifeline.adapters.classifier.cues import CueDetector
 from lifeline.adapters.classifier.features import windows
@@ -120,17 +121,23 @@ def corpus_groups(path: Path | None = None) -> dict[str, str]:
     return out
 
 
-def load_jsonl(path: Path, *, split: str | None = None) -> list[Example]:
-    """A labelled JSON-lines file: {"text", "level"} and optionally "language", "group",
-    "subject" and "split" (only lines of `split` are kept when it is given)."""
-    out = []
+def jsonl_records(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, parsed JSON) of each non-blank line of a JSON-lines file; a ValueError
+    names the line that is not JSON."""
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
-            r = json.loads(line)
+            yield n, json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+
+
+def load_jsonl(path: Path, *, split: str | None = None) -> list[Example]:
+    """A labelled JSON-lines file: {"text", "level"} and optionally "language", "group",
+    "subject" and "split" (only lines of `split` are kept when it is given)."""
+    out = []
+    for n, r in jsonl_records(path):
         if split is not None and r.get("split") != split:
             continue
         if r.get("level") not in LEVELS or not isinstance(r.get("text"), str):

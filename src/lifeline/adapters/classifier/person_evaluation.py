@@ -10,7 +10,6 @@ level, and ROC AUC and precision at recall 0.95 of the person score (ranking.py)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,7 +20,13 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from lifeline.adapters.classifier.cues import CueDetector
-from lifeline.adapters.classifier.datasets import LEVELS, CssrsUser, Example, cssrs_examples
+from lifeline.adapters.classifier.datasets import (
+    LEVELS,
+    CssrsUser,
+    Example,
+    cssrs_examples,
+    jsonl_records,
+)
 from lifeline.adapters.classifier.language import LANGUAGES, detect_language
 from lifeline.adapters.classifier.person import PersonScorer, PostClassifier
 from lifeline.adapters.classifier.ranking import RESAMPLES, format_ranking, ranking
@@ -44,13 +49,7 @@ class LabelledPerson:
 def load_persons(path: Path) -> list[LabelledPerson]:
     """A persons file (see the module docstring); a ValueError names the line and what is wrong."""
     out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            r = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{n}: not JSON ({exc.msg})") from None
+    for n, r in jsonl_records(path):
         if not isinstance(r, dict) or r.get("level") not in LEVELS:
             raise ValueError(f"{path}:{n}: needs a 'level' in {', '.join(LEVELS)}")
         raw = r.get("posts")

@@ -35,7 +35,7 @@ from lifeline.services.cases.ports import ReviewItem, ReviewPost
 from lifeline.services.context import Context
 from lifeline.services.job_types import CaseJob, JobKind, enqueue
 from lifeline.services.ports import UnitOfWork
-from lifeline.services.triage.assessment import parse_level
+from lifeline.services.triage.assessment import model_level_for, parse_level
 
 #: rows shown at once (the tab's badge counts them all)
 PAGE_SIZE = 100
@@ -193,8 +193,7 @@ def escalate(
         now = ctx.clock.now()
         case.escalate_review(now, principal, about, note)
         target = _shown_alert(uow, case_id)
-        model = [a for a in uow.assessments.for_case(case_id) if a.source is AssessmentSource.MODEL]
-        model_level = next((a.level for a in reversed(model) if a.alert_id == target), None)
+        model_level = model_level_for(uow, case_id, target)
         assessment = uow.assessments.add(
             RiskAssessment(
                 case_id=case_id,

@@ -20,6 +20,7 @@ from lifeline.domain.monitoring import author_key
 from lifeline.domain.retention import CASE_POLICIES, LegalHold, PurgeCounts
 from lifeline.services.context import Context
 from lifeline.services.retention.ports import CaseRetention
+from lifeline.services.retention.purge import erase_case
 
 ENDED = frozenset({CaseStatus.CLOSED.value, CaseStatus.DISMISSED.value})
 
@@ -142,15 +143,7 @@ def erase_person(
     result = ErasureResult(case_ids=case_ids, counts=PurgeCounts(), forced=open_, dry_run=dry_run)
     for case_id in case_ids:
         for policy in CASE_POLICIES:
-            with ctx.uow() as uow:
-                counts = uow.retention.erase_case(
-                    case_id, policy, now, dry_run=dry_run, ended_only=False
-                )
-                if not dry_run:
-                    uow.commit()
-            if counts is not None:
-                result.counts.merge(counts)
-                result.counts.add_case(policy, case_id)
+            erase_case(ctx, result.counts, case_id, policy, now, dry_run=dry_run, ended_only=False)
     with ctx.uow() as uow:
         result.counts.merge(uow.retention.erase_by_keys(keys, dry_run=dry_run))
         if not dry_run:

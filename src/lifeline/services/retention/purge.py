@@ -55,15 +55,7 @@ def run(
                 break
             for case_id in due:
                 done.add(case_id)
-                with ctx.uow() as uow:
-                    counts = uow.retention.erase_case(
-                        case_id, policy, now, dry_run=dry_run, ended_only=True
-                    )
-                    if not dry_run:
-                        uow.commit()
-                if counts is not None:
-                    total.merge(counts)
-                    total.add_case(policy, case_id)
+                erase_case(ctx, total, case_id, policy, now, dry_run=dry_run, ended_only=True)
             if dry_run and len(due) < BATCH:
                 break  # a dry run marks nothing: the same cases would come back
     for policy in OWN_POLICIES:
@@ -89,6 +81,29 @@ def run(
             )
             uow.commit()
     return total
+
+
+def erase_case(
+    ctx: Context,
+    total: PurgeCounts,
+    case_id: int,
+    policy: Policy,
+    now: datetime,
+    *,
+    dry_run: bool,
+    ended_only: bool,
+) -> None:
+    """Erase one case's data under one policy in its own transaction (a dry run only counts),
+    adding what was erased, and the case, to `total`. Used by the purge and by erase_person."""
+    with ctx.uow() as uow:
+        counts = uow.retention.erase_case(
+            case_id, policy, now, dry_run=dry_run, ended_only=ended_only
+        )
+        if not dry_run:
+            uow.commit()
+    if counts is not None:
+        total.merge(counts)
+        total.add_case(policy, case_id)
 
 
 def ensure_scheduled(uow: UnitOfWork, now: datetime) -> bool:

@@ -185,8 +185,7 @@ def record_operator_assessment(
         if alert_id is not None and all(a.id != alert_id for a in alerts):
             raise NotFound(f"alert {alert_id} is not part of case {case_id}")
         target = alert_id if alert_id is not None else _latest_alert_id(alerts)
-        model = [a for a in uow.assessments.for_case(case_id) if a.source is AssessmentSource.MODEL]
-        model_level = next((a.level for a in reversed(model) if a.alert_id == target), None)
+        model_level = model_level_for(uow, case_id, target)
         verdict = "confirmed" if model_level is decided else "corrected"
         now = ctx.clock.now()
         assessment = uow.assessments.add(
@@ -215,6 +214,13 @@ def record_operator_assessment(
         )
         uow.commit()
         return assessment
+
+
+def model_level_for(uow: UnitOfWork, case_id: int, alert_id: int | None) -> RiskLevel | None:
+    """The model's latest level for the case's alert (None if it never assessed it): what an
+    operator's assessment confirms or corrects, for the audit trail."""
+    model = [a for a in uow.assessments.for_case(case_id) if a.source is AssessmentSource.MODEL]
+    return next((a.level for a in reversed(model) if a.alert_id == alert_id), None)
 
 
 def _latest_alert_id(alerts: list[Alert]) -> int | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, timedelta
 from typing import Annotated, Any, TypeVar
@@ -19,7 +18,7 @@ from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
 from lifeline.web.access import open_to_all, requires
 from lifeline.web.api.schemas import AlertAccepted, AlertIn, ErrorOut, PhoneAlertIn
 from lifeline.web.deps import App
-from lifeline.web.errors import ApiError, validation_details
+from lifeline.web.errors import ApiError, body_text, parse_json, validation_details
 
 M = TypeVar("M", bound=BaseModel)
 router = APIRouter(prefix="/api/v1", tags=["alerts"])
@@ -30,26 +29,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _decode(raw: bytes) -> Any:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ApiError(
-            400, "invalid_encoding", f"body is not valid UTF-8 (bad byte at position {exc.start})"
-        ) from None
+    text = body_text(raw)
     if not text.strip():
         raise ApiError(400, "invalid_json", "body is empty; send a JSON alert")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ApiError(
-            400,
-            "invalid_json",
-            f"body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-        ) from None
-    except RecursionError:  # json.loads gives up on deep nesting with this, not a decode error
-        raise ApiError(400, "invalid_json", "body is JSON nested too deeply") from None
-    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
-        raise ApiError(400, "invalid_json", "body has a number too long to read") from None
+    return parse_json(text, "body")
 
 
 def _validate(model: type[M], data: Any) -> M:

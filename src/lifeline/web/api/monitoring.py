@@ -8,7 +8,6 @@ index and field)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,7 +31,7 @@ from lifeline.services.monitoring.read_models import IngestRead
 from lifeline.web.access import open_to_all
 from lifeline.web.api.schemas import ErrorOut
 from lifeline.web.deps import App
-from lifeline.web.errors import ApiError
+from lifeline.web.errors import ApiError, body_text, parse_json
 
 PATH = "/api/v1/monitoring/posts"
 #: the setting that limits this path's body (named in the 413)
@@ -97,30 +96,6 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _text(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ApiError(
-            400, "invalid_encoding", f"body is not valid UTF-8 (bad byte at position {exc.start})"
-        ) from None
-
-
-def _json(text: str, where: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ApiError(
-            400,
-            "invalid_json",
-            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-        ) from None
-    except RecursionError:
-        raise ApiError(400, "invalid_json", f"{where} is JSON nested too deeply") from None
-    except ValueError:  # an integer longer than Python converts
-        raise ApiError(400, "invalid_json", f"{where} has a number too long to read") from None
-
-
 def _refuse(error: InvalidPost, index: int, line: int | None = None) -> ApiError:
     where = f"post {index}" + (f" (line {line})" if line is not None else "")
     detail: dict[str, Any] = {"index": index, "field": error.field, "problem": error.problem}
@@ -141,9 +116,9 @@ def _too_many(count: int) -> ApiError:
 def parse_posts(raw: bytes, content_type: str) -> list[MonitoringPost]:
     """Every post of the body, checked; the first bad one refuses all (422 with its index)."""
     media = content_type.split(";", 1)[0].strip().casefold()
-    text = _text(raw)
+    text = body_text(raw)
     if media == JSON:
-        data = _json(text, "body")
+        data = parse_json(text, "body")
         if not isinstance(data, list):
             raise ApiError(
                 422,
@@ -167,7 +142,7 @@ def parse_posts(raw: bytes, content_type: str) -> list[MonitoringPost]:
                 continue
             if len(posts) == MAX_POSTS:
                 raise _too_many(sum(1 for rest in text.split("\n") if rest.strip()))
-            item = _json(line, f"line {number}")
+            item = parse_json(line, f"line {number}")
             try:
                 posts.append(MonitoringPost.from_mapping(item))
             except InvalidPost as error:
