@@ -57,7 +57,7 @@ from lifeline.services.outbox import EventOutbox
 from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
 from lifeline.services.reports.report import ReportWriter, StateExport, require_format
 from lifeline.services.retention.purge import ensure_scheduled
-from lifeline.settings import Settings, load_settings, retention_periods
+from lifeline.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from lifeline.adapters.intake.authenticity import DkimAuthenticator
@@ -465,7 +465,7 @@ def bootstrap(
             smc_phone=settings.smc_phone,
             home_state=settings.home_state,
             monitoring=settings.monitoring,
-            retention=retention_periods(settings),
+            retention=settings.retention,
             signin=SignInPolicy(
                 free_failures=settings.signin_free_failures,
                 max_delay=timedelta(seconds=settings.signin_max_delay_seconds),

@@ -1,7 +1,8 @@
 """All configuration, from LIFELINE_* environment variables (and an optional .env file).
 
 This is the only module that reads the environment. Nothing is read at import time: call
-`load_settings()`.
+`load_settings()`. The monitoring stream's and retention's settings are declared in
+`settings_data.py` (what is kept, and for how long) and read here with the rest.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from lifeline.domain.monitoring import MonitoringPolicy, parse_min_level
 from lifeline.domain.place import DEFAULT_HOME_STATE
-from lifeline.domain.retention import RetentionPeriods
 from lifeline.domain.risk import LevelDurations
+from lifeline.settings_data import DataSettings
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, DataSettings):
     model_config = SettingsConfigDict(
         env_prefix="LIFELINE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
@@ -127,87 +127,6 @@ class Settings(BaseSettings):
         300, ge=1, description="Signed requests are accepted within this many seconds of now."
     )
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Largest request body accepted.")
-    monitoring_max_body_bytes: int = Field(
-        8 * 1024 * 1024,
-        ge=1024,
-        description="Largest request body POST /api/v1/monitoring/posts accepts (that path "
-        "only; every other request keeps LIFELINE_MAX_BODY_BYTES).",
-    )
-    monitoring_min_level: str = Field(
-        "ideation",
-        description="Monitoring posts at or above this risk level (about their author or "
-        "another person, not news or advice) become monitoring cases for review.",
-    )
-    monitoring_window_days: int = Field(
-        7,
-        ge=1,
-        le=90,
-        description="Days an author's recent monitoring posts are kept (encrypted) after their "
-        "last flagged post, for the review; other posts leave only a keyed hash of their id.",
-    )
-    retention_closed_days: int = Field(
-        90,
-        ge=0,
-        le=36500,
-        description="Days a closed case keeps its personal data (names, phones, handles, notes, "
-        "addresses) before the daily purge erases them; 0: at the next run. Reports keep their "
-        "figures.",
-    )
-    retention_post_text_days: int = Field(
-        30,
-        ge=0,
-        le=36500,
-        description="Days a closed case keeps its post text, raw payloads, attachments and cue "
-        "spans (never longer than LIFELINE_RETENTION_CLOSED_DAYS).",
-    )
-    retention_quarantine_days: int = Field(
-        30, ge=0, le=36500, description="Days held (quarantined) mail is kept before erasure."
-    )
-    retention_dismissed_days: int = Field(
-        30,
-        ge=0,
-        le=36500,
-        description="Days a dismissed false alarm keeps any personal data (all of it, hashes too).",
-    )
-    retention_log_days: int = Field(
-        180,
-        ge=0,
-        le=36500,
-        description="Days the sign-in log, refused SMS acknowledgements, expired sessions and "
-        "seen-post hashes are kept.",
-    )
-    retention_link_days: int = Field(
-        365,
-        ge=0,
-        le=36500,
-        description="Days after a case ends that the keyed hashes linking a later case about "
-        "the same person (repeat risk) are kept.",
-    )
-    monitoring_batch_size: int = Field(
-        500,
-        ge=1,
-        le=5000,
-        description="Monitoring posts scored and stored per transaction.",
-    )
-    monitoring_nats_url: str = Field(
-        "nats://127.0.0.1:4222",
-        description="NATS server `lifeline monitor consume` reads the monitoring stream from "
-        "(--nats).",
-    )
-    monitoring_nats_subject: str | None = Field(
-        None,
-        description="Subject the monitoring tool publishes posts on (--subject); unset: "
-        "--subject is required.",
-    )
-    monitoring_nats_durable: str = Field(
-        "lifeline-monitoring",
-        description="JetStream durable pull consumer every `monitor consume` process binds "
-        "(--durable): processes on one durable share the stream's messages.",
-    )
-    monitoring_nats_stream: str | None = Field(
-        None,
-        description="JetStream stream holding the subject (--stream); unset: found by subject.",
-    )
     dispatch_deadline_seconds: str = Field(
         "imminent=120,intent=120,300",
         description="If a case is not dispatched this long after the alert, the SMC is alarmed: "
@@ -427,11 +346,6 @@ class Settings(BaseSettings):
         offsets(value)
         return value
 
-    @field_validator("monitoring_min_level")
-    @classmethod
-    def _monitoring_level_parses(cls, value: str) -> str:
-        return parse_min_level(value).value
-
     @field_validator("dispatch_deadline_seconds", mode="before")
     @classmethod
     def _deadline_parses(cls, value: str | int) -> str:
@@ -449,14 +363,6 @@ class Settings(BaseSettings):
     @property
     def unreached_alarm_after(self) -> LevelDurations:
         return LevelDurations.parse(self.unreached_alarm_seconds)
-
-    @property
-    def monitoring(self) -> MonitoringPolicy:
-        return MonitoringPolicy(
-            min_level=parse_min_level(self.monitoring_min_level),
-            window=timedelta(days=self.monitoring_window_days),
-            batch_size=self.monitoring_batch_size,
-        )
 
     @property
     def followup_offsets(self) -> tuple[timedelta, ...]:
@@ -505,18 +411,6 @@ def offsets(text: str) -> tuple[timedelta, ...]:
     if not found:
         raise ValueError("give at least one offset, e.g. 24h,7d,30d")
     return tuple(sorted(found))
-
-
-def retention_periods(settings: Settings) -> RetentionPeriods:
-    """The LIFELINE_RETENTION_*_DAYS settings as the services' periods."""
-    return RetentionPeriods(
-        closed=timedelta(days=settings.retention_closed_days),
-        post_text=timedelta(days=settings.retention_post_text_days),
-        quarantine=timedelta(days=settings.retention_quarantine_days),
-        dismissed=timedelta(days=settings.retention_dismissed_days),
-        log=timedelta(days=settings.retention_log_days),
-        link=timedelta(days=settings.retention_link_days),
-    )
 
 
 def load_settings(**overrides: object) -> Settings:

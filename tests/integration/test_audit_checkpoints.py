@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 from test_audit_log import fill
-from typer.testing import CliRunner
 
+from cli_support import RunResult, cli_result_runner
 from lifeline.adapters.db.engine import normalise_url
 from lifeline.bootstrap import Lifeline, bootstrap
-from lifeline.cli import app as cli
 from lifeline.domain.audit import parse_checkpoint
 from lifeline.services.access.audit import CheckpointResult, verify_audit, write_checkpoint
 from lifeline.settings import Settings
@@ -185,20 +184,8 @@ def test_each_checkpoint_is_posted_to_the_anchor_webhook_as_the_same_line(
 
 # -- the commands ------------------------------------------------------------------------------
 @pytest.fixture
-def run(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("LIFELINE_DATABASE_URL", database_url)
-    monkeypatch.setenv("LIFELINE_DATA_KEY_FILE", str(tmp_path / "key.json"))
-    monkeypatch.setenv("LIFELINE_LOG_JSON", "false")
-    monkeypatch.chdir(tmp_path)
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> Any:
-        result = runner.invoke(cli, list(args))
-        assert result.exit_code == code, result.output
-        return result
-
-    invoke("db", "upgrade")
-    return invoke
+def run(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RunResult:
+    return cli_result_runner(database_url, tmp_path, monkeypatch)
 
 
 def test_audit_checkpoint_and_verify_commands(run, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,124 @@
+"""The settings of the data Lifeline takes in by the stream and how long it keeps personal data
+(LIFELINE_MONITORING_*, LIFELINE_RETENTION_*_DAYS): declared here, read from the environment
+only by `Settings` in settings.py, which inherits them (docs/monitoring.md,
+docs/data-protection.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, Field, field_validator
+
+from lifeline.domain.monitoring import MonitoringPolicy, parse_min_level
+from lifeline.domain.retention import RetentionPeriods
+
+
+class DataSettings(BaseModel):
+    """The monitoring stream's limits and the retention periods."""
+
+    monitoring_max_body_bytes: int = Field(
+        8 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body POST /api/v1/monitoring/posts accepts (that path "
+        "only; every other request keeps LIFELINE_MAX_BODY_BYTES).",
+    )
+    monitoring_min_level: str = Field(
+        "ideation",
+        description="Monitoring posts at or above this risk level (about their author or "
+        "another person, not news or advice) become monitoring cases for review.",
+    )
+    monitoring_window_days: int = Field(
+        7,
+        ge=1,
+        le=90,
+        description="Days an author's recent monitoring posts are kept (encrypted) after their "
+        "last flagged post, for the review; other posts leave only a keyed hash of their id.",
+    )
+    retention_closed_days: int = Field(
+        90,
+        ge=0,
+        le=36500,
+        description="Days a closed case keeps its personal data (names, phones, handles, notes, "
+        "addresses) before the daily purge erases them; 0: at the next run. Reports keep their "
+        "figures.",
+    )
+    retention_post_text_days: int = Field(
+        30,
+        ge=0,
+        le=36500,
+        description="Days a closed case keeps its post text, raw payloads, attachments and cue "
+        "spans (never longer than LIFELINE_RETENTION_CLOSED_DAYS).",
+    )
+    retention_quarantine_days: int = Field(
+        30, ge=0, le=36500, description="Days held (quarantined) mail is kept before erasure."
+    )
+    retention_dismissed_days: int = Field(
+        30,
+        ge=0,
+        le=36500,
+        description="Days a dismissed false alarm keeps any personal data (all of it, hashes too).",
+    )
+    retention_log_days: int = Field(
+        180,
+        ge=0,
+        le=36500,
+        description="Days the sign-in log, refused SMS acknowledgements, expired sessions and "
+        "seen-post hashes are kept.",
+    )
+    retention_link_days: int = Field(
+        365,
+        ge=0,
+        le=36500,
+        description="Days after a case ends that the keyed hashes linking a later case about "
+        "the same person (repeat risk) are kept.",
+    )
+    monitoring_batch_size: int = Field(
+        500,
+        ge=1,
+        le=5000,
+        description="Monitoring posts scored and stored per transaction.",
+    )
+    monitoring_nats_url: str = Field(
+        "nats://127.0.0.1:4222",
+        description="NATS server `lifeline monitor consume` reads the monitoring stream from "
+        "(--nats).",
+    )
+    monitoring_nats_subject: str | None = Field(
+        None,
+        description="Subject the monitoring tool publishes posts on (--subject); unset: "
+        "--subject is required.",
+    )
+    monitoring_nats_durable: str = Field(
+        "lifeline-monitoring",
+        description="JetStream durable pull consumer every `monitor consume` process binds "
+        "(--durable): processes on one durable share the stream's messages.",
+    )
+    monitoring_nats_stream: str | None = Field(
+        None,
+        description="JetStream stream holding the subject (--stream); unset: found by subject.",
+    )
+
+    @field_validator("monitoring_min_level")
+    @classmethod
+    def _monitoring_level_parses(cls, value: str) -> str:
+        return parse_min_level(value).value
+
+    @property
+    def monitoring(self) -> MonitoringPolicy:
+        return MonitoringPolicy(
+            min_level=parse_min_level(self.monitoring_min_level),
+            window=timedelta(days=self.monitoring_window_days),
+            batch_size=self.monitoring_batch_size,
+        )
+
+    @property
+    def retention(self) -> RetentionPeriods:
+        """The LIFELINE_RETENTION_*_DAYS settings as the services' periods."""
+        return RetentionPeriods(
+            closed=timedelta(days=self.retention_closed_days),
+            post_text=timedelta(days=self.retention_post_text_days),
+            quarantine=timedelta(days=self.retention_quarantine_days),
+            dismissed=timedelta(days=self.retention_dismissed_days),
+            log=timedelta(days=self.retention_log_days),
+            link=timedelta(days=self.retention_link_days),
+        )
