@@ -135,12 +135,7 @@ class SklearnRiskClassifier:
         # more than the arithmetic for one post (a test checks both agree)
         self._coef = np.asarray(self.model.coef_, dtype=np.float64)
         self._intercept = np.asarray(self.model.intercept_, dtype=np.float64)
-        n_char, n_word = self.featurizer.char.n_features, self.featurizer.word.n_features
-        self._coef_blocks = (
-            np.ascontiguousarray(self._coef[:, :n_char].T),
-            np.ascontiguousarray(self._coef[:, n_char : n_char + n_word].T),
-            np.ascontiguousarray(self._coef[:, n_char + n_word :].T),
-        )
+        self._coef_blocks = self._split_blocks(self._coef)
         self._cal_a = float(self.calibrator.coef_[0][0])
         self._cal_b = float(self.calibrator.intercept_[0])
         self._risk = [self.classes.index(c) for c in AT_RISK]
@@ -151,11 +146,17 @@ class SklearnRiskClassifier:
         if self.subject_model is not None:
             coef = np.asarray(self.subject_model.coef_, dtype=np.float64)
             self._subject_intercept = np.asarray(self.subject_model.intercept_, dtype=np.float64)
-            self._subject_blocks = (
-                np.ascontiguousarray(coef[:, :n_char].T),
-                np.ascontiguousarray(coef[:, n_char : n_char + n_word].T),
-                np.ascontiguousarray(coef[:, n_char + n_word :].T),
-            )
+            self._subject_blocks = self._split_blocks(coef)
+
+    def _split_blocks(self, coef: np.ndarray) -> tuple[np.ndarray, ...]:
+        """A head's weights split as Featurizer.blocks splits the rows (characters, words,
+        cues), each transposed for `blocks @ weights`."""
+        n_char, n_word = self.featurizer.char.n_features, self.featurizer.word.n_features
+        return (
+            np.ascontiguousarray(coef[:, :n_char].T),
+            np.ascontiguousarray(coef[:, n_char : n_char + n_word].T),
+            np.ascontiguousarray(coef[:, n_char + n_word :].T),
+        )
 
     @classmethod
     def load(cls, path: Path | None = None) -> SklearnRiskClassifier:
@@ -218,7 +219,7 @@ class SklearnRiskClassifier:
 
     def _calm(self, probs: np.ndarray) -> RiskLevel:
         """The likelier of none and discussion: the level of a post about nobody."""
-        none, discussion = self.classes.index("none"), self.classes.index("discussion")
+        none, discussion = self._indices.calm[:2]
         return RiskLevel.NONE if probs[none] > probs[discussion] else RiskLevel.DISCUSSION
 
     def _check(self, text: str) -> None:
@@ -233,12 +234,20 @@ class SklearnRiskClassifier:
     def classify_many(self, texts: Sequence[str]) -> list[RiskResult]:
         """Score several texts in one pass (faster per text). Raises UnscorableText if any
         text is empty or too long; check each first when one bad text must not stop a batch."""
-        return [result for result, _ in self.classify_with_evidence(texts)]
+        return [result for result, _ in self._classify(texts, evidence=False)]
 
     def classify_with_evidence(
         self, texts: Sequence[str]
     ) -> list[tuple[RiskResult, WindowEvidence]]:
         """`classify_many`, each result with its windows' evidence (WindowEvidence)."""
+        results = self._classify(texts, evidence=True)
+        return [(result, seen) for result, seen in results if seen is not None]  # all have it
+
+    def _classify(
+        self, texts: Sequence[str], evidence: bool
+    ) -> list[tuple[RiskResult, WindowEvidence | None]]:
+        """The results, each with its windows' evidence when `evidence` (else None: only
+        person scoring reads it, and building it costs time on every post)."""
         for text in texts:
             self._check(text)
         parts = [self.featurizer.text_windows(t) for t in texts]
@@ -251,7 +260,7 @@ class SklearnRiskClassifier:
         blocks = self.featurizer.blocks(window_texts, window_spans)
         probs, scores = self.block_probabilities(blocks)
         subjects = self.subject_probabilities(blocks)
-        results: list[tuple[RiskResult, WindowEvidence]] = []
+        results: list[tuple[RiskResult, WindowEvidence | None]] = []
         offset = 0
         for text, (wins, spans) in zip(texts, parts, strict=True):
             n = len(wins)
@@ -279,13 +288,17 @@ class SklearnRiskClassifier:
                 subject=subject,
                 subject_cues=() if subject is None else subject_cues(window, subject),
             )
-            evidence = WindowEvidence(
-                tuple(float(x) for x in scores[offset : offset + n]),
-                None
-                if subjects is None
-                else tuple(float(x) for x in subjects[offset : offset + n, _SELF]),
+            seen = (
+                WindowEvidence(
+                    tuple(float(x) for x in scores[offset : offset + n]),
+                    None
+                    if subjects is None
+                    else tuple(float(x) for x in subjects[offset : offset + n, _SELF]),
+                )
+                if evidence
+                else None
             )
-            results.append((result, evidence))
+            results.append((result, seen))
             offset += n
         return results
 

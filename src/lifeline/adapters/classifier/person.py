@@ -138,24 +138,26 @@ class PersonScorer:
         UnscorablePost (naming the post's index) for an empty person, an empty or too long
         post; check first when one bad person must not stop a batch."""
         pending: list[str] = []
+        reasons: list[list[str | None]] = []  # why each post could not be read, per person
         for posts in people:
             if not posts:
                 raise UnscorablePost(0, "a person needs at least one post")
             if len(posts) > MAX_POSTS:
                 raise UnscorablePost(MAX_POSTS, f"at most {MAX_POSTS} posts per person")
+            reasons.append([])
             for i, post in enumerate(posts):
                 if not isinstance(post.text, str) or not post.text.strip():
                     raise UnscorablePost(i, "text is empty")
-                if unreadable_reason(post.text) is None:
+                reasons[-1].append(reason := unreadable_reason(post.text))
+                if reason is None:
                     pending.append(post.text)
         results = iter(self._classify(pending))
         version = self.classifier.version
         out = []
-        for posts in people:
+        for posts, person_reasons in zip(people, reasons, strict=True):
             scored = []
             evidence: list[PostEvidence | None] = []
-            for i, post in enumerate(posts):
-                reason = unreadable_reason(post.text)
+            for i, (post, reason) in enumerate(zip(posts, person_reasons, strict=True)):
                 if reason is None:
                     result, seen = next(results)
                 else:

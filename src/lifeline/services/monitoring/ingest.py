@@ -84,9 +84,14 @@ def ingest_posts(
 
 def _remember_signature(ctx: Context, partner_id: int, signature: str) -> None:
     with ctx.uow() as uow:
-        if not uow.signatures.remember(partner_id, signature, ctx.clock.now()):
-            raise Replay("this signature was already used; send a new timestamp and signature")
+        _remember(uow, partner_id, signature, ctx.clock.now())
         uow.commit()
+
+
+def _remember(uow: UnitOfWork, partner_id: int, signature: str, now: datetime) -> None:
+    """Remember a signed request's signature; Replay if it was used before."""
+    if not uow.signatures.remember(partner_id, signature, now):
+        raise Replay("this signature was already used; send a new timestamp and signature")
 
 
 def score(classifier: RiskClassifier | None, posts: Sequence[MonitoringPost]) -> list[RiskResult]:
@@ -150,12 +155,8 @@ def _store_batch(
 ) -> IngestResult:
     policy = ctx.config.monitoring
     now = ctx.clock.now()
-    if (
-        signature is not None
-        and partner_id is not None
-        and not uow.signatures.remember(partner_id, signature, now)
-    ):
-        raise Replay("this signature was already used; send a new timestamp and signature")
+    if signature is not None and partner_id is not None:
+        _remember(uow, partner_id, signature, now)
     # sorted: concurrent batches insert shared keys in the same order (no deadlock)
     taken = uow.monitoring.mark_seen(sorted(p.key for p in fresh), now)
     new = [(p, r) for p, r in zip(fresh, readings, strict=True) if p.key in taken]
