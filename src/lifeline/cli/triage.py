@@ -214,7 +214,6 @@ def model_train(
     from lifeline.adapters.classifier import datasets, evaluation, training  # noqa: PLC0415
     from lifeline.adapters.classifier.model import default_model_path  # noqa: PLC0415
     from lifeline.adapters.classifier.subject import (  # noqa: PLC0415
-        evaluate_subjects,
         format_subjects,
     )
 
@@ -244,15 +243,15 @@ def model_train(
     held_out = [e for e in datasets.load_corpus() if e.split == "test"]
     classifier = training.classifier_from(bundle)
     ev = evaluation.evaluate(classifier, held_out)
-    subjects = evaluate_subjects(classifier, held_out)
-    metadata = training.write_metadata(path, report, ev, subjects)
+    metadata = training.write_metadata(path, report, ev)
     if as_json:
         emit(metadata)
         return
     out.print(f"model {report.version} written to {path} ({report.seconds:.0f} s)")
     out.print(f"examples: {report.examples}; thresholds: {report.thresholds}")
     out.print("held-out split:\n" + evaluation.format_evaluation(ev))
-    out.print(format_subjects(subjects))
+    if ev.subjects:
+        out.print(format_subjects(ev.subjects))
 
 
 @model_app.command("evaluate")
@@ -285,7 +284,6 @@ def model_evaluate(
     )
     from lifeline.adapters.classifier.model import ModelError  # noqa: PLC0415
     from lifeline.adapters.classifier.subject import (  # noqa: PLC0415
-        evaluate_subjects,
         format_subjects,
     )
     from lifeline.bootstrap import triage_classifier  # noqa: PLC0415 (see load_app)
@@ -316,8 +314,7 @@ def model_evaluate(
                 classifier, people, lambda n: bar.advance(task, n)
             )
             result["persons"] = {"data": str(persons), **figures}
-    labelled = any(e.subject for e in examples)
-    subjects = evaluate_subjects(classifier, examples) if labelled else None
+    subjects = ev.subjects if examples else None
     if subjects:
         result["subject"] = subjects
     if as_json:

@@ -20,6 +20,8 @@ from lifeline.adapters.classifier.datasets import LEVELS, CssrsUser, Example, cs
 from lifeline.adapters.classifier.language import LANGUAGES
 from lifeline.adapters.classifier.model import SklearnRiskClassifier
 from lifeline.adapters.classifier.ranking import RESAMPLES, format_ranking, ranking
+from lifeline.adapters.classifier.subject import subject_metrics_of
+from lifeline.domain.risk import RiskResult
 
 CALIBRATION_BINS = 10
 BATCH = 256
@@ -77,6 +79,9 @@ class Evaluation:
     #: per language and "all": ROC AUC and precision at recall 0.95 of the at-risk score,
     #: with bootstrap intervals (filled by `evaluate`, not for model.json's figures)
     ranking: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: subject figures (`subject.subject_metrics`) when the examples carry subjects, from the
+    #: same scoring pass (not part of `as_dict`: callers file them under "subject")
+    subjects: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -90,18 +95,26 @@ class Evaluation:
         }
 
 
+def _classified(
+    classifier: SklearnRiskClassifier,
+    texts: Sequence[str],
+    progress: Callable[[int], None] | None = None,
+) -> list[RiskResult]:
+    out: list[RiskResult] = []
+    for i in range(0, len(texts), BATCH):
+        batch = texts[i : i + BATCH]
+        out.extend(classifier.classify_many(batch))
+        if progress:
+            progress(len(batch))
+    return out
+
+
 def predict(
     classifier: SklearnRiskClassifier,
     texts: Sequence[str],
     progress: Callable[[int], None] | None = None,
 ) -> list[tuple[str, float]]:
-    out: list[tuple[str, float]] = []
-    for i in range(0, len(texts), BATCH):
-        batch = texts[i : i + BATCH]
-        out.extend((r.level.value, r.score) for r in classifier.classify_many(batch))
-        if progress:
-            progress(len(batch))
-    return out
+    return [(r.level.value, r.score) for r in _classified(classifier, texts, progress)]
 
 
 def evaluate(
@@ -109,10 +122,14 @@ def evaluate(
     examples: Sequence[Example],
     progress: Callable[[int], None] | None = None,
 ) -> Evaluation:
-    results = predict(classifier, [e.text for e in examples], progress)
-    scores = [s for _, s in results]
-    ev = evaluation_of(examples, [level for level, _ in results], scores)
+    """Level, calibration and ranking figures, and the subject's when the examples carry
+    subjects: every post scored once."""
+    results = _classified(classifier, [e.text for e in examples], progress)
+    scores = [r.score for r in results]
+    ev = evaluation_of(examples, [r.level.value for r in results], scores)
     ev.ranking = ranking_by_language(examples, scores)
+    if any(e.subject for e in examples):
+        ev.subjects = subject_metrics_of(examples, results)
     return ev
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from lifeline.adapters.classifier.cues import Span
-from lifeline.domain.risk import Cue, RiskLevel, RiskSubject
+from lifeline.domain.risk import Cue, RiskLevel, RiskResult, RiskSubject
 
 #: the subject head's classes, in order
 SUBJECTS: tuple[str, ...] = tuple(s.value for s in RiskSubject)
@@ -118,17 +118,14 @@ def subject_metrics(
     }
 
 
-def evaluate_subjects(classifier: Any, examples: Sequence[Any], batch: int = 256) -> dict[str, Any]:
-    """`subject_metrics` of a classifier (anything with `classify_many`) on labelled examples
-    (datasets.Example)."""
-    predicted: list[str | None] = []
-    first_person: list[bool] = []
-    for start in range(0, len(examples), batch):
-        for r in classifier.classify_many([e.text for e in examples[start : start + batch]]):
-            predicted.append(r.subject.value if r.subject else None)
-            first_person.append(r.first_person_at_risk)
+def subject_metrics_of(examples: Sequence[Any], results: Sequence[RiskResult]) -> dict[str, Any]:
+    """`subject_metrics` of labelled examples (datasets.Example) and the classifier's results
+    for them, in the same order (evaluation.evaluate scores them once for every figure)."""
     return subject_metrics(
-        [e.subject for e in examples], predicted, first_person, [e.language for e in examples]
+        [e.subject for e in examples],
+        [r.subject.value if r.subject else None for r in results],
+        [r.first_person_at_risk for r in results],
+        [e.language for e in examples],
     )
 
 

@@ -326,10 +326,9 @@ def write_metadata(
     path: Path,
     report: TrainingReport,
     held_out: Evaluation,
-    subjects: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """model.json beside the model: version, data, thresholds, held-out figures (and the
-    subject head's, subject.subject_metrics)."""
+    subject head's, `Evaluation.subjects`)."""
     metadata = {
         "version": report.version,
         "model_file": path.name,
@@ -341,8 +340,8 @@ def write_metadata(
         "training_seconds": round(report.seconds, 1),
         "held_out": held_out.as_dict(),
     }
-    if subjects is not None:
-        metadata["held_out_subject"] = subjects
+    if held_out.subjects is not None:
+        metadata["held_out_subject"] = held_out.subjects
     meta_path = path.with_suffix(".json")
     meta_path.write_text(
         json.dumps(metadata, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
