@@ -239,11 +239,12 @@ def cases_show(case_id: int, as_json: JsonOpt = False) -> None:
     try:
         ctx = load_app().ctx
         detail = cases.show_case(ctx, cli_actor(), case_id, purpose="cli")
-        kept = case_retention(ctx, case_id)
+        # the hold and purge stages are printed only (the JSON is the API's case read)
+        kept = None if as_json else case_retention(ctx, case_id)
     except DomainError as exc:
         raise fail(exc, as_json) from None
     view = CaseRead.of(detail)
-    if as_json:
+    if kept is None:
         emit(view.plain())  # what GET /api/v1/cases/{id} sends SMC staff
         return
     if kept.hold is not None:

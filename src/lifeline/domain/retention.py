@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from lifeline.domain.lifecycle import CaseStatus
+
 #: what a free-text field reads after erasure (shown as such in the console and `cases show`)
 ERASED = "[erased]"
 
@@ -37,6 +39,8 @@ class Policy(StrEnum):
 
 #: the policies whose fields belong to a case (a hold stops them; a run records a marker)
 CASE_POLICIES = (Policy.POST_TEXT, Policy.CASE, Policy.LINK)
+#: the statuses of a case that has ended (its retention clock runs; erasure needs no --force)
+ENDED = (CaseStatus.CLOSED.value, CaseStatus.DISMISSED.value)
 
 
 class Erase(StrEnum):

@@ -21,13 +21,12 @@ from lifeline.adapters.db.tables import (
     subjects,
 )
 from lifeline.domain.errors import NotFound
-from lifeline.domain.retention import ERASED, Erase, LegalHold, Policy, PurgeCounts
+from lifeline.domain.retention import ENDED, ERASED, Erase, LegalHold, Policy, PurgeCounts
 from lifeline.services.ports import Cipher
 from lifeline.services.retention.ports import CaseRetention
 
 #: the marker column of each stage of a case's purge
 MARKERS = {Policy.POST_TEXT: "post_erased_at", Policy.CASE: "purged_at", Policy.LINK: "unlinked_at"}
-ENDED = ("closed", "dismissed")
 _SUBJECT_HASHES = ("handle_hash", "profile_hash", "phone_hash", "email_hash")
 
 

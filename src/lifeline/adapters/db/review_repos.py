@@ -7,12 +7,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, func, select
+from sqlalchemy import Connection, Row, func, select
 
 from lifeline.adapters.db.tables import aad, alerts, cases, ids_in, risk_assessments
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.review import DismissReason, Review, ReviewState
-from lifeline.domain.risk import AssessmentSource, known_level, known_risk_subject
+from lifeline.domain.risk import AssessmentSource, RiskSubject, known_level, known_risk_subject
 from lifeline.services.cases.ports import ReviewItem, ReviewPost
 from lifeline.services.ports import Cipher
 
@@ -20,9 +20,6 @@ _NOTE = aad(cases, "review_note_enc")
 _PENDING = (cases.c.review_state == ReviewState.PENDING.value) & (
     cases.c.status == CaseStatus.RECEIVED.value
 )
-#: the model's subject, once the assessments store it (risk_assessments.subject, added by the
-#: subject work); until then every post's subject reads as not told
-_SUBJECT = risk_assessments.c.get("subject")
 
 
 def review_columns(keys: Cipher, review: Review | None) -> dict[str, Any]:
@@ -136,17 +133,15 @@ class SqlReviewReads:
 
     def _readings(self, ids: list[int]) -> dict[int, _Reading]:
         """The model's latest reading of each readable alert of these cases."""
-        columns: list[ColumnElement[Any]] = [
-            risk_assessments.c.alert_id,
-            risk_assessments.c.level,
-            risk_assessments.c.score,
-            risk_assessments.c.cues_enc,
-            risk_assessments.c.unreadable,
-        ]
-        if _SUBJECT is not None:
-            columns.append(_SUBJECT.label("subject"))
         rows = self.conn.execute(
-            select(*columns)
+            select(
+                risk_assessments.c.alert_id,
+                risk_assessments.c.level,
+                risk_assessments.c.score,
+                risk_assessments.c.cues_enc,
+                risk_assessments.c.unreadable,
+                risk_assessments.c.subject,
+            )
             .where(
                 ids_in(self.conn, risk_assessments.c.case_id, ids),
                 risk_assessments.c.source == AssessmentSource.MODEL.value,
@@ -164,13 +159,15 @@ class SqlReviewReads:
                 for c in json.loads(self.keys.decrypt(row.cues_enc, context) or "[]")
             )
             level = known_level(row.level)
-            subject = known_risk_subject(getattr(row, "subject", None))
+            subject = known_risk_subject(row.subject)
             out[alert_id] = (level.value if level else None, row.score, cues, subject)
         return out
 
 
 #: the model's reading of one post: level, score, cues, subject
-_Reading = tuple[str | None, float | None, tuple[tuple[str, str, int, int], ...], Any]
+_Reading = tuple[
+    str | None, float | None, tuple[tuple[str, str, int, int], ...], RiskSubject | None
+]
 
 
 def _read(post: ReviewPost, reading: _Reading | None) -> ReviewPost:

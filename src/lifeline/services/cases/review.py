@@ -34,6 +34,7 @@ from lifeline.services.access.authorisation import enforce_case, may, require
 from lifeline.services.cases.ports import ReviewItem, ReviewPost
 from lifeline.services.context import Context
 from lifeline.services.job_types import CaseJob, JobKind, enqueue
+from lifeline.services.monitoring.window import newest_first
 from lifeline.services.ports import UnitOfWork
 from lifeline.services.triage.assessment import model_level_for, parse_level
 
@@ -125,7 +126,6 @@ def review_queue(ctx: Context, actor: Actor, *, limit: int = PAGE_SIZE) -> Revie
 def _with_window(row: ReviewRow, window: list[WindowPost]) -> ReviewRow:
     """The row with the author's recent posts from monitoring's window, newest first, when
     it is open (else the case's other flagged posts stay)."""
-    window = sorted(window, key=lambda p: (p.posted_at or p.seen_at, p.seen_at), reverse=True)
     if not window:
         return row
     shown = row.post
@@ -141,7 +141,7 @@ def _with_window(row: ReviewRow, window: list[WindowPost]) -> ReviewRow:
             (),
             post.subject.value if post.subject else None,
         )
-        for post in window
+        for post in newest_first(window)
         if not (post.text == shown.text and post.posted_at == shown.posted_at)
     )
     return replace(row, others=others)

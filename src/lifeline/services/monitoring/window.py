@@ -22,9 +22,14 @@ def author_window(ctx: Context, case_id: int) -> list[WindowPost]:
             }
         )
         posts = uow.monitoring.window(keys, ctx.clock.now()) if keys else []
+    return newest_first(posts)
+
+
+def newest_first(posts: list[WindowPost]) -> list[WindowPost]:
+    """The posts newest first: by posted time, else by when taken in, then the latest taken
+    first; posts of the same times stay as the store gives them."""
     return sorted(posts, key=_newest_first)
 
 
 def _newest_first(post: WindowPost) -> tuple[float, float]:
-    # stable: posts of the same time stay as the store gives them, the latest taken first
     return (-(post.posted_at or post.seen_at).timestamp(), -post.seen_at.timestamp())

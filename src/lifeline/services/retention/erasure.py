@@ -14,15 +14,12 @@ from datetime import datetime
 
 from lifeline.domain.alert import Subject
 from lifeline.domain.errors import DomainError
-from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.model import Actor
 from lifeline.domain.monitoring import author_key
-from lifeline.domain.retention import CASE_POLICIES, LegalHold, PurgeCounts
+from lifeline.domain.retention import CASE_POLICIES, ENDED, LegalHold, PurgeCounts
 from lifeline.services.context import Context
 from lifeline.services.retention.ports import CaseRetention
 from lifeline.services.retention.purge import erase_case
-
-ENDED = frozenset({CaseStatus.CLOSED.value, CaseStatus.DISMISSED.value})
 
 
 class ErasureRefused(DomainError):
