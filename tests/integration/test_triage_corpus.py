@@ -95,7 +95,7 @@ def test_no_seed_of_the_fifth_batch_on_paraphrases_a_fresh_post_it_was_guarded_b
 ) -> None:
     """Each guarded batch is checked against the fresh sets that existed when it was written
     (its guard in LATE_BATCHES): the fifth to seventh against sets 1-5, the threats and eighth
-    against every set. A fresh set written later is not allowed to change an older batch; its
+    against sets 1-6. A fresh set written later is not allowed to change an older batch; its
     posts that paraphrase older seeds are counted in the model card instead."""
     build = builder()
     guards = {b[1]: b[3] for b in build.LATE_BATCHES if b[3]}
