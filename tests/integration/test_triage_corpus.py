@@ -73,12 +73,13 @@ def test_the_fresh_posts_are_labelled_balanced_and_never_trained_on(
     assert not any(r["text"].casefold() in corpus for r in rows)
 
 
-def test_the_sixth_fresh_set_covers_every_language_level_and_subject_and_is_never_trained_on(
-    records: list[dict[str, str]],
+@pytest.mark.parametrize("name", ["triage_unseen_6.jsonl", "triage_unseen_7.jsonl"])
+def test_the_sets_with_subjects_cover_every_language_level_and_subject_and_are_never_trained_on(
+    records: list[dict[str, str]], name: str
 ) -> None:
-    """Set 6 (other hands, with subjects) weighs the voices around suicide, so it is not
-    balanced by level: every language has every level, and all three subjects."""
-    path = ROOT / "tests" / "data" / "triage_unseen_6.jsonl"
+    """Sets 6 and 7 (other hands, with subjects) weigh the voices around suicide, so they are
+    not balanced by level: every language has every level, and all three subjects."""
+    path = ROOT / "tests" / "data" / name
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert len({(r["language"], r["level"]) for r in rows}) == 18
     assert {(r["language"], r["subject"]) for r in rows} == {
