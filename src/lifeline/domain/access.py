@@ -73,9 +73,7 @@ class Scope(StrEnum):
 
 
 P = Permission
-_SMC = frozenset(
-    set(Permission) - {P.REPORT_READ, P.STAFF_MANAGE, P.REGISTRY_MANAGE, P.CASE_HOLD}
-)
+_SMC = frozenset(set(Permission) - {P.REPORT_READ, P.STAFF_MANAGE, P.REGISTRY_MANAGE, P.CASE_HOLD})
 
 #: the permission table
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
