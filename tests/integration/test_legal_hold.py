@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 
+from fastapi.testclient import TestClient
+
 from console_support import (
     LUCKNOW,
     audit_actions,
@@ -31,6 +33,14 @@ def _case(lifeline: Lifeline, handle: str) -> int:
     return case_id
 
 
+def _at_a_case(
+    lifeline: Lifeline, clock: FakeClock, username: str, role: str
+) -> tuple[TestClient, str, int]:
+    """A person of `role` signed in to the console (client, CSRF token) and a fresh case."""
+    web, csrf = signed_in(lifeline, make_person(lifeline, username, role), clock)
+    return web, csrf, _case(lifeline, username.replace(".", "_") + "_person")
+
+
 def _holds(lifeline: Lifeline, case_id: int) -> list[tuple[str, str, dict[str, object]]]:
     return [
         (actor, action, details)
@@ -42,9 +52,7 @@ def _holds(lifeline: Lifeline, case_id: int) -> list[tuple[str, str, dict[str, o
 def test_a_supervisor_holds_and_lifts_a_case_from_its_page_audited_as_the_cli_does(
     lifeline: Lifeline, clock: FakeClock
 ) -> None:
-    supervisor = make_person(lifeline, "sup.hold", "supervisor")
-    web, csrf = signed_in(lifeline, supervisor, clock)
-    case_id = _case(lifeline, "held.person")
+    web, csrf, case_id = _at_a_case(lifeline, clock, "sup.hold", "supervisor")
     page = web.get(f"/console/cases/{case_id}")
     assert "Not on legal hold" in page.text and "Put on legal hold" in page.text
 
@@ -68,7 +76,7 @@ def test_a_supervisor_holds_and_lifts_a_case_from_its_page_audited_as_the_cli_do
     assert erasure.case_retention(lifeline.ctx, case_id).hold is None
 
     # the CLI on another case: the same actions and detail keys
-    cli_case = _case(lifeline, "cli.person")
+    cli_case = _case(lifeline, "cli_person")
     erasure.hold_case(lifeline.ctx, cli_case, "HC order 18/2026", CLI)
     erasure.unhold_case(lifeline.ctx, cli_case, CLI, "order set aside")
     console, by_cli = _holds(lifeline, case_id), _holds(lifeline, cli_case)
@@ -79,10 +87,8 @@ def test_a_supervisor_holds_and_lifts_a_case_from_its_page_audited_as_the_cli_do
 
 
 def test_the_case_page_says_it_in_hindi(lifeline: Lifeline, clock: FakeClock) -> None:
-    admin = make_person(lifeline, "admin.hold", "admin")
-    web, csrf = signed_in(lifeline, admin, clock)
+    web, csrf, case_id = _at_a_case(lifeline, clock, "admin.hold", "admin")
     web.post("/console/language", data={"csrf": csrf, "lang": "hi"})
-    case_id = _case(lifeline, "hindi.person")
     assert "क़ानूनी रोक लगाएँ" in web.get(f"/console/cases/{case_id}").text
     web.post(f"/console/cases/{case_id}/hold", data={"csrf": csrf, "reason": "जाँच 4"})
     page = web.get(f"/console/cases/{case_id}?done=legal_hold").text
@@ -92,9 +98,7 @@ def test_the_case_page_says_it_in_hindi(lifeline: Lifeline, clock: FakeClock) ->
 def test_an_operator_sees_the_hold_but_may_not_put_or_lift_one(
     lifeline: Lifeline, clock: FakeClock
 ) -> None:
-    operator = make_person(lifeline, "op.hold", "smc_operator")
-    web, csrf = signed_in(lifeline, operator, clock)
-    case_id = _case(lifeline, "op.person")
+    web, csrf, case_id = _at_a_case(lifeline, clock, "op.hold", "smc_operator")
     erasure.hold_case(lifeline.ctx, case_id, "inquiry 9", CLI)
     page = web.get(f"/console/cases/{case_id}").text
     assert "inquiry 9" in page and "Supervisors and admins may put or lift a hold" in page
@@ -108,9 +112,7 @@ def test_an_operator_sees_the_hold_but_may_not_put_or_lift_one(
 
 
 def test_refusals_name_the_state_and_change_nothing(lifeline: Lifeline, clock: FakeClock) -> None:
-    supervisor = make_person(lifeline, "sup.refused", "supervisor")
-    web, csrf = signed_in(lifeline, supervisor, clock)
-    case_id = _case(lifeline, "refused.person")
+    web, csrf, case_id = _at_a_case(lifeline, clock, "sup.refused", "supervisor")
 
     not_held = web.post(f"/console/cases/{case_id}/unhold", data={"csrf": csrf, "reason": "x"})
     assert not_held.status_code == 409 and "is not under legal hold" in not_held.text

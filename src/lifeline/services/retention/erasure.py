@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from lifeline.domain.access import Permission
-from lifeline.domain.alert import Subject
+from lifeline.domain.alert import Subject, phone_digits
 from lifeline.domain.errors import Conflict, DomainError
 from lifeline.domain.model import Actor
 from lifeline.domain.monitoring import author_key
@@ -106,8 +106,7 @@ def person_keys(platforms: list[str], *, phone: str | None, handle: str | None) 
     platform seen, since it is hashed with its platform), and the monitoring author keys."""
     keys: list[str] = []
     if phone is not None:
-        digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
-        if len(digits) < 10:
+        if len(phone_digits(phone)) < 10:
             raise DomainError(f"--phone {phone!r} has fewer than 10 digits: give the full number")
         keys += Subject(phone=phone).identity_keys()
     if handle is not None:
