@@ -19,6 +19,7 @@ from console_support import (
 )
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
+from lifeline.domain.retention import LegalHold
 from lifeline.services.cases import service as cases
 from lifeline.services.retention import erasure, purge
 from staff_support import staff_token
@@ -169,3 +170,17 @@ def test_a_case_whose_data_is_gone_cannot_be_held(lifeline: Lifeline, clock: Fak
     refused = api.post(f"/api/v1/cases/{case_id}/hold", json={"reason": "too late"})
     assert refused.status_code == 409
     assert "a hold would keep nothing" in refused.json()["error"]["message"]
+
+
+def test_the_store_changes_a_hold_only_from_the_other_state(lifeline: Lifeline) -> None:
+    """Two people holding (or lifting) at once both read the case unheld: the store's update
+    is conditional, so the second changes nothing and hold_case answers Conflict for it."""
+    case_id = _case(lifeline, "race_person")
+    now = lifeline.clock.now()
+    with lifeline.ctx.uow() as uow:
+        assert uow.retention.set_hold(case_id, LegalHold("order A", "user:a", now))
+        assert not uow.retention.set_hold(case_id, LegalHold("order B", "user:b", now))
+        assert uow.retention.set_hold(case_id, None)
+        assert not uow.retention.set_hold(case_id, None)
+        uow.commit()
+    assert erasure.case_retention(lifeline.ctx, case_id).hold is None

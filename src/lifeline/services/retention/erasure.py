@@ -51,7 +51,8 @@ def hold_case(ctx: Context, case_id: int, reason: str, actor: Actor) -> LegalHol
                 f"{case.erased[Policy.LINK].isoformat()}: a hold would keep nothing"
             )
         hold = LegalHold(reason=reason[:500], by=str(actor), at=now)
-        uow.retention.set_hold(case_id, hold)
+        if not uow.retention.set_hold(case_id, hold):
+            raise Conflict(f"case {case_id} was put under legal hold a moment ago")
         uow.audit.append(
             at=now,
             actor=str(actor),
@@ -74,7 +75,8 @@ def unhold_case(ctx: Context, case_id: int, actor: Actor, reason: str | None = N
         case = uow.retention.get(case_id)
         if case.hold is None:
             raise Conflict(f"case {case_id} is not under legal hold")
-        uow.retention.set_hold(case_id, None)
+        if not uow.retention.set_hold(case_id, None):
+            raise Conflict(f"case {case_id}'s legal hold was lifted a moment ago")
         details = {"held_since": case.hold.at.isoformat()}
         if reason:
             details["reason"] = reason[:500]
