@@ -47,6 +47,7 @@ from intake import LIFELINE, RESULTS, cli, meets, process_cpu
 from monitoring import make_posts, memory, rss_kib
 
 TARGET_RATE = 3500.0  # posts/s with two consumer processes
+POLL_SECONDS = 0.25  # how often the durable is read: the run's clock has this resolution
 
 
 @dataclass
@@ -97,7 +98,7 @@ async def watch(url: str, stream: str, posts: int, procs: list[subprocess.Popen[
     w = Watch()
     try:
         while True:
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(POLL_SECONDS)
             now = time.monotonic()
             try:
                 info = await js.consumer_info(stream, "bench")
@@ -120,6 +121,18 @@ async def watch(url: str, stream: str, posts: int, procs: list[subprocess.Popen[
                 raise SystemExit(f"consumers exited before the end: {acked} of {posts} acked")
     finally:
         await nc.close()
+
+
+def measured_seconds(w: Watch, posts: int) -> float:
+    """The run's wall time, first delivered to last acked; a clear stop when the consumers took
+    every post between two polls of the durable (nothing to divide by: a run too short)."""
+    if w.started is None or w.finished is None or w.finished - w.started <= 0:
+        raise SystemExit(
+            f"the run ended before it could be measured: all {posts} posts were taken between "
+            f"two polls of the durable ({POLL_SECONDS} s apart), so there is no time to divide "
+            f"by; give more posts (--posts 20000 or more) so the run lasts several polls"
+        )
+    return w.finished - w.started
 
 
 def bench_one(db: str, db_url: str, workdir: Path, consumers: int, args: Any) -> dict[str, Any]:
@@ -155,8 +168,7 @@ def bench_one(db: str, db_url: str, workdir: Path, consumers: int, args: Any) ->
             await nc.close()
 
         asyncio.run(delete())
-    assert w.started is not None and w.finished is not None
-    wall = w.finished - w.started
+    wall = measured_seconds(w, args.posts)
     cpu = sum(w.cpu.values())
     per_consumer = []
     for i, out in enumerate(outputs):

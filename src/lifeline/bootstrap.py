@@ -42,6 +42,7 @@ from lifeline.adapters.reports.tabular import CsvReportWriter, JsonReportWriter,
 from lifeline.domain.errors import DomainError
 from lifeline.domain.mail import EmailOutcome, EmailStatus
 from lifeline.domain.model import Actor
+from lifeline.domain.partner_limits import PostWindow
 from lifeline.domain.signin import SignInPolicy
 from lifeline.observability import Metrics
 from lifeline.services.access import accounts as access
@@ -83,6 +84,8 @@ class Lifeline:
     key_created: bool = False
     audit_key_created: bool = False
     jobs_ready: threading.Event = field(default_factory=threading.Event)
+    #: posts each partner key sent the monitoring stream in the last minute, in this process
+    partner_posts: PostWindow = field(default_factory=PostWindow)
     _worker_engine: Engine | None = None
     #: how DKIM keys are looked up in DNS (None: dnspython); tests give a local table
     dkim_dns_lookup: Callable[..., bytes | None] | None = None
@@ -466,6 +469,7 @@ def bootstrap(
             home_state=settings.home_state,
             monitoring=settings.monitoring,
             retention=settings.retention,
+            partner_limits=settings.partner_limits,
             signin=SignInPolicy(
                 free_failures=settings.signin_free_failures,
                 max_delay=timedelta(seconds=settings.signin_max_delay_seconds),

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pydantic import BaseModel, Field, field_validator
 
 from lifeline.domain.monitoring import MonitoringPolicy, parse_min_level
+from lifeline.domain.partner_limits import PartnerLimits
 from lifeline.domain.retention import RetentionPeriods
 
 
@@ -21,6 +22,22 @@ class DataSettings(BaseModel):
         ge=1024,
         description="Largest request body POST /api/v1/monitoring/posts accepts (that path "
         "only; every other request keeps LIFELINE_MAX_BODY_BYTES).",
+    )
+    monitoring_partner_requests_per_minute: int = Field(
+        600,
+        ge=0,
+        le=1_000_000,
+        description="Signed requests one partner key may make in a minute before "
+        "POST /api/v1/monitoring/posts answers 429 (counted in the database: every API process "
+        "shares it; the key's alert requests count too); 0: no limit.",
+    )
+    monitoring_partner_posts_per_minute: int = Field(
+        150_000,
+        ge=0,
+        le=100_000_000,
+        description="Posts one partner key may send POST /api/v1/monitoring/posts in a minute "
+        "before it answers 429 (counted in each API process: N processes take up to N times "
+        "this); 0: no limit.",
     )
     monitoring_min_level: str = Field(
         "ideation",
@@ -109,6 +126,14 @@ class DataSettings(BaseModel):
             min_level=parse_min_level(self.monitoring_min_level),
             window=timedelta(days=self.monitoring_window_days),
             batch_size=self.monitoring_batch_size,
+        )
+
+    @property
+    def partner_limits(self) -> PartnerLimits:
+        """The LIFELINE_MONITORING_PARTNER_*_PER_MINUTE settings."""
+        return PartnerLimits(
+            requests_per_minute=self.monitoring_partner_requests_per_minute,
+            posts_per_minute=self.monitoring_partner_posts_per_minute,
         )
 
     @property

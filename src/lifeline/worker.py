@@ -23,6 +23,7 @@ import structlog
 from lifeline.bootstrap import Lifeline, freeze_heap
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import TimelineEntry
+from lifeline.domain.partner_limits import WINDOW
 from lifeline.services.access.audit import CheckpointResult, write_checkpoint
 from lifeline.services.job_spec import FreeJobHandler, JobHandler
 from lifeline.services.job_types import PermanentJobError
@@ -76,7 +77,8 @@ class Worker:
         """Forget partner signatures older than twice the signature window: a replay of one
         would be refused as stale anyway."""
         now = self.app.clock.now()
-        cutoff = now - 2 * self.ctx.config.signature_window
+        # kept a minute at least: the monitoring stream's requests limit counts them
+        cutoff = now - max(2 * self.ctx.config.signature_window, WINDOW)
         with self.ctx.uow() as uow:
             dropped = uow.signatures.forget_before(cutoff)
             uow.commit()

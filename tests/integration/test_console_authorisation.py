@@ -39,6 +39,8 @@ READ = SMC | {"district_officer"}
 #: the queue, reading a case and notes (each in the role's scope)
 ALL_BUT_COUNSELLOR = READ | {"stf_analyst"}
 TRACERS = SMC | {"stf_analyst"}
+#: a legal hold overrides the retention periods: supervisors and admins only
+HOLDERS = {"admin", "supervisor"}
 #: routes checked on a case with a trace request (the STF's scope)
 TRACED = {"/api/v1/cases/{id}/trace-result"}
 
@@ -71,6 +73,7 @@ CONSOLE: list[tuple[str, str, dict[str, Any], set[str]]] = [
     ("POST", "/console/cases/{id}/hand-over", {"state": "Bihar"}, SMC),
     ("POST", "/console/cases/{id}/close", {}, SMC),
     ("POST", "/console/cases/{id}/assess", {"level": "imminent"}, SMC),
+    ("POST", "/console/cases/{id}/hold", {"reason": "order 4/2026"}, HOLDERS),
     ("GET", "/console/admin/users", {}, {"admin"}),
     ("POST", "/console/admin/users/counsellor/unlock", {}, {"admin"}),
 ]
@@ -91,6 +94,7 @@ API: list[tuple[str, str, dict[str, Any] | None, set[str]]] = [
     ("POST", "/api/v1/cases/{id}/dismiss", {"outcome": "false_alarm", "reason": "x"}, SMC),
     ("POST", "/api/v1/cases/{id}/hand-over", {"state": "Bihar"}, SMC),
     ("POST", "/api/v1/cases/{id}/close", None, SMC),
+    ("POST", "/api/v1/cases/{id}/hold", {"reason": "order 4/2026"}, HOLDERS),
     (
         "POST",
         "/api/v1/phone-alerts",

@@ -94,6 +94,7 @@ class Store:
         self.audit_checkpoints: list[Checkpoint] = []
         self.idempotency: dict[tuple[int, str], IdempotencyRecord] = {}
         self.signatures: set[tuple[int, str]] = set()
+        self.signature_times: list[tuple[int, datetime]] = []
         self.resolutions: list[StoredResolution] = []
         self.registry: list[tuple[str, list[RegistryUnit]]] = []
         self.receipts: dict[str, tuple[int, int]] = {}
@@ -478,10 +479,15 @@ class FakeSignatures:
         if (partner_id, signature) in self.s.signatures:
             return False
         self.s.signatures.add((partner_id, signature))
+        self.s.signature_times.append((partner_id, at))
         return True
 
     def forget_before(self, cutoff: datetime) -> int:
         return 0
+
+    def seen_since(self, partner_id: int, since: datetime) -> tuple[int, datetime | None]:
+        times = [at for pid, at in self.s.signature_times if pid == partner_id and at > since]
+        return len(times), min(times, default=None)
 
 
 class FakeReceipts:

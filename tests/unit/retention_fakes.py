@@ -54,12 +54,15 @@ class FakeRetention:
         status = self.cases[case_id].status
         return CaseRetention(case_id, str(status), self.data.holds.get(case_id), {})
 
-    def set_hold(self, case_id: int, hold: LegalHold | None) -> None:
+    def set_hold(self, case_id: int, hold: LegalHold | None) -> bool:
         self.get(case_id)
+        if (case_id in self.data.holds) == (hold is not None):
+            return False
         if hold is None:
-            self.data.holds.pop(case_id, None)
+            self.data.holds.pop(case_id)
         else:
             self.data.holds[case_id] = hold
+        return True
 
     def record_run(self, at: datetime, counts: PurgeCounts) -> None:
         self.data.runs.append(at)

@@ -65,10 +65,14 @@ def cases_hold(
 
 
 @cases_app.command("unhold")
-def cases_unhold(case_id: int, as_json: JsonOpt = False) -> None:
+def cases_unhold(
+    case_id: int,
+    reason: Annotated[str | None, typer.Option(help="Why (goes in the audit entry).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Lift a case's legal hold (the next purge applies the retention periods)."""
     try:
-        erasure.unhold_case(load_app().ctx, case_id, cli_actor())
+        erasure.unhold_case(load_app().ctx, case_id, cli_actor(), reason)
     except DomainError as exc:
         raise fail(exc, as_json) from None
     emit({"case_id": case_id, "legal_hold": None}) if as_json else out.print(

@@ -56,6 +56,9 @@ class Permission(StrEnum):
     QUARANTINE_REVIEW = "quarantine.review"
     #: the registry's contacts (import, list, test messages), drills, the demo inbox
     REGISTRY_MANAGE = "registry.manage"
+    #: put a case under legal hold, or lift it: the purge and erasure on request skip a held
+    #: case, so this overrides the retention periods (a supervisor's decision, not a desk step)
+    CASE_HOLD = "case.hold"
 
 
 class Scope(StrEnum):
@@ -70,13 +73,13 @@ class Scope(StrEnum):
 
 
 P = Permission
-_SMC = frozenset(set(Permission) - {P.REPORT_READ, P.STAFF_MANAGE, P.REGISTRY_MANAGE})
+_SMC = frozenset(set(Permission) - {P.REPORT_READ, P.STAFF_MANAGE, P.REGISTRY_MANAGE, P.CASE_HOLD})
 
 #: the permission table
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SMC_OPERATOR: _SMC,
-    Role.SUPERVISOR: _SMC | {P.REPORT_READ},
+    Role.SUPERVISOR: _SMC | {P.REPORT_READ, P.CASE_HOLD},
     # the map, dashboard and report too, over their district's cases (as their queue)
     Role.DISTRICT_OFFICER: frozenset(
         {

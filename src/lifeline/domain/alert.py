@@ -69,12 +69,18 @@ class Subject:
         """Every identifier of the person, normalised as the subject repository hashes them
         (account, profile, last ten digits of the phone, e-mail), for finding earlier cases."""
         keys = self.account_keys()
-        digits = "".join(ch for ch in self.phone or "" if ch.isdigit())[-10:]
+        digits = phone_digits(self.phone)
         if digits:
             keys.append(f"phone:{digits}")
         if self.email and self.email.strip():
             keys.append(f"email:{self.email.strip().casefold()}")
         return keys
+
+
+def phone_digits(phone: str | None) -> str:
+    """The last ten digits of a phone number, as a person is compared and hashed by phone
+    (`+91 98765 43210` and `098765-43210` are one number); "" when it has no digits."""
+    return "".join(ch for ch in phone or "" if ch.isdigit())[-10:]
 
 
 def canonical_url(url: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from lifeline.domain.errors import DomainError
 from lifeline.domain.risk import Cue, RiskLevel, RiskResult, RiskSubject
 from lifeline.domain.timestamps import iso
 
@@ -51,6 +52,53 @@ class PersonPost:
 
     text: str
     posted_at: datetime | None = None
+
+
+#: the longest post text a person's list may carry
+MAX_POST_CHARS = 500_000
+
+
+class InvalidPersonPost(DomainError):
+    """One post of a person's list is not a post; the message names it by its index."""
+
+    code = "invalid_post"
+
+    def __init__(self, index: int, problem: str) -> None:
+        self.index = index
+        super().__init__(f"post {index}{problem}")
+
+
+def person_post(item: object, index: int) -> PersonPost:
+    """Post `index` of a person's list as JSON gives it, `{"text", "posted_at"?}` (ISO 8601
+    with a UTC offset), checked: the one parser of `triage --jsonl` person lines and of the
+    labelled persons files `model evaluate --persons` reads. InvalidPersonPost otherwise."""
+    if not isinstance(item, dict):
+        raise InvalidPersonPost(index, " is not an object with 'text'")
+    text = item.get("text")
+    if not isinstance(text, str):
+        raise InvalidPersonPost(index, " has no 'text' string")
+    if not text.strip():
+        raise InvalidPersonPost(index, ": text is empty")
+    if len(text) > MAX_POST_CHARS:
+        raise InvalidPersonPost(index, f": text is longer than {MAX_POST_CHARS} characters")
+    value = item.get("posted_at")
+    if value is None:
+        return PersonPost(text)
+    if not isinstance(value, str):
+        raise InvalidPersonPost(
+            index, ": posted_at must be an ISO 8601 string, e.g. 2026-12-06T21:41:09Z"
+        )
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidPersonPost(
+            index, f": posted_at {value[:40]!r} is not ISO 8601 (e.g. 2026-12-06T21:41:09Z)"
+        ) from None
+    if moment.tzinfo is None:
+        raise InvalidPersonPost(
+            index, f": posted_at {value[:40]!r} has no UTC offset (add Z or +05:30)"
+        )
+    return PersonPost(text, moment)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from lifeline.domain.monitoring import MonitoringPolicy
+from lifeline.domain.partner_limits import PartnerLimits
 from lifeline.domain.place import DEFAULT_HOME_STATE
 from lifeline.domain.retention import RetentionPeriods
 from lifeline.domain.risk import LevelDurations
@@ -73,6 +74,8 @@ class ServiceConfig:
     home_state: str = DEFAULT_HOME_STATE
     #: how long personal data is kept (LIFELINE_RETENTION_*_DAYS, services/retention)
     retention: RetentionPeriods = field(default_factory=RetentionPeriods)
+    #: what one partner key may send the monitoring stream a minute (LIFELINE_MONITORING_PARTNER_*)
+    partner_limits: PartnerLimits = field(default_factory=PartnerLimits)
     #: what monitoring flags and keeps (LIFELINE_MONITORING_*)
     monitoring: MonitoringPolicy = field(default_factory=MonitoringPolicy)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from lifeline.adapters.classifier.datasets import (
 from lifeline.adapters.classifier.language import LANGUAGES, detect_language
 from lifeline.adapters.classifier.person import PersonScorer, PostClassifier
 from lifeline.adapters.classifier.ranking import RESAMPLES, format_ranking, ranking
-from lifeline.domain.person_risk import PersonPost, PersonRisk
+from lifeline.domain.person_risk import InvalidPersonPost, PersonPost, PersonRisk, person_post
 from lifeline.domain.risk import RiskLevel
 
 #: people scored per call of the model
@@ -55,7 +54,7 @@ def load_persons(path: Path) -> list[LabelledPerson]:
         raw = r.get("posts")
         if not isinstance(raw, list) or not raw:
             raise ValueError(f"{path}:{n}: needs 'posts', a non-empty list")
-        posts = tuple(_post(p, f"{path}:{n}: post {i}") for i, p in enumerate(raw))
+        posts = tuple(_post(p, f"{path}:{n}", i) for i, p in enumerate(raw))
         at_risk = r.get("at_risk", RiskLevel(r["level"]).at_risk)
         if not isinstance(at_risk, bool):
             raise ValueError(f"{path}:{n}: 'at_risk' must be true or false")
@@ -64,23 +63,13 @@ def load_persons(path: Path) -> list[LabelledPerson]:
     return out
 
 
-def _post(item: Any, where: str) -> PersonPost:
-    if isinstance(item, str):
-        item = {"text": item}
-    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-        raise ValueError(f"{where}: a post is a string or an object with 'text'")
-    if not item["text"].strip():
-        raise ValueError(f"{where}: text is empty")
-    posted_at = item.get("posted_at")
-    moment = None
-    if posted_at is not None:
-        try:
-            moment = datetime.fromisoformat(str(posted_at))
-        except ValueError:
-            raise ValueError(f"{where}: posted_at {posted_at!r} is not ISO 8601") from None
-        if moment.tzinfo is None:
-            raise ValueError(f"{where}: posted_at {posted_at!r} has no UTC offset")
-    return PersonPost(item["text"], moment)
+def _post(item: Any, where: str, index: int) -> PersonPost:
+    """A post of a persons file: a string is its text; an object is checked as `triage
+    --jsonl` person lines are (`domain.person_risk.person_post`)."""
+    try:
+        return person_post({"text": item} if isinstance(item, str) else item, index)
+    except InvalidPersonPost as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def score_people(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, or_, select, update
 
 from lifeline.adapters.db.tables import (
     aad,
@@ -306,3 +306,11 @@ class SqlSignatureLedger:
     def forget_before(self, cutoff: datetime) -> int:
         """Signatures older than the signature window can never be replayed; drop them."""
         return self.conn.execute(_FORGET_SIGNATURES, {"cutoff": cutoff}).rowcount
+
+    def seen_since(self, partner_id: int, since: datetime) -> tuple[int, datetime | None]:
+        row = self.conn.execute(
+            select(func.count(), func.min(seen_signatures.c.seen_at)).where(
+                seen_signatures.c.partner_id == partner_id, seen_signatures.c.seen_at > since
+            )
+        ).one()
+        return int(row[0]), row[1]

@@ -94,5 +94,17 @@ class SqlAssessmentRepository:
         )
 
 
+#: a cue as the console's queue and the review queue carry it: (tag, text, start, end)
+CueSpan = tuple[str, str, int, int]
+
+
+def cue_spans(keys: Cipher, cues_enc: str | None) -> tuple[CueSpan, ...]:
+    """The cues of a stored assessment (`risk_assessments.cues_enc`), decrypted, as spans."""
+    plain = keys.decrypt(cues_enc, aad(_T, "cues_enc")) or "[]"
+    return tuple(
+        (str(c["tag"]), str(c["text"]), int(c["start"]), int(c["end"])) for c in json.loads(plain)
+    )
+
+
 def _cues_json(cues: tuple[Cue, ...]) -> str:
     return json.dumps([c.as_dict() for c in cues], ensure_ascii=False)

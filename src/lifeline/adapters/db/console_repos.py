@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, or_, select
 
+from lifeline.adapters.db.assessments import CueSpan, cue_spans
 from lifeline.adapters.db.tables import (
     aad,
     alerts,
@@ -210,7 +211,7 @@ class SqlConsoleReads:
 
     def _model_assessments(
         self, ids: list[int]
-    ) -> dict[int, tuple[float | None, tuple[tuple[str, str, int, int], ...]]]:
+    ) -> dict[int, tuple[float | None, tuple[CueSpan, ...]]]:
         """Per case, the riskiest model assessment (level, then score): one query, and only
         the chosen rows' cues decrypted."""
         rows = self.conn.execute(
@@ -230,14 +231,9 @@ class SqlConsoleReads:
             rank = (level.rank if level is not None else -1, row.score or 0.0)
             if row.case_id not in best or rank > best[row.case_id][0]:
                 best[row.case_id] = (rank, row)
-        out: dict[int, tuple[float | None, tuple[tuple[str, str, int, int], ...]]] = {}
+        out: dict[int, tuple[float | None, tuple[CueSpan, ...]]] = {}
         for case_id, (_, row) in best.items():
-            plain = self.keys.decrypt(row.cues_enc, aad(risk_assessments, "cues_enc")) or "[]"
-            cues = tuple(
-                (str(c["tag"]), str(c["text"]), int(c["start"]), int(c["end"]))
-                for c in json.loads(plain)
-            )
-            out[case_id] = (row.score, cues)
+            out[case_id] = (row.score, cue_spans(self.keys, row.cues_enc))
         return out
 
     def _placed_and_sent(

@@ -35,6 +35,7 @@ from lifeline.domain.alert import (
     Post,
     PostKind,
     Subject,
+    phone_digits,
 )
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import MERGEABLE_STATES, CaseStatus, Milestone
@@ -68,7 +69,7 @@ class SqlSubjectRepository:
             column = "handle_hash" if key.startswith("account:") else "profile_hash"
             values[column] = self.keys.blind_index(key)
         if subject.phone:
-            digits = "".join(ch for ch in subject.phone if ch.isdigit())[-10:]
+            digits = phone_digits(subject.phone)
             values["phone_hash"] = self.keys.blind_index(f"phone:{digits}")
         if subject.email:
             values["email_hash"] = self.keys.blind_index(

@@ -128,15 +128,19 @@ class SqlRetentionStore:
 
     # -- writes --------------------------------------------------------------------------------
 
-    def set_hold(self, case_id: int, hold: LegalHold | None) -> None:
+    def set_hold(self, case_id: int, hold: LegalHold | None) -> bool:
         values = (
             {"hold_reason": None, "hold_by": None, "hold_at": None}
             if hold is None
             else {"hold_reason": hold.reason, "hold_by": hold.by, "hold_at": hold.at}
         )
-        done = self.conn.execute(update(cases).where(cases.c.id == case_id).values(**values))
-        if done.rowcount == 0:
-            raise NotFound(f"case {case_id} not found")
+        # only from the other state: of two people holding (or lifting) at once, one changes it
+        was = cases.c.hold_at.is_not(None) if hold is None else cases.c.hold_at.is_(None)
+        stmt = update(cases).where(cases.c.id == case_id, was).values(**values)
+        if self.conn.execute(stmt).rowcount == 1:
+            return True
+        self.get(case_id)  # NotFound for a case that does not exist
+        return False
 
     def record_run(self, at: datetime, counts: PurgeCounts) -> None:
         self.conn.execute(retention_runs.insert().values(at=at, counts=counts.as_dict()))

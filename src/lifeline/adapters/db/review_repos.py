@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
+from lifeline.adapters.db.assessments import CueSpan, cue_spans
 from lifeline.adapters.db.tables import aad, alerts, cases, ids_in, risk_assessments
 from lifeline.domain.lifecycle import CaseStatus
 from lifeline.domain.review import DismissReason, Review, ReviewState
@@ -149,15 +150,11 @@ class SqlReviewReads:
             .order_by(risk_assessments.c.at, risk_assessments.c.id)
         ).all()
         latest = {row.alert_id: row for row in rows if row.alert_id is not None}
-        context = aad(risk_assessments, "cues_enc")
         out: dict[int, _Reading] = {}
         for alert_id, row in latest.items():
             if row.unreadable:
                 continue
-            cues = tuple(
-                (str(c["tag"]), str(c["text"]), int(c["start"]), int(c["end"]))
-                for c in json.loads(self.keys.decrypt(row.cues_enc, context) or "[]")
-            )
+            cues = cue_spans(self.keys, row.cues_enc)
             level = known_level(row.level)
             subject = known_risk_subject(row.subject)
             out[alert_id] = (level.value if level else None, row.score, cues, subject)
@@ -165,9 +162,7 @@ class SqlReviewReads:
 
 
 #: the model's reading of one post: level, score, cues, subject
-_Reading = tuple[
-    str | None, float | None, tuple[tuple[str, str, int, int], ...], RiskSubject | None
-]
+_Reading = tuple[str | None, float | None, tuple[CueSpan, ...], RiskSubject | None]
 
 
 def _read(post: ReviewPost, reading: _Reading | None) -> ReviewPost:

@@ -34,6 +34,7 @@ from lifeline.domain.inputs import check_moment
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor, TimelineEntry
 from lifeline.domain.place import StoredResolution
+from lifeline.domain.retention import LegalHold
 from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment
 from lifeline.services.access.authorisation import (
     enforce_case,
@@ -219,6 +220,8 @@ class CaseView:
     score_band: str | None = None
     #: a monitoring find waiting for review: dispatched only after a person escalates it
     review_pending: bool = False
+    #: the case's legal hold (reason, who, when); None when there is none or for minimal roles
+    hold: LegalHold | None = None
 
 
 def _minimise(alert: Alert) -> Alert:
@@ -283,6 +286,7 @@ def case_view(ctx: Context, actor: Actor, case_id: int) -> CaseView:
             level_basis=level_basis(case.risk_level, flag, reading, found),
             score_band=score_band(reading.score) if reading and reading.readable else None,
             review_pending=case.review is not None and case.review.pending,
+            hold=None if minimal else uow.retention.get(case_id).hold,
         )
         uow.commit()
         return view

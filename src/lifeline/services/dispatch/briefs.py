@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lifeline.domain.alert import Alert, Subject
+from lifeline.domain.alert import Alert, Subject, phone_digits
 from lifeline.domain.model import Case
 from lifeline.domain.risk import Cue, RiskAssessment
 from lifeline.services.location.case_place import case_place
@@ -117,7 +117,7 @@ def _phones(subject: Subject, alerts: Sequence[Alert]) -> list[str]:
     digits)."""
     found: dict[str, str] = {}
     for phone in [subject.phone, *(a.subject.phone for a in reversed(alerts))]:
-        digits = "".join(ch for ch in phone or "" if ch.isdigit())[-10:]
+        digits = phone_digits(phone)
         if phone and digits:
             found.setdefault(digits, phone.strip())
     return list(found.values())

@@ -39,6 +39,11 @@ class SignatureLedger(Protocol):
         """Drop signatures too old to be accepted again anyway; returns how many."""
         ...
 
+    def seen_since(self, partner_id: int, since: datetime) -> tuple[int, datetime | None]:
+        """How many signed requests of the partner were remembered after `since`, and when
+        the oldest of them was (a rate limit's window, shared by every process)."""
+        ...
+
 
 # -- email ------------------------------------------------------------------------------------
 

@@ -12,11 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from lifeline.domain.alert import Subject
-from lifeline.domain.errors import DomainError
+from lifeline.domain.access import Permission
+from lifeline.domain.alert import Subject, phone_digits
+from lifeline.domain.errors import Conflict, DomainError
 from lifeline.domain.model import Actor
 from lifeline.domain.monitoring import author_key
-from lifeline.domain.retention import CASE_POLICIES, ENDED, LegalHold, PurgeCounts
+from lifeline.domain.retention import CASE_POLICIES, ENDED, LegalHold, Policy, PurgeCounts
+from lifeline.services.access.authorisation import enforce_case
 from lifeline.services.context import Context
 from lifeline.services.retention.ports import CaseRetention
 from lifeline.services.retention.purge import erase_case
@@ -27,20 +29,30 @@ class ErasureRefused(DomainError):
 
 
 def hold_case(ctx: Context, case_id: int, reason: str, actor: Actor) -> LegalHold:
-    """Put a case under legal hold: no purge touches it until `unhold_case`."""
+    """Put a case under legal hold: no purge touches it until `unhold_case`. The CLI, the
+    console and the API all come here: `case.hold` permission (supervisors, admins) and the
+    case in the person's scope, else refused and audited; already held, or nothing left to
+    keep, is a Conflict naming the state."""
     reason = reason.strip()
     if not reason:
-        raise DomainError("a legal hold needs a reason (--reason), e.g. the order's reference")
+        raise DomainError("a legal hold needs a reason, e.g. the order's or inquiry's reference")
     now = ctx.clock.now()
     with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_HOLD)
         case = uow.retention.get(case_id)
         if case.hold is not None:
-            raise DomainError(
+            raise Conflict(
                 f"case {case_id} is already under legal hold since {case.hold.at.isoformat()} "
-                f"({case.hold.reason})"
+                f"by {case.hold.by} ({case.hold.reason})"
+            )
+        if Policy.LINK in case.erased:
+            raise Conflict(
+                f"case {case_id}'s personal data was erased at "
+                f"{case.erased[Policy.LINK].isoformat()}: a hold would keep nothing"
             )
         hold = LegalHold(reason=reason[:500], by=str(actor), at=now)
-        uow.retention.set_hold(case_id, hold)
+        if not uow.retention.set_hold(case_id, hold):
+            raise Conflict(f"case {case_id} was put under legal hold a moment ago")
         uow.audit.append(
             at=now,
             actor=str(actor),
@@ -52,20 +64,24 @@ def hold_case(ctx: Context, case_id: int, reason: str, actor: Actor) -> LegalHol
     return hold
 
 
-def unhold_case(ctx: Context, case_id: int, actor: Actor) -> LegalHold:
-    """Lift a case's legal hold (the next purge applies the periods as usual)."""
+def unhold_case(ctx: Context, case_id: int, actor: Actor, reason: str | None = None) -> LegalHold:
+    """Lift a case's legal hold (the next purge applies the periods as usual); the reason, when
+    given (the console and the API ask for one), goes in the audit entry. The same checks as
+    `hold_case`; a case not under hold is a Conflict."""
+    reason = (reason or "").strip()
     now = ctx.clock.now()
     with ctx.uow() as uow:
+        enforce_case(ctx, uow, actor, case_id, Permission.CASE_HOLD)
         case = uow.retention.get(case_id)
         if case.hold is None:
-            raise DomainError(f"case {case_id} is not under legal hold")
-        uow.retention.set_hold(case_id, None)
+            raise Conflict(f"case {case_id} is not under legal hold")
+        if not uow.retention.set_hold(case_id, None):
+            raise Conflict(f"case {case_id}'s legal hold was lifted a moment ago")
+        details = {"held_since": case.hold.at.isoformat()}
+        if reason:
+            details["reason"] = reason[:500]
         uow.audit.append(
-            at=now,
-            actor=str(actor),
-            action="case.unhold",
-            case_id=case_id,
-            details={"held_since": case.hold.at.isoformat()},
+            at=now, actor=str(actor), action="case.unhold", case_id=case_id, details=details
         )
         uow.commit()
     return case.hold
@@ -92,8 +108,7 @@ def person_keys(platforms: list[str], *, phone: str | None, handle: str | None) 
     platform seen, since it is hashed with its platform), and the monitoring author keys."""
     keys: list[str] = []
     if phone is not None:
-        digits = "".join(ch for ch in phone if ch.isdigit())[-10:]
-        if len(digits) < 10:
+        if len(phone_digits(phone)) < 10:
             raise DomainError(f"--phone {phone!r} has fewer than 10 digits: give the full number")
         keys += Subject(phone=phone).identity_keys()
     if handle is not None:

@@ -17,6 +17,8 @@ from lifeline.services.cases.read_models import (
     OfficerCaseRead,
     PartnerCaseRead,
 )
+from lifeline.services.retention import erasure
+from lifeline.services.retention.read_models import CaseHoldRead
 from lifeline.web.access import requires
 from lifeline.web.api.schemas import (
     AcknowledgeIn,
@@ -24,6 +26,7 @@ from lifeline.web.api.schemas import (
     DispatchIn,
     ErrorOut,
     HandOverIn,
+    HoldIn,
     LocationSetIn,
     OnSceneIn,
     OutcomeIn,
@@ -40,6 +43,7 @@ Lister = Annotated[Actor, requires(Permission.QUEUE_READ)]
 Reader = Annotated[Actor, requires(Permission.CASE_READ, partners=True)]
 Acting = Annotated[Actor, requires(Permission.CASE_ACT)]
 Managing = Annotated[Actor, requires(Permission.CASE_MANAGE)]
+Holding = Annotated[Actor, requires(Permission.CASE_HOLD)]
 # Ids are 64-bit in the database; a larger number would fail in the driver (a 500), so the
 # API refuses it as an invalid request instead.
 CaseId = Annotated[int, Path(ge=1, le=2**63 - 1, description="Case id")]
@@ -130,3 +134,17 @@ def hand_over(case_id: CaseId, body: HandOverIn, app: App, actor: Managing) -> C
 @router.post("/{case_id}/close", responses=ERRORS, summary="Close (needs an outcome)")
 def close(case_id: CaseId, app: App, actor: Managing) -> CaseStateRead:
     return _state(case_service.close_case(app.ctx, actor, case_id))
+
+
+@router.post("/{case_id}/hold", responses=ERRORS, summary="Put a case under legal hold (no purge)")
+def hold(case_id: CaseId, body: HoldIn, app: App, actor: Holding) -> CaseHoldRead:
+    """The CLI's `cases hold`: the case is kept whole until the hold is lifted. 409 when it
+    is already held, or its personal data is already gone."""
+    return CaseHoldRead.held(case_id, erasure.hold_case(app.ctx, case_id, body.reason, actor))
+
+
+@router.post("/{case_id}/unhold", responses=ERRORS, summary="Lift a case's legal hold")
+def unhold(case_id: CaseId, body: HoldIn, app: App, actor: Holding) -> CaseHoldRead:
+    """The CLI's `cases unhold`, with the reason in the audit entry. 409 when not held."""
+    lifted = erasure.unhold_case(app.ctx, case_id, actor, body.reason)
+    return CaseHoldRead.unheld(case_id, lifted)

@@ -25,8 +25,10 @@ from lifeline.domain.monitoring import (
     InvalidPost,
     MonitoringPost,
 )
+from lifeline.domain.partner_limits import RateLimited
 from lifeline.services.access.accounts import authenticate_partner
 from lifeline.services.monitoring.ingest import ingest_posts
+from lifeline.services.monitoring.limits import admit
 from lifeline.services.monitoring.read_models import IngestRead
 from lifeline.web.access import open_to_all
 from lifeline.web.api.schemas import ErrorOut
@@ -47,7 +49,7 @@ NDJSON_ALIASES = frozenset(
 router = APIRouter(prefix="/api/v1", tags=["monitoring"])
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (400, 401, 409, 413, 415, 422, 503)
+    code: {"model": ErrorOut} for code in (400, 401, 409, 413, 415, 422, 429, 503)
 }
 
 
@@ -183,7 +185,9 @@ async def post_monitoring(request: Request, app: App) -> IngestRead:
     signature is taken once). The posts are scored and stored before the answer: `accepted`
     new posts (duplicates excluded), `duplicates` posts already taken (a retry is safe),
     `flagged` posts at or above LIFELINE_MONITORING_MIN_LEVEL, which opened or joined the
-    monitoring cases in `case_ids` (they wait for an operator's review)."""
+    monitoring cases in `case_ids` (they wait for an operator's review). A partner key over
+    LIFELINE_MONITORING_PARTNER_REQUESTS_PER_MINUTE or _POSTS_PER_MINUTE is refused, 429
+    `rate_limited` with `Retry-After`, before anything is stored."""
     raw = await read_limited(request, app.settings.monitoring_max_body_bytes)
     headers = request.headers
     signature = headers.get("x-lifeline-signature")
@@ -196,6 +200,18 @@ async def post_monitoring(request: Request, app: App) -> IngestRead:
         raw,
     )
     posts = parse_posts(raw, headers.get("content-type", ""))
+    try:
+        await run_in_threadpool(
+            admit, app.ctx, partner, int(partner.id), len(posts), app.partner_posts
+        )
+    except RateLimited as refusal:
+        raise ApiError(
+            429,
+            refusal.code,
+            str(refusal),
+            refusal.details,
+            {"Retry-After": str(refusal.retry_after)},
+        ) from None
     result = await run_in_threadpool(
         ingest_posts,
         app.ctx,

@@ -198,6 +198,12 @@ class HandOverIn(BaseModel):
     reason: SafeText = Field("", max_length=2000)
 
 
+class HoldIn(BaseModel):
+    """Why a legal hold is put (the order's or inquiry's reference), or why it ends."""
+
+    reason: SafeLine = Field(..., min_length=1, max_length=500)
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

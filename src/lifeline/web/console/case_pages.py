@@ -19,6 +19,7 @@ from lifeline.services.cases.field import field_reports
 from lifeline.services.console import desk as console_service
 from lifeline.services.dispatch.escalations import confirm_dispatch
 from lifeline.services.dispatch.views import dispatch_panel
+from lifeline.services.retention import erasure
 from lifeline.services.triage import assessment as triage
 from lifeline.web.console.common import (
     PREFIX,
@@ -42,6 +43,9 @@ Reading = Annotated[ConsoleSession, requires(Permission.CASE_READ)]
 Acting = Annotated[ConsoleSession, requires(Permission.CASE_ACT)]
 Managing = Annotated[ConsoleSession, requires(Permission.CASE_MANAGE)]
 Noting = Annotated[ConsoleSession, requires(Permission.CASE_NOTE)]
+Holding = Annotated[ConsoleSession, requires(Permission.CASE_HOLD)]
+#: a legal hold's reason (the order's reference), or why it ends
+HoldReason = Annotated[SafeLine, Form(min_length=1, max_length=500)]
 ACTIONS = (
     "acknowledge",
     "on-scene",
@@ -55,6 +59,8 @@ ACTIONS = (
     "confirm-dispatch",
     "note",
     "assess",
+    "hold",
+    "unhold",
 )
 
 
@@ -224,3 +230,18 @@ def assess(
     check_csrf(session, csrf)
     triage.record_operator_assessment(app.ctx, session.actor, case_id, level, note=text or None)
     return _done(case_id, "confirm_level")
+
+
+@router.post("/{case_id}/hold")
+def hold(case_id: CaseId, app: App, session: Holding, csrf: Csrf, reason: HoldReason) -> Response:
+    """The CLI's `cases hold`, from the case page: the same use case and audit entry."""
+    check_csrf(session, csrf)
+    erasure.hold_case(app.ctx, case_id, reason, session.actor)
+    return _done(case_id, "legal_hold", "hold-panel")
+
+
+@router.post("/{case_id}/unhold")
+def unhold(case_id: CaseId, app: App, session: Holding, csrf: Csrf, reason: HoldReason) -> Response:
+    check_csrf(session, csrf)
+    erasure.unhold_case(app.ctx, case_id, session.actor, reason)
+    return _done(case_id, "legal_hold_lifted", "hold-panel")

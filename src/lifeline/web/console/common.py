@@ -285,6 +285,10 @@ def unavailable_page(request: Request, exc: StorageUnavailable) -> Response:
     return response
 
 
+#: refusals answered 409: the step is not allowed in the case's state (e.g. already on hold)
+_CONFLICTS = frozenset({"illegal_transition", "conflict"})
+
+
 class ConsoleRoute(APIRoute):
     """Console routes answer refusals with pages: a sign-in redirect when the session ended
     (401 for background refreshes), 403/404/409 pages otherwise."""
@@ -313,7 +317,7 @@ class ConsoleRoute(APIRoute):
                 return unavailable_page(request, exc)
             except DomainError as exc:
                 return _error_page(
-                    request, 409 if exc.code == "illegal_transition" else 422, "failed", str(exc)
+                    request, 409 if exc.code in _CONFLICTS else 422, "failed", str(exc)
                 )
             for name, value in SECURITY_HEADERS.items():
                 response.headers.setdefault(name, value)
