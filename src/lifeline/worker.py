@@ -25,9 +25,9 @@ from lifeline.domain.errors import DomainError
 from lifeline.domain.model import TimelineEntry
 from lifeline.services.access.audit import CheckpointResult, write_checkpoint
 from lifeline.services.job_spec import FreeJobHandler, JobHandler
-from lifeline.services.job_types import PermanentJobError
-from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS
-from lifeline.services.ports import Job
+from lifeline.services.job_types import PermanentJobError, enqueue
+from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS, SPLIT_ON_FAILURE
+from lifeline.services.ports import Job, LeaseLost
 
 log = structlog.get_logger("lifeline.worker")
 
@@ -177,9 +177,51 @@ class Worker:
             ms=round((ctx.clock.now() - started).total_seconds() * 1000, 1),
         )
 
+    def _split(self, job: Job, error: str) -> bool:
+        """Replace a failed job made of steps (`process_alert`) by one job per step, in one
+        transaction that also completes it; True if done. False (the failure is recorded as
+        for any job) when its kind has no steps or its payload cannot be read."""
+        split = SPLIT_ON_FAILURE.get(job.kind)
+        if split is None:
+            return False
+        try:
+            steps = split(job)
+        except PermanentJobError:
+            return False
+        ctx = self.ctx
+        now = ctx.clock.now()
+        try:
+            with ctx.uow() as uow:
+                uow.jobs.complete(job, now)
+                ids = [
+                    enqueue(uow.jobs, kind, payload, now=now, case_id=job.case_id)
+                    for kind, payload in steps
+                ]
+                if job.case_id is not None:
+                    uow.cases.note(
+                        job.case_id,
+                        TimelineEntry(
+                            now,
+                            "job_failed",
+                            f"Background step {job.kind} failed; its steps "
+                            f"({', '.join(kind.value for kind, _ in steps)}) run on their own "
+                            "/ पृष्ठभूमि कार्य विफल, उसके चरण अलग से चलेंगे",
+                            details={"job_id": job.id, "error": error[:500], "split_into": ids},
+                        ),
+                    )
+                uow.commit()
+        except LeaseLost:  # another worker took the job over: it decides
+            log.warning("job.lease_lost", job_id=job.id, kind=job.kind)
+            return True
+        self.app.metrics.jobs_run.labels(job.kind, "split").inc()
+        log.warning("job.split", job_id=job.id, kind=job.kind, case_id=job.case_id, error=error)
+        return True
+
     def _record_failure(self, job: Job, exc: Exception, permanent: bool) -> None:
         ctx = self.ctx
         error = f"{type(exc).__name__}: {exc}"
+        if self._split(job, error):
+            return
         now = ctx.clock.now()
         with ctx.uow() as uow:
             final = uow.jobs.fail(job, now, error, permanent=permanent)

@@ -36,6 +36,7 @@ class JobKind(StrEnum):
     CHECK_DESK_ATTENDED = "check_desk_attended"
     CHECK_FOLLOWUP_RECORDED = "check_followup_recorded"
     RETENTION_PURGE = "retention_purge"
+    PROCESS_ALERT = "process_alert"
 
 
 class PermanentJobError(Exception):
@@ -59,6 +60,17 @@ class AlertJob:
 
     alert_id: int
     case_id: int
+
+
+@dataclass(frozen=True)
+class AlertSteps:
+    """All the work on one stored alert in one job: `steps` are the per-alert kinds
+    (`resolve_location`, `link_repeat_cases`, `assess_risk`) run in order, in one transaction,
+    then the dispatch is considered once (services/jobs.py, `process_alert`)."""
+
+    alert_id: int
+    case_id: int
+    steps: list[str]
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,7 @@ PAYLOADS: dict[JobKind, type] = {
     JobKind.DELIVER_EVENT: EventJob,
     JobKind.SEND_AUDIT_CHECKPOINT: CheckpointJob,
     JobKind.RETENTION_PURGE: PurgeJob,
+    JobKind.PROCESS_ALERT: AlertSteps,
 }
 
 
