@@ -191,6 +191,9 @@ class FakeCases:
     def timeline(self, case_id: int) -> list[TimelineEntry]:
         return list(self.s.timeline.get(case_id, []))
 
+    def times_of(self, case_id: int, kind: str) -> set[datetime]:
+        return {t.at for t in self.s.timeline.get(case_id, []) if t.kind == kind}
+
     def note(self, case_id: int, entry: TimelineEntry) -> None:
         self.s.timeline.setdefault(case_id, []).append(entry)
 

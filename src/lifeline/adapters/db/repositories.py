@@ -113,8 +113,15 @@ _ATTACHMENTS_LISTED = (
 
 
 class SqlAlertRepository:
+    """Alerts, stored encrypted. A case's alerts are read once per transaction (the steps of
+    one alert's job each need them); alerts are written only here, which forgets them."""
+
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
+        self._of_case: dict[int, list[Alert]] = {}
+
+    def forget(self) -> None:
+        self._of_case.clear()
 
     def add(self, alert: Alert) -> Alert:
         extracted = {
@@ -160,6 +167,7 @@ class SqlAlertRepository:
             "sender_verified": bool(alert.sender_verified),
             "sender_verification": alert.sender_verification[:300],
         }
+        self._of_case.pop(alert.case_id or 0, None)
         alert.id = new_id(self.conn.execute(_ADD_ALERT, values))
         for attachment in alert.attachments:
             row = {
@@ -189,6 +197,11 @@ class SqlAlertRepository:
         )
 
     def for_case(self, case_id: int) -> list[Alert]:
+        if case_id not in self._of_case:
+            self._of_case[case_id] = self._read_case(case_id)
+        return list(self._of_case[case_id])
+
+    def _read_case(self, case_id: int) -> list[Alert]:
         rows = self.conn.execute(_ALERTS_OF_CASE, {"case_id": case_id}).all()
         found = [self._alert(row) for row in rows]
         by_id = {row.id: a for row, a in zip(rows, found, strict=True) if row.has_attachments}
@@ -267,6 +280,9 @@ _TIMELINE = (
     select(timeline)
     .where(timeline.c.case_id == bindparam("case_id"))
     .order_by(timeline.c.at, timeline.c.id)
+)
+_TIMES_OF = select(timeline.c.at).where(
+    timeline.c.case_id == bindparam("case_id"), timeline.c.kind == bindparam("kind")
 )
 _ADD_TIMELINE = insert(timeline)
 _PARTNER_IDS = select(alerts.c.partner_id).where(
@@ -376,6 +392,14 @@ class SqlCaseRepository:
             )
             for r in rows
         ]
+
+    def times_of(self, case_id: int, kind: str) -> set[datetime]:
+        found = set(self.conn.execute(_TIMES_OF, {"case_id": case_id, "kind": kind}).scalars())
+        # entries of this transaction not yet inserted (read here, so no flush is needed)
+        found.update(
+            p["at"] for p in self._pending if p["case_id"] == case_id and p["kind"] == kind
+        )
+        return found
 
     def note(self, case_id: int, entry: TimelineEntry) -> None:
         self._insert_timeline(case_id, [entry])

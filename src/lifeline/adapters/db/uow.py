@@ -160,15 +160,15 @@ class SqlUnitOfWork:
         self.conn = conn
         self._tx = conn.begin()
         self.cases = self._case_repo = SqlCaseRepository(conn, self.keys)
-        self.alerts = SqlAlertRepository(conn, self.keys)
+        self.alerts = self._alerts = SqlAlertRepository(conn, self.keys)
         self.subjects = SqlSubjectRepository(conn, self.keys)
         self.partners = SqlPartnerRepository(conn, self.keys)
         self.users = SqlUserRepository(conn, self.keys)
         self.jobs = SqlJobQueue(conn, self.job_max_attempts)
-        self.audit = SqlAuditLog(conn, self.audit_key)
+        self.audit = self._audit = SqlAuditLog(conn, self.audit_key)
         self.idempotency = SqlIdempotencyStore(conn)
         self.signatures = SqlSignatureLedger(conn)
-        self.locations = SqlLocationRepository(conn, self.keys)
+        self.locations = self._locations = SqlLocationRepository(conn, self.keys)
         self.receipts = SqlIntakeReceipts(conn, self.keys)
         self.quarantine = SqlQuarantine(conn, self.keys)
         self.senders = SqlPartnerSenders(conn)
@@ -178,7 +178,7 @@ class SqlUnitOfWork:
         self.sessions = SqlSessionStore(conn)
         self.profiles = SqlProfileStore(conn)
         self.sign_ins = SqlSignInLog(conn)
-        self.jurisdictions = SqlJurisdictionIndex(conn)
+        self.jurisdictions = self._jurisdictions = SqlJurisdictionIndex(conn)
         self.aftercare = self._aftercare_repo = SqlAftercareRepository(conn, self.keys)
         self.reports = SqlReportSource(conn)
         self.assessments = SqlAssessmentRepository(conn, self.keys)
@@ -236,6 +236,9 @@ class SqlUnitOfWork:
         self._tx.commit()
 
     def rollback(self) -> None:
+        # what this transaction read or wrote is gone: the next one reads it again
+        for repo in (self._alerts, self._audit, self._locations, self._jurisdictions):
+            repo.forget()
         self._case_repo.discard_timeline()
         self._case_repo.seen.clear()
         self._aftercare_repo.seen.clear()
