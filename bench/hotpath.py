@@ -27,6 +27,7 @@ first and left out.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import tempfile
 import time
@@ -190,7 +191,13 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace) -> 
         counters.reset()
         load_before = harness.load_average()
         cpu0 = time.process_time()
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler is not None:
+            profiler.enable()
         wall = run(alert_bodies(args.count, tag, tuple(AT_RISK)))
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
         cpu = time.process_time() - cpu0
         load_after = harness.load_average()
         counters.phase = "after"  # the reads below are the benchmark's, not the alerts'
@@ -270,6 +277,7 @@ def main() -> None:
     parser.add_argument(
         "--show-statements", action="store_true", help="print each phase's statements per alert"
     )
+    parser.add_argument("--profile", help="write a cProfile of the measured alerts to this file")
     harness.add_database_options(parser)
     args = parser.parse_args()
     machine = harness.describe_machine()

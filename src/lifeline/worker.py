@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict
 from datetime import timedelta
 
 import structlog
@@ -25,7 +26,7 @@ from lifeline.domain.errors import DomainError
 from lifeline.domain.model import TimelineEntry
 from lifeline.services.access.audit import CheckpointResult, write_checkpoint
 from lifeline.services.job_spec import FreeJobHandler, JobHandler
-from lifeline.services.job_types import PermanentJobError, enqueue
+from lifeline.services.job_types import PermanentJobError
 from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS, SPLIT_ON_FAILURE
 from lifeline.services.ports import Job, LeaseLost
 
@@ -193,8 +194,8 @@ class Worker:
         try:
             with ctx.uow() as uow:
                 uow.jobs.complete(job, now)
-                ids = [
-                    enqueue(uow.jobs, kind, payload, now=now, case_id=job.case_id)
+                ids = [  # with their ids, for the timeline
+                    uow.jobs.enqueue(kind, asdict(payload), now=now, case_id=job.case_id)
                     for kind, payload in steps
                 ]
                 if job.case_id is not None:

@@ -393,6 +393,23 @@ class FakeJobs:
         )
         return job_id
 
+    def add(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        case_id: int | None = None,
+        run_at: datetime | None = None,
+        max_attempts: int | None = None,
+    ) -> None:
+        self.enqueue(
+            kind, payload, now=now, case_id=case_id, run_at=run_at, max_attempts=max_attempts
+        )
+
+    def flush(self) -> None:
+        pass
+
     def complete(self, job: Job, now: datetime) -> None:
         raise NotImplementedError("the worker is tested against the real database")
 

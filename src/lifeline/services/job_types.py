@@ -163,13 +163,14 @@ def enqueue(
     case_id: int | None = None,
     run_at: datetime | None = None,
     max_attempts: int | None = None,
-) -> int:
-    """Write a job in the caller's transaction; its payload must be the kind's (a TypeError is
-    a programming error, caught by the tests, never a job that fails later)."""
+) -> None:
+    """Write a job in the caller's transaction (with its other new jobs, in one statement
+    before it commits); its payload must be the kind's (a TypeError is a programming error,
+    caught by the tests, never a job that fails later)."""
     expected = PAYLOADS[JobKind(kind)]
     if type(payload) is not expected:
         raise TypeError(f"a {kind} job carries {expected.__name__}, not {type(payload).__name__}")
-    return jobs.enqueue(
+    jobs.add(
         kind,
         asdict(payload),
         now=now,

@@ -152,6 +152,24 @@ class JobQueue(Protocol):
         run_at: datetime | None = None,
         max_attempts: int | None = None,
     ) -> int: ...
+    def add(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        case_id: int | None = None,
+        run_at: datetime | None = None,
+        max_attempts: int | None = None,
+    ) -> None:
+        """`enqueue` without an id: the job is written with the transaction's other added jobs
+        in one statement just before it commits (`flush`), or not at all if it rolls back."""
+        ...
+
+    def flush(self) -> None:
+        """Write the added jobs now (the unit of work calls this before COMMIT)."""
+        ...
+
     def complete(self, job: Job, now: datetime) -> None: ...
     def claim(self, now: datetime, lease: timedelta, limit: int = 10) -> list[Job]: ...
     def fail(self, job: Job, now: datetime, error: str, *, permanent: bool = False) -> bool: ...

@@ -300,6 +300,9 @@ class SqlCaseRepository:
         self.conn, self.keys = conn, keys
         self._pending: list[dict[str, Any]] = []
         self.seen: list[Case] = []
+        #: `times_of` as stored before this transaction, and what it wrote since
+        self._times: dict[tuple[int, str], set[datetime]] = {}
+        self._written: list[tuple[int, str, datetime]] = []
 
     def _see(self, case: Case) -> Case:
         if not any(case is c for c in self.seen):
@@ -394,12 +397,11 @@ class SqlCaseRepository:
         ]
 
     def times_of(self, case_id: int, kind: str) -> set[datetime]:
-        found = set(self.conn.execute(_TIMES_OF, {"case_id": case_id, "kind": kind}).scalars())
-        # entries of this transaction not yet inserted (read here, so no flush is needed)
-        found.update(
-            p["at"] for p in self._pending if p["case_id"] == case_id and p["kind"] == kind
-        )
-        return found
+        key = (case_id, kind)
+        if key not in self._times:  # read once: this transaction's own entries are added below
+            stored = self.conn.execute(_TIMES_OF, {"case_id": case_id, "kind": kind}).scalars()
+            self._times[key] = set(stored)
+        return self._times[key] | {at for c, k, at in self._written if (c, k) == key}
 
     def note(self, case_id: int, entry: TimelineEntry) -> None:
         self._insert_timeline(case_id, [entry])
@@ -472,6 +474,7 @@ class SqlCaseRepository:
 
     def _insert_timeline(self, case_id: int, entries: list[TimelineEntry]) -> None:
         """Queue entries for `flush_timeline`, in order."""
+        self._written.extend((case_id, e.kind, e.at) for e in entries)
         self._pending.extend(
             {
                 "case_id": case_id,
@@ -490,6 +493,8 @@ class SqlCaseRepository:
     def discard_timeline(self) -> None:
         """Forget the queued entries (the transaction is rolled back)."""
         self._pending.clear()
+        self._times.clear()
+        self._written.clear()
 
     def flush_timeline(self) -> None:
         """Write the queued timeline entries in one statement (the unit of work calls this

@@ -164,7 +164,7 @@ class SqlUnitOfWork:
         self.subjects = SqlSubjectRepository(conn, self.keys)
         self.partners = SqlPartnerRepository(conn, self.keys)
         self.users = SqlUserRepository(conn, self.keys)
-        self.jobs = SqlJobQueue(conn, self.job_max_attempts)
+        self.jobs = self._jobs = SqlJobQueue(conn, self.job_max_attempts)
         self.audit = self._audit = SqlAuditLog(conn, self.audit_key)
         self.idempotency = SqlIdempotencyStore(conn)
         self.signatures = SqlSignatureLedger(conn)
@@ -233,11 +233,12 @@ class SqlUnitOfWork:
         if self.outbox is not None:
             self.outbox.write(self.jobs, events)
         self._case_repo.flush_timeline()
+        self._jobs.flush()
         self._tx.commit()
 
     def rollback(self) -> None:
         # what this transaction read or wrote is gone: the next one reads it again
-        for repo in (self._alerts, self._audit, self._locations, self._jurisdictions):
+        for repo in (self._alerts, self._audit, self._locations, self._jurisdictions, self._jobs):
             repo.forget()
         self._case_repo.discard_timeline()
         self._case_repo.seen.clear()
