@@ -294,10 +294,17 @@ _attach_keys = upsert_statement(case_keys, lambda insert: insert.on_conflict_do_
 class SqlCaseRepository:
     """Cases and their timelines. Timeline entries written in a transaction are inserted
     together just before it commits (one statement instead of one per entry); the cases it
-    handed out or stored are `seen`, for the unit of work to collect their events."""
+    handed out or stored are `seen`, for the unit of work to collect their events.
+
+    A case is read once per transaction: `get` hands out the same object again (the steps of
+    one alert's job share it), unless a row lock is asked for that the first read did not take
+    (PostgreSQL; SQLite's writer holds the whole database from BEGIN)."""
 
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
+        self._row_locks = conn.dialect.name == "postgresql"
+        #: case id -> (the case handed out, whether its row is locked by this transaction)
+        self._loaded: dict[int, tuple[Case, bool]] = {}
         self._pending: list[dict[str, Any]] = []
         self.seen: list[Case] = []
         #: `times_of` as stored before this transaction, and what it wrote since
@@ -314,15 +321,21 @@ class SqlCaseRepository:
         values["version"] = 1
         case.id = new_id(self.conn.execute(_ADD_CASE, values))
         case.version = 1
+        self._loaded[case.id] = (case, True)
         self._flush_timeline(case)
         return self._see(case)
 
     def get(self, case_id: int, *, for_update: bool = False) -> Case:
+        held = self._loaded.get(case_id)
+        if held is not None and (held[1] or not for_update):
+            return held[0]
         query = _CASE_FOR_UPDATE if for_update else _CASE
         row = self.conn.execute(query, {"case_id": case_id}).one_or_none()
         if row is None:
             raise NotFound(f"case {case_id} not found")
-        return self._case(row)
+        case = self._case(row)
+        self._loaded[case_id] = (case, for_update or not self._row_locks)
+        return case
 
     def levels_and_traces(
         self, case_ids: set[int]
@@ -344,6 +357,7 @@ class SqlCaseRepository:
         if result.rowcount != 1:
             raise ConcurrentWrite(f"case {case.id} was changed by someone else; try again")
         case.version += 1
+        self._loaded[case.id] = (case, True)  # the UPDATE holds its row now
         self._flush_timeline(case)
         self._see(case)
 
@@ -495,6 +509,7 @@ class SqlCaseRepository:
         self._pending.clear()
         self._times.clear()
         self._written.clear()
+        self._loaded.clear()
 
     def flush_timeline(self) -> None:
         """Write the queued timeline entries in one statement (the unit of work calls this

@@ -86,7 +86,13 @@ WRITE_LOCK_TIMEOUT = 30.0
 class SqlUnitOfWork:
     """Enter to begin a transaction; `commit()` to keep it. Leaving without commit rolls back.
     Before COMMIT, the new events of the cases and plans its repositories saw become outbox
-    rows (`outbox`; without one they are dropped, as with no webhook configured)."""
+    rows (`outbox`; without one they are dropped, as with no webhook configured), and the jobs
+    it added are inserted in one statement.
+
+    The steps of one alert read the same rows: a case's alerts, assessments and resolutions,
+    its assigned district and the audit chain's head are read once per transaction and kept
+    by their repository, the only writer of those rows in a transaction (the retention purge,
+    which erases fields of them too, reads none of them back in its transactions)."""
 
     conn: Connection
     cases: CaseRepository
@@ -181,7 +187,7 @@ class SqlUnitOfWork:
         self.jurisdictions = self._jurisdictions = SqlJurisdictionIndex(conn)
         self.aftercare = self._aftercare_repo = SqlAftercareRepository(conn, self.keys)
         self.reports = SqlReportSource(conn)
-        self.assessments = SqlAssessmentRepository(conn, self.keys)
+        self.assessments = self._assessments = SqlAssessmentRepository(conn, self.keys)
         self.dispatches = SqlDispatchRepository(conn, self.keys)
         self.sms_ack_failures = SqlSmsAckFailures(conn, self.keys)
         self.monitoring = SqlMonitoringStore(conn, self.keys)
@@ -238,7 +244,14 @@ class SqlUnitOfWork:
 
     def rollback(self) -> None:
         # what this transaction read or wrote is gone: the next one reads it again
-        for repo in (self._alerts, self._audit, self._locations, self._jurisdictions, self._jobs):
+        for repo in (
+            self._alerts,
+            self._assessments,
+            self._audit,
+            self._locations,
+            self._jurisdictions,
+            self._jobs,
+        ):
             repo.forget()
         self._case_repo.discard_timeline()
         self._case_repo.seen.clear()
