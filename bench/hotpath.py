@@ -101,10 +101,10 @@ def instrument(worker: Any, counters: Counters) -> None:
     """Time each job by kind, and the claims, on the real worker."""
     run = worker._run
 
-    def timed_run(job: Any) -> None:
+    def timed_run(job: Any, claim_next: int = 0) -> Any:
         counters.jobs[job.kind] += 1
         with counters.in_phase(job.kind):
-            run(job)
+            return run(job, claim_next)
 
     worker._run = timed_run
 

@@ -107,17 +107,24 @@ class Worker:
         return result
 
     def run_once(self, stop: threading.Event | None = None) -> int:
-        """Claim one batch of due jobs and run them; returns how many were claimed. When
-        `stop` is set mid-batch, the job in hand is finished and the rest given back."""
+        """Claim one batch of due jobs and run them; returns how many were claimed. A job run
+        in its completing transaction also claims, in that transaction, the jobs due then (the
+        messages it just queued, say), up to the batch in all: no transaction of its own for
+        the next claim, and the messages go out at once. When `stop` is set mid-batch, the job
+        in hand is finished and the rest given back."""
         ctx = self.ctx
+        batch = self.app.settings.worker_batch
         with ctx.uow() as uow:
-            jobs = uow.jobs.claim(ctx.clock.now(), self.lease, self.app.settings.worker_batch)
+            jobs = uow.jobs.claim(ctx.clock.now(), self.lease, batch)
             uow.commit()
         backlog: list[Job] = []
-        for n, job in enumerate(jobs):
+        n = 0
+        while n < len(jobs):
+            job = jobs[n]
             if stop is not None and stop.is_set():
                 self._release(jobs[n:] + backlog)
                 return len(jobs)
+            n += 1
             if job.kind in self.free_handlers and self.senders is not None:
                 # a bounded queue: a job waiting longer than its lease would be claimed twice
                 if sum(not f.done() for f in self._queued) >= 4 * self.app.settings.notify_threads:
@@ -125,7 +132,8 @@ class Worker:
                 else:
                     self._queued[self.senders.submit(self._run, job)] = job
             else:
-                self._run(job)
+                room = 0 if stop is not None and stop.is_set() else batch - len(jobs)
+                jobs.extend(self._run(job, claim_next=room))
         if backlog:
             self._release(backlog)
         return len(jobs) - len(backlog)
@@ -146,8 +154,11 @@ class Worker:
             self._release(waiting)
         self._queued.clear()
 
-    def _run(self, job: Job) -> None:
+    def _run(self, job: Job, claim_next: int = 0) -> list[Job]:
+        """Run one job; a transactional one claims up to `claim_next` due jobs in the
+        transaction that completes it (returned: claimed once that transaction committed)."""
         ctx = self.ctx
+        claimed: list[Job] = []
         started = ctx.clock.now()
         self.app.metrics.job_pickup_seconds.observe(
             max(0.0, (started - job.run_at).total_seconds())
@@ -162,12 +173,15 @@ class Worker:
             else:
                 with ctx.uow() as uow:
                     handler(ctx, uow, job)
-                    uow.jobs.complete(job, ctx.clock.now())
+                    now = ctx.clock.now()
+                    uow.jobs.complete(job, now)
+                    if claim_next > 0:
+                        claimed = uow.jobs.claim(now, self.lease, claim_next)
                     uow.commit()
         except Exception as exc:  # every failure is recorded below, none is swallowed
             permanent = isinstance(exc, PermanentJobError | DomainError)
             self._record_failure(job, exc, permanent)
-            return
+            return []
         self.app.metrics.jobs_run.labels(job.kind, "done").inc()
         log.info(
             "job.done",
@@ -177,6 +191,7 @@ class Worker:
             attempt=job.attempts,
             ms=round((ctx.clock.now() - started).total_seconds() * 1000, 1),
         )
+        return claimed
 
     def _split(self, job: Job, error: str) -> bool:
         """Replace a failed job made of steps (`process_alert`) by one job per step, in one

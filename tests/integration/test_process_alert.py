@@ -186,3 +186,60 @@ def test_a_process_alert_job_naming_an_unknown_step_fails_for_good_without_runni
     assert row["status"] == "failed"
     assert "steps" in row["last_error"] and "guess" in row["last_error"]
     assert resolutions(lifeline, case_id) == 1  # the known step did not run either
+
+
+def test_the_messages_a_job_queued_are_claimed_in_its_completing_transaction(
+    lifeline: Lifeline, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, _, others = endpoints
+    case_id = take_alert(lifeline)
+    Worker(lifeline).run_once()  # one claim: the messages are claimed by process_alert's COMMIT
+    sends = [r for r in job_rows(lifeline, case_id) if r["kind"] == "send_notification"]
+    assert len(sends) == 3 and all(r["status"] == "done" and r["attempts"] == 1 for r in sends)
+    assert len(station.received) == 1 and sorted(others.paths) == ["/cell", "/up112"]
+
+
+def test_jobs_claimed_by_a_worker_that_died_after_the_commit_are_taken_over_and_sent_once(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, _, others = endpoints
+    case_id = take_alert(lifeline)
+    dying = Worker(lifeline)
+    lease = timedelta(seconds=lifeline.settings.job_lease_seconds)
+    with lifeline.ctx.uow() as uow:
+        (work,) = [j for j in uow.jobs.claim(clock.now(), lease) if j.kind == "process_alert"]
+        uow.commit()
+    claimed = dying._run(work, claim_next=10)  # then the process is killed: none is sent
+    assert sorted(j.kind for j in claimed) == ["send_notification"] * 3
+    drain(lifeline)
+    assert station.received == []  # leased to the dead worker until the lease runs out
+    clock.advance(seconds=lifeline.settings.job_lease_seconds + 1)
+    drain(lifeline)
+    taken = {j.id for j in claimed}
+    sends = [r for r in job_rows(lifeline, case_id) if r["id"] in taken]
+    assert all(r["status"] == "done" and r["attempts"] == 2 for r in sends)
+    wanted = sorted(r["payload"]["notification_id"] for r in sends)
+    arrived = [
+        body.get("notification_id", body.get("incident", {}).get("notification_id"))
+        for body in station.received + others.received
+    ]
+    assert sorted(n for n in arrived if n in wanted) == wanted  # each sent once
+
+
+def test_a_completing_transaction_that_rolls_back_claims_nothing(
+    lifeline: Lifeline, clock: FakeClock, endpoints: tuple[Receiver, Receiver, Receiver]
+) -> None:
+    station, _, _ = endpoints
+    case_id = take_alert(lifeline)
+    lease = timedelta(seconds=lifeline.settings.job_lease_seconds)
+    with lifeline.ctx.uow() as uow:
+        (work,) = [j for j in uow.jobs.claim(clock.now(), lease) if j.kind == "process_alert"]
+        uow.commit()
+    with lifeline.ctx.uow() as uow:  # as the worker does, dying before COMMIT
+        DEFAULT_HANDLERS["process_alert"](lifeline.ctx, uow, work)
+        uow.jobs.complete(work, clock.now())
+        assert len(uow.jobs.claim(clock.now(), lease, 10)) == 3
+    assert not [r for r in job_rows(lifeline, case_id) if r["kind"] == "send_notification"]
+    clock.advance(seconds=lifeline.settings.job_lease_seconds + 1)
+    drain(lifeline)
+    assert len(station.received) == 1
