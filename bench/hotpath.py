@@ -110,7 +110,9 @@ def instrument(worker: Any, counters: Counters) -> None:
 
 
 def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:
+    from lifeline.adapters.db.tables import jobs, notifications  # noqa: PLC0415
     from lifeline.bootstrap import bootstrap  # noqa: PLC0415
+    from lifeline.domain.alert import AlertSource  # noqa: PLC0415
     from lifeline.observability import configure_logging  # noqa: PLC0415
     from lifeline.services.access.accounts import authenticate_partner  # noqa: PLC0415
     from lifeline.services.intake.alerts import ReceiveAlert, receive_alert  # noqa: PLC0415
@@ -118,9 +120,6 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace) -> 
     from lifeline.web.api.alerts import _alert, _decode, _validate  # noqa: PLC0415
     from lifeline.web.api.schemas import AlertIn  # noqa: PLC0415
     from lifeline.worker import Worker  # noqa: PLC0415
-
-    from lifeline.adapters.db.tables import jobs, notifications  # noqa: PLC0415
-    from lifeline.domain.alert import AlertSource  # noqa: PLC0415
 
     with receiver() as base:
         env = server_env(db_url, workdir, "")
@@ -166,9 +165,16 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace) -> 
             )
             body = _validate(AlertIn, _decode(raw))
             alert = _alert(
-                body, AlertSource.PLATFORM_API, raw, "application/json", app.clock.now(), int(actor.id)
+                body,
+                AlertSource.PLATFORM_API,
+                raw,
+                "application/json",
+                app.clock.now(),
+                int(actor.id),
             )
-            receive_alert(app.ctx, ReceiveAlert(alert, actor, None, headers["X-Lifeline-Signature"]))
+            receive_alert(
+                app.ctx, ReceiveAlert(alert, actor, None, headers["X-Lifeline-Signature"])
+            )
 
         def drain() -> None:
             while True:

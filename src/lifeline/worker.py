@@ -58,7 +58,7 @@ class Worker:
         #: must not hold up the escalation timers and triage of other cases behind it
         #: (`run_once` alone, as tests and benchmarks call it, sends inline)
         self.senders: ThreadPoolExecutor | None = None
-        self._queued: dict[Future[None], Job] = {}
+        self._queued: dict[Future[list[Job]], Job] = {}
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.started_at = app.clock.now()
         self._last_beat = 0.0

@@ -89,9 +89,10 @@ def test_an_alert_is_located_triaged_and_dispatched_by_one_job(
     assert actions.index("case.dispatch_started") > actions.index("case.risk_assessed")
     assert actions.index("case.dispatch_started") > actions.index("case.located")
     assert model_assessments(lifeline, case_id) == 1 and resolutions(lifeline, case_id) == 1
-    assert next(r for r in job_rows(lifeline, case_id) if r["kind"] == "process_alert")[
-        "status"
-    ] == "done"
+    assert (
+        next(r for r in job_rows(lifeline, case_id) if r["kind"] == "process_alert")["status"]
+        == "done"
+    )
 
 
 def test_a_failing_step_is_split_off_and_the_place_still_dispatches_the_case(
