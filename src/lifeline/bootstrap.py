@@ -455,6 +455,7 @@ def bootstrap(
             job_max_attempts=settings.job_max_attempts,
             allowed_senders=settings.allowed_senders,
             alert_jobs=(JobKind.RESOLVE_LOCATION, JobKind.LINK_REPEAT_CASES, JobKind.ASSESS_RISK),
+            one_alert_job=True,
             followup_schedule=settings.followup_offsets,
             auto_dispatch=settings.auto_dispatch,
             unreached_alarm_after=settings.unreached_alarm_after,

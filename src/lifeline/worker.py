@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict
 from datetime import timedelta
 
 import structlog
@@ -27,8 +28,8 @@ from lifeline.domain.partner_limits import WINDOW
 from lifeline.services.access.audit import CheckpointResult, write_checkpoint
 from lifeline.services.job_spec import FreeJobHandler, JobHandler
 from lifeline.services.job_types import PermanentJobError
-from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS
-from lifeline.services.ports import Job
+from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS, SPLIT_ON_FAILURE
+from lifeline.services.ports import Job, LeaseLost
 
 log = structlog.get_logger("lifeline.worker")
 
@@ -58,7 +59,7 @@ class Worker:
         #: must not hold up the escalation timers and triage of other cases behind it
         #: (`run_once` alone, as tests and benchmarks call it, sends inline)
         self.senders: ThreadPoolExecutor | None = None
-        self._queued: dict[Future[None], Job] = {}
+        self._queued: dict[Future[list[Job]], Job] = {}
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.started_at = app.clock.now()
         self._last_beat = 0.0
@@ -108,17 +109,24 @@ class Worker:
         return result
 
     def run_once(self, stop: threading.Event | None = None) -> int:
-        """Claim one batch of due jobs and run them; returns how many were claimed. When
-        `stop` is set mid-batch, the job in hand is finished and the rest given back."""
+        """Claim one batch of due jobs and run them; returns how many were claimed. A job run
+        in its completing transaction also claims, in that transaction, the jobs due then (the
+        messages it just queued, say), up to the batch in all: no transaction of its own for
+        the next claim, and the messages go out at once. When `stop` is set mid-batch, the job
+        in hand is finished and the rest given back."""
         ctx = self.ctx
+        batch = self.app.settings.worker_batch
         with ctx.uow() as uow:
-            jobs = uow.jobs.claim(ctx.clock.now(), self.lease, self.app.settings.worker_batch)
+            jobs = uow.jobs.claim(ctx.clock.now(), self.lease, batch)
             uow.commit()
         backlog: list[Job] = []
-        for n, job in enumerate(jobs):
+        n = 0
+        while n < len(jobs):
+            job = jobs[n]
             if stop is not None and stop.is_set():
                 self._release(jobs[n:] + backlog)
                 return len(jobs)
+            n += 1
             if job.kind in self.free_handlers and self.senders is not None:
                 # a bounded queue: a job waiting longer than its lease would be claimed twice
                 if sum(not f.done() for f in self._queued) >= 4 * self.app.settings.notify_threads:
@@ -126,7 +134,8 @@ class Worker:
                 else:
                     self._queued[self.senders.submit(self._run, job)] = job
             else:
-                self._run(job)
+                room = 0 if stop is not None and stop.is_set() else batch - len(jobs)
+                jobs.extend(self._run(job, claim_next=room))
         if backlog:
             self._release(backlog)
         return len(jobs) - len(backlog)
@@ -147,8 +156,11 @@ class Worker:
             self._release(waiting)
         self._queued.clear()
 
-    def _run(self, job: Job) -> None:
+    def _run(self, job: Job, claim_next: int = 0) -> list[Job]:
+        """Run one job; a transactional one claims up to `claim_next` due jobs in the
+        transaction that completes it (returned: claimed once that transaction committed)."""
         ctx = self.ctx
+        claimed: list[Job] = []
         started = ctx.clock.now()
         self.app.metrics.job_pickup_seconds.observe(
             max(0.0, (started - job.run_at).total_seconds())
@@ -163,12 +175,15 @@ class Worker:
             else:
                 with ctx.uow() as uow:
                     handler(ctx, uow, job)
-                    uow.jobs.complete(job, ctx.clock.now())
+                    now = ctx.clock.now()
+                    uow.jobs.complete(job, now)
+                    if claim_next > 0:
+                        claimed = uow.jobs.claim(now, self.lease, claim_next)
                     uow.commit()
         except Exception as exc:  # every failure is recorded below, none is swallowed
             permanent = isinstance(exc, PermanentJobError | DomainError)
             self._record_failure(job, exc, permanent)
-            return
+            return []
         self.app.metrics.jobs_run.labels(job.kind, "done").inc()
         log.info(
             "job.done",
@@ -178,10 +193,53 @@ class Worker:
             attempt=job.attempts,
             ms=round((ctx.clock.now() - started).total_seconds() * 1000, 1),
         )
+        return claimed
+
+    def _split(self, job: Job, error: str) -> bool:
+        """Replace a failed job made of steps (`process_alert`) by one job per step, in one
+        transaction that also completes it; True if done. False (the failure is recorded as
+        for any job) when its kind has no steps or its payload cannot be read."""
+        split = SPLIT_ON_FAILURE.get(job.kind)
+        if split is None:
+            return False
+        try:
+            steps = split(job)
+        except PermanentJobError:
+            return False
+        ctx = self.ctx
+        now = ctx.clock.now()
+        try:
+            with ctx.uow() as uow:
+                uow.jobs.complete(job, now)
+                ids = [  # with their ids, for the timeline
+                    uow.jobs.enqueue(kind, asdict(payload), now=now, case_id=job.case_id)
+                    for kind, payload in steps
+                ]
+                if job.case_id is not None:
+                    uow.cases.note(
+                        job.case_id,
+                        TimelineEntry(
+                            now,
+                            "job_failed",
+                            f"Background step {job.kind} failed; its steps "
+                            f"({', '.join(kind.value for kind, _ in steps)}) run on their own "
+                            "/ पृष्ठभूमि कार्य विफल, उसके चरण अलग से चलेंगे",
+                            details={"job_id": job.id, "error": error[:500], "split_into": ids},
+                        ),
+                    )
+                uow.commit()
+        except LeaseLost:  # another worker took the job over: it decides
+            log.warning("job.lease_lost", job_id=job.id, kind=job.kind)
+            return True
+        self.app.metrics.jobs_run.labels(job.kind, "split").inc()
+        log.warning("job.split", job_id=job.id, kind=job.kind, case_id=job.case_id, error=error)
+        return True
 
     def _record_failure(self, job: Job, exc: Exception, permanent: bool) -> None:
         ctx = self.ctx
         error = f"{type(exc).__name__}: {exc}"
+        if self._split(job, error):
+            return
         now = ctx.clock.now()
         with ctx.uow() as uow:
             final = uow.jobs.fail(job, now, error, permanent=permanent)

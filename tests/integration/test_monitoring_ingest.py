@@ -111,8 +111,10 @@ def test_ideation_about_oneself_opens_a_monitoring_case_assessed_once(
     (assessment,) = assessments_of(lifeline.ctx, case_id)
     assert assessment.source is AssessmentSource.MODEL and assessment.alert_id == alert.id
     with lifeline.ctx.uow(readonly=True) as uow:
-        kinds = {job["kind"] for job in uow.jobs.recent()}
-    assert JobKind.ASSESS_RISK not in kinds and JobKind.RESOLVE_LOCATION in kinds
+        (work,) = [job for job in uow.jobs.recent() if job["kind"] == JobKind.PROCESS_ALERT]
+    # the post was read at once: the alert's job resolves its place but never reads it again
+    assert JobKind.ASSESS_RISK not in work["payload"]["steps"]
+    assert JobKind.RESOLVE_LOCATION in work["payload"]["steps"]
     drain(lifeline)  # the worker does not score it again
     assert len(assessments_of(lifeline.ctx, case_id)) == 1
 

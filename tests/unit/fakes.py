@@ -192,6 +192,9 @@ class FakeCases:
     def timeline(self, case_id: int) -> list[TimelineEntry]:
         return list(self.s.timeline.get(case_id, []))
 
+    def times_of(self, case_id: int, kind: str) -> set[datetime]:
+        return {t.at for t in self.s.timeline.get(case_id, []) if t.kind == kind}
+
     def note(self, case_id: int, entry: TimelineEntry) -> None:
         self.s.timeline.setdefault(case_id, []).append(entry)
 
@@ -390,6 +393,23 @@ class FakeJobs:
             }
         )
         return job_id
+
+    def add(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        case_id: int | None = None,
+        run_at: datetime | None = None,
+        max_attempts: int | None = None,
+    ) -> None:
+        self.enqueue(
+            kind, payload, now=now, case_id=case_id, run_at=run_at, max_attempts=max_attempts
+        )
+
+    def flush(self) -> None:
+        pass
 
     def complete(self, job: Job, now: datetime) -> None:
         raise NotImplementedError("the worker is tested against the real database")

@@ -37,6 +37,9 @@ class ServiceConfig:
     #: job kinds enqueued for every stored alert with an AlertJob payload
     #: (e.g. risk triage and location resolution, registered by bootstrap when wired)
     alert_jobs: tuple[JobKind, ...] = field(default_factory=tuple)
+    #: run `alert_jobs` as one `process_alert` job (one transaction, the dispatch considered
+    #: once) instead of one job each (bootstrap turns it on)
+    one_alert_job: bool = False
     #: addresses or domains whose mail is taken in directly (others go to the quarantine)
     allowed_senders: tuple[str, ...] = field(default_factory=tuple)
     #: offsets after an outcome (person alive) at which follow-up check-ins fall due

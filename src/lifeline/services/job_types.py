@@ -36,6 +36,7 @@ class JobKind(StrEnum):
     CHECK_DESK_ATTENDED = "check_desk_attended"
     CHECK_FOLLOWUP_RECORDED = "check_followup_recorded"
     RETENTION_PURGE = "retention_purge"
+    PROCESS_ALERT = "process_alert"
 
 
 class PermanentJobError(Exception):
@@ -59,6 +60,17 @@ class AlertJob:
 
     alert_id: int
     case_id: int
+
+
+@dataclass(frozen=True)
+class AlertSteps:
+    """All the work on one stored alert in one job: `steps` are the per-alert kinds
+    (`resolve_location`, `link_repeat_cases`, `assess_risk`) run in order, in one transaction,
+    then the dispatch is considered once (services/jobs.py, `process_alert`)."""
+
+    alert_id: int
+    case_id: int
+    steps: list[str]
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,7 @@ PAYLOADS: dict[JobKind, type] = {
     JobKind.DELIVER_EVENT: EventJob,
     JobKind.SEND_AUDIT_CHECKPOINT: CheckpointJob,
     JobKind.RETENTION_PURGE: PurgeJob,
+    JobKind.PROCESS_ALERT: AlertSteps,
 }
 
 
@@ -150,13 +163,14 @@ def enqueue(
     case_id: int | None = None,
     run_at: datetime | None = None,
     max_attempts: int | None = None,
-) -> int:
-    """Write a job in the caller's transaction; its payload must be the kind's (a TypeError is
-    a programming error, caught by the tests, never a job that fails later)."""
+) -> None:
+    """Write a job in the caller's transaction (with its other new jobs, in one statement
+    before it commits); its payload must be the kind's (a TypeError is a programming error,
+    caught by the tests, never a job that fails later)."""
     expected = PAYLOADS[JobKind(kind)]
     if type(payload) is not expected:
         raise TypeError(f"a {kind} job carries {expected.__name__}, not {type(payload).__name__}")
-    return jobs.enqueue(
+    jobs.add(
         kind,
         asdict(payload),
         now=now,

@@ -29,13 +29,17 @@ from lifeline.services.job_spec import (
     JobHandler,
     JobSpec,
     free_job,
+    job,
 )
 from lifeline.services.job_types import (
     AlertJob,
+    AlertSteps,
+    BadJobPayload,
     CheckpointJob,
     EventJob,
     JobKind,
     PermanentJobError,
+    parse_payload,
 )
 from lifeline.services.ports import Job, UnitOfWork
 from lifeline.services.retention.purge import retention_purge
@@ -88,6 +92,51 @@ def _then_consider_dispatch(spec: JobSpec[AlertJob]) -> JobSpec[AlertJob]:
     return replace(spec, handler=run)
 
 
+#: the steps `process_alert` may run, in the order intake names them
+ALERT_STEPS: dict[str, JobSpec[AlertJob]] = {
+    spec.kind: spec for spec in (resolve_location, link_repeat_cases, assess_risk)
+}
+#: steps after which the dispatch is considered (the two facts automatic dispatch waits for)
+_DISPATCH_FACTS = frozenset({JobKind.RESOLVE_LOCATION, JobKind.ASSESS_RISK})
+
+
+@job(JobKind.PROCESS_ALERT, payload=AlertSteps)
+def process_alert(ctx: Context, uow: UnitOfWork, work: AlertSteps) -> None:
+    """Job handler: everything a stored alert needs after intake, in one transaction: its
+    steps (location, repeat links, triage) in order, the desk's timer if triage made the case
+    imminent, then the dispatch considered once, with the level and place both steps found.
+    If it fails, the worker splits it into one job per step (`split_alert_steps`), so a
+    failing step (a broken model) never holds up the others (the dispatch of a located
+    platform alert)."""
+    unknown = [step for step in work.steps if step not in ALERT_STEPS]
+    if unknown:
+        raise PermanentJobError(f"process_alert names unknown steps {unknown}")
+    one = AlertJob(work.alert_id, work.case_id)
+    # Intake's locks on the case's merge keys before the case row, as assess_risk takes them:
+    # an alert merging into this case meanwhile waits for us, never the other way round.
+    alerts = uow.alerts.for_case(work.case_id)
+    uow.lock_keys(sorted({key for a in alerts for key in a.merge_keys()}))
+    before = uow.cases.get(work.case_id).risk_level
+    for step in work.steps:
+        ALERT_STEPS[step](ctx, uow, one)
+    if JobKind.ASSESS_RISK in work.steps:
+        watch_desk(ctx, uow, work.case_id, before)
+    if _DISPATCH_FACTS.intersection(work.steps):
+        consider_dispatch(ctx, uow, work.case_id)
+
+
+def split_alert_steps(job: Job) -> list[tuple[JobKind, AlertJob]]:
+    """What a failed `process_alert` job becomes: one job per step, each retried (and, after
+    its last attempt, failed) on its own, as before steps ran together. BadJobPayload if the
+    payload cannot be read (the job then fails as any other)."""
+    work = parse_payload(JobKind.PROCESS_ALERT, job.id, AlertSteps, job.payload)
+    unknown = [step for step in work.steps if step not in ALERT_STEPS]
+    if unknown:
+        raise BadJobPayload(JobKind.PROCESS_ALERT, job.id, "steps", f"names unknown {unknown}")
+    one = AlertJob(work.alert_id, work.case_id)
+    return [(JobKind(step), one) for step in work.steps]
+
+
 #: handlers run in the transaction that completes their job
 TRANSACTIONAL: tuple[JobSpec[Any], ...] = (
     check_dispatch_deadline,
@@ -99,6 +148,7 @@ TRANSACTIONAL: tuple[JobSpec[Any], ...] = (
     check_reached,
     check_desk_attended,
     check_followup_recorded,
+    process_alert,
 )
 #: handlers that open their own transactions (they call the network and must hold no lock, or,
 #: as the retention purge, work in many small ones) and complete their job themselves
@@ -111,3 +161,5 @@ FREE: tuple[FreeJobSpec[Any], ...] = (
 
 DEFAULT_HANDLERS: dict[str, JobHandler] = {spec.kind: spec.run for spec in TRANSACTIONAL}
 FREE_HANDLERS: dict[str, FreeJobHandler] = {spec.kind: spec.run for spec in FREE}
+#: kinds whose failed job is replaced by the jobs it is made of (in the failure's transaction)
+SPLIT_ON_FAILURE = {JobKind.PROCESS_ALERT.value: split_alert_steps}

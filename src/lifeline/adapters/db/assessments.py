@@ -31,8 +31,14 @@ _OPERATOR_LABELS = (
 class SqlAssessmentRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
+        #: a case's assessments, read once per transaction (written only here: `add` forgets)
+        self._of_case: dict[int, list[RiskAssessment]] = {}
+
+    def forget(self) -> None:
+        self._of_case.clear()
 
     def add(self, assessment: RiskAssessment) -> RiskAssessment:
+        self._of_case.pop(assessment.case_id, None)
         cues = _cues_json(assessment.cues)
         row = {
             "case_id": assessment.case_id,
@@ -57,8 +63,10 @@ class SqlAssessmentRepository:
         return assessment
 
     def for_case(self, case_id: int) -> list[RiskAssessment]:
-        rows = self.conn.execute(_FOR_CASE, {"case_id": case_id}).all()
-        return [self._assessment(r) for r in rows]
+        if case_id not in self._of_case:
+            rows = self.conn.execute(_FOR_CASE, {"case_id": case_id}).all()
+            self._of_case[case_id] = [self._assessment(r) for r in rows]
+        return list(self._of_case[case_id])
 
     def operator_labels(self) -> list[RiskAssessment]:
         rows = self.conn.execute(_OPERATOR_LABELS).all()

@@ -42,6 +42,13 @@ class SqlAuditLog:
     def __init__(self, conn: Connection, key: AuditKey) -> None:
         self.conn = conn
         self.key = key
+        #: (seq, hash) of the row this transaction appended last: the chain's head until it
+        #: ends, as no one else may append meanwhile (the lock, or SQLite's one writer)
+        self._head: tuple[int, str] | None = None
+
+    def forget(self) -> None:
+        """The transaction was rolled back: its rows, and the head they made, are gone."""
+        self._head = None
 
     def append(
         self,
@@ -52,6 +59,10 @@ class SqlAuditLog:
         case_id: int | None,
         details: dict[str, Any],
     ) -> None:
+        if self._head is not None:  # appended before in this transaction, under the lock
+            seq, prev = self._head[0] + 1, self._head[1]
+            self._head = (seq, self._insert(seq, prev, at, actor, action, case_id, details))
+            return
         if self.conn.dialect.name == "postgresql":
             # One chain means one writer at a time; held until this transaction ends.
             # (SQLite writers are already serialised by BEGIN IMMEDIATE.)
@@ -69,7 +80,7 @@ class SqlAuditLog:
             seq = last.seq + 2
         else:
             seq, prev = last.seq + 1, last.hash
-        self._insert(seq, prev, at, actor, action, case_id, details)
+        self._head = (seq, self._insert(seq, prev, at, actor, action, case_id, details))
 
     def _insert(
         self,

@@ -12,7 +12,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, bindparam, insert, or_, select
 
 from lifeline.adapters.db.assessments import CueSpan, cue_spans
 from lifeline.adapters.db.tables import (
@@ -297,9 +297,22 @@ def _directory() -> tuple[tuple[tuple[str, str, str], ...], dict[str, str]]:
     return listed, names
 
 
+_ASSIGNED = (
+    select(case_districts.c.district_lgd, case_districts.c.assigned_at)
+    .where(case_districts.c.case_id == bindparam("case_id"))
+    .order_by(case_districts.c.assigned_at.desc(), case_districts.c.id.desc())
+    .limit(1)
+)
+
+
 class SqlJurisdictionIndex:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        #: an operator's district per case, read once per transaction (`assign` forgets it)
+        self._assigned: dict[int, tuple[str, datetime] | None] = {}
+
+    def forget(self) -> None:
+        self._assigned.clear()
 
     def for_case(self, case_id: int) -> set[str]:
         """An operator's latest choice wins; otherwise every confident resolution counts."""
@@ -365,15 +378,15 @@ class SqlJurisdictionIndex:
         return found | {c for c, d in latest.items() if d in districts}
 
     def assigned(self, case_id: int) -> tuple[str, datetime] | None:
-        row = self.conn.execute(
-            select(case_districts.c.district_lgd, case_districts.c.assigned_at)
-            .where(case_districts.c.case_id == case_id)
-            .order_by(case_districts.c.assigned_at.desc(), case_districts.c.id.desc())
-            .limit(1)
-        ).one_or_none()
-        return None if row is None else (str(row.district_lgd), row.assigned_at)
+        if case_id not in self._assigned:
+            row = self.conn.execute(_ASSIGNED, {"case_id": case_id}).one_or_none()
+            self._assigned[case_id] = (
+                None if row is None else (str(row.district_lgd), row.assigned_at)
+            )
+        return self._assigned[case_id]
 
     def assign(self, case_id: int, district_lgd: str, by: str, at: datetime) -> None:
+        self._assigned.pop(case_id, None)
         self.conn.execute(
             insert(case_districts).values(
                 case_id=case_id, district_lgd=district_lgd, assigned_by=by[:120], assigned_at=at

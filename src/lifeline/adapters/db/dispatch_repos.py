@@ -333,11 +333,21 @@ class SqlDispatchRepository:
     def clear_alarms(
         self, case_id: int, at: datetime, by: str, *, kind: AlarmKind | None = None
     ) -> int:
-        query = update(A).where(A.c.case_id == case_id, A.c.cleared_at.is_(None))
-        if kind is not None:
-            query = query.where(A.c.kind == kind.value)
-        result = self.conn.execute(query.values(cleared_at=at, cleared_by=by[:120]))
+        values = {"b_case_id": case_id, "b_at": at, "b_by": by[:120]}
+        if kind is None:
+            result = self.conn.execute(_CLEAR_ALARMS, values)
+        else:
+            result = self.conn.execute(_CLEAR_ALARMS_OF_KIND, {**values, "b_kind": kind.value})
         return int(result.rowcount or 0)
+
+
+# built once: every dispatch clears the case's "not dispatched" alarm
+_CLEAR_ALARMS = (
+    update(A)
+    .where(A.c.case_id == bindparam("b_case_id"), A.c.cleared_at.is_(None))
+    .values(cleared_at=bindparam("b_at"), cleared_by=bindparam("b_by"))
+)
+_CLEAR_ALARMS_OF_KIND = _CLEAR_ALARMS.where(A.c.kind == bindparam("b_kind"))
 
 
 def _alarm(r: Row[Any]) -> Alarm:

@@ -116,6 +116,8 @@ class SqlJobQueue:
     def __init__(self, conn: Connection, default_max_attempts: int = 8) -> None:
         self.conn = conn
         self.default_max_attempts = default_max_attempts
+        #: jobs added in this transaction, inserted together by `flush` before COMMIT
+        self._added: list[dict[str, Any]] = []
 
     def enqueue(
         self,
@@ -127,7 +129,40 @@ class SqlJobQueue:
         run_at: datetime | None = None,
         max_attempts: int | None = None,
     ) -> int:
-        row = {
+        row = self._row(kind, payload, now, case_id, run_at, max_attempts)
+        return int(new_id(self.conn.execute(_ENQUEUE, row)))
+
+    def add(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        now: datetime,
+        case_id: int | None = None,
+        run_at: datetime | None = None,
+        max_attempts: int | None = None,
+    ) -> None:
+        self._added.append(self._row(kind, payload, now, case_id, run_at, max_attempts))
+
+    def flush(self) -> None:
+        if self._added:
+            rows, self._added = self._added, []
+            self.conn.execute(_ENQUEUE, rows)
+
+    def forget(self) -> None:
+        """The transaction was rolled back: the jobs it added go with it."""
+        self._added.clear()
+
+    def _row(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        now: datetime,
+        case_id: int | None,
+        run_at: datetime | None,
+        max_attempts: int | None,
+    ) -> dict[str, Any]:
+        return {
             "kind": kind,
             "payload": payload,
             "case_id": case_id,
@@ -137,7 +172,6 @@ class SqlJobQueue:
             "max_attempts": max_attempts or self.default_max_attempts,
             "created_at": now,
         }
-        return int(new_id(self.conn.execute(_ENQUEUE, row)))
 
     def complete(self, job: Job, now: datetime) -> None:
         result = self.conn.execute(
@@ -148,6 +182,7 @@ class SqlJobQueue:
 
     # -- worker side ---------------------------------------------------------------------
     def claim(self, now: datetime, lease: timedelta, limit: int = 10) -> list[Job]:
+        self.flush()
         token = str(uuid.uuid4())
         rows = self.conn.execute(
             _CLAIM, {"now": now, "limit": limit, "new_token": token, "until": now + lease}
@@ -195,6 +230,7 @@ class SqlJobQueue:
         return result.rowcount == 1
 
     def stats(self) -> JobStats:
+        self.flush()
         counts: dict[str, int] = dict(self.conn.execute(_STATS).all())
         return JobStats(
             counts.get(PENDING, 0),
@@ -204,6 +240,7 @@ class SqlJobQueue:
         )
 
     def recent(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        self.flush()
         query = select(jobs).order_by(jobs.c.id.desc()).limit(limit)
         if status:
             query = query.where(jobs.c.status == status)

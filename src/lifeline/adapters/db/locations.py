@@ -69,8 +69,15 @@ class SqlLocationRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
         self._import: Any = _UNREAD  # the import in force, read once per transaction
+        #: a case's resolutions, read once per transaction (written only here: `add` forgets)
+        self._of_case: dict[int, list[StoredResolution]] = {}
+
+    def forget(self) -> None:
+        self._import = _UNREAD
+        self._of_case.clear()
 
     def add(self, alert_id: int, case_id: int, at: datetime, resolution: Resolution) -> None:
+        self._of_case.pop(case_id, None)
         result = {**resolution.as_dict(), "resolver_version": resolution.resolver_version}
         row = {
             "case_id": case_id,
@@ -89,6 +96,11 @@ class SqlLocationRepository:
         self.conn.execute(_ADD_RESOLUTION, row)
 
     def for_case(self, case_id: int) -> list[StoredResolution]:
+        if case_id not in self._of_case:
+            self._of_case[case_id] = self._read_case(case_id)
+        return list(self._of_case[case_id])
+
+    def _read_case(self, case_id: int) -> list[StoredResolution]:
         rows = self.conn.execute(_RESOLUTIONS, {"case_id": case_id}).all()
         out = []
         for row in rows:

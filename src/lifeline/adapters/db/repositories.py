@@ -114,8 +114,15 @@ _ATTACHMENTS_LISTED = (
 
 
 class SqlAlertRepository:
+    """Alerts, stored encrypted. A case's alerts are read once per transaction (the steps of
+    one alert's job each need them); alerts are written only here, which forgets them."""
+
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
+        self._of_case: dict[int, list[Alert]] = {}
+
+    def forget(self) -> None:
+        self._of_case.clear()
 
     def add(self, alert: Alert) -> Alert:
         extracted = {
@@ -161,6 +168,7 @@ class SqlAlertRepository:
             "sender_verified": bool(alert.sender_verified),
             "sender_verification": alert.sender_verification[:300],
         }
+        self._of_case.pop(alert.case_id or 0, None)
         alert.id = new_id(self.conn.execute(_ADD_ALERT, values))
         for attachment in alert.attachments:
             row = {
@@ -190,6 +198,11 @@ class SqlAlertRepository:
         )
 
     def for_case(self, case_id: int) -> list[Alert]:
+        if case_id not in self._of_case:
+            self._of_case[case_id] = self._read_case(case_id)
+        return list(self._of_case[case_id])
+
+    def _read_case(self, case_id: int) -> list[Alert]:
         rows = self.conn.execute(_ALERTS_OF_CASE, {"case_id": case_id}).all()
         found = [self._alert(row) for row in rows]
         by_id = {row.id: a for row, a in zip(rows, found, strict=True) if row.has_attachments}
@@ -269,6 +282,9 @@ _TIMELINE = (
     .where(timeline.c.case_id == bindparam("case_id"))
     .order_by(timeline.c.at, timeline.c.id)
 )
+_TIMES_OF = select(timeline.c.at).where(
+    timeline.c.case_id == bindparam("case_id"), timeline.c.kind == bindparam("kind")
+)
 _ADD_TIMELINE = insert(timeline)
 _PARTNER_IDS = select(alerts.c.partner_id).where(
     alerts.c.case_id == bindparam("case_id"), alerts.c.partner_id.is_not(None)
@@ -279,12 +295,22 @@ _attach_keys = upsert_statement(case_keys, lambda insert: insert.on_conflict_do_
 class SqlCaseRepository:
     """Cases and their timelines. Timeline entries written in a transaction are inserted
     together just before it commits (one statement instead of one per entry); the cases it
-    handed out or stored are `seen`, for the unit of work to collect their events."""
+    handed out or stored are `seen`, for the unit of work to collect their events.
+
+    A case is read once per transaction: `get` hands out the same object again (the steps of
+    one alert's job share it), unless a row lock is asked for that the first read did not take
+    (PostgreSQL; SQLite's writer holds the whole database from BEGIN)."""
 
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
+        self._row_locks = conn.dialect.name == "postgresql"
+        #: case id -> (the case handed out, whether its row is locked by this transaction)
+        self._loaded: dict[int, tuple[Case, bool]] = {}
         self._pending: list[dict[str, Any]] = []
         self.seen: list[Case] = []
+        #: `times_of` as stored before this transaction, and what it wrote since
+        self._times: dict[tuple[int, str], set[datetime]] = {}
+        self._written: list[tuple[int, str, datetime]] = []
 
     def _see(self, case: Case) -> Case:
         if not any(case is c for c in self.seen):
@@ -296,15 +322,21 @@ class SqlCaseRepository:
         values["version"] = 1
         case.id = new_id(self.conn.execute(_ADD_CASE, values))
         case.version = 1
+        self._loaded[case.id] = (case, True)
         self._flush_timeline(case)
         return self._see(case)
 
     def get(self, case_id: int, *, for_update: bool = False) -> Case:
+        held = self._loaded.get(case_id)
+        if held is not None and (held[1] or not for_update):
+            return held[0]
         query = _CASE_FOR_UPDATE if for_update else _CASE
         row = self.conn.execute(query, {"case_id": case_id}).one_or_none()
         if row is None:
             raise NotFound(f"case {case_id} not found")
-        return self._case(row)
+        case = self._case(row)
+        self._loaded[case_id] = (case, for_update or not self._row_locks)
+        return case
 
     def levels_and_traces(
         self, case_ids: set[int]
@@ -326,6 +358,7 @@ class SqlCaseRepository:
         if result.rowcount != 1:
             raise ConcurrentWrite(f"case {case.id} was changed by someone else; try again")
         case.version += 1
+        self._loaded[case.id] = (case, True)  # the UPDATE holds its row now
         self._flush_timeline(case)
         self._see(case)
 
@@ -377,6 +410,13 @@ class SqlCaseRepository:
             )
             for r in rows
         ]
+
+    def times_of(self, case_id: int, kind: str) -> set[datetime]:
+        key = (case_id, kind)
+        if key not in self._times:  # read once: this transaction's own entries are added below
+            stored = self.conn.execute(_TIMES_OF, {"case_id": case_id, "kind": kind}).scalars()
+            self._times[key] = set(stored)
+        return self._times[key] | {at for c, k, at in self._written if (c, k) == key}
 
     def note(self, case_id: int, entry: TimelineEntry) -> None:
         self._insert_timeline(case_id, [entry])
@@ -449,6 +489,7 @@ class SqlCaseRepository:
 
     def _insert_timeline(self, case_id: int, entries: list[TimelineEntry]) -> None:
         """Queue entries for `flush_timeline`, in order."""
+        self._written.extend((case_id, e.kind, e.at) for e in entries)
         self._pending.extend(
             {
                 "case_id": case_id,
@@ -467,6 +508,9 @@ class SqlCaseRepository:
     def discard_timeline(self) -> None:
         """Forget the queued entries (the transaction is rolled back)."""
         self._pending.clear()
+        self._times.clear()
+        self._written.clear()
+        self._loaded.clear()
 
     def flush_timeline(self) -> None:
         """Write the queued timeline entries in one statement (the unit of work calls this

@@ -86,7 +86,13 @@ WRITE_LOCK_TIMEOUT = 30.0
 class SqlUnitOfWork:
     """Enter to begin a transaction; `commit()` to keep it. Leaving without commit rolls back.
     Before COMMIT, the new events of the cases and plans its repositories saw become outbox
-    rows (`outbox`; without one they are dropped, as with no webhook configured)."""
+    rows (`outbox`; without one they are dropped, as with no webhook configured), and the jobs
+    it added are inserted in one statement.
+
+    The steps of one alert read the same rows: a case's alerts, assessments and resolutions,
+    its assigned district and the audit chain's head are read once per transaction and kept
+    by their repository, the only writer of those rows in a transaction (the retention purge,
+    which erases fields of them too, reads none of them back in its transactions)."""
 
     conn: Connection
     cases: CaseRepository
@@ -160,15 +166,15 @@ class SqlUnitOfWork:
         self.conn = conn
         self._tx = conn.begin()
         self.cases = self._case_repo = SqlCaseRepository(conn, self.keys)
-        self.alerts = SqlAlertRepository(conn, self.keys)
+        self.alerts = self._alerts = SqlAlertRepository(conn, self.keys)
         self.subjects = SqlSubjectRepository(conn, self.keys)
         self.partners = SqlPartnerRepository(conn, self.keys)
         self.users = SqlUserRepository(conn, self.keys)
-        self.jobs = SqlJobQueue(conn, self.job_max_attempts)
-        self.audit = SqlAuditLog(conn, self.audit_key)
+        self.jobs = self._jobs = SqlJobQueue(conn, self.job_max_attempts)
+        self.audit = self._audit = SqlAuditLog(conn, self.audit_key)
         self.idempotency = SqlIdempotencyStore(conn)
         self.signatures = SqlSignatureLedger(conn)
-        self.locations = SqlLocationRepository(conn, self.keys)
+        self.locations = self._locations = SqlLocationRepository(conn, self.keys)
         self.receipts = SqlIntakeReceipts(conn, self.keys)
         self.quarantine = SqlQuarantine(conn, self.keys)
         self.senders = SqlPartnerSenders(conn)
@@ -178,10 +184,10 @@ class SqlUnitOfWork:
         self.sessions = SqlSessionStore(conn)
         self.profiles = SqlProfileStore(conn)
         self.sign_ins = SqlSignInLog(conn)
-        self.jurisdictions = SqlJurisdictionIndex(conn)
+        self.jurisdictions = self._jurisdictions = SqlJurisdictionIndex(conn)
         self.aftercare = self._aftercare_repo = SqlAftercareRepository(conn, self.keys)
         self.reports = SqlReportSource(conn)
-        self.assessments = SqlAssessmentRepository(conn, self.keys)
+        self.assessments = self._assessments = SqlAssessmentRepository(conn, self.keys)
         self.dispatches = SqlDispatchRepository(conn, self.keys)
         self.sms_ack_failures = SqlSmsAckFailures(conn, self.keys)
         self.monitoring = SqlMonitoringStore(conn, self.keys)
@@ -233,9 +239,20 @@ class SqlUnitOfWork:
         if self.outbox is not None:
             self.outbox.write(self.jobs, events)
         self._case_repo.flush_timeline()
+        self._jobs.flush()
         self._tx.commit()
 
     def rollback(self) -> None:
+        # what this transaction read or wrote is gone: the next one reads it again
+        for repo in (
+            self._alerts,
+            self._assessments,
+            self._audit,
+            self._locations,
+            self._jurisdictions,
+            self._jobs,
+        ):
+            repo.forget()
         self._case_repo.discard_timeline()
         self._case_repo.seen.clear()
         self._aftercare_repo.seen.clear()

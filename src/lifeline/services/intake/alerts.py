@@ -16,7 +16,7 @@ from lifeline.domain.model import Actor, Case
 from lifeline.services.access.authorisation import require
 from lifeline.services.context import Context
 from lifeline.services.intake.ports import IdempotencyRecord
-from lifeline.services.job_types import AlertJob, CaseJob, JobKind, enqueue
+from lifeline.services.job_types import AlertJob, AlertSteps, CaseJob, JobKind, enqueue
 from lifeline.services.ports import ConcurrentWrite, UnitOfWork
 
 
@@ -148,8 +148,14 @@ def _store(ctx: Context, uow: UnitOfWork, cmd: ReceiveAlert, digest: str) -> Rec
         case.opened_by(alert)
         _schedule_deadline(ctx, uow, case)
     assert alert.id is not None
-    for kind in ctx.config.alert_jobs:
-        enqueue(uow.jobs, kind, AlertJob(alert.id, case.id), now=ctx.clock.now(), case_id=case.id)
+    steps = ctx.config.alert_jobs
+    if ctx.config.one_alert_job and steps:
+        work = AlertSteps(alert.id, case.id, [str(kind) for kind in steps])
+        enqueue(uow.jobs, JobKind.PROCESS_ALERT, work, now=ctx.clock.now(), case_id=case.id)
+    else:
+        for kind in steps:
+            job = AlertJob(alert.id, case.id)
+            enqueue(uow.jobs, kind, job, now=ctx.clock.now(), case_id=case.id)
     uow.cases.attach_keys(case.id, keys, alert.received_at)
     uow.cases.save(case)
     uow.audit.append(

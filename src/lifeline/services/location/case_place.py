@@ -193,6 +193,6 @@ def case_place(uow: UnitOfWork, case_id: int, home_state: str) -> CasePlace:
     """The case's one place, read in the caller's transaction (`home_state`: the service
     configuration's, the state of the districts an operator may assign)."""
     found = resolutions_of(uow, case_id)
-    stf_at = {t.at for t in uow.cases.timeline(case_id) if t.kind == "trace_answered"}
+    stf_at = uow.cases.times_of(case_id, "trace_answered")
     operator = operator_answer(uow, case_id, found, home_state)
     return choose_place(found, stf_at=stf_at, operator=operator)
