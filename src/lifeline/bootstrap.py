@@ -13,6 +13,7 @@ import gc
 import importlib
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -87,6 +88,8 @@ class Lifeline:
     #: how DKIM keys are looked up in DNS (None: dnspython); tests give a local table
     dkim_dns_lookup: Callable[..., bytes | None] | None = None
     _worker_engine_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: where a job sending several messages sends all but the first (threads start when used)
+    _send_pool: ThreadPoolExecutor | None = None
 
     @property
     def clock(self) -> Clock:
@@ -97,16 +100,24 @@ class Lifeline:
         commits do not wait for the disk (a job lost in a power cut is run again; intake and
         staff actions keep using `ctx`, whose commits do)."""
         factory = self.ctx.uow
-        if self.settings.worker_durable_commits or not isinstance(factory, SqlUnitOfWorkFactory):
-            return self.ctx
         with self._worker_engine_lock:
+            if self._send_pool is None:
+                self._send_pool = ThreadPoolExecutor(
+                    max_workers=2 * self.settings.notify_threads,
+                    thread_name_prefix="lifeline-send-more",
+                )
+            ctx = replace(self.ctx, send_pool=self._send_pool)
+            if self.settings.worker_durable_commits or not isinstance(
+                factory, SqlUnitOfWorkFactory
+            ):
+                return ctx
             if self._worker_engine is None:
                 self._worker_engine = make_engine(
                     self.settings.database_url,
                     sqlite_synchronous=self.settings.sqlite_synchronous,
                     durable=False,
                 )
-        return replace(self.ctx, uow=factory.on(self._worker_engine))
+        return replace(ctx, uow=factory.on(self._worker_engine))
 
     # Imported when first used (PLC0415 below): the modules are heavy to import (alembic, dkimpy,
     # aiosmtpd, imapclient, nats-py, matplotlib) and most commands need none of them.
@@ -337,7 +348,9 @@ class Lifeline:
     def dispose(self) -> None:
         close = getattr(self.ctx.channels, "close", None)
         if close is not None:
-            close()  # the pooled HTTP client of the UP-112 adapter
+            close()  # the pooled HTTP clients of the channel adapters
+        if self._send_pool is not None:
+            self._send_pool.shutdown(wait=True)
         self.engine.dispose()
         if self._worker_engine is not None:
             self._worker_engine.dispose()

@@ -75,6 +75,12 @@ class FakeDispatches:
             raise NotFound(f"notification {notification_id} not found")
         return copy.deepcopy(self.s.notifications[notification_id])
 
+    def notifications(
+        self, notification_ids: Collection[int], *, for_update: bool = False
+    ) -> list[Notification]:
+        wanted = sorted(set(notification_ids))
+        return [copy.deepcopy(self.s.notifications[i]) for i in wanted if i in self.s.notifications]
+
     def save_notification(self, notification: Notification) -> None:
         assert notification.id is not None
         self.s.notifications[notification.id] = copy.deepcopy(notification)

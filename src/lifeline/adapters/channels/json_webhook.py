@@ -1,0 +1,196 @@
+"""Posting a message to a ``json://`` / ``jsons://`` webhook over one pooled HTTP client.
+
+Apprise's JSON plugin makes a plugin object, an `Apprise`, a captured log and a `requests`
+connection for every message it sends: most of the CPU of a message that has already been
+composed, and a new TCP connection each time. For the URLs whose options this module knows,
+`JsonWebhookClient` sends the very same request over one pooled, thread-safe httpx client
+instead; apprise still reads the URL (once, when the channel is first seen: `json_target`), so
+its syntax is apprise's: basic auth as ``user:password@``, ``?+Header=value`` headers,
+``?-param=value`` query parameters, ``?:field=value`` payload fields (renaming a field when it
+names one of apprise's, dropping it when empty), ``?method=``, ``?verify=no``, ``?redirect=no``.
+A URL with any other option (``format``, ``overflow``, ``emojis``...), or a user without a
+password, keeps going through apprise, which knows what that option does.
+
+The body is apprise's: ``{version, title, message, attachments, type}`` plus Lifeline's fields
+(`apprise_sender` describes them), as ``json.dumps`` writes it; the headers are apprise's
+``User-Agent`` and ``Content-Type`` plus the URL's and ``Idempotency-Key``. A test sends the
+same message both ways and compares what the receiver got.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+from apprise.plugins.custom_json import NotifyJSON
+
+from lifeline.services.dispatch.ports import DeliveryResult, OutgoingMessage
+
+#: query options of a json:// URL this module sends as apprise would (the rest: apprise);
+#: `rto`/`cto` are apprise's socket timeouts, which Lifeline replaces by the send's timeout
+KNOWN_OPTIONS = frozenset({"method", "verify", "redirect", "rto", "cto"})
+
+
+@dataclass(frozen=True)
+class JsonTarget:
+    """Everything about a json:// URL needed to post to it, read once from apprise's plugin."""
+
+    method: str
+    endpoint: str
+    params: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, str], ...]
+    #: the URL's `:field=value` entries (applied after Lifeline's fields, so they win)
+    fields: tuple[tuple[str, str], ...]
+    auth: tuple[str, str] | None
+    verify: bool
+    redirects: bool
+    user_agent: str
+    version: str
+    service: str
+    title_limit: int
+    body_limit: int
+
+
+def json_target(url: str, plugin: Any) -> JsonTarget | None:
+    """The target of a json:// or jsons:// URL that apprise parsed into `plugin`, or None if
+    the URL uses an option this module does not send as apprise would."""
+    if type(plugin) is not NotifyJSON:
+        return None
+    for key, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True):
+        if key[:1] not in ("+", "-", ":") and key.lower() not in KNOWN_OPTIONS:
+            return None
+    if plugin.user and plugin.password is None:
+        return None  # requests would send the password "None"; leave that to apprise
+    if int(plugin.title_maxlen) <= 0 or int(plugin.body_max_line_count) > 0:
+        return None
+    if getattr(plugin.asset, "_payload_max_size", 0) or plugin.overflow_mode != "upstream":
+        return None
+    scheme = "https" if plugin.secure else "http"
+    port = f":{plugin.port}" if isinstance(plugin.port, int) else ""
+    return JsonTarget(
+        method=str(plugin.method),
+        endpoint=f"{scheme}://{plugin.host}{port}{plugin.fullpath}",
+        params=tuple((str(k), str(v)) for k, v in plugin.params.items()),
+        headers=tuple((str(k), str(v)) for k, v in plugin.headers.items()),
+        fields=tuple((str(k), str(v)) for k, v in plugin.payload_extras.items()),
+        auth=(str(plugin.user), str(plugin.password)) if plugin.user else None,
+        verify=bool(plugin.verify_certificate),
+        redirects=bool(plugin.redirects),
+        user_agent=str(plugin.app_id),
+        version=str(plugin.json_version),
+        service=str(plugin.service_name),
+        title_limit=int(plugin.title_maxlen),
+        body_limit=int(plugin.body_maxlen),
+    )
+
+
+def json_payload(target: JsonTarget, message: OutgoingMessage) -> dict[str, Any]:
+    """The body apprise's JSON plugin would post for `message` (see the module docstring)."""
+    full = len(message.title) + 2 + len(message.body)
+    if full > target.body_limit:
+        title, body = "", message.short
+    else:
+        title, body = message.title, message.body
+    payload: dict[str, Any] = {
+        "version": target.version,
+        "title": title.strip(),
+        "message": body.rstrip(),
+        "attachments": [],
+        "type": "info",
+    }
+    extras: dict[str, Any] = {
+        "notification_id": message.notification_id,
+        "case_id": message.case_id,
+        "ack_url": message.ack_url,
+        "ack_code": message.ack_code,
+        "incident": message.incident,
+        **dict(target.fields),
+    }
+    for key, value in extras.items():
+        if key in payload:  # apprise's rule: `:title=subject` renames, `:title=` drops
+            if value:
+                payload[value] = payload[key]
+            del payload[key]
+        else:
+            payload[key] = value
+    return payload
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+class JsonWebhookClient:
+    """Posts `OutgoingMessage`s to `JsonTarget`s; one pooled client per certificate setting."""
+
+    def __init__(self) -> None:
+        self._clients: dict[bool, httpx.Client] = {}
+        self._lock = threading.Lock()
+
+    def _client(self, verify: bool) -> httpx.Client:
+        with self._lock:
+            client = self._clients.get(verify)
+            if client is None:
+                client = self._clients[verify] = httpx.Client(verify=verify)
+            return client
+
+    def send(self, target: JsonTarget, message: OutgoingMessage, timeout: float) -> DeliveryResult:
+        service = target.service
+        headers = {"User-Agent": target.user_agent, "Content-Type": "application/json"}
+        headers.update(target.headers)
+        headers.setdefault("Idempotency-Key", f"lifeline-notification-{message.notification_id}")
+        body = json.dumps(json_payload(target, message))
+        try:
+            response = self._client(target.verify).request(
+                target.method,
+                target.endpoint,
+                content=body.encode(),
+                params=target.params or None,
+                headers=headers,
+                auth=target.auth,
+                timeout=httpx.Timeout(timeout),
+                follow_redirects=target.redirects,
+            )
+        except httpx.TimeoutException:
+            return DeliveryResult(False, f"{service}: timeout after {timeout:g} s", True)
+        except httpx.ConnectError as exc:
+            return DeliveryResult(False, f"{service}: {_connect_failure(exc)}", _retryable(exc))
+        except httpx.HTTPError as exc:
+            return DeliveryResult(False, f"{service}: {type(exc).__name__}", True)
+        status = response.status_code
+        if 200 <= status < 300:
+            return DeliveryResult(True, f"{service}: delivered")
+        retryable = status >= 500 or status in (408, 429)
+        return DeliveryResult(
+            False, f"{service}: HTTP {status} {_phrase(status)}".rstrip(), retryable
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
+
+def _connect_failure(exc: httpx.ConnectError) -> str:
+    text = str(exc).lower()
+    if "refused" in text or "errno 111" in text:
+        return "connection refused"
+    if "certificate" in text or "ssl" in text or "tls" in text:
+        return "TLS error"
+    if "name or service not known" in text or "getaddrinfo" in text or "resolution" in text:
+        return "host name not found"
+    return "cannot connect"
+
+
+def _retryable(exc: httpx.ConnectError) -> bool:
+    """A certificate error stays one until someone fixes it; anything else may pass."""
+    return _connect_failure(exc) != "TLS error"
