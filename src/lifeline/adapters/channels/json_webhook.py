@@ -24,7 +24,7 @@ import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import httpx
 from apprise.plugins.custom_json import NotifyJSON
@@ -61,8 +61,9 @@ def json_target(url: str, plugin: Any) -> JsonTarget | None:
     the URL uses an option this module does not send as apprise would."""
     if type(plugin) is not NotifyJSON:
         return None
-    for key, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True):
-        if key[:1] not in ("+", "-", ":") and key.lower() not in KNOWN_OPTIONS:
+    for part in urlsplit(url).query.split("&"):  # not parse_qsl: "+" is apprise's, not a space
+        key = unquote(part.partition("=")[0]).strip()
+        if key and key[:1] not in ("+", "-", ":") and key.lower() not in KNOWN_OPTIONS:
             return None
     if plugin.user and plugin.password is None:
         return None  # requests would send the password "None"; leave that to apprise
