@@ -85,6 +85,10 @@ class FakeDispatches:
         assert notification.id is not None
         self.s.notifications[notification.id] = copy.deepcopy(notification)
 
+    def save_notifications(self, changed: Collection[Notification]) -> None:
+        for notification in changed:
+            self.save_notification(notification)
+
     def notifications_for_case(self, case_id: int) -> list[Notification]:
         listed = [copy.deepcopy(n) for n in self.s.notifications.values() if n.case_id == case_id]
         for n in listed:

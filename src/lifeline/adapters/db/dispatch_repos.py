@@ -223,6 +223,11 @@ class SqlDispatchRepository:
         assert n.id is not None
         self.conn.execute(_SAVE_NOTIFICATION, {"b_id": n.id, **self._n_values(n)})
 
+    def save_notifications(self, changed: Collection[Notification]) -> None:
+        rows = [{"b_id": n.id, **self._n_values(n)} for n in changed]
+        if rows:
+            self.conn.execute(_SAVE_NOTIFICATION, rows)  # one executemany
+
     def notifications_for_case(self, case_id: int) -> list[Notification]:
         rows = self.conn.execute(_CASE_NOTIFICATIONS, {"b_case_id": case_id}).all()
         return [self._notification(r) for r in rows]

@@ -67,6 +67,10 @@ def without_recipients(detail: str) -> str:
     return _NUMBER.sub("<number>", _ADDRESS.sub("<address>", detail))
 
 
+#: how long after a job's first answer the others are waited for, to record them together;
+#: an endpoint slower than that has the deliveries before it recorded first
+RECORD_TOGETHER_SECONDS = 0.25
+
 #: seconds before retrying the same channel, by attempt (then the next channel is tried)
 RETRY_BACKOFF = (1.0, 3.0, 10.0)
 
@@ -148,6 +152,8 @@ def send_all(ctx: Context, job: Job, notification_ids: list[int]) -> None:
         # all on the pool, this thread records: a slow first endpoint holds up nobody
         later = [pool.submit(deliver, item) for item in outgoing]
         wait(later, return_when=FIRST_COMPLETED)
+        # answers close together are recorded in one transaction (each keeps its own time)
+        wait(later, timeout=RECORD_TOGETHER_SECONDS)
     else:
         answered = [deliver(item) for item in outgoing]
     while True:
@@ -206,14 +212,17 @@ def record_attempts(ctx: Context, job: Job, sent: list[_Sent], *, complete: bool
             n.id: n for n in repo.notifications([s.notification_id for s in sent], for_update=True)
         }
         retries: dict[float, list[int]] = {}
+        changed: list[Notification] = []
         for s in sent:
             n = locked.get(s.notification_id)
             if n is None or n.state is not NotificationState.QUEUED:
                 continue  # gone, or recorded by another run of this job meanwhile
             delay = _record_one(ctx, uow, n, s, cases.get(n.case_id))
+            changed.append(n)
             if delay is not None:
                 assert n.id is not None
                 retries.setdefault(delay, []).append(n.id)
+        repo.save_notifications(changed)
         for delay, ids in sorted(retries.items()):
             enqueue(
                 uow.jobs,
@@ -232,7 +241,8 @@ def record_attempts(ctx: Context, job: Job, sent: list[_Sent], *, complete: bool
 def _record_one(
     ctx: Context, uow: UnitOfWork, n: Notification, s: _Sent, case: Case | None
 ) -> float | None:
-    """Record one attempt on `n` (saved); the seconds until its retry, None if none."""
+    """Record one attempt on `n` (the caller saves it); the seconds until its retry, None if
+    none."""
     assert ctx.channels is not None
     via = ctx.channels.describe(s.url)
     result, at = s.result, s.at
@@ -245,7 +255,6 @@ def _record_one(
         via,
         ctx.config.channel_attempts,
     )
-    uow.dispatches.save_notification(n)
     # the contact by role: their name stays in the notification, never in a summary
     who = f"{contact_label(n.contact_role)} ({n.unit_id})"
     if action == "done":
