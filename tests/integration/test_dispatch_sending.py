@@ -252,3 +252,33 @@ def test_a_job_written_before_the_change_still_sends_its_one_message(
     drain(lifeline)  # the retry finds it delivered
     assert units.hits["/station"] == 2  # the 503, then the old job's delivery
     assert all(j["status"] == "done" for j in send_jobs(lifeline, case_id))
+
+
+def test_every_contact_of_a_unit_failing_in_one_job_alarms_the_smc_once(
+    lifeline: Lifeline, units: Units
+) -> None:
+    """Both of the station's contacts refuse (HTTP 404, not worth retrying) in the same job:
+    the unit is unreachable, so the SMC is alarmed, once."""
+    station = units.url("/station")
+    overlay = registry_overlay(
+        station, units.url("/smc"), cell=units.url("/cell"), up112=units.url("/up112")
+    ).replace(
+        f"    channels: [{station}]\n",
+        f"    channels: [{station}]\n  - name: SHO\n    role: sho\n"
+        f"    channels: [{units.url('/station-sho')}]\n",
+        1,
+    )
+    import_overlay(lifeline, overlay)
+    units.status["/station"] = units.status["/station-sho"] = 404
+    case_id = take_alert(lifeline, "unreachable")
+    drain(lifeline)
+    with lifeline.ctx.uow(readonly=True) as uow:
+        found = uow.dispatches.notifications_for_case(case_id)
+        alarms = uow.dispatches.open_alarms({case_id})
+    to_station = [n for n in found if n.unit_id == STATION]
+    assert len(to_station) == 2
+    assert all(n.state is NotificationState.FAILED for n in to_station)
+    assert [a.kind.value for a in alarms] == ["delivery_failed"]
+    assert units.hits["/smc"] == 1  # the SMC's contact was told
+    (first, *_) = send_jobs(lifeline, case_id)
+    assert len(first["payload"]["notification_ids"]) == 4  # both contacts, the cell, UP-112

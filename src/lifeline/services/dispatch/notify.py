@@ -223,6 +223,9 @@ def record_attempts(ctx: Context, job: Job, sent: list[_Sent], *, complete: bool
                 assert n.id is not None
                 retries.setdefault(delay, []).append(n.id)
         repo.save_notifications(changed)
+        for n in changed:  # once all are saved: two contacts of a unit failing together alarm
+            if n.state is NotificationState.FAILED:
+                _alarm_if_nobody_left(ctx, uow, n, now)
         for delay, ids in sorted(retries.items()):
             enqueue(
                 uow.jobs,
@@ -297,7 +300,6 @@ def _record_one(
         via=via,
         error=result.detail,
     )
-    _alarm_if_nobody_left(ctx, uow, n, at)
     return None
 
 
