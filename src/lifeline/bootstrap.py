@@ -337,13 +337,17 @@ class Lifeline:
         return write_state_export(export)
 
     def warm_up(self, *, locator: bool = True) -> None:
-        """Load the location resolver and the triage model now (about 1-2 s), so the first job
-        that needs them does not hold a write transaction, and so intake, while they load.
-        `locator=False`: the model only (a monitoring consumer never resolves places)."""
+        """Load the location resolver, the triage model and the notification channels now
+        (about 1-2 s), so the first job that needs them does not hold a write transaction, and
+        so intake, while they load. `locator=False`: the model only (a monitoring consumer
+        never resolves places nor sends messages)."""
         if locator and isinstance(self.ctx.locator, LazyGeoLocator):
             self.ctx.locator.warm()
         if isinstance(self.ctx.classifier, LazyRiskClassifier):
             _ = self.ctx.classifier.model
+        channels = getattr(self.ctx.channels, "inner", self.ctx.channels)
+        if locator and isinstance(channels, LazyNotificationChannels):
+            channels.warm()  # apprise's plugins: about half a second at the first message
 
     def dispose(self) -> None:
         close = getattr(self.ctx.channels, "close", None)
