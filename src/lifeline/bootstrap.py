@@ -13,6 +13,7 @@ import gc
 import importlib
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -90,6 +91,8 @@ class Lifeline:
     #: how DKIM keys are looked up in DNS (None: dnspython); tests give a local table
     dkim_dns_lookup: Callable[..., bytes | None] | None = None
     _worker_engine_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: where a job sending several messages sends all but the first (threads start when used)
+    _send_pool: ThreadPoolExecutor | None = None
 
     @property
     def clock(self) -> Clock:
@@ -100,16 +103,24 @@ class Lifeline:
         commits do not wait for the disk (a job lost in a power cut is run again; intake and
         staff actions keep using `ctx`, whose commits do)."""
         factory = self.ctx.uow
-        if self.settings.worker_durable_commits or not isinstance(factory, SqlUnitOfWorkFactory):
-            return self.ctx
         with self._worker_engine_lock:
+            if self._send_pool is None:
+                self._send_pool = ThreadPoolExecutor(
+                    max_workers=2 * self.settings.notify_threads,
+                    thread_name_prefix="lifeline-send-more",
+                )
+            ctx = replace(self.ctx, send_pool=self._send_pool)
+            if self.settings.worker_durable_commits or not isinstance(
+                factory, SqlUnitOfWorkFactory
+            ):
+                return ctx
             if self._worker_engine is None:
                 self._worker_engine = make_engine(
                     self.settings.database_url,
                     sqlite_synchronous=self.settings.sqlite_synchronous,
                     durable=False,
                 )
-        return replace(self.ctx, uow=factory.on(self._worker_engine))
+        return replace(ctx, uow=factory.on(self._worker_engine))
 
     # Imported when first used (PLC0415 below): the modules are heavy to import (alembic, dkimpy,
     # aiosmtpd, imapclient, nats-py, matplotlib) and most commands need none of them.
@@ -329,18 +340,24 @@ class Lifeline:
         return write_state_export(export)
 
     def warm_up(self, *, locator: bool = True) -> None:
-        """Load the location resolver and the triage model now (about 1-2 s), so the first job
-        that needs them does not hold a write transaction, and so intake, while they load.
-        `locator=False`: the model only (a monitoring consumer never resolves places)."""
+        """Load the location resolver, the triage model and the notification channels now
+        (about 1-2 s), so the first job that needs them does not hold a write transaction, and
+        so intake, while they load. `locator=False`: the model only (a monitoring consumer
+        never resolves places nor sends messages)."""
         if locator and isinstance(self.ctx.locator, LazyGeoLocator):
             self.ctx.locator.warm()
         if isinstance(self.ctx.classifier, LazyRiskClassifier):
             _ = self.ctx.classifier.model
+        channels = getattr(self.ctx.channels, "inner", self.ctx.channels)
+        if locator and isinstance(channels, LazyNotificationChannels):
+            channels.warm()  # apprise's plugins: about half a second at the first message
 
     def dispose(self) -> None:
         close = getattr(self.ctx.channels, "close", None)
         if close is not None:
-            close()  # the pooled HTTP client of the UP-112 adapter
+            close()  # the pooled HTTP clients of the channel adapters
+        if self._send_pool is not None:
+            self._send_pool.shutdown(wait=True)
         self.engine.dispose()
         if self._worker_engine is not None:
             self._worker_engine.dispose()

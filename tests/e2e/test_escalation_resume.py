@@ -242,9 +242,10 @@ def test_a_worker_killed_mid_escalation_resumes_it_without_sending_any_step_twic
         try:
             with app.ctx.uow(readonly=True) as uow:
                 held = [
-                    j["payload"]["notification_id"]
+                    n
                     for j in uow.jobs.recent("running", 1000)
-                    if j["kind"] == JobKind.SEND_NOTIFICATION
+                    if j["kind"] == JobKind.SEND_NOTIFICATIONS
+                    for n in j["payload"]["notification_ids"]
                 ]
         finally:
             app.dispose()

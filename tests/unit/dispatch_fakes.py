@@ -75,9 +75,19 @@ class FakeDispatches:
             raise NotFound(f"notification {notification_id} not found")
         return copy.deepcopy(self.s.notifications[notification_id])
 
+    def notifications(
+        self, notification_ids: Collection[int], *, for_update: bool = False
+    ) -> list[Notification]:
+        wanted = sorted(set(notification_ids))
+        return [copy.deepcopy(self.s.notifications[i]) for i in wanted if i in self.s.notifications]
+
     def save_notification(self, notification: Notification) -> None:
         assert notification.id is not None
         self.s.notifications[notification.id] = copy.deepcopy(notification)
+
+    def save_notifications(self, changed: Collection[Notification]) -> None:
+        for notification in changed:
+            self.save_notification(notification)
 
     def notifications_for_case(self, case_id: int) -> list[Notification]:
         listed = [copy.deepcopy(n) for n in self.s.notifications.values() if n.case_id == case_id]

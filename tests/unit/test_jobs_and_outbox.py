@@ -78,6 +78,7 @@ def test_stored_kinds_are_unchanged() -> None:
         "check_followup_recorded",
         "retention_purge",
         "process_alert",
+        "send_notifications",
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -102,3 +103,6 @@ class Context:
     audit: AuditTrust | None = None
     #: the demo inbox (`demo://` channels), in demo mode only (LIFELINE_DEMO); None otherwise
     demo_inbox: DemoInbox | None = None
+    #: threads on which a job sending several messages sends all but the first, so a slow
+    #: endpoint never holds up the others (None: one after the other)
+    send_pool: Executor | None = None

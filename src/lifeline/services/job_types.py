@@ -37,6 +37,7 @@ class JobKind(StrEnum):
     CHECK_FOLLOWUP_RECORDED = "check_followup_recorded"
     RETENTION_PURGE = "retention_purge"
     PROCESS_ALERT = "process_alert"
+    SEND_NOTIFICATIONS = "send_notifications"
 
 
 class PermanentJobError(Exception):
@@ -105,6 +106,15 @@ class NotificationJob:
 
 
 @dataclass(frozen=True)
+class NotificationsJob:
+    """Send the notifications of one case written in one transaction (the first messages to
+    every unit a case is dispatched to, an escalation step's, an SMC alarm's): each is sent,
+    retried and recorded on its own; one job, one read and one record for all of them."""
+
+    notification_ids: list[int]
+
+
+@dataclass(frozen=True)
 class CheckInJob:
     """A follow-up check-in of an aftercare plan falls due."""
 
@@ -143,6 +153,7 @@ PAYLOADS: dict[JobKind, type] = {
     JobKind.CHECK_DESK_ATTENDED: DeskJob,
     JobKind.CHECK_FOLLOWUP_RECORDED: CheckInJob,
     JobKind.SEND_NOTIFICATION: NotificationJob,
+    JobKind.SEND_NOTIFICATIONS: NotificationsJob,
     JobKind.FOLLOW_UP_DUE: CheckInJob,
     JobKind.DELIVER_EVENT: EventJob,
     JobKind.SEND_AUDIT_CHECKPOINT: CheckpointJob,

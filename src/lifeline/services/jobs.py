@@ -21,7 +21,7 @@ from lifeline.services.dispatch.escalations import (
     consider_dispatch,
     escalation_step,
 )
-from lifeline.services.dispatch.notify import send_notification
+from lifeline.services.dispatch.notify import send_notification, send_notifications
 from lifeline.services.dispatch.relocation import resolve_location
 from lifeline.services.job_spec import (
     FreeJobHandler,
@@ -153,6 +153,7 @@ TRANSACTIONAL: tuple[JobSpec[Any], ...] = (
 #: handlers that open their own transactions (they call the network and must hold no lock, or,
 #: as the retention purge, work in many small ones) and complete their job themselves
 FREE: tuple[FreeJobSpec[Any], ...] = (
+    send_notifications,
     send_notification,
     deliver_event,
     send_audit_checkpoint,

@@ -38,6 +38,11 @@ class LazyNotificationChannels:
                 self._built = AppriseNotificationChannels(**self._options)
             return self._built
 
+    def warm(self) -> None:
+        """Build the channels and load apprise's plugins now (a server or worker starting),
+        so the first message of the first case does not wait for them."""
+        self.channels.check("json://127.0.0.1/")
+
     def send(self, url: str, message: OutgoingMessage, *, timeout: float) -> DeliveryResult:
         return self.channels.send(url, message, timeout=timeout)
 

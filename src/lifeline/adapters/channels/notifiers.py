@@ -1,6 +1,8 @@
 """Lifeline's notification channels: every apprise URL scheme (SMS gateways, e-mail, Telegram,
 WhatsApp, JSON webhooks...) and ``up112://`` / ``up112s://`` incident endpoints, behind one
-circuit breaker per provider. Implements `lifeline.services.dispatch.ports.NotificationChannels`.
+circuit breaker per provider. JSON webhooks go over a pooled HTTP client rather than apprise
+(`json_webhook`: the same request, a fraction of the CPU). Implements
+`lifeline.services.dispatch.ports.NotificationChannels`.
 
 A provider is what `describe` shows: scheme and host (and port) for self-hosted endpoints
 (``json://127.0.0.1:8099``, ``smseagle://10.0.0.5``, ``mailto://smtp.up.police``), the scheme
@@ -31,6 +33,7 @@ from lifeline.adapters.channels.apprise_sender import (
     privacy_url,
 )
 from lifeline.adapters.channels.breaker import Admission, BreakerState, CircuitBreakers
+from lifeline.adapters.channels.json_webhook import JsonTarget, JsonWebhookClient, json_target
 from lifeline.adapters.channels.redaction import (
     SEEN_SECRETS,
     candidate_secrets,
@@ -67,6 +70,8 @@ class ChannelInfo:
     secrets: tuple[str, ...]
     problem: str | None = None
     up112: Up112Target | None = None
+    #: a json:// URL sent by the pooled client rather than apprise (json_webhook.py)
+    json: JsonTarget | None = None
 
 
 def _visible_hostport(url: str, visible: str | None) -> str:
@@ -103,6 +108,7 @@ class AppriseNotificationChannels:
         self.asset = make_asset()
         self.apprise = AppriseSender(self.asset)
         self.up112_client = Up112Client(verify_tls=verify_tls)
+        self.json_client = JsonWebhookClient()
         self.breakers = CircuitBreakers(failure_threshold, reset_after, clock)
         self.clock = clock
         self.now = now
@@ -123,6 +129,8 @@ class AppriseNotificationChannels:
         try:
             if info.up112 is not None:
                 result = self.up112_client.send(info.up112, message, timeout)
+            elif info.json is not None:
+                result = self.json_client.send(info.json, message, timeout)
             else:
                 result = self.apprise.send(url.strip(), message, timeout)
         except Exception as exc:  # a channel reports failure; it never raises into dispatch
@@ -146,6 +154,7 @@ class AppriseNotificationChannels:
 
     def close(self) -> None:
         self.up112_client.close()
+        self.json_client.close()
 
     # -- internals -------------------------------------------------------------------------
 
@@ -210,7 +219,7 @@ class AppriseNotificationChannels:
         if not plugin.enabled:
             problem = f"{plugin.service_name} ({scheme}://) is not available on this system"
             return ChannelInfo(provider, secrets, problem)
-        return ChannelInfo(provider, secrets)
+        return ChannelInfo(provider, secrets, json=json_target(url, plugin))
 
     def _inspect_up112(self, url: str, scheme: str) -> ChannelInfo:
         try:

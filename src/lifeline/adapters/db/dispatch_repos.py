@@ -9,7 +9,19 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Exists, Row, bindparam, exists, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Exists,
+    Row,
+    any_,
+    bindparam,
+    exists,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from lifeline.adapters.db.stored_config import stored_policy
 from lifeline.adapters.db.tables import (
@@ -70,6 +82,15 @@ _ADD_NOTIFICATION = insert(N)
 _NOTIFICATION = select(N).where(N.c.id == bindparam("b_id"))
 _NOTIFICATION_LOCKED = _NOTIFICATION.with_for_update()
 _SAVE_NOTIFICATION = update(N).where(N.c.id == bindparam("b_id"))
+#: several notifications by id, in id order (locks taken in that order): an IN list on SQLite,
+#: one array parameter on PostgreSQL (the same statement whatever their number)
+_SOME_NOTIFICATIONS = {
+    "sqlite": select(N).where(N.c.id.in_(bindparam("b_ids", expanding=True))).order_by(N.c.id),
+    "postgresql": select(N)
+    .where(N.c.id == any_(bindparam("b_ids", type_=ARRAY(BigInteger))))
+    .order_by(N.c.id),
+}
+_SOME_NOTIFICATIONS_LOCKED = {k: q.with_for_update() for k, q in _SOME_NOTIFICATIONS.items()}
 _CASE_NOTIFICATIONS = (
     select(*N_LISTED).where(N.c.case_id == bindparam("b_case_id")).order_by(N.c.id)
 )
@@ -188,9 +209,24 @@ class SqlDispatchRepository:
             raise NotFound(f"notification {notification_id} not found")
         return self._notification(row)
 
+    def notifications(
+        self, notification_ids: Collection[int], *, for_update: bool = False
+    ) -> list[Notification]:
+        if not notification_ids:
+            return []
+        queries = _SOME_NOTIFICATIONS_LOCKED if for_update else _SOME_NOTIFICATIONS
+        query = queries.get(self.conn.dialect.name, queries["sqlite"])
+        rows = self.conn.execute(query, {"b_ids": sorted(set(notification_ids))}).all()
+        return [self._notification(r) for r in rows]
+
     def save_notification(self, n: Notification) -> None:
         assert n.id is not None
         self.conn.execute(_SAVE_NOTIFICATION, {"b_id": n.id, **self._n_values(n)})
+
+    def save_notifications(self, changed: Collection[Notification]) -> None:
+        rows = [{"b_id": n.id, **self._n_values(n)} for n in changed]
+        if rows:
+            self.conn.execute(_SAVE_NOTIFICATION, rows)  # one executemany
 
     def notifications_for_case(self, case_id: int) -> list[Notification]:
         rows = self.conn.execute(_CASE_NOTIFICATIONS, {"b_case_id": case_id}).all()

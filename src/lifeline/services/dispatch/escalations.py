@@ -44,7 +44,7 @@ from lifeline.services.job_types import (
     CaseJob,
     EscalationJob,
     JobKind,
-    NotificationJob,
+    NotificationsJob,
     enqueue,
 )
 from lifeline.services.location.registry import dispatch_rules_in_force
@@ -107,6 +107,7 @@ def start_dispatch(
         )
     uow.cases.save(case)
     brief = case_brief(uow, case, ctx.config.home_state)  # one read for every first message
+    sends: list[int] = []  # every unit's first messages: one job sends them all
     for dispatch in started:
         note(
             uow,
@@ -120,7 +121,8 @@ def start_dispatch(
             purpose=dispatch.purpose,
             policy=dispatch.policy.as_dict(),
         )
-        fire_step(ctx, uow, dispatch, now, brief)
+        fire_step(ctx, uow, dispatch, now, brief, sends=sends)
+    send_together(uow, case.id, sends, now)
     enqueue(
         uow.jobs,
         JobKind.CHECK_REACHED,
@@ -225,11 +227,15 @@ def fire_step(
     dispatch: Dispatch,
     now: datetime,
     brief: CaseBrief | None = None,
+    *,
+    sends: list[int] | None = None,
 ) -> None:
     """Run the dispatch's due step: notify its targets, schedule the next timer (a job that
     carries the new token, committed with this transaction) or raise the SMC alarm. Its
-    messages describe the case as `brief` (read here if not given)."""
+    messages describe the case as `brief` (read here if not given). The step's messages are
+    sent by one job, or, with `sends`, added to it for the caller's one job."""
     assert dispatch.id is not None
+    batch: list[int] = [] if sends is None else sends
     repo = uow.dispatches
     firing = dispatch.fire(now)
     repo.save(dispatch)
@@ -251,7 +257,9 @@ def fire_step(
             for contact in contacts:
                 if brief is None:
                     brief = case_brief(uow, uow.cases.get(dispatch.case_id), ctx.config.home_state)
-                queue_notification(uow, dispatch, unit_id, contact, firing.step_index, now, brief)
+                queue_notification(
+                    uow, dispatch, unit_id, contact, firing.step_index, now, brief, sends=batch
+                )
                 reached.append(f"{contact_label(contact.role)} ({unit_id})")
     steps = len(dispatch.policy.steps)
     summary = (
@@ -288,6 +296,8 @@ def fire_step(
             case_id=dispatch.case_id,
             run_at=firing.next_at,
         )
+    if sends is None:
+        send_together(uow, dispatch.case_id, batch, now)
 
 
 def _targets(
@@ -326,9 +336,10 @@ def queue_notification(
     brief: CaseBrief,
     *,
     purpose: Purpose | None = None,
+    sends: list[int] | None = None,
 ) -> Notification:
     """A notification for one contact, telling `brief`, and the job that sends it (run at
-    once)."""
+    once); with `sends`, its id is added there for the caller's one job (`send_together`)."""
     owner = brief.case_id
     notification = Notification(
         case_id=owner,
@@ -344,15 +355,27 @@ def queue_notification(
     )
     notification = uow.dispatches.add_notification(notification)
     assert notification.id is not None
-    enqueue(
-        uow.jobs,
-        JobKind.SEND_NOTIFICATION,
-        NotificationJob(notification.id),
-        now=now,
-        case_id=owner,
-        max_attempts=3,
-    )
+    if sends is None:
+        send_together(uow, owner, [notification.id], now)
+    else:
+        sends.append(notification.id)
     return notification
+
+
+def send_together(
+    uow: UnitOfWork, case_id: int, notification_ids: list[int], now: datetime
+) -> None:
+    """One job (run at once) that sends these notifications of the case, each on its own:
+    one claim, one read and one record for all of them instead of one per message."""
+    if notification_ids:
+        enqueue(
+            uow.jobs,
+            JobKind.SEND_NOTIFICATIONS,
+            NotificationsJob(list(notification_ids)),
+            now=now,
+            case_id=case_id,
+            max_attempts=3,
+        )
 
 
 @job(JobKind.ESCALATION_STEP, payload=EscalationJob)
@@ -441,11 +464,15 @@ def raise_alarm(
     view = registry_view(ctx, uow, now.date())
     holder, contacts = view.contacts_for(SMC_UNIT)
     brief = case_brief(uow, case, ctx.config.home_state) if contacts else None
+    sends: list[int] = []
     for contact in contacts:
         assert brief is not None
         unit_id = holder.id if holder else SMC_UNIT
         about = replace(brief, alarm_kind=kind.value)
-        queue_notification(uow, None, unit_id, contact, 0, now, about, purpose=Purpose.ALARM)
+        queue_notification(
+            uow, None, unit_id, contact, 0, now, about, purpose=Purpose.ALARM, sends=sends
+        )
+    send_together(uow, case_id, sends, now)
     return alarm_id
 
 

@@ -1,15 +1,20 @@
-"""Sending one notification: compose the message, try the contact's channel, record the result.
+"""Sending notifications: compose each message, try its contact's channel, record the result.
 
-`send_notification` runs outside any open transaction (the worker calls it with the context
-only): the network call must never hold a database lock, so it reads in one short
-transaction, sends, and records the attempt in a second. Delivery is at least once: if the
-process dies between sending and recording, the job's lease ends and it is sent again; the
-message carries its notification id for the receiver to drop the duplicate.
+A transaction's messages for one case (the first messages to every unit a case is dispatched
+to, an escalation step's, an SMC alarm's) are one `send_notifications` job. It runs outside any
+open transaction (the worker calls it with the context only): the network calls must never
+hold a database lock, so it reads them all in one short transaction, sends them at once, and
+records the attempts (each on its own notification, with its own retries) in one more. Delivery
+is at least once: if the process dies between sending and recording, the job's lease ends and
+the messages not yet recorded are sent again (a message recorded as delivered never is); each
+carries its notification id for the receiver to drop the duplicate.
 """
 
 from __future__ import annotations
 
 import re
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from lifeline.domain.ack_codes import group_code
@@ -32,7 +37,13 @@ from lifeline.services.dispatch.escalations import (
 )
 from lifeline.services.dispatch.ports import DeliveryResult, OutgoingMessage
 from lifeline.services.job_spec import free_job
-from lifeline.services.job_types import JobKind, NotificationJob, enqueue
+from lifeline.services.job_types import (
+    BadJobPayload,
+    JobKind,
+    NotificationJob,
+    NotificationsJob,
+    enqueue,
+)
 from lifeline.services.ports import Job, UnitOfWork
 
 #: what a provider's error may quote about the recipient: addresses and phone numbers
@@ -56,6 +67,10 @@ def without_recipients(detail: str) -> str:
     return _NUMBER.sub("<number>", _ADDRESS.sub("<address>", detail))
 
 
+#: how long after a job's first answer the others are waited for, to record them together;
+#: an endpoint slower than that has the deliveries before it recorded first
+RECORD_TOGETHER_SECONDS = 0.25
+
 #: seconds before retrying the same channel, by attempt (then the next channel is tried)
 RETRY_BACKOFF = (1.0, 3.0, 10.0)
 
@@ -69,119 +84,223 @@ LEVEL_HI = {
 }
 
 
+@free_job(JobKind.SEND_NOTIFICATIONS, payload=NotificationsJob)
+def send_notifications(ctx: Context, job: Job, payload: NotificationsJob) -> None:
+    """Job handler (outside a transaction): send the job's notifications, all at once, and
+    record each attempt on its own notification."""
+    ids = payload.notification_ids
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise BadJobPayload(job.kind, job.id, "notification_ids", "must be a list of integers")
+    send_all(ctx, job, ids)
+
+
 @free_job(JobKind.SEND_NOTIFICATION, payload=NotificationJob)
 def send_notification(ctx: Context, job: Job, payload: NotificationJob) -> None:
-    """Job handler (outside a transaction): send the notification, record the attempt."""
-    notification_id = payload.notification_id
+    """Job handler for one notification (jobs written before `send_notifications`)."""
+    send_all(ctx, job, [payload.notification_id])
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    notification_id: int
+    url: str
+    message: OutgoingMessage
+
+
+@dataclass(frozen=True)
+class _Sent:
+    notification_id: int
+    url: str
+    result: DeliveryResult
+    at: datetime  # when the answer came: a delivery is timed to it
+
+
+def send_all(ctx: Context, job: Job, notification_ids: list[int]) -> None:
+    """Read the notifications still to send in one transaction, send them (several at once on
+    `ctx.send_pool`), and record the results: deliveries as soon as they are in (a slow
+    endpoint does not hold up "police notified" or the other units' records), everything
+    else, the retries and the job's completion once every send has answered. A notification
+    already delivered or failed (a re-run after a crash) is not sent again."""
     if ctx.channels is None:
         raise DomainError("no notification channels are configured")
+    channels = ctx.channels
     with ctx.uow(readonly=True) as uow:
-        notification = uow.dispatches.notification(notification_id)
-        why_not = _not_needed(uow, notification)
-        if not why_not:
-            message = compose(ctx, uow, notification)
-            url = notification.channels[notification.channel_index]
-    if why_not:
+        found = uow.dispatches.notifications(notification_ids)
+        outgoing = [
+            _Outgoing(n.id, n.channels[n.channel_index], compose(ctx, uow, n))
+            for n in _to_send(uow, found)
+            if n.id is not None
+        ]
+    if not outgoing:
         with ctx.uow() as uow:
             uow.jobs.complete(job, ctx.clock.now())
             uow.commit()
         return
-    if ctx.channels.check(url) is not None:
-        result = DeliveryResult(False, ctx.channels.check(url) or "", retryable=False)
+
+    def deliver(item: _Outgoing) -> _Sent:
+        problem = channels.check(item.url)
+        if problem is not None:
+            result = DeliveryResult(False, problem, retryable=False)
+        else:
+            result = channels.send(item.url, item.message, timeout=ctx.config.channel_timeout)
+        return _Sent(item.notification_id, item.url, result, ctx.clock.now())
+
+    pool = ctx.send_pool
+    later: list[Future[_Sent]] = []
+    answered: list[_Sent] = []
+    if pool is not None and len(outgoing) > 1:
+        # all on the pool, this thread records: a slow first endpoint holds up nobody
+        later = [pool.submit(deliver, item) for item in outgoing]
+        wait(later, return_when=FIRST_COMPLETED)
+        # answers close together are recorded in one transaction (each keeps its own time)
+        wait(later, timeout=RECORD_TOGETHER_SECONDS)
     else:
-        result = ctx.channels.send(url, message, timeout=ctx.config.channel_timeout)
-    record_attempt(ctx, job, notification_id, url, result)
+        answered = [deliver(item) for item in outgoing]
+    while True:
+        pending: list[Future[_Sent]] = []
+        for future in later:  # each looked at once: one that ends meanwhile waits its turn
+            if future.done():
+                answered.append(future.result())
+            else:
+                pending.append(future)
+        later = pending
+        if not later:
+            record_attempts(ctx, job, answered, complete=True)
+            return
+        delivered = [s for s in answered if s.result.delivered]
+        if delivered:
+            record_attempts(ctx, job, delivered, complete=False)
+            answered = [s for s in answered if not s.result.delivered]
+        wait(later, return_when=FIRST_COMPLETED)
 
 
-def _not_needed(uow: UnitOfWork, notification: Notification) -> str:
-    if notification.state is not NotificationState.QUEUED:
-        return f"already {notification.state.value}"
-    if not notification.channels:
-        return "no channel"
-    if notification.dispatch_id is not None:
-        dispatch = uow.dispatches.get(notification.dispatch_id)
-        if dispatch.state is not DispatchState.ACTIVE:
-            return f"the dispatch is {dispatch.state.value}"
-    return ""
+def _to_send(uow: UnitOfWork, found: list[Notification]) -> list[Notification]:
+    """The notifications still to send: queued, with a channel, their dispatch running."""
+    running: dict[int, bool] = {}
+    wanted: list[Notification] = []
+    for n in found:
+        if n.state is not NotificationState.QUEUED or not n.channels:
+            continue
+        if n.dispatch_id is not None:
+            if n.dispatch_id not in running:
+                # one read for every dispatch of the case (the messages of a job share one)
+                for d in uow.dispatches.for_case(n.case_id):
+                    assert d.id is not None
+                    running[d.id] = d.state is DispatchState.ACTIVE
+            if not running.get(n.dispatch_id, False):
+                continue
+        wanted.append(n)
+    return wanted
 
 
-def record_attempt(
-    ctx: Context, job: Job, notification_id: int, url: str, result: DeliveryResult
-) -> None:
+def record_attempts(ctx: Context, job: Job, sent: list[_Sent], *, complete: bool) -> None:
+    """Record the attempts in one transaction, in the order their answers came; with
+    `complete`, also finish the job (after writing any retry it needs)."""
     assert ctx.channels is not None
     now = ctx.clock.now()
-    via = ctx.channels.describe(url)
+    sent = sorted(sent, key=lambda s: s.at)
     with ctx.uow() as uow:
         # The case first, as every writer locks them (case, dispatch, notification): two
         # messages of one case delivered at once are recorded one after the other, so exactly
         # one of them counts as the case's first delivery.
-        case = uow.cases.get(job.case_id, for_update=True) if job.case_id is not None else None
+        cases = {
+            case_id: uow.cases.get(case_id, for_update=True)
+            for case_id in sorted({job.case_id} if job.case_id is not None else set())
+        }
         repo = uow.dispatches
-        n = repo.notification(notification_id, for_update=True)
-        attempt = n.attempts + 1
-        action = n.record_attempt(
-            now,
-            result.delivered,
-            result.detail,
-            result.retryable,
-            via,
-            ctx.config.channel_attempts,
-        )
-        repo.save_notification(n)
-        # the contact by role: their name stays in the notification, never in a summary
-        who = f"{contact_label(n.contact_role)} ({n.unit_id})"
-        if action == "done":
-            note(
-                uow,
-                n.case_id,
-                now,
-                "notification_delivered",
-                f"Delivered to {who} via {via} / संदेश पहुँचा",
-                notification_id=n.id,
-                via=via,
-            )
-            _measure_first_delivery(ctx, uow, n, now, case)
-        elif action in ("retry", "next"):
-            delay = RETRY_BACKOFF[min(attempt - 1, len(RETRY_BACKOFF) - 1)]
-            if action == "next":
-                delay, then = 0.0, "trying the next channel"
-            else:
-                then = f"retrying in {delay:g} s"
-            assert n.id is not None
+        locked = {
+            n.id: n for n in repo.notifications([s.notification_id for s in sent], for_update=True)
+        }
+        retries: dict[float, list[int]] = {}
+        changed: list[Notification] = []
+        for s in sent:
+            n = locked.get(s.notification_id)
+            if n is None or n.state is not NotificationState.QUEUED:
+                continue  # gone, or recorded by another run of this job meanwhile
+            delay = _record_one(ctx, uow, n, s, cases.get(n.case_id))
+            changed.append(n)
+            if delay is not None:
+                assert n.id is not None
+                retries.setdefault(delay, []).append(n.id)
+        repo.save_notifications(changed)
+        for n in changed:  # once all are saved: two contacts of a unit failing together alarm
+            if n.state is NotificationState.FAILED:
+                _alarm_if_nobody_left(ctx, uow, n, now)
+        for delay, ids in sorted(retries.items()):
             enqueue(
                 uow.jobs,
-                JobKind.SEND_NOTIFICATION,
-                NotificationJob(n.id),
+                JobKind.SEND_NOTIFICATIONS,
+                NotificationsJob(ids),
                 now=now,
-                case_id=n.case_id,
+                case_id=job.case_id,
                 run_at=now + timedelta(seconds=delay),
                 max_attempts=3,
             )
-            note(
-                uow,
-                n.case_id,
-                now,
-                "notification_retry",
-                f"Sending to {who} via {via} failed ({without_recipients(result.detail)}); " + then,
-                notification_id=n.id,
-                via=via,
-                error=result.detail,
-            )
-        else:
-            note(
-                uow,
-                n.case_id,
-                now,
-                "notification_failed",
-                f"Could not reach {who}: every channel failed (last: {via}: "
-                f"{without_recipients(result.detail)}) / संपर्क नहीं हो सका",
-                notification_id=n.id,
-                via=via,
-                error=result.detail,
-            )
-            _alarm_if_nobody_left(ctx, uow, n, now)
-        uow.jobs.complete(job, now)
+        if complete:
+            uow.jobs.complete(job, now)
         uow.commit()
+
+
+def _record_one(
+    ctx: Context, uow: UnitOfWork, n: Notification, s: _Sent, case: Case | None
+) -> float | None:
+    """Record one attempt on `n` (the caller saves it); the seconds until its retry, None if
+    none."""
+    assert ctx.channels is not None
+    via = ctx.channels.describe(s.url)
+    result, at = s.result, s.at
+    attempt = n.attempts + 1
+    action = n.record_attempt(
+        at,
+        result.delivered,
+        result.detail,
+        result.retryable,
+        via,
+        ctx.config.channel_attempts,
+    )
+    # the contact by role: their name stays in the notification, never in a summary
+    who = f"{contact_label(n.contact_role)} ({n.unit_id})"
+    if action == "done":
+        note(
+            uow,
+            n.case_id,
+            at,
+            "notification_delivered",
+            f"Delivered to {who} via {via} / संदेश पहुँचा",
+            notification_id=n.id,
+            via=via,
+        )
+        _measure_first_delivery(ctx, uow, n, at, case)
+        return None
+    if action in ("retry", "next"):
+        delay = RETRY_BACKOFF[min(attempt - 1, len(RETRY_BACKOFF) - 1)]
+        if action == "next":
+            delay, then = 0.0, "trying the next channel"
+        else:
+            then = f"retrying in {delay:g} s"
+        note(
+            uow,
+            n.case_id,
+            at,
+            "notification_retry",
+            f"Sending to {who} via {via} failed ({without_recipients(result.detail)}); " + then,
+            notification_id=n.id,
+            via=via,
+            error=result.detail,
+        )
+        return delay
+    note(
+        uow,
+        n.case_id,
+        at,
+        "notification_failed",
+        f"Could not reach {who}: every channel failed (last: {via}: "
+        f"{without_recipients(result.detail)}) / संपर्क नहीं हो सका",
+        notification_id=n.id,
+        via=via,
+        error=result.detail,
+    )
+    return None
 
 
 def _alarm_if_nobody_left(ctx: Context, uow: UnitOfWork, n: Notification, now: datetime) -> None:

@@ -16,7 +16,12 @@ from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, TimelineEntry
 from lifeline.services.context import Context
 from lifeline.services.dispatch.briefs import case_brief
-from lifeline.services.dispatch.escalations import SETTLED, note, queue_notification
+from lifeline.services.dispatch.escalations import (
+    SETTLED,
+    note,
+    queue_notification,
+    send_together,
+)
 from lifeline.services.job_spec import job
 from lifeline.services.job_types import AlertJob, JobKind
 from lifeline.services.location.case_place import CasePlace, best_district, case_place, is_confident
@@ -148,10 +153,14 @@ def _announce_change(
         return
     brief = case_brief(uow, case, home_state)
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    sends: list[int] = []
     for n in told:
         key = (n.unit_id, n.contact_name, n.channels)
         if key in seen:
             continue
         seen.add(key)
         contact = Contact(n.contact_name, n.contact_role, n.channels)
-        queue_notification(uow, None, n.unit_id, contact, 0, now, brief, purpose=Purpose.RELOCATED)
+        queue_notification(
+            uow, None, n.unit_id, contact, 0, now, brief, purpose=Purpose.RELOCATED, sends=sends
+        )
+    send_together(uow, case_id, sends, now)
