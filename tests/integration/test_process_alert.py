@@ -195,8 +195,9 @@ def test_the_messages_a_job_queued_are_claimed_in_its_completing_transaction(
     station, _, others = endpoints
     case_id = take_alert(lifeline)
     Worker(lifeline).run_once()  # one claim: the messages are claimed by process_alert's COMMIT
-    sends = [r for r in job_rows(lifeline, case_id) if r["kind"] == "send_notification"]
-    assert len(sends) == 3 and all(r["status"] == "done" and r["attempts"] == 1 for r in sends)
+    sends = [r for r in job_rows(lifeline, case_id) if r["kind"] == "send_notifications"]
+    assert len(sends) == 1 and sends[0]["status"] == "done" and sends[0]["attempts"] == 1
+    assert len(sends[0]["payload"]["notification_ids"]) == 3
     assert len(station.received) == 1 and sorted(others.paths) == ["/cell", "/up112"]
 
 
@@ -211,7 +212,7 @@ def test_jobs_claimed_by_a_worker_that_died_after_the_commit_are_taken_over_and_
         (work,) = [j for j in uow.jobs.claim(clock.now(), lease) if j.kind == "process_alert"]
         uow.commit()
     claimed = dying._run(work, claim_next=10)  # then the process is killed: none is sent
-    assert sorted(j.kind for j in claimed) == ["send_notification"] * 3
+    assert [j.kind for j in claimed] == ["send_notifications"]  # the three messages, one job
     drain(lifeline)
     assert station.received == []  # leased to the dead worker until the lease runs out
     clock.advance(seconds=lifeline.settings.job_lease_seconds + 1)
@@ -219,7 +220,8 @@ def test_jobs_claimed_by_a_worker_that_died_after_the_commit_are_taken_over_and_
     taken = {j.id for j in claimed}
     sends = [r for r in job_rows(lifeline, case_id) if r["id"] in taken]
     assert all(r["status"] == "done" and r["attempts"] == 2 for r in sends)
-    wanted = sorted(r["payload"]["notification_id"] for r in sends)
+    wanted = sorted(n for r in sends for n in r["payload"]["notification_ids"])
+    assert len(wanted) == 3
     arrived = [
         body.get("notification_id", body.get("incident", {}).get("notification_id"))
         for body in station.received + others.received
@@ -239,8 +241,8 @@ def test_a_completing_transaction_that_rolls_back_claims_nothing(
     with lifeline.ctx.uow() as uow:  # as the worker does, dying before COMMIT
         DEFAULT_HANDLERS["process_alert"](lifeline.ctx, uow, work)
         uow.jobs.complete(work, clock.now())
-        assert len(uow.jobs.claim(clock.now(), lease, 10)) == 3
-    assert not [r for r in job_rows(lifeline, case_id) if r["kind"] == "send_notification"]
+        assert len(uow.jobs.claim(clock.now(), lease, 10)) == 1  # the three messages' one job
+    assert not [r for r in job_rows(lifeline, case_id) if r["kind"] == "send_notifications"]
     clock.advance(seconds=lifeline.settings.job_lease_seconds + 1)
     drain(lifeline)
     assert len(station.received) == 1
