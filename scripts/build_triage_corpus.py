@@ -96,6 +96,8 @@ LATE_BATCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("seventh", "e", 20270501, FRESH_1_TO_5),
     ("threats", "t", 20270515, ("triage_unseen*.jsonl",)),
     ("eighth", "h", 20270601, ("triage_unseen*.jsonl",)),
+    ("everyday", "y", 20270615, ("triage_unseen*.jsonl",)),
+    ("ninth", "n", 20270701, ("triage_unseen*.jsonl",)),
 )
 LATE_HEADINGS = "|".join(b[0] for b in LATE_BATCHES)
 FRESH = ROOT / "tests" / "data"

@@ -69,6 +69,11 @@ CONJUNCTIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]
     ("ideation+self", ("ideation", "self"), (), ("third_party", "news")),
     ("death+self", ("death", "self"), (), ("third_party", "news", "idiom", "threat")),
     ("death+third", ("death", "third_party"), (), ()),
+    # a time word or an everyday shutdown with nothing of risk ("result aaj aayega", "aaj
+    # result ki site phir se band hai"); a death word only inside a threat ("tu mar ja")
+    ("time-only", ("time",), (), (*_RISK, "death", "hopelessness")),
+    ("everyday-only", ("everyday",), (), (*_RISK, "hopelessness")),
+    ("threat+death", ("threat",), ("death",), ()),
 )
 #: how many distinct kinds of risk evidence a post carries (1, 2, 3 or more)
 EVIDENCE_LEVELS = (1, 2, 3)
