@@ -399,8 +399,13 @@ THREATENED = frozenset({"intent", "future", "suicide", "ideation", "attempt", "d
 
 
 def _outside_negation(spans: list[Span]) -> list[Span]:
-    """`spans` without the cues a negation (NEGATABLE) or a threat (THREATENED) holds."""
-    for cancel, cancelled in (("negation", NEGATABLE), ("threat", THREATENED)):
+    """`spans` without the cues a negation (NEGATABLE), a threat or a curse (THREATENED)
+    holds."""
+    for cancel, cancelled in (
+        ("negation", NEGATABLE),
+        ("threat", THREATENED),
+        ("curse", THREATENED),
+    ):
         spans = _outside(spans, cancel, cancelled)
     return spans
 

@@ -32,7 +32,16 @@ SUBJECTS: tuple[str, ...] = tuple(s.value for s in RiskSubject)
 SUBJECT_CUE_TAGS: dict[RiskSubject, tuple[str, ...]] = {
     RiskSubject.SELF: ("recovery",),
     RiskSubject.OTHER: ("person", "third_party"),
-    RiskSubject.GENERAL: ("memorial", "helper", "quote", "news", "support", "idiom", "threat"),
+    RiskSubject.GENERAL: (
+        "memorial",
+        "helper",
+        "quote",
+        "news",
+        "support",
+        "idiom",
+        "threat",
+        "curse",
+    ),
 }
 #: cues of the author's own death that keep a threat window from being read as `none`
 THREAT_BLOCKERS = frozenset({"suicide", "ideation", "attempt", "farewell", "intent"})
