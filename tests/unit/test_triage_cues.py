@@ -189,16 +189,15 @@ def test_a_threat_and_the_authors_own_death_in_one_post_keep_both() -> None:
         ("the results portal keeps crashing", "portal keeps crashing"),
     ],
 )
-def test_everyday_shutdowns_and_results_day_are_their_own_feature(
-    text: str, everyday: str
-) -> None:
+def test_everyday_shutdowns_and_results_day_are_their_own_feature(text: str, everyday: str) -> None:
     assert spans(text, "everyday") == [everyday]
     assert "everyday" not in {s.tag for s in visible(DETECTOR.find(text))}  # internal
     row = dict(zip(CUE_FEATURES, cue_row(tags(text)), strict=True))
     assert row["everyday-only"] == 1.0
-    assert dict(zip(CUE_FEATURES, cue_row({"everyday", "ideation"}), strict=True))[
-        "everyday-only"
-    ] == 0.0
+    assert (
+        dict(zip(CUE_FEATURES, cue_row({"everyday", "ideation"}), strict=True))["everyday-only"]
+        == 0.0
+    )
 
 
 def test_a_persons_phone_off_is_not_everyday() -> None:

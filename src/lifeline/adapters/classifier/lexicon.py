@@ -455,7 +455,6 @@ LEXICON: dict[str, list[str]] = {
         r"results? (?:\S+ ){0,2}(?:aayega|aaega|ayega|aaya|aya|aa gaya|aa gya|aayenge|niklega|nikla|nikle|declare|out|kab)\w*|(?:answer key|cutoff|cut off|merit list|admit card|scorecard)",
         r"(?:साइट|वेबसाइट|सर्वर|पोर्टल|ऐप|लिंक|नेट|इंटरनेट|बैंक|दुकान|ऑफिस|स्कूल|कॉलेज|बिजली|लाइट|ट्रेन) (?:\S+ ){0,3}(?:बंद|डाउन|क्रैश|हैंग|नहीं खुल|नहीं चल|कैंसिल|लेट)\w*",
         r"(?:रिजल्ट|परिणाम|नतीजे|नतीजा) (?:\S+ ){0,2}(?:आएगा|आयेगा|आया|आ गया|आएंगे|निकलेगा|निकला|घोषित|कब)\w*|(?:आंसर की|कटऑफ|मेरिट लिस्ट|एडमिट कार्ड)",
-
         # a device that failed, not a person who is unreachable ("mera phone band ho gaya,
         # charging nahi ho rahi" is not "uska phone band hai")
         r"(?:phone|mobile|battery|charger|laptop|screen) (?:\S+ ){0,3}(?:died|dead|ran out|not charging|wont charge|broke|broken|cracked|in repair|at the repair)|battery (?:low|dead|died|ran out)",

@@ -310,7 +310,6 @@ class SklearnRiskClassifier:
             offset += n
         return results
 
-
     def _whole_post_subjects(
         self, texts: Sequence[str], parts: Sequence[tuple[list[Any], list[list[Span]]]]
     ) -> dict[int, np.ndarray]:
