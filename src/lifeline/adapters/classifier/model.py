@@ -90,8 +90,6 @@ class WindowEvidence:
 
     probability: tuple[float, ...]
     self_probability: tuple[float, ...] | None
-    #: P(subject = self) of the whole post (the subject the result reports; None without a head)
-    post_self_probability: float | None = None
 
 
 @dataclass(frozen=True)
@@ -301,7 +299,6 @@ class SklearnRiskClassifier:
                     None
                     if subjects is None
                     else tuple(float(x) for x in subjects[offset : offset + n, _SELF]),
-                    None if post_subject is None else float(post_subject[_SELF]),
                 )
                 if evidence
                 else None
