@@ -46,7 +46,11 @@ existed when they were written: each batch by the sets that existed when it was 
 fresh set written later never changes an older batch (scripts/fresh_overlap.py checks a new
 set against the whole corpus instead). Before it, the threats
 batch (t###, scripts/triage_corpus/threats/) holds anger, abuse and threats at others written
-for the project (`none`, `general`): a first-person threat is not intent to die.
+for the project (`none`, `general`): a first-person threat is not intent to die. After it, the
+everyday batch (y###, scripts/triage_corpus/everyday/: results day, sites and shops shut, dead
+phone batteries and curses at others, written for the project, with a few of the author's own
+risk in the same frames) and the ninth (n###, other hands, scripts/import_triage_batch.py from
+two folders) are guarded against fresh sets 1-7.
 
 Every record has a `subject` (docs/triage-guide.md, *Subject*): `self`, `other` or `general`.
 A heading may name one for all its seeds (`[eighth discussion other]`); a seed may end in a mark,
@@ -92,6 +96,7 @@ MORE_SEED = 20261201
 #: written, so a later fresh set never changes them; the eighth by every fresh set)
 FRESH_1_TO_5 = tuple(f"triage_unseen{n}.jsonl" for n in ("", "_2", "_3", "_4", "_5"))
 FRESH_1_TO_6 = (*FRESH_1_TO_5, "triage_unseen_6.jsonl")
+FRESH_1_TO_7 = (*FRESH_1_TO_6, "triage_unseen_7.jsonl")
 LATE_BATCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("varied", "v", 20270115, ()),
     ("fifth", "f", 20270301, FRESH_1_TO_5),
@@ -99,6 +104,8 @@ LATE_BATCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("seventh", "e", 20270501, FRESH_1_TO_5),
     ("threats", "t", 20270515, FRESH_1_TO_6),
     ("eighth", "h", 20270601, FRESH_1_TO_6),
+    ("everyday", "y", 20270615, FRESH_1_TO_7),
+    ("ninth", "n", 20270701, FRESH_1_TO_7),
 )
 LATE_HEADINGS = "|".join(b[0] for b in LATE_BATCHES)
 FRESH = ROOT / "tests" / "data"

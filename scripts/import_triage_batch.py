@@ -2,11 +2,15 @@
 
     .venv/bin/python scripts/import_triage_batch.py eighth /work/writing/batch8 \
         [--fresh /work/writing/fresh6]
+    .venv/bin/python scripts/import_triage_batch.py ninth /work/writing/batch9/hard-hi \
+        /work/writing/batch9/voices-en
 
-reads DIR/{hi,hi-Latn,en}.jsonl (one post a line: `text`, `language`, `level`, `subject`,
-`voice`; docs/triage-guide.md), checks every line, and writes the posts under `[HEADING LEVEL]`
-headings with a `{SUBJECT}` mark each (scripts/build_triage_corpus.py) to
-scripts/triage_corpus/HEADING/{hi,hi-Latn,en}.txt, which the builder reads after the seed files.
+reads DIR/{hi,hi-Latn,en}.jsonl of each folder given (one post a line: `text`, `language`,
+`level`, `subject`, `voice`; docs/triage-guide.md; a folder may hold only some of the three
+languages, but every language needs a file in one of them), checks every line, and writes
+the posts under `[HEADING LEVEL]` headings with a `{SUBJECT}` mark each
+(scripts/build_triage_corpus.py) to scripts/triage_corpus/HEADING/{hi,hi-Latn,en}.txt, which
+the builder reads after the seed files.
 A post is struck out (and counted, never written) when it repeats an earlier post, or
 paraphrases a post of the fresh evaluation sets: tests/data/triage_unseen*.jsonl and the
 JSON-lines files in each --fresh folder (a fresh set not yet committed; the builder's own guard
@@ -69,7 +73,7 @@ def fresh_from(folders: list[Path]) -> dict[str, tuple[str, set[str]]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("heading", help="the batch's heading word, e.g. eighth")
-    parser.add_argument("folder", type=Path)
+    parser.add_argument("folder", type=Path, nargs="+", help="one or more batch folders")
     parser.add_argument("--fresh", type=Path, action="append", default=[])
     args = parser.parse_args()
     if args.heading not in {b[0] for b in build.LATE_BATCHES}:
@@ -79,12 +83,16 @@ def main() -> None:
     out_dir.mkdir(exist_ok=True)
     seen: set[str] = set()
     for language in build.LANGUAGES:
-        posts = read_posts(
-            args.folder / f"{language}.jsonl",
-            language,
-            build.LEVELS,
-            build.SUBJECTS,
-        )
+        files = [
+            f / f"{language}.jsonl" for f in args.folder if (f / f"{language}.jsonl").is_file()
+        ]
+        if not files:
+            raise SystemExit(f"no {language}.jsonl in {', '.join(str(f) for f in args.folder)}")
+        posts = [
+            post
+            for path in files
+            for post in read_posts(path, language, build.LEVELS, build.SUBJECTS)
+        ]
         struck: Counter[str] = Counter()
         lines = [
             f"# {args.heading} batch, {language}: written by other hands from docs/triage-guide.md "

@@ -87,6 +87,53 @@ def test_a_threat_at_others_is_not_intent_to_die(model: SklearnRiskClassifier, t
 @pytest.mark.parametrize(
     "text",
     [
+        "tu mar ja kamine, pehle mera charger wapas kar",
+        "तुम सब मर जाओ, एक ने भी नोट्स नहीं भेजे",
+        "go die in a ditch, whoever keeps calling me about credit cards",
+    ],
+)
+def test_a_curse_at_others_is_not_the_authors_risk(model: SklearnRiskClassifier, text: str) -> None:
+    result = model.classify(text)
+    assert not result.level.at_risk and result.score < 0.5, result
+    assert "curse" in {c.tag for c in result.cues}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["aaj result ki site phir se band hai", "result aaj aayega", "रिजल्ट की साइट फिर से बंद है"],
+)
+def test_results_day_is_an_ordinary_day(model: SklearnRiskClassifier, text: str) -> None:
+    result = model.classify(text)
+    assert not result.level.at_risk, result
+
+
+@pytest.mark.parametrize(
+    "text", ["main mar jaunga", "mujhe mar jana chahiye", "मैं मर जाऊंगा", "I should just die"]
+)
+def test_the_authors_own_death_words_stay_at_risk(model: SklearnRiskClassifier, text: str) -> None:
+    result = model.classify(text)
+    assert result.level.at_risk and result.subject is RiskSubject.SELF, result
+
+
+def test_the_subject_is_read_off_the_whole_post(model: SklearnRiskClassifier) -> None:
+    # the brother is named in the first window, his goodbye decides the level in the last
+    text = (
+        "mera chhota bhai Kota mein hai, do saal se taiyari kar raha hai, ghar pe sab usse "
+        "bahut umeed rakhte hain, papa roz phone karke marks puchte hain aur wo kabhi kuch "
+        "nahi bolta, bas haan haan karta hai, pichhle mahine ghar aaya tha tab bhi chup chup "
+        "tha, mummy ne socha thakan hai, main bhi kaam mein busy tha. "
+        + "kal raat uski story pe likha tha sab ko alvida, ab koi nahi rokega, "
+        "subah se phone band hai, hostel wale bol rahe kamra andar se band hai, please "
+        "koi Kota mein ho to madad karo"
+    )
+    result = model.classify(text)
+    assert len(model.featurizer.text_windows(text)[0]) > 1
+    assert result.level.at_risk and result.subject is RiskSubject.OTHER, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "ab jeene ka mann nahi karta, sab mere bina khush rahenge",
         "मैंने सल्फास खरीद के रख लिया है, बस सही वक्त का इंतज़ार है",
         "I bought a rope and hid it in my room",

@@ -131,3 +131,74 @@ def test_a_bare_future_verb_is_not_intent_but_a_means_with_it_is() -> None:
     assert spans("aaj raat pankhe se latak jaunga", "intent") == ["latak jaunga"]
     row = dict(zip(CUE_FEATURES, cue_row(tags("aaj raat pankhe se latak jaunga")), strict=True))
     assert row["future+act"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tu mar ja kamine, pehle mera charger wapas kar",
+        "bhagwan kare tu mar jaye",
+        "chullu bhar paani me doob maro",
+        "तुम सब मर जाओ",
+        "भगवान करे वो मर जाए",
+        "you should just die",
+        "go die in a ditch",
+        "I hope you die",
+    ],
+)
+def test_death_wished_on_someone_else_is_a_curse_not_the_authors(text: str) -> None:
+    found = tags(text)
+    assert "curse" in found and "curse" in {s.tag for s in visible(DETECTOR.find(text))}
+    assert not found & {"ideation", "intent", "suicide", "attempt", "death"}
+
+
+def test_a_cue_of_the_authors_own_act_inside_a_threat_is_dropped() -> None:
+    found = tags("I will kill you all")
+    assert "threat" in found and "intent" not in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "main mar jaunga",
+        "mujhe mar jana chahiye",
+        "मैं मर जाऊंगा",
+        "kaash main mar jaun",
+        "main mar ja raha hu",
+        "I should just die",
+        "everyone keeps telling me to go die and I think they're right",
+        "I'll go and die somewhere nobody finds me",
+        "tum log pachtaoge jab main mar jaunga",
+    ],
+)
+def test_the_authors_own_death_is_never_read_as_a_threat_or_curse(text: str) -> None:
+    assert not tags(text) & {"threat", "curse"}
+
+
+def test_a_threat_and_the_authors_own_death_in_one_post_keep_both() -> None:
+    found = tags("main tujhe maar ke khud bhi mar jaunga")
+    assert {"threat", "intent"} <= found
+
+
+@pytest.mark.parametrize(
+    ("text", "everyday"),
+    [
+        ("aaj result ki site phir se band hai", "site phir se band"),
+        ("result aaj aayega", "result aaj aayega"),
+        ("रिजल्ट की साइट फिर से बंद है", "साइट फिर से बंद"),
+        ("the results portal keeps crashing", "portal keeps crashing"),
+    ],
+)
+def test_everyday_shutdowns_and_results_day_are_their_own_feature(text: str, everyday: str) -> None:
+    assert spans(text, "everyday") == [everyday]
+    assert "everyday" not in {s.tag for s in visible(DETECTOR.find(text))}  # internal
+    row = dict(zip(CUE_FEATURES, cue_row(tags(text)), strict=True))
+    assert row["everyday-only"] == 1.0
+    assert (
+        dict(zip(CUE_FEATURES, cue_row({"everyday", "ideation"}), strict=True))["everyday-only"]
+        == 0.0
+    )
+
+
+def test_a_persons_phone_off_is_not_everyday() -> None:
+    assert "everyday" not in tags("bhai ka phone band hai kal raat goodbye likh ke gaya")

@@ -11,7 +11,8 @@ counts once, so नहीं/नही/नहि, हूं/हूँ/हू and
 the same way when compiled.
 
 A cue inside a negation span ("main suicide *nahi karunga*") is dropped: the negation is what
-the post says (NEGATABLE lists the tags it cancels).
+the post says (NEGATABLE lists the tags it cancels). So is a cue of the author's own death inside
+a threat or curse at someone else ("bhagwan kare tu *mar jaye*", "*I will kill* you"; THREATENED).
 
 Speed (every result the same; bench/triage_equivalence.py checks the corpus and fresh sets):
 a tag's pattern runs only on a view that holds one of its required literals (literals.py),
@@ -392,21 +393,36 @@ class CueDetector:
 
 #: cues that a negation around them cancels ("main suicide *nahi karunga*")
 NEGATABLE = frozenset({"intent", "future", "suicide", "ideation", "attempt"})
+#: cues of the author's own death or act that a threat or curse at someone else around them
+#: cancels: "bhagwan kare tu *mar jaye*" wishes death on another, "*I will kill* you" is a threat
+THREATENED = frozenset({"intent", "future", "suicide", "ideation", "attempt", "death", "method"})
 
 
 def _outside_negation(spans: list[Span]) -> list[Span]:
-    negations = [s for s in spans if s.tag == "negation"]  # ordered by start, like `spans`
-    if not negations:
-        return spans
-    starts = [n.start for n in negations]
-    longest = max(n.end - n.start for n in negations)
+    """`spans` without the cues a negation (NEGATABLE), a threat or a curse (THREATENED)
+    holds."""
+    for cancel, cancelled in (
+        ("negation", NEGATABLE),
+        ("threat", THREATENED),
+        ("curse", THREATENED),
+    ):
+        spans = _outside(spans, cancel, cancelled)
+    return spans
 
-    def negated(s: Span) -> bool:
+
+def _outside(spans: list[Span], cancel: str, cancelled: frozenset[str]) -> list[Span]:
+    holders = [s for s in spans if s.tag == cancel]  # ordered by start, like `spans`
+    if not holders:
+        return spans
+    starts = [n.start for n in holders]
+    longest = max(n.end - n.start for n in holders)
+
+    def held(s: Span) -> bool:
         last = bisect_right(starts, s.start)
         first = bisect_left(starts, s.start - longest)
-        return any(s.end <= n.end for n in negations[first:last])
+        return any(s.end <= n.end for n in holders[first:last])
 
-    return [s for s in spans if s.tag not in NEGATABLE or not negated(s)]
+    return [s for s in spans if s.tag not in cancelled or not held(s)]
 
 
 def visible(spans: list[Span]) -> list[Span]:

@@ -69,6 +69,12 @@ CONJUNCTIONS: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]
     ("ideation+self", ("ideation", "self"), (), ("third_party", "news")),
     ("death+self", ("death", "self"), (), ("third_party", "news", "idiom", "threat")),
     ("death+third", ("death", "third_party"), (), ()),
+    # an everyday shutdown or results-day logistics with nothing of risk ("result aaj
+    # aayega", "aaj result ki site phir se band hai"); death wished on someone else with
+    # nothing of the author's own ("tu mar ja kamine")
+    ("time-only", ("time",), (), (*_RISK, "death", "hopelessness")),
+    ("everyday-only", ("everyday",), (), (*_RISK, "hopelessness")),
+    ("curse-only", ("curse",), (), (*_RISK, "hopelessness")),
 )
 #: how many distinct kinds of risk evidence a post carries (1, 2, 3 or more)
 EVIDENCE_LEVELS = (1, 2, 3)

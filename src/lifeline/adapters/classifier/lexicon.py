@@ -25,6 +25,7 @@ Tags reported to the operator:
   news         reporting: police said, khabar, NCRB figures
   support      helplines, help offered, recovery told in the past: Tele-MANAS 14416, therapy
   threat       a threat against someone else: tujhe maar dunga, I'll kill you
+  curse        death wished on someone else: tu mar ja, bhagwan kare tu mar jaye, go die
 Subject tags (reported as `subject_cues`, SUBJECT_TAGS):
   person       a particular other person: my brother, mera dost, not picking up, उसका फोन
   memorial     a death remembered: RIP, barsi, श्रद्धांजलि
@@ -35,7 +36,10 @@ Internal (features only, not reported): self (first person), death (any word for
 now (within hours: abhi, tonight, in ten minutes) and later (days away: kal, this week, after
 the results) — the `time` spans split by how soon, which is what separates imminent from intent
 — and future (a bare future verb: karunga, jaungi, I'll), which is intent only beside a means
-or a death word (a feature conjunction), not on its own ("Bangalore shift ho jaungi").
+or a death word (a feature conjunction), not on its own ("Bangalore shift ho jaungi"), and
+everyday (a site, portal, shop or train down or shut, results-day logistics, a phone whose
+battery died: "result ki site band hai", "result aaj aayega", "phone band ho gaya, charging nahi
+ho rahi").
 
 A cue inside a negation span ("suicide *nahi karunga*", "*I'm not going to kill myself*") is
 dropped (cues.py): the negation is what the post says.
@@ -375,6 +379,17 @@ LEXICON: dict[str, list[str]] = {
         r"(?:इनको|उनको|इसको|उसको|इन्हें|उन्हें|सबको|तुझे|तुम्हें|तुमको) (?:फांसी|फाँसी|गोली|ज़िंदा|जिंदा|काट|मार|जला)\w*|(?:गोली|फांसी|फाँसी) (?:मार|दे|दो|पर लटका)\w*|(?:काट|जला|गाड़|कूट) (?:दूंगा|दूँगा|देंगे|डालूंगा|डालूँगा|डालेंगे)",
         r"(?:मैं|मै|हम) (?:तुम|तुम्हें|तुझे|तुमको|उसे|उन्हें|सब)\w* (?:\S+ ){0,2}(?:मार|काट|जला) (?:दूंगा|दूँगा|डालूंगा|डालूँगा|देंगे|डालेंगे)",
     ],
+    # death wished on someone else, curses and "go die" (second or third person, never the
+    # author's: "main mar jaunga", "mujhe mar jana chahiye" stay risk); not under the threat
+    # rule, since a curse can be reported by its target ("log kehte hain mar ja tu")
+    "curse": [
+        r"(?:you|u|ya) (?:should|shud|need to|deserve to|ought to) (?:just |all |go |literally )?(?:die|drop dead|kill (?:yourself|urself|yourselves)|kys|rot)|(?<!i )(?<!il )(?<!wil )(?<!to )(?<!lets )(?:go|pls|please) (?:and )?(?:die|kill (?:yourself|urself)|kys|drop dead)|(?:just|go) kill (?:yourself|urself)",
+        r"drop dead|die in a (?:hole|ditch|fire)|hope (?:you|u|he|she|they) (?:die|dies|rot|burn)|(?:wish|pray) (?:you|u|he|she|they) (?:were|was) dead|(?:why dont|why not) (?:you|u) (?:just )?(?:die|kill (?:yourself|urself))|kys",
+        r"(?:tu|tum|tum log|tum sab|aap|ap|sab|sale|kamine|kute) (?:\S+ ){0,2}mar (?:ja|jao|jaye|jaiye|jayega|jaega|jaoge)(?! (?:raha|rahi|rha|rhi|rahe|rhe))|mar (?:ja|jao) (?:tu|tum|sale|kamine|kute|kahin)|(?:tu|tum|tum log) mar (?:kyu|kyun|kyon) (?:nahi|nhi|nai) (?:jata|jati|jate)",
+        r"doob (?:maro|mar)\b(?! (?:jaunga|jaungi|jana|jau|jaun))|chullu bhar paani (?:me|mein|main) doob mar\w*|(?:bhagwan|bhgwan|rab|khuda|upar wala) kare (?:tu|tum|tum log|wo|woh|vo|voh|ye|yeh) mar ja\w*|(?:teri|tumhari|uski|unki) maut (?:aaye|aye|aa jaye|ho jaye|pakki)|(?:tera|teri|tumhara|uska) (?:janaza|janaja|arthi) (?:niklega|uthega|utha)",
+        r"(?:तू|तुम|तुम लोग|तुम सब|आप|सब|साले|कमीने|कुत्ते) (?:\S+ ){0,2}मर (?:जा|जाओ|जाए|जाये|जाइए|जाएगा|जाओगे)(?! (?:रहा|रही|रहे))|मर (?:जा|जाओ) (?:तू|तुम|साले|कमीने|कुत्ते|कहीं)|(?:तू|तुम) मर क्यों नहीं (?:जाता|जाती|जाते)",
+        r"डूब मरो|चुल्लू भर पानी में डूब मर\w*|(?:भगवान|रब|खुदा|ऊपर वाला) करे (?:तू|तुम|तुम लोग|वो|वह|ये|यह) मर जा\w*|(?:तेरी|तुम्हारी|उसकी|उनकी) मौत (?:आए|आये|हो जाए|पक्की)|(?:तेरा|तेरी|तुम्हारा|उसका) (?:जनाजा|जनाज़ा|अर्थी) (?:निकलेगा|उठेगा)",
+    ],
     # -- subject: who the post is about (docs/triage-guide.md, *Subject*); shown as
     # subject_cues, not as cues
     "person": [
@@ -430,6 +445,22 @@ LEXICON: dict[str, list[str]] = {
         r"करूंगा|करूँगा|करूंगी|करूँगी|कर (?:लूंगा|लूंगी|लूँगा|दूंगा|दूंगी)|दूंगा|दूंगी|जाऊंगा|जाऊंगी|जाऊँगा|जाऊँगी",
         r"(?:im|i am) going to|ill|i will|gonna",
     ],
+    # ordinary things shut, down or out, and results-day logistics ("result ki site phir se
+    # band hai", "result aaj aayega"): the corpus puts exam results beside risk, so the model
+    # sees these as a feature of their own (features.py, everyday-only), not as a time cue
+    "everyday": [
+        r"(?:site|website|server|portal|app|link|page|wifi|internet|net|network|bank|shop|office|school|college|metro|train|flight|exam centre|exam center) (?:\S+ ){0,2}(?:is |was |has |keeps )?(?:down|crashed|crashing|crashes|not (?:opening|loading|working)|closed|shut|delayed|cancelled|canceled|postponed)",
+        r"results? (?:\S+ ){0,2}(?:is |are |will be |to be |gets |get )?(?:out|declared|announced|coming|comes out|released|link|page|date|day)|(?:answer key|cutoff|cut off|merit list|admit card|scorecard)",
+        r"(?:site|website|server|portal|app|link|page|wifi|internet|net|network|bank|dukan|dukaan|shop|office|school|college|metro|train|bijli|light|exam centre) (?:\S+ ){0,3}(?:band|down|crash|hang|nahi khul|nhi khul|nahi chal|nhi chal|cancel|postpone|late)\w*",
+        r"results? (?:\S+ ){0,2}(?:aayega|aaega|ayega|aaya|aya|aa gaya|aa gya|aayenge|niklega|nikla|nikle|declare|out|kab)\w*|(?:answer key|cutoff|cut off|merit list|admit card|scorecard)",
+        r"(?:साइट|वेबसाइट|सर्वर|पोर्टल|ऐप|लिंक|नेट|इंटरनेट|बैंक|दुकान|ऑफिस|स्कूल|कॉलेज|बिजली|लाइट|ट्रेन) (?:\S+ ){0,3}(?:बंद|डाउन|क्रैश|हैंग|नहीं खुल|नहीं चल|कैंसिल|लेट)\w*",
+        r"(?:रिजल्ट|परिणाम|नतीजे|नतीजा) (?:\S+ ){0,2}(?:आएगा|आयेगा|आया|आ गया|आएंगे|निकलेगा|निकला|घोषित|कब)\w*|(?:आंसर की|कटऑफ|मेरिट लिस्ट|एडमिट कार्ड)",
+        # a device that failed, not a person who is unreachable ("mera phone band ho gaya,
+        # charging nahi ho rahi" is not "uska phone band hai")
+        r"(?:phone|mobile|battery|charger|laptop|screen) (?:\S+ ){0,3}(?:died|dead|ran out|not charging|wont charge|broke|broken|cracked|in repair|at the repair)|battery (?:low|dead|died|ran out)",
+        r"(?:phone|mobile|battery|charger|laptop|screen) (?:\S+ ){0,3}(?:kharab|khatam|toot|tut|charge (?:nahi|nhi)|charging (?:nahi|nhi)|repair|low|discharge)\w*|(?:charging|recharge|balance|data pack) (?:nahi|nhi|khatam|khtm)\w*",
+        r"(?:फोन|मोबाइल|बैटरी|चार्जर|लैपटॉप|स्क्रीन) (?:\S+ ){0,3}(?:खराब|खत्म|टूट|चार्ज नहीं|चार्जिंग नहीं|डेड|रिपेयर|लो)\w*|(?:चार्जिंग|रिचार्ज|बैलेंस) (?:नहीं|खत्म)\w*",
+    ],
 }
 
 #: tags whose patterns are the union of other tags' (matched once, retagged; see cues.py)
@@ -438,5 +469,5 @@ DERIVED_TAGS = {"time": ("now", "later")}
 #: the tags that tell whose risk it is (docs/triage-guide.md, *Subject*): features of both
 #: heads, reported as `subject_cues` rather than `cues`
 SUBJECT_TAGS = frozenset({"person", "memorial", "helper", "recovery", "quote"})
-INTERNAL_TAGS = frozenset({"self", "death", "now", "later", "future"}) | SUBJECT_TAGS
+INTERNAL_TAGS = frozenset({"self", "death", "now", "later", "future", "everyday"}) | SUBJECT_TAGS
 TAGS = tuple(LEXICON)

@@ -260,6 +260,7 @@ class SklearnRiskClassifier:
         blocks = self.featurizer.blocks(window_texts, window_spans)
         probs, scores = self.block_probabilities(blocks)
         subjects = self.subject_probabilities(blocks)
+        whole = self._whole_post_subjects(texts, parts)
         results: list[tuple[RiskResult, WindowEvidence | None]] = []
         offset = 0
         for text, (wins, spans) in zip(texts, parts, strict=True):
@@ -272,13 +273,17 @@ class SklearnRiskClassifier:
             tags = {s.tag for s in window}
             if threat_only(tags):
                 level = RiskLevel.NONE
+            # whose risk it is, read off the whole post (as the head was trained); the act
+            # that keeps a post at its level must be in the deciding window
+            post_subject = None if subjects is None else whole.get(len(results), subjects[best])
             if (
-                subjects is not None
-                and about_nobody(subjects[best], tags)
+                post_subject is not None
+                and about_nobody(post_subject, tags)
                 and level.rank >= DISTRESS.rank
             ):
                 level = self._calm(probs[best])
-            subject = None if subjects is None else decide_subject(subjects[best], level)
+            subject = None if post_subject is None else decide_subject(post_subject, level)
+            post_spans = window if n == 1 else sorted(set().union(*spans), key=_by_position)
             result = RiskResult(
                 level,
                 _risk_score(float(scores[best]), threshold, level),
@@ -286,7 +291,7 @@ class SklearnRiskClassifier:
                 _cues(window),
                 self.version,
                 subject=subject,
-                subject_cues=() if subject is None else subject_cues(window, subject),
+                subject_cues=() if subject is None else subject_cues(post_spans, subject),
             )
             seen = (
                 WindowEvidence(
@@ -301,6 +306,24 @@ class SklearnRiskClassifier:
             results.append((result, seen))
             offset += n
         return results
+
+    def _whole_post_subjects(
+        self, texts: Sequence[str], parts: Sequence[tuple[list[Any], list[list[Span]]]]
+    ) -> dict[int, np.ndarray]:
+        """P(self, other, general) of each post of several windows, read off the whole post
+        in one row (the head is trained on whole posts; "my brother" may sit in one window
+        and his goodbye in another). A one-window post's row is its window's, so short posts
+        cost nothing more."""
+        if self._subject_blocks is None:
+            return {}
+        long = [i for i, (wins, _) in enumerate(parts) if len(wins) > 1]
+        if not long:
+            return {}
+        post_spans = [sorted(set().union(*parts[i][1]), key=_by_position) for i in long]
+        blocks = self.featurizer.blocks([texts[i] for i in long], post_spans)
+        probs = self.subject_probabilities(blocks)
+        assert probs is not None
+        return {i: probs[k] for k, i in enumerate(long)}
 
 
 @dataclass(frozen=True)
@@ -353,3 +376,7 @@ def _risk_score(probability: float, threshold: float, level: RiskLevel) -> float
 
 def _cues(spans: list[Span]) -> tuple[Cue, ...]:
     return tuple(Cue(s.tag, s.text, s.start, s.end) for s in visible(spans))
+
+
+def _by_position(span: Span) -> tuple[int, int, str]:
+    return (span.start, span.end, span.tag)
