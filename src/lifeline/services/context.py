@@ -18,6 +18,7 @@ from lifeline.services.dispatch.ports import (
     NotificationChannels,
     PhoneNumbers,
 )
+from lifeline.services.job_prune.ports import JobKeep
 from lifeline.services.job_types import JobKind
 from lifeline.services.location.ports import Locator
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWorkFactory
@@ -73,6 +74,8 @@ class ServiceConfig:
     home_state: str = DEFAULT_HOME_STATE
     #: how long personal data is kept (LIFELINE_RETENTION_*_DAYS, services/retention)
     retention: RetentionPeriods = field(default_factory=RetentionPeriods)
+    #: how long finished jobs stay in the job table (LIFELINE_JOB_KEEP_*, services/job_prune)
+    job_keep: JobKeep = field(default_factory=JobKeep)
     #: what monitoring flags and keeps (LIFELINE_MONITORING_*)
     monitoring: MonitoringPolicy = field(default_factory=MonitoringPolicy)
 

@@ -36,6 +36,7 @@ class JobKind(StrEnum):
     CHECK_DESK_ATTENDED = "check_desk_attended"
     CHECK_FOLLOWUP_RECORDED = "check_followup_recorded"
     RETENTION_PURGE = "retention_purge"
+    PRUNE_JOBS = "prune_jobs"
 
 
 class PermanentJobError(Exception):
@@ -120,6 +121,12 @@ class PurgeJob:
     """The daily retention purge (services/retention/purge.py); it schedules the next one."""
 
 
+@dataclass(frozen=True)
+class PruneJob:
+    """Delete finished jobs past their keeping period (services/job_prune); it schedules the
+    next one."""
+
+
 #: the payload each kind carries (`enqueue` and `@job` are checked against it)
 PAYLOADS: dict[JobKind, type] = {
     JobKind.ASSESS_RISK: AlertJob,
@@ -135,6 +142,7 @@ PAYLOADS: dict[JobKind, type] = {
     JobKind.DELIVER_EVENT: EventJob,
     JobKind.SEND_AUDIT_CHECKPOINT: CheckpointJob,
     JobKind.RETENTION_PURGE: PurgeJob,
+    JobKind.PRUNE_JOBS: PruneJob,
 }
 
 
