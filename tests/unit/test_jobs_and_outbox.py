@@ -77,6 +77,7 @@ def test_stored_kinds_are_unchanged() -> None:
         "check_desk_attended",
         "check_followup_recorded",
         "retention_purge",
+        "prune_jobs",
     ]
 
 
