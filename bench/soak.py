@@ -475,6 +475,7 @@ class Timeline:
     events: list[dict[str, Any]] = field(default_factory=list)
     kills: list[float] = field(default_factory=list)  # wall times of SIGKILLs
     pg_down: list[tuple[float, float]] = field(default_factory=list)  # (stopped, started again)
+    load_end: float | None = None
 
     def event(self, what: str, **details: Any) -> None:
         at = time.time()
@@ -529,11 +530,12 @@ def chaos(
     fleet: Fleet, cluster: Cluster, args: argparse.Namespace, tl: Timeline, stop_: threading.Event
 ) -> None:
     """Kill a random worker every --kill-every s (and start a new one); restart PostgreSQL once
-    at --restart-pg-at minutes."""
+    at --restart-pg-at minutes. Calm once the load is sent, so the drain measures what the
+    chaos left behind."""
     rng = random.Random(args.seed)
     next_kill = tl.t0 + args.kill_every
     restart_at = tl.t0 + args.restart_pg_at * 60 if args.restart_pg_at >= 0 else None
-    while not stop_.wait(0.5):
+    while not stop_.wait(0.5) and tl.load_end is None:
         now = time.time()
         if restart_at is not None and now >= restart_at:
             restart_at = None
@@ -565,17 +567,19 @@ def epoch(value: datetime) -> float:
 
 
 def unfinished_escalations(db_url: str) -> int | None:
+    """Dispatches still escalating plus messages not yet sent (None: the database is away)."""
     engine = create_engine(db_url, connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as conn:
-            return int(
-                conn.execute(
-                    select(func.count())
-                    .select_from(dispatches)
-                    .where(dispatches.c.state == "active")
-                ).scalar()
-                or 0
-            )
+            active = conn.execute(
+                select(func.count()).select_from(dispatches).where(dispatches.c.state == "active")
+            ).scalar()
+            unsent = conn.execute(
+                select(func.count())
+                .select_from(notifications)
+                .where(notifications.c.state.in_(("queued", "sending")))
+            ).scalar()
+            return int(active or 0) + int(unsent or 0)
     except Exception:
         return None
     finally:
@@ -692,6 +696,7 @@ def outcome(
     expected = fired = missing = extra = 0
     lags: list[float] = []
     exhaustion_lags: list[float] = []
+    late: list[dict[str, Any]] = []  # steps more than 10 s behind their due time
     acked_after_round: list[int] = []
     still_active = 0
     for d in disp:
@@ -717,8 +722,25 @@ def outcome(
         extra += max(0, len(times) - repeat)
         for prev, at in itertools.pairwise(times):
             lags.append(at - (prev + wait))
+            if at - (prev + wait) > 10:
+                late.append(
+                    {
+                        "dispatch": d.id,
+                        "due_t_s": round(prev + wait - tl.t0, 1),
+                        "fired_t_s": round(at - tl.t0, 1),
+                    }
+                )
         if d.id in alarm_at and times:
             exhaustion_lags.append(alarm_at[d.id] - (times[-1] + wait))
+            if alarm_at[d.id] - (times[-1] + wait) > 10:
+                late.append(
+                    {
+                        "dispatch": d.id,
+                        "due_t_s": round(times[-1] + wait - tl.t0, 1),
+                        "fired_t_s": round(alarm_at[d.id] - tl.t0, 1),
+                        "smc_alarm": True,
+                    }
+                )
     all_lags = lags + exhaustion_lags
     escalation = {
         "dispatches": len(disp),
@@ -735,6 +757,7 @@ def outcome(
         "steps_within_1s": sum(1 for x in all_lags if x < TARGET_STEP_LAG_S),
         "steps_measured": len(all_lags),
         "steps_over_10s": sum(1 for x in all_lags if x > 10),
+        "steps_over_10s_sample": late[:20],
     }
     return {
         "alerts": alerts,
@@ -892,7 +915,7 @@ def main() -> None:
                 threads.append(thread)
             print(f"load: {count} alerts at {args.rate:g}/s over {args.minutes:g} min", flush=True)
             sent = asyncio.run(send_alerts(bases, partner, bodies, args.rate, args.retry_for))
-            load_end = time.time()
+            load_end = tl.load_end = time.time()
             tl.event("load sent", accepted=sum(1 for s in sent if s.case_id is not None))
             # drain: every escalation ends (rounds + the SMC alarm), a lease for killed workers
             drain_limit = args.wait * (args.repeat + 1) + args.lease + 120
