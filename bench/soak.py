@@ -567,7 +567,7 @@ def epoch(value: datetime) -> float:
 
 
 def unfinished_escalations(db_url: str) -> int | None:
-    """Dispatches still escalating plus messages not yet sent (None: the database is away)."""
+    """Dispatches still escalating plus send jobs not yet done (None: the database is away)."""
     engine = create_engine(db_url, connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as conn:
@@ -576,8 +576,10 @@ def unfinished_escalations(db_url: str) -> int | None:
             ).scalar()
             unsent = conn.execute(
                 select(func.count())
-                .select_from(notifications)
-                .where(notifications.c.state.in_(("queued", "sending")))
+                .select_from(jobs)
+                .where(
+                    jobs.c.kind == "send_notification", jobs.c.status.in_(("pending", "running"))
+                )
             ).scalar()
             return int(active or 0) + int(unsent or 0)
     except Exception:
@@ -664,6 +666,18 @@ def outcome(
         )
         (twice_in if in_window else twice_beyond).append(nid)
     never = [n.id for n in notes if n.id not in arrivals]
+    dispatch_state = {d.id: d.state for d in disp}
+    never_detail = [
+        {
+            "notification": n.id,
+            "purpose": n.purpose,
+            "state": n.state,
+            "dispatch_state": dispatch_state.get(n.dispatch_id),
+            "created_t_s": round(epoch(n.created_at) - tl.t0, 1),
+        }
+        for n in notes
+        if n.id not in arrivals
+    ]
     states = Counter(n.state for n in notes if n.id not in arrivals)
     messages = {
         "created": len(notes),
@@ -673,7 +687,9 @@ def outcome(
         "delivered_twice_beyond_window_sample": twice_beyond[:10],
         "never_delivered": len(never),
         "never_delivered_by_state": dict(states),
-        "never_delivered_sample": never[:10],
+        "never_delivered_sample": never_detail[:10],
+        "states_at_end": dict(Counter(n.state for n in notes)),
+        "arrived_but_queued": sum(1 for n in notes if n.id in arrivals and n.state == "queued"),
         "at_least_once_window": (
             f"a worker SIGKILLed, or PostgreSQL stopped, within {DUPLICATE_WINDOW_S:g} s "
             "after the first copy arrived (the send happened, its job's commit did not: "
@@ -696,7 +712,7 @@ def outcome(
     expected = fired = missing = extra = 0
     lags: list[float] = []
     exhaustion_lags: list[float] = []
-    late: list[dict[str, Any]] = []  # steps more than 10 s behind their due time
+    slow_steps: list[dict[str, Any]] = []  # steps more than 10 s behind their due time
     acked_after_round: list[int] = []
     still_active = 0
     for d in disp:
@@ -723,7 +739,7 @@ def outcome(
         for prev, at in itertools.pairwise(times):
             lags.append(at - (prev + wait))
             if at - (prev + wait) > 10:
-                late.append(
+                slow_steps.append(
                     {
                         "dispatch": d.id,
                         "due_t_s": round(prev + wait - tl.t0, 1),
@@ -733,7 +749,7 @@ def outcome(
         if d.id in alarm_at and times:
             exhaustion_lags.append(alarm_at[d.id] - (times[-1] + wait))
             if alarm_at[d.id] - (times[-1] + wait) > 10:
-                late.append(
+                slow_steps.append(
                     {
                         "dispatch": d.id,
                         "due_t_s": round(times[-1] + wait - tl.t0, 1),
@@ -757,7 +773,7 @@ def outcome(
         "steps_within_1s": sum(1 for x in all_lags if x < TARGET_STEP_LAG_S),
         "steps_measured": len(all_lags),
         "steps_over_10s": sum(1 for x in all_lags if x > 10),
-        "steps_over_10s_sample": late[:20],
+        "steps_over_10s_sample": slow_steps[:20],
     }
     return {
         "alerts": alerts,
