@@ -52,6 +52,7 @@ from lifeline.services.context import Context, ServiceConfig
 from lifeline.services.dispatch.ports import NotificationChannels
 from lifeline.services.intake import mail as email_intake
 from lifeline.services.intake.ports import MailReader
+from lifeline.services.job_prune.prune import ensure_scheduled as ensure_prune_scheduled
 from lifeline.services.job_types import JobKind
 from lifeline.services.monitoring.ingest import ingest_posts
 from lifeline.services.monitoring.stream import record_rejected
@@ -151,6 +152,7 @@ class Lifeline:
         start); True if this scheduled it."""
         with self.ctx.uow() as uow:
             scheduled = ensure_scheduled(uow, self.clock.now())
+            ensure_prune_scheduled(uow, self.clock.now())  # the job table's prune, likewise
             uow.commit()
         return scheduled
 
@@ -488,6 +490,7 @@ def bootstrap(
             monitoring=settings.monitoring,
             retention=settings.retention,
             partner_limits=settings.partner_limits,
+            job_keep=settings.job_keep,
             signin=SignInPolicy(
                 free_failures=settings.signin_free_failures,
                 max_delay=timedelta(seconds=settings.signin_max_delay_seconds),

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from lifeline.domain.monitoring import MonitoringPolicy, parse_min_level
 from lifeline.domain.partner_limits import PartnerLimits
 from lifeline.domain.retention import RetentionPeriods
+from lifeline.services.job_prune.ports import JobKeep
 
 
 class DataSettings(BaseModel):
@@ -50,6 +51,19 @@ class DataSettings(BaseModel):
         le=90,
         description="Days an author's recent monitoring posts are kept (encrypted) after their "
         "last flagged post, for the review; other posts leave only a keyed hash of their id.",
+    )
+    job_keep_done_seconds: int = Field(
+        86400,
+        ge=60,
+        le=366 * 86400,
+        description="Seconds a done job stays in the job table before the prune deletes it.",
+    )
+    job_keep_failed_days: int = Field(
+        30,
+        ge=1,
+        le=3660,
+        description="Days a failed job (all attempts used) stays in the job table, for "
+        "`lifeline jobs list --status failed` and `jobs retry`; at least the done period.",
     )
     retention_closed_days: int = Field(
         90,
@@ -119,6 +133,25 @@ class DataSettings(BaseModel):
     @classmethod
     def _monitoring_level_parses(cls, value: str) -> str:
         return parse_min_level(value).value
+
+    @model_validator(mode="after")
+    def _failed_jobs_kept_at_least_as_long(self) -> DataSettings:
+        if self.job_keep_failed_days * 86400 < self.job_keep_done_seconds:
+            raise ValueError(
+                f"job_keep_failed_days ({self.job_keep_failed_days}) must keep failed jobs at "
+                f"least as long as job_keep_done_seconds ({self.job_keep_done_seconds} s) keeps "
+                "done ones: raise LIFELINE_JOB_KEEP_FAILED_DAYS"
+            )
+        return self
+
+    @property
+    def job_keep(self) -> JobKeep:
+        """LIFELINE_JOB_KEEP_DONE_SECONDS and LIFELINE_JOB_KEEP_FAILED_DAYS as the prune's
+        periods."""
+        return JobKeep(
+            done=timedelta(seconds=self.job_keep_done_seconds),
+            failed=timedelta(days=self.job_keep_failed_days),
+        )
 
     @property
     def monitoring(self) -> MonitoringPolicy:

@@ -55,6 +55,7 @@ from lifeline.services.intake.ports import (
     QuarantinedMessage,
     SignatureLedger,
 )
+from lifeline.services.job_prune.ports import JobPruneStore, JobTableSize
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.outbox import EventOutbox, collect_new_events
@@ -365,6 +366,35 @@ class FakeSignIns:
         self.s.sign_ins = [
             replace(r, repeats=r.repeats + 1) if r.id == attempt_id else r for r in self.s.sign_ins
         ]
+
+
+class FakeJobPrune:
+    """The job table's prune store over the fake jobs (which keep no finish time: the prune
+    itself is tested against the real databases)."""
+
+    def __init__(self, store: Store) -> None:
+        self.s = store
+
+    def finished_before(self, status: str, before: datetime, limit: int) -> list[int]:
+        raise NotImplementedError("the prune is tested against the real database")
+
+    def delete(self, status: str, ids: list[int]) -> int:
+        raise NotImplementedError("the prune is tested against the real database")
+
+    def prune_scheduled(self, *, running: bool = True) -> datetime | None:
+        statuses = ("pending", "running") if running else ("pending",)
+        due = [
+            j["run_at"]
+            for j in self.s.jobs
+            if j["kind"] == "prune_jobs" and j["status"] in statuses
+        ]
+        return min(due, default=None)
+
+    def size(self) -> JobTableSize:
+        counts: dict[str, int] = {}
+        for j in self.s.jobs:
+            counts[j["status"]] = counts.get(j["status"], 0) + 1
+        return JobTableSize(counts, None)
 
 
 class FakeJobs:
@@ -873,6 +903,7 @@ class FakeUnitOfWork:
     reviews: ReviewReads
     monitoring: MonitoringRepository
     retention: RetentionStore
+    job_prune: JobPruneStore
 
     def __init__(self, store_ref: list[Store], outbox: EventOutbox | None = None) -> None:
         self.ref = store_ref
@@ -902,6 +933,7 @@ class FakeUnitOfWork:
         self.sms_ack_failures = FakeSmsAckFailures(s.dispatch)
         self.monitoring = FakeMonitoring(s.monitoring)
         self.retention = FakeRetention(s.retention, s.cases)
+        self.job_prune = FakeJobPrune(s)
         return self
 
     def __exit__(

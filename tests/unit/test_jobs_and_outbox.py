@@ -79,6 +79,7 @@ def test_stored_kinds_are_unchanged() -> None:
         "retention_purge",
         "process_alert",
         "send_notifications",
+        "prune_jobs",
     ]
 
 

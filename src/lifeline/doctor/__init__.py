@@ -26,6 +26,7 @@ from lifeline.doctor.config import (
     var_dir,
 )
 from lifeline.doctor.desk import pdf_font, registry_and_channels, triage_model
+from lifeline.doctor.jobs import job_table
 from lifeline.doctor.retention import retention
 from lifeline.doctor.storage import database, demo_data, migration_url, workers
 from lifeline.settings import Settings
@@ -55,6 +56,7 @@ def run_checks(settings: Settings, *, separate_workers: bool | None = None) -> l
         workers,
         demo_data,
         retention,
+        job_table,
         registry_and_channels,
         triage_model,
         pdf_font,

@@ -20,6 +20,7 @@ from lifeline.services.dispatch.ports import (
     NotificationChannels,
     PhoneNumbers,
 )
+from lifeline.services.job_prune.ports import JobKeep
 from lifeline.services.job_types import JobKind
 from lifeline.services.location.ports import Locator
 from lifeline.services.ports import Clock, EventSink, PasswordHasher, UnitOfWorkFactory
@@ -80,6 +81,8 @@ class ServiceConfig:
     retention: RetentionPeriods = field(default_factory=RetentionPeriods)
     #: what one partner key may send the monitoring stream a minute (LIFELINE_MONITORING_PARTNER_*)
     partner_limits: PartnerLimits = field(default_factory=PartnerLimits)
+    #: how long finished jobs stay in the job table (LIFELINE_JOB_KEEP_*, services/job_prune)
+    job_keep: JobKeep = field(default_factory=JobKeep)
     #: what monitoring flags and keeps (LIFELINE_MONITORING_*)
     monitoring: MonitoringPolicy = field(default_factory=MonitoringPolicy)
 

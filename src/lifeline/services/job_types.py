@@ -38,6 +38,7 @@ class JobKind(StrEnum):
     RETENTION_PURGE = "retention_purge"
     PROCESS_ALERT = "process_alert"
     SEND_NOTIFICATIONS = "send_notifications"
+    PRUNE_JOBS = "prune_jobs"
 
 
 class PermanentJobError(Exception):
@@ -142,6 +143,12 @@ class PurgeJob:
     """The daily retention purge (services/retention/purge.py); it schedules the next one."""
 
 
+@dataclass(frozen=True)
+class PruneJob:
+    """Delete finished jobs past their keeping period (services/job_prune); it schedules the
+    next one."""
+
+
 #: the payload each kind carries (`enqueue` and `@job` are checked against it)
 PAYLOADS: dict[JobKind, type] = {
     JobKind.ASSESS_RISK: AlertJob,
@@ -159,6 +166,7 @@ PAYLOADS: dict[JobKind, type] = {
     JobKind.SEND_AUDIT_CHECKPOINT: CheckpointJob,
     JobKind.RETENTION_PURGE: PurgeJob,
     JobKind.PROCESS_ALERT: AlertSteps,
+    JobKind.PRUNE_JOBS: PruneJob,
 }
 
 

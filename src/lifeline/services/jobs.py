@@ -23,6 +23,7 @@ from lifeline.services.dispatch.escalations import (
 )
 from lifeline.services.dispatch.notify import send_notification, send_notifications
 from lifeline.services.dispatch.relocation import resolve_location
+from lifeline.services.job_prune.prune import prune_jobs
 from lifeline.services.job_spec import (
     FreeJobHandler,
     FreeJobSpec,
@@ -158,6 +159,7 @@ FREE: tuple[FreeJobSpec[Any], ...] = (
     deliver_event,
     send_audit_checkpoint,
     retention_purge,
+    prune_jobs,
 )
 
 DEFAULT_HANDLERS: dict[str, JobHandler] = {spec.kind: spec.run for spec in TRANSACTIONAL}

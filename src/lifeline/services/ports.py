@@ -37,6 +37,7 @@ from lifeline.services.intake.ports import (
     Quarantine,
     SignatureLedger,
 )
+from lifeline.services.job_prune.ports import JobPruneStore
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.reports.ports import ReportSource
@@ -253,6 +254,8 @@ class UnitOfWork(Protocol):
     monitoring: MonitoringRepository
     # retention: the purge, legal holds, erasure on request (the registry of personal fields)
     retention: RetentionStore
+    # the job table's prune (finished jobs deleted after a while)
+    job_prune: JobPruneStore
 
     def __enter__(self) -> Self: ...
     def __exit__(

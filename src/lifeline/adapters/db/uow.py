@@ -27,6 +27,7 @@ from lifeline.adapters.db.intake_repos import (
     SqlPartnerSenders,
     SqlQuarantine,
 )
+from lifeline.adapters.db.job_prune import SqlJobPruneStore
 from lifeline.adapters.db.jobs import SqlJobQueue
 from lifeline.adapters.db.locations import SqlLocationRepository
 from lifeline.adapters.db.monitoring_repos import SqlMonitoringStore
@@ -60,6 +61,7 @@ from lifeline.services.intake.ports import (
     Quarantine,
     SignatureLedger,
 )
+from lifeline.services.job_prune.ports import JobPruneStore
 from lifeline.services.location.ports import JurisdictionIndex, LocationRepository
 from lifeline.services.monitoring.ports import MonitoringRepository
 from lifeline.services.outbox import EventOutbox, collect_new_events
@@ -122,6 +124,8 @@ class SqlUnitOfWork:
     sms_ack_failures: SmsAckFailures
     monitoring: MonitoringRepository
     retention: RetentionStore
+    # the job table's prune (finished jobs deleted after a while)
+    job_prune: JobPruneStore
 
     def __init__(
         self,
@@ -192,6 +196,7 @@ class SqlUnitOfWork:
         self.sms_ack_failures = SqlSmsAckFailures(conn, self.keys)
         self.monitoring = SqlMonitoringStore(conn, self.keys)
         self.retention = SqlRetentionStore(conn, self.keys)
+        self.job_prune = SqlJobPruneStore(conn)
         return self
 
     def __exit__(
