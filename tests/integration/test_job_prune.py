@@ -4,6 +4,7 @@ period, in batches, leaves pending, running and recent jobs alone, and schedules
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,9 +30,8 @@ def add_job(app: Lifeline, status: str, finished: datetime | None, label: str) -
     unless pending) with the given status and finish time; `label` is kept in its payload."""
     now = app.clock.now()
     with app.ctx.uow() as uow:
-        job_id = enqueue(
-            uow.jobs, JobKind.DELIVER_EVENT, EventJob("http://127.0.0.1:9/x", {"l": label}), now=now
-        )
+        payload = asdict(EventJob("http://127.0.0.1:9/x", {"l": label}))
+        job_id = uow.jobs.enqueue(JobKind.DELIVER_EVENT, payload, now=now)  # its id, at once
         uow.commit()
     run_at = (finished or now) - timedelta(seconds=1)
     with app.engine.begin() as conn:
