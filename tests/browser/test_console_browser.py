@@ -13,7 +13,8 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -31,6 +32,7 @@ from lifeline.bootstrap import Lifeline
 from lifeline.services.access import accounts as access
 from lifeline.services.cases import service as cases
 from lifeline.services.console import desk as console
+from lifeline.services.reports.report import IST
 from lifeline.services.triage import assessment as triage
 
 
@@ -162,18 +164,33 @@ DEMO = [
 ]  # fmt: skip
 
 
+def _within_today(now: datetime) -> Callable[[float], timedelta]:
+    """Minutes ago -> how far back to set the clock, squeezed so that every step stays on
+    today's IST date: the map and the dashboard show today's cases, and in the first 70
+    minutes of an IST day (18:30-19:40 UTC) the seeded history would otherwise start
+    yesterday."""
+    since_midnight = now.astimezone(IST) - now.astimezone(IST).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    longest = max(ago for _, _, ago, _ in DEMO)
+    room = since_midnight / timedelta(minutes=1) - 0.5  # minutes back that are still today
+    scale = 1.0 if room >= longest else max(room, 0.0) / longest
+    return lambda minutes: timedelta(minutes=minutes * scale)
+
+
 def seed_overview(app: Lifeline) -> list[int]:
-    """Cases across districts and risk levels, with their steps timed in the past."""
+    """Cases across districts and risk levels, with their steps timed in the past (today, IST)."""
     clock = app.clock
     assert isinstance(clock, ShiftedClock)
+    back = _within_today(clock.now())
     made = []
     try:
         for n, (district, level, ago, steps) in enumerate(DEMO):
-            clock.offset = -timedelta(minutes=ago)
+            clock.offset = -back(ago)
             case_id = new_case(app, "sab khatam", handle=f"overview{n}", place=None)
             triage.record_operator_assessment(app.ctx, OPERATOR, case_id, level)
             for step, at in sorted(steps.items(), key=lambda kv: kv[1]):
-                clock.offset = -timedelta(minutes=ago - at)
+                clock.offset = -back(ago - at)
                 if step == "located":
                     console.record_place(app.ctx, OPERATOR, case_id, "", district)
                 elif step == "dispatched":
