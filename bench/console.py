@@ -5,7 +5,7 @@ to bench/results/console-<db>.json. For each database (a temporary SQLite file a
 temporary PostgreSQL database when --pg-url or LIFELINE_TEST_DATABASE_URL is given) it
 
 1. migrates, freezes the start-up heap as `lifeline serve` does once started and again once
-   its worker has warmed up (bootstrap.freeze_heap: the collector no longer walks the modules,
+   its worker has warmed up (process.freeze_heap: the collector no longer walks the modules,
    templates, the triage model and the resolver's indexes), creates an
    SMC operator and a district officer (Lucknow), and stores N open cases through the real
    intake use case (half of them placed in Lucknow), and raises an SMC alarm on M of them
@@ -50,7 +50,8 @@ from console_support import (  # noqa: E402
     signed_in,
 )
 from lifeline.adapters.db.engine import normalise_url  # noqa: E402
-from lifeline.bootstrap import bootstrap, freeze_heap, import_server_adapters  # noqa: E402
+from lifeline.bootstrap import bootstrap  # noqa: E402
+from lifeline.process import freeze_heap, import_server_adapters  # noqa: E402
 from lifeline.settings import Settings  # noqa: E402
 from support import FakeClock, RecordingSink  # noqa: E402
 

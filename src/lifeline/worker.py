@@ -21,10 +21,11 @@ from datetime import timedelta
 
 import structlog
 
-from lifeline.bootstrap import Lifeline, freeze_heap
+from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import DomainError
 from lifeline.domain.model import TimelineEntry
 from lifeline.domain.partner_limits import WINDOW
+from lifeline.process import freeze_heap
 from lifeline.services.access.audit import CheckpointResult, write_checkpoint
 from lifeline.services.job_spec import FreeJobHandler, JobHandler
 from lifeline.services.job_types import PermanentJobError

@@ -78,7 +78,7 @@ def serve(
     # the web stack (FastAPI, uvicorn, Jinja) only for `serve`: other commands start faster
     import uvicorn  # noqa: PLC0415
 
-    from lifeline.bootstrap import import_server_adapters  # noqa: PLC0415 (see load_app)
+    from lifeline.process import import_server_adapters  # noqa: PLC0415 (see load_app)
     from lifeline.settings import load_settings  # noqa: PLC0415 (see load_app)
     from lifeline.web.app import create_app  # noqa: PLC0415
 

@@ -12,7 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from lifeline import __version__
-from lifeline.bootstrap import Lifeline, freeze_heap
+from lifeline.bootstrap import Lifeline
+from lifeline.process import freeze_heap
 from lifeline.web import errors, ops
 from lifeline.web.api import alarms as alarms_api
 from lifeline.web.api import alerts, auth, cases, followups, inbound, places, reports, review
@@ -52,7 +53,7 @@ def create_app(
     (finishing its job in hand) when the server shuts down; with `embedded_mail`, so do the SMTP
     intake (if LIFELINE_SMTP_ENABLED) and the IMAP poller (if LIFELINE_IMAP_HOST is set).
     `long_running` (`lifeline serve`, not tests): the heap built by start-up is frozen when the
-    server starts, and again once the embedded worker has warmed up (bootstrap.freeze_heap)."""
+    server starts, and again once the embedded worker has warmed up (process.freeze_heap)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -17,6 +17,7 @@ from lifeline.adapters.db.access import (
     SqlUserRepository,
 )
 from lifeline.adapters.db.aftercare_repos import SqlAftercareRepository, SqlReportSource
+from lifeline.adapters.db.alert_repos import SqlAlertRepository, SqlSubjectRepository
 from lifeline.adapters.db.assessments import SqlAssessmentRepository
 from lifeline.adapters.db.audit import SqlAuditLog
 from lifeline.adapters.db.console_repos import SqlConsoleReads, SqlJurisdictionIndex
@@ -32,11 +33,7 @@ from lifeline.adapters.db.jobs import SqlJobQueue
 from lifeline.adapters.db.locations import SqlLocationRepository
 from lifeline.adapters.db.monitoring_repos import SqlMonitoringStore
 from lifeline.adapters.db.outage import classify
-from lifeline.adapters.db.repositories import (
-    SqlAlertRepository,
-    SqlCaseRepository,
-    SqlSubjectRepository,
-)
+from lifeline.adapters.db.repositories import SqlCaseRepository
 from lifeline.adapters.db.retention import SqlRetentionStore
 from lifeline.adapters.db.review_repos import SqlReviewReads
 from lifeline.adapters.db.sessions import SqlProfileStore, SqlSessionStore
