@@ -189,7 +189,7 @@ class SqlUnitOfWork:
         self.aftercare = self._aftercare_repo = SqlAftercareRepository(conn, self.keys)
         self.reports = SqlReportSource(conn)
         self.assessments = self._assessments = SqlAssessmentRepository(conn, self.keys)
-        self.dispatches = SqlDispatchRepository(conn, self.keys)
+        self.dispatches = self._dispatches = SqlDispatchRepository(conn, self.keys)
         self.sms_ack_failures = SqlSmsAckFailures(conn, self.keys)
         self.monitoring = SqlMonitoringStore(conn, self.keys)
         self.retention = SqlRetentionStore(conn, self.keys)
@@ -241,6 +241,8 @@ class SqlUnitOfWork:
         if self.outbox is not None:
             self.outbox.write(self.jobs, events)
         self._case_repo.flush_timeline()
+        self._audit.flush()
+        self._dispatches.flush()
         self._jobs.flush()
         self._tx.commit()
 
@@ -253,11 +255,12 @@ class SqlUnitOfWork:
             self._locations,
             self._jurisdictions,
             self._jobs,
+            self._dispatches,
         ):
             repo.forget()
         self._case_repo.discard_timeline()
         self._case_repo.seen.clear()
-        self._aftercare_repo.seen.clear()
+        self._aftercare_repo.forget()
         self._tx.rollback()
 
 
