@@ -240,6 +240,7 @@ class SqlUnitOfWork:
         events = list(collect_new_events([*self._case_repo.seen, *self._aftercare_repo.seen]))
         if self.outbox is not None:
             self.outbox.write(self.jobs, events)
+        self._case_repo.flush_saves()
         self._case_repo.flush_timeline()
         self._audit.flush()
         self._dispatches.flush()
