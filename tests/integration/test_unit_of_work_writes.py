@@ -115,16 +115,16 @@ def test_audit_entries_of_a_transaction_are_one_insert_and_the_chain_holds(
         assert later.prev_hash == earlier.hash
 
 
-def test_dispatch_saves_are_seen_by_reads_and_committed_together(lifeline: Lifeline) -> None:
+def test_dispatches_are_added_in_one_statement_and_saved_together(lifeline: Lifeline) -> None:
     case_id = take_alert(lifeline)
     now = lifeline.clock.now()
     with statements(lifeline) as seen, lifeline.ctx.uow() as uow:
-        added = [
-            uow.dispatches.add(
+        added = uow.dispatches.add_all(
+            [
                 Dispatch(case_id, f"unit-{n}", f"Unit {n}", DEFAULT_POLICY, now, "op", next_at=now)
-            )
-            for n in range(3)
-        ]
+                for n in range(3)
+            ]
+        )
         for d in added:
             d.step_index, d.round = 1, 2
             uow.dispatches.save(d)
@@ -141,3 +141,6 @@ def test_dispatch_saves_are_seen_by_reads_and_committed_together(lifeline: Lifel
         one = uow.dispatches.get(added[1].id or 0)
     assert [(d.step_index, d.round, d.state) for d in stored] == [(1, 2, DispatchState.ACTIVE)] * 3
     assert (one.unit_id, one.next_at) == ("unit-1", added[1].next_at)
+    # one INSERT for the three, each given its own row's id
+    assert sum(s.startswith("INSERT INTO dispatches") for s in seen) == 1
+    assert [(d.id, d.unit_id) for d in stored] == [(d.id, d.unit_id) for d in added]

@@ -42,6 +42,9 @@ class FakeDispatches:
         self.s.dispatches[dispatch.id] = copy.deepcopy(dispatch)
         return dispatch
 
+    def add_all(self, dispatches: list[Dispatch]) -> list[Dispatch]:
+        return [self.add(d) for d in dispatches]
+
     def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch:
         if dispatch_id not in self.s.dispatches:
             raise NotFound(f"dispatch {dispatch_id} not found")

@@ -74,6 +74,8 @@ N_LISTED = tuple(c for c in N.c if c.name != "brief_enc")
 # construction and cache-key work (several times a message). UPDATEs take their SET columns
 # from the parameters; `b_` names are the WHERE clause's.
 _ADD_DISPATCH = insert(D)
+_ADD_DISPATCHES = insert(D).returning(D.c.id)
+_ADD_DISPATCHES_IN_ORDER = insert(D).returning(D.c.id, sort_by_parameter_order=True)
 _DISPATCH = select(D).where(D.c.id == bindparam("b_id"))
 _DISPATCH_LOCKED = _DISPATCH.with_for_update()
 _SAVE_DISPATCH = update(D).where(D.c.id == bindparam("b_id"))
@@ -151,6 +153,22 @@ class SqlDispatchRepository:
         self._held.add(dispatch.id)
         self._remember(dispatch.id, values)
         return dispatch
+
+    def add_all(self, dispatches: list[Dispatch]) -> list[Dispatch]:
+        if len(dispatches) < 2:
+            return [self.add(d) for d in dispatches]
+        rows = [self._values(d) for d in dispatches]
+        if self.conn.dialect.name == "postgresql":
+            ids = list(self.conn.execute(_ADD_DISPATCHES_IN_ORDER, rows).scalars())
+        else:
+            # One multi-row INSERT (SQLAlchemy would send one per row to keep the order): the
+            # only writer, it numbers the rows in the order given, so the ids sorted are theirs.
+            ids = sorted(self.conn.execute(_ADD_DISPATCHES, rows).scalars())
+        for dispatch, values, dispatch_id in zip(dispatches, rows, ids, strict=True):
+            dispatch.id = int(dispatch_id)
+            self._held.add(dispatch.id)
+            self._remember(dispatch.id, values)
+        return dispatches
 
     def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch:
         self.flush()

@@ -74,7 +74,7 @@ def start_dispatch(
     repo = uow.dispatches
     running = {d.unit_id for d in repo.for_case(case.id) if d.state is not DispatchState.STOPPED}
     rules = dispatch_rules_in_force(ctx, uow)
-    started: list[Dispatch] = []
+    new: list[Dispatch] = []
     for unit in plan.units:
         if unit.unit_id in running:
             continue
@@ -90,7 +90,8 @@ def start_dispatch(
             reason=unit.rule[:300],
             purpose=unit.purpose,
         )
-        started.append(repo.add(dispatch))
+        new.append(dispatch)
+    started = repo.add_all(new)
     if not started:
         return []
     first = Milestone.DISPATCHED not in case.milestones
