@@ -126,8 +126,9 @@ class SqlDispatchRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
         self._row_locks = conn.dialect.name == "postgresql"
-        #: case id -> (its dispatches as stored, by id; whether their rows are locked by us)
-        self._of_case: dict[int, tuple[dict[int, Dispatch], bool]] = {}
+        #: case id -> (its dispatches as stored, by id, or the values written, read back when
+        #: asked; whether their rows are locked by us)
+        self._of_case: dict[int, tuple[dict[int, Dispatch | _StoredRow], bool]] = {}
         #: dispatch ids whose rows this transaction inserted or locked
         self._held: set[int] = set()
         #: dispatch id -> the values of its latest save, not yet written
@@ -201,13 +202,17 @@ class SqlDispatchRepository:
             self._of_case[case_id] = known
             if for_update:
                 self._held.update(known[0])
-        return [copy(d) for _, d in sorted(known[0].items())]
+        kept = known[0]
+        for dispatch_id, found in kept.items():
+            if isinstance(found, _StoredRow):
+                kept[dispatch_id] = self._dispatch(found)
+        return [copy(d) for _, d in sorted(kept.items()) if isinstance(d, Dispatch)]
 
     def _remember(self, dispatch_id: int, values: dict[str, Any]) -> None:
         """Keep a written dispatch as a read would give it, if its case's list is kept."""
         known = self._of_case.get(values["case_id"])
         if known is not None:
-            known[0][dispatch_id] = self._dispatch(_StoredRow(values, dispatch_id))
+            known[0][dispatch_id] = _StoredRow(values, dispatch_id)
 
     def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
         """Per case, (unit name, state shown) of each dispatch, oldest first: the live queue's
