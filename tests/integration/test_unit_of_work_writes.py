@@ -15,7 +15,7 @@ from sqlalchemy import event
 
 from dispatch_support import take_alert
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.dispatch import Dispatch, DispatchState
+from lifeline.domain.dispatch import Dispatch, DispatchState, Notification
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor
 from lifeline.domain.risk import RiskLevel
@@ -144,3 +144,41 @@ def test_dispatches_are_added_in_one_statement_and_saved_together(lifeline: Life
     # one INSERT for the three, each given its own row's id
     assert sum(s.startswith("INSERT INTO dispatches") for s in seen) == 1
     assert [(d.id, d.unit_id) for d in stored] == [(d.id, d.unit_id) for d in added]
+
+
+def test_notifications_added_together_are_one_insert_each_with_its_id_and_code(
+    lifeline: Lifeline,
+) -> None:
+    case_id = take_alert(lifeline)
+    now = lifeline.clock.now()
+    with statements(lifeline) as seen, lifeline.ctx.uow() as uow:
+        (dispatch,) = uow.dispatches.add_all(
+            [Dispatch(case_id, "unit-0", "Unit 0", DEFAULT_POLICY, now, "op")]
+        )
+        added = uow.dispatches.add_notifications(
+            [
+                Notification(
+                    case_id,
+                    dispatch.id,
+                    "unit-0",
+                    f"Contact {n}",
+                    "sho",
+                    (f"json://127.0.0.1:9/{n}",),
+                    now,
+                    brief={"n": n} if n else None,
+                )
+                for n in range(3)
+            ]
+        )
+        uow.commit()
+    assert sum(s.startswith("INSERT INTO notifications") for s in seen) == 1
+    ids = [n.id or 0 for n in added]
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    with lifeline.ctx.uow(readonly=True) as uow:
+        stored = uow.dispatches.notifications(ids)
+        by_code = [uow.dispatches.notification_by_code(n.ack_code or "") for n in added]
+    assert [(n.id, n.contact_name, n.channels, n.brief) for n in stored] == [
+        (ids[n], f"Contact {n}", (f"json://127.0.0.1:9/{n}",), {"n": n} if n else None)
+        for n in range(3)
+    ]
+    assert [found.id if found else None for found in by_code] == ids

@@ -73,6 +73,9 @@ class FakeDispatches:
         self.s.notifications[notification.id] = copy.deepcopy(notification)
         return notification
 
+    def add_notifications(self, notifications: list[Notification]) -> list[Notification]:
+        return [self.add_notification(n) for n in notifications]
+
     def notification(self, notification_id: int, *, for_update: bool = False) -> Notification:
         if notification_id not in self.s.notifications:
             raise NotFound(f"notification {notification_id} not found")

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Connection,
     Exists,
     Row,
+    Table,
     any_,
     bindparam,
     exists,
@@ -74,8 +75,9 @@ N_LISTED = tuple(c for c in N.c if c.name != "brief_enc")
 # construction and cache-key work (several times a message). UPDATEs take their SET columns
 # from the parameters; `b_` names are the WHERE clause's.
 _ADD_DISPATCH = insert(D)
-_ADD_DISPATCHES = insert(D).returning(D.c.id)
-_ADD_DISPATCHES_IN_ORDER = insert(D).returning(D.c.id, sort_by_parameter_order=True)
+#: several rows in one INSERT, returning their ids (in parameter order: PostgreSQL)
+_RETURNING_ID = {t: insert(t).returning(t.c.id) for t in (D, N)}
+_IN_ORDER = {t: insert(t).returning(t.c.id, sort_by_parameter_order=True) for t in (D, N)}
 _DISPATCH = select(D).where(D.c.id == bindparam("b_id"))
 _DISPATCH_LOCKED = _DISPATCH.with_for_update()
 _SAVE_DISPATCH = update(D).where(D.c.id == bindparam("b_id"))
@@ -159,14 +161,9 @@ class SqlDispatchRepository:
         if len(dispatches) < 2:
             return [self.add(d) for d in dispatches]
         rows = [self._values(d) for d in dispatches]
-        if self.conn.dialect.name == "postgresql":
-            ids = list(self.conn.execute(_ADD_DISPATCHES_IN_ORDER, rows).scalars())
-        else:
-            # One multi-row INSERT (SQLAlchemy would send one per row to keep the order): the
-            # only writer, it numbers the rows in the order given, so the ids sorted are theirs.
-            ids = sorted(self.conn.execute(_ADD_DISPATCHES, rows).scalars())
+        ids = self._insert_many(D, rows)
         for dispatch, values, dispatch_id in zip(dispatches, rows, ids, strict=True):
-            dispatch.id = int(dispatch_id)
+            dispatch.id = dispatch_id
             self._held.add(dispatch.id)
             self._remember(dispatch.id, values)
         return dispatches
@@ -284,17 +281,40 @@ class SqlDispatchRepository:
 
     # -- notifications ---------------------------------------------------------------------
     def add_notification(self, n: Notification) -> Notification:
+        n.id = new_id(self.conn.execute(_ADD_NOTIFICATION, self._new_n_values(n)))
+        n.ack_code = self._code(n)
+        return n
+
+    def add_notifications(self, notifications: list[Notification]) -> list[Notification]:
+        if len(notifications) < 2:
+            return [self.add_notification(n) for n in notifications]
+        rows = [self._new_n_values(n) for n in notifications]
+        for n, notification_id in zip(notifications, self._insert_many(N, rows), strict=True):
+            n.id = notification_id
+            n.ack_code = self._code(n)
+        return notifications
+
+    def _new_n_values(self, n: Notification) -> dict[str, Any]:
         values = self._n_values(n)
         values["channels_enc"] = self.keys.encrypt(
             json.dumps(list(n.channels)), aad(N, "channels_enc")
         )
+        values["brief_enc"] = None
         if n.brief is not None:
             values["brief_enc"] = self.keys.encrypt(
                 json.dumps(n.brief, ensure_ascii=False), aad(N, "brief_enc")
             )
-        n.id = new_id(self.conn.execute(_ADD_NOTIFICATION, values))
-        n.ack_code = self._code(n)
-        return n
+        return values
+
+    def _insert_many(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert the rows in one statement: their ids, in the rows' order. On PostgreSQL the
+        RETURNING rows come in parameter order; on SQLite (where SQLAlchemy would send one
+        INSERT per row to keep the order) the only writer numbers the rows in the order given,
+        so the ids sorted are theirs."""
+        if self.conn.dialect.name == "postgresql":
+            query = _IN_ORDER[table]
+            return [int(i) for i in self.conn.execute(query, rows).scalars()]
+        return sorted(int(i) for i in self.conn.execute(_RETURNING_ID[table], rows).scalars())
 
     def notification(self, notification_id: int, *, for_update: bool = False) -> Notification:
         query = _NOTIFICATION_LOCKED if for_update else _NOTIFICATION

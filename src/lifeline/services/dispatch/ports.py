@@ -40,6 +40,10 @@ class DispatchRepository(Protocol):
         """Store it; its id and acknowledgement code are set."""
         ...
 
+    def add_notifications(self, notifications: list[Notification]) -> list[Notification]:
+        """`add_notification` each, in order (one statement for them all)."""
+        ...
+
     def notification(self, notification_id: int, *, for_update: bool = False) -> Notification: ...
     def notifications(
         self, notification_ids: Collection[int], *, for_update: bool = False
