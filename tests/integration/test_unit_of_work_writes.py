@@ -182,3 +182,14 @@ def test_notifications_added_together_are_one_insert_each_with_its_id_and_code(
         for n in range(3)
     ]
     assert [found.id if found else None for found in by_code] == ids
+
+
+def test_merge_keys_are_locked_once_per_transaction(lifeline: Lifeline) -> None:
+    with statements(lifeline) as seen, lifeline.ctx.uow() as uow:
+        uow.lock_keys(["account:ravi", "phone:9999999999"])
+        uow.lock_keys(["phone:9999999999", "account:ravi"])  # held: nothing to ask
+        uow.lock_keys(["account:ravi", "email:ravi@example.org"])  # one more
+        uow.commit()
+    locks = [s for s in seen if "pg_advisory_xact_lock" in s or s.startswith("SELECT pg_")]
+    expected = 2 if lifeline.engine.dialect.name == "postgresql" else 0
+    assert len(locks) == expected, seen
