@@ -42,6 +42,9 @@ class FakeDispatches:
         self.s.dispatches[dispatch.id] = copy.deepcopy(dispatch)
         return dispatch
 
+    def add_all(self, dispatches: list[Dispatch]) -> list[Dispatch]:
+        return [self.add(d) for d in dispatches]
+
     def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch:
         if dispatch_id not in self.s.dispatches:
             raise NotFound(f"dispatch {dispatch_id} not found")
@@ -69,6 +72,9 @@ class FakeDispatches:
             notification.ack_code = f"{notification.id}0000"
         self.s.notifications[notification.id] = copy.deepcopy(notification)
         return notification
+
+    def add_notifications(self, notifications: list[Notification]) -> list[Notification]:
+        return [self.add_notification(n) for n in notifications]
 
     def notification(self, notification_id: int, *, for_update: bool = False) -> Notification:
         if notification_id not in self.s.notifications:

@@ -117,7 +117,9 @@ def process_alert(ctx: Context, uow: UnitOfWork, work: AlertSteps) -> None:
     # an alert merging into this case meanwhile waits for us, never the other way round.
     alerts = uow.alerts.for_case(work.case_id)
     uow.lock_keys(sorted({key for a in alerts for key in a.merge_keys()}))
-    before = uow.cases.get(work.case_id).risk_level
+    # The case row next, as intake locks it, and once: every step that changes the case (the
+    # place, the level, the dispatch) would lock it, each reading it again.
+    before = uow.cases.get(work.case_id, for_update=True).risk_level
     for step in work.steps:
         ALERT_STEPS[step](ctx, uow, one)
     if JobKind.ASSESS_RISK in work.steps:

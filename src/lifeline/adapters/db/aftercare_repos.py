@@ -102,11 +102,19 @@ _PLAN_STATUSES = (
 
 class SqlAftercareRepository:
     """Follow-up plans and case links; the plans it handed out or stored are `seen`, for the
-    unit of work to collect their events."""
+    unit of work to collect their events. Earlier cases about a person are looked up once per
+    transaction (an alert's repeat links and its dispatch plan ask the same question; no
+    transaction that asks adds cases, subjects or case keys)."""
 
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
         self.seen: list[FollowUpPlan] = []
+        self._earlier: dict[tuple[frozenset[str], datetime, int], dict[int, set[str]]] = {}
+
+    def forget(self) -> None:
+        """The transaction was rolled back: what it saw goes with it."""
+        self.seen.clear()
+        self._earlier.clear()
 
     def _see(self, plans: list[FollowUpPlan]) -> list[FollowUpPlan]:
         self.seen.extend(p for p in plans if not any(p is s for s in self.seen))
@@ -183,6 +191,14 @@ class SqlAftercareRepository:
     # -- repeat risk ---------------------------------------------------------------------
     def find_earlier_cases(
         self, identity_keys: list[str], *, before: datetime, exclude: int
+    ) -> dict[int, set[str]]:
+        asked = (frozenset(identity_keys), before, exclude)
+        if asked not in self._earlier:
+            self._earlier[asked] = self._find_earlier_cases(identity_keys, before, exclude)
+        return {case_id: set(kinds) for case_id, kinds in self._earlier[asked].items()}
+
+    def _find_earlier_cases(
+        self, identity_keys: list[str], before: datetime, exclude: int
     ) -> dict[int, set[str]]:
         kind_of = {self.keys.blind_index(k): k.split(":", 1)[0] for k in identity_keys}
         found: dict[int, set[str]] = {}

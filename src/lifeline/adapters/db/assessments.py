@@ -5,6 +5,8 @@ stored encrypted; level, score, language and model version are plain (the queue 
 from __future__ import annotations
 
 import json
+from datetime import UTC
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, insert, select
@@ -38,7 +40,6 @@ class SqlAssessmentRepository:
         self._of_case.clear()
 
     def add(self, assessment: RiskAssessment) -> RiskAssessment:
-        self._of_case.pop(assessment.case_id, None)
         cues = _cues_json(assessment.cues)
         row = {
             "case_id": assessment.case_id,
@@ -60,6 +61,11 @@ class SqlAssessmentRepository:
             ),
         }
         assessment.id = new_id(self.conn.execute(_ADD, row))
+        known = self._of_case.get(assessment.case_id)
+        if known is not None:  # kept as a read gives it, in the read's order (time, id)
+            row["id"], row["at"] = assessment.id, assessment.at.astimezone(UTC)
+            known.append(self._assessment(SimpleNamespace(**row)))
+            known.sort(key=lambda a: (a.at, a.id or 0))
         return assessment
 
     def for_case(self, case_id: int) -> list[RiskAssessment]:
@@ -76,7 +82,7 @@ class SqlAssessmentRepository:
             latest[(assessment.case_id, assessment.alert_id)] = assessment
         return sorted(latest.values(), key=lambda a: (a.at, a.id or 0))
 
-    def _assessment(self, row: Row[Any]) -> RiskAssessment:
+    def _assessment(self, row: Row[Any] | SimpleNamespace) -> RiskAssessment:
         cues = json.loads(self.keys.decrypt(row.cues_enc, aad(_T, "cues_enc")) or "[]")
         subject_cues = json.loads(
             self.keys.decrypt(row.subject_cues_enc, aad(_T, "subject_cues_enc")) or "[]"

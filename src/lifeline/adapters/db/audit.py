@@ -45,10 +45,20 @@ class SqlAuditLog:
         #: (seq, hash) of the row this transaction appended last: the chain's head until it
         #: ends, as no one else may append meanwhile (the lock, or SQLite's one writer)
         self._head: tuple[int, str] | None = None
+        #: rows appended but not yet inserted: `flush` writes them in one statement (before
+        #: COMMIT, and before this log is read)
+        self._pending: list[dict[str, Any]] = []
 
     def forget(self) -> None:
         """The transaction was rolled back: its rows, and the head they made, are gone."""
         self._head = None
+        self._pending.clear()
+
+    def flush(self) -> None:
+        """Insert the rows appended since the last flush, in one statement, in order."""
+        if self._pending:
+            rows, self._pending = self._pending, []
+            self.conn.execute(_APPEND, rows)
 
     def append(
         self,
@@ -93,23 +103,23 @@ class SqlAuditLog:
         details: dict[str, Any],
     ) -> str:
         digest = chain_mac(self.key, prev, seq, at, actor, action, case_id, details)
-        self.conn.execute(
-            _APPEND,
+        self._pending.append(
             {
                 "seq": seq,
                 "at": at,
                 "actor": actor,
                 "action": action,
                 "case_id": case_id,
-                "details": details,
+                "details": dict(details),  # as hashed, should the caller change it later
                 "prev_hash": prev,
                 "hash": digest,
                 "key_id": self.key.key_id,
-            },
+            }
         )
         return digest
 
     def records(self) -> Iterator[AuditRecord]:
+        self.flush()
         result = self.conn.execution_options(yield_per=1000).execute(_RECORDS)
         for r in result:
             yield AuditRecord(
@@ -125,6 +135,7 @@ class SqlAuditLog:
             )
 
     def for_case(self, case_id: int, since: datetime) -> list[AuditRecord]:
+        self.flush()
         query = (
             select(audit_log)
             .where(audit_log.c.case_id == case_id, audit_log.c.at >= since)
@@ -138,6 +149,7 @@ class SqlAuditLog:
         ]
 
     def head(self) -> tuple[int, str]:
+        self.flush()
         last = self.conn.execute(_HEAD).one_or_none()
         return (0, GENESIS) if last is None else (int(last.seq), str(last.hash))
 
@@ -149,12 +161,14 @@ class SqlAuditLog:
         return True  # SQLite: BEGIN IMMEDIATE made this transaction the only writer
 
     def last_checkpoint(self) -> Checkpoint | None:
+        self.flush()
         row = self.conn.execute(_LAST_CHECKPOINT).one_or_none()
         if row is None:
             return None
         return Checkpoint(row.at_text, int(row.row_count), row.head, row.mac)
 
     def save_checkpoint(self, checkpoint: Checkpoint) -> None:
+        self.flush()
         self.conn.execute(
             _SAVE_CHECKPOINT,
             {

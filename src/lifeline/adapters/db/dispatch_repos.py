@@ -6,7 +6,8 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Collection
-from datetime import datetime
+from copy import copy
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -14,6 +15,7 @@ from sqlalchemy import (
     Connection,
     Exists,
     Row,
+    Table,
     any_,
     bindparam,
     exists,
@@ -73,6 +75,9 @@ N_LISTED = tuple(c for c in N.c if c.name != "brief_enc")
 # construction and cache-key work (several times a message). UPDATEs take their SET columns
 # from the parameters; `b_` names are the WHERE clause's.
 _ADD_DISPATCH = insert(D)
+#: several rows in one INSERT, returning their ids (in parameter order: PostgreSQL)
+_RETURNING_ID = {t: insert(t).returning(t.c.id) for t in (D, N)}
+_IN_ORDER = {t: insert(t).returning(t.c.id, sort_by_parameter_order=True) for t in (D, N)}
 _DISPATCH = select(D).where(D.c.id == bindparam("b_id"))
 _DISPATCH_LOCKED = _DISPATCH.with_for_update()
 _SAVE_DISPATCH = update(D).where(D.c.id == bindparam("b_id"))
@@ -96,35 +101,121 @@ _CASE_NOTIFICATIONS = (
 )
 
 
+class _StoredRow:
+    """A dispatch's saved values as a read returns them (times in UTC), for `_dispatch`."""
+
+    def __init__(self, values: dict[str, Any], dispatch_id: int) -> None:
+        for name, value in values.items():
+            if isinstance(value, datetime):
+                value = value.astimezone(UTC)
+            setattr(self, name, value)
+        self.id = dispatch_id
+
+    def __getattr__(self, name: str) -> Any:  # for mypy: the columns are set above
+        raise AttributeError(name)
+
+
 class SqlDispatchRepository:
+    """Dispatches, their notifications and SMC alarms.
+
+    A case's dispatches are read once per transaction (this repository is their only writer:
+    it keeps what it wrote) and handed out as fresh objects each time. A dispatch whose row
+    this transaction holds (inserted or locked by it; on SQLite, every row: the one writer holds
+    the database) is saved when the transaction ends or the table is read next, in one
+    statement with the others saved meanwhile (a step's three dispatches are inserted, then
+    each saved as its step fires)."""
+
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
+        self._row_locks = conn.dialect.name == "postgresql"
+        #: case id -> (its dispatches as stored, by id, or the values written, read back when
+        #: asked; whether their rows are locked by us)
+        self._of_case: dict[int, tuple[dict[int, Dispatch | _StoredRow], bool]] = {}
+        #: dispatch ids whose rows this transaction inserted or locked
+        self._held: set[int] = set()
+        #: dispatch id -> the values of its latest save, not yet written
+        self._dirty: dict[int, dict[str, Any]] = {}
+
+    def forget(self) -> None:
+        """The transaction was rolled back: what it read and wrote is gone."""
+        self._of_case.clear()
+        self._held.clear()
+        self._dirty.clear()
+
+    def flush(self) -> None:
+        """Write the saves held back, in one statement (before COMMIT, before a read)."""
+        if self._dirty:
+            rows = [{"b_id": d_id, **values} for d_id, values in self._dirty.items()]
+            self._dirty.clear()
+            self.conn.execute(_SAVE_DISPATCH, rows)
 
     # -- dispatches ------------------------------------------------------------------------
     def add(self, dispatch: Dispatch) -> Dispatch:
-        dispatch.id = new_id(self.conn.execute(_ADD_DISPATCH, self._values(dispatch)))
+        values = self._values(dispatch)
+        dispatch.id = new_id(self.conn.execute(_ADD_DISPATCH, values))
+        self._held.add(dispatch.id)
+        self._remember(dispatch.id, values)
         return dispatch
 
+    def add_all(self, dispatches: list[Dispatch]) -> list[Dispatch]:
+        if len(dispatches) < 2:
+            return [self.add(d) for d in dispatches]
+        rows = [self._values(d) for d in dispatches]
+        ids = self._insert_many(D, rows)
+        for dispatch, values, dispatch_id in zip(dispatches, rows, ids, strict=True):
+            dispatch.id = dispatch_id
+            self._held.add(dispatch.id)
+            self._remember(dispatch.id, values)
+        return dispatches
+
     def get(self, dispatch_id: int, *, for_update: bool = False) -> Dispatch:
+        self.flush()
         query = _DISPATCH_LOCKED if for_update else _DISPATCH
         row = self.conn.execute(query, {"b_id": dispatch_id}).one_or_none()
         if row is None:
             raise NotFound(f"dispatch {dispatch_id} not found")
+        if for_update:
+            self._held.add(dispatch_id)
         return self._dispatch(row)
 
     def save(self, dispatch: Dispatch) -> None:
         assert dispatch.id is not None
-        self.conn.execute(_SAVE_DISPATCH, {"b_id": dispatch.id, **self._values(dispatch)})
+        values = self._values(dispatch)
+        if dispatch.id in self._held or not self._row_locks:
+            self._dirty[dispatch.id] = values  # ours until COMMIT: written with the others
+        else:
+            self.conn.execute(_SAVE_DISPATCH, {"b_id": dispatch.id, **values})
+            self._held.add(dispatch.id)
+        self._remember(dispatch.id, values)
 
     def for_case(self, case_id: int, *, for_update: bool = False) -> list[Dispatch]:
-        query = _CASE_DISPATCHES_LOCKED if for_update else _CASE_DISPATCHES
-        rows = self.conn.execute(query, {"b_case_id": case_id}).all()
-        return [self._dispatch(r) for r in rows]
+        known = self._of_case.get(case_id)
+        if known is None or (for_update and not known[1]):
+            self.flush()
+            query = _CASE_DISPATCHES_LOCKED if for_update else _CASE_DISPATCHES
+            rows = self.conn.execute(query, {"b_case_id": case_id}).all()
+            locked = for_update or not self._row_locks
+            known = ({int(r.id): self._dispatch(r) for r in rows}, locked)
+            self._of_case[case_id] = known
+            if for_update:
+                self._held.update(known[0])
+        kept = known[0]
+        for dispatch_id, found in kept.items():
+            if isinstance(found, _StoredRow):
+                kept[dispatch_id] = self._dispatch(found)
+        return [copy(d) for _, d in sorted(kept.items()) if isinstance(d, Dispatch)]
+
+    def _remember(self, dispatch_id: int, values: dict[str, Any]) -> None:
+        """Keep a written dispatch as a read would give it, if its case's list is kept."""
+        known = self._of_case.get(values["case_id"])
+        if known is not None:
+            known[0][dispatch_id] = _StoredRow(values, dispatch_id)
 
     def unit_states(self, case_ids: Collection[int]) -> dict[int, list[tuple[str, str]]]:
         """Per case, (unit name, state shown) of each dispatch, oldest first: the live queue's
         "notified" column in one query per 500 cases. The state shown is the dispatch's, or
         `nobody_reached` / `sending` while none of its messages was delivered."""
+        self.flush()
         ids = sorted(case_ids)
         found: dict[int, list[tuple[str, str]]] = {}
         for start in range(0, len(ids), 500):
@@ -166,7 +257,7 @@ class SqlDispatchRepository:
         }
 
     @staticmethod
-    def _dispatch(row: Row[Any]) -> Dispatch:
+    def _dispatch(row: Row[Any] | _StoredRow) -> Dispatch:
         return Dispatch(
             case_id=row.case_id,
             unit_id=row.unit_id,
@@ -190,17 +281,40 @@ class SqlDispatchRepository:
 
     # -- notifications ---------------------------------------------------------------------
     def add_notification(self, n: Notification) -> Notification:
+        n.id = new_id(self.conn.execute(_ADD_NOTIFICATION, self._new_n_values(n)))
+        n.ack_code = self._code(n)
+        return n
+
+    def add_notifications(self, notifications: list[Notification]) -> list[Notification]:
+        if len(notifications) < 2:
+            return [self.add_notification(n) for n in notifications]
+        rows = [self._new_n_values(n) for n in notifications]
+        for n, notification_id in zip(notifications, self._insert_many(N, rows), strict=True):
+            n.id = notification_id
+            n.ack_code = self._code(n)
+        return notifications
+
+    def _new_n_values(self, n: Notification) -> dict[str, Any]:
         values = self._n_values(n)
         values["channels_enc"] = self.keys.encrypt(
             json.dumps(list(n.channels)), aad(N, "channels_enc")
         )
+        values["brief_enc"] = None
         if n.brief is not None:
             values["brief_enc"] = self.keys.encrypt(
                 json.dumps(n.brief, ensure_ascii=False), aad(N, "brief_enc")
             )
-        n.id = new_id(self.conn.execute(_ADD_NOTIFICATION, values))
-        n.ack_code = self._code(n)
-        return n
+        return values
+
+    def _insert_many(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert the rows in one statement: their ids, in the rows' order. On PostgreSQL the
+        RETURNING rows come in parameter order; on SQLite (where SQLAlchemy would send one
+        INSERT per row to keep the order) the only writer numbers the rows in the order given,
+        so the ids sorted are theirs."""
+        if self.conn.dialect.name == "postgresql":
+            query = _IN_ORDER[table]
+            return [int(i) for i in self.conn.execute(query, rows).scalars()]
+        return sorted(int(i) for i in self.conn.execute(_RETURNING_ID[table], rows).scalars())
 
     def notification(self, notification_id: int, *, for_update: bool = False) -> Notification:
         query = _NOTIFICATION_LOCKED if for_update else _NOTIFICATION

@@ -7,7 +7,7 @@ import json
 import threading
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
@@ -69,7 +69,7 @@ class SqlLocationRepository:
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
         self._import: Any = _UNREAD  # the import in force, read once per transaction
-        #: a case's resolutions, read once per transaction (written only here: `add` forgets)
+        #: a case's resolutions, read once per transaction (written only here: `add` adds to it)
         self._of_case: dict[int, list[StoredResolution]] = {}
 
     def forget(self) -> None:
@@ -77,8 +77,8 @@ class SqlLocationRepository:
         self._of_case.clear()
 
     def add(self, alert_id: int, case_id: int, at: datetime, resolution: Resolution) -> None:
-        self._of_case.pop(case_id, None)
         result = {**resolution.as_dict(), "resolver_version": resolution.resolver_version}
+        plain = json.dumps(result, ensure_ascii=False)
         row = {
             "case_id": case_id,
             "alert_id": alert_id,
@@ -88,12 +88,14 @@ class SqlLocationRepository:
             "confidence": resolution.confidence,
             "needs_review": resolution.needs_review,
             "resolver_version": resolution.resolver_version[:20],
-            "result_enc": self.keys.encrypt(
-                json.dumps(result, ensure_ascii=False),
-                aad(location_resolutions, "result_enc"),
-            ),
+            "result_enc": self.keys.encrypt(plain, aad(location_resolutions, "result_enc")),
         }
         self.conn.execute(_ADD_RESOLUTION, row)
+        known = self._of_case.get(case_id)
+        if known is not None:  # kept as a read gives it: the newest row last at its time
+            stored = Resolution.from_dict(json.loads(plain))
+            known.append(StoredResolution(alert_id, case_id, at.astimezone(UTC), stored))
+            known.sort(key=lambda r: r.resolved_at)
 
     def for_case(self, case_id: int) -> list[StoredResolution]:
         if case_id not in self._of_case:

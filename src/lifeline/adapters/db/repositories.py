@@ -7,10 +7,14 @@ with parameters: SQLAlchemy then reuses their cache key instead of recomputing i
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Row, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, event, insert, select, update
+from sqlalchemy.sql.elements import ClauseElement, TextClause
+from sqlalchemy.sql.util import find_tables
 
 from lifeline.adapters.db.review_repos import review_columns, review_of
 from lifeline.adapters.db.tables import (
@@ -63,6 +67,33 @@ _PARTNER_IDS = select(alerts.c.partner_id).where(
     alerts.c.case_id == bindparam("case_id"), alerts.c.partner_id.is_not(None)
 )
 _attach_keys = upsert_statement(case_keys, lambda insert: insert.on_conflict_do_nothing())
+#: statement -> whether it reads or writes the cases table (statements are built once)
+_TOUCHES_CASES: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
+
+
+def touches_cases(statement: Any) -> bool:
+    """Whether a statement may read or write the cases table (True when it cannot tell)."""
+    if isinstance(statement, TextClause):
+        return "cases" in statement.text
+    if not isinstance(statement, ClauseElement):
+        return True
+    try:
+        return _TOUCHES_CASES[statement]
+    except (KeyError, TypeError):
+        pass
+    found = any(
+        t is cases
+        for t in find_tables(
+            statement,
+            check_columns=True,
+            include_joins=True,
+            include_selects=True,
+            include_crud=True,
+        )
+    )
+    with suppress(TypeError):  # not weakly referenceable: looked at again next time
+        _TOUCHES_CASES[statement] = found
+    return found
 
 
 class SqlCaseRepository:
@@ -84,6 +115,9 @@ class SqlCaseRepository:
         #: `times_of` as stored before this transaction, and what it wrote since
         self._times: dict[tuple[int, str], set[datetime]] = {}
         self._written: list[tuple[int, str, datetime]] = []
+        #: case id -> the row of its latest save, not yet written (the row is held by us)
+        self._dirty: dict[int, dict[str, Any]] = {}
+        self._watching = self._flushing = False
 
     def _see(self, case: Case) -> Case:
         if not any(case is c for c in self.seen):
@@ -124,16 +158,46 @@ class SqlCaseRepository:
 
     def save(self, case: Case) -> None:
         assert case.id is not None
-        values = {**self._values(case), "version": case.version + 1}
-        result = self.conn.execute(
-            _SAVE_CASE, {**values, "case_id": case.id, "seen_version": case.version}
-        )
-        if result.rowcount != 1:
-            raise ConcurrentWrite(f"case {case.id} was changed by someone else; try again")
+        row = {**self._values(case), "version": case.version + 1, "case_id": case.id}
+        held = self._loaded.get(case.id)
+        if held is not None and held[0] is case and held[1]:
+            # The row is this transaction's until it ends: written once, with any later save
+            # of the case, before COMMIT or the next statement that reads the cases table.
+            first = self._dirty.get(case.id)
+            row["seen_version"] = case.version if first is None else first["seen_version"]
+            self._dirty[case.id] = row
+            self._watch_reads()
+        else:
+            self._update(row | {"seen_version": case.version})
         case.version += 1
         self._loaded[case.id] = (case, True)  # the UPDATE holds its row now
         self._flush_timeline(case)
         self._see(case)
+
+    def _update(self, row: dict[str, Any]) -> None:
+        if self.conn.execute(_SAVE_CASE, row).rowcount != 1:
+            raise ConcurrentWrite(f"case {row['case_id']} was changed by someone else; try again")
+
+    def flush_saves(self) -> None:
+        """Write the saves held back (the unit of work calls this before it commits)."""
+        while self._dirty:
+            _, row = self._dirty.popitem()
+            self._update(row)
+
+    def _watch_reads(self) -> None:
+        if not self._watching:
+            self._watching = True
+            event.listen(self.conn, "before_execute", self._before_execute)
+
+    def _before_execute(self, _conn: Connection, statement: Any, *_: Any) -> None:
+        """A statement about to run on this transaction's connection sees the cases as saved:
+        the saves held back are written first if it touches the cases table."""
+        if self._dirty and not self._flushing and touches_cases(statement):
+            self._flushing = True
+            try:
+                self.flush_saves()
+            finally:
+                self._flushing = False
 
     def find_mergeable(self, keys: list[str], since: datetime) -> Case | None:
         hashes = [self.keys.blind_index(k) for k in keys]
@@ -284,6 +348,7 @@ class SqlCaseRepository:
         self._times.clear()
         self._written.clear()
         self._loaded.clear()
+        self._dirty.clear()
 
     def flush_timeline(self) -> None:
         """Write the queued timeline entries in one statement (the unit of work calls this

@@ -166,6 +166,7 @@ class SqlUnitOfWork:
             conn = conn.execution_options(sqlite_begin="DEFERRED")
         self.conn = conn
         self._tx = conn.begin()
+        self._key_locks: set[int] = set()
         self.cases = self._case_repo = SqlCaseRepository(conn, self.keys)
         self.alerts = self._alerts = SqlAlertRepository(conn, self.keys)
         self.subjects = SqlSubjectRepository(conn, self.keys)
@@ -189,7 +190,7 @@ class SqlUnitOfWork:
         self.aftercare = self._aftercare_repo = SqlAftercareRepository(conn, self.keys)
         self.reports = SqlReportSource(conn)
         self.assessments = self._assessments = SqlAssessmentRepository(conn, self.keys)
-        self.dispatches = SqlDispatchRepository(conn, self.keys)
+        self.dispatches = self._dispatches = SqlDispatchRepository(conn, self.keys)
         self.sms_ack_failures = SqlSmsAckFailures(conn, self.keys)
         self.monitoring = SqlMonitoringStore(conn, self.keys)
         self.retention = SqlRetentionStore(conn, self.keys)
@@ -229,8 +230,12 @@ class SqlUnitOfWork:
                 int.from_bytes(bytes.fromhex(self.keys.blind_index(key))[:8], "big", signed=True)
                 for key in keys
             }
+            - self._key_locks
         )
         if numbers:
+            # held until the transaction ends: asked again (an alert's job, then its triage
+            # step), only the ones not yet held are taken
+            self._key_locks.update(numbers)
             # One statement, taking the locks in ascending order (PostgreSQL evaluates a
             # volatile output expression after ORDER BY): two intakes never wait on each other
             # in a cycle.
@@ -240,7 +245,10 @@ class SqlUnitOfWork:
         events = list(collect_new_events([*self._case_repo.seen, *self._aftercare_repo.seen]))
         if self.outbox is not None:
             self.outbox.write(self.jobs, events)
+        self._case_repo.flush_saves()
         self._case_repo.flush_timeline()
+        self._audit.flush()
+        self._dispatches.flush()
         self._jobs.flush()
         self._tx.commit()
 
@@ -253,11 +261,13 @@ class SqlUnitOfWork:
             self._locations,
             self._jurisdictions,
             self._jobs,
+            self._dispatches,
         ):
             repo.forget()
         self._case_repo.discard_timeline()
+        self._key_locks.clear()
         self._case_repo.seen.clear()
-        self._aftercare_repo.seen.clear()
+        self._aftercare_repo.forget()
         self._tx.rollback()
 
 

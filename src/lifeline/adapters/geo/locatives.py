@@ -102,16 +102,28 @@ _BEFORE: tuple[tuple[str, ...], ...] = tuple(
 )
 
 
+def _by_first_word(patterns: tuple[tuple[str, ...], ...]) -> dict[str, list[tuple[str, ...]]]:
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for pattern in patterns:
+        found.setdefault(pattern[0], []).append(pattern)
+    return found
+
+
+# looked up by a token instead of every pattern tried at every token (same slots)
+_AFTER_BY_FIRST = _by_first_word(_AFTER)
+_BEFORE_BY_FIRST = _by_first_word(_BEFORE)
+
+
 def locative_slots(rom: list[str]) -> tuple[set[int], set[int]]:
     """(ends, starts): a span [i, j) of the romanised tokens `rom` is in a locative slot when
     j is in `ends` (a postposition follows it) or i is in `starts` (a preposition precedes)."""
     ends: set[int] = set()
     starts: set[int] = set()
-    for k in range(len(rom)):
-        for pattern in _AFTER:
-            if tuple(rom[k : k + len(pattern)]) == pattern and k > 0:
+    for k, token in enumerate(rom):
+        for pattern in _AFTER_BY_FIRST.get(token, ()):
+            if k > 0 and tuple(rom[k : k + len(pattern)]) == pattern:
                 ends.add(k)
-        for pattern in _BEFORE:
+        for pattern in _BEFORE_BY_FIRST.get(token, ()):
             if tuple(rom[k : k + len(pattern)]) == pattern:
                 starts.add(k + len(pattern))
     return ends, starts

@@ -74,7 +74,7 @@ def start_dispatch(
     repo = uow.dispatches
     running = {d.unit_id for d in repo.for_case(case.id) if d.state is not DispatchState.STOPPED}
     rules = dispatch_rules_in_force(ctx, uow)
-    started: list[Dispatch] = []
+    new: list[Dispatch] = []
     for unit in plan.units:
         if unit.unit_id in running:
             continue
@@ -90,7 +90,8 @@ def start_dispatch(
             reason=unit.rule[:300],
             purpose=unit.purpose,
         )
-        started.append(repo.add(dispatch))
+        new.append(dispatch)
+    started = repo.add_all(new)
     if not started:
         return []
     first = Milestone.DISPATCHED not in case.milestones
@@ -107,7 +108,7 @@ def start_dispatch(
         )
     uow.cases.save(case)
     brief = case_brief(uow, case, ctx.config.home_state)  # one read for every first message
-    sends: list[int] = []  # every unit's first messages: one job sends them all
+    sends: list[Notification] = []  # every unit's first messages: one job sends them all
     for dispatch in started:
         note(
             uow,
@@ -122,7 +123,7 @@ def start_dispatch(
             policy=dispatch.policy.as_dict(),
         )
         fire_step(ctx, uow, dispatch, now, brief, sends=sends)
-    send_together(uow, case.id, sends, now)
+    send_queued(uow, case.id, sends, now)
     enqueue(
         uow.jobs,
         JobKind.CHECK_REACHED,
@@ -228,14 +229,14 @@ def fire_step(
     now: datetime,
     brief: CaseBrief | None = None,
     *,
-    sends: list[int] | None = None,
+    sends: list[Notification] | None = None,
 ) -> None:
     """Run the dispatch's due step: notify its targets, schedule the next timer (a job that
     carries the new token, committed with this transaction) or raise the SMC alarm. Its
     messages describe the case as `brief` (read here if not given). The step's messages are
     sent by one job, or, with `sends`, added to it for the caller's one job."""
     assert dispatch.id is not None
-    batch: list[int] = [] if sends is None else sends
+    batch: list[Notification] = [] if sends is None else sends
     repo = uow.dispatches
     firing = dispatch.fire(now)
     repo.save(dispatch)
@@ -297,7 +298,7 @@ def fire_step(
             run_at=firing.next_at,
         )
     if sends is None:
-        send_together(uow, dispatch.case_id, batch, now)
+        send_queued(uow, dispatch.case_id, batch, now)
 
 
 def _targets(
@@ -336,10 +337,11 @@ def queue_notification(
     brief: CaseBrief,
     *,
     purpose: Purpose | None = None,
-    sends: list[int] | None = None,
+    sends: list[Notification] | None = None,
 ) -> Notification:
     """A notification for one contact, telling `brief`, and the job that sends it (run at
-    once); with `sends`, its id is added there for the caller's one job (`send_together`)."""
+    once); with `sends`, it is added there, not yet stored, for the caller to store with the
+    others and send by one job (`send_queued`)."""
     owner = brief.case_id
     notification = Notification(
         case_id=owner,
@@ -353,13 +355,20 @@ def queue_notification(
         purpose=purpose or (dispatch.purpose if dispatch is not None else Purpose.ALARM),
         brief=brief.as_dict(),
     )
+    if sends is not None:
+        sends.append(notification)
+        return notification
     notification = uow.dispatches.add_notification(notification)
     assert notification.id is not None
-    if sends is None:
-        send_together(uow, owner, [notification.id], now)
-    else:
-        sends.append(notification.id)
+    send_together(uow, owner, [notification.id], now)
     return notification
+
+
+def send_queued(uow: UnitOfWork, case_id: int, queued: list[Notification], now: datetime) -> None:
+    """Store the notifications `queue_notification` collected (one statement) and send them
+    by one job."""
+    stored = uow.dispatches.add_notifications(queued)
+    send_together(uow, case_id, [n.id for n in stored if n.id is not None], now)
 
 
 def send_together(
@@ -464,7 +473,7 @@ def raise_alarm(
     view = registry_view(ctx, uow, now.date())
     holder, contacts = view.contacts_for(SMC_UNIT)
     brief = case_brief(uow, case, ctx.config.home_state) if contacts else None
-    sends: list[int] = []
+    sends: list[Notification] = []
     for contact in contacts:
         assert brief is not None
         unit_id = holder.id if holder else SMC_UNIT
@@ -472,7 +481,7 @@ def raise_alarm(
         queue_notification(
             uow, None, unit_id, contact, 0, now, about, purpose=Purpose.ALARM, sends=sends
         )
-    send_together(uow, case_id, sends, now)
+    send_queued(uow, case_id, sends, now)
     return alarm_id
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from lifeline.domain.dispatch import Contact, Purpose
+from lifeline.domain.dispatch import Contact, Notification, Purpose
 from lifeline.domain.errors import NotFound
 from lifeline.domain.lifecycle import CaseStatus, Milestone
 from lifeline.domain.model import SYSTEM, Actor, TimelineEntry
@@ -20,7 +20,7 @@ from lifeline.services.dispatch.escalations import (
     SETTLED,
     note,
     queue_notification,
-    send_together,
+    send_queued,
 )
 from lifeline.services.job_spec import job
 from lifeline.services.job_types import AlertJob, JobKind
@@ -153,7 +153,7 @@ def _announce_change(
         return
     brief = case_brief(uow, case, home_state)
     seen: set[tuple[str, str, tuple[str, ...]]] = set()
-    sends: list[int] = []
+    sends: list[Notification] = []
     for n in told:
         key = (n.unit_id, n.contact_name, n.channels)
         if key in seen:
@@ -163,4 +163,4 @@ def _announce_change(
         queue_notification(
             uow, None, n.unit_id, contact, 0, now, brief, purpose=Purpose.RELOCATED, sends=sends
         )
-    send_together(uow, case_id, sends, now)
+    send_queued(uow, case_id, sends, now)
