@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
@@ -128,6 +129,80 @@ def test_a_job_whose_lease_expired_is_taken_over_and_the_old_run_cannot_complete
     with lifeline.ctx.uow() as uow:
         uow.jobs.complete(fresh, clock.now())
         uow.commit()
+
+
+class SlowJob:
+    """A free job (run outside a transaction, as sending is) that waits to be told to finish,
+    then completes in its own transaction; records every worker that ran it to completion."""
+
+    def __init__(self) -> None:
+        self.started, self.proceed = threading.Event(), threading.Event()
+        self.completed: list[str] = []
+
+    def handler(self, name: str, *, wait: bool) -> Any:
+        def run(ctx: Any, job: Job) -> None:
+            if wait:
+                self.started.set()
+                assert self.proceed.wait(30)
+            with ctx.uow() as uow:
+                uow.jobs.complete(job, ctx.clock.now())
+                uow.commit()
+            self.completed.append(name)
+
+        return run
+
+
+def _running_slow_job(lifeline: Lifeline, clock: FakeClock) -> tuple[SlowJob, Worker, Any]:
+    """Worker `a` claims a slow job and is in the middle of it."""
+    slow = SlowJob()
+    with lifeline.ctx.uow() as uow:
+        uow.jobs.enqueue("slow", {}, now=clock.now())
+        uow.commit()
+    a = Worker(lifeline, handlers={}, free_handlers={"slow": slow.handler("a", wait=True)})
+    runner = threading.Thread(target=a.run_once)
+    runner.start()
+    assert slow.started.wait(30)
+    return slow, a, runner
+
+
+def test_a_worker_that_heartbeats_keeps_its_job_past_the_lease(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    slow, a, runner = _running_slow_job(lifeline, clock)
+    b = Worker(lifeline, handlers={}, free_handlers={"slow": slow.handler("b", wait=False)})
+    lease = lifeline.settings.job_lease_seconds
+    (job_id,) = a.held()
+    for _ in range(4):  # 2.4 leases in all, each renewal within one
+        clock.advance(seconds=lease * 0.6)
+        assert a.beat() == set()
+        assert b.run_once() == 0  # nothing to take over: the job is still a's
+    slow.proceed.set()
+    runner.join(30)
+    (row,) = job_rows(lifeline, "slow")
+    assert slow.completed == ["a"] and (row["status"], row["attempts"]) == ("done", 1)
+    assert a.held() == set() and a.beat() == set()  # a finished job is not renewed
+
+
+def test_a_worker_that_stops_heartbeating_loses_its_job_and_cannot_complete_it(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    slow, a, runner = _running_slow_job(lifeline, clock)
+    b = Worker(lifeline, handlers={}, free_handlers={"slow": slow.handler("b", wait=False)})
+    clock.advance(seconds=lifeline.settings.job_lease_seconds * 0.6)
+    assert a.beat() == set()
+    # a misses its renewals (stalled, or its heartbeat cannot reach the database)
+    clock.advance(seconds=lifeline.settings.job_lease_seconds + 1)
+    assert b.run_once() == 1  # taken over once the renewed lease ran out
+    assert slow.completed == ["b"]
+    (job_id,) = [r["id"] for r in job_rows(lifeline, "slow")]
+    assert a.beat() == {job_id}  # a's renewal finds the job gone: logged, no longer renewed
+    assert a.held() == set()
+    slow.proceed.set()
+    runner.join(30)
+    # a's late completion was refused (LeaseLost), not recorded as a failure: b's run stands
+    (row,) = job_rows(lifeline, "slow")
+    assert slow.completed == ["b"]
+    assert (row["status"], row["attempts"], row["last_error"]) == ("done", 2, None)
 
 
 def test_the_dispatch_deadline_alarms_on_the_timeline_only_if_still_undispatched(

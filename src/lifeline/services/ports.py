@@ -8,7 +8,7 @@ from those modules only, which import nothing but the domain."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -177,6 +177,12 @@ class JobQueue(Protocol):
     def release(self, jobs: list[Job], now: datetime) -> None:
         """Give back claimed jobs not started (a stopping worker): due again at once, the
         attempt not counted."""
+        ...
+
+    def renew(self, tokens: Collection[str], until: datetime) -> set[int]:
+        """The worker's heartbeat: extend to `until` the lease of every job still running
+        under one of its claim `tokens`; the ids renewed (a job another worker took over has
+        a new token and is left alone)."""
         ...
 
     def retry(self, job_id: int, now: datetime) -> bool: ...

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -92,6 +93,13 @@ _RELEASE = (
     update(jobs)
     .where(_mine, jobs.c.status == RUNNING)
     .values(status=PENDING, locked_until=None, claim_token=None, attempts=jobs.c.attempts - 1)
+)
+#: the heartbeat: extend the lease of every job still held under one of a worker's claim tokens
+_RENEW = (
+    update(jobs)
+    .where(jobs.c.status == RUNNING, jobs.c.claim_token.in_(bindparam("tokens", expanding=True)))
+    .values(locked_until=bindparam("until"))
+    .returning(jobs.c.id)
 )
 _RETRY = (
     update(jobs)
@@ -223,6 +231,15 @@ class SqlJobQueue:
     def release(self, claimed: list[Job], now: datetime) -> None:
         for job in claimed:
             self.conn.execute(_RELEASE, {"job_id": job.id, "token": job.claim_token})
+
+    def renew(self, tokens: Collection[str], until: datetime) -> set[int]:
+        """Extend to `until` the lease of every running job claimed under one of `tokens`, in
+        one statement; the ids renewed. A job completed, given back or taken over by another
+        worker (a new token) is not touched."""
+        if not tokens:
+            return set()
+        rows = self.conn.execute(_RENEW, {"tokens": sorted(set(tokens)), "until": until})
+        return {int(r.id) for r in rows}
 
     def retry(self, job_id: int, now: datetime) -> bool:
         """Put a failed job back in the queue (operator's decision after fixing the cause)."""
