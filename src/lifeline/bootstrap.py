@@ -34,6 +34,7 @@ from lifeline.adapters.crypto.audit_key import load_or_create_audit_key
 from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.crypto.passwords import Argon2Passwords
 from lifeline.adapters.db.engine import make_engine, probe_write
+from lifeline.adapters.db.jobs import SqlDueProbe
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
 from lifeline.adapters.geo.lazy import LazyGeoLocator
@@ -55,7 +56,14 @@ from lifeline.services.job_types import JobKind
 from lifeline.services.monitoring.ingest import ingest_posts
 from lifeline.services.monitoring.stream import record_rejected
 from lifeline.services.outbox import EventOutbox
-from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
+from lifeline.services.ports import (
+    Clock,
+    EventSink,
+    JobDueProbe,
+    JobStats,
+    StorageUnavailable,
+    UnitOfWork,
+)
 from lifeline.services.reports.report import ReportWriter, StateExport, require_format
 from lifeline.services.retention.purge import ensure_scheduled
 from lifeline.settings import Settings, load_settings
@@ -120,6 +128,13 @@ class Lifeline:
                     durable=False,
                 )
         return replace(ctx, uow=factory.on(self._worker_engine))
+
+    def job_due_probe(self) -> JobDueProbe | None:
+        """What an idle worker polls instead of claiming (adapters/db/jobs.py `SqlDueProbe`);
+        None when the storage is not SQL (tests' fakes): the worker then claims each poll."""
+        if not isinstance(self.ctx.uow, SqlUnitOfWorkFactory):
+            return None
+        return SqlDueProbe(self.engine)
 
     # Imported when first used (PLC0415 below): the modules are heavy to import (alembic, dkimpy,
     # aiosmtpd, imapclient, nats-py, matplotlib) and most commands need none of them.

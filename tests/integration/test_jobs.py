@@ -340,3 +340,33 @@ def test_a_rolled_back_transaction_writes_no_outbox_rows(
         uow.cases.save(case)
         uow.rollback()
     assert job_rows(lifeline) == before
+
+
+def test_the_idle_poll_reads_when_the_next_job_is_due_without_holding_a_transaction(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    probe = lifeline.job_due_probe()
+    assert probe is not None
+    try:
+        assert probe.next_due() is None  # nothing waits
+        with lifeline.ctx.uow() as uow:
+            uow.jobs.enqueue("later", {}, now=clock.now(), run_at=clock.now() + timedelta(seconds=60))
+            uow.jobs.enqueue("soon", {}, now=clock.now(), run_at=clock.now() + timedelta(seconds=9))
+            uow.commit()
+        assert probe.next_due() == clock.now() + timedelta(seconds=9)
+        # a claimed job's lease running out counts too (its worker may have died)
+        clock.advance(seconds=10)
+        lease = timedelta(seconds=lifeline.settings.job_lease_seconds)
+        with lifeline.ctx.uow() as uow:
+            (held,) = uow.jobs.claim(clock.now(), lease)
+            uow.commit()
+        assert held.kind == "soon"
+        assert probe.next_due() == min(clock.now() + lease, clock.now() + timedelta(seconds=50))
+        # the probe holds no transaction: a writer is not kept waiting by it (SQLite's lock)
+        with lifeline.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.connection.dbapi_connection.execute("PRAGMA busy_timeout=100")
+            conn.execute(text("UPDATE jobs SET attempts = attempts WHERE id = :i"), {"i": held.id})
+            conn.commit()
+    finally:
+        probe.close()

@@ -192,6 +192,16 @@ class JobQueue(Protocol):
     def latest_heartbeat(self) -> datetime | None: ...
 
 
+class JobDueProbe(Protocol):
+    """The idle worker's cheap poll (no transaction): when the next job falls due."""
+
+    def next_due(self) -> datetime | None:
+        """When the earliest job is due (a pending one, or a lease running out); None: none."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class AuditLog(Protocol):
     def append(
         self,
