@@ -171,7 +171,7 @@ def test_a_worker_that_heartbeats_keeps_its_job_past_the_lease(
     slow, a, runner = _running_slow_job(lifeline, clock)
     b = Worker(lifeline, handlers={}, free_handlers={"slow": slow.handler("b", wait=False)})
     lease = lifeline.settings.job_lease_seconds
-    (job_id,) = a.held()
+    assert len(a.held()) == 1
     for _ in range(4):  # 2.4 leases in all, each renewal within one
         clock.advance(seconds=lease * 0.6)
         assert a.beat() == set()
@@ -350,7 +350,9 @@ def test_the_idle_poll_reads_when_the_next_job_is_due_without_holding_a_transact
     try:
         assert probe.next_due() is None  # nothing waits
         with lifeline.ctx.uow() as uow:
-            uow.jobs.enqueue("later", {}, now=clock.now(), run_at=clock.now() + timedelta(seconds=60))
+            uow.jobs.enqueue(
+                "later", {}, now=clock.now(), run_at=clock.now() + timedelta(seconds=60)
+            )
             uow.jobs.enqueue("soon", {}, now=clock.now(), run_at=clock.now() + timedelta(seconds=9))
             uow.commit()
         assert probe.next_due() == clock.now() + timedelta(seconds=9)
