@@ -34,6 +34,7 @@ from lifeline.adapters.crypto.audit_key import load_or_create_audit_key
 from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.crypto.passwords import Argon2Passwords
 from lifeline.adapters.db.engine import make_engine, probe_write
+from lifeline.adapters.db.job_wakeup import PgJobListener, PgJobNotifier
 from lifeline.adapters.db.jobs import SqlDueProbe
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
@@ -80,6 +81,24 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class JobsReady(threading.Event):
+    """Set when jobs a worker should claim now were committed: wakes this process's worker at
+    once and, on PostgreSQL, every worker process (`notify`, adapters/db/job_wakeup.py).
+    `wake` wakes this process's only (what a notification received or a stop does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notify: Callable[[], None] | None = None
+
+    def set(self) -> None:
+        super().set()
+        if self.notify is not None:
+            self.notify()
+
+    def wake(self) -> None:
+        super().set()
+
+
 @dataclass
 class Lifeline:
     """A wired application: services context plus the operational handles entrypoints need."""
@@ -91,7 +110,7 @@ class Lifeline:
     metrics: Metrics
     key_created: bool = False
     audit_key_created: bool = False
-    jobs_ready: threading.Event = field(default_factory=threading.Event)
+    jobs_ready: JobsReady = field(default_factory=JobsReady)
     #: posts each partner key sent the monitoring stream in the last minute, in this process
     partner_posts: PostWindow = field(default_factory=PostWindow)
     _worker_engine: Engine | None = None
@@ -128,6 +147,13 @@ class Lifeline:
                     durable=False,
                 )
         return replace(ctx, uow=factory.on(self._worker_engine))
+
+    def job_listener(self) -> PgJobListener | None:
+        """What tells a worker that another process queued jobs (PostgreSQL LISTEN); None on
+        SQLite, where the worker polls."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        return PgJobListener(self.engine)
 
     def job_due_probe(self) -> JobDueProbe | None:
         """What an idle worker polls instead of claiming (adapters/db/jobs.py `SqlDueProbe`);
@@ -473,6 +499,8 @@ def bootstrap(
         demo_inbox=inbox,
     )
     app = Lifeline(settings, engine, keyring, ctx, metrics, created, audit_key_created)
+    if engine.dialect.name == "postgresql":  # tell the worker processes too (LISTEN/NOTIFY)
+        app.jobs_ready.notify = PgJobNotifier(engine).poke
     app.metrics.watch_jobs(lambda: _job_counts(app))
     return app
 

@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -37,13 +37,16 @@ from lifeline.services.access.audit import CheckpointResult, write_checkpoint
 from lifeline.services.job_spec import FreeJobHandler, JobHandler
 from lifeline.services.job_types import PermanentJobError
 from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS, SPLIT_ON_FAILURE
-from lifeline.services.ports import Job, JobDueProbe, LeaseLost
+from lifeline.services.ports import Job, LeaseLost
 
 log = structlog.get_logger("lifeline.worker")
 
 #: the longest interval between heartbeats (a short lease beats more often: a quarter of it)
 HEARTBEAT_EVERY = 5.0
 HOUSEKEEPING_EVERY = 60.0
+#: the longest a worker told of new jobs by notifications (PostgreSQL) sleeps without looking:
+#: a timer another worker set while busy, or a lease running out, is found by then
+IDLE_MAX_SECONDS = 1.0
 
 
 class Worker:
@@ -115,11 +118,6 @@ class Worker:
         if lost:
             log.warning("job.lease_lost", job_ids=sorted(lost), worker_id=self.id)
         return lost
-
-    def _due(self, probe: JobDueProbe) -> bool:
-        """Whether a job is due now, by the idle poll's read."""
-        at = probe.next_due()
-        return at is not None and at <= self.app.clock.now()
 
     def _heartbeat(self, done: threading.Event) -> None:
         """The heartbeat thread of `run`: beats until `done` is set."""
@@ -359,19 +357,34 @@ class Worker:
             max_workers=self.app.settings.notify_threads, thread_name_prefix="lifeline-send"
         )
         # Idle, the worker polls with one read of when the next job is due and claims only when
-        # one is: an empty claim costs several times more (SqlDueProbe). Told by this process
-        # that jobs were queued (jobs_ready), it claims at once.
+        # one is: an empty claim costs several times more (SqlDueProbe). Told that jobs were
+        # queued (jobs_ready: by this process, or on PostgreSQL by any, LISTEN), it claims at
+        # once; listening, it sleeps until the next job is due instead of polling.
         probe = self.app.job_due_probe()
+        listener = self.app.job_listener()
+        stop_listening = threading.Event()
+        if listener is not None:
+            threading.Thread(
+                target=listener.run,
+                args=(self.app.jobs_ready.wake, stop_listening),
+                name="lifeline-listen",
+                daemon=True,
+            ).start()
         idle = False
         while not stop.is_set():
+            next_at: datetime | None = None
+            probed = False
             try:
                 now = self.app.clock.now().timestamp()
                 if now - self._last_housekeeping >= HOUSEKEEPING_EVERY:
                     self.housekeeping()
                 self.checkpoint_audit()
-                if idle and probe is not None and not self._due(probe):
-                    claimed = 0
-                else:
+                due = True
+                if idle and probe is not None:
+                    next_at, probed = probe.next_due(), True
+                    due = next_at is not None and next_at <= self.app.clock.now()
+                claimed = 0
+                if due:
                     claimed = self.run_once(stop)
                     self._queued = {f: j for f, j in self._queued.items() if not f.done()}
             except Exception:  # database away: log, back off, keep going
@@ -380,9 +393,17 @@ class Worker:
                 stop.wait(1.0)
                 continue
             idle = claimed == 0
-            if idle and self.app.jobs_ready.wait(poll):
-                idle = False
+            if idle:
+                wait = poll
+                if listener is not None and listener.listening and probed:
+                    wait = IDLE_MAX_SECONDS
+                    if next_at is not None:
+                        left = (next_at - self.app.clock.now()).total_seconds()
+                        wait = min(max(left, 0.0), IDLE_MAX_SECONDS)
+                if self.app.jobs_ready.wait(wait):
+                    idle = False
             self.app.jobs_ready.clear()
+        stop_listening.set()
         if probe is not None:
             probe.close()
         self._stop_senders()

@@ -12,12 +12,13 @@ from sqlalchemy import select, text
 from test_storage import make_alert
 
 from lifeline.adapters.db.tables import jobs
-from lifeline.bootstrap import Lifeline
+from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.domain.events import DispatchOverdue
 from lifeline.domain.model import Actor, OutcomeKind
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.ports import Job, LeaseLost, UnitOfWork
+from lifeline.settings import Settings
 from lifeline.worker import Worker
 from support import FakeClock, RecordingSink
 
@@ -372,3 +373,28 @@ def test_the_idle_poll_reads_when_the_next_job_is_due_without_holding_a_transact
             conn.commit()
     finally:
         probe.close()
+
+
+def test_on_postgresql_a_worker_is_told_at_once_of_jobs_another_process_queued(
+    lifeline: Lifeline, settings: Settings, clock: FakeClock
+) -> None:
+    listener = lifeline.job_listener()
+    if lifeline.engine.dialect.name != "postgresql":
+        assert listener is None  # SQLite: the worker polls
+        return
+    assert listener is not None
+    woken, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=listener.run, args=(woken.set, stop), daemon=True)
+    thread.start()
+    other = bootstrap(settings, clock=clock)  # an API process, say
+    try:
+        assert woken.wait(10)  # listening: told to look once at the start
+        woken.clear()
+        assert listener.listening
+        other.jobs_ready.set()  # what an API does after committing an alert's jobs
+        assert woken.wait(5), "the notification never came"
+    finally:
+        stop.set()
+        thread.join(10)
+        other.dispose()
+    assert not thread.is_alive() and not listener.listening
