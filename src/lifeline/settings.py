@@ -194,7 +194,11 @@ class Settings(BaseSettings, DataSettings):
         "longer; a dead worker's jobs are taken over by another within about one lease.",
     )
     worker_poll_seconds: float = Field(
-        0.05, gt=0, description="How often an idle worker looks for due jobs."
+        0.05,
+        gt=0,
+        description="How often an idle worker reads when the next job is due (SQLite; on "
+        "PostgreSQL workers are told of new jobs by LISTEN/NOTIFY and sleep until the next is "
+        "due, at most 1 s).",
     )
     worker_batch: int = Field(20, ge=1, description="Jobs a worker claims at once.")
     worker_durable_commits: bool = Field(
