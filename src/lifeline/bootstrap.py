@@ -89,6 +89,8 @@ class JobsReady(threading.Event):
     def __init__(self) -> None:
         super().__init__()
         self.notify: Callable[[], None] | None = None
+        #: stops what `notify` runs on (`Lifeline.dispose`)
+        self.close: Callable[[], None] | None = None
 
     def set(self) -> None:
         super().set()
@@ -399,6 +401,8 @@ class Lifeline:
             close()  # the pooled HTTP clients of the channel adapters
         if self._send_pool is not None:
             self._send_pool.shutdown(wait=True)
+        if self.jobs_ready.close is not None:
+            self.jobs_ready.close()
         self.engine.dispose()
         if self._worker_engine is not None:
             self._worker_engine.dispose()
@@ -500,7 +504,8 @@ def bootstrap(
     )
     app = Lifeline(settings, engine, keyring, ctx, metrics, created, audit_key_created)
     if engine.dialect.name == "postgresql":  # tell the worker processes too (LISTEN/NOTIFY)
-        app.jobs_ready.notify = PgJobNotifier(engine).poke
+        notifier = PgJobNotifier(engine)
+        app.jobs_ready.notify, app.jobs_ready.close = notifier.poke, notifier.close
     app.metrics.watch_jobs(lambda: _job_counts(app))
     return app
 

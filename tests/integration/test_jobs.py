@@ -398,3 +398,5 @@ def test_on_postgresql_a_worker_is_told_at_once_of_jobs_another_process_queued(
         thread.join(10)
         other.dispose()
     assert not thread.is_alive() and not listener.listening
+    # the notifying side's thread and connection end with its application
+    assert not [t for t in threading.enumerate() if t.name == "lifeline-notify"]

@@ -43,8 +43,11 @@ class PgJobNotifier:
         self._poked = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     def poke(self) -> None:
+        if self._closed:
+            return
         if self._thread is None:
             with self._lock:
                 if self._thread is None:
@@ -54,11 +57,25 @@ class PgJobNotifier:
                     self._thread.start()
         self._poked.set()
 
+    def close(self) -> None:
+        """Stop the thread and close its connection (the application is disposed)."""
+        with self._lock:
+            self._closed = True
+            thread = self._thread
+        self._poked.set()
+        if thread is not None:
+            thread.join(timeout=10)
+
     def _run(self) -> None:
         conn: Any = None
         while True:
             self._poked.wait()
             self._poked.clear()
+            if self._closed:
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        conn.close()
+                return
             try:
                 if conn is None:
                     conn = _driver_connection(self.engine)
