@@ -356,10 +356,10 @@ class Worker:
         self.senders = ThreadPoolExecutor(
             max_workers=self.app.settings.notify_threads, thread_name_prefix="lifeline-send"
         )
-        # Idle, the worker polls with one read of when the next job is due and claims only when
-        # one is: an empty claim costs several times more (SqlDueProbe). Told that jobs were
-        # queued (jobs_ready: by this process, or on PostgreSQL by any, LISTEN), it claims at
-        # once; listening, it sleeps until the next job is due instead of polling.
+        # Between claims the worker reads when the next job is due and claims only when one is:
+        # an empty claim costs several times more (SqlDueProbe). Told that jobs were queued
+        # (jobs_ready: by this process, or on PostgreSQL by any, LISTEN), it claims at once;
+        # listening, it sleeps until the next job is due instead of polling.
         probe = self.app.job_due_probe()
         listener = self.app.job_listener()
         stop_listening = threading.Event()
@@ -370,7 +370,7 @@ class Worker:
                 name="lifeline-listen",
                 daemon=True,
             ).start()
-        idle = False
+        look_first = False  # at the start, and when told of jobs: claim at once
         while not stop.is_set():
             next_at: datetime | None = None
             probed = False
@@ -380,7 +380,7 @@ class Worker:
                     self.housekeeping()
                 self.checkpoint_audit()
                 due = True
-                if idle and probe is not None:
+                if look_first and probe is not None:
                     next_at, probed = probe.next_due(), True
                     due = next_at is not None and next_at <= self.app.clock.now()
                 claimed = 0
@@ -389,19 +389,21 @@ class Worker:
                     self._queued = {f: j for f, j in self._queued.items() if not f.done()}
             except Exception:  # database away: log, back off, keep going
                 log.exception("worker.loop_error")
-                idle = False
+                look_first = False
                 stop.wait(1.0)
                 continue
-            idle = claimed == 0
-            if idle:
+            look_first = True
+            if claimed == 0:
                 wait = poll
-                if listener is not None and listener.listening and probed:
+                if listener is not None and listener.listening and probed and not due:
+                    # nothing due: until the next job is (a job due that another worker's claim
+                    # took meanwhile is waited for as long as a poll)
                     wait = IDLE_MAX_SECONDS
                     if next_at is not None:
                         left = (next_at - self.app.clock.now()).total_seconds()
                         wait = min(max(left, 0.0), IDLE_MAX_SECONDS)
                 if self.app.jobs_ready.wait(wait):
-                    idle = False
+                    look_first = False
             self.app.jobs_ready.clear()
         stop_listening.set()
         if probe is not None:
