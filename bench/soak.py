@@ -870,7 +870,7 @@ def main() -> None:
     parser.add_argument(
         "--keep-done-seconds", type=int, default=300, help="LIFELINE_JOB_KEEP_DONE_SECONDS"
     )
-    parser.add_argument("--lease", type=int, default=60, help="LIFELINE_JOB_LEASE_SECONDS")
+    parser.add_argument("--lease", type=int, default=15, help="LIFELINE_JOB_LEASE_SECONDS")
     parser.add_argument("--warmup-minutes", type=float, default=3, help="RSS reference point")
     parser.add_argument("--retry-for", type=float, default=120, help="a partner's retry budget (s)")
     parser.add_argument("--seed", type=int, default=18)

@@ -34,6 +34,8 @@ from lifeline.adapters.crypto.audit_key import load_or_create_audit_key
 from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.crypto.passwords import Argon2Passwords
 from lifeline.adapters.db.engine import make_engine, probe_write
+from lifeline.adapters.db.job_wakeup import PgJobListener, PgJobNotifier
+from lifeline.adapters.db.jobs import SqlDueProbe
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
 from lifeline.adapters.geo.lazy import LazyGeoLocator
@@ -55,7 +57,14 @@ from lifeline.services.job_types import JobKind
 from lifeline.services.monitoring.ingest import ingest_posts
 from lifeline.services.monitoring.stream import record_rejected
 from lifeline.services.outbox import EventOutbox
-from lifeline.services.ports import Clock, EventSink, JobStats, StorageUnavailable, UnitOfWork
+from lifeline.services.ports import (
+    Clock,
+    EventSink,
+    JobDueProbe,
+    JobStats,
+    StorageUnavailable,
+    UnitOfWork,
+)
 from lifeline.services.reports.report import ReportWriter, StateExport, require_format
 from lifeline.services.retention.purge import ensure_scheduled
 from lifeline.settings import Settings, load_settings
@@ -72,6 +81,26 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class JobsReady(threading.Event):
+    """Set when jobs a worker should claim now were committed: wakes this process's worker at
+    once and, on PostgreSQL, every worker process (`notify`, adapters/db/job_wakeup.py).
+    `wake` wakes this process's only (what a notification received or a stop does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notify: Callable[[], None] | None = None
+        #: stops what `notify` runs on (`Lifeline.dispose`)
+        self.close: Callable[[], None] | None = None
+
+    def set(self) -> None:
+        super().set()
+        if self.notify is not None:
+            self.notify()
+
+    def wake(self) -> None:
+        super().set()
+
+
 @dataclass
 class Lifeline:
     """A wired application: services context plus the operational handles entrypoints need."""
@@ -83,7 +112,7 @@ class Lifeline:
     metrics: Metrics
     key_created: bool = False
     audit_key_created: bool = False
-    jobs_ready: threading.Event = field(default_factory=threading.Event)
+    jobs_ready: JobsReady = field(default_factory=JobsReady)
     #: posts each partner key sent the monitoring stream in the last minute, in this process
     partner_posts: PostWindow = field(default_factory=PostWindow)
     _worker_engine: Engine | None = None
@@ -120,6 +149,20 @@ class Lifeline:
                     durable=False,
                 )
         return replace(ctx, uow=factory.on(self._worker_engine))
+
+    def job_listener(self) -> PgJobListener | None:
+        """What tells a worker that another process queued jobs (PostgreSQL LISTEN); None on
+        SQLite, where the worker polls."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        return PgJobListener(self.engine)
+
+    def job_due_probe(self) -> JobDueProbe | None:
+        """What an idle worker polls instead of claiming (adapters/db/jobs.py `SqlDueProbe`);
+        None when the storage is not SQL (tests' fakes): the worker then claims each poll."""
+        if not isinstance(self.ctx.uow, SqlUnitOfWorkFactory):
+            return None
+        return SqlDueProbe(self.engine)
 
     # Imported when first used (PLC0415 below): the modules are heavy to import (alembic, dkimpy,
     # aiosmtpd, imapclient, nats-py, matplotlib) and most commands need none of them.
@@ -358,6 +401,8 @@ class Lifeline:
             close()  # the pooled HTTP clients of the channel adapters
         if self._send_pool is not None:
             self._send_pool.shutdown(wait=True)
+        if self.jobs_ready.close is not None:
+            self.jobs_ready.close()
         self.engine.dispose()
         if self._worker_engine is not None:
             self._worker_engine.dispose()
@@ -458,6 +503,9 @@ def bootstrap(
         demo_inbox=inbox,
     )
     app = Lifeline(settings, engine, keyring, ctx, metrics, created, audit_key_created)
+    if engine.dialect.name == "postgresql":  # tell the worker processes too (LISTEN/NOTIFY)
+        notifier = PgJobNotifier(engine)
+        app.jobs_ready.notify, app.jobs_ready.close = notifier.poke, notifier.close
     app.metrics.watch_jobs(lambda: _job_counts(app))
     return app
 

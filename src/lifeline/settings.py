@@ -187,10 +187,18 @@ class Settings(BaseSettings, DataSettings):
     )
     job_max_attempts: int = Field(8, ge=1, description="Attempts before a job is marked failed.")
     job_lease_seconds: int = Field(
-        60, ge=5, description="A claimed job not finished in this time is retried by others."
+        15,
+        ge=5,
+        description="How long a claimed job is leased to its worker. A running worker renews "
+        "the leases of the jobs it holds every quarter lease (5 s at most), so a job may run "
+        "longer; a dead worker's jobs are taken over by another within about one lease.",
     )
     worker_poll_seconds: float = Field(
-        0.05, gt=0, description="How often an idle worker looks for due jobs."
+        0.05,
+        gt=0,
+        description="How often an idle worker reads when the next job is due (SQLite; on "
+        "PostgreSQL workers are told of new jobs by LISTEN/NOTIFY and sleep until the next is "
+        "due, at most 1 s).",
     )
     worker_batch: int = Field(20, ge=1, description="Jobs a worker claims at once.")
     worker_durable_commits: bool = Field(

@@ -4,6 +4,13 @@ Each job's handler runs in the same transaction that marks the job done; a failu
 back, reschedules the job with backoff and writes the failure on the case timeline; after the
 last attempt the job is kept as `failed` and the SMC sees it (timeline, /metrics, `lifeline jobs
 list --failed`). Nothing is dropped silently.
+
+A claimed job is leased (`LIFELINE_JOB_LEASE_SECONDS`); while `run` loops, a heartbeat thread
+renews the lease of every job the worker holds, in one statement every quarter lease, so a job
+may run longer than the lease while a worker that died (SIGKILL, power cut) leaves its jobs to
+be taken over within about one lease. A renewal that finds a job taken over (its claim token
+changed) logs it; the run in hand then cannot complete it (`LeaseLost`) and its effects roll
+back.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -34,8 +41,12 @@ from lifeline.services.ports import Job, LeaseLost
 
 log = structlog.get_logger("lifeline.worker")
 
+#: the longest interval between heartbeats (a short lease beats more often: a quarter of it)
 HEARTBEAT_EVERY = 5.0
 HOUSEKEEPING_EVERY = 60.0
+#: the longest a worker told of new jobs by notifications (PostgreSQL) sleeps without looking:
+#: a timer another worker set while busy, or a lease running out, is found by then
+IDLE_MAX_SECONDS = 1.0
 
 
 class Worker:
@@ -63,17 +74,58 @@ class Worker:
         self._queued: dict[Future[list[Job]], Job] = {}
         self.id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.started_at = app.clock.now()
-        self._last_beat = 0.0
         self._last_housekeeping = 0.0
         self._last_checkpoint_try = 0.0
         self.lease = timedelta(seconds=app.settings.job_lease_seconds)
+        #: how often `run` renews its jobs' leases and marks the worker alive
+        self.heartbeat_every = min(HEARTBEAT_EVERY, self.lease.total_seconds() / 4)
+        #: the jobs this worker holds (claimed, not yet finished or given back): id -> token
+        self._held: dict[int, str | None] = {}
+        self._held_lock = threading.Lock()
 
-    def beat(self) -> None:
+    def _hold(self, jobs: list[Job]) -> None:
+        with self._held_lock:
+            self._held.update((j.id, j.claim_token) for j in jobs)
+
+    def _drop(self, jobs: list[Job]) -> None:
+        with self._held_lock:
+            for j in jobs:
+                if self._held.get(j.id, "") == j.claim_token:
+                    del self._held[j.id]
+
+    def held(self) -> set[int]:
+        """Ids of the jobs this worker holds now."""
+        with self._held_lock:
+            return set(self._held)
+
+    def beat(self) -> set[int]:
+        """Mark the worker alive and renew the lease of every job it holds, in one
+        transaction; returns the ids of held jobs found no longer its own (taken over by
+        another worker after this one missed its renewals), which it stops renewing."""
         now = self.app.clock.now()
+        with self._held_lock:
+            held = dict(self._held)
+        tokens = {t for t in held.values() if t is not None}
         with self.ctx.uow() as uow:
             uow.jobs.heartbeat(self.id, self.started_at, now)
+            renewed = uow.jobs.renew(tokens, now + self.lease) if tokens else set()
             uow.commit()
-        self._last_beat = now.timestamp()
+        with self._held_lock:
+            # a job finished between the snapshot and the renewal is not lost, only done
+            lost = {i for i in held.keys() - renewed if self._held.get(i, "") == held[i]}
+            for i in lost:
+                del self._held[i]
+        if lost:
+            log.warning("job.lease_lost", job_ids=sorted(lost), worker_id=self.id)
+        return lost
+
+    def _heartbeat(self, done: threading.Event) -> None:
+        """The heartbeat thread of `run`: beats until `done` is set."""
+        while not done.wait(self.heartbeat_every):
+            try:
+                self.beat()
+            except Exception:  # database away: the next beat tries again; the lease tells
+                log.exception("worker.heartbeat_failed")
 
     def housekeeping(self) -> None:
         """Forget partner signatures older than twice the signature window: a replay of one
@@ -120,6 +172,7 @@ class Worker:
         with ctx.uow() as uow:
             jobs = uow.jobs.claim(ctx.clock.now(), self.lease, batch)
             uow.commit()
+        self._hold(jobs)
         backlog: list[Job] = []
         n = 0
         while n < len(jobs):
@@ -145,6 +198,7 @@ class Worker:
         with self.ctx.uow() as uow:
             uow.jobs.release(jobs, self.app.clock.now())
             uow.commit()
+        self._drop(jobs)
         log.info("worker.released", jobs=[j.id for j in jobs])
 
     def _stop_senders(self) -> None:
@@ -160,6 +214,12 @@ class Worker:
     def _run(self, job: Job, claim_next: int = 0) -> list[Job]:
         """Run one job; a transactional one claims up to `claim_next` due jobs in the
         transaction that completes it (returned: claimed once that transaction committed)."""
+        try:
+            return self._run_held(job, claim_next)
+        finally:
+            self._drop([job])
+
+    def _run_held(self, job: Job, claim_next: int) -> list[Job]:
         ctx = self.ctx
         claimed: list[Job] = []
         started = ctx.clock.now()
@@ -181,6 +241,11 @@ class Worker:
                     if claim_next > 0:
                         claimed = uow.jobs.claim(now, self.lease, claim_next)
                     uow.commit()
+                self._hold(claimed)
+        except LeaseLost:  # another worker took the job over (this one missed its renewals)
+            self.app.metrics.jobs_run.labels(job.kind, "lease_lost").inc()
+            log.warning("job.lease_lost", job_id=job.id, kind=job.kind, case_id=job.case_id)
+            return []
         except Exception as exc:  # every failure is recorded below, none is swallowed
             permanent = isinstance(exc, PermanentJobError | DomainError)
             self._record_failure(job, exc, permanent)
@@ -272,8 +337,13 @@ class Worker:
         """Run until `stop` is set; the job in hand is finished before returning."""
         log.info("worker.started", worker_id=self.id)
         started = time.perf_counter()
-        with contextlib.suppress(Exception):  # database away: the loop below reports it
+        with contextlib.suppress(Exception):  # database away: the heartbeat reports it
             self.beat()  # healthy while warming up
+        beating = threading.Event()
+        heartbeat = threading.Thread(
+            target=self._heartbeat, args=(beating,), name="lifeline-heartbeat", daemon=True
+        )
+        heartbeat.start()
         try:
             self.app.schedule_retention()
         except Exception:  # database away: the next start (or `db upgrade`) schedules it
@@ -286,22 +356,59 @@ class Worker:
         self.senders = ThreadPoolExecutor(
             max_workers=self.app.settings.notify_threads, thread_name_prefix="lifeline-send"
         )
+        # Between claims the worker reads when the next job is due and claims only when one is:
+        # an empty claim costs several times more (SqlDueProbe). Told that jobs were queued
+        # (jobs_ready: by this process, or on PostgreSQL by any, LISTEN), it claims at once;
+        # listening, it sleeps until the next job is due instead of polling.
+        probe = self.app.job_due_probe()
+        listener = self.app.job_listener()
+        stop_listening = threading.Event()
+        if listener is not None:
+            threading.Thread(
+                target=listener.run,
+                args=(self.app.jobs_ready.wake, stop_listening),
+                name="lifeline-listen",
+                daemon=True,
+            ).start()
+        look_first = False  # at the start, and when told of jobs: claim at once
         while not stop.is_set():
+            next_at: datetime | None = None
+            probed = False
             try:
                 now = self.app.clock.now().timestamp()
-                if now - self._last_beat >= HEARTBEAT_EVERY:
-                    self.beat()
                 if now - self._last_housekeeping >= HOUSEKEEPING_EVERY:
                     self.housekeeping()
                 self.checkpoint_audit()
-                claimed = self.run_once(stop)
-                self._queued = {f: j for f, j in self._queued.items() if not f.done()}
+                due = True
+                if look_first and probe is not None:
+                    next_at, probed = probe.next_due(), True
+                    due = next_at is not None and next_at <= self.app.clock.now()
+                claimed = 0
+                if due:
+                    claimed = self.run_once(stop)
+                    self._queued = {f: j for f, j in self._queued.items() if not f.done()}
             except Exception:  # database away: log, back off, keep going
                 log.exception("worker.loop_error")
+                look_first = False
                 stop.wait(1.0)
                 continue
+            look_first = True
             if claimed == 0:
-                self.app.jobs_ready.wait(poll)
-                self.app.jobs_ready.clear()
+                wait = poll
+                if listener is not None and listener.listening and probed and not due:
+                    # nothing due: until the next job is (a job due that another worker's claim
+                    # took meanwhile is waited for as long as a poll)
+                    wait = IDLE_MAX_SECONDS
+                    if next_at is not None:
+                        left = (next_at - self.app.clock.now()).total_seconds()
+                        wait = min(max(left, 0.0), IDLE_MAX_SECONDS)
+                if self.app.jobs_ready.wait(wait):
+                    look_first = False
+            self.app.jobs_ready.clear()
+        stop_listening.set()
+        if probe is not None:
+            probe.close()
         self._stop_senders()
+        beating.set()  # after the messages in hand: their leases are renewed to the end
+        heartbeat.join(timeout=10)
         log.info("worker.stopped", worker_id=self.id)

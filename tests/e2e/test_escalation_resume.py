@@ -58,6 +58,9 @@ class Receiver:
     messages: list[Message] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
     port: int = 0
+    #: a path whose requests are answered only once `release` is set (a slow endpoint)
+    hold: str | None = None
+    release: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str) -> str:
         return f"json://127.0.0.1:{self.port}{path}"
@@ -87,6 +90,8 @@ def receiver() -> Iterator[Receiver]:
             with state.changed:
                 state.messages.append(Message(self.path, json.loads(raw), time.monotonic()))
                 state.changed.notify_all()
+            if self.path == state.hold:
+                state.release.wait(120)
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -101,6 +106,7 @@ def receiver() -> Iterator[Receiver]:
     try:
         yield state
     finally:
+        state.release.set()
         server.shutdown()
         server.server_close()
 
@@ -323,3 +329,55 @@ def test_acknowledging_by_the_link_stops_the_units_further_rounds(
         STATION: "acknowledged",
         CELL: "active",
     }
+
+
+def test_a_worker_renews_the_lease_of_a_slow_send_and_a_killed_ones_is_taken_over_in_a_lease(
+    deployment: Deployment, receiver: Receiver
+) -> None:
+    """The station's endpoint answers only after the test says so. The worker sending to it
+    holds the send job far past one lease (its heartbeat renews it): a second, idle worker does
+    not send the message again. Once the sender is SIGKILLed, the second takes the job over
+    within about one lease and sends it again (at least once, the same notification id)."""
+    receiver.hold = "/station"
+    port = free_port()
+    env = {
+        **deployment.env,
+        "LIFELINE_JOB_LEASE_SECONDS": str(LEASE),
+        "LIFELINE_CHANNEL_TIMEOUT_SECONDS": "60",  # the held request is not given up on
+        "LIFELINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
+    import_contacts(deployment, receiver, wait=600)  # no second round within the test
+    first = start_worker(deployment, env, 1)
+    second: subprocess.Popen[bytes] | None = None
+    try:
+        server = deployment.start("--no-worker", port=port, job_lease_seconds=LEASE)
+        send_alert(deployment, server.url, "slow.endpoint")
+        receiver.wait_until(lambda: bool(receiver.at("/station")), 60, "the first message")
+        sent_at = receiver.at("/station")[0].at
+        second = start_worker(deployment, env, 2)
+        warmed = deployment.home / "worker-2.log"
+        deadline = time.monotonic() + 60
+        while b"worker.warmed_up" not in warmed.read_bytes():
+            assert time.monotonic() < deadline, "the second worker did not warm up"
+            time.sleep(0.1)
+        # two leases and more since the send began, the second worker polling all along
+        time.sleep(max(0.0, sent_at + 2 * LEASE + 1 - time.monotonic()))
+        assert len(receiver.at("/station")) == 1, "the held job was taken over while renewed"
+
+        first.send_signal(signal.SIGKILL)
+        assert first.wait(timeout=10) == -signal.SIGKILL
+        killed = time.monotonic()
+        receiver.wait_until(lambda: len(receiver.at("/station")) == 2, 30, "the take-over")
+        again = receiver.at("/station")[1]
+        # the last renewal came at most a quarter lease before the kill
+        assert again.at - killed < LEASE + 3, again.at - killed
+        assert again.body["notification_id"] == receiver.at("/station")[0].body["notification_id"]
+        receiver.release.set()
+        time.sleep(1.0)
+        assert len(receiver.at("/station")) == 2
+    finally:
+        receiver.release.set()
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)

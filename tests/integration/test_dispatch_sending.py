@@ -21,7 +21,7 @@ import pytest
 
 from dispatch_support import drain, import_overlay, registry_overlay, take_alert
 from lifeline.bootstrap import Lifeline
-from lifeline.domain.dispatch import Notification, NotificationState
+from lifeline.domain.dispatch import Notification, NotificationState, Reach, reach_of
 from lifeline.domain.lifecycle import Milestone
 from lifeline.domain.model import Actor
 from lifeline.services.cases import service as cases
@@ -175,6 +175,41 @@ def test_one_failing_endpoint_is_retried_alone_and_the_others_are_sent_once(
     kinds = timeline_kinds(lifeline, case_id)
     assert kinds[("notification_retry", sent[STATION].id)] == 1
     assert kinds[("notification_delivered", sent[STATION].id)] == 1
+
+
+@pytest.mark.parametrize("ends", ["acknowledged", "closed"])
+def test_a_message_whose_dispatch_ended_before_it_went_out_is_withdrawn_not_left_sending(
+    lifeline: Lifeline, clock: FakeClock, units: Units, ends: str
+) -> None:
+    """The station's first attempt fails; before its retry is due the station acknowledges
+    (or the case is closed). The retry sends nothing and records the message withdrawn, with
+    a timeline entry: it is no longer shown as "sending" anywhere."""
+    units.status["/station"] = 503
+    case_id = take_alert(lifeline, f"withdrawn-{ends}")
+    drain(lifeline)
+    station = messages(lifeline, case_id)[STATION]
+    assert station.state is NotificationState.QUEUED
+    if ends == "acknowledged":
+        cases.acknowledge(lifeline.ctx, OP, case_id, unit=STATION)
+    else:
+        cases.record_outcome(lifeline.ctx, OP, case_id, "reached_safe")
+        cases.close_case(lifeline.ctx, OP, case_id)
+    units.status["/station"] = 200
+    clock.advance(seconds=1.5)  # the retry is due
+    drain(lifeline)
+    sent = messages(lifeline, case_id)
+    assert sent[STATION].state is NotificationState.WITHDRAWN
+    assert sent[CELL].state is sent[UP112].state is NotificationState.DELIVERED
+    assert units.hits["/station"] == 1  # the failed attempt only: nothing sent after the end
+    assert timeline_kinds(lifeline, case_id)[("notification_withdrawn", station.id)] == 1
+    assert all(j["status"] == "done" for j in send_jobs(lifeline, case_id))
+    detail = cases.show_case(lifeline.ctx, OP, case_id)
+    (to_station,) = [d for d in detail.dispatches if d.unit_id == STATION]
+    with lifeline.ctx.uow(readonly=True) as uow:
+        shown = dict(uow.dispatches.unit_states({case_id})[case_id])
+    assert "sending" not in shown.values()
+    assert reach_of(to_station.id, detail.notifications) is Reach.NOBODY
+    assert to_station.state.value == shown[to_station.unit_name] != "sending"
 
 
 def test_a_rerun_after_the_worker_died_never_resends_what_was_recorded_delivered(

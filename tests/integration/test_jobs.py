@@ -5,18 +5,20 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select, text
 from test_storage import make_alert
 
 from lifeline.adapters.db.tables import jobs
-from lifeline.bootstrap import Lifeline
+from lifeline.bootstrap import Lifeline, bootstrap
 from lifeline.domain.events import DispatchOverdue
 from lifeline.domain.model import Actor, OutcomeKind
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.ports import Job, LeaseLost, UnitOfWork
+from lifeline.settings import Settings
 from lifeline.worker import Worker
 from support import FakeClock, RecordingSink
 
@@ -128,6 +130,80 @@ def test_a_job_whose_lease_expired_is_taken_over_and_the_old_run_cannot_complete
     with lifeline.ctx.uow() as uow:
         uow.jobs.complete(fresh, clock.now())
         uow.commit()
+
+
+class SlowJob:
+    """A free job (run outside a transaction, as sending is) that waits to be told to finish,
+    then completes in its own transaction; records every worker that ran it to completion."""
+
+    def __init__(self) -> None:
+        self.started, self.proceed = threading.Event(), threading.Event()
+        self.completed: list[str] = []
+
+    def handler(self, name: str, *, wait: bool) -> Any:
+        def run(ctx: Any, job: Job) -> None:
+            if wait:
+                self.started.set()
+                assert self.proceed.wait(30)
+            with ctx.uow() as uow:
+                uow.jobs.complete(job, ctx.clock.now())
+                uow.commit()
+            self.completed.append(name)
+
+        return run
+
+
+def _running_slow_job(lifeline: Lifeline, clock: FakeClock) -> tuple[SlowJob, Worker, Any]:
+    """Worker `a` claims a slow job and is in the middle of it."""
+    slow = SlowJob()
+    with lifeline.ctx.uow() as uow:
+        uow.jobs.enqueue("slow", {}, now=clock.now())
+        uow.commit()
+    a = Worker(lifeline, handlers={}, free_handlers={"slow": slow.handler("a", wait=True)})
+    runner = threading.Thread(target=a.run_once)
+    runner.start()
+    assert slow.started.wait(30)
+    return slow, a, runner
+
+
+def test_a_worker_that_heartbeats_keeps_its_job_past_the_lease(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    slow, a, runner = _running_slow_job(lifeline, clock)
+    b = Worker(lifeline, handlers={}, free_handlers={"slow": slow.handler("b", wait=False)})
+    lease = lifeline.settings.job_lease_seconds
+    assert len(a.held()) == 1
+    for _ in range(4):  # 2.4 leases in all, each renewal within one
+        clock.advance(seconds=lease * 0.6)
+        assert a.beat() == set()
+        assert b.run_once() == 0  # nothing to take over: the job is still a's
+    slow.proceed.set()
+    runner.join(30)
+    (row,) = job_rows(lifeline, "slow")
+    assert slow.completed == ["a"] and (row["status"], row["attempts"]) == ("done", 1)
+    assert a.held() == set() and a.beat() == set()  # a finished job is not renewed
+
+
+def test_a_worker_that_stops_heartbeating_loses_its_job_and_cannot_complete_it(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    slow, a, runner = _running_slow_job(lifeline, clock)
+    b = Worker(lifeline, handlers={}, free_handlers={"slow": slow.handler("b", wait=False)})
+    clock.advance(seconds=lifeline.settings.job_lease_seconds * 0.6)
+    assert a.beat() == set()
+    # a misses its renewals (stalled, or its heartbeat cannot reach the database)
+    clock.advance(seconds=lifeline.settings.job_lease_seconds + 1)
+    assert b.run_once() == 1  # taken over once the renewed lease ran out
+    assert slow.completed == ["b"]
+    (job_id,) = [r["id"] for r in job_rows(lifeline, "slow")]
+    assert a.beat() == {job_id}  # a's renewal finds the job gone: logged, no longer renewed
+    assert a.held() == set()
+    slow.proceed.set()
+    runner.join(30)
+    # a's late completion was refused (LeaseLost), not recorded as a failure: b's run stands
+    (row,) = job_rows(lifeline, "slow")
+    assert slow.completed == ["b"]
+    assert (row["status"], row["attempts"], row["last_error"]) == ("done", 2, None)
 
 
 def test_the_dispatch_deadline_alarms_on_the_timeline_only_if_still_undispatched(
@@ -265,3 +341,62 @@ def test_a_rolled_back_transaction_writes_no_outbox_rows(
         uow.cases.save(case)
         uow.rollback()
     assert job_rows(lifeline) == before
+
+
+def test_the_idle_poll_reads_when_the_next_job_is_due_without_holding_a_transaction(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    probe = lifeline.job_due_probe()
+    assert probe is not None
+    try:
+        assert probe.next_due() is None  # nothing waits
+        with lifeline.ctx.uow() as uow:
+            uow.jobs.enqueue(
+                "later", {}, now=clock.now(), run_at=clock.now() + timedelta(seconds=60)
+            )
+            uow.jobs.enqueue("soon", {}, now=clock.now(), run_at=clock.now() + timedelta(seconds=9))
+            uow.commit()
+        assert probe.next_due() == clock.now() + timedelta(seconds=9)
+        # a claimed job's lease running out counts too (its worker may have died)
+        clock.advance(seconds=10)
+        lease = timedelta(seconds=lifeline.settings.job_lease_seconds)
+        with lifeline.ctx.uow() as uow:
+            (held,) = uow.jobs.claim(clock.now(), lease)
+            uow.commit()
+        assert held.kind == "soon"
+        assert probe.next_due() == min(clock.now() + lease, clock.now() + timedelta(seconds=50))
+        # the probe holds no transaction: a writer is not kept waiting by it (SQLite's lock)
+        with lifeline.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.connection.dbapi_connection.execute("PRAGMA busy_timeout=100")
+            conn.execute(text("UPDATE jobs SET attempts = attempts WHERE id = :i"), {"i": held.id})
+            conn.commit()
+    finally:
+        probe.close()
+
+
+def test_on_postgresql_a_worker_is_told_at_once_of_jobs_another_process_queued(
+    lifeline: Lifeline, settings: Settings, clock: FakeClock
+) -> None:
+    listener = lifeline.job_listener()
+    if lifeline.engine.dialect.name != "postgresql":
+        assert listener is None  # SQLite: the worker polls
+        return
+    assert listener is not None
+    woken, stop = threading.Event(), threading.Event()
+    thread = threading.Thread(target=listener.run, args=(woken.set, stop), daemon=True)
+    thread.start()
+    other = bootstrap(settings, clock=clock)  # an API process, say
+    try:
+        assert woken.wait(10)  # listening: told to look once at the start
+        woken.clear()
+        assert listener.listening
+        other.jobs_ready.set()  # what an API does after committing an alert's jobs
+        assert woken.wait(5), "the notification never came"
+    finally:
+        stop.set()
+        thread.join(10)
+        other.dispose()
+    assert not thread.is_alive() and not listener.listening
+    # the notifying side's thread and connection end with its application
+    assert not [t for t in threading.enumerate() if t.name == "lifeline-notify"]

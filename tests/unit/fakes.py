@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -451,6 +451,9 @@ class FakeJobs:
         raise NotImplementedError
 
     def release(self, jobs: list[Job], now: datetime) -> None:
+        raise NotImplementedError
+
+    def renew(self, tokens: Collection[str], until: datetime) -> set[int]:
         raise NotImplementedError
 
     def retry(self, job_id: int, now: datetime) -> bool:

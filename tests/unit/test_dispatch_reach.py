@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from lifeline.domain.dispatch import (
     DispatchState,
     Notification,
@@ -14,6 +16,7 @@ from lifeline.domain.dispatch import (
     reach_of,
     shown_state,
 )
+from lifeline.domain.errors import DomainError
 
 AT = datetime(2026, 12, 6, 4, 0, tzinfo=UTC)
 
@@ -49,3 +52,20 @@ def test_messages_still_being_tried_are_sending_and_settled_dispatches_keep_thei
     assert shown_state(DispatchState.ACTIVE, Reach.SENDING) == "sending"
     assert shown_state(DispatchState.ACKNOWLEDGED, Reach.NOBODY) == "acknowledged"
     assert shown_state(DispatchState.STOPPED, Reach.NOBODY) == "stopped"
+
+
+def test_a_withdrawn_message_is_neither_delivered_nor_still_sending() -> None:
+    withdrawn = message(7, NotificationState.QUEUED)
+    withdrawn.withdraw()
+    assert withdrawn.state is NotificationState.WITHDRAWN
+    assert reach_of(7, [withdrawn]) is Reach.NOBODY
+    assert reach_of(7, [withdrawn, message(7, NotificationState.DELIVERED)]) is Reach.DELIVERED
+    assert shown_state(DispatchState.ACKNOWLEDGED, reach_of(7, [withdrawn])) == "acknowledged"
+
+
+def test_only_a_message_still_to_send_can_be_withdrawn() -> None:
+    for state in (NotificationState.DELIVERED, NotificationState.FAILED):
+        done = message(7, state)
+        with pytest.raises(DomainError, match=f"is {state.value}"):
+            done.withdraw()
+        assert done.state is state

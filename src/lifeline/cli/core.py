@@ -131,7 +131,7 @@ def run_worker() -> None:
 
     def _stop(*_: Any) -> None:
         stop.set()
-        lifeline.jobs_ready.set()
+        lifeline.jobs_ready.wake()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)

@@ -286,6 +286,9 @@ class NotificationState(StrEnum):
     QUEUED = "queued"
     DELIVERED = "delivered"
     FAILED = "failed"  # every channel of the contact failed
+    #: not sent because its dispatch ended first (acknowledged, or stopped as the case moved
+    #: on): neither delivered nor failed, and no longer pending
+    WITHDRAWN = "withdrawn"
 
 
 class Reach(StrEnum):
@@ -294,7 +297,9 @@ class Reach(StrEnum):
 
     DELIVERED = "delivered"  # at least one message delivered
     SENDING = "sending"  # messages still being tried, none delivered yet
-    NOBODY = "nobody_reached"  # no contact to tell, or every message failed on every channel
+    #: no contact to tell, or every message failed on every channel (or was withdrawn: the
+    #: dispatch ended before any was delivered)
+    NOBODY = "nobody_reached"
 
 
 def reach_of(dispatch_id: int | None, notifications: Iterable[Notification]) -> Reach:
@@ -373,3 +378,12 @@ class Notification:
             return "next"
         self.state = NotificationState.FAILED
         return "failed"
+
+    def withdraw(self) -> None:
+        """Not to be sent: its dispatch ended (acknowledged, stopped) before it went out."""
+        if self.state is not NotificationState.QUEUED:
+            raise DomainError(
+                f"notification {self.id} is {self.state.value}: only a message still to send "
+                "can be withdrawn"
+            )
+        self.state = NotificationState.WITHDRAWN

@@ -8,7 +8,7 @@ from those modules only, which import nothing but the domain."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -179,11 +179,27 @@ class JobQueue(Protocol):
         attempt not counted."""
         ...
 
+    def renew(self, tokens: Collection[str], until: datetime) -> set[int]:
+        """The worker's heartbeat: extend to `until` the lease of every job still running
+        under one of its claim `tokens`; the ids renewed (a job another worker took over has
+        a new token and is left alone)."""
+        ...
+
     def retry(self, job_id: int, now: datetime) -> bool: ...
     def stats(self) -> JobStats: ...
     def recent(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]: ...
     def heartbeat(self, worker_id: str, started_at: datetime, now: datetime) -> None: ...
     def latest_heartbeat(self) -> datetime | None: ...
+
+
+class JobDueProbe(Protocol):
+    """The idle worker's cheap poll (no transaction): when the next job falls due."""
+
+    def next_due(self) -> datetime | None:
+        """When the earliest job is due (a pending one, or a lease running out); None: none."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class AuditLog(Protocol):

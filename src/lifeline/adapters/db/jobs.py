@@ -12,14 +12,17 @@ and cache-keying a fresh statement costs several times more CPU than running it 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Engine,
     Integer,
     and_,
     bindparam,
@@ -93,10 +96,23 @@ _RELEASE = (
     .where(_mine, jobs.c.status == RUNNING)
     .values(status=PENDING, locked_until=None, claim_token=None, attempts=jobs.c.attempts - 1)
 )
+#: the heartbeat: extend the lease of every job still held under one of a worker's claim tokens
+_RENEW = (
+    update(jobs)
+    .where(jobs.c.status == RUNNING, jobs.c.claim_token.in_(bindparam("tokens", expanding=True)))
+    .values(locked_until=bindparam("until"))
+    .returning(jobs.c.id)
+)
 _RETRY = (
     update(jobs)
     .where(jobs.c.id == bindparam("job_id"), jobs.c.status == FAILED)
     .values(status=PENDING, run_at=_now, attempts=0, finished_at=None)
+)
+#: when the next job falls due: the earliest pending one, or a lease running out (a dead
+#: worker's job); each an index lookup, however many timers wait
+_NEXT_DUE = select(
+    select(func.min(jobs.c.run_at)).where(jobs.c.status == PENDING).scalar_subquery(),
+    select(func.min(jobs.c.locked_until)).where(jobs.c.status == RUNNING).scalar_subquery(),
 )
 _STATS = select(jobs.c.status, func.count()).group_by(jobs.c.status)
 _LATEST_HEARTBEAT = (
@@ -224,6 +240,15 @@ class SqlJobQueue:
         for job in claimed:
             self.conn.execute(_RELEASE, {"job_id": job.id, "token": job.claim_token})
 
+    def renew(self, tokens: Collection[str], until: datetime) -> set[int]:
+        """Extend to `until` the lease of every running job claimed under one of `tokens`, in
+        one statement; the ids renewed. A job completed, given back or taken over by another
+        worker (a new token) is not touched."""
+        if not tokens:
+            return set()
+        rows = self.conn.execute(_RENEW, {"tokens": sorted(set(tokens)), "until": until})
+        return {int(r.id) for r in rows}
+
     def retry(self, job_id: int, now: datetime) -> bool:
         """Put a failed job back in the queue (operator's decision after fixing the cause)."""
         result = self.conn.execute(_RETRY, {"job_id": job_id, "now": now})
@@ -262,3 +287,32 @@ class SqlJobQueue:
     def latest_heartbeat(self) -> datetime | None:
         value: datetime | None = self.conn.execute(_LATEST_HEARTBEAT).scalar()
         return value
+
+
+class SqlDueProbe:
+    """The idle worker's poll: when the next job falls due, read in autocommit on a connection
+    the probe keeps. One statement and no transaction, where an empty claim is a write
+    transaction of four round trips (pool check-out with its ping, BEGIN, UPDATE, COMMIT) and,
+    on SQLite, takes the write lock from the API for nothing. Used by one thread."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+
+    def next_due(self) -> datetime | None:
+        """When the earliest job is due (now or past: claim), None if none waits."""
+        if self._conn is None:
+            self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            pending, running = self._conn.execute(_NEXT_DUE).one()
+        except Exception:
+            self.close()  # the database went away: a new connection next time
+            raise
+        found = [t for t in (pending, running) if t is not None]
+        return min(found) if found else None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            with contextlib.suppress(Exception):
+                conn.close()

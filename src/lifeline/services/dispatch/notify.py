@@ -126,15 +126,19 @@ def send_all(ctx: Context, job: Job, notification_ids: list[int]) -> None:
     channels = ctx.channels
     with ctx.uow(readonly=True) as uow:
         found = uow.dispatches.notifications(notification_ids)
+        wanted, ended = _to_send(uow, found)
         outgoing = [
             _Outgoing(n.id, n.channels[n.channel_index], compose(ctx, uow, n))
-            for n in _to_send(uow, found)
+            for n in wanted
             if n.id is not None
         ]
-    if not outgoing:
+    if ended:
+        _withdraw(ctx, job, ended, complete=not outgoing)
+    elif not outgoing:
         with ctx.uow() as uow:
             uow.jobs.complete(job, ctx.clock.now())
             uow.commit()
+    if not outgoing:
         return
 
     def deliver(item: _Outgoing) -> _Sent:
@@ -174,23 +178,71 @@ def send_all(ctx: Context, job: Job, notification_ids: list[int]) -> None:
         wait(later, return_when=FIRST_COMPLETED)
 
 
-def _to_send(uow: UnitOfWork, found: list[Notification]) -> list[Notification]:
-    """The notifications still to send: queued, with a channel, their dispatch running."""
-    running: dict[int, bool] = {}
+def _to_send(
+    uow: UnitOfWork, found: list[Notification]
+) -> tuple[list[Notification], list[Notification]]:
+    """The notifications still to send (queued, with a channel, their dispatch running), and
+    those queued whose dispatch has ended (to withdraw)."""
+    states: dict[int, DispatchState] = {}
     wanted: list[Notification] = []
+    ended: list[Notification] = []
     for n in found:
         if n.state is not NotificationState.QUEUED or not n.channels:
             continue
         if n.dispatch_id is not None:
-            if n.dispatch_id not in running:
+            if n.dispatch_id not in states:
                 # one read for every dispatch of the case (the messages of a job share one)
                 for d in uow.dispatches.for_case(n.case_id):
                     assert d.id is not None
-                    running[d.id] = d.state is DispatchState.ACTIVE
-            if not running.get(n.dispatch_id, False):
+                    states[d.id] = d.state
+            state = states.get(n.dispatch_id)
+            if state is not DispatchState.ACTIVE:
+                if state is not None:
+                    ended.append(n)
                 continue
         wanted.append(n)
-    return wanted
+    return wanted, ended
+
+
+def _withdraw(ctx: Context, job: Job, ended: list[Notification], *, complete: bool) -> None:
+    """Record as withdrawn, each with a timeline entry, the messages whose dispatch ended
+    (acknowledged, stopped as the case moved on, run out) before they went out: otherwise
+    they would stay `queued`, shown as "sending" for ever. One transaction, which also
+    completes the job when nothing else is to send."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        # locked in the order every writer takes them: case, dispatch, notification
+        case_ids = sorted({n.case_id for n in ended})
+        for case_id in case_ids:
+            uow.cases.get(case_id, for_update=True)
+        states = {
+            d.id: d.state
+            for case_id in case_ids
+            for d in uow.dispatches.for_case(case_id, for_update=True)
+        }
+        ids = [n.id for n in ended if n.id is not None]
+        changed: list[Notification] = []
+        for n in uow.dispatches.notifications(ids, for_update=True):
+            state = states.get(n.dispatch_id) if n.dispatch_id is not None else None
+            if n.state is not NotificationState.QUEUED or state in (None, DispatchState.ACTIVE):
+                continue  # recorded meanwhile by another run of the job
+            assert state is not None
+            n.withdraw()
+            changed.append(n)
+            note(
+                uow,
+                n.case_id,
+                now,
+                "notification_withdrawn",
+                f"Not sent to {contact_label(n.contact_role)} ({n.unit_id}): the dispatch "
+                f"ended first ({state.value}) / संदेश नहीं भेजा गया: डिस्पैच पहले ही समाप्त",
+                notification_id=n.id,
+                dispatch_state=state.value,
+            )
+        uow.dispatches.save_notifications(changed)
+        if complete:
+            uow.jobs.complete(job, now)
+        uow.commit()
 
 
 def record_attempts(ctx: Context, job: Job, sent: list[_Sent], *, complete: bool) -> None:

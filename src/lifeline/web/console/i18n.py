@@ -245,6 +245,7 @@ _CORE: dict[str, tuple[str, str]] = {
     "ns_queued": ("Sending", "भेजा जा रहा है"),
     "ns_delivered": ("Delivered", "पहुँचा"),
     "ns_failed": ("Not delivered", "नहीं पहुँचा"),
+    "ns_withdrawn": ("Not sent: dispatch ended", "नहीं भेजा: डिस्पैच समाप्त"),
     "alarm": ("SMC alarm", "SMC चेतावनी"),
     "alarms_open": (
         "No unit has taken these cases: call them now",
