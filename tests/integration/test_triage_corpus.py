@@ -48,9 +48,10 @@ def test_a_family_and_its_text_stay_in_one_split(records: list[dict[str, str]]) 
 def test_the_corpus_is_large_and_balanced(records: list[dict[str, str]]) -> None:
     cells = Counter((r["language"], r["level"]) for r in records)
     assert len(records) >= 4000
-    # 0.6: the threats, everyday and ninth batches are mostly hard negatives by design
-    # (threats, abuse and curses at others, results day), so `none` is the largest cell
-    assert len(cells) == 18 and min(cells.values()) >= 0.6 * max(cells.values())
+    # 0.4: the threats, everyday, ninth and tenth batches are mostly hard negatives by design
+    # (threats, abuse and curses at others, results day, ordinary first-person chatter), so
+    # `none` is the largest cell (about twice the smallest in hi and hi-Latn)
+    assert len(cells) == 18 and min(cells.values()) >= 0.4 * max(cells.values())
     assert 0.15 <= sum(r["split"] == "test" for r in records) / len(records) <= 0.25
 
 
