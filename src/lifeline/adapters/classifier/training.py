@@ -75,6 +75,11 @@ NEEDED_RECALL = 0.95
 #: language (0.01 left hi at 0.93); it costs precision (see docs/model-card.md, Decision).
 RECALL_MARGIN = 0.02
 TARGET_RECALL = round(NEEDED_RECALL + RECALL_MARGIN, 4)
+#: A language whose held-out recall the common margin leaves under NEEDED_RECALL gets the next
+#: whole point, by the same rule: with the tenth batch, English held-out recall was 0.948 at
+#: 0.02 (on the posts the previous model was measured on) and 0.952 at 0.03. A margin of 0.03
+#: for every language cost Hindi and Hinglish precision for recall they already had.
+LANGUAGE_TARGET_RECALL = {"en": round(NEEDED_RECALL + 0.03, 4)}
 #: Out-of-fold intent-or-above recall among the posts found at risk. The threshold is capped at
 #: 0.5 (a post is intent+ when intent or imminent is at least as likely as ideation), where
 #: out-of-fold intent+ recall is already about 0.95, so targets up to 0.97 never moved it. 0.98
@@ -159,6 +164,8 @@ def version_of(examples: Sequence[Example]) -> str:
     digest.update(lexicon_digest().encode())
     # the decision targets and C too: the same data fitted or decided otherwise is another model
     digest.update(f"targets\t{TARGET_RECALL}\t{TARGET_URGENT_RECALL}\n".encode())
+    if LANGUAGE_TARGET_RECALL:
+        digest.update(f"language targets\t{sorted(LANGUAGE_TARGET_RECALL.items())}\n".encode())
     digest.update(f"C\t{C}\n".encode())
     digest.update(f"nb\t{NB_UNIFORM}\n".encode())
     return f"{MODEL_VERSION}+{digest.hexdigest()[:8]}"
@@ -268,7 +275,8 @@ def _thresholds(
         mine = corpus & (languages == lang)
         t = thresholds["at_risk"]
         if truth[mine].sum() >= MIN_LANGUAGE_POSITIVES:
-            t = min(0.5, _lowest_threshold(score[mine], truth[mine], TARGET_RECALL))
+            target = LANGUAGE_TARGET_RECALL.get(lang, TARGET_RECALL)
+            t = min(0.5, _lowest_threshold(score[mine], truth[mine], target))
         thresholds[f"at_risk:{lang}"] = t
         found |= mine & (score >= t)
     idx = level_indices(classes)
