@@ -50,7 +50,9 @@ for the project (`none`, `general`): a first-person threat is not intent to die.
 everyday batch (y###, scripts/triage_corpus/everyday/: results day, sites and shops shut, dead
 phone batteries and curses at others, written for the project, with a few of the author's own
 risk in the same frames) and the ninth (n###, other hands, scripts/import_triage_batch.py from
-two folders) are guarded against fresh sets 1-7.
+two folders) are guarded against fresh sets 1-7, and the tenth (x###, other hands, four
+folders: ordinary first-person chatter, rants, abuse, helpers, news and memorials beside at-risk
+posts in the same registers) against fresh sets 1-8.
 
 Every record has a `subject` (docs/triage-guide.md, *Subject*): `self`, `other` or `general`.
 A heading may name one for all its seeds (`[eighth discussion other]`); a seed may end in a mark,
@@ -97,6 +99,7 @@ MORE_SEED = 20261201
 FRESH_1_TO_5 = tuple(f"triage_unseen{n}.jsonl" for n in ("", "_2", "_3", "_4", "_5"))
 FRESH_1_TO_6 = (*FRESH_1_TO_5, "triage_unseen_6.jsonl")
 FRESH_1_TO_7 = (*FRESH_1_TO_6, "triage_unseen_7.jsonl")
+FRESH_1_TO_8 = (*FRESH_1_TO_7, "triage_unseen_8.jsonl")
 LATE_BATCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("varied", "v", 20270115, ()),
     ("fifth", "f", 20270301, FRESH_1_TO_5),
@@ -106,6 +109,7 @@ LATE_BATCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("eighth", "h", 20270601, FRESH_1_TO_6),
     ("everyday", "y", 20270615, FRESH_1_TO_7),
     ("ninth", "n", 20270701, FRESH_1_TO_7),
+    ("tenth", "x", 20270715, FRESH_1_TO_8),
 )
 LATE_HEADINGS = "|".join(b[0] for b in LATE_BATCHES)
 FRESH = ROOT / "tests" / "data"

@@ -48,9 +48,10 @@ def test_a_family_and_its_text_stay_in_one_split(records: list[dict[str, str]]) 
 def test_the_corpus_is_large_and_balanced(records: list[dict[str, str]]) -> None:
     cells = Counter((r["language"], r["level"]) for r in records)
     assert len(records) >= 4000
-    # 0.6: the threats, everyday and ninth batches are mostly hard negatives by design
-    # (threats, abuse and curses at others, results day), so `none` is the largest cell
-    assert len(cells) == 18 and min(cells.values()) >= 0.6 * max(cells.values())
+    # 0.4: the threats, everyday, ninth and tenth batches are mostly hard negatives by design
+    # (threats, abuse and curses at others, results day, ordinary first-person chatter), so
+    # `none` is the largest cell (about twice the smallest in hi and hi-Latn)
+    assert len(cells) == 18 and min(cells.values()) >= 0.4 * max(cells.values())
     assert 0.15 <= sum(r["split"] == "test" for r in records) / len(records) <= 0.25
 
 
@@ -100,12 +101,12 @@ def test_no_seed_of_the_fifth_batch_on_paraphrases_a_fresh_post_it_was_guarded_b
 ) -> None:
     """Each guarded batch is checked against the fresh sets that existed when it was written
     (its guard in LATE_BATCHES): the fifth to seventh against sets 1-5, the threats and eighth
-    against sets 1-6, the everyday and ninth against sets 1-7. A fresh set written later is not
-    allowed to change an older batch; its posts that paraphrase older seeds are counted in the
-    model card instead."""
+    against sets 1-6, the everyday and ninth against sets 1-7, the tenth against sets 1-8. A
+    fresh set written later is not allowed to change an older batch; its posts that paraphrase
+    older seeds are counted in the model card instead."""
     build = builder()
     guards = {b[1]: b[3] for b in build.LATE_BATCHES if b[3]}
-    assert list(guards) == ["f", "s", "e", "t", "h", "y", "n"]
+    assert list(guards) == ["f", "s", "e", "t", "h", "y", "n", "x"]
     fresh = {letter: build.fresh_posts(*patterns) for letter, patterns in guards.items()}
     assert len(fresh["h"]) >= sum(
         len((ROOT / "tests" / "data" / n).read_text(encoding="utf-8").splitlines())
@@ -113,6 +114,9 @@ def test_no_seed_of_the_fifth_batch_on_paraphrases_a_fresh_post_it_was_guarded_b
     )
     assert len(fresh["n"]) == len(fresh["h"]) + len(
         (ROOT / "tests" / "data" / "triage_unseen_7.jsonl").read_text(encoding="utf-8").splitlines()
+    )
+    assert len(fresh["x"]) == len(fresh["n"]) + len(
+        (ROOT / "tests" / "data" / "triage_unseen_8.jsonl").read_text(encoding="utf-8").splitlines()
     )
     seeds = [
         r for r in records if r["source"] == "seed" and r["group"].rsplit(":", 1)[1][0] in guards

@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lifeline.adapters.classifier.datasets import load_corpus
 from lifeline.adapters.classifier.evaluation import evaluate
 from lifeline.adapters.classifier.lazy import shared_classifier
 from lifeline.adapters.classifier.model import SklearnRiskClassifier
-from lifeline.adapters.classifier.subject import subject_metrics
+from lifeline.adapters.classifier.subject import about_nobody, subject_metrics
 from lifeline.domain.risk import RiskLevel, RiskSubject
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,6 +170,15 @@ def test_the_json_result_names_the_subject(model: SklearnRiskClassifier) -> None
     shown = json.loads(json.dumps(data.as_dict()))
     assert shown["subject"] == "other"
     assert all(set(c) == {"tag", "text", "start", "end"} for c in shown["subject_cues"])
+
+
+def test_a_particular_persons_farewell_is_never_taken_for_a_post_about_nobody() -> None:
+    general = np.array([0.05, 0.05, 0.9])  # self, other, general
+    assert about_nobody(general, {"farewell", "third_party"})  # a quote's or a news farewell
+    assert not about_nobody(general, {"farewell", "person", "third_party"})  # my brother's
+    assert about_nobody(general, {"farewell", "person", "memorial"})  # RIP, alvida dost
+    assert not about_nobody(general, {"intent"})  # an act keeps its level whoever it is about
+    assert not about_nobody(np.array([0.5, 0.1, 0.4]), {"farewell"})  # general not likely
 
 
 def test_subject_figures_count_what_they_say() -> None:

@@ -61,15 +61,24 @@ GENERAL_GATE = 0.6
 #: never taken for a post about nobody, whatever the subject head says (missing a person at
 #: risk costs more than an operator reading a news report)
 ACT_TAGS = frozenset({"intent", "attempt", "live"})
+#: cues that together name a particular person's goodbye ("mera bhai phone nahi utha raha,
+#: uski last story mein alvida tha"): such a window, unless it is a memorial (RIP, barsi), is
+#: never taken for a post about nobody either. Since 1.0+256678c4, whose tenth batch (ordinary
+#: chatter about brothers, sisters and phones, `general`) moved the subject head towards
+#: `general` for such posts; on the training split's out-of-fold predictions the exemption
+#: changed at-risk precision and recall by under 0.001 (docs/model-card.md, *This version*)
+PERSON_FAREWELL = frozenset({"person", "farewell"})
 
 
 def about_nobody(probs: np.ndarray, tags: set[str]) -> bool:
-    """The subject head finds `general` more likely than not (probabilities in SUBJECTS
-    order) and the window has no cue of an act (ACT_TAGS): the level is then the likelier of
-    none and discussion, since only a person is at risk (a news report of a method, a
-    memorial's farewell, a helper's "I've been there")."""
+    """The subject head finds `general` likely (P(general) at least GENERAL_GATE;
+    probabilities in SUBJECTS order) and the window has no cue of an act (ACT_TAGS) and not a
+    particular living person's farewell (PERSON_FAREWELL without `memorial`): the level is
+    then the likelier of none and discussion, since only a person is at risk (a news report
+    of a method, a memorial's farewell, a helper's "I've been there")."""
     general = float(probs[SUBJECTS.index(RiskSubject.GENERAL.value)])
-    return general >= GENERAL_GATE and not tags & ACT_TAGS
+    farewell = tags >= PERSON_FAREWELL and "memorial" not in tags
+    return general >= GENERAL_GATE and not tags & ACT_TAGS and not farewell
 
 
 def allowed_subjects(level: RiskLevel) -> tuple[RiskSubject, ...]:
