@@ -174,22 +174,35 @@ class Worker:
             uow.commit()
         self._hold(jobs)
         backlog: list[Job] = []
+        queue_limit = 4 * self.app.settings.notify_threads
         n = 0
-        while n < len(jobs):
-            job = jobs[n]
-            if stop is not None and stop.is_set():
-                self._release(jobs[n:] + backlog)
-                return len(jobs)
-            n += 1
-            if job.kind in self.free_handlers and self.senders is not None:
-                # a bounded queue: a job waiting longer than its lease would be claimed twice
-                if sum(not f.done() for f in self._queued) >= 4 * self.app.settings.notify_threads:
-                    backlog.append(job)
+        try:
+            while n < len(jobs):
+                job = jobs[n]
+                if stop is not None and stop.is_set():
+                    self._release(jobs[n:] + backlog)
+                    return len(jobs)
+                n += 1
+                if job.kind in self.free_handlers and self.senders is not None:
+                    # a bounded queue: a job waiting longer than its lease would be claimed twice
+                    if sum(not f.done() for f in self._queued) >= queue_limit:
+                        backlog.append(job)
+                    else:
+                        self._queued[self.senders.submit(self._run, job)] = job
                 else:
-                    self._queued[self.senders.submit(self._run, job)] = job
-            else:
-                room = 0 if stop is not None and stop.is_set() else batch - len(jobs)
-                jobs.extend(self._run(job, claim_next=room))
+                    room = 0 if stop is not None and stop.is_set() else batch - len(jobs)
+                    jobs.extend(self._run(job, claim_next=room))
+        except BaseException:
+            # The batch was cut short (the database went away and even the failure could not be
+            # recorded): the jobs not run are no longer this worker's to renew, or its heartbeat
+            # would keep them leased, unrun, for as long as it lives (seen in the soak: two
+            # escalation steps 7 minutes late after a PostgreSQL restart). Given back if the
+            # database answers, else their leases run out and any worker claims them.
+            left = jobs[n:] + backlog
+            self._drop(left)
+            with contextlib.suppress(Exception):
+                self._release(left)
+            raise
         if backlog:
             self._release(backlog)
         return len(jobs) - len(backlog)

@@ -400,3 +400,39 @@ def test_on_postgresql_a_worker_is_told_at_once_of_jobs_another_process_queued(
     assert not thread.is_alive() and not listener.listening
     # the notifying side's thread and connection end with its application
     assert not [t for t in threading.enumerate() if t.name == "lifeline-notify"]
+
+
+def test_a_batch_cut_short_by_the_database_leaves_its_unrun_jobs_unrenewed_and_taken_over(
+    lifeline: Lifeline, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database goes away mid-batch: a job fails and even its failure cannot be recorded.
+    The jobs of the batch not yet run must not stay leased by the worker's heartbeat (the soak
+    found two escalation steps held, unrun, for seven minutes after a PostgreSQL restart)."""
+    ran: list[str] = []
+
+    def boom(ctx: Any, uow: UnitOfWork, job: Job) -> None:
+        raise RuntimeError("the handler's statement failed")
+
+    def record(name: str) -> Any:
+        def run(ctx: Any, uow: UnitOfWork, job: Job) -> None:
+            ran.append(name)
+
+        return run
+
+    with lifeline.ctx.uow() as uow:
+        uow.jobs.enqueue("boom", {}, now=clock.now())
+        uow.jobs.enqueue("after", {}, now=clock.now())
+        uow.commit()
+    a = Worker(lifeline, handlers={"boom": boom, "after": record("a")}, free_handlers={})
+
+    def database_away(job: Job, exc: Exception, permanent: bool) -> None:
+        raise ConnectionError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(a, "_record_failure", database_away)
+    with pytest.raises(ConnectionError):
+        a.run_once()
+    assert a.held() == set() and a.beat() == set()  # nothing left to renew
+    assert ran == []
+    b = Worker(lifeline, handlers={"boom": boom, "after": record("b")}, free_handlers={})
+    assert b.run_once() >= 1  # the unrun job was given back: claimed at once, not after a lease
+    assert ran == ["b"]
