@@ -30,7 +30,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "review_author": ("Author", "लेखक"),
     "review_platform": ("Platform", "प्लेटफ़ॉर्म"),
     "review_place": ("Place given", "दिया गया स्थान"),
-    "review_posted": ("Posted", "पोस्ट किया"),
+    # the running clock replaces "N min ago" with m:ss, so the label carries the "since"
+    "review_posted": ("Since posted", "पोस्ट को बीता समय"),
     "review_ago": ("min ago", "मिनट पहले"),
     "review_post": ("The post", "पोस्ट"),
     "review_others": ("The author's other recent posts", "लेखक की अन्य हाल की पोस्ट"),
