@@ -413,7 +413,7 @@ def offsets(text: str) -> tuple[timedelta, ...]:
         if not part:
             continue
         number, unit = part[:-1].strip(), part[-1:]
-        if unit not in _UNITS or not number.isdigit() or int(number) == 0:
+        if unit not in _UNITS or not (number.isascii() and number.isdigit()) or int(number) == 0:
             raise ValueError(f"cannot read {part!r}: write offsets like 24h, 7d or 90m")
         found.add(timedelta(**{_UNITS[unit]: int(number)}))
     if not found:

@@ -158,6 +158,10 @@ def test_the_api_holds_and_lifts_for_supervisors_and_refuses_the_rest(
     assert lifted.json()["legal_hold"] is None
     assert lifted.json()["lifted"]["reason"] == "order 5"
     assert api.post(f"/api/v1/cases/{case_id}/unhold", json={"reason": "x"}).status_code == 409
+    # a case id of other digits ("²" is a digit to str.isdigit, not to int): refused, not a 500
+    for caller, status in ((api, 422), (operator, 403)):
+        odd = caller.post("/api/v1/cases/%C2%B2/unhold", json={"reason": "x"})
+        assert odd.status_code == status, odd.text
 
 
 def test_a_case_whose_data_is_gone_cannot_be_held(lifeline: Lifeline, clock: FakeClock) -> None:

@@ -77,7 +77,7 @@ class LevelDurations:
         for part in str(text).split(","):
             name, _, value = part.strip().rpartition("=")
             name = name.strip().lower()
-            if not value.strip().isdigit():
+            if not (value.strip().isascii() and value.strip().isdigit()):
                 raise ValueError(
                     f"{part.strip()!r}: expected seconds (e.g. 300) or level=seconds "
                     "(e.g. imminent=120), with the default seconds last"

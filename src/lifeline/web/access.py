@@ -50,7 +50,7 @@ class Declaration:
 def case_in_path(request: Request) -> int | None:
     """The case a refused request named (for the audit record), if its path names one."""
     raw = str(request.path_params.get("case_id", ""))
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**63 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63 else None
 
 
 class Requires(Declaration):

@@ -50,7 +50,7 @@ def parse_up112(url: str) -> Up112Target:
         host, port = hostport, ""
     if not host or not _PLAIN_HOST.match(host):
         raise ValueError("UP-112 URL has no valid host")
-    if port and (not port.isdigit() or not 0 < int(port) < 65536):
+    if port and (not (port.isascii() and port.isdigit()) or not 0 < int(port) < 65536):
         raise ValueError("UP-112 URL has an invalid port")
     query = parse_qsl(parts.query, keep_blank_values=True)
     token = password or user

@@ -88,7 +88,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
     """The body, refused (413) as soon as it passes `limit` bytes: a declared Content-Length
     over it before reading anything, a chunked one at the chunk that passes it."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise too_large(limit)
     body = bytearray()
     async for chunk in request.stream():

@@ -55,7 +55,9 @@ async def quarantine_page(request: Request, app: App, session: Reading) -> HTMLR
     context = {
         "messages": messages,
         "done": done if done in ("released", "discarded") else "",
-        "released_case": int(case) if case.isdigit() and len(case) < 19 else None,
+        "released_case": int(case)
+        if case.isascii() and case.isdigit() and len(case) < 19
+        else None,
         "may_review": allowed(session.actor.role, Permission.QUARANTINE_REVIEW),
         "not_allowed": NOT_ALLOWED,
         "alarm_after": app.ctx.config.quarantine_alarm,

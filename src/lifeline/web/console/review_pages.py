@@ -47,7 +47,7 @@ async def review_page(request: Request, app: App, session: Reviewing) -> HTMLRes
         "reasons": [r.value for r in DismissReason],
         "segments": segments,
         "done": done if done in ("escalated", "dismissed") else "",
-        "done_case": int(case) if case.isdigit() and len(case) < 19 else None,
+        "done_case": int(case) if case.isascii() and case.isdigit() and len(case) < 19 else None,
     }
     return render(request, "review.html", context)
 
