@@ -34,7 +34,7 @@ from lifeline.adapters.crypto.audit_key import load_or_create_audit_key
 from lifeline.adapters.crypto.keyring import Keyring
 from lifeline.adapters.crypto.passwords import Argon2Passwords
 from lifeline.adapters.db.engine import make_engine, probe_write
-from lifeline.adapters.db.job_wakeup import PgJobListener, PgJobNotifier
+from lifeline.adapters.db.job_wakeup import JobsReady, PgJobListener, PgJobNotifier
 from lifeline.adapters.db.jobs import SqlDueProbe
 from lifeline.adapters.db.rotation import reencrypt_all
 from lifeline.adapters.db.uow import SqlUnitOfWorkFactory
@@ -79,26 +79,6 @@ if TYPE_CHECKING:
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-class JobsReady(threading.Event):
-    """Set when jobs a worker should claim now were committed: wakes this process's worker at
-    once and, on PostgreSQL, every worker process (`notify`, adapters/db/job_wakeup.py).
-    `wake` wakes this process's only (what a notification received or a stop does)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.notify: Callable[[], None] | None = None
-        #: stops what `notify` runs on (`Lifeline.dispose`)
-        self.close: Callable[[], None] | None = None
-
-    def set(self) -> None:
-        super().set()
-        if self.notify is not None:
-            self.notify()
-
-    def wake(self) -> None:
-        super().set()
 
 
 @dataclass

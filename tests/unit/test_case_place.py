@@ -21,7 +21,8 @@ from lifeline.domain.risk import AssessmentSource, Cue, RiskAssessment, RiskLeve
 from lifeline.services.cases import service as cases
 from lifeline.services.cases.read_models import CaseRead
 from lifeline.services.context import Context
-from lifeline.services.dispatch import notify, relocation
+from lifeline.services.dispatch import message as messages
+from lifeline.services.dispatch import relocation
 from lifeline.services.dispatch.briefs import CaseBrief, case_brief, whole_words
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.location.case_place import HumanAnswer, case_place, choose_place
@@ -216,7 +217,7 @@ def test_a_message_says_when_the_place_is_not_confirmed_and_gives_every_phone() 
     )
     sent = Notification(7, 1, "up-lko-ps-madeyganj", "Duty officer", "duty", ("json://x",), T0)
     sent.id = 11
-    message = notify.render(ctx, brief, sent)
+    message = messages.render(ctx, brief, sent)
     assert "not confirmed" in message.body and "near Madiyaon thana" in message.body
     assert "+919812345678, 9898989898" in message.body
     assert message.incident["location"]["confirmed"] is False

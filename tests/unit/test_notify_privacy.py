@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lifeline.services.dispatch.escalations import contact_label
-from lifeline.services.dispatch.notify import without_recipients
+from lifeline.services.dispatch.message import without_recipients
 
 
 @pytest.mark.parametrize(

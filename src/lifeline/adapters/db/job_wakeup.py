@@ -24,6 +24,26 @@ log = structlog.get_logger("lifeline.jobs")
 CHANNEL = "lifeline_jobs"
 
 
+class JobsReady(threading.Event):
+    """Set when jobs a worker should claim now were committed: wakes this process's worker at
+    once and, on PostgreSQL, every worker process (`notify`: `PgJobNotifier.poke`).
+    `wake` wakes this process's only (what a notification received or a stop does)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notify: Callable[[], None] | None = None
+        #: stops what `notify` runs on (`Lifeline.dispose`)
+        self.close: Callable[[], None] | None = None
+
+    def set(self) -> None:
+        super().set()
+        if self.notify is not None:
+            self.notify()
+
+    def wake(self) -> None:
+        super().set()
+
+
 def _driver_connection(engine: Engine) -> Any:
     """A psycopg connection of the engine's own settings, outside its pool, in autocommit."""
     raw = engine.raw_connection()

@@ -27,7 +27,7 @@ from lifeline.domain.model import Actor
 from lifeline.services.access.authorisation import require
 from lifeline.services.context import Context
 from lifeline.services.dispatch.escalations import note, start_dispatch
-from lifeline.services.dispatch.notify import DRILL_MARK, without_recipients
+from lifeline.services.dispatch.message import DRILL_MARK, without_recipients
 from lifeline.services.dispatch.ports import OutgoingMessage
 from lifeline.services.dispatch.routing import plan_dispatch
 from lifeline.services.intake.alerts import ReceiveAlert, take_alert
