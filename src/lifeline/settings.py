@@ -193,6 +193,16 @@ class Settings(BaseSettings, DataSettings):
         "the leases of the jobs it holds every quarter lease (5 s at most), so a job may run "
         "longer; a dead worker's jobs are taken over by another within about one lease.",
     )
+    job_max_run_seconds: int = Field(
+        300,
+        ge=60,
+        description="The longest a worker keeps renewing the lease of a job it holds. A job "
+        "run longer (its runner hung, or lost to a bug) is logged job.overran and taken over "
+        "by another worker after one more lease, so no escalation step or message is held back "
+        "for ever; the old run's completion is refused. The retention purge and job pruning "
+        "are exempt. Keep it above the longest a send may take (channel timeout × attempts × "
+        "channels × a case's messages).",
+    )
     worker_poll_seconds: float = Field(
         0.05,
         gt=0,

@@ -10,7 +10,11 @@ renews the lease of every job the worker holds, in one statement every quarter l
 may run longer than the lease while a worker that died (SIGKILL, power cut) leaves its jobs to
 be taken over within about one lease. A renewal that finds a job taken over (its claim token
 changed) logs it; the run in hand then cannot complete it (`LeaseLost`) and its effects roll
-back.
+back. Renewal has a limit (`LIFELINE_JOB_MAX_RUN_SECONDS`): a job held longer than that by a
+worker that is alive (its runner hung on a call with no timeout, or lost to a bug) is no longer
+renewed, is logged `job.overran`, and is taken over like a dead worker's: no escalation step or
+message can be held back for ever by a live worker. Housekeeping that may rightly run long on a
+large database (the retention purge, pruning the job table) is exempt.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from lifeline.domain.partner_limits import WINDOW
 from lifeline.process import freeze_heap
 from lifeline.services.access.audit import CheckpointResult, write_checkpoint
 from lifeline.services.job_spec import FreeJobHandler, JobHandler
-from lifeline.services.job_types import PermanentJobError
+from lifeline.services.job_types import JobKind, PermanentJobError
 from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS, SPLIT_ON_FAILURE
 from lifeline.services.ports import Job, LeaseLost
 
@@ -47,6 +51,9 @@ HOUSEKEEPING_EVERY = 60.0
 #: the longest a worker told of new jobs by notifications (PostgreSQL) sleeps without looking:
 #: a timer another worker set while busy, or a lease running out, is found by then
 IDLE_MAX_SECONDS = 1.0
+#: housekeeping a worker keeps renewing past the run limit: it may rightly run long on a large
+#: database, delays nobody's rescue, and two at once would only repeat each other's work
+RENEWED_WITHOUT_LIMIT = frozenset({JobKind.RETENTION_PURGE.value, JobKind.PRUNE_JOBS.value})
 
 
 class Worker:
@@ -79,19 +86,28 @@ class Worker:
         self.lease = timedelta(seconds=app.settings.job_lease_seconds)
         #: how often `run` renews its jobs' leases and marks the worker alive
         self.heartbeat_every = min(HEARTBEAT_EVERY, self.lease.total_seconds() / 4)
+        #: past this a held job's lease is no longer renewed (RENEWED_WITHOUT_LIMIT aside)
+        self.max_run = timedelta(seconds=app.settings.job_max_run_seconds)
         #: the jobs this worker holds (claimed, not yet finished or given back): id -> token
         self._held: dict[int, str | None] = {}
+        #: when each held job was claimed, for the run limit (jobs renewed without limit: absent)
+        self._held_since: dict[int, tuple[datetime, str]] = {}
         self._held_lock = threading.Lock()
 
     def _hold(self, jobs: list[Job]) -> None:
+        now = self.app.clock.now()
         with self._held_lock:
             self._held.update((j.id, j.claim_token) for j in jobs)
+            self._held_since.update(
+                (j.id, (now, j.kind)) for j in jobs if j.kind not in RENEWED_WITHOUT_LIMIT
+            )
 
     def _drop(self, jobs: list[Job]) -> None:
         with self._held_lock:
             for j in jobs:
                 if self._held.get(j.id, "") == j.claim_token:
                     del self._held[j.id]
+                    self._held_since.pop(j.id, None)
 
     def held(self) -> set[int]:
         """Ids of the jobs this worker holds now."""
@@ -101,10 +117,28 @@ class Worker:
     def beat(self) -> set[int]:
         """Mark the worker alive and renew the lease of every job it holds, in one
         transaction; returns the ids of held jobs found no longer its own (taken over by
-        another worker after this one missed its renewals), which it stops renewing."""
+        another worker after this one missed its renewals), which it stops renewing. A job
+        held past the run limit is not renewed and is dropped (logged `job.overran`): its
+        lease runs out and another worker takes it over; this one's late completion is refused."""
         now = self.app.clock.now()
         with self._held_lock:
+            overran = {
+                i: kind
+                for i, (since, kind) in self._held_since.items()
+                if now - since > self.max_run
+            }
+            for i in overran:
+                del self._held[i], self._held_since[i]
             held = dict(self._held)
+        for kind in overran.values():
+            self.app.metrics.jobs_run.labels(kind, "overran").inc()
+        if overran:
+            log.error(
+                "job.overran",
+                job_ids=sorted(overran),
+                worker_id=self.id,
+                max_run_seconds=self.max_run.total_seconds(),
+            )
         tokens = {t for t in held.values() if t is not None}
         with self.ctx.uow() as uow:
             uow.jobs.heartbeat(self.id, self.started_at, now)
@@ -115,6 +149,7 @@ class Worker:
             lost = {i for i in held.keys() - renewed if self._held.get(i, "") == held[i]}
             for i in lost:
                 del self._held[i]
+                self._held_since.pop(i, None)
         if lost:
             log.warning("job.lease_lost", job_ids=sorted(lost), worker_id=self.id)
         return lost

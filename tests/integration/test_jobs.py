@@ -153,13 +153,15 @@ class SlowJob:
         return run
 
 
-def _running_slow_job(lifeline: Lifeline, clock: FakeClock) -> tuple[SlowJob, Worker, Any]:
+def _running_slow_job(
+    lifeline: Lifeline, clock: FakeClock, kind: str = "slow"
+) -> tuple[SlowJob, Worker, Any]:
     """Worker `a` claims a slow job and is in the middle of it."""
     slow = SlowJob()
     with lifeline.ctx.uow() as uow:
-        uow.jobs.enqueue("slow", {}, now=clock.now())
+        uow.jobs.enqueue(kind, {}, now=clock.now())
         uow.commit()
-    a = Worker(lifeline, handlers={}, free_handlers={"slow": slow.handler("a", wait=True)})
+    a = Worker(lifeline, handlers={}, free_handlers={kind: slow.handler("a", wait=True)})
     runner = threading.Thread(target=a.run_once)
     runner.start()
     assert slow.started.wait(30)
@@ -204,6 +206,51 @@ def test_a_worker_that_stops_heartbeating_loses_its_job_and_cannot_complete_it(
     (row,) = job_rows(lifeline, "slow")
     assert slow.completed == ["b"]
     assert (row["status"], row["attempts"], row["last_error"]) == ("done", 2, None)
+
+
+def test_a_job_hung_past_the_run_limit_is_no_longer_renewed_and_is_taken_over(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    """A live worker whose runner hangs (a call with no timeout, a bug) must not hold an
+    escalation step or a message for ever by renewing it: past LIFELINE_JOB_MAX_RUN_SECONDS
+    it gives the job up, another worker runs it, and the hung run's completion is refused."""
+    slow, a, runner = _running_slow_job(lifeline, clock)
+    b = Worker(lifeline, handlers={}, free_handlers={"slow": slow.handler("b", wait=False)})
+    lease = lifeline.settings.job_lease_seconds
+    limit = lifeline.settings.job_max_run_seconds
+    claimed_at = clock.now()
+    while (clock.now() - claimed_at).total_seconds() + lease * 0.6 <= limit:
+        clock.advance(seconds=lease * 0.6)
+        assert a.beat() == set() and len(a.held()) == 1  # renewed up to the limit
+        assert b.run_once() == 0
+    clock.advance(seconds=lease * 0.6)  # past the limit: the next beat gives the job up
+    assert a.beat() == set() and a.held() == set()
+    assert b.run_once() == 0  # its last renewal still runs one lease
+    clock.advance(seconds=lease + 1)
+    assert b.run_once() == 1 and slow.completed == ["b"]
+    slow.proceed.set()
+    runner.join(30)
+    (row,) = job_rows(lifeline, "slow")
+    assert slow.completed == ["b"]  # the hung run's late completion was refused
+    assert (row["status"], row["attempts"]) == ("done", 2)
+
+
+def test_the_retention_purge_is_renewed_past_the_run_limit(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    """Housekeeping may rightly run long on a large database: the purge keeps its lease."""
+    slow, a, runner = _running_slow_job(lifeline, clock, kind="retention_purge")
+    b = Worker(
+        lifeline, handlers={}, free_handlers={"retention_purge": slow.handler("b", wait=False)}
+    )
+    lease = lifeline.settings.job_lease_seconds
+    for _ in range(int(lifeline.settings.job_max_run_seconds / (lease * 0.6)) + 3):
+        clock.advance(seconds=lease * 0.6)
+        assert a.beat() == set() and len(a.held()) == 1
+        assert b.run_once() == 0
+    slow.proceed.set()
+    runner.join(30)
+    assert slow.completed == ["a"]
 
 
 def test_the_dispatch_deadline_alarms_on_the_timeline_only_if_still_undispatched(
