@@ -52,7 +52,9 @@ phone batteries and curses at others, written for the project, with a few of the
 risk in the same frames) and the ninth (n###, other hands, scripts/import_triage_batch.py from
 two folders) are guarded against fresh sets 1-7, and the tenth (x###, other hands, four
 folders: ordinary first-person chatter, rants, abuse, helpers, news and memorials beside at-risk
-posts in the same registers) against fresh sets 1-8.
+posts in the same registers) against fresh sets 1-8, as is the eleventh (k###, other hands,
+three folders: calm plain at-risk posts and their look-alikes, abuse and threats at others with
+angry at-risk contrasts, long English support-forum posts).
 
 Every record has a `subject` (docs/triage-guide.md, *Subject*): `self`, `other` or `general`.
 A heading may name one for all its seeds (`[eighth discussion other]`); a seed may end in a mark,
@@ -110,6 +112,7 @@ LATE_BATCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("everyday", "y", 20270615, FRESH_1_TO_7),
     ("ninth", "n", 20270701, FRESH_1_TO_7),
     ("tenth", "x", 20270715, FRESH_1_TO_8),
+    ("eleventh", "k", 20270801, FRESH_1_TO_8),
 )
 LATE_HEADINGS = "|".join(b[0] for b in LATE_BATCHES)
 FRESH = ROOT / "tests" / "data"
