@@ -88,7 +88,7 @@ def advice_weight(text: str) -> float:
 
 def sentence_value(post: dict[str, Any]) -> float:
     """The riskiest sentence's own evidence: its P(at risk) x P(self) x its self focus."""
-    return max(s["p"] * s["self"] * self_focus(s["text"]) for s in post["sentences"])
+    return float(max(s["p"] * s["self"] * self_focus(s["text"]) for s in post["sentences"]))
 
 
 def riskiest_sentence(post: dict[str, Any]) -> dict[str, Any]:
