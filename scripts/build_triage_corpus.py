@@ -52,7 +52,11 @@ phone batteries and curses at others, written for the project, with a few of the
 risk in the same frames) and the ninth (n###, other hands, scripts/import_triage_batch.py from
 two folders) are guarded against fresh sets 1-7, and the tenth (x###, other hands, four
 folders: ordinary first-person chatter, rants, abuse, helpers, news and memorials beside at-risk
-posts in the same registers) against fresh sets 1-8.
+posts in the same registers) against fresh sets 1-8. The eleventh batch (other hands: calm
+plain at-risk posts and their look-alikes, abuse at others, long English forum posts) is
+imported in scripts/triage_corpus/eleventh/ (guarded by fresh sets 1-8) but not built: the model
+trained with it (1.0+f0deb74b) was not better on the held-out split (docs/model-card.md); to
+build it, add `("eleventh", "k", 20270801, FRESH_1_TO_8)` to LATE_BATCHES.
 
 Every record has a `subject` (docs/triage-guide.md, *Subject*): `self`, `other` or `general`.
 A heading may name one for all its seeds (`[eighth discussion other]`); a seed may end in a mark,
