@@ -77,12 +77,18 @@ def test_the_fresh_posts_are_labelled_balanced_and_never_trained_on(
 
 
 @pytest.mark.parametrize(
-    "name", ["triage_unseen_6.jsonl", "triage_unseen_7.jsonl", "triage_unseen_8.jsonl"]
+    "name",
+    [
+        "triage_unseen_6.jsonl",
+        "triage_unseen_7.jsonl",
+        "triage_unseen_8.jsonl",
+        "triage_unseen_9.jsonl",
+    ],
 )
 def test_the_sets_with_subjects_cover_every_language_level_and_subject_and_are_never_trained_on(
     records: list[dict[str, str]], name: str
 ) -> None:
-    """Sets 6 to 8 (other hands, with subjects) weigh the voices around suicide, so they are
+    """Sets 6 to 9 (other hands, with subjects) weigh the voices around suicide, so they are
     not balanced by level: every language has every level, and all three subjects."""
     path = ROOT / "tests" / "data" / name
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
