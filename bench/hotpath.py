@@ -10,9 +10,10 @@ database (a temporary SQLite file; a fresh temporary PostgreSQL database with --
 2. builds the application in this process (`bootstrap`, as `lifeline serve` does) and a real
    `Worker` on it;
 3. for each of --count alerts (signed at-risk posts for Madeyganj, a distinct person each):
-   checks the partner's signature and parses the body as the API does, runs the real intake
-   service (`receive_alert`), and every --chunk alerts runs the worker (`run_once`, messages
-   sent inline) until no job is due.
+   checks the headers and parses the body as the API does, runs the real intake service
+   (`receive_signed_alert`: the partner's key read and the signature checked in its
+   transaction), and every --chunk alerts runs the worker (`run_once`, messages sent inline)
+   until no job is due.
 
 SQL statements are counted with SQLAlchemy's `before_cursor_execute` event on both engines
 (the durable one intake uses and the jobs' one), transactions with the `begin` event; CPU is
@@ -114,8 +115,8 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace) -> 
     from lifeline.bootstrap import bootstrap  # noqa: PLC0415
     from lifeline.domain.alert import AlertSource  # noqa: PLC0415
     from lifeline.observability import configure_logging  # noqa: PLC0415
-    from lifeline.services.access.accounts import authenticate_partner  # noqa: PLC0415
-    from lifeline.services.intake.alerts import ReceiveAlert, receive_alert  # noqa: PLC0415
+    from lifeline.services.access.accounts import check_signed_request  # noqa: PLC0415
+    from lifeline.services.intake.alerts import receive_signed_alert  # noqa: PLC0415
     from lifeline.settings import load_settings  # noqa: PLC0415
     from lifeline.web.api.alerts import _alert, _decode, _validate  # noqa: PLC0415
     from lifeline.web.api.schemas import AlertIn  # noqa: PLC0415
@@ -155,8 +156,10 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace) -> 
         app.warm_up()
 
         def one_alert(raw: bytes) -> None:
+            # as the API does (web/api/alerts.py): the headers checked, the body parsed, then
+            # the key read and the signature checked in the intake transaction
             headers = signed_headers(partner, raw)
-            actor = authenticate_partner(
+            signed = check_signed_request(
                 app.ctx,
                 headers["X-Lifeline-Key"],
                 headers["X-Lifeline-Timestamp"],
@@ -165,16 +168,9 @@ def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace) -> 
             )
             body = _validate(AlertIn, _decode(raw))
             alert = _alert(
-                body,
-                AlertSource.PLATFORM_API,
-                raw,
-                "application/json",
-                app.clock.now(),
-                int(actor.id),
+                body, AlertSource.PLATFORM_API, raw, "application/json", app.clock.now(), None
             )
-            receive_alert(
-                app.ctx, ReceiveAlert(alert, actor, None, headers["X-Lifeline-Signature"])
-            )
+            receive_signed_alert(app.ctx, signed, alert)
 
         def drain() -> None:
             while True:

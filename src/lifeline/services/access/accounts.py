@@ -154,11 +154,23 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-def authenticate_partner(
+@dataclass(frozen=True)
+class SignedRequest:
+    """A partner's request whose headers passed the checks that need no database (present,
+    no control character in the key, the timestamp within the window); the key and the
+    signature are checked by `verify_partner`, in the caller's transaction."""
+
+    key_id: str
+    timestamp: str
+    signature: str
+    body: bytes
+
+
+def check_signed_request(
     ctx: Context, key_id: str | None, timestamp: str | None, signature: str | None, body: bytes
-) -> Actor:
-    """Check a signed request; returns the partner as an Actor. Replays are checked at intake,
-    in the same transaction that stores the alert."""
+) -> SignedRequest:
+    """The checks of a signed request that need no database; AuthenticationFailed names the
+    header at fault."""
     if not key_id or not timestamp or not signature:
         missing = [
             h
@@ -185,19 +197,36 @@ def authenticate_partner(
             f"X-Lifeline-Timestamp is {int(skew)} s away from the server's clock; "
             f"requests are accepted within {int(window)} s"
         )
-    with ctx.uow(readonly=True) as uow:
-        partner = uow.partners.by_key_id(key_id)
+    return SignedRequest(key_id, timestamp, signature, body)
+
+
+def verify_partner(uow: UnitOfWork, request: SignedRequest) -> Actor:
+    """Read the partner's key in the caller's transaction and check the signature; returns
+    the partner as an Actor. Read on every request, never cached: a key disabled is refused
+    by the next request, in every process."""
+    partner = uow.partners.by_key_id(request.key_id)
     if partner is None or not partner.active:
-        raise AuthenticationFailed(f"unknown or disabled partner key {key_id!r}")
-    expected = sign(partner.secret, timestamp, body)
+        raise AuthenticationFailed(f"unknown or disabled partner key {request.key_id!r}")
+    expected = sign(partner.secret, request.timestamp, request.body)
     # bytes, not str: compare_digest raises TypeError on a non-ASCII str (a 500, found by
     # tests/unit/test_partner_signature_fuzz.py)
-    if not hmac.compare_digest(_bytes(expected), _bytes(signature.strip().lower())):
+    if not hmac.compare_digest(_bytes(expected), _bytes(request.signature.strip().lower())):
         raise AuthenticationFailed(
             "X-Lifeline-Signature does not match: sign HMAC-SHA256 over "
             '"{timestamp}.{raw body}" with the partner secret, hex-encoded'
         )
     return Actor("partner", str(partner.id), "partner")
+
+
+def authenticate_partner(
+    ctx: Context, key_id: str | None, timestamp: str | None, signature: str | None, body: bytes
+) -> Actor:
+    """Check a signed request in a read transaction of its own; returns the partner as an
+    Actor. Replays are checked at intake, in the same transaction that stores the alert (the
+    alert API checks the signature there too: `receive_signed_alert`)."""
+    request = check_signed_request(ctx, key_id, timestamp, signature, body)
+    with ctx.uow(readonly=True) as uow:
+        return verify_partner(uow, request)
 
 
 def staff_role(value: str, jurisdiction: str | None) -> Role:

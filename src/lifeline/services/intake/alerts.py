@@ -4,6 +4,7 @@ one transaction. The caller acknowledges the sender only after this returns."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lifeline.domain.access import Permission
@@ -13,6 +14,7 @@ from lifeline.domain.floor import FLOOR_REASON, platform_floor
 from lifeline.domain.inputs import check_alert
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Actor, Case
+from lifeline.services.access.accounts import SignedRequest, verify_partner
 from lifeline.services.access.authorisation import require
 from lifeline.services.context import Context
 from lifeline.services.intake.ports import IdempotencyRecord
@@ -60,12 +62,38 @@ def receive_alert(ctx: Context, cmd: ReceiveAlert) -> Receipt:
     if cmd.actor.kind == "user":
         require(cmd.actor, Permission.ALERT_ENTER)
     check_alert(cmd.alert)
+    return _in_transaction(ctx, lambda uow: take_alert(ctx, uow, cmd))
+
+
+def receive_signed_alert(
+    ctx: Context, request: SignedRequest, alert: Alert, idempotency_key: str | None = None
+) -> Receipt:
+    """`receive_alert` for a partner's signed request whose headers passed
+    `check_signed_request`: the partner's key is read and the signature checked in the
+    transaction that stores the alert (one transaction, not a read of its own before it;
+    `AuthenticationFailed` rolls it back) before anything about the alert is said. The alert is
+    the partner's (`partner_id` set here)."""
+
+    def take(uow: UnitOfWork) -> Receipt:
+        partner = verify_partner(uow, request)
+        check_alert(alert)
+        alert.partner_id = int(partner.id)
+        return take_alert(
+            ctx, uow, ReceiveAlert(alert, partner, idempotency_key, request.signature)
+        )
+
+    return _in_transaction(ctx, take)
+
+
+def _in_transaction(ctx: Context, take: Callable[[UnitOfWork], Receipt]) -> Receipt:
+    """Run `take` in a transaction and commit; the whole again if a concurrent writer got there
+    first (at most three times)."""
     attempts = 3
     while True:
         attempts -= 1
         try:
             with ctx.uow() as uow:
-                receipt = take_alert(ctx, uow, cmd)
+                receipt = take(uow)
                 uow.commit()
                 return receipt
         except ConcurrentWrite:

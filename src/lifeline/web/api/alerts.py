@@ -13,8 +13,13 @@ from pydantic import BaseModel, ValidationError
 from lifeline.domain.access import Permission
 from lifeline.domain.alert import Alert, AlertSource, Caller, LocationHint, Post, PostKind, Subject
 from lifeline.domain.model import Actor
-from lifeline.services.access.accounts import authenticate_partner
-from lifeline.services.intake.alerts import Receipt, ReceiveAlert, receive_alert
+from lifeline.services.access.accounts import authenticate_partner, check_signed_request
+from lifeline.services.intake.alerts import (
+    Receipt,
+    ReceiveAlert,
+    receive_alert,
+    receive_signed_alert,
+)
 from lifeline.web.access import open_to_all, requires
 from lifeline.web.api.schemas import AlertAccepted, AlertIn, ErrorOut, PhoneAlertIn
 from lifeline.web.deps import App
@@ -121,34 +126,34 @@ async def post_alert(request: Request, response: Response, app: App) -> AlertAcc
     started = time.perf_counter()
     raw = await request.body()
     headers = request.headers
+    key_id = headers.get("x-lifeline-key")
+    timestamp = headers.get("x-lifeline-timestamp")
+    signature = headers.get("x-lifeline-signature")
     try:
-        partner = await run_in_threadpool(
-            authenticate_partner,
-            app.ctx,
-            headers.get("x-lifeline-key"),
-            headers.get("x-lifeline-timestamp"),
-            headers.get("x-lifeline-signature"),
-            raw,
-        )
-        body = _validate(AlertIn, _decode(raw))
-        key = headers.get("idempotency-key")
-        if key is not None and not 1 <= len(key) <= 200:
-            raise ApiError(
-                400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters"
+        signed = check_signed_request(app.ctx, key_id, timestamp, signature, raw)
+        try:
+            body = _validate(AlertIn, _decode(raw))
+            key = headers.get("idempotency-key")
+            if key is not None and not 1 <= len(key) <= 200:
+                raise ApiError(
+                    400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters"
+                )
+            alert = _alert(
+                body,
+                AlertSource.PLATFORM_API,
+                raw,
+                headers.get("content-type", "application/json"),
+                app.clock.now(),
+                None,  # the partner's, once its key is read in the intake transaction
             )
-        alert = _alert(
-            body,
-            AlertSource.PLATFORM_API,
-            raw,
-            headers.get("content-type", "application/json"),
-            app.clock.now(),
-            int(partner.id),
-        )
-        receipt = await run_in_threadpool(
-            receive_alert,
-            app.ctx,
-            ReceiveAlert(alert, partner, key, headers.get("x-lifeline-signature")),
-        )
+        except Exception:
+            # a request that is not the partner's is told so before what is wrong with its body
+            await run_in_threadpool(
+                authenticate_partner, app.ctx, key_id, timestamp, signature, raw
+            )
+            raise
+        # the key read and the signature checked in the transaction that stores the alert
+        receipt = await run_in_threadpool(receive_signed_alert, app.ctx, signed, alert, key)
     except Exception as exc:
         app.metrics.alerts_rejected.labels(getattr(exc, "code", type(exc).__name__)).inc()
         raise
