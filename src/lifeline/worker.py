@@ -38,10 +38,15 @@ from lifeline.domain.model import TimelineEntry
 from lifeline.domain.partner_limits import WINDOW
 from lifeline.process import freeze_heap
 from lifeline.services.access.audit import CheckpointResult, write_checkpoint
-from lifeline.services.job_spec import FreeJobHandler, JobHandler
+from lifeline.services.job_spec import READ_AHEAD_KEY, FreeJobHandler, JobHandler
 from lifeline.services.job_types import JobKind, PermanentJobError
-from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS, SPLIT_ON_FAILURE
-from lifeline.services.ports import Job, LeaseLost
+from lifeline.services.jobs import (
+    DEFAULT_HANDLERS,
+    FREE_HANDLERS,
+    READ_AHEAD,
+    SPLIT_ON_FAILURE,
+)
+from lifeline.services.ports import Job, LeaseLost, UnitOfWork
 
 log = structlog.get_logger("lifeline.worker")
 
@@ -74,6 +79,12 @@ class Worker:
         self.long_running = long_running
         self.handlers = dict(handlers or DEFAULT_HANDLERS)
         self.free_handlers = dict(FREE_HANDLERS if free_handlers is None else free_handlers)
+        #: free jobs read ahead for in the transaction that claims them (the default handlers')
+        self.read_aheads = {k: v for k, v in READ_AHEAD.items() if k in self.free_handlers}
+        if free_handlers is not None:
+            self.read_aheads = {
+                k: v for k, v in self.read_aheads.items() if free_handlers[k] is FREE_HANDLERS[k]
+            }
         #: while `run` loops, messages go out on their own threads: a slow or dead endpoint
         #: must not hold up the escalation timers and triage of other cases behind it
         #: (`run_once` alone, as tests and benchmarks call it, sends inline)
@@ -206,6 +217,7 @@ class Worker:
         batch = self.app.settings.worker_batch
         with ctx.uow() as uow:
             jobs = uow.jobs.claim(ctx.clock.now(), self.lease, batch)
+            self._read_ahead(uow, jobs)
             uow.commit()
         self._hold(jobs)
         backlog: list[Job] = []
@@ -241,6 +253,25 @@ class Worker:
         if backlog:
             self._release(backlog)
         return len(jobs) - len(backlog)
+
+    def _read_ahead(self, uow: UnitOfWork, claimed: list[Job]) -> None:
+        """In the transaction that claimed them, read for the free jobs that declare it what
+        they would read first (`free_job(read_ahead=...)`: the messages a send job sends), so
+        they need no read transaction of their own. Kept with the job, used only if it runs
+        soon (`read_ahead_for`). A read that fails is left to the job, which reads again and
+        records its own failure; it never fails the claim (a database error, which would, is
+        the transaction's anyway)."""
+        for job in claimed:
+            read = self.read_aheads.get(job.kind)
+            if read is None:
+                continue
+            try:
+                answer = read(self.ctx, uow, job)
+            except Exception:
+                log.exception("job.read_ahead_failed", job_id=job.id, kind=job.kind)
+                continue
+            if answer is not None:
+                job.extra[READ_AHEAD_KEY] = (time.monotonic(), answer)
 
     def _release(self, jobs: list[Job]) -> None:
         with self.ctx.uow() as uow:
@@ -288,6 +319,7 @@ class Worker:
                     uow.jobs.complete(job, now)
                     if claim_next > 0:
                         claimed = uow.jobs.claim(now, self.lease, claim_next)
+                        self._read_ahead(uow, claimed)
                     uow.commit()
                 self._hold(claimed)
         except LeaseLost:  # another worker took the job over (this one missed its renewals)

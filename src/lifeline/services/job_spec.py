@@ -6,11 +6,14 @@ parses the stored payload once (`BadJobPayload` if it does not fit) and hands it
     def assess_risk(ctx: Context, uow: UnitOfWork, job: AlertJob) -> None: ...
 
 A handler declared with `@job` runs in the transaction that completes its job; one declared with
-`@free_job` calls the network, holds no transaction, and completes its job itself.
+`@free_job` calls the network, holds no transaction, and completes its job itself. A free job may
+declare `read_ahead`: what it would read first, read instead in the transaction that claims it
+(the worker keeps the answer with the job), so it needs no read transaction of its own.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic
@@ -23,6 +26,8 @@ from lifeline.services.ports import Job, UnitOfWork
 JobHandler = Callable[[Context, UnitOfWork, Job], None]
 #: what the worker calls for a job whose handler opens its own transactions
 FreeJobHandler = Callable[[Context, Job], None]
+#: what the worker calls, in the transaction that claimed a free job, to read ahead for it
+ReadAhead = Callable[[Context, UnitOfWork, Job], object]
 
 
 @dataclass(frozen=True)
@@ -47,12 +52,34 @@ class FreeJobSpec(Generic[P]):
     kind: JobKind
     payload: type[P]
     handler: Callable[[Context, Job, P], None]
+    #: read in the claiming transaction; the handler finds it with `read_ahead_for(job)`
+    read_ahead: Callable[[Context, UnitOfWork, Job, P], object] | None = None
 
     def __call__(self, ctx: Context, job: Job, payload: P) -> None:
         self.handler(ctx, job, payload)
 
     def run(self, ctx: Context, job: Job) -> None:
         self.handler(ctx, job, parse_payload(self.kind, job.id, self.payload, job.payload))
+
+    def run_read_ahead(self, ctx: Context, uow: UnitOfWork, job: Job) -> object:
+        assert self.read_ahead is not None
+        payload = parse_payload(self.kind, job.id, self.payload, job.payload)
+        return self.read_ahead(ctx, uow, job, payload)
+
+
+#: where a job carries what was read ahead for it (`Job.extra`): (time.monotonic(), answer)
+READ_AHEAD_KEY = "read_ahead"
+
+
+def read_ahead_for(job: Job, max_age: float) -> object | None:
+    """What was read ahead for `job` in the transaction that claimed it, if read at most
+    `max_age` seconds ago (a job that waited longer reads again: the rows may have moved on);
+    None otherwise."""
+    kept = job.extra.get(READ_AHEAD_KEY)
+    if kept is None:
+        return None
+    at, answer = kept
+    return answer if time.monotonic() - at <= max_age else None
 
 
 def _declared(kind: JobKind, payload: type) -> None:
@@ -73,14 +100,18 @@ def job(
 
 
 def free_job(
-    kind: JobKind, *, payload: type[P]
+    kind: JobKind,
+    *,
+    payload: type[P],
+    read_ahead: Callable[[Context, UnitOfWork, Job, P], object] | None = None,
 ) -> Callable[[Callable[[Context, Job, P], None]], FreeJobSpec[P]]:
     """Declare a handler that must hold no database lock while it works (it calls the
     network): it is given the claimed job, opens its own transactions, and completes the job
-    itself once the receiver said yes."""
+    itself once the receiver said yes. `read_ahead`, if given, reads what the handler would
+    read first, in the transaction that claims the job (read only: it changes nothing)."""
     _declared(kind, payload)
 
     def declare(handler: Callable[[Context, Job, P], None]) -> FreeJobSpec[P]:
-        return FreeJobSpec(kind, payload, handler)
+        return FreeJobSpec(kind, payload, handler, read_ahead)
 
     return declare

@@ -29,6 +29,7 @@ from lifeline.services.job_spec import (
     FreeJobSpec,
     JobHandler,
     JobSpec,
+    ReadAhead,
     free_job,
     job,
 )
@@ -166,5 +167,9 @@ FREE: tuple[FreeJobSpec[Any], ...] = (
 
 DEFAULT_HANDLERS: dict[str, JobHandler] = {spec.kind: spec.run for spec in TRANSACTIONAL}
 FREE_HANDLERS: dict[str, FreeJobHandler] = {spec.kind: spec.run for spec in FREE}
+#: free jobs that read ahead in the transaction that claims them
+READ_AHEAD: dict[str, ReadAhead] = {
+    spec.kind: spec.run_read_ahead for spec in FREE if spec.read_ahead is not None
+}
 #: kinds whose failed job is replaced by the jobs it is made of (in the failure's transaction)
 SPLIT_ON_FAILURE = {JobKind.PROCESS_ALERT.value: split_alert_steps}

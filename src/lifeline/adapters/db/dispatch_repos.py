@@ -122,7 +122,9 @@ class SqlDispatchRepository(SqlAlarmRows):
     this transaction holds (inserted or locked by it; on SQLite, every row: the one writer holds
     the database) is saved when the transaction ends or the table is read next, in one
     statement with the others saved meanwhile (a step's three dispatches are inserted, then
-    each saved as its step fires)."""
+    each saved as its step fires). Notifications it inserted are kept too, as last written:
+    read back in the same transaction (the send job's read ahead, worker.py) without a query or
+    decrypting what it just encrypted; no other transaction can change them before COMMIT."""
 
     def __init__(self, conn: Connection, keys: Cipher) -> None:
         self.conn, self.keys = conn, keys
@@ -134,12 +136,15 @@ class SqlDispatchRepository(SqlAlarmRows):
         self._held: set[int] = set()
         #: dispatch id -> the values of its latest save, not yet written
         self._dirty: dict[int, dict[str, Any]] = {}
+        #: notification id -> as last written, for the notifications this transaction inserted
+        self._written: dict[int, Notification] = {}
 
     def forget(self) -> None:
         """The transaction was rolled back: what it read and wrote is gone."""
         self._of_case.clear()
         self._held.clear()
         self._dirty.clear()
+        self._written.clear()
 
     def flush(self) -> None:
         """Write the saves held back, in one statement (before COMMIT, before a read)."""
@@ -282,6 +287,7 @@ class SqlDispatchRepository(SqlAlarmRows):
     def add_notification(self, n: Notification) -> Notification:
         n.id = new_id(self.conn.execute(_ADD_NOTIFICATION, self._new_n_values(n)))
         n.ack_code = self._code(n)
+        self._written[n.id] = copy(n)
         return n
 
     def add_notifications(self, notifications: list[Notification]) -> list[Notification]:
@@ -291,6 +297,7 @@ class SqlDispatchRepository(SqlAlarmRows):
         for n, notification_id in zip(notifications, self._insert_many(N, rows), strict=True):
             n.id = notification_id
             n.ack_code = self._code(n)
+            self._written[n.id] = copy(n)
         return notifications
 
     def _new_n_values(self, n: Notification) -> dict[str, Any]:
@@ -327,19 +334,29 @@ class SqlDispatchRepository(SqlAlarmRows):
     ) -> list[Notification]:
         if not notification_ids:
             return []
+        ids = sorted(set(notification_ids))
+        if not for_update and all(i in self._written for i in ids):
+            return [copy(self._written[i]) for i in ids]  # inserted by this transaction
         queries = _SOME_NOTIFICATIONS_LOCKED if for_update else _SOME_NOTIFICATIONS
         query = queries.get(self.conn.dialect.name, queries["sqlite"])
-        rows = self.conn.execute(query, {"b_ids": sorted(set(notification_ids))}).all()
+        rows = self.conn.execute(query, {"b_ids": ids}).all()
         return [self._notification(r) for r in rows]
 
     def save_notification(self, n: Notification) -> None:
         assert n.id is not None
         self.conn.execute(_SAVE_NOTIFICATION, {"b_id": n.id, **self._n_values(n)})
+        self._keep_written([n])
 
     def save_notifications(self, changed: Collection[Notification]) -> None:
         rows = [{"b_id": n.id, **self._n_values(n)} for n in changed]
         if rows:
             self.conn.execute(_SAVE_NOTIFICATION, rows)  # one executemany
+            self._keep_written(changed)
+
+    def _keep_written(self, saved: Collection[Notification]) -> None:
+        for n in saved:
+            if n.id in self._written:
+                self._written[n.id] = copy(n)
 
     def notifications_for_case(self, case_id: int) -> list[Notification]:
         rows = self.conn.execute(_CASE_NOTIFICATIONS, {"b_case_id": case_id}).all()

@@ -3,12 +3,13 @@
 What a message says is message.py. A transaction's messages for one case (the first messages
 to every unit a case is dispatched to, an escalation step's, an SMC alarm's) are one
 `send_notifications` job. It runs outside any open transaction (the worker calls it with the
-context only): the network calls must never hold a database lock, so it reads them all in one
-short transaction, sends them at once, and records the attempts (each on its own notification,
-with its own retries) in one more. Delivery is at least once: if the process dies between
-sending and recording, the job's lease ends and the messages not yet recorded are sent again (a
-message recorded as delivered never is); each carries its notification id for the receiver to
-drop the duplicate.
+context only): the network calls must never hold a database lock, so the messages are read and
+composed in the transaction that claimed the job (`_read_ahead`; most often the one that queued
+them) or else in one short transaction of its own, sent at once, and the attempts recorded (each
+on its own notification, with its own retries) in one more. Delivery is at least once: if the
+process dies between sending and recording, the job's lease ends and the messages not yet
+recorded are sent again (a message recorded as delivered never is); each carries its
+notification id for the receiver to drop the duplicate.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from lifeline.services.dispatch.escalations import (
 )
 from lifeline.services.dispatch.message import compose, without_recipients
 from lifeline.services.dispatch.ports import DeliveryResult, OutgoingMessage
-from lifeline.services.job_spec import free_job
+from lifeline.services.job_spec import free_job, read_ahead_for
 from lifeline.services.job_types import (
     BadJobPayload,
     JobKind,
@@ -49,11 +50,29 @@ from lifeline.services.ports import Job, UnitOfWork
 #: an endpoint slower than that has the deliveries before it recorded first
 RECORD_TOGETHER_SECONDS = 0.25
 
+#: how old a read ahead (in the transaction that claimed the job) may be and still be sent
+#: from: a job that waited longer for a sending thread reads again, so a message whose dispatch
+#: ended meanwhile (acknowledged) is withdrawn, not sent
+READ_AHEAD_SECONDS = 1.0
+
 #: seconds before retrying the same channel, by attempt (then the next channel is tried)
 RETRY_BACKOFF = (1.0, 3.0, 10.0)
 
 
-@free_job(JobKind.SEND_NOTIFICATIONS, payload=NotificationsJob)
+def _read_ahead(
+    ctx: Context, uow: UnitOfWork, job: Job, payload: NotificationsJob
+) -> list[_Outgoing] | None:
+    """In the transaction that claims the job (the one that queued the messages, most often):
+    the messages to send, composed; None when some must be withdrawn instead (the job reads
+    again and withdraws them in its own transaction)."""
+    ids = payload.notification_ids
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        return None  # the job itself says what is wrong
+    outgoing, ended = _outgoing(ctx, uow, ids)
+    return None if ended else outgoing
+
+
+@free_job(JobKind.SEND_NOTIFICATIONS, payload=NotificationsJob, read_ahead=_read_ahead)
 def send_notifications(ctx: Context, job: Job, payload: NotificationsJob) -> None:
     """Job handler (outside a transaction): send the job's notifications, all at once, and
     record each attempt on its own notification."""
@@ -93,14 +112,13 @@ def send_all(ctx: Context, job: Job, notification_ids: list[int]) -> None:
     if ctx.channels is None:
         raise DomainError("no notification channels are configured")
     channels = ctx.channels
-    with ctx.uow(readonly=True) as uow:
-        found = uow.dispatches.notifications(notification_ids)
-        wanted, ended = _to_send(uow, found)
-        outgoing = [
-            _Outgoing(n.id, n.channels[n.channel_index], compose(ctx, uow, n))
-            for n in wanted
-            if n.id is not None
-        ]
+    ended: list[Notification] = []
+    read = read_ahead_for(job, READ_AHEAD_SECONDS)
+    if isinstance(read, list):
+        outgoing: list[_Outgoing] = read
+    else:
+        with ctx.uow(readonly=True) as uow:
+            outgoing, ended = _outgoing(ctx, uow, notification_ids)
     if ended:
         _withdraw(ctx, job, ended, complete=not outgoing)
     elif not outgoing:
@@ -145,6 +163,19 @@ def send_all(ctx: Context, job: Job, notification_ids: list[int]) -> None:
             record_attempts(ctx, job, delivered, complete=False)
             answered = [s for s in answered if not s.result.delivered]
         wait(later, return_when=FIRST_COMPLETED)
+
+
+def _outgoing(
+    ctx: Context, uow: UnitOfWork, notification_ids: list[int]
+) -> tuple[list[_Outgoing], list[Notification]]:
+    """The messages to send, composed, and the notifications to withdraw (see `_to_send`)."""
+    wanted, ended = _to_send(uow, uow.dispatches.notifications(notification_ids))
+    outgoing = [
+        _Outgoing(n.id, n.channels[n.channel_index], compose(ctx, uow, n))
+        for n in wanted
+        if n.id is not None
+    ]
+    return outgoing, ended
 
 
 def _to_send(
