@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import pytest
@@ -16,9 +17,14 @@ from lifeline.services.job_spec import job
 from lifeline.services.job_types import (
     PAYLOADS,
     AlertJob,
+    AlertSteps,
     BadJobPayload,
     CaseJob,
+    EventJob,
     JobKind,
+    NotificationsJob,
+    PurgeJob,
+    _stored,
     enqueue,
     parse_payload,
 )
@@ -168,3 +174,17 @@ def test_with_no_webhook_configured_events_write_nothing() -> None:
     cases.dismiss(ctx, OP, case_id, OutcomeKind.FALSE_ALARM.value, "a film quote")
     assert deliveries(factory.store.jobs) == []
     assert [j["kind"] for j in factory.store.jobs] == [JobKind.CHECK_DISPATCH_DEADLINE]
+
+
+def test_a_payload_is_stored_as_asdict_stores_it_with_lists_and_dicts_of_its_own() -> None:
+    event = {"kind": "case_dispatched", "units": ["a", "b"], "at": {"utc": "2026-01-01"}}
+    payloads = [
+        AlertSteps(1, 2, ["resolve_location", "assess_risk"]),
+        NotificationsJob([3, 4, 5]),
+        EventJob("https://example.org/hook", event),
+        PurgeJob(),
+    ]
+    for payload in payloads:
+        assert _stored(payload) == asdict(payload)
+    stored = _stored(EventJob("https://example.org/hook", event))
+    assert stored["event"] is not event and stored["event"]["units"] is not event["units"]

@@ -7,7 +7,7 @@ state) is configuration: `LIFELINE_HOME_STATE`, whose default is `DEFAULT_HOME_S
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +50,9 @@ class Candidate:
     sources: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # field by field, not dataclasses.asdict: the fields are flat, and asdict deep-copies
+        # each value (a resolution's candidates and evidence are stored with every alert)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["sources"] = list(self.sources)
         return data
 
@@ -68,7 +70,7 @@ class Evidence:
     weight: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}  # flat: as Candidate's
         data["districts"] = list(self.districts)
         return data
 

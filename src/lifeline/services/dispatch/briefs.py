@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from lifeline.domain.alert import Alert, Subject, phone_digits
@@ -62,7 +62,9 @@ class CaseBrief:
         return self.person_name or self.person_handle or "unknown"
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # field by field, not dataclasses.asdict (which deep-copies every value): the fields
+        # are flat, and a brief is kept with every message
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["cues"] = list(self.cues)
         data["other_phones"] = list(self.other_phones)
         return data
