@@ -125,3 +125,32 @@ def test_a_repeat_alert_shows_the_earlier_cases_and_their_outcomes(
         for h in CaseRead.of(cases.show_case(lifeline.ctx, OP, fourth)).plain()["history"]
     }
     assert matched == {first: ["account"]}
+
+
+def test_an_account_named_by_an_alert_merged_into_an_earlier_case_links_a_later_one(
+    lifeline: Lifeline, clock: FakeClock
+) -> None:
+    def about(handle: str, reference: str) -> int:
+        new = Alert(
+            AlertSource.PLATFORM_API,
+            clock.now(),
+            b"{}",
+            "application/json",
+            platform="instagram",
+            reference=reference,
+            subject=Subject(handle=handle),
+            post=Post("aaj sab khatam"),
+            location=LocationHint(text="Hazratganj, Lucknow"),
+        )
+        return receive_alert(lifeline.ctx, ReceiveAlert(new, PARTNER)).case_id
+
+    first = about("ravi.k", "IG-1")
+    clock.advance(minutes=5)  # the same report within the merge window: the same case
+    assert about("ravi.second", "IG-1") == first
+    clock.advance(days=40)
+    later = about("ravi.second", "IG-2")  # only the account the merged alert named
+    other = about("ravi.third", "IG-3")
+    drain(lifeline)
+    history = CaseRead.of(cases.show_case(lifeline.ctx, OP, later)).plain()["history"]
+    assert [(h["case_id"], h["matched_on"]) for h in history] == [(first, ["account"])]
+    assert CaseRead.of(cases.show_case(lifeline.ctx, OP, other)).plain()["history"] == []

@@ -193,3 +193,32 @@ def test_merge_keys_are_locked_once_per_transaction(lifeline: Lifeline) -> None:
     locks = [s for s in seen if "pg_advisory_xact_lock" in s or s.startswith("SELECT pg_")]
     expected = 2 if lifeline.engine.dialect.name == "postgresql" else 0
     assert len(locks) == expected, seen
+
+
+def test_earlier_cases_about_a_person_are_read_without_writing_the_held_save_of_the_case_asking(
+    lifeline: Lifeline,
+) -> None:
+    first = take_alert(lifeline, "a")  # the same phone as every take_alert
+    lifeline.clock.advance(days=40)  # past the merge window: a case of its own
+    second = take_alert(lifeline, "b")
+    with lifeline.ctx.uow(readonly=True) as uow:
+        keys = sorted({k for a in uow.alerts.for_case(second) for k in a.subject.identity_keys()})
+    now = lifeline.clock.now()
+    with statements(lifeline) as seen, lifeline.ctx.uow() as uow:
+        case = uow.cases.get(second, for_update=True)
+        case.mark_triaged(now, RiskLevel.IMMINENT, OP, "test")
+        uow.cases.save(case)
+        earlier = uow.aftercare.find_earlier_cases(keys, before=now, exclude=second)
+        assert earlier == {first: {"phone"}}
+        assert not [s for s in seen if s.startswith("UPDATE cases")]  # it cannot change that
+        # a held save of another case is written first: the query may read that row
+        other = uow.cases.get(first, for_update=True)
+        other.mark_triaged(now, RiskLevel.DISTRESS, OP, "test")
+        uow.cases.save(other)
+        later = now + timedelta(seconds=1)  # another question (the first one's answer is kept)
+        assert uow.aftercare.find_earlier_cases(keys, before=later, exclude=second) == earlier
+        assert len([s for s in seen if s.startswith("UPDATE cases")]) == 2
+        uow.commit()
+    with lifeline.ctx.uow(readonly=True) as uow:
+        assert uow.cases.get(second).risk_level is RiskLevel.IMMINENT
+        assert uow.cases.get(first).risk_level is RiskLevel.DISTRESS

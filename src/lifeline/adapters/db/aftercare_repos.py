@@ -7,8 +7,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
+from lifeline.adapters.db.repositories import READS_CASES_EXCEPT
 from lifeline.adapters.db.tables import (
     MILESTONE_COLUMNS,
     aad,
@@ -74,18 +88,29 @@ _earlier = and_(
     cases.c.id != bindparam("exclude"),
     or_(cases.c.opened_at < bindparam("before"), cases.c.id < bindparam("exclude")),
 )
-#: per kind of identity key, earlier cases whose subject has one of the hashes
-_EARLIER_BY_SUBJECT = {
-    kind: select(cases.c.id)
-    .join(subjects, subjects.c.id == cases.c.subject_id)
-    .where(_earlier, subjects.c[column].in_(bindparam("hashes", expanding=True)))
-    for kind, column in SUBJECT_HASH_COLUMNS.items()
-}
-_EARLIER_BY_CASE_KEY = (
-    select(case_keys.c.case_id, case_keys.c.key_hash)
+#: earlier cases about a person, in one statement: per kind of identity key, the cases whose
+#: subject has one of its hashes (`kind` names it), and the cases whose case keys hold one of
+#: the account and profile hashes (accounts named by later alerts merged into a case; `kind` is
+#: "case_key" and `key_hash` says which); a kind with no hashes matches nothing
+_EARLIER_CASES = union_all(
+    *(
+        select(
+            cases.c.id.label("case_id"),
+            literal_column(f"'{kind}'").label("kind"),  # a fixed name
+            null().label("key_hash"),
+        )
+        .join(subjects, subjects.c.id == cases.c.subject_id)
+        .where(_earlier, subjects.c[column].in_(bindparam(f"h_{kind}", expanding=True)))
+        for kind, column in SUBJECT_HASH_COLUMNS.items()
+    ),
+    select(
+        case_keys.c.case_id.label("case_id"),
+        literal_column("'case_key'").label("kind"),
+        case_keys.c.key_hash.label("key_hash"),
+    )
     .join(cases, cases.c.id == case_keys.c.case_id)
-    .where(_earlier, case_keys.c.key_hash.in_(bindparam("hashes", expanding=True)))
-)
+    .where(_earlier, case_keys.c.key_hash.in_(bindparam("h_case_key", expanding=True))),
+).execution_options(**{READS_CASES_EXCEPT: "exclude"})  # `_earlier` leaves that case out
 _LINKED = select(case_links.c.earlier_case_id).where(case_links.c.case_id == bindparam("case_id"))
 _HISTORY = (
     select(case_links.c.matched_on, cases)
@@ -204,20 +229,14 @@ class SqlAftercareRepository:
         found: dict[int, set[str]] = {}
         if not kind_of:
             return found
-        earlier = {"exclude": exclude, "before": before}
-        for kind, query in _EARLIER_BY_SUBJECT.items():
-            hashes = [h for h, k in kind_of.items() if k == kind]
-            if not hashes:
-                continue
-            rows = self.conn.execute(query, {**earlier, "hashes": hashes})
-            for row in rows:
-                found.setdefault(int(row.id), set()).add(kind)
+        params: dict[str, Any] = {"exclude": exclude, "before": before}
+        for kind in SUBJECT_HASH_COLUMNS:
+            params[f"h_{kind}"] = [h for h, k in kind_of.items() if k == kind]
         # Accounts and profiles named by later alerts merged into a case are in its case keys.
-        merged = {h: k for h, k in kind_of.items() if k in ("account", "profile")}
-        if merged:
-            rows = self.conn.execute(_EARLIER_BY_CASE_KEY, {**earlier, "hashes": list(merged)})
-            for row in rows:
-                found.setdefault(int(row.case_id), set()).add(merged[row.key_hash])
+        params["h_case_key"] = [h for h, k in kind_of.items() if k in ("account", "profile")]
+        for row in self.conn.execute(_EARLIER_CASES, params):
+            kind = kind_of[row.key_hash] if row.kind == "case_key" else row.kind
+            found.setdefault(int(row.case_id), set()).add(kind)
         return found
 
     def link_cases(self, case_id: int, earlier: dict[int, set[str]], at: datetime) -> list[int]:

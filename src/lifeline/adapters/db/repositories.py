@@ -71,6 +71,12 @@ _attach_keys = upsert_statement(case_keys, lambda insert: insert.on_conflict_do_
 _TOUCHES_CASES: WeakKeyDictionary[Any, bool] = WeakKeyDictionary()
 
 
+#: execution option of a statement that reads the cases table but never the row of the case
+#: whose id is its bind parameter of this name: a save of that case alone held back need not be
+#: written before it (aftercare_repos: the earlier cases about a person)
+READS_CASES_EXCEPT = "lifeline_reads_cases_except"
+
+
 def touches_cases(statement: Any) -> bool:
     """Whether a statement may read or write the cases table (True when it cannot tell)."""
     if isinstance(statement, TextClause):
@@ -189,10 +195,16 @@ class SqlCaseRepository:
             self._watching = True
             event.listen(self.conn, "before_execute", self._before_execute)
 
-    def _before_execute(self, _conn: Connection, statement: Any, *_: Any) -> None:
+    def _before_execute(
+        self, _conn: Connection, statement: Any, _multi: Any, params: Any, options: Any
+    ) -> None:
         """A statement about to run on this transaction's connection sees the cases as saved:
-        the saves held back are written first if it touches the cases table."""
+        the saves held back are written first if it touches the cases table (unless it reads
+        every case but the one held: `READS_CASES_EXCEPT`)."""
         if self._dirty and not self._flushing and touches_cases(statement):
+            name = options.get(READS_CASES_EXCEPT) if options else None
+            if name and isinstance(params, dict) and set(self._dirty) == {params.get(name)}:
+                return  # e.g. earlier cases about a person: never the case being saved
             self._flushing = True
             try:
                 self.flush_saves()
