@@ -108,6 +108,19 @@ def instrument(worker: Any, counters: Counters) -> None:
             return run(job, claim_next)
 
     worker._run = timed_run
+    together = getattr(worker, "_run_together", None)
+    if together is None:
+        return
+
+    def timed_together(group: list[Any], claim_next: int = 0) -> Any:
+        # several transactional jobs in one transaction: their CPU to their kind if one
+        kinds = {job.kind for job in group}
+        for job in group:
+            counters.jobs[job.kind] += 1
+        with counters.in_phase(kinds.pop() if len(kinds) == 1 else "together"):
+            return together(group, claim_next)
+
+    worker._run_together = timed_together
 
 
 def bench_one(db: str, db_url: str, workdir: Path, args: argparse.Namespace) -> dict[str, Any]:

@@ -211,6 +211,13 @@ class Settings(BaseSettings, DataSettings):
         "due, at most 1 s).",
     )
     worker_batch: int = Field(20, ge=1, description="Jobs a worker claims at once.")
+    worker_run_together: int = Field(
+        4,
+        ge=1,
+        description="Background jobs of a claimed batch run in one transaction, a savepoint "
+        "each (fewer transactions per alert; on SQLite intake waits for all of them). 1: each "
+        "job in its own transaction.",
+    )
     worker_durable_commits: bool = Field(
         False,
         description="Background jobs' commits wait for the disk too. Off: a power cut may "

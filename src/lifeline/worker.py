@@ -95,6 +95,11 @@ class Worker:
         self._last_housekeeping = 0.0
         self._last_checkpoint_try = 0.0
         self.lease = timedelta(seconds=app.settings.job_lease_seconds)
+        #: at most this many transactional jobs of a batch run in one transaction, a savepoint
+        #: each: a BEGIN, a COMMIT and the reads every transaction repeats (the audit chain's
+        #: head, the registry in force) saved per job, against the SQLite write lock held for
+        #: all of them and the first job's messages waiting for the last one's COMMIT
+        self.run_together = app.settings.worker_run_together
         #: how often `run` renews its jobs' leases and marks the worker alive
         self.heartbeat_every = min(HEARTBEAT_EVERY, self.lease.total_seconds() / 4)
         #: past this a held job's lease is no longer renewed (RENEWED_WITHOUT_LIMIT aside)
@@ -238,7 +243,20 @@ class Worker:
                         self._queued[self.senders.submit(self._run, job)] = job
                 else:
                     room = 0 if stop is not None and stop.is_set() else batch - len(jobs)
-                    jobs.extend(self._run(job, claim_next=room))
+                    group = [job]
+                    if self._transactional(job):
+                        # the next transactional jobs of the batch join it (free ones, which
+                        # hold no transaction, keep their order after it)
+                        later = [j for j in jobs[n:] if self._transactional(j)]
+                        group += later[: self.run_together - 1]
+                        taken = {id(j) for j in group}
+                        jobs[n:] = [j for j in jobs[n:] if id(j) not in taken]
+                        jobs[n:n] = group[1:]
+                        n += len(group) - 1
+                    if len(group) == 1:
+                        jobs.extend(self._run(job, claim_next=room))
+                    else:
+                        jobs.extend(self._run_together(group, claim_next=room))
         except BaseException:
             # The batch was cut short (the database went away and even the failure could not be
             # recorded): the jobs not run are no longer this worker's to renew, or its heartbeat
@@ -289,6 +307,71 @@ class Worker:
         if waiting:
             self._release(waiting)
         self._queued.clear()
+
+    def _transactional(self, job: Job) -> bool:
+        return job.kind in self.handlers and job.kind not in self.free_handlers
+
+    def _run_together(self, group: list[Job], claim_next: int = 0) -> list[Job]:
+        """Run transactional jobs in one transaction, each in a savepoint of its own: a job that
+        fails rolls back only its own work and is recorded (retried, split) as if it had run
+        alone. The transaction completes them and claims up to `claim_next` due jobs."""
+        try:
+            return self._run_together_held(group, claim_next)
+        finally:
+            self._drop(group)
+
+    def _run_together_held(self, group: list[Job], claim_next: int) -> list[Job]:
+        ctx = self.ctx
+        done: list[tuple[Job, datetime]] = []
+        failed: list[tuple[Job, Exception]] = []
+        claimed: list[Job] = []
+        try:
+            with ctx.uow() as uow:
+                for job in group:
+                    started = ctx.clock.now()
+                    self.app.metrics.job_pickup_seconds.observe(
+                        max(0.0, (started - job.run_at).total_seconds())
+                    )
+                    try:
+                        with uow.savepoint():
+                            self.handlers[job.kind](ctx, uow, job)
+                            uow.jobs.complete(job, ctx.clock.now())
+                    except Exception as exc:  # recorded below, once the others are committed
+                        failed.append((job, exc))
+                    else:
+                        done.append((job, started))
+                if claim_next > 0:
+                    claimed = uow.jobs.claim(ctx.clock.now(), self.lease, claim_next)
+                    self._read_ahead(uow, claimed)
+                uow.commit()
+        except Exception:
+            # The transaction itself failed (its COMMIT, the database gone): nothing of it was
+            # kept. Each job runs alone, as it would have, its failure recorded there.
+            log.warning("job.together_failed", job_ids=[j.id for j in group], exc_info=True)
+            again: list[Job] = []
+            for job in group:
+                again.extend(self._run_held(job, 0))
+            return again
+        self._hold(claimed)
+        for job, error in failed:
+            if isinstance(error, LeaseLost):
+                self.app.metrics.jobs_run.labels(job.kind, "lease_lost").inc()
+                log.warning("job.lease_lost", job_id=job.id, kind=job.kind, case_id=job.case_id)
+            else:
+                permanent = isinstance(error, PermanentJobError | DomainError)
+                self._record_failure(job, error, permanent)
+        for job, started in done:
+            self.app.metrics.jobs_run.labels(job.kind, "done").inc()
+            log.info(
+                "job.done",
+                job_id=job.id,
+                kind=job.kind,
+                case_id=job.case_id,
+                attempt=job.attempts,
+                together=len(group),
+                ms=round((ctx.clock.now() - started).total_seconds() * 1000, 1),
+            )
+        return claimed
 
     def _run(self, job: Job, claim_next: int = 0) -> list[Job]:
         """Run one job; a transactional one claims up to `claim_next` due jobs in the

@@ -471,6 +471,7 @@ def test_a_batch_cut_short_by_the_database_leaves_its_unrun_jobs_unrenewed_and_t
         uow.jobs.enqueue("after", {}, now=clock.now())
         uow.commit()
     a = Worker(lifeline, handlers={"boom": boom, "after": record("a")}, free_handlers={})
+    a.run_together = 1  # each job in its own transaction: "after" is still to run after "boom"
 
     def database_away(job: Job, exc: Exception, permanent: bool) -> None:
         raise ConnectionError("server closed the connection unexpectedly")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -914,8 +915,11 @@ class FakeUnitOfWork:
         self.committed = False
 
     def __enter__(self) -> Self:
-        self.work = copy.deepcopy(self.ref[0])
-        s = self.work
+        self._open(copy.deepcopy(self.ref[0]))
+        return self
+
+    def _open(self, work: Store) -> None:
+        self.work = s = work
         # kept with their own types too: commit reads the aggregates they handed out
         self._seen_cases, self._seen_plans = FakeCases(s), FakeAftercare(s)
         self.cases, self.alerts, self.subjects = self._seen_cases, FakeAlerts(s), FakeSubjects(s)
@@ -937,7 +941,16 @@ class FakeUnitOfWork:
         self.monitoring = FakeMonitoring(s.monitoring)
         self.retention = FakeRetention(s.retention, s.cases)
         self.job_prune = FakeJobPrune(s)
-        return self
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """The store as it was, back on an exception (the repositories rebuilt on it)."""
+        before = copy.deepcopy(self.work)
+        try:
+            yield
+        except BaseException:
+            self._open(before)
+            raise
 
     def __exit__(
         self,

@@ -9,6 +9,7 @@ from those modules only, which import nothing but the domain."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from types import TracebackType
@@ -286,6 +287,10 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A part of the transaction that fails alone: an exception in it rolls back to its
+        start and is raised; the rest of the transaction goes on."""
+        ...
 
 
 class UnitOfWorkFactory(Protocol):

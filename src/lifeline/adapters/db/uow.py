@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Self
 
@@ -241,7 +242,9 @@ class SqlUnitOfWork:
             # in a cycle.
             self.conn.execute(_LOCK_KEYS, {"ks": numbers})
 
-    def commit(self) -> None:
+    def flush(self) -> None:
+        """Write what is held back to COMMIT: the events' outbox rows, case saves, timeline
+        entries, audit rows, dispatch saves and new jobs."""
         events = list(collect_new_events([*self._case_repo.seen, *self._aftercare_repo.seen]))
         if self.outbox is not None:
             self.outbox.write(self.jobs, events)
@@ -250,9 +253,34 @@ class SqlUnitOfWork:
         self._audit.flush()
         self._dispatches.flush()
         self._jobs.flush()
+
+    def commit(self) -> None:
+        self.flush()
         self._tx.commit()
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the transaction that fails alone (SAVEPOINT): at its end what it holds
+        back is written and the savepoint released; an exception in it rolls back to its start
+        (what the transaction kept of its reads is forgotten and read again) and is raised. What
+        was held back before it is written first, so a rollback loses only its own work."""
+        self.flush()
+        nested = self.conn.begin_nested()
+        try:
+            yield
+            self.flush()
+        except BaseException:
+            if nested.is_active:
+                nested.rollback()
+            self._forget()
+            raise
+        nested.commit()
+
     def rollback(self) -> None:
+        self._forget()
+        self._tx.rollback()
+
+    def _forget(self) -> None:
         # what this transaction read or wrote is gone: the next one reads it again
         for repo in (
             self._alerts,
@@ -268,7 +296,6 @@ class SqlUnitOfWork:
         self._key_locks.clear()
         self._case_repo.seen.clear()
         self._aftercare_repo.forget()
-        self._tx.rollback()
 
 
 class SqlUnitOfWorkFactory:
