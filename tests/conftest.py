@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from lifeline.adapters.crypto import passwords
 from lifeline.adapters.db import migrate
 from lifeline.adapters.db.engine import create_private_file, make_engine, normalise_url
 from lifeline.bootstrap import Lifeline, bootstrap
@@ -31,6 +33,27 @@ PG_ENV = "LIFELINE_TEST_DATABASE_URL"
 # loaded CI machine would otherwise trip.
 hypothesis_settings.register_profile("lifeline", deadline=None)
 hypothesis_settings.load_profile("lifeline")
+
+
+class TestPasswordHasher(PasswordHasher):
+    """argon2id at its cheapest cost (argon2.profiles.CHEAPEST's time, memory and lanes): the
+    same algorithm, hash format and verification, in microseconds instead of a third of a
+    second per hash or check (the default 64 MiB, 3 passes) on a loaded CI machine. The
+    applications the tests build in this process hash with it; `lifeline` run as a
+    subprocess (tests/e2e) keeps the default parameters, and hashes made with those (such as
+    signin.DUMMY_HASH) are still checked with their own."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "PasswordHasher", TestPasswordHasher)
+        yield
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -38,7 +38,7 @@ class Handler(BaseHTTPRequestHandler):
 def receiver() -> Iterator[Received]:
     server = Received(("127.0.0.1", 0), Handler)
     server.requests = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield server
