@@ -354,24 +354,31 @@ class Worker:
             return again
         self._hold(claimed)
         for job, error in failed:
-            if isinstance(error, LeaseLost):
-                self.app.metrics.jobs_run.labels(job.kind, "lease_lost").inc()
-                log.warning("job.lease_lost", job_id=job.id, kind=job.kind, case_id=job.case_id)
-            else:
-                permanent = isinstance(error, PermanentJobError | DomainError)
-                self._record_failure(job, error, permanent)
+            self._failed(job, error)
         for job, started in done:
-            self.app.metrics.jobs_run.labels(job.kind, "done").inc()
-            log.info(
-                "job.done",
-                job_id=job.id,
-                kind=job.kind,
-                case_id=job.case_id,
-                attempt=job.attempts,
-                together=len(group),
-                ms=round((ctx.clock.now() - started).total_seconds() * 1000, 1),
-            )
+            self._done(job, started, together=len(group))
         return claimed
+
+    def _failed(self, job: Job, exc: Exception) -> None:
+        """A run that raised: a lease lost is another worker's job now (counted, logged);
+        anything else is recorded (retried, split or failed for good)."""
+        if isinstance(exc, LeaseLost):  # another worker took the job over
+            self.app.metrics.jobs_run.labels(job.kind, "lease_lost").inc()
+            log.warning("job.lease_lost", job_id=job.id, kind=job.kind, case_id=job.case_id)
+        else:
+            self._record_failure(job, exc, isinstance(exc, PermanentJobError | DomainError))
+
+    def _done(self, job: Job, started: datetime, **extra: int) -> None:
+        self.app.metrics.jobs_run.labels(job.kind, "done").inc()
+        log.info(
+            "job.done",
+            job_id=job.id,
+            kind=job.kind,
+            case_id=job.case_id,
+            attempt=job.attempts,
+            ms=round((self.ctx.clock.now() - started).total_seconds() * 1000, 1),
+            **extra,
+        )
 
     def _run(self, job: Job, claim_next: int = 0) -> list[Job]:
         """Run one job; a transactional one claims up to `claim_next` due jobs in the
@@ -405,23 +412,10 @@ class Worker:
                         self._read_ahead(uow, claimed)
                     uow.commit()
                 self._hold(claimed)
-        except LeaseLost:  # another worker took the job over (this one missed its renewals)
-            self.app.metrics.jobs_run.labels(job.kind, "lease_lost").inc()
-            log.warning("job.lease_lost", job_id=job.id, kind=job.kind, case_id=job.case_id)
+        except Exception as exc:  # every failure is recorded (or is another's job), none swallowed
+            self._failed(job, exc)
             return []
-        except Exception as exc:  # every failure is recorded below, none is swallowed
-            permanent = isinstance(exc, PermanentJobError | DomainError)
-            self._record_failure(job, exc, permanent)
-            return []
-        self.app.metrics.jobs_run.labels(job.kind, "done").inc()
-        log.info(
-            "job.done",
-            job_id=job.id,
-            kind=job.kind,
-            case_id=job.case_id,
-            attempt=job.attempts,
-            ms=round((ctx.clock.now() - started).total_seconds() * 1000, 1),
-        )
+        self._done(job, started)
         return claimed
 
     def _split(self, job: Job, error: str) -> bool:
