@@ -207,6 +207,12 @@ def take_alert(
     return receive_alert(app.ctx, ReceiveAlert(alert, actor)).case_id
 
 
+def resolutions(app: Lifeline, case_id: int) -> int:
+    """How many location resolutions a case has."""
+    with app.ctx.uow(readonly=True) as uow:
+        return len(uow.locations.for_case(case_id))
+
+
 def drain(app: Lifeline) -> None:
     """Run every job that is due, until none is left."""
     worker = Worker(app)

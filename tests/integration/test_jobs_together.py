@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from dispatch_support import Receiver, drain, take_alert, unit_endpoints
+from dispatch_support import Receiver, drain, resolutions, take_alert, unit_endpoints
 from lifeline.adapters.db.tables import jobs
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import CaseStatus
@@ -56,11 +56,6 @@ def job_status(lifeline: Lifeline, case_id: int, kind: str) -> str:
     with lifeline.engine.connect() as conn:
         query = select(jobs.c.status).where(jobs.c.case_id == case_id, jobs.c.kind == kind)
         return str(conn.execute(query).scalar_one())
-
-
-def resolutions(app: Lifeline, case_id: int) -> int:
-    with app.ctx.uow(readonly=True) as uow:
-        return len(uow.locations.for_case(case_id))
 
 
 def test_alerts_claimed_together_are_processed_in_one_transaction_and_each_sent(

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from dispatch_support import Receiver, drain, take_alert, unit_endpoints
+from dispatch_support import Receiver, drain, resolutions, take_alert, unit_endpoints
 from lifeline.adapters.db.tables import jobs
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.lifecycle import CaseStatus, Milestone
@@ -57,11 +57,6 @@ def audit_actions(app: Lifeline, case_id: int) -> list[str]:
 
 def model_assessments(app: Lifeline, case_id: int) -> int:
     return sum(a.source is AssessmentSource.MODEL for a in assessments_of(app.ctx, case_id))
-
-
-def resolutions(app: Lifeline, case_id: int) -> int:
-    with app.ctx.uow(readonly=True) as uow:
-        return len(uow.locations.for_case(case_id))
 
 
 def test_an_alert_is_located_triaged_and_dispatched_by_one_job(
