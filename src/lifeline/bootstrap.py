@@ -95,6 +95,9 @@ class Lifeline:
     jobs_ready: JobsReady = field(default_factory=JobsReady)
     #: posts each partner key sent the monitoring stream in the last minute, in this process
     partner_posts: PostWindow = field(default_factory=PostWindow)
+    #: partner secrets last found valid here: a badly signed alert is refused in a read
+    #: transaction, never in the write one (services.access.accounts.KnownSecrets)
+    known_secrets: access.KnownSecrets = field(default_factory=access.KnownSecrets)
     _worker_engine: Engine | None = None
     #: how DKIM keys are looked up in DNS (None: dnspython); tests give a local table
     dkim_dns_lookup: Callable[..., bytes | None] | None = None

@@ -1,10 +1,13 @@
 """A partner's signed alert is checked in the transaction that stores it (issue 18's hot path):
-the partner's key is read there, not in a transaction of its own, and is never cached, so a
-partner disabled is refused by its next request; a request that is not the partner's is told so
-(401) before anything about its body; on SQLite and PostgreSQL."""
+the partner's key is read there, not in a transaction of its own, so a partner disabled is
+refused by its next request; a request not signed with a secret the process last found valid
+is checked in a read transaction first (a forgery never holds the write lock); a request that
+is not the partner's is told so (401) before anything about its body; on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import pytest
@@ -14,7 +17,7 @@ from sqlalchemy import event, update
 from lifeline.adapters.db.tables import partners
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.model import Actor
-from lifeline.services.access.accounts import NewPartner, create_partner
+from lifeline.services.access.accounts import NewPartner, SignedRequest, create_partner, sign
 from lifeline.services.cases.service import list_cases
 from lifeline.web.app import create_app
 from support import FakeClock, alert_body, dumps, signed_headers
@@ -121,3 +124,53 @@ def test_a_wrong_signature_on_a_valid_alert_is_refused_and_nothing_is_stored(
     # the same body, signed, is taken (the refused one left no signature behind)
     assert post(web, clock, raw, partner.key_id, partner.secret).status_code == 202
     assert stored(lifeline) == 1
+
+
+def test_a_forged_alert_is_refused_without_waiting_for_the_write_lock(
+    lifeline: Lifeline, web: TestClient, partner: NewPartner, clock: FakeClock
+) -> None:
+    """A request signed with anything but the partner's secret is checked in a read transaction
+    before the intake's write one: on SQLite a flood of them never holds (or waits for) the
+    write lock that genuine alerts need, even for a key this process knows."""
+    if lifeline.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's database-wide write lock (PostgreSQL locks rows)")
+    first = post(web, clock, dumps(alert_body(reference="A")), partner.key_id, partner.secret)
+    assert first.status_code == 202, first.text  # the key is known good in this process
+    holder = sqlite3.connect(str(lifeline.engine.url.database), timeout=1)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
+        raw = dumps(alert_body(reference="B", subject={"handle": "second.person"}))
+        forged = post(web, clock, raw, partner.key_id, "not-the-secret")
+        assert forged.status_code == 401, forged.text
+        assert "does not match" in forged.json()["error"]["message"]
+        unknown = post(web, clock, raw, "pk_0000000000000000", partner.secret)
+        assert unknown.status_code == 401, unknown.text
+    finally:
+        holder.rollback()
+        holder.close()
+    assert post(web, clock, raw, partner.key_id, partner.secret).status_code == 202
+    assert stored(lifeline) == 2
+
+
+def test_a_remembered_secret_never_lets_a_disabled_partner_in(
+    lifeline: Lifeline, web: TestClient, partner: NewPartner, clock: FakeClock
+) -> None:
+    """The process remembers secrets it found valid only to refuse forgeries early: a request
+    signed with one is still checked against the key read in the intake transaction."""
+    assert post(web, clock, dumps(alert_body()), partner.key_id, partner.secret).status_code == 202
+    request = SignedRequest(partner.key_id, "1", "0" * 64, b"{}")
+    assert lifeline.known_secrets.signed(
+        SignedRequest(partner.key_id, "1", sign(partner.secret, "1", b"{}"), b"{}")
+    )
+    assert not lifeline.known_secrets.signed(request)
+    with lifeline.engine.begin() as conn:
+        conn.execute(
+            update(partners).where(partners.c.key_id == partner.key_id).values(active=False)
+        )
+    refused = post(web, clock, dumps(alert_body(reference="C")), partner.key_id, partner.secret)
+    assert refused.status_code == 401 and "disabled" in refused.json()["error"]["message"]
+    assert stored(lifeline) == 1
+    # forgotten: the next request of that key is checked in a read transaction first again
+    assert not lifeline.known_secrets.signed(
+        SignedRequest(partner.key_id, "1", sign(partner.secret, "1", b"{}"), b"{}")
+    )

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -200,33 +201,78 @@ def check_signed_request(
     return SignedRequest(key_id, timestamp, signature, body)
 
 
-def verify_partner(uow: UnitOfWork, request: SignedRequest) -> Actor:
-    """Read the partner's key in the caller's transaction and check the signature; returns
-    the partner as an Actor. Read on every request, never cached: a key disabled is refused
-    by the next request, in every process."""
-    partner = uow.partners.by_key_id(request.key_id)
-    if partner is None or not partner.active:
-        raise AuthenticationFailed(f"unknown or disabled partner key {request.key_id!r}")
-    expected = sign(partner.secret, request.timestamp, request.body)
+def _signed_with(secret: str, request: SignedRequest) -> bool:
+    expected = sign(secret, request.timestamp, request.body)
     # bytes, not str: compare_digest raises TypeError on a non-ASCII str (a 500, found by
     # tests/unit/test_partner_signature_fuzz.py)
-    if not hmac.compare_digest(_bytes(expected), _bytes(request.signature.strip().lower())):
+    return hmac.compare_digest(_bytes(expected), _bytes(request.signature.strip().lower()))
+
+
+class KnownSecrets:
+    """The partner secrets this process last found valid, to tell a request that is not a
+    partner's apart before it costs a write transaction (on SQLite, the write lock that genuine
+    alerts wait for). Only ever a reason to look harder, never to let a request in: a request
+    signed with a remembered secret is still checked against the key read in the transaction
+    that stores it (so a key disabled is refused by its next request), and one that is not is
+    checked in a read transaction first. Forgotten when a check finds the key unknown,
+    disabled or not matching."""
+
+    def __init__(self) -> None:
+        self._secrets: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def signed(self, request: SignedRequest) -> bool:
+        """The request is signed with the secret last found valid for its key."""
+        with self._lock:
+            secret = self._secrets.get(request.key_id)
+        return secret is not None and _signed_with(secret, request)
+
+    def remember(self, key_id: str, secret: str) -> None:
+        with self._lock:
+            self._secrets[key_id] = secret
+
+    def forget(self, key_id: str) -> None:
+        with self._lock:
+            self._secrets.pop(key_id, None)
+
+
+def verify_partner(
+    uow: UnitOfWork, request: SignedRequest, known: KnownSecrets | None = None
+) -> Actor:
+    """Read the partner's key in the caller's transaction and check the signature; returns
+    the partner as an Actor. Read on every request (`known` only learns from the result): a
+    key disabled is refused by the next request, in every process."""
+    partner = uow.partners.by_key_id(request.key_id)
+    if partner is None or not partner.active:
+        if known is not None:
+            known.forget(request.key_id)
+        raise AuthenticationFailed(f"unknown or disabled partner key {request.key_id!r}")
+    if not _signed_with(partner.secret, request):
+        if known is not None:
+            known.forget(request.key_id)
         raise AuthenticationFailed(
             "X-Lifeline-Signature does not match: sign HMAC-SHA256 over "
             '"{timestamp}.{raw body}" with the partner secret, hex-encoded'
         )
+    if known is not None:
+        known.remember(request.key_id, partner.secret)
     return Actor("partner", str(partner.id), "partner")
 
 
 def authenticate_partner(
-    ctx: Context, key_id: str | None, timestamp: str | None, signature: str | None, body: bytes
+    ctx: Context,
+    key_id: str | None,
+    timestamp: str | None,
+    signature: str | None,
+    body: bytes,
+    known: KnownSecrets | None = None,
 ) -> Actor:
     """Check a signed request in a read transaction of its own; returns the partner as an
     Actor. Replays are checked at intake, in the same transaction that stores the alert (the
     alert API checks the signature there too: `receive_signed_alert`)."""
     request = check_signed_request(ctx, key_id, timestamp, signature, body)
     with ctx.uow(readonly=True) as uow:
-        return verify_partner(uow, request)
+        return verify_partner(uow, request, known)
 
 
 def staff_role(value: str, jurisdiction: str | None) -> Role:

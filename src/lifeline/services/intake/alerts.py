@@ -14,7 +14,7 @@ from lifeline.domain.floor import FLOOR_REASON, platform_floor
 from lifeline.domain.inputs import check_alert
 from lifeline.domain.lifecycle import MERGEABLE_STATES
 from lifeline.domain.model import Actor, Case
-from lifeline.services.access.accounts import SignedRequest, verify_partner
+from lifeline.services.access.accounts import KnownSecrets, SignedRequest, verify_partner
 from lifeline.services.access.authorisation import require
 from lifeline.services.context import Context
 from lifeline.services.intake.ports import IdempotencyRecord
@@ -66,7 +66,11 @@ def receive_alert(ctx: Context, cmd: ReceiveAlert) -> Receipt:
 
 
 def receive_signed_alert(
-    ctx: Context, request: SignedRequest, alert: Alert, idempotency_key: str | None = None
+    ctx: Context,
+    request: SignedRequest,
+    alert: Alert,
+    idempotency_key: str | None = None,
+    known: KnownSecrets | None = None,
 ) -> Receipt:
     """`receive_alert` for a partner's signed request whose headers passed
     `check_signed_request`: the partner's key is read and the signature checked in the
@@ -75,7 +79,7 @@ def receive_signed_alert(
     the partner's (`partner_id` set here)."""
 
     def take(uow: UnitOfWork) -> Receipt:
-        partner = verify_partner(uow, request)
+        partner = verify_partner(uow, request, known)
         check_alert(alert)
         alert.partner_id = int(partner.id)
         return take_alert(

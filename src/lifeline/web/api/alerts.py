@@ -152,8 +152,15 @@ async def post_alert(request: Request, response: Response, app: App) -> AlertAcc
                 authenticate_partner, app.ctx, key_id, timestamp, signature, raw
             )
             raise
+        known = app.known_secrets
+        if not known.signed(signed):
+            # not signed with a secret this process knows good: checked in a read transaction
+            # first, so a forged request never holds the write lock genuine alerts wait for
+            await run_in_threadpool(
+                authenticate_partner, app.ctx, key_id, timestamp, signature, raw, known
+            )
         # the key read and the signature checked in the transaction that stores the alert
-        receipt = await run_in_threadpool(receive_signed_alert, app.ctx, signed, alert, key)
+        receipt = await run_in_threadpool(receive_signed_alert, app.ctx, signed, alert, key, known)
     except Exception as exc:
         app.metrics.alerts_rejected.labels(getattr(exc, "code", type(exc).__name__)).inc()
         raise
