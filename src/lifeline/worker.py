@@ -10,11 +10,8 @@ renews the lease of every job the worker holds, in one statement every quarter l
 may run longer than the lease while a worker that died (SIGKILL, power cut) leaves its jobs to
 be taken over within about one lease. A renewal that finds a job taken over (its claim token
 changed) logs it; the run in hand then cannot complete it (`LeaseLost`) and its effects roll
-back. Renewal has a limit (`LIFELINE_JOB_MAX_RUN_SECONDS`): a job held longer than that by a
-worker that is alive (its runner hung on a call with no timeout, or lost to a bug) is no longer
-renewed, is logged `job.overran`, and is taken over like a dead worker's: no escalation step or
-message can be held back for ever by a live worker. Housekeeping that may rightly run long on a
-large database (the retention purge, pruning the job table) is exempt.
+back. Renewal has a limit (`LIFELINE_JOB_MAX_RUN_SECONDS`, lifeline.held_jobs): a job held
+longer than that is logged `job.overran` and taken over like a dead worker's.
 """
 
 from __future__ import annotations
@@ -27,25 +24,20 @@ import time
 import uuid
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict
 from datetime import datetime, timedelta
 
 import structlog
 
 from lifeline.bootstrap import Lifeline
 from lifeline.domain.errors import DomainError
-from lifeline.domain.model import TimelineEntry
 from lifeline.domain.partner_limits import WINDOW
+from lifeline.held_jobs import HeldJobs
+from lifeline.job_failures import record_failure
 from lifeline.process import freeze_heap
 from lifeline.services.access.audit import CheckpointResult, write_checkpoint
 from lifeline.services.job_spec import READ_AHEAD_KEY, FreeJobHandler, JobHandler
-from lifeline.services.job_types import JobKind, PermanentJobError
-from lifeline.services.jobs import (
-    DEFAULT_HANDLERS,
-    FREE_HANDLERS,
-    READ_AHEAD,
-    SPLIT_ON_FAILURE,
-)
+from lifeline.services.job_types import PermanentJobError
+from lifeline.services.jobs import DEFAULT_HANDLERS, FREE_HANDLERS, READ_AHEAD
 from lifeline.services.ports import Job, LeaseLost, UnitOfWork
 
 log = structlog.get_logger("lifeline.worker")
@@ -56,9 +48,6 @@ HOUSEKEEPING_EVERY = 60.0
 #: the longest a worker told of new jobs by notifications (PostgreSQL) sleeps without looking:
 #: a timer another worker set while busy, or a lease running out, is found by then
 IDLE_MAX_SECONDS = 1.0
-#: housekeeping a worker keeps renewing past the run limit: it may rightly run long on a large
-#: database, delays nobody's rescue, and two at once would only repeat each other's work
-RENEWED_WITHOUT_LIMIT = frozenset({JobKind.RETENTION_PURGE.value, JobKind.PRUNE_JOBS.value})
 
 
 class Worker:
@@ -102,33 +91,19 @@ class Worker:
         self.run_together = app.settings.worker_run_together
         #: how often `run` renews its jobs' leases and marks the worker alive
         self.heartbeat_every = min(HEARTBEAT_EVERY, self.lease.total_seconds() / 4)
-        #: past this a held job's lease is no longer renewed (RENEWED_WITHOUT_LIMIT aside)
-        self.max_run = timedelta(seconds=app.settings.job_max_run_seconds)
-        #: the jobs this worker holds (claimed, not yet finished or given back): id -> token
-        self._held: dict[int, str | None] = {}
-        #: when each held job was claimed, for the run limit (jobs renewed without limit: absent)
-        self._held_since: dict[int, tuple[datetime, str]] = {}
-        self._held_lock = threading.Lock()
+        #: the jobs this worker holds (claimed, not yet finished or given back), renewed by
+        #: its heartbeat up to the run limit
+        self._held = HeldJobs(timedelta(seconds=app.settings.job_max_run_seconds))
 
     def _hold(self, jobs: list[Job]) -> None:
-        now = self.app.clock.now()
-        with self._held_lock:
-            self._held.update((j.id, j.claim_token) for j in jobs)
-            self._held_since.update(
-                (j.id, (now, j.kind)) for j in jobs if j.kind not in RENEWED_WITHOUT_LIMIT
-            )
+        self._held.hold(jobs, self.app.clock.now())
 
     def _drop(self, jobs: list[Job]) -> None:
-        with self._held_lock:
-            for j in jobs:
-                if self._held.get(j.id, "") == j.claim_token:
-                    del self._held[j.id]
-                    self._held_since.pop(j.id, None)
+        self._held.drop(jobs)
 
     def held(self) -> set[int]:
         """Ids of the jobs this worker holds now."""
-        with self._held_lock:
-            return set(self._held)
+        return self._held.ids()
 
     def beat(self) -> set[int]:
         """Mark the worker alive and renew the lease of every job it holds, in one
@@ -137,15 +112,8 @@ class Worker:
         held past the run limit is not renewed and is dropped (logged `job.overran`): its
         lease runs out and another worker takes it over; this one's late completion is refused."""
         now = self.app.clock.now()
-        with self._held_lock:
-            overran = {
-                i: kind
-                for i, (since, kind) in self._held_since.items()
-                if now - since > self.max_run
-            }
-            for i in overran:
-                del self._held[i], self._held_since[i]
-            held = dict(self._held)
+        overran = self._held.take_overran(now)
+        held = self._held.tokens()
         for kind in overran.values():
             self.app.metrics.jobs_run.labels(kind, "overran").inc()
         if overran:
@@ -153,19 +121,14 @@ class Worker:
                 "job.overran",
                 job_ids=sorted(overran),
                 worker_id=self.id,
-                max_run_seconds=self.max_run.total_seconds(),
+                max_run_seconds=self._held.max_run.total_seconds(),
             )
         tokens = {t for t in held.values() if t is not None}
         with self.ctx.uow() as uow:
             uow.jobs.heartbeat(self.id, self.started_at, now)
             renewed = uow.jobs.renew(tokens, now + self.lease) if tokens else set()
             uow.commit()
-        with self._held_lock:
-            # a job finished between the snapshot and the renewal is not lost, only done
-            lost = {i for i in held.keys() - renewed if self._held.get(i, "") == held[i]}
-            for i in lost:
-                del self._held[i]
-                self._held_since.pop(i, None)
+        lost = self._held.lose(held, renewed)
         if lost:
             log.warning("job.lease_lost", job_ids=sorted(lost), worker_id=self.id)
         return lost
@@ -418,77 +381,8 @@ class Worker:
         self._done(job, started)
         return claimed
 
-    def _split(self, job: Job, error: str) -> bool:
-        """Replace a failed job made of steps (`process_alert`) by one job per step, in one
-        transaction that also completes it; True if done. False (the failure is recorded as
-        for any job) when its kind has no steps or its payload cannot be read."""
-        split = SPLIT_ON_FAILURE.get(job.kind)
-        if split is None:
-            return False
-        try:
-            steps = split(job)
-        except PermanentJobError:
-            return False
-        ctx = self.ctx
-        now = ctx.clock.now()
-        try:
-            with ctx.uow() as uow:
-                uow.jobs.complete(job, now)
-                ids = [  # with their ids, for the timeline
-                    uow.jobs.enqueue(kind, asdict(payload), now=now, case_id=job.case_id)
-                    for kind, payload in steps
-                ]
-                if job.case_id is not None:
-                    uow.cases.note(
-                        job.case_id,
-                        TimelineEntry(
-                            now,
-                            "job_failed",
-                            f"Background step {job.kind} failed; its steps "
-                            f"({', '.join(kind.value for kind, _ in steps)}) run on their own "
-                            "/ पृष्ठभूमि कार्य विफल, उसके चरण अलग से चलेंगे",
-                            details={"job_id": job.id, "error": error[:500], "split_into": ids},
-                        ),
-                    )
-                uow.commit()
-        except LeaseLost:  # another worker took the job over: it decides
-            log.warning("job.lease_lost", job_id=job.id, kind=job.kind)
-            return True
-        self.app.metrics.jobs_run.labels(job.kind, "split").inc()
-        log.warning("job.split", job_id=job.id, kind=job.kind, case_id=job.case_id, error=error)
-        return True
-
     def _record_failure(self, job: Job, exc: Exception, permanent: bool) -> None:
-        ctx = self.ctx
-        error = f"{type(exc).__name__}: {exc}"
-        if self._split(job, error):
-            return
-        now = ctx.clock.now()
-        with ctx.uow() as uow:
-            final = uow.jobs.fail(job, now, error, permanent=permanent)
-            if job.case_id is not None:
-                what = "failed for good" if final else "failed, will retry"
-                uow.cases.note(
-                    job.case_id,
-                    TimelineEntry(
-                        now,
-                        "job_failed",
-                        f"Background step {job.kind} {what} (attempt {job.attempts}/"
-                        f"{job.max_attempts}) / पृष्ठभूमि कार्य विफल",
-                        details={"job_id": job.id, "error": error[:500], "final": final},
-                    ),
-                )
-            uow.commit()
-        self.app.metrics.jobs_run.labels(job.kind, "failed" if final else "retry").inc()
-        log.warning(
-            "job.failed",
-            job_id=job.id,
-            kind=job.kind,
-            case_id=job.case_id,
-            attempt=job.attempts,
-            final=final,
-            error=error,
-        )
+        record_failure(self.ctx, self.app.metrics, job, exc, permanent)
 
     def run(self, stop: threading.Event) -> None:
         """Run until `stop` is set; the job in hand is finished before returning."""
