@@ -11,6 +11,7 @@ from fakes import make_context
 from lifeline.domain.alert import Alert, AlertSource, Post, Subject
 from lifeline.domain.events import DispatchOverdue
 from lifeline.domain.model import Actor, OutcomeKind
+from lifeline.domain.values import field_values
 from lifeline.services.cases import service as cases
 from lifeline.services.intake.alerts import ReceiveAlert, receive_alert
 from lifeline.services.job_spec import job
@@ -24,7 +25,6 @@ from lifeline.services.job_types import (
     JobKind,
     NotificationsJob,
     PurgeJob,
-    _stored,
     enqueue,
     parse_payload,
 )
@@ -185,6 +185,6 @@ def test_a_payload_is_stored_as_asdict_stores_it_with_lists_and_dicts_of_its_own
         PurgeJob(),
     ]
     for payload in payloads:
-        assert _stored(payload) == asdict(payload)
-    stored = _stored(EventJob("https://example.org/hook", event))
+        assert field_values(payload, own_containers=True) == asdict(payload)
+    stored = field_values(EventJob("https://example.org/hook", event), own_containers=True)
     assert stored["event"] is not event and stored["event"]["units"] is not event["units"]

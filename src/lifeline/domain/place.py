@@ -7,9 +7,11 @@ state) is configuration: `LIFELINE_HOME_STATE`, whose default is `DEFAULT_HOME_S
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from lifeline.domain.values import field_values
 
 #: the state whose SMC runs Lifeline, unless `LIFELINE_HOME_STATE` names another: routing's
 #: `in_state`, the resolver's leniency towards its own place names, an operator's district
@@ -50,9 +52,7 @@ class Candidate:
     sources: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        # field by field, not dataclasses.asdict: the fields are flat, and asdict deep-copies
-        # each value (a resolution's candidates and evidence are stored with every alert)
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = field_values(self)  # flat (a resolution's candidates go with every alert)
         data["sources"] = list(self.sources)
         return data
 
@@ -70,7 +70,7 @@ class Evidence:
     weight: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        data = {f.name: getattr(self, f.name) for f in fields(self)}  # flat: as Candidate's
+        data = field_values(self)
         data["districts"] = list(self.districts)
         return data
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, get_origin, get_type_hints
 
+from lifeline.domain.values import field_values
 from lifeline.services.ports import JobQueue
 
 if TYPE_CHECKING:
@@ -191,7 +192,7 @@ def enqueue(
         raise TypeError(f"a {kind} job carries {expected.__name__}, not {type(payload).__name__}")
     jobs.add(
         kind,
-        _stored(payload),
+        field_values(payload, own_containers=True),  # the job keeps its own lists
         now=now,
         case_id=case_id,
         run_at=run_at,
@@ -220,18 +221,3 @@ def parse_payload(kind: str, job_id: int, payload: type[P], stored: object) -> P
             raise BadJobPayload(kind, job_id, name, f"must be {wanted.__name__}, got {got}")
         values[name] = value
     return payload(**values)
-
-
-def _stored(payload: DataclassInstance) -> dict[str, Any]:
-    """The payload as stored: `dataclasses.asdict` for these flat payloads (numbers, strings,
-    lists of them, an event's JSON dict), without its deep copy of every value, which cost
-    more than the rest of `enqueue` (a list or dict is still copied: the job keeps its own)."""
-    return {f.name: _own(getattr(payload, f.name)) for f in fields(payload)}
-
-
-def _own(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_own(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _own(v) for k, v in value.items()}
-    return value

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from lifeline.domain.alert import Alert, Subject, phone_digits
 from lifeline.domain.model import Case
 from lifeline.domain.risk import Cue, RiskAssessment
+from lifeline.domain.values import field_values
 from lifeline.services.location.case_place import case_place
 from lifeline.services.ports import UnitOfWork
 
@@ -62,9 +63,7 @@ class CaseBrief:
         return self.person_name or self.person_handle or "unknown"
 
     def as_dict(self) -> dict[str, Any]:
-        # field by field, not dataclasses.asdict (which deep-copies every value): the fields
-        # are flat, and a brief is kept with every message
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data = field_values(self)  # flat (a brief is kept with every message)
         data["cues"] = list(self.cues)
         data["other_phones"] = list(self.other_phones)
         return data
