@@ -270,7 +270,11 @@ def authenticate_partner(
     """Check a signed request in a read transaction of its own; returns the partner as an
     Actor. Replays are checked at intake, in the same transaction that stores the alert (the
     alert API checks the signature there too: `receive_signed_alert`)."""
-    request = check_signed_request(ctx, key_id, timestamp, signature, body)
+    return check_partner(ctx, check_signed_request(ctx, key_id, timestamp, signature, body), known)
+
+
+def check_partner(ctx: Context, request: SignedRequest, known: KnownSecrets | None = None) -> Actor:
+    """`verify_partner` in a read transaction of its own."""
     with ctx.uow(readonly=True) as uow:
         return verify_partner(uow, request, known)
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from lifeline.domain.access import Permission
 from lifeline.domain.alert import Alert, AlertSource, Caller, LocationHint, Post, PostKind, Subject
 from lifeline.domain.model import Actor
-from lifeline.services.access.accounts import authenticate_partner, check_signed_request
+from lifeline.services.access.accounts import check_partner, check_signed_request
 from lifeline.services.intake.alerts import (
     Receipt,
     ReceiveAlert,
@@ -131,35 +131,28 @@ async def post_alert(request: Request, response: Response, app: App) -> AlertAcc
     signature = headers.get("x-lifeline-signature")
     try:
         signed = check_signed_request(app.ctx, key_id, timestamp, signature, raw)
-        try:
-            body = _validate(AlertIn, _decode(raw))
-            key = headers.get("idempotency-key")
-            if key is not None and not 1 <= len(key) <= 200:
-                raise ApiError(
-                    400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters"
-                )
-            alert = _alert(
-                body,
-                AlertSource.PLATFORM_API,
-                raw,
-                headers.get("content-type", "application/json"),
-                app.clock.now(),
-                None,  # the partner's, once its key is read in the intake transaction
-            )
-        except Exception:
-            # a request that is not the partner's is told so before what is wrong with its body
-            await run_in_threadpool(
-                authenticate_partner, app.ctx, key_id, timestamp, signature, raw
-            )
-            raise
         known = app.known_secrets
         if not known.signed(signed):
             # not signed with a secret this process knows good: checked in a read transaction
-            # first, so a forged request never holds the write lock genuine alerts wait for
-            await run_in_threadpool(
-                authenticate_partner, app.ctx, key_id, timestamp, signature, raw, known
+            # first, so a forged request never holds the write lock genuine alerts wait for,
+            # and a request that is not the partner's is told so before what is wrong with its
+            # body
+            await run_in_threadpool(check_partner, app.ctx, signed, known)
+        body = _validate(AlertIn, _decode(raw))
+        key = headers.get("idempotency-key")
+        if key is not None and not 1 <= len(key) <= 200:
+            raise ApiError(
+                400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 200 characters"
             )
-        # the key read and the signature checked in the transaction that stores the alert
+        alert = _alert(
+            body,
+            AlertSource.PLATFORM_API,
+            raw,
+            headers.get("content-type", "application/json"),
+            app.clock.now(),
+            None,  # the partner's, once its key is read in the intake transaction
+        )
+        # the key read and the signature checked again in the transaction that stores the alert
         receipt = await run_in_threadpool(receive_signed_alert, app.ctx, signed, alert, key, known)
     except Exception as exc:
         app.metrics.alerts_rejected.labels(getattr(exc, "code", type(exc).__name__)).inc()
